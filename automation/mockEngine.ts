@@ -1,0 +1,443 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * An in-process Pulumi engine built on `pulumi.runtime.setMocks`: it runs the real program, records
+ * every resource registration (type, name, parent, provider, inputs, options) and answers with
+ * deterministic placeholder ids and ARNs derived from the inputs and the provider's config.
+ *
+ * The offline plan (`npm run plan`) and the unit tests both use it, so what the tests assert is what
+ * the plan shows. Nothing here talks to a cloud or needs the Pulumi CLI.
+ */
+
+/** A resource registration, as the program sent it. */
+export interface RecordedResource {
+  type: string;
+  name: string;
+  urn: string;
+  /** The parent's URN; undefined for resources registered at the top of the program. */
+  parent?: string;
+  custom: boolean;
+  /** `<provider urn>::<provider id>` of an explicit provider, when one was passed. */
+  provider?: string;
+  /** The inputs the program sent (Outputs resolved, secrets unwrapped). */
+  inputs: Record<string, unknown>;
+  /** What the engine answered with (inputs plus synthesised ids and ARNs). */
+  state: Record<string, unknown>;
+  /** Input property names the program marked secret. */
+  secretInputs: string[];
+  dependsOn: string[];
+  ignoreChanges: string[];
+  replaceOnChanges: string[];
+  deleteBeforeReplace: boolean;
+  protect: boolean;
+  /** True when the program read an existing resource (`get`) instead of creating one. */
+  read: boolean;
+}
+
+/** A provider function call, as the program sent it. */
+export interface RecordedCall {
+  token: string;
+  inputs: Record<string, unknown>;
+  provider?: string;
+}
+
+/** What the engine answers for a resource or call it does not synthesise itself. */
+export type ResourceHook = (args: pulumi.runtime.MockResourceArgs) => pulumi.runtime.MockResourceResult | undefined;
+export type CallHook = (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
+
+export interface MockEngineOptions {
+  project?: string;
+  stack?: string;
+  organization?: string;
+  /** Stack config, `<namespace>:<key>` to the string value (objects as JSON), as Pulumi passes it. */
+  config?: Record<string, string>;
+  /** Config keys that are secret. */
+  secretKeys?: string[];
+  /**
+   * Outputs of other stacks, by fully qualified stack name, for StackReferences. A referenced stack
+   * that is not listed resolves with no outputs, like a stack that exists but was never deployed.
+   */
+  stackOutputs?: Record<string, Record<string, unknown>>;
+  /** Account id to use for AWS resources whose provider does not pin `allowedAccountIds`. */
+  defaultAccountId?: string;
+  /** Region to use when neither the provider nor the config names one. */
+  defaultRegion?: string;
+  /** Answers that take precedence over the synthesised ones (tests use this for edge cases). */
+  onResource?: ResourceHook;
+  onCall?: CallHook;
+  /** Run as a preview (`pulumi preview`) instead of an update. */
+  preview?: boolean;
+}
+
+/** Placeholder account id when nothing pins one: clearly not a real account. */
+export const PLACEHOLDER_ACCOUNT_ID = "000000000000";
+
+/** A short, deterministic hex digest of the parts. */
+export function digest(length: number, ...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, length);
+}
+
+interface ProviderInfo {
+  type: string;
+  inputs: Record<string, unknown>;
+}
+
+/** The engine. Create one per program run; `install()` before importing or running the program. */
+export class MockEngine {
+  readonly resources: RecordedResource[] = [];
+  readonly calls: RecordedCall[] = [];
+  readonly stackReferences: string[] = [];
+  private readonly providers = new Map<string, ProviderInfo>();
+  private readonly options: MockEngineOptions;
+  private readonly project: string;
+  private readonly stack: string;
+
+  constructor(options: MockEngineOptions = {}) {
+    this.options = options;
+    this.project = options.project ?? "cross-account-irsa";
+    this.stack = options.stack ?? "test";
+  }
+
+  /** Points the Pulumi runtime at this engine. Resets any earlier engine's state. */
+  async install(): Promise<void> {
+    const config = this.options.config ?? {};
+    pulumi.runtime.setAllConfig(config, this.options.secretKeys ?? []);
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => this.newResource(args),
+        call: (args) => this.call(args),
+      },
+      this.project,
+      this.stack,
+      this.options.preview ?? false,
+      this.options.organization ?? "organization",
+    );
+    // The mock monitor does not hand parents, options or secrecy to `newResource`: wrap its
+    // registerResource and readResource to record them from the raw request.
+    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+    const engine = this;
+    for (const method of ["registerResource", "readResource"] as const) {
+      const original = monitor[method].bind(monitor);
+      monitor[method] = (req: RegisterRequestLike, callback: (err: unknown, resp: ResponseLike) => void) => {
+        original(req, (err: unknown, resp: ResponseLike) => {
+          if (!err && resp) engine.recordRequest(method === "readResource", req, resp);
+          callback(err, resp);
+        });
+      };
+    }
+  }
+
+  /** All recorded resources of a type. */
+  ofType(type: string): RecordedResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The one recorded resource of a type (and name, when given); throws when there is not exactly one. */
+  one(type: string, name?: string): RecordedResource {
+    const found = this.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+    if (found.length !== 1) {
+      const seen = this.resources.map((r) => `${r.type}::${r.name}`).join(", ");
+      throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length} (${seen})`);
+    }
+    return found[0];
+  }
+
+  /** The recorded resource with this URN. */
+  byUrn(urn: string | undefined): RecordedResource | undefined {
+    return this.resources.find((r) => r.urn === urn);
+  }
+
+  /** The provider's recorded inputs for a `<urn>::<id>` provider reference. */
+  providerInputs(ref: string | undefined): Record<string, unknown> | undefined {
+    // A reference is `<urn>::<id>`; under mocks the id is generated, so match on the URN.
+    return ref ? this.providers.get(ref.slice(0, ref.lastIndexOf("::")))?.inputs : undefined;
+  }
+
+  private recordRequest(read: boolean, req: RegisterRequestLike, resp: ResponseLike): void {
+    const urn = resp.getUrn();
+    const record = this.resources.find((r) => r.urn === urn) ?? this.pendingByName(req.getType(), req.getName());
+    if (!record) return;
+    record.urn = urn;
+    record.read = read;
+    const parent = req.getParent();
+    record.parent = parent ? parent : undefined;
+    if (!read) {
+      const r = req as RegisterRequestLike & Required<RegisterOptionsLike>;
+      record.dependsOn = r.getDependenciesList?.() ?? [];
+      record.ignoreChanges = r.getIgnorechangesList?.() ?? [];
+      record.replaceOnChanges = r.getReplaceonchangesList?.() ?? [];
+      record.deleteBeforeReplace = r.getDeletebeforereplace?.() ?? false;
+      record.protect = r.getProtect?.() ?? false;
+      record.secretInputs = secretPaths(r.getObject?.()?.toJavaScript?.() ?? {});
+    }
+    if (record.type.startsWith("pulumi:providers:")) {
+      this.providers.set(urn, { type: record.type, inputs: record.inputs });
+    }
+  }
+
+  private pendingByName(type: string, name: string): RecordedResource | undefined {
+    return this.resources.find((r) => r.type === type && r.name === name && r.urn === "");
+  }
+
+  private newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+    const answer = this.options.onResource?.(args) ?? this.synthesise(args.type, args.name, inputs, args.provider, args.id);
+    this.resources.push({
+      type: args.type,
+      name: args.name,
+      urn: "",
+      custom: args.custom ?? true,
+      provider: args.provider || undefined,
+      inputs,
+      state: answer.state,
+      secretInputs: [],
+      dependsOn: [],
+      ignoreChanges: [],
+      replaceOnChanges: [],
+      deleteBeforeReplace: false,
+      protect: false,
+      read: false,
+    });
+    return answer;
+  }
+
+  private call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+    this.calls.push({ token: args.token, inputs, provider: args.provider || undefined });
+    const custom = this.options.onCall?.(args);
+    if (custom) return custom;
+    const { accountId, region, partition } = this.accountOf(args.provider);
+    switch (args.token) {
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return {
+          accountId,
+          arn: `arn:${partition}:iam::${accountId}:user/plan`,
+          userId: "PLANPLACEHOLDER",
+          id: accountId,
+        };
+      case "aws:index/getPartition:getPartition":
+        return { partition, dnsSuffix: "amazonaws.com", id: partition };
+      case "aws:index/getRegion:getRegion":
+      case "aws:index/region:getRegion":
+        return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
+      case "aws:eks/getCluster:getCluster":
+        return synthesiseEksCluster(String(inputs.name), accountId, region, partition);
+      case "tls:index/getCertificate:getCertificate":
+        return {
+          id: String(inputs.url),
+          url: inputs.url,
+          certificates: [{ sha1Fingerprint: digest(40, "tls-root-ca", String(inputs.url)), isCa: true }],
+        };
+      default:
+        throw new Error(`the offline engine has no answer for the provider function ${args.token}`);
+    }
+  }
+
+  /** The account, region and partition that resources under this provider land in. */
+  accountOf(providerRef: string | undefined): { accountId: string; region: string; partition: string } {
+    const inputs = this.providerInputs(providerRef) ?? {};
+    const config = this.options.config ?? {};
+    const allowed = parseMaybeJson(inputs.allowedAccountIds) ?? parseMaybeJson(config["aws:allowedAccountIds"]);
+    const accountId =
+      (Array.isArray(allowed) && typeof allowed[0] === "string" ? allowed[0] : undefined) ??
+      this.options.defaultAccountId ??
+      PLACEHOLDER_ACCOUNT_ID;
+    const region =
+      (typeof inputs.region === "string" ? inputs.region : undefined) ??
+      config["aws:region"] ??
+      this.options.defaultRegion ??
+      "us-east-1";
+    const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    return { accountId, region, partition };
+  }
+
+  private synthesise(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    providerRef: string | undefined,
+    importId: string | undefined,
+  ): pulumi.runtime.MockResourceResult {
+    const { accountId, region, partition } = this.accountOf(providerRef);
+    const autoName = `${name}-${digest(7, this.stack, type, name)}`;
+    switch (type) {
+      case "pulumi:pulumi:StackReference": {
+        const stackName = String(inputs.name ?? importId ?? name);
+        this.stackReferences.push(stackName);
+        const outputs = this.options.stackOutputs?.[stackName] ?? {};
+        return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
+      }
+      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+        const hostPath = String(inputs.url ?? "").replace(/^https:\/\//, "");
+        const arn = `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`;
+        return { id: arn, state: { ...inputs, arn } };
+      }
+      case "aws:iam/role:Role": {
+        const roleName = typeof inputs.name === "string" ? inputs.name : autoName;
+        const path = typeof inputs.path === "string" ? inputs.path : "/";
+        const arn = `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
+        return { id: roleName, state: { ...inputs, name: roleName, path, arn, uniqueId: `AROA${digest(17, arn).toUpperCase()}` } };
+      }
+      case "aws:iam/policy:Policy": {
+        const policyName = typeof inputs.name === "string" ? inputs.name : autoName;
+        const path = typeof inputs.path === "string" ? inputs.path : "/";
+        const arn = `arn:${partition}:iam::${accountId}:policy${path}${policyName}`;
+        return { id: arn, state: { ...inputs, name: policyName, arn } };
+      }
+      case "aws:iam/rolePolicy:RolePolicy": {
+        const policyName = typeof inputs.name === "string" ? inputs.name : autoName;
+        return { id: `${String(inputs.role)}:${policyName}`, state: { ...inputs, name: policyName } };
+      }
+      case "aws:s3/bucket:Bucket":
+      case "aws:s3/bucketV2:BucketV2": {
+        const bucket = typeof inputs.bucket === "string" ? inputs.bucket : autoName.toLowerCase();
+        return {
+          id: bucket,
+          state: {
+            ...inputs,
+            bucket,
+            arn: `arn:${partition}:s3:::${bucket}`,
+            region,
+            bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+          },
+        };
+      }
+      case "aws:kms/key:Key": {
+        const keyId = `${digest(8, name)}-${digest(4, "a", name)}-${digest(4, "b", name)}-${digest(4, "c", name)}-${digest(12, "d", name)}`;
+        return { id: keyId, state: { ...inputs, keyId, arn: `arn:${partition}:kms:${region}:${accountId}:key/${keyId}` } };
+      }
+      case "eks:index:Cluster":
+        return { id: undefined, state: synthesiseEksComponent(name, inputs, accountId, region, partition) };
+      default: {
+        if (type.startsWith("kubernetes:")) {
+          const metadata = { ...((inputs.metadata as Record<string, unknown> | undefined) ?? {}) };
+          if (metadata.name === undefined) metadata.name = autoName;
+          const id = metadata.namespace ? `${String(metadata.namespace)}/${String(metadata.name)}` : String(metadata.name);
+          return { id, state: { ...inputs, metadata } };
+        }
+        return { id: importId ?? `${name}-id`, state: { ...inputs } };
+      }
+    }
+  }
+}
+
+/** The fields of the EKS `getCluster` result this package reads, derived from the name. */
+export function synthesiseEksCluster(
+  name: string,
+  accountId: string,
+  region: string,
+  partition: string,
+): Record<string, unknown> {
+  const id = digest(32, "eks-oidc", accountId, region, name).toUpperCase();
+  return {
+    id: name,
+    name,
+    arn: `arn:${partition}:eks:${region}:${accountId}:cluster/${name}`,
+    endpoint: `https://${digest(32, "eks-endpoint", name).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
+    version: "1.33",
+    status: "ACTIVE",
+    certificateAuthorities: [{ data: Buffer.from(`offline plan placeholder CA for ${name}`).toString("base64") }],
+    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${id}` }] }],
+    vpcConfig: { vpcId: `vpc-${digest(17, name)}`, subnetIds: [], securityGroupIds: [] },
+    accessConfigs: [{ authenticationMode: "API_AND_CONFIG_MAP" }],
+  };
+}
+
+function synthesiseEksComponent(
+  name: string,
+  inputs: Record<string, unknown>,
+  accountId: string,
+  region: string,
+  partition: string,
+): Record<string, unknown> {
+  const clusterName = typeof inputs.name === "string" ? inputs.name : `${name}-eksCluster-${digest(7, name)}`;
+  const cluster = synthesiseEksCluster(clusterName, accountId, region, partition);
+  const issuer = String(((cluster.identities as Array<{ oidcs: Array<{ issuer: string }> }>)[0].oidcs[0]).issuer);
+  const hostPath = issuer.replace(/^https:\/\//, "");
+  const kubeconfig = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "kubernetes", cluster: { server: cluster.endpoint, "certificate-authority-data": "PLACEHOLDER" } }],
+    contexts: [{ name: "aws", context: { cluster: "kubernetes", user: "aws" } }],
+    "current-context": "aws",
+    users: [
+      {
+        name: "aws",
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", clusterName, "--output", "json"],
+          },
+        },
+      },
+    ],
+  };
+  const createOidc = inputs.createOidcProvider === true;
+  return {
+    eksCluster: { name: clusterName, arn: cluster.arn, endpoint: cluster.endpoint, identities: cluster.identities },
+    core: {
+      cluster: { name: clusterName },
+      oidcProvider: createOidc
+        ? {
+            arn: `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`,
+            url: hostPath,
+            thumbprintLists: [digest(40, "eks-oidc-thumbprint", hostPath)],
+          }
+        : undefined,
+    },
+    kubeconfig,
+    kubeconfigJson: JSON.stringify(kubeconfig),
+    oidcIssuer: hostPath,
+    oidcProviderUrl: issuer,
+    oidcProviderArn: createOidc ? `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}` : "",
+    clusterSecurityGroupId: `sg-${digest(17, "cluster", name)}`,
+    nodeSecurityGroupId: `sg-${digest(17, "node", name)}`,
+  };
+}
+
+function parseMaybeJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Top-level input names whose value the program wrapped as a secret. */
+function secretPaths(object: Record<string, unknown>): string[] {
+  return Object.entries(object)
+    .filter(([, v]) => containsSecret(v))
+    .map(([k]) => k)
+    .sort();
+}
+
+function containsSecret(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const o = value as Record<string, unknown>;
+  if (o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return true;
+  return Object.values(o).some(containsSecret);
+}
+
+interface ResponseLike {
+  getUrn(): string;
+}
+interface RegisterOptionsLike {
+  getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getProtect(): boolean;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+interface RegisterRequestLike {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+}
+type MonitorLike = Record<
+  "registerResource" | "readResource",
+  (req: RegisterRequestLike, callback: (err: unknown, resp: ResponseLike) => void) => void
+>;

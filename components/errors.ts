@@ -1,0 +1,35 @@
+/**
+ * The one error type this package raises for bad input.
+ *
+ * Every message names the field, the offending value and the rule it breaks, so a user can fix the
+ * input without reading the source: `<field>: <value> is invalid: <rule>`. Tests assert on these
+ * messages: they are part of the public interface.
+ */
+export class IrsaInputError extends Error {
+  /** Dotted path of the field that holds the bad value, e.g. `serviceAccounts[1].namespace`. */
+  public readonly field: string;
+  /** The bad value, exactly as received. */
+  public readonly value: unknown;
+  /** The rule the value breaks, in words. */
+  public readonly rule: string;
+
+  constructor(field: string, value: unknown, rule: string) {
+    super(`${field}: ${describeValue(value)} is invalid: ${rule}`);
+    this.name = "IrsaInputError";
+    this.field = field;
+    this.value = value;
+    this.rule = rule;
+  }
+}
+
+/** Renders a value for an error message: strings quoted, long values cut, nothing secret expanded. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}

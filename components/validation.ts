@@ -1,0 +1,222 @@
+import { IrsaInputError } from "./errors";
+
+/**
+ * Pure validators shared by the policy core and the components. Each one returns the (possibly
+ * normalised) value or throws an {@link IrsaInputError} naming the field, the value and the rule.
+ */
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The AWS partitions whose ARNs this package accepts. */
+export const AWS_PARTITIONS = [
+  "aws",
+  "aws-cn",
+  "aws-us-gov",
+  "aws-iso",
+  "aws-iso-b",
+  "aws-iso-e",
+  "aws-iso-f",
+  "aws-eusc",
+] as const;
+
+export const DNS1123_LABEL_RULE =
+  "must be a DNS-1123 label: 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit";
+export const DNS1123_SUBDOMAIN_RULE =
+  "must be a DNS-1123 subdomain: at most 253 characters of lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit";
+
+/** Throws unless `value` is a string (config read from YAML can be anything). */
+export function requireString(field: string, value: unknown): string {
+  if (typeof value !== "string") throw new IrsaInputError(field, value, "must be a string");
+  return value;
+}
+
+/** A Kubernetes namespace name (DNS-1123 label). */
+export function validateNamespace(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (s.length > 63 || !DNS1123_LABEL.test(s)) throw new IrsaInputError(field, value, DNS1123_LABEL_RULE);
+  return s;
+}
+
+/** A Kubernetes object name such as a ServiceAccount's (DNS-1123 subdomain). */
+export function validateObjectName(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (s.length > 253 || !DNS1123_SUBDOMAIN.test(s)) {
+    throw new IrsaInputError(field, value, DNS1123_SUBDOMAIN_RULE);
+  }
+  return s;
+}
+
+/**
+ * A Kubernetes object name that is also used as a DNS-1123 label (Deployment and Job names end up
+ * in pod host names and label values, so they are held to the stricter 63-character label rule).
+ */
+export function validateLabelName(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (s.length > 63 || !DNS1123_LABEL.test(s)) throw new IrsaInputError(field, value, DNS1123_LABEL_RULE);
+  return s;
+}
+
+/** An AWS partition name (`aws`, `aws-cn`, `aws-us-gov`, ...). */
+export function validatePartition(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (!(AWS_PARTITIONS as readonly string[]).includes(s)) {
+    throw new IrsaInputError(field, value, `must be one of the AWS partitions ${AWS_PARTITIONS.join(", ")}`);
+  }
+  return s;
+}
+
+/** A 12-digit AWS account id. */
+export function validateAccountId(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (!/^\d{12}$/.test(s)) throw new IrsaInputError(field, value, "must be a 12-digit AWS account id");
+  return s;
+}
+
+/** The parts of an IAM OIDC provider ARN. */
+export interface OidcProviderArnParts {
+  partition: string;
+  accountId: string;
+  /** The issuer's host/path as IAM stores it (no scheme, no trailing slash). */
+  hostPath: string;
+}
+
+const OIDC_PROVIDER_ARN = /^arn:([a-z-]+):iam::(\d{12}):oidc-provider\/(.+)$/;
+
+/** Parses `arn:<partition>:iam::<12 digits>:oidc-provider/<host/path>`. */
+export function parseOidcProviderArn(field: string, value: unknown): OidcProviderArnParts {
+  const s = requireString(field, value);
+  const m = OIDC_PROVIDER_ARN.exec(s);
+  const rule = "must be an IAM OIDC provider ARN: arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>";
+  if (!m || /\s/.test(s) || m[3].endsWith("/") || m[3].includes("://")) {
+    throw new IrsaInputError(field, value, rule);
+  }
+  if (!(AWS_PARTITIONS as readonly string[]).includes(m[1])) {
+    throw new IrsaInputError(field, value, `${rule}; partition must be one of ${AWS_PARTITIONS.join(", ")}`);
+  }
+  return { partition: m[1], accountId: m[2], hostPath: m[3] };
+}
+
+/** The parts of an IAM role ARN. */
+export interface RoleArnParts {
+  partition: string;
+  accountId: string;
+  /** The role path, `/` when none. */
+  path: string;
+  roleName: string;
+}
+
+const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role(\/(?:[\x21-\x7e]+\/)?)?([\w+=,.@-]{1,64})$/;
+
+/** Parses `arn:<partition>:iam::<12 digits>:role/<path/><name>`. */
+export function parseRoleArn(field: string, value: unknown): RoleArnParts {
+  const s = requireString(field, value);
+  const m = ROLE_ARN.exec(s);
+  if (!m || !(AWS_PARTITIONS as readonly string[]).includes(m[1])) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be an IAM role ARN: arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>",
+    );
+  }
+  return { partition: m[1], accountId: m[2], path: m[3] ?? "/", roleName: m[4] };
+}
+
+/** An IAM role name: 1-64 characters of letters, digits and `+=,.@_-`. */
+export function validateRoleName(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (!/^[\w+=,.@-]{1,64}$/.test(s)) {
+    throw new IrsaInputError(field, value, "must be an IAM role name: 1 to 64 letters, digits or any of + = , . @ _ -");
+  }
+  return s;
+}
+
+/** An IAM path: `/` or `/segments/`, at most 512 printable ASCII characters. */
+export function validateIamPath(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (s.length > 512 || !/^\/([\x21-\x7e]*\/)?$/.test(s) || s.includes("//")) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be an IAM path: '/' or '/<segments>/', starting and ending with '/', at most 512 printable characters",
+    );
+  }
+  return s;
+}
+
+const BUCKET_RULES: Array<[RegExp | ((s: string) => boolean), string]> = [
+  [(s) => s.length >= 3 && s.length <= 63, "must be 3 to 63 characters long"],
+  [/^[a-z0-9.-]+$/, "may contain only lower-case letters, digits, '.' and '-'"],
+  [/^[a-z0-9].*[a-z0-9]$/, "must begin and end with a lower-case letter or digit"],
+  [(s) => !s.includes(".."), "must not contain two adjacent periods"],
+  [(s) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(s), "must not be formatted as an IP address"],
+  [
+    (s) => !/^(xn--|sthree-|amzn-s3-demo-)/.test(s),
+    "must not start with the reserved prefixes 'xn--', 'sthree-' or 'amzn-s3-demo-'",
+  ],
+  [
+    (s) => !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(s),
+    "must not end with the reserved suffixes '-s3alias', '--ol-s3', '.mrap', '--x-s3' or '--table-s3'",
+  ],
+];
+
+/** A general-purpose S3 bucket name, by S3's own naming rules. */
+export function validateBucketName(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  for (const [test, rule] of BUCKET_RULES) {
+    const ok = typeof test === "function" ? test(s) : test.test(s);
+    if (!ok) throw new IrsaInputError(field, value, `S3 bucket names ${rule}`);
+  }
+  return s;
+}
+
+/** An S3 object key: 1 to 1024 bytes of UTF-8, no leading `/`. */
+export function validateObjectKey(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  const bytes = Buffer.byteLength(s, "utf8");
+  if (bytes < 1 || bytes > 1024) throw new IrsaInputError(field, value, "S3 object keys must be 1 to 1024 bytes of UTF-8");
+  if (s.startsWith("/")) {
+    throw new IrsaInputError(field, value, "must not start with '/': S3 keys are relative to the bucket");
+  }
+  return s;
+}
+
+/** A KMS key ARN (aliases are rejected: IAM matches the key ARN, never the alias, in `Resource`). */
+export function validateKmsKeyArn(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  const m = /^arn:([a-z-]+):kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.exec(s);
+  if (!m || !(AWS_PARTITIONS as readonly string[]).includes(m[1])) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be a KMS key ARN arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias: IAM matches the key ARN in Resource)",
+    );
+  }
+  return s;
+}
+
+/** An AWS region name such as `eu-west-1`. */
+export function validateRegion(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(s)) {
+    throw new IrsaInputError(field, value, "must be an AWS region name such as eu-west-1");
+  }
+  return s;
+}
+
+/** Throws unless `value` is an array with at least `min` items. */
+export function requireArray(field: string, value: unknown, min = 0): unknown[] {
+  if (!Array.isArray(value)) throw new IrsaInputError(field, value, "must be a list");
+  if (value.length < min) {
+    throw new IrsaInputError(field, value, `must list at least ${min} item${min === 1 ? "" : "s"}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a whole number within [min, max]. */
+export function validateInteger(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new IrsaInputError(field, value, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
