@@ -43,7 +43,9 @@ export interface RecordedCall {
 }
 
 /** What the engine answers for a resource or call it does not synthesise itself. */
-export type ResourceHook = (args: pulumi.runtime.MockResourceArgs) => pulumi.runtime.MockResourceResult | undefined;
+export type ResourceHook = (
+  args: pulumi.runtime.MockResourceArgs,
+) => pulumi.runtime.MockResourceResult | undefined;
 export type CallHook = (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
 
 export interface MockEngineOptions {
@@ -116,12 +118,11 @@ export class MockEngine {
     // The mock monitor does not hand parents, options or secrecy to `newResource`: wrap its
     // registerResource and readResource to record them from the raw request.
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
-    const engine = this;
     for (const method of ["registerResource", "readResource"] as const) {
       const original = monitor[method].bind(monitor);
       monitor[method] = (req: RegisterRequestLike, callback: (err: unknown, resp: ResponseLike) => void) => {
         original(req, (err: unknown, resp: ResponseLike) => {
-          if (!err && resp) engine.recordRequest(method === "readResource", req, resp);
+          if (!err && resp) this.recordRequest(method === "readResource", req, resp);
           callback(err, resp);
         });
       };
@@ -138,7 +139,9 @@ export class MockEngine {
     const found = this.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
     if (found.length !== 1) {
       const seen = this.resources.map((r) => `${r.type}::${r.name}`).join(", ");
-      throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length} (${seen})`);
+      throw new Error(
+        `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length} (${seen})`,
+      );
     }
     return found[0];
   }
@@ -156,7 +159,8 @@ export class MockEngine {
 
   private recordRequest(read: boolean, req: RegisterRequestLike, resp: ResponseLike): void {
     const urn = resp.getUrn();
-    const record = this.resources.find((r) => r.urn === urn) ?? this.pendingByName(req.getType(), req.getName());
+    const record =
+      this.resources.find((r) => r.urn === urn) ?? this.pendingByName(req.getType(), req.getName());
     if (!record) return;
     record.urn = urn;
     record.read = read;
@@ -182,7 +186,9 @@ export class MockEngine {
 
   private newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-    const answer = this.options.onResource?.(args) ?? this.synthesise(args.type, args.name, inputs, args.provider, args.id);
+    const answer =
+      this.options.onResource?.(args) ??
+      this.synthesise(args.type, args.name, inputs, args.provider, args.id);
     this.resources.push({
       type: args.type,
       name: args.name,
@@ -238,7 +244,8 @@ export class MockEngine {
   accountOf(providerRef: string | undefined): { accountId: string; region: string; partition: string } {
     const inputs = this.providerInputs(providerRef) ?? {};
     const config = this.options.config ?? {};
-    const allowed = parseMaybeJson(inputs.allowedAccountIds) ?? parseMaybeJson(config["aws:allowedAccountIds"]);
+    const allowed =
+      parseMaybeJson(inputs.allowedAccountIds) ?? parseMaybeJson(config["aws:allowedAccountIds"]);
     const accountId =
       (Array.isArray(allowed) && typeof allowed[0] === "string" ? allowed[0] : undefined) ??
       this.options.defaultAccountId ??
@@ -248,7 +255,11 @@ export class MockEngine {
       config["aws:region"] ??
       this.options.defaultRegion ??
       "us-east-1";
-    const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    const partition = region.startsWith("cn-")
+      ? "aws-cn"
+      : region.startsWith("us-gov-")
+        ? "aws-us-gov"
+        : "aws";
     return { accountId, region, partition };
   }
 
@@ -263,13 +274,13 @@ export class MockEngine {
     const autoName = `${name}-${digest(7, this.stack, type, name)}`;
     switch (type) {
       case "pulumi:pulumi:StackReference": {
-        const stackName = String(inputs.name ?? importId ?? name);
+        const stackName = text(inputs.name) ?? importId ?? name;
         this.stackReferences.push(stackName);
         const outputs = this.options.stackOutputs?.[stackName] ?? {};
         return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
       }
       case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
-        const hostPath = String(inputs.url ?? "").replace(/^https:\/\//, "");
+        const hostPath = (text(inputs.url) ?? "").replace(/^https:\/\//, "");
         const arn = `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`;
         return { id: arn, state: { ...inputs, arn } };
       }
@@ -277,7 +288,10 @@ export class MockEngine {
         const roleName = typeof inputs.name === "string" ? inputs.name : autoName;
         const path = typeof inputs.path === "string" ? inputs.path : "/";
         const arn = `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
-        return { id: roleName, state: { ...inputs, name: roleName, path, arn, uniqueId: `AROA${digest(17, arn).toUpperCase()}` } };
+        return {
+          id: roleName,
+          state: { ...inputs, name: roleName, path, arn, uniqueId: `AROA${digest(17, arn).toUpperCase()}` },
+        };
       }
       case "aws:iam/policy:Policy": {
         const policyName = typeof inputs.name === "string" ? inputs.name : autoName;
@@ -305,7 +319,10 @@ export class MockEngine {
       }
       case "aws:kms/key:Key": {
         const keyId = `${digest(8, name)}-${digest(4, "a", name)}-${digest(4, "b", name)}-${digest(4, "c", name)}-${digest(12, "d", name)}`;
-        return { id: keyId, state: { ...inputs, keyId, arn: `arn:${partition}:kms:${region}:${accountId}:key/${keyId}` } };
+        return {
+          id: keyId,
+          state: { ...inputs, keyId, arn: `arn:${partition}:kms:${region}:${accountId}:key/${keyId}` },
+        };
       }
       case "eks:index:Cluster":
         return { id: undefined, state: synthesiseEksComponent(name, inputs, accountId, region, partition) };
@@ -313,7 +330,8 @@ export class MockEngine {
         if (type.startsWith("kubernetes:")) {
           const metadata = { ...((inputs.metadata as Record<string, unknown> | undefined) ?? {}) };
           if (metadata.name === undefined) metadata.name = autoName;
-          const id = metadata.namespace ? `${String(metadata.namespace)}/${String(metadata.name)}` : String(metadata.name);
+          const namespace = text(metadata.namespace);
+          const id = namespace ? `${namespace}/${text(metadata.name)}` : text(metadata.name);
           return { id, state: { ...inputs, metadata } };
         }
         return { id: importId ?? `${name}-id`, state: { ...inputs } };
@@ -337,7 +355,9 @@ export function synthesiseEksCluster(
     endpoint: `https://${digest(32, "eks-endpoint", name).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
     version: "1.33",
     status: "ACTIVE",
-    certificateAuthorities: [{ data: Buffer.from(`offline plan placeholder CA for ${name}`).toString("base64") }],
+    certificateAuthorities: [
+      { data: Buffer.from(`offline plan placeholder CA for ${name}`).toString("base64") },
+    ],
     identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${id}` }] }],
     vpcConfig: { vpcId: `vpc-${digest(17, name)}`, subnetIds: [], securityGroupIds: [] },
     accessConfigs: [{ authenticationMode: "API_AND_CONFIG_MAP" }],
@@ -353,12 +373,19 @@ function synthesiseEksComponent(
 ): Record<string, unknown> {
   const clusterName = typeof inputs.name === "string" ? inputs.name : `${name}-eksCluster-${digest(7, name)}`;
   const cluster = synthesiseEksCluster(clusterName, accountId, region, partition);
-  const issuer = String(((cluster.identities as Array<{ oidcs: Array<{ issuer: string }> }>)[0].oidcs[0]).issuer);
+  const issuer = String(
+    (cluster.identities as Array<{ oidcs: Array<{ issuer: string }> }>)[0].oidcs[0].issuer,
+  );
   const hostPath = issuer.replace(/^https:\/\//, "");
   const kubeconfig = {
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: "kubernetes", cluster: { server: cluster.endpoint, "certificate-authority-data": "PLACEHOLDER" } }],
+    clusters: [
+      {
+        name: "kubernetes",
+        cluster: { server: cluster.endpoint, "certificate-authority-data": "PLACEHOLDER" },
+      },
+    ],
     contexts: [{ name: "aws", context: { cluster: "kubernetes", user: "aws" } }],
     "current-context": "aws",
     users: [
@@ -376,7 +403,12 @@ function synthesiseEksComponent(
   };
   const createOidc = inputs.createOidcProvider === true;
   return {
-    eksCluster: { name: clusterName, arn: cluster.arn, endpoint: cluster.endpoint, identities: cluster.identities },
+    eksCluster: {
+      name: clusterName,
+      arn: cluster.arn,
+      endpoint: cluster.endpoint,
+      identities: cluster.identities,
+    },
     core: {
       cluster: { name: clusterName },
       oidcProvider: createOidc
@@ -395,6 +427,11 @@ function synthesiseEksComponent(
     clusterSecurityGroupId: `sg-${digest(17, "cluster", name)}`,
     nodeSecurityGroupId: `sg-${digest(17, "node", name)}`,
   };
+}
+
+/** The value when it is a string, else undefined. */
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }
 
 function parseMaybeJson(value: unknown): unknown {

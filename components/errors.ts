@@ -13,8 +13,12 @@ export class IrsaInputError extends Error {
   /** The rule the value breaks, in words. */
   public readonly rule: string;
 
-  constructor(field: string, value: unknown, rule: string) {
-    super(`${field}: ${describeValue(value)} is invalid: ${rule}`);
+  /**
+   * @param message the full message, when the default `<field>: <value> is invalid: <rule>` does not
+   *   read well (it must still name the field, the value and the rule).
+   */
+  constructor(field: string, value: unknown, rule: string, message?: string) {
+    super(message ?? `${field}: ${describeValue(value)} is invalid: ${rule}`);
     this.name = "IrsaInputError";
     this.field = field;
     this.value = value;
@@ -22,14 +26,16 @@ export class IrsaInputError extends Error {
   }
 }
 
-/** Renders a value for an error message: strings quoted, long values cut, nothing secret expanded. */
+/** Renders a value for an error message: JSON (strings quoted), cut at 200 characters. */
 export function describeValue(value: unknown): string {
-  if (value === undefined) return "undefined";
-  let text: string;
+  let text: string | undefined;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value);
   } catch {
-    text = String(value);
+    text = undefined; // cyclic or BigInt
+  }
+  if (text === undefined) {
+    text = typeof value === "undefined" ? "undefined" : `[${typeof value}]`;
   }
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }

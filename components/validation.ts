@@ -87,7 +87,8 @@ const OIDC_PROVIDER_ARN = /^arn:([a-z-]+):iam::(\d{12}):oidc-provider\/(.+)$/;
 export function parseOidcProviderArn(field: string, value: unknown): OidcProviderArnParts {
   const s = requireString(field, value);
   const m = OIDC_PROVIDER_ARN.exec(s);
-  const rule = "must be an IAM OIDC provider ARN: arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>";
+  const rule =
+    "must be an IAM OIDC provider ARN: arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>";
   if (!m || /\s/.test(s) || m[3].endsWith("/") || m[3].includes("://")) {
     throw new IrsaInputError(field, value, rule);
   }
@@ -126,7 +127,11 @@ export function parseRoleArn(field: string, value: unknown): RoleArnParts {
 export function validateRoleName(field: string, value: unknown): string {
   const s = requireString(field, value);
   if (!/^[\w+=,.@-]{1,64}$/.test(s)) {
-    throw new IrsaInputError(field, value, "must be an IAM role name: 1 to 64 letters, digits or any of + = , . @ _ -");
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be an IAM role name: 1 to 64 letters, digits or any of + = , . @ _ -",
+    );
   }
   return s;
 }
@@ -174,7 +179,8 @@ export function validateBucketName(field: string, value: unknown): string {
 export function validateObjectKey(field: string, value: unknown): string {
   const s = requireString(field, value);
   const bytes = Buffer.byteLength(s, "utf8");
-  if (bytes < 1 || bytes > 1024) throw new IrsaInputError(field, value, "S3 object keys must be 1 to 1024 bytes of UTF-8");
+  if (bytes < 1 || bytes > 1024)
+    throw new IrsaInputError(field, value, "S3 object keys must be 1 to 1024 bytes of UTF-8");
   if (s.startsWith("/")) {
     throw new IrsaInputError(field, value, "must not start with '/': S3 keys are relative to the bucket");
   }

@@ -1,0 +1,235 @@
+import { IrsaInputError, describeValue } from "./errors";
+import { normalizeIssuer } from "./issuer";
+import {
+  oneOrMany,
+  policySize,
+  sortedUnique,
+  type ConditionBlock,
+  type PolicyDocument,
+  type PolicyStatement,
+} from "./policyDocument";
+import {
+  DNS1123_LABEL_RULE,
+  DNS1123_SUBDOMAIN_RULE,
+  parseOidcProviderArn,
+  requireArray,
+  requireString,
+  validateInteger,
+  validateNamespace,
+  validateObjectName,
+} from "./validation";
+
+/** A Kubernetes service account, by namespace and name. */
+export interface ServiceAccountRef {
+  /** The namespace (a DNS-1123 label). With `conditionTest: "StringLike"` it may hold `*` and `?`. */
+  namespace: string;
+  /** The service account's name (a DNS-1123 subdomain). With `StringLike` it may hold `*` and `?`. */
+  name: string;
+}
+
+/** One cluster whose service accounts the role trusts: its issuer and the IAM OIDC provider for it. */
+export interface TrustedCluster {
+  /** The IAM OIDC provider for this cluster's issuer, in the role's account. */
+  oidcProviderArn: string;
+  /** The cluster's OIDC issuer URL (with or without `https://`). */
+  issuerUrl: string;
+  /** The service accounts of this cluster that may assume the role. At least one. */
+  serviceAccounts: ServiceAccountRef[];
+}
+
+/** Options of {@link buildTrustPolicy}. */
+export interface TrustPolicyOptions {
+  /**
+   * The token audience the role accepts (`aud`). Always compared with `StringEquals`.
+   * @default "sts.amazonaws.com"
+   */
+  audience?: string;
+  /**
+   * How `sub` is compared. `StringLike` allows `*` and `?` in namespaces and names; it must be asked
+   * for explicitly, and never matches every service account of a cluster.
+   * @default "StringEquals"
+   */
+  conditionTest?: "StringEquals" | "StringLike";
+  /**
+   * The largest trust policy allowed, in characters as IAM counts them. IAM's default quota for a
+   * role trust policy is 2048; it can be raised to 4096 through Service Quotas.
+   * @default 2048
+   */
+  maxSize?: number;
+}
+
+/** IAM's default quota for a role trust policy, in characters (without whitespace). */
+export const DEFAULT_TRUST_POLICY_MAX_SIZE = 2048;
+/** The highest value IAM's role trust policy quota can be raised to. */
+export const MAX_TRUST_POLICY_QUOTA = 4096;
+/** The audience EKS projects into IRSA tokens, and the only client id STS accepts by default. */
+export const STS_AUDIENCE = "sts.amazonaws.com";
+
+/** `system:serviceaccount:<namespace>:<name>`, the `sub` claim of a projected service account token. */
+export function serviceAccountSubject(sa: ServiceAccountRef): string {
+  const namespace = validateNamespace("serviceAccount.namespace", sa?.namespace);
+  const name = validateObjectName("serviceAccount.name", sa?.name);
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+const WILDCARD = /[*?]/;
+
+function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): string {
+  if (sa === null || typeof sa !== "object") {
+    throw new IrsaInputError(field, sa, "must be an object { namespace, name }");
+  }
+  const namespace = requireString(`${field}.namespace`, sa.namespace);
+  const name = requireString(`${field}.name`, sa.name);
+  if (!like) {
+    for (const [key, value] of [
+      ["namespace", namespace],
+      ["name", name],
+    ] as const) {
+      if (WILDCARD.test(value)) {
+        throw new IrsaInputError(
+          `${field}.${key}`,
+          value,
+          `wildcards '*' and '?' are only allowed with conditionTest "StringLike"; under "StringEquals" they match only a literal '*' or '?'`,
+        );
+      }
+    }
+    validateNamespace(`${field}.namespace`, namespace);
+    validateObjectName(`${field}.name`, name);
+  } else {
+    // A pattern must still be able to match a valid name: the same characters, wildcards aside.
+    if (!/^[a-z0-9*?-]+$/.test(namespace) || namespace.length > 63) {
+      throw new IrsaInputError(
+        `${field}.namespace`,
+        namespace,
+        `${DNS1123_LABEL_RULE} ('*' and '?' allowed with StringLike)`,
+      );
+    }
+    if (!/^[a-z0-9.*?-]+$/.test(name) || name.length > 253) {
+      throw new IrsaInputError(
+        `${field}.name`,
+        name,
+        `${DNS1123_SUBDOMAIN_RULE} ('*' and '?' allowed with StringLike)`,
+      );
+    }
+    if (/^\*+$/.test(namespace) && /^\*+$/.test(name)) {
+      throw new IrsaInputError(
+        field,
+        sa,
+        "matches every service account of the cluster; name the namespace or the service account (or both)",
+      );
+    }
+  }
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/**
+ * The trust policy of a role that service accounts of one or more EKS clusters assume through IRSA.
+ *
+ * One statement per OIDC provider, each allowing `sts:AssumeRoleWithWebIdentity` to that provider
+ * only when `<issuer host/path>:aud` equals the audience (always `StringEquals`) and
+ * `<issuer host/path>:sub` is one of the service accounts' subjects. Subjects are sorted and
+ * de-duplicated, and statements are sorted by provider ARN, so the same input always gives the same
+ * JSON. Entries that name the same provider are merged into one statement.
+ *
+ * @throws IrsaInputError for a malformed provider ARN, a provider that is not the issuer's, an
+ *   invalid namespace or name, a wildcard under `StringEquals`, a pattern that matches every service
+ *   account, no service accounts, or a document larger than `maxSize`.
+ */
+export function buildTrustPolicy(
+  clusters: TrustedCluster[],
+  options: TrustPolicyOptions = {},
+): PolicyDocument {
+  const audience = options.audience ?? STS_AUDIENCE;
+  requireString("options.audience", audience);
+  if (audience.length === 0 || /\s/.test(audience) || WILDCARD.test(audience)) {
+    throw new IrsaInputError(
+      "options.audience",
+      audience,
+      "must be a non-empty audience without whitespace or wildcards; it is always matched exactly",
+    );
+  }
+  const conditionTest = options.conditionTest ?? "StringEquals";
+  if (conditionTest !== "StringEquals" && conditionTest !== "StringLike") {
+    throw new IrsaInputError(
+      "options.conditionTest",
+      conditionTest,
+      'must be "StringEquals" or "StringLike"',
+    );
+  }
+  const maxSize = validateInteger(
+    "options.maxSize",
+    options.maxSize ?? DEFAULT_TRUST_POLICY_MAX_SIZE,
+    1,
+    MAX_TRUST_POLICY_QUOTA,
+  );
+  const like = conditionTest === "StringLike";
+
+  requireArray("clusters", clusters, 1);
+  const subjectsByProvider = new Map<string, { hostPath: string; subjects: string[] }>();
+  clusters.forEach((cluster, i) => {
+    const field = `clusters[${i}]`;
+    if (cluster === null || typeof cluster !== "object") {
+      throw new IrsaInputError(
+        field,
+        cluster,
+        "must be an object { oidcProviderArn, issuerUrl, serviceAccounts }",
+      );
+    }
+    const provider = parseOidcProviderArn(`${field}.oidcProviderArn`, cluster.oidcProviderArn);
+    const hostPath = normalizeIssuer(cluster.issuerUrl, `${field}.issuerUrl`);
+    if (provider.hostPath !== hostPath) {
+      throw new IrsaInputError(
+        `${field}.oidcProviderArn`,
+        cluster.oidcProviderArn,
+        `must be the IAM OIDC provider of ${field}.issuerUrl, i.e. end in ":oidc-provider/${hostPath}"`,
+      );
+    }
+    const serviceAccounts = cluster.serviceAccounts;
+    if (!Array.isArray(serviceAccounts) || serviceAccounts.length === 0) {
+      throw new IrsaInputError(
+        `${field}.serviceAccounts`,
+        serviceAccounts,
+        "must list at least one service account: a role that trusts none can never be assumed",
+      );
+    }
+    const subjects = serviceAccounts.map((sa, j) =>
+      subjectPattern(`${field}.serviceAccounts[${j}]`, sa, like),
+    );
+    const entry = subjectsByProvider.get(cluster.oidcProviderArn) ?? { hostPath, subjects: [] };
+    entry.subjects.push(...subjects);
+    subjectsByProvider.set(cluster.oidcProviderArn, entry);
+  });
+
+  const statements = sortedUnique(subjectsByProvider.keys()).map((arn): PolicyStatement => {
+    const { hostPath, subjects } = subjectsByProvider.get(arn)!;
+    const sub = oneOrMany(sortedUnique(subjects));
+    const audKey = `${hostPath}:aud`;
+    const subKey = `${hostPath}:sub`;
+    const condition: ConditionBlock = like
+      ? { StringEquals: { [audKey]: audience }, StringLike: { [subKey]: sub } }
+      : { StringEquals: { [audKey]: audience, [subKey]: sub } };
+    return {
+      Effect: "Allow",
+      Principal: { Federated: arn },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: condition,
+    };
+  });
+  const doc: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+
+  const size = policySize(doc);
+  if (size > maxSize) {
+    const count = [...subjectsByProvider.values()].reduce((n, e) => n + new Set(e.subjects).size, 0);
+    throw new IrsaInputError(
+      "clusters[].serviceAccounts",
+      `${count} service accounts`,
+      `trust policy size ${size} exceeds maxSize ${maxSize}`,
+      `clusters[].serviceAccounts: the trust policy for ${describeValue(count)} service accounts is ${size} characters ` +
+        `as IAM counts them (whitespace excluded), over the limit of ${maxSize} (options.maxSize). Ways out: ` +
+        `match several service accounts with one pattern (conditionTest "StringLike", e.g. namespace "team-*"); ` +
+        `split the service accounts across several roles; or raise the IAM quota "Role trust policy length" ` +
+        `in Service Quotas (up to ${MAX_TRUST_POLICY_QUOTA}) and pass that as maxSize.`,
+    );
+  }
+  return doc;
+}
