@@ -4,7 +4,7 @@ import { parseOidcProviderArn } from "./validation";
 /**
  * Narrow evaluators of the policy documents this package generates: enough of IAM's evaluation
  * logic (explicit deny beats allow beats implicit deny; `*`/`?` globs in actions, resources and
- * `StringLike`; the string and Bool condition operators, with `IfExists`) to compute the offline
+ * `StringLike`; the String, Numeric and Bool condition operators, with `IfExists`) to compute the offline
  * plan's access matrix and to diagnose a broken link. They throw on policy elements they do not
  * implement (NotAction, NotResource, NotPrincipal, other operators) rather than guess.
  */

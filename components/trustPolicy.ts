@@ -74,6 +74,14 @@ export function serviceAccountSubject(sa: ServiceAccountRef): string {
 
 const WILDCARD = /[*?]/;
 
+/**
+ * Does a `StringLike` pattern match every non-empty name? Only when it is all wildcards, with at
+ * least one `*` and at most one `?` (`*`, `**`, `?*`, `*?*`): names are at least one character long.
+ */
+function matchesEveryName(pattern: string): boolean {
+  return /^[*?]+$/.test(pattern) && pattern.includes("*") && pattern.split("?").length <= 2;
+}
+
 function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): string {
   if (sa === null || typeof sa !== "object") {
     throw new IrsaInputError(field, sa, "must be an object { namespace, name }");
@@ -111,7 +119,7 @@ function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): st
         `${DNS1123_SUBDOMAIN_RULE} ('*' and '?' allowed with StringLike)`,
       );
     }
-    if (/^\*+$/.test(namespace) && /^\*+$/.test(name)) {
+    if (matchesEveryName(namespace) && matchesEveryName(name)) {
       throw new IrsaInputError(
         field,
         sa,
@@ -120,6 +128,28 @@ function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): st
     }
   }
   return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/**
+ * Validates a cluster's list of trusted service accounts and returns their `sub` values (patterns
+ * under `StringLike`), in input order. Used by {@link buildTrustPolicy}, and by components to check
+ * plain config before any resource is registered.
+ */
+export function serviceAccountSubjects(
+  field: string,
+  serviceAccounts: unknown,
+  conditionTest: "StringEquals" | "StringLike" = "StringEquals",
+): string[] {
+  if (!Array.isArray(serviceAccounts) || serviceAccounts.length === 0) {
+    throw new IrsaInputError(
+      field,
+      serviceAccounts,
+      "must list at least one service account: a role that trusts none can never be assumed",
+    );
+  }
+  return serviceAccounts.map((sa: ServiceAccountRef, j) =>
+    subjectPattern(`${field}[${j}]`, sa, conditionTest === "StringLike"),
+  );
 }
 
 /**
@@ -184,16 +214,10 @@ export function buildTrustPolicy(
         `must be the IAM OIDC provider of ${field}.issuerUrl, i.e. end in ":oidc-provider/${hostPath}"`,
       );
     }
-    const serviceAccounts = cluster.serviceAccounts;
-    if (!Array.isArray(serviceAccounts) || serviceAccounts.length === 0) {
-      throw new IrsaInputError(
-        `${field}.serviceAccounts`,
-        serviceAccounts,
-        "must list at least one service account: a role that trusts none can never be assumed",
-      );
-    }
-    const subjects = serviceAccounts.map((sa, j) =>
-      subjectPattern(`${field}.serviceAccounts[${j}]`, sa, like),
+    const subjects = serviceAccountSubjects(
+      `${field}.serviceAccounts`,
+      cluster.serviceAccounts,
+      conditionTest,
     );
     const entry = subjectsByProvider.get(cluster.oidcProviderArn) ?? { hostPath, subjects: [] };
     entry.subjects.push(...subjects);

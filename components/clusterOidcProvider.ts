@@ -1,0 +1,147 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { IrsaInputError } from "./errors";
+import { normalizeIssuer } from "./issuer";
+import { checked } from "./inputs";
+import { STS_AUDIENCE } from "./trustPolicy";
+import { parseOidcProviderArn, requireArray, requireString } from "./validation";
+
+/** Arguments of {@link ClusterOidcProvider}. */
+export interface ClusterOidcProviderArgs {
+  /**
+   * The cluster's OIDC issuer URL, `https://oidc.eks.<region>.amazonaws.com/id/<ID>` (account A's
+   * `oidcIssuerUrl` output). With or without `https://`.
+   * @default none (required)
+   */
+  issuerUrl: pulumi.Input<string>;
+  /**
+   * SHA-1 thumbprints (40 hex digits) of the issuer's root CA certificate (account A's
+   * `oidcThumbprint`). Leave empty for EKS issuers: IAM then verifies the issuer through its own
+   * trusted CA library. Never filled with a made-up value.
+   * @default [] (IAM derives the trust)
+   */
+  thumbprints?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Adopt this existing provider instead of creating one. IAM allows one provider per issuer URL per
+   * account, so a second stack (or a cluster created with `createOidcProvider`) must adopt. It is
+   * read, checked against `issuerUrl`, and never modified or deleted by this component.
+   * @default none (a provider is created)
+   */
+  existingProviderArn?: pulumi.Input<string>;
+  /**
+   * Tags for a created provider.
+   * @default {}
+   */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** A thumbprint list as IAM stores it: 40 lower-case hex digits each, de-duplicated, sorted. */
+export function normalizeThumbprints(thumbprints: unknown, field = "thumbprints"): string[] {
+  if (thumbprints === undefined || thumbprints === null) return [];
+  const list = requireArray(field, thumbprints).map((t, i) => {
+    const s = requireString(`${field}[${i}]`, t).trim().toLowerCase().replace(/:/g, "");
+    if (!/^[0-9a-f]{40}$/.test(s)) {
+      throw new IrsaInputError(
+        `${field}[${i}]`,
+        t,
+        "must be a SHA-1 fingerprint: 40 hex digits (colons allowed)",
+      );
+    }
+    return s;
+  });
+  const unique = [...new Set(list)].sort();
+  if (unique.length > 5) throw new IrsaInputError(field, thumbprints, "IAM accepts at most 5 thumbprints");
+  return unique;
+}
+
+/**
+ * Checks that an adopted provider is the one for the issuer: same host/path and, when the provider's
+ * client ids are known, that they include `sts.amazonaws.com`. Returns the ARN.
+ */
+export function checkAdoptedProvider(
+  arn: string,
+  issuerUrl: string,
+  clientIds?: string[],
+  field = "existingProviderArn",
+): string {
+  const { hostPath } = parseOidcProviderArn(field, arn);
+  const issuer = normalizeIssuer(issuerUrl);
+  if (hostPath !== issuer) {
+    throw new IrsaInputError(
+      field,
+      arn,
+      `must be the IAM OIDC provider of issuerUrl, i.e. end in ":oidc-provider/${issuer}"`,
+    );
+  }
+  if (clientIds !== undefined && !clientIds.includes(STS_AUDIENCE)) {
+    throw new IrsaInputError(
+      field,
+      arn,
+      `the provider's client ids ${JSON.stringify(clientIds)} must include "${STS_AUDIENCE}" for IRSA; add it with ` +
+        `aws iam add-client-id-to-open-id-connect-provider`,
+    );
+  }
+  return arn;
+}
+
+/**
+ * Account B's IAM OIDC identity provider for account A's cluster issuer, with client id
+ * `sts.amazonaws.com`: created, or adopted when `existingProviderArn` is given.
+ */
+export class ClusterOidcProvider extends pulumi.ComponentResource {
+  /** The provider's ARN, the `Principal.Federated` of roles that trust the cluster. */
+  public readonly arn: pulumi.Output<string>;
+  /** The issuer as IAM keys it: host/path, no scheme, no trailing slash. */
+  public readonly issuerHostPath: pulumi.Output<string>;
+
+  constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate plain inputs before anything is registered.
+    const hostPath = checked(args.issuerUrl, (url) => normalizeIssuer(url, "issuerUrl"));
+    const thumbprints = checked(args.thumbprints ?? [], (t) => normalizeThumbprints(t));
+    const existing =
+      args.existingProviderArn === undefined
+        ? undefined
+        : pulumi
+            .all([
+              checked(args.existingProviderArn, (arn) => parseOidcProviderArn("existingProviderArn", arn)),
+              args.existingProviderArn,
+              args.issuerUrl,
+            ])
+            .apply(([, arn, issuer]) => checkAdoptedProvider(arn, issuer));
+    super("cross-account-irsa:index:ClusterOidcProvider", name, {}, opts);
+
+    if (existing) {
+      // Read the provider so a wrong or missing ARN fails the preview, and check its URL and client ids.
+      const adopted = aws.iam.OpenIdConnectProvider.get(`${name}-existing`, existing, undefined, {
+        parent: this,
+      });
+      this.arn = pulumi
+        .all([existing, args.issuerUrl, adopted.url, adopted.clientIdLists])
+        .apply(([arn, issuer, url, clientIds]) => {
+          checkAdoptedProvider(arn, issuer, clientIds);
+          if (normalizeIssuer(url, "existing provider url") !== normalizeIssuer(issuer)) {
+            throw new IrsaInputError(
+              "existingProviderArn",
+              arn,
+              `the provider's URL ${url} is not issuerUrl ${issuer}`,
+            );
+          }
+          return arn;
+        });
+    } else {
+      const provider = new aws.iam.OpenIdConnectProvider(
+        name,
+        {
+          url: pulumi.interpolate`https://${hostPath}`,
+          clientIdLists: [STS_AUDIENCE],
+          thumbprintLists: thumbprints.apply((t) => (t.length > 0 ? t : undefined)),
+          tags: args.tags,
+        },
+        { parent: this },
+      );
+      this.arn = provider.arn;
+    }
+    this.issuerHostPath = hostPath;
+    this.registerOutputs({ arn: this.arn, issuerHostPath: this.issuerHostPath });
+  }
+}

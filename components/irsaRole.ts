@@ -1,0 +1,247 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { IrsaInputError } from "./errors";
+import { checked, isPlain } from "./inputs";
+import { policyJson } from "./policyDocument";
+import { buildTrustPolicy, serviceAccountSubjects, type TrustedCluster } from "./trustPolicy";
+import {
+  parseRoleArn,
+  requireArray,
+  validateIamPath,
+  validateInteger,
+  validateManagedPolicyArn,
+  validateRoleName,
+} from "./validation";
+
+/** A Kubernetes service account the role trusts. */
+export interface ServiceAccountInput {
+  /**
+   * The namespace (DNS-1123 label; `*` and `?` only with `conditionTest: "StringLike"`).
+   * @default none (required)
+   */
+  namespace: pulumi.Input<string>;
+  /**
+   * The service account's name (DNS-1123 subdomain; wildcards only with `StringLike`).
+   * @default none (required)
+   */
+  name: pulumi.Input<string>;
+}
+
+/** A cluster whose service accounts the role trusts. */
+export interface TrustedClusterInput {
+  /**
+   * The IAM OIDC provider for the cluster's issuer, in the role's account (`ClusterOidcProvider.arn`).
+   * @default none (required)
+   */
+  oidcProviderArn: pulumi.Input<string>;
+  /**
+   * The cluster's OIDC issuer URL.
+   * @default none (required)
+   */
+  issuerUrl: pulumi.Input<string>;
+  /**
+   * The service accounts of this cluster that may assume the role. At least one.
+   * @default none (required)
+   */
+  serviceAccounts: pulumi.Input<pulumi.Input<ServiceAccountInput>[]>;
+}
+
+/** Arguments of {@link IrsaRole}. */
+export interface IrsaRoleArgs {
+  /**
+   * The clusters, with their OIDC providers and service accounts, that may assume the role.
+   * @default none (required)
+   */
+  clusters: pulumi.Input<pulumi.Input<TrustedClusterInput>[]>;
+  /**
+   * How the `sub` claim is compared. `StringLike` allows `*`/`?` patterns and must be asked for.
+   * @default "StringEquals"
+   */
+  conditionTest?: "StringEquals" | "StringLike";
+  /**
+   * The token audience (`aud`), always compared exactly.
+   * @default "sts.amazonaws.com"
+   */
+  audience?: pulumi.Input<string>;
+  /**
+   * The trust policy size limit in characters as IAM counts them (raise only with the quota).
+   * @default 2048
+   */
+  maxTrustPolicySize?: number;
+  /**
+   * The role's name. Fixed names make the role ARN predictable for account A's config.
+   * @default an auto-generated name (`<component name>-<random suffix>`)
+   */
+  roleName?: pulumi.Input<string>;
+  /**
+   * The role's IAM path.
+   * @default "/"
+   */
+  path?: pulumi.Input<string>;
+  /**
+   * Description of the role.
+   * @default "IRSA role for <service accounts> (managed by cross-account-irsa)"
+   */
+  description?: pulumi.Input<string>;
+  /**
+   * Inline permission policies, by policy name: JSON policy documents (for example
+   * `JSON.stringify(buildS3AccessPolicy({...}))`). Each becomes an `aws.iam.RolePolicy`.
+   * @default {}
+   */
+  inlinePolicies?: Record<string, pulumi.Input<string>>;
+  /**
+   * ARNs of managed policies to attach. Each becomes an `aws.iam.RolePolicyAttachment`.
+   * @default []
+   */
+  managedPolicyArns?: pulumi.Input<string>[];
+  /**
+   * ARN of a managed policy that bounds the role's permissions.
+   * @default none
+   */
+  permissionsBoundary?: pulumi.Input<string>;
+  /**
+   * Maximum session duration in seconds (3600 to 43200). The pod identity webhook's SDKs refresh
+   * credentials before they expire, so the default is enough for long-running pods.
+   * @default 3600
+   */
+  maxSessionDuration?: number;
+  /**
+   * Tags for the role.
+   * @default {}
+   */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** Inline policy names: IAM allows 1-128 of `\w+=,.@-`. */
+function validatePolicyName(field: string, value: string): string {
+  if (!/^[\w+=,.@-]{1,128}$/.test(value)) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be an IAM policy name: 1 to 128 letters, digits or any of + = , . @ _ -",
+    );
+  }
+  return value;
+}
+
+/** Parses and checks an inline policy document: valid JSON with Version and Statement. */
+export function checkPolicyJson(field: string, json: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (e) {
+    throw new IrsaInputError(field, json, `must be a JSON policy document (${(e as Error).message})`);
+  }
+  const d = doc as { Version?: unknown; Statement?: unknown };
+  if (d === null || typeof d !== "object" || d.Version !== "2012-10-17" || d.Statement === undefined) {
+    throw new IrsaInputError(
+      field,
+      json,
+      'must be an IAM policy document with "Version": "2012-10-17" and a Statement',
+    );
+  }
+  return json;
+}
+
+/** Resolves the trust policy JSON from plain cluster values (the wiring calls it now or in apply). */
+export function trustPolicyJson(
+  clusters: TrustedCluster[],
+  conditionTest: "StringEquals" | "StringLike" | undefined,
+  audience: string | undefined,
+  maxSize: number | undefined,
+): string {
+  return policyJson(buildTrustPolicy(clusters, { conditionTest, audience, maxSize }));
+}
+
+/**
+ * An IAM role in account B that service accounts of account A's cluster(s) assume through IRSA:
+ * the trust policy comes from {@link buildTrustPolicy} (exact `sub` and `aud`), permissions from
+ * inline policies and managed policy attachments.
+ */
+export class IrsaRole extends pulumi.ComponentResource {
+  /** The role's ARN: what the ServiceAccount's `eks.amazonaws.com/role-arn` annotation must hold. */
+  public readonly roleArn: pulumi.Output<string>;
+  /** The role's name. */
+  public readonly roleName: pulumi.Output<string>;
+  /** The trust policy JSON, exactly as sent to IAM. */
+  public readonly trustPolicy: pulumi.Output<string>;
+
+  constructor(name: string, args: IrsaRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Everything that can be checked on plain values is checked before the component registers.
+    if (isPlain(args.clusters)) requireArray("clusters", args.clusters, 1);
+    const trust = checked(
+      pulumi.all([args.clusters, args.audience]) as pulumi.Input<[TrustedCluster[], string | undefined]>,
+      ([clusters, audience]) =>
+        trustPolicyJson(clusters, args.conditionTest, audience, args.maxTrustPolicySize),
+    );
+    if (isPlain(args.clusters)) {
+      // The issuer or provider ARN may still be Outputs: check the service accounts now anyway.
+      (args.clusters as TrustedClusterInput[]).forEach((cluster, i) => {
+        if (isPlain(cluster.serviceAccounts)) {
+          serviceAccountSubjects(
+            `clusters[${i}].serviceAccounts`,
+            cluster.serviceAccounts,
+            args.conditionTest,
+          );
+        }
+      });
+    }
+    const roleName =
+      args.roleName === undefined
+        ? undefined
+        : checked(args.roleName, (n) => validateRoleName("roleName", n));
+    const path = checked(args.path ?? "/", (p) => validateIamPath("path", p));
+    const maxSessionDuration = validateInteger(
+      "maxSessionDuration",
+      args.maxSessionDuration ?? 3600,
+      3600,
+      43200,
+    );
+    const inline = Object.entries(args.inlinePolicies ?? {}).map(([policyName, doc]) => {
+      validatePolicyName(`inlinePolicies.${policyName}`, policyName);
+      return [policyName, checked(doc, (d) => checkPolicyJson(`inlinePolicies.${policyName}`, d))] as const;
+    });
+    const managed = (args.managedPolicyArns ?? []).map((arn, i) =>
+      checked(arn, (a) => validateManagedPolicyArn(`managedPolicyArns[${i}]`, a)),
+    );
+    const boundary =
+      args.permissionsBoundary === undefined
+        ? undefined
+        : checked(args.permissionsBoundary, (b) => validateManagedPolicyArn("permissionsBoundary", b));
+    super("cross-account-irsa:index:IrsaRole", name, {}, opts);
+
+    const role = new aws.iam.Role(
+      name,
+      {
+        name: roleName,
+        path,
+        assumeRolePolicy: trust,
+        description:
+          args.description ?? "IRSA role for Kubernetes service accounts (managed by cross-account-irsa)",
+        maxSessionDuration,
+        permissionsBoundary: boundary,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    for (const [policyName, doc] of inline) {
+      new aws.iam.RolePolicy(
+        `${name}-${policyName}`,
+        { role: role.name, name: policyName, policy: doc },
+        { parent: this },
+      );
+    }
+    managed.forEach((arn, i) => {
+      new aws.iam.RolePolicyAttachment(
+        `${name}-managed-${i}`,
+        { role: role.name, policyArn: arn },
+        { parent: this },
+      );
+    });
+
+    this.roleArn = role.arn.apply((arn) => parseRoleArn("roleArn", arn) && arn);
+    this.roleName = role.name;
+    this.trustPolicy = trust;
+    this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, trustPolicy: this.trustPolicy });
+  }
+}

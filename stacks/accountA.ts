@@ -1,0 +1,131 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AccessCheckJob } from "../components/accessCheckJob";
+import { IrsaServiceAccount } from "../components/irsaServiceAccount";
+import { S3ReaderDeployment } from "../components/s3ReaderDeployment";
+import { WorkloadCluster } from "../components/workloadCluster";
+import { checkProviderMatchesIssuer, chooseServiceAccount, parseAccountBOutputs } from "./chain";
+import { parseAccountAConfig } from "./config";
+import { awsProvider, configGetters } from "./providers";
+
+/** The `workload` output on account-a's first run, before account-b exists. */
+export const WORKLOAD_SKIPPED = "skipped: account-b has no outputs yet";
+
+/**
+ * account-a: the EKS cluster (created or adopted), and, once account-b has run, the ServiceAccount
+ * annotated with account-b's role, a Deployment that reads the bucket with it, and the Job that
+ * proves access works. Reads account-b's outputs through a StackReference.
+ */
+export async function accountA(): Promise<Record<string, unknown>> {
+  const { get, getAws } = configGetters();
+  const config = parseAccountAConfig(get, getAws, pulumi.getOrganization());
+  const aws = awsProvider("account-a", config.aws, pulumi.getStack());
+
+  // Read account-b first: a mismatch must fail before anything is registered.
+  const accountBRef = new pulumi.StackReference(config.accountBStack);
+  const b = parseAccountBOutputs(config.accountBStack, await plainOutputs(accountBRef, OUTPUT_NAMES));
+  const serviceAccount = b ? chooseServiceAccount(config.accountBStack, b, config.serviceAccount) : undefined;
+
+  const cluster = new WorkloadCluster(
+    "cluster",
+    {
+      existingClusterName: config.cluster.existingName,
+      version: config.cluster.version,
+      instanceType: config.cluster.instanceType,
+      desiredCapacity: config.cluster.desiredCapacity,
+      minSize: config.cluster.minSize,
+      maxSize: config.cluster.maxSize,
+      vpcId: config.cluster.vpcId,
+      publicSubnetIds: config.cluster.publicSubnetIds,
+      privateSubnetIds: config.cluster.privateSubnetIds,
+    },
+    { providers: { aws } },
+  );
+  const outputs: Record<string, unknown> = {
+    clusterName: cluster.clusterName,
+    oidcIssuerUrl: cluster.oidcIssuerUrl,
+    oidcThumbprint: cluster.oidcThumbprint,
+    kubeconfig: cluster.kubeconfig,
+  };
+
+  if (!b || !serviceAccount) {
+    await pulumi.log.info(
+      `account-b (${config.accountBStack}) has no outputs yet: creating the cluster only. ` +
+        `Run account-b's update, then this stack's again, to create the ServiceAccount, the reader and the access check.`,
+    );
+    return { ...outputs, workload: WORKLOAD_SKIPPED };
+  }
+
+  const kubernetes = cluster.kubernetesProvider;
+  const issuerChecked = b.oidcProviderArn
+    ? pulumi.all([cluster.oidcIssuerUrl]).apply(([issuer]) => {
+        checkProviderMatchesIssuer(config.accountBStack, b.oidcProviderArn!, issuer);
+        return issuer;
+      })
+    : cluster.oidcIssuerUrl;
+  const sa = new IrsaServiceAccount(
+    "irsa-service-account",
+    {
+      namespace: serviceAccount.namespace,
+      name: serviceAccount.name,
+      roleArn: b.roleArn,
+      createNamespace: config.createNamespace,
+    },
+    { providers: { kubernetes }, dependsOn: [cluster] },
+  );
+  outputs.serviceAccount = { namespace: sa.namespace, name: sa.name };
+  outputs.roleArn = b.roleArn;
+  outputs.issuerCheck = issuerChecked.apply(() => "account-b's OIDC provider matches this cluster's issuer");
+
+  if (config.deployProbe) {
+    const common = {
+      namespace: serviceAccount.namespace,
+      serviceAccountName: serviceAccount.name,
+      bucketName: b.bucketName,
+      objectKey: b.objectKey,
+      region: b.region,
+    };
+    const reader = new S3ReaderDeployment(
+      "s3-reader",
+      { ...common, roleArn: b.roleArn },
+      // Pods must be created after the annotated ServiceAccount, or the webhook injects nothing.
+      { providers: { kubernetes }, dependsOn: [sa] },
+    );
+    const check = new AccessCheckJob(
+      "access-check",
+      { ...common, expectedRoleArn: b.roleArn },
+      { providers: { kubernetes }, dependsOn: [sa] },
+    );
+    outputs.readerDeployment = reader.name;
+    outputs.accessCheck = {
+      namespace: check.namespace,
+      jobName: check.name,
+      expectedRoleArn: b.roleArn,
+      bucketName: b.bucketName,
+      objectKey: b.objectKey,
+    };
+  }
+  return outputs;
+}
+
+/** account-b outputs account-a reads. */
+export const OUTPUT_NAMES = [
+  "roleArn",
+  "bucketName",
+  "objectKey",
+  "serviceAccount",
+  "serviceAccounts",
+  "trustPolicy",
+  "oidcProviderArn",
+  "region",
+] as const;
+
+/** Reads the named outputs of a referenced stack as plain values (missing ones are left out). */
+async function plainOutputs(ref: pulumi.StackReference, names: readonly string[]): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      const details = await ref.getOutputDetails(name);
+      return [name, details.value ?? details.secretValue] as const;
+    }),
+  );
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+}

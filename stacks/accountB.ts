@@ -1,0 +1,93 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterOidcProvider } from "../components/clusterOidcProvider";
+import { IrsaRole } from "../components/irsaRole";
+import { SecureBucket } from "../components/secureBucket";
+import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
+import { policyJson } from "../components/policyDocument";
+import { parseAccountBConfig } from "./config";
+import { awsProvider, configGetters } from "./providers";
+
+/**
+ * account-b: the OIDC provider for account-a's cluster issuer, the hardened bucket (or an existing
+ * one), and the IRSA role that trusts exactly the configured service accounts with a least-privilege
+ * S3 policy. Reads account-a's issuer through a StackReference.
+ */
+export async function accountB(): Promise<Record<string, unknown>> {
+  const { get, getAws } = configGetters();
+  const config = parseAccountBConfig(get, getAws, pulumi.getOrganization());
+  const aws = awsProvider("account-b", config.aws, pulumi.getStack());
+
+  const accountA = new pulumi.StackReference(config.accountAStack);
+  const issuer = await accountA.getOutputDetails("oidcIssuerUrl");
+  const issuerUrl = issuer.value ?? issuer.secretValue;
+  if (typeof issuerUrl !== "string" || issuerUrl.length === 0) {
+    throw new Error(
+      `account-a (${config.accountAStack}) has no oidcIssuerUrl output yet: run account-a's update first ` +
+        `(npm run deploy runs both stacks in order), or set cross-account-irsa:accountAStack to the right stack`,
+    );
+  }
+  const thumbprint = await accountA.getOutputDetails("oidcThumbprint");
+  const thumbprintValue = thumbprint.value ?? thumbprint.secretValue;
+
+  const provider = new ClusterOidcProvider(
+    "cluster-oidc",
+    {
+      issuerUrl,
+      thumbprints: typeof thumbprintValue === "string" && thumbprintValue.length > 0 ? [thumbprintValue] : [],
+      existingProviderArn: config.existingOidcProviderArn,
+    },
+    { providers: { aws } },
+  );
+
+  const bucket = config.bucket.create
+    ? new SecureBucket(
+        "bucket",
+        {
+          bucketName: config.bucket.name,
+          kmsKeyArn: config.bucket.kmsKeyArn,
+          forceDestroy: config.bucket.forceDestroy,
+          objects: [{ key: config.bucket.objectKey, content: config.bucket.objectContent }],
+        },
+        { providers: { aws } },
+      )
+    : undefined;
+  const bucketName = bucket ? bucket.bucketName : pulumi.output(config.bucket.name!);
+  const partition = config.aws.region.startsWith("cn-") ? "aws-cn" : config.aws.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  const accessPolicy = bucketName.apply((name) =>
+    policyJson(
+      buildS3AccessPolicy({
+        bucketName: name,
+        access: config.access,
+        prefixes: config.prefixes,
+        kmsKeyArn: config.bucket.kmsKeyArn,
+        partition,
+      }),
+    ),
+  );
+
+  const role = new IrsaRole(
+    "irsa-role",
+    {
+      clusters: [{ oidcProviderArn: provider.arn, issuerUrl, serviceAccounts: config.serviceAccounts }],
+      conditionTest: config.conditionTest,
+      roleName: config.roleName,
+      maxSessionDuration: config.maxSessionDuration,
+      inlinePolicies: { "s3-access": accessPolicy },
+      description: `IRSA role for ${config.serviceAccounts.length} service account(s) of ${config.accountAStack} (cross-account-irsa)`,
+    },
+    { providers: { aws } },
+  );
+
+  return {
+    roleArn: role.roleArn,
+    roleName: role.roleName,
+    trustPolicy: role.trustPolicy,
+    accessPolicy,
+    oidcProviderArn: provider.arn,
+    bucketName,
+    objectKey: config.bucket.objectKey,
+    region: config.aws.region,
+    serviceAccount: config.serviceAccounts[0],
+    serviceAccounts: config.serviceAccounts,
+  };
+}

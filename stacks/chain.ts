@@ -1,0 +1,119 @@
+import { IrsaInputError, describeValue } from "../components/errors";
+import { evaluateTrust } from "../components/evaluate";
+import { normalizeIssuer } from "../components/issuer";
+import { type PolicyDocument } from "../components/policyDocument";
+import { STS_AUDIENCE, serviceAccountSubject, type ServiceAccountRef } from "../components/trustPolicy";
+import { parseOidcProviderArn, parseRoleArn, validateBucketName, validateObjectKey } from "../components/validation";
+
+/**
+ * Pure checks of the links between the two stacks: what account-a reads from account-b's outputs,
+ * and which service account it must create. Used by the account-a program and the offline plan.
+ */
+
+/** What account-a needs from account-b. */
+export interface AccountBOutputs {
+  roleArn: string;
+  bucketName: string;
+  objectKey: string;
+  serviceAccounts: ServiceAccountRef[];
+  /** The role's trust policy JSON, when account-b exports it (it does). */
+  trustPolicy?: string;
+  /** The OIDC provider in account B the role trusts. */
+  oidcProviderArn?: string;
+  /** account-b's region (for the S3 client in the pods). */
+  region?: string;
+}
+
+/**
+ * Reads account-b's stack outputs. Returns undefined when account-b has not been deployed yet (no
+ * `roleArn`); throws naming the output when one is malformed.
+ */
+export function parseAccountBOutputs(stack: string, raw: Record<string, unknown>): AccountBOutputs | undefined {
+  if (raw.roleArn === undefined || raw.roleArn === null) return undefined;
+  const field = (k: string) => `${stack} output ${k}`;
+  parseRoleArn(field("roleArn"), raw.roleArn);
+  const list = raw.serviceAccounts ?? (raw.serviceAccount === undefined ? undefined : [raw.serviceAccount]);
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new IrsaInputError(field("serviceAccounts"), list, "must list the service accounts the role trusts");
+  }
+  const serviceAccounts = list.map((sa: unknown, i) => {
+    const o = sa as Partial<ServiceAccountRef> | null;
+    if (!o || typeof o.namespace !== "string" || typeof o.name !== "string") {
+      throw new IrsaInputError(`${field("serviceAccounts")}[${i}]`, sa, "must be { namespace, name }");
+    }
+    return { namespace: o.namespace, name: o.name };
+  });
+  const out: AccountBOutputs = {
+    roleArn: raw.roleArn as string,
+    bucketName: validateBucketName(field("bucketName"), raw.bucketName),
+    objectKey: validateObjectKey(field("objectKey"), raw.objectKey),
+    serviceAccounts,
+  };
+  if (typeof raw.trustPolicy === "string") out.trustPolicy = raw.trustPolicy;
+  if (typeof raw.oidcProviderArn === "string") {
+    parseOidcProviderArn(field("oidcProviderArn"), raw.oidcProviderArn);
+    out.oidcProviderArn = raw.oidcProviderArn;
+  }
+  if (typeof raw.region === "string") out.region = raw.region;
+  return out;
+}
+
+/** True when the trust policy (or, without one, the exported list) lets this service account in. */
+export function isTrusted(b: AccountBOutputs, sa: ServiceAccountRef): boolean {
+  if (b.trustPolicy && b.oidcProviderArn) {
+    const doc = JSON.parse(b.trustPolicy) as PolicyDocument;
+    const sub = serviceAccountSubject(sa);
+    return evaluateTrust(doc, { oidcProviderArn: b.oidcProviderArn, sub, aud: STS_AUDIENCE }).decision === "Allow";
+  }
+  return b.serviceAccounts.some((t) => t.namespace === sa.namespace && t.name === sa.name);
+}
+
+const subjects = (sas: ServiceAccountRef[]) => sas.map((s) => `${s.namespace}/${s.name}`).join(", ");
+
+/**
+ * The service account account-a creates: the one account-a's config names (it must be trusted by
+ * account-b's role), or account-b's only trusted one. Throws naming both sides on a mismatch.
+ */
+export function chooseServiceAccount(
+  bStack: string,
+  b: AccountBOutputs,
+  configured: ServiceAccountRef | undefined,
+): ServiceAccountRef {
+  if (configured) {
+    if (!isTrusted(b, configured)) {
+      throw new IrsaInputError(
+        "cross-account-irsa:serviceAccount",
+        configured,
+        `account-b (${bStack}) trusts ${subjects(b.serviceAccounts)}, not ${configured.namespace}/${configured.name}`,
+        `cross-account-irsa:serviceAccount: account-a's config names ${describeValue(configured)}, but ` +
+          `account-b (${bStack}) trusts only ${subjects(b.serviceAccounts)}. Make them agree: change ` +
+          `cross-account-irsa:serviceAccount on account-a, or add it to cross-account-irsa:serviceAccounts on account-b.`,
+      );
+    }
+    return configured;
+  }
+  const concrete = b.serviceAccounts.filter((s) => !/[*?]/.test(s.namespace + s.name));
+  if (concrete.length === 1 && b.serviceAccounts.length === 1) return concrete[0];
+  throw new IrsaInputError(
+    "cross-account-irsa:serviceAccount",
+    undefined,
+    `must be set: account-b (${bStack}) trusts ${subjects(b.serviceAccounts)}; name the one this cluster runs`,
+  );
+}
+
+/**
+ * Checks that account-b's OIDC provider is the provider of account-a's own cluster issuer (link 2),
+ * so the role's principal can ever match this cluster's tokens.
+ */
+export function checkProviderMatchesIssuer(bStack: string, oidcProviderArn: string, issuerUrl: string): void {
+  const { hostPath } = parseOidcProviderArn(`${bStack} output oidcProviderArn`, oidcProviderArn);
+  const issuer = normalizeIssuer(issuerUrl, "oidcIssuerUrl");
+  if (hostPath !== issuer) {
+    throw new IrsaInputError(
+      `${bStack} output oidcProviderArn`,
+      oidcProviderArn,
+      `is for issuer ${hostPath}, but this cluster's issuer is ${issuer}: account-b's accountAStack points at another ` +
+        `cluster's stack, or account-b was deployed before this cluster was replaced (run account-b's update again)`,
+    );
+  }
+}

@@ -1,0 +1,320 @@
+import { IrsaInputError } from "../components/errors";
+import { normalizePrefixes, type S3AccessLevel } from "../components/s3AccessPolicy";
+import { serviceAccountSubjects, type ServiceAccountRef } from "../components/trustPolicy";
+import {
+  requireArray,
+  validateAccountId,
+  validateBucketName,
+  validateInteger,
+  validateKmsKeyArn,
+  validateNamespace,
+  validateObjectKey,
+  validateObjectName,
+  validateRegion,
+  validateRoleName,
+} from "../components/validation";
+
+/**
+ * Pure parsing and validation of the two stacks' configuration. The programs, the offline plan and
+ * the tests all go through these functions, so a bad value fails the same way everywhere: with the
+ * config key (`cross-account-irsa:<key>`), the value and the rule, before any resource is registered.
+ */
+
+/** The project's config namespace (`Pulumi.yaml` `name`). */
+export const PROJECT = "cross-account-irsa";
+
+/** Reads one config value, already parsed from JSON where Pulumi stores objects as JSON. */
+export type ConfigGetter = (key: string) => unknown;
+
+/** The AWS provider settings of a stack (`aws:*` keys). */
+export interface AwsSettings {
+  region: string;
+  profile?: string;
+  /** `aws:assumeRoles`: role chain for the provider (each `{ roleArn, sessionName?, externalId? }`). */
+  assumeRoles?: Array<{ roleArn: string; sessionName?: string; externalId?: string }>;
+  /** `aws:allowedAccountIds`: the provider refuses to run against any other account. */
+  allowedAccountIds?: string[];
+}
+
+/** account-b's configuration. */
+export interface AccountBConfig {
+  aws: AwsSettings;
+  /** Fully qualified name of account-a's stack. */
+  accountAStack: string;
+  serviceAccounts: ServiceAccountRef[];
+  conditionTest: "StringEquals" | "StringLike";
+  bucket: {
+    name?: string;
+    create: boolean;
+    objectKey: string;
+    objectContent: string;
+    kmsKeyArn?: string;
+    forceDestroy: boolean;
+  };
+  access: S3AccessLevel;
+  prefixes: string[];
+  roleName?: string;
+  existingOidcProviderArn?: string;
+  maxSessionDuration: number;
+}
+
+/** account-a's configuration. */
+export interface AccountAConfig {
+  aws: AwsSettings;
+  /** Fully qualified name of account-b's stack. */
+  accountBStack: string;
+  cluster: {
+    existingName?: string;
+    version?: string;
+    instanceType?: string;
+    desiredCapacity?: number;
+    minSize?: number;
+    maxSize?: number;
+    vpcId?: string;
+    publicSubnetIds?: string[];
+    privateSubnetIds?: string[];
+  };
+  /** Optional cross-check: the service account account-a expects account-b to trust. */
+  serviceAccount?: ServiceAccountRef;
+  /** Deploy the reader Deployment and the access-check Job. */
+  deployProbe: boolean;
+  /** Create the service account's namespace. */
+  createNamespace: boolean;
+}
+
+const key = (k: string) => `${PROJECT}:${k}`;
+
+function optionalString(get: ConfigGetter, k: string): string | undefined {
+  const v = get(k);
+  if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v !== "string") throw new IrsaInputError(key(k), v, "must be a string");
+  return v;
+}
+
+function optionalBoolean(get: ConfigGetter, k: string, fallback: boolean): boolean {
+  const v = get(k);
+  if (v === undefined || v === null) return fallback;
+  if (typeof v === "boolean") return v;
+  if (v === "true" || v === "false") return v === "true";
+  throw new IrsaInputError(key(k), v, "must be true or false");
+}
+
+function object(k: string, v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== "object" || Array.isArray(v)) throw new IrsaInputError(k, v, "must be an object");
+  return v as Record<string, unknown>;
+}
+
+function onlyKeys(k: string, o: Record<string, unknown>, allowed: string[]): void {
+  for (const name of Object.keys(o)) {
+    if (!allowed.includes(name)) {
+      throw new IrsaInputError(`${k}.${name}`, o[name], `is not a known setting; known: ${allowed.join(", ")}`);
+    }
+  }
+}
+
+/**
+ * The fully qualified name `<organization>/<project>/<stack>` of the other stack: works on Pulumi
+ * Cloud and on self-managed backends (where the organization is `organization`).
+ */
+export function qualifyStackName(field: string, value: string, organization: string, project = PROJECT): string {
+  const parts = value.split("/");
+  const segment = /^[A-Za-z0-9_.-]+$/;
+  if (parts.length > 3 || parts.some((p) => !segment.test(p))) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be a stack name: <stack>, <project>/<stack> or <organization>/<project>/<stack>, each of letters, digits, '_', '.', '-'",
+    );
+  }
+  if (parts.length === 3) return value;
+  if (parts.length === 2) return `${organization}/${value}`;
+  return `${organization}/${project}/${value}`;
+}
+
+/** Reads `aws:*` provider settings. */
+export function parseAwsSettings(getAws: ConfigGetter): AwsSettings {
+  const region = getAws("region");
+  if (region === undefined) {
+    throw new IrsaInputError("aws:region", region, "must be set: the region of this stack's resources (pulumi config set aws:region <region>)");
+  }
+  const settings: AwsSettings = { region: validateRegion("aws:region", region) };
+  const profile = getAws("profile");
+  if (profile !== undefined && profile !== "") {
+    if (typeof profile !== "string") throw new IrsaInputError("aws:profile", profile, "must be a string");
+    settings.profile = profile;
+  }
+  const assumeRoles = getAws("assumeRoles");
+  if (assumeRoles !== undefined) {
+    settings.assumeRoles = requireArray("aws:assumeRoles", assumeRoles).map((r, i) => {
+      const o = object(`aws:assumeRoles[${i}]`, r);
+      const roleArn = o.roleArn;
+      if (typeof roleArn !== "string" || !/^arn:[a-z-]+:iam::\d{12}:role\/.+$/.test(roleArn)) {
+        throw new IrsaInputError(`aws:assumeRoles[${i}].roleArn`, roleArn, "must be an IAM role ARN");
+      }
+      return {
+        roleArn,
+        ...(typeof o.sessionName === "string" ? { sessionName: o.sessionName } : {}),
+        ...(typeof o.externalId === "string" ? { externalId: o.externalId } : {}),
+      };
+    });
+  }
+  const allowed = getAws("allowedAccountIds");
+  if (allowed !== undefined) {
+    settings.allowedAccountIds = requireArray("aws:allowedAccountIds", allowed, 1).map((a, i) =>
+      validateAccountId(`aws:allowedAccountIds[${i}]`, a),
+    );
+  }
+  return settings;
+}
+
+/** Parses and validates account-b's config. */
+export function parseAccountBConfig(get: ConfigGetter, getAws: ConfigGetter, organization: string): AccountBConfig {
+  const conditionTest = (optionalString(get, "conditionTest") ?? "StringEquals") as AccountBConfig["conditionTest"];
+  if (conditionTest !== "StringEquals" && conditionTest !== "StringLike") {
+    throw new IrsaInputError(key("conditionTest"), conditionTest, 'must be "StringEquals" or "StringLike"');
+  }
+  const rawServiceAccounts = get("serviceAccounts");
+  if (rawServiceAccounts === undefined) {
+    throw new IrsaInputError(
+      key("serviceAccounts"),
+      undefined,
+      "must list the service accounts the role trusts, e.g. [{namespace: irsa-demo, name: s3-reader}]",
+    );
+  }
+  serviceAccountSubjects(key("serviceAccounts"), rawServiceAccounts, conditionTest);
+  const serviceAccounts = (rawServiceAccounts as ServiceAccountRef[]).map((sa) => ({
+    namespace: sa.namespace,
+    name: sa.name,
+  }));
+
+  const bucket = object(key("bucket"), get("bucket"));
+  onlyKeys(key("bucket"), bucket, ["name", "create", "objectKey", "objectContent", "kmsKeyArn", "forceDestroy"]);
+  const create = bucket.create === undefined ? true : bucket.create;
+  if (typeof create !== "boolean") throw new IrsaInputError(key("bucket.create"), create, "must be true or false");
+  if (!create && bucket.name === undefined) {
+    throw new IrsaInputError(key("bucket.name"), undefined, "must name the existing bucket when bucket.create is false");
+  }
+  const forceDestroy = bucket.forceDestroy ?? false;
+  if (typeof forceDestroy !== "boolean") {
+    throw new IrsaInputError(key("bucket.forceDestroy"), forceDestroy, "must be true or false");
+  }
+  const objectContent = bucket.objectContent ?? "cross-account-irsa: this object was read through IRSA\n";
+  if (typeof objectContent !== "string") {
+    throw new IrsaInputError(key("bucket.objectContent"), objectContent, "must be a string");
+  }
+  const access = (optionalString(get, "access") ?? "read") as S3AccessLevel;
+  if (!["read", "read-write", "list"].includes(access)) {
+    throw new IrsaInputError(key("access"), access, 'must be one of "read", "read-write", "list"');
+  }
+  const prefixes = normalizePrefixes(get("prefixes"), key("prefixes"));
+  const objectKey = validateObjectKey(
+    key("bucket.objectKey"),
+    bucket.objectKey ?? (prefixes.length > 0 ? `${prefixes[0]}irsa-check.txt` : "irsa-check.txt"),
+  );
+  if (prefixes.length > 0 && !prefixes.some((p) => objectKey.startsWith(p))) {
+    throw new IrsaInputError(
+      key("bucket.objectKey"),
+      objectKey,
+      `must be under one of the granted prefixes ${JSON.stringify(prefixes)}, or the access check cannot read it`,
+    );
+  }
+  if (access === "list" && bucket.objectKey !== undefined) {
+    throw new IrsaInputError(key("access"), access, '"list" cannot read bucket.objectKey; use "read" for the access check');
+  }
+  const roleName = optionalString(get, "roleName");
+  const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
+  const maxSession = get("maxSessionDuration");
+  return {
+    aws: parseAwsSettings(getAws),
+    accountAStack: qualifyStackName(key("accountAStack"), optionalString(get, "accountAStack") ?? "account-a", organization),
+    serviceAccounts,
+    conditionTest,
+    bucket: {
+      ...(bucket.name !== undefined ? { name: validateBucketName(key("bucket.name"), bucket.name) } : {}),
+      create,
+      objectKey,
+      objectContent,
+      ...(bucket.kmsKeyArn !== undefined ? { kmsKeyArn: validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) } : {}),
+      forceDestroy,
+    },
+    access,
+    prefixes,
+    ...(roleName ? { roleName: validateRoleName(key("roleName"), roleName) } : {}),
+    ...(existingOidcProviderArn ? { existingOidcProviderArn } : {}),
+    maxSessionDuration: validateInteger(
+      key("maxSessionDuration"),
+      maxSession === undefined ? 3600 : Number(maxSession),
+      3600,
+      43200,
+    ),
+  };
+}
+
+/** Parses and validates account-a's config. */
+export function parseAccountAConfig(get: ConfigGetter, getAws: ConfigGetter, organization: string): AccountAConfig {
+  const cluster = object(key("cluster"), get("cluster"));
+  onlyKeys(key("cluster"), cluster, [
+    "existingName",
+    "version",
+    "instanceType",
+    "desiredCapacity",
+    "minSize",
+    "maxSize",
+    "vpcId",
+    "publicSubnetIds",
+    "privateSubnetIds",
+  ]);
+  if (cluster.existingName !== undefined) {
+    const name = cluster.existingName;
+    if (typeof name !== "string" || !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(name)) {
+      throw new IrsaInputError(
+        key("cluster.existingName"),
+        name,
+        "must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
+      );
+    }
+    const creationKeys = Object.keys(cluster).filter((k) => k !== "existingName");
+    if (creationKeys.length > 0) {
+      throw new IrsaInputError(
+        key(`cluster.${creationKeys[0]}`),
+        cluster[creationKeys[0]],
+        "cannot be combined with cluster.existingName: an adopted cluster is not changed",
+      );
+    }
+  }
+  for (const n of ["desiredCapacity", "minSize", "maxSize"]) {
+    if (cluster[n] !== undefined) validateInteger(key(`cluster.${n}`), cluster[n], 0, 1000);
+  }
+  for (const n of ["version", "instanceType", "vpcId"]) {
+    if (cluster[n] !== undefined && typeof cluster[n] !== "string") {
+      throw new IrsaInputError(key(`cluster.${n}`), cluster[n], "must be a string");
+    }
+  }
+  for (const n of ["publicSubnetIds", "privateSubnetIds"]) {
+    if (cluster[n] !== undefined) {
+      requireArray(key(`cluster.${n}`), cluster[n]).forEach((s, i) => {
+        if (typeof s !== "string" || !/^subnet-[0-9a-f]{8,17}$/.test(s)) {
+          throw new IrsaInputError(key(`cluster.${n}[${i}]`), s, "must be a subnet id subnet-<hex>");
+        }
+      });
+    }
+  }
+  let serviceAccount: ServiceAccountRef | undefined;
+  const sa = get("serviceAccount");
+  if (sa !== undefined && sa !== null) {
+    const o = object(key("serviceAccount"), sa);
+    serviceAccount = {
+      namespace: validateNamespace(key("serviceAccount.namespace"), o.namespace),
+      name: validateObjectName(key("serviceAccount.name"), o.name),
+    };
+  }
+  return {
+    aws: parseAwsSettings(getAws),
+    accountBStack: qualifyStackName(key("accountBStack"), optionalString(get, "accountBStack") ?? "account-b", organization),
+    cluster: cluster as AccountAConfig["cluster"],
+    ...(serviceAccount ? { serviceAccount } : {}),
+    deployProbe: optionalBoolean(get, "deployProbe", true),
+    createNamespace: optionalBoolean(get, "createNamespace", true),
+  };
+}

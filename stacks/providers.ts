@@ -1,0 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { PROJECT, type AwsSettings, type ConfigGetter } from "./config";
+
+/**
+ * Config getters for the programs: values stored as JSON (objects, lists) come back parsed, plain
+ * strings as strings. Secret config is read as plain data here, because validation needs the value;
+ * nothing read through these getters is exported.
+ */
+export function configGetters(): { get: ConfigGetter; getAws: ConfigGetter } {
+  const read = (namespace: string): ConfigGetter => {
+    const config = new pulumi.Config(namespace);
+    return (k) => {
+      const raw = config.get(k);
+      if (raw === undefined) return undefined;
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        return raw;
+      }
+    };
+  };
+  return { get: read(PROJECT), getAws: read("aws") };
+}
+
+/**
+ * The stack's one explicit AWS provider. `Pulumi.yaml` disables default providers, so every AWS
+ * resource must name this one (components inherit it through `providers`): nothing can land in
+ * the wrong account through an ambient profile. `allowedAccountIds` makes the provider refuse any
+ * account other than the configured one.
+ */
+export function awsProvider(name: string, settings: AwsSettings, stack: string): aws.Provider {
+  return new aws.Provider(name, {
+    region: settings.region as aws.Region,
+    profile: settings.profile,
+    assumeRoles: settings.assumeRoles,
+    allowedAccountIds: settings.allowedAccountIds,
+    defaultTags: { tags: { "managed-by": "pulumi", project: PROJECT, stack } },
+  });
+}
