@@ -147,6 +147,12 @@ const OPERATORS: Record<string, { negated: boolean; holds: (values: string[], ac
     StringLike: { negated: false, holds: (vs, a) => vs.some((v) => globMatch(v, a, false)) },
     StringNotLike: { negated: true, holds: (vs, a) => !vs.some((v) => globMatch(v, a, false)) },
     Bool: { negated: false, holds: (vs, a) => vs.some((v) => v.toLowerCase() === a.toLowerCase()) },
+    NumericEquals: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) === Number(v)) },
+    NumericNotEquals: { negated: true, holds: (vs, a) => !vs.some((v) => Number(a) === Number(v)) },
+    NumericLessThan: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) < Number(v)) },
+    NumericLessThanEquals: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) <= Number(v)) },
+    NumericGreaterThan: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) > Number(v)) },
+    NumericGreaterThanEquals: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) >= Number(v)) },
   };
 
 function list(value: string | string[] | undefined): string[] {
@@ -163,12 +169,13 @@ export function globMatch(pattern: string, value: string, ignoreCase: boolean): 
   let star = -1;
   let mark = 0;
   while (vi < v.length) {
-    if (pi < p.length && (p[pi] === "?" || p[pi] === v[vi])) {
-      pi++;
-      vi++;
-    } else if (pi < p.length && p[pi] === "*") {
+    // '*' first: a '*' in the pattern is always a wildcard, even where the value has a literal '*'.
+    if (pi < p.length && p[pi] === "*") {
       star = pi++;
       mark = vi;
+    } else if (pi < p.length && (p[pi] === "?" || p[pi] === v[vi])) {
+      pi++;
+      vi++;
     } else if (star !== -1) {
       pi = star + 1;
       vi = ++mark;

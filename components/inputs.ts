@@ -20,7 +20,8 @@ export function isPlain(value: unknown): boolean {
 export function checked<T, U>(value: pulumi.Input<T>, check: (plain: T) => U): pulumi.Output<U> {
   if (isPlain(value)) {
     const result = check(value as T);
-    return pulumi.output(result as pulumi.Input<U>) as pulumi.Output<U>;
+    return pulumi.output<U>(result as pulumi.Input<U>) as pulumi.Output<U>;
   }
-  return pulumi.output(value).apply((v) => check(v as T)) as pulumi.Output<U>;
+  const output: pulumi.Output<unknown> = pulumi.output(value);
+  return output.apply<U>((v) => check(v as T));
 }

@@ -112,6 +112,15 @@ export interface IrsaRoleArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+function isPlainObject(value: unknown): value is TrustedClusterInput {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !pulumi.Output.isInstance(value) &&
+    !(value instanceof Promise)
+  );
+}
+
 /** Inline policy names: IAM allows 1-128 of `\w+=,.@-`. */
 function validatePolicyName(field: string, value: string): string {
   if (!/^[\w+=,.@-]{1,128}$/.test(value)) {
@@ -168,24 +177,37 @@ export class IrsaRole extends pulumi.ComponentResource {
 
   constructor(name: string, args: IrsaRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     // Everything that can be checked on plain values is checked before the component registers.
-    if (isPlain(args.clusters)) requireArray("clusters", args.clusters, 1);
-    const trust = checked(
-      pulumi.all([args.clusters, args.audience]) as pulumi.Input<[TrustedCluster[], string | undefined]>,
-      ([clusters, audience]) =>
-        trustPolicyJson(clusters, args.conditionTest, audience, args.maxTrustPolicySize),
-    );
-    if (isPlain(args.clusters)) {
-      // The issuer or provider ARN may still be Outputs: check the service accounts now anyway.
-      (args.clusters as TrustedClusterInput[]).forEach((cluster, i) => {
-        if (isPlain(cluster.serviceAccounts)) {
-          serviceAccountSubjects(
-            `clusters[${i}].serviceAccounts`,
-            cluster.serviceAccounts,
-            args.conditionTest,
-          );
-        }
-      });
-    }
+    const clustersArray: pulumi.Input<TrustedClusterInput>[] | undefined = Array.isArray(args.clusters)
+      ? args.clusters
+      : undefined;
+    if (clustersArray) requireArray("clusters", clustersArray, 1);
+    const trust =
+      isPlain(args.clusters) && isPlain(args.audience)
+        ? pulumi.output(
+            trustPolicyJson(
+              args.clusters as TrustedCluster[],
+              args.conditionTest,
+              args.audience as string | undefined,
+              args.maxTrustPolicySize,
+            ),
+          )
+        : pulumi
+            .all([args.clusters, args.audience])
+            .apply(([clusters, audience]) =>
+              trustPolicyJson(
+                clusters as TrustedCluster[],
+                args.conditionTest,
+                audience,
+                args.maxTrustPolicySize,
+              ),
+            );
+    // The issuer or provider ARN may still be Outputs (a StackReference, the provider resource):
+    // check the service accounts, which come from config, now anyway.
+    clustersArray?.forEach((cluster, i) => {
+      if (isPlainObject(cluster) && isPlain(cluster.serviceAccounts)) {
+        serviceAccountSubjects(`clusters[${i}].serviceAccounts`, cluster.serviceAccounts, args.conditionTest);
+      }
+    });
     const roleName =
       args.roleName === undefined
         ? undefined

@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MockEngine, type MockEngineOptions } from "./mockEngine";
+
+/** One output of a program run, resolved. */
+export interface ResolvedOutput {
+  value: unknown;
+  secret: boolean;
+}
+
+/** The result of running a stack program in-process. */
+export interface OfflineRun {
+  engine: MockEngine;
+  outputs: Record<string, ResolvedOutput>;
+}
+
+/** Resolves an Output (or plain value) to its value. */
+export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
+  return new Promise<T>((resolve) => {
+    pulumi.output(value).apply((v) => {
+      resolve(v as T);
+      return v;
+    });
+  });
+}
+
+/**
+ * Runs a stack program under the mock engine and resolves its outputs: what `pulumi up` would
+ * register and export, with no CLI, cloud or credentials. The program is a function returning the
+ * stack's outputs (`accountA` / `accountB` of `stacks/`).
+ */
+export async function runOffline(
+  program: () => Promise<Record<string, unknown>>,
+  options: MockEngineOptions,
+): Promise<OfflineRun> {
+  const engine = new MockEngine(options);
+  await engine.install();
+  const raw = await program();
+  const outputs: Record<string, ResolvedOutput> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const output = pulumi.output(value);
+    const resolved: unknown = await valueOf<unknown>(output);
+    const secret = await pulumi.isSecret(output);
+    outputs[name] = { value: resolved, secret };
+  }
+  return { engine, outputs };
+}
+
+/** Plain output values, secrets included, as another stack's StackReference would see them. */
+export function outputValues(outputs: Record<string, ResolvedOutput>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
+}
