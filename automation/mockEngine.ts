@@ -280,6 +280,14 @@ export class MockEngine {
         return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
       }
       case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+        if (importId) {
+          // Reading an existing provider: what IAM would return for that ARN.
+          const hostPath = importId.slice(importId.indexOf(":oidc-provider/") + ":oidc-provider/".length);
+          return {
+            id: importId,
+            state: { arn: importId, url: hostPath, clientIdLists: ["sts.amazonaws.com"] },
+          };
+        }
         const hostPath = (text(inputs.url) ?? "").replace(/^https:\/\//, "");
         const arn = `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`;
         return { id: arn, state: { ...inputs, arn } };

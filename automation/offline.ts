@@ -13,14 +13,13 @@ export interface OfflineRun {
   outputs: Record<string, ResolvedOutput>;
 }
 
-/** Resolves an Output (or plain value) to its value. */
+/**
+ * Resolves an Output (or plain value) to its value, and rejects when the Output failed (an `apply`
+ * that threw): a program error must fail the run, not leave it waiting.
+ */
 export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
-  return new Promise<T>((resolve) => {
-    pulumi.output(value).apply((v) => {
-      resolve(v as T);
-      return v;
-    });
-  });
+  const output = pulumi.output(value) as unknown as { promise(): Promise<T> };
+  return output.promise();
 }
 
 /**
