@@ -1,0 +1,292 @@
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { type CommandRunner, type Env, type FileSystem, isCommandNotFound } from "./system";
+
+/** A problem found before anything runs. Its message is shown to the user as it is. */
+export class PreflightError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PreflightError";
+  }
+}
+
+/** Where to get the Pulumi CLI. */
+export const PULUMI_INSTALL_URL = "https://www.pulumi.com/docs/install/";
+
+const STACK_NAME = /^(?:[A-Za-z0-9][A-Za-z0-9_.-]*\/){0,2}[A-Za-z0-9_.-]{1,100}$/;
+
+/**
+ * Checks a stack name as the user may give it: `stack`, `org/stack` or `org/project/stack`, each
+ * part letters, digits, `-`, `_` and `.`. Returns the problem, or undefined when it is valid.
+ */
+export function stackNameProblem(name: string): string | undefined {
+  if (STACK_NAME.test(name)) return undefined;
+  return (
+    `"${name}" is not a valid stack name: use letters, digits, "-", "_" and "." ` +
+    '(optionally prefixed with "<org>/" or "<org>/<project>/")'
+  );
+}
+
+/** The short stack name: the last part of `org/project/stack`. */
+export function shortStackName(stack: string): string {
+  return stack.slice(stack.lastIndexOf("/") + 1);
+}
+
+/** The stack's config file name, `Pulumi.<stack>.yaml` (short name), next to `Pulumi.yaml`. */
+export function stackConfigFileName(stack: string): string {
+  return `Pulumi.${shortStackName(stack)}.yaml`;
+}
+
+/** Runs `pulumi version`; throws a {@link PreflightError} saying how to install the CLI when it is missing. */
+export async function checkPulumiCli(run: CommandRunner): Promise<string> {
+  let result;
+  try {
+    result = await run("pulumi", ["version"], { env: { PULUMI_SKIP_UPDATE_CHECK: "true" } });
+  } catch (error) {
+    if (isCommandNotFound(error)) {
+      throw new PreflightError(
+        "The Pulumi CLI (`pulumi`) was not found on PATH. The automation drives it, so install it first: " +
+          `${PULUMI_INSTALL_URL} (then open a new shell so PATH picks it up, and run this command again).`,
+      );
+    }
+    throw error;
+  }
+  if (result.code !== 0) {
+    throw new PreflightError(`\`pulumi version\` failed (exit ${result.code}): ${result.stderr.trim()}`);
+  }
+  return result.stdout.trim();
+}
+
+/**
+ * Normalises a backend URL: it must have a scheme (`file://`, `s3://`, `https://`, ...); a relative
+ * `file://` path is made absolute against `cwd`, so it means the same thing whatever directory Pulumi
+ * runs in. Throws a {@link PreflightError} for a value without a scheme.
+ */
+export function normalizeBackendUrl(url: string, cwd: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(url.trim());
+  if (!match) {
+    throw new PreflightError(
+      `backend "${url}" is not a URL: use file://<directory> for a state directory, s3://<bucket>, ` +
+        "or https://api.pulumi.com for Pulumi Cloud",
+    );
+  }
+  const [, scheme, rest] = match;
+  if (scheme.toLowerCase() === "file" && rest !== "" && !rest.startsWith("/") && !rest.startsWith("~")) {
+    return `file://${path.resolve(cwd, rest)}`;
+  }
+  return url.trim();
+}
+
+/** The backend the user asked for: `--backend`, else `PULUMI_BACKEND_URL`, else undefined (current login). */
+export function explicitBackendUrl(flag: string | undefined, env: Env, cwd: string): string | undefined {
+  const raw = flag ?? (env.PULUMI_BACKEND_URL ? env.PULUMI_BACKEND_URL : undefined);
+  return raw === undefined ? undefined : normalizeBackendUrl(raw, cwd);
+}
+
+/** True for self-managed ("DIY") backends: file://, s3://, gs://, azblob://, postgres://. */
+export function isSelfManagedBackend(url: string): boolean {
+  return /^(file|s3|gs|azblob|postgres|postgresql):\/\//i.test(url);
+}
+
+/**
+ * The URL of the backend the Pulumi CLI is logged in to (`pulumi whoami --json`). Throws a
+ * {@link PreflightError} saying how to log in when it is not logged in.
+ */
+export async function currentBackendUrl(run: CommandRunner): Promise<string> {
+  const result = await run("pulumi", ["whoami", "--json", "--non-interactive"], {
+    env: { PULUMI_SKIP_UPDATE_CHECK: "true" },
+  });
+  const howTo =
+    "Log in with `pulumi login` (Pulumi Cloud) or `pulumi login file://<directory>` (a local state " +
+    "directory), or pass --backend file://<directory> (or set PULUMI_BACKEND_URL).";
+  if (result.code !== 0) {
+    const reason = result.stderr.trim().split("\n")[0] ?? "";
+    throw new PreflightError(`The Pulumi CLI is not logged in to a backend (${reason}). ${howTo}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(result.stdout);
+  } catch {
+    throw new PreflightError(
+      `could not read \`pulumi whoami --json\` output: ${result.stdout.slice(0, 200)}`,
+    );
+  }
+  const url = (parsed as { url?: unknown }).url;
+  if (typeof url !== "string" || url === "") {
+    throw new PreflightError(`\`pulumi whoami --json\` did not report a backend URL. ${howTo}`);
+  }
+  return url;
+}
+
+/** Reads the project name from `Pulumi.yaml` in the working directory. */
+export function readProjectName(fsys: FileSystem, workDir: string): string {
+  const file = ["Pulumi.yaml", "Pulumi.yml"].map((f) => path.join(workDir, f)).find((f) => fsys.exists(f));
+  if (!file) {
+    throw new PreflightError(
+      `no Pulumi.yaml in ${workDir}: the automation runs the Pulumi project found there`,
+    );
+  }
+  const doc = loadYaml(fsys, file);
+  const name = doc.name;
+  if (typeof name !== "string" || name === "") {
+    throw new PreflightError(`${file} has no project name (a top-level "name:" entry)`);
+  }
+  return name;
+}
+
+/** A stack's `Pulumi.<stack>.yaml`, as far as the checks need it. */
+export interface StackFile {
+  stack: string;
+  path: string;
+  exists: boolean;
+  /** The `config:` map: `<namespace>:<key>` to the value. */
+  config: Record<string, unknown>;
+  /** The `secretsprovider:` entry, when there is one. */
+  secretsProvider?: string;
+  /** True when the file has an `encryptionsalt:` (its secrets use the passphrase provider). */
+  hasEncryptionSalt: boolean;
+}
+
+/** Reads a stack's config file; a missing file is not an error (Pulumi creates it). */
+export function readStackFile(fsys: FileSystem, workDir: string, stack: string): StackFile {
+  const file = path.join(workDir, stackConfigFileName(stack));
+  if (!fsys.exists(file)) return { stack, path: file, exists: false, config: {}, hasEncryptionSalt: false };
+  const doc = loadYaml(fsys, file);
+  const config =
+    doc.config !== null && typeof doc.config === "object" ? (doc.config as Record<string, unknown>) : {};
+  return {
+    stack,
+    path: file,
+    exists: true,
+    config,
+    secretsProvider: typeof doc.secretsprovider === "string" ? doc.secretsprovider : undefined,
+    hasEncryptionSalt: typeof doc.encryptionsalt === "string",
+  };
+}
+
+function loadYaml(fsys: FileSystem, file: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = yaml.load(fsys.readFile(file));
+  } catch (error) {
+    throw new PreflightError(
+      `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>) : {};
+}
+
+/**
+ * True when the stack's secrets use the passphrase provider: its file has an `encryptionsalt`, names
+ * `passphrase`, or names no provider on a self-managed backend (where passphrase is the default).
+ */
+export function usesPassphrase(file: StackFile, selfManaged: boolean): boolean {
+  if (file.hasEncryptionSalt) return true;
+  if (file.secretsProvider !== undefined) return file.secretsProvider === "passphrase";
+  return selfManaged;
+}
+
+/**
+ * Fails before anything runs when a stack needs the passphrase and neither
+ * `PULUMI_CONFIG_PASSPHRASE` nor `PULUMI_CONFIG_PASSPHRASE_FILE` is set (Pulumi would stop at a
+ * prompt), or when the passphrase file does not exist.
+ */
+export function checkPassphrase(
+  files: StackFile[],
+  selfManaged: boolean,
+  backend: string,
+  env: Env,
+  fsys: FileSystem,
+): void {
+  const needing = files.filter((f) => usesPassphrase(f, selfManaged)).map((f) => f.stack);
+  if (needing.length === 0) return;
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return;
+  const passphraseFile = env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  if (passphraseFile) {
+    if (fsys.exists(passphraseFile)) return;
+    throw new PreflightError(`PULUMI_CONFIG_PASSPHRASE_FILE names ${passphraseFile}, which does not exist.`);
+  }
+  throw new PreflightError(
+    `Stack${needing.length > 1 ? "s" : ""} ${needing.join(" and ")} on ${backend} encrypt secrets with a ` +
+      "passphrase, and neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set " +
+      "(Pulumi would stop at a passphrase prompt). Set one of them, e.g. " +
+      "`export PULUMI_CONFIG_PASSPHRASE='<passphrase>'`, and use the same passphrase every time: " +
+      "it decrypts the kubeconfig and the other secrets in the state.",
+  );
+}
+
+/** Stack config keys through which the AWS provider gets its own credentials or role. */
+const STACK_CREDENTIAL_KEYS = ["aws:profile", "aws:assumeRoles", "aws:assumeRole", "aws:accessKey"];
+
+/**
+ * The credential sources in the environment and home directory, in the AWS SDK's order of
+ * precedence, each described; empty when there are none. Throws a {@link PreflightError} for an
+ * access key id without its secret key.
+ */
+export function environmentCredentialSources(env: Env, fsys: FileSystem, homeDir: string): string[] {
+  const sources: string[] = [];
+  if (env.AWS_ACCESS_KEY_ID && !env.AWS_SECRET_ACCESS_KEY) {
+    throw new PreflightError(
+      "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or unset both.",
+    );
+  }
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)
+    sources.push("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
+  if (env.AWS_PROFILE) sources.push(`AWS_PROFILE=${env.AWS_PROFILE}`);
+  else if (env.AWS_DEFAULT_PROFILE) sources.push(`AWS_DEFAULT_PROFILE=${env.AWS_DEFAULT_PROFILE}`);
+  if (env.AWS_WEB_IDENTITY_TOKEN_FILE) sources.push("AWS_WEB_IDENTITY_TOKEN_FILE");
+  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
+    sources.push("container credentials (AWS_CONTAINER_CREDENTIALS_*_URI)");
+  }
+  const credentialsFile = env.AWS_SHARED_CREDENTIALS_FILE || path.join(homeDir, ".aws", "credentials");
+  const configFile = env.AWS_CONFIG_FILE || path.join(homeDir, ".aws", "config");
+  if (fsys.exists(credentialsFile)) sources.push(credentialsFile);
+  if (fsys.exists(configFile)) sources.push(configFile);
+  return sources;
+}
+
+/** The credential settings in a stack's config (`aws:profile`, `aws:assumeRoles`, ...), described. */
+export function stackCredentialSources(file: StackFile): string[] {
+  return STACK_CREDENTIAL_KEYS.filter((key) => {
+    const value = file.config[key];
+    return value !== undefined && value !== null && value !== "";
+  }).map((key) => `${key} in ${path.basename(file.path)}`);
+}
+
+/**
+ * Fails before anything runs when a stack has no AWS credential source at all: nothing in the
+ * environment, no shared config or credentials file, and no `aws:profile` / `aws:assumeRoles` in its
+ * stack config. Returns one line per stack naming the source(s) it will use.
+ */
+export function checkAwsCredentials(
+  files: StackFile[],
+  env: Env,
+  fsys: FileSystem,
+  homeDir: string,
+): string[] {
+  const fromEnvironment = environmentCredentialSources(env, fsys, homeDir);
+  const lines: string[] = [];
+  const missing: StackFile[] = [];
+  for (const file of files) {
+    const sources = [...stackCredentialSources(file), ...fromEnvironment];
+    if (sources.length === 0) missing.push(file);
+    else lines.push(`${file.stack}: AWS credentials from ${sources.join(", ")}`);
+  }
+  if (missing.length > 0) {
+    const names = missing.map((f) => f.stack).join(" and ");
+    const stackHints = missing
+      .map(
+        (f) =>
+          `\`pulumi config set aws:profile <profile> --stack ${f.stack}\` (writes ${path.basename(f.path)})`,
+      )
+      .join(", ");
+    throw new PreflightError(
+      `No AWS credentials found for ${names}. Set one of: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ` +
+        "(plus AWS_SESSION_TOKEN for temporary keys); AWS_PROFILE naming a profile in ~/.aws/config " +
+        "(create one with `aws configure` or `aws configure sso`); AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN; " +
+        `or aws:profile / aws:assumeRoles in the stack config, e.g. ${stackHints}. ` +
+        "On an EC2 instance with an instance profile, pass --skip-aws-check.",
+    );
+  }
+  return lines;
+}

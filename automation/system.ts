@@ -1,0 +1,103 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as readline from "node:readline";
+
+/** Environment variables, as `process.env` holds them. */
+export type Env = Record<string, string | undefined>;
+
+/** What a finished external command returned. A command that cannot be started rejects instead. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for one external command. */
+export interface CommandOptions {
+  /** Variables added to (and overriding) the inherited environment. */
+  env?: Env;
+  cwd?: string;
+}
+
+/**
+ * Runs an external command to completion. Resolves with its exit code and output whatever the code;
+ * rejects (with `code: "ENOENT"`) when the command is not installed.
+ */
+export type CommandRunner = (
+  command: string,
+  args: string[],
+  options?: CommandOptions,
+) => Promise<CommandResult>;
+
+/** The file operations the automation needs; injectable so that checks can be tested. */
+export interface FileSystem {
+  exists(path: string): boolean;
+  readFile(path: string): string;
+  /** Writes a file, creating it with the given mode (e.g. 0o600) when it is new. */
+  writeFile(path: string, data: string, mode: number): void;
+  /** Removes a file or directory tree; no error when it is already gone. */
+  remove(path: string): void;
+  /** Creates a new private directory whose name starts with the prefix (a full path prefix). */
+  makeTempDir(prefix: string): string;
+}
+
+/** True when an error says the command could not be found (not installed or not on PATH). */
+export function isCommandNotFound(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "ENOENT";
+}
+
+/** The real command runner, on `child_process.execFile` (no shell, so arguments are never re-parsed). */
+export const execRunner: CommandRunner = (command, args, options = {}) =>
+  new Promise<CommandResult>((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: "utf8",
+      },
+      (error, stdout, stderr) => {
+        if (error && isCommandNotFound(error)) {
+          reject(
+            Object.assign(new Error(`${command}: command not found`, { cause: error }), { code: "ENOENT" }),
+          );
+          return;
+        }
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+
+/** The real file system, on `node:fs`. */
+export const nodeFileSystem: FileSystem = {
+  exists: (path) => fs.existsSync(path),
+  readFile: (path) => fs.readFileSync(path, "utf8"),
+  writeFile: (path, data, mode) => fs.writeFileSync(path, data, { mode }),
+  remove: (path) => fs.rmSync(path, { recursive: true, force: true }),
+  makeTempDir: (prefix) => fs.mkdtempSync(prefix),
+};
+
+/**
+ * Asks a yes/no question on the terminal; only `y` or `yes` (any case) counts as yes. Ctrl-C and
+ * Ctrl-D at the prompt count as no.
+ */
+export async function askYesNo(
+  question: string,
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stdout,
+): Promise<boolean> {
+  const rl = readline.createInterface({ input, output });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.on("SIGINT", () => resolve(""));
+      rl.on("close", () => resolve(""));
+      rl.question(`${question} [y/N] `, resolve);
+    });
+    return /^\s*y(es)?\s*$/i.test(answer);
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,400 @@
+import * as path from "node:path";
+import { type CommandRunner, type FileSystem, isCommandNotFound } from "./system";
+import type { StackOutputs } from "./workspace";
+
+/** account-a's `accessCheck` output: where the access-check Job ran and what it should have read. */
+export interface AccessCheckRef {
+  namespace: string;
+  jobName: string;
+  expectedRoleArn: string;
+  bucketName: string;
+  objectKey: string;
+}
+
+/** What `verify` reads from account-a's outputs, or why it cannot. */
+export type VerifyInputs =
+  { ok: true; check: AccessCheckRef; kubeconfig: string } | { ok: false; reason: string };
+
+/** The one-line JSON result the access-check Job writes to its termination message. */
+export interface AccessCheckResult {
+  ok: boolean;
+  callerArn?: string;
+  roleMatches?: boolean;
+  bucket?: string;
+  key?: string;
+  bytes?: number;
+  step?: string;
+  reason?: string;
+}
+
+/** The access-check result found on one pod of the Job, or the pod's state when it has none. */
+export interface PodReport {
+  podName: string;
+  /** The pod phase: Pending, Running, Succeeded, Failed, Unknown. */
+  phase: string;
+  createdAt?: string;
+  result?: AccessCheckResult;
+  /** Why the container is not running yet (e.g. ImagePullBackOff), when it is waiting. */
+  waitingReason?: string;
+  /** The raw termination message when it was not a result. */
+  rawMessage?: string;
+}
+
+/** The pods of the access-check Job. */
+export interface JobPods {
+  /** How many pods the Job has. */
+  count: number;
+  /** The newest pod with a result, else the newest pod. */
+  chosen?: PodReport;
+}
+
+/** The five links of the IRSA chain (see design.md); every failure breaks one of them. */
+export const IRSA_LINKS: Record<1 | 2 | 3 | 4 | 5, string> = {
+  1: "the cluster's OIDC issuer (account A)",
+  2: "the IAM OIDC provider for that issuer in account B",
+  3: "the role's trust policy in account B (Federated principal, sub and aud conditions)",
+  4: "the ServiceAccount's eks.amazonaws.com/role-arn annotation and the token the webhook injects (account A)",
+  5: "the role's permission policy and the bucket policy in account B",
+};
+
+/** Which IRSA link a failure points to (if any), and what to check. */
+export interface Diagnosis {
+  link?: 1 | 2 | 3 | 4 | 5;
+  advice: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Reads the access-check reference and the kubeconfig from account-a's outputs. */
+export function readVerifyInputs(outputs: StackOutputs, stackA: string, resumeCommand: string): VerifyInputs {
+  if (Object.keys(outputs).length === 0) {
+    return {
+      ok: false,
+      reason: `${stackA} has no outputs: it was never deployed. Run \`${resumeCommand}\` first.`,
+    };
+  }
+  const check = outputs.accessCheck?.value;
+  if (check === undefined) {
+    const workload = outputs.workload?.value;
+    const why = typeof workload === "string" ? ` (its workload reports "${workload}")` : "";
+    return {
+      ok: false,
+      reason:
+        `${stackA} has no accessCheck output${why}: the workload part has not been deployed. ` +
+        `Run \`${resumeCommand}\` (its third phase deploys the ServiceAccount and the access-check Job).`,
+    };
+  }
+  if (!isRecord(check)) {
+    return { ok: false, reason: `${stackA}'s accessCheck output is not an object: ${JSON.stringify(check)}` };
+  }
+  const fields = ["namespace", "jobName", "expectedRoleArn", "bucketName", "objectKey"] as const;
+  const missing = fields.filter((f) => typeof check[f] !== "string" || check[f] === "");
+  if (missing.length > 0) {
+    return { ok: false, reason: `${stackA}'s accessCheck output lacks ${missing.join(", ")}` };
+  }
+  const kubeconfig = outputs.kubeconfig?.value;
+  if (kubeconfig === undefined || kubeconfig === null || kubeconfig === "") {
+    return { ok: false, reason: `${stackA} has no kubeconfig output, so the cluster cannot be reached` };
+  }
+  return {
+    ok: true,
+    check: {
+      namespace: String(check.namespace),
+      jobName: String(check.jobName),
+      expectedRoleArn: String(check.expectedRoleArn),
+      bucketName: String(check.bucketName),
+      objectKey: String(check.objectKey),
+    },
+    kubeconfig: typeof kubeconfig === "string" ? kubeconfig : JSON.stringify(kubeconfig),
+  };
+}
+
+/**
+ * Parses a termination message: the last line that is a JSON object with a boolean `ok`, so that log
+ * lines before it (with `FallbackToLogsOnError`) do not matter. Undefined when there is none.
+ */
+export function parseTerminationMessage(message: string): AccessCheckResult | undefined {
+  const lines = message
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(lines[i]);
+    } catch {
+      continue;
+    }
+    if (isRecord(parsed) && typeof parsed.ok === "boolean") {
+      const str = (k: string): string | undefined => (typeof parsed[k] === "string" ? parsed[k] : undefined);
+      return {
+        ok: parsed.ok,
+        callerArn: str("callerArn"),
+        roleMatches: typeof parsed.roleMatches === "boolean" ? parsed.roleMatches : undefined,
+        bucket: str("bucket"),
+        key: str("key"),
+        bytes: typeof parsed.bytes === "number" ? parsed.bytes : undefined,
+        step: str("step"),
+        reason: str("reason"),
+      };
+    }
+  }
+  return undefined;
+}
+
+function podReport(pod: Record<string, unknown>): PodReport {
+  const metadata = isRecord(pod.metadata) ? pod.metadata : {};
+  const status = isRecord(pod.status) ? pod.status : {};
+  const report: PodReport = {
+    podName: typeof metadata.name === "string" ? metadata.name : "(unnamed)",
+    phase: typeof status.phase === "string" ? status.phase : "Unknown",
+    createdAt: typeof metadata.creationTimestamp === "string" ? metadata.creationTimestamp : undefined,
+  };
+  const containers = Array.isArray(status.containerStatuses) ? status.containerStatuses.filter(isRecord) : [];
+  for (const container of containers) {
+    for (const which of ["state", "lastState"] as const) {
+      const state = isRecord(container[which]) ? container[which] : {};
+      const terminated = isRecord(state.terminated) ? state.terminated : undefined;
+      const message = typeof terminated?.message === "string" ? terminated.message : undefined;
+      if (message !== undefined) {
+        const result = parseTerminationMessage(message);
+        if (result) return { ...report, result };
+        report.rawMessage ??= message.trim();
+      }
+      const waiting = isRecord(state.waiting) ? state.waiting : undefined;
+      if (which === "state" && typeof waiting?.reason === "string") report.waitingReason ??= waiting.reason;
+    }
+  }
+  return report;
+}
+
+/**
+ * Reads `kubectl get pods -o json` output for the Job's pods and picks the newest pod that has a
+ * result (the Job may have retried), else the newest pod.
+ */
+export function findJobResult(podListJson: string): JobPods {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(podListJson);
+  } catch {
+    throw new Error(`kubectl did not return JSON: ${podListJson.slice(0, 200)}`);
+  }
+  const items = isRecord(parsed) && Array.isArray(parsed.items) ? parsed.items.filter(isRecord) : [];
+  const reports = items.map(podReport).sort((x, y) => (y.createdAt ?? "").localeCompare(x.createdAt ?? ""));
+  return { count: reports.length, chosen: reports.find((r) => r.result) ?? reports[0] };
+}
+
+/**
+ * True when an assumed-role caller ARN (`arn:aws:sts::<acct>:assumed-role/<name>/<session>`) is a
+ * session of the role ARN (`arn:aws:iam::<acct>:role/<path/><name>`): same partition, account and name.
+ */
+export function roleArnMatches(callerArn: string, roleArn: string): boolean {
+  const caller = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
+  const role = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  if (!caller || !role) return false;
+  return caller[1] === role[1] && caller[2] === role[2] && caller[3] === role[3];
+}
+
+/** Maps a failed (or wrong-role) access-check result to the IRSA link it points to. */
+export function diagnose(result: AccessCheckResult, check: AccessCheckRef): Diagnosis {
+  const reason = result.reason ?? "";
+  const step = result.step ?? "";
+  if (result.ok) {
+    return {
+      link: 4,
+      advice:
+        `the pod got credentials for ${result.callerArn ?? "an unknown identity"}, not for ${check.expectedRoleArn}: ` +
+        "the ServiceAccount's annotation names another role, or the pod runs under another ServiceAccount.",
+    };
+  }
+  if (/no OpenIDConnect provider found/i.test(reason)) {
+    return {
+      link: 2,
+      advice:
+        "account B has no IAM OIDC provider for this cluster's issuer URL (or one for a different URL): " +
+        "check account-b's ClusterOidcProvider against account-a's oidcIssuerUrl output.",
+    };
+  }
+  if (/InvalidIdentityToken/i.test(reason) && /thumbprint|certificate/i.test(reason)) {
+    return {
+      link: 2,
+      advice: "STS rejected the issuer's certificate: check the OIDC provider's thumbprint in account B.",
+    };
+  }
+  if (/InvalidIdentityToken/i.test(reason) && /aud/i.test(reason)) {
+    return {
+      link: 2,
+      advice:
+        "the token's audience is not a client id of the OIDC provider: the provider needs sts.amazonaws.com " +
+        "(and so does the ServiceAccount's audience annotation, when set).",
+    };
+  }
+  const tokenMissing =
+    /web.?identity token|AWS_WEB_IDENTITY_TOKEN_FILE|AWS_ROLE_ARN|token file|unable to locate credentials|no credentials/i;
+  if (tokenMissing.test(reason) || step === "caller-identity") {
+    return {
+      link: 4,
+      advice:
+        "the pod has no web identity token or role: check that the ServiceAccount carries " +
+        "eks.amazonaws.com/role-arn, that the Job's pod uses that ServiceAccount, and that the pod was created " +
+        "after the annotation (the webhook only injects into new pods: delete the pod or re-run the Job).",
+    };
+  }
+  if (step === "assume-role" || /AssumeRoleWithWebIdentity/i.test(reason)) {
+    return {
+      link: 3,
+      advice:
+        "STS refused AssumeRoleWithWebIdentity: check the role's trust policy (Principal.Federated must be the " +
+        `OIDC provider ARN in account B, <issuer>:sub must be system:serviceaccount:${check.namespace}:<name> of ` +
+        "the ServiceAccount, <issuer>:aud must be sts.amazonaws.com) and that the provider's URL is the cluster's issuer.",
+    };
+  }
+  if (step === "get-object") {
+    if (/NoSuchKey|not found|404/i.test(reason)) {
+      return {
+        advice: `the role works, but s3://${check.bucketName}/${check.objectKey} does not exist: check account-b's bucket objectKey and seed object.`,
+      };
+    }
+    if (/NoSuchBucket/i.test(reason)) {
+      return { advice: `the role works, but the bucket ${check.bucketName} does not exist.` };
+    }
+    if (/kms/i.test(reason)) {
+      return {
+        link: 5,
+        advice: "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
+      };
+    }
+    return {
+      link: 5,
+      advice:
+        `the role was assumed but may not read s3://${check.bucketName}/${check.objectKey}: check the role's ` +
+        "permission policy (s3:GetObject on the object ARN) and the bucket policy in account B.",
+    };
+  }
+  return { advice: "the access check failed at a step this report does not know; see the reason above." };
+}
+
+/** The lines of the verify report for the chosen pod, and whether access works as intended. */
+export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: boolean; lines: string[] } {
+  const job = `${check.namespace}/${check.jobName}`;
+  const pod = pods.chosen;
+  if (!pod) {
+    return {
+      ok: false,
+      lines: [
+        `access check: no pods found for Job ${job}. The Job may have been cleaned up (ttlSecondsAfterFinished) ` +
+          "or not have run yet: run `npm run deploy` again to re-create it, then `npm run verify`.",
+      ],
+    };
+  }
+  const header = `access check (Job ${job}, pod ${pod.podName}, ${pod.phase}):`;
+  const result = pod.result;
+  if (!result) {
+    const state = pod.waitingReason
+      ? `its container is waiting (${pod.waitingReason})`
+      : pod.rawMessage
+        ? `it ended with a message that is not a result: ${pod.rawMessage.slice(0, 300)}`
+        : "it has not finished yet";
+    return {
+      ok: false,
+      lines: [header, `  no result: ${state}. Run \`npm run verify\` again once it has finished.`],
+    };
+  }
+  const lines = [header];
+  if (result.callerArn) lines.push(`  assumed role:  ${result.callerArn}`);
+  const matches = result.callerArn
+    ? roleArnMatches(result.callerArn, check.expectedRoleArn)
+    : (result.roleMatches ?? false);
+  if (result.callerArn || result.roleMatches !== undefined) {
+    lines.push(`  expected role: ${check.expectedRoleArn} (${matches ? "matches" : "DOES NOT MATCH"})`);
+  }
+  if (result.ok && matches) {
+    const object = `s3://${result.bucket ?? check.bucketName}/${result.key ?? check.objectKey}`;
+    const bytes = result.bytes === undefined ? "" : ` (${result.bytes} bytes)`;
+    lines.push(`  object read:   ${object}${bytes}`);
+    lines.push("verify: OK, the pod in account A read the object in account B through its IRSA role.");
+    return { ok: true, lines };
+  }
+  if (!result.ok)
+    lines.push(`  FAILED at step ${result.step ?? "(unknown)"}: ${result.reason ?? "(no reason given)"}`);
+  const diagnosis = diagnose(result, check);
+  lines.push(
+    diagnosis.link === undefined
+      ? `  cause: ${diagnosis.advice}`
+      : `  IRSA link ${diagnosis.link} (${IRSA_LINKS[diagnosis.link]}): ${diagnosis.advice}`,
+  );
+  lines.push("verify: FAILED");
+  return { ok: false, lines };
+}
+
+/** Explains a failed `kubectl` run. */
+export function kubectlFailure(stderr: string, code: number): string {
+  if (/executable aws not found|"aws": executable file not found/i.test(stderr)) {
+    return (
+      "kubectl needs the AWS CLI for the kubeconfig's `aws eks get-token`: install it " +
+      "(https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html) and run verify again."
+    );
+  }
+  if (/Unauthorized|must be logged in|credentials|forbidden/i.test(stderr)) {
+    return (
+      "kubectl could not authenticate to the cluster: the AWS identity in use needs access to account A's " +
+      `cluster (an EKS access entry or aws-auth mapping). kubectl said: ${stderr.trim().split("\n")[0]}`
+    );
+  }
+  return `kubectl failed (exit ${code}): ${stderr.trim().split("\n").slice(0, 5).join(" ")}`;
+}
+
+/** What `verify` needs besides the outputs. */
+export interface VerifyDeps {
+  run: CommandRunner;
+  fs: FileSystem;
+  /** Directory for the temporary kubeconfig. */
+  tmpDir: string;
+}
+
+/**
+ * Reads the access-check Job's result from the cluster: writes the kubeconfig to a private temp file
+ * (mode 0600, removed afterwards), lists the Job's pods with kubectl and reports the result.
+ */
+export async function runVerify(
+  deps: VerifyDeps,
+  check: AccessCheckRef,
+  kubeconfig: string,
+): Promise<{ ok: boolean; lines: string[] }> {
+  const dir = deps.fs.makeTempDir(path.join(deps.tmpDir, "irsa-verify-"));
+  const file = path.join(dir, "kubeconfig");
+  try {
+    deps.fs.writeFile(file, kubeconfig, 0o600);
+    let result;
+    try {
+      result = await deps.run("kubectl", [
+        "--kubeconfig",
+        file,
+        "get",
+        "pods",
+        "--namespace",
+        check.namespace,
+        "--selector",
+        `job-name=${check.jobName}`,
+        "--output",
+        "json",
+      ]);
+    } catch (error) {
+      if (isCommandNotFound(error)) {
+        return {
+          ok: false,
+          lines: [
+            "kubectl was not found on PATH: install it (https://kubernetes.io/docs/tasks/tools/) and run verify again.",
+          ],
+        };
+      }
+      throw error;
+    }
+    if (result.code !== 0) return { ok: false, lines: [kubectlFailure(result.stderr, result.code)] };
+    return formatVerifyReport(check, findJobResult(result.stdout));
+  } finally {
+    deps.fs.remove(dir);
+  }
+}

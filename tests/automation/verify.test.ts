@@ -1,0 +1,390 @@
+import { expect } from "chai";
+import {
+  type AccessCheckRef,
+  type AccessCheckResult,
+  diagnose,
+  findJobResult,
+  formatVerifyReport,
+  kubectlFailure,
+  parseTerminationMessage,
+  readVerifyInputs,
+  roleArnMatches,
+  runVerify,
+} from "../../automation/verify";
+import { MemoryFileSystem, scriptedRunner } from "./fakeSystem";
+
+const ROLE = "arn:aws:iam::222222222222:role/irsa/NAME";
+const CALLER = "arn:aws:sts::222222222222:assumed-role/NAME/botocore-session-1";
+const CHECK: AccessCheckRef = {
+  namespace: "irsa-demo",
+  jobName: "access-check-abc",
+  expectedRoleArn: ROLE,
+  bucketName: "b",
+  objectKey: "k",
+};
+const OK_MESSAGE = JSON.stringify({
+  ok: true,
+  callerArn: CALLER,
+  roleMatches: true,
+  bucket: "b",
+  key: "k",
+  bytes: 42,
+});
+
+function pod(name: string, created: string, status: Record<string, unknown>) {
+  return { metadata: { name, creationTimestamp: created }, status };
+}
+
+function terminated(message: string, phase = "Succeeded") {
+  return { phase, containerStatuses: [{ name: "check", state: { terminated: { exitCode: 0, message } } }] };
+}
+
+function podList(...items: unknown[]): string {
+  return JSON.stringify({ apiVersion: "v1", kind: "List", items });
+}
+
+describe("automation verify", () => {
+  describe("reading account-a's outputs", () => {
+    const outputs = {
+      accessCheck: { value: CHECK, secret: false },
+      kubeconfig: { value: '{"apiVersion":"v1"}', secret: true },
+    };
+
+    it("returns the access check and the kubeconfig", () => {
+      expect(readVerifyInputs(outputs, "account-a", "npm run deploy")).to.deep.equal({
+        ok: true,
+        check: CHECK,
+        kubeconfig: '{"apiVersion":"v1"}',
+      });
+    });
+
+    it("serialises a kubeconfig object", () => {
+      const r = readVerifyInputs({ ...outputs, kubeconfig: { value: { a: 1 }, secret: true } }, "a", "x");
+      expect(r.ok && r.kubeconfig).to.equal('{"a":1}');
+    });
+
+    it("explains a stack that was never deployed, or whose workload was skipped", () => {
+      expect(readVerifyInputs({}, "account-a", "npm run deploy")).to.deep.equal({
+        ok: false,
+        reason: "account-a has no outputs: it was never deployed. Run `npm run deploy` first.",
+      });
+      const skipped = readVerifyInputs(
+        {
+          clusterName: { value: "c", secret: false },
+          workload: { value: "skipped: account-b has no outputs yet", secret: false },
+        },
+        "account-a",
+        "npm run deploy",
+      );
+      expect(skipped.ok).to.be.false;
+      expect(!skipped.ok && skipped.reason).to.include(
+        'account-a has no accessCheck output (its workload reports "skipped: account-b has no outputs yet")',
+      );
+    });
+
+    it("names missing accessCheck fields and a missing kubeconfig", () => {
+      const partial = readVerifyInputs(
+        { accessCheck: { value: { namespace: "n" }, secret: false } },
+        "a",
+        "x",
+      );
+      expect(!partial.ok && partial.reason).to.equal(
+        "a's accessCheck output lacks jobName, expectedRoleArn, bucketName, objectKey",
+      );
+      const noKube = readVerifyInputs({ accessCheck: { value: CHECK, secret: false } }, "a", "x");
+      expect(!noKube.ok && noKube.reason).to.include("has no kubeconfig output");
+    });
+  });
+
+  describe("termination messages", () => {
+    it("parses the one-line JSON result", () => {
+      expect(parseTerminationMessage(`${OK_MESSAGE}\n`)).to.deep.equal({
+        ok: true,
+        callerArn: CALLER,
+        roleMatches: true,
+        bucket: "b",
+        key: "k",
+        bytes: 42,
+        step: undefined,
+        reason: undefined,
+      });
+    });
+
+    it("takes the last JSON line after log lines, and ignores non-results", () => {
+      const failed = '{"ok":false,"step":"get-object","reason":"AccessDenied"}';
+      expect(parseTerminationMessage(`starting\n{"not":"a result"}\n${failed}\n`)).to.include({
+        ok: false,
+        step: "get-object",
+      });
+      expect(parseTerminationMessage("Error: something crashed")).to.equal(undefined);
+      expect(parseTerminationMessage('{"ok":"yes"}')).to.equal(undefined);
+    });
+  });
+
+  describe("pods", () => {
+    it("picks the newest pod that has a result, reading state or lastState", () => {
+      const failedFirst = pod(
+        "job-1",
+        "2025-01-01T00:00:00Z",
+        terminated('{"ok":false,"step":"assume-role","reason":"x"}', "Failed"),
+      );
+      const retried = pod("job-2", "2025-01-01T00:01:00Z", {
+        phase: "Running",
+        containerStatuses: [
+          { name: "check", state: { running: {} }, lastState: { terminated: { message: OK_MESSAGE } } },
+        ],
+      });
+      const pending = pod("job-3", "2025-01-01T00:02:00Z", {
+        phase: "Pending",
+        containerStatuses: [{ name: "check", state: { waiting: { reason: "ContainerCreating" } } }],
+      });
+      const found = findJobResult(podList(failedFirst, pending, retried));
+      expect(found.count).to.equal(3);
+      expect(found.chosen?.podName).to.equal("job-2");
+      expect(found.chosen?.result?.ok).to.be.true;
+    });
+
+    it("falls back to the newest pod and its waiting reason when no pod has a result", () => {
+      const waiting = pod("job-1", "2025-01-01T00:00:00Z", {
+        phase: "Pending",
+        containerStatuses: [{ name: "check", state: { waiting: { reason: "ImagePullBackOff" } } }],
+      });
+      const found = findJobResult(podList(waiting));
+      expect(found.chosen).to.deep.include({
+        podName: "job-1",
+        phase: "Pending",
+        waitingReason: "ImagePullBackOff",
+      });
+      expect(findJobResult(podList())).to.deep.equal({ count: 0, chosen: undefined });
+    });
+
+    it("rejects output that is not JSON", () => {
+      expect(() => findJobResult("error: the server doesn't have a resource type")).to.throw(
+        /kubectl did not return JSON/,
+      );
+    });
+  });
+
+  describe("role matching", () => {
+    it("matches an assumed-role session to the role by partition, account and name", () => {
+      expect(roleArnMatches(CALLER, ROLE)).to.be.true;
+      expect(roleArnMatches(CALLER, "arn:aws:iam::222222222222:role/NAME")).to.be.true;
+      expect(roleArnMatches(CALLER, "arn:aws:iam::333333333333:role/NAME")).to.be.false;
+      expect(roleArnMatches(CALLER, "arn:aws:iam::222222222222:role/OTHER")).to.be.false;
+      expect(roleArnMatches("arn:aws:sts::222222222222:assumed-role/eks-node-role/i-0abc", ROLE)).to.be.false;
+      expect(roleArnMatches("arn:aws-cn:sts::222222222222:assumed-role/NAME/s", ROLE)).to.be.false;
+      expect(roleArnMatches("garbage", ROLE)).to.be.false;
+    });
+  });
+
+  describe("diagnosis", () => {
+    const cases: Array<[string, AccessCheckResult, number | undefined, RegExp]> = [
+      [
+        "AccessDenied on AssumeRoleWithWebIdentity → trust policy",
+        {
+          ok: false,
+          step: "assume-role",
+          reason:
+            "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+        },
+        3,
+        /trust policy.*system:serviceaccount:irsa-demo:/,
+      ],
+      [
+        "no OIDC provider → provider in account B",
+        {
+          ok: false,
+          step: "assume-role",
+          reason:
+            "InvalidIdentityToken: No OpenIDConnect provider found in your account for https://oidc.eks...",
+        },
+        2,
+        /no IAM OIDC provider for this cluster's issuer URL/,
+      ],
+      [
+        "thumbprint",
+        {
+          ok: false,
+          step: "assume-role",
+          reason:
+            "InvalidIdentityToken: OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint",
+        },
+        2,
+        /thumbprint/,
+      ],
+      [
+        "audience",
+        { ok: false, step: "assume-role", reason: "InvalidIdentityToken: Incorrect token audience" },
+        2,
+        /sts\.amazonaws\.com/,
+      ],
+      [
+        "no web identity token → ServiceAccount annotation / pod age",
+        {
+          ok: false,
+          step: "assume-role",
+          reason: "no web identity token: AWS_WEB_IDENTITY_TOKEN_FILE is not set",
+        },
+        4,
+        /role-arn.*created after the annotation/,
+      ],
+      [
+        "caller identity without credentials",
+        { ok: false, step: "caller-identity", reason: "Unable to locate credentials" },
+        4,
+        /eks\.amazonaws\.com\/role-arn/,
+      ],
+      [
+        "AccessDenied on GetObject → permission or bucket policy",
+        {
+          ok: false,
+          step: "get-object",
+          reason: "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
+        },
+        5,
+        /permission policy \(s3:GetObject on the object ARN\) and the bucket policy/,
+      ],
+      ["KMS", { ok: false, step: "get-object", reason: "AccessDenied: kms:Decrypt" }, 5, /KMS key/],
+      [
+        "missing object",
+        { ok: false, step: "get-object", reason: "NoSuchKey" },
+        undefined,
+        /s3:\/\/b\/k does not exist/,
+      ],
+      [
+        "wrong role",
+        { ok: true, callerArn: "arn:aws:sts::1:assumed-role/other/s" },
+        4,
+        /annotation names another role/,
+      ],
+    ];
+    for (const [name, result, link, advice] of cases) {
+      it(name, () => {
+        const d = diagnose(result, CHECK);
+        expect(d.link).to.equal(link);
+        expect(d.advice).to.match(advice);
+      });
+    }
+  });
+
+  describe("report", () => {
+    it("reports the assumed role, the match and the object read", () => {
+      const pods = findJobResult(podList(pod("job-1", "t", terminated(OK_MESSAGE))));
+      const report = formatVerifyReport(CHECK, pods);
+      expect(report.ok).to.be.true;
+      expect(report.lines).to.deep.equal([
+        "access check (Job irsa-demo/access-check-abc, pod job-1, Succeeded):",
+        `  assumed role:  ${CALLER}`,
+        `  expected role: ${ROLE} (matches)`,
+        "  object read:   s3://b/k (42 bytes)",
+        "verify: OK, the pod in account A read the object in account B through its IRSA role.",
+      ]);
+    });
+
+    it("reports a failure with its step, reason and IRSA link", () => {
+      const message =
+        '{"ok":false,"step":"assume-role","reason":"AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity"}';
+      const report = formatVerifyReport(
+        CHECK,
+        findJobResult(podList(pod("job-1", "t", terminated(message, "Failed")))),
+      );
+      expect(report.ok).to.be.false;
+      expect(report.lines[1]).to.equal(
+        "  FAILED at step assume-role: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+      );
+      expect(report.lines[2]).to.match(/^ {2}IRSA link 3 \(the role's trust policy in account B/);
+      expect(report.lines.at(-1)).to.equal("verify: FAILED");
+    });
+
+    it("fails when the job reads the object with the wrong role", () => {
+      const wrong = JSON.stringify({
+        ok: true,
+        callerArn: "arn:aws:sts::222222222222:assumed-role/node/i-1",
+        roleMatches: true,
+        bytes: 1,
+      });
+      const report = formatVerifyReport(CHECK, findJobResult(podList(pod("p", "t", terminated(wrong)))));
+      expect(report.ok).to.be.false;
+      expect(report.lines).to.include(`  expected role: ${ROLE} (DOES NOT MATCH)`);
+      expect(report.lines.join("\n")).to.include("IRSA link 4");
+    });
+
+    it("explains missing pods and pods without a result", () => {
+      const none = formatVerifyReport(CHECK, { count: 0 });
+      expect(none.ok).to.be.false;
+      expect(none.lines[0]).to.include("no pods found for Job irsa-demo/access-check-abc");
+      const waiting = formatVerifyReport(CHECK, {
+        count: 1,
+        chosen: { podName: "p", phase: "Pending", waitingReason: "ImagePullBackOff" },
+      });
+      expect(waiting.lines[1]).to.equal(
+        "  no result: its container is waiting (ImagePullBackOff). Run `npm run verify` again once it has finished.",
+      );
+    });
+
+    it("explains kubectl failures", () => {
+      expect(kubectlFailure("exec: executable aws not found\n", 1)).to.include("needs the AWS CLI");
+      expect(kubectlFailure("error: You must be logged in to the server (Unauthorized)", 1)).to.include(
+        "could not authenticate to the cluster",
+      );
+      expect(kubectlFailure("error: something else\n", 1)).to.equal(
+        "kubectl failed (exit 1): error: something else",
+      );
+    });
+  });
+
+  describe("runVerify", () => {
+    it("writes the kubeconfig to a private temp file, runs kubectl on it, and removes it", async () => {
+      const fs = new MemoryFileSystem();
+      let seenKubeconfig: string | undefined;
+      let seenMode: number | undefined;
+      const run = scriptedRunner({
+        kubectl: (args) => {
+          const file = args[args.indexOf("--kubeconfig") + 1];
+          seenKubeconfig = fs.files.get(file);
+          seenMode = fs.modes.get(file);
+          return { stdout: podList(pod("job-1", "t", terminated(OK_MESSAGE))) };
+        },
+      });
+      const report = await runVerify({ run, fs, tmpDir: "/tmp" }, CHECK, "KUBECONFIG-TEXT");
+      expect(report.ok).to.be.true;
+      expect(seenKubeconfig).to.equal("KUBECONFIG-TEXT");
+      expect(seenMode).to.equal(0o600);
+      expect(run.runs[0].args).to.deep.equal([
+        "--kubeconfig",
+        "/tmp/irsa-verify-1/kubeconfig",
+        "get",
+        "pods",
+        "--namespace",
+        "irsa-demo",
+        "--selector",
+        "job-name=access-check-abc",
+        "--output",
+        "json",
+      ]);
+      expect(fs.removed).to.deep.equal(["/tmp/irsa-verify-1"]);
+      expect(fs.files.size).to.equal(0);
+    });
+
+    it("says to install kubectl when it is missing, and still removes the kubeconfig", async () => {
+      const fs = new MemoryFileSystem();
+      const report = await runVerify({ run: scriptedRunner({}), fs, tmpDir: "/tmp" }, CHECK, "k");
+      expect(report.ok).to.be.false;
+      expect(report.lines[0]).to.equal(
+        "kubectl was not found on PATH: install it (https://kubernetes.io/docs/tasks/tools/) and run verify again.",
+      );
+      expect(fs.files.size).to.equal(0);
+    });
+
+    it("reports a failing kubectl", async () => {
+      const fs = new MemoryFileSystem();
+      const run = scriptedRunner({
+        kubectl: { code: 1, stderr: "error: You must be logged in to the server (Unauthorized)\n" },
+      });
+      const report = await runVerify({ run, fs, tmpDir: "/tmp" }, CHECK, "k");
+      expect(report.ok).to.be.false;
+      expect(report.lines[0]).to.include("could not authenticate");
+      expect(fs.files.size).to.equal(0);
+    });
+  });
+});
