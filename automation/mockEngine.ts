@@ -20,6 +20,11 @@ export interface RecordedResource {
   custom: boolean;
   /** `<provider urn>::<provider id>` of an explicit provider, when one was passed. */
   provider?: string;
+  /**
+   * Package to `<provider urn>::<provider id>` of the providers sent along with a component (what a
+   * remote component such as `eks:index:Cluster` receives as `providers`); empty for most resources.
+   */
+  providers: Record<string, string>;
   /** The inputs the program sent (Outputs resolved, secrets unwrapped). */
   inputs: Record<string, unknown>;
   /** What the engine answered with (inputs plus synthesised ids and ARNs). */
@@ -91,6 +96,8 @@ export class MockEngine {
   readonly calls: RecordedCall[] = [];
   readonly stackReferences: string[] = [];
   private readonly providers = new Map<string, ProviderInfo>();
+  /** The providers map of the registration being answered (see `install`). */
+  private requestProviders: Record<string, string> = {};
   private readonly options: MockEngineOptions;
   private readonly project: string;
   private readonly stack: string;
@@ -121,10 +128,17 @@ export class MockEngine {
     for (const method of ["registerResource", "readResource"] as const) {
       const original = monitor[method].bind(monitor);
       monitor[method] = (req: RegisterRequestLike, callback: (err: unknown, resp: ResponseLike) => void) => {
-        original(req, (err: unknown, resp: ResponseLike) => {
-          if (!err && resp) this.recordRequest(method === "readResource", req, resp);
-          callback(err, resp);
-        });
+        // The mock monitor calls `newResource` synchronously: let it see the request's providers map
+        // (a remote component such as eks:index:Cluster gets its AWS provider only through it).
+        this.requestProviders = providersOf(req);
+        try {
+          original(req, (err: unknown, resp: ResponseLike) => {
+            if (!err && resp) this.recordRequest(method === "readResource", req, resp);
+            callback(err, resp);
+          });
+        } finally {
+          this.requestProviders = {};
+        }
       };
     }
   }
@@ -174,6 +188,7 @@ export class MockEngine {
       record.deleteBeforeReplace = r.getDeletebeforereplace?.() ?? false;
       record.protect = r.getProtect?.() ?? false;
       record.secretInputs = secretPaths(r.getObject?.()?.toJavaScript?.() ?? {});
+      record.providers = providersOf(r);
     }
     if (record.type.startsWith("pulumi:providers:")) {
       this.providers.set(urn, { type: record.type, inputs: record.inputs });
@@ -186,15 +201,18 @@ export class MockEngine {
 
   private newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+    // A remote component's resources land where its `providers.aws` points, not its own provider.
+    const providerRef =
+      args.type === "eks:index:Cluster" ? (this.requestProviders.aws ?? args.provider) : args.provider;
     const answer =
-      this.options.onResource?.(args) ??
-      this.synthesise(args.type, args.name, inputs, args.provider, args.id);
+      this.options.onResource?.(args) ?? this.synthesise(args.type, args.name, inputs, providerRef, args.id);
     this.resources.push({
       type: args.type,
       name: args.name,
       urn: "",
       custom: args.custom ?? true,
       provider: args.provider || undefined,
+      providers: { ...this.requestProviders },
       inputs,
       state: answer.state,
       secretInputs: [],
@@ -416,6 +434,7 @@ function synthesiseEksComponent(
       arn: cluster.arn,
       endpoint: cluster.endpoint,
       identities: cluster.identities,
+      certificateAuthority: (cluster.certificateAuthorities as Array<{ data: string }>)[0],
     },
     core: {
       cluster: { name: clusterName },
@@ -451,6 +470,15 @@ function parseMaybeJson(value: unknown): unknown {
   }
 }
 
+/** The `providers` map of a registration request (package to `<urn>::<id>`); empty when there is none. */
+function providersOf(req: unknown): Record<string, string> {
+  const providers: Record<string, string> = {};
+  (req as Partial<RegisterOptionsLike>).getProvidersMap?.()?.forEach((ref: string, pkg: string) => {
+    providers[pkg] = ref;
+  });
+  return providers;
+}
+
 /** Top-level input names whose value the program wrapped as a secret. */
 function secretPaths(object: Record<string, unknown>): string[] {
   return Object.entries(object)
@@ -476,6 +504,7 @@ interface RegisterOptionsLike {
   getDeletebeforereplace(): boolean;
   getProtect(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getProvidersMap(): { forEach(callback: (value: string, key: string) => void): void } | undefined;
 }
 interface RegisterRequestLike {
   getType(): string;

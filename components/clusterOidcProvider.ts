@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { IrsaInputError } from "./errors";
 import { normalizeIssuer } from "./issuer";
-import { checked } from "./inputs";
+import { checked, isPlain } from "./inputs";
 import { STS_AUDIENCE } from "./trustPolicy";
 import { parseOidcProviderArn, requireArray, requireString } from "./validation";
 
@@ -101,13 +101,15 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
     const existing =
       args.existingProviderArn === undefined
         ? undefined
-        : pulumi
-            .all([
-              checked(args.existingProviderArn, (arn) => parseOidcProviderArn("existingProviderArn", arn)),
-              args.existingProviderArn,
-              args.issuerUrl,
-            ])
-            .apply(([, arn, issuer]) => checkAdoptedProvider(arn, issuer));
+        : checked(
+            pulumi.all([args.existingProviderArn, args.issuerUrl]) as pulumi.Input<[string, string]>,
+            ([arn, issuer]) => checkAdoptedProvider(arn, issuer),
+          );
+    if (args.existingProviderArn !== undefined && isPlain(args.existingProviderArn)) {
+      parseOidcProviderArn("existingProviderArn", args.existingProviderArn);
+      if (isPlain(args.issuerUrl))
+        checkAdoptedProvider(args.existingProviderArn as string, args.issuerUrl as string);
+    }
     super("cross-account-irsa:index:ClusterOidcProvider", name, {}, opts);
 
     if (existing) {

@@ -38,3 +38,12 @@ export {
   type TrustRequest,
   type AccessRequest,
 } from "./evaluate";
+
+// ComponentResources: one per file. `pulumi package add` reads this list (package.json `main`).
+export { ClusterOidcProvider, type ClusterOidcProviderArgs } from "./clusterOidcProvider";
+export { IrsaRole, type IrsaRoleArgs } from "./irsaRole";
+export { SecureBucket, type SecureBucketArgs } from "./secureBucket";
+export { WorkloadCluster, type WorkloadClusterArgs } from "./workloadCluster";
+export { IrsaServiceAccount, type IrsaServiceAccountArgs } from "./irsaServiceAccount";
+export { S3ReaderDeployment, type S3ReaderDeploymentArgs } from "./s3ReaderDeployment";
+export { AccessCheckJob, type AccessCheckJobArgs } from "./accessCheckJob";

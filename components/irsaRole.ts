@@ -46,6 +46,16 @@ export interface TrustedClusterInput {
   serviceAccounts: pulumi.Input<pulumi.Input<ServiceAccountInput>[]>;
 }
 
+/** How the trust policy compares the `sub` claim. */
+export const ConditionTest = {
+  /** Exact service account names (the default). */
+  StringEquals: "StringEquals",
+  /** `*` and `?` patterns allowed in namespace and name. */
+  StringLike: "StringLike",
+} as const;
+/** How the trust policy compares the `sub` claim. */
+export type ConditionTest = (typeof ConditionTest)[keyof typeof ConditionTest];
+
 /** Arguments of {@link IrsaRole}. */
 export interface IrsaRoleArgs {
   /**
@@ -57,7 +67,7 @@ export interface IrsaRoleArgs {
    * How the `sub` claim is compared. `StringLike` allows `*`/`?` patterns and must be asked for.
    * @default "StringEquals"
    */
-  conditionTest?: "StringEquals" | "StringLike";
+  conditionTest?: ConditionTest;
   /**
    * The token audience (`aud`), always compared exactly.
    * @default "sts.amazonaws.com"
@@ -164,7 +174,7 @@ export function trustPolicyJson(
 
 /**
  * An IAM role in account B that service accounts of account A's cluster(s) assume through IRSA:
- * the trust policy comes from {@link buildTrustPolicy} (exact `sub` and `aud`), permissions from
+ * the trust policy comes from `buildTrustPolicy` (exact `sub` and `aud`), permissions from
  * inline policies and managed policy attachments.
  */
 export class IrsaRole extends pulumi.ComponentResource {

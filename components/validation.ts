@@ -107,7 +107,7 @@ export interface RoleArnParts {
   roleName: string;
 }
 
-const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role(\/(?:[\x21-\x7e]+\/)?)?([\w+=,.@-]{1,64})$/;
+const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role(\/(?:[\x21-\x7e]+\/)?)([\w+=,.@-]{1,64})$/;
 
 /** Parses `arn:<partition>:iam::<12 digits>:role/<path/><name>`. */
 export function parseRoleArn(field: string, value: unknown): RoleArnParts {
@@ -204,7 +204,7 @@ export function validateKmsKeyArn(field: string, value: unknown): string {
 /** An AWS region name such as `eu-west-1`. */
 export function validateRegion(field: string, value: unknown): string {
   const s = requireString(field, value);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(s)) {
+  if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(s)) {
     throw new IrsaInputError(field, value, "must be an AWS region name such as eu-west-1");
   }
   return s;
@@ -223,6 +223,117 @@ export function requireArray(field: string, value: unknown, min = 0): unknown[] 
 export function validateInteger(field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw new IrsaInputError(field, value, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_RULE =
+  "Kubernetes label keys are an optional DNS-1123 subdomain prefix and '/', then a name of 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit; values are empty or follow the same rule as the name";
+
+/** Kubernetes labels (or any string map used as labels): keys and values by the API server's rules. */
+export function validateLabels(field: string, value: unknown): Record<string, string> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new IrsaInputError(field, value, "must be a map of label names to string values");
+  }
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const slash = key.lastIndexOf("/");
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
+    if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
+      throw new IrsaInputError(`${field}[${JSON.stringify(key)}]`, key, LABEL_RULE);
+    }
+    if (typeof v !== "string" || (v !== "" && (v.length > 63 || !LABEL_NAME.test(v)))) {
+      throw new IrsaInputError(`${field}[${JSON.stringify(key)}]`, v, LABEL_RULE);
+    }
+  }
+  return value as Record<string, string>;
+}
+
+/** An EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit. */
+export function validateEksClusterName(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(s)) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
+    );
+  }
+  return s;
+}
+
+/** A Kubernetes minor version as EKS takes it, such as `1.33`. */
+export function validateKubernetesVersion(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (!/^1\.\d{1,3}$/.test(s)) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be a Kubernetes minor version as EKS takes it, such as 1.33",
+    );
+  }
+  return s;
+}
+
+/** An EC2 instance type such as `t3.medium` or `m7g.large`. */
+export function validateInstanceType(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(s)) {
+    throw new IrsaInputError(field, value, "must be an EC2 instance type such as t3.medium");
+  }
+  return s;
+}
+
+/** An EC2 resource id with the given prefix, such as `vpc-0abc...` or `subnet-0abc...`. */
+export function validateEc2Id(field: string, value: unknown, prefix: "vpc" | "subnet"): string {
+  const s = requireString(field, value);
+  if (!new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(s)) {
+    throw new IrsaInputError(
+      field,
+      value,
+      `must be an EC2 ${prefix} id: '${prefix}-' followed by 8 to 17 hex digits`,
+    );
+  }
+  return s;
+}
+
+/** A managed policy ARN: `arn:<partition>:iam::<account or "aws">:policy/[<path>/]<name>`. */
+export function validateManagedPolicyArn(field: string, value: unknown): string {
+  const s = requireString(field, value);
+  const m = /^arn:([a-z-]+):iam::(aws|\d{12}):policy\/[\x21-\x7e]+$/.exec(s);
+  if (!m || !(AWS_PARTITIONS as readonly string[]).includes(m[1])) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be a managed policy ARN arn:<partition>:iam::<account or aws>:policy/[<path>/]<name>",
+    );
+  }
+  return s;
+}
+
+/**
+ * A container image reference: non-empty, no whitespace, and pinned (a tag other than `latest`, or
+ * a digest), so the same program deploys the same bits.
+ */
+export function validateContainerImage(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 1024 || /\s/.test(value)) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be a container image reference such as registry/repository:tag",
+    );
+  }
+  const lastSegment = value.slice(value.lastIndexOf("/") + 1);
+  const pinned =
+    value.includes("@sha256:") || (lastSegment.includes(":") && !lastSegment.endsWith(":latest"));
+  if (!pinned) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be pinned to a tag other than 'latest' or to a digest (registry/repository:tag or registry/repository@sha256:...)",
+    );
   }
   return value;
 }

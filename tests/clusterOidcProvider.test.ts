@@ -96,11 +96,13 @@ describe("ClusterOidcProvider", () => {
     }
   });
 
-  it("fails when the adopted provider belongs to another issuer", async () => {
+  it("refuses to adopt a provider of another issuer, before registering anything", async () => {
     const other = PROVIDER_ARN.replace("0123456789ABCDEF", "FFFFFFFFFFFFFFFF");
-    expect(() => checkAdoptedProvider(other, ISSUER)).to.throw(
-      /existingProviderArn: .* must be the IAM OIDC provider of issuerUrl/,
+    expect(() => new ClusterOidcProvider("x", { issuerUrl: ISSUER, existingProviderArn: other })).to.throw(
+      /existingProviderArn: .* is invalid: must be the IAM OIDC provider of issuerUrl/,
     );
+    await settled();
+    expect(engine.resources).to.have.length(0);
   });
 });
 

@@ -1,0 +1,434 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { IrsaInputError } from "./errors";
+import {
+  DEFAULT_AWS_CLI_IMAGE,
+  DEFAULT_FS_GROUP,
+  DEFAULT_RUN_AS_USER,
+  MAX_ID,
+  ROLE_ARN_POD_ANNOTATION,
+  buildAwsCliEnv,
+  buildAwsCliResources,
+  buildContainerSecurityContext,
+  buildPodSecurityContext,
+  buildScratchVolume,
+  buildScratchVolumeMount,
+  checkPlainArgs,
+  workloadLabels,
+  type ArgChecks,
+} from "./podSecurity";
+import {
+  parseRoleArn,
+  validateBucketName,
+  validateContainerImage,
+  validateInteger,
+  validateLabelName,
+  validateNamespace,
+  validateObjectKey,
+  validateObjectName,
+  validateRegion,
+  type RoleArnParts,
+} from "./validation";
+
+/** Default base name of the Job (the Job is `<name>-<hash>`). */
+export const DEFAULT_ACCESS_CHECK_NAME = "access-check";
+/** Where the container writes its one-line JSON result; the kubelet copies it into the pod status. */
+export const TERMINATION_MESSAGE_PATH = "/dev/termination-log";
+/** Hex digits of the spec hash in the Job name. */
+export const JOB_NAME_HASH_LENGTH = 10;
+/**
+ * Longest base name: `<name>-<10 hex>` must stay a 63-character DNS-1123 label (the Job controller
+ * puts the Job name into a label of its pods).
+ */
+export const MAX_ACCESS_CHECK_NAME_LENGTH = 63 - 1 - JOB_NAME_HASH_LENGTH;
+
+/** Arguments of {@link AccessCheckJob}. */
+export interface AccessCheckJobArgs {
+  /**
+   * Namespace to run in: the ServiceAccount's namespace.
+   * @default none (required)
+   */
+  namespace: pulumi.Input<string>;
+  /**
+   * The IRSA ServiceAccount the check runs as.
+   * @default none (required)
+   */
+  serviceAccountName: pulumi.Input<string>;
+  /**
+   * The role (in account B) the pod must be running as. The check compares it with the caller
+   * identity STS reports (`arn:<partition>:sts::<account>:assumed-role/<role name>/<session>`).
+   * @default none (required)
+   */
+  expectedRoleArn: pulumi.Input<string>;
+  /**
+   * Bucket (in account B) to read from.
+   * @default none (required)
+   */
+  bucketName: pulumi.Input<string>;
+  /**
+   * Key of the object to read.
+   * @default none (required)
+   */
+  objectKey: pulumi.Input<string>;
+  /**
+   * Container image with the AWS CLI v2 and a POSIX shell, pinned to a tag or digest.
+   * @default "public.ecr.aws/aws-cli/aws-cli:2.27.50"
+   */
+  image?: pulumi.Input<string>;
+  /**
+   * AWS region for the CLI and regional STS (`AWS_REGION`, `AWS_STS_REGIONAL_ENDPOINTS=regional`).
+   * @default none (the region the EKS pod identity webhook injects, if any)
+   */
+  region?: pulumi.Input<string>;
+  /**
+   * Let Kubernetes delete the finished Job after this many seconds. Off by default: Pulumi owns the
+   * Job and deletes it when it is replaced or the stack is destroyed. When set, a `pulumi refresh`
+   * after the deletion drops the Job from the state and the next `up` runs the check again.
+   * @default none (the Job is kept until Pulumi replaces or deletes it)
+   */
+  ttlSecondsAfterFinished?: pulumi.Input<number>;
+  /**
+   * Retries after a failed attempt, 0 to 6.
+   * @default 1
+   */
+  backoffLimit?: pulumi.Input<number>;
+  /**
+   * Seconds the whole Job may run, all attempts included, 30 to 3600.
+   * @default 300
+   */
+  activeDeadlineSeconds?: pulumi.Input<number>;
+  /**
+   * Base name of the Job; the Job is named `<name>-<10 hex digits of the spec's SHA-256>`, at most
+   * 52 characters here.
+   * @default "access-check"
+   */
+  name?: pulumi.Input<string>;
+  /**
+   * Non-zero user id the container runs as.
+   * @default 1000
+   */
+  runAsUser?: pulumi.Input<number>;
+  /**
+   * Group that owns the pod's volumes (the projected web-identity token is readable by it).
+   * @default 1000
+   */
+  fsGroup?: pulumi.Input<number>;
+}
+
+/** {@link AccessCheckJobArgs} resolved to plain values, with the defaults applied. */
+export interface AccessCheckSettings {
+  name: string;
+  namespace: string;
+  serviceAccountName: string;
+  expectedRoleArn: string;
+  bucketName: string;
+  objectKey: string;
+  image: string;
+  region?: string;
+  ttlSecondsAfterFinished?: number;
+  backoffLimit: number;
+  activeDeadlineSeconds: number;
+  runAsUser: number;
+  fsGroup: number;
+}
+
+/** The plain form of {@link AccessCheckJobArgs}. */
+export type PlainAccessCheckArgs = { [K in keyof AccessCheckJobArgs]: pulumi.Unwrap<AccessCheckJobArgs[K]> };
+
+/** The JSON line the check prints and writes to its termination message. */
+export interface AccessCheckResult {
+  /** True when the pod ran as the expected role and read the object. */
+  ok: boolean;
+  /** Where it stopped: `sts` (no credentials), `identity` (wrong role), `s3` (read failed), or `done`. */
+  stage: "sts" | "identity" | "s3" | "done";
+  /** What happened, in words (the AWS CLI's error for a failure). */
+  reason: string;
+  expectedRoleArn: string;
+  /** The identity STS reported; empty when the STS call failed. */
+  callerArn: string;
+  bucket: string;
+  key: string;
+  /** Bytes read; null unless the read succeeded. */
+  bytes: number | null;
+}
+
+const REQUIRED = ["namespace", "serviceAccountName", "expectedRoleArn", "bucketName", "objectKey"] as const;
+
+const CHECKS: ArgChecks = {
+  namespace: validateNamespace,
+  serviceAccountName: validateObjectName,
+  expectedRoleArn: parseRoleArn,
+  bucketName: validateBucketName,
+  objectKey: validateObjectKey,
+  image: validateContainerImage,
+  region: validateRegion,
+  ttlSecondsAfterFinished: (f, v) => validateInteger(f, v, 0, 31536000),
+  backoffLimit: (f, v) => validateInteger(f, v, 0, 6),
+  activeDeadlineSeconds: (f, v) => validateInteger(f, v, 30, 3600),
+  name: validateJobBaseName,
+  runAsUser: (f, v) => validateInteger(f, v, 1, MAX_ID),
+  fsGroup: (f, v) => validateInteger(f, v, 0, MAX_ID),
+};
+
+/** A Job base name: a DNS-1123 label short enough to take the `-<hash>` suffix. */
+function validateJobBaseName(field: string, value: unknown): string {
+  const name = validateLabelName(field, value);
+  if (name.length > MAX_ACCESS_CHECK_NAME_LENGTH) {
+    throw new IrsaInputError(
+      field,
+      value,
+      `must be at most ${MAX_ACCESS_CHECK_NAME_LENGTH} characters: the Job is named <name>-<${JOB_NAME_HASH_LENGTH}-digit hash>, which must stay a 63-character DNS-1123 label`,
+    );
+  }
+  return name;
+}
+
+/** Validates the args that are plain values; throws an `IrsaInputError` naming `args.<field>`. */
+export function validateAccessCheckJobArgs(args: AccessCheckJobArgs): void {
+  checkPlainArgs(args, CHECKS, REQUIRED);
+}
+
+/** Validates resolved args and applies the defaults. */
+export function resolveAccessCheckSettings(args: PlainAccessCheckArgs): AccessCheckSettings {
+  checkPlainArgs(args, CHECKS, REQUIRED);
+  return {
+    name: args.name ?? DEFAULT_ACCESS_CHECK_NAME,
+    namespace: args.namespace,
+    serviceAccountName: args.serviceAccountName,
+    expectedRoleArn: args.expectedRoleArn,
+    bucketName: args.bucketName,
+    objectKey: args.objectKey,
+    image: args.image ?? DEFAULT_AWS_CLI_IMAGE,
+    region: args.region,
+    ttlSecondsAfterFinished: args.ttlSecondsAfterFinished,
+    backoffLimit: args.backoffLimit ?? 1,
+    activeDeadlineSeconds: args.activeDeadlineSeconds ?? 300,
+    runAsUser: args.runAsUser ?? DEFAULT_RUN_AS_USER,
+    fsGroup: args.fsGroup ?? DEFAULT_FS_GROUP,
+  };
+}
+
+/**
+ * True when `callerArn` (what `aws sts get-caller-identity` reports) is a session of the role
+ * `expectedRoleArn`: role `arn:P:iam::ACCT:role/<path/>NAME` ↔ `arn:P:sts::ACCT:assumed-role/NAME/SESSION`
+ * (STS drops the role's path), same partition, account and name, one non-empty session segment.
+ * False for anything else, including a malformed expected ARN. The check script's `role_matches`
+ * shell function implements the same comparison.
+ */
+export function assumedRoleMatches(expectedRoleArn: string, callerArn: string): boolean {
+  let role: RoleArnParts;
+  try {
+    role = parseRoleArn("expectedRoleArn", expectedRoleArn);
+  } catch {
+    return false;
+  }
+  const prefix = `arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.roleName}/`;
+  if (typeof callerArn !== "string" || !callerArn.startsWith(prefix)) return false;
+  const session = callerArn.slice(prefix.length);
+  return session.length > 0 && !session.includes("/");
+}
+
+/**
+ * The shell twin of {@link assumedRoleMatches} (POSIX sh): `role_matches EXPECTED CALLER` returns 0
+ * on a match. Patterns are quoted, so nothing in the ARNs is taken as a glob.
+ */
+export const ROLE_MATCHES_SHELL_FUNCTION = [
+  "role_matches() {",
+  '  case "$1" in arn:*:iam::*:role/*) ;; *) return 1 ;; esac',
+  "  _partition=${1#arn:}; _partition=${_partition%%:*}",
+  '  _rest=${1#arn:"$_partition":iam::}; _account=${_rest%%:*}',
+  "  _name=${1##*/}",
+  '  _want="arn:$_partition:sts::$_account:assumed-role/$_name/"',
+  '  case "$2" in "$_want"*) ;; *) return 1 ;; esac',
+  '  _session=${2#"$_want"}',
+  '  case "$_session" in ""|*/*) return 1 ;; esac',
+  "  return 0",
+  "}",
+].join("\n");
+
+/** Options of {@link buildAccessCheckScript}. */
+export interface AccessCheckScriptOptions {
+  /** File the JSON result is written to. @default "/dev/termination-log" */
+  resultPath?: string;
+}
+
+/**
+ * The check (POSIX sh). Inputs come from the environment (`EXPECTED_ROLE_ARN`, `S3_BUCKET`,
+ * `S3_OBJECT_KEY`), never spliced into the script, so no value can inject shell code:
+ * 1. `aws sts get-caller-identity`: the pod has web-identity credentials at all;
+ * 2. the caller is a session of the expected role (`role_matches`);
+ * 3. `aws s3 cp s3://bucket/key -` streams the object (only its size is kept).
+ * It prints one JSON line ({@link AccessCheckResult}) and writes it to the termination message, then
+ * exits 0 on success and 1 on any failure, with the reason in the JSON.
+ */
+export function buildAccessCheckScript(options: AccessCheckScriptOptions = {}): string {
+  const resultPath = options.resultPath ?? TERMINATION_MESSAGE_PATH;
+  return [
+    "set -u",
+    `result_path=${shellQuote(resultPath)}`,
+    'scratch="${TMPDIR:-/tmp}"',
+    "json_str() {",
+    "  printf '\"%s\"' \"$(printf '%s' \"$1\" | tr -d '\\000-\\037' | sed -e 's/\\\\/\\\\\\\\/g' -e 's/\"/\\\\\"/g')\"",
+    "}",
+    ROLE_MATCHES_SHELL_FUNCTION,
+    'caller_arn=""',
+    "bytes=null",
+    "finish() {",
+    '  line=$(printf \'{"ok":%s,"stage":%s,"reason":%s,"expectedRoleArn":%s,"callerArn":%s,"bucket":%s,"key":%s,"bytes":%s}\' \\',
+    '    "$1" "$(json_str "$2")" "$(json_str "$3")" "$(json_str "$EXPECTED_ROLE_ARN")" "$(json_str "$caller_arn")" \\',
+    '    "$(json_str "$S3_BUCKET")" "$(json_str "$S3_OBJECT_KEY")" "$bytes")',
+    "  printf '%s\\n' \"$line\"",
+    '  printf \'%s\\n\' "$line" >"$result_path" 2>/dev/null || :',
+    '  if [ "$1" = true ]; then exit 0; fi',
+    "  exit 1",
+    "}",
+    "if ! out=$(aws sts get-caller-identity --query Arn --output text 2>&1); then",
+    "  finish false sts \"no web-identity credentials: aws sts get-caller-identity failed (check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account): $(printf '%s' \"$out\" | tail -c 1000)\"",
+    "fi",
+    "caller_arn=$(printf '%s' \"$out\" | tr -d '[:space:]')",
+    'if ! role_matches "$EXPECTED_ROLE_ARN" "$caller_arn"; then',
+    '  finish false identity "the pod runs as $caller_arn, not as a session of $EXPECTED_ROLE_ARN (is the ServiceAccount annotated with that role, and was the pod created after the annotation?)"',
+    "fi",
+    'bytes=$( { aws s3 cp "s3://$S3_BUCKET/$S3_OBJECT_KEY" - 2>"$scratch/s3.err"; echo $? >"$scratch/s3.status"; } | wc -c | tr -d "[:space:]")',
+    'if [ "$(cat "$scratch/s3.status")" != 0 ]; then',
+    "  bytes=null",
+    '  finish false s3 "reading s3://$S3_BUCKET/$S3_OBJECT_KEY as $caller_arn failed: $(tail -c 1000 "$scratch/s3.err")"',
+    "fi",
+    'finish true done "read $bytes bytes of s3://$S3_BUCKET/$S3_OBJECT_KEY as $caller_arn"',
+    "",
+  ].join("\n");
+}
+
+/**
+ * Parses the check's result (the termination message or the last log line). Throws an
+ * `IrsaInputError` when the text is not such a result.
+ */
+export function parseAccessCheckResult(text: string): AccessCheckResult {
+  const line = text.trim().split("\n").pop() ?? "";
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new IrsaInputError("accessCheckResult", text, "must be the access check's one-line JSON result");
+  }
+  const r = parsed as Partial<AccessCheckResult> | null;
+  const stages = ["sts", "identity", "s3", "done"];
+  if (
+    r === null ||
+    typeof r !== "object" ||
+    typeof r.ok !== "boolean" ||
+    typeof r.stage !== "string" ||
+    !stages.includes(r.stage) ||
+    typeof r.reason !== "string" ||
+    !(r.bytes === null || typeof r.bytes === "number")
+  ) {
+    throw new IrsaInputError("accessCheckResult", text, "must be the access check's one-line JSON result");
+  }
+  return parsed as AccessCheckResult;
+}
+
+/** The check's pod spec: restartPolicy Never, non-root, read-only root, result in the termination message. */
+export function buildAccessCheckPodSpec(settings: AccessCheckSettings): k8s.types.input.core.v1.PodSpec {
+  return {
+    serviceAccountName: settings.serviceAccountName,
+    restartPolicy: "Never",
+    securityContext: buildPodSecurityContext({ runAsUser: settings.runAsUser, fsGroup: settings.fsGroup }),
+    containers: [
+      {
+        name: "access-check",
+        image: settings.image,
+        command: ["/bin/sh", "-c", buildAccessCheckScript()],
+        env: buildAwsCliEnv(settings.region, [
+          ["EXPECTED_ROLE_ARN", settings.expectedRoleArn],
+          ["S3_BUCKET", settings.bucketName],
+          ["S3_OBJECT_KEY", settings.objectKey],
+        ]),
+        terminationMessagePath: TERMINATION_MESSAGE_PATH,
+        terminationMessagePolicy: "FallbackToLogsOnError",
+        resources: buildAwsCliResources(),
+        securityContext: buildContainerSecurityContext(),
+        volumeMounts: [buildScratchVolumeMount()],
+      },
+    ],
+    volumes: [buildScratchVolume()],
+  };
+}
+
+/** The Job's spec (without the TTL when none is set). */
+export function buildAccessCheckJobSpec(settings: AccessCheckSettings): k8s.types.input.batch.v1.JobSpec {
+  const labels = workloadLabels(settings.name);
+  const spec: k8s.types.input.batch.v1.JobSpec = {
+    backoffLimit: settings.backoffLimit,
+    activeDeadlineSeconds: settings.activeDeadlineSeconds,
+    template: {
+      metadata: { labels, annotations: { [ROLE_ARN_POD_ANNOTATION]: settings.expectedRoleArn } },
+      spec: buildAccessCheckPodSpec(settings),
+    },
+  };
+  if (settings.ttlSecondsAfterFinished !== undefined)
+    spec.ttlSecondsAfterFinished = settings.ttlSecondsAfterFinished;
+  return spec;
+}
+
+/**
+ * The Job's name: `<name>-<first 10 hex digits of the SHA-256 of the spec>`, the TTL left out (it
+ * can change in place). Any change to what the check does (role, bucket, key, image, region,
+ * ServiceAccount, identity, limits, the script itself) gives a new name, so Pulumi replaces the Job
+ * and the check runs again; unchanged inputs give the same name, so there is never a spurious diff.
+ * (A Job's pod template is immutable in Kubernetes: changing it in place is impossible anyway.)
+ */
+export function accessCheckJobName(settings: AccessCheckSettings): string {
+  const spec = buildAccessCheckJobSpec({ ...settings, ttlSecondsAfterFinished: undefined });
+  const hash = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, JOB_NAME_HASH_LENGTH);
+  return `${settings.name}-${hash}`;
+}
+
+/**
+ * A Kubernetes Job that proves the cross-account chain end to end: it runs as the IRSA
+ * ServiceAccount, checks that STS sees it as a session of the expected role, and reads the object
+ * from account B's bucket. Its one-line JSON result (`AccessCheckResult`) is in the pod's
+ * termination message and logs.
+ *
+ * Pulumi's Kubernetes provider waits for a Job to complete and fails the update when the Job fails
+ * (after `backoffLimit` retries or `activeDeadlineSeconds`), so a broken chain fails the deploy with
+ * the reason in the pod's termination message. The Job is named after a hash of its spec, so
+ * changing the role, bucket, key, image (or anything else the check does) replaces it: the new Job
+ * runs and must pass, then the old one is deleted.
+ *
+ * The Kubernetes provider comes from the component's options (`providers: { kubernetes }`).
+ */
+export class AccessCheckJob extends pulumi.ComponentResource {
+  /** Name of the Job (`<name>-<hash>`). */
+  public readonly name: pulumi.Output<string>;
+  /** Namespace of the Job. */
+  public readonly namespace: pulumi.Output<string>;
+
+  constructor(name: string, args: AccessCheckJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    validateAccessCheckJobArgs(args);
+    super("cross-account-irsa:index:AccessCheckJob", name, {}, opts);
+
+    const settings = pulumi.output(args).apply((plain) => resolveAccessCheckSettings(plain));
+    const job = new k8s.batch.v1.Job(
+      name,
+      {
+        metadata: {
+          name: settings.apply(accessCheckJobName),
+          namespace: settings.namespace,
+          labels: settings.apply((s) => workloadLabels(s.name)),
+        },
+        spec: settings.apply(buildAccessCheckJobSpec),
+      },
+      { parent: this },
+    );
+
+    this.name = job.metadata.name;
+    this.namespace = job.metadata.namespace;
+    this.registerOutputs({ name: this.name, namespace: this.namespace });
+  }
+}
+
+/** Single-quotes a string for POSIX sh. */
+function shellQuote(value: string): string {
+  return `'${value.split("'").join("'\\''")}'`;
+}

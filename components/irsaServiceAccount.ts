@@ -1,0 +1,239 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { IrsaInputError } from "./errors";
+import { PART_OF } from "./podSecurity";
+import { isPlain } from "./inputs";
+import {
+  parseRoleArn,
+  validateInteger,
+  validateLabels,
+  validateNamespace,
+  validateObjectName,
+} from "./validation";
+
+/** The annotation the EKS pod identity webhook reads the role ARN from. */
+export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
+/** The annotation that makes the webhook point the SDKs at the regional STS endpoint. */
+export const STS_REGIONAL_ENDPOINTS_ANNOTATION = "eks.amazonaws.com/sts-regional-endpoints";
+/** The annotation that sets the projected token's lifetime, in seconds. */
+export const TOKEN_EXPIRATION_ANNOTATION = "eks.amazonaws.com/token-expiration";
+/** The annotation that sets the projected token's audience. */
+export const AUDIENCE_ANNOTATION = "eks.amazonaws.com/audience";
+
+/** Shortest token lifetime the EKS pod identity webhook accepts, in seconds. */
+export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
+/** Longest token lifetime the EKS pod identity webhook accepts, in seconds. */
+export const MAX_TOKEN_EXPIRATION_SECONDS = 86400;
+
+/** Arguments of {@link IrsaServiceAccount}. */
+export interface IrsaServiceAccountArgs {
+  /**
+   * Namespace of the ServiceAccount. Must be the namespace that the role's trust policy names
+   * (`system:serviceaccount:<namespace>:<name>`).
+   * @default none (required)
+   */
+  namespace: pulumi.Input<string>;
+  /**
+   * Name of the ServiceAccount, used exactly as given (never auto-named): the role in account B
+   * trusts this exact subject.
+   * @default none (required)
+   */
+  name: pulumi.Input<string>;
+  /**
+   * ARN of the role (in account B) that pods using this ServiceAccount assume.
+   * @default none (required)
+   */
+  roleArn: pulumi.Input<string>;
+  /**
+   * Annotate `eks.amazonaws.com/sts-regional-endpoints`, so the pods call the STS endpoint of their
+   * own region instead of the global one (lower latency, no dependency on us-east-1).
+   * @default true
+   */
+  stsRegionalEndpoints?: pulumi.Input<boolean>;
+  /**
+   * Lifetime of the projected token in seconds (`eks.amazonaws.com/token-expiration`), 600 to 86400.
+   * @default none (the webhook's default, 86400)
+   */
+  tokenExpiration?: pulumi.Input<number>;
+  /**
+   * Audience of the projected token (`eks.amazonaws.com/audience`). The role's trust policy must
+   * accept it as `aud`; this package's trust policies accept `sts.amazonaws.com`.
+   * @default none (the webhook's default, sts.amazonaws.com)
+   */
+  audience?: pulumi.Input<string>;
+  /**
+   * Extra labels on the ServiceAccount (and on the Namespace when it is created).
+   * @default {} (only app.kubernetes.io/part-of)
+   */
+  labels?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+  /**
+   * Also create the Namespace. A plain value (not an Input): it decides which resources exist, so
+   * it must be known when the program runs.
+   * @default false
+   */
+  createNamespace?: boolean;
+}
+
+/** The plain values {@link buildServiceAccountAnnotations} turns into annotations. */
+export interface ServiceAccountAnnotationOptions {
+  roleArn: string;
+  /** @default true */
+  stsRegionalEndpoints?: boolean;
+  tokenExpiration?: number;
+  audience?: string;
+}
+
+/**
+ * The IRSA annotations of the ServiceAccount, keys sorted. Validates every value and throws an
+ * {@link IrsaInputError} naming the `args.*` field.
+ */
+export function buildServiceAccountAnnotations(
+  options: ServiceAccountAnnotationOptions,
+): Record<string, string> {
+  parseRoleArn("args.roleArn", options.roleArn);
+  const annotations: Record<string, string> = {
+    [ROLE_ARN_ANNOTATION]: options.roleArn,
+    [STS_REGIONAL_ENDPOINTS_ANNOTATION]: String(
+      validateBoolean("args.stsRegionalEndpoints", options.stsRegionalEndpoints ?? true),
+    ),
+  };
+  if (options.tokenExpiration !== undefined) {
+    annotations[TOKEN_EXPIRATION_ANNOTATION] = String(
+      validateInteger(
+        "args.tokenExpiration",
+        options.tokenExpiration,
+        MIN_TOKEN_EXPIRATION_SECONDS,
+        MAX_TOKEN_EXPIRATION_SECONDS,
+      ),
+    );
+  }
+  if (options.audience !== undefined) {
+    annotations[AUDIENCE_ANNOTATION] = validateAudience("args.audience", options.audience);
+  }
+  return sortKeys(annotations);
+}
+
+/** The ServiceAccount's (and Namespace's) labels: the user's, plus `app.kubernetes.io/part-of`. */
+export function buildServiceAccountLabels(
+  labels: Record<string, string> | undefined,
+): Record<string, string> {
+  const checked = labels === undefined ? {} : validateLabels("args.labels", labels);
+  return sortKeys({ ...checked, "app.kubernetes.io/part-of": PART_OF });
+}
+
+/**
+ * Validates every argument that is a plain value (Outputs are validated when they resolve, before
+ * the ServiceAccount is sent). Throws an {@link IrsaInputError} naming the field, value and rule.
+ */
+export function validateIrsaServiceAccountArgs(args: IrsaServiceAccountArgs): void {
+  if (args === null || typeof args !== "object") throw new IrsaInputError("args", args, "must be an object");
+  if (args.namespace === undefined) throw new IrsaInputError("args.namespace", undefined, "is required");
+  if (args.name === undefined) throw new IrsaInputError("args.name", undefined, "is required");
+  if (args.roleArn === undefined) throw new IrsaInputError("args.roleArn", undefined, "is required");
+  if (isPlainArg(args.namespace)) validateNamespace("args.namespace", args.namespace);
+  if (isPlainArg(args.name)) validateObjectName("args.name", args.name);
+  if (isPlainArg(args.roleArn)) parseRoleArn("args.roleArn", args.roleArn);
+  if (isPlainArg(args.stsRegionalEndpoints))
+    validateBoolean("args.stsRegionalEndpoints", args.stsRegionalEndpoints);
+  if (isPlainArg(args.tokenExpiration)) {
+    validateInteger(
+      "args.tokenExpiration",
+      args.tokenExpiration,
+      MIN_TOKEN_EXPIRATION_SECONDS,
+      MAX_TOKEN_EXPIRATION_SECONDS,
+    );
+  }
+  if (isPlainArg(args.audience)) validateAudience("args.audience", args.audience);
+  if (isPlain(args.labels) && args.labels !== undefined) {
+    validateLabels("args.labels", args.labels);
+  }
+  if (args.createNamespace !== undefined && typeof args.createNamespace !== "boolean") {
+    throw new IrsaInputError(
+      "args.createNamespace",
+      args.createNamespace,
+      "must be a plain boolean: it decides whether a Namespace is created, so it must be known when the program runs",
+    );
+  }
+}
+
+/**
+ * A Kubernetes ServiceAccount in account A's cluster annotated for IRSA with a role in account B.
+ *
+ * The EKS pod identity webhook injects `AWS_ROLE_ARN`, `AWS_WEB_IDENTITY_TOKEN_FILE` and the
+ * projected token into pods created after the annotation; pods that already run keep their old
+ * environment (see `S3ReaderDeployment`, which rolls its pods when the role ARN changes).
+ *
+ * The Kubernetes provider comes from the component's options (`providers: { kubernetes }`).
+ */
+export class IrsaServiceAccount extends pulumi.ComponentResource {
+  /** Name of the ServiceAccount (exactly `args.name`). */
+  public readonly name: pulumi.Output<string>;
+  /** Namespace of the ServiceAccount. */
+  public readonly namespace: pulumi.Output<string>;
+  /** The role ARN the ServiceAccount is annotated with; resolves once the ServiceAccount exists. */
+  public readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: IrsaServiceAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+    validateIrsaServiceAccountArgs(args);
+    super("cross-account-irsa:index:IrsaServiceAccount", name, {}, opts);
+
+    const namespaceName = pulumi
+      .output(args.namespace)
+      .apply((ns) => validateNamespace("args.namespace", ns));
+    const accountName = pulumi.output(args.name).apply((n) => validateObjectName("args.name", n));
+    const labels = pulumi.output(args.labels).apply((l) => buildServiceAccountLabels(l));
+    const annotations = pulumi
+      .all([args.roleArn, args.stsRegionalEndpoints, args.tokenExpiration, args.audience])
+      .apply(([roleArn, stsRegionalEndpoints, tokenExpiration, audience]) =>
+        buildServiceAccountAnnotations({ roleArn, stsRegionalEndpoints, tokenExpiration, audience }),
+      );
+
+    let saNamespace: pulumi.Output<string> = namespaceName;
+    if (args.createNamespace === true) {
+      const namespace = new k8s.core.v1.Namespace(
+        `${name}-namespace`,
+        { metadata: { name: namespaceName, labels } },
+        { parent: this },
+      );
+      saNamespace = namespace.metadata.name;
+    }
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      name,
+      { metadata: { name: accountName, namespace: saNamespace, labels, annotations } },
+      { parent: this },
+    );
+
+    this.name = serviceAccount.metadata.name;
+    this.namespace = serviceAccount.metadata.namespace;
+    // Carries the ServiceAccount as a dependency: whatever uses the role ARN waits for the annotation.
+    this.roleArn = pulumi.all([serviceAccount.urn, args.roleArn]).apply(([, roleArn]) => roleArn);
+
+    this.registerOutputs({ name: this.name, namespace: this.namespace, roleArn: this.roleArn });
+  }
+}
+
+function validateBoolean(field: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new IrsaInputError(field, value, "must be true or false");
+  return value;
+}
+
+function validateAudience(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 256 || /\s/.test(value)) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be a token audience: 1 to 256 characters without whitespace",
+    );
+  }
+  return value;
+}
+
+function sortKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A plain value that is present (absent optional args are left to their defaults). */
+function isPlainArg(value: unknown): boolean {
+  return value !== undefined && isPlain(value);
+}

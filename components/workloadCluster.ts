@@ -1,0 +1,515 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as tls from "@pulumi/tls";
+import { IrsaInputError } from "./errors";
+import { isPlain } from "./inputs";
+import {
+  parseRoleArn,
+  requireArray,
+  validateEc2Id,
+  validateEksClusterName,
+  validateInstanceType,
+  validateInteger,
+  validateKubernetesVersion,
+  validateRegion,
+} from "./validation";
+
+/** The EKS control-plane log types. */
+export const ClusterLogType = {
+  api: "api",
+  audit: "audit",
+  authenticator: "authenticator",
+  controllerManager: "controllerManager",
+  scheduler: "scheduler",
+} as const;
+/** The EKS control-plane log types. */
+export type ClusterLogType = (typeof ClusterLogType)[keyof typeof ClusterLogType];
+
+/** Every {@link ClusterLogType}, in EKS's order. */
+export const CLUSTER_LOG_TYPES: readonly ClusterLogType[] = [
+  "api",
+  "audit",
+  "authenticator",
+  "controllerManager",
+  "scheduler",
+];
+
+/** Defaults of a created cluster. */
+export const WORKLOAD_CLUSTER_DEFAULTS = {
+  version: "1.33",
+  instanceType: "t3.medium",
+  desiredCapacity: 2,
+  minSize: 1,
+  maxSize: 3,
+  endpointPublicAccess: true,
+  enabledClusterLogTypes: ["api", "audit", "authenticator"] as ClusterLogType[],
+} as const;
+
+/**
+ * The cluster's authentication mode: access entries only. `@pulumi/eks` creates the `EC2_LINUX`
+ * access entry for the default node group's instance role, and EKS gives the identity that creates
+ * the cluster an admin access entry; the deprecated `aws-auth` ConfigMap is not used.
+ */
+export const AUTHENTICATION_MODE = "API";
+
+/** Arguments of {@link WorkloadCluster}. */
+export interface WorkloadClusterArgs {
+  /**
+   * Adopt this existing EKS cluster (read with `aws.eks.getCluster`, never modified) instead of
+   * creating one. Cannot be combined with the creation settings below.
+   * @default none (a cluster is created)
+   */
+  existingClusterName?: pulumi.Input<string>;
+  /**
+   * Kubernetes version of a created cluster.
+   * @default "1.33"
+   */
+  version?: pulumi.Input<string>;
+  /**
+   * EC2 instance type of the default node group.
+   * @default "t3.medium"
+   */
+  instanceType?: pulumi.Input<string>;
+  /**
+   * Nodes the default node group starts with.
+   * @default 2
+   */
+  desiredCapacity?: pulumi.Input<number>;
+  /**
+   * Fewest nodes of the default node group.
+   * @default 1
+   */
+  minSize?: pulumi.Input<number>;
+  /**
+   * Most nodes of the default node group.
+   * @default 3
+   */
+  maxSize?: pulumi.Input<number>;
+  /**
+   * VPC of a created cluster; requires subnets. Without it the account's default VPC is used.
+   * @default none (the default VPC)
+   */
+  vpcId?: pulumi.Input<string>;
+  /**
+   * Public subnets (for internet-facing load balancers; for the nodes too when no private subnets are given).
+   * @default none
+   */
+  publicSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Private subnets for the nodes. When given, nodes get no public IP address.
+   * @default none
+   */
+  privateSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Whether the API server has a public endpoint (the private endpoint is always on, so nodes reach
+   * the API server inside the VPC).
+   * @default true
+   */
+  endpointPublicAccess?: pulumi.Input<boolean>;
+  /**
+   * Control-plane log types sent to CloudWatch Logs.
+   * @default ["api", "audit", "authenticator"]
+   */
+  enabledClusterLogTypes?: pulumi.Input<pulumi.Input<ClusterLogType>[]>;
+  /**
+   * Tags for the AWS resources of a created cluster.
+   * @default {}
+   */
+  tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+  /**
+   * AWS CLI profile the kubeconfig's `aws eks get-token` uses (set it when the stack's AWS
+   * credentials come from `aws:profile`).
+   * @default none (the default credential chain)
+   */
+  kubeconfigProfile?: pulumi.Input<string>;
+  /**
+   * Role the kubeconfig's `aws eks get-token` assumes (`--role-arn`).
+   * @default none (the caller's own identity)
+   */
+  kubeconfigRoleArn?: pulumi.Input<string>;
+}
+
+/** The plain values {@link buildKubeconfig} needs. */
+export interface KubeconfigOptions {
+  clusterName: string;
+  /** The API server's `https://` endpoint. */
+  endpoint: string;
+  /** Base64 PEM of the cluster's certificate authority. */
+  caData: string;
+  /** The cluster's region (always passed to `aws eks get-token`). */
+  region: string;
+  /** AWS CLI profile (`AWS_PROFILE` in the exec environment). */
+  profile?: string;
+  /** Role `aws eks get-token` assumes. */
+  roleArn?: string;
+}
+
+/** A certificate of a TLS chain, as `tls.getCertificate` reports it. */
+export interface ChainCertificate {
+  sha1Fingerprint: string;
+  isCa?: boolean;
+  issuer?: string;
+  subject?: string;
+}
+
+const CREATION_KEYS = [
+  "version",
+  "instanceType",
+  "desiredCapacity",
+  "minSize",
+  "maxSize",
+  "vpcId",
+  "publicSubnetIds",
+  "privateSubnetIds",
+  "endpointPublicAccess",
+  "enabledClusterLogTypes",
+  "tags",
+] as const;
+
+/**
+ * A kubeconfig (JSON) for an EKS cluster whose user runs
+ * `aws --region <region> eks get-token --cluster-name <name> [--role-arn <arn>]`, with `AWS_PROFILE`
+ * when a profile is given. The region is always explicit, so the token is requested from the
+ * cluster's region whatever the caller's default region is. Throws an `IrsaInputError` for a bad value.
+ */
+export function buildKubeconfig(options: KubeconfigOptions): string {
+  const clusterName = validateEksClusterName("cluster.name", options.clusterName);
+  if (typeof options.endpoint !== "string" || !/^https:\/\/[^\s/]+\/?$/.test(options.endpoint)) {
+    throw new IrsaInputError("cluster.endpoint", options.endpoint, "must be the API server's https:// URL");
+  }
+  if (typeof options.caData !== "string" || !/^[A-Za-z0-9+/]+=*$/.test(options.caData)) {
+    throw new IrsaInputError(
+      "cluster.certificateAuthority.data",
+      options.caData,
+      "must be base64 certificate data",
+    );
+  }
+  const region = validateRegion("cluster.region", options.region);
+  const args = ["--region", region, "eks", "get-token", "--cluster-name", clusterName, "--output", "json"];
+  if (options.roleArn !== undefined) {
+    parseRoleArn("args.kubeconfigRoleArn", options.roleArn);
+    args.push("--role-arn", options.roleArn);
+  }
+  const exec: Record<string, unknown> = {
+    apiVersion: "client.authentication.k8s.io/v1beta1",
+    command: "aws",
+    args,
+  };
+  if (options.profile !== undefined) {
+    exec.env = [{ name: "AWS_PROFILE", value: validateProfile("args.kubeconfigProfile", options.profile) }];
+  }
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      {
+        name: clusterName,
+        cluster: { server: options.endpoint, "certificate-authority-data": options.caData },
+      },
+    ],
+    contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
+    "current-context": clusterName,
+    preferences: {},
+    users: [{ name: clusterName, user: { exec } }],
+  });
+}
+
+/** The region of an EKS cluster ARN `arn:<partition>:eks:<region>:<account>:cluster/<name>`. */
+export function regionFromClusterArn(arn: string): string {
+  const m = /^arn:[a-z-]+:eks:([a-z0-9-]+):\d{12}:cluster\/[^/]+$/.exec(typeof arn === "string" ? arn : "");
+  if (!m) {
+    throw new IrsaInputError(
+      "cluster.arn",
+      arn,
+      "must be an EKS cluster ARN arn:<partition>:eks:<region>:<account>:cluster/<name>",
+    );
+  }
+  return m[1];
+}
+
+/**
+ * The thumbprint IAM would take for an issuer: the SHA-1 fingerprint of the root CA of its TLS
+ * chain, lower-case hex. The root is the self-signed CA certificate (issuer equal to subject); when
+ * the chain does not say, the first certificate, since `tls.getCertificate` lists the root first.
+ * Empty string for an empty chain: never a made-up value (IAM verifies EKS issuers through its own
+ * trusted CA library and does not need a thumbprint for them).
+ */
+export function rootCaThumbprint(certificates: readonly ChainCertificate[] | undefined): string {
+  if (!certificates || certificates.length === 0) return "";
+  const selfSigned = certificates.find(
+    (c) => c.isCa !== false && c.issuer !== undefined && c.issuer !== "" && c.issuer === c.subject,
+  );
+  const root = selfSigned ?? certificates[0];
+  return (root.sha1Fingerprint ?? "").toLowerCase().replace(/:/g, "");
+}
+
+/**
+ * Validates every argument that is a plain value (Outputs are used as they resolve) and the
+ * combinations: adoption excludes creation settings, `vpcId` and subnets go together,
+ * `minSize <= desiredCapacity <= maxSize`. Throws an `IrsaInputError` naming `args.<field>`.
+ */
+export function validateWorkloadClusterArgs(args: WorkloadClusterArgs): void {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) {
+    throw new IrsaInputError("args", args, "must be an object");
+  }
+  const a = args as Record<string, unknown>;
+  const known = (key: string) => a[key] !== undefined && isPlain(a[key]);
+
+  if (a.existingClusterName !== undefined) {
+    if (known("existingClusterName"))
+      validateEksClusterName("args.existingClusterName", a.existingClusterName);
+    const creation = CREATION_KEYS.find((k) => a[k] !== undefined);
+    if (creation !== undefined) {
+      throw new IrsaInputError(
+        `args.${creation}`,
+        isPlain(a[creation]) ? a[creation] : "<output>",
+        "cannot be combined with args.existingClusterName: an adopted cluster is read, never changed",
+      );
+    }
+  }
+  if (known("version")) validateKubernetesVersion("args.version", a.version);
+  if (known("instanceType")) validateInstanceType("args.instanceType", a.instanceType);
+  if (known("desiredCapacity")) validateInteger("args.desiredCapacity", a.desiredCapacity, 0, 1000);
+  if (known("minSize")) validateInteger("args.minSize", a.minSize, 0, 1000);
+  if (known("maxSize")) validateInteger("args.maxSize", a.maxSize, 1, 1000);
+  const sizes = ["minSize", "desiredCapacity", "maxSize"] as const;
+  if (sizes.every((k) => a[k] === undefined || isPlain(a[k]))) {
+    const min = (a.minSize as number | undefined) ?? WORKLOAD_CLUSTER_DEFAULTS.minSize;
+    const desired = (a.desiredCapacity as number | undefined) ?? WORKLOAD_CLUSTER_DEFAULTS.desiredCapacity;
+    const max = (a.maxSize as number | undefined) ?? WORKLOAD_CLUSTER_DEFAULTS.maxSize;
+    if (min > max) {
+      throw new IrsaInputError("args.minSize", min, `must not exceed maxSize (${max})`);
+    }
+    if (desired < min || desired > max) {
+      throw new IrsaInputError(
+        "args.desiredCapacity",
+        desired,
+        `must be from minSize (${min}) to maxSize (${max})`,
+      );
+    }
+  }
+  if (known("vpcId")) validateEc2Id("args.vpcId", a.vpcId, "vpc");
+  for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
+    if (known(key)) {
+      requireArray(`args.${key}`, a[key], 1).forEach((s, i) =>
+        validateEc2Id(`args.${key}[${i}]`, s, "subnet"),
+      );
+    }
+  }
+  const hasSubnets = a.publicSubnetIds !== undefined || a.privateSubnetIds !== undefined;
+  if (a.vpcId !== undefined && !hasSubnets) {
+    throw new IrsaInputError(
+      "args.vpcId",
+      isPlain(a.vpcId) ? a.vpcId : "<output>",
+      "needs publicSubnetIds or privateSubnetIds: the cluster's subnets must be in the VPC given",
+    );
+  }
+  if (a.vpcId === undefined && hasSubnets) {
+    const key = a.privateSubnetIds !== undefined ? "privateSubnetIds" : "publicSubnetIds";
+    throw new IrsaInputError(
+      `args.${key}`,
+      isPlain(a[key]) ? a[key] : "<output>",
+      "needs args.vpcId: subnets are only used together with the VPC they belong to",
+    );
+  }
+  if (known("endpointPublicAccess") && typeof a.endpointPublicAccess !== "boolean") {
+    throw new IrsaInputError("args.endpointPublicAccess", a.endpointPublicAccess, "must be true or false");
+  }
+  if (known("enabledClusterLogTypes")) {
+    requireArray("args.enabledClusterLogTypes", a.enabledClusterLogTypes).forEach((t, i) => {
+      if (!(CLUSTER_LOG_TYPES as readonly unknown[]).includes(t)) {
+        throw new IrsaInputError(
+          `args.enabledClusterLogTypes[${i}]`,
+          t,
+          `must be one of the EKS log types ${CLUSTER_LOG_TYPES.join(", ")}`,
+        );
+      }
+    });
+  }
+  if (known("tags")) validateTags("args.tags", a.tags);
+  if (known("kubeconfigProfile")) validateProfile("args.kubeconfigProfile", a.kubeconfigProfile);
+  if (known("kubeconfigRoleArn")) parseRoleArn("args.kubeconfigRoleArn", a.kubeconfigRoleArn);
+}
+
+/**
+ * The `eks.Cluster` arguments of a created cluster, defaults applied: an IAM OIDC provider (IRSA's
+ * first link), access-entry authentication, private endpoint always on, no public node IPs when
+ * the nodes are in private subnets.
+ */
+export function buildEksClusterArgs(args: WorkloadClusterArgs): eks.ClusterArgs {
+  const d = WORKLOAD_CLUSTER_DEFAULTS;
+  const clusterArgs: eks.ClusterArgs = {
+    version: args.version ?? d.version,
+    instanceType: args.instanceType ?? d.instanceType,
+    desiredCapacity: args.desiredCapacity ?? d.desiredCapacity,
+    minSize: args.minSize ?? d.minSize,
+    maxSize: args.maxSize ?? d.maxSize,
+    endpointPublicAccess: args.endpointPublicAccess ?? d.endpointPublicAccess,
+    endpointPrivateAccess: true,
+    enabledClusterLogTypes: args.enabledClusterLogTypes ?? [...d.enabledClusterLogTypes],
+    createOidcProvider: true,
+    authenticationMode: AUTHENTICATION_MODE,
+  };
+  if (args.vpcId !== undefined) clusterArgs.vpcId = args.vpcId;
+  if (args.publicSubnetIds !== undefined) clusterArgs.publicSubnetIds = args.publicSubnetIds;
+  if (args.privateSubnetIds !== undefined) {
+    clusterArgs.privateSubnetIds = args.privateSubnetIds;
+    clusterArgs.nodeAssociatePublicIpAddress = false;
+  }
+  if (args.tags !== undefined) clusterArgs.tags = args.tags;
+  if (args.kubeconfigProfile !== undefined || args.kubeconfigRoleArn !== undefined) {
+    clusterArgs.providerCredentialOpts = {
+      profileName: args.kubeconfigProfile,
+      roleArn: args.kubeconfigRoleArn,
+    };
+  }
+  return clusterArgs;
+}
+
+/**
+ * Each cluster's Kubernetes provider, behind the `kubernetesProvider` getter. Pulumi's schema analyzer makes
+ * every field of a component an output, and a provider cannot be one (it has no resource token).
+ */
+const kubernetesProviders = new WeakMap<WorkloadCluster, k8s.Provider>();
+
+/**
+ * Account A's EKS cluster: created with `@pulumi/eks` (with an IAM OIDC provider), or an existing
+ * one adopted by name. Exposes what account B needs to trust the cluster (`oidcIssuerUrl`,
+ * `oidcThumbprint`) and what account A needs to deploy into it (`kubeconfig`, `kubernetesProvider`).
+ *
+ * AWS calls use the component's AWS provider (`providers: { aws }` on its options), which is also
+ * handed to the `eks.Cluster` remote component explicitly (remote components do not inherit
+ * providers from their parent).
+ */
+export class WorkloadCluster extends pulumi.ComponentResource {
+  /** The EKS cluster's name. */
+  public readonly clusterName: pulumi.Output<string>;
+  /** The cluster's OIDC issuer, the full `https://oidc.eks.<region>.amazonaws.com/id/<ID>` URL. */
+  public readonly oidcIssuerUrl: pulumi.Output<string>;
+  /**
+   * SHA-1 thumbprint (40 lower-case hex digits) of the issuer's root CA: for a created cluster the
+   * one `@pulumi/eks` put on its OIDC provider, for an adopted one read from the issuer's TLS chain.
+   * Empty when unavailable (IAM then verifies EKS issuers through its own CA library).
+   */
+  public readonly oidcThumbprint: pulumi.Output<string>;
+  /** A kubeconfig (JSON, secret) that authenticates with `aws eks get-token`. */
+  public readonly kubeconfig: pulumi.Output<string>;
+  /**
+   * A Kubernetes provider for the cluster, built from `kubeconfig`. A getter, not a field: the package
+   * schema cannot reference a provider, so other languages build their own from `kubeconfig`.
+   */
+  public get kubernetesProvider(): k8s.Provider {
+    const provider = kubernetesProviders.get(this);
+    if (provider === undefined)
+      throw new Error("WorkloadCluster: kubernetesProvider read before it was created");
+    return provider;
+  }
+
+  constructor(name: string, args: WorkloadClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    validateWorkloadClusterArgs(args);
+    super("cross-account-irsa:index:WorkloadCluster", name, {}, opts);
+
+    let endpoint: pulumi.Output<string>;
+    let caData: pulumi.Output<string>;
+    let clusterArn: pulumi.Output<string>;
+
+    if (args.existingClusterName !== undefined) {
+      const existingName = pulumi
+        .output(args.existingClusterName)
+        .apply((n) => validateEksClusterName("args.existingClusterName", n));
+      const existing = aws.eks.getClusterOutput({ name: existingName }, { parent: this });
+      this.clusterName = existing.name;
+      this.oidcIssuerUrl = existing.apply((c) => {
+        const issuer = c.identities?.[0]?.oidcs?.[0]?.issuer;
+        if (!issuer) {
+          throw new IrsaInputError(
+            "args.existingClusterName",
+            c.name,
+            "must name a cluster with an OIDC issuer (every EKS cluster has one; IRSA needs it)",
+          );
+        }
+        return issuer;
+      });
+      const chain = tls.getCertificateOutput({ url: this.oidcIssuerUrl }, { parent: this });
+      this.oidcThumbprint = chain.certificates.apply((certs) => rootCaThumbprint(certs));
+      endpoint = existing.endpoint;
+      caData = existing.certificateAuthorities.apply((cas) => cas[0]?.data ?? "");
+      clusterArn = existing.arn;
+    } else {
+      const awsProvider = this.getProvider("aws::Provider");
+      const cluster = new eks.Cluster(name, buildEksClusterArgs(args), {
+        parent: this,
+        ...(awsProvider ? { providers: { aws: awsProvider } } : {}),
+      });
+      this.clusterName = cluster.eksCluster.apply((c) => c.name);
+      this.oidcIssuerUrl = cluster.oidcProviderUrl;
+      this.oidcThumbprint = cluster.core
+        .apply((core) => pulumi.output<string[]>(core.oidcProvider ? core.oidcProvider.thumbprintLists : []))
+        .apply((list) => (list[0] ?? "").toLowerCase());
+      endpoint = cluster.eksCluster.apply((c) => c.endpoint);
+      caData = cluster.eksCluster.apply((c) => c.certificateAuthority.data);
+      clusterArn = cluster.eksCluster.apply((c) => c.arn);
+    }
+
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([this.clusterName, endpoint, caData, clusterArn, args.kubeconfigProfile, args.kubeconfigRoleArn])
+        .apply(([clusterName, server, ca, arn, profile, roleArn]) =>
+          buildKubeconfig({
+            clusterName,
+            endpoint: server,
+            caData: ca,
+            region: regionFromClusterArn(arn),
+            profile,
+            roleArn,
+          }),
+        ),
+    );
+    kubernetesProviders.set(
+      this,
+      new k8s.Provider(`${name}-kubernetes`, { kubeconfig: this.kubeconfig }, { parent: this }),
+    );
+
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      oidcIssuerUrl: this.oidcIssuerUrl,
+      oidcThumbprint: this.oidcThumbprint,
+      kubeconfig: this.kubeconfig,
+    });
+  }
+}
+
+function validateProfile(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 128 || /\s/.test(value)) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be an AWS CLI profile name: 1 to 128 characters without whitespace",
+    );
+  }
+  return value;
+}
+
+function validateTags(field: string, value: unknown): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new IrsaInputError(field, value, "must be a map of tag keys to string values");
+  }
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (key.length === 0 || key.length > 128 || key.startsWith("aws:")) {
+      throw new IrsaInputError(
+        `${field}[${JSON.stringify(key)}]`,
+        key,
+        "tag keys are 1 to 128 characters and must not start with 'aws:'",
+      );
+    }
+    if (typeof v !== "string" || v.length > 256) {
+      throw new IrsaInputError(
+        `${field}[${JSON.stringify(key)}]`,
+        v,
+        "tag values are strings of at most 256 characters",
+      );
+    }
+  }
+}

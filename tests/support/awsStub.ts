@@ -1,0 +1,111 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Runs a workload's shell script under the host's `/bin/sh` with a stub `aws` on the PATH, so the
+ * script's logic (identity check, JSON result, exit codes) is tested without a cloud. The stub
+ * answers `sts get-caller-identity` and `s3 cp` from `STUB_*` variables and records every call.
+ */
+export interface StubbedRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** The argument lists the script passed to `aws`, one per call. */
+  awsCalls: string[][];
+  /** Contents of the file the script was told to write its result to, if any. */
+  resultFile?: string;
+}
+
+export interface StubOptions {
+  /** What `aws sts get-caller-identity --query Arn --output text` prints. */
+  callerArn?: string;
+  /** Makes `aws sts get-caller-identity` fail with this message. */
+  stsError?: string;
+  /** What `aws s3 cp s3://... -` streams. */
+  object?: string;
+  /** Makes `aws s3 cp` fail with this message. */
+  s3Error?: string;
+  /** Stub `sleep` so that it sends SIGTERM to the script (ends an endless loop after one round). */
+  sleepTerminates?: boolean;
+}
+
+const AWS_STUB = `#!/bin/sh
+for a in "$@"; do printf '%s\\n' "$a" >> "$STUB_LOG"; done
+printf '%s\\n' '--end--' >> "$STUB_LOG"
+case "$1 $2" in
+  "sts get-caller-identity")
+    if [ -n "\${STUB_STS_ERROR:-}" ]; then printf '%s\\n' "$STUB_STS_ERROR" >&2; exit 254; fi
+    printf '%s\\n' "$STUB_CALLER_ARN" ;;
+  "s3 cp")
+    if [ -n "\${STUB_S3_ERROR:-}" ]; then printf '%s\\n' "$STUB_S3_ERROR" >&2; exit 1; fi
+    printf '%s' "$STUB_OBJECT" ;;
+  *) printf 'stub aws: unexpected call: %s\\n' "$*" >&2; exit 2 ;;
+esac
+`;
+
+const SLEEP_STUB = `#!/bin/sh
+kill -TERM "$PPID"
+`;
+
+/**
+ * Runs `script` with `env` (plus the stub's) in a fresh temporary directory, then removes it. A
+ * function script gets that directory (to point a result file into it); `resultFileName` names the
+ * file in it to read back.
+ */
+export function runWithAwsStub(
+  script: string | ((dir: string) => string),
+  env: Record<string, string>,
+  stub: StubOptions,
+  resultFileName?: string,
+): StubbedRun {
+  const dir = mkdtempSync(join(tmpdir(), "aws-stub-"));
+  try {
+    const bin = join(dir, "bin");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "aws"), AWS_STUB);
+    chmodSync(join(bin, "aws"), 0o755);
+    if (stub.sleepTerminates) {
+      writeFileSync(join(bin, "sleep"), SLEEP_STUB);
+      chmodSync(join(bin, "sleep"), 0o755);
+    }
+    const log = join(dir, "aws.log");
+    writeFileSync(log, "");
+    const result = spawnSync("/bin/sh", ["-c", typeof script === "function" ? script(dir) : script], {
+      env: {
+        PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+        TMPDIR: dir,
+        STUB_LOG: log,
+        STUB_CALLER_ARN: stub.callerArn ?? "",
+        STUB_STS_ERROR: stub.stsError ?? "",
+        STUB_OBJECT: stub.object ?? "",
+        STUB_S3_ERROR: stub.s3Error ?? "",
+        ...env,
+      },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    const awsCalls: string[][] = [];
+    let current: string[] = [];
+    for (const line of readFileSync(log, "utf8").split("\n")) {
+      if (line === "--end--") {
+        awsCalls.push(current);
+        current = [];
+      } else if (line !== "" || current.length > 0) {
+        current.push(line);
+      }
+    }
+    let resultFile: string | undefined;
+    if (resultFileName !== undefined) {
+      try {
+        resultFile = readFileSync(join(dir, resultFileName), "utf8");
+      } catch {
+        resultFile = undefined;
+      }
+    }
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, awsCalls, resultFile };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
