@@ -120,7 +120,10 @@ export const OUTPUT_NAMES = [
 ] as const;
 
 /** Reads the named outputs of a referenced stack as plain values (missing ones are left out). */
-async function plainOutputs(ref: pulumi.StackReference, names: readonly string[]): Promise<Record<string, unknown>> {
+async function plainOutputs(
+  ref: pulumi.StackReference,
+  names: readonly string[],
+): Promise<Record<string, unknown>> {
   const entries = await Promise.all(
     names.map(async (name) => {
       const details = await ref.getOutputDetails(name);

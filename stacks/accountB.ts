@@ -52,7 +52,11 @@ export async function accountB(): Promise<Record<string, unknown>> {
       )
     : undefined;
   const bucketName = bucket ? bucket.bucketName : pulumi.output(config.bucket.name!);
-  const partition = config.aws.region.startsWith("cn-") ? "aws-cn" : config.aws.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  const partition = config.aws.region.startsWith("cn-")
+    ? "aws-cn"
+    : config.aws.region.startsWith("us-gov-")
+      ? "aws-us-gov"
+      : "aws";
   const accessPolicy = bucketName.apply((name) =>
     policyJson(
       buildS3AccessPolicy({

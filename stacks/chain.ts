@@ -3,7 +3,12 @@ import { evaluateTrust } from "../components/evaluate";
 import { normalizeIssuer } from "../components/issuer";
 import { type PolicyDocument } from "../components/policyDocument";
 import { STS_AUDIENCE, serviceAccountSubject, type ServiceAccountRef } from "../components/trustPolicy";
-import { parseOidcProviderArn, parseRoleArn, validateBucketName, validateObjectKey } from "../components/validation";
+import {
+  parseOidcProviderArn,
+  parseRoleArn,
+  validateBucketName,
+  validateObjectKey,
+} from "../components/validation";
 
 /**
  * Pure checks of the links between the two stacks: what account-a reads from account-b's outputs,
@@ -28,13 +33,20 @@ export interface AccountBOutputs {
  * Reads account-b's stack outputs. Returns undefined when account-b has not been deployed yet (no
  * `roleArn`); throws naming the output when one is malformed.
  */
-export function parseAccountBOutputs(stack: string, raw: Record<string, unknown>): AccountBOutputs | undefined {
+export function parseAccountBOutputs(
+  stack: string,
+  raw: Record<string, unknown>,
+): AccountBOutputs | undefined {
   if (raw.roleArn === undefined || raw.roleArn === null) return undefined;
   const field = (k: string) => `${stack} output ${k}`;
   parseRoleArn(field("roleArn"), raw.roleArn);
   const list = raw.serviceAccounts ?? (raw.serviceAccount === undefined ? undefined : [raw.serviceAccount]);
   if (!Array.isArray(list) || list.length === 0) {
-    throw new IrsaInputError(field("serviceAccounts"), list, "must list the service accounts the role trusts");
+    throw new IrsaInputError(
+      field("serviceAccounts"),
+      list,
+      "must list the service accounts the role trusts",
+    );
   }
   const serviceAccounts = list.map((sa: unknown, i) => {
     const o = sa as Partial<ServiceAccountRef> | null;
@@ -58,14 +70,21 @@ export function parseAccountBOutputs(stack: string, raw: Record<string, unknown>
   return out;
 }
 
-/** True when the trust policy (or, without one, the exported list) lets this service account in. */
+/**
+ * True when account-b trusts this service account: it is listed exactly, or (for StringLike
+ * patterns) account-b's trust policy allows its subject. Whether account-b's provider is this
+ * cluster's is a separate link, checked by {@link checkProviderMatchesIssuer}.
+ */
 export function isTrusted(b: AccountBOutputs, sa: ServiceAccountRef): boolean {
+  if (b.serviceAccounts.some((t) => t.namespace === sa.namespace && t.name === sa.name)) return true;
   if (b.trustPolicy && b.oidcProviderArn) {
     const doc = JSON.parse(b.trustPolicy) as PolicyDocument;
     const sub = serviceAccountSubject(sa);
-    return evaluateTrust(doc, { oidcProviderArn: b.oidcProviderArn, sub, aud: STS_AUDIENCE }).decision === "Allow";
+    return (
+      evaluateTrust(doc, { oidcProviderArn: b.oidcProviderArn, sub, aud: STS_AUDIENCE }).decision === "Allow"
+    );
   }
-  return b.serviceAccounts.some((t) => t.namespace === sa.namespace && t.name === sa.name);
+  return false;
 }
 
 const subjects = (sas: ServiceAccountRef[]) => sas.map((s) => `${s.namespace}/${s.name}`).join(", ");

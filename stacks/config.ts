@@ -108,7 +108,11 @@ function object(k: string, v: unknown): Record<string, unknown> {
 function onlyKeys(k: string, o: Record<string, unknown>, allowed: string[]): void {
   for (const name of Object.keys(o)) {
     if (!allowed.includes(name)) {
-      throw new IrsaInputError(`${k}.${name}`, o[name], `is not a known setting; known: ${allowed.join(", ")}`);
+      throw new IrsaInputError(
+        `${k}.${name}`,
+        o[name],
+        `is not a known setting; known: ${allowed.join(", ")}`,
+      );
     }
   }
 }
@@ -117,7 +121,12 @@ function onlyKeys(k: string, o: Record<string, unknown>, allowed: string[]): voi
  * The fully qualified name `<organization>/<project>/<stack>` of the other stack: works on Pulumi
  * Cloud and on self-managed backends (where the organization is `organization`).
  */
-export function qualifyStackName(field: string, value: string, organization: string, project = PROJECT): string {
+export function qualifyStackName(
+  field: string,
+  value: string,
+  organization: string,
+  project = PROJECT,
+): string {
   const parts = value.split("/");
   const segment = /^[A-Za-z0-9_.-]+$/;
   if (parts.length > 3 || parts.some((p) => !segment.test(p))) {
@@ -136,7 +145,11 @@ export function qualifyStackName(field: string, value: string, organization: str
 export function parseAwsSettings(getAws: ConfigGetter): AwsSettings {
   const region = getAws("region");
   if (region === undefined) {
-    throw new IrsaInputError("aws:region", region, "must be set: the region of this stack's resources (pulumi config set aws:region <region>)");
+    throw new IrsaInputError(
+      "aws:region",
+      region,
+      "must be set: the region of this stack's resources (pulumi config set aws:region <region>)",
+    );
   }
   const settings: AwsSettings = { region: validateRegion("aws:region", region) };
   const profile = getAws("profile");
@@ -169,8 +182,13 @@ export function parseAwsSettings(getAws: ConfigGetter): AwsSettings {
 }
 
 /** Parses and validates account-b's config. */
-export function parseAccountBConfig(get: ConfigGetter, getAws: ConfigGetter, organization: string): AccountBConfig {
-  const conditionTest = (optionalString(get, "conditionTest") ?? "StringEquals") as AccountBConfig["conditionTest"];
+export function parseAccountBConfig(
+  get: ConfigGetter,
+  getAws: ConfigGetter,
+  organization: string,
+): AccountBConfig {
+  const conditionTest = (optionalString(get, "conditionTest") ??
+    "StringEquals") as AccountBConfig["conditionTest"];
   if (conditionTest !== "StringEquals" && conditionTest !== "StringLike") {
     throw new IrsaInputError(key("conditionTest"), conditionTest, 'must be "StringEquals" or "StringLike"');
   }
@@ -189,11 +207,23 @@ export function parseAccountBConfig(get: ConfigGetter, getAws: ConfigGetter, org
   }));
 
   const bucket = object(key("bucket"), get("bucket"));
-  onlyKeys(key("bucket"), bucket, ["name", "create", "objectKey", "objectContent", "kmsKeyArn", "forceDestroy"]);
+  onlyKeys(key("bucket"), bucket, [
+    "name",
+    "create",
+    "objectKey",
+    "objectContent",
+    "kmsKeyArn",
+    "forceDestroy",
+  ]);
   const create = bucket.create === undefined ? true : bucket.create;
-  if (typeof create !== "boolean") throw new IrsaInputError(key("bucket.create"), create, "must be true or false");
+  if (typeof create !== "boolean")
+    throw new IrsaInputError(key("bucket.create"), create, "must be true or false");
   if (!create && bucket.name === undefined) {
-    throw new IrsaInputError(key("bucket.name"), undefined, "must name the existing bucket when bucket.create is false");
+    throw new IrsaInputError(
+      key("bucket.name"),
+      undefined,
+      "must name the existing bucket when bucket.create is false",
+    );
   }
   const forceDestroy = bucket.forceDestroy ?? false;
   if (typeof forceDestroy !== "boolean") {
@@ -220,14 +250,22 @@ export function parseAccountBConfig(get: ConfigGetter, getAws: ConfigGetter, org
     );
   }
   if (access === "list" && bucket.objectKey !== undefined) {
-    throw new IrsaInputError(key("access"), access, '"list" cannot read bucket.objectKey; use "read" for the access check');
+    throw new IrsaInputError(
+      key("access"),
+      access,
+      '"list" cannot read bucket.objectKey; use "read" for the access check',
+    );
   }
   const roleName = optionalString(get, "roleName");
   const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
   const maxSession = get("maxSessionDuration");
   return {
     aws: parseAwsSettings(getAws),
-    accountAStack: qualifyStackName(key("accountAStack"), optionalString(get, "accountAStack") ?? "account-a", organization),
+    accountAStack: qualifyStackName(
+      key("accountAStack"),
+      optionalString(get, "accountAStack") ?? "account-a",
+      organization,
+    ),
     serviceAccounts,
     conditionTest,
     bucket: {
@@ -235,7 +273,9 @@ export function parseAccountBConfig(get: ConfigGetter, getAws: ConfigGetter, org
       create,
       objectKey,
       objectContent,
-      ...(bucket.kmsKeyArn !== undefined ? { kmsKeyArn: validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) } : {}),
+      ...(bucket.kmsKeyArn !== undefined
+        ? { kmsKeyArn: validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) }
+        : {}),
       forceDestroy,
     },
     access,
@@ -252,7 +292,11 @@ export function parseAccountBConfig(get: ConfigGetter, getAws: ConfigGetter, org
 }
 
 /** Parses and validates account-a's config. */
-export function parseAccountAConfig(get: ConfigGetter, getAws: ConfigGetter, organization: string): AccountAConfig {
+export function parseAccountAConfig(
+  get: ConfigGetter,
+  getAws: ConfigGetter,
+  organization: string,
+): AccountAConfig {
   const cluster = object(key("cluster"), get("cluster"));
   onlyKeys(key("cluster"), cluster, [
     "existingName",
@@ -311,7 +355,11 @@ export function parseAccountAConfig(get: ConfigGetter, getAws: ConfigGetter, org
   }
   return {
     aws: parseAwsSettings(getAws),
-    accountBStack: qualifyStackName(key("accountBStack"), optionalString(get, "accountBStack") ?? "account-b", organization),
+    accountBStack: qualifyStackName(
+      key("accountBStack"),
+      optionalString(get, "accountBStack") ?? "account-b",
+      organization,
+    ),
     cluster: cluster as AccountAConfig["cluster"],
     ...(serviceAccount ? { serviceAccount } : {}),
     deployProbe: optionalBoolean(get, "deployProbe", true),
