@@ -5,7 +5,7 @@ import { S3ReaderDeployment } from "../components/s3ReaderDeployment";
 import { WorkloadCluster } from "../components/workloadCluster";
 import { checkProviderMatchesIssuer, chooseServiceAccount, parseAccountBOutputs } from "./chain";
 import { parseAccountAConfig } from "./config";
-import { awsProvider, configGetters } from "./providers";
+import { awsProvider, configGetters, readStackOutputs } from "./providers";
 
 /** The `workload` output on account-a's first run, before account-b exists. */
 export const WORKLOAD_SKIPPED = "skipped: account-b has no outputs yet";
@@ -22,7 +22,7 @@ export async function accountA(): Promise<Record<string, unknown>> {
 
   // Read account-b first: a mismatch must fail before anything is registered.
   const accountBRef = new pulumi.StackReference(config.accountBStack);
-  const b = parseAccountBOutputs(config.accountBStack, await plainOutputs(accountBRef, OUTPUT_NAMES));
+  const b = parseAccountBOutputs(config.accountBStack, await readStackOutputs(accountBRef, OUTPUT_NAMES));
   const serviceAccount = b ? chooseServiceAccount(config.accountBStack, b, config.serviceAccount) : undefined;
 
   const cluster = new WorkloadCluster(
@@ -118,17 +118,3 @@ export const OUTPUT_NAMES = [
   "oidcProviderArn",
   "region",
 ] as const;
-
-/** Reads the named outputs of a referenced stack as plain values (missing ones are left out). */
-async function plainOutputs(
-  ref: pulumi.StackReference,
-  names: readonly string[],
-): Promise<Record<string, unknown>> {
-  const entries = await Promise.all(
-    names.map(async (name) => {
-      const details = await ref.getOutputDetails(name);
-      return [name, details.value ?? details.secretValue] as const;
-    }),
-  );
-  return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
-}

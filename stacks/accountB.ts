@@ -5,7 +5,7 @@ import { SecureBucket } from "../components/secureBucket";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
 import { parseAccountBConfig } from "./config";
-import { awsProvider, configGetters } from "./providers";
+import { awsProvider, configGetters, readStackOutputs } from "./providers";
 
 /**
  * account-b: the OIDC provider for account-a's cluster issuer, the hardened bucket (or an existing
@@ -18,16 +18,15 @@ export async function accountB(): Promise<Record<string, unknown>> {
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
 
   const accountA = new pulumi.StackReference(config.accountAStack);
-  const issuer = await accountA.getOutputDetails("oidcIssuerUrl");
-  const issuerUrl = issuer.value ?? issuer.secretValue;
+  const a = await readStackOutputs(accountA, ["oidcIssuerUrl", "oidcThumbprint"]);
+  const issuerUrl = a.oidcIssuerUrl;
   if (typeof issuerUrl !== "string" || issuerUrl.length === 0) {
     throw new Error(
       `account-a (${config.accountAStack}) has no oidcIssuerUrl output yet: run account-a's update first ` +
         `(npm run deploy runs both stacks in order), or set cross-account-irsa:accountAStack to the right stack`,
     );
   }
-  const thumbprint = await accountA.getOutputDetails("oidcThumbprint");
-  const thumbprintValue = thumbprint.value ?? thumbprint.secretValue;
+  const thumbprintValue = a.oidcThumbprint;
 
   const provider = new ClusterOidcProvider(
     "cluster-oidc",

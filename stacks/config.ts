@@ -360,7 +360,7 @@ export function parseAccountAConfig(
       optionalString(get, "accountBStack") ?? "account-b",
       organization,
     ),
-    cluster: cluster as AccountAConfig["cluster"],
+    cluster,
     ...(serviceAccount ? { serviceAccount } : {}),
     deployProbe: optionalBoolean(get, "deployProbe", true),
     createNamespace: optionalBoolean(get, "createNamespace", true),

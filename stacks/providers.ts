@@ -38,3 +38,21 @@ export function awsProvider(name: string, settings: AwsSettings, stack: string):
     defaultTags: { tags: { "managed-by": "pulumi", project: PROJECT, stack } },
   });
 }
+
+/**
+ * Reads the named outputs of another stack as plain values (secret ones too: they are only used to
+ * wire resources, never exported in the clear). Missing outputs are left out, so a stack that was
+ * never deployed reads as `{}`.
+ */
+export async function readStackOutputs(
+  ref: pulumi.StackReference,
+  names: readonly string[],
+): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    names.map(async (name): Promise<[string, unknown]> => {
+      const details = await ref.getOutputDetails(name);
+      return [name, (details.value ?? details.secretValue) as unknown];
+    }),
+  );
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+}
