@@ -90,7 +90,31 @@ interface ProviderInfo {
   inputs: Record<string, unknown>;
 }
 
-/** The engine. Create one per program run; `install()` before importing or running the program. */
+let savedPrepareStackTrace: PropertyDescriptor | undefined | null = null;
+
+/**
+ * Switches V8's stack traces to its own formatting. The Pulumi runtime reads `new Error().stack` for
+ * every resource and every Output (source positions, leak diagnostics); under ts-node each read is
+ * source-mapped, which costs more than running the program. The engine turns it off while it runs.
+ */
+export function plainStackTraces(): void {
+  if (savedPrepareStackTrace !== null) return;
+  savedPrepareStackTrace = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+  Object.defineProperty(Error, "prepareStackTrace", { value: undefined, writable: true, configurable: true });
+}
+
+/** Restores the stack-trace formatting {@link plainStackTraces} replaced (source-mapped under ts-node). */
+export function restoreStackTraces(): void {
+  if (savedPrepareStackTrace === null) return;
+  if (savedPrepareStackTrace) Object.defineProperty(Error, "prepareStackTrace", savedPrepareStackTrace);
+  else Reflect.deleteProperty(Error, "prepareStackTrace");
+  savedPrepareStackTrace = null;
+}
+
+/**
+ * The engine. Create one per program run; `install()` before running the program. While an engine
+ * is installed, stack traces are V8's plain ones (see {@link plainStackTraces}).
+ */
 export class MockEngine {
   readonly resources: RecordedResource[] = [];
   readonly calls: RecordedCall[] = [];
@@ -110,6 +134,7 @@ export class MockEngine {
 
   /** Points the Pulumi runtime at this engine. Resets any earlier engine's state. */
   async install(): Promise<void> {
+    plainStackTraces();
     const config = this.options.config ?? {};
     pulumi.runtime.setAllConfig(config, this.options.secretKeys ?? []);
     await pulumi.runtime.setMocks(

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MockEngine, type MockEngineOptions } from "./mockEngine";
+import { MockEngine, restoreStackTraces, type MockEngineOptions } from "./mockEngine";
 
 /** One output of a program run, resolved. */
 export interface ResolvedOutput {
@@ -33,15 +33,21 @@ export async function runOffline(
 ): Promise<OfflineRun> {
   const engine = new MockEngine(options);
   await engine.install();
-  const raw = await program();
-  const outputs: Record<string, ResolvedOutput> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    const output = pulumi.output(value);
-    const resolved: unknown = await valueOf<unknown>(output);
-    const secret = await pulumi.isSecret(output);
-    outputs[name] = { value: resolved, secret };
+  try {
+    const raw = await program();
+    const outputs: Record<string, ResolvedOutput> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      const output = pulumi.output(value);
+      const resolved: unknown = await valueOf<unknown>(output);
+      const secret = await pulumi.isSecret(output);
+      outputs[name] = { value: resolved, secret };
+    }
+    // Let registrations that no output waits for (a bucket policy, a seed object) reach the engine.
+    await pulumi.runtime.disconnect();
+    return { engine, outputs };
+  } finally {
+    restoreStackTraces();
   }
-  return { engine, outputs };
 }
 
 /** Plain output values, secrets included, as another stack's StackReference would see them. */

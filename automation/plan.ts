@@ -1,6 +1,5 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
@@ -360,10 +359,6 @@ async function runPass(
   const messages: string[] = [];
   const restoreConsole = captureConsole(messages);
   const { failed, stop } = rejections.watch(PASS_TIMEOUT_MS);
-  // The runtime reads `new Error().stack` for every resource (its source position); under ts-node each
-  // read is source-mapped, which the plan does not need. V8's own formatting is several times faster.
-  const prepareStackTrace = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
-  Object.defineProperty(Error, "prepareStackTrace", { value: undefined, writable: true, configurable: true });
   try {
     const run = await Promise.race([
       runOffline(program, {
@@ -376,8 +371,6 @@ async function runPass(
       }),
       failed,
     ]);
-    // Let registrations that no output waits for (e.g. the bucket policy) reach the engine.
-    await Promise.race([pulumi.runtime.disconnect(), failed]);
     return {
       step,
       stack,
@@ -395,8 +388,6 @@ async function runPass(
   } finally {
     stop();
     restoreConsole();
-    if (prepareStackTrace) Object.defineProperty(Error, "prepareStackTrace", prepareStackTrace);
-    else Reflect.deleteProperty(Error, "prepareStackTrace");
   }
 }
 

@@ -1,0 +1,11 @@
+import { restoreStackTraces } from "../../automation/mockEngine";
+
+/**
+ * Mocha root hooks. A test that installs a MockEngine switches stack traces to V8's plain format
+ * (fast under the Pulumi runtime); restore source-mapped ones before mocha reports a failure.
+ */
+export const mochaHooks = {
+  afterEach(): void {
+    restoreStackTraces();
+  },
+};
