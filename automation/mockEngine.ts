@@ -94,7 +94,7 @@ let savedPrepareStackTrace: PropertyDescriptor | undefined | null = null;
 
 /**
  * Switches V8's stack traces to its own formatting. The Pulumi runtime reads `new Error().stack` for
- * every resource and every Output (source positions, leak diagnostics); under ts-node each read is
+ * every resource and every Output (source positions, leak diagnostics); under a source-mapping TypeScript loader (ts-node) each read is
  * source-mapped, which costs more than running the program. The engine turns it off while it runs.
  */
 export function plainStackTraces(): void {

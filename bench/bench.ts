@@ -17,7 +17,7 @@ import { buildTrustPolicy, type ServiceAccountRef } from "../components";
 
 const ROOT = resolve(__dirname, "..");
 const NODE = process.execPath;
-const TS_NODE = ["-r", "ts-node/register"];
+const TS_LOADER = ["-r", "sucrase/register/ts"];
 
 /** The median of the values. */
 export function median(values: number[]): number {
@@ -85,7 +85,7 @@ function main(): number {
   const rows: Array<[string, string, string]> = [];
   let ok = true;
   try {
-    const plan = repeat(runs, () => timed(NODE, [...TS_NODE, "automation/planCli.ts", "--out", out]));
+    const plan = repeat(runs, () => timed(NODE, [...TS_LOADER, "automation/planCli.ts", "--out", out]));
     if (plan.some((p) => p.status !== 0)) throw new Error("npm run plan failed during the benchmark");
     const planWall = median(plan.map((p) => p.wallSeconds));
     const planRss = median(plan.map((p) => p.maxRssMb));
@@ -102,16 +102,16 @@ function main(): number {
       ["load: account-b program", "./stacks/accountB"],
       ["load: account-a program", "./stacks/accountA"],
     ] as const) {
-      const t = repeat(runs, () => timed(NODE, [...TS_NODE, "-e", `require(${JSON.stringify(mod)})`]));
+      const t = repeat(runs, () => timed(NODE, [...TS_LOADER, "-e", `require(${JSON.stringify(mod)})`]));
       rows.push([
         label,
         `${median(t.map((x) => x.wallSeconds)).toFixed(2)} s`,
         `${median(t.map((x) => x.maxRssMb)).toFixed(0)} MB`,
       ]);
     }
-    const baseline = repeat(runs, () => timed(NODE, [...TS_NODE, "-e", "0"]));
+    const baseline = repeat(runs, () => timed(NODE, [...TS_LOADER, "-e", "0"]));
     rows.push([
-      "load: node + ts-node baseline",
+      "load: node + sucrase loader baseline",
       `${median(baseline.map((x) => x.wallSeconds)).toFixed(2)} s`,
       "",
     ]);

@@ -408,7 +408,7 @@ describe("automation CLI", () => {
       return new Promise((resolve) => {
         execFile(
           process.execPath,
-          ["-r", "ts-node/register/transpile-only", ...args],
+          ["-r", "sucrase/register/ts", ...args],
           { cwd: repo, env: { ...process.env, PULUMI_BACKEND_URL: "" } },
           (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
@@ -416,7 +416,7 @@ describe("automation CLI", () => {
     }
 
     it("runs main when executed: --help exits 0, an unknown flag exits 2", async () => {
-      // Two processes at once: each pays ts-node's start-up.
+      // Two processes at once: each pays the loader's start-up.
       const [help, bad] = await Promise.all([
         node(["automation/cli.ts", "--help"]),
         node(["automation/cli.ts", "deploy", "--bogus"]),
