@@ -13,6 +13,7 @@ import { STS_AUDIENCE, type ServiceAccountRef } from "../components/trustPolicy"
 import { parseOidcProviderArn, parseRoleArn } from "../components/validation";
 import {
   PROJECT,
+  configGetters,
   parseAccountAConfig,
   parseAccountBConfig,
   type AccountAConfig,
@@ -180,18 +181,7 @@ export interface Plan {
 
 /** Config getters over a parsed stack config file, with the programs' semantics (JSON parsed). */
 export function stackConfigGetters(config: StackConfig): { get: ConfigGetter; getAws: ConfigGetter } {
-  const read =
-    (namespace: string): ConfigGetter =>
-    (key) => {
-      const raw = config.config[`${namespace}:${key}`];
-      if (raw === undefined) return undefined;
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        return raw;
-      }
-    };
-  return { get: read(PROJECT), getAws: read("aws") };
+  return configGetters((namespace, key) => config.config[`${namespace}:${key}`]);
 }
 
 /** A stack config that fails validation; `cause` is the IrsaInputError naming field, value and rule. */

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { IrsaInputError } from "./errors";
 
 /**
  * Helpers for validating `pulumi.Input<T>` args before anything is registered: a plain value can be
@@ -24,4 +25,28 @@ export function checked<T, U>(value: pulumi.Input<T>, check: (plain: T) => U): p
   }
   const output: pulumi.Output<unknown> = pulumi.output(value);
   return output.apply<U>((v) => check(v as T));
+}
+
+/** Validators of a component's args, by arg name; each gets `args.<name>` and the value. */
+export type ArgChecks = Record<string, (field: string, value: unknown) => unknown>;
+
+/**
+ * Checks a component's args: the required ones are present, and every one that is a plain value
+ * passes its validator (Outputs are checked again once they resolve). Throws an
+ * {@link IrsaInputError} naming `args.<name>`, the value and the rule.
+ */
+export function checkPlainArgs(args: unknown, checks: ArgChecks, required: readonly string[]): void {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) {
+    throw new IrsaInputError("args", args, "must be an object");
+  }
+  const record = args as Record<string, unknown>;
+  for (const key of required) {
+    if (record[key] === undefined || record[key] === null) {
+      throw new IrsaInputError(`args.${key}`, record[key], "is required");
+    }
+  }
+  for (const [key, check] of Object.entries(checks)) {
+    const value = record[key];
+    if (value !== undefined && isPlain(value)) check(`args.${key}`, value);
+  }
 }

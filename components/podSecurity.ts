@@ -1,6 +1,4 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { IrsaInputError } from "./errors";
-import { isPlain } from "./inputs";
 
 /**
  * What the account-A workloads (`S3ReaderDeployment`, `AccessCheckJob`) share: the pinned AWS CLI
@@ -133,28 +131,4 @@ export function buildAwsCliEnv(
     );
   }
   return env.map(([name, value]) => ({ name, value }));
-}
-
-/** Validators of a component's args, by arg name; each gets `args.<name>` and the value. */
-export type ArgChecks = Record<string, (field: string, value: unknown) => unknown>;
-
-/**
- * Checks a component's args: the required ones are present, and every one that is a plain value
- * passes its validator (Outputs are checked again once they resolve). Throws an
- * {@link IrsaInputError} naming `args.<name>`, the value and the rule.
- */
-export function checkPlainArgs(args: unknown, checks: ArgChecks, required: readonly string[]): void {
-  if (args === null || typeof args !== "object" || Array.isArray(args)) {
-    throw new IrsaInputError("args", args, "must be an object");
-  }
-  const record = args as Record<string, unknown>;
-  for (const key of required) {
-    if (record[key] === undefined || record[key] === null) {
-      throw new IrsaInputError(`args.${key}`, record[key], "is required");
-    }
-  }
-  for (const [key, check] of Object.entries(checks)) {
-    const value = record[key];
-    if (value !== undefined && isPlain(value)) check(`args.${key}`, value);
-  }
 }

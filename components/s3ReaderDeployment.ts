@@ -12,10 +12,9 @@ import {
   buildPodSecurityContext,
   buildScratchVolume,
   buildScratchVolumeMount,
-  checkPlainArgs,
   workloadLabels,
-  type ArgChecks,
 } from "./podSecurity";
+import { checkPlainArgs, type ArgChecks } from "./inputs";
 import {
   parseRoleArn,
   validateBucketName,

@@ -5,7 +5,7 @@ import { S3ReaderDeployment } from "../components/s3ReaderDeployment";
 import { WorkloadCluster } from "../components/workloadCluster";
 import { checkProviderMatchesIssuer, chooseServiceAccount, parseAccountBOutputs } from "./chain";
 import { parseAccountAConfig } from "./config";
-import { awsProvider, configGetters, readStackOutputs } from "./providers";
+import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** The `workload` output on account-a's first run, before account-b exists. */
 export const WORKLOAD_SKIPPED = "skipped: account-b has no outputs yet";
@@ -16,7 +16,7 @@ export const WORKLOAD_SKIPPED = "skipped: account-b has no outputs yet";
  * proves access works. Reads account-b's outputs through a StackReference.
  */
 export async function accountA(): Promise<Record<string, unknown>> {
-  const { get, getAws } = configGetters();
+  const { get, getAws } = programConfigGetters();
   const config = parseAccountAConfig(get, getAws, pulumi.getOrganization());
   const aws = awsProvider("account-a", config.aws, pulumi.getStack());
 

@@ -5,7 +5,7 @@ import { SecureBucket } from "../components/secureBucket";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
 import { parseAccountBConfig } from "./config";
-import { awsProvider, configGetters, readStackOutputs } from "./providers";
+import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /**
  * account-b: the OIDC provider for account-a's cluster issuer, the hardened bucket (or an existing
@@ -13,7 +13,7 @@ import { awsProvider, configGetters, readStackOutputs } from "./providers";
  * S3 policy. Reads account-a's issuer through a StackReference.
  */
 export async function accountB(): Promise<Record<string, unknown>> {
-  const { get, getAws } = configGetters();
+  const { get, getAws } = programConfigGetters();
   const config = parseAccountBConfig(get, getAws, pulumi.getOrganization());
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
 

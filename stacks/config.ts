@@ -26,6 +26,30 @@ export const PROJECT = "cross-account-irsa";
 /** Reads one config value, already parsed from JSON where Pulumi stores objects as JSON. */
 export type ConfigGetter = (key: string) => unknown;
 
+/**
+ * The config getters of a stack, over a reader of its raw values (`key` → the string Pulumi stores,
+ * for the project's namespace and for `aws`): JSON text (objects, lists, numbers, booleans) comes
+ * back parsed, any other text as is. The programs read through `pulumi.Config`, the offline plan and
+ * the tests through a parsed stack file: the same semantics either way.
+ */
+export function configGetters(read: (namespace: string, key: string) => string | undefined): {
+  get: ConfigGetter;
+  getAws: ConfigGetter;
+} {
+  const getter =
+    (namespace: string): ConfigGetter =>
+    (key) => {
+      const raw = read(namespace, key);
+      if (raw === undefined) return undefined;
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        return raw;
+      }
+    };
+  return { get: getter(PROJECT), getAws: getter("aws") };
+}
+
 /** The AWS provider settings of a stack (`aws:*` keys). */
 export interface AwsSettings {
   region: string;

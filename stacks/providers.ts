@@ -1,26 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { PROJECT, type AwsSettings, type ConfigGetter } from "./config";
+import { PROJECT, configGetters, type AwsSettings, type ConfigGetter } from "./config";
 
 /**
- * Config getters for the programs: values stored as JSON (objects, lists) come back parsed, plain
- * strings as strings. Secret config is read as plain data here, because validation needs the value;
- * nothing read through these getters is exported.
+ * The programs' config getters, through `pulumi.Config`. Secret config is read as plain data here,
+ * because validation needs the value; nothing read through these getters is exported.
  */
-export function configGetters(): { get: ConfigGetter; getAws: ConfigGetter } {
-  const read = (namespace: string): ConfigGetter => {
-    const config = new pulumi.Config(namespace);
-    return (k) => {
-      const raw = config.get(k);
-      if (raw === undefined) return undefined;
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        return raw;
-      }
-    };
-  };
-  return { get: read(PROJECT), getAws: read("aws") };
+export function programConfigGetters(): { get: ConfigGetter; getAws: ConfigGetter } {
+  return configGetters((namespace, key) => new pulumi.Config(namespace).get(key));
 }
 
 /**

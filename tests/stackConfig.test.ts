@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parseStackConfig, OFFLINE_SECRET } from "../automation/stackConfig";
 import {
+  configGetters,
   parseAccountAConfig,
   parseAccountBConfig,
   qualifyStackName,
@@ -8,21 +9,10 @@ import {
 } from "../stacks/config";
 import { selectProgramName } from "../stacks";
 
-/** Getters over a flat config map, as the programs see it. */
+/** Getters over a stack file's text, as the programs see its values. */
 function getters(yamlText: string): { get: ConfigGetter; getAws: ConfigGetter } {
   const { config } = parseStackConfig(yamlText, "test");
-  const read =
-    (ns: string): ConfigGetter =>
-    (k) => {
-      const raw = config[`${ns}:${k}`];
-      if (raw === undefined) return undefined;
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        return raw;
-      }
-    };
-  return { get: read("cross-account-irsa"), getAws: read("aws") };
+  return configGetters((namespace, k) => config[`${namespace}:${k}`]);
 }
 
 const B_BASE =
