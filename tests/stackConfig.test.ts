@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
+import * as yaml from "js-yaml";
 import { parseStackConfig, OFFLINE_SECRET } from "../automation/stackConfig";
 import {
   configGetters,
@@ -180,5 +182,21 @@ describe("stack names and program selection", () => {
       /cross-account-irsa:program: undefined is invalid: must be set/,
     );
     expect(() => selectProgramName("dev", "c")).to.throw(/cross-account-irsa:program: "c" is invalid/);
+  });
+});
+
+describe("Pulumi.yaml", () => {
+  it("disables the aws and kubernetes default providers, so every resource needs the stack's explicit one", () => {
+    const project = yaml.load(readFileSync("Pulumi.yaml", "utf8")) as {
+      name: string;
+      main: string;
+      config: Record<string, { value: string[] }>;
+    };
+    expect(project.name).to.equal("cross-account-irsa");
+    expect(project.main).to.equal("index.ts");
+    expect(project.config["pulumi:disable-default-providers"].value).to.include.members([
+      "aws",
+      "kubernetes",
+    ]);
   });
 });
