@@ -25,7 +25,7 @@ export interface RecordedResource {
    * remote component such as `eks:index:Cluster` receives as `providers`); empty for most resources.
    */
   providers: Record<string, string>;
-  /** The inputs the program sent (Outputs resolved, secrets unwrapped). */
+  /** The inputs the program sent, Outputs resolved; a secret value stays in its wire form ({<sig>: secret, value}), see `secretInputs`. */
   inputs: Record<string, unknown>;
   /** What the engine answered with (inputs plus synthesised ids and ARNs). */
   state: Record<string, unknown>;
