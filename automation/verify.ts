@@ -1,4 +1,9 @@
 import * as path from "node:path";
+import {
+  type AccessCheckResult,
+  assumedRoleMatches,
+  parseAccessCheckResult,
+} from "../components/accessCheckResult";
 import { type CommandRunner, type FileSystem, isCommandNotFound } from "./system";
 import type { StackOutputs } from "./workspace";
 
@@ -14,18 +19,6 @@ export interface AccessCheckRef {
 /** What `verify` reads from account-a's outputs, or why it cannot. */
 export type VerifyInputs =
   { ok: true; check: AccessCheckRef; kubeconfig: string } | { ok: false; reason: string };
-
-/** The one-line JSON result the access-check Job writes to its termination message. */
-export interface AccessCheckResult {
-  ok: boolean;
-  callerArn?: string;
-  roleMatches?: boolean;
-  bucket?: string;
-  key?: string;
-  bytes?: number;
-  step?: string;
-  reason?: string;
-}
 
 /** The access-check result found on one pod of the Job, or the pod's state when it has none. */
 export interface PodReport {
@@ -112,33 +105,17 @@ export function readVerifyInputs(outputs: StackOutputs, stackA: string, resumeCo
 }
 
 /**
- * Parses a termination message: the last line that is a JSON object with a boolean `ok`, so that log
- * lines before it (with `FallbackToLogsOnError`) do not matter. Undefined when there is none.
+ * Parses a termination message: the last line that {@link parseAccessCheckResult} accepts, so that
+ * log lines before it (with `FallbackToLogsOnError`) do not matter. Undefined when there is none.
  */
 export function parseTerminationMessage(message: string): AccessCheckResult | undefined {
-  const lines = message
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "");
+  const lines = message.split("\n");
   for (let i = lines.length - 1; i >= 0; i--) {
-    let parsed: unknown;
+    if (lines[i].trim() === "") continue;
     try {
-      parsed = JSON.parse(lines[i]);
+      return parseAccessCheckResult(lines[i]);
     } catch {
       continue;
-    }
-    if (isRecord(parsed) && typeof parsed.ok === "boolean") {
-      const str = (k: string): string | undefined => (typeof parsed[k] === "string" ? parsed[k] : undefined);
-      return {
-        ok: parsed.ok,
-        callerArn: str("callerArn"),
-        roleMatches: typeof parsed.roleMatches === "boolean" ? parsed.roleMatches : undefined,
-        bucket: str("bucket"),
-        key: str("key"),
-        bytes: typeof parsed.bytes === "number" ? parsed.bytes : undefined,
-        step: str("step"),
-        reason: str("reason"),
-      };
     }
   }
   return undefined;
@@ -187,28 +164,17 @@ export function findJobResult(podListJson: string): JobPods {
 }
 
 /**
- * True when an assumed-role caller ARN (`arn:aws:sts::<acct>:assumed-role/<name>/<session>`) is a
- * session of the role ARN (`arn:aws:iam::<acct>:role/<path/><name>`): same partition, account and name.
+ * The AWS CLI's own error in a failed S3 read's reason, without the check's preamble
+ * (`reading s3://<bucket>/<key> as <caller> failed: `): the bucket and key are the user's and must
+ * not steer the diagnosis (a key named `kms/404.txt` is not a KMS or missing-object failure).
  */
-export function roleArnMatches(callerArn: string, roleArn: string): boolean {
-  const caller = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
-  const role = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-  if (!caller || !role) return false;
-  return caller[1] === role[1] && caller[2] === role[2] && caller[3] === role[3];
+function s3Error(result: AccessCheckResult): string {
+  const preamble = `reading s3://${result.bucket}/${result.key} as ${result.callerArn} failed: `;
+  return result.reason.startsWith(preamble) ? result.reason.slice(preamble.length) : result.reason;
 }
 
-/** Maps a failed (or wrong-role) access-check result to the IRSA link it points to. */
-export function diagnose(result: AccessCheckResult, check: AccessCheckRef): Diagnosis {
-  const reason = result.reason ?? "";
-  const step = result.step ?? "";
-  if (result.ok) {
-    return {
-      link: 4,
-      advice:
-        `the pod got credentials for ${result.callerArn ?? "an unknown identity"}, not for ${check.expectedRoleArn}: ` +
-        "the ServiceAccount's annotation names another role, or the pod runs under another ServiceAccount.",
-    };
-  }
+/** STS gave the pod no credentials (stage `sts`): which link the AWS CLI's error points to. */
+function diagnoseSts(reason: string, check: AccessCheckRef): Diagnosis {
   if (/no OpenIDConnect provider found/i.test(reason)) {
     return {
       link: 2,
@@ -232,8 +198,8 @@ export function diagnose(result: AccessCheckResult, check: AccessCheckRef): Diag
     };
   }
   const tokenMissing =
-    /web.?identity token|AWS_WEB_IDENTITY_TOKEN_FILE|AWS_ROLE_ARN|token file|unable to locate credentials|no credentials/i;
-  if (tokenMissing.test(reason) || step === "caller-identity") {
+    /web.?identity token|AWS_WEB_IDENTITY_TOKEN_FILE|AWS_ROLE_ARN|token file|serviceaccount\/token|unable to locate credentials|no credentials/i;
+  if (tokenMissing.test(reason)) {
     return {
       link: 4,
       advice:
@@ -242,7 +208,7 @@ export function diagnose(result: AccessCheckResult, check: AccessCheckRef): Diag
         "after the annotation (the webhook only injects into new pods: delete the pod or re-run the Job).",
     };
   }
-  if (step === "assume-role" || /AssumeRoleWithWebIdentity/i.test(reason)) {
+  if (/AssumeRoleWithWebIdentity/i.test(reason)) {
     return {
       link: 3,
       advice:
@@ -251,29 +217,77 @@ export function diagnose(result: AccessCheckResult, check: AccessCheckRef): Diag
         "the ServiceAccount, <issuer>:aud must be sts.amazonaws.com) and that the provider's URL is the cluster's issuer.",
     };
   }
-  if (step === "get-object") {
-    if (/NoSuchKey|not found|404/i.test(reason)) {
-      return {
-        advice: `the role works, but s3://${check.bucketName}/${check.objectKey} does not exist: check account-b's bucket objectKey and seed object.`,
-      };
-    }
-    if (/NoSuchBucket/i.test(reason)) {
-      return { advice: `the role works, but the bucket ${check.bucketName} does not exist.` };
-    }
-    if (/kms/i.test(reason)) {
-      return {
-        link: 5,
-        advice: "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
-      };
-    }
+  if (/Could not connect to the endpoint URL|Connect timeout|timed out/i.test(reason)) {
     return {
-      link: 5,
       advice:
-        `the role was assumed but may not read s3://${check.bucketName}/${check.objectKey}: check the role's ` +
-        "permission policy (s3:GetObject on the object ARN) and the bucket policy in account B.",
+        "the pod could not reach STS: check the pod's egress (NetworkPolicy, security groups, an STS VPC " +
+        "endpoint in a private cluster) and the region it uses.",
     };
   }
-  return { advice: "the access check failed at a step this report does not know; see the reason above." };
+  return {
+    advice:
+      "STS gave the pod no credentials for a reason this report does not recognise; see the reason above " +
+      "(the usual suspects: links 4, 3 and 2, in that order).",
+  };
+}
+
+/** The S3 read failed (stage `s3`) after the expected role was assumed. */
+function diagnoseS3(error: string, check: AccessCheckRef): Diagnosis {
+  const object = `s3://${check.bucketName}/${check.objectKey}`;
+  if (/NoSuchBucket|bucket does not exist/i.test(error)) {
+    return { advice: `the role works, but the bucket ${check.bucketName} does not exist.` };
+  }
+  if (/NoSuchKey|does not exist|Not Found|\(404\)/i.test(error)) {
+    return {
+      advice: `the role works, but ${object} does not exist: check account-b's bucket objectKey and seed object.`,
+    };
+  }
+  if (/kms/i.test(error)) {
+    return {
+      link: 5,
+      advice: "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
+    };
+  }
+  return {
+    link: 5,
+    advice:
+      `the role was assumed but may not read ${object}: check the role's ` +
+      "permission policy (s3:GetObject on the object ARN) and the bucket policy in account B.",
+  };
+}
+
+/**
+ * The pod runs as another identity than the expected role: stage `identity`, or a passed check
+ * whose role is not the one account-a's outputs name.
+ */
+function diagnoseIdentity(result: AccessCheckResult, check: AccessCheckRef): Diagnosis {
+  if (result.ok && result.expectedRoleArn !== check.expectedRoleArn) {
+    return {
+      advice:
+        `the Job checked ${result.expectedRoleArn || "another role"}, not ${check.expectedRoleArn} that ` +
+        "account-a's accessCheck output names: run `npm run deploy` again so that the Job runs for the current role.",
+    };
+  }
+  return {
+    link: 4,
+    advice:
+      `the pod got credentials for ${result.callerArn || "an unknown identity"}, not for ${check.expectedRoleArn}: ` +
+      "the ServiceAccount's annotation names another role, or the pod runs under another ServiceAccount " +
+      "(the node's role means the webhook injected nothing: no annotation, or a pod created before it).",
+  };
+}
+
+/** Maps a failed (or wrong-role) access-check result to the IRSA link it points to. */
+export function diagnose(result: AccessCheckResult, check: AccessCheckRef): Diagnosis {
+  switch (result.stage) {
+    case "sts":
+      return diagnoseSts(result.reason, check);
+    case "identity":
+    case "done":
+      return diagnoseIdentity(result, check);
+    case "s3":
+      return diagnoseS3(s3Error(result), check);
+  }
 }
 
 /** The lines of the verify report for the chosen pod, and whether access works as intended. */
@@ -303,22 +317,23 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
     };
   }
   const lines = [header];
-  if (result.callerArn) lines.push(`  assumed role:  ${result.callerArn}`);
-  const matches = result.callerArn
-    ? roleArnMatches(result.callerArn, check.expectedRoleArn)
-    : (result.roleMatches ?? false);
-  if (result.callerArn || result.roleMatches !== undefined) {
+  const matches = assumedRoleMatches(check.expectedRoleArn, result.callerArn);
+  if (result.callerArn !== "") {
+    lines.push(`  assumed role:  ${result.callerArn}`);
     lines.push(`  expected role: ${check.expectedRoleArn} (${matches ? "matches" : "DOES NOT MATCH"})`);
   }
   if (result.ok && matches) {
-    const object = `s3://${result.bucket ?? check.bucketName}/${result.key ?? check.objectKey}`;
-    const bytes = result.bytes === undefined ? "" : ` (${result.bytes} bytes)`;
+    const object = `s3://${result.bucket || check.bucketName}/${result.key || check.objectKey}`;
+    const bytes = result.bytes === null ? "" : ` (${result.bytes} bytes)`;
     lines.push(`  object read:   ${object}${bytes}`);
     lines.push("verify: OK, the pod in account A read the object in account B through its IRSA role.");
     return { ok: true, lines };
   }
-  if (!result.ok)
-    lines.push(`  FAILED at step ${result.step ?? "(unknown)"}: ${result.reason ?? "(no reason given)"}`);
+  lines.push(
+    result.ok
+      ? `  FAILED: the check passed for ${result.expectedRoleArn || "(no role)"}, but the pod is not a session of ${check.expectedRoleArn}`
+      : `  FAILED at stage ${result.stage}: ${result.reason || "(no reason given)"}`,
+  );
   const diagnosis = diagnose(result, check);
   lines.push(
     diagnosis.link === undefined

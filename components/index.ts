@@ -38,6 +38,7 @@ export {
   type TrustRequest,
   type AccessRequest,
 } from "./evaluate";
+export { parseAccessCheckResult, assumedRoleMatches, type AccessCheckResult } from "./accessCheckResult";
 
 // ComponentResources: one per file. `pulumi package add` reads this list (package.json `main`).
 export { ClusterOidcProvider, type ClusterOidcProviderArgs } from "./clusterOidcProvider";

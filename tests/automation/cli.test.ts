@@ -13,7 +13,7 @@ import {
 import { PULUMI_INSTALL_URL } from "../../automation/preflight";
 import type { WorkspaceSettings } from "../../automation/workspace";
 import { MemoryFileSystem, type ScriptedAnswer, scriptedRunner } from "./fakeSystem";
-import { FakeWorkspace } from "./fakeWorkspace";
+import { FAKE_ROLE_ARN, FakeWorkspace } from "./fakeWorkspace";
 
 const REPO = "/repo";
 const CALLER = "arn:aws:sts::444455556666:assumed-role/irsa-demo-s3-reader/botocore-session-1";
@@ -355,8 +355,10 @@ describe("automation CLI", () => {
       it("reports a successful access check and exits 0", async () => {
         const ok = JSON.stringify({
           ok: true,
+          stage: "done",
+          reason: `read 42 bytes of s3://b/k as ${CALLER}`,
+          expectedRoleArn: FAKE_ROLE_ARN,
           callerArn: CALLER,
-          roleMatches: true,
           bucket: "b",
           key: "k",
           bytes: 42,
@@ -375,12 +377,18 @@ describe("automation CLI", () => {
       it("reports a failed access check with the IRSA link and exits 1", async () => {
         const failed = JSON.stringify({
           ok: false,
-          step: "get-object",
-          reason: "AccessDenied: Access Denied",
+          stage: "s3",
+          reason: `reading s3://b/k as ${CALLER} failed: AccessDenied: Access Denied`,
+          expectedRoleArn: FAKE_ROLE_ARN,
+          callerArn: CALLER,
+          bucket: "b",
+          key: "k",
+          bytes: null,
         });
         const h = harness({ script: { kubectl: { stdout: podList(failed) } } });
         await main(["deploy", "--yes"], h.deps);
         expect(await main(["verify"], h.deps)).to.equal(EXIT.failure);
+        expect(h.err.join("\n")).to.include("FAILED at stage s3: reading s3://b/k");
         expect(h.err.join("\n")).to.include("IRSA link 5");
       });
 
