@@ -16,6 +16,7 @@ import {
   buildScratchVolume,
   buildScratchVolumeMount,
   workloadLabels,
+  type AwsCliPodArgs,
 } from "./podSecurity";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
 import {
@@ -51,43 +52,13 @@ export const JOB_NAME_HASH_LENGTH = 10;
 export const MAX_ACCESS_CHECK_NAME_LENGTH = 63 - 1 - JOB_NAME_HASH_LENGTH;
 
 /** Arguments of {@link AccessCheckJob}. */
-export interface AccessCheckJobArgs {
-  /**
-   * Namespace to run in: the ServiceAccount's namespace.
-   * @default none (required)
-   */
-  namespace: pulumi.Input<string>;
-  /**
-   * The IRSA ServiceAccount the check runs as.
-   * @default none (required)
-   */
-  serviceAccountName: pulumi.Input<string>;
+export interface AccessCheckJobArgs extends AwsCliPodArgs {
   /**
    * The role (in account B) the pod must be running as. The check compares it with the caller
    * identity STS reports (`arn:<partition>:sts::<account>:assumed-role/<role name>/<session>`).
    * @default none (required)
    */
   expectedRoleArn: pulumi.Input<string>;
-  /**
-   * Bucket (in account B) to read from.
-   * @default none (required)
-   */
-  bucketName: pulumi.Input<string>;
-  /**
-   * Key of the object to read.
-   * @default none (required)
-   */
-  objectKey: pulumi.Input<string>;
-  /**
-   * Container image with the AWS CLI v2 and a POSIX shell, pinned to a tag or digest.
-   * @default "public.ecr.aws/aws-cli/aws-cli:2.27.50"
-   */
-  image?: pulumi.Input<string>;
-  /**
-   * AWS region for the CLI and regional STS (`AWS_REGION`, `AWS_STS_REGIONAL_ENDPOINTS=regional`).
-   * @default none (the region the EKS pod identity webhook injects, if any)
-   */
-  region?: pulumi.Input<string>;
   /**
    * Let Kubernetes delete the finished Job after this many seconds. Off by default: Pulumi owns the
    * Job and deletes it when it is replaced or the stack is destroyed. When set, a `pulumi refresh`
@@ -111,16 +82,6 @@ export interface AccessCheckJobArgs {
    * @default "access-check"
    */
   name?: pulumi.Input<string>;
-  /**
-   * Non-zero user id the container runs as.
-   * @default 1000
-   */
-  runAsUser?: pulumi.Input<number>;
-  /**
-   * Group that owns the pod's volumes (the projected web-identity token is readable by it).
-   * @default 1000
-   */
-  fsGroup?: pulumi.Input<number>;
 }
 
 /** {@link AccessCheckJobArgs} resolved to plain values, with the defaults applied. */

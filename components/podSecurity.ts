@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 
 /**
@@ -48,6 +49,55 @@ export interface PodIdentityOptions {
 }
 
 /** The labels every workload of this package carries (also the Deployment's selector). */
+
+/**
+ * The arguments every AWS CLI pod of this package shares (the reader Deployment and the access-check
+ * Job): where it runs, as which ServiceAccount, what it reads, and as which user.
+ */
+export interface AwsCliPodArgs {
+  /**
+   * Namespace to run in: the ServiceAccount's namespace.
+   * @default none (required)
+   */
+  namespace: pulumi.Input<string>;
+  /**
+   * The IRSA ServiceAccount the pods run as (`IrsaServiceAccount.name`).
+   * @default none (required)
+   */
+  serviceAccountName: pulumi.Input<string>;
+  /**
+   * Bucket (in account B) to read from.
+   * @default none (required)
+   */
+  bucketName: pulumi.Input<string>;
+  /**
+   * Key of the object to read.
+   * @default none (required)
+   */
+  objectKey: pulumi.Input<string>;
+  /**
+   * Container image with the AWS CLI v2 and a POSIX shell, pinned to a tag or digest.
+   * @default "public.ecr.aws/aws-cli/aws-cli:2.27.50"
+   */
+  image?: pulumi.Input<string>;
+  /**
+   * AWS region for the CLI and regional STS (`AWS_REGION`, `AWS_STS_REGIONAL_ENDPOINTS=regional`).
+   * @default none (the region the EKS pod identity webhook injects, if any)
+   */
+  region?: pulumi.Input<string>;
+  /**
+   * Non-zero user id the container runs as.
+   * @default 1000
+   */
+  runAsUser?: pulumi.Input<number>;
+  /**
+   * Group that owns the pod's volumes; the projected web-identity token is readable by it, which is
+   * what lets the non-root process read the token.
+   * @default 1000
+   */
+  fsGroup?: pulumi.Input<number>;
+}
+
 export function workloadLabels(name: string): Record<string, string> {
   return {
     "app.kubernetes.io/name": name,

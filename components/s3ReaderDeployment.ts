@@ -13,6 +13,7 @@ import {
   buildScratchVolume,
   buildScratchVolumeMount,
   workloadLabels,
+  type AwsCliPodArgs,
 } from "./podSecurity";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
 import {
@@ -33,17 +34,7 @@ export const DEFAULT_S3_READER_NAME = "s3-reader";
 export const DEFAULT_POLL_INTERVAL_SECONDS = 60;
 
 /** Arguments of {@link S3ReaderDeployment}. */
-export interface S3ReaderDeploymentArgs {
-  /**
-   * Namespace to deploy into: the ServiceAccount's namespace.
-   * @default none (required)
-   */
-  namespace: pulumi.Input<string>;
-  /**
-   * The IRSA ServiceAccount the pods run as (`IrsaServiceAccount.name`).
-   * @default none (required)
-   */
-  serviceAccountName: pulumi.Input<string>;
+export interface S3ReaderDeploymentArgs extends AwsCliPodArgs {
   /**
    * The role ARN the ServiceAccount is annotated with. It goes into a pod-template annotation, so a
    * new role rolls the pods: the EKS pod identity webhook injects credentials only when a pod is created.
@@ -51,30 +42,10 @@ export interface S3ReaderDeploymentArgs {
    */
   roleArn: pulumi.Input<string>;
   /**
-   * Bucket (in account B) to read from.
-   * @default none (required)
-   */
-  bucketName: pulumi.Input<string>;
-  /**
-   * Key of the object to read.
-   * @default none (required)
-   */
-  objectKey: pulumi.Input<string>;
-  /**
-   * Container image with the AWS CLI v2 and a POSIX shell, pinned to a tag or digest.
-   * @default "public.ecr.aws/aws-cli/aws-cli:2.27.50"
-   */
-  image?: pulumi.Input<string>;
-  /**
    * Number of pods, 0 to 50.
    * @default 1
    */
   replicas?: pulumi.Input<number>;
-  /**
-   * AWS region for the CLI and regional STS (`AWS_REGION`, `AWS_STS_REGIONAL_ENDPOINTS=regional`).
-   * @default none (the region the EKS pod identity webhook injects, if any)
-   */
-  region?: pulumi.Input<string>;
   /**
    * Seconds between two reads, 5 to 86400.
    * @default 60
@@ -85,17 +56,6 @@ export interface S3ReaderDeploymentArgs {
    * @default "s3-reader"
    */
   name?: pulumi.Input<string>;
-  /**
-   * Non-zero user id the container runs as.
-   * @default 1000
-   */
-  runAsUser?: pulumi.Input<number>;
-  /**
-   * Group that owns the pod's volumes; the projected web-identity token is readable by it, which is
-   * what lets the non-root process read the token.
-   * @default 1000
-   */
-  fsGroup?: pulumi.Input<number>;
 }
 
 /** {@link S3ReaderDeploymentArgs} resolved to plain values, with the defaults applied. */
