@@ -7,7 +7,6 @@ import {
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_FS_GROUP,
   DEFAULT_RUN_AS_USER,
-  MAX_ID,
   ROLE_ARN_POD_ANNOTATION,
   buildAwsCliEnv,
   buildAwsCliResources,
@@ -16,20 +15,11 @@ import {
   buildScratchVolume,
   buildScratchVolumeMount,
   workloadLabels,
+  AWS_CLI_POD_CHECKS,
   type AwsCliPodArgs,
 } from "./podSecurity";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
-import {
-  parseRoleArn,
-  validateBucketName,
-  validateContainerImage,
-  validateInteger,
-  validateLabelName,
-  validateNamespace,
-  validateObjectKey,
-  validateObjectName,
-  validateRegion,
-} from "./validation";
+import { parseRoleArn, validateInteger, validateLabelName } from "./validation";
 
 // The result contract lives in a module without Pulumi imports (automation/verify.ts reads it).
 export {
@@ -107,19 +97,12 @@ export type PlainAccessCheckArgs = { [K in keyof AccessCheckJobArgs]: pulumi.Unw
 const REQUIRED = ["namespace", "serviceAccountName", "expectedRoleArn", "bucketName", "objectKey"] as const;
 
 const CHECKS: ArgChecks = {
-  namespace: validateNamespace,
-  serviceAccountName: validateObjectName,
+  ...AWS_CLI_POD_CHECKS,
   expectedRoleArn: parseRoleArn,
-  bucketName: validateBucketName,
-  objectKey: validateObjectKey,
-  image: validateContainerImage,
-  region: validateRegion,
   ttlSecondsAfterFinished: (f, v) => validateInteger(f, v, 0, 31536000),
   backoffLimit: (f, v) => validateInteger(f, v, 0, 6),
   activeDeadlineSeconds: (f, v) => validateInteger(f, v, 30, 3600),
   name: validateJobBaseName,
-  runAsUser: (f, v) => validateInteger(f, v, 1, MAX_ID),
-  fsGroup: (f, v) => validateInteger(f, v, 0, MAX_ID),
 };
 
 /** A Job base name: a DNS-1123 label short enough to take the `-<hash>` suffix. */

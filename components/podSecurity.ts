@@ -1,5 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
+import { type ArgChecks } from "./inputs";
+import {
+  validateBucketName,
+  validateContainerImage,
+  validateInteger,
+  validateNamespace,
+  validateObjectKey,
+  validateObjectName,
+  validateRegion,
+} from "./validation";
 
 /**
  * What the account-A workloads (`S3ReaderDeployment`, `AccessCheckJob`) share: the pinned AWS CLI
@@ -97,6 +107,18 @@ export interface AwsCliPodArgs {
    */
   fsGroup?: pulumi.Input<number>;
 }
+
+/** The validators of {@link AwsCliPodArgs}' fields (see `checkPlainArgs`). */
+export const AWS_CLI_POD_CHECKS: ArgChecks = {
+  namespace: validateNamespace,
+  serviceAccountName: validateObjectName,
+  bucketName: validateBucketName,
+  objectKey: validateObjectKey,
+  image: validateContainerImage,
+  region: validateRegion,
+  runAsUser: (f, v) => validateInteger(f, v, 1, MAX_ID),
+  fsGroup: (f, v) => validateInteger(f, v, 0, MAX_ID),
+};
 
 export function workloadLabels(name: string): Record<string, string> {
   return {

@@ -4,7 +4,6 @@ import {
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_FS_GROUP,
   DEFAULT_RUN_AS_USER,
-  MAX_ID,
   ROLE_ARN_POD_ANNOTATION,
   buildAwsCliEnv,
   buildAwsCliResources,
@@ -13,20 +12,11 @@ import {
   buildScratchVolume,
   buildScratchVolumeMount,
   workloadLabels,
+  AWS_CLI_POD_CHECKS,
   type AwsCliPodArgs,
 } from "./podSecurity";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
-import {
-  parseRoleArn,
-  validateBucketName,
-  validateContainerImage,
-  validateInteger,
-  validateLabelName,
-  validateNamespace,
-  validateObjectKey,
-  validateObjectName,
-  validateRegion,
-} from "./validation";
+import { parseRoleArn, validateInteger, validateLabelName } from "./validation";
 
 /** Default name of the Deployment. */
 export const DEFAULT_S3_READER_NAME = "s3-reader";
@@ -82,18 +72,11 @@ export type PlainS3ReaderArgs = {
 const REQUIRED = ["namespace", "serviceAccountName", "roleArn", "bucketName", "objectKey"] as const;
 
 const CHECKS: ArgChecks = {
-  namespace: validateNamespace,
-  serviceAccountName: validateObjectName,
+  ...AWS_CLI_POD_CHECKS,
   roleArn: parseRoleArn,
-  bucketName: validateBucketName,
-  objectKey: validateObjectKey,
-  image: validateContainerImage,
   replicas: (f, v) => validateInteger(f, v, 0, 50),
-  region: validateRegion,
   pollIntervalSeconds: (f, v) => validateInteger(f, v, 5, 86400),
   name: validateLabelName,
-  runAsUser: (f, v) => validateInteger(f, v, 1, MAX_ID),
-  fsGroup: (f, v) => validateInteger(f, v, 0, MAX_ID),
 };
 
 /** Validates the args that are plain values; throws an `IrsaInputError` naming `args.<field>`. */
