@@ -5,6 +5,10 @@ import {
   requireArray,
   validateAccountId,
   validateBucketName,
+  validateEc2Id,
+  validateEksClusterName,
+  validateInstanceType,
+  validateKubernetesVersion,
   validateInteger,
   validateKmsKeyArn,
   validateNamespace,
@@ -334,14 +338,7 @@ export function parseAccountAConfig(
     "privateSubnetIds",
   ]);
   if (cluster.existingName !== undefined) {
-    const name = cluster.existingName;
-    if (typeof name !== "string" || !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(name)) {
-      throw new IrsaInputError(
-        key("cluster.existingName"),
-        name,
-        "must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
-      );
-    }
+    validateEksClusterName(key("cluster.existingName"), cluster.existingName);
     const creationKeys = Object.keys(cluster).filter((k) => k !== "existingName");
     if (creationKeys.length > 0) {
       throw new IrsaInputError(
@@ -351,23 +348,25 @@ export function parseAccountAConfig(
       );
     }
   }
-  for (const n of ["desiredCapacity", "minSize", "maxSize"]) {
-    if (cluster[n] !== undefined) validateInteger(key(`cluster.${n}`), cluster[n], 0, 1000);
-  }
-  for (const n of ["version", "instanceType", "vpcId"]) {
-    if (cluster[n] !== undefined && typeof cluster[n] !== "string") {
-      throw new IrsaInputError(key(`cluster.${n}`), cluster[n], "must be a string");
-    }
-  }
-  for (const n of ["publicSubnetIds", "privateSubnetIds"]) {
-    if (cluster[n] !== undefined) {
-      requireArray(key(`cluster.${n}`), cluster[n]).forEach((s, i) => {
-        if (typeof s !== "string" || !/^subnet-[0-9a-f]{8,17}$/.test(s)) {
-          throw new IrsaInputError(key(`cluster.${n}[${i}]`), s, "must be a subnet id subnet-<hex>");
-        }
-      });
-    }
-  }
+  // The same validators WorkloadCluster applies, so a bad value fails here naming the config key.
+  const optional = <T>(name: string, check: (field: string, value: unknown) => T): T | undefined =>
+    cluster[name] === undefined ? undefined : check(key(`cluster.${name}`), cluster[name]);
+  const subnets = (name: string) =>
+    optional(name, (field, value) =>
+      requireArray(field, value).map((id, i) => validateEc2Id(`${field}[${i}]`, id, "subnet")),
+    );
+  const size = (name: string) => optional(name, (field, value) => validateInteger(field, value, 0, 1000));
+  const clusterConfig: AccountAConfig["cluster"] = {
+    existingName: cluster.existingName as string | undefined,
+    version: optional("version", validateKubernetesVersion),
+    instanceType: optional("instanceType", validateInstanceType),
+    desiredCapacity: size("desiredCapacity"),
+    minSize: size("minSize"),
+    maxSize: size("maxSize"),
+    vpcId: optional("vpcId", (field, value) => validateEc2Id(field, value, "vpc")),
+    publicSubnetIds: subnets("publicSubnetIds"),
+    privateSubnetIds: subnets("privateSubnetIds"),
+  };
   let serviceAccount: ServiceAccountRef | undefined;
   const sa = get("serviceAccount");
   if (sa !== undefined && sa !== null) {
@@ -384,7 +383,7 @@ export function parseAccountAConfig(
       optionalString(get, "accountBStack") ?? "account-b",
       organization,
     ),
-    cluster,
+    cluster: Object.fromEntries(Object.entries(clusterConfig).filter(([, v]) => v !== undefined)),
     ...(serviceAccount ? { serviceAccount } : {}),
     deployProbe: optionalBoolean(get, "deployProbe", true),
     createNamespace: optionalBoolean(get, "createNamespace", true),

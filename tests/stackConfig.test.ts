@@ -148,7 +148,17 @@ describe("account-a config", () => {
     [
       "bad subnet",
       "  cross-account-irsa:cluster: {privateSubnetIds: [x]}\n",
-      /cross-account-irsa:cluster\.privateSubnetIds\[0\]: "x" is invalid: must be a subnet id/,
+      /cross-account-irsa:cluster\.privateSubnetIds\[0\]: "x" is invalid: must be an EC2 subnet id/,
+    ],
+    [
+      "a version EKS does not take",
+      "  cross-account-irsa:cluster: {version: '1.33.2'}\n",
+      /cross-account-irsa:cluster\.version: "1.33.2" is invalid: must be a Kubernetes minor version/,
+    ],
+    [
+      "a bad instance type",
+      "  cross-account-irsa:cluster: {instanceType: large}\n",
+      /cross-account-irsa:cluster\.instanceType: "large" is invalid: must be an EC2 instance type/,
     ],
     [
       "bad service account",
