@@ -85,7 +85,7 @@ function main(): number {
   const rows: Array<[string, string, string]> = [];
   let ok = true;
   try {
-    const plan = repeat(runs, () => timed(NODE, [...TS_LOADER, "automation/planCli.ts", "--out", out]));
+    const plan = repeat(runs, () => timed(NODE, [...TS_LOADER, "plan/cli.ts", "--out", out]));
     if (plan.some((p) => p.status !== 0)) throw new Error("npm run plan failed during the benchmark");
     const planWall = median(plan.map((p) => p.wallSeconds));
     const planRss = median(plan.map((p) => p.maxRssMb));

@@ -21,7 +21,7 @@ import {
 import { checkPlainArgs, type ArgChecks } from "./inputs";
 import { parseRoleArn, validateInteger, validateLabelName } from "./validation";
 
-// The result contract lives in a module without Pulumi imports (automation/verify.ts reads it).
+// The result contract lives in a module without Pulumi imports (deploy/verify.ts reads it).
 export {
   ROLE_MATCHES_SHELL_FUNCTION,
   assumedRoleMatches,

@@ -1,6 +1,6 @@
 /**
  * The access check's result contract, shared by the Job that writes it (`accessCheckJob.ts`) and the
- * tools that read it (`automation/verify.ts`). Pure: no Pulumi package is imported here, so a reader
+ * tools that read it (`deploy/verify.ts`). Pure: no Pulumi package is imported here, so a reader
  * of results does not load the Pulumi SDK.
  */
 import { IrsaInputError } from "./errors";

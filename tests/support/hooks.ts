@@ -1,4 +1,4 @@
-import { restoreStackTraces } from "../../automation/mockEngine";
+import { restoreStackTraces } from "../../engine/mockEngine";
 
 /**
  * Mocha root hooks. A test that installs a MockEngine switches stack traces to V8's plain format

@@ -1,0 +1,347 @@
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { type CommandName, errorText } from "./failure";
+import { DEFAULT_STACKS, type RunOutcome, type StackPair, deploy, destroy, preview } from "./orchestrator";
+import {
+  PreflightError,
+  checkAwsCredentials,
+  checkPassphrase,
+  checkPulumiCli,
+  currentBackendUrl,
+  explicitBackendUrl,
+  isSelfManagedBackend,
+  normalizeBackendUrl,
+  readProjectName,
+  readStackFile,
+  stackNameProblem,
+} from "./preflight";
+import {
+  type CommandRunner,
+  type Env,
+  type FileSystem,
+  askYesNo,
+  execRunner,
+  nodeFileSystem,
+} from "./system";
+import { readVerifyInputs, runVerify } from "./verify";
+import type { WorkspaceFactory } from "./workspace";
+
+/** The commands the CLI runs. */
+export const COMMANDS = ["deploy", "preview", "destroy", "verify"] as const;
+
+/** One of {@link COMMANDS}. */
+export type Command = (typeof COMMANDS)[number];
+
+/** Exit codes: success, failure, usage error. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** The usage text `--help` prints. */
+export const USAGE = `Usage: npm run <command> -- [options]
+   or: node -r sucrase/register/ts deploy/cli.ts <command> [options]
+
+Runs the two stacks of the cross-account-irsa project with the Pulumi Automation API.
+
+Commands:
+  deploy    create or select both stacks, then up account-a, up account-b, up account-a
+            again; prints both stacks' outputs (secrets masked)
+  preview   preview account-a, then account-b (which reads account-a's current outputs)
+  destroy   destroy account-a, then account-b
+  verify    read the access-check Job's result from account-a's cluster and explain it
+
+Options:
+  --stack-a <name>   account A's stack (default: ${DEFAULT_STACKS.a}); config in Pulumi.<name>.yaml
+  --stack-b <name>   account B's stack (default: ${DEFAULT_STACKS.b}); config in Pulumi.<name>.yaml
+  --backend <url>    state backend, e.g. file://./state (default: PULUMI_BACKEND_URL, else the
+                     backend of the current \`pulumi login\`)
+  -y, --yes          do not ask before deploy or destroy (required when not on a terminal)
+  --skip-aws-check   skip the AWS credential check (e.g. on EC2 with an instance profile)
+  -h, --help         show this help
+
+Environment:
+  PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE  required for self-managed backends
+  PULUMI_BACKEND_URL                                         the backend when --backend is not given
+
+Exit codes: 0 success, 1 failure, 2 usage error.`;
+
+/** Parsed command-line arguments. */
+export interface CliArgs {
+  command: Command;
+  stacks: StackPair;
+  /** `--backend`, normalised (relative file:// paths made absolute). */
+  backend?: string;
+  yes: boolean;
+  skipAwsCheck: boolean;
+  /** The flags as given, for the resume hint (`npm run deploy -- <flags>`). */
+  flags: string[];
+}
+
+/** The outcome of argument parsing. */
+export type ParsedCommandLine =
+  { kind: "help" } | { kind: "run"; args: CliArgs } | { kind: "error"; message: string };
+
+/** Parses the command line (without `node` and the script). Never throws. */
+export function parseCliArgs(argv: string[], cwd: string): ParsedCommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        "stack-a": { type: "string" },
+        "stack-b": { type: "string" },
+        backend: { type: "string" },
+        yes: { type: "boolean", short: "y" },
+        "skip-aws-check": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    return { kind: "error", message: error instanceof Error ? error.message : String(error) };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (positionals.length === 0)
+    return { kind: "error", message: `no command given (one of ${COMMANDS.join(", ")})` };
+  if (positionals.length > 1) return { kind: "error", message: `unexpected argument "${positionals[1]}"` };
+  const command = positionals[0];
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    return { kind: "error", message: `unknown command "${command}" (one of ${COMMANDS.join(", ")})` };
+  }
+  const stacks = { a: values["stack-a"] ?? DEFAULT_STACKS.a, b: values["stack-b"] ?? DEFAULT_STACKS.b };
+  for (const [flag, name] of [
+    ["--stack-a", stacks.a],
+    ["--stack-b", stacks.b],
+  ] as const) {
+    const problem = stackNameProblem(name);
+    if (problem) return { kind: "error", message: `${flag}: ${problem}` };
+  }
+  if (stacks.a === stacks.b)
+    return { kind: "error", message: `--stack-a and --stack-b are both "${stacks.a}"` };
+  let backend: string | undefined;
+  if (values.backend !== undefined) {
+    try {
+      backend = normalizeBackendUrl(values.backend, cwd);
+    } catch (error) {
+      return { kind: "error", message: `--backend: ${(error as Error).message}` };
+    }
+  }
+  const flags: string[] = [];
+  if (values["stack-a"] !== undefined) flags.push("--stack-a", stacks.a);
+  if (values["stack-b"] !== undefined) flags.push("--stack-b", stacks.b);
+  if (backend !== undefined) flags.push("--backend", backend);
+  if (values.yes) flags.push("--yes");
+  if (values["skip-aws-check"]) flags.push("--skip-aws-check");
+  return {
+    kind: "run",
+    args: {
+      command: command as Command,
+      stacks,
+      backend,
+      yes: values.yes ?? false,
+      skipAwsCheck: values["skip-aws-check"] ?? false,
+      flags,
+    },
+  };
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command line that runs a command again with the same flags, e.g. `npm run deploy -- --yes`. */
+export function resumeCommandLine(command: CommandName | "verify", flags: string[]): string {
+  return flags.length === 0
+    ? `npm run ${command}`
+    : `npm run ${command} -- ${flags.map(shellQuote).join(" ")}`;
+}
+
+/** Everything `main` touches outside the process; the tests pass fakes. */
+export interface CliDeps {
+  env: Env;
+  /** The user's working directory (relative file:// backends resolve against it). */
+  cwd: string;
+  /** The repository root: `Pulumi.yaml` and the stack config files. */
+  workDir: string;
+  homeDir: string;
+  tmpDir: string;
+  /** True when stdin and stdout are a terminal, so a confirmation can be asked. */
+  isTTY: boolean;
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  confirm: (question: string) => Promise<boolean>;
+  run: CommandRunner;
+  fs: FileSystem;
+  createWorkspace: WorkspaceFactory;
+  /** Milliseconds clock. */
+  now: () => number;
+  /** True once the user pressed Ctrl-C. */
+  wasInterrupted?: () => boolean;
+}
+
+/**
+ * The CLI: parses the arguments, runs the up-front checks (Pulumi CLI, backend, passphrase, AWS
+ * credentials), asks for confirmation before deploy and destroy, and runs the command. Returns the
+ * exit code.
+ */
+export async function main(argv: string[], deps: CliDeps): Promise<number> {
+  const parsed = parseCliArgs(argv, deps.cwd);
+  if (parsed.kind === "help") {
+    deps.stdout(USAGE);
+    return EXIT.ok;
+  }
+  if (parsed.kind === "error") {
+    deps.stderr(`error: ${parsed.message}`);
+    deps.stderr(USAGE);
+    return EXIT.usage;
+  }
+  const args = parsed.args;
+  const mutating = args.command === "deploy" || args.command === "destroy";
+  if (mutating && !args.yes && !deps.isTTY) {
+    deps.stderr(
+      `error: ${args.command} changes cloud resources and there is no terminal to confirm on: ` +
+        `pass --yes (e.g. \`${resumeCommandLine(args.command, [...args.flags, "--yes"])}\`).`,
+    );
+    return EXIT.usage;
+  }
+  try {
+    return await runCommand(args, deps);
+  } catch (error) {
+    deps.stderr(`error: ${error instanceof PreflightError ? error.message : errorText(error)}`);
+    return EXIT.failure;
+  }
+}
+
+async function runCommand(args: CliArgs, deps: CliDeps): Promise<number> {
+  const { stacks } = args;
+  const explicitBackend = explicitBackendUrl(args.backend, deps.env, deps.cwd);
+  const project = readProjectName(deps.fs, deps.workDir);
+  const version = await checkPulumiCli(deps.run);
+  const backendUrl = explicitBackend ?? (await currentBackendUrl(deps.run));
+  const selfManaged = isSelfManagedBackend(backendUrl);
+  const files = [
+    readStackFile(deps.fs, deps.workDir, stacks.a),
+    readStackFile(deps.fs, deps.workDir, stacks.b),
+  ];
+  checkPassphrase(files, selfManaged, backendUrl, deps.env, deps.fs);
+  deps.stdout(`pulumi ${version}, backend ${backendUrl}${explicitBackend ? "" : " (current login)"}`);
+  if (!args.skipAwsCheck) {
+    for (const line of checkAwsCredentials(files, deps.env, deps.fs, deps.homeDir)) deps.stdout(line);
+  }
+  if (args.command === "deploy" || args.command === "destroy") {
+    if (!args.yes) {
+      const what = args.command === "deploy" ? "Deploy (create or update)" : "Destroy all resources of";
+      const ok = await deps.confirm(`${what} stacks ${stacks.a} and ${stacks.b} on ${backendUrl}?`);
+      if (!ok) {
+        deps.stderr(`${args.command} cancelled: nothing was changed.`);
+        return EXIT.failure;
+      }
+    }
+  }
+  const workspace = await deps.createWorkspace({
+    workDir: deps.workDir,
+    project,
+    backendUrl: explicitBackend,
+    selfManaged,
+  });
+  const cd =
+    path.resolve(deps.cwd) === path.resolve(deps.workDir) ? "" : `cd ${shellQuote(deps.workDir)} && `;
+  const backendEnv = explicitBackend ? `PULUMI_BACKEND_URL=${shellQuote(explicitBackend)} ` : "";
+  const options = {
+    workspace,
+    stacks,
+    log: deps.stdout,
+    logError: deps.stderr,
+    now: deps.now,
+    wasInterrupted: deps.wasInterrupted,
+    resumeCommand: (command: CommandName) => resumeCommandLine(command, args.flags),
+    pulumiPrefix: `${cd}${backendEnv}`,
+  };
+  let outcome: RunOutcome;
+  switch (args.command) {
+    case "deploy":
+      outcome = await deploy(options);
+      break;
+    case "preview":
+      outcome = await preview(options);
+      break;
+    case "destroy":
+      outcome = await destroy(options);
+      break;
+    case "verify": {
+      if (!(await workspace.select(stacks.a))) {
+        deps.stderr(
+          `error: stack ${stacks.a} does not exist: run \`${options.resumeCommand("deploy")}\` first.`,
+        );
+        return EXIT.failure;
+      }
+      const inputs = readVerifyInputs(
+        await workspace.outputs(stacks.a),
+        stacks.a,
+        options.resumeCommand("deploy"),
+      );
+      if (!inputs.ok) {
+        deps.stderr(`error: ${inputs.reason}`);
+        return EXIT.failure;
+      }
+      const report = await runVerify(
+        { run: deps.run, fs: deps.fs, tmpDir: deps.tmpDir },
+        inputs.check,
+        inputs.kubeconfig,
+      );
+      for (const line of report.lines) (report.ok ? deps.stdout : deps.stderr)(line);
+      return report.ok ? EXIT.ok : EXIT.failure;
+    }
+  }
+  return outcome.ok ? EXIT.ok : EXIT.failure;
+}
+
+/** The real dependencies: this process's environment, terminal, file system and the Pulumi CLI. */
+export function defaultDeps(wasInterrupted?: () => boolean): CliDeps {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    workDir: path.resolve(__dirname, ".."),
+    homeDir: os.homedir(),
+    tmpDir: os.tmpdir(),
+    isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    stdout: (line) => process.stdout.write(`${line}\n`),
+    stderr: (line) => process.stderr.write(`${line}\n`),
+    confirm: (question) => askYesNo(question),
+    run: execRunner,
+    fs: nodeFileSystem,
+    createWorkspace: async (settings) => (await import("./pulumiWorkspace")).createPulumiWorkspace(settings),
+    now: () => Date.now(),
+    wasInterrupted,
+  };
+}
+
+if (require.main === module) {
+  // Ctrl-C reaches the Pulumi CLI directly (same process group), which then finishes the operations
+  // in flight and checkpoints. Stay alive to report where it stopped; a second Ctrl-C exits at once.
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      process.stderr.write("second interrupt: exiting now; run the command again to resume.\n");
+      process.exit(130);
+    }
+    process.stderr.write(
+      "interrupt: waiting for Pulumi to finish the operations in flight (Ctrl-C again to quit)\n",
+    );
+  });
+  main(
+    process.argv.slice(2),
+    defaultDeps(() => interrupts > 0),
+  ).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`error: ${errorText(error)}\n`);
+      process.exitCode = EXIT.failure;
+    },
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * Shared helpers of the pure-core tests (not a test file itself: mocha only runs `*.test.ts`).
+ */
+import { expect } from "chai";
+import fc from "fast-check";
+import { IrsaInputError, describeValue } from "../../components/errors";
+
+/**
+ * Runs `fn`, expects it to throw an {@link IrsaInputError} for `field` and `value`, and checks that the
+ * message names the field, the value (as `describeValue` renders it) and the rule.
+ */
+export function expectInputError(
+  fn: () => unknown,
+  field: string,
+  value: unknown,
+  rule: string | RegExp,
+): IrsaInputError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, "expected an IrsaInputError to be thrown").to.be.instanceOf(IrsaInputError);
+  const err = caught as IrsaInputError;
+  expect(err.name).to.equal("IrsaInputError");
+  expect(err.field, "error.field").to.equal(field);
+  expect(err.value, "error.value").to.deep.equal(value);
+  expect(err.message, "message names the field").to.include(field);
+  expect(err.message, "message names the value").to.include(describeValue(value));
+  if (typeof rule === "string") {
+    expect(err.rule, "error.rule").to.include(rule);
+    expect(err.message, "message names the rule").to.include(rule);
+  } else {
+    expect(err.rule, "error.rule").to.match(rule);
+    expect(err.message, "message names the rule").to.match(rule);
+  }
+  return err;
+}
+
+/** EKS-style issuers and the IAM OIDC provider ARNs for them in account B (222233334444). */
+export const ACCOUNT_B = "222233334444";
+export const HOST_A = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+export const HOST_B = "oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+export const ISSUER_A = `https://${HOST_A}`;
+export const ISSUER_B = `https://${HOST_B}`;
+export const PROVIDER_A = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST_A}`;
+export const PROVIDER_B = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST_B}`;
+
+/** A DNS-1123 label (kept short so that generated policies stay under the size limit). */
+export const dnsLabel = (maxInner = 10): fc.Arbitrary<string> =>
+  fc.stringMatching(new RegExp(`^[a-z0-9]([-a-z0-9]{0,${maxInner}}[a-z0-9])?$`));
+
+/** A DNS-1123 subdomain of one to three short labels. */
+export const dnsSubdomain = (): fc.Arbitrary<string> =>
+  fc.array(dnsLabel(6), { minLength: 1, maxLength: 3 }).map((labels) => labels.join("."));
+
+/** An EKS-like issuer host/path: `oidc.eks.<region>.amazonaws.com/id/<32 upper-case hex>`. */
+export const eksHostPath = (): fc.Arbitrary<string> =>
+  fc
+    .tuple(
+      fc.constantFrom("eu-west-1", "us-east-1", "ap-southeast-2", "eu-central-1"),
+      fc.stringMatching(/^[0-9A-F]{32}$/),
+    )
+    .map(([region, id]) => `oidc.eks.${region}.amazonaws.com/id/${id}`);

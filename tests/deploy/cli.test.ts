@@ -1,0 +1,446 @@
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import {
+  type CliDeps,
+  EXIT,
+  USAGE,
+  main,
+  parseCliArgs,
+  resumeCommandLine,
+  shellQuote,
+} from "../../deploy/cli";
+import { PULUMI_INSTALL_URL } from "../../deploy/preflight";
+import type { WorkspaceSettings } from "../../deploy/workspace";
+import { MemoryFileSystem, type ScriptedAnswer, scriptedRunner } from "./fakeSystem";
+import { FAKE_ROLE_ARN, FakeWorkspace } from "./fakeWorkspace";
+
+const REPO = "/repo";
+const CALLER = "arn:aws:sts::444455556666:assumed-role/irsa-demo-s3-reader/botocore-session-1";
+
+interface Harness {
+  deps: CliDeps;
+  out: string[];
+  err: string[];
+  ws: FakeWorkspace;
+  fs: MemoryFileSystem;
+  run: ReturnType<typeof scriptedRunner>;
+  settings: WorkspaceSettings[];
+  questions: string[];
+}
+
+function harness(
+  options: {
+    env?: Record<string, string>;
+    script?: Record<string, ScriptedAnswer>;
+    files?: Record<string, string>;
+    isTTY?: boolean;
+    answer?: boolean;
+    ws?: FakeWorkspace;
+  } = {},
+): Harness {
+  const out: string[] = [];
+  const err: string[] = [];
+  const settings: WorkspaceSettings[] = [];
+  const questions: string[] = [];
+  const ws = options.ws ?? new FakeWorkspace();
+  const fs = new MemoryFileSystem({
+    [`${REPO}/Pulumi.yaml`]: "name: cross-account-irsa\nruntime: nodejs\n",
+    [`${REPO}/Pulumi.account-a.yaml`]: "config:\n  aws:region: eu-west-1\n",
+    [`${REPO}/Pulumi.account-b.yaml`]: "config:\n  aws:region: eu-west-1\n",
+    ...options.files,
+  });
+  const run = scriptedRunner({
+    "pulumi version": { stdout: "v3.248.0\n" },
+    "pulumi whoami": { stdout: JSON.stringify({ user: "me", url: "file:///home/me/state" }) },
+    ...options.script,
+  });
+  const deps: CliDeps = {
+    env: options.env ?? { PULUMI_CONFIG_PASSPHRASE: "correct horse", AWS_PROFILE: "dev" },
+    cwd: "/cwd",
+    workDir: REPO,
+    homeDir: "/home/me",
+    tmpDir: "/tmp",
+    isTTY: options.isTTY ?? false,
+    stdout: (l) => out.push(l),
+    stderr: (l) => err.push(l),
+    confirm: (q) => {
+      questions.push(q);
+      return Promise.resolve(options.answer ?? true);
+    },
+    run,
+    fs,
+    createWorkspace: (s) => {
+      settings.push(s);
+      return Promise.resolve(ws);
+    },
+    now: ws.now,
+  };
+  return { deps, out, err, ws, fs, run, settings, questions };
+}
+
+function podList(message: string): string {
+  return JSON.stringify({
+    items: [
+      {
+        metadata: { name: "access-check-0a1b2c3-xyz", creationTimestamp: "2025-01-01T00:00:00Z" },
+        status: {
+          phase: "Succeeded",
+          containerStatuses: [{ name: "check", state: { terminated: { message } } }],
+        },
+      },
+    ],
+  });
+}
+
+describe("automation CLI", () => {
+  describe("argument parsing", () => {
+    it("parses a command with defaults", () => {
+      expect(parseCliArgs(["deploy"], "/cwd")).to.deep.equal({
+        kind: "run",
+        args: {
+          command: "deploy",
+          stacks: { a: "account-a", b: "account-b" },
+          backend: undefined,
+          yes: false,
+          skipAwsCheck: false,
+          flags: [],
+        },
+      });
+    });
+
+    it("parses every flag and keeps them for the resume hint", () => {
+      const parsed = parseCliArgs(
+        [
+          "destroy",
+          "--stack-a",
+          "dev-a",
+          "--stack-b=dev-b",
+          "--backend",
+          "file://./state",
+          "-y",
+          "--skip-aws-check",
+        ],
+        "/cwd",
+      );
+      expect(parsed).to.deep.equal({
+        kind: "run",
+        args: {
+          command: "destroy",
+          stacks: { a: "dev-a", b: "dev-b" },
+          backend: "file:///cwd/state",
+          yes: true,
+          skipAwsCheck: true,
+          flags: [
+            "--stack-a",
+            "dev-a",
+            "--stack-b",
+            "dev-b",
+            "--backend",
+            "file:///cwd/state",
+            "--yes",
+            "--skip-aws-check",
+          ],
+        },
+      });
+    });
+
+    it("recognises --help and -h anywhere", () => {
+      expect(parseCliArgs(["--help"], "/")).to.deep.equal({ kind: "help" });
+      expect(parseCliArgs(["deploy", "-h"], "/")).to.deep.equal({ kind: "help" });
+    });
+
+    const errors: Array<[string[], RegExp]> = [
+      [["deploy", "--force"], /Unknown option '--force'/],
+      [[], /no command given \(one of deploy, preview, destroy, verify\)/],
+      [["launch"], /unknown command "launch"/],
+      [["deploy", "now"], /unexpected argument "now"/],
+      [["deploy", "--stack-a"], /--stack-a/],
+      [["deploy", "--stack-a", "a b"], /--stack-a: "a b" is not a valid stack name/],
+      [["deploy", "--stack-a", "x", "--stack-b", "x"], /--stack-a and --stack-b are both "x"/],
+      [["deploy", "--backend", "state"], /--backend: backend "state" is not a URL/],
+      [["deploy", "--yes=no"], /--yes/],
+    ];
+    for (const [argv, message] of errors) {
+      it(`rejects ${JSON.stringify(argv)}`, () => {
+        const parsed = parseCliArgs(argv, "/");
+        expect(parsed.kind).to.equal("error");
+        expect(parsed.kind === "error" && parsed.message).to.match(message);
+      });
+    }
+
+    it("quotes resume hints for the shell", () => {
+      expect(shellQuote("file:///a/b")).to.equal("file:///a/b");
+      expect(shellQuote("/my dir/it's")).to.equal(`'/my dir/it'\\''s'`);
+      expect(resumeCommandLine("deploy", [])).to.equal("npm run deploy");
+      expect(resumeCommandLine("destroy", ["--backend", "file:///s p", "--yes"])).to.equal(
+        "npm run destroy -- --backend 'file:///s p' --yes",
+      );
+    });
+  });
+
+  describe("main", () => {
+    it("prints the usage for --help and exits 0", async () => {
+      const h = harness();
+      expect(await main(["--help"], h.deps)).to.equal(EXIT.ok);
+      expect(h.out).to.deep.equal([USAGE]);
+      for (const word of [
+        "deploy",
+        "preview",
+        "destroy",
+        "verify",
+        "--stack-a",
+        "--stack-b",
+        "--backend",
+        "--yes",
+        "--help",
+      ]) {
+        expect(USAGE).to.include(word);
+      }
+      expect(h.run.runs).to.deep.equal([]);
+    });
+
+    it("rejects an unknown flag with the usage and exit code 2", async () => {
+      const h = harness();
+      expect(await main(["deploy", "--nope"], h.deps)).to.equal(EXIT.usage);
+      expect(h.err[0]).to.match(/^error: Unknown option '--nope'/);
+      expect(h.err[1]).to.equal(USAGE);
+      expect(h.run.runs).to.deep.equal([]);
+    });
+
+    for (const command of ["deploy", "destroy"]) {
+      it(`refuses ${command} without --yes when there is no terminal`, async () => {
+        const h = harness({ isTTY: false });
+        expect(await main([command], h.deps)).to.equal(EXIT.usage);
+        expect(h.err[0]).to.include("there is no terminal to confirm on: pass --yes");
+        expect(h.err[0]).to.include(`npm run ${command} -- --yes`);
+        expect(h.run.runs).to.deep.equal([]);
+        expect(h.settings).to.deep.equal([]);
+      });
+    }
+
+    it("asks before deploying on a terminal, and does nothing when the answer is no", async () => {
+      const h = harness({ isTTY: true, answer: false });
+      expect(await main(["deploy"], h.deps)).to.equal(EXIT.failure);
+      expect(h.questions).to.deep.equal([
+        "Deploy (create or update) stacks account-a and account-b on file:///home/me/state?",
+      ]);
+      expect(h.err).to.deep.equal(["deploy cancelled: nothing was changed."]);
+      expect(h.settings).to.deep.equal([]);
+    });
+
+    it("deploys after a yes on a terminal", async () => {
+      const h = harness({ isTTY: true, answer: true });
+      expect(await main(["deploy"], h.deps)).to.equal(EXIT.ok);
+      expect(h.questions).to.have.length(1);
+      expect(h.ws.callLog(["up"])).to.deep.equal(["up account-a", "up account-b", "up account-a"]);
+    });
+
+    it("previews without asking, even without a terminal", async () => {
+      const h = harness({ isTTY: false });
+      expect(await main(["preview"], h.deps)).to.equal(EXIT.ok);
+      expect(h.questions).to.deep.equal([]);
+      expect(h.ws.callLog(["preview"])).to.deep.equal(["preview account-a", "preview account-b"]);
+    });
+
+    it("says to install the Pulumi CLI when it is missing, before anything else", async () => {
+      const h = harness({ script: { "pulumi version": "not-found" } });
+      expect(await main(["deploy", "--yes"], h.deps)).to.equal(EXIT.failure);
+      expect(h.err).to.have.length(1);
+      expect(h.err[0]).to.include("The Pulumi CLI (`pulumi`) was not found on PATH");
+      expect(h.err[0]).to.include(PULUMI_INSTALL_URL);
+      expect(h.settings).to.deep.equal([]);
+    });
+
+    it("fails clearly on a file:// backend without a passphrase, without running Pulumi", async () => {
+      const h = harness({ env: { AWS_PROFILE: "dev" } });
+      expect(await main(["deploy", "--yes", "--backend", "file://./state"], h.deps)).to.equal(EXIT.failure);
+      expect(h.err[0]).to.match(
+        /^error: Stacks account-a and account-b on file:\/\/\/cwd\/state encrypt secrets/,
+      );
+      expect(h.err[0]).to.include("PULUMI_CONFIG_PASSPHRASE");
+      expect(h.run.runs.map((r) => r.args[0])).to.deep.equal(["version"]);
+      expect(h.settings).to.deep.equal([]);
+      expect(h.ws.calls).to.deep.equal([]);
+    });
+
+    it("also checks the passphrase for a self-managed current login", async () => {
+      const h = harness({ env: { AWS_PROFILE: "dev" } });
+      expect(await main(["preview"], h.deps)).to.equal(EXIT.failure);
+      expect(h.err[0]).to.include("on file:///home/me/state encrypt secrets with a passphrase");
+    });
+
+    it("uses PULUMI_BACKEND_URL when --backend is not given, and passes it to the workspace", async () => {
+      const h = harness({
+        env: { PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p", AWS_PROFILE: "x" },
+      });
+      expect(await main(["preview"], h.deps)).to.equal(EXIT.ok);
+      expect(h.settings).to.deep.equal([
+        { workDir: REPO, project: "cross-account-irsa", backendUrl: "s3://state", selfManaged: true },
+      ]);
+      expect(h.run.runs.map((r) => r.args[0])).to.deep.equal(["version"]);
+    });
+
+    it("needs no passphrase on Pulumi Cloud (current login)", async () => {
+      const h = harness({
+        env: { AWS_PROFILE: "dev" },
+        script: {
+          "pulumi whoami": { stdout: JSON.stringify({ user: "me", url: "https://api.pulumi.com" }) },
+        },
+      });
+      expect(await main(["preview"], h.deps)).to.equal(EXIT.ok);
+      expect(h.settings).to.deep.equal([
+        { workDir: REPO, project: "cross-account-irsa", backendUrl: undefined, selfManaged: false },
+      ]);
+      expect(h.out[0]).to.equal("pulumi v3.248.0, backend https://api.pulumi.com (current login)");
+    });
+
+    it("fails with what to set when there are no AWS credentials, unless told to skip the check", async () => {
+      const h = harness({ env: { PULUMI_CONFIG_PASSPHRASE: "p" } });
+      expect(await main(["deploy", "--yes"], h.deps)).to.equal(EXIT.failure);
+      expect(h.err[0]).to.match(/^error: No AWS credentials found for account-a and account-b\. Set one of/);
+      expect(h.settings).to.deep.equal([]);
+      const skipped = harness({ env: { PULUMI_CONFIG_PASSPHRASE: "p" } });
+      expect(await main(["deploy", "--yes", "--skip-aws-check"], skipped.deps)).to.equal(EXIT.ok);
+    });
+
+    it("reads the custom stacks' config files for the checks", async () => {
+      const h = harness({
+        env: { PULUMI_CONFIG_PASSPHRASE: "p" },
+        files: {
+          [`${REPO}/Pulumi.dev-a.yaml`]: "config:\n  aws:profile: a-admin\n",
+          [`${REPO}/Pulumi.dev-b.yaml`]: "config:\n  aws:profile: b-admin\n",
+        },
+      });
+      expect(await main(["deploy", "--yes", "--stack-a", "dev-a", "--stack-b", "dev-b"], h.deps)).to.equal(
+        EXIT.ok,
+      );
+      expect(h.out).to.include("dev-a: AWS credentials from aws:profile in Pulumi.dev-a.yaml");
+      expect(h.ws.callLog(["up"])).to.deep.equal(["up dev-a", "up dev-b", "up dev-a"]);
+    });
+
+    it("deploys with --yes, prints masked outputs and exits 0", async () => {
+      const h = harness();
+      expect(await main(["deploy", "--yes"], h.deps)).to.equal(EXIT.ok);
+      expect(h.out).to.include("  kubeconfig: [secret]");
+      expect([...h.out, ...h.err].join("\n")).not.to.include("SUPER-SECRET-KUBECONFIG-TOKEN");
+      expect(h.out).to.include("account-b: AWS credentials from AWS_PROFILE=dev");
+    });
+
+    it("exits 1 on a failed deploy, with a resume hint carrying the flags and the backend", async () => {
+      const ws = new FakeWorkspace().failNext({ op: "up", stack: "account-b", afterSteps: 1 });
+      const h = harness({ ws });
+      expect(await main(["deploy", "--yes", "--backend", "file:///state"], h.deps)).to.equal(EXIT.failure);
+      const report = h.err.join("\n");
+      expect(report).to.include("deploy failed in phase 2/3 (up account-b)");
+      expect(report).to.include("run `npm run deploy -- --backend file:///state --yes` again");
+      expect(h.ws.callLog(["up"])).to.deep.equal(["up account-a", "up account-b"]);
+    });
+
+    it("puts the repository and backend in pulumi hints", async () => {
+      const ws = new FakeWorkspace().failNext({
+        op: "up",
+        stack: "account-a",
+        afterSteps: 0,
+        mode: "locked",
+      });
+      const h = harness({ ws });
+      await main(["deploy", "--yes", "--backend", "file:///state"], h.deps);
+      expect(h.err.join("\n")).to.include(
+        "`cd /repo && PULUMI_BACKEND_URL=file:///state pulumi cancel --stack account-a --yes`",
+      );
+    });
+
+    describe("verify", () => {
+      it("reports a successful access check and exits 0", async () => {
+        const ok = JSON.stringify({
+          ok: true,
+          stage: "done",
+          reason: `read 42 bytes of s3://b/k as ${CALLER}`,
+          expectedRoleArn: FAKE_ROLE_ARN,
+          callerArn: CALLER,
+          bucket: "b",
+          key: "k",
+          bytes: 42,
+        });
+        const h = harness({ script: { kubectl: { stdout: podList(ok) } } });
+        await main(["deploy", "--yes"], h.deps);
+        h.out.length = 0;
+        expect(await main(["verify"], h.deps)).to.equal(EXIT.ok);
+        expect(h.out).to.include(`  assumed role:  ${CALLER}`);
+        expect(h.out.at(-1)).to.match(/^verify: OK/);
+        const kubectl = h.run.runs.find((r) => r.command === "kubectl");
+        expect(kubectl?.args).to.include("job-name=access-check-0a1b2c3");
+        expect(h.fs.files.has(kubectl?.args[1] ?? "")).to.be.false;
+      });
+
+      it("reports a failed access check with the IRSA link and exits 1", async () => {
+        const failed = JSON.stringify({
+          ok: false,
+          stage: "s3",
+          reason: `reading s3://b/k as ${CALLER} failed: AccessDenied: Access Denied`,
+          expectedRoleArn: FAKE_ROLE_ARN,
+          callerArn: CALLER,
+          bucket: "b",
+          key: "k",
+          bytes: null,
+        });
+        const h = harness({ script: { kubectl: { stdout: podList(failed) } } });
+        await main(["deploy", "--yes"], h.deps);
+        expect(await main(["verify"], h.deps)).to.equal(EXIT.failure);
+        expect(h.err.join("\n")).to.include("FAILED at stage s3: reading s3://b/k");
+        expect(h.err.join("\n")).to.include("IRSA link 5");
+      });
+
+      it("says to install kubectl when it is missing", async () => {
+        const h = harness();
+        await main(["deploy", "--yes"], h.deps);
+        expect(await main(["verify"], h.deps)).to.equal(EXIT.failure);
+        expect(h.err.at(-1)).to.include("kubectl was not found on PATH");
+      });
+
+      it("explains a stack that does not exist or has no access check yet", async () => {
+        const h = harness();
+        expect(await main(["verify"], h.deps)).to.equal(EXIT.failure);
+        expect(h.err).to.deep.equal(["error: stack account-a does not exist: run `npm run deploy` first."]);
+        await h.ws.createOrSelect("account-a");
+        expect(await main(["verify"], h.deps)).to.equal(EXIT.failure);
+        expect(h.err.at(-1)).to.include("account-a has no outputs: it was never deployed");
+      });
+    });
+  });
+
+  describe("entry point", () => {
+    const repo = path.resolve(__dirname, "..", "..");
+    function node(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+      return new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          ["-r", "sucrase/register/ts", ...args],
+          { cwd: repo, env: { ...process.env, PULUMI_BACKEND_URL: "" } },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    }
+
+    it("runs main when executed: --help exits 0, an unknown flag exits 2", async () => {
+      // Two processes at once: each pays the loader's start-up.
+      const [help, bad] = await Promise.all([
+        node(["deploy/cli.ts", "--help"]),
+        node(["deploy/cli.ts", "deploy", "--bogus"]),
+      ]);
+      expect(help.code).to.equal(0);
+      expect(help.stdout).to.match(/^Usage: npm run <command>/);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.match(/^error: Unknown option '--bogus'/);
+    });
+
+    it("does not load the Pulumi SDK just to parse arguments or print help", async () => {
+      const probe = await node([
+        "-e",
+        "require('./deploy/cli'); process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('@pulumi'))))",
+      ]);
+      expect(probe.stdout).to.equal("false");
+    });
+  });
+});
