@@ -4,26 +4,32 @@ import { IrsaInputError } from "./errors";
 import { PART_OF } from "./podSecurity";
 import { isPlain } from "./inputs";
 import {
+  MAX_TOKEN_EXPIRATION_SECONDS,
+  MIN_TOKEN_EXPIRATION_SECONDS,
+  buildServiceAccountAnnotations,
+  sortKeys,
+  validateAudience,
+} from "./serviceAccountAnnotations";
+import {
   parseRoleArn,
+  validateBoolean,
   validateInteger,
   validateLabels,
   validateNamespace,
   validateObjectName,
 } from "./validation";
 
-/** The annotation the EKS pod identity webhook reads the role ARN from. */
-export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
-/** The annotation that makes the webhook point the SDKs at the regional STS endpoint. */
-export const STS_REGIONAL_ENDPOINTS_ANNOTATION = "eks.amazonaws.com/sts-regional-endpoints";
-/** The annotation that sets the projected token's lifetime, in seconds. */
-export const TOKEN_EXPIRATION_ANNOTATION = "eks.amazonaws.com/token-expiration";
-/** The annotation that sets the projected token's audience. */
-export const AUDIENCE_ANNOTATION = "eks.amazonaws.com/audience";
-
-/** Shortest token lifetime the EKS pod identity webhook accepts, in seconds. */
-export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
-/** Longest token lifetime the EKS pod identity webhook accepts, in seconds. */
-export const MAX_TOKEN_EXPIRATION_SECONDS = 86400;
+// The annotation keys and their builder live in a module without Pulumi imports (the chain uses them).
+export {
+  AUDIENCE_ANNOTATION,
+  MAX_TOKEN_EXPIRATION_SECONDS,
+  MIN_TOKEN_EXPIRATION_SECONDS,
+  ROLE_ARN_ANNOTATION,
+  STS_REGIONAL_ENDPOINTS_ANNOTATION,
+  TOKEN_EXPIRATION_ANNOTATION,
+  buildServiceAccountAnnotations,
+  type ServiceAccountAnnotationOptions,
+} from "./serviceAccountAnnotations";
 
 /** Arguments of {@link IrsaServiceAccount}. */
 export interface IrsaServiceAccountArgs {
@@ -72,45 +78,6 @@ export interface IrsaServiceAccountArgs {
    * @default false
    */
   createNamespace?: boolean;
-}
-
-/** The plain values {@link buildServiceAccountAnnotations} turns into annotations. */
-export interface ServiceAccountAnnotationOptions {
-  roleArn: string;
-  /** @default true */
-  stsRegionalEndpoints?: boolean;
-  tokenExpiration?: number;
-  audience?: string;
-}
-
-/**
- * The IRSA annotations of the ServiceAccount, keys sorted. Validates every value and throws an
- * {@link IrsaInputError} naming the `args.*` field.
- */
-export function buildServiceAccountAnnotations(
-  options: ServiceAccountAnnotationOptions,
-): Record<string, string> {
-  parseRoleArn("args.roleArn", options.roleArn);
-  const annotations: Record<string, string> = {
-    [ROLE_ARN_ANNOTATION]: options.roleArn,
-    [STS_REGIONAL_ENDPOINTS_ANNOTATION]: String(
-      validateBoolean("args.stsRegionalEndpoints", options.stsRegionalEndpoints ?? true),
-    ),
-  };
-  if (options.tokenExpiration !== undefined) {
-    annotations[TOKEN_EXPIRATION_ANNOTATION] = String(
-      validateInteger(
-        "args.tokenExpiration",
-        options.tokenExpiration,
-        MIN_TOKEN_EXPIRATION_SECONDS,
-        MAX_TOKEN_EXPIRATION_SECONDS,
-      ),
-    );
-  }
-  if (options.audience !== undefined) {
-    annotations[AUDIENCE_ANNOTATION] = validateAudience("args.audience", options.audience);
-  }
-  return sortKeys(annotations);
 }
 
 /** The ServiceAccount's (and Namespace's) labels: the user's, plus `app.kubernetes.io/part-of`. */
@@ -211,26 +178,6 @@ export class IrsaServiceAccount extends pulumi.ComponentResource {
 
     this.registerOutputs({ name: this.name, namespace: this.namespace, roleArn: this.roleArn });
   }
-}
-
-function validateBoolean(field: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new IrsaInputError(field, value, "must be true or false");
-  return value;
-}
-
-function validateAudience(field: string, value: unknown): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 256 || /\s/.test(value)) {
-    throw new IrsaInputError(
-      field,
-      value,
-      "must be a token audience: 1 to 256 characters without whitespace",
-    );
-  }
-  return value;
-}
-
-function sortKeys(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** A plain value that is present (absent optional args are left to their defaults). */

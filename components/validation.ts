@@ -31,6 +31,12 @@ export function requireString(field: string, value: unknown): string {
   return value;
 }
 
+/** Throws unless `value` is a boolean. */
+export function validateBoolean(field: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new IrsaInputError(field, value, "must be true or false");
+  return value;
+}
+
 /** A Kubernetes namespace name (DNS-1123 label). */
 export function validateNamespace(field: string, value: unknown): string {
   const s = requireString(field, value);

@@ -4,6 +4,7 @@ import {
   assumedRoleMatches,
   parseAccessCheckResult,
 } from "../components/accessCheckResult";
+import { IRSA_CHECKS, linkOf, type CheckDefinition, type LinkId } from "../chain";
 import { type CommandRunner, type FileSystem, isCommandNotFound } from "./system";
 import type { StackOutputs } from "./workspace";
 
@@ -14,6 +15,8 @@ export interface AccessCheckRef {
   expectedRoleArn: string;
   bucketName: string;
   objectKey: string;
+  /** The ServiceAccount the Job runs as (account-a's `serviceAccount` output), when known. */
+  serviceAccount?: { namespace: string; name: string };
 }
 
 /** What `verify` reads from account-a's outputs, or why it cannot. */
@@ -41,19 +44,26 @@ export interface JobPods {
   chosen?: PodReport;
 }
 
-/** The five links of the IRSA chain (see design.md); every failure breaks one of them. */
-export const IRSA_LINKS: Record<1 | 2 | 3 | 4 | 5, string> = {
-  1: "the cluster's OIDC issuer (account A)",
-  2: "the IAM OIDC provider for that issuer in account B",
-  3: "the role's trust policy in account B (Federated principal, sub and aud conditions)",
-  4: "the ServiceAccount's eks.amazonaws.com/role-arn annotation and the token the webhook injects (account A)",
-  5: "the role's permission policy and the bucket policy in account B",
-};
+/** A catalogue check with the parameters of its words. */
+export interface CheckRef {
+  definition: CheckDefinition<never>;
+  params: unknown;
+}
 
-/** Which IRSA link a failure points to (if any), and what to check. */
+function ref<P>(definition: CheckDefinition<P>, params: P): CheckRef {
+  return { definition: definition, params };
+}
+
+/**
+ * Which link of the chain a failure points to (if any), why, and the catalogue's checks whose fixes
+ * apply, most likely first.
+ */
 export interface Diagnosis {
-  link?: 1 | 2 | 3 | 4 | 5;
+  link?: LinkId;
+  /** What the failure means, in words. */
   advice: string;
+  /** The checks (from the chain's catalogue) whose fixes repair it. */
+  checks: CheckRef[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -91,6 +101,7 @@ export function readVerifyInputs(outputs: StackOutputs, stackA: string, resumeCo
   if (kubeconfig === undefined || kubeconfig === null || kubeconfig === "") {
     return { ok: false, reason: `${stackA} has no kubeconfig output, so the cluster cannot be reached` };
   }
+  const sa = outputs.serviceAccount?.value;
   return {
     ok: true,
     check: {
@@ -99,6 +110,9 @@ export function readVerifyInputs(outputs: StackOutputs, stackA: string, resumeCo
       expectedRoleArn: String(check.expectedRoleArn),
       bucketName: String(check.bucketName),
       objectKey: String(check.objectKey),
+      ...(isRecord(sa) && typeof sa.namespace === "string" && typeof sa.name === "string"
+        ? { serviceAccount: { namespace: sa.namespace, name: sa.name } }
+        : {}),
     },
     kubeconfig: typeof kubeconfig === "string" ? kubeconfig : JSON.stringify(kubeconfig),
   };
@@ -173,48 +187,59 @@ function s3Error(result: AccessCheckResult): string {
   return result.reason.startsWith(preamble) ? result.reason.slice(preamble.length) : result.reason;
 }
 
+/** The service account of the check, or a stand-in that names its namespace. */
+function subjectOf(check: AccessCheckRef): { namespace: string; name: string } {
+  return check.serviceAccount ?? { namespace: check.namespace, name: "<the Job's ServiceAccount>" };
+}
+
 /** STS gave the pod no credentials (stage `sts`): which link the AWS CLI's error points to. */
 function diagnoseSts(reason: string, check: AccessCheckRef): Diagnosis {
+  const C = IRSA_CHECKS;
   if (/no OpenIDConnect provider found/i.test(reason)) {
     return {
-      link: 2,
+      link: "oidc-provider",
       advice:
         "account B has no IAM OIDC provider for this cluster's issuer URL (or one for a different URL): " +
         "check account-b's ClusterOidcProvider against account-a's oidcIssuerUrl output.",
+      checks: [ref(C.providerForIssuer, {})],
     };
   }
   if (/InvalidIdentityToken/i.test(reason) && /thumbprint|certificate/i.test(reason)) {
     return {
-      link: 2,
+      link: "oidc-provider",
       advice: "STS rejected the issuer's certificate: check the OIDC provider's thumbprint in account B.",
+      checks: [ref(C.providerThumbprint, {})],
     };
   }
   if (/InvalidIdentityToken/i.test(reason) && /aud/i.test(reason)) {
     return {
-      link: 2,
+      link: "oidc-provider",
       advice:
         "the token's audience is not a client id of the OIDC provider: the provider needs sts.amazonaws.com " +
         "(and so does the ServiceAccount's audience annotation, when set).",
+      checks: [ref(C.providerClientId, {})],
     };
   }
   const tokenMissing =
     /web.?identity token|AWS_WEB_IDENTITY_TOKEN_FILE|AWS_ROLE_ARN|token file|serviceaccount\/token|unable to locate credentials|no credentials/i;
   if (tokenMissing.test(reason)) {
     return {
-      link: 4,
+      link: "service-account",
       advice:
         "the pod has no web identity token or role: check that the ServiceAccount carries " +
         "eks.amazonaws.com/role-arn, that the Job's pod uses that ServiceAccount, and that the pod was created " +
         "after the annotation (the webhook only injects into new pods: delete the pod or re-run the Job).",
+      checks: [ref(C.serviceAccountAnnotated, subjectOf(check))],
     };
   }
   if (/AssumeRoleWithWebIdentity/i.test(reason)) {
     return {
-      link: 3,
+      link: "trust-policy",
       advice:
         "STS refused AssumeRoleWithWebIdentity: check the role's trust policy (Principal.Federated must be the " +
         `OIDC provider ARN in account B, <issuer>:sub must be system:serviceaccount:${check.namespace}:<name> of ` +
         "the ServiceAccount, <issuer>:aud must be sts.amazonaws.com) and that the provider's URL is the cluster's issuer.",
+      checks: [ref(C.serviceAccountTrusted, subjectOf(check)), ref(C.trustPrincipal, {})],
     };
   }
   if (/Could not connect to the endpoint URL|Connect timeout|timed out/i.test(reason)) {
@@ -222,37 +247,43 @@ function diagnoseSts(reason: string, check: AccessCheckRef): Diagnosis {
       advice:
         "the pod could not reach STS: check the pod's egress (NetworkPolicy, security groups, an STS VPC " +
         "endpoint in a private cluster) and the region it uses.",
+      checks: [],
     };
   }
   return {
     advice:
       "STS gave the pod no credentials for a reason this report does not recognise; see the reason above " +
       "(the usual suspects: links 4, 3 and 2, in that order).",
+    checks: [],
   };
 }
 
 /** The S3 read failed (stage `s3`) after the expected role was assumed. */
 function diagnoseS3(error: string, check: AccessCheckRef): Diagnosis {
   const object = `s3://${check.bucketName}/${check.objectKey}`;
+  const read = ref(IRSA_CHECKS.permissionRead, { reader: `Job ${check.jobName}` });
   if (/NoSuchBucket|bucket does not exist/i.test(error)) {
-    return { advice: `the role works, but the bucket ${check.bucketName} does not exist.` };
+    return { advice: `the role works, but the bucket ${check.bucketName} does not exist.`, checks: [] };
   }
   if (/NoSuchKey|does not exist|Not Found|\(404\)/i.test(error)) {
     return {
       advice: `the role works, but ${object} does not exist: check account-b's bucket objectKey and seed object.`,
+      checks: [],
     };
   }
   if (/kms/i.test(error)) {
     return {
-      link: 5,
+      link: "permission",
       advice: "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
+      checks: [read],
     };
   }
   return {
-    link: 5,
+    link: "permission",
     advice:
       `the role was assumed but may not read ${object}: check the role's ` +
       "permission policy (s3:GetObject on the object ARN) and the bucket policy in account B.",
+    checks: [read],
   };
 }
 
@@ -266,15 +297,28 @@ function diagnoseIdentity(result: AccessCheckResult, check: AccessCheckRef): Dia
       advice:
         `the Job checked ${result.expectedRoleArn || "another role"}, not ${check.expectedRoleArn} that ` +
         "account-a's accessCheck output names: run `npm run deploy` again so that the Job runs for the current role.",
+      checks: [],
     };
   }
   return {
-    link: 4,
+    link: "service-account",
     advice:
       `the pod got credentials for ${result.callerArn || "an unknown identity"}, not for ${check.expectedRoleArn}: ` +
       "the ServiceAccount's annotation names another role, or the pod runs under another ServiceAccount " +
       "(the node's role means the webhook injected nothing: no annotation, or a pod created before it).",
+    checks: [ref(IRSA_CHECKS.serviceAccountAnnotated, subjectOf(check))],
   };
+}
+
+/** The diagnosis as one report line: the link, what the failure means, and the catalogue's fixes. */
+export function diagnosisLine(diagnosis: Diagnosis): string {
+  const fixes = diagnosis.checks.map(
+    (c, i) => `${i === 0 ? "Fix" : "Or"}: ${c.definition.fix(c.params as never)}.`,
+  );
+  const text = [diagnosis.advice, ...fixes].join(" ");
+  if (diagnosis.link === undefined) return `  cause: ${text}`;
+  const link = linkOf(diagnosis.link);
+  return `  IRSA link ${link.number} (${link.title}): ${text}`;
 }
 
 /** Maps a failed (or wrong-role) access-check result to the IRSA link it points to. */
@@ -334,12 +378,7 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
       ? `  FAILED: the check passed for ${result.expectedRoleArn || "(no role)"}, but the pod is not a session of ${check.expectedRoleArn}`
       : `  FAILED at stage ${result.stage}: ${result.reason || "(no reason given)"}`,
   );
-  const diagnosis = diagnose(result, check);
-  lines.push(
-    diagnosis.link === undefined
-      ? `  cause: ${diagnosis.advice}`
-      : `  IRSA link ${diagnosis.link} (${IRSA_LINKS[diagnosis.link]}): ${diagnosis.advice}`,
-  );
+  lines.push(diagnosisLine(diagnose(result, check)));
   lines.push("verify: FAILED");
   return { ok: false, lines };
 }

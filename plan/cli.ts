@@ -1,6 +1,7 @@
 import * as path from "node:path";
-import type * as PlanModule from "./plan";
-import type { Plan, PlanConfigs } from "./plan";
+import type { Plan } from "./build";
+import type { PlanConfigs } from "./config";
+import type { PlanPassError } from "./passes";
 
 /**
  * `npm run plan`: the offline plan's command line. Runs account-a, account-b and account-a again
@@ -118,7 +119,10 @@ export function processIo(): PlanIo {
  * code. Split from {@link main} so tests can report a tampered plan.
  */
 export async function reportPlan(plan: Plan, args: PlanArgs, io: PlanIo): Promise<number> {
-  const { planFiles, renderPlan, useColor, writePlanAtomically } = await import("./plan");
+  const [{ planFiles, writePlanAtomically }, { renderPlan, useColor }] = await Promise.all([
+    import("./files"),
+    import("./render"),
+  ]);
   const out = display(args.outDir, io.cwd).replace(/\/$/, "");
   const color = useColor(io.isTTY, io.env);
   if (!plan.ok) {
@@ -152,12 +156,20 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
     return 0;
   }
   const out = display(args.outDir, io.cwd);
-  let plan: typeof PlanModule | undefined;
+  let passError: typeof PlanPassError | undefined;
   try {
     // Loaded after the arguments are checked: --help and usage errors need none of the SDKs.
-    plan = await import("./plan");
-    const { loadStackConfig } = await import("../stacks/stackFile");
-    if (!plan.isReplaceableOutDir(args.outDir)) {
+    const [config, passes, { buildPlan }, { isReplaceableOutDir }, { errorMessage }, { loadStackConfig }] =
+      await Promise.all([
+        import("./config"),
+        import("./passes"),
+        import("./build"),
+        import("./files"),
+        import("../engine/errors"),
+        import("../stacks/stackFile"),
+      ]);
+    passError = passes.PlanPassError;
+    if (!isReplaceableOutDir(args.outDir)) {
       io.stderr(`plan: --out ${out} exists and is not an earlier plan's output: refusing to replace it\n`);
       return 2;
     }
@@ -166,21 +178,21 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
     const configB = loadStackConfig(args.configB);
     let configs: PlanConfigs;
     try {
-      configs = plan.parsePlanConfigs(configA, configB);
+      configs = config.parsePlanConfigs(configA, configB);
     } catch (e) {
-      const stack = e instanceof plan.PlanConfigError ? e.stackName : undefined;
+      const stack = e instanceof config.PlanConfigError ? e.stackName : undefined;
       const where = stack ? `${display(files[stack], io.cwd)}: ` : "";
       io.stderr(
-        `plan: ${where}${plan.errorMessage(e instanceof plan.PlanConfigError ? e.cause : e)}\nnothing written to ${out}/\n`,
+        `plan: ${where}${errorMessage(e instanceof config.PlanConfigError ? e.cause : e)}\nnothing written to ${out}/\n`,
       );
       return 1;
     }
-    const passes = await plan.runPasses(configA, configB, configs);
-    return await reportPlan(plan.buildPlan(passes, configs), args, io);
+    const recorded = await passes.runPasses(configA, configB, configs);
+    return await reportPlan(buildPlan(recorded, configs), args, io);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     io.stderr(`plan: ${message}\nnothing written to ${out}/\n`);
-    if (plan && e instanceof plan.PlanPassError && e.messages.length > 0) {
+    if (passError && e instanceof passError && e.messages.length > 0) {
       io.stderr(`program log:\n${e.messages.map((m) => `  ${m}`).join("\n")}\n`);
     }
     return 1;

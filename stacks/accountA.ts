@@ -3,7 +3,12 @@ import { AccessCheckJob } from "../components/accessCheckJob";
 import { IrsaServiceAccount } from "../components/irsaServiceAccount";
 import { S3ReaderDeployment } from "../components/s3ReaderDeployment";
 import { WorkloadCluster } from "../components/workloadCluster";
-import { checkProviderMatchesIssuer, chooseServiceAccount, parseAccountBOutputs } from "./chain";
+import {
+  checkPlannedChain,
+  checkProviderMatchesIssuer,
+  chooseServiceAccount,
+  parseAccountBOutputs,
+} from "./crossStack";
 import { parseAccountAConfig } from "./config";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
@@ -24,6 +29,8 @@ export async function accountA(): Promise<Record<string, unknown>> {
   const accountBRef = new pulumi.StackReference(config.accountBStack);
   const b = parseAccountBOutputs(config.accountBStack, await readStackOutputs(accountBRef, OUTPUT_NAMES));
   const serviceAccount = b ? chooseServiceAccount(config.accountBStack, b, config.serviceAccount) : undefined;
+  // The chain as it is about to be built, checked with the chain's own checks before anything exists.
+  if (b && serviceAccount) checkPlannedChain(b, serviceAccount, config.deployProbe);
 
   const cluster = new WorkloadCluster(
     "cluster",
@@ -117,4 +124,5 @@ export const OUTPUT_NAMES = [
   "trustPolicy",
   "oidcProviderArn",
   "region",
+  "accessPolicy",
 ] as const;

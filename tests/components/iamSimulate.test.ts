@@ -24,7 +24,11 @@ import {
 } from "@cloud-copilot/iam-simulate";
 import { evaluateAccess, evaluateTrust, type Decision } from "../../components/evaluate";
 import { type PolicyDocument } from "../../components/policyDocument";
-import { buildS3AccessPolicy, type S3AccessLevel, type S3AccessOptions } from "../../components/s3AccessPolicy";
+import {
+  buildS3AccessPolicy,
+  type S3AccessLevel,
+  type S3AccessOptions,
+} from "../../components/s3AccessPolicy";
 import { buildTrustPolicy, type TrustedCluster } from "../../components/trustPolicy";
 import { ACCOUNT_B, dnsLabel, dnsSubdomain, eksHostPath, HOST_A, PROVIDER_A } from "./coreHelpers";
 

@@ -3,22 +3,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import {
-  PLAN_GENERATOR,
-  buildPlan,
-  checkLinks,
-  extractChain,
-  parsePlanConfigs,
-  renderPlan,
-  runPasses,
-  useColor,
-  type AccessRow,
-  type ChainSnapshot,
-  type LinkCheck,
-  type Plan,
-  type PlanConfigs,
-  type StackPass,
-} from "../../plan/plan";
+import { IRSA_CHECKS, checkChain, linkOf, type ChainSnapshot, type CheckResult } from "../../chain";
+import { diagnose, diagnosisLine } from "../../deploy/verify";
+import { chooseServiceAccount, parseAccountBOutputs } from "../../stacks/crossStack";
+import { buildPlan, type Plan } from "../../plan/build";
+import { collectSnapshot } from "../../plan/collect";
+import { parsePlanConfigs, type PlanConfigs } from "../../plan/config";
+import { PLAN_GENERATOR } from "../../plan/files";
+import { type AccessRow } from "../../plan/matrix";
+import { runPasses, type StackPass } from "../../plan/passes";
+import { renderPlan, useColor } from "../../plan/render";
 import { REPO_ROOT, main, parsePlanArgs, reportPlan, type PlanIo } from "../../plan/cli";
 import { loadStackConfig } from "../../stacks/stackFile";
 import type { RecordedResource } from "../../engine/mockEngine";
@@ -83,7 +77,7 @@ interface Summary {
     resources: Array<{ type: string; name: string; inputs: Record<string, unknown> }>;
   }>;
   accessMatrix: AccessRow[];
-  links: LinkCheck[];
+  links: CheckResult[];
   manifests: Array<{ file: string; kind: string; valid: boolean }>;
   problems: string[];
   artifacts: Record<string, string>;
@@ -269,7 +263,9 @@ describe("offline plan (npm run plan)", function () {
 
     it("passes every link check and prints the trees, the matrix and the links without colour", () => {
       expect(summary.links.filter((l) => l.status !== "pass")).to.deep.equal([]);
-      expect(new Set(summary.links.map((l) => l.link))).to.deep.equal(new Set([1, 2, 3, 4, 5]));
+      expect(new Set(summary.links.map((l) => linkOf(l.link).number))).to.deep.equal(
+        new Set([1, 2, 3, 4, 5]),
+      );
       const text = run.stdout();
       expect(text).to.not.match(ANSI);
       expect(text).to.include("1. account-a, first update");
@@ -416,7 +412,7 @@ describe("offline plan (npm run plan)", function () {
     const one = (pass: StackPass, type: string): RecordedResource =>
       pass.resources.find((r) => r.type === type)!;
     const failing = (plan: Plan) =>
-      plan.links.filter((l) => l.status === "fail").map((l) => [l.link, l.name]);
+      plan.links.filter((l) => l.status === "fail").map((l) => [linkOf(l.link).number, l.check]);
 
     it("the untampered runs pass", () => {
       const plan = buildPlan(passes, configs);
@@ -526,6 +522,52 @@ describe("offline plan (npm run plan)", function () {
       expect(plan.matrix.filter((r) => !r.ok).map((r) => r.action)).to.include("s3:GetObject");
     });
 
+    it("a fix changed in the chain's catalogue shows in the plan, in account-a's error and in verify's diagnosis", () => {
+      const entry = IRSA_CHECKS.serviceAccountTrusted;
+      const original = entry.fix;
+      entry.fix = (sa) => `CATALOGUE FIX for ${sa.namespace}/${sa.name}`;
+      try {
+        // The plan: a ServiceAccount account-b does not trust.
+        const plan = tampered(({ a }) => {
+          (one(a, "kubernetes:core/v1:ServiceAccount").inputs.metadata as { name: string }).name =
+            "other-reader";
+        });
+        expect(plan.problems.join("\n")).to.include("Fix: CATALOGUE FIX for irsa-demo/other-reader.");
+        // account-a's program: the same mismatch, refused before it registers anything.
+        const b = parseAccountBOutputs(
+          "organization/cross-account-irsa/account-b",
+          Object.fromEntries(Object.entries(passes[1].outputs).map(([k, o]) => [k, o.value])),
+        )!;
+        expect(() =>
+          chooseServiceAccount("account-b", b, { namespace: "irsa-demo", name: "other-reader" }),
+        ).to.throw("Fix: CATALOGUE FIX for irsa-demo/other-reader.");
+        // verify: STS refused AssumeRoleWithWebIdentity for the Job's ServiceAccount.
+        const result = {
+          ok: false,
+          stage: "sts" as const,
+          reason: "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+          expectedRoleArn: ROLE_ARN,
+          callerArn: "",
+          bucket: "b",
+          key: "k",
+          bytes: null,
+        };
+        const check = {
+          namespace: "irsa-demo",
+          jobName: "access-check-abc",
+          expectedRoleArn: ROLE_ARN,
+          bucketName: "b",
+          objectKey: "k",
+          serviceAccount: { namespace: "irsa-demo", name: "other-reader" },
+        };
+        expect(diagnosisLine(diagnose(result, check))).to.include(
+          "Fix: CATALOGUE FIX for irsa-demo/other-reader.",
+        );
+      } finally {
+        entry.fix = original;
+      }
+    });
+
     it("an invalid manifest fails the plan", () => {
       const plan = tampered(({ a }) => {
         (one(a, "kubernetes:apps/v1:Deployment").inputs.spec as Record<string, unknown>).replicas = "two";
@@ -536,16 +578,18 @@ describe("offline plan (npm run plan)", function () {
       );
     });
 
-    it("checkLinks is pure over a snapshot: skips the workloads when deployProbe is off", () => {
-      const chain: ChainSnapshot = extractChain(passes, configs);
-      const noProbe = checkLinks({ ...chain, workloads: [], deployProbe: false });
-      expect(noProbe.filter((l) => l.status === "skip").map((l) => l.name)).to.deep.equal([
+    it("checkChain is pure over a snapshot: skips the workloads when deployProbe is off", () => {
+      const chain: ChainSnapshot = collectSnapshot(passes, configs);
+      const noProbe = checkChain({ ...chain, workloads: [], deployProbe: false });
+      expect(noProbe.filter((l) => l.status === "skip").map((l) => l.check)).to.deep.equal([
         "a Deployment runs as the ServiceAccount",
         "a Job runs as the ServiceAccount",
       ]);
       expect(noProbe.filter((l) => l.status === "fail")).to.deep.equal([]);
-      const missing = checkLinks({ ...chain, workloads: [] });
-      expect(missing.filter((l) => l.status === "fail").map((l) => l.link)).to.deep.equal([4, 4]);
+      const missing = checkChain({ ...chain, workloads: [] });
+      expect(missing.filter((l) => l.status === "fail").map((l) => linkOf(l.link).number)).to.deep.equal([
+        4, 4,
+      ]);
     });
 
     it("colours the output only on a terminal without NO_COLOR and CI", () => {

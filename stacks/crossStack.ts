@@ -1,7 +1,13 @@
+/**
+ * The links between the two stacks as account-a sees them before it registers anything: what it
+ * reads from account-b's outputs, which service account it creates, and the chain's checks on what
+ * it is about to build (the words and fixes come from chain/). Pure.
+ */
 import { IrsaInputError, describeValue } from "../components/errors";
 import { evaluateTrust } from "../components/evaluate";
 import { normalizeIssuer } from "../components/issuer";
 import { type PolicyDocument } from "../components/policyDocument";
+import { buildServiceAccountAnnotations } from "../components/serviceAccountAnnotations";
 import { STS_AUDIENCE, serviceAccountSubject, type ServiceAccountRef } from "../components/trustPolicy";
 import {
   parseOidcProviderArn,
@@ -9,11 +15,7 @@ import {
   validateBucketName,
   validateObjectKey,
 } from "../components/validation";
-
-/**
- * Pure checks of the links between the two stacks: what account-a reads from account-b's outputs,
- * and which service account it must create. Used by the account-a program and the offline plan.
- */
+import { IRSA_CHECKS, assertChain, checkChain, type IrsaSnapshot } from "../chain";
 
 /** What account-a needs from account-b. */
 export interface AccountBOutputs {
@@ -27,6 +29,8 @@ export interface AccountBOutputs {
   oidcProviderArn?: string;
   /** account-b's region (for the S3 client in the pods). */
   region?: string;
+  /** The role's S3 permission policy JSON, when account-b exports it (it does). */
+  accessPolicy?: string;
 }
 
 /**
@@ -67,6 +71,7 @@ export function parseAccountBOutputs(
     out.oidcProviderArn = raw.oidcProviderArn;
   }
   if (typeof raw.region === "string") out.region = raw.region;
+  if (typeof raw.accessPolicy === "string") out.accessPolicy = raw.accessPolicy;
   return out;
 }
 
@@ -105,8 +110,8 @@ export function chooseServiceAccount(
         configured,
         `account-b (${bStack}) trusts ${subjects(b.serviceAccounts)}, not ${configured.namespace}/${configured.name}`,
         `cross-account-irsa:serviceAccount: account-a's config names ${describeValue(configured)}, but ` +
-          `account-b (${bStack}) trusts only ${subjects(b.serviceAccounts)}. Make them agree: change ` +
-          `cross-account-irsa:serviceAccount on account-a, or add it to cross-account-irsa:serviceAccounts on account-b.`,
+          `account-b (${bStack}) trusts only ${subjects(b.serviceAccounts)}. Fix: ` +
+          `${IRSA_CHECKS.serviceAccountTrusted.fix(configured)}.`,
       );
     }
     return configured;
@@ -122,7 +127,7 @@ export function chooseServiceAccount(
 
 /**
  * Checks that account-b's OIDC provider is the provider of account-a's own cluster issuer (link 2),
- * so the role's principal can ever match this cluster's tokens.
+ * so the role's principal can ever match this cluster's tokens. The fix is the catalogue's.
  */
 export function checkProviderMatchesIssuer(bStack: string, oidcProviderArn: string, issuerUrl: string): void {
   const { hostPath } = parseOidcProviderArn(`${bStack} output oidcProviderArn`, oidcProviderArn);
@@ -132,7 +137,62 @@ export function checkProviderMatchesIssuer(bStack: string, oidcProviderArn: stri
       `${bStack} output oidcProviderArn`,
       oidcProviderArn,
       `is for issuer ${hostPath}, but this cluster's issuer is ${issuer}: account-b's accountAStack points at another ` +
-        `cluster's stack, or account-b was deployed before this cluster was replaced (run account-b's update again)`,
+        `cluster's stack, or account-b was deployed before this cluster was replaced. Fix: ` +
+        `${IRSA_CHECKS.providerForIssuer.fix({})}`,
     );
   }
+}
+
+/**
+ * The chain as account-a is about to build it: account-b's provider, role, trust and permission as
+ * exported, and the ServiceAccount with the annotations `IrsaServiceAccount` will send. The issuer
+ * is unknown until the cluster exists, and the workloads are registered after this check: both are
+ * marked unavailable, so their checks are skipped here (the issuer is checked again once known).
+ */
+export function plannedChain(
+  b: AccountBOutputs,
+  serviceAccount: ServiceAccountRef,
+  deployProbe: boolean,
+  issuerUrl?: string,
+): IrsaSnapshot {
+  return {
+    mechanism: "irsa",
+    ...(issuerUrl !== undefined ? { issuerUrl } : {}),
+    ...(b.oidcProviderArn !== undefined ? { provider: { arn: b.oidcProviderArn, adopted: false } } : {}),
+    role: { arn: b.roleArn, ...(b.trustPolicy !== undefined ? { trustPolicy: b.trustPolicy } : {}) },
+    permissionPolicies: b.accessPolicy !== undefined ? { "s3-access": b.accessPolicy } : {},
+    trusted: b.serviceAccounts,
+    bucketName: b.bucketName,
+    objectKey: b.objectKey,
+    serviceAccount: {
+      ...serviceAccount,
+      annotations: buildServiceAccountAnnotations({ roleArn: b.roleArn }),
+    },
+    workloads: [],
+    deployProbe,
+    unavailable: {
+      ...(issuerUrl === undefined ? { issuer: "known once the cluster exists (checked again then)" } : {}),
+      workloads: "registered after this check",
+      ...(b.trustPolicy === undefined || b.oidcProviderArn === undefined
+        ? { trust: "account-b exports no trustPolicy or oidcProviderArn" }
+        : {}),
+      ...(b.accessPolicy === undefined ? { permission: "account-b exports no accessPolicy" } : {}),
+    },
+  };
+}
+
+/**
+ * Checks the chain account-a is about to build and throws a `ChainError` naming every broken link,
+ * with the catalogue's fixes, before anything is registered.
+ */
+export function checkPlannedChain(
+  b: AccountBOutputs,
+  serviceAccount: ServiceAccountRef,
+  deployProbe: boolean,
+  issuerUrl?: string,
+): void {
+  assertChain(
+    "account-a, before registering",
+    checkChain(plannedChain(b, serviceAccount, deployProbe, issuerUrl)),
+  );
 }

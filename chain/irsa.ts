@@ -1,0 +1,267 @@
+/**
+ * The IRSA link set: the five links of design.md's "Mechanism 1", checked on an {@link IrsaSnapshot}.
+ * Words and fixes come from the catalogue; this file decides only pass or fail and what was compared.
+ */
+import { describeValue } from "../components/errors";
+import { normalizeIssuer } from "../components/issuer";
+import { type PolicyDocument } from "../components/policyDocument";
+import { STS_AUDIENCE } from "../components/trustPolicy";
+import { parseOidcProviderArn, parseRoleArn } from "../components/validation";
+import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
+import { IRSA_CHECKS as C } from "./catalogue";
+import { runCheck, type CheckResult } from "./result";
+import { parsePolicy, tryAccess, tryTrust } from "./evaluation";
+import { type IrsaSnapshot } from "./snapshot";
+
+function tryNormalize(issuer: string | undefined): string | undefined {
+  if (issuer === undefined) return undefined;
+  try {
+    return normalizeIssuer(issuer);
+  } catch {
+    return undefined;
+  }
+}
+
+function federatedPrincipals(doc: PolicyDocument): string[] {
+  const out: string[] = [];
+  for (const s of doc.Statement) {
+    if (s.Principal === undefined || s.Principal === "*") continue;
+    const f = s.Principal.Federated;
+    if (f !== undefined) out.push(...(Array.isArray(f) ? f : [f]));
+  }
+  return out;
+}
+
+function partitionOf(roleArn: string): string {
+  try {
+    return parseRoleArn("role", roleArn).partition;
+  } catch {
+    return "aws";
+  }
+}
+
+/** Link 1: the cluster has an OIDC issuer. */
+function issuerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[] {
+  if (s.unavailable?.issuer !== undefined) {
+    return [runCheck(C.issuerExported, {}, "skip", s.unavailable.issuer)];
+  }
+  return [
+    runCheck(
+      C.issuerExported,
+      {},
+      issuer !== undefined,
+      issuer !== undefined
+        ? `oidcIssuerUrl ${s.issuerUrl}`
+        : `oidcIssuerUrl is ${describeValue(s.issuerUrl)}, not an https issuer URL`,
+    ),
+  ];
+}
+
+/** Link 2: account B's OIDC provider is for that issuer, with client id sts.amazonaws.com. */
+function providerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[] {
+  if (s.unavailable?.trust !== undefined) {
+    return [runCheck(C.providerForIssuer, {}, "skip", s.unavailable.trust)];
+  }
+  const provider = s.provider;
+  const results: CheckResult[] = [];
+  let hostPath: string | undefined;
+  if (provider) {
+    try {
+      hostPath = parseOidcProviderArn("provider", provider.arn).hostPath;
+    } catch {
+      hostPath = undefined;
+    }
+  }
+  const url = provider?.url !== undefined ? tryNormalize(provider.url) : hostPath;
+  const described =
+    provider === undefined
+      ? "account-b plans no IAM OIDC provider"
+      : `provider ${provider.arn}${provider.adopted ? " (adopted)" : ""} for ${provider.url ?? hostPath ?? "?"}; issuer ${issuer ?? "?"}`;
+  results.push(
+    s.unavailable?.issuer !== undefined && provider !== undefined
+      ? runCheck(C.providerForIssuer, {}, "skip", `${described}: ${s.unavailable.issuer}`)
+      : runCheck(
+          C.providerForIssuer,
+          {},
+          provider !== undefined && issuer !== undefined && url === issuer && hostPath === issuer,
+          described,
+        ),
+  );
+  if (provider?.clientIds !== undefined) {
+    results.push(
+      runCheck(
+        C.providerClientId,
+        {},
+        provider.clientIds.includes(STS_AUDIENCE),
+        `client ids ${describeValue(provider.clientIds)}`,
+      ),
+    );
+  }
+  return results;
+}
+
+/** Link 3: the role trusts that provider, for the trusted subjects and the STS audience. */
+function trustLink(s: IrsaSnapshot, trustDoc: PolicyDocument | undefined): CheckResult[] {
+  if (s.unavailable?.trust !== undefined) {
+    return [runCheck(C.trustPrincipal, {}, "skip", s.unavailable.trust)];
+  }
+  const provider = s.provider;
+  const federated = trustDoc ? federatedPrincipals(trustDoc) : [];
+  const results = [
+    runCheck(
+      C.trustPrincipal,
+      {},
+      provider !== undefined && federated.length > 0 && federated.every((f) => f === provider.arn),
+      s.role === undefined
+        ? "account-b plans no IAM role"
+        : `Principal.Federated ${describeValue(federated)}; provider ${provider?.arn ?? "none"}`,
+    ),
+  ];
+  if (trustDoc && provider) {
+    for (const sa of s.trusted.filter((t) => !/[*?]/.test(t.namespace + t.name))) {
+      const sub = `system:serviceaccount:${sa.namespace}:${sa.name}`;
+      const result = tryTrust(trustDoc, provider.arn, sub, STS_AUDIENCE);
+      results.push(
+        runCheck(
+          C.trustSubject,
+          { ...sa, audience: STS_AUDIENCE },
+          result.decision === "Allow",
+          result.reason,
+        ),
+      );
+    }
+  }
+  return results;
+}
+
+/** Link 4: the ServiceAccount is annotated with the role, is a trusted subject, and the workloads use it. */
+function serviceAccountLink(s: IrsaSnapshot, trustDoc: PolicyDocument | undefined): CheckResult[] {
+  const sa = s.serviceAccount;
+  if (!sa) {
+    return [
+      runCheck(C.serviceAccountPresent, {}, false, "the final account-a run registers no ServiceAccount"),
+    ];
+  }
+  const results: CheckResult[] = [];
+  const annotated = sa.annotations[ROLE_ARN_ANNOTATION];
+  results.push(
+    runCheck(
+      C.serviceAccountAnnotated,
+      sa,
+      s.role !== undefined && annotated === s.role.arn,
+      `annotation ${describeValue(annotated)}; role ${s.role?.arn ?? "none"}`,
+    ),
+  );
+  const sub = `system:serviceaccount:${sa.namespace}:${sa.name}`;
+  const audience = sa.annotations[AUDIENCE_ANNOTATION] ?? STS_AUDIENCE;
+  const trusted = trustDoc && s.provider ? tryTrust(trustDoc, s.provider.arn, sub, audience) : undefined;
+  results.push(
+    runCheck(
+      C.serviceAccountTrusted,
+      sa,
+      s.unavailable?.trust !== undefined ? "skip" : trusted?.decision === "Allow",
+      s.unavailable?.trust !== undefined
+        ? `${sub}: ${s.unavailable.trust}`
+        : trusted
+          ? `${sub}, aud ${audience}: ${trusted.reason}`
+          : `${sub}: no trust policy or provider to check against`,
+    ),
+  );
+  if (s.unavailable?.workloads !== undefined) return results;
+  for (const kind of ["Deployment", "Job"]) {
+    const found = s.workloads.filter((w) => w.kind === kind);
+    if (found.length === 0) {
+      results.push(
+        runCheck(
+          C.workloadPresent,
+          { kind },
+          s.deployProbe ? false : "skip",
+          s.deployProbe
+            ? `the final account-a run registers no ${kind}`
+            : "not deployed (cross-account-irsa:deployProbe: false)",
+        ),
+      );
+    }
+    for (const w of found) {
+      results.push(
+        runCheck(
+          C.workloadServiceAccount,
+          { workload: w, serviceAccount: sa },
+          w.serviceAccountName === sa.name && (w.namespace ?? "default") === sa.namespace,
+          `serviceAccountName ${describeValue(w.serviceAccountName)} in namespace ${w.namespace ?? "default"}`,
+        ),
+      );
+    }
+  }
+  for (const w of s.workloads) {
+    const expected = w.env.EXPECTED_ROLE_ARN;
+    if (expected !== undefined) {
+      results.push(
+        runCheck(
+          C.workloadExpectsRole,
+          { workload: w },
+          s.role !== undefined && expected === s.role.arn,
+          `EXPECTED_ROLE_ARN ${describeValue(expected)}; role ${s.role?.arn ?? "none"}`,
+        ),
+      );
+    }
+  }
+  return results;
+}
+
+/** Link 5: the permission policy lets the role read what the workloads read. */
+function permissionLink(s: IrsaSnapshot): CheckResult[] {
+  if (s.unavailable?.permission !== undefined) {
+    return [runCheck(C.permissionObjectKnown, {}, "skip", s.unavailable.permission)];
+  }
+  const results: CheckResult[] = [];
+  const docs = Object.values(s.permissionPolicies).map((json) => parsePolicy(json));
+  const readable = docs.every((d) => d !== undefined);
+  const reads = (s.unavailable?.workloads === undefined ? s.workloads : [])
+    .filter((w) => w.env.S3_BUCKET !== undefined && w.env.S3_OBJECT_KEY !== undefined)
+    .map((w) => ({ reader: `${w.kind} ${w.name}`, bucket: w.env.S3_BUCKET, key: w.env.S3_OBJECT_KEY }));
+  if (reads.length === 0 && s.bucketName && s.objectKey) {
+    reads.push({ reader: "account-b's objectKey", bucket: s.bucketName, key: s.objectKey });
+  }
+  if (reads.length === 0) {
+    results.push(runCheck(C.permissionObjectKnown, {}, false, "no bucket or object key planned"));
+  }
+  const partition = s.role ? partitionOf(s.role.arn) : "aws";
+  for (const r of reads) {
+    const resource = `arn:${partition}:s3:::${r.bucket}/${r.key}`;
+    const sameBucket = s.bucketName === undefined || r.bucket === s.bucketName;
+    const decision =
+      docs.length === 0
+        ? undefined
+        : readable
+          ? tryAccess(docs, "s3:GetObject", resource)
+          : { decision: "ImplicitDeny", reason: "cannot evaluate: a permission policy is not JSON" };
+    results.push(
+      runCheck(
+        C.permissionRead,
+        { reader: r.reader },
+        sameBucket && decision?.decision === "Allow",
+        !sameBucket
+          ? `reads bucket ${r.bucket}, but account-b's bucket is ${s.bucketName}`
+          : (decision?.reason ?? "account-b plans no permission policy"),
+      ),
+    );
+  }
+  return results;
+}
+
+/**
+ * Checks the five links of the IRSA chain on a snapshot. Every failing check names its link and
+ * carries the catalogue's fix; facts the snapshot marks unavailable give skipped checks.
+ */
+export function checkIrsaChain(s: IrsaSnapshot): CheckResult[] {
+  const issuer = tryNormalize(s.issuerUrl);
+  const trustDoc = parsePolicy(s.role?.trustPolicy);
+  return [
+    ...issuerLink(s, issuer),
+    ...providerLink(s, issuer),
+    ...trustLink(s, trustDoc),
+    ...serviceAccountLink(s, trustDoc),
+    ...permissionLink(s),
+  ];
+}

@@ -1,0 +1,73 @@
+/**
+ * The result of a check of a chain link, and the words of a failure. A failure always names its link
+ * and carries the catalogue's fix.
+ */
+import { linkOf, type CheckDefinition, type LinkId } from "./catalogue";
+
+/** How a check came out. `warn`: could not be decided (the facts are unreadable, not wrong). */
+export type CheckStatus = "pass" | "fail" | "warn" | "skip";
+
+/** The outcome of one check of one link. */
+export interface CheckResult {
+  /** The link checked (catalogue id). */
+  link: LinkId;
+  /** What was checked, in words. */
+  check: string;
+  status: CheckStatus;
+  /** What was compared, or why the check was skipped. */
+  detail: string;
+  /** How to repair it, for a failing (or undecided) check. */
+  fix?: string;
+}
+
+/** Runs one catalogue check: its words from the catalogue, its status and detail from the caller. */
+export function runCheck<P>(
+  definition: CheckDefinition<P>,
+  params: P,
+  status: CheckStatus | boolean,
+  detail: string,
+): CheckResult {
+  const s: CheckStatus = status === true ? "pass" : status === false ? "fail" : status;
+  return {
+    link: definition.link,
+    check: definition.title(params),
+    status: s,
+    detail,
+    ...(s === "fail" || s === "warn" ? { fix: definition.fix(params) } : {}),
+  };
+}
+
+/** The failing checks. */
+export function failures(results: readonly CheckResult[]): CheckResult[] {
+  return results.filter((r) => r.status === "fail");
+}
+
+/** One line for a failed check: the link (number and title), the check, what was found, the fix. */
+export function describeFailure(result: CheckResult): string {
+  const link = linkOf(result.link);
+  return (
+    `link ${link.number} broken (${link.title}): ${result.check}: ${result.detail}.` +
+    (result.fix ? ` Fix: ${result.fix}.` : "")
+  );
+}
+
+/**
+ * A chain that is broken where a program can see it before it registers anything: the failed checks,
+ * each with its link and fix.
+ */
+export class ChainError extends Error {
+  constructor(
+    /** Where the chain was checked, e.g. "account-a, before registering". */
+    public readonly where: string,
+    public readonly results: CheckResult[],
+  ) {
+    super(`${where}: ${results.map(describeFailure).join(" ")}`);
+    this.name = "ChainError";
+  }
+}
+
+/** Throws a {@link ChainError} when any check failed. */
+export function assertChain(where: string, results: readonly CheckResult[]): void {
+  const failed = failures(results);
+  if (failed.length > 0) throw new ChainError(where, failed);
+}

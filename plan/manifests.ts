@@ -1,0 +1,105 @@
+/**
+ * The Kubernetes objects of the final account-a run as manifests: built from the recorded inputs,
+ * validated against the Kubernetes API schema (kubernetes-models), written as YAML.
+ */
+import * as yaml from "js-yaml";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { errorMessage } from "../engine/errors";
+import { type StackPass } from "./passes";
+import { record, str } from "./records";
+
+/** One Kubernetes object the final account-a run would apply. */
+export interface PlannedManifest {
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** Path of the YAML file, relative to the output directory. */
+  file: string;
+  /** The object: apiVersion, kind, metadata, then the rest of the recorded inputs. */
+  object: Record<string, unknown>;
+  /** True when the name is the engine's placeholder for an auto-generated name. */
+  autoNamed: boolean;
+  /** `valid`, or the schema errors (kubernetes-models). */
+  validation: { valid: true } | { valid: false; errors: string };
+}
+
+type Validator = (object: Record<string, unknown>) => void;
+const VALIDATORS: Record<string, Validator> = {
+  "v1/Namespace": (o) => new Namespace(o).validate(),
+  "v1/ServiceAccount": (o) => new ServiceAccount(o).validate(),
+  "apps/v1/Deployment": (o) => new Deployment(o).validate(),
+  "batch/v1/Job": (o) => new Job(o).validate(),
+};
+
+/** The Kubernetes kinds the plan validates against the API schema. */
+export const VALIDATED_KINDS = Object.keys(VALIDATORS);
+
+/** Validates a manifest against the Kubernetes API schema (kubernetes-models). */
+export function validateManifest(object: Record<string, unknown>): PlannedManifest["validation"] {
+  const validator = VALIDATORS[`${String(object.apiVersion)}/${String(object.kind)}`];
+  if (!validator)
+    return { valid: false, errors: `no schema for ${String(object.apiVersion)} ${String(object.kind)}` };
+  try {
+    validator(object);
+    return { valid: true };
+  } catch (e) {
+    return { valid: false, errors: errorMessage(e) };
+  }
+}
+
+/** The Kubernetes objects of a run, as manifests built from the recorded inputs. */
+export function buildManifests(pass: StackPass): PlannedManifest[] {
+  const manifests: PlannedManifest[] = [];
+  const files = new Set<string>();
+  for (const r of pass.resources) {
+    if (!r.custom || r.read || !r.type.startsWith("kubernetes:") || r.type.startsWith("pulumi:providers:"))
+      continue;
+    const { apiVersion, kind, metadata, ...rest } = r.inputs;
+    const meta = { ...record(metadata) };
+    const autoNamed = meta.name === undefined;
+    if (autoNamed) meta.name = record(r.state.metadata).name ?? r.name;
+    const object: Record<string, unknown> = { apiVersion, kind, metadata: sortObject(meta), ...rest };
+    const name = String(meta.name);
+    const namespace = str(meta.namespace);
+    let file = `manifests/${String(kind).toLowerCase()}-${namespace ? `${namespace}-` : ""}${name}.yaml`;
+    for (let i = 2; files.has(file); i++) file = file.replace(/(-\d+)?\.yaml$/, `-${i}.yaml`);
+    files.add(file);
+    manifests.push({
+      kind: String(kind),
+      name,
+      ...(namespace !== undefined ? { namespace } : {}),
+      file,
+      object,
+      autoNamed,
+      validation: validateManifest(object),
+    });
+  }
+  return manifests;
+}
+
+function sortObject(o: Record<string, unknown>): Record<string, unknown> {
+  const order = ["name", "namespace", "labels", "annotations"];
+  return Object.fromEntries(
+    Object.entries(o).sort(([x], [y]) => {
+      const i = order.indexOf(x) === -1 ? order.length : order.indexOf(x);
+      const j = order.indexOf(y) === -1 ? order.length : order.indexOf(y);
+      return i - j || (x < y ? -1 : x > y ? 1 : 0);
+    }),
+  );
+}
+
+/** A manifest as YAML, with a header saying where it comes from. */
+export function manifestYaml(m: PlannedManifest): string {
+  const header = [
+    `# ${m.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name}: planned by \`npm run plan\` (account-a, final update).`,
+    "# Built from the inputs the program sends; ARNs, bucket and cluster names are the plan's deterministic",
+    "# placeholders where AWS would choose them.",
+    ...(m.autoNamed
+      ? ["# metadata.name: Pulumi auto-names this object at deploy time; the name here is a placeholder."]
+      : []),
+  ];
+  return `${header.join("\n")}\n${yaml.dump(m.object, { noRefs: true, lineWidth: -1 })}`;
+}

@@ -1,0 +1,212 @@
+/**
+ * The access matrix: requests the config means to allow and near misses it means to deny, each
+ * evaluated on the planned documents. The expectation comes from the config, never from the
+ * policy builders, so a builder bug shows as a mismatch.
+ */
+import { globMatch, type Decision } from "../components/evaluate";
+import { type PolicyDocument } from "../components/policyDocument";
+import { STS_AUDIENCE } from "../components/trustPolicy";
+import { parseOidcProviderArn } from "../components/validation";
+import { type AccountBConfig } from "../stacks/config";
+import { tryAccess, tryTrust } from "../chain";
+import { type PlanConfigs } from "./config";
+
+/** One row of the access matrix: a request, what the config intends, what the documents decide. */
+export interface AccessRow {
+  /** `trust`: sts:AssumeRoleWithWebIdentity against the trust policy; `access`: the permission policy. */
+  kind: "trust" | "access";
+  /** Who or what is asking, in words. */
+  subject: string;
+  action: string;
+  /** The provider ARN (trust) or the resource ARN (access). */
+  resource: string;
+  /** Request context, e.g. the token claims or `s3:prefix`. */
+  context: Record<string, string>;
+  /** What the configuration intends. */
+  expected: "allow" | "deny";
+  /** What the planned document decides. */
+  actual: Decision;
+  /** The evaluator's explanation. */
+  reason: string;
+  ok: boolean;
+}
+
+/** The S3 object actions each access level intends (independent of the policy builder). */
+const INTENDED_OBJECT_ACTIONS: Record<AccountBConfig["access"], readonly string[]> = {
+  list: [],
+  read: ["s3:GetObject"],
+  "read-write": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+};
+const INTENDED_KMS_ACTIONS: Record<AccountBConfig["access"], readonly string[]> = {
+  list: [],
+  read: ["kms:Decrypt"],
+  "read-write": ["kms:Decrypt", "kms:GenerateDataKey"],
+};
+/** Bucket administration no IRSA role of this package may do. */
+const ADMIN_ACTIONS = ["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucket", "s3:PutBucketAcl"];
+/** The audience of a pod's ordinary service-account token: a token that is not for STS. */
+export const KUBERNETES_AUDIENCE = "https://kubernetes.default.svc";
+
+/** What the matrix needs besides the documents. */
+export interface MatrixInputs {
+  configs: PlanConfigs;
+  /** The OIDC provider the role should trust (account-b's provider for account-a's issuer). */
+  providerArn: string;
+  trustPolicy: PolicyDocument;
+  permissionPolicies: PolicyDocument[];
+  bucketName: string;
+  /** account A's id, for the near miss "a provider in account A". */
+  accountAId?: string;
+}
+
+/** A concrete name a pattern matches (`*` and `?` become `x`). */
+function sample(pattern: string): string {
+  return pattern.replace(/[*?]/g, "x");
+}
+
+/** A value from the candidates that differs from `value`. */
+function otherThan(value: string, candidates: string[]): string {
+  return candidates.find((c) => c !== value) ?? `${value}-other`;
+}
+
+/**
+ * The access matrix: every trusted service account may assume the role and near misses may not
+ * (another namespace, another name, another cluster's provider, a provider in account A, a token
+ * for another audience); the role may do exactly the S3 (and KMS) actions its access level and
+ * prefixes intend, and nothing on another bucket. The expectation comes from the config, the
+ * decision from the planned documents.
+ */
+export function buildAccessMatrix(inputs: MatrixInputs): AccessRow[] {
+  const { configs, providerArn, trustPolicy, bucketName } = inputs;
+  const b = configs.b;
+  const rows: AccessRow[] = [];
+  const provider = parseOidcProviderArn("providerArn", providerArn);
+
+  // Trust: the intent is "exactly the configured service accounts, through this provider, for STS".
+  const trustedBy = (ns: string, name: string) =>
+    b.serviceAccounts.some((sa) =>
+      b.conditionTest === "StringLike"
+        ? globMatch(
+            `system:serviceaccount:${sa.namespace}:${sa.name}`,
+            `system:serviceaccount:${ns}:${name}`,
+            false,
+          )
+        : sa.namespace === ns && sa.name === name,
+    );
+  const seen = new Set<string>();
+  const trust = (subject: string, arn: string, ns: string, name: string, aud: string) => {
+    const key = `${arn} ${ns} ${name} ${aud}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const sub = `system:serviceaccount:${ns}:${name}`;
+    const expected = arn === providerArn && aud === STS_AUDIENCE && trustedBy(ns, name) ? "allow" : "deny";
+    const result = tryTrust(trustPolicy, arn, sub, aud);
+    rows.push({
+      kind: "trust",
+      subject,
+      action: "sts:AssumeRoleWithWebIdentity",
+      resource: arn,
+      context: { sub, aud },
+      expected,
+      actual: result.decision,
+      reason: result.reason,
+      ok: (result.decision === "Allow") === (expected === "allow"),
+    });
+  };
+  const otherClusterArn = `arn:${provider.partition}:iam::${provider.accountId}:oidc-provider/${provider.hostPath.replace(
+    /[^/]+$/,
+    (id) => otherThan(id, ["0123456789ABCDEF0123456789ABCDEF", "FEDCBA9876543210FEDCBA9876543210"]),
+  )}`;
+  const accountAArn =
+    inputs.accountAId && inputs.accountAId !== provider.accountId
+      ? `arn:${provider.partition}:iam::${inputs.accountAId}:oidc-provider/${provider.hostPath}`
+      : undefined;
+  for (const sa of b.serviceAccounts) {
+    const ns = sample(sa.namespace);
+    const name = sample(sa.name);
+    trust("trusted service account", providerArn, ns, name, STS_AUDIENCE);
+    const otherNs = otherThan(ns, ["default", "kube-system"]);
+    trust("same name, other namespace", providerArn, otherNs, name, STS_AUDIENCE);
+    const otherName = otherThan(name, ["default", "other-sa"]);
+    trust("other name, same namespace", providerArn, ns, otherName, STS_AUDIENCE);
+    trust("another cluster (its issuer's provider)", otherClusterArn, ns, name, STS_AUDIENCE);
+    if (accountAArn) trust("a provider in account A, not B", accountAArn, ns, name, STS_AUDIENCE);
+    trust("a token for the Kubernetes API, not STS", providerArn, ns, name, KUBERNETES_AUDIENCE);
+  }
+
+  // Access: the intent is the access level's actions, on the bucket, under the prefixes.
+  const partition = provider.partition;
+  const bucketArn = `arn:${partition}:s3:::${bucketName}`;
+  const prefixes = b.prefixes;
+  const underPrefix = (key: string) => prefixes.length === 0 || prefixes.some((p) => key.startsWith(p));
+  const access = (
+    subject: string,
+    action: string,
+    resource: string,
+    expected: "allow" | "deny",
+    context: Record<string, string> = {},
+  ) => {
+    const result = tryAccess(inputs.permissionPolicies, action, resource, context);
+    rows.push({
+      kind: "access",
+      subject,
+      action,
+      resource,
+      context,
+      expected,
+      actual: result.decision,
+      reason: result.reason,
+      ok: (result.decision === "Allow") === (expected === "allow"),
+    });
+  };
+  access("list the whole bucket", "s3:ListBucket", bucketArn, prefixes.length === 0 ? "allow" : "deny");
+  for (const p of prefixes)
+    access(`list under ${p}`, "s3:ListBucket", bucketArn, "allow", { "s3:prefix": p });
+  // A key outside every granted prefix (any other key when the whole bucket is granted).
+  const outside = ["outside/", "zz-outside/", "other-prefix/"].find((o) => !underPrefix(o)) ?? "other/";
+  if (prefixes.length > 0) {
+    access(`list under ${outside} (not granted)`, "s3:ListBucket", bucketArn, "deny", {
+      "s3:prefix": outside,
+    });
+  }
+  const keys = [b.bucket.objectKey, ...prefixes.map((p) => `${p}example.txt`), `${outside}example.txt`];
+  for (const key of [...new Set(keys)]) {
+    for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) {
+      const intended = INTENDED_OBJECT_ACTIONS[b.access].includes(action) && underPrefix(key);
+      access(`object ${key}`, action, `${bucketArn}/${key}`, intended ? "allow" : "deny");
+    }
+  }
+  if (b.access === "read-write") {
+    access(
+      `object ${b.bucket.objectKey}`,
+      "s3:AbortMultipartUpload",
+      `${bucketArn}/${b.bucket.objectKey}`,
+      underPrefix(b.bucket.objectKey) ? "allow" : "deny",
+    );
+  }
+  for (const action of ADMIN_ACTIONS) access("bucket administration", action, bucketArn, "deny");
+  const otherBucket = otherThan(bucketName, ["another-bucket", "another-bucket-2"]);
+  access(`another bucket ${otherBucket}`, "s3:ListBucket", `arn:${partition}:s3:::${otherBucket}`, "deny");
+  access(
+    `another bucket ${otherBucket}`,
+    "s3:GetObject",
+    `arn:${partition}:s3:::${otherBucket}/${b.bucket.objectKey}`,
+    "deny",
+  );
+  const kmsKeyArn = b.bucket.kmsKeyArn;
+  if (kmsKeyArn) {
+    for (const action of ["kms:Decrypt", "kms:GenerateDataKey"]) {
+      access(
+        "the bucket's KMS key",
+        action,
+        kmsKeyArn,
+        INTENDED_KMS_ACTIONS[b.access].includes(action) ? "allow" : "deny",
+      );
+    }
+    const otherKey = kmsKeyArn.replace(/[^/]+$/, (id) =>
+      otherThan(id, ["00000000-0000-0000-0000-000000000000", "11111111-1111-1111-1111-111111111111"]),
+    );
+    access("another KMS key", "kms:Decrypt", otherKey, "deny");
+  }
+  return rows;
+}

@@ -1,0 +1,244 @@
+/**
+ * The plan as the terminal shows it: resource trees, documents, the access matrix, the chain's checks
+ * and the manifests, in aligned tables; colour only on a terminal.
+ */
+import { type Decision } from "../components/evaluate";
+import { PROJECT } from "../stacks/config";
+import { linkOf, type CheckResult } from "../chain";
+import { type RecordedResource } from "../engine/mockEngine";
+import { type Plan } from "./build";
+import { type StackPass } from "./passes";
+import { providerName } from "./records";
+
+/** Text styles; identity functions when colour is off. */
+export interface Styles {
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+  green: (s: string) => string;
+  red: (s: string) => string;
+  yellow: (s: string) => string;
+  cyan: (s: string) => string;
+}
+
+/** ANSI styles when `color`, plain text otherwise. */
+export function styles(color: boolean): Styles {
+  const sgr = (open: number, close: number) => (s: string) =>
+    color ? `\u001b[${open}m${s}\u001b[${close}m` : s;
+  return {
+    bold: sgr(1, 22),
+    dim: sgr(2, 22),
+    green: sgr(32, 39),
+    red: sgr(31, 39),
+    yellow: sgr(33, 39),
+    cyan: sgr(36, 39),
+  };
+}
+
+/** Colour only on a terminal, and never when NO_COLOR or CI is set. */
+export function useColor(isTTY: boolean, env: Record<string, string | undefined>): boolean {
+  return isTTY && env.NO_COLOR === undefined && env.CI === undefined;
+}
+
+/** A table cell: the text, and a style applied after padding (so alignment ignores escapes). */
+type Cell = string | { text: string; style: (s: string) => string };
+
+/** Aligned columns, two spaces apart, each line indented. */
+export function table(rows: Cell[][], indent = "  "): string[] {
+  const text = (c: Cell) => (typeof c === "string" ? c : c.text);
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...text(c)].length)));
+  return rows.map((row) =>
+    (
+      indent +
+      row
+        .map((c, i) => {
+          const t = text(c);
+          const padded = i === row.length - 1 ? t : t + " ".repeat(widths[i] - [...t].length);
+          return typeof c === "string" || t === "" ? padded : c.style(padded);
+        })
+        .join("  ")
+    ).trimEnd(),
+  );
+}
+
+function shorten(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** The resource tree of a run: one row per resource, indented under its parent. */
+export function resourceTree(pass: StackPass, st: Styles): string[] {
+  const byParent = new Map<string, RecordedResource[]>();
+  const urns = new Set(pass.resources.map((r) => r.urn));
+  for (const r of pass.resources) {
+    const parent = r.parent && urns.has(r.parent) ? r.parent : "";
+    byParent.set(parent, [...(byParent.get(parent) ?? []), r]);
+  }
+  const rows: Cell[][] = [
+    ["TYPE", "NAME", "PROVIDER", "NOTE"].map((text) => ({ text, style: st.bold })),
+    [`pulumi:pulumi:Stack`, `${PROJECT}-${pass.stack}`, "", ""],
+  ];
+  const walk = (parent: string, prefix: string) => {
+    const children = byParent.get(parent) ?? [];
+    children.forEach((r, i) => {
+      const last = i === children.length - 1;
+      const note: string[] = [];
+      if (r.type === "pulumi:pulumi:StackReference") note.push("reads that stack's outputs");
+      else if (r.read) note.push("read: existing, not created");
+      if (r.type === "eks:index:Cluster")
+        note.push("eks provider component: its children are not planned offline");
+      if (r.secretInputs.length > 0) note.push(`secret: ${r.secretInputs.join(", ")}`);
+      rows.push([
+        { text: `${prefix}${last ? "└─ " : "├─ "}${r.type}`, style: r.custom ? (s) => s : st.cyan },
+        r.name,
+        { text: providerName(r.provider) ?? "", style: st.dim },
+        { text: note.join("; "), style: st.dim },
+      ]);
+      walk(r.urn, `${prefix}${last ? "   " : "│  "}`);
+    });
+  };
+  walk("", "");
+  return table(rows);
+}
+
+/** The plan as the terminal shows it. */
+export function renderPlan(
+  plan: Plan,
+  options: { color: boolean; outDir?: string; written?: boolean },
+): string {
+  const st = styles(options.color);
+  const lines: string[] = [];
+  const heading = (s: string) => lines.push("", st.bold(s));
+  lines.push(
+    st.bold(`Offline plan of ${PROJECT}`) +
+      st.dim(` (no cloud, no Pulumi CLI; ids, ARNs and generated names are deterministic placeholders)`),
+  );
+  for (const pass of plan.passes) {
+    // As `pulumi up` counts them: components and providers too; reads and stack references not.
+    const count = pass.resources.filter((r) => !r.read && r.type !== "pulumi:pulumi:StackReference").length;
+    heading(`${pass.step}. ${pass.title}: ${count} resource(s) to create`);
+    lines.push(...resourceTree(pass, st));
+    for (const m of pass.messages) lines.push(`  ${st.yellow(m)}`);
+    const outputs = Object.entries(pass.outputs);
+    if (outputs.length > 0) {
+      lines.push("", `  ${st.bold("Outputs")}`);
+      lines.push(
+        ...table(
+          outputs.map(([k, o]) => [
+            k,
+            o.secret
+              ? { text: "[secret]", style: st.dim }
+              : shorten(typeof o.value === "string" ? o.value : JSON.stringify(o.value), 100),
+          ]),
+          "    ",
+        ),
+      );
+    }
+  }
+
+  heading("IAM documents (account-b)");
+  lines.push(`  trust policy (${plan.trustPolicy.size} of 2048 characters):`);
+  lines.push(...indentJson(plan.trustPolicy.doc));
+  for (const p of plan.permissionPolicies) {
+    lines.push(`  permission policy ${p.name} (${p.size} characters):`);
+    lines.push(...indentJson(p.doc));
+  }
+
+  const mark = (ok: boolean) => (ok ? { text: "ok", style: st.green } : { text: "MISMATCH", style: st.red });
+  const decision = (d: Decision) =>
+    d === "Allow"
+      ? { text: "allow", style: st.green }
+      : { text: d === "ExplicitDeny" ? "deny (explicit)" : "deny", style: st.dim };
+  const header = (...titles: string[]) => titles.map((text) => ({ text, style: st.bold }));
+  heading("Who may assume the role (sts:AssumeRoleWithWebIdentity against the planned trust policy)");
+  lines.push(
+    ...table([
+      header("CASE", "SERVICE ACCOUNT", "AUDIENCE", "OIDC PROVIDER", "EXPECTED", "ACTUAL", ""),
+      ...plan.matrix
+        .filter((r) => r.kind === "trust")
+        .map((r) => [
+          r.subject,
+          r.context.sub.replace(/^system:serviceaccount:([^:]*):/, "$1/"),
+          r.context.aud,
+          shortProvider(r.resource),
+          r.expected,
+          decision(r.actual),
+          mark(r.ok),
+        ]),
+    ]),
+  );
+  heading("What the role may do (against the planned permission policy)");
+  lines.push(
+    ...table([
+      header("CASE", "ACTION", "RESOURCE", "EXPECTED", "ACTUAL", ""),
+      ...plan.matrix
+        .filter((r) => r.kind === "access")
+        .map((r) => [
+          r.subject + (r.context["s3:prefix"] !== undefined ? ` (s3:prefix=${r.context["s3:prefix"]})` : ""),
+          r.action,
+          r.resource,
+          r.expected,
+          decision(r.actual),
+          mark(r.ok),
+        ]),
+    ]),
+  );
+
+  heading("IRSA chain links (offline)");
+  const status = (s: CheckResult["status"]) =>
+    s === "pass"
+      ? { text: "PASS", style: st.green }
+      : s === "fail"
+        ? { text: "FAIL", style: st.red }
+        : s === "warn"
+          ? { text: "WARN", style: st.yellow }
+          : { text: "SKIP", style: st.yellow };
+  lines.push(
+    ...table([
+      ["LINK", "CHECK", "STATUS", "DETAIL"].map((t) => ({ text: t, style: st.bold })),
+      ...plan.links.map((l) => [
+        String(linkOf(l.link).number),
+        l.check,
+        status(l.status),
+        { text: shorten(l.detail, 120), style: st.dim },
+      ]),
+    ]),
+  );
+
+  heading("Kubernetes manifests (account-a, final update)");
+  lines.push(
+    ...table(
+      plan.manifests.map((m) => [
+        m.file,
+        `${m.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name}`,
+        m.validation.valid ? { text: "schema ok", style: st.green } : { text: "INVALID", style: st.red },
+      ]),
+    ),
+  );
+
+  lines.push("");
+  if (plan.ok) {
+    const rows = plan.matrix.length;
+    lines.push(
+      st.green(st.bold("Plan OK")) +
+        `: ${rows} access-matrix rows as intended, ${plan.links.filter((l) => l.status === "pass").length} link checks passed` +
+        (options.outDir ? (options.written ? `; written to ${options.outDir}/` : `; nothing written`) : ""),
+    );
+  } else {
+    lines.push(st.red(st.bold(`Plan FAILED: ${plan.problems.length} problem(s)`)));
+    for (const p of plan.problems) lines.push(`  ${st.red("✗")} ${p}`);
+    if (options.outDir) lines.push(`  nothing written to ${options.outDir}/`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** `<account> …/id/<first 8 of the id>…` for an OIDC provider ARN. */
+function shortProvider(arn: string): string {
+  const m = /^arn:[^:]+:iam::(\d{12}):oidc-provider\/(.*?)([^/]*)$/.exec(arn);
+  return m ? `${m[1]} …/${m[3].slice(0, 8)}…` : arn;
+}
+
+function indentJson(doc: unknown): string[] {
+  return JSON.stringify(doc, null, 2)
+    .split("\n")
+    .map((l) => `    ${l}`);
+}
