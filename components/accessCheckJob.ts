@@ -1,3 +1,8 @@
+/**
+ * AccessCheckJob (account A): the Job that proves the chain end to end (it runs as the ServiceAccount,
+ * checks the caller is a session of the expected role and reads the object), its check script and
+ * its spec-hash name.
+ */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";

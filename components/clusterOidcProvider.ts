@@ -1,3 +1,7 @@
+/**
+ * ClusterOidcProvider (account B): the IAM OIDC provider for account A's cluster issuer, created or
+ * adopted, and the checks of an adopted one.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { IrsaInputError } from "./errors";

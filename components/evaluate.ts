@@ -1,6 +1,3 @@
-import { type PolicyDocument, type PolicyStatement } from "./policyDocument";
-import { parseOidcProviderArn } from "./validation";
-
 /**
  * Narrow evaluators of the policy documents this package generates: enough of IAM's evaluation
  * logic (explicit deny beats allow beats implicit deny; `*`/`?` globs in actions, resources and
@@ -8,6 +5,8 @@ import { parseOidcProviderArn } from "./validation";
  * plan's access matrix and to diagnose a broken link. They throw on policy elements they do not
  * implement (NotAction, NotResource, NotPrincipal, other operators) rather than guess.
  */
+import { type PolicyDocument, type PolicyStatement } from "./policyDocument";
+import { parseOidcProviderArn } from "./validation";
 
 /** IAM's three possible outcomes. */
 export type Decision = "Allow" | "ImplicitDeny" | "ExplicitDeny";

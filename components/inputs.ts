@@ -1,10 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
-import { IrsaInputError } from "./errors";
-
 /**
  * Helpers for validating `pulumi.Input<T>` args before anything is registered: a plain value can be
  * checked in the constructor; an Output or Promise only once it resolves.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { IrsaInputError } from "./errors";
 
 /** True when the value holds no Output or Promise anywhere inside (plain config data). */
 export function isPlain(value: unknown): boolean {

@@ -1,3 +1,7 @@
+/**
+ * IrsaRole (account B): the role service accounts of account A's cluster assume through IRSA, with
+ * the trust policy from `buildTrustPolicy` and its permission policies.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { IrsaInputError } from "./errors";

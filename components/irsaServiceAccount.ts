@@ -1,3 +1,7 @@
+/**
+ * IrsaServiceAccount (account A): the ServiceAccount annotated with the role in account B, and
+ * optionally its Namespace.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { IrsaInputError } from "./errors";

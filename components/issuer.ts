@@ -1,3 +1,6 @@
+/**
+ * OIDC issuer URLs: the normalised `host/path` form IAM keys providers and conditions by.
+ */
 import { IrsaInputError } from "./errors";
 import { requireString } from "./validation";
 

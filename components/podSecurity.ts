@@ -1,3 +1,9 @@
+/**
+ * What the account-A workloads (`S3ReaderDeployment`, `AccessCheckJob`) share: the pinned AWS CLI
+ * image, the non-root pod and container security contexts, the writable scratch volume the AWS CLI
+ * needs under a read-only root file system, the environment and the resource requests (pure: plain
+ * values in, plain manifest fragments out), and the check of their args.
+ */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { type ArgChecks } from "./inputs";
@@ -10,13 +16,6 @@ import {
   validateObjectName,
   validateRegion,
 } from "./validation";
-
-/**
- * What the account-A workloads (`S3ReaderDeployment`, `AccessCheckJob`) share: the pinned AWS CLI
- * image, the non-root pod and container security contexts, the writable scratch volume the AWS CLI
- * needs under a read-only root file system, the environment and the resource requests (pure: plain
- * values in, plain manifest fragments out), and the check of their args.
- */
 
 /**
  * The AWS CLI image the workloads run by default: pinned to one release (never `latest`), so a

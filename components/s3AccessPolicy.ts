@@ -1,3 +1,7 @@
+/**
+ * The least-privilege S3 identity policy (`buildS3AccessPolicy`): ListBucket on the bucket only,
+ * object actions on object ARNs only, KMS on the named key only. Pure.
+ */
 import { IrsaInputError } from "./errors";
 import { oneOrMany, sortedUnique, type PolicyDocument, type PolicyStatement } from "./policyDocument";
 import {

@@ -1,3 +1,7 @@
+/**
+ * S3ReaderDeployment (account A): the Deployment that reads the object in a loop as the
+ * ServiceAccount, the steady-state proof that the chain works, and its script.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {

@@ -1,3 +1,7 @@
+/**
+ * SecureBucket (account B): the hardened bucket (public access blocked, owner-enforced, encrypted,
+ * versioned, TLS 1.2+ only) and its TLS-only bucket policy.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { IrsaInputError } from "./errors";

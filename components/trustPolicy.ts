@@ -1,3 +1,7 @@
+/**
+ * The IRSA trust policy (`buildTrustPolicy`): one statement per OIDC provider, exact `aud`, exact
+ * (or explicitly asked-for `StringLike`) `sub`, size-checked as IAM counts it. Pure.
+ */
 import { IrsaInputError, describeValue } from "./errors";
 import { normalizeIssuer } from "./issuer";
 import {

@@ -1,9 +1,8 @@
-import { IrsaInputError } from "./errors";
-
 /**
  * Pure validators shared by the policy core and the components. Each one returns the (possibly
  * normalised) value or throws an {@link IrsaInputError} naming the field, the value and the rule.
  */
+import { IrsaInputError } from "./errors";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

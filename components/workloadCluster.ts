@@ -1,3 +1,7 @@
+/**
+ * WorkloadCluster (account A): the EKS cluster, created with `@pulumi/eks` or adopted by name, with
+ * its issuer, thumbprint, kubeconfig and Kubernetes provider; and the checks of its args.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
@@ -5,6 +9,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
 import { IrsaInputError } from "./errors";
 import { isPlain } from "./inputs";
+import { buildKubeconfig, regionFromClusterArn, validateProfile } from "./kubeconfig";
+import { rootCaThumbprint } from "./issuerThumbprint";
 import {
   parseRoleArn,
   requireArray,
@@ -13,7 +19,6 @@ import {
   validateInstanceType,
   validateInteger,
   validateKubernetesVersion,
-  validateRegion,
 } from "./validation";
 
 /** The EKS control-plane log types. */
@@ -131,29 +136,6 @@ export interface WorkloadClusterArgs {
   kubeconfigRoleArn?: pulumi.Input<string>;
 }
 
-/** The plain values {@link buildKubeconfig} needs. */
-export interface KubeconfigOptions {
-  clusterName: string;
-  /** The API server's `https://` endpoint. */
-  endpoint: string;
-  /** Base64 PEM of the cluster's certificate authority. */
-  caData: string;
-  /** The cluster's region (always passed to `aws eks get-token`). */
-  region: string;
-  /** AWS CLI profile (`AWS_PROFILE` in the exec environment). */
-  profile?: string;
-  /** Role `aws eks get-token` assumes. */
-  roleArn?: string;
-}
-
-/** A certificate of a TLS chain, as `tls.getCertificate` reports it. */
-export interface ChainCertificate {
-  sha1Fingerprint: string;
-  isCa?: boolean;
-  issuer?: string;
-  subject?: string;
-}
-
 const CREATION_KEYS = [
   "version",
   "instanceType",
@@ -167,83 +149,6 @@ const CREATION_KEYS = [
   "enabledClusterLogTypes",
   "tags",
 ] as const;
-
-/**
- * A kubeconfig (JSON) for an EKS cluster whose user runs
- * `aws --region <region> eks get-token --cluster-name <name> [--role-arn <arn>]`, with `AWS_PROFILE`
- * when a profile is given. The region is always explicit, so the token is requested from the
- * cluster's region whatever the caller's default region is. Throws an `IrsaInputError` for a bad value.
- */
-export function buildKubeconfig(options: KubeconfigOptions): string {
-  const clusterName = validateEksClusterName("cluster.name", options.clusterName);
-  if (typeof options.endpoint !== "string" || !/^https:\/\/[^\s/]+\/?$/.test(options.endpoint)) {
-    throw new IrsaInputError("cluster.endpoint", options.endpoint, "must be the API server's https:// URL");
-  }
-  if (typeof options.caData !== "string" || !/^[A-Za-z0-9+/]+=*$/.test(options.caData)) {
-    throw new IrsaInputError(
-      "cluster.certificateAuthority.data",
-      options.caData,
-      "must be base64 certificate data",
-    );
-  }
-  const region = validateRegion("cluster.region", options.region);
-  const args = ["--region", region, "eks", "get-token", "--cluster-name", clusterName, "--output", "json"];
-  if (options.roleArn !== undefined) {
-    parseRoleArn("args.kubeconfigRoleArn", options.roleArn);
-    args.push("--role-arn", options.roleArn);
-  }
-  const exec: Record<string, unknown> = {
-    apiVersion: "client.authentication.k8s.io/v1beta1",
-    command: "aws",
-    args,
-  };
-  if (options.profile !== undefined) {
-    exec.env = [{ name: "AWS_PROFILE", value: validateProfile("args.kubeconfigProfile", options.profile) }];
-  }
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [
-      {
-        name: clusterName,
-        cluster: { server: options.endpoint, "certificate-authority-data": options.caData },
-      },
-    ],
-    contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
-    "current-context": clusterName,
-    preferences: {},
-    users: [{ name: clusterName, user: { exec } }],
-  });
-}
-
-/** The region of an EKS cluster ARN `arn:<partition>:eks:<region>:<account>:cluster/<name>`. */
-export function regionFromClusterArn(arn: string): string {
-  const m = /^arn:[a-z-]+:eks:([a-z0-9-]+):\d{12}:cluster\/[^/]+$/.exec(typeof arn === "string" ? arn : "");
-  if (!m) {
-    throw new IrsaInputError(
-      "cluster.arn",
-      arn,
-      "must be an EKS cluster ARN arn:<partition>:eks:<region>:<account>:cluster/<name>",
-    );
-  }
-  return m[1];
-}
-
-/**
- * The thumbprint IAM would take for an issuer: the SHA-1 fingerprint of the root CA of its TLS
- * chain, lower-case hex. The root is the self-signed CA certificate (issuer equal to subject); when
- * the chain does not say, the first certificate, since `tls.getCertificate` lists the root first.
- * Empty string for an empty chain: never a made-up value (IAM verifies EKS issuers through its own
- * trusted CA library and does not need a thumbprint for them).
- */
-export function rootCaThumbprint(certificates: readonly ChainCertificate[] | undefined): string {
-  if (!certificates || certificates.length === 0) return "";
-  const selfSigned = certificates.find(
-    (c) => c.isCa !== false && c.issuer !== undefined && c.issuer !== "" && c.issuer === c.subject,
-  );
-  const root = selfSigned ?? certificates[0];
-  return (root.sha1Fingerprint ?? "").toLowerCase().replace(/:/g, "");
-}
 
 /**
  * Validates every argument that is a plain value (Outputs are used as they resolve) and the
@@ -479,17 +384,6 @@ export class WorkloadCluster extends pulumi.ComponentResource {
       kubeconfig: this.kubeconfig,
     });
   }
-}
-
-function validateProfile(field: string, value: unknown): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 128 || /\s/.test(value)) {
-    throw new IrsaInputError(
-      field,
-      value,
-      "must be an AWS CLI profile name: 1 to 128 characters without whitespace",
-    );
-  }
-  return value;
 }
 
 function validateTags(field: string, value: unknown): void {

@@ -1,3 +1,7 @@
+/**
+ * `npm run deploy|preview|verify|destroy`: the command line of the Automation API orchestration
+ * (argument parsing, the up-front checks, confirmation, and the command).
+ */
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";

@@ -1,3 +1,7 @@
+/**
+ * The failure report of a deploy, preview or destroy: what failed, where, why the state is still
+ * consistent, and how to resume.
+ */
 import { type ErrorDiagnostic, type FailedResource, type Phase, resourceTypeFromUrn } from "./progress";
 
 /** The command a failure happened in. */

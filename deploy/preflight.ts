@@ -1,3 +1,7 @@
+/**
+ * The checks made before anything runs: the Pulumi CLI, the backend, the passphrase and the AWS
+ * credentials; each failure says what to install or set.
+ */
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { type CommandRunner, type Env, type FileSystem, isCommandNotFound } from "./system";

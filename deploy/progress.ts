@@ -1,3 +1,7 @@
+/**
+ * Progress of a stack operation from the engine's events: one line per resource operation, the
+ * change summary, and the outputs with secrets masked.
+ */
 import type { EngineEvent, OpMap, SummaryEvent } from "@pulumi/pulumi/automation";
 import type { StackOutputs } from "./workspace";
 

@@ -1,3 +1,7 @@
+/**
+ * The real `StackWorkspace`: the Automation API's LocalWorkspace on this repository, with secret
+ * outputs found in the exported deployment.
+ */
 import type * as Automation from "@pulumi/pulumi/automation";
 import type {
   OperationHandlers,

@@ -1,3 +1,7 @@
+/**
+ * The process boundary of the orchestration: running commands, the file system and the terminal
+ * prompt, behind small interfaces the tests replace.
+ */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as readline from "node:readline";

@@ -1,3 +1,7 @@
+/**
+ * `npm run verify`: reads the access-check Job's result from account A's cluster and explains a
+ * failure by the chain link it points to (the link and its fixes come from chain/).
+ */
 import * as path from "node:path";
 import {
   type AccessCheckResult,

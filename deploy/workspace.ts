@@ -1,5 +1,3 @@
-import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
-
 /**
  * The seam between the orchestration and Pulumi. The real implementation (`pulumiWorkspace.ts`)
  * drives the Pulumi CLI through the Automation API; the tests use an in-memory fake. Everything the
@@ -9,6 +7,8 @@ import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
  * Stack names are the names the user chose (`account-a`, `myorg/account-a`, ...), never
  * necessarily fully qualified; `qualifiedName` turns them into `<org>/<project>/<stack>`.
  */
+import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
+
 export interface StackWorkspace {
   /** Selects the stack, creating it (empty, with no resources) when it does not exist yet. */
   createOrSelect(stack: string): Promise<void>;

@@ -1,6 +1,3 @@
-import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
-
 /**
  * An in-process Pulumi engine built on `pulumi.runtime.setMocks`: it runs the real program, records
  * every resource registration (type, name, parent, provider, inputs, options) and answers with
@@ -9,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
  * The offline plan (`npm run plan`) and the unit tests both use it, so what the tests assert is what
  * the plan shows. Nothing here talks to a cloud or needs the Pulumi CLI.
  */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
 
 /** A resource registration, as the program sent it. */
 export interface RecordedResource {

@@ -1,3 +1,6 @@
+/**
+ * Runs a stack program in-process under the mock engine and resolves its outputs.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import { MockEngine, restoreStackTraces, type MockEngineOptions } from "./mockEngine";
 

@@ -1,8 +1,3 @@
-import * as path from "node:path";
-import type { Plan } from "./build";
-import type { PlanConfigs } from "./config";
-import type { PlanPassError } from "./passes";
-
 /**
  * `npm run plan`: the offline plan's command line. Runs account-a, account-b and account-a again
  * in-process on the committed (or given) stack configs, prints what `pulumi up` would create and
@@ -12,6 +7,10 @@ import type { PlanPassError } from "./passes";
  * Exit codes: 0 the plan is as intended; 1 a config error, a failed program run, a broken link, an
  * access-matrix mismatch or an invalid manifest (nothing is written); 2 a usage error.
  */
+import * as path from "node:path";
+import type { Plan } from "./build";
+import type { PlanConfigs } from "./config";
+import type { PlanPassError } from "./passes";
 
 /** Where the command writes and reads; injectable so tests capture everything in-process. */
 export interface PlanIo {

@@ -1,3 +1,7 @@
+/**
+ * The account-a stack program: the cluster, and once account-b has outputs, the ServiceAccount, the
+ * reader Deployment and the access-check Job.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import { AccessCheckJob } from "../components/accessCheckJob";
 import { IrsaServiceAccount } from "../components/irsaServiceAccount";

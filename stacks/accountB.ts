@@ -1,3 +1,6 @@
+/**
+ * The account-b stack program: the OIDC provider for account-a's issuer, the bucket and the role.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterOidcProvider } from "../components/clusterOidcProvider";
 import { IrsaRole } from "../components/irsaRole";

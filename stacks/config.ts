@@ -1,3 +1,8 @@
+/**
+ * Pure parsing and validation of the two stacks' configuration. The programs, the offline plan and
+ * the tests all go through these functions, so a bad value fails the same way everywhere: with the
+ * config key (`cross-account-irsa:<key>`), the value and the rule, before any resource is registered.
+ */
 import { IrsaInputError } from "../components/errors";
 import { normalizePrefixes, type S3AccessLevel } from "../components/s3AccessPolicy";
 import { serviceAccountSubjects, type ServiceAccountRef } from "../components/trustPolicy";
@@ -17,12 +22,6 @@ import {
   validateRegion,
   validateRoleName,
 } from "../components/validation";
-
-/**
- * Pure parsing and validation of the two stacks' configuration. The programs, the offline plan and
- * the tests all go through these functions, so a bad value fails the same way everywhere: with the
- * config key (`cross-account-irsa:<key>`), the value and the rule, before any resource is registered.
- */
 
 /** The project's config namespace (`Pulumi.yaml` `name`). */
 export const PROJECT = "cross-account-irsa";

@@ -1,3 +1,6 @@
+/**
+ * Which stack program runs: account-a or account-b, by the stack's name or `cross-account-irsa:program`.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import { IrsaInputError } from "../components/errors";
 import { PROJECT } from "./config";

@@ -1,3 +1,7 @@
+/**
+ * What both stack programs share: their config getters, their explicit AWS provider, and reading
+ * another stack's outputs.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { PROJECT, configGetters, type AwsSettings, type ConfigGetter } from "./config";

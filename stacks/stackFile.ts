@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
-import * as yaml from "js-yaml";
-
 /**
  * Reads a `Pulumi.<stack>.yaml` file into the flat form the Pulumi runtime takes: `<namespace>:<key>`
  * → string, with objects and lists as JSON (as `pulumi config` stores them). Secure values cannot be
  * decrypted offline: they are listed in `secretKeys` and replaced by a marker.
  */
+import { readFileSync } from "node:fs";
+import * as yaml from "js-yaml";
+
 export interface StackConfig {
   config: Record<string, string>;
   secretKeys: string[];

@@ -12,14 +12,12 @@ import {
   ROLE_MATCHES_SHELL_FUNCTION,
   accessCheckJobName,
   assumedRoleMatches,
-  buildAccessCheckScript,
   parseAccessCheckResult,
   resolveAccessCheckSettings,
   type AccessCheckJobArgs,
 } from "../../components/accessCheckJob";
 import { DEFAULT_AWS_CLI_IMAGE } from "../../components/podSecurity";
 import { expectInputError } from "./coreHelpers";
-import { runWithAwsStub } from "../support/awsStub";
 import { settled, valueOf } from "../support/outputs";
 
 const TYPE = "cross-account-irsa:index:AccessCheckJob";
@@ -294,75 +292,6 @@ done < "$1"
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe("the check script (run under /bin/sh with a stub aws)", () => {
-  const env = { EXPECTED_ROLE_ARN: ROLE, S3_BUCKET: "account-b-data", S3_OBJECT_KEY: "probe/hello.txt" };
-  const script = (dir: string) => buildAccessCheckScript({ resultPath: join(dir, "result.json") });
-
-  it("passes as the expected role: exit 0, one JSON line, also written to the result file", () => {
-    const run = runWithAwsStub(
-      script,
-      env,
-      { callerArn: CALLER, object: "hello, account A\n" },
-      "result.json",
-    );
-    expect(run.status, run.stderr).to.equal(0);
-    const result = parseAccessCheckResult(run.stdout);
-    expect(result).to.deep.equal({
-      ok: true,
-      stage: "done",
-      reason: `read 17 bytes of s3://account-b-data/probe/hello.txt as ${CALLER}`,
-      expectedRoleArn: ROLE,
-      callerArn: CALLER,
-      bucket: "account-b-data",
-      key: "probe/hello.txt",
-      bytes: 17,
-    });
-    expect(run.resultFile).to.equal(run.stdout);
-    expect(run.awsCalls).to.deep.equal([
-      ["sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
-      ["s3", "cp", "s3://account-b-data/probe/hello.txt", "-"],
-    ]);
-  });
-
-  it("fails at stage sts when there are no web-identity credentials", () => {
-    const run = runWithAwsStub(script, env, { stsError: "Unable to locate credentials" }, "result.json");
-    expect(run.status).to.equal(1);
-    const result = parseAccessCheckResult(run.resultFile ?? "");
-    expect(result).to.include({ ok: false, stage: "sts", callerArn: "", bytes: null });
-    expect(result.reason).to.include("Unable to locate credentials");
-    expect(run.awsCalls, "never reads the bucket").to.have.length(1);
-  });
-
-  it("fails at stage identity when the pod runs as another role (the node's), without reading", () => {
-    const node = "arn:aws:sts::111111111111:assumed-role/eks-node-role/i-0abc";
-    const run = runWithAwsStub(script, env, { callerArn: node, object: "x" }, "result.json");
-    expect(run.status).to.equal(1);
-    const result = parseAccessCheckResult(run.stdout);
-    expect(result).to.include({ ok: false, stage: "identity", callerArn: node });
-    expect(result.reason).to.include(`not as a session of ${ROLE}`);
-    expect(run.awsCalls).to.have.length(1);
-  });
-
-  it("fails at stage s3 when the read is denied", () => {
-    const denied = "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied";
-    const run = runWithAwsStub(script, env, { callerArn: CALLER, s3Error: denied }, "result.json");
-    expect(run.status).to.equal(1);
-    const result = parseAccessCheckResult(run.resultFile ?? "");
-    expect(result).to.include({ ok: false, stage: "s3", callerArn: CALLER, bytes: null });
-    expect(result.reason).to.include(denied);
-  });
-
-  it("emits valid JSON for keys with quotes, backslashes and shell syntax", () => {
-    const key = 'odd/"quoted" \\back\\ $(echo no) `tick`.txt';
-    const run = runWithAwsStub(script, { ...env, S3_OBJECT_KEY: key }, { callerArn: CALLER, object: "" });
-    expect(run.status, run.stderr).to.equal(0);
-    const result = parseAccessCheckResult(run.stdout);
-    expect(result.key).to.equal(key);
-    expect(result.bytes).to.equal(0);
-    expect(run.awsCalls[1]).to.deep.equal(["s3", "cp", `s3://account-b-data/${key}`, "-"]);
   });
 });
 

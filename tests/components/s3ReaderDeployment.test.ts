@@ -221,8 +221,8 @@ describe("the reader script (run under /bin/sh with a stub aws)", () => {
     POLL_INTERVAL_SECONDS: "60",
   };
 
-  it("logs the identity and the object size, then stops at once on SIGTERM", () => {
-    const run = runWithAwsStub(buildS3ReaderScript(), env, {
+  it("logs the identity and the object size, then stops at once on SIGTERM", async () => {
+    const run = await runWithAwsStub(buildS3ReaderScript(), env, {
       callerArn: "arn:aws:sts::222222222222:assumed-role/s3-reader/botocore-session-1",
       object: "hello, account A\n",
       sleepTerminates: true,
@@ -239,8 +239,8 @@ describe("the reader script (run under /bin/sh with a stub aws)", () => {
     ]);
   });
 
-  it("logs failures and keeps polling", () => {
-    const run = runWithAwsStub(buildS3ReaderScript(), env, {
+  it("logs failures and keeps polling", async () => {
+    const run = await runWithAwsStub(buildS3ReaderScript(), env, {
       stsError: "Unable to locate credentials",
       s3Error: "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
       sleepTerminates: true,

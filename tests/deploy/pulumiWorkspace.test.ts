@@ -36,44 +36,40 @@ const DEPLOYMENT = {
 };
 
 /**
- * A stand-in `pulumi` executable (a Node script): enough of the CLI's behaviour for the commands the
- * workspace runs outside of up/preview/destroy, recording each call with its environment.
+ * A stand-in `pulumi` executable: enough of the CLI's behaviour for the commands the workspace runs
+ * outside of up/preview/destroy, recording each call with its environment. A POSIX sh script, not a
+ * Node one: the Automation API runs it a dozen times per test, and a shell starts in a fraction of
+ * Node's time. State is files: `stacks/<name>` for a stack, `config/<stack>.<key>` for a value.
+ * Each call is one line of `calls.log`: the arguments (each followed by US, 0x1f), then the working
+ * directory, PULUMI_BACKEND_URL and PULUMI_AUTOMATION_API, each after an RS (0x1e). Only shell
+ * built-ins run, but for `cat` on `stack export`.
  */
-const FAKE_PULUMI = `#!/usr/bin/env node
-const fs = require("fs");
-const path = require("path");
-const dir = path.dirname(__dirname);
-const state = path.join(dir, "state.json");
-const s = fs.existsSync(state) ? JSON.parse(fs.readFileSync(state, "utf8")) : { stacks: [], config: {} };
-const args = process.argv.slice(2);
-fs.appendFileSync(path.join(dir, "calls.jsonl"), JSON.stringify({
-  args, cwd: process.cwd(), backend: process.env.PULUMI_BACKEND_URL, automation: process.env.PULUMI_AUTOMATION_API,
-}) + "\\n");
-const flag = (name) => args[args.indexOf(name) + 1];
-const save = () => fs.writeFileSync(state, JSON.stringify(s));
-const fail = (msg) => { process.stderr.write(msg + "\\n"); process.exit(255); };
-const cmd = args.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ");
-if (args[0] === "version") { console.log("v3.248.0"); process.exit(0); }
-if (cmd.startsWith("stack select")) {
-  if (!s.stacks.includes(flag("--stack"))) fail("error: no stack named '" + flag("--stack") + "' found");
-  process.exit(0);
-}
-if (cmd.startsWith("stack init")) { s.stacks.push(args[2]); save(); process.exit(0); }
-if (cmd.startsWith("config get")) {
-  const v = s.config[flag("--stack") + " " + args[2]];
-  if (v === undefined) fail("error: configuration key '" + args[2] + "' not found for stack '" + flag("--stack") + "'");
-  console.log(JSON.stringify({ value: v, secret: false }));
-  process.exit(0);
-}
-if (cmd.startsWith("config set")) { s.config[flag("--stack") + " " + args[2]] = args[args.length - 1]; save(); process.exit(0); }
-if (cmd.startsWith("stack output")) {
-  const plain = { clusterName: "c1", kubeconfig: "{}", nested: { inner: [1, "token"] } };
-  const masked = { clusterName: "c1", kubeconfig: "[secret]", nested: { inner: [1, "[secret]"] } };
-  console.log(JSON.stringify(args.includes("--show-secrets") ? plain : masked));
-  process.exit(0);
-}
-if (cmd.startsWith("stack export")) { console.log(fs.readFileSync(path.join(dir, "deployment.json"), "utf8")); process.exit(0); }
-fail("error: unexpected command " + args.join(" "));
+const FAKE_PULUMI = `#!/bin/sh
+dir=\${0%/bin/pulumi}
+{ for a in "$@"; do printf '%s\\037' "$a"; done
+  printf '\\036%s\\036%s\\036%s\\n' "$PWD" "\${PULUMI_BACKEND_URL-<unset>}" "\${PULUMI_AUTOMATION_API-}"; } >> "$dir/calls.log"
+fail() { printf '%s\\n' "$1" >&2; exit 255; }
+stack=; previous=
+for a in "$@"; do [ "$previous" = --stack ] && stack=$a; previous=$a; done
+case "$1 $2" in
+  "version "*) echo v3.248.0 ;;
+  "stack select") [ -e "$dir/stacks/$stack" ] || fail "error: no stack named '$stack' found" ;;
+  "stack init") : > "$dir/stacks/$3" ;;
+  "config get")
+    [ -e "$dir/config/$stack.$3" ] || fail "error: configuration key '$3' not found for stack '$stack'"
+    IFS= read -r value < "$dir/config/$stack.$3"
+    printf '{"value":"%s","secret":false}\\n' "$value" ;;
+  "config set")
+    for last in "$@"; do :; done
+    printf '%s\\n' "$last" > "$dir/config/$stack.$3" ;;
+  "stack output")
+    case " $* " in
+      *" --show-secrets "*) echo '{"clusterName":"c1","kubeconfig":"{}","nested":{"inner":[1,"token"]}}' ;;
+      *) echo '{"clusterName":"c1","kubeconfig":"[secret]","nested":{"inner":[1,"[secret]"]}}' ;;
+    esac ;;
+  "stack export") cat "$dir/deployment.json" ;;
+  *) fail "error: unexpected command $*" ;;
+esac
 `;
 
 describe("automation Pulumi workspace", () => {
@@ -127,7 +123,7 @@ describe("automation Pulumi workspace", () => {
     beforeEach(() => {
       root = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
       workDir = path.join(root, "repo");
-      fs.mkdirSync(path.join(root, "bin"));
+      for (const d of ["bin", "stacks", "config"]) fs.mkdirSync(path.join(root, d));
       fs.mkdirSync(workDir);
       fs.writeFileSync(path.join(root, "bin", "pulumi"), FAKE_PULUMI, { mode: 0o755 });
       fs.writeFileSync(path.join(root, "deployment.json"), JSON.stringify(DEPLOYMENT));
@@ -137,10 +133,18 @@ describe("automation Pulumi workspace", () => {
 
     function calls(): Array<{ args: string[]; cwd: string; backend?: string; automation?: string }> {
       return fs
-        .readFileSync(path.join(root, "calls.jsonl"), "utf8")
+        .readFileSync(path.join(root, "calls.log"), "utf8")
         .trim()
         .split("\n")
-        .map((l) => JSON.parse(l) as { args: string[]; cwd: string; backend?: string; automation?: string });
+        .map((line) => {
+          const [args, cwd, backend, automation] = line.split("\u001e");
+          return {
+            args: args.split("\u001f").slice(0, -1),
+            cwd,
+            ...(backend === "<unset>" ? {} : { backend }),
+            ...(automation === "" ? {} : { automation }),
+          };
+        });
     }
 
     it("creates a missing stack with the passphrase provider, in the repo, on the chosen backend", async () => {

@@ -7,24 +7,17 @@ import { askYesNo, execRunner, isCommandNotFound, nodeFileSystem } from "../../d
 
 describe("automation system adapters", () => {
   it("runs a command and resolves with its exit code and output, whatever the code", async () => {
-    const ok = await execRunner(process.execPath, [
-      "-e",
-      "process.stdout.write('out'); process.stderr.write('err')",
-    ]);
+    const ok = await execRunner("/bin/sh", ["-c", "printf out; printf err >&2"]);
     expect(ok).to.deep.equal({ code: 0, stdout: "out", stderr: "err" });
-    const failed = await execRunner(process.execPath, ["-e", "process.exit(3)"]);
+    const failed = await execRunner("/bin/sh", ["-c", "exit 3"]);
     expect(failed.code).to.equal(3);
   });
 
   it("adds the given variables to the inherited environment", async () => {
-    const r = await execRunner(
-      process.execPath,
-      ["-e", "process.stdout.write(process.env.IRSA_TEST_VAR + ':' + !!process.env.PATH)"],
-      {
-        env: { IRSA_TEST_VAR: "set" },
-      },
-    );
-    expect(r.stdout).to.equal("set:true");
+    const r = await execRunner("/bin/sh", ["-c", 'printf "%s:%s" "$IRSA_TEST_VAR" "${PATH:+inherited}"'], {
+      env: { IRSA_TEST_VAR: "set" },
+    });
+    expect(r.stdout).to.equal("set:inherited");
   });
 
   it("rejects with ENOENT when the command is not installed", async () => {

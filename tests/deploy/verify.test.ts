@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { expect } from "chai";
 import {
   type AccessCheckRef,
@@ -11,9 +10,7 @@ import {
   runVerify,
 } from "../../deploy/verify";
 import { linkOf } from "../../chain";
-import { buildAccessCheckScript } from "../../components/accessCheckJob";
 import { type AccessCheckResult } from "../../components/accessCheckResult";
-import { runWithAwsStub, type StubOptions } from "../support/awsStub";
 import { MemoryFileSystem, scriptedRunner } from "./fakeSystem";
 
 const ROLE = "arn:aws:iam::222222222222:role/irsa/NAME";
@@ -410,135 +407,6 @@ describe("automation verify", () => {
       expect(kubectlFailure("error: something else\n", 1)).to.equal(
         "kubectl failed (exit 1): error: something else",
       );
-    });
-  });
-
-  describe("the real check script's output (buildAccessCheckScript under /bin/sh, stub aws)", () => {
-    // The Job's pod as the component builds it, run here: verify must understand what it writes.
-    const script = (dir: string) => buildAccessCheckScript({ resultPath: join(dir, "result.json") });
-    const env = { EXPECTED_ROLE_ARN: ROLE, S3_BUCKET: "b", S3_OBJECT_KEY: "k" };
-
-    /** Runs the check, wraps its termination message in a pod list as kubectl returns it, and reports. */
-    function verifyRun(
-      stub: StubOptions,
-      check: AccessCheckRef = CHECK,
-      runEnv: Record<string, string> = env,
-    ) {
-      const run = runWithAwsStub(script, runEnv, stub, "result.json");
-      const message = run.resultFile ?? "";
-      expect(message, run.stderr).to.match(/^\{"ok":/);
-      expect(message, "the termination message is the line the script prints").to.equal(run.stdout);
-      const phase = run.status === 0 ? "Succeeded" : "Failed";
-      const listed = podList(
-        pod("access-check-abc-x1", "2025-01-01T00:00:00Z", {
-          phase,
-          containerStatuses: [
-            {
-              name: "access-check",
-              state: {
-                terminated: {
-                  exitCode: run.status,
-                  reason: phase === "Failed" ? "Error" : "Completed",
-                  message,
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return { run, report: formatVerifyReport(check, findJobResult(listed)) };
-    }
-
-    it("success: verify OK with the assumed role and the bytes read", () => {
-      const { run, report } = verifyRun({ callerArn: CALLER, object: "hello, account A\n" });
-      expect(run.status).to.equal(0);
-      expect(report.ok).to.be.true;
-      expect(report.lines).to.deep.equal([
-        "access check (Job irsa-demo/access-check-abc, pod access-check-abc-x1, Succeeded):",
-        `  assumed role:  ${CALLER}`,
-        `  expected role: ${ROLE} (matches)`,
-        "  object read:   s3://b/k (17 bytes)",
-        "verify: OK, the pod in account A read the object in account B through its IRSA role.",
-      ]);
-    });
-
-    it("wrong role (the node's): FAILED at stage identity, IRSA link 4", () => {
-      const node = "arn:aws:sts::222222222222:assumed-role/eks-node-role/i-0abc";
-      const { report } = verifyRun({ callerArn: node, object: "x" });
-      expect(report.ok).to.be.false;
-      expect(report.lines).to.include(`  assumed role:  ${node}`);
-      expect(report.lines).to.include(`  expected role: ${ROLE} (DOES NOT MATCH)`);
-      expect(report.lines[3]).to.match(/^ {2}FAILED at stage identity: the pod runs as .*eks-node-role/);
-      expect(report.lines[4]).to.match(
-        /^ {2}IRSA link 4 \(the ServiceAccount's eks\.amazonaws\.com\/role-arn annotation/,
-      );
-      expect(report.lines.at(-1)).to.equal("verify: FAILED");
-    });
-
-    it("no credentials: FAILED at stage sts, IRSA link 4", () => {
-      const { report } = verifyRun({
-        stsError: 'Unable to locate credentials. You can configure credentials by running "aws configure".',
-      });
-      expect(report.ok).to.be.false;
-      expect(
-        report.lines.some((l) => l.startsWith("  assumed role:")),
-        "no caller when STS failed",
-      ).to.be.false;
-      expect(report.lines[1]).to.match(
-        /^ {2}FAILED at stage sts: no web-identity credentials: .*Unable to locate credentials/,
-      );
-      expect(report.lines[2]).to.match(/^ {2}IRSA link 4 /);
-      expect(report.lines.at(-1)).to.equal("verify: FAILED");
-    });
-
-    it("STS refuses AssumeRoleWithWebIdentity: IRSA link 3; no OIDC provider: IRSA link 2", () => {
-      const denied = verifyRun({
-        stsError:
-          "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity",
-      }).report;
-      expect(denied.lines[2]).to.match(/^ {2}IRSA link 3 \(the role's trust policy/);
-      const noProvider = verifyRun({
-        stsError:
-          "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
-      }).report;
-      expect(noProvider.lines[2]).to.match(/^ {2}IRSA link 2 \(the IAM OIDC provider/);
-    });
-
-    it("S3 AccessDenied: FAILED at stage s3, IRSA link 5, even for a key that looks like another error", () => {
-      const denied = "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied";
-      const { report } = verifyRun({ callerArn: CALLER, s3Error: denied });
-      expect(report.ok).to.be.false;
-      expect(report.lines[2]).to.equal(`  expected role: ${ROLE} (matches)`);
-      expect(report.lines[3]).to.equal(
-        `  FAILED at stage s3: reading s3://b/k as ${CALLER} failed: ${denied}`,
-      );
-      expect(report.lines[4]).to.match(
-        /^ {2}IRSA link 5 \(the role's permission policy and the bucket policy/,
-      );
-      const key = "kms/NoSuchKey-404.txt";
-      const odd = verifyRun(
-        { callerArn: CALLER, s3Error: denied },
-        { ...CHECK, objectKey: key },
-        { ...env, S3_OBJECT_KEY: key },
-      ).report;
-      expect(odd.lines[4]).to.match(/^ {2}IRSA link 5 .*s3:GetObject on the object ARN/);
-    });
-
-    it("missing object: FAILED at stage s3, no IRSA link", () => {
-      const { report } = verifyRun({
-        callerArn: CALLER,
-        s3Error:
-          'fatal error: An error occurred (404) when calling the HeadObject operation: Key "k" does not exist',
-      });
-      expect(report.lines[4]).to.equal(
-        "  cause: the role works, but s3://b/k does not exist: check account-b's bucket objectKey and seed object.",
-      );
-    });
-
-    it("after log lines (FallbackToLogsOnError), verify still finds the result", () => {
-      const { run } = verifyRun({ callerArn: CALLER, object: "x" });
-      const logs = `2025-01-01 starting\n${run.stdout}`;
-      expect(parseTerminationMessage(logs)).to.include({ ok: true, stage: "done", bytes: 1 });
     });
   });
 

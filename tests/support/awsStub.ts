@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,14 +52,14 @@ kill -TERM "$PPID"
 /**
  * Runs `script` with `env` (plus the stub's) in a fresh temporary directory, then removes it. A
  * function script gets that directory (to point a result file into it); `resultFileName` names the
- * file in it to read back.
+ * file in it to read back. Asynchronous, so that several runs overlap (each forks a dozen processes).
  */
-export function runWithAwsStub(
+export async function runWithAwsStub(
   script: string | ((dir: string) => string),
   env: Record<string, string>,
   stub: StubOptions,
   resultFileName?: string,
-): StubbedRun {
+): Promise<StubbedRun> {
   const dir = mkdtempSync(join(tmpdir(), "aws-stub-"));
   try {
     const bin = join(dir, "bin");
@@ -72,19 +72,29 @@ export function runWithAwsStub(
     }
     const log = join(dir, "aws.log");
     writeFileSync(log, "");
-    const result = spawnSync("/bin/sh", ["-c", typeof script === "function" ? script(dir) : script], {
-      env: {
-        PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
-        TMPDIR: dir,
-        STUB_LOG: log,
-        STUB_CALLER_ARN: stub.callerArn ?? "",
-        STUB_STS_ERROR: stub.stsError ?? "",
-        STUB_OBJECT: stub.object ?? "",
-        STUB_S3_ERROR: stub.s3Error ?? "",
-        ...env,
-      },
-      encoding: "utf8",
-      timeout: 10_000,
+    const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        "/bin/sh",
+        ["-c", typeof script === "function" ? script(dir) : script],
+        {
+          env: {
+            PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+            TMPDIR: dir,
+            STUB_LOG: log,
+            STUB_CALLER_ARN: stub.callerArn ?? "",
+            STUB_STS_ERROR: stub.stsError ?? "",
+            STUB_OBJECT: stub.object ?? "",
+            STUB_S3_ERROR: stub.s3Error ?? "",
+            ...env,
+          },
+          encoding: "utf8",
+          timeout: 10_000,
+        },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+          resolve({ status: code, stdout, stderr });
+        },
+      );
     });
     const awsCalls: string[][] = [];
     let current: string[] = [];

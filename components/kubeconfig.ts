@@ -1,0 +1,94 @@
+/**
+ * The kubeconfig of an EKS cluster: a user that runs `aws eks get-token`, and the region read from
+ * the cluster's ARN. Pure: plain values in, the kubeconfig JSON out.
+ */
+import { IrsaInputError } from "./errors";
+import { parseRoleArn, validateEksClusterName, validateRegion } from "./validation";
+
+/** The plain values {@link buildKubeconfig} needs. */
+export interface KubeconfigOptions {
+  clusterName: string;
+  /** The API server's `https://` endpoint. */
+  endpoint: string;
+  /** Base64 PEM of the cluster's certificate authority. */
+  caData: string;
+  /** The cluster's region (always passed to `aws eks get-token`). */
+  region: string;
+  /** AWS CLI profile (`AWS_PROFILE` in the exec environment). */
+  profile?: string;
+  /** Role `aws eks get-token` assumes. */
+  roleArn?: string;
+}
+
+/**
+ * A kubeconfig (JSON) for an EKS cluster whose user runs
+ * `aws --region <region> eks get-token --cluster-name <name> [--role-arn <arn>]`, with `AWS_PROFILE`
+ * when a profile is given. The region is always explicit, so the token is requested from the
+ * cluster's region whatever the caller's default region is. Throws an `IrsaInputError` for a bad value.
+ */
+export function buildKubeconfig(options: KubeconfigOptions): string {
+  const clusterName = validateEksClusterName("cluster.name", options.clusterName);
+  if (typeof options.endpoint !== "string" || !/^https:\/\/[^\s/]+\/?$/.test(options.endpoint)) {
+    throw new IrsaInputError("cluster.endpoint", options.endpoint, "must be the API server's https:// URL");
+  }
+  if (typeof options.caData !== "string" || !/^[A-Za-z0-9+/]+=*$/.test(options.caData)) {
+    throw new IrsaInputError(
+      "cluster.certificateAuthority.data",
+      options.caData,
+      "must be base64 certificate data",
+    );
+  }
+  const region = validateRegion("cluster.region", options.region);
+  const args = ["--region", region, "eks", "get-token", "--cluster-name", clusterName, "--output", "json"];
+  if (options.roleArn !== undefined) {
+    parseRoleArn("args.kubeconfigRoleArn", options.roleArn);
+    args.push("--role-arn", options.roleArn);
+  }
+  const exec: Record<string, unknown> = {
+    apiVersion: "client.authentication.k8s.io/v1beta1",
+    command: "aws",
+    args,
+  };
+  if (options.profile !== undefined) {
+    exec.env = [{ name: "AWS_PROFILE", value: validateProfile("args.kubeconfigProfile", options.profile) }];
+  }
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      {
+        name: clusterName,
+        cluster: { server: options.endpoint, "certificate-authority-data": options.caData },
+      },
+    ],
+    contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
+    "current-context": clusterName,
+    preferences: {},
+    users: [{ name: clusterName, user: { exec } }],
+  });
+}
+
+/** The region of an EKS cluster ARN `arn:<partition>:eks:<region>:<account>:cluster/<name>`. */
+export function regionFromClusterArn(arn: string): string {
+  const m = /^arn:[a-z-]+:eks:([a-z0-9-]+):\d{12}:cluster\/[^/]+$/.exec(typeof arn === "string" ? arn : "");
+  if (!m) {
+    throw new IrsaInputError(
+      "cluster.arn",
+      arn,
+      "must be an EKS cluster ARN arn:<partition>:eks:<region>:<account>:cluster/<name>",
+    );
+  }
+  return m[1];
+}
+
+/** An AWS CLI profile name: 1 to 128 characters without whitespace. */
+export function validateProfile(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 128 || /\s/.test(value)) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be an AWS CLI profile name: 1 to 128 characters without whitespace",
+    );
+  }
+  return value;
+}

@@ -1,0 +1,86 @@
+import { expect } from "chai";
+import { buildKubeconfig, regionFromClusterArn } from "../../components/kubeconfig";
+import { rootCaThumbprint } from "../../components/issuerThumbprint";
+import { expectInputError } from "./coreHelpers";
+
+const CA = Buffer.from("test CA").toString("base64");
+
+interface KubeconfigView {
+  clusters: Array<{ name: string; cluster: { server: string; "certificate-authority-data": string } }>;
+  "current-context": string;
+  users: Array<{
+    user: { exec: { command: string; args: string[]; env?: Array<{ name: string; value: string }> } };
+  }>;
+}
+
+describe("buildKubeconfig", () => {
+  const base = {
+    clusterName: "irsa-a",
+    endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+    caData: CA,
+    region: "eu-west-1",
+  };
+
+  it("builds one cluster, context and exec user, region first, no profile or role by default", () => {
+    const k = JSON.parse(buildKubeconfig(base)) as KubeconfigView & { contexts: unknown[] };
+    expect(k.clusters).to.deep.equal([
+      { name: "irsa-a", cluster: { server: base.endpoint, "certificate-authority-data": CA } },
+    ]);
+    expect(k.contexts).to.deep.equal([{ name: "irsa-a", context: { cluster: "irsa-a", user: "irsa-a" } }]);
+    expect(k["current-context"]).to.equal("irsa-a");
+    expect(k.users[0].user.exec).to.deep.equal({
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "aws",
+      args: ["--region", "eu-west-1", "eks", "get-token", "--cluster-name", "irsa-a", "--output", "json"],
+    });
+  });
+
+  it("adds --role-arn and AWS_PROFILE when given", () => {
+    const role = "arn:aws:iam::111111111111:role/eks-admin";
+    const k = JSON.parse(buildKubeconfig({ ...base, roleArn: role, profile: "ops" })) as KubeconfigView;
+    expect(k.users[0].user.exec.args.slice(-2)).to.deep.equal(["--role-arn", role]);
+    expect(k.users[0].user.exec.env).to.deep.equal([{ name: "AWS_PROFILE", value: "ops" }]);
+  });
+
+  it("rejects a plain-http endpoint, bad CA data and a bad region", () => {
+    expectInputError(
+      () => buildKubeconfig({ ...base, endpoint: "http://x.example.com" }),
+      "cluster.endpoint",
+      "http://x.example.com",
+      "https:// URL",
+    );
+    expectInputError(
+      () => buildKubeconfig({ ...base, caData: "not base64!" }),
+      "cluster.certificateAuthority.data",
+      "not base64!",
+      "base64",
+    );
+    expectInputError(
+      () => buildKubeconfig({ ...base, region: "mars" }),
+      "cluster.region",
+      "mars",
+      "AWS region",
+    );
+  });
+
+  it("reads the region from a cluster ARN, in any partition", () => {
+    expect(regionFromClusterArn("arn:aws:eks:eu-west-1:111111111111:cluster/irsa-a")).to.equal("eu-west-1");
+    expect(regionFromClusterArn("arn:aws-cn:eks:cn-north-1:111111111111:cluster/x")).to.equal("cn-north-1");
+    expectInputError(
+      () => regionFromClusterArn("arn:aws:iam::111111111111:role/x"),
+      "cluster.arn",
+      "arn:aws:iam::111111111111:role/x",
+      "EKS cluster ARN",
+    );
+  });
+});
+
+describe("rootCaThumbprint", () => {
+  it("never invents a thumbprint: empty for an empty chain, the first (root-first) when none is self-signed", () => {
+    expect(rootCaThumbprint([])).to.equal("");
+    expect(rootCaThumbprint(undefined)).to.equal("");
+    expect(
+      rootCaThumbprint([{ sha1Fingerprint: `AA:BB${"C".repeat(36)}` }, { sha1Fingerprint: "d".repeat(40) }]),
+    ).to.equal("aabb".padEnd(40, "c"));
+  });
+});
