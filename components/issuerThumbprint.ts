@@ -1,5 +1,5 @@
 /**
- * The thumbprint of an OIDC issuer's TLS chain, as IAM takes it for an OIDC provider. Pure.
+ * The thumbprint of an OIDC issuer's TLS chain, as IAM defines it for an OIDC provider. Pure.
  */
 
 /** A certificate of a TLS chain, as `tls.getCertificate` reports it. */
@@ -11,17 +11,15 @@ export interface ChainCertificate {
 }
 
 /**
- * The thumbprint IAM would take for an issuer: the SHA-1 fingerprint of the root CA of its TLS
- * chain, lower-case hex. The root is the self-signed CA certificate (issuer equal to subject); when
- * the chain does not say, the first certificate, since `tls.getCertificate` lists the root first.
- * Empty string for an empty chain: never a made-up value (IAM verifies EKS issuers through its own
- * trusted CA library and does not need a thumbprint for them).
+ * The thumbprint IAM means for an issuer: "the thumbprint for the top intermediate certificate
+ * authority (CA) that signed the certificate used by the external identity provider" (IAM User
+ * Guide, "Obtain the thumbprint for an OpenID Connect identity provider"), that is the top-most
+ * certificate of the chain the issuer serves. `tls.getCertificate` lists the chain "with the root of
+ * the chain first", so it is the first certificate, whatever it is (a served cross-signed root is
+ * still what IAM takes). Its SHA-1 fingerprint, lower-case hex without colons; the empty string for
+ * an empty chain, never a made-up value.
  */
-export function rootCaThumbprint(certificates: readonly ChainCertificate[] | undefined): string {
-  if (!certificates || certificates.length === 0) return "";
-  const selfSigned = certificates.find(
-    (c) => c.isCa !== false && c.issuer !== undefined && c.issuer !== "" && c.issuer === c.subject,
-  );
-  const root = selfSigned ?? certificates[0];
-  return (root.sha1Fingerprint ?? "").toLowerCase().replace(/:/g, "");
+export function topCaThumbprint(certificates: readonly ChainCertificate[] | undefined): string {
+  const top = certificates?.[0];
+  return top === undefined ? "" : (top.sha1Fingerprint ?? "").toLowerCase().replace(/:/g, "");
 }

@@ -14,17 +14,21 @@ export interface KubeconfigOptions {
   caData: string;
   /** The cluster's region (always passed to `aws eks get-token`). */
   region: string;
-  /** AWS CLI profile (`AWS_PROFILE` in the exec environment). */
+  /**
+   * AWS CLI profile, passed as `--profile` (an argument, not `AWS_PROFILE`: the CLI prefers access
+   * keys in the environment to `AWS_PROFILE`, but never to `--profile`).
+   */
   profile?: string;
-  /** Role `aws eks get-token` assumes. */
+  /** Role `aws eks get-token` assumes (`--role-arn`), with the profile's (or ambient) credentials. */
   roleArn?: string;
 }
 
 /**
  * A kubeconfig (JSON) for an EKS cluster whose user runs
- * `aws --region <region> eks get-token --cluster-name <name> [--role-arn <arn>]`, with `AWS_PROFILE`
- * when a profile is given. The region is always explicit, so the token is requested from the
- * cluster's region whatever the caller's default region is. Throws an `IrsaInputError` for a bad value.
+ * `aws --region <region> [--profile <profile>] eks get-token --cluster-name <name> --output json
+ * [--role-arn <arn>]`. The region is always explicit, so the token is requested from the cluster's
+ * region whatever the caller's default region is; the profile and role are the ones the stack's AWS
+ * provider authenticates with. Throws an `IrsaInputError` for a bad value.
  */
 export function buildKubeconfig(options: KubeconfigOptions): string {
   const clusterName = validateEksClusterName("cluster.name", options.clusterName);
@@ -39,19 +43,16 @@ export function buildKubeconfig(options: KubeconfigOptions): string {
     );
   }
   const region = validateRegion("cluster.region", options.region);
-  const args = ["--region", region, "eks", "get-token", "--cluster-name", clusterName, "--output", "json"];
+  const args = ["--region", region];
+  if (options.profile !== undefined) {
+    args.push("--profile", validateProfile("args.kubeconfigProfile", options.profile));
+  }
+  args.push("eks", "get-token", "--cluster-name", clusterName, "--output", "json");
   if (options.roleArn !== undefined) {
     parseRoleArn("args.kubeconfigRoleArn", options.roleArn);
     args.push("--role-arn", options.roleArn);
   }
-  const exec: Record<string, unknown> = {
-    apiVersion: "client.authentication.k8s.io/v1beta1",
-    command: "aws",
-    args,
-  };
-  if (options.profile !== undefined) {
-    exec.env = [{ name: "AWS_PROFILE", value: validateProfile("args.kubeconfigProfile", options.profile) }];
-  }
+  const exec = { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args };
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",

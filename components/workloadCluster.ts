@@ -10,7 +10,7 @@ import * as tls from "@pulumi/tls";
 import { IrsaInputError } from "./errors";
 import { isPlain } from "./inputs";
 import { buildKubeconfig, regionFromClusterArn, validateProfile } from "./kubeconfig";
-import { rootCaThumbprint } from "./issuerThumbprint";
+import { topCaThumbprint } from "./issuerThumbprint";
 import {
   parseRoleArn,
   requireArray,
@@ -124,14 +124,17 @@ export interface WorkloadClusterArgs {
    */
   tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
   /**
-   * AWS CLI profile the kubeconfig's `aws eks get-token` uses (set it when the stack's AWS
-   * credentials come from `aws:profile`).
-   * @default none (the default credential chain)
+   * AWS CLI profile the kubeconfig's `aws eks get-token` runs with (`--profile`). Give the profile
+   * the component's AWS provider uses: with access entries only the cluster's creator is admin, so
+   * the kubeconfig must authenticate as the provider does. Also used by `@pulumi/eks` for its own
+   * Kubernetes calls.
+   * @default none (the AWS CLI's default credential chain)
    */
   kubeconfigProfile?: pulumi.Input<string>;
   /**
-   * Role the kubeconfig's `aws eks get-token` assumes (`--role-arn`).
-   * @default none (the caller's own identity)
+   * Role the kubeconfig's `aws eks get-token` assumes (`--role-arn`): the role the component's AWS
+   * provider assumes, when it assumes one.
+   * @default none (the credentials' own identity)
    */
   kubeconfigRoleArn?: pulumi.Input<string>;
 }
@@ -239,9 +242,11 @@ export function validateWorkloadClusterArgs(args: WorkloadClusterArgs): void {
 }
 
 /**
- * The `eks.Cluster` arguments of a created cluster, defaults applied: an IAM OIDC provider (IRSA's
- * first link), access-entry authentication, private endpoint always on, no public node IPs when
- * the nodes are in private subnets.
+ * The `eks.Cluster` arguments of a created cluster, defaults applied: access-entry authentication,
+ * private endpoint always on, no public node IPs when the nodes are in private subnets. No IAM OIDC
+ * provider in account A: the role that trusts the issuer is in account B, and so is its provider
+ * (an account-A provider would be unused, and `@pulumi/eks` would fetch the issuer's certificate
+ * to create it). Every EKS cluster has an issuer without one.
  */
 export function buildEksClusterArgs(args: WorkloadClusterArgs): eks.ClusterArgs {
   const d = WORKLOAD_CLUSTER_DEFAULTS;
@@ -254,7 +259,6 @@ export function buildEksClusterArgs(args: WorkloadClusterArgs): eks.ClusterArgs 
     endpointPublicAccess: args.endpointPublicAccess ?? d.endpointPublicAccess,
     endpointPrivateAccess: true,
     enabledClusterLogTypes: args.enabledClusterLogTypes ?? [...d.enabledClusterLogTypes],
-    createOidcProvider: true,
     authenticationMode: AUTHENTICATION_MODE,
   };
   if (args.vpcId !== undefined) clusterArgs.vpcId = args.vpcId;
@@ -294,9 +298,12 @@ export class WorkloadCluster extends pulumi.ComponentResource {
   /** The cluster's OIDC issuer, the full `https://oidc.eks.<region>.amazonaws.com/id/<ID>` URL. */
   public readonly oidcIssuerUrl: pulumi.Output<string>;
   /**
-   * SHA-1 thumbprint (40 lower-case hex digits) of the issuer's root CA: for a created cluster the
-   * one `@pulumi/eks` put on its OIDC provider, for an adopted one read from the issuer's TLS chain.
-   * Empty when unavailable (IAM then verifies EKS issuers through its own CA library).
+   * SHA-1 thumbprint (40 lower-case hex digits) of what IAM calls the issuer's "top intermediate CA":
+   * the top-most certificate of the chain the issuer serves, read the same way for a created and an
+   * adopted cluster (`tls.getCertificate`, which lists the top of the chain first). Optional for
+   * IAM, which retrieves it itself when none is given and verifies EKS issuers through its library
+   * of trusted CAs; account B passes it to its OIDC provider so the provider shows what it trusts.
+   * Empty when the chain is empty.
    */
   public readonly oidcThumbprint: pulumi.Output<string>;
   /** A kubeconfig (JSON, secret) that authenticates with `aws eks get-token`. */
@@ -337,8 +344,6 @@ export class WorkloadCluster extends pulumi.ComponentResource {
         }
         return issuer;
       });
-      const chain = tls.getCertificateOutput({ url: this.oidcIssuerUrl }, { parent: this });
-      this.oidcThumbprint = chain.certificates.apply((certs) => rootCaThumbprint(certs));
       endpoint = existing.endpoint;
       caData = existing.certificateAuthorities.apply((cas) => cas[0]?.data ?? "");
       clusterArn = existing.arn;
@@ -350,13 +355,13 @@ export class WorkloadCluster extends pulumi.ComponentResource {
       });
       this.clusterName = cluster.eksCluster.apply((c) => c.name);
       this.oidcIssuerUrl = cluster.oidcProviderUrl;
-      this.oidcThumbprint = cluster.core
-        .apply((core) => pulumi.output<string[]>(core.oidcProvider ? core.oidcProvider.thumbprintLists : []))
-        .apply((list) => (list[0] ?? "").toLowerCase());
       endpoint = cluster.eksCluster.apply((c) => c.endpoint);
       caData = cluster.eksCluster.apply((c) => c.certificateAuthority.data);
       clusterArn = cluster.eksCluster.apply((c) => c.arn);
     }
+
+    const chain = tls.getCertificateOutput({ url: this.oidcIssuerUrl }, { parent: this });
+    this.oidcThumbprint = chain.certificates.apply((certs) => topCaThumbprint(certs));
 
     this.kubeconfig = pulumi.secret(
       pulumi

@@ -48,6 +48,9 @@ export async function accountA(): Promise<Record<string, unknown>> {
       vpcId: config.cluster.vpcId,
       publicSubnetIds: config.cluster.publicSubnetIds,
       privateSubnetIds: config.cluster.privateSubnetIds,
+      // The kubeconfig authenticates exactly as the stack's AWS provider does.
+      kubeconfigProfile: config.kubeconfig.profile,
+      kubeconfigRoleArn: config.kubeconfig.roleArn,
     },
     { providers: { aws } },
   );

@@ -4,11 +4,16 @@
  * config key (`cross-account-irsa:<key>`), the value and the rule, before any resource is registered.
  */
 import { IrsaInputError } from "../components/errors";
+import {
+  kubeconfigCredentials,
+  parseAwsSettings,
+  type AwsSettings,
+  type KubeconfigCredentials,
+} from "./awsSettings";
 import { normalizePrefixes, type S3AccessLevel } from "../components/s3AccessPolicy";
 import { serviceAccountSubjects, type ServiceAccountRef } from "../components/trustPolicy";
 import {
   requireArray,
-  validateAccountId,
   validateBucketName,
   validateEc2Id,
   validateEksClusterName,
@@ -19,7 +24,6 @@ import {
   validateNamespace,
   validateObjectKey,
   validateObjectName,
-  validateRegion,
   validateRoleName,
 } from "../components/validation";
 
@@ -51,16 +55,6 @@ export function configGetters(read: (namespace: string, key: string) => string |
       }
     };
   return { get: getter(PROJECT), getAws: getter("aws") };
-}
-
-/** The AWS provider settings of a stack (`aws:*` keys). */
-export interface AwsSettings {
-  region: string;
-  profile?: string;
-  /** `aws:assumeRoles`: role chain for the provider (each `{ roleArn, sessionName?, externalId? }`). */
-  assumeRoles?: Array<{ roleArn: string; sessionName?: string; externalId?: string }>;
-  /** `aws:allowedAccountIds`: the provider refuses to run against any other account. */
-  allowedAccountIds?: string[];
 }
 
 /** account-b's configuration. */
@@ -107,6 +101,8 @@ export interface AccountAConfig {
   deployProbe: boolean;
   /** Create the service account's namespace. */
   createNamespace: boolean;
+  /** How the cluster's kubeconfig authenticates: as the stack's AWS provider does. */
+  kubeconfig: KubeconfigCredentials;
 }
 
 const key = (k: string) => `${PROJECT}:${k}`;
@@ -166,46 +162,6 @@ export function qualifyStackName(
   if (parts.length === 3) return value;
   if (parts.length === 2) return `${organization}/${value}`;
   return `${organization}/${project}/${value}`;
-}
-
-/** Reads `aws:*` provider settings. */
-export function parseAwsSettings(getAws: ConfigGetter): AwsSettings {
-  const region = getAws("region");
-  if (region === undefined) {
-    throw new IrsaInputError(
-      "aws:region",
-      region,
-      "must be set: the region of this stack's resources (pulumi config set aws:region <region>)",
-    );
-  }
-  const settings: AwsSettings = { region: validateRegion("aws:region", region) };
-  const profile = getAws("profile");
-  if (profile !== undefined && profile !== "") {
-    if (typeof profile !== "string") throw new IrsaInputError("aws:profile", profile, "must be a string");
-    settings.profile = profile;
-  }
-  const assumeRoles = getAws("assumeRoles");
-  if (assumeRoles !== undefined) {
-    settings.assumeRoles = requireArray("aws:assumeRoles", assumeRoles).map((r, i) => {
-      const o = object(`aws:assumeRoles[${i}]`, r);
-      const roleArn = o.roleArn;
-      if (typeof roleArn !== "string" || !/^arn:[a-z-]+:iam::\d{12}:role\/.+$/.test(roleArn)) {
-        throw new IrsaInputError(`aws:assumeRoles[${i}].roleArn`, roleArn, "must be an IAM role ARN");
-      }
-      return {
-        roleArn,
-        ...(typeof o.sessionName === "string" ? { sessionName: o.sessionName } : {}),
-        ...(typeof o.externalId === "string" ? { externalId: o.externalId } : {}),
-      };
-    });
-  }
-  const allowed = getAws("allowedAccountIds");
-  if (allowed !== undefined) {
-    settings.allowedAccountIds = requireArray("aws:allowedAccountIds", allowed, 1).map((a, i) =>
-      validateAccountId(`aws:allowedAccountIds[${i}]`, a),
-    );
-  }
-  return settings;
 }
 
 /** Parses and validates account-b's config. */
@@ -375,8 +331,9 @@ export function parseAccountAConfig(
       name: validateObjectName(key("serviceAccount.name"), o.name),
     };
   }
+  const aws = parseAwsSettings(getAws);
   return {
-    aws: parseAwsSettings(getAws),
+    aws,
     accountBStack: qualifyStackName(
       key("accountBStack"),
       optionalString(get, "accountBStack") ?? "account-b",
@@ -386,5 +343,8 @@ export function parseAccountAConfig(
     ...(serviceAccount ? { serviceAccount } : {}),
     deployProbe: optionalBoolean(get, "deployProbe", true),
     createNamespace: optionalBoolean(get, "createNamespace", true),
+    kubeconfig: kubeconfigCredentials(aws),
   };
 }
+
+export { kubeconfigCredentials, parseAwsSettings, type AwsSettings, type KubeconfigCredentials };

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { buildKubeconfig, regionFromClusterArn } from "../../components/kubeconfig";
-import { rootCaThumbprint } from "../../components/issuerThumbprint";
+import { topCaThumbprint } from "../../components/issuerThumbprint";
 import { expectInputError } from "./coreHelpers";
 
 const CA = Buffer.from("test CA").toString("base64");
@@ -35,11 +35,25 @@ describe("buildKubeconfig", () => {
     });
   });
 
-  it("adds --role-arn and AWS_PROFILE when given", () => {
+  it("passes the profile as --profile (an argument, which access keys in the environment cannot override) and the role as --role-arn", () => {
     const role = "arn:aws:iam::111111111111:role/eks-admin";
     const k = JSON.parse(buildKubeconfig({ ...base, roleArn: role, profile: "ops" })) as KubeconfigView;
-    expect(k.users[0].user.exec.args.slice(-2)).to.deep.equal(["--role-arn", role]);
-    expect(k.users[0].user.exec.env).to.deep.equal([{ name: "AWS_PROFILE", value: "ops" }]);
+    expect(k.users[0].user.exec.args).to.deep.equal([
+      "--region",
+      "eu-west-1",
+      "--profile",
+      "ops",
+      "eks",
+      "get-token",
+      "--cluster-name",
+      "irsa-a",
+      "--output",
+      "json",
+      "--role-arn",
+      role,
+    ]);
+    // AWS_PROFILE in the exec environment would lose to AWS_ACCESS_KEY_ID in the caller's environment.
+    expect(k.users[0].user.exec).to.not.have.property("env");
   });
 
   it("rejects a plain-http endpoint, bad CA data and a bad region", () => {
@@ -75,12 +89,19 @@ describe("buildKubeconfig", () => {
   });
 });
 
-describe("rootCaThumbprint", () => {
-  it("never invents a thumbprint: empty for an empty chain, the first (root-first) when none is self-signed", () => {
-    expect(rootCaThumbprint([])).to.equal("");
-    expect(rootCaThumbprint(undefined)).to.equal("");
-    expect(
-      rootCaThumbprint([{ sha1Fingerprint: `AA:BB${"C".repeat(36)}` }, { sha1Fingerprint: "d".repeat(40) }]),
-    ).to.equal("aabb".padEnd(40, "c"));
+describe("topCaThumbprint", () => {
+  it("never invents a thumbprint: empty for an empty chain", () => {
+    expect(topCaThumbprint([])).to.equal("");
+    expect(topCaThumbprint(undefined)).to.equal("");
+  });
+
+  it("takes the top of the served chain (tls lists it first), lower-case without colons, even when a later certificate is self-signed", () => {
+    // What IAM means: the top intermediate CA of the chain the issuer serves, not a self-signed root
+    // found further down the list.
+    const chain = [
+      { sha1Fingerprint: `AA:BB${"C".repeat(36)}`, isCa: true, subject: "CN=Starfield", issuer: "CN=Other" },
+      { sha1Fingerprint: "d".repeat(40), isCa: true, subject: "CN=Root", issuer: "CN=Root" },
+    ];
+    expect(topCaThumbprint(chain)).to.equal("aabb".padEnd(40, "c"));
   });
 });

@@ -46,14 +46,16 @@ describe("WorkloadCluster", () => {
   describe("creating a cluster", () => {
     beforeEach(() => setUp());
 
-    it("creates an eks.Cluster with an OIDC provider and API authentication, on the component's AWS provider", async () => {
+    it("creates an eks.Cluster with API authentication and no IAM OIDC provider in account A, on the component's AWS provider", async () => {
       const cluster = create({});
       const out = await outputsOf(cluster);
 
       const eksCluster = engine.one("eks:index:Cluster");
       expect(engine.byUrn(eksCluster.parent)?.type).to.equal(TYPE);
+      // The provider IRSA needs is in account B; one in account A would be unused (and @pulumi/eks
+      // would fetch the issuer's certificate to create it).
+      expect(eksCluster.inputs).to.not.have.property("createOidcProvider");
       expect(eksCluster.inputs).to.include({
-        createOidcProvider: true,
         authenticationMode: "API",
         version: "1.33",
         instanceType: "t3.medium",
@@ -71,17 +73,18 @@ describe("WorkloadCluster", () => {
       expect(eksCluster.providers.aws.startsWith(`${awsUrn}::`)).to.equal(true);
       expect(engine.calls.map((c) => c.token)).to.not.include("aws:eks/getCluster:getCluster");
 
-      // Outputs come from the eks.Cluster: name, full https issuer, the thumbprint eks put on its provider.
+      // Outputs come from the eks.Cluster: name, full https issuer; the thumbprint from the issuer's
+      // served chain, as for an adopted cluster.
       const state = eksCluster.state as {
         eksCluster: { name: string; endpoint: string };
         oidcProviderUrl: string;
-        core: { oidcProvider: { thumbprintLists: string[] } };
       };
       expect(out.clusterName).to.equal(state.eksCluster.name);
       expect(out.oidcIssuerUrl).to.equal(state.oidcProviderUrl);
       expect(out.oidcIssuerUrl).to.match(/^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/[0-9A-F]+$/);
-      expect(out.oidcThumbprint).to.equal(state.core.oidcProvider.thumbprintLists[0]);
-      expect(out.oidcThumbprint).to.match(/^[0-9a-f]{40}$/);
+      const tlsCalls = engine.calls.filter((c) => c.token === "tls:index/getCertificate:getCertificate");
+      expect(tlsCalls.map((c) => c.inputs.url)).to.deep.equal([out.oidcIssuerUrl]);
+      expect(out.oidcThumbprint).to.equal(digest(40, "tls-root-ca", out.oidcIssuerUrl));
 
       // The kubeconfig talks to the cluster's endpoint and always names its region.
       expect(out.kubeconfig.clusters[0].cluster.server).to.equal(state.eksCluster.endpoint);
@@ -135,8 +138,11 @@ describe("WorkloadCluster", () => {
         tags: { project: "irsa" },
         providerCredentialOpts: { profileName: "account-a" },
       });
-      expect(out.kubeconfig.users[0].user.exec.env).to.deep.equal([
-        { name: "AWS_PROFILE", value: "account-a" },
+      expect(out.kubeconfig.users[0].user.exec.args.slice(0, 4)).to.deep.equal([
+        "--region",
+        "eu-west-1",
+        "--profile",
+        "account-a",
       ]);
     });
   });
@@ -185,7 +191,7 @@ describe("WorkloadCluster", () => {
       expect(engine.one("pulumi:providers:kubernetes").secretInputs).to.include("kubeconfig");
     });
 
-    it("takes the self-signed root of the issuer's chain, whatever its position", async () => {
+    it("takes the top of the served chain (what IAM means), not a self-signed root further down", async () => {
       const chain = [
         { subject: "CN=oidc.eks", issuer: "CN=Intermediate", isCa: false, sha1Fingerprint: "1".repeat(40) },
         { subject: "CN=Intermediate", issuer: "CN=Root CA", isCa: true, sha1Fingerprint: "2".repeat(40) },
@@ -203,7 +209,7 @@ describe("WorkloadCluster", () => {
             : undefined,
       });
       const cluster = create({ existingClusterName: pulumi.output("shared-eks") });
-      expect(await valueOf(cluster.oidcThumbprint)).to.equal("abcdef".padEnd(40, "3"));
+      expect(await valueOf(cluster.oidcThumbprint)).to.equal("1".repeat(40));
     });
   });
 
@@ -321,7 +327,8 @@ describe("WorkloadCluster", () => {
 describe("buildEksClusterArgs", () => {
   it("defaults only what is not given", () => {
     const a = buildEksClusterArgs({ minSize: 0 });
-    expect(a).to.include({ minSize: 0, maxSize: 3, desiredCapacity: 2, createOidcProvider: true });
+    expect(a).to.include({ minSize: 0, maxSize: 3, desiredCapacity: 2 });
+    expect(a).to.not.have.property("createOidcProvider");
     expect(a).to.not.have.property("vpcId");
     expect(a).to.not.have.property("providerCredentialOpts");
   });

@@ -38,8 +38,8 @@ describe("account-a program (committed Pulumi.account-a.yaml)", () => {
     const { engine, outputs } = await runA({});
     expect(engine.stackReferences).to.deep.equal([B_STACK]);
     const cluster = engine.one("eks:index:Cluster");
+    expect(cluster.inputs).to.not.have.property("createOidcProvider");
     expect(cluster.inputs).to.include({
-      createOidcProvider: true,
       version: "1.33",
       instanceType: "t3.medium",
     });
@@ -112,6 +112,29 @@ describe("account-a program (committed Pulumi.account-a.yaml)", () => {
     expect(error.message).to.match(
       /output oidcProviderArn: .* is for issuer .*FFFF.*, but this cluster's issuer is/,
     );
+  });
+
+  it("gives the kubeconfig the provider's profile and role, so phase 3 authenticates as phase 1 did", async () => {
+    const role = "arn:aws:iam::111122223333:role/PulumiDeploy";
+    const config = {
+      ...A.config,
+      "aws:profile": "account-a-admin",
+      "aws:assumeRoles": JSON.stringify([{ roleArn: role }]),
+    };
+    const { engine, outputs } = await runA({}, config);
+    const provider = engine.one("pulumi:providers:aws");
+    expect(provider.inputs).to.deep.include({ profile: "account-a-admin" });
+    const kubeconfig = JSON.parse(String(outputs.kubeconfig.value)) as {
+      users: Array<{ user: { exec: { args: string[]; env?: unknown } } }>;
+    };
+    const exec = kubeconfig.users[0].user.exec;
+    expect(exec.args.slice(2, 4)).to.deep.equal(["--profile", "account-a-admin"]);
+    expect(exec.args.slice(-2)).to.deep.equal(["--role-arn", role]);
+    expect(exec).to.not.have.property("env");
+    expect(engine.one("eks:index:Cluster").inputs.providerCredentialOpts).to.deep.equal({
+      profileName: "account-a-admin",
+      roleArn: role,
+    });
   });
 
   it("rejects bad config before registering anything", async () => {

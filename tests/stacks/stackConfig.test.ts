@@ -176,6 +176,43 @@ describe("account-a config", () => {
   }
 });
 
+describe("account-a's kubeconfig authenticates as its AWS provider does", () => {
+  const ROLE = "arn:aws:iam::111122223333:role/PulumiDeploy";
+  it("uses no profile or role when the provider uses the environment's credentials", () => {
+    expect(parseA("").kubeconfig).to.deep.equal({});
+  });
+  it("takes aws:profile and the role of aws:assumeRoles", () => {
+    expect(
+      parseA(`  aws:profile: ops\n  aws:assumeRoles: [{roleArn: "${ROLE}", sessionName: s}]\n`).kubeconfig,
+    ).to.deep.equal({ profile: "ops", roleArn: ROLE });
+  });
+  it("refuses a chain of roles, which aws eks get-token --role-arn cannot reproduce", () => {
+    expect(() =>
+      parseA(`  aws:assumeRoles: [{roleArn: "${ROLE}"}, {roleArn: "${ROLE.replace("Pulumi", "Second")}"}]\n`),
+    ).to.throw(/aws:assumeRoles: .* is invalid: must name at most one role on account-a: .*set aws:profile/);
+  });
+  it("refuses an external id, which aws eks get-token cannot pass", () => {
+    expect(() => parseA(`  aws:assumeRoles: [{roleArn: "${ROLE}", externalId: x}]\n`)).to.throw(
+      /aws:assumeRoles\[0\]\.externalId: "x" is invalid: cannot be used on account-a/,
+    );
+  });
+  it("refuses static keys in the stack file on both stacks (the explicit provider never reads them), without echoing them", () => {
+    for (const key of ["accessKey", "secretKey", "token"]) {
+      const error = (() => {
+        try {
+          parseA(`  aws:${key}: AKIASECRETVALUE\n`);
+        } catch (e) {
+          return e as Error;
+        }
+        return undefined;
+      })();
+      expect(error?.message).to.match(new RegExp(`^aws:${key}: .* is invalid: is not used`));
+      expect(error?.message).to.not.include("AKIASECRETVALUE");
+      expect(() => parseB(`  aws:${key}: x\n`)).to.throw(`aws:${key}`);
+    }
+  });
+});
+
 describe("stack names and program selection", () => {
   it("qualifies StackReference names for Pulumi Cloud and file:// backends alike", () => {
     expect(qualifyStackName("f", "account-a", "organization")).to.equal(
