@@ -34,6 +34,17 @@ export {
   type AccessCheckResult,
 } from "./accessCheckResult";
 
+/**
+ * The annotation that makes the next update replace a Job that did not succeed, instead of waiting on
+ * the failed one again (`@pulumi/kubernetes` Job documentation: "If you would prefer to schedule a
+ * replacement for an unready resource on the next update, you can add the
+ * "pulumi.com/replaceUnready": "true" annotation"). The check fails for causes outside its spec (a
+ * trust policy fixed in account B, an object uploaded since, nodes not ready in time), so running
+ * the deploy again must run it again. The replacement keeps the Job's name, and the provider then
+ * deletes the old Job before it creates the new one.
+ */
+export const REPLACE_UNREADY_ANNOTATION = "pulumi.com/replaceUnready";
+
 /** Default base name of the Job (the Job is `<name>-<hash>`). */
 export const DEFAULT_ACCESS_CHECK_NAME = "access-check";
 /** Where the container writes its one-line JSON result; the kubelet copies it into the pod status. */
@@ -289,6 +300,7 @@ export class AccessCheckJob extends pulumi.ComponentResource {
           name: settings.apply(accessCheckJobName),
           namespace: settings.namespace,
           labels: settings.apply((s) => workloadLabels(s.name)),
+          annotations: { [REPLACE_UNREADY_ANNOTATION]: "true" },
         },
         spec: settings.apply(buildAccessCheckJobSpec),
       },

@@ -9,6 +9,7 @@ import {
   DEFAULT_FS_GROUP,
   DEFAULT_RUN_AS_USER,
   ROLE_ARN_POD_ANNOTATION,
+  SCRATCH_MOUNT_PATH,
   buildAwsCliEnv,
   buildAwsCliResources,
   buildContainerSecurityContext,
@@ -19,6 +20,7 @@ import {
   AWS_CLI_POD_CHECKS,
   type AwsCliPodArgs,
 } from "./podSecurity";
+import { ROLE_MATCHES_SHELL_FUNCTION } from "./accessCheckResult";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
 import { parseRoleArn, validateInteger, validateLabelName } from "./validation";
 
@@ -26,6 +28,11 @@ import { parseRoleArn, validateInteger, validateLabelName } from "./validation";
 export const DEFAULT_S3_READER_NAME = "s3-reader";
 /** Default seconds between two reads. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 60;
+/**
+ * The file the reader keeps while its last round was healthy (it ran as a session of the expected
+ * role and read the object); the readiness probe tests it, so a pod without the role is not Ready.
+ */
+export const READY_FILE = `${SCRATCH_MOUNT_PATH}/ready`;
 
 /** Arguments of {@link S3ReaderDeployment}. */
 export interface S3ReaderDeploymentArgs extends AwsCliPodArgs {
@@ -108,30 +115,45 @@ export function resolveS3ReaderSettings(args: PlainS3ReaderArgs): S3ReaderSettin
 }
 
 /**
- * The reader's shell loop (POSIX sh). Every interval it logs who the pod is
- * (`aws sts get-caller-identity`) and whether it can read the object (`aws s3 cp s3://... -`,
- * streamed, only the size is logged). Inputs come from the environment (`S3_BUCKET`,
- * `S3_OBJECT_KEY`, `POLL_INTERVAL_SECONDS`), never spliced into the script, so no value can inject
- * shell code. SIGTERM ends it at once (the shell is PID 1, which ignores signals without a trap).
+ * The reader's shell loop (POSIX sh). Every interval it checks who the pod is
+ * (`aws sts get-caller-identity`: a session of `EXPECTED_ROLE_ARN`, compared as the access check
+ * does) and whether it can read the object (`aws s3 cp s3://... -`, streamed, only the size is
+ * logged), and logs both. When both hold it keeps `READY_FILE`, otherwise it removes it: the
+ * readiness probe tests that file, so a pod that runs without the role (the webhook missed it, and
+ * it runs as the node role) is not Ready. Inputs come from the environment (`EXPECTED_ROLE_ARN`,
+ * `S3_BUCKET`, `S3_OBJECT_KEY`, `POLL_INTERVAL_SECONDS`, `READY_FILE`), never spliced into the
+ * script, so no value can inject shell code. SIGTERM ends it at once (the shell is PID 1, which
+ * ignores signals without a trap).
  */
 export function buildS3ReaderScript(): string {
   return [
     "set -u",
     "trap 'exit 0' TERM INT",
     'scratch="${TMPDIR:-/tmp}"',
+    ROLE_MATCHES_SHELL_FUNCTION,
     "while :; do",
     "  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+    "  healthy=true",
     "  if caller=$(aws sts get-caller-identity --query Arn --output text 2>&1); then",
-    '    printf \'%s identity ok: %s\\n\' "$now" "$caller"',
+    "    caller=$(printf '%s' \"$caller\" | tr -d '[:space:]')",
+    '    if role_matches "$EXPECTED_ROLE_ARN" "$caller"; then',
+    '      printf \'%s identity ok: %s is a session of %s\\n\' "$now" "$caller" "$EXPECTED_ROLE_ARN"',
+    "    else",
+    "      healthy=false",
+    '      printf \'%s identity WRONG: %s is not a session of %s (no role annotation on the ServiceAccount, or a pod created before it: delete the pod)\\n\' "$now" "$caller" "$EXPECTED_ROLE_ARN"',
+    "    fi",
     "  else",
+    "    healthy=false",
     '    printf \'%s identity FAILED: %s\\n\' "$now" "$caller"',
     "  fi",
     '  bytes=$( { aws s3 cp "s3://$S3_BUCKET/$S3_OBJECT_KEY" - 2>"$scratch/s3.err"; echo $? >"$scratch/s3.status"; } | wc -c | tr -d "[:space:]")',
     '  if [ "$(cat "$scratch/s3.status")" = 0 ]; then',
     '    printf \'%s read ok: s3://%s/%s (%s bytes)\\n\' "$now" "$S3_BUCKET" "$S3_OBJECT_KEY" "$bytes"',
     "  else",
+    "    healthy=false",
     '    printf \'%s read FAILED: s3://%s/%s: %s\\n\' "$now" "$S3_BUCKET" "$S3_OBJECT_KEY" "$(tail -c 1000 "$scratch/s3.err")"',
     "  fi",
+    '  if [ "$healthy" = true ]; then : >"$READY_FILE"; else rm -f "$READY_FILE"; fi',
     '  sleep "$POLL_INTERVAL_SECONDS" &',
     "  wait $!",
     "done",
@@ -151,10 +173,18 @@ export function buildS3ReaderPodSpec(settings: S3ReaderSettings): k8s.types.inpu
         image: settings.image,
         command: ["/bin/sh", "-c", buildS3ReaderScript()],
         env: buildAwsCliEnv(settings.region, [
+          ["EXPECTED_ROLE_ARN", settings.roleArn],
           ["S3_BUCKET", settings.bucketName],
           ["S3_OBJECT_KEY", settings.objectKey],
           ["POLL_INTERVAL_SECONDS", String(settings.pollIntervalSeconds)],
+          ["READY_FILE", READY_FILE],
         ]),
+        // Ready only while the last round ran as the role and read the object (see the script).
+        readinessProbe: {
+          exec: { command: ["test", "-f", READY_FILE] },
+          periodSeconds: 10,
+          failureThreshold: 1,
+        },
         resources: buildAwsCliResources(),
         securityContext: buildContainerSecurityContext(),
         volumeMounts: [buildScratchVolumeMount()],

@@ -54,8 +54,13 @@ describe("AccessCheckJob", () => {
     expect(engine.byUrn(job.parent)?.type).to.equal(TYPE);
     expect(job.inputs).to.have.nested.property("metadata.name", name);
     expect(job.inputs).to.have.nested.property("metadata.namespace", "apps");
-    // Awaited: no skipAwait (nor any other Pulumi annotation) on the Job.
-    expect(job.inputs).to.not.have.nested.property("metadata.annotations");
+    // Awaited (no pulumi.com/skipAwait), and a Job that did not succeed is replaced by the next
+    // update instead of awaited again: @pulumi/kubernetes's Job declaration (batch/v1/job.d.ts)
+    // documents "pulumi.com/replaceUnready": "true" for exactly that. Without it a failed check is
+    // never run again and every later deploy fails on the same Job.
+    expect(job.inputs).to.have.deep.nested.property("metadata.annotations", {
+      "pulumi.com/replaceUnready": "true",
+    });
     expect(job.inputs).to.have.nested.property("spec.backoffLimit", 1);
     expect(job.inputs).to.have.nested.property("spec.activeDeadlineSeconds", 300);
     expect(job.inputs).to.not.have.nested.property("spec.ttlSecondsAfterFinished");

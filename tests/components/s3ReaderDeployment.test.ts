@@ -99,8 +99,16 @@ describe("S3ReaderDeployment", () => {
       S3_OBJECT_KEY: "probe/hello.txt",
       POLL_INTERVAL_SECONDS: "60",
       HOME: "/tmp",
+      EXPECTED_ROLE_ARN: ROLE,
+      READY_FILE: "/tmp/ready",
     });
     expect(env, "no region given: nothing pinned").to.not.have.property("AWS_REGION");
+    // Ready only while the pod runs as the role and reads the object (the script keeps the file).
+    expect(d.inputs).to.have.deep.nested.property(`${c}.readinessProbe.exec.command`, [
+      "test",
+      "-f",
+      "/tmp/ready",
+    ]);
 
     // The whole object is a valid apps/v1 Deployment by the Kubernetes OpenAPI schema.
     new Deployment(d.inputs).validate();
@@ -199,15 +207,22 @@ describe("S3ReaderDeployment", () => {
 });
 
 describe("buildS3ReaderDeploymentSpec", () => {
-  it("changes only the pod template's role annotation when the role changes (so the pods roll)", () => {
+  it("changes only the pod template's role annotation and the expected role when the role changes (so the pods roll)", () => {
     const a = buildS3ReaderDeploymentSpec(resolveS3ReaderSettings(ARGS));
     const b = buildS3ReaderDeploymentSpec(
       resolveS3ReaderSettings({ ...ARGS, roleArn: "arn:aws:iam::222222222222:role/irsa/other" }),
     );
     expect(a).to.not.deep.equal(b);
     const strip = (s: typeof a) => {
-      const copy = JSON.parse(JSON.stringify(s)) as { template: { metadata: { annotations?: unknown } } };
+      const copy = JSON.parse(JSON.stringify(s)) as {
+        template: {
+          metadata: { annotations?: unknown };
+          spec: { containers: Array<{ env: Array<{ name: string }> }> };
+        };
+      };
       delete copy.template.metadata.annotations;
+      const container = copy.template.spec.containers[0];
+      container.env = container.env.filter((e) => e.name !== "EXPECTED_ROLE_ARN");
       return copy;
     };
     expect(strip(a)).to.deep.equal(strip(b));
@@ -215,23 +230,33 @@ describe("buildS3ReaderDeploymentSpec", () => {
 });
 
 describe("the reader script (run under /bin/sh with a stub aws)", () => {
+  const ROLE = "arn:aws:iam::222222222222:role/irsa/s3-reader";
   const env = {
+    EXPECTED_ROLE_ARN: ROLE,
     S3_BUCKET: "account-b-data",
     S3_OBJECT_KEY: "probe/$(touch pwned) hello.txt",
     POLL_INTERVAL_SECONDS: "60",
   };
+  // The ready file in the run's own directory; read back after the run (undefined when absent).
+  const script = (dir: string) => `READY_FILE='${dir}/ready'\n${buildS3ReaderScript()}`;
 
-  it("logs the identity and the object size, then stops at once on SIGTERM", async () => {
-    const run = await runWithAwsStub(buildS3ReaderScript(), env, {
-      callerArn: "arn:aws:sts::222222222222:assumed-role/s3-reader/botocore-session-1",
-      object: "hello, account A\n",
-      sleepTerminates: true,
-    });
+  it("logs that it runs as a session of the role and the object size, is ready, then stops at once on SIGTERM", async () => {
+    const run = await runWithAwsStub(
+      script,
+      env,
+      {
+        callerArn: "arn:aws:sts::222222222222:assumed-role/s3-reader/botocore-session-1",
+        object: "hello, account A\n",
+        sleepTerminates: true,
+      },
+      "ready",
+    );
     expect(run.status, run.stderr).to.equal(0);
     expect(run.stdout).to.match(
-      /identity ok: arn:aws:sts::222222222222:assumed-role\/s3-reader\/botocore-session-1\n/,
+      /identity ok: arn:aws:sts::222222222222:assumed-role\/s3-reader\/botocore-session-1 is a session of arn:aws:iam::222222222222:role\/irsa\/s3-reader\n/,
     );
     expect(run.stdout).to.include("read ok: s3://account-b-data/probe/$(touch pwned) hello.txt (17 bytes)");
+    expect(run.resultFile, "the ready file the readiness probe tests").to.equal("");
     // The key reaches the CLI as one argument, verbatim: values are data, never shell code.
     expect(run.awsCalls).to.deep.equal([
       ["sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
@@ -239,16 +264,36 @@ describe("the reader script (run under /bin/sh with a stub aws)", () => {
     ]);
   });
 
-  it("logs failures and keeps polling", async () => {
-    const run = await runWithAwsStub(buildS3ReaderScript(), env, {
-      stsError: "Unable to locate credentials",
-      s3Error: "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
-      sleepTerminates: true,
-    });
+  it("is not ready when it runs as another identity (the node's role: the webhook injected nothing), even if it can read", async () => {
+    const node = "arn:aws:sts::222222222222:assumed-role/eks-node-role/i-0abc";
+    const run = await runWithAwsStub(
+      script,
+      env,
+      { callerArn: node, object: "x", sleepTerminates: true },
+      "ready",
+    );
+    expect(run.status).to.equal(0);
+    expect(run.stdout).to.include(`identity WRONG: ${node} is not a session of ${ROLE}`);
+    expect(run.stdout).to.not.include("identity ok");
+    expect(run.resultFile, "no ready file").to.equal(undefined);
+  });
+
+  it("logs failures, is not ready, and keeps polling", async () => {
+    const run = await runWithAwsStub(
+      script,
+      env,
+      {
+        stsError: "Unable to locate credentials",
+        s3Error: "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
+        sleepTerminates: true,
+      },
+      "ready",
+    );
     expect(run.status).to.equal(0);
     expect(run.stdout).to.include("identity FAILED: Unable to locate credentials");
     expect(run.stdout).to.include(
       "read FAILED: s3://account-b-data/probe/$(touch pwned) hello.txt: An error occurred (AccessDenied)",
     );
+    expect(run.resultFile, "no ready file").to.equal(undefined);
   });
 });
