@@ -122,8 +122,9 @@ export class MockEngine {
   /** The providers map of the registration being answered (see `install`). */
   private requestProviders: Record<string, string> = {};
   private readonly options: MockEngineOptions;
-  private readonly project: string;
-  private readonly stack: string;
+  /** The project and stack the program runs as. */
+  readonly project: string;
+  readonly stack: string;
 
   constructor(options: MockEngineOptions = {}) {
     this.options = options;

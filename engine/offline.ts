@@ -33,24 +33,66 @@ export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
 export async function runOffline(
   program: () => Promise<Record<string, unknown>>,
   options: MockEngineOptions,
+  timeoutMs = RUN_TIMEOUT_MS,
 ): Promise<OfflineRun> {
-  const engine = new MockEngine(options);
+  return runOnEngine(new MockEngine(options), program, timeoutMs);
+}
+
+/** How long a program run may take before it counts as failed. */
+export const RUN_TIMEOUT_MS = 30_000;
+
+/**
+ * {@link runOffline} on an engine the caller made, so that it can read what was registered even when
+ * the program fails.
+ *
+ * Like Pulumi's Node.js language host (`@pulumi/pulumi/cmd/run/run.js` registers its failure handler
+ * for `unhandledRejection`), a rejection nobody handles fails the run: a check inside an `apply` that
+ * feeds a resource's inputs rejects there, and the outputs of that resource never settle, so waiting
+ * on them alone would hang. A run that neither settles nor fails within `timeoutMs` fails too.
+ */
+export async function runOnEngine(
+  engine: MockEngine,
+  program: () => Promise<Record<string, unknown>>,
+  timeoutMs = RUN_TIMEOUT_MS,
+): Promise<OfflineRun> {
   await engine.install();
+  let fail: (reason: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined); // a rejection after the run settled is not itself unhandled
+  const listener = (reason: unknown): void => fail(reason);
+  process.on("unhandledRejection", listener);
+  const timer = setTimeout(() => fail(new Error(`did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
   try {
-    const raw = await program();
-    const outputs: Record<string, ResolvedOutput> = {};
-    for (const [name, value] of Object.entries(raw)) {
-      const output = pulumi.output(value);
-      const resolved: unknown = await valueOf<unknown>(output);
-      const secret = await pulumi.isSecret(output);
-      outputs[name] = { value: resolved, secret };
-    }
-    // Let registrations that no output waits for (a bucket policy, a seed object) reach the engine.
-    await pulumi.runtime.disconnect();
-    return { engine, outputs };
+    return await Promise.race([resolveRun(engine, program), failed]);
+  } catch (error) {
+    // Let the failed run's other rejections arrive while the listener still takes them, then reset
+    // the runtime: the failed program leaves Outputs that never settle, which it would otherwise
+    // report as leaked promises when the process exits.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new MockEngine({ project: engine.project, stack: engine.stack }).install();
+    throw error;
   } finally {
+    clearTimeout(timer);
+    process.off("unhandledRejection", listener);
     restoreStackTraces();
   }
+}
+
+async function resolveRun(
+  engine: MockEngine,
+  program: () => Promise<Record<string, unknown>>,
+): Promise<OfflineRun> {
+  const raw = await program();
+  const outputs: Record<string, ResolvedOutput> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const output = pulumi.output(value);
+    const resolved: unknown = await valueOf<unknown>(output);
+    const secret = await pulumi.isSecret(output);
+    outputs[name] = { value: resolved, secret };
+  }
+  // Let registrations that no output waits for (a bucket policy, a seed object) reach the engine.
+  await pulumi.runtime.disconnect();
+  return { engine, outputs };
 }
 
 /** Plain output values, secrets included, as another stack's StackReference would see them. */

@@ -6,13 +6,10 @@
 import { describeValue } from "../components/errors";
 import { PROJECT } from "../stacks/config";
 import { type StackConfig } from "../stacks/stackFile";
-import { MockEngine, type RecordedResource } from "../engine/mockEngine";
+import { type RecordedResource } from "../engine/mockEngine";
 import { errorMessage } from "../engine/errors";
 import { outputValues, runOffline, type ResolvedOutput } from "../engine/offline";
 import { PLAN_ORGANIZATION, type PlanConfigs, type StackName } from "./config";
-
-/** How long one program run may take before the plan gives up on it. */
-export const PASS_TIMEOUT_MS = 30_000;
 
 /** One run of one stack program under the mock engine. */
 export interface StackPass {
@@ -50,7 +47,8 @@ type Program = () => Promise<Record<string, unknown>>;
  * Runs the three program runs of a deployment, each on a fresh mock engine: account-a (account-b
  * has no outputs yet, so the workload is skipped), account-b (reading account-a's planned outputs
  * through its StackReference), account-a again (reading account-b's). Throws a {@link PlanPassError}
- * for the first run that fails.
+ * for the first run that fails (a thrown error, or an unhandled rejection as the language host
+ * reports it: see `runOffline`).
  */
 export async function runPasses(
   configA: StackConfig,
@@ -63,74 +61,26 @@ export async function runPasses(
     import("../stacks/accountA"),
     import("../stacks/accountB"),
   ]);
-  // A failed Output inside a program (a check in an apply) surfaces as an unhandled rejection while
-  // the program's own promise never settles: one listener for the three runs reports it to the run
-  // in progress.
-  const rejections = new RejectionSink();
-  process.on("unhandledRejection", rejections.listener);
-  try {
-    const first = await runPass(
-      1,
-      "account-a",
-      "account-a, first update",
-      accountA,
-      configA,
-      {},
-      organization,
-      rejections,
-    );
-    const second = await runPass(
-      2,
-      "account-b",
-      "account-b, update (reads account-a's outputs)",
-      accountB,
-      configB,
-      { [configs.b.accountAStack]: outputValues(first.outputs) },
-      organization,
-      rejections,
-    );
-    const third = await runPass(
-      3,
-      "account-a",
-      "account-a, second update (reads account-b's outputs)",
-      accountA,
-      configA,
-      { [configs.a.accountBStack]: outputValues(second.outputs) },
-      organization,
-      rejections,
-    );
-    return [first, second, third];
-  } catch (error) {
-    // Let the failed run's other rejections arrive while the listener still takes them.
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    throw error;
-  } finally {
-    process.off("unhandledRejection", rejections.listener);
-  }
-}
-
-/** Routes unhandled rejections to the run in progress (and drops those that arrive between runs). */
-class RejectionSink {
-  private current: ((reason: unknown) => void) | undefined;
-  readonly listener = (reason: unknown): void => this.current?.(reason);
-
-  /** A promise that rejects with the next unhandled rejection (or the timeout); `stop` detaches it. */
-  watch(timeoutMs: number): { failed: Promise<never>; stop: () => void } {
-    let timer: NodeJS.Timeout | undefined;
-    const failed = new Promise<never>((_, reject) => {
-      this.current = reject;
-      timer = setTimeout(() => reject(new Error(`did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
-    });
-    // Observed here so that a rejection after the run settled is not itself unhandled.
-    failed.catch(() => undefined);
-    return {
-      failed,
-      stop: () => {
-        clearTimeout(timer);
-        this.current = undefined;
-      },
-    };
-  }
+  const first = await runPass(1, "account-a", "account-a, first update", accountA, configA, {}, organization);
+  const second = await runPass(
+    2,
+    "account-b",
+    "account-b, update (reads account-a's outputs)",
+    accountB,
+    configB,
+    { [configs.b.accountAStack]: outputValues(first.outputs) },
+    organization,
+  );
+  const third = await runPass(
+    3,
+    "account-a",
+    "account-a, second update (reads account-b's outputs)",
+    accountA,
+    configA,
+    { [configs.a.accountBStack]: outputValues(second.outputs) },
+    organization,
+  );
+  return [first, second, third];
 }
 
 async function runPass(
@@ -141,23 +91,18 @@ async function runPass(
   config: StackConfig,
   stackOutputs: Record<string, Record<string, unknown>>,
   organization: string,
-  rejections: RejectionSink,
 ): Promise<StackPass> {
   const messages: string[] = [];
   const restoreConsole = captureConsole(messages);
-  const { failed, stop } = rejections.watch(PASS_TIMEOUT_MS);
   try {
-    const run = await Promise.race([
-      runOffline(program, {
-        config: config.config,
-        secretKeys: config.secretKeys,
-        project: PROJECT,
-        stack,
-        organization,
-        stackOutputs,
-      }),
-      failed,
-    ]);
+    const run = await runOffline(program, {
+      config: config.config,
+      secretKeys: config.secretKeys,
+      project: PROJECT,
+      stack,
+      organization,
+      stackOutputs,
+    });
     return {
       step,
       stack,
@@ -168,12 +113,8 @@ async function runPass(
       stackReferences: [...run.engine.stackReferences],
     };
   } catch (error) {
-    // The failed program leaves Outputs that never settle; a fresh engine resets the runtime's state,
-    // so the runtime does not report them as leaked promises when the process exits.
-    await new MockEngine({ project: PROJECT, stack, organization }).install();
     throw new PlanPassError(step, stack, error, [...messages]);
   } finally {
-    stop();
     restoreConsole();
   }
 }

@@ -70,25 +70,28 @@ export async function accountA(): Promise<Record<string, unknown>> {
   }
 
   const kubernetes = cluster.kubernetesProvider;
-  const issuerChecked = b.oidcProviderArn
-    ? pulumi.all([cluster.oidcIssuerUrl]).apply(([issuer]) => {
-        checkProviderMatchesIssuer(config.accountBStack, b.oidcProviderArn!, issuer);
-        return issuer;
-      })
-    : cluster.oidcIssuerUrl;
+  // The issuer is known only once the cluster exists: the links that need it (the issuer, account-b's
+  // provider for it) are checked then, and every Kubernetes resource takes the role ARN from that
+  // check, so none is registered, created or updated while a link is broken.
+  const roleArn = cluster.oidcIssuerUrl.apply((issuer) => {
+    if (b.oidcProviderArn) checkProviderMatchesIssuer(config.accountBStack, b.oidcProviderArn, issuer);
+    checkPlannedChain(b, serviceAccount, config.deployProbe, issuer);
+    return b.roleArn;
+  });
   const sa = new IrsaServiceAccount(
     "irsa-service-account",
     {
-      namespace: serviceAccount.namespace,
+      // Through the check too, so that not even the Namespace is created while a link is broken.
+      namespace: roleArn.apply(() => serviceAccount.namespace),
       name: serviceAccount.name,
-      roleArn: b.roleArn,
+      roleArn,
       createNamespace: config.createNamespace,
     },
     { providers: { kubernetes }, dependsOn: [cluster] },
   );
   outputs.serviceAccount = { namespace: sa.namespace, name: sa.name };
-  outputs.roleArn = b.roleArn;
-  outputs.issuerCheck = issuerChecked.apply(() => "account-b's OIDC provider matches this cluster's issuer");
+  outputs.roleArn = roleArn;
+  outputs.issuerCheck = roleArn.apply(() => "account-b's OIDC provider matches this cluster's issuer");
 
   if (config.deployProbe) {
     const common = {
@@ -100,20 +103,20 @@ export async function accountA(): Promise<Record<string, unknown>> {
     };
     const reader = new S3ReaderDeployment(
       "s3-reader",
-      { ...common, roleArn: b.roleArn },
+      { ...common, roleArn },
       // Pods must be created after the annotated ServiceAccount, or the webhook injects nothing.
       { providers: { kubernetes }, dependsOn: [sa] },
     );
     const check = new AccessCheckJob(
       "access-check",
-      { ...common, expectedRoleArn: b.roleArn },
+      { ...common, expectedRoleArn: roleArn },
       { providers: { kubernetes }, dependsOn: [sa] },
     );
     outputs.readerDeployment = reader.name;
     outputs.accessCheck = {
       namespace: check.namespace,
       jobName: check.name,
-      expectedRoleArn: b.roleArn,
+      expectedRoleArn: roleArn,
       bucketName: b.bucketName,
       objectKey: b.objectKey,
     };

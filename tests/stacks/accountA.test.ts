@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { runOffline, outputValues } from "../../engine/offline";
+import { MockEngine } from "../../engine/mockEngine";
+import { runOffline, runOnEngine, outputValues } from "../../engine/offline";
 import { loadStackConfig } from "../../stacks/stackFile";
 import { accountA, WORKLOAD_SKIPPED } from "../../stacks/accountA";
 import { accountB } from "../../stacks/accountB";
@@ -102,16 +103,26 @@ describe("account-a program (committed Pulumi.account-a.yaml)", () => {
     expect(error.message).to.contain(`account-b (${B_STACK}) trusts only irsa-demo/s3-reader`);
   });
 
-  it("fails when account-b's OIDC provider is for another cluster's issuer", async () => {
+  it("fails when account-b's OIDC provider is for another cluster's issuer, before any Kubernetes resource is registered", async () => {
     const b = await accountBOutputs();
     const other = String(b.oidcProviderArn).replace(/id\/[0-9A-F]+$/, "id/FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
     // A consistent account-b for the other cluster: its provider, and a trust policy keyed by that issuer.
     const hostPath = (arn: unknown) => String(arn).slice(String(arn).indexOf("oidc-provider/") + 14);
     const trustPolicy = String(b.trustPolicy).split(hostPath(b.oidcProviderArn)).join(hostPath(other));
-    const error = await failure(runA({ ...b, oidcProviderArn: other, trustPolicy }));
+    const engine = new MockEngine({
+      stack: "account-a",
+      config: A.config,
+      stackOutputs: { [B_STACK]: { ...b, oidcProviderArn: other, trustPolicy } },
+    });
+    const error = await failure(runOnEngine(engine, accountA));
     expect(error.message).to.match(
       /output oidcProviderArn: .* is for issuer .*FFFF.*, but this cluster's issuer is/,
     );
+    // The check gates every Kubernetes object: nothing is created or updated in the cluster.
+    const kubernetesObjects = engine.resources.filter(
+      (r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"),
+    );
+    expect(kubernetesObjects.map((r) => r.type)).to.deep.equal([]);
   });
 
   it("gives the kubeconfig the provider's profile and role, so phase 3 authenticates as phase 1 did", async () => {
