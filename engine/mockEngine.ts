@@ -62,9 +62,15 @@ export interface MockEngineOptions {
   secretKeys?: string[];
   /**
    * Outputs of other stacks, by fully qualified stack name, for StackReferences. A referenced stack
-   * that is not listed resolves with no outputs, like a stack that exists but was never deployed.
+   * that is not listed resolves with no outputs, like a stack that exists but was never deployed;
+   * with `strictStackReferences` it fails instead.
    */
   stackOutputs?: Record<string, Record<string, unknown>>;
+  /**
+   * Fail a StackReference to a stack not listed in `stackOutputs`, as the Pulumi backends do for a
+   * stack that does not exist (list a stack that exists but has no outputs as `{}`).
+   */
+  strictStackReferences?: boolean;
   /** Account id to use for AWS resources whose provider does not pin `allowedAccountIds`. */
   defaultAccountId?: string;
   /** Region to use when neither the provider nor the config names one. */
@@ -319,7 +325,11 @@ export class MockEngine {
       case "pulumi:pulumi:StackReference": {
         const stackName = text(inputs.name) ?? importId ?? name;
         this.stackReferences.push(stackName);
-        const outputs = this.options.stackOutputs?.[stackName] ?? {};
+        const known = this.options.stackOutputs?.[stackName];
+        if (known === undefined && this.options.strictStackReferences) {
+          throw new Error(`unknown stack "${stackName}": a StackReference needs the stack to exist`);
+        }
+        const outputs = known ?? {};
         return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
       }
       case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {

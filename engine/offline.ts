@@ -2,6 +2,7 @@
  * Runs a stack program in-process under the mock engine and resolves its outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { describeValue } from "../components/errors";
 import { MockEngine, restoreStackTraces, type MockEngineOptions } from "./mockEngine";
 
 /** One output of a program run, resolved. */
@@ -98,4 +99,25 @@ async function resolveRun(
 /** Plain output values, secrets included, as another stack's StackReference would see them. */
 export function outputValues(outputs: Record<string, ResolvedOutput>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
+}
+
+/**
+ * Routes console output into `sink` until restored: under mocks `pulumi.log` writes there
+ * (`info: [runtime] <message>`), which the sink keeps as `info: <message>`.
+ */
+export function captureConsole(sink: string[]): () => void {
+  const methods = ["log", "info", "warn", "error", "debug"] as const;
+  // Saved as property descriptors, so exactly the original functions come back.
+  const saved = methods.map((m) => [m, Object.getOwnPropertyDescriptor(console, m)] as const);
+  for (const m of methods) {
+    console[m] = (...args: unknown[]) => {
+      const text = args.map((a) => (typeof a === "string" ? a : describeValue(a))).join(" ");
+      sink.push(text.replace(/^(\w+): \[runtime\] /, "$1: "));
+    };
+  }
+  return () => {
+    for (const [m, descriptor] of saved) {
+      if (descriptor) Object.defineProperty(console, m, descriptor);
+    }
+  };
 }

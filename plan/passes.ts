@@ -3,12 +3,11 @@
  * on a fresh mock engine, in the order a real deployment runs them, each reading the other's planned
  * outputs through its StackReference. What comes back is the recorded passes; everything after is pure.
  */
-import { describeValue } from "../components/errors";
 import { PROJECT } from "../stacks/config";
 import { type StackConfig } from "../stacks/stackFile";
 import { type RecordedResource } from "../engine/mockEngine";
 import { errorMessage } from "../engine/errors";
-import { outputValues, runOffline, type ResolvedOutput } from "../engine/offline";
+import { captureConsole, outputValues, runOffline, type ResolvedOutput } from "../engine/offline";
 import { PLAN_ORGANIZATION, type PlanConfigs, type StackName } from "./config";
 
 /** One run of one stack program under the mock engine. */
@@ -117,22 +116,4 @@ async function runPass(
   } finally {
     restoreConsole();
   }
-}
-
-/** Routes console output (where pulumi.log writes under mocks) into `sink` until restored. */
-function captureConsole(sink: string[]): () => void {
-  const methods = ["log", "info", "warn", "error", "debug"] as const;
-  // Saved as property descriptors, so exactly the original functions come back.
-  const saved = methods.map((m) => [m, Object.getOwnPropertyDescriptor(console, m)] as const);
-  for (const m of methods) {
-    console[m] = (...args: unknown[]) => {
-      const text = args.map((a) => (typeof a === "string" ? a : describeValue(a))).join(" ");
-      sink.push(text.replace(/^(\w+): \[runtime\] /, "$1: "));
-    };
-  }
-  return () => {
-    for (const [m, descriptor] of saved) {
-      if (descriptor) Object.defineProperty(console, m, descriptor);
-    }
-  };
 }

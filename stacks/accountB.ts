@@ -10,6 +10,28 @@ import { policyJson } from "../components/policyDocument";
 import { parseAccountBConfig } from "./config";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
+/** What account-b logs when it previews before account-a has an issuer. */
+export const PREVIEW_WITHOUT_ISSUER =
+  "account-a has no oidcIssuerUrl output yet: this preview shows what account-b will create once account-a " +
+  "exists, with the issuer (and what depends on it: the OIDC provider's URL, the trust policy) unknown until then";
+
+/**
+ * account-a's issuer. Before account-a's first update there is none: an update fails (account-b
+ * cannot trust an issuer that does not exist), but a preview goes on with the issuer unknown, so it
+ * shows what account-b will create, as `pulumi preview` does for any value known only at deploy time.
+ */
+async function issuerOf(accountAStack: string, value: unknown): Promise<pulumi.Input<string>> {
+  if (typeof value === "string" && value.length > 0) return value;
+  if (pulumi.runtime.isDryRun()) {
+    await pulumi.log.info(`${PREVIEW_WITHOUT_ISSUER} (${accountAStack})`);
+    return pulumi.output(pulumi.unknown as unknown as string);
+  }
+  throw new Error(
+    `account-a (${accountAStack}) has no oidcIssuerUrl output yet: run account-a's update first ` +
+      `(npm run deploy runs both stacks in order), or set cross-account-irsa:accountAStack to the right stack`,
+  );
+}
+
 /**
  * account-b: the OIDC provider for account-a's cluster issuer, the hardened bucket (or an existing
  * one), and the IRSA role that trusts exactly the configured service accounts with a least-privilege
@@ -22,13 +44,7 @@ export async function accountB(): Promise<Record<string, unknown>> {
 
   const accountA = new pulumi.StackReference(config.accountAStack);
   const a = await readStackOutputs(accountA, ["oidcIssuerUrl", "oidcThumbprint"]);
-  const issuerUrl = a.oidcIssuerUrl;
-  if (typeof issuerUrl !== "string" || issuerUrl.length === 0) {
-    throw new Error(
-      `account-a (${config.accountAStack}) has no oidcIssuerUrl output yet: run account-a's update first ` +
-        `(npm run deploy runs both stacks in order), or set cross-account-irsa:accountAStack to the right stack`,
-    );
-  }
+  const issuerUrl = await issuerOf(config.accountAStack, a.oidcIssuerUrl);
   const thumbprintValue = a.oidcThumbprint;
 
   const provider = new ClusterOidcProvider(

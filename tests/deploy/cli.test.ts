@@ -15,7 +15,10 @@ import {
 import { PULUMI_INSTALL_URL } from "../../deploy/preflight";
 import type { WorkspaceSettings } from "../../deploy/workspace";
 import { MemoryFileSystem, type ScriptedAnswer, scriptedRunner } from "./fakeSystem";
-import { FAKE_ROLE_ARN, FakeWorkspace } from "./fakeWorkspace";
+import { MemoryWorkspace } from "./memoryWorkspace";
+
+/** The role the committed account-b config names (a fixed roleName). */
+const ROLE_ARN = "arn:aws:iam::444455556666:role/irsa-demo-s3-reader";
 
 const REPO = "/repo";
 const CALLER = "arn:aws:sts::444455556666:assumed-role/irsa-demo-s3-reader/botocore-session-1";
@@ -24,7 +27,7 @@ interface Harness {
   deps: CliDeps;
   out: string[];
   err: string[];
-  ws: FakeWorkspace;
+  ws: MemoryWorkspace;
   fs: MemoryFileSystem;
   run: ReturnType<typeof scriptedRunner>;
   settings: WorkspaceSettings[];
@@ -38,14 +41,14 @@ function harness(
     files?: Record<string, string>;
     isTTY?: boolean;
     answer?: boolean;
-    ws?: FakeWorkspace;
+    ws?: MemoryWorkspace;
   } = {},
 ): Harness {
   const out: string[] = [];
   const err: string[] = [];
   const settings: WorkspaceSettings[] = [];
   const questions: string[] = [];
-  const ws = options.ws ?? new FakeWorkspace();
+  const ws = options.ws ?? new MemoryWorkspace();
   const fs = new MemoryFileSystem({
     [`${REPO}/Pulumi.yaml`]: "name: cross-account-irsa\nruntime: nodejs\n",
     [`${REPO}/Pulumi.account-a.yaml`]: "config:\n  aws:region: eu-west-1\n",
@@ -238,11 +241,17 @@ describe("automation CLI", () => {
       expect(h.ws.callLog(["up"])).to.deep.equal(["up account-a", "up account-b", "up account-a"]);
     });
 
-    it("previews without asking, even without a terminal", async () => {
+    it("previews two new stacks without asking, even without a terminal, and shows account-b's first-run plan", async () => {
       const h = harness({ isTTY: false });
-      expect(await main(["preview"], h.deps)).to.equal(EXIT.ok);
+      expect(await main(["preview"], h.deps), h.err.join("\n")).to.equal(EXIT.ok);
       expect(h.questions).to.deep.equal([]);
       expect(h.ws.callLog(["preview"])).to.deep.equal(["preview account-a", "preview account-b"]);
+      // The real account-b program, previewed before account-a exists: everything it will create.
+      expect(h.out).to.include("[2/2 account-b]   +12.0s create  aws:iam/role:Role irsa-role");
+      expect(h.out).to.include(
+        "[2/2 account-b] preview done in 15.0s: 15 to create, 0 to update, 0 to delete, 0 unchanged",
+      );
+      expect(h.err).to.deep.equal([]);
     });
 
     it("says to install the Pulumi CLI when it is missing, before anything else", async () => {
@@ -325,12 +334,13 @@ describe("automation CLI", () => {
       const h = harness();
       expect(await main(["deploy", "--yes"], h.deps)).to.equal(EXIT.ok);
       expect(h.out).to.include("  kubeconfig: [secret]");
-      expect([...h.out, ...h.err].join("\n")).not.to.include("SUPER-SECRET-KUBECONFIG-TOKEN");
+      const kubeconfig = String(h.ws.stacks.get("account-a")?.outputs.kubeconfig.value);
+      expect([...h.out, ...h.err].join("\n")).not.to.include(kubeconfig);
       expect(h.out).to.include("account-b: AWS credentials from AWS_PROFILE=dev");
     });
 
     it("exits 1 on a failed deploy, with a resume hint carrying the flags and the backend", async () => {
-      const ws = new FakeWorkspace().failNext({ op: "up", stack: "account-b", afterSteps: 1 });
+      const ws = new MemoryWorkspace().failNext({ op: "up", stack: "account-b", afterSteps: 1 });
       const h = harness({ ws });
       expect(await main(["deploy", "--yes", "--backend", "file:///state"], h.deps)).to.equal(EXIT.failure);
       const report = h.err.join("\n");
@@ -340,7 +350,7 @@ describe("automation CLI", () => {
     });
 
     it("puts the repository and backend in pulumi hints", async () => {
-      const ws = new FakeWorkspace().failNext({
+      const ws = new MemoryWorkspace().failNext({
         op: "up",
         stack: "account-a",
         afterSteps: 0,
@@ -359,7 +369,7 @@ describe("automation CLI", () => {
           ok: true,
           stage: "done",
           reason: `read 42 bytes of s3://b/k as ${CALLER}`,
-          expectedRoleArn: FAKE_ROLE_ARN,
+          expectedRoleArn: ROLE_ARN,
           callerArn: CALLER,
           bucket: "b",
           key: "k",
@@ -372,7 +382,10 @@ describe("automation CLI", () => {
         expect(h.out).to.include(`  assumed role:  ${CALLER}`);
         expect(h.out.at(-1)).to.match(/^verify: OK/);
         const kubectl = h.run.runs.find((r) => r.command === "kubectl");
-        expect(kubectl?.args).to.include("job-name=access-check-0a1b2c3");
+        const jobName = (h.ws.stacks.get("account-a")?.outputs.accessCheck.value as { jobName: string })
+          .jobName;
+        expect(jobName).to.match(/^access-check-[0-9a-f]{10}$/);
+        expect(kubectl?.args).to.include(`job-name=${jobName}`);
         expect(h.fs.files.has(kubectl?.args[1] ?? "")).to.be.false;
       });
 
@@ -381,7 +394,7 @@ describe("automation CLI", () => {
           ok: false,
           stage: "s3",
           reason: `reading s3://b/k as ${CALLER} failed: AccessDenied: Access Denied`,
-          expectedRoleArn: FAKE_ROLE_ARN,
+          expectedRoleArn: ROLE_ARN,
           callerArn: CALLER,
           bucket: "b",
           key: "k",

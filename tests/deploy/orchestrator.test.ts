@@ -15,16 +15,21 @@ import {
   previewPhases,
 } from "../../deploy/orchestrator";
 import { countChanges } from "../../deploy/progress";
-import { FAKE_KUBECONFIG, FakeWorkspace } from "./fakeWorkspace";
+import { loadStackConfig } from "../../stacks/stackFile";
+import { MemoryWorkspace } from "./memoryWorkspace";
 
 interface Harness {
-  ws: FakeWorkspace;
+  ws: MemoryWorkspace;
   out: string[];
   err: string[];
   options: RunOptions;
 }
 
-function harness(ws = new FakeWorkspace(), stacks: StackPair = DEFAULT_STACKS, interrupted = false): Harness {
+function harness(
+  ws = new MemoryWorkspace(),
+  stacks: StackPair = DEFAULT_STACKS,
+  interrupted = false,
+): Harness {
   const out: string[] = [];
   const err: string[] = [];
   return {
@@ -45,7 +50,7 @@ function harness(ws = new FakeWorkspace(), stacks: StackPair = DEFAULT_STACKS, i
 
 /** A fresh workspace deployed once, cleanly: the reference end state. */
 async function cleanDeployState(stacks: StackPair = DEFAULT_STACKS) {
-  const h = harness(new FakeWorkspace(), stacks);
+  const h = harness(new MemoryWorkspace(), stacks);
   const outcome = await deploy(h.options);
   expect(outcome.ok, h.err.join("\n")).to.be.true;
   return { a: h.ws.snapshot(stacks.a), b: h.ws.snapshot(stacks.b) };
@@ -90,18 +95,24 @@ describe("automation orchestration", () => {
       const h = harness();
       const outcome = await deploy(h.options);
       const a = outcome.outputs?.["account-a"] ?? {};
-      expect(a.accessCheck?.value).to.include({ namespace: "irsa-demo", bucketName: "irsa-bucket-1234567" });
+      const b = outcome.outputs?.["account-b"] ?? {};
+      expect(a.accessCheck?.value).to.include({ namespace: "irsa-demo", bucketName: b.bucketName.value });
       expect(a.workload).to.equal(undefined);
-      expect(outcome.outputs?.["account-b"].roleArn.value).to.match(/^arn:aws:iam::444455556666:role\//);
+      expect(b.roleArn.value).to.equal("arn:aws:iam::444455556666:role/irsa-demo-s3-reader");
       const summaries = outcome.phases.map((p) => countChanges(p.resourceChanges ?? {}));
-      // root stack resource + 3 cluster resources; root + 6; then the 3 workload resources.
+      // The real programs: root + the cluster's 4; root + 14 (provider, bucket, role and their
+      // parts); then the 7 of the workload (ServiceAccount, Namespace, reader, access check).
       expect(summaries.map((c) => [c.created, c.unchanged])).to.deep.equal([
-        [4, 0],
-        [7, 0],
-        [3, 4],
+        [5, 0],
+        [15, 0],
+        [7, 5],
       ]);
       expect(h.out).to.include(
-        "[3/3 account-a] up done in 7.0s: 3 created, 0 updated, 0 deleted, 4 unchanged",
+        "[3/3 account-a] up done in 12.0s: 7 created, 0 updated, 0 deleted, 5 unchanged",
+      );
+      // What the program logs reaches the progress output.
+      expect(h.out).to.include(
+        "[1/3 account-a] info: account-b (organization/cross-account-irsa/account-b) has no outputs yet: creating the cluster only. Run account-b's update, then this stack's again, to create the ServiceAccount, the reader and the access check.",
       );
     });
 
@@ -111,12 +122,15 @@ describe("automation orchestration", () => {
       const at = h.out.indexOf("account-a outputs:");
       expect(at).to.be.greaterThan(-1);
       expect(h.out.slice(at)).to.include("  kubeconfig: [secret]");
-      expect(h.out.slice(at)).to.include("  clusterName: irsa-cluster");
+      const clusterName = String(h.ws.stacks.get("account-a")?.outputs.clusterName.value);
+      expect(h.out.slice(at)).to.include(`  clusterName: ${clusterName}`);
       expect(h.out).to.include("account-b outputs:");
       expect(h.out).to.include('  serviceAccount: {"namespace":"irsa-demo","name":"s3-reader"}');
+      const kubeconfig = String(h.ws.stacks.get("account-a")?.outputs.kubeconfig.value);
+      expect(kubeconfig).to.include("get-token");
       const everything = [...h.out, ...h.err].join("\n");
-      expect(everything).not.to.include("SUPER-SECRET-KUBECONFIG-TOKEN");
-      expect(everything).not.to.include(FAKE_KUBECONFIG);
+      expect(everything).not.to.include(kubeconfig);
+      expect(everything).not.to.include("get-token");
     });
 
     it("is idempotent: a second deploy changes nothing and writes no config", async () => {
@@ -137,36 +151,37 @@ describe("automation orchestration", () => {
     it("streams one line per resource operation with the phase label", async () => {
       const h = harness();
       await deploy(h.options);
-      expect(h.out).to.include("[1/3 account-a]    +2.0s create  pulumi:providers:aws aws-account-a (1.0s)");
-      expect(h.out).to.include("[2/3 account-b]    +4.0s create  aws:iam/role:Role irsa-role (1.0s)");
-      expect(h.out).to.include("[3/3 account-a]    +2.0s same    pulumi:providers:aws aws-account-a");
+      expect(h.out).to.include("[1/3 account-a]    +2.0s create  pulumi:providers:aws account-a (1.0s)");
+      expect(h.out).to.include("[2/3 account-b]   +14.0s create  aws:iam/role:Role irsa-role (1.0s)");
+      expect(h.out).to.include("[3/3 account-a]    +2.0s same    pulumi:providers:aws account-a");
       expect(h.out.filter((l) => l.includes("pulumi:pulumi:Stack"))).to.deep.equal([]);
     });
 
     // run2: [created, unchanged] per phase of the second run. The root stack resource counts too.
     const failurePoints = [
-      // Phase 1 stops after the root and the provider: the rerun's phase 1 creates the other two.
+      // Phase 1 stops at the eks.Cluster: the rerun's phase 1 creates it and the Kubernetes provider.
       {
         phase: 1,
         stack: "account-a",
-        afterSteps: 2,
+        afterSteps: 3,
         resource: 'eks:index:Cluster "cluster"',
         run2: [
-          [2, 2],
-          [7, 0],
-          [3, 4],
+          [2, 3],
+          [15, 0],
+          [7, 5],
         ],
       },
-      // Phase 2 stops at the role: account-a is unchanged, account-b finishes, phase 3 adds the workload.
+      // Phase 2 stops at the role: account-a is unchanged, account-b finishes the role and its
+      // policy, phase 3 adds the workload.
       {
         phase: 2,
         stack: "account-b",
-        afterSteps: 3,
+        afterSteps: 13,
         resource: 'aws:iam/role:Role "irsa-role"',
         run2: [
-          [0, 4],
-          [4, 3],
-          [3, 4],
+          [0, 5],
+          [2, 13],
+          [7, 5],
         ],
       },
       // Phase 3 stops at the Deployment: account-b's outputs exist now, so the rerun's phase 1
@@ -174,12 +189,12 @@ describe("automation orchestration", () => {
       {
         phase: 3,
         stack: "account-a",
-        afterSteps: 5,
+        afterSteps: 11,
         resource: 'kubernetes:apps/v1:Deployment "s3-reader"',
         run2: [
-          [2, 5],
-          [0, 7],
-          [0, 7],
+          [1, 11],
+          [0, 15],
+          [0, 12],
         ],
       },
     ];
@@ -187,7 +202,7 @@ describe("automation orchestration", () => {
       it(`resumes after a failure in phase ${point.phase}/3: the second run converges`, async () => {
         const clean = await cleanDeployState();
         // Phase 3 is account-a's second up: let the first one through.
-        const ws = new FakeWorkspace().failNext({
+        const ws = new MemoryWorkspace().failNext({
           op: "up",
           stack: point.stack,
           afterSteps: point.afterSteps,
@@ -218,7 +233,7 @@ describe("automation orchestration", () => {
     }
 
     it("after an interruption, points at pending operations and `pulumi refresh --clear-pending-creates`", async () => {
-      const ws = new FakeWorkspace().failNext({
+      const ws = new MemoryWorkspace().failNext({
         op: "up",
         stack: "account-b",
         afterSteps: 2,
@@ -241,7 +256,7 @@ describe("automation orchestration", () => {
     });
 
     it("when the stack is locked, says so and points at `pulumi cancel`", async () => {
-      const ws = new FakeWorkspace().failNext({
+      const ws = new MemoryWorkspace().failNext({
         op: "up",
         stack: "account-a",
         afterSteps: 0,
@@ -258,22 +273,26 @@ describe("automation orchestration", () => {
     });
 
     it("reports a program error (no resource) with the phase and the diagnostic", async () => {
-      const ws = new FakeWorkspace({
-        "account-a": () => {
-          throw new Error("cross-account-irsa:cluster: version must be a string");
+      // The real account-a program refusing a bad value in its stack file.
+      const committed = loadStackConfig("Pulumi.account-a.yaml");
+      const ws = new MemoryWorkspace({
+        "account-a": {
+          config: { ...committed.config, "cross-account-irsa:cluster": '{"version":1.33}' },
+          secretKeys: [],
         },
-        "account-b": () => ({ resources: [], outputs: {} }),
       });
       const h = harness(ws);
       const outcome = await deploy(h.options);
       expect(outcome.ok).to.be.false;
       const report = h.err.join("\n");
       expect(report).to.include("resource: no single resource (the error came from the program");
-      expect(report).to.include("cause:    cross-account-irsa:cluster: version must be a string");
+      expect(report).to.include(
+        "cause:    cross-account-irsa:cluster.version: 1.33 is invalid: must be a string",
+      );
     });
 
     it("reports a failure to create or select a stack as a setup failure", async () => {
-      const ws = new FakeWorkspace();
+      const ws = new MemoryWorkspace();
       ws.createOrSelect = () =>
         Promise.reject(new Error("code: 255\n stdout: \n stderr: error: passphrase must be set\n err?: \n"));
       const h = harness(ws);
@@ -286,7 +305,7 @@ describe("automation orchestration", () => {
 
     it("with custom stack names, points the StackReferences (and programs) at the right stacks", async () => {
       const stacks = { a: "dev-a", b: "dev-b" };
-      const h = harness(new FakeWorkspace(), stacks);
+      const h = harness(new MemoryWorkspace(), stacks);
       const outcome = await deploy(h.options);
       expect(outcome.ok, h.err.join("\n")).to.be.true;
       const sets = h.ws.calls
@@ -308,28 +327,47 @@ describe("automation orchestration", () => {
     });
 
     it("warns when account-a still skips the workload after phase 3", async () => {
-      const ws = new FakeWorkspace({
-        "account-a": (ctx) => ({
-          resources: [],
-          outputs: {
-            workload: { value: "skipped: account-b has no outputs yet", secret: false },
-            stack: { value: ctx.stack, secret: false },
+      // account-a reads another stack, which exists but was never deployed.
+      const committed = loadStackConfig("Pulumi.account-a.yaml");
+      const ws = new MemoryWorkspace({
+        "account-a": {
+          config: {
+            ...committed.config,
+            "cross-account-irsa:accountBStack": "organization/cross-account-irsa/other-account-b",
           },
-        }),
-        "account-b": () => ({ resources: [], outputs: {} }),
+          secretKeys: [],
+        },
       });
+      await ws.createOrSelect("other-account-b");
       const h = harness(ws);
       const outcome = await deploy(h.options);
-      expect(outcome.ok).to.be.true;
+      expect(outcome.ok, h.err.join("\n")).to.be.true;
       expect(h.out.join("\n")).to.include(
         'warning: account-a still reports "skipped: account-b has no outputs yet"',
       );
+    });
+
+    it("fails, as Pulumi does, when a StackReference names a stack that does not exist", async () => {
+      const committed = loadStackConfig("Pulumi.account-a.yaml");
+      const ws = new MemoryWorkspace({
+        "account-a": {
+          config: {
+            ...committed.config,
+            "cross-account-irsa:accountBStack": "organization/cross-account-irsa/nowhere",
+          },
+          secretKeys: [],
+        },
+      });
+      const h = harness(ws);
+      const outcome = await deploy(h.options);
+      expect(outcome.ok).to.be.false;
+      expect(h.err.join("\n")).to.include('unknown stack "organization/cross-account-irsa/nowhere"');
     });
   });
 
   describe("ensureStackReferences", () => {
     it("writes nothing with the default names", async () => {
-      const ws = new FakeWorkspace();
+      const ws = new MemoryWorkspace();
       await ws.createOrSelect("account-a");
       await ws.createOrSelect("account-b");
       expect(await ensureStackReferences(ws, DEFAULT_STACKS)).to.deep.equal([]);
@@ -337,7 +375,7 @@ describe("automation orchestration", () => {
     });
 
     it("does not set the program when the name already ends in it, and writes only what differs", async () => {
-      const ws = new FakeWorkspace();
+      const ws = new MemoryWorkspace();
       const stacks = { a: "prod-account-a", b: "prod-account-b" };
       await ws.createOrSelect(stacks.a);
       await ws.createOrSelect(stacks.b);
@@ -364,9 +402,17 @@ describe("automation orchestration", () => {
       ]);
       expect(h.ws.snapshot("account-a").resources).to.deep.equal({});
       expect(h.out).to.include(
-        "[1/2 account-a] preview done in 4.0s: 4 to create, 0 to update, 0 to delete, 0 unchanged",
+        "[1/2 account-a] preview done in 5.0s: 5 to create, 0 to update, 0 to delete, 0 unchanged",
       );
-      expect(h.out).to.include("[2/2 account-b]    +1.0s create  pulumi:providers:aws aws-account-b");
+      // account-b's first-run plan, with account-a's issuer unknown until account-a exists.
+      expect(h.out).to.include("[2/2 account-b]    +1.0s create  pulumi:providers:aws account-b");
+      expect(h.out).to.include("[2/2 account-b]   +12.0s create  aws:iam/role:Role irsa-role");
+      expect(h.out.join("\n")).to.include(
+        "[2/2 account-b] info: account-a has no oidcIssuerUrl output yet: this preview shows what account-b will create",
+      );
+      expect(h.out).to.include(
+        "[2/2 account-b] preview done in 15.0s: 15 to create, 0 to update, 0 to delete, 0 unchanged",
+      );
     });
 
     it("says account-b's preview shows the first-run state when account-a has no outputs yet", async () => {
@@ -388,7 +434,7 @@ describe("automation orchestration", () => {
     });
 
     it("stops after a failed account-a preview, saying nothing was changed", async () => {
-      const ws = new FakeWorkspace().failNext({ op: "preview", stack: "account-a", afterSteps: 1 });
+      const ws = new MemoryWorkspace().failNext({ op: "preview", stack: "account-a", afterSteps: 1 });
       const h = harness(ws);
       const outcome = await preview(h.options);
       expect(outcome.ok).to.be.false;
@@ -414,7 +460,7 @@ describe("automation orchestration", () => {
       expect(h.ws.snapshot("account-a").resources).to.deep.equal({});
       expect(h.ws.snapshot("account-b").resources).to.deep.equal({});
       expect(h.out).to.include(
-        "[1/2 account-a] destroy done in 7.0s: 0 created, 0 updated, 7 deleted, 0 unchanged",
+        "[1/2 account-a] destroy done in 12.0s: 0 created, 0 updated, 12 deleted, 0 unchanged",
       );
     });
 
@@ -434,14 +480,14 @@ describe("automation orchestration", () => {
       const failed = await destroy(h.options);
       expect(failed.ok).to.be.false;
       expect(h.ws.callLog(["destroy"])).to.deep.equal(["destroy account-a"]);
-      expect(Object.keys(h.ws.snapshot("account-b").resources)).to.have.length(7);
+      expect(Object.keys(h.ws.snapshot("account-b").resources)).to.have.length(15);
       const report = h.err.join("\n");
       expect(report).to.include("destroy failed in phase 1/2 (destroy account-a)");
       expect(report).to.include("(delete failed)");
       expect(report).to.include("run `npm run destroy` again");
       const resumed = await destroy(h.options);
       expect(resumed.ok).to.be.true;
-      expect(countChanges(resumed.phases[0].resourceChanges ?? {}).deleted).to.equal(5);
+      expect(countChanges(resumed.phases[0].resourceChanges ?? {}).deleted).to.equal(10);
       expect(h.ws.snapshot("account-a").resources).to.deep.equal({});
       expect(h.ws.snapshot("account-b").resources).to.deep.equal({});
     });

@@ -100,7 +100,42 @@ describe("account-b program (committed Pulumi.account-b.yaml, account-a mocked t
     expect(policy.Statement[1].Resource).to.equal("arn:aws:s3:::existing-team-bucket/reports/*");
   });
 
-  it("fails with a clear message when account-a has no issuer yet", async () => {
+  it("previews fresh stacks: with no issuer yet it shows what it will create, the issuer unknown, and says so", async () => {
+    // `pulumi preview` (and `npm run preview`) of two new stacks: account-a has no outputs at all.
+    const logged: string[] = [];
+    // Under mocks, pulumi.log.info writes to console.log.
+    const log = console.log;
+    console.log = (...args: unknown[]) => logged.push(args.join(" "));
+    let run;
+    try {
+      run = await runOffline(accountB, {
+        stack: "account-b",
+        config: committed.config,
+        stackOutputs: { [A_STACK]: {} },
+        preview: true,
+      });
+    } finally {
+      console.log = log;
+    }
+    const { engine, outputs } = run;
+    for (const type of [
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      "aws:iam/role:Role",
+      "aws:iam/rolePolicy:RolePolicy",
+      "aws:s3/bucket:Bucket",
+      "aws:s3/bucketPolicy:BucketPolicy",
+    ]) {
+      expect(engine.ofType(type), type).to.have.length(1);
+    }
+    // What depends on the issuer is unknown in the preview, not made up.
+    expect(outputs.trustPolicy.value).to.equal(undefined);
+    expect(outputs.serviceAccounts.value).to.deep.equal([{ namespace: "irsa-demo", name: "s3-reader" }]);
+    expect(logged.join("\n")).to.include(
+      "account-a has no oidcIssuerUrl output yet: this preview shows what",
+    );
+  });
+
+  it("fails an update with a clear message when account-a has no issuer yet", async () => {
     let error: Error | undefined;
     try {
       await run(committed.config, {});

@@ -1,4 +1,6 @@
 import type { EngineEvent, OpMap, OpType } from "@pulumi/pulumi/automation";
+import { errorMessage } from "../../engine/errors";
+import { captureConsole, runOffline } from "../../engine/offline";
 import { PROGRAM_KEY, PROJECT } from "../../deploy/orchestrator";
 import type {
   OperationHandlers,
@@ -6,43 +8,114 @@ import type {
   StackOutputs,
   StackWorkspace,
 } from "../../deploy/workspace";
+import { selectProgramName } from "../../stacks";
+import { loadStackConfig, type StackConfig } from "../../stacks/stackFile";
 
 /**
- * An in-memory {@link StackWorkspace} for the orchestration tests (not a test file). It keeps each
- * stack's state (resources, outputs, config), runs small stand-ins for the two stack programs, emits
- * engine events the way the Pulumi engine does (pre / outputs / failed / diagnostic / summary),
- * checkpoints after every resource step like Pulumi, records every call, and can be told to fail (or
- * be interrupted, or find the stack locked) at a chosen step of a chosen operation.
+ * An in-memory {@link StackWorkspace} for the orchestration tests (not a test file). It runs the REAL
+ * stack programs (stacks/accountA.ts, stacks/accountB.ts) on the in-process mock engine, in update
+ * or preview mode, with each stack's config file and the other stack's saved outputs behind its
+ * StackReference, as `pulumi up` and `pulumi preview` would. Around them it models what the Pulumi
+ * engine adds: each stack's state (resources, outputs, config), engine events (pre / outputs /
+ * failed / diagnostic / summary), a checkpoint after every resource step, and failures (or an
+ * interruption, or a lock) injected at a chosen step of a chosen operation. It records every call.
+ *
+ * Program runs are memoised by their inputs (program, stack, config, the other stack's outputs,
+ * preview): the programs are deterministic on the mock engine, so a repeated run gives the same
+ * registrations, and the tests pay for each distinct run once.
  */
 
-/** A resource a program declares. */
-export interface FakeResource {
+/** A resource a program registered (reads and StackReferences aside), as the engine diffs it. */
+export interface ProgramResource {
   type: string;
   name: string;
+  urn: string;
   inputs: Record<string, unknown>;
 }
 
-/** What a fake program declares: its resources (in order) and its outputs. */
-export interface FakeProgramResult {
-  resources: FakeResource[];
+/** What a program run registered, the stack's outputs, and what it logged (`info: ...`). */
+export interface ProgramResult {
+  resources: ProgramResource[];
   outputs: StackOutputs;
+  messages: string[];
 }
 
-/** What a fake program can read. */
-export interface FakeProgramContext {
+/** What a program runs with. */
+export interface ProgramContext {
+  /** The stack's name as the user gave it. */
   stack: string;
+  /** The stack's config: its `Pulumi.<stack>.yaml`, then what was set with `setConfig`. */
   config: Record<string, string>;
+  secretKeys: string[];
   preview: boolean;
-  /** A StackReference: the outputs of the stack with this fully qualified name; throws when it does not exist. */
-  reference(name: string): StackOutputs;
+  /** Other stacks' outputs, by fully qualified name, for the program's StackReferences. */
+  stackOutputs: Record<string, Record<string, unknown>>;
 }
 
-/** A stand-in for a stack program. */
-export type FakeProgram = (ctx: FakeProgramContext) => FakeProgramResult;
+/** Runs a stack's program. */
+export type StackProgram = (ctx: ProgramContext) => Promise<ProgramResult>;
 
-/** One stack in the fake backend. */
+const runs = new Map<string, ProgramResult>();
+
+/**
+ * The real program of the stack (`cross-account-irsa:program`, or the stack's name), on the mock
+ * engine, memoised by its inputs.
+ */
+export const realProgram: StackProgram = async (ctx) => {
+  const name = selectProgramName(shortName(ctx.stack), ctx.config[PROGRAM_KEY]);
+  const key = JSON.stringify([name, ctx.stack, ctx.config, ctx.secretKeys, ctx.preview, ctx.stackOutputs]);
+  const cached = runs.get(key);
+  if (cached) return structuredClone(cached);
+  const program =
+    name === "account-a"
+      ? (await import("../../stacks/accountA")).accountA
+      : (await import("../../stacks/accountB")).accountB;
+  const messages: string[] = [];
+  const restoreConsole = captureConsole(messages);
+  let run;
+  try {
+    run = await runOffline(program, {
+      config: ctx.config,
+      secretKeys: ctx.secretKeys,
+      project: PROJECT,
+      stack: shortName(ctx.stack),
+      organization: "organization",
+      stackOutputs: ctx.stackOutputs,
+      strictStackReferences: true,
+      preview: ctx.preview,
+    });
+  } finally {
+    restoreConsole();
+  }
+  const result: ProgramResult = {
+    resources: run.engine.resources
+      .filter((r) => !r.read && r.type !== "pulumi:pulumi:StackReference")
+      .map((r) => ({ type: r.type, name: r.name, urn: r.urn, inputs: r.inputs })),
+    outputs: Object.fromEntries(
+      Object.entries(run.outputs)
+        .filter(([, o]) => o.value !== undefined)
+        .map(([k, o]) => [k, { value: o.value, secret: o.secret }]),
+    ),
+    messages,
+  };
+  runs.set(key, result);
+  return structuredClone(result);
+};
+
+/** The last part of `org/project/stack`. */
+function shortName(stack: string): string {
+  return stack.slice(stack.lastIndexOf("/") + 1);
+}
+
+/** The committed stack files, by the program that reads them. */
+const COMMITTED: Record<"account-a" | "account-b", () => StackConfig> = {
+  "account-a": () => loadStackConfig("Pulumi.account-a.yaml"),
+  "account-b": () => loadStackConfig("Pulumi.account-b.yaml"),
+};
+
+/** One stack in the in-memory backend. */
 export interface FakeStack {
-  resources: Map<string, FakeResource & { urn: string }>;
+  resources: Map<string, ProgramResource>;
   outputs: StackOutputs;
   config: Record<string, string>;
   /** URNs of operations in flight when an update was interrupted. */
@@ -70,22 +143,7 @@ export interface FailurePlan {
   message?: string;
 }
 
-/** The kubeconfig the fake account-a exports, as a secret; tests assert it is never printed. */
-export const FAKE_KUBECONFIG = JSON.stringify({
-  apiVersion: "v1",
-  kind: "Config",
-  users: [{ name: "aws", user: { token: "SUPER-SECRET-KUBECONFIG-TOKEN" } }],
-});
-
-/** The fake issuer of account-a's cluster. */
-export const FAKE_ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-
-/** The role ARN the fake account-b exports. */
-export const FAKE_ROLE_ARN = "arn:aws:iam::444455556666:role/irsa-demo-s3-reader";
-
-const plain = (value: unknown) => ({ value, secret: false });
-
-/** Fully qualified name of a stack in the fake (self-managed) backend. */
+/** Fully qualified name of a stack in the (self-managed) backend. */
 export function fakeQualifiedName(stack: string): string {
   const parts = stack.split("/");
   if (parts.length === 3) return stack;
@@ -93,74 +151,10 @@ export function fakeQualifiedName(stack: string): string {
   return `organization/${PROJECT}/${stack}`;
 }
 
-/** A stand-in for account-a: the cluster, then (once account-b has outputs) the workload and access check. */
-export const fakeAccountA: FakeProgram = (ctx) => {
-  const resources: FakeResource[] = [
-    { type: "pulumi:providers:aws", name: "aws-account-a", inputs: { region: "eu-west-1" } },
-    { type: "eks:index:Cluster", name: "cluster", inputs: { version: "1.33" } },
-    { type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", name: "cluster-oidc", inputs: {} },
-  ];
-  const outputs: StackOutputs = {
-    clusterName: plain("irsa-cluster"),
-    oidcIssuerUrl: plain(FAKE_ISSUER),
-    oidcThumbprint: plain("9e99a48a9960b14926bb7f3b02e22da2b0ab7280"),
-    kubeconfig: { value: FAKE_KUBECONFIG, secret: true },
-  };
-  const b = ctx.reference(ctx.config[`${PROJECT}:accountBStack`] ?? fakeQualifiedName("account-b"));
-  if (b.roleArn === undefined) {
-    outputs.workload = plain("skipped: account-b has no outputs yet");
-    return { resources, outputs };
-  }
-  const roleArn = b.roleArn.value as string;
-  const sa = b.serviceAccount.value as { namespace: string; name: string };
-  resources.push(
-    { type: "kubernetes:core/v1:ServiceAccount", name: "irsa-service-account", inputs: { roleArn, ...sa } },
-    { type: "kubernetes:apps/v1:Deployment", name: "s3-reader", inputs: { roleArn } },
-    { type: "kubernetes:batch/v1:Job", name: "access-check", inputs: { roleArn } },
-  );
-  outputs.serviceAccount = plain(sa);
-  outputs.roleArn = plain(roleArn);
-  outputs.accessCheck = plain({
-    namespace: sa.namespace,
-    jobName: "access-check-0a1b2c3",
-    expectedRoleArn: roleArn,
-    bucketName: b.bucketName.value,
-    objectKey: b.objectKey.value,
-  });
-  return { resources, outputs };
-};
-
-/** A stand-in for account-b: OIDC provider for account-a's issuer, role, policy and bucket. */
-export const fakeAccountB: FakeProgram = (ctx) => {
-  const a = ctx.reference(ctx.config[`${PROJECT}:accountAStack`] ?? fakeQualifiedName("account-a"));
-  const issuer = a.oidcIssuerUrl?.value;
-  if (issuer === undefined && !ctx.preview) {
-    throw new Error("account-a has no oidcIssuerUrl output: deploy account-a first");
-  }
-  const url = typeof issuer === "string" ? issuer : "(known after account-a is deployed)";
-  return {
-    resources: [
-      { type: "pulumi:providers:aws", name: "aws-account-b", inputs: { region: "eu-west-1" } },
-      { type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", name: "oidc-provider", inputs: { url } },
-      { type: "aws:iam/role:Role", name: "irsa-role", inputs: { issuer: url } },
-      { type: "aws:iam/rolePolicy:RolePolicy", name: "s3-read", inputs: {} },
-      { type: "aws:s3/bucketV2:BucketV2", name: "bucket", inputs: {} },
-      { type: "aws:s3/bucketObjectv2:BucketObjectv2", name: "seed", inputs: { key: "irsa-check.txt" } },
-    ],
-    outputs: {
-      roleArn: plain(FAKE_ROLE_ARN),
-      bucketName: plain("irsa-bucket-1234567"),
-      objectKey: plain("irsa-check.txt"),
-      serviceAccount: plain({ namespace: "irsa-demo", name: "s3-reader" }),
-    },
-  };
-};
-
-function urnOf(stack: string, type: string, name: string): string {
-  const short = stack.slice(stack.lastIndexOf("/") + 1);
-  return type === "pulumi:pulumi:Stack"
-    ? `urn:pulumi:${short}::${PROJECT}::${type}::${PROJECT}-${short}`
-    : `urn:pulumi:${short}::${PROJECT}::pulumi:pulumi:Stack$${type}::${name}`;
+/** The URN of a stack's root resource. */
+function rootUrnOf(stack: string): string {
+  const short = shortName(stack);
+  return `urn:pulumi:${short}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${short}`;
 }
 
 /** A CommandError-shaped error, as the Automation API throws when the CLI exits non-zero. */
@@ -169,7 +163,8 @@ function commandError(stderr: string): Error {
 }
 
 /** The in-memory workspace. */
-export class FakeWorkspace implements StackWorkspace {
+/** The in-memory workspace. */
+export class MemoryWorkspace implements StackWorkspace {
   readonly stacks = new Map<string, FakeStack>();
   readonly calls: FakeCall[] = [];
   readonly failures: FailurePlan[] = [];
@@ -178,11 +173,14 @@ export class FakeWorkspace implements StackWorkspace {
   stepMs = 1000;
   private sequence = 0;
 
+  /**
+   * @param stackFiles each stack's `Pulumi.<stack>.yaml`, parsed; a stack without one reads the
+   *   committed file of the program it runs (as if the user had copied it).
+   * @param program runs a stack's program: the real one by default.
+   */
   constructor(
-    readonly programs: { "account-a": FakeProgram; "account-b": FakeProgram } = {
-      "account-a": fakeAccountA,
-      "account-b": fakeAccountB,
-    },
+    readonly stackFiles: Record<string, StackConfig> = {},
+    readonly program: StackProgram = realProgram,
   ) {}
 
   /** The clock as a `now()` function for the orchestration. */
@@ -226,17 +224,17 @@ export class FakeWorkspace implements StackWorkspace {
 
   up(stack: string, handlers: OperationHandlers): Promise<OperationResult> {
     this.calls.push({ method: "up", stack });
-    return Promise.resolve().then(() => this.run("up", stack, handlers));
+    return this.run("up", stack, handlers);
   }
 
   preview(stack: string, handlers: OperationHandlers): Promise<OperationResult> {
     this.calls.push({ method: "preview", stack });
-    return Promise.resolve().then(() => this.run("preview", stack, handlers));
+    return this.run("preview", stack, handlers);
   }
 
   destroy(stack: string, handlers: OperationHandlers): Promise<OperationResult> {
     this.calls.push({ method: "destroy", stack });
-    return Promise.resolve().then(() => this.run("destroy", stack, handlers));
+    return this.run("destroy", stack, handlers);
   }
 
   outputs(stack: string): Promise<StackOutputs> {
@@ -267,13 +265,11 @@ export class FakeWorkspace implements StackWorkspace {
     return s;
   }
 
-  private programFor(stack: string, config: Record<string, string>): FakeProgram {
-    const name = config[PROGRAM_KEY] ?? (stack.endsWith("account-a") ? "account-a" : "account-b");
-    if (name !== "account-a" && name !== "account-b") throw new Error(`bad program ${name}`);
-    if (!config[PROGRAM_KEY] && !stack.endsWith(name)) {
-      throw new Error(`stack "${stack}" does not end in account-a or account-b and sets no ${PROGRAM_KEY}`);
-    }
-    return this.programs[name];
+  /** The stack's config as its program sees it: its stack file, then what was set on it. */
+  private configOf(stack: string, state: FakeStack): StackConfig {
+    const program = selectProgramName(shortName(stack), state.config[PROGRAM_KEY]);
+    const file = this.stackFiles[stack] ?? COMMITTED[program]();
+    return { config: { ...file.config, ...state.config }, secretKeys: file.secretKeys };
   }
 
   private emit(handlers: OperationHandlers, event: Omit<EngineEvent, "sequence" | "timestamp">): void {
@@ -292,7 +288,12 @@ export class FakeWorkspace implements StackWorkspace {
     return this.failures.splice(i, 1)[0];
   }
 
-  private run(op: FailurePlan["op"], stack: string, handlers: OperationHandlers): OperationResult {
+  private async run(
+    op: FailurePlan["op"],
+    stack: string,
+    handlers: OperationHandlers,
+  ): Promise<OperationResult> {
+    await Promise.resolve();
     const state = this.mustExist(stack);
     const failure = this.takeFailure(op, stack);
     if (failure?.mode === "locked") {
@@ -301,38 +302,53 @@ export class FakeWorkspace implements StackWorkspace {
           `or delete the lock file with \`pulumi cancel\`.`,
       );
     }
-    const rootUrn = urnOf(stack, "pulumi:pulumi:Stack", "");
+    const rootUrn = rootUrnOf(stack);
     const counts: OpMap = {};
-    const steps: Array<{ op: OpType; urn: string; type: string; resource?: FakeResource }> = [];
+    const steps: Array<{ op: OpType; urn: string; type: string; resource?: ProgramResource }> = [];
     let outputs: StackOutputs = {};
 
     if (op === "destroy") {
       for (const [urn, r] of [...state.resources].reverse()) steps.push({ op: "delete", urn, type: r.type });
     } else {
-      let result: FakeProgramResult;
+      let result: ProgramResult;
       try {
-        result = this.programFor(
+        const { config, secretKeys } = this.configOf(stack, state);
+        result = await this.program({
           stack,
-          state.config,
-        )({
-          stack,
-          config: { ...state.config },
+          config,
+          secretKeys,
           preview: op === "preview",
-          reference: (name) => {
-            const target = [...this.stacks.keys()].find((s) => fakeQualifiedName(s) === name);
-            if (target === undefined) throw new Error(`unknown stack reference ${name}`);
-            return structuredClone(this.stacks.get(target)!.outputs);
-          },
+          stackOutputs: Object.fromEntries(
+            [...this.stacks].map(([name, s]) => [
+              fakeQualifiedName(name),
+              Object.fromEntries(Object.entries(s.outputs).map(([k, o]) => [k, o.value])),
+            ]),
+          ),
         });
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         this.emit(handlers, {
           diagnosticEvent: { urn: rootUrn, message: `${message}\n`, color: "never", severity: "error" },
         });
         throw commandError(`error: an unhandled error occurred: ${message}`);
       }
       outputs = result.outputs;
-      const desired = [{ type: "pulumi:pulumi:Stack", name: "", inputs: {} }, ...result.resources];
+      // What the program logged reaches the CLI as diagnostics, as the engine forwards pulumi.log.
+      for (const line of result.messages) {
+        const severity = /^(warning|error|debug):/.exec(line)?.[1] ?? "info";
+        this.emit(handlers, {
+          diagnosticEvent: {
+            urn: rootUrn,
+            message: `${line.replace(/^\w+: /, "")}\n`,
+            color: "never",
+            severity: severity as "info",
+          },
+        });
+      }
+      const desired: ProgramResource[] = [
+        { type: "pulumi:pulumi:Stack", name: "", urn: rootUrn, inputs: {} },
+        ...result.resources,
+      ];
       const desiredUrns = new Set<string>();
       if (state.pending.length > 0 && op === "up") {
         this.emit(handlers, {
@@ -344,7 +360,7 @@ export class FakeWorkspace implements StackWorkspace {
         });
       }
       for (const resource of desired) {
-        const urn = urnOf(stack, resource.type, resource.name);
+        const urn = resource.urn;
         desiredUrns.add(urn);
         const existing = state.resources.get(urn);
         const stepOp: OpType = !existing
@@ -392,7 +408,7 @@ export class FakeWorkspace implements StackWorkspace {
       this.clock += this.stepMs;
       if (!planning) {
         if (step.op === "delete") state.resources.delete(step.urn);
-        else if (step.resource) state.resources.set(step.urn, { ...step.resource, urn: step.urn });
+        else if (step.resource) state.resources.set(step.urn, step.resource);
         state.pending = state.pending.filter((u) => u !== step.urn);
       }
       counts[step.op] = (counts[step.op] ?? 0) + 1;
