@@ -9,11 +9,14 @@ import { type CommandName, errorText } from "./failure";
 import { DEFAULT_STACKS, type RunOutcome, type StackPair, deploy, destroy, preview } from "./orchestrator";
 import {
   PreflightError,
+  checkAwsCli,
   checkAwsCredentials,
+  checkKubectl,
   checkPassphrase,
   checkPulumiCli,
   currentBackendUrl,
   explicitBackendUrl,
+  fileBackendDirectory,
   isSelfManagedBackend,
   normalizeBackendUrl,
   readProjectName,
@@ -231,6 +234,10 @@ async function runCommand(args: CliArgs, deps: CliDeps): Promise<number> {
   ];
   checkPassphrase(files, selfManaged, backendUrl, deps.env, deps.fs);
   deps.stdout(`pulumi ${version}, backend ${backendUrl}${explicitBackend ? "" : " (current login)"}`);
+  // Every command reaches the cluster through its kubeconfig's `aws eks get-token`, and @pulumi/eks
+  // needs the AWS CLI to create it; verify also runs kubectl.
+  deps.stdout(`aws-cli ${await checkAwsCli(deps.run)}`);
+  if (args.command === "verify") await checkKubectl(deps.run);
   if (!args.skipAwsCheck) {
     for (const line of checkAwsCredentials(files, deps.env, deps.fs, deps.homeDir)) deps.stdout(line);
   }
@@ -244,6 +251,10 @@ async function runCommand(args: CliArgs, deps: CliDeps): Promise<number> {
       }
     }
   }
+  // A self-managed state directory of a fresh clone does not exist yet: the Pulumi CLI does not
+  // create it, so the first Automation API call would fail. Private: it holds encrypted secrets.
+  const stateDirectory = explicitBackend && fileBackendDirectory(explicitBackend, deps.homeDir);
+  if (stateDirectory) deps.fs.makeDirectory(stateDirectory, 0o700);
   const workspace = await deps.createWorkspace({
     workDir: deps.workDir,
     project,

@@ -16,6 +16,20 @@ export class PreflightError extends Error {
 
 /** Where to get the Pulumi CLI. */
 export const PULUMI_INSTALL_URL = "https://www.pulumi.com/docs/install/";
+/** Where to get the AWS CLI v2. */
+export const AWS_CLI_INSTALL_URL = "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html";
+/** Where to get kubectl. */
+export const KUBECTL_INSTALL_URL = "https://kubernetes.io/docs/tasks/tools/";
+
+/**
+ * The oldest AWS CLI `@pulumi/eks` accepts, by major version: it asserts them before it creates a
+ * cluster (`assertCompatibleAWSCLIExists`, nodejs/eks/dependencies.ts: minAWSCLIV1Version "1.24.0",
+ * minAWSCLIV2Version "2.7.0"), and the cluster's kubeconfig runs `aws eks get-token`.
+ */
+export const MIN_AWS_CLI_VERSIONS: Readonly<Record<number, readonly [number, number, number]>> = {
+  1: [1, 24, 0],
+  2: [2, 7, 0],
+};
 
 const STACK_NAME = /^(?:[A-Za-z0-9][A-Za-z0-9_.-]*\/){0,2}[A-Za-z0-9_.-]{1,100}$/;
 
@@ -59,6 +73,77 @@ export async function checkPulumiCli(run: CommandRunner): Promise<string> {
     throw new PreflightError(`\`pulumi version\` failed (exit ${result.code}): ${result.stderr.trim()}`);
   }
   return result.stdout.trim();
+}
+
+/** Parses the version out of `aws --version` (`aws-cli/2.15.30 Python/3.11.8 Linux/...`). */
+export function parseAwsCliVersion(output: string): [number, number, number] | undefined {
+  const m = /aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(output);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/**
+ * Runs `aws --version`; throws a {@link PreflightError} saying what to install when the AWS CLI is
+ * missing or older than `@pulumi/eks` and the kubeconfig need. Returns the version.
+ */
+export async function checkAwsCli(run: CommandRunner): Promise<string> {
+  const install = `install the AWS CLI v2 (${AWS_CLI_INSTALL_URL})`;
+  let result;
+  try {
+    result = await run("aws", ["--version"]);
+  } catch (error) {
+    if (isCommandNotFound(error)) {
+      throw new PreflightError(
+        "The AWS CLI (`aws`) was not found on PATH. @pulumi/eks needs it to create the cluster, and the " +
+          `cluster's kubeconfig runs \`aws eks get-token\`: ${install}, then run this command again.`,
+      );
+    }
+    throw error;
+  }
+  const text = `${result.stdout} ${result.stderr}`.trim();
+  const version = parseAwsCliVersion(text);
+  if (result.code !== 0 || version === undefined) {
+    throw new PreflightError(`\`aws --version\` did not report a version (exit ${result.code}): ${text}`);
+  }
+  const min = MIN_AWS_CLI_VERSIONS[version[0]] ?? MIN_AWS_CLI_VERSIONS[2];
+  const older = version[0] < min[0] || (version[0] === min[0] && compareVersions(version, min) < 0);
+  if (older) {
+    throw new PreflightError(
+      `The AWS CLI is ${version.join(".")}; @pulumi/eks needs at least ${min.join(".")} of this major version: ` +
+        `${install}.`,
+    );
+  }
+  return version.join(".");
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/** Checks that kubectl is on PATH (verify reads the cluster with it); says where to get it otherwise. */
+export async function checkKubectl(run: CommandRunner): Promise<void> {
+  try {
+    await run("kubectl", ["version", "--client", "--output", "json"]);
+  } catch (error) {
+    if (isCommandNotFound(error)) {
+      throw new PreflightError(
+        `kubectl was not found on PATH: verify reads the access check's result with it. Install it (${KUBECTL_INSTALL_URL}) and run verify again.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * The directory of a `file://` backend URL (`~` is the home directory, as the Pulumi CLI reads it),
+ * or undefined for other backends.
+ */
+export function fileBackendDirectory(url: string, homeDir: string): string | undefined {
+  const m = /^file:\/\/(.*)$/i.exec(url);
+  if (!m) return undefined;
+  const rest = m[1];
+  if (rest === "~" || rest.startsWith("~/")) return path.join(homeDir, rest.slice(1));
+  return rest;
 }
 
 /**

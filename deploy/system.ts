@@ -43,6 +43,8 @@ export interface FileSystem {
   remove(path: string): void;
   /** Creates a new private directory whose name starts with the prefix (a full path prefix). */
   makeTempDir(prefix: string): string;
+  /** Creates a directory and its parents with the mode when missing; nothing when it exists. */
+  makeDirectory(path: string, mode: number): void;
 }
 
 /** True when an error says the command could not be found (not installed or not on PATH). */
@@ -82,6 +84,9 @@ export const nodeFileSystem: FileSystem = {
   writeFile: (path, data, mode) => fs.writeFileSync(path, data, { mode }),
   remove: (path) => fs.rmSync(path, { recursive: true, force: true }),
   makeTempDir: (prefix) => fs.mkdtempSync(prefix),
+  makeDirectory: (path, mode) => {
+    fs.mkdirSync(path, { recursive: true, mode });
+  },
 };
 
 /**

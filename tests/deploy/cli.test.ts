@@ -57,6 +57,7 @@ function harness(
   });
   const run = scriptedRunner({
     "pulumi version": { stdout: "v3.248.0\n" },
+    "aws --version": { stdout: "aws-cli/2.27.50 Python/3.13.4 Linux/6.1.0 exe/x86_64.debian.12\n" },
     "pulumi whoami": { stdout: JSON.stringify({ user: "me", url: "file:///home/me/state" }) },
     ...options.script,
   });
@@ -254,6 +255,35 @@ describe("automation CLI", () => {
       expect(h.err).to.deep.equal([]);
     });
 
+    it("says to install the AWS CLI v2 when it is missing or older than @pulumi/eks accepts, before any stack operation", async () => {
+      for (const [answer, message] of [
+        ["not-found", /The AWS CLI \(`aws`\) was not found on PATH.*install the AWS CLI v2/],
+        [
+          { stdout: "aws-cli/2.6.3 Python/3.9.11 Linux/5.15 exe/x86_64\n" },
+          /The AWS CLI is 2\.6\.3; @pulumi\/eks needs at least 2\.7\.0/,
+        ],
+        [{ stdout: "aws-cli/1.22.1 Python/3.8 Linux/5.15 botocore/1.23.1\n" }, /needs at least 1\.24\.0/],
+      ] as const) {
+        const h = harness({ script: { "aws --version": answer } });
+        expect(await main(["deploy", "--yes"], h.deps)).to.equal(EXIT.failure);
+        expect(h.err[0]).to.match(message);
+        expect(h.settings, "no workspace was created").to.deep.equal([]);
+      }
+    });
+
+    it("creates a self-managed state directory (mode 0700) before the first Automation API call", async () => {
+      const h = harness();
+      expect(await main(["preview", "--backend", "file://./.pulumi-state"], h.deps)).to.equal(EXIT.ok);
+      expect(h.fs.directories.get("/cwd/.pulumi-state")).to.equal(0o700);
+      expect(h.settings[0].backendUrl).to.equal("file:///cwd/.pulumi-state");
+      const home = harness();
+      await main(["preview", "--backend", "file://~/.pulumi-irsa"], home.deps);
+      expect([...home.fs.directories.keys()]).to.deep.equal(["/home/me/.pulumi-irsa"]);
+      const cloud = harness();
+      await main(["preview", "--backend", "https://api.pulumi.com"], cloud.deps);
+      expect(cloud.fs.directories.size).to.equal(0);
+    });
+
     it("says to install the Pulumi CLI when it is missing, before anything else", async () => {
       const h = harness({ script: { "pulumi version": "not-found" } });
       expect(await main(["deploy", "--yes"], h.deps)).to.equal(EXIT.failure);
@@ -289,7 +319,10 @@ describe("automation CLI", () => {
       expect(h.settings).to.deep.equal([
         { workDir: REPO, project: "cross-account-irsa", backendUrl: "s3://state", selfManaged: true },
       ]);
-      expect(h.run.runs.map((r) => r.args[0])).to.deep.equal(["version"]);
+      expect(h.run.runs.map((r) => `${r.command} ${r.args[0]}`)).to.deep.equal([
+        "pulumi version",
+        "aws --version",
+      ]);
     });
 
     it("needs no passphrase on Pulumi Cloud (current login)", async () => {
@@ -381,7 +414,7 @@ describe("automation CLI", () => {
         expect(await main(["verify"], h.deps)).to.equal(EXIT.ok);
         expect(h.out).to.include(`  assumed role:  ${CALLER}`);
         expect(h.out.at(-1)).to.match(/^verify: OK/);
-        const kubectl = h.run.runs.find((r) => r.command === "kubectl");
+        const kubectl = h.run.runs.find((r) => r.command === "kubectl" && r.args[0] === "--kubeconfig");
         const jobName = (h.ws.stacks.get("account-a")?.outputs.accessCheck.value as { jobName: string })
           .jobName;
         expect(jobName).to.match(/^access-check-[0-9a-f]{10}$/);
@@ -415,7 +448,7 @@ describe("automation CLI", () => {
       });
 
       it("explains a stack that does not exist or has no access check yet", async () => {
-        const h = harness();
+        const h = harness({ script: { kubectl: { stdout: "{}" } } });
         expect(await main(["verify"], h.deps)).to.equal(EXIT.failure);
         expect(h.err).to.deep.equal(["error: stack account-a does not exist: run `npm run deploy` first."]);
         await h.ws.createOrSelect("account-a");

@@ -10,6 +10,8 @@ export class MemoryFileSystem implements FileSystem {
   readonly files = new Map<string, string>();
   readonly modes = new Map<string, number>();
   readonly removed: string[] = [];
+  /** Directories made with makeDirectory, and their modes. */
+  readonly directories = new Map<string, number>();
   private counter = 0;
 
   constructor(files: Record<string, string> = {}) {
@@ -17,7 +19,11 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   exists(path: string): boolean {
-    return this.files.has(path) || [...this.files.keys()].some((f) => f.startsWith(`${path}/`));
+    return (
+      this.files.has(path) ||
+      this.directories.has(path) ||
+      [...this.files.keys()].some((f) => f.startsWith(`${path}/`))
+    );
   }
 
   readFile(path: string): string {
@@ -39,6 +45,10 @@ export class MemoryFileSystem implements FileSystem {
   makeTempDir(prefix: string): string {
     this.counter += 1;
     return `${prefix}${this.counter}`;
+  }
+
+  makeDirectory(path: string, mode: number): void {
+    if (!this.exists(path)) this.directories.set(path, mode);
   }
 }
 

@@ -16,6 +16,8 @@ import {
   stackConfigFileName,
   stackNameProblem,
   usesPassphrase,
+  fileBackendDirectory,
+  parseAwsCliVersion,
 } from "../../deploy/preflight";
 import { MemoryFileSystem, scriptedRunner } from "./fakeSystem";
 
@@ -312,6 +314,25 @@ describe("automation up-front checks", () => {
       expect(error.message).to.equal(
         "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or unset both.",
       );
+    });
+  });
+
+  describe("AWS CLI version and state directory", () => {
+    it("reads the AWS CLI's version from `aws --version`, v1 and v2", () => {
+      expect(
+        parseAwsCliVersion("aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22"),
+      ).to.deep.equal([2, 15, 30]);
+      expect(parseAwsCliVersion("aws-cli/1.32.1 Python/3.8.10 Linux/5.15.0 botocore/1.34.1")).to.deep.equal([
+        1, 32, 1,
+      ]);
+      expect(parseAwsCliVersion("command not found")).to.equal(undefined);
+    });
+
+    it("finds the directory of a file:// backend, ~ as the home directory", () => {
+      expect(fileBackendDirectory("file:///srv/state", "/home/me")).to.equal("/srv/state");
+      expect(fileBackendDirectory("file://~/.pulumi", "/home/me")).to.equal("/home/me/.pulumi");
+      expect(fileBackendDirectory("file://~", "/home/me")).to.equal("/home/me");
+      expect(fileBackendDirectory("s3://bucket", "/home/me")).to.equal(undefined);
     });
   });
 });

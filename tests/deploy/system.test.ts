@@ -43,6 +43,19 @@ describe("automation system adapters", () => {
     expect(() => nodeFileSystem.remove(dir)).not.to.throw();
   });
 
+  it("makes a private state directory with its parents, and leaves an existing one alone", () => {
+    const dir = nodeFileSystem.makeTempDir(path.join(os.tmpdir(), "irsa-fs-test-"));
+    try {
+      const state = path.join(dir, "repo", ".pulumi-state");
+      nodeFileSystem.makeDirectory(state, 0o700);
+      expect(fs.statSync(state).isDirectory()).to.be.true;
+      expect(fs.statSync(state).mode & 0o077, "no access for group or others").to.equal(0);
+      expect(() => nodeFileSystem.makeDirectory(state, 0o700)).not.to.throw();
+    } finally {
+      nodeFileSystem.remove(dir);
+    }
+  });
+
   describe("askYesNo", () => {
     async function answer(typed: string | null): Promise<{ result: boolean; prompt: string }> {
       const input = new PassThrough();
