@@ -69,6 +69,9 @@ export const ROLE_MATCHES_SHELL_FUNCTION = [
  * its type, a known stage, and `ok` exactly when the stage is `done`.
  */
 export function parseAccessCheckResult(text: string): AccessCheckResult {
+  if (typeof text !== "string") {
+    throw new IrsaInputError("accessCheckResult", text, "must be the access check's one-line JSON result");
+  }
   const line = text.trim().split("\n").pop() ?? "";
   let parsed: unknown;
   try {

@@ -1,11 +1,17 @@
 /**
- * Narrow evaluators of the policy documents this package generates: enough of IAM's evaluation
- * logic (explicit deny beats allow beats implicit deny; `*`/`?` globs in actions, resources and
- * `StringLike`; the String, Numeric and Bool condition operators, with `IfExists`) to compute the offline
- * plan's access matrix and to diagnose a broken link. They throw on policy elements they do not
- * implement (NotAction, NotResource, NotPrincipal, other operators) rather than guess.
+ * Narrow, fail-closed evaluators of IAM policy documents: enough of IAM's evaluation logic (explicit
+ * deny beats allow beats implicit deny; `*`/`?` globs in actions, resources, `StringLike` and
+ * `ArnLike`; the String, Arn, Numeric and Bool condition operators, with `IfExists`; Federated, AWS
+ * and Service principals) to compute the offline plan's access matrix and to diagnose a broken link.
+ *
+ * A security evaluator must never answer Allow to a document it does not fully understand: every
+ * document is checked against the grammar IAM accepts for its kind (trust policy, identity policy,
+ * resource policy) before anything is evaluated, and anything outside what this evaluator
+ * implements (NotAction, NotResource, NotPrincipal, other operators, policy variables, unknown
+ * elements, a misspelt Effect) throws an `IrsaInputError` naming the element, never a guess.
  */
-import { type PolicyDocument, type PolicyStatement } from "./policyDocument";
+import { IrsaInputError, describeValue } from "./errors";
+import { type PolicyDocument } from "./policyDocument";
 import { parseOidcProviderArn } from "./validation";
 
 /** IAM's three possible outcomes. */
@@ -40,6 +46,20 @@ export interface AccessRequest {
   context?: Record<string, string>;
 }
 
+/** A request by an AWS principal against a resource policy (a bucket policy, a role's trust policy). */
+export interface PrincipalRequest {
+  /** The calling principal's IAM ARN (a role's `arn:<partition>:iam::<account>:role/...`, a user's). */
+  principalArn: string;
+  action: string;
+  /** The resource ARN; absent for a role's trust policy, whose resource is the role itself. */
+  resource?: string;
+  /** Request context keys (`aws:RequestTag/...`, `aws:SecureTransport`, ...). */
+  context?: Record<string, string>;
+}
+
+/** The kinds of document IAM distinguishes, by which elements a statement must and must not have. */
+type DocumentKind = "trust" | "identity" | "resource";
+
 interface Request {
   action: string;
   resource?: string;
@@ -49,31 +69,63 @@ interface Request {
 
 /** Does the trust policy let this web identity assume the role? */
 export function evaluateTrust(doc: PolicyDocument, request: TrustRequest): EvaluationResult {
-  const { hostPath } = parseOidcProviderArn("request.oidcProviderArn", request.oidcProviderArn);
-  return evaluate(doc, {
+  const r = requireObject("request", request, "{ oidcProviderArn, sub, aud }");
+  const { hostPath } = parseOidcProviderArn("request.oidcProviderArn", r.oidcProviderArn);
+  const sub = requireText("request.sub", r.sub);
+  const aud = requireText("request.aud", r.aud);
+  return evaluate(doc, "trust", {
     action: "sts:AssumeRoleWithWebIdentity",
-    principal: { type: "Federated", id: request.oidcProviderArn },
-    context: { [`${hostPath}:sub`]: request.sub, [`${hostPath}:aud`]: request.aud },
+    principal: { type: "Federated", id: r.oidcProviderArn as string },
+    context: { [`${hostPath}:sub`]: sub, [`${hostPath}:aud`]: aud },
   });
 }
 
 /** Does the identity policy allow this action on this resource? */
 export function evaluateAccess(doc: PolicyDocument, request: AccessRequest): EvaluationResult {
-  return evaluate(doc, {
-    action: request.action,
-    resource: request.resource,
-    context: request.context ?? {},
+  const r = requireObject("request", request, "{ action, resource, context? }");
+  return evaluate(doc, "identity", {
+    action: requireText("request.action", r.action),
+    resource: requireText("request.resource", r.resource),
+    context: requireContext(r.context),
   });
 }
 
-function evaluate(doc: PolicyDocument, request: Request): EvaluationResult {
+/**
+ * Does the resource policy (a bucket policy; a role's trust policy for `sts:AssumeRole`) allow this
+ * AWS principal the action? `aws:PrincipalArn` and `aws:PrincipalAccount` are in the context.
+ */
+export function evaluateResourcePolicy(
+  doc: PolicyDocument,
+  request: PrincipalRequest,
+  kind: "trust" | "resource" = "resource",
+): EvaluationResult {
+  const r = requireObject("request", request, "{ principalArn, action, resource?, context? }");
+  const principalArn = requireText("request.principalArn", r.principalArn);
+  const account = /^arn:[a-z-]+:(?:iam|sts)::(\d{12}):/.exec(principalArn)?.[1];
+  if (account === undefined) {
+    throw new IrsaInputError("request.principalArn", principalArn, "must be an IAM or STS principal ARN");
+  }
+  return evaluate(doc, kind, {
+    action: requireText("request.action", r.action),
+    ...(r.resource !== undefined ? { resource: requireText("request.resource", r.resource) } : {}),
+    principal: { type: "AWS", id: principalArn },
+    context: {
+      ...requireContext(r.context),
+      "aws:PrincipalArn": principalArn,
+      "aws:PrincipalAccount": account,
+    },
+  });
+}
+
+function evaluate(doc: PolicyDocument, kind: DocumentKind, request: Request): EvaluationResult {
+  const statements = checkDocument(doc, kind);
   const allows: number[] = [];
   const denies: number[] = [];
-  doc.Statement.forEach((statement, i) => {
+  statements.forEach((statement, i) => {
     if (statementApplies(statement, request)) (statement.Effect === "Deny" ? denies : allows).push(i);
   });
   const target = request.resource ? `${request.action} on ${request.resource}` : request.action;
-  const names = (ids: number[]) => ids.map((i) => doc.Statement[i].Sid ?? `#${i}`).join(", ");
+  const names = (ids: number[]) => ids.map((i) => statements[i].Sid ?? `#${i}`).join(", ");
   if (denies.length > 0) {
     return {
       decision: "ExplicitDeny",
@@ -91,48 +143,246 @@ function evaluate(doc: PolicyDocument, request: Request): EvaluationResult {
   return { decision: "ImplicitDeny", statements: [], reason: `no statement allows ${target}` };
 }
 
-function statementApplies(statement: PolicyStatement, request: Request): boolean {
-  for (const unsupported of ["NotAction", "NotResource", "NotPrincipal"]) {
-    if (unsupported in statement)
-      throw new Error(`evaluate: ${unsupported} is not supported by this evaluator`);
+// ---------------------------------------------------------------------------------------------
+// The grammar: what a document must be before anything is evaluated.
+
+/** A statement after the grammar check: every value a list of strings. */
+interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: "*" | Partial<Record<"AWS" | "Federated" | "Service", string[]>>;
+  Action: string[];
+  Resource?: string[];
+  Condition: Array<{ operator: string; key: string; values: string[] }>;
+}
+
+const STATEMENT_KEYS = new Set(["Sid", "Effect", "Principal", "Action", "Resource", "Condition"]);
+const UNSUPPORTED = ["NotAction", "NotResource", "NotPrincipal"];
+const PRINCIPAL_TYPES = ["AWS", "Federated", "Service"] as const;
+
+function fail(field: string, value: unknown, rule: string): never {
+  throw new IrsaInputError(field, value, rule);
+}
+
+/** Checks the document against IAM's grammar for its kind, and returns its statements normalised. */
+function checkDocument(doc: PolicyDocument, kind: DocumentKind): Statement[] {
+  const d = requireObject("policy", doc, "{ Version, Statement }");
+  const version = d.Version;
+  if (version !== "2012-10-17" && version !== "2008-10-17") {
+    fail("policy.Version", version, 'must be "2012-10-17" (or "2008-10-17")');
   }
-  if (!list(statement.Action).some((a) => globMatch(a, request.action, true))) return false;
+  for (const key of Object.keys(d)) {
+    if (key !== "Version" && key !== "Statement" && key !== "Id") {
+      fail(`policy.${key}`, d[key], "is not an element of an IAM policy document");
+    }
+  }
+  const raw = Array.isArray(d.Statement) ? d.Statement : d.Statement === undefined ? [] : [d.Statement];
+  if (raw.length === 0) fail("policy.Statement", d.Statement, "must hold at least one statement");
+  return raw.map((s, i) => checkStatement(s, `policy.Statement[${i}]`, kind, version === "2012-10-17"));
+}
+
+function checkStatement(value: unknown, field: string, kind: DocumentKind, variables: boolean): Statement {
+  const s = requireObject(field, value, "a statement object");
+  for (const key of Object.keys(s)) {
+    if (UNSUPPORTED.includes(key))
+      fail(`${field}.${key}`, s[key], `${key} is not supported by this evaluator`);
+    if (!STATEMENT_KEYS.has(key))
+      fail(`${field}.${key}`, s[key], "is not an element of an IAM policy statement");
+  }
+  if (s.Effect !== "Allow" && s.Effect !== "Deny")
+    fail(`${field}.Effect`, s.Effect, 'must be "Allow" or "Deny"');
+  if (s.Sid !== undefined && typeof s.Sid !== "string") fail(`${field}.Sid`, s.Sid, "must be a string");
+  const statement: Statement = {
+    ...(typeof s.Sid === "string" ? { Sid: s.Sid } : {}),
+    Effect: s.Effect,
+    Action: strings(`${field}.Action`, s.Action),
+    Condition: conditions(`${field}.Condition`, s.Condition, variables),
+  };
+  if (kind === "identity") {
+    if (s.Principal !== undefined) {
+      fail(
+        `${field}.Principal`,
+        s.Principal,
+        "must not be in an identity policy: it applies to the role itself",
+      );
+    }
+    if (s.Resource === undefined) {
+      fail(
+        `${field}.Resource`,
+        undefined,
+        "is required in an identity policy statement (IAM rejects one without it)",
+      );
+    }
+  } else {
+    if (s.Principal === undefined) {
+      fail(
+        `${field}.Principal`,
+        undefined,
+        `is required in a ${kind} policy statement (IAM rejects one without it)`,
+      );
+    }
+    statement.Principal = principal(`${field}.Principal`, s.Principal);
+    if (kind === "trust" && s.Resource !== undefined) {
+      fail(`${field}.Resource`, s.Resource, "must not be in a trust policy: its resource is the role itself");
+    }
+    if (kind === "resource" && s.Resource === undefined) {
+      fail(
+        `${field}.Resource`,
+        undefined,
+        "is required in a resource policy statement (IAM rejects one without it)",
+      );
+    }
+  }
+  if (s.Resource !== undefined) {
+    statement.Resource = strings(`${field}.Resource`, s.Resource);
+    if (variables) statement.Resource.forEach((r) => refuseVariables(`${field}.Resource`, r));
+  }
+  return statement;
+}
+
+function principal(field: string, value: unknown): Statement["Principal"] {
+  if (value === "*") return "*";
+  const p = requireObject(field, value, '"*" or { AWS?, Federated?, Service? }');
+  const out: Partial<Record<(typeof PRINCIPAL_TYPES)[number], string[]>> = {};
+  for (const [type, ids] of Object.entries(p)) {
+    if (!(PRINCIPAL_TYPES as readonly string[]).includes(type)) {
+      fail(
+        `${field}.${type}`,
+        ids,
+        `is not a principal type this evaluator supports (${PRINCIPAL_TYPES.join(", ")})`,
+      );
+    }
+    out[type as (typeof PRINCIPAL_TYPES)[number]] = strings(`${field}.${type}`, ids);
+  }
+  if (Object.keys(out).length === 0) fail(field, value, "must name at least one principal");
+  return out;
+}
+
+function conditions(field: string, value: unknown, variables: boolean): Statement["Condition"] {
+  if (value === undefined) return [];
+  const block = requireObject(field, value, "an object of operators");
+  const out: Statement["Condition"] = [];
+  for (const [operator, keys] of Object.entries(block)) {
+    const base = operator.endsWith("IfExists") ? operator.slice(0, -"IfExists".length) : operator;
+    if (!OPERATORS[base])
+      fail(`${field}.${operator}`, keys, `condition operator ${operator} is not supported by this evaluator`);
+    const k = requireObject(`${field}.${operator}`, keys, "an object of condition keys");
+    for (const [key, v] of Object.entries(k)) {
+      const values = conditionValues(`${field}.${operator}.${key}`, v);
+      if (variables) values.forEach((x) => refuseVariables(`${field}.${operator}.${key}`, x));
+      out.push({ operator, key, values });
+    }
+  }
+  return out;
+}
+
+/** Condition values as IAM takes them: strings, or JSON numbers and booleans compared as text. */
+function conditionValues(field: string, value: unknown): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) fail(field, value, "must hold at least one value");
+  return list.map((v) => {
+    if (typeof v === "string") return v;
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    return fail(field, value, "must be a string, number or boolean, or a list of them");
+  });
+}
+
+function refuseVariables(field: string, value: string): void {
+  if (value.includes("${")) {
+    fail(field, value, "holds an IAM policy variable ('${...}'), which this evaluator does not substitute");
+  }
+}
+
+function strings(field: string, value: unknown): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0 || list.some((v) => typeof v !== "string" || v.length === 0)) {
+    fail(field, value, "must be a non-empty string or a non-empty list of them");
+  }
+  return list as string[];
+}
+
+function requireObject(field: string, value: unknown, shape: string): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    fail(field, value, `must be ${shape}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function requireText(field: string, value: unknown): string {
+  if (typeof value !== "string") fail(field, value, "must be a string");
+  return value;
+}
+
+function requireContext(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  const c = requireObject("request.context", value, "an object of condition keys to strings");
+  for (const [k, v] of Object.entries(c)) {
+    if (typeof v !== "string") fail(`request.context[${describeValue(k)}]`, v, "must be a string");
+  }
+  return c as Record<string, string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matching.
+
+function statementApplies(statement: Statement, request: Request): boolean {
+  if (!statement.Action.some((a) => globMatch(a, request.action, true))) return false;
   if (statement.Resource !== undefined) {
     if (request.resource === undefined) return false;
-    if (!list(statement.Resource).some((r) => globMatch(r, request.resource!, false))) return false;
+    if (!statement.Resource.some((r) => globMatch(r, request.resource!, false))) return false;
   }
   if (!principalMatches(statement, request)) return false;
   return conditionsHold(statement, request.context);
 }
 
-function principalMatches(statement: PolicyStatement, request: Request): boolean {
+function principalMatches(statement: Statement, request: Request): boolean {
   if (statement.Principal === undefined) return request.principal === undefined;
   if (request.principal === undefined) return false;
   if (statement.Principal === "*") return true;
-  return list(statement.Principal[request.principal.type]).some(
-    (p) => p === "*" || p === request.principal!.id,
+  const { type, id } = request.principal;
+  return (statement.Principal[type] ?? []).some(
+    (p) => p === "*" || (type === "AWS" ? awsPrincipalMatches(p, id) : p === id),
   );
 }
 
-function conditionsHold(statement: PolicyStatement, context: Record<string, string>): boolean {
+/**
+ * An AWS principal element against the caller's ARN: `*`; an account (its id, or its root ARN)
+ * stands for every principal of that account; a role or user ARN for exactly that principal.
+ */
+function awsPrincipalMatches(element: string, callerArn: string): boolean {
+  const caller = /^arn:([a-z-]+):(?:iam|sts)::(\d{12}):/.exec(callerArn);
+  if (!caller) return false;
+  if (/^\d{12}$/.test(element)) return element === caller[2];
+  const root = /^arn:([a-z-]+):iam::(\d{12}):root$/.exec(element);
+  if (root) return root[1] === caller[1] && root[2] === caller[2];
+  return element === callerArn;
+}
+
+function conditionsHold(statement: Statement, context: Record<string, string>): boolean {
   const lowerContext = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
-  for (const [rawOperator, keys] of Object.entries(statement.Condition ?? {})) {
-    const ifExists = rawOperator.endsWith("IfExists");
-    const operator = ifExists ? rawOperator.slice(0, -"IfExists".length) : rawOperator;
-    const test = OPERATORS[operator];
-    if (!test)
-      throw new Error(`evaluate: condition operator ${rawOperator} is not supported by this evaluator`);
-    for (const [key, values] of Object.entries(keys)) {
-      const actual = lowerContext.get(key.toLowerCase());
-      if (actual === undefined) {
-        // IAM: a missing key fails positive operators and passes negated ones; IfExists passes.
-        if (ifExists || test.negated) continue;
-        return false;
-      }
-      if (!test.holds(list(values), actual)) return false;
+  for (const { operator, key, values } of statement.Condition) {
+    const ifExists = operator.endsWith("IfExists");
+    const test = OPERATORS[ifExists ? operator.slice(0, -"IfExists".length) : operator];
+    const actual = lowerContext.get(key.toLowerCase());
+    if (actual === undefined) {
+      // IAM: a missing key fails positive operators and passes negated ones; IfExists passes.
+      if (ifExists || test.negated) continue;
+      return false;
     }
+    if (!test.holds(values, actual)) return false;
   }
   return true;
+}
+
+/** ArnLike / ArnEquals: the six colon-separated parts compared one by one, each a glob. */
+function arnMatch(pattern: string, value: string): boolean {
+  const split = (arn: string) => {
+    const parts = arn.split(":");
+    return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(":")];
+  };
+  const p = split(pattern);
+  const v = split(value);
+  return p !== undefined && v !== undefined && p.every((part, i) => globMatch(part, v[i], false));
 }
 
 const OPERATORS: Record<string, { negated: boolean; holds: (values: string[], actual: string) => boolean }> =
@@ -145,6 +395,10 @@ const OPERATORS: Record<string, { negated: boolean; holds: (values: string[], ac
     },
     StringLike: { negated: false, holds: (vs, a) => vs.some((v) => globMatch(v, a, false)) },
     StringNotLike: { negated: true, holds: (vs, a) => !vs.some((v) => globMatch(v, a, false)) },
+    ArnEquals: { negated: false, holds: (vs, a) => vs.some((v) => arnMatch(v, a)) },
+    ArnLike: { negated: false, holds: (vs, a) => vs.some((v) => arnMatch(v, a)) },
+    ArnNotEquals: { negated: true, holds: (vs, a) => !vs.some((v) => arnMatch(v, a)) },
+    ArnNotLike: { negated: true, holds: (vs, a) => !vs.some((v) => arnMatch(v, a)) },
     Bool: { negated: false, holds: (vs, a) => vs.some((v) => v.toLowerCase() === a.toLowerCase()) },
     NumericEquals: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) === Number(v)) },
     NumericNotEquals: { negated: true, holds: (vs, a) => !vs.some((v) => Number(a) === Number(v)) },
@@ -154,12 +408,10 @@ const OPERATORS: Record<string, { negated: boolean; holds: (values: string[], ac
     NumericGreaterThanEquals: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) >= Number(v)) },
   };
 
-function list(value: string | string[] | undefined): string[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
-
 /** IAM's glob: `*` matches any run of characters (also none), `?` exactly one. */
 export function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
+  requireText("pattern", pattern);
+  requireText("value", value);
   const p = ignoreCase ? pattern.toLowerCase() : pattern;
   const v = ignoreCase ? value.toLowerCase() : value;
   // Iterative matcher with backtracking on the last '*': linear in practice, no regex injection.

@@ -41,9 +41,20 @@ export function normalizeIssuer(issuerUrl: string, field = "issuerUrl"): string 
   if (host.includes("@")) fail("must not contain user information");
   if (host.includes(":")) fail("must not name a port: IAM OIDC providers use the default HTTPS port");
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host)) {
-    fail("must have a valid DNS host name");
+    fail("must have a valid DNS host name (ASCII letters, digits, '-' and '.')");
+  }
+  if (/^[0-9.]+$/.test(host) || /\.[0-9]+$/.test(host)) {
+    fail("must name its host, not an IP address: IAM OIDC providers are keyed by a DNS name");
   }
   if (path.includes("//")) fail("must not contain empty path segments ('//')");
+  // The host/path becomes part of condition keys (`<host/path>:sub`) and of the provider's ARN:
+  // only URL-unreserved characters, so that no wildcard, policy variable or quote reaches a policy.
+  if (path !== "" && !/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
+    fail(
+      "must have a path of segments of letters, digits, '.', '_', '~' and '-' only: it becomes part of IAM " +
+        "condition keys, where '*', '?', '${' or quotes would change their meaning",
+    );
+  }
   return host + path;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The IAM policy document shapes this package generates and evaluates, plus `policySize`.
  */
+import { IrsaInputError } from "./errors";
 
 /** A condition block: operator → condition key → value(s). */
 export type ConditionBlock = Record<string, Record<string, string | string[]>>;
@@ -34,12 +35,19 @@ export interface PolicyDocument {
  * whitespace inside values, so this equals the compact JSON's length.)
  */
 export function policySize(doc: PolicyDocument): number {
-  return JSON.stringify(doc).replace(/\s+/g, "").length;
+  return policyJson(doc).replace(/\s+/g, "").length;
 }
 
 /** Serialises a policy document the way this package sends it to AWS: compact, stable key order. */
 export function policyJson(doc: PolicyDocument): string {
-  return JSON.stringify(doc);
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc) || !("Statement" in doc)) {
+    throw new IrsaInputError("policy", doc, "must be an IAM policy document { Version, Statement }");
+  }
+  try {
+    return JSON.stringify(doc);
+  } catch (e) {
+    throw new IrsaInputError("policy", "[unserialisable]", `must be plain JSON data (${(e as Error).message})`);
+  }
 }
 
 /** A value as IAM writes it: a lone string for one item, a list for several. */

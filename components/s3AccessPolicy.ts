@@ -5,11 +5,13 @@
 import { IrsaInputError } from "./errors";
 import { oneOrMany, sortedUnique, type PolicyDocument, type PolicyStatement } from "./policyDocument";
 import {
+  refusePolicyVariables,
   requireArray,
   requireString,
   validateBucketName,
   validateKmsKeyArn,
   validatePartition,
+  validatePolicyText,
 } from "./validation";
 
 /** What the role may do with the bucket. */
@@ -87,6 +89,8 @@ export function normalizePrefixes(prefixes: unknown, field = "prefixes"): string
         "must not start with '/': S3 keys are relative to the bucket",
       );
     }
+    refusePolicyVariables(`${field}[${i}]`, prefix);
+    validatePolicyText(`${field}[${i}]`, prefix);
     return prefix;
   });
   const sorted = sortedUnique(list);

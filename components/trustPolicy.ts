@@ -12,8 +12,8 @@ import {
   type PolicyDocument,
   type PolicyStatement,
 } from "./policyDocument";
+import { nameCoverage } from "./nameCoverage";
 import {
-  DNS1123_LABEL_RULE,
   DNS1123_SUBDOMAIN_RULE,
   parseOidcProviderArn,
   requireArray,
@@ -60,6 +60,13 @@ export interface TrustPolicyOptions {
    * @default 2048
    */
   maxSize?: number;
+  /**
+   * Allow `StringLike` name patterns that together match every service account of a namespace
+   * (`{namespace: apps, name: "*"}`). Without it such a set is refused: a grant to a whole namespace
+   * must be asked for by name.
+   * @default false
+   */
+  trustWholeNamespaces?: boolean;
 }
 
 /** IAM's default quota for a role trust policy, in characters (without whitespace). */
@@ -78,60 +85,88 @@ export function serviceAccountSubject(sa: ServiceAccountRef): string {
 
 const WILDCARD = /[*?]/;
 
-/**
- * Does a `StringLike` pattern match every non-empty name? Only when it is all wildcards, with at
- * least one `*` and at most one `?` (`*`, `**`, `?*`, `*?*`): names are at least one character long.
- */
-function matchesEveryName(pattern: string): boolean {
-  return /^[*?]+$/.test(pattern) && pattern.includes("*") && pattern.split("?").length <= 2;
-}
-
-function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): string {
+function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): ServiceAccountRef {
   if (sa === null || typeof sa !== "object") {
     throw new IrsaInputError(field, sa, "must be an object { namespace, name }");
   }
   const namespace = requireString(`${field}.namespace`, sa.namespace);
   const name = requireString(`${field}.name`, sa.name);
+  if (WILDCARD.test(namespace)) {
+    throw new IrsaInputError(
+      `${field}.namespace`,
+      namespace,
+      like
+        ? "must be named literally: under StringLike a wildcard in the namespace would trust service accounts of " +
+            "namespaces nobody named; patterns are allowed in the name only"
+        : `wildcards '*' and '?' are only allowed with conditionTest "StringLike"; under "StringEquals" they match only a literal '*' or '?'`,
+    );
+  }
+  validateNamespace(`${field}.namespace`, namespace);
   if (!like) {
-    for (const [key, value] of [
-      ["namespace", namespace],
-      ["name", name],
-    ] as const) {
-      if (WILDCARD.test(value)) {
-        throw new IrsaInputError(
-          `${field}.${key}`,
-          value,
-          `wildcards '*' and '?' are only allowed with conditionTest "StringLike"; under "StringEquals" they match only a literal '*' or '?'`,
-        );
-      }
-    }
-    validateNamespace(`${field}.namespace`, namespace);
-    validateObjectName(`${field}.name`, name);
-  } else {
-    // A pattern must still be able to match a valid name: the same characters, wildcards aside.
-    if (!/^[a-z0-9*?-]+$/.test(namespace) || namespace.length > 63) {
-      throw new IrsaInputError(
-        `${field}.namespace`,
-        namespace,
-        `${DNS1123_LABEL_RULE} ('*' and '?' allowed with StringLike)`,
-      );
-    }
-    if (!/^[a-z0-9.*?-]+$/.test(name) || name.length > 253) {
+    if (WILDCARD.test(name)) {
       throw new IrsaInputError(
         `${field}.name`,
         name,
-        `${DNS1123_SUBDOMAIN_RULE} ('*' and '?' allowed with StringLike)`,
+        `wildcards '*' and '?' are only allowed with conditionTest "StringLike"; under "StringEquals" they match only a literal '*' or '?'`,
       );
     }
-    if (matchesEveryName(namespace) && matchesEveryName(name)) {
-      throw new IrsaInputError(
-        field,
-        sa,
-        "matches every service account of the cluster; name the namespace or the service account (or both)",
-      );
-    }
+    validateObjectName(`${field}.name`, name);
+  } else if (!/^[a-z0-9.*?-]+$/.test(name) || name.length > 253) {
+    // A pattern must still be able to match a valid name: the same characters, wildcards aside.
+    throw new IrsaInputError(
+      `${field}.name`,
+      name,
+      `${DNS1123_SUBDOMAIN_RULE} ('*' and '?' allowed with StringLike)`,
+    );
   }
-  return `system:serviceaccount:${namespace}:${name}`;
+  return { namespace, name };
+}
+
+/**
+ * The namespaces the list trusts as a whole: under `StringLike`, those whose name patterns together
+ * leave at most finitely many names unmatched (see {@link nameCoverage}), sorted. Empty under
+ * `StringEquals`.
+ */
+export function wholeNamespaces(
+  serviceAccounts: readonly ServiceAccountRef[],
+  conditionTest: "StringEquals" | "StringLike" = "StringEquals",
+): string[] {
+  if (conditionTest !== "StringLike") return [];
+  const byNamespace = new Map<string, string[]>();
+  for (const sa of serviceAccounts) {
+    byNamespace.set(sa.namespace, [...(byNamespace.get(sa.namespace) ?? []), sa.name]);
+  }
+  return sortedUnique(
+    [...byNamespace]
+      .filter(([, names]) => names.some((n) => WILDCARD.test(n)) && nameCoverage(names).wide)
+      .map(([namespace]) => namespace),
+  );
+}
+
+/** Refuses a set of patterns that trusts a whole namespace, unless that was asked for. */
+function checkWholeNamespaces(
+  field: string,
+  serviceAccounts: readonly ServiceAccountRef[],
+  conditionTest: "StringEquals" | "StringLike",
+  trustWholeNamespaces: boolean,
+): void {
+  if (trustWholeNamespaces) return;
+  for (const namespace of wholeNamespaces(serviceAccounts, conditionTest)) {
+    const names = serviceAccounts.filter((sa) => sa.namespace === namespace).map((sa) => sa.name);
+    const coverage = nameCoverage(names);
+    const what =
+      coverage.wide && coverage.reason === "all but finitely many names"
+        ? `match every service account of namespace ${namespace} but a few short names (${coverage.unmatched.join(", ")})`
+        : coverage.wide && coverage.reason === "undecided"
+          ? `are too many or too complex to decide whether they match every service account of namespace ${namespace}`
+          : `match every service account of namespace ${namespace}`;
+    throw new IrsaInputError(
+      field,
+      names.map((name) => ({ namespace, name })),
+      `together ${what}; name the service accounts, or, to grant the whole namespace, say so with ` +
+        `trustWholeNamespaces (config cross-account-irsa:trustWholeNamespaces: true)`,
+    );
+  }
 }
 
 /**
@@ -143,6 +178,7 @@ export function serviceAccountSubjects(
   field: string,
   serviceAccounts: unknown,
   conditionTest: "StringEquals" | "StringLike" = "StringEquals",
+  trustWholeNamespaces = false,
 ): string[] {
   if (!Array.isArray(serviceAccounts) || serviceAccounts.length === 0) {
     throw new IrsaInputError(
@@ -151,9 +187,11 @@ export function serviceAccountSubjects(
       "must list at least one service account: a role that trusts none can never be assumed",
     );
   }
-  return serviceAccounts.map((sa: ServiceAccountRef, j) =>
+  const refs = serviceAccounts.map((sa: ServiceAccountRef, j) =>
     subjectPattern(`${field}[${j}]`, sa, conditionTest === "StringLike"),
   );
+  checkWholeNamespaces(field, refs, conditionTest, trustWholeNamespaces);
+  return refs.map((sa) => `system:serviceaccount:${sa.namespace}:${sa.name}`);
 }
 
 /**
@@ -173,6 +211,9 @@ export function buildTrustPolicy(
   clusters: TrustedCluster[],
   options: TrustPolicyOptions = {},
 ): PolicyDocument {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new IrsaInputError("options", options, "must be an object { audience?, conditionTest?, maxSize? }");
+  }
   const audience = options.audience ?? STS_AUDIENCE;
   requireString("options.audience", audience);
   if (audience.length === 0 || /\s/.test(audience) || WILDCARD.test(audience)) {
@@ -197,6 +238,10 @@ export function buildTrustPolicy(
     MAX_TRUST_POLICY_QUOTA,
   );
   const like = conditionTest === "StringLike";
+  const trustWholeNamespaces = options.trustWholeNamespaces ?? false;
+  if (typeof trustWholeNamespaces !== "boolean") {
+    throw new IrsaInputError("options.trustWholeNamespaces", trustWholeNamespaces, "must be true or false");
+  }
 
   requireArray("clusters", clusters, 1);
   const subjectsByProvider = new Map<string, { hostPath: string; subjects: string[] }>();
@@ -222,11 +267,21 @@ export function buildTrustPolicy(
       `${field}.serviceAccounts`,
       cluster.serviceAccounts,
       conditionTest,
+      trustWholeNamespaces,
     );
     const entry = subjectsByProvider.get(cluster.oidcProviderArn) ?? { hostPath, subjects: [] };
     entry.subjects.push(...subjects);
     subjectsByProvider.set(cluster.oidcProviderArn, entry);
   });
+
+  // Entries for the same provider are one grant: their patterns are checked together too.
+  for (const { subjects } of subjectsByProvider.values()) {
+    const refs = subjects.map((sub) => {
+      const [namespace, name] = sub.slice("system:serviceaccount:".length).split(/:(.*)/s);
+      return { namespace, name };
+    });
+    checkWholeNamespaces("clusters[].serviceAccounts", refs, conditionTest, trustWholeNamespaces);
+  }
 
   const statements = sortedUnique(subjectsByProvider.keys()).map((arn): PolicyStatement => {
     const { hostPath, subjects } = subjectsByProvider.get(arn)!;

@@ -3,21 +3,12 @@
  * normalised) value or throws an {@link IrsaInputError} naming the field, the value and the rule.
  */
 import { IrsaInputError } from "./errors";
+import { AWS_PARTITIONS } from "./partitions";
+
+export { AWS_PARTITIONS } from "./partitions";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** The AWS partitions whose ARNs this package accepts. */
-export const AWS_PARTITIONS = [
-  "aws",
-  "aws-cn",
-  "aws-us-gov",
-  "aws-iso",
-  "aws-iso-b",
-  "aws-iso-e",
-  "aws-iso-f",
-  "aws-eusc",
-] as const;
 
 export const DNS1123_LABEL_RULE =
   "must be a DNS-1123 label: 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit";
@@ -27,6 +18,45 @@ export const DNS1123_SUBDOMAIN_RULE =
 /** Throws unless `value` is a string (config read from YAML can be anything). */
 export function requireString(field: string, value: unknown): string {
   if (typeof value !== "string") throw new IrsaInputError(field, value, "must be a string");
+  return value;
+}
+
+/**
+ * Text that goes into an IAM policy document: IAM accepts only tab, line feed, carriage return and
+ * U+0020 to U+00FF there ("Policy documents can contain only the following Unicode characters",
+ * IAM User Guide, IAM and AWS STS quotas). Throws naming the first character it refuses, so the
+ * error comes before deploy, not from IAM.
+ */
+export function validatePolicyText(field: string, value: string): string {
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    const allowed = code === 0x09 || code === 0x0a || code === 0x0d || (code >= 0x20 && code <= 0xff);
+    if (!allowed) {
+      throw new IrsaInputError(
+        field,
+        value,
+        `must contain only characters IAM accepts in a policy (tab, line feed, carriage return, U+0020 to U+00FF); ` +
+          `it contains U+${code.toString(16).toUpperCase().padStart(4, "0")}`,
+      );
+    }
+  }
+  return value;
+}
+
+/**
+ * Refuses an IAM policy variable (`${...}`): IAM substitutes it in Resource and Condition values
+ * (`${aws:userid}`, `${$}`), while the offline evaluator, the plan's access matrix and the chain's
+ * checks read it literally, so they would show a decision IAM does not make.
+ */
+export function refusePolicyVariables(field: string, value: string): string {
+  if (value.includes("${")) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must not contain '${': IAM reads it as a policy variable and substitutes it, so the grant would not be " +
+        "what this package checks and shows; name the exact prefix or key",
+    );
+  }
   return value;
 }
 
@@ -65,7 +95,7 @@ export function validateLabelName(field: string, value: unknown): string {
 /** An AWS partition name (`aws`, `aws-cn`, `aws-us-gov`, ...). */
 export function validatePartition(field: string, value: unknown): string {
   const s = requireString(field, value);
-  if (!(AWS_PARTITIONS as readonly string[]).includes(s)) {
+  if (!AWS_PARTITIONS.includes(s)) {
     throw new IrsaInputError(field, value, `must be one of the AWS partitions ${AWS_PARTITIONS.join(", ")}`);
   }
   return s;
@@ -97,7 +127,7 @@ export function parseOidcProviderArn(field: string, value: unknown): OidcProvide
   if (!m || /\s/.test(s) || m[3].endsWith("/") || m[3].includes("://")) {
     throw new IrsaInputError(field, value, rule);
   }
-  if (!(AWS_PARTITIONS as readonly string[]).includes(m[1])) {
+  if (!AWS_PARTITIONS.includes(m[1])) {
     throw new IrsaInputError(field, value, `${rule}; partition must be one of ${AWS_PARTITIONS.join(", ")}`);
   }
   return { partition: m[1], accountId: m[2], hostPath: m[3] };
@@ -118,7 +148,7 @@ const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role(\/(?:[\x21-\x7e]+\/)?)([\w+=
 export function parseRoleArn(field: string, value: unknown): RoleArnParts {
   const s = requireString(field, value);
   const m = ROLE_ARN.exec(s);
-  if (!m || !(AWS_PARTITIONS as readonly string[]).includes(m[1])) {
+  if (!m || !AWS_PARTITIONS.includes(m[1])) {
     throw new IrsaInputError(
       field,
       value,
@@ -180,9 +210,10 @@ export function validateBucketName(field: string, value: unknown): string {
   return s;
 }
 
-/** An S3 object key: 1 to 1024 bytes of UTF-8, no leading `/`. */
+/** An S3 object key: 1 to 1024 bytes of UTF-8, no leading `/`, no IAM policy variable. */
 export function validateObjectKey(field: string, value: unknown): string {
   const s = requireString(field, value);
+  refusePolicyVariables(field, s);
   const bytes = Buffer.byteLength(s, "utf8");
   if (bytes < 1 || bytes > 1024)
     throw new IrsaInputError(field, value, "S3 object keys must be 1 to 1024 bytes of UTF-8");
@@ -196,7 +227,7 @@ export function validateObjectKey(field: string, value: unknown): string {
 export function validateKmsKeyArn(field: string, value: unknown): string {
   const s = requireString(field, value);
   const m = /^arn:([a-z-]+):kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.exec(s);
-  if (!m || !(AWS_PARTITIONS as readonly string[]).includes(m[1])) {
+  if (!m || !AWS_PARTITIONS.includes(m[1])) {
     throw new IrsaInputError(
       field,
       value,
@@ -308,7 +339,7 @@ export function validateEc2Id(field: string, value: unknown, prefix: "vpc" | "su
 export function validateManagedPolicyArn(field: string, value: unknown): string {
   const s = requireString(field, value);
   const m = /^arn:([a-z-]+):iam::(aws|\d{12}):policy\/[\x21-\x7e]+$/.exec(s);
-  if (!m || !(AWS_PARTITIONS as readonly string[]).includes(m[1])) {
+  if (!m || !AWS_PARTITIONS.includes(m[1])) {
     throw new IrsaInputError(
       field,
       value,

@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { partitionOfRegion } from "../components/partitions";
 
 /** A resource registration, as the program sent it. */
 export interface RecordedResource {
@@ -304,11 +305,7 @@ export class MockEngine {
       config["aws:region"] ??
       this.options.defaultRegion ??
       "us-east-1";
-    const partition = region.startsWith("cn-")
-      ? "aws-cn"
-      : region.startsWith("us-gov-")
-        ? "aws-us-gov"
-        : "aws";
+    const partition = partitionOfRegion("region", region);
     return { accountId, region, partition };
   }
 

@@ -8,7 +8,7 @@ import {
   parseAccountBConfig,
   type AccountAConfig,
   type AccountBConfig,
-  type ConfigGetter,
+  type StackSettings,
 } from "../stacks/config";
 import { type StackConfig } from "../stacks/stackFile";
 import { errorMessage } from "../engine/errors";
@@ -25,9 +25,9 @@ export interface PlanConfigs {
   b: AccountBConfig;
 }
 
-/** Config getters over a parsed stack config file, with the programs' semantics (JSON parsed). */
-export function stackConfigGetters(config: StackConfig): { get: ConfigGetter; getAws: ConfigGetter } {
-  return configGetters((namespace, key) => config.config[`${namespace}:${key}`]);
+/** The settings of a parsed stack config file, with the programs' semantics (JSON parsed). */
+export function stackConfigGetters(config: StackConfig): StackSettings {
+  return configGetters(config.config, config.secretKeys);
 }
 
 /** A stack config that fails validation; `cause` is the IrsaInputError naming field, value and rule. */
@@ -55,9 +55,8 @@ export function parsePlanConfigs(
     config: StackConfig,
     parser: typeof parseAccountAConfig | typeof parseAccountBConfig,
   ) => {
-    const { get, getAws } = stackConfigGetters(config);
     try {
-      return parser(get, getAws, organization) as T;
+      return parser(stackConfigGetters(config), organization) as T;
     } catch (e) {
       throw new PlanConfigError(stack, e);
     }

@@ -25,8 +25,7 @@ export const WORKLOAD_SKIPPED = "skipped: account-b has no outputs yet";
  * proves access works. Reads account-b's outputs through a StackReference.
  */
 export async function accountA(): Promise<Record<string, unknown>> {
-  const { get, getAws } = programConfigGetters();
-  const config = parseAccountAConfig(get, getAws, pulumi.getOrganization());
+  const config = parseAccountAConfig(programConfigGetters(), pulumi.getOrganization());
   const aws = awsProvider("account-a", config.aws, pulumi.getStack());
 
   // Read account-b first: a mismatch must fail before anything is registered.

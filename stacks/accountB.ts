@@ -38,8 +38,7 @@ async function issuerOf(accountAStack: string, value: unknown): Promise<pulumi.I
  * S3 policy. Reads account-a's issuer through a StackReference.
  */
 export async function accountB(): Promise<Record<string, unknown>> {
-  const { get, getAws } = programConfigGetters();
-  const config = parseAccountBConfig(get, getAws, pulumi.getOrganization());
+  const config = parseAccountBConfig(programConfigGetters(), pulumi.getOrganization());
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
 
   const accountA = new pulumi.StackReference(config.accountAStack);
@@ -70,11 +69,7 @@ export async function accountB(): Promise<Record<string, unknown>> {
       )
     : undefined;
   const bucketName = bucket ? bucket.bucketName : pulumi.output(config.bucket.name!);
-  const partition = config.aws.region.startsWith("cn-")
-    ? "aws-cn"
-    : config.aws.region.startsWith("us-gov-")
-      ? "aws-us-gov"
-      : "aws";
+  const partition = config.aws.partition;
   const accessPolicy = bucketName.apply((name) =>
     policyJson(
       buildS3AccessPolicy({

@@ -4,12 +4,15 @@
  * that provider does. Pure.
  */
 import { IrsaInputError } from "../components/errors";
+import { partitionOfRegion } from "../components/partitions";
 import { requireArray, validateAccountId, validateRegion } from "../components/validation";
-import type { ConfigGetter } from "./config";
+import { checkKnownKeys, type StackSettings } from "./configSource";
 
 /** The AWS provider settings of a stack (`aws:*` keys). */
 export interface AwsSettings {
   region: string;
+  /** The region's partition (`aws`, `aws-cn`, `aws-us-gov`, ...): the partition of every ARN. */
+  partition: string;
   profile?: string;
   /** `aws:assumeRoles`: role chain for the provider (each `{ roleArn, sessionName?, externalId? }`). */
   assumeRoles?: Array<{ roleArn: string; sessionName?: string; externalId?: string }>;
@@ -62,8 +65,15 @@ export function kubeconfigCredentials(settings: AwsSettings): KubeconfigCredenti
  */
 const STATIC_KEY_SETTINGS = ["accessKey", "secretKey", "token"] as const;
 
-/** Reads `aws:*` provider settings. */
-export function parseAwsSettings(getAws: ConfigGetter): AwsSettings {
+/** The `aws:` keys the stacks read: what configures each stack's explicit provider. */
+export const AWS_KEYS = ["allowedAccountIds", "assumeRoles", "profile", "region"] as const;
+
+/**
+ * Reads `aws:*` provider settings. Every `aws:` key must be one the stacks read: the explicit
+ * provider ignores the rest, so a misspelt one (`aws:profil`) would fall back to other credentials.
+ */
+export function parseAwsSettings(settings: StackSettings): AwsSettings {
+  const getAws = settings.getAws;
   const region = getAws("region");
   if (region === undefined) {
     throw new IrsaInputError(
@@ -82,15 +92,20 @@ export function parseAwsSettings(getAws: ConfigGetter): AwsSettings {
       );
     }
   }
-  const settings: AwsSettings = { region: validateRegion("aws:region", region) };
+  checkKnownKeys(settings, "aws", "the stacks' AWS provider", AWS_KEYS);
+  const validRegion = validateRegion("aws:region", region);
+  const aws: AwsSettings = {
+    region: validRegion,
+    partition: partitionOfRegion("aws:region", validRegion),
+  };
   const profile = getAws("profile");
   if (profile !== undefined && profile !== "") {
     if (typeof profile !== "string") throw new IrsaInputError("aws:profile", profile, "must be a string");
-    settings.profile = profile;
+    aws.profile = profile;
   }
   const assumeRoles = getAws("assumeRoles");
   if (assumeRoles !== undefined) {
-    settings.assumeRoles = requireArray("aws:assumeRoles", assumeRoles).map((r, i) => {
+    aws.assumeRoles = requireArray("aws:assumeRoles", assumeRoles).map((r, i) => {
       if (r === null || typeof r !== "object" || Array.isArray(r)) {
         throw new IrsaInputError(
           `aws:assumeRoles[${i}]`,
@@ -112,9 +127,9 @@ export function parseAwsSettings(getAws: ConfigGetter): AwsSettings {
   }
   const allowed = getAws("allowedAccountIds");
   if (allowed !== undefined) {
-    settings.allowedAccountIds = requireArray("aws:allowedAccountIds", allowed, 1).map((a, i) =>
+    aws.allowedAccountIds = requireArray("aws:allowedAccountIds", allowed, 1).map((a, i) =>
       validateAccountId(`aws:allowedAccountIds[${i}]`, a),
     );
   }
-  return settings;
+  return aws;
 }

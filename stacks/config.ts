@@ -10,6 +10,17 @@ import {
   type AwsSettings,
   type KubeconfigCredentials,
 } from "./awsSettings";
+import {
+  PROJECT,
+  checkKnownKeys,
+  key,
+  object,
+  onlyKeys,
+  optionalBoolean,
+  optionalInteger,
+  optionalString,
+  type StackSettings,
+} from "./configSource";
 import { normalizePrefixes, type S3AccessLevel } from "../components/s3AccessPolicy";
 import { serviceAccountSubjects, type ServiceAccountRef } from "../components/trustPolicy";
 import {
@@ -27,36 +38,6 @@ import {
   validateRoleName,
 } from "../components/validation";
 
-/** The project's config namespace (`Pulumi.yaml` `name`). */
-export const PROJECT = "cross-account-irsa";
-
-/** Reads one config value, already parsed from JSON where Pulumi stores objects as JSON. */
-export type ConfigGetter = (key: string) => unknown;
-
-/**
- * The config getters of a stack, over a reader of its raw values (`key` → the string Pulumi stores,
- * for the project's namespace and for `aws`): JSON text (objects, lists, numbers, booleans) comes
- * back parsed, any other text as is. The programs read through `pulumi.Config`, the offline plan and
- * the tests through a parsed stack file: the same semantics either way.
- */
-export function configGetters(read: (namespace: string, key: string) => string | undefined): {
-  get: ConfigGetter;
-  getAws: ConfigGetter;
-} {
-  const getter =
-    (namespace: string): ConfigGetter =>
-    (key) => {
-      const raw = read(namespace, key);
-      if (raw === undefined) return undefined;
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        return raw;
-      }
-    };
-  return { get: getter(PROJECT), getAws: getter("aws") };
-}
-
 /** account-b's configuration. */
 export interface AccountBConfig {
   aws: AwsSettings;
@@ -64,6 +45,8 @@ export interface AccountBConfig {
   accountAStack: string;
   serviceAccounts: ServiceAccountRef[];
   conditionTest: "StringEquals" | "StringLike";
+  /** Whether patterns may trust every service account of a namespace (`trustWholeNamespaces`). */
+  trustWholeNamespaces: boolean;
   bucket: {
     name?: string;
     create: boolean;
@@ -105,41 +88,6 @@ export interface AccountAConfig {
   kubeconfig: KubeconfigCredentials;
 }
 
-const key = (k: string) => `${PROJECT}:${k}`;
-
-function optionalString(get: ConfigGetter, k: string): string | undefined {
-  const v = get(k);
-  if (v === undefined || v === null || v === "") return undefined;
-  if (typeof v !== "string") throw new IrsaInputError(key(k), v, "must be a string");
-  return v;
-}
-
-function optionalBoolean(get: ConfigGetter, k: string, fallback: boolean): boolean {
-  const v = get(k);
-  if (v === undefined || v === null) return fallback;
-  if (typeof v === "boolean") return v;
-  if (v === "true" || v === "false") return v === "true";
-  throw new IrsaInputError(key(k), v, "must be true or false");
-}
-
-function object(k: string, v: unknown): Record<string, unknown> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== "object" || Array.isArray(v)) throw new IrsaInputError(k, v, "must be an object");
-  return v as Record<string, unknown>;
-}
-
-function onlyKeys(k: string, o: Record<string, unknown>, allowed: string[]): void {
-  for (const name of Object.keys(o)) {
-    if (!allowed.includes(name)) {
-      throw new IrsaInputError(
-        `${k}.${name}`,
-        o[name],
-        `is not a known setting; known: ${allowed.join(", ")}`,
-      );
-    }
-  }
-}
-
 /**
  * The fully qualified name `<organization>/<project>/<stack>` of the other stack: works on Pulumi
  * Cloud and on self-managed backends (where the organization is `organization`).
@@ -164,12 +112,36 @@ export function qualifyStackName(
   return `${organization}/${project}/${value}`;
 }
 
+/** The keys of the project's namespace each program reads (`program` picks the program). */
+export const ACCOUNT_A_KEYS = [
+  "accountBStack",
+  "cluster",
+  "createNamespace",
+  "deployProbe",
+  "program",
+  "serviceAccount",
+] as const;
+export const ACCOUNT_B_KEYS = [
+  "access",
+  "accountAStack",
+  "bucket",
+  "conditionTest",
+  "existingOidcProviderArn",
+  "maxSessionDuration",
+  "prefixes",
+  "program",
+  "roleName",
+  "serviceAccounts",
+  "trustWholeNamespaces",
+] as const;
+
 /** Parses and validates account-b's config. */
-export function parseAccountBConfig(
-  get: ConfigGetter,
-  getAws: ConfigGetter,
-  organization: string,
-): AccountBConfig {
+export function parseAccountBConfig(settings: StackSettings, organization: string): AccountBConfig {
+  checkKnownKeys(settings, PROJECT, "the account-b program", ACCOUNT_B_KEYS, {
+    name: "account-a",
+    keys: ACCOUNT_A_KEYS,
+  });
+  const { get } = settings;
   const conditionTest = (optionalString(get, "conditionTest") ??
     "StringEquals") as AccountBConfig["conditionTest"];
   if (conditionTest !== "StringEquals" && conditionTest !== "StringLike") {
@@ -183,7 +155,8 @@ export function parseAccountBConfig(
       "must list the service accounts the role trusts, e.g. [{namespace: irsa-demo, name: s3-reader}]",
     );
   }
-  serviceAccountSubjects(key("serviceAccounts"), rawServiceAccounts, conditionTest);
+  const trustWholeNamespaces = optionalBoolean(get, "trustWholeNamespaces", false);
+  serviceAccountSubjects(key("serviceAccounts"), rawServiceAccounts, conditionTest, trustWholeNamespaces);
   const serviceAccounts = (rawServiceAccounts as ServiceAccountRef[]).map((sa) => ({
     namespace: sa.namespace,
     name: sa.name,
@@ -241,9 +214,8 @@ export function parseAccountBConfig(
   }
   const roleName = optionalString(get, "roleName");
   const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
-  const maxSession = get("maxSessionDuration");
   return {
-    aws: parseAwsSettings(getAws),
+    aws: parseAwsSettings(settings),
     accountAStack: qualifyStackName(
       key("accountAStack"),
       optionalString(get, "accountAStack") ?? "account-a",
@@ -251,6 +223,7 @@ export function parseAccountBConfig(
     ),
     serviceAccounts,
     conditionTest,
+    trustWholeNamespaces,
     bucket: {
       ...(bucket.name !== undefined ? { name: validateBucketName(key("bucket.name"), bucket.name) } : {}),
       create,
@@ -265,21 +238,17 @@ export function parseAccountBConfig(
     prefixes,
     ...(roleName ? { roleName: validateRoleName(key("roleName"), roleName) } : {}),
     ...(existingOidcProviderArn ? { existingOidcProviderArn } : {}),
-    maxSessionDuration: validateInteger(
-      key("maxSessionDuration"),
-      maxSession === undefined ? 3600 : Number(maxSession),
-      3600,
-      43200,
-    ),
+    maxSessionDuration: optionalInteger(settings, "maxSessionDuration", 3600, 3600, 43200),
   };
 }
 
 /** Parses and validates account-a's config. */
-export function parseAccountAConfig(
-  get: ConfigGetter,
-  getAws: ConfigGetter,
-  organization: string,
-): AccountAConfig {
+export function parseAccountAConfig(settings: StackSettings, organization: string): AccountAConfig {
+  checkKnownKeys(settings, PROJECT, "the account-a program", ACCOUNT_A_KEYS, {
+    name: "account-b",
+    keys: ACCOUNT_B_KEYS,
+  });
+  const { get } = settings;
   const cluster = object(key("cluster"), get("cluster"));
   onlyKeys(key("cluster"), cluster, [
     "existingName",
@@ -331,7 +300,7 @@ export function parseAccountAConfig(
       name: validateObjectName(key("serviceAccount.name"), o.name),
     };
   }
-  const aws = parseAwsSettings(getAws);
+  const aws = parseAwsSettings(settings);
   return {
     aws,
     accountBStack: qualifyStackName(
@@ -348,3 +317,4 @@ export function parseAccountAConfig(
 }
 
 export { kubeconfigCredentials, parseAwsSettings, type AwsSettings, type KubeconfigCredentials };
+export { PROJECT, configGetters, type ConfigGetter, type StackSettings } from "./configSource";

@@ -4,14 +4,19 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { PROJECT, configGetters, type AwsSettings, type ConfigGetter } from "./config";
+import { PROJECT, configGetters, type AwsSettings, type StackSettings } from "./config";
 
 /**
- * The programs' config getters, through `pulumi.Config`. Secret config is read as plain data here,
- * because validation needs the value; nothing read through these getters is exported.
+ * The program's config: every key Pulumi passes to it (`pulumi.runtime.allConfig()`), so that an
+ * unknown key can be refused. Secret config is read as plain data here, because validation needs
+ * the value; nothing read through these getters is exported, and a secret's value is never shown in
+ * an error.
  */
-export function programConfigGetters(): { get: ConfigGetter; getAws: ConfigGetter } {
-  return configGetters((namespace, key) => new pulumi.Config(namespace).get(key));
+export function programConfigGetters(): StackSettings {
+  const all = pulumi.runtime.allConfig();
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+  const secretKeys = Object.keys(all).filter((k) => runtime.isConfigSecret?.(k) === true);
+  return configGetters(all, secretKeys);
 }
 
 /**

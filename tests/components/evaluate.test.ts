@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { evaluateAccess, evaluateTrust, globMatch, type EvaluationResult } from "../../components/evaluate";
+import { IrsaInputError } from "../../components/errors";
+import {
+  evaluateAccess,
+  evaluateResourcePolicy,
+  evaluateTrust,
+  globMatch,
+  type EvaluationResult,
+} from "../../components/evaluate";
 import { type PolicyDocument, type PolicyStatement } from "../../components/policyDocument";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
 import { buildTrustPolicy } from "../../components/trustPolicy";
@@ -71,16 +78,16 @@ describe("evaluateTrust", () => {
   });
 
   it("globs under StringLike", () => {
-    const like = buildTrustPolicy(
-      [
-        {
-          oidcProviderArn: PROVIDER_A,
-          issuerUrl: ISSUER_A,
-          serviceAccounts: [{ namespace: "team-*", name: "r?" }],
-        },
-      ],
-      { conditionTest: "StringLike" },
-    );
+    // Written by hand: buildTrustPolicy no longer takes a wildcard in a namespace.
+    const like = doc({
+      Effect: "Allow",
+      Principal: { Federated: PROVIDER_A },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: { [`${HOST_A}:aud`]: AUD },
+        StringLike: { [`${HOST_A}:sub`]: "system:serviceaccount:team-*:r?" },
+      },
+    });
     const decide = (sub: string) =>
       evaluateTrust(like, { oidcProviderArn: PROVIDER_A, sub, aud: AUD }).decision;
     expect(decide("system:serviceaccount:team-a:r1")).to.equal("Allow");
@@ -131,7 +138,7 @@ describe("evaluateTrust", () => {
     });
   });
 
-  it("matches Principal '*' and Federated '*', but not an AWS or Service principal, nor none", () => {
+  it("matches Principal '*' and Federated '*', but not an AWS or Service principal; a statement without one is refused", () => {
     const base: PolicyStatement = { Effect: "Allow", Action: "sts:AssumeRoleWithWebIdentity" };
     const req = { oidcProviderArn: PROVIDER_A, sub: SUB, aud: AUD };
     expect(evaluateTrust(doc({ ...base, Principal: "*" }), req).decision).to.equal("Allow");
@@ -143,7 +150,11 @@ describe("evaluateTrust", () => {
     expect(
       evaluateTrust(doc({ ...base, Principal: { Service: "eks.amazonaws.com" } }), req).decision,
     ).to.equal("ImplicitDeny");
-    expect(evaluateTrust(doc(base), req).decision).to.equal("ImplicitDeny");
+    // Fail closed: IAM rejects a trust statement without Principal, and so does the evaluator.
+    expect(() => evaluateTrust(doc(base), req)).to.throw(
+      IrsaInputError,
+      "policy.Statement[0].Principal: undefined is invalid: is required in a trust policy statement",
+    );
   });
 
   it("rejects a malformed provider ARN in the request", () => {
@@ -245,19 +256,23 @@ describe("evaluateAccess", () => {
     ).to.equal("Allow");
   });
 
-  it("a statement without Resource applies to any resource; an identity policy's Principal never matches", () => {
-    expect(
+  it("refuses (never allows) an identity statement without Resource, or with a Principal", () => {
+    // Both are documents IAM rejects; an evaluator that read the first as "any resource" failed open.
+    expect(() =>
       evaluateAccess(doc({ Effect: "Allow", Action: "s3:GetObject" }), {
         action: "s3:GetObject",
         resource: "x",
-      }).decision,
-    ).to.equal("Allow");
-    expect(
+      }),
+    ).to.throw(
+      IrsaInputError,
+      "policy.Statement[0].Resource: undefined is invalid: is required in an identity policy",
+    );
+    expect(() =>
       evaluateAccess(doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }), {
         action: "s3:GetObject",
         resource: "x",
-      }).decision,
-    ).to.equal("ImplicitDeny");
+      }),
+    ).to.throw(IrsaInputError, "policy.Statement[0].Principal");
   });
 
   describe("conditions", () => {
@@ -363,12 +378,12 @@ describe("evaluateAccess", () => {
       it(element, () => {
         const st = { Effect: "Allow", Action: "s3:GetObject", [element]: "x" } as unknown as PolicyStatement;
         expect(() => evaluateAccess(doc(st), req)).to.throw(
-          Error,
-          `evaluate: ${element} is not supported by this evaluator`,
+          IrsaInputError,
+          `policy.Statement[0].${element}: "x" is invalid: ${element} is not supported by this evaluator`,
         );
       });
     }
-    for (const operator of ["ArnLike", "ForAnyValue:StringEquals", "IpAddress", "Null", "DateGreaterThan"]) {
+    for (const operator of ["ForAnyValue:StringEquals", "IpAddress", "Null", "DateGreaterThan"]) {
       it(`condition operator ${operator}`, () => {
         const st: PolicyStatement = {
           Effect: "Allow",
@@ -377,20 +392,158 @@ describe("evaluateAccess", () => {
           Condition: { [operator]: { "aws:SourceArn": "x" } },
         };
         expect(() => evaluateAccess(doc(st), req)).to.throw(
-          Error,
-          `evaluate: condition operator ${operator} is not supported by this evaluator`,
+          IrsaInputError,
+          `condition operator ${operator} is not supported by this evaluator`,
         );
       });
     }
-    it("even in a statement that does not otherwise match... only when its action and resource match", () => {
-      // Elements are checked before matching; operators only once the action and resource matched.
+    it("anywhere in the document, even in a statement that would not match the request", () => {
+      // The whole document is checked before anything is evaluated: it is understood, or refused.
       const st: PolicyStatement = {
         Effect: "Allow",
         Action: "s3:PutObject",
         Resource: "*",
-        Condition: { ArnLike: { "aws:SourceArn": "x" } },
+        Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
       };
-      expect(evaluateAccess(doc(st), req).decision).to.equal("ImplicitDeny");
+      expect(() => evaluateAccess(doc(st), req)).to.throw(IrsaInputError, "IpAddress");
+    });
+  });
+
+  describe("fails closed on documents IAM would reject or this evaluator cannot read", () => {
+    const req = { action: "s3:GetObject", resource: "arn:aws:s3:::b/k" };
+    const allow: PolicyStatement = { Effect: "Allow", Action: "s3:GetObject", Resource: "*" };
+    const cases: Array<[string, unknown, string]> = [
+      [
+        "an Effect with a trailing space",
+        doc({ ...allow, Effect: "Deny " as "Deny" }),
+        'must be "Allow" or "Deny"',
+      ],
+      ["a lower-case Effect", doc({ ...allow, Effect: "allow" as "Allow" }), 'must be "Allow" or "Deny"'],
+      ["no Version", { Statement: [allow] }, 'must be "2012-10-17"'],
+      [
+        "an unknown statement element",
+        doc({ ...allow, Resources: "*" } as unknown as PolicyStatement),
+        "is not an element",
+      ],
+      ["an empty Statement", doc(), "must hold at least one statement"],
+      [
+        "an Action that is not a string",
+        doc({ ...allow, Action: 1 as unknown as string }),
+        "must be a non-empty string",
+      ],
+      ["an empty Action list", doc({ ...allow, Action: [] }), "must be a non-empty string"],
+      [
+        "a policy variable in Resource",
+        doc({ ...allow, Resource: "arn:aws:s3:::b/${aws:userid}/*" }),
+        "policy variable",
+      ],
+      [
+        "a condition value that is an object",
+        doc({ ...allow, Condition: { StringEquals: { k: { x: 1 } as unknown as string } } }),
+        "must be a string, number or boolean",
+      ],
+      ["null", null, "must be { Version, Statement }"],
+    ];
+    for (const [title, document, rule] of cases) {
+      it(`refuses ${title}`, () => {
+        expect(() => evaluateAccess(document as PolicyDocument, req)).to.throw(IrsaInputError, rule);
+      });
+    }
+
+    it("takes a lone statement object and JSON booleans and numbers in conditions, as IAM does", () => {
+      const single = {
+        Version: "2012-10-17",
+        Statement: { ...allow, Condition: { Bool: { "aws:SecureTransport": true } } },
+      };
+      const decide = (ctx: Record<string, string>) =>
+        evaluateAccess(single as unknown as PolicyDocument, { ...req, context: ctx }).decision;
+      expect(decide({ "aws:SecureTransport": "true" })).to.equal("Allow");
+      expect(decide({ "aws:SecureTransport": "false" })).to.equal("ImplicitDeny");
+    });
+
+    it("refuses bad requests with an IrsaInputError, not a TypeError", () => {
+      const d = doc(allow);
+      expectInputError(
+        () => evaluateAccess(d, { resource: "x" } as never),
+        "request.action",
+        undefined,
+        "must be a string",
+      );
+      expectInputError(() => evaluateAccess(d, null as never), "request", null, "must be");
+      expectInputError(
+        () => evaluateTrust(d, { oidcProviderArn: PROVIDER_A, sub: undefined, aud: AUD } as never),
+        "request.sub",
+        undefined,
+        "must be a string",
+      );
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      expect(() => evaluateAccess(cyclic as never, req)).to.throw(IrsaInputError, "policy.Version");
+    });
+  });
+
+  describe("AWS principals and ARN conditions (resource policies)", () => {
+    const ROLE = "arn:aws:iam::111122223333:role/source";
+    const trust = (principal: string, extra: Partial<PolicyStatement> = {}) =>
+      doc({ Effect: "Allow", Principal: { AWS: principal }, Action: "sts:AssumeRole", ...extra });
+    const decide = (d: PolicyDocument, principalArn = ROLE, context: Record<string, string> = {}) =>
+      evaluateResourcePolicy(d, { principalArn, action: "sts:AssumeRole", context }, "trust").decision;
+
+    it("an account (root ARN or id) stands for all of its principals, a role ARN for that role only", () => {
+      expect(decide(trust("arn:aws:iam::111122223333:root"))).to.equal("Allow");
+      expect(decide(trust("111122223333"))).to.equal("Allow");
+      expect(
+        decide(trust("arn:aws:iam::111122223333:root"), "arn:aws:iam::999988887777:role/source"),
+      ).to.equal("ImplicitDeny");
+      expect(decide(trust("arn:aws-cn:iam::111122223333:root"))).to.equal("ImplicitDeny");
+      expect(decide(trust(ROLE))).to.equal("Allow");
+      expect(decide(trust(ROLE), "arn:aws:iam::111122223333:role/other")).to.equal("ImplicitDeny");
+    });
+
+    it("puts aws:PrincipalArn in the context: ArnEquals pins the role, part by part", () => {
+      const d = trust("arn:aws:iam::111122223333:root", {
+        Condition: { ArnEquals: { "aws:PrincipalArn": ROLE } },
+      });
+      expect(decide(d)).to.equal("Allow");
+      expect(decide(d, "arn:aws:iam::111122223333:role/other")).to.equal("ImplicitDeny");
+      const like = trust("arn:aws:iam::111122223333:root", {
+        Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/team-*" } },
+      });
+      expect(decide(like, "arn:aws:iam::111122223333:role/team-a")).to.equal("Allow");
+      expect(decide(like, "arn:aws:iam::111122223333:role/other")).to.equal("ImplicitDeny");
+      // A wildcard does not reach across the ARN's colons into another account.
+      const cross = trust("*", {
+        Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*3333:role/x" } },
+      });
+      expect(decide(cross, "arn:aws:iam::111122223333:role/x")).to.equal("Allow");
+      expect(decide(cross, "arn:aws:iam::111122224444:role/x")).to.equal("ImplicitDeny");
+    });
+
+    it("a bucket policy's Deny applies to the role; a resource policy without Resource is refused", () => {
+      const bucket = doc({
+        Sid: "DenyInsecure",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      });
+      const ask = (secure: string) =>
+        evaluateResourcePolicy(bucket, {
+          principalArn: ROLE,
+          action: "s3:GetObject",
+          resource: "arn:aws:s3:::b/k",
+          context: { "aws:SecureTransport": secure },
+        }).decision;
+      expect(ask("false")).to.equal("ExplicitDeny");
+      expect(ask("true")).to.equal("ImplicitDeny");
+      expect(() =>
+        evaluateResourcePolicy(doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject" }), {
+          principalArn: ROLE,
+          action: "s3:GetObject",
+          resource: "arn:aws:s3:::b/k",
+        }),
+      ).to.throw(IrsaInputError, "is required in a resource policy statement");
     });
   });
 });

@@ -20,7 +20,7 @@ describe("normalizeIssuer", () => {
       ["https://token.actions.githubusercontent.com", "token.actions.githubusercontent.com"],
       ["https://token.actions.githubusercontent.com/", "token.actions.githubusercontent.com"],
       ["localhost", "localhost"],
-      ["https://a-b.example.com/x:y/z@w", "a-b.example.com/x:y/z@w"],
+      ["https://a-b.example.com/x_y/z~w.v", "a-b.example.com/x_y/z~w.v"],
     ];
     for (const [input, expected] of cases) {
       it(`${JSON.stringify(input)} → ${JSON.stringify(expected)}`, () => {
@@ -38,7 +38,10 @@ describe("normalizeIssuer", () => {
     });
 
     it("is idempotent, and gives the same result with or without https:// and trailing slashes", () => {
-      const hostArb = fc.array(dnsLabel(8), { minLength: 1, maxLength: 4 }).map((l) => l.join("."));
+      // A host name's last label is never all digits (that would be an IP address).
+      const hostArb = fc
+        .tuple(fc.array(dnsLabel(8), { maxLength: 3 }), fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/))
+        .map(([labels, top]) => [...labels, top].join("."));
       const pathArb = fc.array(fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/), { maxLength: 3 });
       fc.assert(
         fc.property(
@@ -94,6 +97,16 @@ describe("normalizeIssuer", () => {
       ["a '*' in the host", "https://*.example.com/id/1", "must have a valid DNS host name"],
       ["'//' in the path", "https://oidc.example.com/id//1", "must not contain empty path segments ('//')"],
       ["'//' right after the host", "https://oidc.example.com//id", "must not contain empty path segments"],
+      // The host/path becomes part of IAM condition keys: nothing that means something there.
+      ["a wildcard in the path", "https://oidc.example.com/id/*", "must have a path of segments of letters"],
+      ["a '?' (a query) in the path", "oidc.example.com/id/a?", "must not have a query string"],
+      ["a policy variable", "https://oidc.example.com/id/${aws:username}", "'${'"],
+      ["a quote", 'https://oidc.example.com/a"b', "quotes"],
+      ["a ':' in the path", "https://oidc.example.com/x:sub", "must have a path of segments"],
+      ["an IPv4 host", "https://10.0.0.1/id/1", "must name its host, not an IP address"],
+      ["a numeric last label", "https://oidc.123/id/1", "not an IP address"],
+      ["a non-ASCII host", "https://exämple.com/id/1", "must have a valid DNS host name"],
+      ["a non-ASCII path", "https://oidc.example.com/id/ä", "must have a path of segments"],
     ];
     for (const [what, input, rule] of cases) {
       it(`${what}: ${JSON.stringify(input)}`, () => {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { IrsaInputError } from "../../components/errors";
+import { evaluateTrust } from "../../components/evaluate";
 import {
   oneOrMany,
   policyJson,
@@ -293,7 +294,7 @@ describe("buildTrustPolicy", () => {
       const doc = buildTrustPolicy(
         [
           clusterA([
-            { namespace: "team-*", name: "reader" },
+            { namespace: "team-a", name: "reader-*" },
             { namespace: "apps", name: "reader-?" },
             { namespace: "apps", name: "plain" },
           ]),
@@ -306,19 +307,19 @@ describe("buildTrustPolicy", () => {
           [`${HOST_A}:sub`]: [
             "system:serviceaccount:apps:plain",
             "system:serviceaccount:apps:reader-?",
-            "system:serviceaccount:team-*:reader",
+            "system:serviceaccount:team-a:reader-*",
           ],
         },
       });
     });
 
-    it("StringLike accepts patterns that match some but not all service accounts", () => {
+    it("StringLike accepts name patterns that leave infinitely many names of the namespace out", () => {
       for (const sa of [
-        { namespace: "*", name: "reader" },
-        { namespace: "apps", name: "*" },
-        { namespace: "?", name: "*" },
-        { namespace: "*", name: "??*" },
-        { namespace: "??", name: "?" },
+        { namespace: "apps", name: "reader-*" },
+        { namespace: "apps", name: "r*" },
+        { namespace: "apps", name: "*-reader" },
+        { namespace: "apps", name: "?" },
+        { namespace: "apps", name: "*a*" },
       ]) {
         const doc = buildTrustPolicy([clusterA([sa])], { conditionTest: "StringLike" });
         expect(doc.Statement[0].Condition!.StringLike[`${HOST_A}:sub`]).to.equal(
@@ -572,36 +573,82 @@ describe("buildTrustPolicy", () => {
       }
     });
 
-    it("a StringLike pattern that matches every service account of the cluster", () => {
-      for (const everything of [
-        { namespace: "*", name: "*" },
-        { namespace: "**", name: "*" },
-        { namespace: "?*", name: "*" },
-        { namespace: "*", name: "*?" },
-        { namespace: "*?*", name: "**" },
-      ]) {
+    it("a wildcard in a StringLike namespace, which would trust namespaces nobody named", () => {
+      for (const namespace of ["*", "team-*", "?", "??", "*?*"]) {
         expectInputError(
-          () => buildTrustPolicy([clusterA([sa, everything])], { conditionTest: "StringLike" }),
-          "clusters[0].serviceAccounts[1]",
-          everything,
-          "matches every service account of the cluster; name the namespace or the service account (or both)",
+          () =>
+            buildTrustPolicy([clusterA([sa, { namespace, name: "reader" }])], {
+              conditionTest: "StringLike",
+            }),
+          "clusters[0].serviceAccounts[1].namespace",
+          namespace,
+          "must be named literally: under StringLike a wildcard in the namespace would trust service accounts of namespaces nobody named",
         );
       }
+    });
+
+    it("StringLike name patterns that together trust a whole namespace, unless trustWholeNamespaces says so", () => {
+      const letters = [..."abcdefghijklmnopqrstuvwxyz0123456789"];
+      const sets: Array<[string, Array<{ namespace: string; name: string }>, RegExp]> = [
+        ["*", [{ namespace: "apps", name: "*" }], /together match every service account of namespace apps;/],
+        ["??*", [{ namespace: "apps", name: "??*" }], /but a few short names \(e, r\)/],
+        ["*?", [{ namespace: "apps", name: "*?" }], /match every service account of namespace apps;/],
+        [
+          "one pattern per first character",
+          letters.map((c) => ({ namespace: "apps", name: `${c}*` })),
+          /match every service account of namespace apps;/,
+        ],
+        [
+          "one pattern per last character",
+          letters.map((c) => ({ namespace: "apps", name: `*${c}` })),
+          /match every service account of namespace apps;/,
+        ],
+      ];
+      for (const [label, patterns, message] of sets) {
+        let caught: unknown;
+        try {
+          buildTrustPolicy([clusterA([sa, ...patterns])], { conditionTest: "StringLike", maxSize: 4096 });
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught, label).to.be.instanceOf(IrsaInputError);
+        const error = caught as IrsaInputError;
+        expect(error.field, label).to.equal("clusters[0].serviceAccounts");
+        expect(error.message, label).to.match(message);
+        expect(error.message, label).to.include("cross-account-irsa:trustWholeNamespaces: true");
+        // Asked for by name, the same set is a valid grant.
+        const doc = buildTrustPolicy([clusterA([sa, ...patterns])], {
+          conditionTest: "StringLike",
+          maxSize: 4096,
+          trustWholeNamespaces: true,
+        });
+        expect(doc.Statement).to.have.length(1);
+      }
+      // Only the namespace named: another namespace is never reached, with or without the flag.
+      const wide = buildTrustPolicy([clusterA([{ namespace: "apps", name: "*" }])], {
+        conditionTest: "StringLike",
+        trustWholeNamespaces: true,
+      });
+      const ask = (sub: string) =>
+        evaluateTrust(wide, { oidcProviderArn: PROVIDER_A, sub, aud: STS_AUDIENCE }).decision;
+      expect(ask("system:serviceaccount:apps:anything")).to.equal("Allow");
+      expect(ask("system:serviceaccount:kube-system:aws-node")).to.equal("ImplicitDeny");
+      expect(ask("system:serviceaccount:apps-2:x")).to.equal("ImplicitDeny");
     });
 
     it("StringLike patterns with characters no name can have", () => {
       expectInputError(
         () =>
-          buildTrustPolicy([clusterA([{ namespace: "Team-*", name: "r" }])], { conditionTest: "StringLike" }),
+          buildTrustPolicy([clusterA([{ namespace: "Team", name: "r*" }])], { conditionTest: "StringLike" }),
         "clusters[0].serviceAccounts[0].namespace",
-        "Team-*",
-        `${DNS1123_LABEL_RULE} ('*' and '?' allowed with StringLike)`,
+        "Team",
+        DNS1123_LABEL_RULE,
       );
       expectInputError(
         () =>
-          buildTrustPolicy([clusterA([{ namespace: "a.*", name: "r" }])], { conditionTest: "StringLike" }),
+          buildTrustPolicy([clusterA([{ namespace: "a.b", name: "r*" }])], { conditionTest: "StringLike" }),
         "clusters[0].serviceAccounts[0].namespace",
-        "a.*",
+        "a.b",
         DNS1123_LABEL_RULE,
       );
       expectInputError(

@@ -724,7 +724,7 @@ describe("offline plan (npm run plan)", function () {
         {
           code: 1,
           stderr:
-            /everyone\.yaml: cross-account-irsa:serviceAccounts\[0\]: .* is invalid: matches every service account/,
+            /everyone\.yaml: cross-account-irsa:serviceAccounts\[0\]\.namespace: "\*" is invalid: must be named literally/,
         },
         "missing",
       );

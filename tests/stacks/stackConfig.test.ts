@@ -7,26 +7,24 @@ import {
   parseAccountAConfig,
   parseAccountBConfig,
   qualifyStackName,
-  type ConfigGetter,
+  type StackSettings,
 } from "../../stacks/config";
 import { selectProgramName } from "../../stacks";
 
-/** Getters over a stack file's text, as the programs see its values. */
-function getters(yamlText: string): { get: ConfigGetter; getAws: ConfigGetter } {
-  const { config } = parseStackConfig(yamlText, "test");
-  return configGetters((namespace, k) => config[`${namespace}:${k}`]);
+/** The settings of a stack file's text, as the programs see its values. */
+function getters(yamlText: string): StackSettings {
+  const { config, secretKeys } = parseStackConfig(yamlText, "test");
+  return configGetters(config, secretKeys);
 }
 
 const B_BASE =
   "config:\n  aws:region: eu-west-1\n  cross-account-irsa:serviceAccounts: [{namespace: apps, name: reader}]\n";
 
 function parseB(extra: string) {
-  const { get, getAws } = getters(B_BASE + extra);
-  return parseAccountBConfig(get, getAws, "acme");
+  return parseAccountBConfig(getters(B_BASE + extra), "acme");
 }
 function parseA(extra: string) {
-  const { get, getAws } = getters("config:\n  aws:region: eu-west-1\n" + extra);
-  return parseAccountAConfig(get, getAws, "acme");
+  return parseAccountAConfig(getters("config:\n  aws:region: eu-west-1\n" + extra), "acme");
 }
 
 describe("stack config files", () => {
@@ -107,6 +105,73 @@ describe("account-b config", () => {
       "  aws:allowedAccountIds: ['123']\n",
       /aws:allowedAccountIds\[0\]: "123" is invalid: must be a 12-digit AWS account id/,
     ],
+    // Keys nobody reads would be ignored silently: a misspelt one would widen or skip something.
+    [
+      "a misspelt key (prefix for prefixes: the whole bucket)",
+      "  cross-account-irsa:prefix: [reports/]\n",
+      /cross-account-irsa:prefix: "\[\\"reports\/\\"\]" is invalid: is not a setting of the account-b program: did you mean cross-account-irsa:prefixes\?/,
+    ],
+    [
+      "a misspelt key (acess)",
+      "  cross-account-irsa:acess: read-write\n",
+      /cross-account-irsa:acess: .* did you mean cross-account-irsa:access\?/,
+    ],
+    [
+      "a key in the wrong case (Prefixes)",
+      "  cross-account-irsa:Prefixes: [a/]\n",
+      /did you mean cross-account-irsa:prefixes\?/,
+    ],
+    [
+      "an account-a key on account-b",
+      "  cross-account-irsa:serviceAccount: {namespace: apps, name: reader}\n",
+      /cross-account-irsa:serviceAccount: .* is invalid: is a setting of the account-a program; the account-b program does not read it/,
+    ],
+    [
+      "an unknown aws: key (aws:profil: the provider would use other credentials)",
+      "  aws:profil: ops\n",
+      /aws:profil: "ops" is invalid: is not a setting of the stacks' AWS provider: did you mean aws:profile\?/,
+    ],
+    [
+      "a list for a number",
+      "  cross-account-irsa:maxSessionDuration: [3600]\n",
+      /maxSessionDuration: \[3600\] is invalid: must be a whole number/,
+    ],
+    [
+      "text for a number",
+      "  cross-account-irsa:maxSessionDuration: '3.6e3'\n",
+      /maxSessionDuration: 3600 is invalid|maxSessionDuration: "3\.6e3" is invalid/,
+    ],
+    [
+      "a boolean for a number",
+      "  cross-account-irsa:maxSessionDuration: true\n",
+      /maxSessionDuration: true is invalid: must be a whole number/,
+    ],
+    [
+      "a policy variable in a prefix",
+      "  cross-account-irsa:prefixes: ['home/${aws:userid}/']\n",
+      /cross-account-irsa:prefixes\[0\]: .* is invalid: must not contain '\$\{'/,
+    ],
+    [
+      "a character IAM refuses in a prefix",
+      "  cross-account-irsa:prefixes: ['日本/']\n",
+      /cross-account-irsa:prefixes\[0\]: "日本\/" is invalid: must contain only characters IAM accepts in a policy .* U\+65E5/,
+    ],
+    ["a zero-width space in a prefix", '  cross-account-irsa:prefixes: ["x\\u200b/"]\n', /U\+200B/],
+    [
+      "a wildcard namespace under StringLike",
+      "  cross-account-irsa:conditionTest: StringLike\n  cross-account-irsa:serviceAccounts: [{namespace: '*', name: '??*'}]\n",
+      /cross-account-irsa:serviceAccounts\[0\]\.namespace: "\*" is invalid: must be named literally/,
+    ],
+    [
+      "a namespace-wide set of patterns, not asked for",
+      "  cross-account-irsa:conditionTest: StringLike\n  cross-account-irsa:serviceAccounts: [{namespace: apps, name: '*'}]\n",
+      /cross-account-irsa:serviceAccounts: .* is invalid: together match every service account of namespace apps; .*trustWholeNamespaces: true/,
+    ],
+    [
+      "a region of no known partition",
+      "  aws:region: xx-moon-1\n",
+      /aws:region: "xx-moon-1" is invalid: is in no AWS partition/,
+    ],
   ];
   for (const [label, extra, message] of errors) {
     it(`rejects ${label}`, () => {
@@ -115,11 +180,42 @@ describe("account-b config", () => {
           ? B_BASE.replace("  aws:region: eu-west-1\n", "")
           : label === "no service accounts"
             ? "config:\n  aws:region: eu-west-1\n"
-            : (extra.includes("serviceAccounts") ? "config:\n  aws:region: eu-west-1\n" : B_BASE) + extra;
-      const { get, getAws } = getters(text);
-      expect(() => parseAccountBConfig(get, getAws, "acme")).to.throw(message);
+            : extra.includes("aws:region")
+              ? B_BASE.replace("  aws:region: eu-west-1\n", "") + extra
+              : (extra.includes("serviceAccounts:") ? "config:\n  aws:region: eu-west-1\n" : B_BASE) + extra;
+      expect(() => parseAccountBConfig(getters(text), "acme")).to.throw(message);
     });
   }
+});
+
+describe("account-b config: whole namespaces and partitions", () => {
+  it("takes a namespace-wide set of patterns when trustWholeNamespaces says so", () => {
+    const text =
+      "config:\n  aws:region: eu-west-1\n  cross-account-irsa:conditionTest: StringLike\n" +
+      "  cross-account-irsa:serviceAccounts: [{namespace: apps, name: '*'}]\n" +
+      "  cross-account-irsa:trustWholeNamespaces: true\n";
+    const c = parseAccountBConfig(getters(text), "acme");
+    expect(c.trustWholeNamespaces).to.equal(true);
+    expect(c.serviceAccounts).to.deep.equal([{ namespace: "apps", name: "*" }]);
+    expect(parseB("").trustWholeNamespaces).to.equal(false);
+  });
+
+  it("derives every ARN's partition from the region's prefix, never guessing aws", () => {
+    const partitionOf = (region: string) =>
+      parseAccountBConfig(getters(B_BASE.replace("eu-west-1", region)), "acme").aws.partition;
+    const expected: Array<[string, string]> = [
+      ["eu-west-1", "aws"],
+      ["il-central-1", "aws"],
+      ["cn-north-1", "aws-cn"],
+      ["us-gov-west-1", "aws-us-gov"],
+      ["us-iso-east-1", "aws-iso"],
+      ["us-isob-east-1", "aws-iso-b"],
+      ["eu-isoe-west-1", "aws-iso-e"],
+      ["us-isof-south-1", "aws-iso-f"],
+      ["eusc-de-east-1", "aws-eusc"],
+    ];
+    for (const [region, partition] of expected) expect(partitionOf(region), region).to.equal(partition);
+  });
 });
 
 describe("account-a config", () => {
