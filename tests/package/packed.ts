@@ -57,32 +57,18 @@ export interface RunResult {
   status: number | null;
   stdout: string;
   stderr: string;
-  seconds: number;
 }
 
 /** Runs a command to completion; never rejects (a failure is a non-zero status with stderr). */
-export function run(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<RunResult> {
-  const started = process.hrtime.bigint();
+export function run(cmd: string, args: string[], cwd: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const done = (status: number | null, extra = ""): void =>
-      resolve({
-        status,
-        stdout,
-        stderr: stderr + extra,
-        seconds: Number(process.hrtime.bigint() - started) / 1e9,
-      });
-    child.on("error", (err) => done(null, String(err)));
-    child.on("close", (status) => done(status));
+    child.on("error", (err) => resolve({ status: null, stdout, stderr: `${stderr}${String(err)}` }));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
 }
 

@@ -100,7 +100,6 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
       JSON.stringify({
         name: "consumer",
         private: true,
-        main: "bin/run.js",
         dependencies: { "cross-account-irsa": `file:../${path.basename(pkg.tarball)}` },
       }),
     );
