@@ -79,6 +79,13 @@ function importedPackages(dir: string, ext: RegExp): Set<string> {
   return found;
 }
 
+/** The one registration of a type; fails when there is none or more than one. */
+function onlyOne(registrations: Registration[], type: string): Registration {
+  const found = registrations.filter((r) => r.type === type);
+  expect(found, type).to.have.length(1);
+  return found[0];
+}
+
 function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, "utf8")) as T;
 }
@@ -215,11 +222,7 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
     });
 
     it("registers a SecureBucket with the bucket settings it sends", () => {
-      const sent = (type: string): Registration => {
-        const found = result.registrations.filter((r) => r.type === type);
-        expect(found, type).to.have.length(1);
-        return found[0];
-      };
+      const sent = (type: string): Registration => onlyOne(result.registrations, type);
       expect(sent("cross-account-irsa:index:SecureBucket")).to.include({ name: "data", custom: false });
       expect(sent("aws:s3/bucket:Bucket").inputs).to.include({
         bucket: "team-irsa-data",
@@ -242,11 +245,7 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
     });
 
     it("registers an IrsaRole whose role trusts exactly the service account, with the S3 policy it sends", () => {
-      const one = (type: string): Registration => {
-        const found = result.registrations.filter((r) => r.type === type);
-        expect(found, type).to.have.length(1);
-        return found[0];
-      };
+      const one = (type: string): Registration => onlyOne(result.registrations, type);
       expect(one("cross-account-irsa:index:IrsaRole")).to.include({ name: "s3-reader", custom: false });
       const role = one("aws:iam/role:Role").inputs;
       expect(role.name).to.equal("apps-s3-reader");
@@ -264,25 +263,29 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
     });
   });
 
-  it("works from plain JavaScript: require() and import() give the same library", async () => {
-    expectSuccess("the JavaScript program", await js);
-    const result = readJson<{
-      trustPolicy: PolicyDocument;
-      registrations: Registration[];
-      requireExports: string[];
-      importExports: string[];
-      sameClassBothWays: boolean;
-    }>(path.join(pkg.consumerDir, "js-result.json"));
-    expect(result.trustPolicy.Statement).to.deep.equal([TRUST_STATEMENT]);
-    expect(result.requireExports).to.include.members(["IrsaRole", "SecureBucket", "buildTrustPolicy"]);
-    expect(result.importExports).to.deep.equal(result.requireExports);
-    expect(result.sameClassBothWays).to.equal(true);
-    const component = result.registrations.find((r) => r.type === "cross-account-irsa:index:IrsaRole");
-    expect(component).to.include({ name: "s3-reader", custom: false });
-    const role = result.registrations.find((r) => r.type === "aws:iam/role:Role");
-    expect(role?.inputs.name).to.equal("apps-s3-reader");
-    expect((JSON.parse(role?.inputs.assumeRolePolicy as string) as PolicyDocument).Statement).to.deep.equal([
-      TRUST_STATEMENT,
-    ]);
+  describe("a JavaScript program", () => {
+    it("require()s it and import()s it, gets the same library, and registers an IrsaRole with the inputs it sends", async () => {
+      expectSuccess("the JavaScript program", await js);
+      const result = readJson<{
+        trustPolicy: PolicyDocument;
+        registrations: Registration[];
+        requireExports: string[];
+        importExports: string[];
+        sameClassBothWays: boolean;
+      }>(path.join(pkg.consumerDir, "js-result.json"));
+      expect(result.trustPolicy.Statement).to.deep.equal([TRUST_STATEMENT]);
+      expect(result.requireExports).to.include.members(["IrsaRole", "SecureBucket", "buildTrustPolicy"]);
+      expect(result.importExports).to.deep.equal(result.requireExports);
+      expect(result.sameClassBothWays).to.equal(true);
+      expect(onlyOne(result.registrations, "cross-account-irsa:index:IrsaRole")).to.include({
+        name: "s3-reader",
+        custom: false,
+      });
+      const role = onlyOne(result.registrations, "aws:iam/role:Role").inputs;
+      expect(role.name).to.equal("apps-s3-reader");
+      expect((JSON.parse(role.assumeRolePolicy as string) as PolicyDocument).Statement).to.deep.equal([
+        TRUST_STATEMENT,
+      ]);
+    });
   });
 });
