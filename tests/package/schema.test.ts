@@ -1,9 +1,14 @@
 /**
  * The package schema that `pulumi package add` generates SDKs from, produced here exactly as the Node.js
- * plugin host produces it (no Pulumi CLI): load package.json `main`, collect the ComponentResource classes
- * it exports, and ask `ComponentProvider.getSchema()`, which runs Pulumi's TypeScript analyzer over this
- * repository's source. The schema is then checked against the source itself: every component, every args
- * field (required or optional), every output and every description, plus references that resolve.
+ * plugin host produces it (no Pulumi CLI): load the package directory (Node resolves package.json `main`),
+ * collect the ComponentResource classes it exports, and ask `ComponentProvider.getSchema()`, which runs
+ * Pulumi's TypeScript analyzer over the package's source. The schema is then checked against the source
+ * itself: every component, every args field (required or optional), every output and every description,
+ * plus references that resolve.
+ *
+ * The package is the npm tarball, unpacked (see packed.ts): what `pulumi package add <path>` reads from an
+ * unpacked `npm pack`, and the same package.json, PulumiPlugin.yaml and components/ as a clone of this
+ * repository. The analyzer must find the TypeScript source from what the tarball holds.
  *
  * Creating the TypeScript program parses the whole of @pulumi/aws and @pulumi/kubernetes: it is done once.
  */
@@ -13,9 +18,7 @@ import { expect } from "chai";
 import * as yaml from "js-yaml";
 import ts from "typescript";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
-
-const ROOT = path.resolve(__dirname, "..", "..");
-const COMPONENTS_DIR = path.join(ROOT, "components");
+import { packed } from "./packed";
 
 /**
  * The seven components of the design (docs: design.md, "Public contract"), with the inputs it names
@@ -98,13 +101,18 @@ interface SourceMember {
 // ---------------------------------------------------------------------------------------------------------
 // The source, read syntactically (fast: no type checking), as the reference the schema must match.
 
-const sourceFiles: ts.SourceFile[] = fs
-  .readdirSync(COMPONENTS_DIR)
-  .filter((f) => f.endsWith(".ts"))
-  .map((f) => {
-    const file = path.join(COMPONENTS_DIR, f);
-    return ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
-  });
+/** The package's components/ sources (read in the suite's `before`, once the tarball is unpacked). */
+let sourceFiles: ts.SourceFile[] = [];
+
+function readSources(componentsDir: string): ts.SourceFile[] {
+  return fs
+    .readdirSync(componentsDir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => {
+      const file = path.join(componentsDir, f);
+      return ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+    });
+}
 
 /** A node's JSDoc text the way the analyzer joins it: the comment part of each JSDoc block, tags excluded. */
 function jsDocText(node: ts.Node): string {
@@ -236,31 +244,36 @@ function expectMatches(where: string, prop: SchemaProperty | undefined, member: 
 }
 
 describe("package schema (what `pulumi package add` generates SDKs from)", function () {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as PackageJson;
+  let root: string;
+  let pkg: PackageJson;
   let exportedComponents: string[] = [];
   let schema: Schema;
 
   before(async function () {
-    // One TypeScript program over this repository and its dependencies' declarations (see the header).
-    this.timeout(180_000);
-    // As the Node.js plugin host does (@pulumi/pulumi/cmd/run-plugin): load the package's main module, keep
-    // the ComponentResource classes it exports, and name the provider after the package.
+    // Packing builds dist/, then one TypeScript program over the package and its dependencies' declarations.
+    this.timeout(240_000);
+    root = (await packed()).packageDir;
+    pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as PackageJson;
+    sourceFiles = readSources(path.join(root, "components"));
+    // As the Node.js plugin host does (@pulumi/pulumi/cmd/run-plugin/run.js): require the package directory,
+    // which Node resolves through package.json `main`, keep the ComponentResource classes it exports, and
+    // name the provider after the package.
     expect(pkg.main, "package.json main").to.be.a("string");
-    const main: unknown = await import(path.join(ROOT, pkg.main ?? ""));
+    const main: unknown = await import(require.resolve(root));
     const components = getPulumiComponents(main);
     exportedComponents = components.map((c) => c.name);
     expect(exportedComponents, `ComponentResource classes exported by package.json main (${pkg.main})`).to.not
       .be.empty;
     const provider = new ComponentProvider({
       name: pkg.name.replace(/^@[^/]*\//, "").replace(/[^-a-zA-Z0-9_]/g, "-"),
-      dirname: ROOT,
+      dirname: root,
       components,
     });
     schema = JSON.parse(await provider.getSchema()) as Schema;
   });
 
   it("is declared a Node.js source plugin by PulumiPlugin.yaml", () => {
-    const manifest = yaml.load(fs.readFileSync(path.join(ROOT, "PulumiPlugin.yaml"), "utf8")) as {
+    const manifest = yaml.load(fs.readFileSync(path.join(root, "PulumiPlugin.yaml"), "utf8")) as {
       runtime?: unknown;
     };
     const runtime =
@@ -268,6 +281,11 @@ describe("package schema (what `pulumi package add` generates SDKs from)", funct
         ? (manifest.runtime as { name?: unknown }).name
         : manifest.runtime;
     expect(runtime).to.equal("nodejs");
+  });
+
+  it("is served from the TypeScript source: the package directory resolves to components/index.ts", () => {
+    // exports/types point npm consumers at dist/; the plugin host and the analyzer need the source.
+    expect(require.resolve(root)).to.equal(path.join(root, "components", "index.ts"));
   });
 
   it("exports exactly the seven components from package.json main, under the package's name", () => {

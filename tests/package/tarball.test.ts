@@ -1,0 +1,291 @@
+/**
+ * The npm package as a user gets it: `npm pack` (which builds dist/), the tarball installed into a scratch
+ * TypeScript program in a temporary folder (see packed.ts: offline, dependencies linked from this
+ * repository), the program type-checked with `tsc` (strict) and run under Pulumi's runtime mocks, and a
+ * plain JavaScript program that require()s the package.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import ts from "typescript";
+import { buildS3AccessPolicy } from "../../components";
+import { type PolicyDocument } from "../../components/policyDocument";
+import { type Packed, ROOT, expectSuccess, npm, packJson, packed, run, type RunResult } from "./packed";
+
+const FIXTURE = path.join(__dirname, "consumer");
+const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const NODE = process.execPath;
+
+/** The files the tarball may hold: the build, the TypeScript source (for `pulumi package add`), the docs. */
+const ALLOWED = [
+  /^package\.json$/,
+  /^README\.md$/,
+  /^LICENSE$/,
+  /^CHANGELOG\.md$/,
+  /^PulumiPlugin\.yaml$/,
+  /^components\/.+\.ts$/,
+  /^dist\/.+\.(js|js\.map|d\.ts|d\.ts\.map)$/,
+];
+/** Folders of the repository that are not the library. */
+const FORBIDDEN = [
+  "stacks",
+  "tests",
+  "plan",
+  "deploy",
+  "engine",
+  "chain",
+  "bench",
+  "doctor",
+  "bin",
+  "out",
+  "node_modules",
+];
+
+const HOST_PATH = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+const PROVIDER_ARN = `arn:aws:iam::444455556666:oidc-provider/${HOST_PATH}`;
+/** The trust statement both consumer programs' IrsaRole must send (one cluster, apps/s3-reader). */
+const TRUST_STATEMENT = {
+  Effect: "Allow",
+  Principal: { Federated: PROVIDER_ARN },
+  Action: "sts:AssumeRoleWithWebIdentity",
+  Condition: {
+    StringEquals: {
+      [`${HOST_PATH}:aud`]: "sts.amazonaws.com",
+      [`${HOST_PATH}:sub`]: "system:serviceaccount:apps:s3-reader",
+    },
+  },
+};
+
+interface Registration {
+  type: string;
+  name: string;
+  custom: boolean;
+  inputs: Record<string, unknown>;
+}
+
+/** Every bare module specifier `require`d (JS) or imported (declarations) by the files under `dir`. */
+function importedPackages(dir: string, ext: RegExp): Set<string> {
+  const found = new Set<string>();
+  for (const file of fs.readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    if (!ext.test(file)) continue;
+    const info = ts.preProcessFile(fs.readFileSync(path.join(dir, file), "utf8"), true, true);
+    for (const { fileName } of [...info.importedFiles, ...info.typeReferenceDirectives]) {
+      if (fileName.startsWith(".") || fileName.startsWith("node:")) continue;
+      // "@scope/name/sub/path" -> "@scope/name"; "name/sub" -> "name".
+      const parts = fileName.split("/");
+      found.add(fileName.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]);
+    }
+  }
+  return found;
+}
+
+/** The one registration of a type; fails when there is none or more than one. */
+function onlyOne(registrations: Registration[], type: string): Registration {
+  const found = registrations.filter((r) => r.type === type);
+  expect(found, type).to.have.length(1);
+  return found[0];
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+}
+
+describe("the npm package (npm pack, installed into a scratch program)", function () {
+  this.timeout(240_000);
+  let pkg: Packed;
+  // Started in `before`, awaited by the tests that need them: the JavaScript program runs while tsc checks.
+  let tsc: Promise<RunResult>;
+  let js: Promise<RunResult>;
+
+  before(async function () {
+    pkg = await packed();
+    for (const f of ["tsconfig.json", "index.ts", "run.ts", "consumer.js"]) {
+      fs.copyFileSync(path.join(FIXTURE, f), path.join(pkg.consumerDir, f));
+    }
+    fs.writeFileSync(
+      path.join(pkg.consumerDir, "package.json"),
+      JSON.stringify({
+        name: "consumer",
+        private: true,
+        dependencies: { "cross-account-irsa": `file:../${path.basename(pkg.tarball)}` },
+      }),
+    );
+    tsc = run(NODE, [TSC, "-p", "tsconfig.json"], pkg.consumerDir);
+    js = run(NODE, ["consumer.js", "js-result.json"], pkg.consumerDir);
+  });
+
+  describe("contents", () => {
+    it("`npm pack --dry-run` lists only the library: the build, its source, README, LICENSE, CHANGELOG", async () => {
+      const dry = expectSuccess(
+        "npm pack --dry-run",
+        await npm(["pack", "--dry-run", "--json", "--ignore-scripts"]),
+      );
+      const files = packJson(dry.stdout)[0]
+        .files.map((f) => f.path)
+        .sort();
+      expect(files, "npm pack --dry-run and the packed tarball").to.deep.equal(pkg.files);
+      for (const f of files) {
+        expect(
+          ALLOWED.some((re) => re.test(f)),
+          `${f} is not part of the library`,
+        ).to.equal(true);
+        expect(FORBIDDEN.includes(f.split("/")[0]), f).to.equal(false);
+      }
+      expect(files).to.include.members([
+        "package.json",
+        "README.md",
+        "LICENSE",
+        "CHANGELOG.md",
+        "PulumiPlugin.yaml",
+      ]);
+    });
+
+    it("has every components/ source, and its .js, .d.ts and source maps in dist/", () => {
+      const sources = fs
+        .readdirSync(path.join(ROOT, "components"), { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => f.split(path.sep).join("/"));
+      expect(sources).to.include("index.ts");
+      const expected = sources.flatMap((f) => {
+        const base = f.replace(/\.ts$/, "");
+        return [
+          `components/${f}`,
+          ...[".js", ".js.map", ".d.ts", ".d.ts.map"].map((e) => `dist/${base}${e}`),
+        ];
+      });
+      // Exactly these: a stale dist/ file of a deleted source would fail here.
+      expect(pkg.files.filter((f) => f.startsWith("components/") || f.startsWith("dist/"))).to.have.members(
+        expected,
+      );
+    });
+
+    it("declares exactly the packages its compiled code requires as dependencies, and no peers", () => {
+      const dependencies = Object.keys(pkg.manifest.dependencies ?? {});
+      const required = importedPackages(path.join(pkg.packageDir, "dist"), /\.js$/);
+      expect([...required], "packages dist/*.js requires").to.have.members(dependencies);
+      // The declarations reach no further (no devDependency's types leak into a consumer's type check).
+      const typed = importedPackages(path.join(pkg.packageDir, "dist"), /\.d\.ts$/);
+      expect(
+        [...typed].filter((p) => !dependencies.includes(p)),
+        "packages dist/*.d.ts imports",
+      ).to.deep.equal([]);
+      expect(pkg.manifest.peerDependencies, "peerDependencies").to.equal(undefined);
+      expect(dependencies).to.not.include("js-yaml");
+    });
+
+    it("points `types` and `exports` at the build, and `main` at the source `pulumi package add` loads", () => {
+      const m = pkg.manifest;
+      expect(m.types).to.equal("dist/index.d.ts");
+      expect(m.exports?.["."]).to.deep.equal({ types: "./dist/index.d.ts", default: "./dist/index.js" });
+      expect(m.main).to.equal("components/index.ts");
+      expect(fs.existsSync(path.join(pkg.installedDir, "dist", "index.js"))).to.equal(true);
+      // TypeScript's exports-aware resolution (node16, bundler) takes the `types` condition.
+      for (const moduleResolution of [ts.ModuleResolutionKind.Node16, ts.ModuleResolutionKind.Bundler]) {
+        const module =
+          moduleResolution === ts.ModuleResolutionKind.Node16 ? ts.ModuleKind.Node16 : ts.ModuleKind.ESNext;
+        const resolved = ts.resolveModuleName(
+          "cross-account-irsa",
+          path.join(pkg.consumerDir, "index.ts"),
+          { module, moduleResolution },
+          ts.sys,
+        ).resolvedModule?.resolvedFileName;
+        expect(resolved, ts.ModuleResolutionKind[moduleResolution]).to.equal(
+          path.join(pkg.installedDir, "dist", "index.d.ts"),
+        );
+      }
+    });
+  });
+
+  describe("a TypeScript program", () => {
+    let result: {
+      registrations: Registration[];
+      urns: string[];
+      exports: string[];
+      library: string;
+      pulumi: { program: string; library: string };
+    };
+
+    it("type-checks with tsc (strict) against the package's declarations", async () => {
+      const r = await tsc;
+      expect(r.status, `tsc failed:\n${r.stdout}${r.stderr}`).to.equal(0);
+    });
+
+    it("runs under Pulumi's runtime mocks from the compiled build, with one @pulumi/pulumi", async () => {
+      expectSuccess("tsc", await tsc);
+      expectSuccess("the program", await run(NODE, ["bin/run.js", "ts-result.json"], pkg.consumerDir));
+      result = readJson(path.join(pkg.consumerDir, "ts-result.json"));
+      expect(result.library).to.equal(path.join(pkg.installedDir, "dist", "index.js"));
+      expect(result.pulumi.library, "the package's @pulumi/pulumi is the program's").to.equal(
+        result.pulumi.program,
+      );
+      expect(result.exports).to.deep.equal(["bucketName", "rejectedByTheDeclarations", "roleArn"]);
+    });
+
+    it("registers a SecureBucket with the bucket settings it sends", () => {
+      const sent = (type: string): Registration => onlyOne(result.registrations, type);
+      expect(sent("cross-account-irsa:index:SecureBucket")).to.include({ name: "data", custom: false });
+      expect(sent("aws:s3/bucket:Bucket").inputs).to.include({
+        bucket: "team-irsa-data",
+        forceDestroy: false,
+      });
+      expect(sent("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).to.include({
+        bucket: "team-irsa-data",
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      // Children of the component: their URNs carry its type as their parent's.
+      for (const type of ["aws:s3/bucket:Bucket", "aws:s3/bucketPolicy:BucketPolicy"]) {
+        expect(
+          result.urns.some((u) => u.includes(`cross-account-irsa:index:SecureBucket$${type}::`)),
+          type,
+        ).to.equal(true);
+      }
+    });
+
+    it("registers an IrsaRole whose role trusts exactly the service account, with the S3 policy it sends", () => {
+      const one = (type: string): Registration => onlyOne(result.registrations, type);
+      expect(one("cross-account-irsa:index:IrsaRole")).to.include({ name: "s3-reader", custom: false });
+      const role = one("aws:iam/role:Role").inputs;
+      expect(role.name).to.equal("apps-s3-reader");
+      expect((JSON.parse(role.assumeRolePolicy as string) as PolicyDocument).Statement).to.deep.equal([
+        TRUST_STATEMENT,
+      ]);
+      const inline = one("aws:iam/rolePolicy:RolePolicy").inputs;
+      expect(inline).to.include({ name: "s3-read", role: "apps-s3-reader" });
+      expect(JSON.parse(inline.policy as string)).to.deep.equal(
+        buildS3AccessPolicy({ bucketName: "team-irsa-data" }),
+      );
+      expect(
+        result.urns.some((u) => u.includes("cross-account-irsa:index:IrsaRole$aws:iam/role:Role::")),
+      ).to.equal(true);
+    });
+  });
+
+  describe("a JavaScript program", () => {
+    it("require()s it and import()s it, gets the same library, and registers an IrsaRole with the inputs it sends", async () => {
+      expectSuccess("the JavaScript program", await js);
+      const result = readJson<{
+        trustPolicy: PolicyDocument;
+        registrations: Registration[];
+        requireExports: string[];
+        importExports: string[];
+        sameClassBothWays: boolean;
+      }>(path.join(pkg.consumerDir, "js-result.json"));
+      expect(result.trustPolicy.Statement).to.deep.equal([TRUST_STATEMENT]);
+      expect(result.requireExports).to.include.members(["IrsaRole", "SecureBucket", "buildTrustPolicy"]);
+      expect(result.importExports).to.deep.equal(result.requireExports);
+      expect(result.sameClassBothWays).to.equal(true);
+      expect(onlyOne(result.registrations, "cross-account-irsa:index:IrsaRole")).to.include({
+        name: "s3-reader",
+        custom: false,
+      });
+      const role = onlyOne(result.registrations, "aws:iam/role:Role").inputs;
+      expect(role.name).to.equal("apps-s3-reader");
+      expect((JSON.parse(role.assumeRolePolicy as string) as PolicyDocument).Statement).to.deep.equal([
+        TRUST_STATEMENT,
+      ]);
+    });
+  });
+});
