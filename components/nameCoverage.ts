@@ -81,7 +81,7 @@ export function nameCoverage(patterns: readonly string[]): Coverage {
 
   // The states from which an unmatched name can still be reached.
   const coReach = new Set(unmatched);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [state, next] of edges) {
       if (!coReach.has(state) && next.some((n) => coReach.has(n))) {
@@ -112,7 +112,9 @@ export function nameCoverage(patterns: readonly string[]): Coverage {
     }
     return false;
   };
-  const shortest = unmatched.map((s) => names.get(s)!).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+  const shortest = unmatched
+    .map((s) => names.get(s)!)
+    .sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
   if ([...coReach].some((s) => colour.get(s) === undefined && cyclic(s))) {
     return { wide: false, witness: shortest[0] };
   }

@@ -46,7 +46,11 @@ export function policyJson(doc: PolicyDocument): string {
   try {
     return JSON.stringify(doc);
   } catch (e) {
-    throw new IrsaInputError("policy", "[unserialisable]", `must be plain JSON data (${(e as Error).message})`);
+    throw new IrsaInputError(
+      "policy",
+      "[unserialisable]",
+      `must be plain JSON data (${(e as Error).message})`,
+    );
   }
 }
 

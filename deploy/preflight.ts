@@ -17,7 +17,8 @@ export class PreflightError extends Error {
 /** Where to get the Pulumi CLI. */
 export const PULUMI_INSTALL_URL = "https://www.pulumi.com/docs/install/";
 /** Where to get the AWS CLI v2. */
-export const AWS_CLI_INSTALL_URL = "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html";
+export const AWS_CLI_INSTALL_URL =
+  "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html";
 /** Where to get kubectl. */
 export const KUBECTL_INSTALL_URL = "https://kubernetes.io/docs/tasks/tools/";
 
