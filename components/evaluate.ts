@@ -39,6 +39,11 @@ export interface AccessRequest {
   resource: string;
   /** Request context keys, e.g. `{ "s3:prefix": "reports/" }` for ListBucket. */
   context?: Record<string, string>;
+  /**
+   * The caller, for a resource policy (a bucket or key policy): its statements then apply only where
+   * their `Principal` names it. Identity policies are evaluated without one.
+   */
+  principal?: { type: "AWS" | "Service"; id: string };
 }
 
 interface Request {
@@ -58,12 +63,13 @@ export function evaluateTrust(doc: PolicyDocument, request: TrustRequest): Evalu
   });
 }
 
-/** Does the identity policy allow this action on this resource? */
+/** Does the identity policy (or, given `request.principal`, the resource policy) allow this action on this resource? */
 export function evaluateAccess(doc: PolicyDocument, request: AccessRequest): EvaluationResult {
   return evaluate(doc, {
     action: request.action,
     resource: request.resource,
     context: request.context ?? {},
+    ...(request.principal !== undefined ? { principal: request.principal } : {}),
   });
 }
 
