@@ -114,7 +114,11 @@ function trustLink(
     runCheck(
       C.trustPrincipal,
       s.live ? { live: true, ...(expected !== undefined ? { providerArn: expected } : {}) } : {},
-      provider !== undefined && federated.length > 0 && federated.every((f) => f === provider.arn),
+      s.live
+        ? expected !== undefined &&
+            federated.length > 0 &&
+            federated.every((f) => f === (provider?.arn ?? expected))
+        : provider !== undefined && federated.length > 0 && federated.every((f) => f === provider.arn),
       s.role === undefined
         ? s.live
           ? `the role could not be read: ${s.live.roleError ?? "unknown error"}`

@@ -373,6 +373,14 @@ export function livePermissionLink(s: IrsaSnapshot): CheckResult[] {
       ),
     );
   }
-  results.push(...permissionLiveChecks(s.live!, { roleArn: s.role.arn, bucket, key, policies }));
+  results.push(
+    ...permissionLiveChecks(s.live!, {
+      roleArn: s.role.arn,
+      bucket,
+      key,
+      policies,
+      ...(s.unavailable !== undefined ? { unavailable: s.unavailable } : {}),
+    }),
+  );
   return results;
 }

@@ -8,7 +8,7 @@ import { type PolicyDocument } from "../components/policyDocument";
 import { IRSA_CHECKS as C } from "./catalogue";
 import { parsePolicy, tryAccess, tryResourcePolicy, type Outcome } from "./evaluation";
 import { runCheck, type CheckResult, type CheckStatus } from "./result";
-import { type PermissionLiveFacts } from "./snapshot";
+import { type PermissionLiveFacts, type Unavailable } from "./snapshot";
 
 /** What the permission checks need besides the live facts. */
 export interface PermissionTarget {
@@ -17,6 +17,8 @@ export interface PermissionTarget {
   key: string;
   /** The role's identity policies (inline and attached), parsed; undefined entries did not parse. */
   policies: Array<PolicyDocument | undefined>;
+  /** Facts that could not be read, and why: their checks are skipped with the reason. */
+  unavailable?: Pick<Unavailable, "bucketPolicy" | "object" | "kmsKey">;
 }
 
 /** The parts of a role ARN a resource policy may name the role by. */
@@ -79,8 +81,11 @@ function requestContext(t: PermissionTarget, account: string, extra: Record<stri
 
 /** The bucket policy denies the role neither the object read nor the listing. */
 function bucketPolicyCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
-  if (facts.bucketPolicy === undefined) return [];
   const p = { bucket: t.bucket, key: t.key };
+  if (t.unavailable?.bucketPolicy !== undefined) {
+    return [runCheck(C.bucketPolicyAllows, p, "skip", t.unavailable.bucketPolicy)];
+  }
+  if (facts.bucketPolicy === undefined) return [];
   if (facts.bucketPolicy === null)
     return [runCheck(C.bucketPolicyAllows, p, true, "the bucket has no policy")];
   const doc = parsePolicy(facts.bucketPolicy);
@@ -117,6 +122,9 @@ function bucketPolicyCheck(facts: PermissionLiveFacts, t: PermissionTarget): Che
 
 /** The object exists. */
 function objectCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
+  if (t.unavailable?.object !== undefined) {
+    return [runCheck(C.objectExists, { bucket: t.bucket, key: t.key }, "skip", t.unavailable.object)];
+  }
   if (facts.object === undefined) return [];
   return [
     runCheck(C.objectExists, { bucket: t.bucket, key: t.key }, facts.object.exists, facts.object.detail),
@@ -126,7 +134,12 @@ function objectCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResu
 /** The object's KMS key may be used by the role: key policy (directly or by delegation) and identity policy. */
 function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
   const key = facts.kmsKey;
-  if (key === undefined) return [];
+  if (key === undefined) {
+    const arn = facts.object?.kmsKeyArn;
+    return t.unavailable?.kmsKey !== undefined && arn !== undefined
+      ? [runCheck(C.kmsKeyAllowed, { keyArn: arn }, "skip", t.unavailable.kmsKey)]
+      : [];
+  }
   const p = { keyArn: key.arn };
   const { account, names } = roleNames(t.roleArn);
   const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(key.arn)?.[1];
@@ -143,7 +156,9 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
       ),
     ];
   }
-  if (key.policy === undefined) return [runCheck(C.kmsKeyAllowed, p, "skip", "the key policy was not read")];
+  if (key.policy === undefined) {
+    return [runCheck(C.kmsKeyAllowed, p, "skip", t.unavailable?.kmsKey ?? "the key policy was not read")];
+  }
   const doc = parsePolicy(key.policy);
   if (doc === undefined || t.policies.some((d) => d === undefined)) {
     return [
