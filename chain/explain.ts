@@ -4,7 +4,7 @@
  * what the request has). Found by asking the project's evaluator about altered copies of one statement
  * at a time, never by re-implementing IAM's rules: what the evaluator cannot read is reported as such.
  */
-import { type EvaluationResult } from "../components/evaluate";
+import { evaluateAccess, type EvaluationResult } from "../components/evaluate";
 import { type PolicyDocument, type PolicyStatement } from "../components/policyDocument";
 import { statementName } from "./evaluation";
 
@@ -97,4 +97,28 @@ export function explainDecision(doc: PolicyDocument, req: ExplainRequest): strin
   });
   const head = whole.reason || "no statement allows it";
   return parts.length > 0 ? `${head}: ${parts.join(" | ")}` : `${head} (no statement is for this action)`;
+}
+
+/**
+ * Why a role's identity policies (by name) do not allow an action on a resource: each policy's
+ * explanation, for the policies that have a statement for the action.
+ */
+export function explainIdentityPolicies(
+  named: Array<[string, PolicyDocument]>,
+  action: string,
+  resource: string,
+  context: Record<string, string> = {},
+): string {
+  const parts = named
+    .map(([name, doc]) => {
+      const why = explainDecision(doc, {
+        evaluate: (d) => evaluateAccess(d, { action, resource, context }),
+        context,
+      });
+      return why.endsWith("(no statement is for this action)") ? undefined : `${name}: ${why}`;
+    })
+    .filter((p): p is string => p !== undefined);
+  return parts.length > 0
+    ? parts.join(" | ")
+    : `no statement allows ${action} on ${resource} (no policy of the role has a statement for ${action})`;
 }

@@ -10,7 +10,7 @@ import { type PolicyDocument } from "../components/policyDocument";
 import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C, type LinkId } from "./catalogue";
 import { parsePolicy, tryAccess, tryTrust } from "./evaluation";
-import { explainDecision } from "./explain";
+import { explainDecision, explainIdentityPolicies } from "./explain";
 import { audienceOf, expectedProviderArn, partitionOf, tryNormalize } from "./irsaFacts";
 import { permissionLiveChecks } from "./permission";
 import { runCheck, type CheckResult } from "./result";
@@ -358,6 +358,15 @@ export function livePermissionLink(s: IrsaSnapshot): CheckResult[] {
     );
   } else {
     const outcome = tryAccess(policies as PolicyDocument[], "s3:GetObject", resource);
+    const names = [...Object.keys(s.permissionPolicies), ...Object.keys(s.live?.attachedPolicies ?? {})];
+    const why =
+      outcome.decision === "ImplicitDeny" && outcome.unsupported === undefined
+        ? explainIdentityPolicies(
+            names.map((n, i) => [n, policies[i] as PolicyDocument]),
+            "s3:GetObject",
+            resource,
+          )
+        : outcome.reason;
     results.push(
       runCheck(
         C.permissionRead,
@@ -369,7 +378,7 @@ export function livePermissionLink(s: IrsaSnapshot): CheckResult[] {
             : outcome.decision === "Allow",
         outcome.unsupported !== undefined
           ? `the evaluator cannot read ${outcome.unsupported}: not decided`
-          : `${outcome.reason} (${json.length} polic${json.length === 1 ? "y" : "ies"}: inline ${describeValue(Object.keys(s.permissionPolicies))}, attached ${describeValue(Object.keys(s.live?.attachedPolicies ?? {}))})`,
+          : `${why} (${json.length} polic${json.length === 1 ? "y" : "ies"}: inline ${describeValue(Object.keys(s.permissionPolicies))}, attached ${describeValue(Object.keys(s.live?.attachedPolicies ?? {}))})`,
       ),
     );
   }

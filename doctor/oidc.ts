@@ -142,7 +142,7 @@ export async function fetchDiscovery(
 
 /** What a token says (unverified), and whether its signature verifies against the JWKS. */
 export async function tokenFacts(token: string, jwks: JSONWebKeySet | undefined): Promise<TokenFacts> {
-  let facts: TokenFacts = { audiences: [] };
+  let facts: TokenFacts;
   try {
     const claims = decodeJwt(token);
     const header = decodeProtectedHeader(token);

@@ -48,7 +48,7 @@ export async function runAssume(
   });
 
   let credentials;
-  let caller = "";
+  let caller: string;
   try {
     const out = await ctx.b.sts.send(
       new AssumeRoleWithWebIdentityCommand({

@@ -51,7 +51,7 @@ async function providerIn(iam: IAMClient, arn: string) {
   );
   if (out.error !== undefined) {
     if (awsErrorCode(out.error).code === "NoSuchEntity") return undefined;
-    throw out.error;
+    throw out.error instanceof Error ? out.error : new Error(awsErrorText(out.error));
   }
   return providerFacts(arn, out.value!);
 }

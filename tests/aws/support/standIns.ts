@@ -5,6 +5,7 @@
  * bearer-token authentication, and a record of every request; (2) a cluster's OIDC issuer, serving
  * its discovery document and JWKS, whose key signs the TokenRequest tokens (jose).
  */
+import { type ServerResponse } from "node:http";
 import * as https from "node:https";
 import { type AddressInfo } from "node:net";
 import {
@@ -54,7 +55,7 @@ function listen(server: https.Server): Promise<number> {
   );
 }
 
-function send(res: import("node:http").ServerResponse, code: number, body: unknown): void {
+function send(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
 }
