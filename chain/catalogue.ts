@@ -113,14 +113,16 @@ export const IRSA_CHECKS = {
           "every EKS cluster has an OIDC issuer (identity.oidc.issuer in aws eks describe-cluster)",
       ),
   ),
-  issuerDiscovery: check<{ issuer: string }>(
+  issuerDiscovery: check<{ issuer: string; noRoute?: boolean }>(
     "issuer",
     () => "the issuer's discovery document and JWKS are reachable and consistent",
     (p) =>
-      `${p.issuer}/.well-known/openid-configuration must be served over HTTPS with "issuer" exactly ${p.issuer} and a ` +
-      '"jwks_uri" that serves the keys signing the ServiceAccount tokens (STS reads both); an EKS issuer is served by AWS, ' +
-      "so a mismatch means the issuer URL is not this cluster's. When this machine has no route to it, run the doctor " +
-      "where it has one",
+      p.noRoute
+        ? "this machine has no route to the issuer (STS reaches it from AWS): run the doctor where it has one to check " +
+          "what the issuer serves"
+        : `${p.issuer}/.well-known/openid-configuration must be served over HTTPS with "issuer" exactly ${p.issuer} and a ` +
+          '"jwks_uri" that serves the keys signing the ServiceAccount tokens (STS reads both); an EKS issuer is served by ' +
+          "AWS, so a mismatch means the issuer URL is not this cluster's",
   ),
   providerForIssuer: check<Live & { roleAccount?: string; issuer?: string; inClusterAccount?: string }>(
     "oidc-provider",

@@ -39,7 +39,14 @@ export function discoveryCheck(s: IrsaSnapshot, issuerUrl: string): CheckResult[
   if (d === undefined) return [];
   const p = { issuer: issuerUrl };
   if (d.error) {
-    return [runCheck(C.issuerDiscovery, p, d.error.noRoute ? "warn" : false, `${d.url}: ${d.error.message}`)];
+    return [
+      runCheck(
+        C.issuerDiscovery,
+        { ...p, noRoute: d.error.noRoute },
+        d.error.noRoute ? "warn" : false,
+        `${d.url}: ${d.error.message}`,
+      ),
+    ];
   }
   const doc = d.document ?? {};
   if (doc.issuer !== issuerUrl) {
@@ -59,7 +66,7 @@ export function discoveryCheck(s: IrsaSnapshot, issuerUrl: string): CheckResult[
     return [
       runCheck(
         C.issuerDiscovery,
-        p,
+        { ...p, noRoute: d.jwksError.noRoute },
         d.jwksError.noRoute ? "warn" : false,
         `${doc.jwksUri}: ${d.jwksError.message}`,
       ),
