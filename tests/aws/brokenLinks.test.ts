@@ -179,4 +179,26 @@ describe("npm run doctor against moto: one broken link at a time", function () {
     expect(hit.detail).to.match(/statement OnlyAdmins \(evaluate: NotPrincipal is not supported/);
     expect(r.code).to.equal(0);
   });
+
+  it("a role that does not exist: link 3 fails with IAM's own error, link 5 is skipped", async () => {
+    await world().build();
+    const r = await doctor(["--role-arn", "arn:aws:iam::210987654321:role/nope"]);
+    expect(r.code).to.equal(1);
+    const principal = r.links.find((l) => /Federated principal/.test(l.check))!;
+    expect([principal.status, principal.link]).to.deep.equal(["fail", "trust-policy"]);
+    expect(principal.detail).to.match(/^the role could not be read: GetRole nope: NoSuchEntity/);
+    expect(r.links.find((l) => /may s3:GetObject/.test(l.check))!.status).to.equal("skip");
+  });
+
+  it("the cluster not found: link 1 fails with EKS's own error, and the links that need its issuer are skipped", async () => {
+    await world().build();
+    const r = await doctor(["--cluster", "nope"]);
+    expect(r.code).to.equal(1);
+    expect(failing(r).map((l) => l.link)).to.deep.equal(["issuer"]);
+    expect(failing(r)[0].detail).to.match(/^DescribeCluster nope: ResourceNotFoundException/);
+    expect(r.links.filter((l) => l.status === "skip").map((l) => l.link)).to.deep.equal([
+      "oidc-provider",
+      "trust-policy",
+    ]);
+  });
 });
