@@ -129,15 +129,6 @@ describe("npm run doctor against moto: one broken link at a time", function () {
     });
   }
 
-  it("the cluster not found: link 1 fails with EKS's own error", async () => {
-    await world().build();
-    const r = await doctor(["--cluster", "nope"]);
-    expect(r.code).to.equal(1);
-    const [first] = failing(r);
-    expect(first.link).to.equal("issuer");
-    expect(first.detail).to.match(/^DescribeCluster nope: ResourceNotFoundException/);
-  });
-
   it("an issuer whose discovery document claims another issuer: link 1 fails", async () => {
     const { issuerUrl } = await world().build();
     world().kube.issuer.claimedIssuer = `${issuerUrl}/other`;
