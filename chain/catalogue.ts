@@ -80,29 +80,81 @@ interface Workload {
 }
 
 /**
+ * Set when the facts were read from the live chain (the doctor) rather than planned by these stacks:
+ * the words then name what is live (any cluster, role and bucket) instead of the stacks' config.
+ */
+export interface Live {
+  live?: boolean;
+}
+
+/** `live` words when the facts are live, the stacks' words otherwise. */
+const says = (p: Live, stacks: string, live: string) => (p.live ? live : stacks);
+
+/** An S3 object, for the words of a check. */
+interface S3Object {
+  bucket: string;
+  key: string;
+}
+
+/**
  * The checks of the IRSA chain, by name. Entries are plain objects so that a test can change one and
  * see the change wherever the chain is checked; nothing copies their words at import time.
  */
 export const IRSA_CHECKS = {
-  issuerExported: check(
+  issuerExported: check<Live & { cluster?: string }>(
     "issuer",
-    () => "account-a's cluster exports an OIDC issuer",
-    () =>
-      "account-a must export oidcIssuerUrl (https://oidc.eks.<region>.amazonaws.com/id/<ID>): check the WorkloadCluster " +
-      "(an adopted cluster needs its OIDC issuer enabled)",
+    (p) => says(p, "account-a's cluster exports an OIDC issuer", `cluster ${p.cluster} has an OIDC issuer`),
+    (p) =>
+      says(
+        p,
+        "account-a must export oidcIssuerUrl (https://oidc.eks.<region>.amazonaws.com/id/<ID>): check the WorkloadCluster " +
+          "(an adopted cluster needs its OIDC issuer enabled)",
+        "name the cluster with --cluster and --cluster-region, and read it with credentials of its account (--profile-a): " +
+          "every EKS cluster has an OIDC issuer (identity.oidc.issuer in aws eks describe-cluster)",
+      ),
   ),
-  providerForIssuer: check(
-    "oidc-provider",
-    () => "account-b's OIDC provider URL is account-a's issuer",
-    () =>
-      "account-b's OIDC provider must be for account-a's current issuer: run account-b's update after account-a's " +
-      "(npm run deploy does), and check cross-account-irsa:accountAStack and existingOidcProviderArn on account-b",
+  issuerDiscovery: check<{ issuer: string; noRoute?: boolean }>(
+    "issuer",
+    () => "the issuer's discovery document and JWKS are reachable and consistent",
+    (p) =>
+      p.noRoute
+        ? "this machine has no route to the issuer (STS reaches it from AWS): run the doctor where it has one to check " +
+          "what the issuer serves"
+        : `${p.issuer}/.well-known/openid-configuration must be served over HTTPS with "issuer" exactly ${p.issuer} and a ` +
+          '"jwks_uri" that serves the keys signing the ServiceAccount tokens (STS reads both); an EKS issuer is served by ' +
+          "AWS, so a mismatch means the issuer URL is not this cluster's",
   ),
-  providerClientId: check(
+  providerForIssuer: check<Live & { roleAccount?: string; issuer?: string; inClusterAccount?: string }>(
     "oidc-provider",
-    () => `account-b's OIDC provider accepts client id ${STS_AUDIENCE}`,
-    () =>
-      `add ${STS_AUDIENCE} to the provider's client ids (aws iam add-client-id-to-open-id-connect-provider)`,
+    (p) =>
+      says(
+        p,
+        "account-b's OIDC provider URL is account-a's issuer",
+        `the role's account ${p.roleAccount} has an IAM OIDC provider for the cluster's issuer`,
+      ),
+    (p) =>
+      says(
+        p,
+        "account-b's OIDC provider must be for account-a's current issuer: run account-b's update after account-a's " +
+          "(npm run deploy does), and check cross-account-irsa:accountAStack and existingOidcProviderArn on account-b",
+        `create it in the role's account ${p.roleAccount}: aws iam create-open-id-connect-provider --url ${p.issuer} ` +
+          `--client-id-list ${STS_AUDIENCE} (with credentials of account ${p.roleAccount}); STS looks the provider up in ` +
+          "the account of the role it assumes" +
+          (p.inClusterAccount !== undefined
+            ? `, so the one in the cluster's account (${p.inClusterAccount}) does not count`
+            : ""),
+      ),
+  ),
+  providerClientId: check<Live & { audience?: string }>(
+    "oidc-provider",
+    (p) =>
+      says(
+        p,
+        `account-b's OIDC provider accepts client id ${STS_AUDIENCE}`,
+        `the OIDC provider accepts client id ${p.audience ?? STS_AUDIENCE} (the ServiceAccount's audience)`,
+      ),
+    (p) =>
+      `add ${p.audience ?? STS_AUDIENCE} to the provider's client ids (aws iam add-client-id-to-open-id-connect-provider)`,
   ),
   providerThumbprint: check(
     "oidc-provider",
@@ -111,32 +163,53 @@ export const IRSA_CHECKS = {
       "the provider's thumbprint must be the issuer's top intermediate CA (or be left empty for EKS issuers, " +
       "which IAM verifies through its own trusted CA library): update it with aws iam update-open-id-connect-provider-thumbprint",
   ),
-  trustPrincipal: check(
+  trustPrincipal: check<Live & { providerArn?: string }>(
     "trust-policy",
     () => "the role's Federated principal is that provider",
-    () =>
-      "the trust policy must name account-b's OIDC provider for account-a's issuer (an ARN in account B, not A): " +
-      "build it with buildTrustPolicy from ClusterOidcProvider.arn",
+    (p) =>
+      says(
+        p,
+        "the trust policy must name account-b's OIDC provider for account-a's issuer (an ARN in account B, not A): " +
+          "build it with buildTrustPolicy from ClusterOidcProvider.arn",
+        `the trust policy's Principal.Federated must be the provider in the role's account, ${p.providerArn ?? "arn:<partition>:iam::<role account>:oidc-provider/<issuer host/path>"} ` +
+          "(not a provider ARN of the cluster's account): aws iam update-assume-role-policy",
+      ),
   ),
-  trustSubject: check<Subject & { audience: string }>(
+  trustSubject: check<Live & Subject & { audience: string }>(
     "trust-policy",
     (p) => `the role trusts ${p.namespace}/${p.name} with audience ${p.audience}`,
     (p) =>
       "the trust policy's StringEquals must hold <issuer>:sub = " +
-      `system:serviceaccount:${p.namespace}:${p.name} and <issuer>:aud = ${p.audience}: check cross-account-irsa:serviceAccounts on account-b`,
+      `system:serviceaccount:${p.namespace}:${p.name} and <issuer>:aud = ${p.audience}` +
+      says(
+        p,
+        ": check cross-account-irsa:serviceAccounts on account-b",
+        ", with <issuer> the cluster's issuer host/path: aws iam update-assume-role-policy",
+      ),
   ),
-  serviceAccountPresent: check(
+  serviceAccountPresent: check<Live & Partial<Subject>>(
     "service-account",
-    () => "account-a plans the IRSA ServiceAccount",
-    () =>
-      "account-a creates the ServiceAccount once account-b has outputs: check account-a's accountBStack points at account-b",
+    (p) =>
+      says(p, "account-a plans the IRSA ServiceAccount", `ServiceAccount ${p.namespace}/${p.name} exists`),
+    (p) =>
+      says(
+        p,
+        "account-a creates the ServiceAccount once account-b has outputs: check account-a's accountBStack points at account-b",
+        `create it (kubectl create serviceaccount ${p.name} -n ${p.namespace}) and annotate it, or name the right one ` +
+          "with --namespace, --service-account and --context",
+      ),
   ),
-  serviceAccountAnnotated: check<Subject>(
+  serviceAccountAnnotated: check<Live & Subject & { roleArn?: string }>(
     "service-account",
     (p) => `ServiceAccount ${p.namespace}/${p.name} is annotated ${ROLE_ARN_ANNOTATION} = the role ARN`,
-    () =>
-      `annotate the ServiceAccount ${ROLE_ARN_ANNOTATION}: <account-b's roleArn output> (IrsaServiceAccount does), ` +
-      "and recreate pods that started before the annotation",
+    (p) =>
+      says(
+        p,
+        `annotate the ServiceAccount ${ROLE_ARN_ANNOTATION}: <account-b's roleArn output> (IrsaServiceAccount does), ` +
+          "and recreate pods that started before the annotation",
+        `kubectl annotate serviceaccount ${p.name} -n ${p.namespace} --overwrite ${ROLE_ARN_ANNOTATION}=${p.roleArn ?? "<role ARN>"}, ` +
+          "then restart the pods that use it",
+      ),
   ),
   serviceAccountTrusted: check<Subject>(
     "service-account",
@@ -144,6 +217,15 @@ export const IRSA_CHECKS = {
     (p) =>
       `make the names agree: add {namespace: ${p.namespace}, name: ${p.name}} to cross-account-irsa:serviceAccounts ` +
       "on account-b, or set cross-account-irsa:serviceAccount on account-a to one account-b trusts",
+  ),
+  podsInjected: check<Subject>(
+    "service-account",
+    (p) =>
+      `pods of ServiceAccount ${p.namespace}/${p.name} have the webhook's AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE`,
+    (p) =>
+      `restart them (kubectl rollout restart deployment/<name> -n ${p.namespace}, or delete the pods): the pod identity ` +
+      "webhook injects the role only into pods created after the ServiceAccount's annotation; if new pods still lack it, " +
+      "check the webhook (EKS runs it; another cluster needs amazon-eks-pod-identity-webhook)",
   ),
   workloadPresent: check<{ kind: string }>(
     "service-account",
@@ -170,11 +252,64 @@ export const IRSA_CHECKS = {
     () => "the role may read the object the access check reads",
     () => "check account-b's bucket config",
   ),
-  permissionRead: check<{ reader: string }>(
+  permissionRead: check<Live & { reader: string }>(
     "permission",
-    (p) => `the role may s3:GetObject what ${p.reader} reads`,
-    () =>
-      "the object must be in account-b's bucket and under a granted prefix: check cross-account-irsa:bucket.objectKey, " +
-      "prefixes and access on account-b",
+    (p) =>
+      says(p, `the role may s3:GetObject what ${p.reader} reads`, `the role may s3:GetObject ${p.reader}`),
+    (p) =>
+      says(
+        p,
+        "the object must be in account-b's bucket and under a granted prefix: check cross-account-irsa:bucket.objectKey, " +
+          "prefixes and access on account-b",
+        `allow s3:GetObject on ${p.reader.replace(/^s3:\/\//, "arn:aws:s3:::")} (or a prefix of it) in an inline or attached policy ` +
+          "of the role: buildS3AccessPolicy writes one",
+      ),
+  ),
+  permissionList: check<S3Object>(
+    "permission",
+    (p) => `the role may s3:ListBucket on bucket ${p.bucket}`,
+    (p) =>
+      `allow s3:ListBucket on arn:aws:s3:::${p.bucket} (the bucket ARN, not ${p.bucket}/*) in the role's policy, with an ` +
+      `s3:prefix condition that covers ${p.key} when listing is limited to prefixes (buildS3AccessPolicy does)`,
+  ),
+  bucketPolicyAllows: check<S3Object>(
+    "permission",
+    (p) => `the bucket policy of ${p.bucket} denies the role neither s3:GetObject nor s3:ListBucket`,
+    (p) =>
+      `narrow the bucket policy's Deny statement so that it no longer matches the role reading s3://${p.bucket}/${p.key} ` +
+      `(aws s3api get-bucket-policy --bucket ${p.bucket}): an explicit deny beats every allow`,
+  ),
+  objectExists: check<S3Object>(
+    "permission",
+    (p) => `object s3://${p.bucket}/${p.key} exists`,
+    (p) =>
+      `upload it (aws s3 cp <file> s3://${p.bucket}/${p.key}) or name an existing object with --bucket and --key ` +
+      "(account-b's bucketName and objectKey outputs)",
+  ),
+  kmsKeyAllowed: check<{ keyArn: string }>(
+    "permission",
+    (p) => `the role may kms:Decrypt with the object's KMS key ${p.keyArn}`,
+    (p) =>
+      `allow kms:Decrypt on ${p.keyArn} in the role's policy (buildS3AccessPolicy's kmsKeyArn does) and let the key policy ` +
+      "allow the role or delegate to its account (the default key policy's :root statement); an AWS managed key (aws/s3) " +
+      "cannot be used from another account: encrypt with a customer managed key",
+  ),
+  assumeToken: check<Subject & { audience: string }>(
+    "service-account",
+    (p) =>
+      `the TokenRequest API issues ServiceAccount ${p.namespace}/${p.name} a token for audience ${p.audience}`,
+    (p) =>
+      `the doctor's Kubernetes identity needs create on serviceaccounts/token in namespace ${p.namespace} ` +
+      `(kubectl auth can-i create serviceaccounts/token -n ${p.namespace}), and the ServiceAccount must exist`,
+  ),
+  assumeWebIdentity: check<{ roleArn: string; advice?: string }>(
+    "trust-policy",
+    (p) => `sts:AssumeRoleWithWebIdentity with that token returns credentials of ${p.roleArn}`,
+    (p) => p.advice ?? "see STS's error: the links above say which one is broken",
+  ),
+  assumeRead: check<S3Object & { advice?: string }>(
+    "permission",
+    (p) => `those credentials read s3://${p.bucket}/${p.key}`,
+    (p) => p.advice ?? "see S3's error: the permission checks above say which statement is missing",
   ),
 };

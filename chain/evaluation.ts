@@ -1,13 +1,26 @@
 /**
  * The policy evaluators as the chain checks and the access matrix use them: a document the evaluator
  * cannot read gives a deny with the reason, never an exception in the middle of a report and never an
- * allow (fail closed).
+ * allow (fail closed). Where it cannot read a statement, the outcome names that statement
+ * (`unsupported`), so a live check can say so (warn) instead of guessing.
  */
-import { evaluateAccess, evaluateTrust, type EvaluationResult } from "../components/evaluate";
+import {
+  evaluateAccess,
+  evaluateResourcePolicy,
+  evaluateTrust,
+  type EvaluationResult,
+} from "../components/evaluate";
 import { type PolicyDocument } from "../components/policyDocument";
 
-/** A decision and why; `statements` when the evaluator could read the document. */
-export type Outcome = Pick<EvaluationResult, "decision" | "reason"> & { statements?: number[] };
+/**
+ * A decision and why; `statements` when the evaluator could read the document. `unsupported`: the
+ * statements the evaluator could not read, named, with its message (the decision is then a deny
+ * that is not known to be right, unless an evaluable statement denies explicitly).
+ */
+export type Outcome = Pick<EvaluationResult, "decision" | "reason"> & {
+  statements?: number[];
+  unsupported?: string;
+};
 
 /** Parses a policy document's JSON; undefined when it is not JSON. */
 export function parsePolicy(json: string | undefined): PolicyDocument | undefined {
@@ -19,13 +32,54 @@ export function parsePolicy(json: string | undefined): PolicyDocument | undefine
   }
 }
 
+/** A statement's name in messages: its Sid, else its index (`#2`). */
+export function statementName(doc: PolicyDocument, index: number): string {
+  const sid = Array.isArray(doc.Statement) ? doc.Statement[index]?.Sid : undefined;
+  return typeof sid === "string" && sid !== "" ? sid : `#${index}`;
+}
+
+/**
+ * Runs an evaluation of a whole document; when the evaluator throws, evaluates each statement alone
+ * to name the ones it cannot read. An explicit deny among the readable statements still decides
+ * (nothing can turn it into an allow); otherwise the outcome is a deny with `unsupported` set.
+ */
+function guarded(doc: PolicyDocument, run: (d: PolicyDocument) => EvaluationResult): Outcome {
+  try {
+    return run(doc);
+  } catch (e) {
+    const statements = Array.isArray(doc?.Statement) ? doc.Statement : undefined;
+    if (!statements) {
+      return {
+        decision: "ImplicitDeny",
+        reason: `cannot evaluate: ${messageOf(e)}`,
+        unsupported: "the document",
+      };
+    }
+    const failed: string[] = [];
+    const denies: string[] = [];
+    statements.forEach((statement, i) => {
+      try {
+        if (run({ ...doc, Statement: [statement] }).decision === "ExplicitDeny") {
+          denies.push(statementName(doc, i));
+        }
+      } catch (inner) {
+        failed.push(`statement ${statementName(doc, i)} (${messageOf(inner)})`);
+      }
+    });
+    if (denies.length > 0) {
+      return {
+        decision: "ExplicitDeny",
+        reason: `denied by statement ${denies.join(", ")} (the evaluator cannot read ${failed.join(", ")})`,
+      };
+    }
+    const unsupported = failed.length > 0 ? failed.join(", ") : `the document (${messageOf(e)})`;
+    return { decision: "ImplicitDeny", reason: `cannot evaluate: ${messageOf(e)}`, unsupported };
+  }
+}
+
 /** {@link evaluateTrust}, with a document it cannot evaluate reported as a deny and the reason. */
 export function tryTrust(doc: PolicyDocument, oidcProviderArn: string, sub: string, aud: string): Outcome {
-  try {
-    return evaluateTrust(doc, { oidcProviderArn, sub, aud });
-  } catch (e) {
-    return { decision: "ImplicitDeny", statements: [], reason: `cannot evaluate: ${messageOf(e)}` };
-  }
+  return guarded(doc, (d) => evaluateTrust(d, { oidcProviderArn, sub, aud }));
 }
 
 /**
@@ -40,15 +94,31 @@ export function tryAccess(
 ): Outcome {
   let best: Outcome = { decision: "ImplicitDeny", reason: `no statement allows ${action} on ${resource}` };
   for (const doc of docs) {
-    try {
-      const r = evaluateAccess(doc, { action, resource, context });
-      if (r.decision === "ExplicitDeny") return r;
-      if (r.decision === "Allow") best = r;
-    } catch (e) {
-      return { decision: "ImplicitDeny", reason: `cannot evaluate: ${messageOf(e)}` };
-    }
+    const r = guarded(doc, (d) => evaluateAccess(d, { action, resource, context }));
+    if (r.decision === "ExplicitDeny") return r;
+    if (r.unsupported !== undefined) return r;
+    if (r.decision === "Allow") best = r;
   }
   return best;
+}
+
+/**
+ * A resource policy (a bucket or key policy) for a request by one principal (its IAM ARN; a policy
+ * that names the principal's account, by id or root ARN, applies to it too unless
+ * `matchAccountPrincipals` is false). A document the evaluator cannot read is a deny with the
+ * statements named, never an allow.
+ */
+export function tryResourcePolicy(
+  doc: PolicyDocument,
+  principalArn: string,
+  action: string,
+  resource: string,
+  context: Record<string, string> = {},
+  matchAccountPrincipals = true,
+): Outcome {
+  return guarded(doc, (d) =>
+    evaluateResourcePolicy(d, { principalArn, action, resource, context, matchAccountPrincipals }),
+  );
 }
 
 function messageOf(error: unknown): string {

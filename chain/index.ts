@@ -11,8 +11,20 @@ export {
   type IrsaLinkId,
   type LinkDefinition,
   type LinkId,
+  type Live,
 } from "./catalogue";
-export { type ChainSnapshot, type ChainWorkload, type IrsaSnapshot, type Unavailable } from "./snapshot";
+export {
+  type AssumeStep,
+  type ChainSnapshot,
+  type ChainWorkload,
+  type IrsaLiveFacts,
+  type IrsaSnapshot,
+  type IssuerDiscovery,
+  type LivePod,
+  type PermissionLiveFacts,
+  type TokenFacts,
+  type Unavailable,
+} from "./snapshot";
 export { checkChain } from "./check";
 export {
   ChainError,
@@ -23,4 +35,5 @@ export {
   type CheckResult,
   type CheckStatus,
 } from "./result";
-export { parsePolicy, tryAccess, tryTrust, type Outcome } from "./evaluation";
+export { parsePolicy, tryAccess, tryResourcePolicy, tryTrust, type Outcome } from "./evaluation";
+export { explainDecision, type ExplainRequest } from "./explain";

@@ -1,49 +1,46 @@
 /**
  * The IRSA link set: the five links of design.md's "Mechanism 1", checked on an {@link IrsaSnapshot}.
  * Words and fixes come from the catalogue; this file decides only pass or fail and what was compared.
+ * Facts read from the live chain (`snapshot.live`, the doctor's) add the checks of irsaLive.ts and
+ * permission.ts and the live words; without them the results are the plan's, unchanged.
  */
 import { describeValue } from "../components/errors";
-import { normalizeIssuer } from "../components/issuer";
 import { type PolicyDocument } from "../components/policyDocument";
 import { STS_AUDIENCE } from "../components/trustPolicy";
-import { parseOidcProviderArn, parseRoleArn } from "../components/validation";
+import { parseOidcProviderArn } from "../components/validation";
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C } from "./catalogue";
 import { runCheck, type CheckResult } from "./result";
 import { parsePolicy, tryAccess, tryTrust } from "./evaluation";
+import { expectedProviderArn, federatedPrincipals, partitionOf, tryNormalize } from "./irsaFacts";
+import {
+  assumeChecks,
+  discoveryCheck,
+  liveProviderLink,
+  livePermissionLink,
+  liveServiceAccountLink,
+  liveTrustSubjects,
+} from "./irsaLive";
 import { type IrsaSnapshot } from "./snapshot";
 
-function tryNormalize(issuer: string | undefined): string | undefined {
-  if (issuer === undefined) return undefined;
-  try {
-    return normalizeIssuer(issuer);
-  } catch {
-    return undefined;
-  }
-}
-
-function federatedPrincipals(doc: PolicyDocument): string[] {
-  const out: string[] = [];
-  for (const s of doc.Statement) {
-    if (s.Principal === undefined || s.Principal === "*") continue;
-    const f = s.Principal.Federated;
-    if (f !== undefined) out.push(...(Array.isArray(f) ? f : [f]));
-  }
-  return out;
-}
-
-function partitionOf(roleArn: string): string {
-  try {
-    return parseRoleArn("role", roleArn).partition;
-  } catch {
-    return "aws";
-  }
-}
-
-/** Link 1: the cluster has an OIDC issuer. */
+/** Link 1: the cluster has an OIDC issuer (live: and serves a consistent discovery document). */
 function issuerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[] {
   if (s.unavailable?.issuer !== undefined) {
     return [runCheck(C.issuerExported, {}, "skip", s.unavailable.issuer)];
+  }
+  if (s.live) {
+    const { cluster } = s.live;
+    const words = { live: true, cluster: `${cluster.name} (${cluster.region})` };
+    const result = runCheck(
+      C.issuerExported,
+      words,
+      issuer !== undefined,
+      issuer !== undefined
+        ? `issuer ${s.issuerUrl}`
+        : (cluster.error ??
+            `DescribeCluster gives issuer ${describeValue(s.issuerUrl)}, not an https issuer URL`),
+    );
+    return [result, ...(issuer !== undefined ? discoveryCheck(s, s.issuerUrl!) : [])];
   }
   return [
     runCheck(
@@ -62,6 +59,7 @@ function providerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[
   if (s.unavailable?.trust !== undefined) {
     return [runCheck(C.providerForIssuer, {}, "skip", s.unavailable.trust)];
   }
+  if (s.live) return liveProviderLink(s, issuer);
   const provider = s.provider;
   const results: CheckResult[] = [];
   let hostPath: string | undefined;
@@ -101,22 +99,41 @@ function providerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[
 }
 
 /** Link 3: the role trusts that provider, for the trusted subjects and the STS audience. */
-function trustLink(s: IrsaSnapshot, trustDoc: PolicyDocument | undefined): CheckResult[] {
+function trustLink(
+  s: IrsaSnapshot,
+  trustDoc: PolicyDocument | undefined,
+  issuer: string | undefined,
+): CheckResult[] {
   if (s.unavailable?.trust !== undefined) {
     return [runCheck(C.trustPrincipal, {}, "skip", s.unavailable.trust)];
   }
   const provider = s.provider;
+  const expected = expectedProviderArn(s, issuer);
+  if (s.live && issuer === undefined && s.role !== undefined) {
+    return [runCheck(C.trustPrincipal, { live: true }, "skip", "the cluster's issuer is unknown (link 1)")];
+  }
   const federated = trustDoc ? federatedPrincipals(trustDoc) : [];
   const results = [
     runCheck(
       C.trustPrincipal,
-      {},
-      provider !== undefined && federated.length > 0 && federated.every((f) => f === provider.arn),
+      s.live ? { live: true, ...(expected !== undefined ? { providerArn: expected } : {}) } : {},
+      s.live
+        ? expected !== undefined &&
+            federated.length > 0 &&
+            federated.every((f) => f === (provider?.arn ?? expected))
+        : provider !== undefined && federated.length > 0 && federated.every((f) => f === provider.arn),
       s.role === undefined
-        ? "account-b plans no IAM role"
-        : `Principal.Federated ${describeValue(federated)}; provider ${provider?.arn ?? "none"}`,
+        ? s.live
+          ? `the role could not be read: ${s.live.roleError ?? "unknown error"}`
+          : "account-b plans no IAM role"
+        : `Principal.Federated ${describeValue(federated)}; provider ${provider?.arn ?? (s.live ? `none (expected ${expected ?? "?"})` : "none")}`,
     ),
   ];
+  if (s.live) {
+    const providerArn = provider?.arn ?? expected;
+    if (trustDoc && providerArn !== undefined) results.push(...liveTrustSubjects(s, trustDoc, providerArn));
+    return results;
+  }
   if (trustDoc && provider) {
     for (const sa of s.trusted.filter((t) => !/[*?]/.test(t.namespace + t.name))) {
       const sub = `system:serviceaccount:${sa.namespace}:${sa.name}`;
@@ -136,6 +153,7 @@ function trustLink(s: IrsaSnapshot, trustDoc: PolicyDocument | undefined): Check
 
 /** Link 4: the ServiceAccount is annotated with the role, is a trusted subject, and the workloads use it. */
 function serviceAccountLink(s: IrsaSnapshot, trustDoc: PolicyDocument | undefined): CheckResult[] {
+  if (s.live) return liveServiceAccountLink(s);
   const sa = s.serviceAccount;
   if (!sa) {
     return [
@@ -211,6 +229,7 @@ function serviceAccountLink(s: IrsaSnapshot, trustDoc: PolicyDocument | undefine
 
 /** Link 5: the permission policy lets the role read what the workloads read. */
 function permissionLink(s: IrsaSnapshot): CheckResult[] {
+  if (s.live) return livePermissionLink(s);
   if (s.unavailable?.permission !== undefined) {
     return [runCheck(C.permissionObjectKnown, {}, "skip", s.unavailable.permission)];
   }
@@ -252,7 +271,8 @@ function permissionLink(s: IrsaSnapshot): CheckResult[] {
 
 /**
  * Checks the five links of the IRSA chain on a snapshot. Every failing check names its link and
- * carries the catalogue's fix; facts the snapshot marks unavailable give skipped checks.
+ * carries the catalogue's fix; facts the snapshot marks unavailable give skipped checks. With live
+ * facts, the end-to-end test's steps (`--assume`) come last.
  */
 export function checkIrsaChain(s: IrsaSnapshot): CheckResult[] {
   const issuer = tryNormalize(s.issuerUrl);
@@ -260,8 +280,9 @@ export function checkIrsaChain(s: IrsaSnapshot): CheckResult[] {
   return [
     ...issuerLink(s, issuer),
     ...providerLink(s, issuer),
-    ...trustLink(s, trustDoc),
+    ...trustLink(s, trustDoc, issuer),
     ...serviceAccountLink(s, trustDoc),
     ...permissionLink(s),
+    ...assumeChecks(s),
   ];
 }

@@ -5,6 +5,7 @@
  * where a fact came from.
  */
 import { type ServiceAccountRef } from "../components/trustPolicy";
+import { type LinkId } from "./catalogue";
 
 /** A pod-running object (Deployment or Job) that uses the ServiceAccount. */
 export interface ChainWorkload {
@@ -26,6 +27,107 @@ export interface Unavailable {
   trust?: string;
   /** The role's permission policies. */
   permission?: string;
+  /** The Kubernetes side: the ServiceAccount, its annotations and the pods that use it (e.g. `--no-cluster`). */
+  cluster?: string;
+  /** The bucket's policy (e.g. the doctor's identity may not read it). */
+  bucketPolicy?: string;
+  /** Whether the object exists and how it is encrypted. */
+  object?: string;
+  /** The KMS key the object is encrypted with, and its key policy. */
+  kmsKey?: string;
+}
+
+/**
+ * What the doctor fetched from the cluster's issuer: its OIDC discovery document and its JWKS, or why
+ * it could not. `noRoute`: no answer at all (DNS, connection, timeout, TLS), which says nothing about
+ * the chain; otherwise the issuer answered, and what it answered is checked.
+ */
+export interface IssuerDiscovery {
+  /** The discovery document's URL (`<issuer>/.well-known/openid-configuration`). */
+  url: string;
+  /** The document's `issuer` and `jwks_uri`, when it was fetched and is JSON. */
+  document?: { issuer?: string; jwksUri?: string };
+  /** Why the document could not be read. */
+  error?: { message: string; noRoute: boolean };
+  /** The key ids (`kid`) of the JWKS, when it was fetched and is a key set. */
+  jwksKeyIds?: string[];
+  /** Why the JWKS could not be read. */
+  jwksError?: { message: string; noRoute: boolean };
+  /**
+   * The certificate chain the JWKS host presented: SHA-1 thumbprints (lower-case hex), the server's
+   * first, and whether a publicly trusted root CA signed it.
+   */
+  certificates?: { thumbprints: string[]; publicRoot: boolean };
+}
+
+/** A token the Kubernetes TokenRequest API issued for the ServiceAccount (`--assume`), as the doctor read it. */
+export interface TokenFacts {
+  issuer?: string;
+  subject?: string;
+  audiences: string[];
+  keyId?: string;
+  /** Whether its signature verifies against the issuer's JWKS; undefined when the JWKS was not read. */
+  signatureVerified?: boolean;
+  /** Why it does not verify. */
+  verifyError?: string;
+}
+
+/** A pod that runs as the ServiceAccount, with the literal environment of each container. */
+export interface LivePod {
+  name: string;
+  createdAt?: string;
+  containers: { name: string; env: Record<string, string> }[];
+}
+
+/** One step of the end-to-end test (`--assume`): token, STS, S3. */
+export interface AssumeStep {
+  step: "token" | "sts" | "s3";
+  ok: boolean;
+  /** What happened: the identity or bytes obtained, or the service's own error. */
+  detail: string;
+  /** For a failure: the link the error points to, and what it means (the doctor's diagnosis). */
+  pointsTo?: LinkId;
+  advice?: string;
+}
+
+/**
+ * Facts of the permission side that only a live collector reads (any mechanism): the role's attached
+ * managed policies, the bucket policy, the object and its KMS key.
+ */
+export interface PermissionLiveFacts {
+  /** The role's attached managed policies (their default version's JSON), by policy ARN. */
+  attachedPolicies?: Record<string, string>;
+  /** The bucket policy's JSON; null when the bucket has none. */
+  bucketPolicy?: string | null;
+  /** Whether the object exists (`exists: false` also when the bucket does not), and its KMS key. */
+  object?: { exists: boolean; detail: string; kmsKeyArn?: string };
+  /** The KMS key that encrypts the object: AWS managed (`aws/s3`) or customer managed, and its key policy. */
+  kmsKey?: { arn: string; awsManaged: boolean; policy?: string };
+}
+
+/**
+ * Facts only a live collector (the doctor) gathers, from AWS and the cluster. Their presence also
+ * selects the live words of the checks: the plan's words name the stacks' config, and a live chain
+ * may not come from these stacks. Each check that needs one of them runs only when it is there, so
+ * the offline plan's output does not change.
+ */
+export interface IrsaLiveFacts extends PermissionLiveFacts {
+  /** The cluster the issuer was read from (EKS DescribeCluster in account A); AWS's error when it failed. */
+  cluster: { name: string; region: string; accountId?: string; error?: string };
+  /** The role's account (B). */
+  roleAccountId: string;
+  /** AWS's error when the role could not be read (NoSuchEntity: it does not exist). */
+  roleError?: string;
+  /** When account B has no provider for the issuer: the one the cluster's account (A) has, the usual mistake. */
+  providerInClusterAccount?: string;
+  /** The issuer's discovery document and JWKS. */
+  discovery?: IssuerDiscovery;
+  /** The pods that run as the ServiceAccount. */
+  pods?: LivePod[];
+  /** The token from the TokenRequest API (`--assume`). */
+  token?: TokenFacts;
+  /** The end-to-end test's steps (`--assume`), in order, up to the first that failed. */
+  assume?: AssumeStep[];
 }
 
 /** The facts of the IRSA chain. */
@@ -33,8 +135,11 @@ export interface IrsaSnapshot {
   mechanism: "irsa";
   /** account-a's cluster's OIDC issuer URL. */
   issuerUrl?: string;
-  /** account-b's IAM OIDC provider: its ARN, the URL it stores, its client ids, and whether it was adopted. */
-  provider?: { arn: string; url?: string; clientIds?: string[]; adopted: boolean };
+  /**
+   * account-b's IAM OIDC provider: its ARN, the URL it stores, its client ids, whether it was adopted,
+   * and (read live) its thumbprints.
+   */
+  provider?: { arn: string; url?: string; clientIds?: string[]; adopted: boolean; thumbprints?: string[] };
   /** account-b's role and its trust policy (JSON, when known). */
   role?: { arn: string; trustPolicy?: string };
   /** The role's permission policies (JSON), by name. */
@@ -52,6 +157,8 @@ export interface IrsaSnapshot {
   deployProbe: boolean;
   /** Facts not gathered, and why. */
   unavailable?: Unavailable;
+  /** Facts read from the live chain (the doctor); absent in the plan and the programs. */
+  live?: IrsaLiveFacts;
 }
 
 /** What the chain is checked on (one snapshot type per mechanism). */

@@ -55,6 +55,14 @@ export interface PrincipalRequest {
   resource?: string;
   /** Request context keys (`aws:RequestTag/...`, `aws:SecureTransport`, ...). */
   context?: Record<string, string>;
+  /**
+   * Whether a statement that names the caller's account (its id, or its `root` ARN) applies to the
+   * caller. IAM reads such a statement as a delegation to the account: an Allow then needs the
+   * caller's own identity policy too, a Deny applies as it stands. `false` asks whether the policy
+   * names the caller itself (a key policy that grants the role directly).
+   * @default true
+   */
+  matchAccountPrincipals?: boolean;
 }
 
 /** The kinds of document IAM distinguishes, by which elements a statement must and must not have. */
@@ -63,7 +71,7 @@ type DocumentKind = "trust" | "identity" | "resource";
 interface Request {
   action: string;
   resource?: string;
-  principal?: { type: "Federated" | "AWS" | "Service"; id: string };
+  principal?: { type: "Federated" | "AWS" | "Service"; id: string; matchAccount?: boolean };
   context: Record<string, string>;
 }
 
@@ -108,7 +116,7 @@ export function evaluateResourcePolicy(
   return evaluate(doc, kind, {
     action: requireText("request.action", r.action),
     ...(r.resource !== undefined ? { resource: requireText("request.resource", r.resource) } : {}),
-    principal: { type: "AWS", id: principalArn },
+    principal: { type: "AWS", id: principalArn, matchAccount: r.matchAccountPrincipals !== false },
     context: {
       ...requireContext(r.context),
       "aws:PrincipalArn": principalArn,
@@ -339,23 +347,24 @@ function principalMatches(statement: Statement, request: Request): boolean {
   if (statement.Principal === undefined) return request.principal === undefined;
   if (request.principal === undefined) return false;
   if (statement.Principal === "*") return true;
-  const { type, id } = request.principal;
+  const { type, id, matchAccount } = request.principal;
   return (statement.Principal[type] ?? []).some(
-    (p) => p === "*" || (type === "AWS" ? awsPrincipalMatches(p, id) : p === id),
+    (p) => p === "*" || (type === "AWS" ? awsPrincipalMatches(p, id, matchAccount !== false) : p === id),
   );
 }
 
 /**
  * An AWS principal element against the caller's ARN: `*`; an account (its id, or its root ARN)
- * stands for every principal of that account; a role or user ARN for exactly that principal.
+ * stands for every principal of that account (unless `matchAccount` is false); a role or user ARN
+ * for exactly that principal.
  */
-function awsPrincipalMatches(element: string, callerArn: string): boolean {
+function awsPrincipalMatches(element: string, callerArn: string, matchAccount: boolean): boolean {
+  if (element === callerArn) return true;
   const caller = /^arn:([a-z-]+):(?:iam|sts)::(\d{12}):/.exec(callerArn);
-  if (!caller) return false;
+  if (!caller || !matchAccount) return false;
   if (/^\d{12}$/.test(element)) return element === caller[2];
   const root = /^arn:([a-z-]+):iam::(\d{12}):root$/.exec(element);
-  if (root) return root[1] === caller[1] && root[2] === caller[2];
-  return element === callerArn;
+  return root !== null && root[1] === caller[1] && root[2] === caller[2];
 }
 
 function conditionsHold(statement: Statement, context: Record<string, string>): boolean {

@@ -6,7 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { type CommandName, errorText } from "./failure";
-import { DEFAULT_STACKS, type RunOutcome, type StackPair, deploy, destroy, preview } from "./orchestrator";
+import { HELP_FLAG, STACK_FLAGS, STACK_FLAGS_USAGE, parseStackPair } from "./flags";
+import { type RunOutcome, type StackPair, deploy, destroy, preview } from "./orchestrator";
 import {
   PreflightError,
   checkAwsCli,
@@ -21,7 +22,6 @@ import {
   normalizeBackendUrl,
   readProjectName,
   readStackFile,
-  stackNameProblem,
 } from "./preflight";
 import {
   type CommandRunner,
@@ -57,8 +57,7 @@ Commands:
   verify    read the access-check Job's result from account-a's cluster and explain it
 
 Options:
-  --stack-a <name>   account A's stack (default: ${DEFAULT_STACKS.a}); config in Pulumi.<name>.yaml
-  --stack-b <name>   account B's stack (default: ${DEFAULT_STACKS.b}); config in Pulumi.<name>.yaml
+${STACK_FLAGS_USAGE}
   --backend <url>    state backend, e.g. file://./state (default: PULUMI_BACKEND_URL, else the
                      backend of the current \`pulumi login\`)
   -y, --yes          do not ask before deploy or destroy (required when not on a terminal)
@@ -96,12 +95,11 @@ export function parseCliArgs(argv: string[], cwd: string): ParsedCommandLine {
       allowPositionals: true,
       strict: true,
       options: {
-        "stack-a": { type: "string" },
-        "stack-b": { type: "string" },
+        ...STACK_FLAGS,
         backend: { type: "string" },
         yes: { type: "boolean", short: "y" },
         "skip-aws-check": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
+        ...HELP_FLAG,
       },
     });
   } catch (error) {
@@ -116,16 +114,9 @@ export function parseCliArgs(argv: string[], cwd: string): ParsedCommandLine {
   if (!(COMMANDS as readonly string[]).includes(command)) {
     return { kind: "error", message: `unknown command "${command}" (one of ${COMMANDS.join(", ")})` };
   }
-  const stacks = { a: values["stack-a"] ?? DEFAULT_STACKS.a, b: values["stack-b"] ?? DEFAULT_STACKS.b };
-  for (const [flag, name] of [
-    ["--stack-a", stacks.a],
-    ["--stack-b", stacks.b],
-  ] as const) {
-    const problem = stackNameProblem(name);
-    if (problem) return { kind: "error", message: `${flag}: ${problem}` };
-  }
-  if (stacks.a === stacks.b)
-    return { kind: "error", message: `--stack-a and --stack-b are both "${stacks.a}"` };
+  const pair = parseStackPair(values);
+  if (!pair.ok) return { kind: "error", message: pair.message };
+  const stacks = pair.stacks;
   let backend: string | undefined;
   if (values.backend !== undefined) {
     try {

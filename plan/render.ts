@@ -40,7 +40,7 @@ export function useColor(isTTY: boolean, env: Record<string, string | undefined>
 }
 
 /** A table cell: the text, and a style applied after padding (so alignment ignores escapes). */
-type Cell = string | { text: string; style: (s: string) => string };
+export type Cell = string | { text: string; style: (s: string) => string };
 
 /** Aligned columns, two spaces apart, each line indented. */
 export function table(rows: Cell[][], indent = "  "): string[] {
@@ -63,6 +63,30 @@ export function table(rows: Cell[][], indent = "  "): string[] {
 
 function shorten(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** A check's status as a table cell: PASS, FAIL, WARN or SKIP, coloured. */
+export function statusCell(status: CheckResult["status"], st: Styles): Cell {
+  return status === "pass"
+    ? { text: "PASS", style: st.green }
+    : status === "fail"
+      ? { text: "FAIL", style: st.red }
+      : status === "warn"
+        ? { text: "WARN", style: st.yellow }
+        : { text: "SKIP", style: st.yellow };
+}
+
+/** The chain's check results as a table: link number, check, status, detail (cut at `detailWidth`). */
+export function linksTable(links: readonly CheckResult[], st: Styles, detailWidth = 120): string[] {
+  return table([
+    ["LINK", "CHECK", "STATUS", "DETAIL"].map((t) => ({ text: t, style: st.bold })),
+    ...links.map((l) => [
+      String(linkOf(l.link).number),
+      l.check,
+      statusCell(l.status, st),
+      { text: shorten(l.detail, detailWidth), style: st.dim },
+    ]),
+  ]);
 }
 
 /** The resource tree of a run: one row per resource, indented under its parent. */
@@ -184,25 +208,7 @@ export function renderPlan(
   );
 
   heading("IRSA chain links (offline)");
-  const status = (s: CheckResult["status"]) =>
-    s === "pass"
-      ? { text: "PASS", style: st.green }
-      : s === "fail"
-        ? { text: "FAIL", style: st.red }
-        : s === "warn"
-          ? { text: "WARN", style: st.yellow }
-          : { text: "SKIP", style: st.yellow };
-  lines.push(
-    ...table([
-      ["LINK", "CHECK", "STATUS", "DETAIL"].map((t) => ({ text: t, style: st.bold })),
-      ...plan.links.map((l) => [
-        String(linkOf(l.link).number),
-        l.check,
-        status(l.status),
-        { text: shorten(l.detail, 120), style: st.dim },
-      ]),
-    ]),
-  );
+  lines.push(...linksTable(plan.links, st));
 
   heading("Kubernetes manifests (account-a, final update)");
   lines.push(

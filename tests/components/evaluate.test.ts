@@ -500,6 +500,19 @@ describe("evaluateAccess", () => {
       expect(decide(trust(ROLE), "arn:aws:iam::111122223333:role/other")).to.equal("ImplicitDeny");
     });
 
+    it("asked whether the policy names the caller itself, an account principal does not count", () => {
+      const byAccount = trust("arn:aws:iam::111122223333:root");
+      const ask = (d: PolicyDocument) =>
+        evaluateResourcePolicy(
+          d,
+          { principalArn: ROLE, action: "sts:AssumeRole", matchAccountPrincipals: false },
+          "trust",
+        ).decision;
+      expect(ask(byAccount)).to.equal("ImplicitDeny");
+      expect(ask(trust("111122223333"))).to.equal("ImplicitDeny");
+      expect(ask(trust(ROLE))).to.equal("Allow");
+    });
+
     it("puts aws:PrincipalArn in the context: ArnEquals pins the role, part by part", () => {
       const d = trust("arn:aws:iam::111122223333:root", {
         Condition: { ArnEquals: { "aws:PrincipalArn": ROLE } },

@@ -1,0 +1,201 @@
+/**
+ * The permission-side checks that only live facts allow, for any mechanism: the listing on the
+ * bucket, the bucket policy's explicit denies, the object's existence and its KMS key. Each runs only
+ * when its fact is present. Policy constructs the evaluator cannot read give `warn`, naming the
+ * statement, never a guess.
+ */
+import { type PolicyDocument } from "../components/policyDocument";
+import { IRSA_CHECKS as C } from "./catalogue";
+import { parsePolicy, tryAccess, tryResourcePolicy, type Outcome } from "./evaluation";
+import { runCheck, type CheckResult, type CheckStatus } from "./result";
+import { type PermissionLiveFacts, type Unavailable } from "./snapshot";
+
+/** What the permission checks need besides the live facts. */
+export interface PermissionTarget {
+  roleArn: string;
+  bucket: string;
+  key: string;
+  /** The role's identity policies (inline and attached), parsed; undefined entries did not parse. */
+  policies: Array<PolicyDocument | undefined>;
+  /** Facts that could not be read, and why: their checks are skipped with the reason. */
+  unavailable?: Pick<Unavailable, "bucketPolicy" | "object" | "kmsKey">;
+}
+
+/** The parts of a role ARN a resource policy may name the role by. */
+function roleNames(roleArn: string): { partition: string; account: string } {
+  const m = /^arn:([^:]+):iam::(\d{12}):role\//.exec(roleArn);
+  return { partition: m?.[1] ?? "aws", account: m?.[2] ?? "" };
+}
+
+/** The root ARN of a role's account: what a key policy names to delegate to the account's IAM policies. */
+function rootOf(roleArn: string): string {
+  const { partition, account } = roleNames(roleArn);
+  return `arn:${partition}:iam::${account}:root`;
+}
+
+/** pass / fail / warn from an outcome: warn when the evaluator could not read a statement. */
+function statusOf(outcome: Outcome, passes: boolean): CheckStatus {
+  if (outcome.decision === "ExplicitDeny") return "fail";
+  if (outcome.unsupported !== undefined) return "warn";
+  return passes ? "pass" : "fail";
+}
+
+function detailOf(outcome: Outcome): string {
+  return outcome.unsupported !== undefined
+    ? `the evaluator cannot read ${outcome.unsupported}: not decided`
+    : outcome.reason;
+}
+
+/** s3:ListBucket on exactly the bucket, by the role's identity policies (when they were all read). */
+function listCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
+  if (facts.attachedPolicies === undefined) return [];
+  const p = { bucket: t.bucket, key: t.key };
+  const { partition } = roleNames(t.roleArn);
+  if (t.policies.some((d) => d === undefined)) {
+    return [runCheck(C.permissionList, p, "warn", "a policy of the role is not JSON: not decided")];
+  }
+  const outcome = tryAccess(
+    t.policies as PolicyDocument[],
+    "s3:ListBucket",
+    `arn:${partition}:s3:::${t.bucket}`,
+    {
+      "s3:prefix": t.key,
+    },
+  );
+  return [
+    runCheck(
+      C.permissionList,
+      p,
+      statusOf(outcome, outcome.decision === "Allow"),
+      `${detailOf(outcome)} (listing with s3:prefix=${t.key})`,
+    ),
+  ];
+}
+
+/** The request context a bucket or key policy sees when the role reads through S3. */
+function requestContext(t: PermissionTarget, account: string, extra: Record<string, string> = {}) {
+  return {
+    "aws:SecureTransport": "true",
+    "s3:TlsVersion": "1.2",
+    "aws:PrincipalArn": t.roleArn,
+    "aws:PrincipalAccount": account,
+    ...extra,
+  };
+}
+
+/** The bucket policy denies the role neither the object read nor the listing. */
+function bucketPolicyCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
+  const p = { bucket: t.bucket, key: t.key };
+  if (t.unavailable?.bucketPolicy !== undefined) {
+    return [runCheck(C.bucketPolicyAllows, p, "skip", t.unavailable.bucketPolicy)];
+  }
+  if (facts.bucketPolicy === undefined) return [];
+  if (facts.bucketPolicy === null)
+    return [runCheck(C.bucketPolicyAllows, p, true, "the bucket has no policy")];
+  const doc = parsePolicy(facts.bucketPolicy);
+  if (doc === undefined) {
+    return [runCheck(C.bucketPolicyAllows, p, "warn", "the bucket policy is not JSON: not decided")];
+  }
+  const { partition, account } = roleNames(t.roleArn);
+  const bucketArn = `arn:${partition}:s3:::${t.bucket}`;
+  const read = tryResourcePolicy(
+    doc,
+    t.roleArn,
+    "s3:GetObject",
+    `${bucketArn}/${t.key}`,
+    requestContext(t, account),
+  );
+  const list = tryResourcePolicy(
+    doc,
+    t.roleArn,
+    "s3:ListBucket",
+    bucketArn,
+    requestContext(t, account, { "s3:prefix": t.key }),
+  );
+  const worst = [read, list].find((o) => o.decision === "ExplicitDeny") ??
+    [read, list].find((o) => o.unsupported !== undefined) ?? { ...read, reason: "no statement denies it" };
+  return [
+    runCheck(
+      C.bucketPolicyAllows,
+      p,
+      statusOf(worst, true),
+      `${detailOf(worst)} (evaluated for ${t.roleArn} over HTTPS, TLS 1.2)`,
+    ),
+  ];
+}
+
+/** The object exists. */
+function objectCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
+  if (t.unavailable?.object !== undefined) {
+    return [runCheck(C.objectExists, { bucket: t.bucket, key: t.key }, "skip", t.unavailable.object)];
+  }
+  if (facts.object === undefined) return [];
+  return [
+    runCheck(C.objectExists, { bucket: t.bucket, key: t.key }, facts.object.exists, facts.object.detail),
+  ];
+}
+
+/** The object's KMS key may be used by the role: key policy (directly or by delegation) and identity policy. */
+function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
+  const key = facts.kmsKey;
+  if (key === undefined) {
+    const arn = facts.object?.kmsKeyArn;
+    return t.unavailable?.kmsKey !== undefined && arn !== undefined
+      ? [runCheck(C.kmsKeyAllowed, { keyArn: arn }, "skip", t.unavailable.kmsKey)]
+      : [];
+  }
+  const p = { keyArn: key.arn };
+  const { account } = roleNames(t.roleArn);
+  const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(key.arn)?.[1];
+  if (key.awsManaged) {
+    const same = keyAccount === account;
+    return [
+      runCheck(
+        C.kmsKeyAllowed,
+        p,
+        same,
+        same
+          ? "an AWS managed key of the role's account: its principals may use it through S3"
+          : `an AWS managed key of account ${keyAccount ?? "?"}: no other account (the role's is ${account}) may use it`,
+      ),
+    ];
+  }
+  if (key.policy === undefined) {
+    return [runCheck(C.kmsKeyAllowed, p, "skip", t.unavailable?.kmsKey ?? "the key policy was not read")];
+  }
+  const doc = parsePolicy(key.policy);
+  if (doc === undefined || t.policies.some((d) => d === undefined)) {
+    return [
+      runCheck(C.kmsKeyAllowed, p, "warn", "the key policy or a policy of the role is not JSON: not decided"),
+    ];
+  }
+  const context = { ...requestContext(t, account), "kms:CallerAccount": account };
+  // Whether the key policy names the role itself (a grant that needs nothing else in its account).
+  const direct = tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false);
+  // Whether the key policy delegates to the role's account (its root), so that IAM policies decide.
+  const delegated = tryResourcePolicy(doc, rootOf(t.roleArn), "kms:Decrypt", key.arn, context);
+  const identity = tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context);
+  for (const o of [direct, delegated, identity]) {
+    if (o.decision === "ExplicitDeny" || o.unsupported !== undefined) {
+      return [runCheck(C.kmsKeyAllowed, p, statusOf(o, false), detailOf(o))];
+    }
+  }
+  const keyAllows = direct.decision === "Allow" || delegated.decision === "Allow";
+  const ok =
+    (direct.decision === "Allow" && keyAccount === account) || (keyAllows && identity.decision === "Allow");
+  const words = [
+    `key policy: ${direct.decision === "Allow" ? direct.reason : delegated.decision === "Allow" ? `delegates to account ${account} (${delegated.reason})` : "no statement allows the role or its account"}`,
+    `role's policies: ${identity.reason}`,
+  ];
+  return [runCheck(C.kmsKeyAllowed, p, ok, words.join("; "))];
+}
+
+/** The live permission checks, in order: listing, bucket policy, object, KMS key. */
+export function permissionLiveChecks(facts: PermissionLiveFacts, target: PermissionTarget): CheckResult[] {
+  return [
+    ...listCheck(facts, target),
+    ...bucketPolicyCheck(facts, target),
+    ...objectCheck(facts, target),
+    ...kmsCheck(facts, target),
+  ];
+}

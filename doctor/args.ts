@@ -1,0 +1,208 @@
+/**
+ * `npm run doctor`'s command line: its flags (node:util parseArgs, with the stack flags shared with
+ * deploy/cli.ts), the usage text, and the parsed, validated arguments. Pure.
+ */
+import { parseArgs } from "node:util";
+import { HELP_FLAG, STACK_FLAGS, STACK_FLAGS_USAGE, parseStackPair } from "../deploy/flags";
+import { type StackPair } from "../deploy/orchestrator";
+import {
+  parseRoleArn,
+  validateBucketName,
+  validateEksClusterName,
+  validateNamespace,
+  validateObjectKey,
+  validateObjectName,
+  validateRegion,
+} from "../components/validation";
+
+/** The mechanisms the doctor knows; each has its own collector and link set. */
+export const MECHANISMS = ["irsa", "pod-identity"] as const;
+
+/** One of {@link MECHANISMS}. */
+export type Mechanism = (typeof MECHANISMS)[number];
+
+/** Exit codes: no check failed; a check failed; a usage or credential error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The chain to diagnose, named explicitly or read from the stacks. */
+export interface ChainInputs {
+  roleArn: string;
+  clusterName: string;
+  /** The cluster's region; undefined: the region of --profile-a (or AWS_REGION). */
+  clusterRegion?: string;
+  namespace: string;
+  serviceAccount: string;
+  bucket: string;
+  key: string;
+  /** The bucket's region, when known (account-b's `region` output). */
+  bucketRegion?: string;
+  /** A kubeconfig's content (account-a's `kubeconfig` output), used when --kubeconfig is not given. */
+  kubeconfig?: string;
+}
+
+/** The parsed command line. */
+export interface DoctorArgs {
+  mechanism: Mechanism;
+  /** Where the chain's names come from. */
+  source:
+    { kind: "stacks"; stacks: StackPair; clusterRegion?: string } | { kind: "explicit"; chain: ChainInputs };
+  /** AWS profiles of the cluster's account (A) and the role's (B); undefined: ambient credentials. */
+  profiles: { a?: string; b?: string };
+  /** How to reach the cluster; `enabled: false` with --no-cluster. */
+  cluster: { enabled: boolean; kubeconfig?: string; context?: string };
+  json: boolean;
+  assume: boolean;
+}
+
+/** The outcome of parsing. */
+export type ParsedDoctorArgs =
+  { kind: "help" } | { kind: "run"; args: DoctorArgs } | { kind: "error"; message: string };
+
+/** The flags that name the chain explicitly (all required together, instead of the stacks). */
+const CHAIN_FLAGS = ["role-arn", "cluster", "namespace", "service-account", "bucket", "key"] as const;
+
+const OPTIONS = {
+  ...STACK_FLAGS,
+  mechanism: { type: "string" },
+  "role-arn": { type: "string" },
+  cluster: { type: "string" },
+  "cluster-region": { type: "string" },
+  namespace: { type: "string" },
+  "service-account": { type: "string" },
+  bucket: { type: "string" },
+  key: { type: "string" },
+  "profile-a": { type: "string" },
+  "profile-b": { type: "string" },
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  "no-cluster": { type: "boolean" },
+  json: { type: "boolean" },
+  assume: { type: "boolean" },
+  ...HELP_FLAG,
+} as const;
+
+/** The usage text `--help` prints. */
+export const USAGE = `Usage: npm run doctor -- [options]
+
+Diagnoses a live IRSA chain link by link against the real AWS APIs and the cluster, and names the
+broken link and its fix. Read-only unless --assume is given.
+
+The chain (from the stacks' outputs by default, through the Pulumi Automation API):
+${STACK_FLAGS_USAGE}
+or given explicitly (all six together; for a chain these stacks did not create):
+  --role-arn <arn>          the IAM role the ServiceAccount is annotated with (account B)
+  --cluster <name>          the EKS cluster (account A)
+  --cluster-region <region> the cluster's region (default: the region of --profile-a, or AWS_REGION)
+  --namespace <ns>          the ServiceAccount's namespace
+  --service-account <name>  the ServiceAccount
+  --bucket <name>           the bucket the pods read
+  --key <key>               an object the pods read
+  --mechanism irsa|pod-identity   the mechanism (default: irsa; pod-identity is not supported yet)
+
+Credentials (default: the ambient AWS credentials for both; AWS_ENDPOINT_URL and the SDK's other
+endpoint settings are honoured):
+  --profile-a <profile>     AWS profile of the cluster's account (A)
+  --profile-b <profile>     AWS profile of the role's account (B)
+
+Cluster access:
+  --kubeconfig <file>       kubeconfig (default: account-a's kubeconfig output with the stacks, else
+                            KUBECONFIG or ~/.kube/config)
+  --context <name>          kubeconfig context (default: its current context)
+  --no-cluster              skip the Kubernetes side (reported as skipped, with what it would check)
+
+Output and actions:
+  --json                    print { "ok", "links": [...] } on stdout and nothing else there
+  --assume                  also test end to end: a token from the TokenRequest API, then
+                            sts:AssumeRoleWithWebIdentity with it, then reading the object
+  -h, --help                show this help
+
+Exit codes: 0 no check failed; 1 a check failed; 2 usage or credential error.`;
+
+/** Parses the command line (without `node` and the script). Never throws. */
+export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: false, strict: true, options: OPTIONS });
+  } catch (error) {
+    return { kind: "error", message: error instanceof Error ? error.message : String(error) };
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: "help" };
+  const mechanism = v.mechanism ?? "irsa";
+  if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
+    return { kind: "error", message: `--mechanism: "${mechanism}" is not one of ${MECHANISMS.join(", ")}` };
+  }
+  const given = CHAIN_FLAGS.filter((f) => v[f] !== undefined);
+  const profiles = {
+    ...(v["profile-a"] !== undefined ? { a: v["profile-a"] } : {}),
+    ...(v["profile-b"] !== undefined ? { b: v["profile-b"] } : {}),
+  };
+  const noCluster = v["no-cluster"] ?? false;
+  if (noCluster && (v.kubeconfig !== undefined || v.context !== undefined)) {
+    return { kind: "error", message: "--no-cluster skips the cluster: drop --kubeconfig and --context" };
+  }
+  if (noCluster && v.assume) {
+    return {
+      kind: "error",
+      message: "--assume needs the cluster (a token from its TokenRequest API): drop --no-cluster",
+    };
+  }
+  let source: DoctorArgs["source"];
+  try {
+    if (v["cluster-region"] !== undefined) validateRegion("--cluster-region", v["cluster-region"]);
+    if (given.length > 0) {
+      if (v["stack-a"] !== undefined || v["stack-b"] !== undefined) {
+        return {
+          kind: "error",
+          message: `--stack-a/--stack-b read the chain from the stacks; --${given[0]} names it explicitly: use one or the other`,
+        };
+      }
+      const missing = CHAIN_FLAGS.filter((f) => v[f] === undefined);
+      if (missing.length > 0) {
+        return {
+          kind: "error",
+          message: `an explicit chain needs all of --${CHAIN_FLAGS.join(", --")}: missing --${missing.join(", --")}`,
+        };
+      }
+      const roleArn = v["role-arn"]!;
+      parseRoleArn("--role-arn", roleArn);
+      source = {
+        kind: "explicit",
+        chain: {
+          roleArn,
+          clusterName: validateEksClusterName("--cluster", v.cluster),
+          ...(v["cluster-region"] !== undefined ? { clusterRegion: v["cluster-region"] } : {}),
+          namespace: validateNamespace("--namespace", v.namespace),
+          serviceAccount: validateObjectName("--service-account", v["service-account"]),
+          bucket: validateBucketName("--bucket", v.bucket),
+          key: validateObjectKey("--key", v.key),
+        },
+      };
+    } else {
+      const pair = parseStackPair(v);
+      if (!pair.ok) return { kind: "error", message: pair.message };
+      source = {
+        kind: "stacks",
+        stacks: pair.stacks,
+        ...(v["cluster-region"] !== undefined ? { clusterRegion: v["cluster-region"] } : {}),
+      };
+    }
+  } catch (error) {
+    return { kind: "error", message: error instanceof Error ? error.message : String(error) };
+  }
+  return {
+    kind: "run",
+    args: {
+      mechanism: mechanism as Mechanism,
+      source,
+      profiles,
+      cluster: {
+        enabled: !noCluster,
+        ...(v.kubeconfig !== undefined ? { kubeconfig: v.kubeconfig } : {}),
+        ...(v.context !== undefined ? { context: v.context } : {}),
+      },
+      json: v.json ?? false,
+      assume: v.assume ?? false,
+    },
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * `npm run doctor`: parses the arguments, finds the chain (the stacks' outputs or the flags), checks
+ * both accounts' credentials, runs the mechanism's collector and chain/'s checkChain, and prints the
+ * report (a table, or `--json`). Thin shell: the checks are chain/'s, the facts the collector's.
+ *
+ * Exit codes: 0 no check failed; 1 a check failed (or the doctor could not finish); 2 a usage or
+ * credential error.
+ */
+import * as path from "node:path";
+import { EXIT, USAGE, parseDoctorArgs, type ChainInputs, type DoctorArgs } from "./args";
+import { type HttpsOptions } from "./oidc";
+import { type Recorder } from "./aws";
+import { type CommandRunner, type Env, type FileSystem, execRunner, nodeFileSystem } from "../deploy/system";
+import { type WorkspaceFactory } from "../deploy/workspace";
+
+/** Everything `main` touches outside the process; tests pass fakes. */
+export interface DoctorDeps {
+  env: Env;
+  /** The repository root (Pulumi.yaml and the stack configs). */
+  workDir: string;
+  cwd: string;
+  /** Whether stdout is a terminal (colour only then). */
+  isTTY: boolean;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Runs external commands (the Pulumi CLI check, for the stacks). */
+  run: CommandRunner;
+  fs: FileSystem;
+  createWorkspace: WorkspaceFactory;
+  /** Receives every AWS command and Kubernetes request sent (tests prove a default run only reads). */
+  record?: Recorder;
+  /** How to reach the issuer over HTTPS (tests route its host to a loopback server). */
+  https?: HttpsOptions;
+}
+
+/** A usage or credential error: exit 2 with its message. */
+class UsageError extends Error {}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The chain's names: the flags, or the stacks' outputs through the Automation API. */
+async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInputs> {
+  if (args.source.kind === "explicit") return args.source.chain;
+  const [
+    { checkPulumiCli, explicitBackendUrl, isSelfManagedBackend, readProjectName, PreflightError },
+    inputs,
+  ] = await Promise.all([import("../deploy/preflight"), import("./inputs")]);
+  try {
+    await checkPulumiCli(deps.run);
+    const backendUrl = explicitBackendUrl(undefined, deps.env, deps.cwd);
+    const workspace = await deps.createWorkspace({
+      workDir: deps.workDir,
+      project: readProjectName(deps.fs, deps.workDir),
+      backendUrl,
+      selfManaged: backendUrl !== undefined && isSelfManagedBackend(backendUrl),
+    });
+    return await inputs.readStackInputs(workspace, args.source.stacks, args.source.clusterRegion);
+  } catch (error) {
+    if (error instanceof PreflightError || error instanceof inputs.StackInputError) {
+      throw new UsageError(
+        `${error.message}\n(the stacks are read with the Pulumi CLI; without it, name the chain with --role-arn, ` +
+          "--cluster, --cluster-region, --namespace, --service-account, --bucket and --key)",
+      );
+    }
+    throw error;
+  }
+}
+
+/** Runs the doctor once parsed; returns the exit code. */
+async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
+  const record: Recorder = deps.record ?? (() => undefined);
+  const chain = await chainInputs(args, deps);
+  const [aws, kube, { COLLECTORS }, { checkChain }, report, { useColor }] = await Promise.all([
+    import("./aws"),
+    import("./kube"),
+    import("./mechanisms"),
+    import("../chain"),
+    import("./report"),
+    import("../plan/render"),
+  ]);
+  const load = COLLECTORS[args.mechanism];
+  if (load === undefined)
+    throw new UsageError(`--mechanism ${args.mechanism} is not supported yet: use irsa`);
+
+  const settings = (profile: string | undefined) => ({
+    ...(profile !== undefined ? { profile } : {}),
+    env: deps.env,
+    record,
+  });
+  const a = await aws.accountClients(settings(args.profiles.a));
+  const b = await aws.accountClients(settings(args.profiles.b));
+  try {
+    const identity = async (side: "a" | "b", clients: typeof a) => {
+      const flag = `--profile-${side}`;
+      const which =
+        args.profiles[side] !== undefined
+          ? `${flag} ${args.profiles[side]}`
+          : `the ambient credentials (${flag})`;
+      try {
+        return await clients.identity();
+      } catch (error) {
+        throw new UsageError(
+          `credentials: ${which} cannot call sts:GetCallerIdentity: ${aws.awsErrorText(error)}`,
+        );
+      }
+    };
+    const accounts = { a: (await identity("a", a)).account, b: (await identity("b", b)).account };
+    const roleAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(chain.roleArn)?.[1];
+    if (roleAccount !== accounts.b) {
+      throw new UsageError(
+        `credentials: --profile-b is account ${accounts.b}, but the role ${chain.roleArn} is in account ${roleAccount}: ` +
+          `pass --profile-b with credentials of account ${roleAccount}`,
+      );
+    }
+    const clusterRegion = chain.clusterRegion ?? (await aws.defaultRegion(settings(args.profiles.a)));
+    if (clusterRegion === undefined) {
+      throw new UsageError("the cluster's region is unknown: pass --cluster-region (or set AWS_REGION)");
+    }
+    const bucketRegion =
+      chain.bucketRegion ?? (await aws.defaultRegion(settings(args.profiles.b))) ?? "us-east-1";
+    let kubeApi;
+    if (args.cluster.enabled) {
+      try {
+        kubeApi = kube.kubeApi({
+          ...(args.cluster.kubeconfig !== undefined
+            ? { file: path.resolve(deps.cwd, args.cluster.kubeconfig) }
+            : chain.kubeconfig !== undefined
+              ? { content: chain.kubeconfig }
+              : {}),
+          ...(args.cluster.context !== undefined ? { context: args.cluster.context } : {}),
+          record,
+        });
+      } catch (error) {
+        throw new UsageError(messageOf(error));
+      }
+    }
+    const collect = await load();
+    const snapshot = await collect({
+      chain,
+      clusterRegion,
+      bucketRegion,
+      a,
+      b,
+      accounts,
+      ...(kubeApi !== undefined ? { kube: kubeApi } : {}),
+      https: deps.https ?? {},
+      assume: args.assume,
+      env: deps.env,
+      record,
+    });
+    const results = checkChain(snapshot);
+    const out = report.doctorReport(results);
+    if (args.json) deps.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    else {
+      const title =
+        `IRSA chain links (live): cluster ${chain.clusterName} (${clusterRegion}, account ${accounts.a}), ` +
+        `role ${chain.roleArn}, ServiceAccount ${chain.namespace}/${chain.serviceAccount}, s3://${chain.bucket}/${chain.key}`;
+      deps.stdout(report.renderDoctor(results, { color: useColor(deps.isTTY, deps.env), title }));
+    }
+    return out.ok ? EXIT.ok : EXIT.failed;
+  } finally {
+    a.destroy();
+    b.destroy();
+  }
+}
+
+/** The command: `main(process.argv.slice(2))`. Never throws; returns the exit code. */
+export async function main(argv: string[], deps: DoctorDeps): Promise<number> {
+  const parsed = parseDoctorArgs(argv);
+  if (parsed.kind === "help") {
+    deps.stdout(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (parsed.kind === "error") {
+    deps.stderr(`doctor: ${parsed.message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  if (parsed.args.mechanism !== "irsa") {
+    deps.stderr(
+      `doctor: --mechanism ${parsed.args.mechanism} is not supported yet: the doctor checks IRSA chains (--mechanism irsa)\n`,
+    );
+    return EXIT.usage;
+  }
+  try {
+    return await doctor(parsed.args, deps);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      deps.stderr(`doctor: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    deps.stderr(`doctor: could not finish: ${messageOf(error)}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** The real process's streams, environment, Pulumi CLI and workspace. */
+export function defaultDeps(): DoctorDeps {
+  return {
+    env: process.env,
+    workDir: path.resolve(__dirname, ".."),
+    cwd: process.cwd(),
+    isTTY: process.stdout.isTTY === true,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    run: execRunner,
+    fs: nodeFileSystem,
+    createWorkspace: async (settings) =>
+      (await import("../deploy/pulumiWorkspace")).createPulumiWorkspace(settings),
+  };
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), defaultDeps()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`doctor: ${messageOf(error)}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}

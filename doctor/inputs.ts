@@ -1,0 +1,92 @@
+/**
+ * The chain's names read from the two stacks: account-a's and account-b's outputs (and account-a's
+ * region from its config) through deploy/'s StackWorkspace. The mapping from outputs is pure; only
+ * {@link readStackInputs} talks to the workspace.
+ */
+import { type ChainInputs } from "./args";
+import { type StackPair } from "../deploy/orchestrator";
+import { type StackOutputs, type StackWorkspace } from "../deploy/workspace";
+
+/** Why the stacks do not name a chain: said to the user, who can also name it explicitly. */
+export class StackInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackInputError";
+  }
+}
+
+const EXPLICIT_HINT =
+  "deploy the stacks (npm run deploy), or name the chain with --role-arn, --cluster, --namespace, " +
+  "--service-account, --bucket and --key";
+
+function str(outputs: StackOutputs, key: string): string | undefined {
+  const v = outputs[key]?.value;
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function serviceAccountOf(outputs: StackOutputs): { namespace: string; name: string } | undefined {
+  const v = outputs.serviceAccount?.value;
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    const { namespace, name } = v as Record<string, unknown>;
+    if (typeof namespace === "string" && typeof name === "string") return { namespace, name };
+  }
+  return undefined;
+}
+
+/**
+ * The chain the two stacks describe: the cluster and kubeconfig from account-a, the role, bucket,
+ * object and region from account-b, the ServiceAccount from account-a (else the one account-b
+ * trusts). Throws a {@link StackInputError} naming the missing output.
+ */
+export function chainFromStacks(
+  stacks: StackPair,
+  a: StackOutputs,
+  b: StackOutputs,
+  clusterRegion: string | undefined,
+): ChainInputs {
+  const need = (outputs: StackOutputs, stack: string, key: string): string => {
+    const v = str(outputs, key);
+    if (v === undefined) throw new StackInputError(`stack ${stack} has no ${key} output: ${EXPLICIT_HINT}`);
+    return v;
+  };
+  const sa = serviceAccountOf(a) ?? serviceAccountOf(b);
+  if (sa === undefined) {
+    throw new StackInputError(
+      `neither ${stacks.a} nor ${stacks.b} has a serviceAccount output: ${EXPLICIT_HINT}`,
+    );
+  }
+  const kubeconfig = a.kubeconfig?.value;
+  const bucketRegion = str(b, "region");
+  return {
+    roleArn: need(b, stacks.b, "roleArn"),
+    clusterName: need(a, stacks.a, "clusterName"),
+    ...(clusterRegion !== undefined ? { clusterRegion } : {}),
+    namespace: sa.namespace,
+    serviceAccount: sa.name,
+    bucket: need(b, stacks.b, "bucketName"),
+    key: need(b, stacks.b, "objectKey"),
+    ...(bucketRegion !== undefined ? { bucketRegion } : {}),
+    ...(typeof kubeconfig === "string" && kubeconfig !== ""
+      ? { kubeconfig }
+      : kubeconfig !== null && typeof kubeconfig === "object"
+        ? { kubeconfig: JSON.stringify(kubeconfig) }
+        : {}),
+  };
+}
+
+/** Reads both stacks' outputs (and account-a's `aws:region`) and maps them to the chain. */
+export async function readStackInputs(
+  workspace: StackWorkspace,
+  stacks: StackPair,
+  clusterRegion: string | undefined,
+): Promise<ChainInputs> {
+  for (const stack of [stacks.a, stacks.b]) {
+    if (!(await workspace.select(stack))) {
+      throw new StackInputError(`stack ${stack} does not exist: ${EXPLICIT_HINT}`);
+    }
+  }
+  const a = await workspace.outputs(stacks.a);
+  const b = await workspace.outputs(stacks.b);
+  const region = clusterRegion ?? (await workspace.getConfig(stacks.a, "aws:region"));
+  return chainFromStacks(stacks, a, b, region);
+}

@@ -1,0 +1,129 @@
+/**
+ * The doctor's Kubernetes calls, through @kubernetes/client-node: read the ServiceAccount, list the
+ * pods of its namespace, and (for --assume only) ask the TokenRequest API for a token. Every request
+ * is recorded, so tests can prove that a default run only reads. I/O shell: no checks here.
+ */
+import { CoreV1Api, KubeConfig, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import { type Recorder } from "./aws";
+
+/** A kubeconfig or context the doctor cannot use: a usage error (exit 2). */
+export class KubeconfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "KubeconfigError";
+  }
+}
+
+/** The three calls the doctor makes to the API server. */
+export interface KubeApi {
+  /** Where the calls go (the context and server), for messages. */
+  readonly where: string;
+  /** The ServiceAccount, or undefined when it does not exist (404). */
+  readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | undefined>;
+  /** All pods of the namespace. */
+  listPods(namespace: string): Promise<V1Pod[]>;
+  /** A token for the ServiceAccount from the TokenRequest API (a create call: --assume only). */
+  requestToken(namespace: string, name: string, audience: string, seconds: number): Promise<string>;
+}
+
+/** Where the kubeconfig comes from. */
+export interface KubeSettings {
+  /** A kubeconfig file (--kubeconfig). */
+  file?: string;
+  /** A kubeconfig's content (account-a's kubeconfig output), when no file is given. */
+  content?: string;
+  /** The context to use (--context); default: the kubeconfig's current context. */
+  context?: string;
+  record: Recorder;
+}
+
+/** A Kubernetes API error as one line: the HTTP status and the Status message. */
+export function kubeErrorText(error: unknown): string {
+  const e = error as { code?: unknown; body?: unknown; message?: unknown };
+  if (typeof e?.code === "number") {
+    let message = "";
+    try {
+      const body = typeof e.body === "string" ? (JSON.parse(e.body) as unknown) : e.body;
+      if (
+        body !== null &&
+        typeof body === "object" &&
+        typeof (body as { message?: unknown }).message === "string"
+      ) {
+        message = (body as { message: string }).message;
+      }
+    } catch {
+      message = typeof e.body === "string" ? e.body.slice(0, 200) : "";
+    }
+    return `HTTP ${e.code}${message ? `: ${message}` : ""}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+/** The Kubernetes API as the kubeconfig (and context) say. Throws a {@link KubeconfigError} on a bad one. */
+export function kubeApi(settings: KubeSettings): KubeApi {
+  const kc = new KubeConfig();
+  try {
+    if (settings.file !== undefined) kc.loadFromFile(settings.file);
+    else if (settings.content !== undefined) kc.loadFromString(settings.content);
+    else kc.loadFromDefault();
+  } catch (error) {
+    throw new KubeconfigError(
+      `cannot read the kubeconfig ${settings.file ?? "(default)"}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (settings.context !== undefined) {
+    if (kc.getContextObject(settings.context) === null) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new KubeconfigError(
+        `--context ${settings.context} is not in the kubeconfig (it has ${known.join(", ") || "no contexts"})`,
+      );
+    }
+    kc.setCurrentContext(settings.context);
+  }
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) {
+    throw new KubeconfigError(
+      `the kubeconfig has no cluster for context "${kc.getCurrentContext() || "(none)"}": pass --kubeconfig and --context, or --no-cluster`,
+    );
+  }
+  const api = kc.makeApiClient(CoreV1Api);
+  const record = (method: string, path: string) => settings.record(`k8s ${method} ${path}`);
+  return {
+    where: `context ${kc.getCurrentContext()} (${cluster.server})`,
+    async readServiceAccount(namespace, name) {
+      record("GET", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}`);
+      try {
+        return await api.readNamespacedServiceAccount({ name, namespace });
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async listPods(namespace) {
+      record("GET", `/api/v1/namespaces/${namespace}/pods`);
+      const list = await api.listNamespacedPod({ namespace });
+      return list.items;
+    },
+    async requestToken(namespace, name, audience, seconds) {
+      record("POST", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`);
+      const out = await api.createNamespacedServiceAccountToken({
+        name,
+        namespace,
+        body: {
+          apiVersion: "authentication.k8s.io/v1",
+          kind: "TokenRequest",
+          spec: { audiences: [audience], expirationSeconds: seconds },
+        },
+      });
+      const token = out.status?.token;
+      if (typeof token !== "string" || token === "")
+        throw new Error("the TokenRequest response has no token");
+      return token;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Running the doctor in-process on the test world, and what its runs are checked against: the
+ * `--json` schema and the read-only calls.
+ */
+import * as path from "node:path";
+import Ajv from "ajv";
+import { type CheckResult } from "../../../chain";
+import { main, type DoctorDeps } from "../../../doctor/cli";
+import { nodeFileSystem } from "../../../deploy/system";
+import { CHAIN } from "./chain";
+import { world } from "./hooks";
+
+/** The `--json` document's shape, strictly: no other property anywhere. */
+export const REPORT_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["ok", "links"],
+  properties: {
+    ok: { type: "boolean" },
+    links: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["link", "check", "status", "detail"],
+        properties: {
+          link: { enum: ["issuer", "oidc-provider", "trust-policy", "service-account", "permission"] },
+          check: { type: "string" },
+          status: { enum: ["pass", "fail", "warn", "skip"] },
+          detail: { type: "string" },
+          fix: { type: "string" },
+        },
+      },
+    },
+  },
+};
+/** Validates a report against {@link REPORT_SCHEMA} (ajv, strict). */
+export const validate = new Ajv({ strict: true, allErrors: true }).compile(REPORT_SCHEMA);
+
+/** The test chain, named explicitly, with both accounts' profiles. */
+export const EXPLICIT = [
+  "--role-arn",
+  CHAIN.roleArn,
+  "--cluster",
+  CHAIN.cluster,
+  "--cluster-region",
+  "us-east-1",
+  "--namespace",
+  CHAIN.namespace,
+  "--service-account",
+  CHAIN.serviceAccount,
+  "--bucket",
+  CHAIN.bucket,
+  "--key",
+  CHAIN.key,
+  "--profile-a",
+  "cluster-account",
+  "--profile-b",
+  "role-account",
+];
+
+/** What a doctor run gave. */
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  calls: string[];
+  /** The `--json` report (the run adds --json unless told not to). */
+  links: CheckResult[];
+}
+
+/** Runs the doctor in-process on the test world, with --json and the kubeconfig unless told otherwise. */
+export async function doctor(
+  extra: string[] = [],
+  options: { base?: string[]; deps?: Partial<DoctorDeps> } = {},
+): Promise<Run> {
+  const w = world();
+  let stdout = "";
+  let stderr = "";
+  const calls: string[] = [];
+  const base = options.base ?? [...EXPLICIT, "--kubeconfig", w.kubeconfigFile];
+  const code = await main([...base, "--json", ...extra], {
+    env: process.env,
+    workDir: path.resolve(__dirname, "../../.."),
+    cwd: process.cwd(),
+    isTTY: false,
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    run: () => Promise.reject(Object.assign(new Error("pulumi: command not found"), { code: "ENOENT" })),
+    fs: nodeFileSystem,
+    createWorkspace: () => Promise.reject(new Error("no workspace in this test")),
+    record: (c) => calls.push(c),
+    https: w.https,
+    ...options.deps,
+  });
+  let links: CheckResult[] = [];
+  if (stdout.trim().startsWith("{")) links = (JSON.parse(stdout) as { links: CheckResult[] }).links;
+  return { code, stdout, stderr, calls, links };
+}
+
+/** The failed checks. */
+export const failing = (r: Run) => r.links.filter((l) => l.status === "fail");
+/** The checks with a status. */
+export const byStatus = (r: Run, status: string) =>
+  r.links.filter((l) => l.status === status).map((l) => l.check);
+
+/** Only reads: AWS Get/List/Describe/Head and STS GetCallerIdentity; Kubernetes GETs. */
+export const READ_ONLY = /^(aws \w+:(Get|List|Describe|Head)\w*|k8s GET .*)$/;

@@ -1,0 +1,156 @@
+import { expect } from "chai";
+import { USAGE, parseDoctorArgs } from "../../doctor/args";
+import { main, type DoctorDeps } from "../../doctor/cli";
+
+const EXPLICIT = [
+  "--role-arn",
+  "arn:aws:iam::444455556666:role/reader",
+  "--cluster",
+  "demo",
+  "--namespace",
+  "apps",
+  "--service-account",
+  "reader",
+  "--bucket",
+  "team-data",
+  "--key",
+  "reports/q3.csv",
+];
+
+/** Runs main with fakes that fail if anything outside the process is touched. */
+async function run(argv: string[], deps: Partial<DoctorDeps> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    env: {},
+    workDir: "/nonexistent",
+    cwd: "/",
+    isTTY: false,
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    run: () => Promise.reject(new Error("no commands in this test")),
+    fs: {
+      exists: () => false,
+      readFile: () => {
+        throw new Error("no files in this test");
+      },
+      writeFile: () => undefined,
+      remove: () => undefined,
+      makeTempDir: () => "/tmp/x",
+      makeDirectory: () => undefined,
+    },
+    createWorkspace: () => Promise.reject(new Error("no workspace in this test")),
+    ...deps,
+  });
+  return { code, stdout, stderr };
+}
+
+describe("doctor: the command line", () => {
+  it("reads the chain from the default stacks when no chain flag is given", () => {
+    const parsed = parseDoctorArgs([]);
+    expect(parsed).to.deep.equal({
+      kind: "run",
+      args: {
+        mechanism: "irsa",
+        source: { kind: "stacks", stacks: { a: "account-a", b: "account-b" } },
+        profiles: {},
+        cluster: { enabled: true },
+        json: false,
+        assume: false,
+      },
+    });
+  });
+
+  it("takes an explicit chain, profiles, cluster access and the output flags", () => {
+    const parsed = parseDoctorArgs([
+      ...EXPLICIT,
+      "--cluster-region",
+      "eu-west-1",
+      "--profile-a",
+      "a",
+      "--profile-b",
+      "b",
+      "--kubeconfig",
+      "kc",
+      "--context",
+      "ctx",
+      "--json",
+      "--assume",
+    ]);
+    expect(parsed.kind).to.equal("run");
+    const args = (parsed as { args: unknown }).args;
+    expect(args).to.deep.equal({
+      mechanism: "irsa",
+      source: {
+        kind: "explicit",
+        chain: {
+          roleArn: "arn:aws:iam::444455556666:role/reader",
+          clusterName: "demo",
+          clusterRegion: "eu-west-1",
+          namespace: "apps",
+          serviceAccount: "reader",
+          bucket: "team-data",
+          key: "reports/q3.csv",
+        },
+      },
+      profiles: { a: "a", b: "b" },
+      cluster: { enabled: true, kubeconfig: "kc", context: "ctx" },
+      json: true,
+      assume: true,
+    });
+  });
+
+  for (const [argv, message] of [
+    [
+      ["--role-arn", "arn:aws:iam::444455556666:role/reader"],
+      /missing --cluster, --namespace, --service-account, --bucket, --key$/,
+    ],
+    [[...EXPLICIT, "--stack-a", "x"], /use one or the other/],
+    [[...EXPLICIT.slice(0, 1), "not-an-arn", ...EXPLICIT.slice(2)], /^--role-arn: "not-an-arn" is invalid/],
+    [[...EXPLICIT.slice(0, 5), "Apps", ...EXPLICIT.slice(6)], /^--namespace: "Apps" is invalid/],
+    [["--mechanism", "kiam"], /--mechanism: "kiam" is not one of irsa, pod-identity/],
+    [["--no-cluster", "--assume"], /--assume needs the cluster/],
+    [["--no-cluster", "--context", "x"], /drop --kubeconfig and --context/],
+    [["--stack-a", "same", "--stack-b", "same"], /both "same"/],
+    [["--cluster-region", "mars-1"], /^--cluster-region: "mars-1" is invalid/],
+    [["--frobnicate"], /Unknown option '--frobnicate'/],
+    [["extra"], /Unexpected argument 'extra'/],
+  ] as Array<[string[], RegExp]>) {
+    it(`refuses ${argv.join(" ")}`, () => {
+      const parsed = parseDoctorArgs(argv);
+      expect(parsed.kind).to.equal("error");
+      expect((parsed as { message: string }).message).to.match(message);
+    });
+  }
+
+  it("prints the usage on --help and exits 0", async () => {
+    const r = await run(["--help"]);
+    expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, `${USAGE}\n`, ""]);
+  });
+
+  it("exits 2 on a usage error, with the message and the usage on stderr and nothing on stdout", async () => {
+    const r = await run(["--mechanism", "kiam"]);
+    expect(r.code).to.equal(2);
+    expect(r.stdout).to.equal("");
+    expect(r.stderr).to.match(
+      /^doctor: --mechanism: "kiam" is not one of irsa, pod-identity\n\nUsage: npm run doctor/,
+    );
+  });
+
+  it("exits 2 for --mechanism pod-identity: not supported yet", async () => {
+    const r = await run(["--mechanism", "pod-identity", ...EXPLICIT]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.equal(
+      "doctor: --mechanism pod-identity is not supported yet: the doctor checks IRSA chains (--mechanism irsa)\n",
+    );
+  });
+
+  it("exits 2 when the stacks cannot be read without the Pulumi CLI, naming the explicit flags", async () => {
+    const r = await run([], {
+      run: () => Promise.reject(Object.assign(new Error("pulumi: command not found"), { code: "ENOENT" })),
+    });
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/Pulumi CLI/);
+    expect(r.stderr).to.match(/name the chain with --role-arn, --cluster, --cluster-region, --namespace/);
+  });
+});
