@@ -3,7 +3,7 @@
  * credentials; each failure says what to install or set.
  */
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { loadYamlDocument } from "../stacks/stackFile";
 import { type CommandRunner, type Env, type FileSystem, isCommandNotFound } from "./system";
 
 /** A problem found before anything runs. Its message is shown to the user as it is. */
@@ -257,11 +257,9 @@ export function readStackFile(fsys: FileSystem, workDir: string, stack: string):
 function loadYaml(fsys: FileSystem, file: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = yaml.load(fsys.readFile(file));
+    doc = loadYamlDocument(fsys.readFile(file), file);
   } catch (error) {
-    throw new PreflightError(
-      `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new PreflightError(error instanceof Error ? error.message : String(error));
   }
   return doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>) : {};
 }

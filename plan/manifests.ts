@@ -2,6 +2,7 @@
  * The Kubernetes objects of the final account-a run as manifests: built from the recorded inputs,
  * validated against the Kubernetes API schema (kubernetes-models), written as YAML.
  */
+import { createHash } from "node:crypto";
 import * as yaml from "js-yaml";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
@@ -50,6 +51,21 @@ export function validateManifest(object: Record<string, unknown>): PlannedManife
   }
 }
 
+/** The longest file name stem of a manifest: well under the 255 bytes file systems allow. */
+export const MAX_MANIFEST_STEM = 120;
+
+/**
+ * A manifest's file name stem, `<kind>-<namespace>-<name>`. A valid namespace and name can make it
+ * longer than a file name may be: then it is cut and the SHA-256 of the whole stem appended, so it
+ * stays unique and the same for the same object.
+ */
+export function manifestFileStem(kind: string, namespace: string | undefined, name: string): string {
+  const stem = `${kind.toLowerCase()}-${namespace ? `${namespace}-` : ""}${name}`;
+  if (stem.length <= MAX_MANIFEST_STEM) return stem;
+  const hash = createHash("sha256").update(stem).digest("hex").slice(0, 12);
+  return `${stem.slice(0, MAX_MANIFEST_STEM - 13)}-${hash}`;
+}
+
 /** The Kubernetes objects of a run, as manifests built from the recorded inputs. */
 export function buildManifests(pass: StackPass): PlannedManifest[] {
   const manifests: PlannedManifest[] = [];
@@ -64,7 +80,7 @@ export function buildManifests(pass: StackPass): PlannedManifest[] {
     const object: Record<string, unknown> = { apiVersion, kind, metadata: sortObject(meta), ...rest };
     const name = String(meta.name);
     const namespace = str(meta.namespace);
-    let file = `manifests/${String(kind).toLowerCase()}-${namespace ? `${namespace}-` : ""}${name}.yaml`;
+    let file = `manifests/${manifestFileStem(String(kind), namespace, name)}.yaml`;
     for (let i = 2; files.has(file); i++) file = file.replace(/(-\d+)?\.yaml$/, `-${i}.yaml`);
     files.add(file);
     manifests.push({

@@ -169,7 +169,7 @@ describe("automation up-front checks", () => {
     it("names the file when it is not valid YAML", () => {
       const fs = new MemoryFileSystem({ [`${REPO}/Pulumi.account-a.yaml`]: "config:\n  a: [\n" });
       expect(thrown(() => readStackFile(fs, REPO, "account-a")).message).to.match(
-        /^\/repo\/Pulumi\.account-a\.yaml is not valid YAML/,
+        /^\/repo\/Pulumi\.account-a\.yaml: not valid YAML/,
       );
     });
 

@@ -10,6 +10,7 @@ import { buildPlan, type Plan } from "../../plan/build";
 import { collectSnapshot } from "../../plan/collect";
 import { parsePlanConfigs, type PlanConfigs } from "../../plan/config";
 import { PLAN_GENERATOR } from "../../plan/files";
+import { MAX_MANIFEST_STEM } from "../../plan/manifests";
 import { type AccessRow } from "../../plan/matrix";
 import { runPasses, type StackPass } from "../../plan/passes";
 import { renderPlan, useColor } from "../../plan/render";
@@ -390,6 +391,39 @@ describe("offline plan (npm run plan)", function () {
       ]);
       expect(summary.links.every((l) => l.status === "pass")).to.be.true;
     });
+  });
+
+  it("writes manifests for names at the limits Kubernetes allows (no file name too long)", async () => {
+    // A 63-character namespace and a 253-character ServiceAccount name are valid; their manifest's
+    // file name would be over 300 bytes, beyond the 255 a file system allows.
+    const namespace = "n".repeat(63);
+    const name = Array(4).fill("s".repeat(63)).join(".").slice(0, 253);
+    const dir = path.join(tmp, "long-names");
+    fs.mkdirSync(dir);
+    const sa = { namespace, name };
+    const config = (account: string, key: string, value: unknown) =>
+      yaml.dump({
+        config: { "aws:region": "eu-central-1", "aws:allowedAccountIds": [account], [key]: value },
+      });
+    fs.writeFileSync(
+      path.join(dir, "a.yaml"),
+      config("111111111111", "cross-account-irsa:serviceAccount", sa),
+    );
+    fs.writeFileSync(
+      path.join(dir, "b.yaml"),
+      config("222222222222", "cross-account-irsa:serviceAccounts", [sa]),
+    );
+    const out = path.join(dir, "out");
+    const run = capture(dir);
+    expect(await main(["--config-a", "a.yaml", "--config-b", "b.yaml", `--out=${out}`], run.io)).to.equal(0);
+    const files = listFiles(path.join(out, "manifests"));
+    expect(files.every((f) => path.basename(f).length <= MAX_MANIFEST_STEM + ".yaml".length)).to.be.true;
+    const serviceAccount = files.filter((f) => f.startsWith("serviceaccount-"));
+    expect(serviceAccount).to.have.length(1);
+    expect(readYaml(path.join(out, "manifests", serviceAccount[0]))).to.have.nested.property(
+      "metadata.name",
+      name,
+    );
   });
 
   describe("broken links", () => {

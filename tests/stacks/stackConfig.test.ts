@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import * as yaml from "js-yaml";
-import { parseStackConfig, OFFLINE_SECRET } from "../../stacks/stackFile";
+import { MAX_STACK_FILE_BYTES, parseStackConfig, OFFLINE_SECRET } from "../../stacks/stackFile";
 import {
   configGetters,
   parseAccountAConfig,
@@ -41,6 +41,31 @@ describe("stack config files", () => {
     expect(() => parseStackConfig("config:\n  region: x\n", "Pulumi.x.yaml")).to.throw(
       /config key "region" must be <namespace>:<key>/,
     );
+  });
+  // Without the count, flattening the config never finishes: mocha's timeout is what fails then.
+  it("refuses a YAML alias bomb, naming the file (the expansion is counted, not built)", () => {
+    // 9 levels of 9 aliases: 658 bytes that stand for 9^9 (387 million) values once expanded.
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    const bomb = `config:\n${levels.map((l) => `  p:${l}`).join("\n")}\n`;
+    expect(Buffer.byteLength(bomb)).to.be.below(1000);
+    expect(() => parseStackConfig(bomb, "Pulumi.bomb.yaml")).to.throw(
+      /^Pulumi\.bomb\.yaml: expands to more than 100000 values once its YAML aliases are resolved/,
+    );
+  });
+  it("refuses files larger than any stack file and numbers no config value can be", () => {
+    const big = `config:\n  p:k: "${"x".repeat(MAX_STACK_FILE_BYTES)}"\n`;
+    expect(() => parseStackConfig(big, "Pulumi.big.yaml")).to.throw(
+      /^Pulumi\.big\.yaml: larger than 262144 bytes/,
+    );
+    expect(() => parseStackConfig("config:\n  p:n: .inf\n", "Pulumi.x.yaml")).to.throw(
+      /^Pulumi\.x\.yaml: holds Infinity, which no config value can be/,
+    );
+    expect(() => parseStackConfig("config:\n  p:n: .nan\n", "Pulumi.x.yaml")).to.throw(/holds NaN/);
   });
 });
 
