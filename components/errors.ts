@@ -26,11 +26,33 @@ export class IrsaInputError extends Error {
   }
 }
 
+/**
+ * A policy document (or a role's documents together) over an IAM size quota. `size` and `limit`
+ * are characters as IAM counts them (whitespace excluded), so a caller can restate the error in its
+ * own terms (a config key instead of a component field) without parsing the message.
+ */
+export class PolicySizeError extends IrsaInputError {
+  /** The document's size, in characters as IAM counts them. */
+  public readonly size: number;
+  /** The quota it exceeds. */
+  public readonly limit: number;
+
+  constructor(field: string, value: unknown, size: number, limit: number, message: string) {
+    super(field, value, `policy size ${size} exceeds the limit of ${limit}`, message);
+    this.name = "PolicySizeError";
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
 /** Renders a value for an error message: JSON (strings quoted), cut at 200 characters. */
 export function describeValue(value: unknown): string {
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    // JSON would write NaN and the infinities as null: a message must show the value received.
+    text = JSON.stringify(value, (_, v: unknown) =>
+      typeof v === "number" && !Number.isFinite(v) ? `__nonfinite__${String(v)}` : v,
+    )?.replace(/"__nonfinite__(NaN|-?Infinity)"/g, "$1");
   } catch {
     text = undefined; // cyclic or BigInt
   }

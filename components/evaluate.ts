@@ -203,7 +203,7 @@ function checkStatement(value: unknown, field: string, kind: DocumentKind, varia
   const statement: Statement = {
     ...(typeof s.Sid === "string" ? { Sid: s.Sid } : {}),
     Effect: s.Effect,
-    Action: strings(`${field}.Action`, s.Action),
+    Action: actions(`${field}.Action`, s.Action),
     Condition: conditions(`${field}.Condition`, s.Condition, variables),
   };
   if (kind === "identity") {
@@ -242,7 +242,7 @@ function checkStatement(value: unknown, field: string, kind: DocumentKind, varia
     }
   }
   if (s.Resource !== undefined) {
-    statement.Resource = strings(`${field}.Resource`, s.Resource);
+    statement.Resource = resources(`${field}.Resource`, s.Resource);
     if (variables) statement.Resource.forEach((r) => refuseVariables(`${field}.Resource`, r));
   }
   return statement;
@@ -299,6 +299,36 @@ function refuseVariables(field: string, value: string): void {
   if (value.includes("${")) {
     fail(field, value, "holds an IAM policy variable ('${...}'), which this evaluator does not substitute");
   }
+}
+
+/** Actions as IAM accepts them: `*` or `<service prefix>:<action, * and ? allowed>`. */
+function actions(field: string, value: unknown): string[] {
+  const list = strings(field, value);
+  for (const a of list) {
+    if (a !== "*" && !/^[a-z0-9-]+:[A-Za-z0-9*?]+$/.test(a)) {
+      fail(
+        field,
+        value,
+        `holds ${JSON.stringify(a)}: an action is "*" or <service>:<action> (e.g. s3:GetObject)`,
+      );
+    }
+  }
+  return list;
+}
+
+/** Resources as IAM accepts them: `*` or an ARN `arn:<partition>:<service>:<region>:<account>:<resource>`. */
+function resources(field: string, value: unknown): string[] {
+  const list = strings(field, value);
+  for (const r of list) {
+    if (r !== "*" && !/^arn:[a-z*?-]+:[a-z0-9*?-]+:[^:]*:[^:]*:.+$/.test(r)) {
+      fail(
+        field,
+        value,
+        `holds ${JSON.stringify(r)}: a resource is "*" or an ARN arn:<partition>:<service>:<region>:<account>:<resource>`,
+      );
+    }
+  }
+  return list;
 }
 
 function strings(field: string, value: unknown): string[] {

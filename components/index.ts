@@ -1,11 +1,13 @@
 /**
  * cross-account-irsa: the package entry. Exports only; importing it registers nothing.
  */
-export { IrsaInputError } from "./errors";
+export { IrsaInputError, PolicySizeError } from "./errors";
 export { normalizeIssuer, issuerUrlOf } from "./issuer";
 export {
   policySize,
   policyJson,
+  checkInlinePoliciesSize,
+  ROLE_INLINE_POLICIES_QUOTA,
   type PolicyDocument,
   type PolicyStatement,
   type PrincipalBlock,
@@ -14,6 +16,7 @@ export {
 export {
   buildTrustPolicy,
   serviceAccountSubject,
+  wholeNamespaces,
   STS_AUDIENCE,
   DEFAULT_TRUST_POLICY_MAX_SIZE,
   MAX_TRUST_POLICY_QUOTA,

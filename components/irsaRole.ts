@@ -6,14 +6,21 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { IrsaInputError } from "./errors";
 import { checked, isPlain } from "./inputs";
-import { policyJson } from "./policyDocument";
-import { buildTrustPolicy, serviceAccountSubjects, type TrustedCluster } from "./trustPolicy";
+import { checkInlinePoliciesSize, policyJson } from "./policyDocument";
+import { normalizeIssuer } from "./issuer";
+import {
+  buildTrustPolicy,
+  serviceAccountSubjects,
+  type TrustPolicyOptions,
+  type TrustedCluster,
+} from "./trustPolicy";
 import {
   parseRoleArn,
   requireArray,
   validateIamPath,
   validateInteger,
   validateManagedPolicyArn,
+  validatePolicyText,
   validateRoleName,
 } from "./validation";
 
@@ -83,6 +90,12 @@ export interface IrsaRoleArgs {
    */
   maxTrustPolicySize?: number;
   /**
+   * Allow `StringLike` name patterns that together match every service account of a namespace
+   * (`{namespace: "apps", name: "*"}`). Without it such a set is refused before anything registers.
+   * @default false
+   */
+  trustWholeNamespaces?: boolean;
+  /**
    * The role's name. Fixed names make the role ARN predictable for account A's config.
    * @default an auto-generated name (`<component name>-<random suffix>`)
    */
@@ -147,8 +160,13 @@ function validatePolicyName(field: string, value: string): string {
   return value;
 }
 
-/** Parses and checks an inline policy document: valid JSON with Version and Statement. */
+/**
+ * Parses and checks an inline policy document: valid JSON with Version and Statement, only
+ * characters IAM accepts in a policy.
+ */
 export function checkPolicyJson(field: string, json: string): string {
+  if (typeof json !== "string") throw new IrsaInputError(field, json, "must be a JSON policy document");
+  validatePolicyText(field, json);
   let doc: unknown;
   try {
     doc = JSON.parse(json);
@@ -167,13 +185,50 @@ export function checkPolicyJson(field: string, json: string): string {
 }
 
 /** Resolves the trust policy JSON from plain cluster values (the wiring calls it now or in apply). */
-export function trustPolicyJson(
-  clusters: TrustedCluster[],
-  conditionTest: "StringEquals" | "StringLike" | undefined,
-  audience: string | undefined,
-  maxSize: number | undefined,
-): string {
-  return policyJson(buildTrustPolicy(clusters, { conditionTest, audience, maxSize }));
+export function trustPolicyJson(clusters: TrustedCluster[], options: TrustPolicyOptions): string {
+  return policyJson(buildTrustPolicy(clusters, options));
+}
+
+/**
+ * The shortest ARN the IAM OIDC provider of `issuerUrl` can have (partition `aws`, any account):
+ * it stands in for a provider ARN that is not known yet, so that a trust policy over its size
+ * limit, or with a bad service account, is refused before anything registers. The real ARN can
+ * only make the document longer.
+ */
+export function placeholderProviderArn(issuerUrl: string, field: string): string {
+  return `arn:aws:iam::000000000000:oidc-provider/${normalizeIssuer(issuerUrl, field)}`;
+}
+
+/**
+ * Checks the trust policy as far as plain values allow, before registration: clusters whose
+ * provider ARN is still an Output get {@link placeholderProviderArn}; clusters whose issuer or
+ * service accounts are Outputs are left to the check once they resolve.
+ */
+function checkTrustEarly(
+  clustersArray: pulumi.Input<TrustedClusterInput>[],
+  options: TrustPolicyOptions,
+): void {
+  const known: TrustedCluster[] = [];
+  clustersArray.forEach((cluster, i) => {
+    if (!isPlainObject(cluster) || !isPlain(cluster.serviceAccounts)) return;
+    // The service accounts come from config: check them now in any case.
+    serviceAccountSubjects(
+      `clusters[${i}].serviceAccounts`,
+      cluster.serviceAccounts,
+      options.conditionTest,
+      options.trustWholeNamespaces,
+    );
+    if (!isPlain(cluster.issuerUrl)) return;
+    const issuerUrl = cluster.issuerUrl as string;
+    known.push({
+      oidcProviderArn: isPlain(cluster.oidcProviderArn)
+        ? (cluster.oidcProviderArn as string)
+        : placeholderProviderArn(issuerUrl, `clusters[${i}].issuerUrl`),
+      issuerUrl,
+      serviceAccounts: cluster.serviceAccounts as TrustedCluster["serviceAccounts"],
+    });
+  });
+  if (known.length > 0) buildTrustPolicy(known, options);
 }
 
 /**
@@ -195,33 +250,27 @@ export class IrsaRole extends pulumi.ComponentResource {
       ? args.clusters
       : undefined;
     if (clustersArray) requireArray("clusters", clustersArray, 1);
+    const trustOptions: TrustPolicyOptions = {
+      conditionTest: args.conditionTest,
+      maxSize: args.maxTrustPolicySize,
+      trustWholeNamespaces: args.trustWholeNamespaces,
+    };
+    if (clustersArray && isPlain(args.audience)) {
+      checkTrustEarly(clustersArray, { ...trustOptions, audience: args.audience as string | undefined });
+    }
     const trust =
       isPlain(args.clusters) && isPlain(args.audience)
         ? pulumi.output(
-            trustPolicyJson(
-              args.clusters as TrustedCluster[],
-              args.conditionTest,
-              args.audience as string | undefined,
-              args.maxTrustPolicySize,
-            ),
+            trustPolicyJson(args.clusters as TrustedCluster[], {
+              ...trustOptions,
+              audience: args.audience as string | undefined,
+            }),
           )
         : pulumi
             .all([args.clusters, args.audience])
             .apply(([clusters, audience]) =>
-              trustPolicyJson(
-                clusters as TrustedCluster[],
-                args.conditionTest,
-                audience,
-                args.maxTrustPolicySize,
-              ),
+              trustPolicyJson(clusters as TrustedCluster[], { ...trustOptions, audience }),
             );
-    // The issuer or provider ARN may still be Outputs (a StackReference, the provider resource):
-    // check the service accounts, which come from config, now anyway.
-    clustersArray?.forEach((cluster, i) => {
-      if (isPlainObject(cluster) && isPlain(cluster.serviceAccounts)) {
-        serviceAccountSubjects(`clusters[${i}].serviceAccounts`, cluster.serviceAccounts, args.conditionTest);
-      }
-    });
     const roleName =
       args.roleName === undefined
         ? undefined
@@ -237,6 +286,23 @@ export class IrsaRole extends pulumi.ComponentResource {
       validatePolicyName(`inlinePolicies.${policyName}`, policyName);
       return [policyName, checked(doc, (d) => checkPolicyJson(`inlinePolicies.${policyName}`, d))] as const;
     });
+    // IAM limits a role's inline policies together: check the total now when every document is
+    // plain, or once they resolve (before the role policies that depend on it register).
+    const inlineDocs = args.inlinePolicies ?? {};
+    // Outputs are checked once they resolve, and the role waits for that check: a role whose
+    // policies IAM would refuse is never created.
+    let inlineChecked = inline;
+    let roleGate: pulumi.Output<unknown> = pulumi.output(true);
+    if (isPlain(inlineDocs)) {
+      checkInlinePoliciesSize("inlinePolicies", inlineDocs as Record<string, string>);
+    } else {
+      const docs = pulumi.all(inline.map(([, doc]) => doc)).apply((texts) => {
+        checkInlinePoliciesSize("inlinePolicies", Object.fromEntries(inline.map(([n], i) => [n, texts[i]])));
+        return texts;
+      });
+      inlineChecked = inline.map(([policyName], i) => [policyName, docs.apply((texts) => texts[i])] as const);
+      roleGate = docs;
+    }
     const managed = (args.managedPolicyArns ?? []).map((arn, i) =>
       checked(arn, (a) => validateManagedPolicyArn(`managedPolicyArns[${i}]`, a)),
     );
@@ -251,7 +317,7 @@ export class IrsaRole extends pulumi.ComponentResource {
       {
         name: roleName,
         path,
-        assumeRolePolicy: trust,
+        assumeRolePolicy: pulumi.all([trust, roleGate]).apply(([doc]) => doc),
         description:
           args.description ?? "IRSA role for Kubernetes service accounts (managed by cross-account-irsa)",
         maxSessionDuration,
@@ -260,7 +326,7 @@ export class IrsaRole extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    for (const [policyName, doc] of inline) {
+    for (const [policyName, doc] of inlineChecked) {
       new aws.iam.RolePolicy(
         `${name}-${policyName}`,
         { role: role.name, name: policyName, policy: doc },

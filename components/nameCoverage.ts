@@ -6,8 +6,11 @@
  * The patterns are IAM globs (`*` any run, `?` one character). The set is namespace-wide when it
  * leaves at most finitely many service account names unmatched: then only a handful of short names
  * escape it, whatever names the namespace uses. Otherwise infinitely many names stay unmatched, and
- * the set names a part of the namespace. Decided exactly on the automaton of the patterns (a subset
- * construction over names of letters and digits, which are always valid names).
+ * the set names a part of the namespace. Decided on the automaton of the patterns (a subset
+ * construction) over names of letters and digits, which are always valid names: a set that leaves
+ * infinitely many of those out is certainly not namespace-wide; a set that leaves only finitely many
+ * of them out is treated as namespace-wide even when names with '-' or '.' escape it, which errs on
+ * the side of refusing.
  */
 
 /** States explored before the decision gives up and, failing closed, reports the set as namespace-wide. */

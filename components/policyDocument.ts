@@ -1,7 +1,7 @@
 /**
  * The IAM policy document shapes this package generates and evaluates, plus `policySize`.
  */
-import { IrsaInputError } from "./errors";
+import { IrsaInputError, PolicySizeError } from "./errors";
 
 /** A condition block: operator → condition key → value(s). */
 export type ConditionBlock = Record<string, Record<string, string | string[]>>;
@@ -36,6 +36,43 @@ export interface PolicyDocument {
  */
 export function policySize(doc: PolicyDocument): number {
   return policyJson(doc).replace(/\s+/g, "").length;
+}
+
+/** IAM's quota on the inline policies of one role, together, in characters without whitespace. */
+export const ROLE_INLINE_POLICIES_QUOTA = 10240;
+
+/** The size of a policy's JSON text as IAM counts it: whitespace excluded. */
+export function policyTextSize(json: string): number {
+  if (typeof json !== "string") throw new IrsaInputError("policy", json, "must be a JSON policy document");
+  return json.replace(/\s+/g, "").length;
+}
+
+/**
+ * Checks a role's inline policies (name → JSON) against IAM's quota on their total size
+ * ({@link ROLE_INLINE_POLICIES_QUOTA}, not adjustable): IAM would refuse the last policy that
+ * crosses it, after the role and the others exist.
+ *
+ * @throws PolicySizeError naming `field`, the total, the limit and the ways out.
+ */
+export function checkInlinePoliciesSize(
+  field: string,
+  policies: Record<string, string>,
+  limit = ROLE_INLINE_POLICIES_QUOTA,
+): void {
+  const sizes = Object.entries(policies).map(([name, json]) => [name, policyTextSize(json)] as const);
+  const total = sizes.reduce((sum, [, size]) => sum + size, 0);
+  if (total <= limit) return;
+  const parts = sizes.map(([name, size]) => `${name}: ${size}`).join(", ");
+  throw new PolicySizeError(
+    field,
+    `${sizes.length} inline policies`,
+    total,
+    limit,
+    `${field}: the role's inline policies are ${total} characters as IAM counts them (whitespace excluded; ${parts}), ` +
+      `over IAM's limit of ${limit} for all inline policies of a role together, which cannot be raised. Ways out: ` +
+      `grant fewer, shorter prefixes (a shared parent prefix covers its children); or move the grant into a ` +
+      `customer managed policy (up to 6,144 characters each) attached through managedPolicyArns.`,
+  );
 }
 
 /** Serialises a policy document the way this package sends it to AWS: compact, stable key order. */

@@ -2,7 +2,7 @@
  * The IRSA trust policy (`buildTrustPolicy`): one statement per OIDC provider, exact `aud`, exact
  * (or explicitly asked-for `StringLike`) `sub`, size-checked as IAM counts it. Pure.
  */
-import { IrsaInputError, describeValue } from "./errors";
+import { IrsaInputError, PolicySizeError, describeValue } from "./errors";
 import { normalizeIssuer } from "./issuer";
 import {
   oneOrMany,
@@ -194,6 +194,23 @@ export function serviceAccountSubjects(
   return refs.map((sa) => `system:serviceaccount:${sa.namespace}:${sa.name}`);
 }
 
+/** What is wrong with a trust policy that is too large, in words (for {@link PolicySizeError}s). */
+export function trustPolicySizeProblem(count: number, size: number, maxSize: number): string {
+  return (
+    `the trust policy for ${describeValue(count)} service accounts is ${size} characters as IAM counts them ` +
+    `(whitespace excluded), over the limit of ${maxSize}`
+  );
+}
+
+/** The ways out of a trust policy that is too large; `raise` says how to pass a raised quota. */
+export function trustPolicySizeWaysOut(raise: string): string {
+  return (
+    `Ways out: match several service accounts of a namespace with one name pattern (conditionTest ` +
+    `"StringLike", e.g. name "report-*"); split the service accounts across several roles; or raise the IAM ` +
+    `quota "Role trust policy length" in Service Quotas (up to ${MAX_TRUST_POLICY_QUOTA}) and ${raise}.`
+  );
+}
+
 /**
  * The trust policy of a role that service accounts of one or more EKS clusters assume through IRSA.
  *
@@ -303,15 +320,13 @@ export function buildTrustPolicy(
   const size = policySize(doc);
   if (size > maxSize) {
     const count = [...subjectsByProvider.values()].reduce((n, e) => n + new Set(e.subjects).size, 0);
-    throw new IrsaInputError(
+    throw new PolicySizeError(
       "clusters[].serviceAccounts",
       `${count} service accounts`,
-      `trust policy size ${size} exceeds maxSize ${maxSize}`,
-      `clusters[].serviceAccounts: the trust policy for ${describeValue(count)} service accounts is ${size} characters ` +
-        `as IAM counts them (whitespace excluded), over the limit of ${maxSize} (options.maxSize). Ways out: ` +
-        `match several service accounts with one pattern (conditionTest "StringLike", e.g. namespace "team-*"); ` +
-        `split the service accounts across several roles; or raise the IAM quota "Role trust policy length" ` +
-        `in Service Quotas (up to ${MAX_TRUST_POLICY_QUOTA}) and pass that as maxSize.`,
+      size,
+      maxSize,
+      `clusters[].serviceAccounts: ${trustPolicySizeProblem(count, size, maxSize)} (options.maxSize). ` +
+        trustPolicySizeWaysOut("pass that as options.maxSize"),
     );
   }
   return doc;

@@ -156,6 +156,7 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
   }
   const out = display(args.outDir, io.cwd);
   let passError: typeof PlanPassError | undefined;
+  const files = { "account-a": args.configA, "account-b": args.configB };
   try {
     // Loaded after the arguments are checked: --help and usage errors need none of the SDKs.
     const [config, passes, { buildPlan }, { isReplaceableOutDir }, { errorMessage }, { loadStackConfig }] =
@@ -172,7 +173,6 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
       io.stderr(`plan: --out ${out} exists and is not an earlier plan's output: refusing to replace it\n`);
       return 2;
     }
-    const files = { "account-a": args.configA, "account-b": args.configB };
     const configA = loadStackConfig(args.configA);
     const configB = loadStackConfig(args.configB);
     let configs: PlanConfigs;
@@ -189,7 +189,15 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
     const recorded = await passes.runPasses(configA, configB, configs);
     return await reportPlan(buildPlan(recorded, configs), args, io);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    // A program's error names the config key; the run and the file say where it was written.
+    const message =
+      passError && e instanceof passError
+        ? `${e.stackName} (step ${e.step} of 3) failed: ${display(files[e.stackName], io.cwd)}: ${String(
+            e.cause instanceof Error ? e.cause.message : e.cause,
+          )}`
+        : e instanceof Error
+          ? e.message
+          : String(e);
     io.stderr(`plan: ${message}\nnothing written to ${out}/\n`);
     if (passError && e instanceof passError && e.messages.length > 0) {
       io.stderr(`program log:\n${e.messages.map((m) => `  ${m}`).join("\n")}\n`);

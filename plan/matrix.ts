@@ -5,7 +5,7 @@
  */
 import { globMatch, type Decision } from "../components/evaluate";
 import { type PolicyDocument } from "../components/policyDocument";
-import { STS_AUDIENCE } from "../components/trustPolicy";
+import { STS_AUDIENCE, wholeNamespaces } from "../components/trustPolicy";
 import { parseOidcProviderArn } from "../components/validation";
 import { type AccountBConfig } from "../stacks/config";
 import { tryAccess, tryTrust } from "../chain";
@@ -29,6 +29,11 @@ export interface AccessRow {
   /** The evaluator's explanation. */
   reason: string;
   ok: boolean;
+  /**
+   * `namespace-wide`: the request is in a namespace whose every service account the role trusts
+   * (StringLike name patterns with `trustWholeNamespaces`), so the row's grant is the namespace's.
+   */
+  scope?: "namespace-wide";
 }
 
 /** The S3 object actions each access level intends (independent of the policy builder). */
@@ -93,6 +98,7 @@ export function buildAccessMatrix(inputs: MatrixInputs): AccessRow[] {
           )
         : sa.namespace === ns && sa.name === name,
     );
+  const wide = new Set(wholeNamespaces(b.serviceAccounts, b.conditionTest));
   const seen = new Set<string>();
   const trust = (subject: string, arn: string, ns: string, name: string, aud: string) => {
     const key = `${arn} ${ns} ${name} ${aud}`;
@@ -111,6 +117,7 @@ export function buildAccessMatrix(inputs: MatrixInputs): AccessRow[] {
       actual: result.decision,
       reason: result.reason,
       ok: (result.decision === "Allow") === (expected === "allow"),
+      ...(wide.has(ns) ? { scope: "namespace-wide" as const } : {}),
     });
   };
   const otherClusterArn = `arn:${provider.partition}:iam::${provider.accountId}:oidc-provider/${provider.hostPath.replace(

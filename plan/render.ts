@@ -180,7 +180,9 @@ export function renderPlan(
       ...plan.matrix
         .filter((r) => r.kind === "trust")
         .map((r) => [
-          r.subject,
+          r.scope === "namespace-wide"
+            ? { text: `${r.subject} [namespace-wide]`, style: st.yellow }
+            : r.subject,
           r.context.sub.replace(/^system:serviceaccount:([^:]*):/, "$1/"),
           r.context.aud,
           shortProvider(r.resource),

@@ -7,6 +7,7 @@ import { IrsaRole } from "../components/irsaRole";
 import { SecureBucket } from "../components/secureBucket";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
+import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
 import { parseAccountBConfig } from "./config";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
@@ -45,6 +46,8 @@ export async function accountB(): Promise<Record<string, unknown>> {
   const a = await readStackOutputs(accountA, ["oidcIssuerUrl", "oidcThumbprint"]);
   const issuerUrl = await issuerOf(config.accountAStack, a.oidcIssuerUrl);
   const thumbprintValue = a.oidcThumbprint;
+  // Every document is checked before the first resource registers, in preview too.
+  checkAccountBDocuments(config, typeof issuerUrl === "string" ? issuerUrl : undefined);
 
   const provider = new ClusterOidcProvider(
     "cluster-oidc",
@@ -58,7 +61,7 @@ export async function accountB(): Promise<Record<string, unknown>> {
 
   const bucket = config.bucket.create
     ? new SecureBucket(
-        "bucket",
+        BUCKET_RESOURCE_NAME,
         {
           bucketName: config.bucket.name,
           kmsKeyArn: config.bucket.kmsKeyArn,
@@ -87,6 +90,8 @@ export async function accountB(): Promise<Record<string, unknown>> {
     {
       clusters: [{ oidcProviderArn: provider.arn, issuerUrl, serviceAccounts: config.serviceAccounts }],
       conditionTest: config.conditionTest,
+      trustWholeNamespaces: config.trustWholeNamespaces,
+      maxTrustPolicySize: config.maxTrustPolicySize,
       roleName: config.roleName,
       maxSessionDuration: config.maxSessionDuration,
       inlinePolicies: { "s3-access": accessPolicy },

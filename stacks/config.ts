@@ -22,7 +22,12 @@ import {
   type StackSettings,
 } from "./configSource";
 import { normalizePrefixes, type S3AccessLevel } from "../components/s3AccessPolicy";
-import { serviceAccountSubjects, type ServiceAccountRef } from "../components/trustPolicy";
+import {
+  DEFAULT_TRUST_POLICY_MAX_SIZE,
+  MAX_TRUST_POLICY_QUOTA,
+  serviceAccountSubjects,
+  type ServiceAccountRef,
+} from "../components/trustPolicy";
 import {
   requireArray,
   validateBucketName,
@@ -35,6 +40,7 @@ import {
   validateNamespace,
   validateObjectKey,
   validateObjectName,
+  parseOidcProviderArn,
   validateRoleName,
 } from "../components/validation";
 
@@ -60,6 +66,8 @@ export interface AccountBConfig {
   roleName?: string;
   existingOidcProviderArn?: string;
   maxSessionDuration: number;
+  /** The trust policy size limit (`maxTrustPolicySize`): IAM's quota, 2048 unless raised. */
+  maxTrustPolicySize: number;
 }
 
 /** account-a's configuration. */
@@ -128,12 +136,36 @@ export const ACCOUNT_B_KEYS = [
   "conditionTest",
   "existingOidcProviderArn",
   "maxSessionDuration",
+  "maxTrustPolicySize",
   "prefixes",
   "program",
   "roleName",
   "serviceAccounts",
   "trustWholeNamespaces",
 ] as const;
+
+/**
+ * An adopted provider must be in account B's partition and, when the stack pins its accounts, in
+ * one of them: the role trusts the provider by ARN, and a provider elsewhere is not account B's.
+ */
+function checkProviderAccount(field: string, arn: string, aws: AwsSettings): void {
+  const { partition, accountId } = parseOidcProviderArn(field, arn);
+  if (partition !== aws.partition) {
+    throw new IrsaInputError(
+      field,
+      arn,
+      `must be in the partition of aws:region ${aws.region} ("${aws.partition}")`,
+    );
+  }
+  if (aws.allowedAccountIds !== undefined && !aws.allowedAccountIds.includes(accountId)) {
+    throw new IrsaInputError(
+      field,
+      arn,
+      `must be in account B (aws:allowedAccountIds ${JSON.stringify(aws.allowedAccountIds)}): the role trusts ` +
+        "the provider of its own account",
+    );
+  }
+}
 
 /** Parses and validates account-b's config. */
 export function parseAccountBConfig(settings: StackSettings, organization: string): AccountBConfig {
@@ -214,8 +246,12 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   }
   const roleName = optionalString(get, "roleName");
   const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
+  const aws = parseAwsSettings(settings);
+  if (existingOidcProviderArn !== undefined) {
+    checkProviderAccount(key("existingOidcProviderArn"), existingOidcProviderArn, aws);
+  }
   return {
-    aws: parseAwsSettings(settings),
+    aws,
     accountAStack: qualifyStackName(
       key("accountAStack"),
       optionalString(get, "accountAStack") ?? "account-a",
@@ -239,6 +275,13 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
     ...(roleName ? { roleName: validateRoleName(key("roleName"), roleName) } : {}),
     ...(existingOidcProviderArn ? { existingOidcProviderArn } : {}),
     maxSessionDuration: optionalInteger(settings, "maxSessionDuration", 3600, 3600, 43200),
+    maxTrustPolicySize: optionalInteger(
+      settings,
+      "maxTrustPolicySize",
+      DEFAULT_TRUST_POLICY_MAX_SIZE,
+      DEFAULT_TRUST_POLICY_MAX_SIZE,
+      MAX_TRUST_POLICY_QUOTA,
+    ),
   };
 }
 

@@ -12,6 +12,19 @@ const PROVIDER_ARN = `arn:aws:iam::444455556666:oidc-provider/${HOST_PATH}`;
 const SA = { namespace: "irsa-demo", name: "s3-reader" };
 const ROLE = "aws:iam/role:Role";
 
+function manyServiceAccounts(n: number) {
+  return Array.from({ length: n }, (_, i) => ({ namespace: "apps", name: `service-account-${i}` }));
+}
+
+/** A valid identity policy of about `size` characters (one long prefix list). */
+function bigPolicy(size: number): string {
+  const prefixes = Array.from(
+    { length: Math.ceil(size / 60) },
+    (_, i) => `reports/${String(i).padStart(4, "0")}/`,
+  );
+  return JSON.stringify(buildS3AccessPolicy({ bucketName: "team-bucket", prefixes }));
+}
+
 describe("IrsaRole", () => {
   let engine: MockEngine;
   beforeEach(async () => {
@@ -149,6 +162,52 @@ describe("IrsaRole", () => {
         () => new IrsaRole("r", { clusters: [cluster], permissionsBoundary: "x" }),
         /permissionsBoundary: "x" is invalid: must be a managed policy ARN/,
       ],
+      [
+        "a trust policy over 2048 characters, with the provider ARN still an Output (issue 9: no longer after the provider exists)",
+        () =>
+          new IrsaRole("r", {
+            clusters: [
+              {
+                oidcProviderArn: pulumi.output(PROVIDER_ARN),
+                issuerUrl: ISSUER,
+                serviceAccounts: manyServiceAccounts(60),
+              },
+            ],
+          }),
+        /clusters\[\]\.serviceAccounts: the trust policy for 60 service accounts is \d+ characters .* over the limit of 2048/,
+      ],
+      [
+        "StringLike patterns that trust a whole namespace without trustWholeNamespaces",
+        () =>
+          new IrsaRole("r", {
+            clusters: [{ ...cluster, serviceAccounts: [{ namespace: "apps", name: "??*" }] }],
+            conditionTest: "StringLike",
+          }),
+        /clusters\[0\]\.serviceAccounts: .* together match every service account of namespace apps/,
+      ],
+      [
+        "inline policies over IAM's 10,240 characters for a role, together",
+        () =>
+          new IrsaRole("r", {
+            clusters: [cluster],
+            inlinePolicies: { a: bigPolicy(6000), b: bigPolicy(6000) },
+          }),
+        /inlinePolicies: the role's inline policies are \d+ characters as IAM counts them \(whitespace excluded; a: \d+, b: \d+\), over IAM's limit of 10240/,
+      ],
+      [
+        "a character IAM refuses in a policy",
+        () =>
+          new IrsaRole("r", {
+            clusters: [cluster],
+            inlinePolicies: {
+              p: JSON.stringify(buildS3AccessPolicy({ bucketName: "team-bucket" })).replace(
+                'ListBucket"',
+                'ListBucket\u200b"',
+              ),
+            },
+          }),
+        /inlinePolicies\.p: .* must contain only characters IAM accepts in a policy .* U\+200B/,
+      ],
     ];
     for (const [label, make, message] of cases) {
       it(label, async () => {
@@ -157,6 +216,39 @@ describe("IrsaRole", () => {
         expect(engine.resources).to.have.length(0);
       });
     }
+  });
+
+  it("passes trustWholeNamespaces on: the namespace-wide pattern is then trusted as asked", async () => {
+    const role = new IrsaRole("reader", {
+      clusters: [
+        {
+          oidcProviderArn: PROVIDER_ARN,
+          issuerUrl: ISSUER,
+          serviceAccounts: [{ namespace: "apps", name: "*" }],
+        },
+      ],
+      conditionTest: "StringLike",
+      trustWholeNamespaces: true,
+    });
+    const trust = JSON.parse(await valueOf(role.trustPolicy)) as PolicyDocument;
+    expect(trust.Statement[0].Condition?.StringLike).to.deep.equal({
+      [`${HOST_PATH}:sub`]: "system:serviceaccount:apps:*",
+    });
+  });
+
+  it("inline policies that resolve later over the quota: no role and no role policy is created", async () => {
+    const role = new IrsaRole("r", {
+      clusters: [{ oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER, serviceAccounts: [SA] }],
+      inlinePolicies: { a: pulumi.output(bigPolicy(6000)), b: pulumi.output(bigPolicy(6000)) },
+    });
+    const failure = await new Promise<unknown>((resolve) => {
+      role.roleArn.apply(() => resolve(undefined));
+      process.once("unhandledRejection", resolve);
+      setTimeout(() => resolve("no failure within 5 s"), 5000);
+    });
+    expect(String(failure)).to.match(/inlinePolicies: the role's inline policies are \d+ characters/);
+    await settled();
+    expect(engine.resources.filter((r) => r.type !== "cross-account-irsa:index:IrsaRole")).to.deep.equal([]);
   });
 
   it("checkPolicyJson rejects text that is not JSON, naming the parse error", () => {

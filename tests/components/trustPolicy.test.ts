@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { IrsaInputError } from "../../components/errors";
+import { IrsaInputError, PolicySizeError } from "../../components/errors";
 import { evaluateTrust } from "../../components/evaluate";
 import {
   oneOrMany,
@@ -437,10 +437,11 @@ describe("buildTrustPolicy", () => {
       } catch (e) {
         err = e as IrsaInputError;
       }
-      expect(err).to.be.instanceOf(IrsaInputError);
+      expect(err).to.be.instanceOf(PolicySizeError);
       expect(err!.field).to.equal("clusters[].serviceAccounts");
       expect(err!.value).to.equal("60 service accounts");
-      expect(err!.rule).to.equal(`trust policy size ${size} exceeds maxSize 2048`);
+      expect(err!.rule).to.equal(`policy size ${size} exceeds the limit of 2048`);
+      expect(err).to.include({ size, limit: 2048 });
       const m = err!.message;
       expect(m).to.include("clusters[].serviceAccounts");
       expect(m).to.include("60 service accounts");
@@ -450,7 +451,9 @@ describe("buildTrustPolicy", () => {
       expect(m).to.include('conditionTest "StringLike"');
       expect(m).to.include("split the service accounts across several roles");
       expect(m).to.include("Service Quotas (up to 4096)");
-      expect(m).to.include("pass that as maxSize");
+      expect(m).to.include("pass that as options.maxSize");
+      // Namespaces are never patterns (issue 9): the advice must not suggest one.
+      expect(m).to.include('name "report-*"');
     });
 
     it("counts distinct service accounts in the message and honours a raised maxSize", () => {

@@ -62,6 +62,17 @@ describe("IrsaInputError and describeValue", () => {
     expect(describeValue(cyclic)).to.equal("[object]");
     expect(describeValue(() => 1)).to.equal("[function]");
   });
+
+  it("shows NaN and the infinities as they are, not as JSON's null; true stays true (issue 9)", () => {
+    expect(describeValue(NaN)).to.equal("NaN");
+    expect(describeValue([1, -Infinity])).to.equal("[1,-Infinity]");
+    expect(describeValue({ n: Infinity })).to.equal('{"n":Infinity}');
+    expect(describeValue("NaN")).to.equal('"NaN"');
+    expect(describeValue(true)).to.equal("true");
+    expect(new IrsaInputError("maxSize", NaN, "must be a whole number").message).to.equal(
+      "maxSize: NaN is invalid: must be a whole number",
+    );
+  });
 });
 
 describe("requireString", () => {

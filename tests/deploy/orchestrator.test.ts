@@ -406,7 +406,7 @@ describe("automation orchestration", () => {
       );
       // account-b's first-run plan, with account-a's issuer unknown until account-a exists.
       expect(h.out).to.include("[2/2 account-b]    +1.0s create  pulumi:providers:aws account-b");
-      expect(h.out).to.include("[2/2 account-b]   +12.0s create  aws:iam/role:Role irsa-role");
+      expect(h.out).to.include("[2/2 account-b]   +13.0s create  aws:iam/role:Role irsa-role");
       expect(h.out.join("\n")).to.include(
         "[2/2 account-b] info: account-a has no oidcIssuerUrl output yet: this preview shows what account-b will create",
       );

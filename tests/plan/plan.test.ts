@@ -426,6 +426,67 @@ describe("offline plan (npm run plan)", function () {
     );
   });
 
+  it("a namespace-wide grant plans only when asked for, and its matrix rows say namespace-wide", async () => {
+    const dir = path.join(tmp, "namespace-wide");
+    fs.mkdirSync(dir);
+    const b = (extra: Record<string, unknown>) =>
+      yaml.dump({
+        config: {
+          "aws:region": "eu-west-1",
+          "aws:allowedAccountIds": ["222222222222"],
+          "cross-account-irsa:conditionTest": "StringLike",
+          "cross-account-irsa:serviceAccounts": [{ namespace: "apps", name: "*" }],
+          ...extra,
+        },
+      });
+    fs.writeFileSync(
+      path.join(dir, "a.yaml"),
+      yaml.dump({
+        config: {
+          "aws:region": "eu-west-1",
+          "aws:allowedAccountIds": ["111111111111"],
+          "cross-account-irsa:serviceAccount": { namespace: "apps", name: "reader" },
+        },
+      }),
+    );
+    fs.writeFileSync(path.join(dir, "refused.yaml"), b({}));
+    fs.writeFileSync(path.join(dir, "asked.yaml"), b({ "cross-account-irsa:trustWholeNamespaces": true }));
+
+    const refused = capture(dir);
+    const refusedOut = path.join(dir, "refused-out");
+    expect(
+      await main(["--config-a", "a.yaml", "--config-b", "refused.yaml", `--out=${refusedOut}`], refused.io),
+    ).to.equal(1);
+    expect(refused.stderr()).to.match(
+      /refused\.yaml: cross-account-irsa:serviceAccounts: .* together match every service account of namespace apps; .* cross-account-irsa:trustWholeNamespaces: true/,
+    );
+
+    const asked = capture(dir);
+    const out = path.join(dir, "asked-out");
+    expect(
+      await main(["--config-a", "a.yaml", "--config-b", "asked.yaml", `--out=${out}`], asked.io),
+    ).to.equal(0);
+    const rows = readJson<Summary>(path.join(out, "summary.json")).accessMatrix.filter(
+      (r) => r.kind === "trust",
+    );
+    const inApps = rows.filter((r) => r.context.sub.startsWith("system:serviceaccount:apps:"));
+    expect(inApps.length).to.be.greaterThan(0);
+    expect(inApps.every((r) => r.scope === "namespace-wide")).to.be.true;
+    expect(rows.filter((r) => r.scope === "namespace-wide").length).to.equal(inApps.length);
+    // Every name in apps may assume the role; nothing outside apps may.
+    const sameProviderSts = (r: AccessRow) =>
+      r.context.aud === "sts.amazonaws.com" &&
+      r.subject !== "another cluster (its issuer's provider)" &&
+      !r.subject.startsWith("a provider in account A");
+    expect(inApps.filter(sameProviderSts).every((r) => r.actual === "Allow")).to.be.true;
+    expect(
+      rows
+        .filter((r) => !r.context.sub.startsWith("system:serviceaccount:apps:"))
+        .every((r) => r.actual !== "Allow"),
+    ).to.be.true;
+    expect(asked.stdout()).to.include("[namespace-wide]");
+  });
+
   describe("broken links", () => {
     let passes: StackPass[];
     let configs: PlanConfigs;
@@ -722,7 +783,7 @@ describe("offline plan (npm run plan)", function () {
         {
           code: 1,
           stderr:
-            /account-b \(step 2 of 3\) failed: existingProviderArn: .* must be the IAM OIDC provider of issuerUrl/,
+            /account-b \(step 2 of 3\) failed: .*adopt-wrong\.yaml: cross-account-irsa:existingOidcProviderArn: .* must be the IAM OIDC provider of issuerUrl/,
         },
         "missing",
       );

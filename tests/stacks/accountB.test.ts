@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { runOffline } from "../../engine/offline";
+import { MockEngine } from "../../engine/mockEngine";
+import { captureConsole, runOffline, runOnEngine } from "../../engine/offline";
 import { loadStackConfig, parseStackConfig } from "../../stacks/stackFile";
 import { evaluateAccess, evaluateTrust } from "../../components/evaluate";
 import { type PolicyDocument } from "../../components/policyDocument";
@@ -145,6 +146,75 @@ describe("account-b program (committed Pulumi.account-b.yaml, account-a mocked t
     expect(error?.message).to.match(
       /account-a \(organization\/cross-account-irsa\/account-a\) has no oidcIssuerUrl output yet/,
     );
+  });
+
+  describe("checks every document before the first registration, in preview and update (issue 9)", () => {
+    const many = JSON.stringify(
+      Array.from({ length: 60 }, (_, i) => ({ namespace: "apps", name: `service-account-${i}` })),
+    );
+    const prefixes = JSON.stringify(Array.from({ length: 400 }, (_, i) => `reports/${i}/`));
+    const cases: Array<[string, Record<string, string>, Record<string, unknown>, RegExp]> = [
+      [
+        "a trust policy over 2048 characters, with the issuer known",
+        { "cross-account-irsa:serviceAccounts": many },
+        { oidcIssuerUrl: ISSUER },
+        /^cross-account-irsa:serviceAccounts: the trust policy for 60 service accounts is \d+ characters .* \(cross-account-irsa:maxTrustPolicySize\)\. Ways out: .* set cross-account-irsa:maxTrustPolicySize to it/,
+      ],
+      [
+        "a trust policy over 2048 characters, in a preview before account-a has an issuer",
+        { "cross-account-irsa:serviceAccounts": many },
+        {},
+        /^cross-account-irsa:serviceAccounts: the trust policy for 60 service accounts is at least \d+ characters/,
+      ],
+      [
+        "a permission policy over the role's 10,240 inline characters (400 prefixes)",
+        {
+          "cross-account-irsa:prefixes": prefixes,
+          "cross-account-irsa:bucket": '{"objectKey":"reports/0/x"}',
+        },
+        { oidcIssuerUrl: ISSUER },
+        /^cross-account-irsa:prefixes: the S3 permission policy for 400 prefixes is \d+ characters .* over IAM's limit of 10240/,
+      ],
+      [
+        "a KMS key of another partition, named as the config key",
+        { "cross-account-irsa:bucket": '{"kmsKeyArn":"arn:aws-cn:kms:cn-north-1:444455556666:key/abc"}' },
+        { oidcIssuerUrl: ISSUER },
+        /^cross-account-irsa:bucket\.kmsKeyArn: "arn:aws-cn:.*" is invalid: must be in the bucket's partition "aws"/,
+      ],
+      [
+        "an adopted provider of another issuer",
+        {
+          "cross-account-irsa:existingOidcProviderArn": `arn:aws:iam::444455556666:oidc-provider/${HOST_PATH.replace("0123", "FFFF")}`,
+        },
+        { oidcIssuerUrl: ISSUER },
+        /^cross-account-irsa:existingOidcProviderArn: .* is invalid: must be the IAM OIDC provider of issuerUrl/,
+      ],
+    ];
+    for (const [label, extra, aOutputs, message] of cases) {
+      for (const preview of [true, false]) {
+        if (!preview && Object.keys(aOutputs).length === 0) continue;
+        it(`${label} (${preview ? "preview" : "update"})`, async () => {
+          const engine = new MockEngine({
+            stack: "account-b",
+            config: { ...committed.config, ...extra },
+            stackOutputs: { [A_STACK]: aOutputs },
+            preview,
+          });
+          const restore = captureConsole([]); // the preview's log line about the missing issuer
+          const error = await runOnEngine(engine, accountB)
+            .then(
+              () => undefined,
+              (e: Error) => e,
+            )
+            .finally(restore);
+          expect(error?.message).to.match(message);
+          // Only the stack's provider and the StackReference (which create nothing in AWS) come first.
+          expect(engine.resources.map((r) => r.type).filter((t) => !t.startsWith("pulumi:"))).to.deep.equal(
+            [],
+          );
+        });
+      }
+    }
   });
 
   it("rejects bad config before registering anything, naming the key", async () => {

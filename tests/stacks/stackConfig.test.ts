@@ -130,6 +130,26 @@ describe("account-b config", () => {
       "  aws:allowedAccountIds: ['123']\n",
       /aws:allowedAccountIds\[0\]: "123" is invalid: must be a 12-digit AWS account id/,
     ],
+    [
+      "a trust policy limit beyond IAM's quota",
+      "  cross-account-irsa:maxTrustPolicySize: 8192\n",
+      /cross-account-irsa:maxTrustPolicySize: 8192 is invalid: must be a whole number from 2048 to 4096/,
+    ],
+    [
+      "an adopted provider that is not a provider ARN",
+      "  cross-account-irsa:existingOidcProviderArn: arn:aws:iam::444455556666:role/x\n",
+      /cross-account-irsa:existingOidcProviderArn: ".*" is invalid: must be an IAM OIDC provider ARN/,
+    ],
+    [
+      "an adopted provider outside the pinned account B",
+      "  aws:allowedAccountIds: ['444455556666']\n  cross-account-irsa:existingOidcProviderArn: arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB\n",
+      /cross-account-irsa:existingOidcProviderArn: ".*" is invalid: must be in account B \(aws:allowedAccountIds \["444455556666"\]\)/,
+    ],
+    [
+      "an adopted provider in another partition",
+      "  cross-account-irsa:existingOidcProviderArn: arn:aws-cn:iam::444455556666:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB\n",
+      /cross-account-irsa:existingOidcProviderArn: ".*" is invalid: must be in the partition of aws:region eu-west-1 \("aws"\)/,
+    ],
     // Keys nobody reads would be ignored silently: a misspelt one would widen or skip something.
     [
       "a misspelt key (prefix for prefixes: the whole bucket)",

@@ -1,0 +1,151 @@
+/**
+ * account-b's IAM documents, built and checked from config before the program registers anything.
+ *
+ * Every part of them is known before the first resource: the OIDC provider's ARN is
+ * `arn:<partition>:iam::<account B>:oidc-provider/<issuer host/path>`, and an auto-named bucket's
+ * name has a known length. So a trust policy over IAM's size quota, a permission policy over the
+ * role's inline quota, or an adopted provider of another issuer fails here, in preview as in an
+ * update, naming the config key the user wrote, instead of after the provider and the bucket exist.
+ * Pure.
+ */
+import { checkAdoptedProvider } from "../components/clusterOidcProvider";
+import { IrsaInputError, PolicySizeError } from "../components/errors";
+import { normalizeIssuer } from "../components/issuer";
+import { checkInlinePoliciesSize, policyJson, type PolicyDocument } from "../components/policyDocument";
+import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
+import { buildTrustPolicy, trustPolicySizeProblem, trustPolicySizeWaysOut } from "../components/trustPolicy";
+import { key } from "./configSource";
+import type { AccountBConfig } from "./config";
+
+/** The resource name the account-b program gives its bucket (Pulumi auto-names it from this). */
+export const BUCKET_RESOURCE_NAME = "bucket";
+/**
+ * A stand-in of the length of an auto-named bucket: Pulumi names it `<resource name>-<7 random
+ * characters>`. Only the policy's size depends on it.
+ */
+export const AUTONAMED_BUCKET_STAND_IN = `${BUCKET_RESOURCE_NAME}-0000000`;
+/**
+ * The shortest issuer an EKS cluster can have (`oidc.eks.<9-character region>.amazonaws.com/id/<32
+ * hex digits>`): it stands in for account-a's issuer in a preview before account-a exists, so a
+ * trust policy that would be too large even then is refused. The real issuer is never shorter.
+ */
+export const SHORTEST_EKS_ISSUER = `https://oidc.eks.xx-xxxx-1.amazonaws.com/id/${"0".repeat(32)}`;
+
+/**
+ * The ARN of the provider account-b will create for the issuer: its account is the stack's pinned
+ * account when there is one, or a stand-in of the same length (only the document's size depends on
+ * it before the provider exists).
+ */
+export function predictedProviderArn(config: AccountBConfig, issuerUrl: string): string {
+  const account = config.aws.allowedAccountIds?.[0] ?? "000000000000";
+  return `arn:${config.aws.partition}:iam::${account}:oidc-provider/${normalizeIssuer(issuerUrl)}`;
+}
+
+/** An error of a component function restated with the config key its field came from. */
+function restated(error: unknown, from: string, to: string): unknown {
+  if (!(error instanceof IrsaInputError) || error instanceof PolicySizeError) return error;
+  if (error.field !== from && !error.field.startsWith(`${from}.`) && !error.field.startsWith(`${from}[`)) {
+    return error;
+  }
+  return new IrsaInputError(`${to}${error.field.slice(from.length)}`, error.value, error.rule);
+}
+
+/** The documents account-b will send, as far as config and the issuer (when known) decide them. */
+export interface AccountBDocuments {
+  /** The trust policy, or undefined while the issuer is unknown. */
+  trustPolicy?: PolicyDocument;
+  /** The S3 permission policy (with the bucket stand-in when the bucket is auto-named). */
+  accessPolicy: PolicyDocument;
+}
+
+/**
+ * Builds account-b's trust and permission policies from config and checks them as IAM will: the
+ * trust policy against `cross-account-irsa:maxTrustPolicySize`, the permission policy against the
+ * role's 10,240-character inline quota, an adopted provider against the issuer. `issuerUrl` is
+ * undefined in a preview before account-a has an issuer: the trust policy is then checked with
+ * {@link SHORTEST_EKS_ISSUER}, a lower bound.
+ *
+ * @throws IrsaInputError naming the `cross-account-irsa:` key to change.
+ */
+export function checkAccountBDocuments(
+  config: AccountBConfig,
+  issuerUrl: string | undefined,
+): AccountBDocuments {
+  const issuer = issuerUrl ?? SHORTEST_EKS_ISSUER;
+  if (config.existingOidcProviderArn !== undefined && issuerUrl !== undefined) {
+    checkAdoptedProvider(
+      config.existingOidcProviderArn,
+      issuerUrl,
+      undefined,
+      key("existingOidcProviderArn"),
+    );
+  }
+  const providerArn =
+    config.existingOidcProviderArn !== undefined && issuerUrl !== undefined
+      ? config.existingOidcProviderArn
+      : predictedProviderArn(config, issuer);
+
+  let trustPolicy: PolicyDocument;
+  try {
+    trustPolicy = buildTrustPolicy(
+      [{ oidcProviderArn: providerArn, issuerUrl: issuer, serviceAccounts: config.serviceAccounts }],
+      {
+        conditionTest: config.conditionTest,
+        trustWholeNamespaces: config.trustWholeNamespaces,
+        maxSize: config.maxTrustPolicySize,
+      },
+    );
+  } catch (error) {
+    if (error instanceof PolicySizeError) {
+      const count = new Set(config.serviceAccounts.map((sa) => `${sa.namespace}:${sa.name}`)).size;
+      const problem = trustPolicySizeProblem(count, error.size, error.limit).replace(
+        " is ",
+        issuerUrl === undefined ? " is at least " : " is ",
+      );
+      throw new PolicySizeError(
+        key("serviceAccounts"),
+        `${count} service accounts`,
+        error.size,
+        error.limit,
+        `${key("serviceAccounts")}: ${problem} (${key("maxTrustPolicySize")}). ` +
+          trustPolicySizeWaysOut(`set ${key("maxTrustPolicySize")} to it`),
+      );
+    }
+    throw restated(error, "clusters[0].serviceAccounts", key("serviceAccounts"));
+  }
+
+  let accessPolicy: PolicyDocument;
+  const renames: Array<[string, string]> = [
+    ["kmsKeyArn", key("bucket.kmsKeyArn")],
+    ["prefixes", key("prefixes")],
+    ["bucketName", key("bucket.name")],
+  ];
+  try {
+    accessPolicy = buildS3AccessPolicy({
+      bucketName: config.bucket.name ?? AUTONAMED_BUCKET_STAND_IN,
+      access: config.access,
+      prefixes: config.prefixes,
+      kmsKeyArn: config.bucket.kmsKeyArn,
+      partition: config.aws.partition,
+    });
+  } catch (error) {
+    throw renames.reduce((e, [from, to]) => restated(e, from, to), error);
+  }
+  try {
+    checkInlinePoliciesSize(key("prefixes"), { "s3-access": policyJson(accessPolicy) });
+  } catch (error) {
+    if (!(error instanceof PolicySizeError)) throw error;
+    throw new PolicySizeError(
+      key("prefixes"),
+      `${config.prefixes.length} prefixes`,
+      error.size,
+      error.limit,
+      `${key("prefixes")}: the S3 permission policy for ${config.prefixes.length} prefixes is ${error.size} ` +
+        `characters as IAM counts them (whitespace excluded), over IAM's limit of ${error.limit} for a role's ` +
+        `inline policies together, which cannot be raised. Ways out: grant fewer, shorter prefixes (a parent ` +
+        `prefix covers its children: "reports/" covers "reports/2026/"); or split the prefixes across several ` +
+        `roles (one account-b stack each).`,
+    );
+  }
+  return { ...(issuerUrl !== undefined ? { trustPolicy } : {}), accessPolicy };
+}
