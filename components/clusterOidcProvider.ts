@@ -28,7 +28,9 @@ export interface ClusterOidcProviderArgs {
   /**
    * Adopt this existing provider instead of creating one. IAM allows one provider per issuer URL per
    * account, so a second stack (or a cluster created with `createOidcProvider`) must adopt. It is
-   * read, checked against `issuerUrl`, and never modified or deleted by this component.
+   * read, checked against `issuerUrl`, and never modified or deleted by this component. With both
+   * plain, a provider of another issuer throws before anything registers; with `issuerUrl` an
+   * Output, the check runs once it resolves and fails the update with the same error.
    * @default none (a provider is created)
    */
   existingProviderArn?: pulumi.Input<string>;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { MockEngine } from "../../engine/mockEngine";
+import { runOnEngine } from "../../engine/offline";
 import {
   ClusterOidcProvider,
   checkAdoptedProvider,
@@ -103,6 +104,34 @@ describe("ClusterOidcProvider", () => {
     );
     await settled();
     expect(engine.resources).to.have.length(0);
+  });
+});
+
+describe("ClusterOidcProvider with the issuer known only at deploy time (a StackReference output)", () => {
+  it("fails the run with one error naming existingProviderArn, the value and the rule, and creates nothing", async () => {
+    const other = PROVIDER_ARN.replace("0123456789ABCDEF", "FFFFFFFFFFFFFFFF");
+    const engine = new MockEngine({
+      config: { "aws:region": "eu-west-1" },
+      onResource: (args) =>
+        args.type === TYPE && args.id
+          ? { id: args.id, state: { arn: args.id, url: HOST_PATH, clientIdLists: ["sts.amazonaws.com"] } }
+          : undefined,
+    });
+    // As Pulumi's language host runs a program: an error in a resolved value fails the run.
+    const error = await runOnEngine(engine, () => {
+      const c = new ClusterOidcProvider("oidc", {
+        issuerUrl: pulumi.output(ISSUER),
+        existingProviderArn: other,
+      });
+      return Promise.resolve({ arn: c.arn });
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(String(error)).to.match(
+      /existingProviderArn: "arn:aws:iam::444455556666:oidc-provider\/.*FFFFFFFFFFFFFFFF.*" is invalid: must be the IAM OIDC provider of issuerUrl/,
+    );
+    expect(engine.resources.filter((r) => r.type === TYPE && !r.read)).to.deep.equal([]);
   });
 });
 
