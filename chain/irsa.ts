@@ -11,8 +11,9 @@ import { parseOidcProviderArn } from "../components/validation";
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C } from "./catalogue";
 import { runCheck, type CheckResult } from "./result";
-import { parsePolicy, tryAccess, tryTrust } from "./evaluation";
-import { expectedProviderArn, federatedPrincipals, partitionOf, tryNormalize } from "./irsaFacts";
+import { parsePolicy, tryTrust } from "./evaluation";
+import { plannedPermissionLink } from "./plannedPermission";
+import { expectedProviderArn, federatedPrincipals, tryNormalize } from "./irsaFacts";
 import {
   assumeChecks,
   discoveryCheck,
@@ -229,44 +230,7 @@ function serviceAccountLink(s: IrsaSnapshot, trustDoc: PolicyDocument | undefine
 
 /** Link 5: the permission policy lets the role read what the workloads read. */
 function permissionLink(s: IrsaSnapshot): CheckResult[] {
-  if (s.live) return livePermissionLink(s);
-  if (s.unavailable?.permission !== undefined) {
-    return [runCheck(C.permissionObjectKnown, {}, "skip", s.unavailable.permission)];
-  }
-  const results: CheckResult[] = [];
-  const docs = Object.values(s.permissionPolicies).map((json) => parsePolicy(json));
-  const readable = docs.every((d) => d !== undefined);
-  const reads = (s.unavailable?.workloads === undefined ? s.workloads : [])
-    .filter((w) => w.env.S3_BUCKET !== undefined && w.env.S3_OBJECT_KEY !== undefined)
-    .map((w) => ({ reader: `${w.kind} ${w.name}`, bucket: w.env.S3_BUCKET, key: w.env.S3_OBJECT_KEY }));
-  if (reads.length === 0 && s.bucketName && s.objectKey) {
-    reads.push({ reader: "account-b's objectKey", bucket: s.bucketName, key: s.objectKey });
-  }
-  if (reads.length === 0) {
-    results.push(runCheck(C.permissionObjectKnown, {}, false, "no bucket or object key planned"));
-  }
-  const partition = s.role ? partitionOf(s.role.arn) : "aws";
-  for (const r of reads) {
-    const resource = `arn:${partition}:s3:::${r.bucket}/${r.key}`;
-    const sameBucket = s.bucketName === undefined || r.bucket === s.bucketName;
-    const decision =
-      docs.length === 0
-        ? undefined
-        : readable
-          ? tryAccess(docs, "s3:GetObject", resource)
-          : { decision: "ImplicitDeny", reason: "cannot evaluate: a permission policy is not JSON" };
-    results.push(
-      runCheck(
-        C.permissionRead,
-        { reader: r.reader },
-        sameBucket && decision?.decision === "Allow",
-        !sameBucket
-          ? `reads bucket ${r.bucket}, but account-b's bucket is ${s.bucketName}`
-          : (decision?.reason ?? "account-b plans no permission policy"),
-      ),
-    );
-  }
-  return results;
+  return s.live ? livePermissionLink(s) : plannedPermissionLink(s);
 }
 
 /**

@@ -35,13 +35,30 @@ export {
 export {
   evaluateTrust,
   evaluateAccess,
+  evaluateResourcePolicy,
+  evaluateServiceTrust,
   globMatch,
   type Decision,
   type EvaluationResult,
   type TrustRequest,
   type AccessRequest,
+  type PrincipalRequest,
+  type ServiceRequest,
 } from "./evaluate";
 export { parseAccessCheckResult, assumedRoleMatches, type AccessCheckResult } from "./accessCheckResult";
+export {
+  buildPodIdentitySourceTrustPolicy,
+  buildPodIdentitySourcePermissionPolicy,
+  buildPodIdentityTargetTrustPolicy,
+  parseEksClusterArn,
+  podIdentitySessionTags,
+  POD_IDENTITY_SERVICE,
+  POD_IDENTITY_TAGS,
+  type EksClusterArnParts,
+  type PodIdentitySourceTrustOptions,
+  type PodIdentitySourcePermissionOptions,
+  type PodIdentityTargetTrustOptions,
+} from "./podIdentityPolicies";
 
 // ComponentResources: one per file. `pulumi package add` reads this list (package.json `main`).
 export { ClusterOidcProvider, type ClusterOidcProviderArgs } from "./clusterOidcProvider";
@@ -51,3 +68,9 @@ export { WorkloadCluster, type WorkloadClusterArgs } from "./workloadCluster";
 export { IrsaServiceAccount, type IrsaServiceAccountArgs } from "./irsaServiceAccount";
 export { S3ReaderDeployment, type S3ReaderDeploymentArgs } from "./s3ReaderDeployment";
 export { AccessCheckJob, type AccessCheckJobArgs } from "./accessCheckJob";
+// EKS Pod Identity cross-account (the second mechanism).
+export { PodIdentitySourceRole, type PodIdentitySourceRoleArgs } from "./podIdentitySourceRole";
+export { PodIdentityTargetRole, type PodIdentityTargetRoleArgs } from "./podIdentityTargetRole";
+export { PodIdentityAgent, type PodIdentityAgentArgs } from "./podIdentityAgent";
+export { PodIdentityServiceAccount, type PodIdentityServiceAccountArgs } from "./podIdentityServiceAccount";
+export { CrossAccountPodIdentity, type CrossAccountPodIdentityArgs } from "./crossAccountPodIdentity";

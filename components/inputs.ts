@@ -49,3 +49,10 @@ export function checkPlainArgs(args: unknown, checks: ArgChecks, required: reado
     if (value !== undefined && isPlain(value)) check(`args.${key}`, value);
   }
 }
+
+/** Throws an {@link IrsaInputError} unless a component's args are an object. */
+export function requireArgs(args: unknown): asserts args is object {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) {
+    throw new IrsaInputError("args", args, "must be an object");
+  }
+}

@@ -3,26 +3,17 @@
  * the trust policy from `buildTrustPolicy` and its permission policies.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
-import { IrsaInputError } from "./errors";
-import { checked, isPlain } from "./inputs";
-import { checkInlinePoliciesSize, policyJson } from "./policyDocument";
+import { isPlain } from "./inputs";
+import { policyJson } from "./policyDocument";
 import { normalizeIssuer } from "./issuer";
+import { checkRoleSettings, registerRole } from "./roleResources";
 import {
   buildTrustPolicy,
   serviceAccountSubjects,
   type TrustPolicyOptions,
   type TrustedCluster,
 } from "./trustPolicy";
-import {
-  parseRoleArn,
-  requireArray,
-  validateIamPath,
-  validateInteger,
-  validateManagedPolicyArn,
-  validatePolicyText,
-  validateRoleName,
-} from "./validation";
+import { requireArray } from "./validation";
 
 /** A Kubernetes service account the role trusts. */
 export interface ServiceAccountInput {
@@ -148,41 +139,7 @@ function isPlainObject(value: unknown): value is TrustedClusterInput {
   );
 }
 
-/** Inline policy names: IAM allows 1-128 of `\w+=,.@-`. */
-function validatePolicyName(field: string, value: string): string {
-  if (!/^[\w+=,.@-]{1,128}$/.test(value)) {
-    throw new IrsaInputError(
-      field,
-      value,
-      "must be an IAM policy name: 1 to 128 letters, digits or any of + = , . @ _ -",
-    );
-  }
-  return value;
-}
-
-/**
- * Parses and checks an inline policy document: valid JSON with Version and Statement, only
- * characters IAM accepts in a policy.
- */
-export function checkPolicyJson(field: string, json: string): string {
-  if (typeof json !== "string") throw new IrsaInputError(field, json, "must be a JSON policy document");
-  validatePolicyText(field, json);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch (e) {
-    throw new IrsaInputError(field, json, `must be a JSON policy document (${(e as Error).message})`);
-  }
-  const d = doc as { Version?: unknown; Statement?: unknown };
-  if (d === null || typeof d !== "object" || d.Version !== "2012-10-17" || d.Statement === undefined) {
-    throw new IrsaInputError(
-      field,
-      json,
-      'must be an IAM policy document with "Version": "2012-10-17" and a Statement',
-    );
-  }
-  return json;
-}
+export { checkPolicyJson } from "./roleResources";
 
 /** Resolves the trust policy JSON from plain cluster values (the wiring calls it now or in apply). */
 export function trustPolicyJson(clusters: TrustedCluster[], options: TrustPolicyOptions): string {
@@ -271,78 +228,19 @@ export class IrsaRole extends pulumi.ComponentResource {
             .apply(([clusters, audience]) =>
               trustPolicyJson(clusters as TrustedCluster[], { ...trustOptions, audience }),
             );
-    const roleName =
-      args.roleName === undefined
-        ? undefined
-        : checked(args.roleName, (n) => validateRoleName("roleName", n));
-    const path = checked(args.path ?? "/", (p) => validateIamPath("path", p));
-    const maxSessionDuration = validateInteger(
-      "maxSessionDuration",
-      args.maxSessionDuration ?? 3600,
-      3600,
-      43200,
-    );
-    const inline = Object.entries(args.inlinePolicies ?? {}).map(([policyName, doc]) => {
-      validatePolicyName(`inlinePolicies.${policyName}`, policyName);
-      return [policyName, checked(doc, (d) => checkPolicyJson(`inlinePolicies.${policyName}`, d))] as const;
-    });
-    // IAM limits a role's inline policies together: check the total now when every document is
-    // plain, or once they resolve (before the role policies that depend on it register).
-    const inlineDocs = args.inlinePolicies ?? {};
-    // Outputs are checked once they resolve, and the role waits for that check: a role whose
-    // policies IAM would refuse is never created.
-    let inlineChecked = inline;
-    let roleGate: pulumi.Output<unknown> = pulumi.output(true);
-    if (isPlain(inlineDocs)) {
-      checkInlinePoliciesSize("inlinePolicies", inlineDocs as Record<string, string>);
-    } else {
-      const docs = pulumi.all(inline.map(([, doc]) => doc)).apply((texts) => {
-        checkInlinePoliciesSize("inlinePolicies", Object.fromEntries(inline.map(([n], i) => [n, texts[i]])));
-        return texts;
-      });
-      inlineChecked = inline.map(([policyName], i) => [policyName, docs.apply((texts) => texts[i])] as const);
-      roleGate = docs;
-    }
-    const managed = (args.managedPolicyArns ?? []).map((arn, i) =>
-      checked(arn, (a) => validateManagedPolicyArn(`managedPolicyArns[${i}]`, a)),
-    );
-    const boundary =
-      args.permissionsBoundary === undefined
-        ? undefined
-        : checked(args.permissionsBoundary, (b) => validateManagedPolicyArn("permissionsBoundary", b));
+    const role = checkRoleSettings(args);
     super("cross-account-irsa:index:IrsaRole", name, {}, opts);
 
-    const role = new aws.iam.Role(
+    const created = registerRole(
       name,
-      {
-        name: roleName,
-        path,
-        assumeRolePolicy: pulumi.all([trust, roleGate]).apply(([doc]) => doc),
-        description:
-          args.description ?? "IRSA role for Kubernetes service accounts (managed by cross-account-irsa)",
-        maxSessionDuration,
-        permissionsBoundary: boundary,
-        tags: args.tags,
-      },
-      { parent: this },
+      this,
+      role,
+      trust,
+      args.description ?? "IRSA role for Kubernetes service accounts (managed by cross-account-irsa)",
+      args.tags,
     );
-    for (const [policyName, doc] of inlineChecked) {
-      new aws.iam.RolePolicy(
-        `${name}-${policyName}`,
-        { role: role.name, name: policyName, policy: doc },
-        { parent: this },
-      );
-    }
-    managed.forEach((arn, i) => {
-      new aws.iam.RolePolicyAttachment(
-        `${name}-managed-${i}`,
-        { role: role.name, policyArn: arn },
-        { parent: this },
-      );
-    });
-
-    this.roleArn = role.arn.apply((arn) => parseRoleArn("roleArn", arn) && arn);
-    this.roleName = role.name;
+    this.roleArn = created.roleArn;
+    this.roleName = created.role.name;
     this.trustPolicy = trust;
     this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, trustPolicy: this.trustPolicy });
   }

@@ -3,10 +3,10 @@
  * optionally its Namespace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { IrsaInputError } from "./errors";
 import { PART_OF } from "./podSecurity";
 import { isPlain } from "./inputs";
+import { registerServiceAccount } from "./serviceAccountResources";
 import {
   MAX_TOKEN_EXPIRATION_SECONDS,
   MIN_TOKEN_EXPIRATION_SECONDS,
@@ -159,21 +159,13 @@ export class IrsaServiceAccount extends pulumi.ComponentResource {
         buildServiceAccountAnnotations({ roleArn, stsRegionalEndpoints, tokenExpiration, audience }),
       );
 
-    let saNamespace: pulumi.Output<string> = namespaceName;
-    if (args.createNamespace === true) {
-      const namespace = new k8s.core.v1.Namespace(
-        `${name}-namespace`,
-        { metadata: { name: namespaceName, labels } },
-        { parent: this },
-      );
-      saNamespace = namespace.metadata.name;
-    }
-
-    const serviceAccount = new k8s.core.v1.ServiceAccount(
-      name,
-      { metadata: { name: accountName, namespace: saNamespace, labels, annotations } },
-      { parent: this },
-    );
+    const serviceAccount = registerServiceAccount(name, this, {
+      namespace: namespaceName,
+      name: accountName,
+      labels,
+      annotations,
+      createNamespace: args.createNamespace,
+    });
 
     this.name = serviceAccount.metadata.name;
     this.namespace = serviceAccount.metadata.namespace;

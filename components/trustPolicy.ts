@@ -25,9 +25,15 @@ import {
 
 /** A Kubernetes service account, by namespace and name. */
 export interface ServiceAccountRef {
-  /** The namespace (a DNS-1123 label). With `conditionTest: "StringLike"` it may hold `*` and `?`. */
+  /**
+   * The namespace (a DNS-1123 label), always literal.
+   * @default none (required)
+   */
   namespace: string;
-  /** The service account's name (a DNS-1123 subdomain). With `StringLike` it may hold `*` and `?`. */
+  /**
+   * The service account's name (a DNS-1123 subdomain). With IRSA's `StringLike` it may hold `*` and `?`.
+   * @default none (required)
+   */
   name: string;
 }
 

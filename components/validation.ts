@@ -373,3 +373,26 @@ export function validateContainerImage(field: string, value: unknown): string {
   }
   return value;
 }
+
+/** AWS resource tags: keys of 1 to 128 characters not starting with `aws:`, string values of at most 256. */
+export function validateTags(field: string, value: unknown): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new IrsaInputError(field, value, "must be a map of tag keys to string values");
+  }
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (key.length === 0 || key.length > 128 || key.startsWith("aws:")) {
+      throw new IrsaInputError(
+        `${field}[${JSON.stringify(key)}]`,
+        key,
+        "tag keys are 1 to 128 characters and must not start with 'aws:'",
+      );
+    }
+    if (typeof v !== "string" || v.length > 256) {
+      throw new IrsaInputError(
+        `${field}[${JSON.stringify(key)}]`,
+        v,
+        "tag values are strings of at most 256 characters",
+      );
+    }
+  }
+}

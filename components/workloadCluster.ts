@@ -19,6 +19,7 @@ import {
   validateInstanceType,
   validateInteger,
   validateKubernetesVersion,
+  validateTags,
 } from "./validation";
 
 /** The EKS control-plane log types. */
@@ -308,6 +309,8 @@ export class WorkloadCluster extends pulumi.ComponentResource {
   public readonly oidcThumbprint: pulumi.Output<string>;
   /** A kubeconfig (JSON, secret) that authenticates with `aws eks get-token`. */
   public readonly kubeconfig: pulumi.Output<string>;
+  /** The cluster's ARN (EKS Pod Identity's `eks-cluster-arn` session tag). */
+  public readonly clusterArn: pulumi.Output<string>;
   /**
    * A Kubernetes provider for the cluster, built from `kubeconfig`. A getter, not a field: the package
    * schema cannot reference a provider, so other languages build their own from `kubeconfig`.
@@ -377,6 +380,7 @@ export class WorkloadCluster extends pulumi.ComponentResource {
           }),
         ),
     );
+    this.clusterArn = clusterArn;
     kubernetesProviders.set(
       this,
       new k8s.Provider(`${name}-kubernetes`, { kubeconfig: this.kubeconfig }, { parent: this }),
@@ -387,28 +391,7 @@ export class WorkloadCluster extends pulumi.ComponentResource {
       oidcIssuerUrl: this.oidcIssuerUrl,
       oidcThumbprint: this.oidcThumbprint,
       kubeconfig: this.kubeconfig,
+      clusterArn: this.clusterArn,
     });
-  }
-}
-
-function validateTags(field: string, value: unknown): void {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new IrsaInputError(field, value, "must be a map of tag keys to string values");
-  }
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (key.length === 0 || key.length > 128 || key.startsWith("aws:")) {
-      throw new IrsaInputError(
-        `${field}[${JSON.stringify(key)}]`,
-        key,
-        "tag keys are 1 to 128 characters and must not start with 'aws:'",
-      );
-    }
-    if (typeof v !== "string" || v.length > 256) {
-      throw new IrsaInputError(
-        `${field}[${JSON.stringify(key)}]`,
-        v,
-        "tag values are strings of at most 256 characters",
-      );
-    }
   }
 }

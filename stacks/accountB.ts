@@ -1,63 +1,99 @@
 /**
- * The account-b stack program: the OIDC provider for account-a's issuer, the bucket and the role.
+ * The account-b stack program: the bucket and the role account-a's workload reaches, trusted through
+ * IRSA (an OIDC provider for account-a's issuer) or EKS Pod Identity (account-a's source role).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterOidcProvider } from "../components/clusterOidcProvider";
+import { IrsaInputError } from "../components/errors";
 import { IrsaRole } from "../components/irsaRole";
+import { PodIdentityTargetRole } from "../components/podIdentityTargetRole";
 import { SecureBucket } from "../components/secureBucket";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
 import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
-import { parseAccountBConfig } from "./config";
+import { parseAccountBConfig, type AccountBConfig } from "./config";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
-/** What account-b logs when it previews before account-a has an issuer. */
+/** What account-b logs when it previews before account-a has the outputs it needs. */
 export const PREVIEW_WITHOUT_ISSUER =
   "account-a has no oidcIssuerUrl output yet: this preview shows what account-b will create once account-a " +
   "exists, with the issuer (and what depends on it: the OIDC provider's URL, the trust policy) unknown until then";
+export const PREVIEW_WITHOUT_SOURCE_ROLE =
+  "account-a has no clusterArn and sourceRoleArn outputs yet: this preview shows what account-b will create once " +
+  "account-a exists, with the target role's trust policy unknown until then";
+
+/** account-a outputs account-b reads. */
+export const ACCOUNT_A_OUTPUTS = [
+  "oidcIssuerUrl",
+  "oidcThumbprint",
+  "clusterArn",
+  "sourceRoleArn",
+  "mechanism",
+];
 
 /**
- * account-a's issuer. Before account-a's first update there is none: an update fails (account-b
- * cannot trust an issuer that does not exist), but a preview goes on with the issuer unknown, so it
+ * A value account-a must export. Before account-a's first update there is none: an update fails
+ * (account-b cannot trust what does not exist), but a preview goes on with the value unknown, so it
  * shows what account-b will create, as `pulumi preview` does for any value known only at deploy time.
  */
-async function issuerOf(accountAStack: string, value: unknown): Promise<pulumi.Input<string>> {
-  if (typeof value === "string" && value.length > 0) return value;
+async function required(
+  accountAStack: string,
+  names: string[],
+  values: unknown[],
+  previewMessage: string,
+): Promise<{ known: string[] } | { unknown: true }> {
+  if (values.every((v) => typeof v === "string" && v.length > 0)) return { known: values as string[] };
   if (pulumi.runtime.isDryRun()) {
-    await pulumi.log.info(`${PREVIEW_WITHOUT_ISSUER} (${accountAStack})`);
-    return pulumi.output(pulumi.unknown as unknown as string);
+    await pulumi.log.info(`${previewMessage} (${accountAStack})`);
+    return { unknown: true };
   }
   throw new Error(
-    `account-a (${accountAStack}) has no oidcIssuerUrl output yet: run account-a's update first ` +
+    `account-a (${accountAStack}) has no ${names.join(" and ")} output yet: run account-a's update first ` +
       `(npm run deploy runs both stacks in order), or set cross-account-irsa:accountAStack to the right stack`,
   );
 }
 
+/** account-b's mechanism must be account-a's: a mismatch names both values. */
+export function checkMechanismsAgree(config: AccountBConfig, exported: unknown): void {
+  if (exported === undefined) return; // account-a not deployed yet
+  const theirs = typeof exported === "string" ? exported : "irsa";
+  if (theirs !== config.mechanism) {
+    throw new IrsaInputError(
+      "cross-account-irsa:mechanism",
+      config.mechanism,
+      `account-b uses "${config.mechanism}" but account-a (${config.accountAStack}) exports mechanism "${theirs}": ` +
+        "set the same cross-account-irsa:mechanism on both stacks",
+    );
+  }
+}
+
 /**
- * account-b: the OIDC provider for account-a's cluster issuer, the hardened bucket (or an existing
- * one), and the IRSA role that trusts exactly the configured service accounts with a least-privilege
- * S3 policy. Reads account-a's issuer through a StackReference.
+ * account-b: the hardened bucket (or an existing one) and the role with the least-privilege S3
+ * policy, trusted by account-a's cluster through IRSA (an OIDC provider for its issuer, a role
+ * trusting exact `sub` and `aud`) or EKS Pod Identity (a target role trusting account-a's source
+ * role for the exact service accounts' session tags). Reads account-a through a StackReference.
  */
 export async function accountB(): Promise<Record<string, unknown>> {
   const config = parseAccountBConfig(programConfigGetters(), pulumi.getOrganization());
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
-
-  const accountA = new pulumi.StackReference(config.accountAStack);
-  const a = await readStackOutputs(accountA, ["oidcIssuerUrl", "oidcThumbprint"]);
-  const issuerUrl = await issuerOf(config.accountAStack, a.oidcIssuerUrl);
-  const thumbprintValue = a.oidcThumbprint;
+  const a = await readStackOutputs(new pulumi.StackReference(config.accountAStack), ACCOUNT_A_OUTPUTS);
+  checkMechanismsAgree(config, a.mechanism ?? (a.oidcIssuerUrl !== undefined ? "irsa" : undefined));
+  const podIdentity = config.mechanism === "pod-identity";
+  const facts = podIdentity
+    ? await required(
+        config.accountAStack,
+        ["clusterArn", "sourceRoleArn"],
+        [a.clusterArn, a.sourceRoleArn],
+        PREVIEW_WITHOUT_SOURCE_ROLE,
+      )
+    : await required(config.accountAStack, ["oidcIssuerUrl"], [a.oidcIssuerUrl], PREVIEW_WITHOUT_ISSUER);
+  const known = "known" in facts ? facts.known : undefined;
   // Every document is checked before the first resource registers, in preview too.
-  checkAccountBDocuments(config, typeof issuerUrl === "string" ? issuerUrl : undefined);
-
-  const provider = new ClusterOidcProvider(
-    "cluster-oidc",
-    {
-      issuerUrl,
-      thumbprints: typeof thumbprintValue === "string" && thumbprintValue.length > 0 ? [thumbprintValue] : [],
-      existingProviderArn: config.existingOidcProviderArn,
-    },
-    { providers: { aws } },
+  checkAccountBDocuments(
+    config,
+    podIdentity ? { clusterArn: known?.[0], sourceRoleArn: known?.[1] } : { issuerUrl: known?.[0] },
   );
+  const unknown = () => pulumi.output(pulumi.unknown as unknown as string);
 
   const bucket = config.bucket.create
     ? new SecureBucket(
@@ -84,32 +120,72 @@ export async function accountB(): Promise<Record<string, unknown>> {
       }),
     ),
   );
-
-  const role = new IrsaRole(
-    "irsa-role",
-    {
-      clusters: [{ oidcProviderArn: provider.arn, issuerUrl, serviceAccounts: config.serviceAccounts }],
-      conditionTest: config.conditionTest,
-      trustWholeNamespaces: config.trustWholeNamespaces,
-      maxTrustPolicySize: config.maxTrustPolicySize,
-      roleName: config.roleName,
-      maxSessionDuration: config.maxSessionDuration,
-      inlinePolicies: { "s3-access": accessPolicy },
-      description: `IRSA role for ${config.serviceAccounts.length} service account(s) of ${config.accountAStack} (cross-account-irsa)`,
-    },
-    { providers: { aws } },
-  );
-
-  return {
-    roleArn: role.roleArn,
-    roleName: role.roleName,
-    trustPolicy: role.trustPolicy,
+  const role = {
+    roleName: config.roleName,
+    maxSessionDuration: config.maxSessionDuration,
+    maxTrustPolicySize: config.maxTrustPolicySize,
+    inlinePolicies: { "s3-access": accessPolicy },
+  };
+  const common = {
     accessPolicy,
-    oidcProviderArn: provider.arn,
     bucketName,
     objectKey: config.bucket.objectKey,
     region: config.aws.region,
     serviceAccount: config.serviceAccounts[0],
     serviceAccounts: config.serviceAccounts,
+    mechanism: config.mechanism,
+  };
+
+  if (podIdentity) {
+    const [clusterArn, sourceRoleArn] = known ?? [unknown(), unknown()];
+    const target = new PodIdentityTargetRole(
+      "pod-identity-target",
+      {
+        ...role,
+        sourceRoleArn,
+        clusterArn,
+        serviceAccounts: config.serviceAccounts,
+        description: `EKS Pod Identity target role for ${config.serviceAccounts.length} service account(s) of ${config.accountAStack} (cross-account-irsa)`,
+      },
+      { providers: { aws } },
+    );
+    return {
+      ...common,
+      roleArn: target.roleArn,
+      roleName: target.roleName,
+      trustPolicy: target.trustPolicy,
+      sourceRoleArn,
+      clusterArn,
+    };
+  }
+
+  const issuerUrl = known?.[0] ?? unknown();
+  const thumbprint = a.oidcThumbprint;
+  const provider = new ClusterOidcProvider(
+    "cluster-oidc",
+    {
+      issuerUrl,
+      thumbprints: typeof thumbprint === "string" && thumbprint.length > 0 ? [thumbprint] : [],
+      existingProviderArn: config.existingOidcProviderArn,
+    },
+    { providers: { aws } },
+  );
+  const irsaRole = new IrsaRole(
+    "irsa-role",
+    {
+      ...role,
+      clusters: [{ oidcProviderArn: provider.arn, issuerUrl, serviceAccounts: config.serviceAccounts }],
+      conditionTest: config.conditionTest,
+      trustWholeNamespaces: config.trustWholeNamespaces,
+      description: `IRSA role for ${config.serviceAccounts.length} service account(s) of ${config.accountAStack} (cross-account-irsa)`,
+    },
+    { providers: { aws } },
+  );
+  return {
+    ...common,
+    roleArn: irsaRole.roleArn,
+    roleName: irsaRole.roleName,
+    trustPolicy: irsaRole.trustPolicy,
+    oidcProviderArn: provider.arn,
   };
 }

@@ -14,6 +14,7 @@ import { normalizeIssuer } from "../components/issuer";
 import { checkInlinePoliciesSize, policyJson, type PolicyDocument } from "../components/policyDocument";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { buildTrustPolicy, trustPolicySizeProblem, trustPolicySizeWaysOut } from "../components/trustPolicy";
+import { buildPodIdentityTargetTrustPolicy } from "../components/podIdentityPolicies";
 import { key } from "./configSource";
 import type { AccountBConfig } from "./config";
 
@@ -30,6 +31,21 @@ export const AUTONAMED_BUCKET_STAND_IN = `${BUCKET_RESOURCE_NAME}-0000000`;
  * trust policy that would be too large even then is refused. The real issuer is never shorter.
  */
 export const SHORTEST_EKS_ISSUER = `https://oidc.eks.xx-xxxx-1.amazonaws.com/id/${"0".repeat(32)}`;
+
+/**
+ * The shortest source role and cluster ARNs (partition `aws`, one-character names): they stand in
+ * for account-a's in a preview before account-a exists, so a target trust policy too large even then
+ * is refused. The real ARNs are never shorter.
+ */
+export const SHORTEST_SOURCE_ROLE_ARN = "arn:aws:iam::000000000000:role/x";
+export const SHORTEST_CLUSTER_ARN = "arn:aws:eks:xx-xxxx-1:000000000000:cluster/x";
+
+/** What account-b reads from account-a: the issuer (IRSA) or the cluster and source role (Pod Identity). */
+export interface AccountAFacts {
+  issuerUrl?: string;
+  clusterArn?: string;
+  sourceRoleArn?: string;
+}
 
 /**
  * The ARN of the provider account-b will create for the issuer: its account is the stack's pinned
@@ -67,10 +83,52 @@ export interface AccountBDocuments {
  *
  * @throws IrsaInputError naming the `cross-account-irsa:` key to change.
  */
-export function checkAccountBDocuments(
+export function checkAccountBDocuments(config: AccountBConfig, a: AccountAFacts): AccountBDocuments {
+  const trustPolicy =
+    config.mechanism === "pod-identity" ? checkTargetTrust(config, a) : checkIrsaTrust(config, a.issuerUrl);
+  return { ...(trustPolicy !== undefined ? { trustPolicy } : {}), accessPolicy: checkAccessPolicy(config) };
+}
+
+/** The restated size error of a trust policy, naming the config keys. */
+function trustSizeError(
   config: AccountBConfig,
-  issuerUrl: string | undefined,
-): AccountBDocuments {
+  error: PolicySizeError,
+  lowerBound: boolean,
+): PolicySizeError {
+  const count = new Set(config.serviceAccounts.map((sa) => `${sa.namespace}:${sa.name}`)).size;
+  const problem = trustPolicySizeProblem(count, error.size, error.limit).replace(
+    " is ",
+    lowerBound ? " is at least " : " is ",
+  );
+  return new PolicySizeError(
+    key("serviceAccounts"),
+    `${count} service accounts`,
+    error.size,
+    error.limit,
+    `${key("serviceAccounts")}: ${problem} (${key("maxTrustPolicySize")}). ` +
+      trustPolicySizeWaysOut(`set ${key("maxTrustPolicySize")} to it`),
+  );
+}
+
+/** Pod Identity: the target role's trust, with account-a's source role and cluster (or the shortest stand-ins). */
+function checkTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined {
+  const known = a.clusterArn !== undefined && a.sourceRoleArn !== undefined;
+  try {
+    const doc = buildPodIdentityTargetTrustPolicy({
+      sourceRoleArn: a.sourceRoleArn ?? SHORTEST_SOURCE_ROLE_ARN,
+      clusterArn: a.clusterArn ?? SHORTEST_CLUSTER_ARN,
+      serviceAccounts: config.serviceAccounts,
+      maxSize: config.maxTrustPolicySize,
+    });
+    return known ? doc : undefined;
+  } catch (error) {
+    if (error instanceof PolicySizeError) throw trustSizeError(config, error, !known);
+    throw restated(error, "serviceAccounts", key("serviceAccounts"));
+  }
+}
+
+/** IRSA: the role's trust, with the provider ARN it will have (or the shortest issuer). */
+function checkIrsaTrust(config: AccountBConfig, issuerUrl: string | undefined): PolicyDocument | undefined {
   const issuer = issuerUrl ?? SHORTEST_EKS_ISSUER;
   if (config.existingOidcProviderArn !== undefined && issuerUrl !== undefined) {
     checkAdoptedProvider(
@@ -96,24 +154,14 @@ export function checkAccountBDocuments(
       },
     );
   } catch (error) {
-    if (error instanceof PolicySizeError) {
-      const count = new Set(config.serviceAccounts.map((sa) => `${sa.namespace}:${sa.name}`)).size;
-      const problem = trustPolicySizeProblem(count, error.size, error.limit).replace(
-        " is ",
-        issuerUrl === undefined ? " is at least " : " is ",
-      );
-      throw new PolicySizeError(
-        key("serviceAccounts"),
-        `${count} service accounts`,
-        error.size,
-        error.limit,
-        `${key("serviceAccounts")}: ${problem} (${key("maxTrustPolicySize")}). ` +
-          trustPolicySizeWaysOut(`set ${key("maxTrustPolicySize")} to it`),
-      );
-    }
+    if (error instanceof PolicySizeError) throw trustSizeError(config, error, issuerUrl === undefined);
     throw restated(error, "clusters[0].serviceAccounts", key("serviceAccounts"));
   }
+  return issuerUrl !== undefined ? trustPolicy : undefined;
+}
 
+/** The S3 permission policy, with the bucket's name or a stand-in of an auto-name's length. */
+function checkAccessPolicy(config: AccountBConfig): PolicyDocument {
   let accessPolicy: PolicyDocument;
   const renames: Array<[string, string]> = [
     ["kmsKeyArn", key("bucket.kmsKeyArn")],
@@ -147,5 +195,5 @@ export function checkAccountBDocuments(
         `roles (one account-b stack each).`,
     );
   }
-  return { ...(issuerUrl !== undefined ? { trustPolicy } : {}), accessPolicy };
+  return accessPolicy;
 }

@@ -96,6 +96,7 @@ const PLAUSIBLE: Record<string, fc.Arbitrary<unknown>> = {
   accountAStack: fc.constantFrom("account-a", "org/proj/account-a", "a/b/c/d"),
   accountBStack: fc.constantFrom("account-b", "a b"),
   program: fc.constantFrom("account-a", "account-b", "other"),
+  mechanism: fc.constantFrom("irsa", "pod-identity", "pod-identity", "kiam"),
   serviceAccount: fc.constantFrom(
     { namespace: "apps", name: "reader" },
     { namespace: "Apps", name: "reader" },
@@ -178,10 +179,11 @@ describe("generated stack configs (properties)", () => {
         checkParse(config, () => {
           const parsed = parseAccountBConfig(configGetters(config), "acme");
           // What the program checks next, before registering anything, names config keys too.
-          checkAccountBDocuments(
-            parsed,
-            "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
-          );
+          checkAccountBDocuments(parsed, {
+            issuerUrl: `https://${ISSUER_HOST}`,
+            clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/demo",
+            sourceRoleArn: "arn:aws:iam::111122223333:role/source",
+          });
         }, ["aws:region", `${PROJECT}:serviceAccounts`]);
       }),
       { numRuns: 800 },

@@ -1,0 +1,130 @@
+/**
+ * PodIdentityTargetRole (account B): the role EKS Pod Identity chains into from account A's source
+ * role (the association's `targetRoleArn`), trusting exactly the configured service accounts of one
+ * cluster, with its permission policies.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { isPlain, requireArgs } from "./inputs";
+import { policyJson } from "./policyDocument";
+import { buildPodIdentityTargetTrustPolicy, type PodIdentityTargetTrustOptions } from "./podIdentityPolicies";
+import { checkRoleSettings, registerRole } from "./roleResources";
+import { type ServiceAccountInput } from "./irsaRole";
+
+/** Arguments of {@link PodIdentityTargetRole}. */
+export interface PodIdentityTargetRoleArgs {
+  /**
+   * The source role in the cluster's account (account A's `sourceRoleArn`): the only principal
+   * trusted, by `aws:PrincipalArn`.
+   * @default none (required)
+   */
+  sourceRoleArn: pulumi.Input<string>;
+  /**
+   * The cluster whose service accounts may reach the role (account A's `clusterArn`): the
+   * `eks-cluster-arn` session tag must equal it.
+   * @default none (required)
+   */
+  clusterArn: pulumi.Input<string>;
+  /**
+   * The service accounts (exact namespace and name; no patterns) that may reach the role, each
+   * namespace paired with its own names.
+   * @default none (required)
+   */
+  serviceAccounts: pulumi.Input<pulumi.Input<ServiceAccountInput>[]>;
+  /**
+   * The trust policy size limit in characters as IAM counts them (raise only with the quota).
+   * @default 2048
+   */
+  maxTrustPolicySize?: number;
+  /**
+   * The role's name. Fixed names make the role ARN predictable.
+   * @default an auto-generated name (`<component name>-<random suffix>`)
+   */
+  roleName?: pulumi.Input<string>;
+  /**
+   * The role's IAM path.
+   * @default "/"
+   */
+  path?: pulumi.Input<string>;
+  /**
+   * Description of the role.
+   * @default "EKS Pod Identity target role (managed by cross-account-irsa)"
+   */
+  description?: pulumi.Input<string>;
+  /**
+   * Inline permission policies, by policy name: JSON policy documents. Each becomes an
+   * `aws.iam.RolePolicy`; together they must fit IAM's 10,240 characters.
+   * @default {}
+   */
+  inlinePolicies?: Record<string, pulumi.Input<string>>;
+  /**
+   * ARNs of managed policies to attach.
+   * @default []
+   */
+  managedPolicyArns?: pulumi.Input<string>[];
+  /**
+   * ARN of a managed policy that bounds the role's permissions.
+   * @default none
+   */
+  permissionsBoundary?: pulumi.Input<string>;
+  /**
+   * Maximum session duration in seconds (3600 to 43200).
+   * @default 3600
+   */
+  maxSessionDuration?: number;
+  /**
+   * Tags for the role.
+   * @default {}
+   */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+function trustJson(options: PodIdentityTargetTrustOptions): string {
+  return policyJson(buildPodIdentityTargetTrustPolicy(options));
+}
+
+/**
+ * The target role of EKS Pod Identity cross-account: account A's root as principal, narrowed to the
+ * source role (`aws:PrincipalArn`) and to the session tags of the configured service accounts of
+ * one cluster (`buildPodIdentityTargetTrustPolicy`), with `sts:AssumeRole` and `sts:TagSession`.
+ */
+export class PodIdentityTargetRole extends pulumi.ComponentResource {
+  /** The role's ARN: what the Pod Identity association's `targetRoleArn` must hold. */
+  public readonly roleArn: pulumi.Output<string>;
+  /** The role's name. */
+  public readonly roleName: pulumi.Output<string>;
+  /** The trust policy JSON, exactly as sent to IAM. */
+  public readonly trustPolicy: pulumi.Output<string>;
+
+  constructor(name: string, args: PodIdentityTargetRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    requireArgs(args);
+    const inputs: [unknown, unknown, unknown] = [args.sourceRoleArn, args.clusterArn, args.serviceAccounts];
+    const options = (sourceRoleArn: unknown, clusterArn: unknown, serviceAccounts: unknown) =>
+      ({
+        sourceRoleArn,
+        clusterArn,
+        serviceAccounts,
+        maxSize: args.maxTrustPolicySize,
+      }) as PodIdentityTargetTrustOptions;
+    // Plain inputs are checked (and the document built) before anything registers.
+    const trust = isPlain(inputs)
+      ? pulumi.output(trustJson(options(...inputs)))
+      : pulumi
+          .all(inputs as pulumi.Input<unknown>[])
+          .apply(([s, c, sas]) => trustJson(options(s, c, sas)));
+    const role = checkRoleSettings(args);
+    super("cross-account-irsa:index:PodIdentityTargetRole", name, {}, opts);
+
+    const created = registerRole(
+      name,
+      this,
+      role,
+      trust,
+      args.description ?? "EKS Pod Identity target role (managed by cross-account-irsa)",
+      args.tags,
+    );
+    this.roleArn = created.roleArn;
+    this.roleName = created.role.name;
+    this.trustPolicy = trust;
+    this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, trustPolicy: this.trustPolicy });
+  }
+}

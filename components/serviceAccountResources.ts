@@ -1,0 +1,46 @@
+/**
+ * The ServiceAccount (and optionally its Namespace) both mechanisms create, as children of their
+ * component: IrsaServiceAccount with the role annotation, PodIdentityServiceAccount without any.
+ * Not a component itself.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+/** What the ServiceAccount is made of, checked by the component. */
+export interface ServiceAccountParts {
+  namespace: pulumi.Output<string>;
+  name: pulumi.Output<string>;
+  labels: pulumi.Output<Record<string, string>>;
+  /** Absent for Pod Identity: the ServiceAccount then carries no annotation at all. */
+  annotations?: pulumi.Output<Record<string, string>>;
+  createNamespace?: boolean;
+}
+
+/** Registers the Namespace (when asked) and the ServiceAccount as children of `parent`. */
+export function registerServiceAccount(
+  name: string,
+  parent: pulumi.Resource,
+  parts: ServiceAccountParts,
+): k8s.core.v1.ServiceAccount {
+  let namespace: pulumi.Output<string> = parts.namespace;
+  if (parts.createNamespace === true) {
+    const created = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: parts.namespace, labels: parts.labels } },
+      { parent },
+    );
+    namespace = created.metadata.name;
+  }
+  return new k8s.core.v1.ServiceAccount(
+    name,
+    {
+      metadata: {
+        name: parts.name,
+        namespace,
+        labels: parts.labels,
+        ...(parts.annotations !== undefined ? { annotations: parts.annotations } : {}),
+      },
+    },
+    { parent },
+  );
+}

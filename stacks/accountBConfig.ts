@@ -1,0 +1,242 @@
+/**
+ * Parsing and validation of account-b's configuration (see config.ts). Pure.
+ */
+import { IrsaInputError } from "../components/errors";
+import { parseAwsSettings, type AwsSettings } from "./awsSettings";
+import {
+  PROJECT,
+  checkKnownKeys,
+  key,
+  object,
+  onlyKeys,
+  optionalBoolean,
+  optionalInteger,
+  optionalString,
+  type StackSettings,
+} from "./configSource";
+import { normalizePrefixes, type S3AccessLevel } from "../components/s3AccessPolicy";
+import {
+  DEFAULT_TRUST_POLICY_MAX_SIZE,
+  MAX_TRUST_POLICY_QUOTA,
+  serviceAccountSubjects,
+  type ServiceAccountRef,
+} from "../components/trustPolicy";
+import {
+  validateBucketName,
+  validateKmsKeyArn,
+  validateObjectKey,
+  parseOidcProviderArn,
+  validateRoleName,
+} from "../components/validation";
+
+import {
+  ACCOUNT_A_KEYS,
+  ACCOUNT_B_KEYS,
+  parseMechanism,
+  qualifyStackName,
+  type Mechanism,
+} from "./configShared";
+
+/** account-b's configuration. */
+export interface AccountBConfig {
+  aws: AwsSettings;
+  /** `mechanism`: must equal account-a's. */
+  mechanism: Mechanism;
+  /** Fully qualified name of account-a's stack. */
+  accountAStack: string;
+  serviceAccounts: ServiceAccountRef[];
+  conditionTest: "StringEquals" | "StringLike";
+  /** Whether patterns may trust every service account of a namespace (`trustWholeNamespaces`). */
+  trustWholeNamespaces: boolean;
+  bucket: {
+    name?: string;
+    create: boolean;
+    objectKey: string;
+    objectContent: string;
+    kmsKeyArn?: string;
+    forceDestroy: boolean;
+  };
+  access: S3AccessLevel;
+  prefixes: string[];
+  roleName?: string;
+  existingOidcProviderArn?: string;
+  maxSessionDuration: number;
+  /** The trust policy size limit (`maxTrustPolicySize`): IAM's quota, 2048 unless raised. */
+  maxTrustPolicySize: number;
+}
+
+/**
+ * An adopted provider must be in account B's partition and, when the stack pins its accounts, in
+ * one of them: the role trusts the provider by ARN, and a provider elsewhere is not account B's.
+ */
+function checkProviderAccount(field: string, arn: string, aws: AwsSettings): void {
+  const { partition, accountId } = parseOidcProviderArn(field, arn);
+  if (partition !== aws.partition) {
+    throw new IrsaInputError(
+      field,
+      arn,
+      `must be in the partition of aws:region ${aws.region} ("${aws.partition}")`,
+    );
+  }
+  if (aws.allowedAccountIds !== undefined && !aws.allowedAccountIds.includes(accountId)) {
+    throw new IrsaInputError(
+      field,
+      arn,
+      `must be in account B (aws:allowedAccountIds ${JSON.stringify(aws.allowedAccountIds)}): the role trusts ` +
+        "the provider of its own account",
+    );
+  }
+}
+
+/**
+ * Settings that mean nothing with Pod Identity, or would make it less safe than asked: refused by
+ * name, with why, instead of being ignored.
+ */
+function refuseForPodIdentity(
+  settings: StackSettings,
+  keys: Record<string, (value: unknown) => string | undefined>,
+) {
+  for (const [k, why] of Object.entries(keys)) {
+    const value = settings.get(k);
+    const reason = value === undefined ? undefined : why(value);
+    if (reason !== undefined) {
+      throw new IrsaInputError(
+        key(k),
+        value,
+        `cannot be used with cross-account-irsa:mechanism "pod-identity": ${reason}`,
+      );
+    }
+  }
+}
+
+/** Parses and validates account-b's config. */
+export function parseAccountBConfig(settings: StackSettings, organization: string): AccountBConfig {
+  checkKnownKeys(settings, PROJECT, "the account-b program", ACCOUNT_B_KEYS, {
+    name: "account-a",
+    keys: ACCOUNT_A_KEYS,
+  });
+  const { get } = settings;
+  const mechanism = parseMechanism(settings);
+  if (mechanism === "pod-identity") {
+    refuseForPodIdentity(settings, {
+      conditionTest: (v) =>
+        v === "StringLike"
+          ? "the target role's trust compares the session tags EKS sets exactly; patterns (StringLike) would trust " +
+            "service accounts nobody named"
+          : undefined,
+      trustWholeNamespaces: (v) =>
+        v === true ? "Pod Identity trusts exact service accounts only (one association each)" : undefined,
+      existingOidcProviderArn: () => "Pod Identity uses no OIDC provider in account B",
+    });
+  }
+  const conditionTest = (optionalString(get, "conditionTest") ??
+    "StringEquals") as AccountBConfig["conditionTest"];
+  if (conditionTest !== "StringEquals" && conditionTest !== "StringLike") {
+    throw new IrsaInputError(key("conditionTest"), conditionTest, 'must be "StringEquals" or "StringLike"');
+  }
+  const rawServiceAccounts = get("serviceAccounts");
+  if (rawServiceAccounts === undefined) {
+    throw new IrsaInputError(
+      key("serviceAccounts"),
+      undefined,
+      "must list the service accounts the role trusts, e.g. [{namespace: irsa-demo, name: s3-reader}]",
+    );
+  }
+  const trustWholeNamespaces = optionalBoolean(get, "trustWholeNamespaces", false);
+  serviceAccountSubjects(key("serviceAccounts"), rawServiceAccounts, conditionTest, trustWholeNamespaces);
+  const serviceAccounts = (rawServiceAccounts as ServiceAccountRef[]).map((sa) => ({
+    namespace: sa.namespace,
+    name: sa.name,
+  }));
+
+  const bucket = object(key("bucket"), get("bucket"));
+  onlyKeys(key("bucket"), bucket, [
+    "name",
+    "create",
+    "objectKey",
+    "objectContent",
+    "kmsKeyArn",
+    "forceDestroy",
+  ]);
+  const create = bucket.create === undefined ? true : bucket.create;
+  if (typeof create !== "boolean")
+    throw new IrsaInputError(key("bucket.create"), create, "must be true or false");
+  if (!create && bucket.name === undefined) {
+    throw new IrsaInputError(
+      key("bucket.name"),
+      undefined,
+      "must name the existing bucket when bucket.create is false",
+    );
+  }
+  const forceDestroy = bucket.forceDestroy ?? false;
+  if (typeof forceDestroy !== "boolean") {
+    throw new IrsaInputError(key("bucket.forceDestroy"), forceDestroy, "must be true or false");
+  }
+  const objectContent = bucket.objectContent ?? "cross-account-irsa: this object was read through IRSA\n";
+  if (typeof objectContent !== "string") {
+    throw new IrsaInputError(key("bucket.objectContent"), objectContent, "must be a string");
+  }
+  const access = (optionalString(get, "access") ?? "read") as S3AccessLevel;
+  if (!["read", "read-write", "list"].includes(access)) {
+    throw new IrsaInputError(key("access"), access, 'must be one of "read", "read-write", "list"');
+  }
+  const prefixes = normalizePrefixes(get("prefixes"), key("prefixes"));
+  const objectKey = validateObjectKey(
+    key("bucket.objectKey"),
+    bucket.objectKey ?? (prefixes.length > 0 ? `${prefixes[0]}irsa-check.txt` : "irsa-check.txt"),
+  );
+  if (prefixes.length > 0 && !prefixes.some((p) => objectKey.startsWith(p))) {
+    throw new IrsaInputError(
+      key("bucket.objectKey"),
+      objectKey,
+      `must be under one of the granted prefixes ${JSON.stringify(prefixes)}, or the access check cannot read it`,
+    );
+  }
+  if (access === "list" && bucket.objectKey !== undefined) {
+    throw new IrsaInputError(
+      key("access"),
+      access,
+      '"list" cannot read bucket.objectKey; use "read" for the access check',
+    );
+  }
+  const roleName = optionalString(get, "roleName");
+  const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
+  const aws = parseAwsSettings(settings);
+  if (existingOidcProviderArn !== undefined) {
+    checkProviderAccount(key("existingOidcProviderArn"), existingOidcProviderArn, aws);
+  }
+  return {
+    aws,
+    mechanism,
+    accountAStack: qualifyStackName(
+      key("accountAStack"),
+      optionalString(get, "accountAStack") ?? "account-a",
+      organization,
+    ),
+    serviceAccounts,
+    conditionTest,
+    trustWholeNamespaces,
+    bucket: {
+      ...(bucket.name !== undefined ? { name: validateBucketName(key("bucket.name"), bucket.name) } : {}),
+      create,
+      objectKey,
+      objectContent,
+      ...(bucket.kmsKeyArn !== undefined
+        ? { kmsKeyArn: validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) }
+        : {}),
+      forceDestroy,
+    },
+    access,
+    prefixes,
+    ...(roleName ? { roleName: validateRoleName(key("roleName"), roleName) } : {}),
+    ...(existingOidcProviderArn ? { existingOidcProviderArn } : {}),
+    maxSessionDuration: optionalInteger(settings, "maxSessionDuration", 3600, 3600, 43200),
+    maxTrustPolicySize: optionalInteger(
+      settings,
+      "maxTrustPolicySize",
+      DEFAULT_TRUST_POLICY_MAX_SIZE,
+      DEFAULT_TRUST_POLICY_MAX_SIZE,
+      MAX_TRUST_POLICY_QUOTA,
+    ),
+  };
+}
