@@ -57,4 +57,3 @@ export function plannedPermissionLink(s: PlannedPermissionFacts): CheckResult[] 
   }
   return results;
 }
-

@@ -106,7 +106,10 @@ export class CrossAccountPodIdentity extends pulumi.ComponentResource {
     }
     const serviceAccounts = checkAssociations("args.serviceAccounts", args.serviceAccounts);
     const clusterName = checked(args.clusterName, (n) => validateEksClusterName("args.clusterName", n));
-    const sourceRoleName = checked(args.sourceRoleArn, (arn) => parseRoleArn("args.sourceRoleArn", arn).roleName);
+    const sourceRoleName = checked(
+      args.sourceRoleArn,
+      (arn) => parseRoleArn("args.sourceRoleArn", arn).roleName,
+    );
     const sourcePolicy = checked(args.targetRoleArn, (targetRoleArn) =>
       policyJson(buildPodIdentitySourcePermissionPolicy({ targetRoleArn })),
     );

@@ -108,9 +108,7 @@ export class PodIdentityTargetRole extends pulumi.ComponentResource {
     // Plain inputs are checked (and the document built) before anything registers.
     const trust = isPlain(inputs)
       ? pulumi.output(trustJson(options(...inputs)))
-      : pulumi
-          .all(inputs as pulumi.Input<unknown>[])
-          .apply(([s, c, sas]) => trustJson(options(s, c, sas)));
+      : pulumi.all(inputs as pulumi.Input<unknown>[]).apply(([s, c, sas]) => trustJson(options(s, c, sas)));
     const role = checkRoleSettings(args);
     super("cross-account-irsa:index:PodIdentityTargetRole", name, {}, opts);
 
