@@ -7,6 +7,7 @@
 import {
   evaluateAccess,
   evaluateResourcePolicy,
+  evaluateServiceTrust,
   evaluateTrust,
   type EvaluationResult,
 } from "../components/evaluate";
@@ -119,6 +120,26 @@ export function tryResourcePolicy(
   return guarded(doc, (d) =>
     evaluateResourcePolicy(d, { principalArn, action, resource, context, matchAccountPrincipals }),
   );
+}
+
+/** {@link evaluateServiceTrust} (a role trusted by an AWS service), a document it cannot read a deny. */
+export function tryServiceTrust(
+  doc: PolicyDocument,
+  service: string,
+  action: string,
+  context: Record<string, string>,
+): Outcome {
+  return guarded(doc, (d) => evaluateServiceTrust(d, { service, action, context }));
+}
+
+/** A role's trust policy for `sts:AssumeRole`-style requests by an AWS principal (a role of another account). */
+export function tryRoleTrust(
+  doc: PolicyDocument,
+  principalArn: string,
+  action: string,
+  context: Record<string, string>,
+): Outcome {
+  return guarded(doc, (d) => evaluateResourcePolicy(d, { principalArn, action, context }, "trust"));
 }
 
 function messageOf(error: unknown): string {

@@ -6,12 +6,15 @@
 export {
   IRSA_CHECKS,
   IRSA_LINKS,
+  POD_IDENTITY_CHECKS,
+  POD_IDENTITY_LINKS,
   linkOf,
   type CheckDefinition,
   type IrsaLinkId,
   type LinkDefinition,
   type LinkId,
   type Live,
+  type PodIdentityLinkId,
 } from "./catalogue";
 export {
   type AssumeStep,
@@ -22,6 +25,8 @@ export {
   type IssuerDiscovery,
   type LivePod,
   type PermissionLiveFacts,
+  type PodIdentityAssociationFacts,
+  type PodIdentitySnapshot,
   type TokenFacts,
   type Unavailable,
 } from "./snapshot";
@@ -35,5 +40,13 @@ export {
   type CheckResult,
   type CheckStatus,
 } from "./result";
-export { parsePolicy, tryAccess, tryResourcePolicy, tryTrust, type Outcome } from "./evaluation";
+export {
+  parsePolicy,
+  tryAccess,
+  tryResourcePolicy,
+  tryRoleTrust,
+  tryServiceTrust,
+  tryTrust,
+  type Outcome,
+} from "./evaluation";
 export { explainDecision, type ExplainRequest } from "./explain";

@@ -161,5 +161,51 @@ export interface IrsaSnapshot {
   live?: IrsaLiveFacts;
 }
 
+/** A Pod Identity association, as planned or read. */
+export interface PodIdentityAssociationFacts {
+  namespace: string;
+  serviceAccount: string;
+  /** The source role (account A). */
+  roleArn?: string;
+  /** The target role (account B). */
+  targetRoleArn?: string;
+  /** Whether EKS passes no session tags (the target trust then cannot match). */
+  disableSessionTags?: boolean;
+}
+
+/** The facts of the EKS Pod Identity cross-account chain. */
+export interface PodIdentitySnapshot {
+  mechanism: "pod-identity";
+  /** account-a's cluster: its ARN (the `eks-cluster-arn` session tag) and name. */
+  cluster?: { arn: string; name?: string };
+  /**
+   * The eks-pod-identity-agent add-on: `installed` when this stack installs it (or it was read),
+   * undefined when an adopted cluster's add-ons are not known.
+   */
+  agent: { installed?: boolean; adopted: boolean };
+  /** The source role in account A, its trust policy and its permission policies (JSON, by name). */
+  sourceRole?: { arn: string; trustPolicy?: string; permissionPolicies: Record<string, string> };
+  /** The target role in account B (the role the pod runs as) and its trust policy. */
+  role?: { arn: string; trustPolicy?: string };
+  /** The target role's permission policies (JSON), by name. */
+  permissionPolicies: Record<string, string>;
+  /** The associations of the cluster. */
+  associations: PodIdentityAssociationFacts[];
+  /** The service accounts account-b means the target role to trust. */
+  trusted: ServiceAccountRef[];
+  bucketName?: string;
+  objectKey?: string;
+  /** The ServiceAccount account-a runs the workloads as, with its annotations. */
+  serviceAccount?: { namespace: string; name: string; annotations: Record<string, string> };
+  workloads: ChainWorkload[];
+  deployProbe: boolean;
+  /**
+   * Facts not gathered, and why: `issuer` stands for the cluster (its ARN), `trust` for the target
+   * role's trust, `permission` for its permissions; `associations` and `sourcePermission` for the
+   * second account-a update's resources.
+   */
+  unavailable?: Unavailable & { associations?: string; sourcePermission?: string };
+}
+
 /** What the chain is checked on (one snapshot type per mechanism). */
-export type ChainSnapshot = IrsaSnapshot;
+export type ChainSnapshot = IrsaSnapshot | PodIdentitySnapshot;

@@ -382,6 +382,35 @@ export class MockEngine {
           state: { ...inputs, keyId, arn: `arn:${partition}:kms:${region}:${accountId}:key/${keyId}` },
         };
       }
+      case "aws:eks/addon:Addon": {
+        // EKS picks the default version of the add-on for the cluster's Kubernetes version.
+        const clusterName = text(inputs.clusterName) ?? "";
+        const addonName = text(inputs.addonName) ?? "";
+        return {
+          id: `${clusterName}:${addonName}`,
+          state: {
+            ...inputs,
+            addonVersion: text(inputs.addonVersion) ?? "v1.3.8-eksbuild.2",
+            arn: `arn:${partition}:eks:${region}:${accountId}:addon/${clusterName}/${addonName}/${digest(8, name)}`,
+          },
+        };
+      }
+      case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
+        const clusterName = text(inputs.clusterName) ?? "";
+        const associationId = `a-${digest(17, name)}`;
+        return {
+          id: `${clusterName},${associationId}`,
+          state: {
+            ...inputs,
+            associationId,
+            associationArn: `arn:${partition}:eks:${region}:${accountId}:podidentityassociation/${clusterName}/${associationId}`,
+            disableSessionTags: inputs.disableSessionTags ?? false,
+            // EKS generates an external id for an association with a target role.
+            externalId:
+              inputs.targetRoleArn !== undefined ? `${digest(8, "external", name)}-${digest(4, name)}` : "",
+          },
+        };
+      }
       case "eks:index:Cluster":
         return { id: undefined, state: synthesiseEksComponent(name, inputs, accountId, region, partition) };
       default: {

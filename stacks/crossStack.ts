@@ -31,6 +31,11 @@ export interface AccountBOutputs {
   region?: string;
   /** The role's S3 permission policy JSON, when account-b exports it (it does). */
   accessPolicy?: string;
+  /** account-b's mechanism (`irsa` when it exports none: stacks from before Pod Identity). */
+  mechanism: "irsa" | "pod-identity";
+  /** Pod Identity: the cluster and source role account-b's target role trusts. */
+  clusterArn?: string;
+  sourceRoleArn?: string;
 }
 
 /**
@@ -64,8 +69,11 @@ export function parseAccountBOutputs(
     bucketName: validateBucketName(field("bucketName"), raw.bucketName),
     objectKey: validateObjectKey(field("objectKey"), raw.objectKey),
     serviceAccounts,
+    mechanism: raw.mechanism === undefined ? "irsa" : parseExportedMechanism(field("mechanism"), raw.mechanism),
   };
   if (typeof raw.trustPolicy === "string") out.trustPolicy = raw.trustPolicy;
+  if (typeof raw.clusterArn === "string") out.clusterArn = raw.clusterArn;
+  if (typeof raw.sourceRoleArn === "string") out.sourceRoleArn = raw.sourceRoleArn;
   if (typeof raw.oidcProviderArn === "string") {
     parseOidcProviderArn(field("oidcProviderArn"), raw.oidcProviderArn);
     out.oidcProviderArn = raw.oidcProviderArn;
@@ -73,6 +81,25 @@ export function parseAccountBOutputs(
   if (typeof raw.region === "string") out.region = raw.region;
   if (typeof raw.accessPolicy === "string") out.accessPolicy = raw.accessPolicy;
   return out;
+}
+
+function parseExportedMechanism(field: string, value: unknown): "irsa" | "pod-identity" {
+  if (value !== "irsa" && value !== "pod-identity") {
+    throw new IrsaInputError(field, value, 'must be "irsa" or "pod-identity"');
+  }
+  return value;
+}
+
+/** account-a's mechanism must be account-b's: a mismatch names both values. */
+export function checkMechanismsMatch(bStack: string, b: AccountBOutputs, mine: "irsa" | "pod-identity"): void {
+  if (b.mechanism !== mine) {
+    throw new IrsaInputError(
+      "cross-account-irsa:mechanism",
+      mine,
+      `account-a uses "${mine}" but account-b (${bStack}) exports mechanism "${b.mechanism}": set the same ` +
+        "cross-account-irsa:mechanism on both stacks",
+    );
+  }
 }
 
 /**

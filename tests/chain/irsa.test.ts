@@ -20,6 +20,7 @@ const SA = { namespace: "apps", name: "reader" };
 /** account-b's outputs as the account-b program exports them, for one service account. */
 function accountB(overrides: Partial<AccountBOutputs> = {}): AccountBOutputs {
   return {
+    mechanism: "irsa",
     roleArn: ROLE,
     bucketName: "team-data",
     objectKey: "irsa-check.txt",

@@ -1,0 +1,229 @@
+/**
+ * The EKS Pod Identity link set: the five links of design.md's "Mechanism 2", checked on a
+ * {@link PodIdentitySnapshot}. Words and fixes come from the catalogue; the permission link is the
+ * IRSA chain's (the same policy and bucket, on the target role).
+ */
+import { describeValue } from "../components/errors";
+import {
+  POD_IDENTITY_ACTIONS,
+  POD_IDENTITY_SERVICE,
+  podIdentitySessionTags,
+} from "../components/podIdentityPolicies";
+import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
+import { type ServiceAccountRef } from "../components/trustPolicy";
+import { POD_IDENTITY_CHECKS as C } from "./catalogue";
+import { parsePolicy, tryAccess, tryRoleTrust, tryServiceTrust } from "./evaluation";
+import { plannedPermissionLink } from "./plannedPermission";
+import { runCheck, type CheckResult } from "./result";
+import { type PodIdentitySnapshot } from "./snapshot";
+
+/** Link 1: the cluster runs the eks-pod-identity-agent add-on. */
+function agentLink(s: PodIdentitySnapshot): CheckResult[] {
+  const words = { cluster: s.cluster?.name, adopted: s.agent.adopted };
+  if (s.agent.installed === undefined) {
+    // An adopted cluster's add-ons are not known offline: say it must be there, never assume it.
+    return [
+      runCheck(
+        C.agentInstalled,
+        words,
+        "warn",
+        "the cluster is adopted and this stack does not install the add-on: it must already run there",
+      ),
+    ];
+  }
+  return [
+    runCheck(
+      C.agentInstalled,
+      words,
+      s.agent.installed,
+      s.agent.installed ? "the add-on is installed" : "the cluster has no eks-pod-identity-agent add-on",
+    ),
+  ];
+}
+
+/** Link 2: an association per ServiceAccount names both roles, with session tags; the ServiceAccount is plain. */
+function associationLink(s: PodIdentitySnapshot): CheckResult[] {
+  const sa = s.serviceAccount;
+  if (!sa) return [runCheck(C.serviceAccountPresent, {}, false, "the final account-a run registers no ServiceAccount")];
+  const results: CheckResult[] = [];
+  const words = {
+    ...sa,
+    cluster: s.cluster?.name,
+    sourceRoleArn: s.sourceRole?.arn,
+    targetRoleArn: s.role?.arn,
+  };
+  if (s.unavailable?.associations !== undefined) {
+    results.push(runCheck(C.associationPresent, words, "skip", s.unavailable.associations));
+  } else {
+    const association = s.associations.find((a) => a.namespace === sa.namespace && a.serviceAccount === sa.name);
+    results.push(
+      runCheck(
+        C.associationPresent,
+        words,
+        association !== undefined,
+        association
+          ? `association ${sa.namespace}/${sa.name}: roleArn ${association.roleArn ?? "?"}, targetRoleArn ${association.targetRoleArn ?? "none"}`
+          : `associations: ${s.associations.map((a) => `${a.namespace}/${a.serviceAccount}`).join(", ") || "none"}`,
+      ),
+    );
+    if (association) {
+      results.push(
+        runCheck(
+          C.associationTarget,
+          words,
+          association.targetRoleArn !== undefined &&
+            association.targetRoleArn === s.role?.arn &&
+            association.roleArn === s.sourceRole?.arn,
+          `targetRoleArn ${describeValue(association.targetRoleArn)} (account-b's role ${s.role?.arn ?? "?"}); roleArn ` +
+            `${describeValue(association.roleArn)} (the source role ${s.sourceRole?.arn ?? "?"})`,
+        ),
+        runCheck(
+          C.associationSessionTags,
+          sa,
+          association.disableSessionTags !== true,
+          association.disableSessionTags === true ? "disableSessionTags is true" : "session tags on",
+        ),
+      );
+    }
+  }
+  const annotation = sa.annotations[ROLE_ARN_ANNOTATION];
+  results.push(
+    runCheck(
+      C.serviceAccountPlain,
+      sa,
+      annotation === undefined,
+      annotation === undefined ? "no role-arn annotation" : `annotated ${annotation}`,
+    ),
+  );
+  if (s.unavailable?.workloads !== undefined) return results;
+  for (const kind of ["Deployment", "Job"]) {
+    const found = s.workloads.filter((w) => w.kind === kind);
+    if (found.length === 0) {
+      results.push(
+        runCheck(
+          C.workloadPresent,
+          { kind },
+          s.deployProbe ? false : "skip",
+          s.deployProbe
+            ? `the final account-a run registers no ${kind}`
+            : "not deployed (cross-account-irsa:deployProbe: false)",
+        ),
+      );
+    }
+    for (const w of found) {
+      results.push(
+        runCheck(
+          C.workloadServiceAccount,
+          { workload: w, serviceAccount: sa },
+          w.serviceAccountName === sa.name && (w.namespace ?? "default") === sa.namespace,
+          `serviceAccountName ${describeValue(w.serviceAccountName)} in namespace ${w.namespace ?? "default"}`,
+        ),
+      );
+    }
+  }
+  for (const w of s.workloads) {
+    const expected = w.env.EXPECTED_ROLE_ARN;
+    if (expected !== undefined) {
+      results.push(
+        runCheck(
+          C.workloadExpectsRole,
+          { workload: w },
+          s.role !== undefined && expected === s.role.arn,
+          `EXPECTED_ROLE_ARN ${describeValue(expected)}; target role ${s.role?.arn ?? "none"}`,
+        ),
+      );
+    }
+  }
+  return results;
+}
+
+/** The subjects the chain is checked for: the ServiceAccount the workloads run as, or every trusted one. */
+function subjects(s: PodIdentitySnapshot): ServiceAccountRef[] {
+  return s.serviceAccount ? [s.serviceAccount] : s.trusted;
+}
+
+/** Link 3: EKS may assume the source role for this cluster, and the source role may chain into the target. */
+function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
+  const cluster = s.cluster?.arn;
+  if (s.unavailable?.issuer !== undefined || cluster === undefined || s.sourceRole === undefined) {
+    const why = s.unavailable?.issuer ?? "account-a exports no clusterArn and sourceRoleArn";
+    return [runCheck(C.sourceTrust, { cluster, action: "sts:AssumeRole" }, "skip", why)];
+  }
+  const results: CheckResult[] = [];
+  const trust = parsePolicy(s.sourceRole.trustPolicy);
+  const sa = subjects(s)[0];
+  for (const action of POD_IDENTITY_ACTIONS) {
+    const decision = trust
+      ? tryServiceTrust(trust, POD_IDENTITY_SERVICE, action, podIdentitySessionTags(cluster, sa))
+      : { decision: "ImplicitDeny" as const, reason: "the source role's trust policy is unknown or not JSON" };
+    results.push(runCheck(C.sourceTrust, { cluster, action }, decision.decision === "Allow", decision.reason));
+  }
+  if (s.unavailable?.sourcePermission !== undefined) {
+    results.push(
+      runCheck(C.sourcePermission, { action: "sts:AssumeRole" }, "skip", s.unavailable.sourcePermission),
+    );
+    return results;
+  }
+  const docs = Object.values(s.sourceRole.permissionPolicies).map((json) => parsePolicy(json));
+  for (const action of POD_IDENTITY_ACTIONS) {
+    const target = s.role?.arn;
+    const readable = docs.filter((d) => d !== undefined);
+    const allowed =
+      target !== undefined && readable.length > 0 && readable.length === docs.length
+        ? tryAccess(readable, action, target)
+        : { decision: "ImplicitDeny" as const, reason: "the source role has no permission policy to chain with" };
+    results.push(
+      runCheck(C.sourcePermission, { action, targetRoleArn: target }, allowed.decision === "Allow", allowed.reason),
+    );
+  }
+  return results;
+}
+
+/** Link 4: the target role trusts the source role for the ServiceAccount's session tags of this cluster. */
+function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
+  const cluster = s.cluster?.arn;
+  if (s.unavailable?.trust !== undefined) {
+    return [runCheck(C.targetTrust, { ...subjects(s)[0], action: "sts:AssumeRole" }, "skip", s.unavailable.trust)];
+  }
+  const trust = parsePolicy(s.role?.trustPolicy);
+  const results: CheckResult[] = [];
+  for (const sa of subjects(s)) {
+    for (const action of POD_IDENTITY_ACTIONS) {
+      const decision =
+        trust && cluster !== undefined && s.sourceRole !== undefined
+          ? tryRoleTrust(trust, s.sourceRole.arn, action, podIdentitySessionTags(cluster, sa))
+          : {
+              decision: "ImplicitDeny" as const,
+              reason: "the target role's trust policy, the cluster or the source role is unknown",
+            };
+      results.push(runCheck(C.targetTrust, { ...sa, action }, decision.decision === "Allow", decision.reason));
+    }
+  }
+  if (s.serviceAccount) {
+    const sa = s.serviceAccount;
+    const listed = s.trusted.some((t) => t.namespace === sa.namespace && t.name === sa.name);
+    results.push(
+      runCheck(
+        C.serviceAccountTrusted,
+        sa,
+        listed,
+        `account-b trusts ${s.trusted.map((t) => `${t.namespace}/${t.name}`).join(", ") || "none"}`,
+      ),
+    );
+  }
+  return results;
+}
+
+/**
+ * Checks the five links of the EKS Pod Identity chain on a snapshot. Every failing check names its
+ * link and carries the catalogue's fix; facts the snapshot marks unavailable give skipped checks.
+ */
+export function checkPodIdentityChain(s: PodIdentitySnapshot): CheckResult[] {
+  return [
+    ...agentLink(s),
+    ...associationLink(s),
+    ...sourceRoleLink(s),
+    ...targetTrustLink(s),
+    ...plannedPermissionLink(s),
+  ];
+}
