@@ -44,7 +44,10 @@ function agentLink(s: PodIdentitySnapshot): CheckResult[] {
 /** Link 2: an association per ServiceAccount names both roles, with session tags; the ServiceAccount is plain. */
 function associationLink(s: PodIdentitySnapshot): CheckResult[] {
   const sa = s.serviceAccount;
-  if (!sa) return [runCheck(C.serviceAccountPresent, {}, false, "the final account-a run registers no ServiceAccount")];
+  if (!sa)
+    return [
+      runCheck(C.serviceAccountPresent, {}, false, "the final account-a run registers no ServiceAccount"),
+    ];
   const results: CheckResult[] = [];
   const words = {
     ...sa,
@@ -55,7 +58,9 @@ function associationLink(s: PodIdentitySnapshot): CheckResult[] {
   if (s.unavailable?.associations !== undefined) {
     results.push(runCheck(C.associationPresent, words, "skip", s.unavailable.associations));
   } else {
-    const association = s.associations.find((a) => a.namespace === sa.namespace && a.serviceAccount === sa.name);
+    const association = s.associations.find(
+      (a) => a.namespace === sa.namespace && a.serviceAccount === sa.name,
+    );
     results.push(
       runCheck(
         C.associationPresent,
@@ -155,8 +160,13 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
   for (const action of POD_IDENTITY_ACTIONS) {
     const decision = trust
       ? tryServiceTrust(trust, POD_IDENTITY_SERVICE, action, podIdentitySessionTags(cluster, sa))
-      : { decision: "ImplicitDeny" as const, reason: "the source role's trust policy is unknown or not JSON" };
-    results.push(runCheck(C.sourceTrust, { cluster, action }, decision.decision === "Allow", decision.reason));
+      : {
+          decision: "ImplicitDeny" as const,
+          reason: "the source role's trust policy is unknown or not JSON",
+        };
+    results.push(
+      runCheck(C.sourceTrust, { cluster, action }, decision.decision === "Allow", decision.reason),
+    );
   }
   if (s.unavailable?.sourcePermission !== undefined) {
     results.push(
@@ -171,9 +181,17 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
     const allowed =
       target !== undefined && readable.length > 0 && readable.length === docs.length
         ? tryAccess(readable, action, target)
-        : { decision: "ImplicitDeny" as const, reason: "the source role has no permission policy to chain with" };
+        : {
+            decision: "ImplicitDeny" as const,
+            reason: "the source role has no permission policy to chain with",
+          };
     results.push(
-      runCheck(C.sourcePermission, { action, targetRoleArn: target }, allowed.decision === "Allow", allowed.reason),
+      runCheck(
+        C.sourcePermission,
+        { action, targetRoleArn: target },
+        allowed.decision === "Allow",
+        allowed.reason,
+      ),
     );
   }
   return results;
@@ -183,7 +201,9 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
 function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
   const cluster = s.cluster?.arn;
   if (s.unavailable?.trust !== undefined) {
-    return [runCheck(C.targetTrust, { ...subjects(s)[0], action: "sts:AssumeRole" }, "skip", s.unavailable.trust)];
+    return [
+      runCheck(C.targetTrust, { ...subjects(s)[0], action: "sts:AssumeRole" }, "skip", s.unavailable.trust),
+    ];
   }
   const trust = parsePolicy(s.role?.trustPolicy);
   const results: CheckResult[] = [];
@@ -196,7 +216,9 @@ function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
               decision: "ImplicitDeny" as const,
               reason: "the target role's trust policy, the cluster or the source role is unknown",
             };
-      results.push(runCheck(C.targetTrust, { ...sa, action }, decision.decision === "Allow", decision.reason));
+      results.push(
+        runCheck(C.targetTrust, { ...sa, action }, decision.decision === "Allow", decision.reason),
+      );
     }
   }
   if (s.serviceAccount) {

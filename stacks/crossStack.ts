@@ -69,7 +69,8 @@ export function parseAccountBOutputs(
     bucketName: validateBucketName(field("bucketName"), raw.bucketName),
     objectKey: validateObjectKey(field("objectKey"), raw.objectKey),
     serviceAccounts,
-    mechanism: raw.mechanism === undefined ? "irsa" : parseExportedMechanism(field("mechanism"), raw.mechanism),
+    mechanism:
+      raw.mechanism === undefined ? "irsa" : parseExportedMechanism(field("mechanism"), raw.mechanism),
   };
   if (typeof raw.trustPolicy === "string") out.trustPolicy = raw.trustPolicy;
   if (typeof raw.clusterArn === "string") out.clusterArn = raw.clusterArn;
@@ -91,7 +92,11 @@ function parseExportedMechanism(field: string, value: unknown): "irsa" | "pod-id
 }
 
 /** account-a's mechanism must be account-b's: a mismatch names both values. */
-export function checkMechanismsMatch(bStack: string, b: AccountBOutputs, mine: "irsa" | "pod-identity"): void {
+export function checkMechanismsMatch(
+  bStack: string,
+  b: AccountBOutputs,
+  mine: "irsa" | "pod-identity",
+): void {
   if (b.mechanism !== mine) {
     throw new IrsaInputError(
       "cross-account-irsa:mechanism",
