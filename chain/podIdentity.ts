@@ -200,10 +200,9 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
 /** Link 4: the target role trusts the source role for the ServiceAccount's session tags of this cluster. */
 function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
   const cluster = s.cluster?.arn;
-  if (s.unavailable?.trust !== undefined) {
-    return [
-      runCheck(C.targetTrust, { ...subjects(s)[0], action: "sts:AssumeRole" }, "skip", s.unavailable.trust),
-    ];
+  const unavailable = s.unavailable?.trust ?? s.unavailable?.issuer;
+  if (unavailable !== undefined) {
+    return [runCheck(C.targetTrust, { ...subjects(s)[0], action: "sts:AssumeRole" }, "skip", unavailable)];
   }
   const trust = parsePolicy(s.role?.trustPolicy);
   const results: CheckResult[] = [];

@@ -8,8 +8,9 @@ import { IrsaInputError } from "./errors";
 import { checked, requireArgs } from "./inputs";
 import { validateEksClusterName } from "./validation";
 
-/** The EKS add-on that runs the Pod Identity agent. */
-export const POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent";
+import { POD_IDENTITY_AGENT_ADDON } from "./podIdentityPolicies";
+
+export { POD_IDENTITY_AGENT_ADDON };
 
 /** Arguments of {@link PodIdentityAgent}. */
 export interface PodIdentityAgentArgs {

@@ -31,6 +31,8 @@ import {
 } from "./validation";
 import { AWS_PARTITIONS, partitionOfRegion } from "./partitions";
 
+/** The EKS add-on that runs the Pod Identity agent. */
+export const POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent";
 /** The service principal EKS Pod Identity assumes roles as. */
 export const POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com";
 /** What EKS Pod Identity calls on both roles: it passes session tags, so TagSession too. */

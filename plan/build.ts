@@ -16,6 +16,7 @@ import { collectSnapshot } from "./collect";
 import { PLAN_ORGANIZATION, type PlanConfigs } from "./config";
 import { buildManifests, type PlannedManifest } from "./manifests";
 import { buildAccessMatrix, type AccessRow } from "./matrix";
+import { buildPodIdentityMatrix } from "./matrixPodIdentity";
 import { type StackPass } from "./passes";
 import { finalPass, parseDocument, resourcesOfType, str, type PlannedDocument } from "./records";
 
@@ -26,6 +27,12 @@ export interface Plan {
   configs: PlanConfigs;
   trustPolicy: PlannedDocument;
   permissionPolicies: Array<{ name: string } & PlannedDocument>;
+  /** Pod Identity: account-a's source role, its trust and its permission (to chain into the target). */
+  sourceRole?: {
+    arn: string;
+    trustPolicy: PlannedDocument;
+    permissionPolicies: Array<{ name: string } & PlannedDocument>;
+  };
   bucketPolicy?: PlannedDocument;
   manifests: PlannedManifest[];
   matrix: AccessRow[];
@@ -65,20 +72,56 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
   const links = checkChain(chain);
 
   const problems: string[] = [];
-  const providerArn = chain.provider?.arn ?? str(b.outputs.oidcProviderArn?.value);
   const bucketName = chain.bucketName;
   let matrix: AccessRow[] = [];
-  if (providerArn && bucketName) {
-    matrix = buildAccessMatrix({
-      configs,
-      providerArn,
-      trustPolicy: trustPolicy.doc,
-      permissionPolicies: permissionPolicies.map((p) => p.doc),
-      bucketName,
-      accountAId: configs.a.aws.allowedAccountIds?.[0] ?? PLACEHOLDER_ACCOUNT_ID,
-    });
-  } else {
-    problems.push("access matrix: account-b plans no OIDC provider ARN or bucket name to evaluate against");
+  let sourceRole: Plan["sourceRole"];
+  if (chain.mechanism === "pod-identity") {
+    const sourceResource = resourcesOfType(a, "aws:iam/role:Role")[0];
+    if (sourceResource && chain.sourceRole) {
+      sourceRole = {
+        arn: chain.sourceRole.arn,
+        trustPolicy: parseDocument(
+          "account-a's source role trust policy",
+          sourceResource.inputs.assumeRolePolicy,
+        ),
+        permissionPolicies: resourcesOfType(a, "aws:iam/rolePolicy:RolePolicy").map((p) => ({
+          name: str(p.inputs.name) ?? p.name,
+          ...parseDocument(`account-a's source role policy ${p.name}`, p.inputs.policy),
+        })),
+      };
+    }
+    if (sourceRole && chain.cluster && chain.role && bucketName) {
+      matrix = buildPodIdentityMatrix({
+        configs,
+        clusterArn: chain.cluster.arn,
+        sourceRoleArn: sourceRole.arn,
+        sourceTrust: sourceRole.trustPolicy.doc,
+        sourcePermissions: sourceRole.permissionPolicies.map((p) => p.doc),
+        targetRoleArn: chain.role.arn,
+        targetTrust: trustPolicy.doc,
+        permissionPolicies: permissionPolicies.map((p) => p.doc),
+        bucketName,
+      });
+    } else {
+      problems.push(
+        "access matrix: the runs plan no cluster ARN, source role, target role or bucket name to evaluate against",
+      );
+    }
+  }
+  if (chain.mechanism === "irsa") {
+    const providerArn = chain.provider?.arn ?? str(b.outputs.oidcProviderArn?.value);
+    if (providerArn && bucketName) {
+      matrix = buildAccessMatrix({
+        configs,
+        providerArn,
+        trustPolicy: trustPolicy.doc,
+        permissionPolicies: permissionPolicies.map((p) => p.doc),
+        bucketName,
+        accountAId: configs.a.aws.allowedAccountIds?.[0] ?? PLACEHOLDER_ACCOUNT_ID,
+      });
+    } else {
+      problems.push("access matrix: account-b plans no OIDC provider ARN or bucket name to evaluate against");
+    }
   }
   for (const row of matrix.filter((r) => !r.ok)) {
     problems.push(
@@ -97,6 +140,7 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
     configs,
     trustPolicy,
     permissionPolicies,
+    ...(sourceRole ? { sourceRole } : {}),
     ...(bucketPolicy ? { bucketPolicy } : {}),
     manifests,
     matrix,

@@ -44,6 +44,10 @@ export const ARTIFACT_NOTES: Record<string, string> = {
   "permission-policy.json": "the role's inline S3 permission policy, byte for byte as sent to IAM",
   "permission-policy.pretty.json": "the same permission policy, indented for reading (not what is sent)",
   "bucket-policy.json": "the bucket's TLS-only bucket policy, byte for byte as sent to S3",
+  "source-trust-policy.json":
+    "Pod Identity: account-a's source role trust policy (pods.eks.amazonaws.com, this cluster), as sent to IAM",
+  "source-permission-policy.json":
+    "Pod Identity: account-a's source role policy allowing it to chain into the target role, as sent to IAM",
 };
 
 /**
@@ -66,6 +70,20 @@ export function planFiles(plan: Plan, sources: { configA: string; configB: strin
   }
   if (plan.bucketPolicy)
     put("bucket-policy.json", plan.bucketPolicy.json, ARTIFACT_NOTES["bucket-policy.json"]);
+  if (plan.sourceRole) {
+    put(
+      "source-trust-policy.json",
+      plan.sourceRole.trustPolicy.json,
+      ARTIFACT_NOTES["source-trust-policy.json"],
+    );
+    for (const p of plan.sourceRole.permissionPolicies) {
+      put(
+        "source-permission-policy.json",
+        p.json,
+        `${ARTIFACT_NOTES["source-permission-policy.json"]} (${p.name})`,
+      );
+    }
+  }
   for (const m of plan.manifests) {
     put(
       m.file,
@@ -90,7 +108,12 @@ export function planFiles(plan: Plan, sources: { configA: string; configB: strin
       outputs: maskedOutputs(p.outputs),
     })),
     policies: {
-      trust: { file: "trust-policy.json", size: plan.trustPolicy.size, limit: 2048 },
+      mechanism: plan.configs.b.mechanism,
+      trust: {
+        file: "trust-policy.json",
+        size: plan.trustPolicy.size,
+        limit: plan.configs.b.maxTrustPolicySize,
+      },
       permissions: plan.permissionPolicies.map((p) => ({ name: p.name, size: p.size })),
     },
     manifests: plan.manifests.map((m) => ({

@@ -13,8 +13,12 @@ import { type PlanConfigs } from "./config";
 
 /** One row of the access matrix: a request, what the config intends, what the documents decide. */
 export interface AccessRow {
-  /** `trust`: sts:AssumeRoleWithWebIdentity against the trust policy; `access`: the permission policy. */
-  kind: "trust" | "access";
+  /**
+   * `trust`: sts:AssumeRoleWithWebIdentity against the IRSA trust policy; `target-trust`: Pod
+   * Identity's chained sts:AssumeRole/TagSession against the target role's trust; `source-role`: EKS
+   * assuming the source role, and the source role's permission to chain; `access`: the permission policy.
+   */
+  kind: "trust" | "target-trust" | "source-role" | "access";
   /** Who or what is asking, in words. */
   subject: string;
   action: string;
@@ -70,7 +74,7 @@ function sample(pattern: string): string {
 }
 
 /** A value from the candidates that differs from `value`. */
-function otherThan(value: string, candidates: string[]): string {
+export function otherThan(value: string, candidates: string[]): string {
   return candidates.find((c) => c !== value) ?? `${value}-other`;
 }
 
@@ -141,8 +145,35 @@ export function buildAccessMatrix(inputs: MatrixInputs): AccessRow[] {
     trust("a token for the Kubernetes API, not STS", providerArn, ns, name, KUBERNETES_AUDIENCE);
   }
 
+  return [
+    ...rows,
+    ...accessRows({
+      configs,
+      partition: provider.partition,
+      permissionPolicies: inputs.permissionPolicies,
+      bucketName,
+    }),
+  ];
+}
+
+/** What the access rows need. */
+export interface AccessInputs {
+  configs: PlanConfigs;
+  partition: string;
+  permissionPolicies: PolicyDocument[];
+  bucketName: string;
+}
+
+/**
+ * The access rows, the same for both mechanisms: the role (IRSA's, or Pod Identity's target role)
+ * may do exactly the S3 (and KMS) actions its access level and prefixes intend, nothing on another
+ * bucket, no bucket administration.
+ */
+export function accessRows(inputs: AccessInputs): AccessRow[] {
+  const { configs, partition, bucketName } = inputs;
+  const b = configs.b;
+  const rows: AccessRow[] = [];
   // Access: the intent is the access level's actions, on the bucket, under the prefixes.
-  const partition = provider.partition;
   const bucketArn = `arn:${partition}:s3:::${bucketName}`;
   const prefixes = b.prefixes;
   const underPrefix = (key: string) => prefixes.length === 0 || prefixes.some((p) => key.startsWith(p));

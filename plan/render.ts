@@ -7,6 +7,7 @@ import { PROJECT } from "../stacks/config";
 import { linkOf, type CheckResult } from "../chain";
 import { type RecordedResource } from "../engine/mockEngine";
 import { type Plan } from "./build";
+import { type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
 import { providerName } from "./records";
 
@@ -159,8 +160,21 @@ export function renderPlan(
     }
   }
 
-  heading("IAM documents (account-b)");
-  lines.push(`  trust policy (${plan.trustPolicy.size} of 2048 characters):`);
+  const podIdentity = plan.configs.b.mechanism === "pod-identity";
+  if (plan.sourceRole) {
+    heading("IAM documents (account-a: the Pod Identity source role)");
+    lines.push(
+      `  source role ${plan.sourceRole.arn}`,
+      `  trust policy (${plan.sourceRole.trustPolicy.size} characters):`,
+    );
+    lines.push(...indentJson(plan.sourceRole.trustPolicy.doc));
+    for (const p of plan.sourceRole.permissionPolicies) {
+      lines.push(`  permission policy ${p.name} (${p.size} characters):`);
+      lines.push(...indentJson(p.doc));
+    }
+  }
+  heading(podIdentity ? "IAM documents (account-b: the target role)" : "IAM documents (account-b)");
+  lines.push(`  trust policy (${plan.trustPolicy.size} of ${plan.configs.b.maxTrustPolicySize} characters):`);
   lines.push(...indentJson(plan.trustPolicy.doc));
   for (const p of plan.permissionPolicies) {
     lines.push(`  permission policy ${p.name} (${p.size} characters):`);
@@ -173,25 +187,68 @@ export function renderPlan(
       ? { text: "allow", style: st.green }
       : { text: d === "ExplicitDeny" ? "deny (explicit)" : "deny", style: st.dim };
   const header = (...titles: string[]) => titles.map((text) => ({ text, style: st.bold }));
-  heading("Who may assume the role (sts:AssumeRoleWithWebIdentity against the planned trust policy)");
-  lines.push(
-    ...table([
-      header("CASE", "SERVICE ACCOUNT", "AUDIENCE", "OIDC PROVIDER", "EXPECTED", "ACTUAL", ""),
-      ...plan.matrix
-        .filter((r) => r.kind === "trust")
-        .map((r) => [
-          r.scope === "namespace-wide"
-            ? { text: `${r.subject} [namespace-wide]`, style: st.yellow }
-            : r.subject,
-          r.context.sub.replace(/^system:serviceaccount:([^:]*):/, "$1/"),
-          r.context.aud,
-          shortProvider(r.resource),
-          r.expected,
-          decision(r.actual),
-          mark(r.ok),
-        ]),
-    ]),
-  );
+  if (podIdentity) {
+    const tag = (r: AccessRow, key: string) => r.context[`aws:RequestTag/${key}`] ?? "-";
+    heading(
+      "Who may reach the target role (sts:AssumeRole and sts:TagSession against its planned trust policy)",
+    );
+    lines.push(
+      ...table([
+        header("CASE", "ACTION", "CALLER", "CLUSTER", "NAMESPACE/SERVICE ACCOUNT", "EXPECTED", "ACTUAL", ""),
+        ...plan.matrix
+          .filter((r) => r.kind === "target-trust")
+          .map((r) => [
+            r.subject,
+            r.action,
+            shorten(r.context["aws:PrincipalArn"] ?? "-", 60),
+            tag(r, "eks-cluster-arn").replace(/^.*:cluster\//, ""),
+            r.context["aws:RequestTag/kubernetes-namespace"] === undefined
+              ? "(no tags)"
+              : `${tag(r, "kubernetes-namespace")}/${tag(r, "kubernetes-service-account")}`,
+            r.expected,
+            decision(r.actual),
+            mark(r.ok),
+          ]),
+      ]),
+    );
+    heading("The source role (EKS assuming it; it chaining into the target role)");
+    lines.push(
+      ...table([
+        header("CASE", "ACTION", "RESOURCE", "EXPECTED", "ACTUAL", ""),
+        ...plan.matrix
+          .filter((r) => r.kind === "source-role")
+          .map((r) => [
+            r.subject,
+            r.action,
+            shorten(r.resource, 70),
+            r.expected,
+            decision(r.actual),
+            mark(r.ok),
+          ]),
+      ]),
+    );
+  }
+  if (!podIdentity)
+    heading("Who may assume the role (sts:AssumeRoleWithWebIdentity against the planned trust policy)");
+  if (!podIdentity)
+    lines.push(
+      ...table([
+        header("CASE", "SERVICE ACCOUNT", "AUDIENCE", "OIDC PROVIDER", "EXPECTED", "ACTUAL", ""),
+        ...plan.matrix
+          .filter((r) => r.kind === "trust")
+          .map((r) => [
+            r.scope === "namespace-wide"
+              ? { text: `${r.subject} [namespace-wide]`, style: st.yellow }
+              : r.subject,
+            r.context.sub.replace(/^system:serviceaccount:([^:]*):/, "$1/"),
+            r.context.aud,
+            shortProvider(r.resource),
+            r.expected,
+            decision(r.actual),
+            mark(r.ok),
+          ]),
+      ]),
+    );
   heading("What the role may do (against the planned permission policy)");
   lines.push(
     ...table([
@@ -209,7 +266,7 @@ export function renderPlan(
     ]),
   );
 
-  heading("IRSA chain links (offline)");
+  heading(podIdentity ? "EKS Pod Identity chain links (offline)" : "IRSA chain links (offline)");
   lines.push(...linksTable(plan.links, st));
 
   heading("Kubernetes manifests (account-a, final update)");
