@@ -168,7 +168,7 @@ export interface AccessCheckScriptOptions {
 /**
  * The check (POSIX sh). Inputs come from the environment (`EXPECTED_ROLE_ARN`, `S3_BUCKET`,
  * `S3_OBJECT_KEY`), never spliced into the script, so no value can inject shell code:
- * 1. `aws sts get-caller-identity`: the pod has web-identity credentials at all;
+ * 1. `aws sts get-caller-identity`: the pod has AWS credentials at all (IRSA: a web identity; Pod Identity: the agent's container credentials);
  * 2. the caller is a session of the expected role (`role_matches`);
  * 3. `aws s3 cp s3://bucket/key -` streams the object (only its size is kept).
  * It prints one JSON line ({@link AccessCheckResult}) and writes it to the termination message, then
@@ -196,7 +196,7 @@ export function buildAccessCheckScript(options: AccessCheckScriptOptions = {}): 
     "  exit 1",
     "}",
     "if ! out=$(aws sts get-caller-identity --query Arn --output text 2>&1); then",
-    "  finish false sts \"no web-identity credentials: aws sts get-caller-identity failed (check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account): $(printf '%s' \"$out\" | tail -c 1000)\"",
+    "  finish false sts \"no AWS credentials: aws sts get-caller-identity failed (IRSA: check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account; Pod Identity: the association, the agent and the target role's trust): $(printf '%s' \"$out\" | tail -c 1000)\"",
     "fi",
     "caller_arn=$(printf '%s' \"$out\" | tr -d '[:space:]')",
     'if ! role_matches "$EXPECTED_ROLE_ARN" "$caller_arn"; then',

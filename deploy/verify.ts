@@ -8,20 +8,13 @@ import {
   assumedRoleMatches,
   parseAccessCheckResult,
 } from "../components/accessCheckResult";
-import { IRSA_CHECKS, linkOf, type CheckDefinition, type LinkId } from "../chain";
+import { IRSA_CHECKS, linkOf } from "../chain";
+import { diagnoseS3, ref, subjectOf, type AccessCheckRef, type CheckRef, type Diagnosis } from "./diagnosis";
+import { diagnosePodIdentity } from "./verifyPodIdentity";
+
+export type { AccessCheckRef, CheckRef, Diagnosis };
 import { type CommandRunner, type FileSystem, isCommandNotFound } from "./system";
 import type { StackOutputs } from "./workspace";
-
-/** account-a's `accessCheck` output: where the access-check Job ran and what it should have read. */
-export interface AccessCheckRef {
-  namespace: string;
-  jobName: string;
-  expectedRoleArn: string;
-  bucketName: string;
-  objectKey: string;
-  /** The ServiceAccount the Job runs as (account-a's `serviceAccount` output), when known. */
-  serviceAccount?: { namespace: string; name: string };
-}
 
 /** What `verify` reads from account-a's outputs, or why it cannot. */
 export type VerifyInputs =
@@ -46,28 +39,6 @@ export interface JobPods {
   count: number;
   /** The newest pod with a result, else the newest pod. */
   chosen?: PodReport;
-}
-
-/** A catalogue check with the parameters of its words. */
-export interface CheckRef {
-  definition: CheckDefinition<never>;
-  params: unknown;
-}
-
-function ref<P>(definition: CheckDefinition<P>, params: P): CheckRef {
-  return { definition: definition, params };
-}
-
-/**
- * Which link of the chain a failure points to (if any), why, and the catalogue's checks whose fixes
- * apply, most likely first.
- */
-export interface Diagnosis {
-  link?: LinkId;
-  /** What the failure means, in words. */
-  advice: string;
-  /** The checks (from the chain's catalogue) whose fixes repair it. */
-  checks: CheckRef[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -114,6 +85,7 @@ export function readVerifyInputs(outputs: StackOutputs, stackA: string, resumeCo
       expectedRoleArn: String(check.expectedRoleArn),
       bucketName: String(check.bucketName),
       objectKey: String(check.objectKey),
+      ...(outputs.mechanism?.value === "pod-identity" ? { mechanism: "pod-identity" as const } : {}),
       ...(isRecord(sa) && typeof sa.namespace === "string" && typeof sa.name === "string"
         ? { serviceAccount: { namespace: sa.namespace, name: sa.name } }
         : {}),
@@ -191,11 +163,6 @@ function s3Error(result: AccessCheckResult): string {
   return result.reason.startsWith(preamble) ? result.reason.slice(preamble.length) : result.reason;
 }
 
-/** The service account of the check, or a stand-in that names its namespace. */
-function subjectOf(check: AccessCheckRef): { namespace: string; name: string } {
-  return check.serviceAccount ?? { namespace: check.namespace, name: "<the Job's ServiceAccount>" };
-}
-
 /** STS gave the pod no credentials (stage `sts`): which link the AWS CLI's error points to. */
 function diagnoseSts(reason: string, check: AccessCheckRef): Diagnosis {
   const C = IRSA_CHECKS;
@@ -262,35 +229,6 @@ function diagnoseSts(reason: string, check: AccessCheckRef): Diagnosis {
   };
 }
 
-/** The S3 read failed (stage `s3`) after the expected role was assumed. */
-function diagnoseS3(error: string, check: AccessCheckRef): Diagnosis {
-  const object = `s3://${check.bucketName}/${check.objectKey}`;
-  const read = ref(IRSA_CHECKS.permissionRead, { reader: `Job ${check.jobName}` });
-  if (/NoSuchBucket|bucket does not exist/i.test(error)) {
-    return { advice: `the role works, but the bucket ${check.bucketName} does not exist.`, checks: [] };
-  }
-  if (/NoSuchKey|does not exist|Not Found|\(404\)/i.test(error)) {
-    return {
-      advice: `the role works, but ${object} does not exist: check account-b's bucket objectKey and seed object.`,
-      checks: [],
-    };
-  }
-  if (/kms/i.test(error)) {
-    return {
-      link: "permission",
-      advice: "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
-      checks: [read],
-    };
-  }
-  return {
-    link: "permission",
-    advice:
-      `the role was assumed but may not read ${object}: check the role's ` +
-      "permission policy (s3:GetObject on the object ARN) and the bucket policy in account B.",
-    checks: [read],
-  };
-}
-
 /**
  * The pod runs as another identity than the expected role: stage `identity`, or a passed check
  * whose role is not the one account-a's outputs name.
@@ -321,12 +259,14 @@ export function diagnosisLine(diagnosis: Diagnosis): string {
   );
   const text = [diagnosis.advice, ...fixes].join(" ");
   if (diagnosis.link === undefined) return `  cause: ${text}`;
-  const link = linkOf(diagnosis.link);
-  return `  IRSA link ${link.number} (${link.title}): ${text}`;
+  const mechanism = diagnosis.mechanism ?? "irsa";
+  const link = linkOf(diagnosis.link, mechanism);
+  return `  ${mechanism === "pod-identity" ? "Pod Identity" : "IRSA"} link ${link.number} (${link.title}): ${text}`;
 }
 
-/** Maps a failed (or wrong-role) access-check result to the IRSA link it points to. */
+/** Maps a failed (or wrong-role) access-check result to the link of its mechanism's chain it points to. */
 export function diagnose(result: AccessCheckResult, check: AccessCheckRef): Diagnosis {
+  if (check.mechanism === "pod-identity") return diagnosePodIdentity(result, check, s3Error(result));
   switch (result.stage) {
     case "sts":
       return diagnoseSts(result.reason, check);

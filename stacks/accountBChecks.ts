@@ -38,7 +38,7 @@ export const SHORTEST_EKS_ISSUER = `https://oidc.eks.xx-xxxx-1.amazonaws.com/id/
  * is refused. The real ARNs are never shorter.
  */
 export const SHORTEST_SOURCE_ROLE_ARN = "arn:aws:iam::000000000000:role/x";
-export const SHORTEST_CLUSTER_ARN = "arn:aws:eks:xx-xxxx-1:000000000000:cluster/x";
+export const SHORTEST_CLUSTER_ARN = "arn:aws:eks:us-east-1:000000000000:cluster/x";
 
 /** What account-b reads from account-a: the issuer (IRSA) or the cluster and source role (Pod Identity). */
 export interface AccountAFacts {

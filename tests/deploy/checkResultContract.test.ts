@@ -140,7 +140,7 @@ describe("the access check's result: the Job's script (stub aws) and verify agre
       ]);
     });
 
-    it("fails at stage sts when there are no web-identity credentials", () => {
+    it("fails at stage sts when there are no AWS credentials", () => {
       const run = runs.noCredentials;
       expect(run.status).to.equal(1);
       const result = parseAccessCheckResult(run.resultFile ?? "");
@@ -209,7 +209,7 @@ describe("the access check's result: the Job's script (stub aws) and verify agre
         "no caller when STS failed",
       ).to.be.false;
       expect(r.lines[1]).to.match(
-        /^ {2}FAILED at stage sts: no web-identity credentials: .*Unable to locate credentials/,
+        /^ {2}FAILED at stage sts: no AWS credentials: .*Unable to locate credentials/,
       );
       expect(r.lines[2]).to.match(/^ {2}IRSA link 4 /);
       expect(r.lines.at(-1)).to.equal("verify: FAILED");

@@ -182,7 +182,7 @@ describe("automation verify", () => {
 
   describe("diagnosis", () => {
     const STS_PREAMBLE =
-      "no web-identity credentials: aws sts get-caller-identity failed (check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account): ";
+      "no AWS credentials: aws sts get-caller-identity failed (IRSA: check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account; Pod Identity: the association, the agent and the target role's trust): ";
     const S3_PREAMBLE = `reading s3://b/k as ${CALLER} failed: `;
     const cases: Array<[string, AccessCheckResult, number | undefined, RegExp]> = [
       [

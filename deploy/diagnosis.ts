@@ -1,0 +1,76 @@
+/**
+ * What `verify`'s diagnosis is made of: the access check it reads, the catalogue checks whose fixes
+ * apply, and the link a failure points to. Shared by the diagnoses of both mechanisms.
+ */
+import { IRSA_CHECKS, type CheckDefinition, type LinkId } from "../chain";
+
+/** account-a's `accessCheck` output: where the access-check Job ran and what it should have read. */
+export interface AccessCheckRef {
+  namespace: string;
+  jobName: string;
+  expectedRoleArn: string;
+  bucketName: string;
+  objectKey: string;
+  /** How the pod gets its credentials (account-a's `mechanism` output; `irsa` when it has none). */
+  mechanism?: "irsa" | "pod-identity";
+  /** The ServiceAccount the Job runs as (account-a's `serviceAccount` output), when known. */
+  serviceAccount?: { namespace: string; name: string };
+}
+
+/** A catalogue check with the parameters of its words. */
+export interface CheckRef {
+  definition: CheckDefinition<never>;
+  params: unknown;
+}
+
+export function ref<P>(definition: CheckDefinition<P>, params: P): CheckRef {
+  return { definition: definition, params };
+}
+
+/**
+ * Which link of the chain a failure points to (if any), why, and the catalogue's checks whose fixes
+ * apply, most likely first.
+ */
+export interface Diagnosis {
+  link?: LinkId;
+  /** The chain the link is of. */
+  mechanism?: "irsa" | "pod-identity";
+  /** What the failure means, in words. */
+  advice: string;
+  /** The checks (from the chain's catalogue) whose fixes repair it. */
+  checks: CheckRef[];
+}
+
+/** The service account of the check, or a stand-in that names its namespace. */
+export function subjectOf(check: AccessCheckRef): { namespace: string; name: string } {
+  return check.serviceAccount ?? { namespace: check.namespace, name: "<the Job's ServiceAccount>" };
+}
+
+/** The S3 read failed (stage `s3`) after the expected role was assumed. */
+export function diagnoseS3(error: string, check: AccessCheckRef): Diagnosis {
+  const object = `s3://${check.bucketName}/${check.objectKey}`;
+  const read = ref(IRSA_CHECKS.permissionRead, { reader: `Job ${check.jobName}` });
+  if (/NoSuchBucket|bucket does not exist/i.test(error)) {
+    return { advice: `the role works, but the bucket ${check.bucketName} does not exist.`, checks: [] };
+  }
+  if (/NoSuchKey|does not exist|Not Found|\(404\)/i.test(error)) {
+    return {
+      advice: `the role works, but ${object} does not exist: check account-b's bucket objectKey and seed object.`,
+      checks: [],
+    };
+  }
+  if (/kms/i.test(error)) {
+    return {
+      link: "permission",
+      advice: "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
+      checks: [read],
+    };
+  }
+  return {
+    link: "permission",
+    advice:
+      `the role was assumed but may not read ${object}: check the role's ` +
+      "permission policy (s3:GetObject on the object ARN) and the bucket policy in account B.",
+    checks: [read],
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The Pod Identity link set on snapshots: a healthy chain passes, and each link fails on its own
+ * break with the catalogue's fix.
+ */
+import { expect } from "chai";
+import { checkChain, POD_IDENTITY_CHECKS, type PodIdentitySnapshot } from "../../chain";
+import { policyJson } from "../../components/policyDocument";
+import {
+  buildPodIdentitySourcePermissionPolicy,
+  buildPodIdentitySourceTrustPolicy,
+  buildPodIdentityTargetTrustPolicy,
+} from "../../components/podIdentityPolicies";
+import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
+
+const CLUSTER = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
+const SOURCE = "arn:aws:iam::111122223333:role/pod-source";
+const TARGET = "arn:aws:iam::444455556666:role/pod-target";
+const SA = { namespace: "team-a", name: "s3-reader" };
+
+function healthy(): PodIdentitySnapshot {
+  return {
+    mechanism: "pod-identity",
+    cluster: { arn: CLUSTER, name: "prod" },
+    agent: { installed: true, adopted: false },
+    sourceRole: {
+      arn: SOURCE,
+      trustPolicy: policyJson(buildPodIdentitySourceTrustPolicy({ clusterArn: CLUSTER })),
+      permissionPolicies: {
+        chain: policyJson(buildPodIdentitySourcePermissionPolicy({ targetRoleArn: TARGET })),
+      },
+    },
+    role: {
+      arn: TARGET,
+      trustPolicy: policyJson(
+        buildPodIdentityTargetTrustPolicy({
+          sourceRoleArn: SOURCE,
+          clusterArn: CLUSTER,
+          serviceAccounts: [SA],
+        }),
+      ),
+    },
+    permissionPolicies: { "s3-access": policyJson(buildS3AccessPolicy({ bucketName: "team-data" })) },
+    associations: [
+      { namespace: SA.namespace, serviceAccount: SA.name, roleArn: SOURCE, targetRoleArn: TARGET },
+    ],
+    trusted: [SA],
+    bucketName: "team-data",
+    objectKey: "x.txt",
+    serviceAccount: { ...SA, annotations: {} },
+    workloads: [],
+    deployProbe: false,
+  };
+}
+
+/** The failing checks of a snapshot, as "link: check". */
+const failing = (s: PodIdentitySnapshot) =>
+  checkChain(s)
+    .filter((r) => r.status === "fail")
+    .map((r) => `${r.link}: ${r.check}`);
+
+describe("the Pod Identity chain (chain/podIdentity.ts)", () => {
+  it("passes a healthy chain; an adopted cluster's agent is a warning with the fix, never a pass", () => {
+    expect(failing(healthy())).to.deep.equal([]);
+    const adopted = { ...healthy(), agent: { adopted: true } };
+    const agent = checkChain(adopted).find((r) => r.link === "agent")!;
+    expect(agent.status).to.equal("warn");
+    expect(agent.fix).to.include(
+      "aws eks create-addon --cluster-name prod --addon-name eks-pod-identity-agent",
+    );
+    expect(agent.fix).to.include("Fargate or Windows");
+  });
+
+  const breaks: Array<[string, (s: PodIdentitySnapshot) => void, RegExp]> = [
+    ["no agent", (s) => (s.agent = { installed: false, adopted: false }), /^agent: /],
+    [
+      "no association",
+      (s) => (s.associations = []),
+      /^association: a Pod Identity association for team-a\/s3-reader/,
+    ],
+    [
+      "an association into another role",
+      (s) => (s.associations[0].targetRoleArn = "arn:aws:iam::444455556666:role/other"),
+      /^association: the association of team-a\/s3-reader chains into/,
+    ],
+    [
+      "session tags disabled",
+      (s) => (s.associations[0].disableSessionTags = true),
+      /^association: the association of team-a\/s3-reader passes session tags/,
+    ],
+    [
+      "an annotated ServiceAccount",
+      (s) => (s.serviceAccount!.annotations = { "eks.amazonaws.com/role-arn": TARGET }),
+      /^association: ServiceAccount team-a\/s3-reader has no eks.amazonaws.com\/role-arn annotation/,
+    ],
+    [
+      "a source role trusting another cluster",
+      (s) =>
+        (s.sourceRole!.trustPolicy = policyJson(
+          buildPodIdentitySourceTrustPolicy({ clusterArn: CLUSTER.replace("prod", "dev") }),
+        )),
+      /^source-role: the source role trusts pods.eks.amazonaws.com for sts:AssumeRole/,
+    ],
+    [
+      "a source role without the permission to chain",
+      (s) => (s.sourceRole!.permissionPolicies = {}),
+      /^source-role: the source role may sts:AssumeRole on the target role/,
+    ],
+    [
+      "a target trust for another source role",
+      (s) =>
+        (s.role!.trustPolicy = policyJson(
+          buildPodIdentityTargetTrustPolicy({
+            sourceRoleArn: "arn:aws:iam::111122223333:role/old-source",
+            clusterArn: CLUSTER,
+            serviceAccounts: [SA],
+          }),
+        )),
+      /^target-trust: the target role trusts the source role to sts:AssumeRole for team-a\/s3-reader/,
+    ],
+    [
+      "a permission policy on another bucket",
+      (s) =>
+        (s.permissionPolicies = {
+          "s3-access": policyJson(buildS3AccessPolicy({ bucketName: "other-bucket" })),
+        }),
+      /^permission: the role may s3:GetObject/,
+    ],
+  ];
+  for (const [label, brk, expected] of breaks) {
+    it(`fails the right link: ${label}`, () => {
+      const s = healthy();
+      brk(s);
+      const failed = failing(s);
+      expect(failed.length, failed.join("\n")).to.be.greaterThan(0);
+      // Every failure is on the broken link (the regex starts with it), and the expected check is among them.
+      const link = /^\^([\w-]+):/.exec(expected.source)![1];
+      expect(
+        failed.every((f) => f.startsWith(`${link}: `)),
+        failed.join("\n"),
+      ).to.be.true;
+      expect(
+        failed.some((f) => expected.test(f)),
+        failed.join("\n"),
+      ).to.be.true;
+    });
+  }
+
+  it("a changed catalogue fix shows in the results (one definition)", () => {
+    const saved = POD_IDENTITY_CHECKS.associationPresent.fix;
+    POD_IDENTITY_CHECKS.associationPresent.fix = () => "a fix from the catalogue";
+    try {
+      const r = checkChain({ ...healthy(), associations: [] }).find((x) => x.status === "fail")!;
+      expect(r.fix).to.equal("a fix from the catalogue");
+    } finally {
+      POD_IDENTITY_CHECKS.associationPresent.fix = saved;
+    }
+  });
+});
