@@ -67,6 +67,15 @@ export function checkAssociations(field: string, serviceAccounts: unknown): Serv
       throw new IrsaInputError(`${field}[${i}]`, sa, "must be an object { namespace, name }");
     }
     const ref = sa as Partial<ServiceAccountRef>;
+    for (const part of ["namespace", "name"] as const) {
+      if (typeof ref[part] === "string" && /[*?]/.test(ref[part])) {
+        throw new IrsaInputError(
+          `${field}[${i}].${part}`,
+          ref[part],
+          "must be exact with Pod Identity: an association names one service account",
+        );
+      }
+    }
     const namespace = validateNamespace(`${field}[${i}].namespace`, ref.namespace);
     const name = validateObjectName(`${field}[${i}].name`, ref.name);
     const key = `${namespace}/${name}`;
@@ -80,6 +89,18 @@ export function checkAssociations(field: string, serviceAccounts: unknown): Serv
     seen.add(key);
     return { namespace, name };
   });
+}
+
+/** Runs `build`, restating an IrsaInputError of field `from` as field `to` (the component's arg name). */
+function renamed<T>(from: string, to: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof IrsaInputError && error.field === from) {
+      throw new IrsaInputError(to, error.value, error.rule);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -111,13 +132,17 @@ export class CrossAccountPodIdentity extends pulumi.ComponentResource {
       (arn) => parseRoleArn("args.sourceRoleArn", arn).roleName,
     );
     const sourcePolicy = checked(args.targetRoleArn, (targetRoleArn) =>
-      policyJson(buildPodIdentitySourcePermissionPolicy({ targetRoleArn })),
+      renamed("targetRoleArn", "args.targetRoleArn", () =>
+        policyJson(buildPodIdentitySourcePermissionPolicy({ targetRoleArn })),
+      ),
     );
+    // The permission waits for every check, so a bad Output fails before anything is created.
+    const checkedPolicy = pulumi.all([sourcePolicy, clusterName, sourceRoleName]).apply(([policy]) => policy);
     super("cross-account-irsa:index:CrossAccountPodIdentity", name, {}, opts);
 
     const permission = new aws.iam.RolePolicy(
       `${name}-assume-target`,
-      { role: sourceRoleName, name: "assume-target-role", policy: sourcePolicy },
+      { role: sourceRoleName, name: "assume-target-role", policy: checkedPolicy },
       { parent: this },
     );
     const arns: Record<string, pulumi.Output<string>> = {};

@@ -175,6 +175,11 @@ export interface PodIdentityTargetTrustOptions {
    * @default 2048
    */
   maxSize?: number;
+  /**
+   * How errors name the size limit (a component passes its own argument's name).
+   * @default "maxSize"
+   */
+  maxSizeField?: string;
 }
 
 /**
@@ -200,8 +205,9 @@ export function buildPodIdentityTargetTrustPolicy(options: PodIdentityTargetTrus
         "EKS assumes the source role in the cluster's account",
     );
   }
+  const maxSizeField = typeof o.maxSizeField === "string" ? o.maxSizeField : "maxSize";
   const maxSize = validateInteger(
-    "maxSize",
+    maxSizeField,
     o.maxSize ?? DEFAULT_TRUST_POLICY_MAX_SIZE,
     1,
     MAX_TRUST_POLICY_QUOTA,
@@ -255,9 +261,9 @@ export function buildPodIdentityTargetTrustPolicy(options: PodIdentityTargetTrus
       `${count} service accounts`,
       size,
       maxSize,
-      `serviceAccounts: ${trustPolicySizeProblem(count, size, maxSize)} (maxSize). Ways out: split the service ` +
-        `accounts across several target roles; or raise the IAM quota "Role trust policy length" in Service ` +
-        `Quotas (up to ${MAX_TRUST_POLICY_QUOTA}) and pass that as maxSize.`,
+      `serviceAccounts: ${trustPolicySizeProblem(count, size, maxSize)} (${maxSizeField}). Ways out: split the ` +
+        `service accounts across several target roles; or raise the IAM quota "Role trust policy length" in ` +
+        `Service Quotas (up to ${MAX_TRUST_POLICY_QUOTA}) and pass that as ${maxSizeField}.`,
     );
   }
   return doc;

@@ -104,6 +104,7 @@ export class PodIdentityTargetRole extends pulumi.ComponentResource {
         clusterArn,
         serviceAccounts,
         maxSize: args.maxTrustPolicySize,
+        maxSizeField: "maxTrustPolicySize",
       }) as PodIdentityTargetTrustOptions;
     // Plain inputs are checked (and the document built) before anything registers.
     const trust = isPlain(inputs)
