@@ -21,7 +21,7 @@ import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/
 import { packed } from "./packed";
 
 /**
- * The seven components of the design (docs: design.md, "Public contract"), with the inputs it names
+ * The components of the design (seven for IRSA, five for Pod Identity) (docs: design.md, "Public contract"), with the inputs it names
  * (`true` = required) and the outputs it names. Beyond these, the schema must match the source exactly.
  */
 const EXPECTED: Record<string, { inputs: Record<string, boolean>; outputs: readonly string[] }> = {
@@ -55,6 +55,27 @@ const EXPECTED: Record<string, { inputs: Record<string, boolean>; outputs: reado
     outputs: ["name"],
   },
   AccessCheckJob: { inputs: { bucketName: true, objectKey: true }, outputs: ["name"] },
+  // EKS Pod Identity cross-account (design.md: "plus the Pod Identity components the mechanism needs").
+  PodIdentitySourceRole: {
+    inputs: { clusterArn: true, roleName: false },
+    outputs: ["roleArn", "roleName", "trustPolicy"],
+  },
+  PodIdentityTargetRole: {
+    inputs: { sourceRoleArn: true, clusterArn: true, serviceAccounts: true, inlinePolicies: false },
+    outputs: ["roleArn", "roleName", "trustPolicy"],
+  },
+  PodIdentityAgent: {
+    inputs: { clusterName: true, addonVersion: false },
+    outputs: ["addonName", "addonVersion"],
+  },
+  PodIdentityServiceAccount: {
+    inputs: { namespace: true, name: true, createNamespace: false },
+    outputs: ["name", "namespace"],
+  },
+  CrossAccountPodIdentity: {
+    inputs: { clusterName: true, sourceRoleArn: true, targetRoleArn: true, serviceAccounts: true },
+    outputs: ["associationArns", "sourcePermissionPolicy"],
+  },
 };
 
 interface SchemaProperty {
@@ -288,7 +309,7 @@ describe("package schema (what `pulumi package add` generates SDKs from)", funct
     expect(require.resolve(root)).to.equal(path.join(root, "components", "index.ts"));
   });
 
-  it("exports exactly the seven components from package.json main, under the package's name", () => {
+  it("exports exactly the twelve components from package.json main, under the package's name", () => {
     expect(exportedComponents).to.have.members(Object.keys(EXPECTED));
     expect(schema.name).to.equal("cross-account-irsa");
     expect(schema.version).to.equal(pkg.version);
