@@ -15,6 +15,7 @@ import { POD_IDENTITY_CHECKS as C } from "./catalogue";
 import { parsePolicy, tryAccess, tryRoleTrust, tryServiceTrust } from "./evaluation";
 import { plannedPermissionLink } from "./plannedPermission";
 import { runCheck, type CheckResult } from "./result";
+import { workloadChecks } from "./workloads";
 import { type PodIdentitySnapshot } from "./snapshot";
 
 /** Link 1: the cluster runs the eks-pod-identity-agent add-on. */
@@ -101,44 +102,7 @@ function associationLink(s: PodIdentitySnapshot): CheckResult[] {
     ),
   );
   if (s.unavailable?.workloads !== undefined) return results;
-  for (const kind of ["Deployment", "Job"]) {
-    const found = s.workloads.filter((w) => w.kind === kind);
-    if (found.length === 0) {
-      results.push(
-        runCheck(
-          C.workloadPresent,
-          { kind },
-          s.deployProbe ? false : "skip",
-          s.deployProbe
-            ? `the final account-a run registers no ${kind}`
-            : "not deployed (cross-account-irsa:deployProbe: false)",
-        ),
-      );
-    }
-    for (const w of found) {
-      results.push(
-        runCheck(
-          C.workloadServiceAccount,
-          { workload: w, serviceAccount: sa },
-          w.serviceAccountName === sa.name && (w.namespace ?? "default") === sa.namespace,
-          `serviceAccountName ${describeValue(w.serviceAccountName)} in namespace ${w.namespace ?? "default"}`,
-        ),
-      );
-    }
-  }
-  for (const w of s.workloads) {
-    const expected = w.env.EXPECTED_ROLE_ARN;
-    if (expected !== undefined) {
-      results.push(
-        runCheck(
-          C.workloadExpectsRole,
-          { workload: w },
-          s.role !== undefined && expected === s.role.arn,
-          `EXPECTED_ROLE_ARN ${describeValue(expected)}; target role ${s.role?.arn ?? "none"}`,
-        ),
-      );
-    }
-  }
+  results.push(...workloadChecks(s, sa, C));
   return results;
 }
 
