@@ -142,17 +142,21 @@ describe("malformed and unmodelled policy documents (fail closed)", function () 
           mutation.apply(doc, statements[pick % statements.length]);
           for (const { action, resource } of REQUESTS) {
             const mine = ours(() => evaluateAccess(doc as unknown as PolicyDocument, { action, resource }));
-            const sim = await theirs(doc, action, resource);
             if (mutation.malformed) {
               expect(mine, `${mutation.name}: ${action} ${resource}`).to.equal("Error");
-              if (sim === "Error") refusedByIam.push(mutation.name);
+              // The simulator is asked only until it has refused a few (it is the slow part).
+              if (refusedByIam.length < 20 && (await theirs(doc, action, resource)) === "Error") {
+                refusedByIam.push(mutation.name);
+              }
             } else if (mine === "Allow") {
-              expect(sim, `${mutation.name}: ${action} ${resource}`).to.equal("Allow");
+              expect(await theirs(doc, action, resource), `${mutation.name}: ${action} ${resource}`).to.equal(
+                "Allow",
+              );
             }
           }
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 250 },
     );
     // Not vacuous: the simulator refuses some of the malformed documents too.
     expect(refusedByIam.length).to.be.greaterThan(0);
