@@ -65,17 +65,22 @@ export const POD_IDENTITY_CHECKS = {
     () =>
       "name the cluster with --cluster and --cluster-region, and read it with credentials of its account (--profile-a)",
   ),
-  agentInstalled: check<Live & { cluster?: string; adopted?: boolean; status?: string }>(
+  agentInstalled: check<
+    Live & { cluster?: string; adopted?: boolean; status?: string; unreadable?: boolean }
+  >(
     "agent",
     (p) => `cluster ${p.cluster ?? "of account-a"} runs the eks-pod-identity-agent add-on`,
     (p) =>
       (p.live
-        ? p.status !== undefined
-          ? `the add-on is ${p.status}: read its health issues (aws eks describe-addon --cluster-name ${p.cluster} ` +
-            "--addon-name eks-pod-identity-agent) and repair it (aws eks update-addon ... --resolve-conflicts OVERWRITE)"
-          : `install it: aws eks create-addon --cluster-name ${p.cluster} --addon-name eks-pod-identity-agent (an EKS ` +
-            "Auto Mode cluster runs the agent built in; an agent run as your own DaemonSet is not an add-on: check " +
-            "kubectl get daemonset eks-pod-identity-agent -n kube-system)"
+        ? p.unreadable
+          ? "the doctor's --profile-a identity needs eks:DescribeAddon on the cluster: grant it, or run the doctor with " +
+            "credentials that have it"
+          : p.status !== undefined
+            ? `the add-on is ${p.status}: read its health issues (aws eks describe-addon --cluster-name ${p.cluster} ` +
+              "--addon-name eks-pod-identity-agent) and repair it (aws eks update-addon ... --resolve-conflicts OVERWRITE)"
+            : `install it: aws eks create-addon --cluster-name ${p.cluster} --addon-name eks-pod-identity-agent (an EKS ` +
+              "Auto Mode cluster runs the agent built in; an agent run as your own DaemonSet is not an add-on: check " +
+              "kubectl get daemonset eks-pod-identity-agent -n kube-system)"
         : p.adopted
           ? "the adopted cluster must run it: aws eks create-addon --cluster-name " +
             `${p.cluster ?? "<cluster>"} --addon-name eks-pod-identity-agent, or set cross-account-irsa:cluster.podIdentityAgent: ` +

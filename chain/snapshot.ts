@@ -188,8 +188,12 @@ export interface PodIdentityLiveFacts extends PermissionLiveFacts {
   cluster: { name: string; region: string; accountId?: string; error?: string; autoMode?: boolean };
   /** The target role's account (B). */
   roleAccountId: string;
+  /** The target role named (--role-arn), also when it could not be read. */
+  targetRoleArn: string;
   /** The eks-pod-identity-agent add-on as DescribeAddon gives it (absent: not installed or not read). */
   addon?: { status?: string; version?: string; issues: string[] };
+  /** AWS's answer when the cluster has no such add-on (ResourceNotFoundException). */
+  addonMissing?: string;
   /** AWS's error when the add-on could not be read (other than ResourceNotFoundException). */
   addonError?: string;
   /** AWS's error when the associations could not be listed or described. */
