@@ -136,7 +136,7 @@ export const POD_IDENTITY_CHECKS = {
         "the association's targetRoleArn must be account-b's roleArn output and its roleArn account-a's source role: " +
           "run account-a's update after account-b's (npm run deploy does)",
         `point it at them: ${updateAssociation(p)} --role-arn ${p.sourceRoleArn ?? "<source role>"} --target-role-arn ` +
-          `${p.targetRoleArn ?? "<target role>"} (pods get the new roles with their next credentials, no restart needed)`,
+          `${p.targetRoleArn ?? "<target role>"}`,
       ),
   ),
   serviceAccountPresent: check<Live & Partial<Subject>>(

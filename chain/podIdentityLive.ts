@@ -205,7 +205,7 @@ export function liveAssociationLink(s: PodIdentitySnapshot): CheckResult[] {
         C.serviceAccountPlain,
         sa,
         "skip",
-        `${reason}: would have checked that it exists without a ${ROLE_ARN_ANNOTATION} annotation`,
+        `${reason}: would have checked that it exists without an ${ROLE_ARN_ANNOTATION} annotation`,
       ),
       runCheck(
         C.podsInjected,

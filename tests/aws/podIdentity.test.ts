@@ -88,7 +88,7 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
     expect(skipped.map((l) => [l.link, l.detail])).to.deep.equal([
       [
         "association",
-        "--no-cluster: would have checked that it exists without a eks.amazonaws.com/role-arn annotation",
+        "--no-cluster: would have checked that it exists without an eks.amazonaws.com/role-arn annotation",
       ],
       [
         "association",

@@ -234,7 +234,7 @@ describe("the Pod Identity chain on live facts", () => {
     });
     const skipped = checkChain(s).filter((r) => r.status === "skip");
     expect(skipped.map((r) => r.detail)).to.deep.equal([
-      "--no-cluster: would have checked that it exists without a eks.amazonaws.com/role-arn annotation",
+      "--no-cluster: would have checked that it exists without an eks.amazonaws.com/role-arn annotation",
       "--no-cluster: would have checked that its pods have AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     ]);
     const missing = only(live((x) => delete x.serviceAccount));
