@@ -170,7 +170,13 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
           ? `EKS Pod Identity chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
             `target role ${chain.roleArn}, ${rest}`
           : `IRSA chain links (live): ${where}, role ${chain.roleArn}, ${rest}`;
-      deps.stdout(report.renderDoctor(results, { color: useColor(deps.isTTY, deps.env), title }));
+      deps.stdout(
+        report.renderDoctor(results, {
+          color: useColor(deps.isTTY, deps.env),
+          title,
+          mechanism: snapshot.mechanism,
+        }),
+      );
     }
     return out.ok ? EXIT.ok : EXIT.failed;
   } finally {
