@@ -1,30 +1,36 @@
 /**
- * The chain's catalogue: every link of the IRSA chain and every check made on it, with the words that
+ * The chain's catalogue: every link of each chain and every check made on it, with the words that
  * say what is checked and how to fix it when it fails. This is the one place those words exist: the
  * offline plan, the account-a program's checks before it registers anything, `verify`'s diagnosis of
  * an access-check result and the doctor all take them from here (tests change an entry and see the
  * change in each of them).
  *
  * Pure data and string functions; no Pulumi or AWS package is imported.
+ *
+ * The Pod Identity chain's links and checks are in podIdentityCatalogue.ts, re-exported here.
  */
 import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { STS_AUDIENCE } from "../components/trustPolicy";
+import {
+  check,
+  says,
+  type LinkDefinition,
+  type LinkId,
+  type Live,
+  type Subject,
+  type Workload,
+} from "./catalogueBase";
+import { POD_IDENTITY_LINKS } from "./podIdentityCatalogue";
 
-/** The links of the IRSA chain, in order (design.md, "Mechanism 1"). */
-export type IrsaLinkId = "issuer" | "oidc-provider" | "trust-policy" | "service-account" | "permission";
-/** The links of the EKS Pod Identity cross-account chain, in order (design.md, "Mechanism 2"). */
-export type PodIdentityLinkId = "agent" | "association" | "source-role" | "target-trust" | "permission";
-/** Any link of any mechanism's chain. */
-export type LinkId = IrsaLinkId | PodIdentityLinkId;
-
-/** One link of a chain. */
-export interface LinkDefinition {
-  id: LinkId;
-  /** Its position in the chain, from 1. */
-  number: number;
-  /** What the link is, in words. */
-  title: string;
-}
+export {
+  type CheckDefinition,
+  type IrsaLinkId,
+  type LinkDefinition,
+  type LinkId,
+  type Live,
+  type PodIdentityLinkId,
+} from "./catalogueBase";
+export { POD_IDENTITY_CHECKS, POD_IDENTITY_LINKS } from "./podIdentityCatalogue";
 
 /** The five links of the IRSA chain. Every failure of IRSA breaks one of them. */
 export const IRSA_LINKS: readonly LinkDefinition[] = [
@@ -44,34 +50,6 @@ export const IRSA_LINKS: readonly LinkDefinition[] = [
   { id: "permission", number: 5, title: "the role's permission policy and the bucket policy in account B" },
 ];
 
-/** The five links of the EKS Pod Identity cross-account chain. */
-export const POD_IDENTITY_LINKS: readonly LinkDefinition[] = [
-  { id: "agent", number: 1, title: "the eks-pod-identity-agent add-on on the cluster (account A)" },
-  {
-    id: "association",
-    number: 2,
-    title:
-      "the Pod Identity association of the ServiceAccount (source role, target role) and the plain ServiceAccount (account A)",
-  },
-  {
-    id: "source-role",
-    number: 3,
-    title:
-      "the source role in account A: trusted by pods.eks.amazonaws.com, allowed to assume the target role",
-  },
-  {
-    id: "target-trust",
-    number: 4,
-    title:
-      "the target role's trust policy in account B (the source role, the service account's session tags)",
-  },
-  {
-    id: "permission",
-    number: 5,
-    title: "the target role's permission policy and the bucket policy in account B",
-  },
-];
-
 /** The definition of a link, by id (and mechanism, for the one id both chains share). */
 export function linkOf(id: LinkId, mechanism: "irsa" | "pod-identity" = "irsa"): LinkDefinition {
   const link =
@@ -80,47 +58,6 @@ export function linkOf(id: LinkId, mechanism: "irsa" | "pod-identity" = "irsa"):
   if (!link) throw new Error(`no chain link ${id}`);
   return link;
 }
-
-/** A check on one link: what it checks and how to fix it, both in words, from its parameters. */
-export interface CheckDefinition<P> {
-  readonly link: LinkId;
-  /** What is checked. */
-  title: (p: P) => string;
-  /** How to repair it when it fails. */
-  fix: (p: P) => string;
-}
-
-function check<P = Record<string, never>>(
-  link: LinkId,
-  title: (p: P) => string,
-  fix: (p: P) => string,
-): CheckDefinition<P> {
-  return { link, title, fix };
-}
-
-/** A Kubernetes service account, for the words of a check. */
-interface Subject {
-  namespace: string;
-  name: string;
-}
-
-/** A pod-running object (a Deployment or a Job), for the words of a check. */
-interface Workload {
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
-/**
- * Set when the facts were read from the live chain (the doctor) rather than planned by these stacks:
- * the words then name what is live (any cluster, role and bucket) instead of the stacks' config.
- */
-export interface Live {
-  live?: boolean;
-}
-
-/** `live` words when the facts are live, the stacks' words otherwise. */
-const says = (p: Live, stacks: string, live: string) => (p.live ? live : stacks);
 
 /** An S3 object, for the words of a check. */
 interface S3Object {
@@ -343,120 +280,5 @@ export const IRSA_CHECKS = {
     "permission",
     (p) => `those credentials read s3://${p.bucket}/${p.key}`,
     (p) => p.advice ?? "see S3's error: the permission checks above say which statement is missing",
-  ),
-};
-
-/** A Pod Identity association, for the words of a check. */
-interface AssociationWords extends Subject {
-  cluster?: string;
-  sourceRoleArn?: string;
-  targetRoleArn?: string;
-}
-
-/**
- * The checks of the EKS Pod Identity chain, by name (the permission link's are the IRSA chain's:
- * the same policy and bucket).
- */
-export const POD_IDENTITY_CHECKS = {
-  agentInstalled: check<{ cluster?: string; adopted?: boolean }>(
-    "agent",
-    (p) => `cluster ${p.cluster ?? "of account-a"} runs the eks-pod-identity-agent add-on`,
-    (p) =>
-      (p.adopted
-        ? "the adopted cluster must run it: aws eks create-addon --cluster-name " +
-          `${p.cluster ?? "<cluster>"} --addon-name eks-pod-identity-agent, or set cross-account-irsa:cluster.podIdentityAgent: ` +
-          "true on account-a to install it"
-        : "account-a installs it (PodIdentityAgent) when it creates the cluster") +
-      "; the agent runs on EC2 Linux nodes only: pods on Fargate or Windows nodes need IRSA",
-  ),
-  associationPresent: check<AssociationWords>(
-    "association",
-    (p) =>
-      `a Pod Identity association for ${p.namespace}/${p.name} names the source role and the target role`,
-    (p) =>
-      "account-a creates it (CrossAccountPodIdentity) once account-b has outputs; by hand: aws eks " +
-      `create-pod-identity-association --cluster-name ${p.cluster ?? "<cluster>"} --namespace ${p.namespace} ` +
-      `--service-account ${p.name} --role-arn ${p.sourceRoleArn ?? "<source role>"} --target-role-arn ` +
-      `${p.targetRoleArn ?? "<account-b's roleArn>"}`,
-  ),
-  associationSessionTags: check<Subject>(
-    "association",
-    (p) => `the association of ${p.namespace}/${p.name} passes session tags`,
-    () =>
-      "leave disableSessionTags off: the target role's trust tests the eks-cluster-arn, kubernetes-namespace and " +
-      "kubernetes-service-account tags, which EKS does not pass with it on",
-  ),
-  associationTarget: check<AssociationWords>(
-    "association",
-    (p) =>
-      `the association of ${p.namespace}/${p.name} chains into account-b's role ${p.targetRoleArn ?? ""}`.trim(),
-    () =>
-      "the association's targetRoleArn must be account-b's roleArn output and its roleArn account-a's source role: " +
-      "run account-a's update after account-b's (npm run deploy does)",
-  ),
-  serviceAccountPresent: check<Partial<Subject>>(
-    "association",
-    () => "account-a plans the ServiceAccount",
-    () =>
-      "account-a creates the ServiceAccount once account-b has outputs: check account-a's accountBStack points at account-b",
-  ),
-  serviceAccountPlain: check<Subject>(
-    "association",
-    (p) => `ServiceAccount ${p.namespace}/${p.name} has no ${ROLE_ARN_ANNOTATION} annotation`,
-    (p) =>
-      `remove it (kubectl annotate serviceaccount ${p.name} -n ${p.namespace} ${ROLE_ARN_ANNOTATION}-) and restart the ` +
-      "pods: with it, the webhook injects a web identity token, and the AWS SDKs try it before Pod Identity's credentials",
-  ),
-  workloadPresent: check<{ kind: string }>(
-    "association",
-    (p) => `a ${p.kind} runs as the ServiceAccount`,
-    () =>
-      "account-a deploys the reader Deployment and the access-check Job when cross-account-irsa:deployProbe is true",
-  ),
-  workloadServiceAccount: check<{ workload: Workload; serviceAccount: Subject }>(
-    "association",
-    (p) =>
-      `${p.workload.kind} ${p.workload.namespace ?? "default"}/${p.workload.name} runs as ServiceAccount ` +
-      `${p.serviceAccount.namespace}/${p.serviceAccount.name}`,
-    (p) =>
-      `set spec.template.spec.serviceAccountName to ${p.serviceAccount.name} and deploy the ${p.workload.kind} into namespace ` +
-      `${p.serviceAccount.namespace}: EKS hands credentials only to pods of the associated ServiceAccount, created ` +
-      "after the association",
-  ),
-  workloadExpectsRole: check<{ workload: Workload }>(
-    "association",
-    (p) => `${p.workload.kind} ${p.workload.name} expects the target role ARN`,
-    () => "pass account-b's roleArn output (the target role) as the access check's expectedRoleArn",
-  ),
-  sourceTrust: check<{ cluster?: string; action: string }>(
-    "source-role",
-    (p) => `the source role trusts pods.eks.amazonaws.com for ${p.action} with this cluster's session tags`,
-    (p) =>
-      "the source role's trust must allow the service pods.eks.amazonaws.com sts:AssumeRole and sts:TagSession with " +
-      `aws:RequestTag/eks-cluster-arn = ${p.cluster ?? "<the cluster's ARN>"} (PodIdentitySourceRole writes it)`,
-  ),
-  sourcePermission: check<{ targetRoleArn?: string; action: string }>(
-    "source-role",
-    (p) => `the source role may ${p.action} on the target role`,
-    (p) =>
-      `allow sts:AssumeRole and sts:TagSession on ${p.targetRoleArn ?? "account-b's roleArn"} in the source role's ` +
-      "policy: account-a's second update adds it (CrossAccountPodIdentity)",
-  ),
-  targetTrust: check<Subject & { action: string }>(
-    "target-trust",
-    (p) =>
-      `the target role trusts the source role to ${p.action} for ${p.namespace}/${p.name} of this cluster`,
-    (p) =>
-      "the target role's trust must allow account A's root with ArnEquals aws:PrincipalArn = the source role and " +
-      "StringEquals aws:RequestTag/eks-cluster-arn = the cluster, aws:RequestTag/kubernetes-namespace = " +
-      `${p.namespace}, aws:RequestTag/kubernetes-service-account = ${p.name}: check cross-account-irsa:serviceAccounts ` +
-      "on account-b, and run account-b's update after account-a's so it reads the current clusterArn and sourceRoleArn",
-  ),
-  serviceAccountTrusted: check<Subject>(
-    "target-trust",
-    (p) => `ServiceAccount ${p.namespace}/${p.name} is one the target role trusts`,
-    (p) =>
-      `make the names agree: add {namespace: ${p.namespace}, name: ${p.name}} to cross-account-irsa:serviceAccounts ` +
-      "on account-b, or set cross-account-irsa:serviceAccount on account-a to one account-b trusts",
   ),
 };

@@ -26,6 +26,7 @@ export {
   type LivePod,
   type PermissionLiveFacts,
   type PodIdentityAssociationFacts,
+  type PodIdentityLiveFacts,
   type PodIdentitySnapshot,
   type TokenFacts,
   type Unavailable,

@@ -19,10 +19,10 @@ import {
   assumeChecks,
   discoveryCheck,
   liveProviderLink,
-  livePermissionLink,
   liveServiceAccountLink,
   liveTrustSubjects,
 } from "./irsaLive";
+import { livePermissionLink } from "./permission";
 import { type IrsaSnapshot } from "./snapshot";
 
 /** Link 1: the cluster has an OIDC issuer (live: and serves a consistent discovery document). */

@@ -2,17 +2,17 @@
  * The IRSA links as the doctor checks them on live facts (`snapshot.live`): the live words, and the
  * checks only live facts allow (the issuer's discovery document and JWKS, the provider's thumbprints,
  * the pods' injected environment, the end-to-end test's steps). Each runs only when its fact is in the
- * snapshot; words and fixes come from the catalogue, and the shared checks are irsa.ts's.
+ * snapshot; words and fixes come from the catalogue, and the shared checks are irsa.ts's (the live
+ * permission link, shared with Pod Identity, is permission.ts's).
  */
 import { evaluateTrust } from "../components/evaluate";
 import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C, type LinkId } from "./catalogue";
-import { parsePolicy, tryAccess, tryTrust } from "./evaluation";
-import { explainDecision, explainIdentityPolicies } from "./explain";
-import { audienceOf, expectedProviderArn, partitionOf, tryNormalize } from "./irsaFacts";
-import { permissionLiveChecks } from "./permission";
+import { tryTrust } from "./evaluation";
+import { explainDecision } from "./explain";
+import { audienceOf, expectedProviderArn, tryNormalize } from "./irsaFacts";
 import { runCheck, type CheckResult } from "./result";
 import { type AssumeStep, type IrsaSnapshot, type TokenFacts } from "./snapshot";
 
@@ -327,76 +327,4 @@ export function liveServiceAccountLink(s: IrsaSnapshot): CheckResult[] {
     ),
     ...podsCheck(s),
   ];
-}
-
-/** Link 5, live: the role's inline and attached policies, the bucket policy, the object and its key. */
-export function livePermissionLink(s: IrsaSnapshot): CheckResult[] {
-  if (s.unavailable?.permission !== undefined) {
-    return [
-      runCheck(
-        C.permissionRead,
-        { live: true, reader: `s3://${s.bucketName}/${s.objectKey}` },
-        "skip",
-        s.unavailable.permission,
-      ),
-    ];
-  }
-  const bucket = s.bucketName ?? "?";
-  const key = s.objectKey ?? "?";
-  const reader = `s3://${bucket}/${key}`;
-  const json = [...Object.values(s.permissionPolicies), ...Object.values(s.live?.attachedPolicies ?? {})];
-  const policies = json.map((j) => parsePolicy(j));
-  const resource = `arn:${s.role ? partitionOf(s.role.arn) : "aws"}:s3:::${bucket}/${key}`;
-  const results: CheckResult[] = [];
-  if (s.role === undefined) {
-    results.push(
-      runCheck(C.permissionRead, { live: true, reader }, "skip", "the role could not be read (link 3)"),
-    );
-    return results;
-  }
-  if (policies.some((d) => d === undefined)) {
-    results.push(
-      runCheck(
-        C.permissionRead,
-        { live: true, reader },
-        "warn",
-        "a policy of the role is not JSON: not decided",
-      ),
-    );
-  } else {
-    const outcome = tryAccess(policies as PolicyDocument[], "s3:GetObject", resource);
-    const names = [...Object.keys(s.permissionPolicies), ...Object.keys(s.live?.attachedPolicies ?? {})];
-    const why =
-      outcome.decision === "ImplicitDeny" && outcome.unsupported === undefined
-        ? explainIdentityPolicies(
-            names.map((n, i) => [n, policies[i] as PolicyDocument]),
-            "s3:GetObject",
-            resource,
-          )
-        : outcome.reason;
-    results.push(
-      runCheck(
-        C.permissionRead,
-        { live: true, reader },
-        outcome.decision === "ExplicitDeny"
-          ? false
-          : outcome.unsupported !== undefined
-            ? "warn"
-            : outcome.decision === "Allow",
-        outcome.unsupported !== undefined
-          ? `the evaluator cannot read ${outcome.unsupported}: not decided`
-          : `${why} (${json.length} polic${json.length === 1 ? "y" : "ies"}: inline ${describeValue(Object.keys(s.permissionPolicies))}, attached ${describeValue(Object.keys(s.live?.attachedPolicies ?? {}))})`,
-      ),
-    );
-  }
-  results.push(
-    ...permissionLiveChecks(s.live!, {
-      roleArn: s.role.arn,
-      bucket,
-      key,
-      policies,
-      ...(s.unavailable !== undefined ? { unavailable: s.unavailable } : {}),
-    }),
-  );
-  return results;
 }

@@ -4,11 +4,14 @@
  * when its fact is present. Policy constructs the evaluator cannot read give `warn`, naming the
  * statement, never a guess.
  */
+import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { IRSA_CHECKS as C } from "./catalogue";
 import { parsePolicy, tryAccess, tryResourcePolicy, type Outcome } from "./evaluation";
+import { explainIdentityPolicies } from "./explain";
+import { partitionOf } from "./irsaFacts";
 import { runCheck, type CheckResult, type CheckStatus } from "./result";
-import { type PermissionLiveFacts, type Unavailable } from "./snapshot";
+import { type IrsaSnapshot, type PermissionLiveFacts, type Unavailable } from "./snapshot";
 
 /** What the permission checks need besides the live facts. */
 export interface PermissionTarget {
@@ -198,4 +201,94 @@ export function permissionLiveChecks(facts: PermissionLiveFacts, target: Permiss
     ...objectCheck(facts, target),
     ...kmsCheck(facts, target),
   ];
+}
+
+/**
+ * What the live permission link reads from a snapshot of either mechanism: the role account B grants
+ * (IRSA's role, Pod Identity's target role), its inline policies, the object, and the live facts.
+ */
+export type LivePermissionFacts = Pick<
+  IrsaSnapshot,
+  "unavailable" | "permissionPolicies" | "bucketName" | "objectKey" | "role"
+> & { live?: PermissionLiveFacts };
+
+/**
+ * The permission link on live facts (both mechanisms): the role's inline and attached policies, the
+ * bucket policy, the object and its key. `roleLink`: the link whose check says why the role could not
+ * be read (IRSA's 3, Pod Identity's 4).
+ */
+export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckResult[] {
+  if (s.unavailable?.permission !== undefined) {
+    return [
+      runCheck(
+        C.permissionRead,
+        { live: true, reader: `s3://${s.bucketName}/${s.objectKey}` },
+        "skip",
+        s.unavailable.permission,
+      ),
+    ];
+  }
+  const bucket = s.bucketName ?? "?";
+  const key = s.objectKey ?? "?";
+  const reader = `s3://${bucket}/${key}`;
+  const json = [...Object.values(s.permissionPolicies), ...Object.values(s.live?.attachedPolicies ?? {})];
+  const policies = json.map((j) => parsePolicy(j));
+  const resource = `arn:${s.role ? partitionOf(s.role.arn) : "aws"}:s3:::${bucket}/${key}`;
+  const results: CheckResult[] = [];
+  if (s.role === undefined) {
+    results.push(
+      runCheck(
+        C.permissionRead,
+        { live: true, reader },
+        "skip",
+        `the role could not be read (link ${roleLink})`,
+      ),
+    );
+    return results;
+  }
+  if (policies.some((d) => d === undefined)) {
+    results.push(
+      runCheck(
+        C.permissionRead,
+        { live: true, reader },
+        "warn",
+        "a policy of the role is not JSON: not decided",
+      ),
+    );
+  } else {
+    const outcome = tryAccess(policies as PolicyDocument[], "s3:GetObject", resource);
+    const names = [...Object.keys(s.permissionPolicies), ...Object.keys(s.live?.attachedPolicies ?? {})];
+    const why =
+      outcome.decision === "ImplicitDeny" && outcome.unsupported === undefined
+        ? explainIdentityPolicies(
+            names.map((n, i) => [n, policies[i] as PolicyDocument]),
+            "s3:GetObject",
+            resource,
+          )
+        : outcome.reason;
+    results.push(
+      runCheck(
+        C.permissionRead,
+        { live: true, reader },
+        outcome.decision === "ExplicitDeny"
+          ? false
+          : outcome.unsupported !== undefined
+            ? "warn"
+            : outcome.decision === "Allow",
+        outcome.unsupported !== undefined
+          ? `the evaluator cannot read ${outcome.unsupported}: not decided`
+          : `${why} (${json.length} polic${json.length === 1 ? "y" : "ies"}: inline ${describeValue(Object.keys(s.permissionPolicies))}, attached ${describeValue(Object.keys(s.live?.attachedPolicies ?? {}))})`,
+      ),
+    );
+  }
+  results.push(
+    ...permissionLiveChecks(s.live!, {
+      roleArn: s.role.arn,
+      bucket,
+      key,
+      policies,
+      ...(s.unavailable !== undefined ? { unavailable: s.unavailable } : {}),
+    }),
+  );
+  return results;
 }

@@ -1,7 +1,9 @@
 /**
  * The EKS Pod Identity link set: the five links of design.md's "Mechanism 2", checked on a
  * {@link PodIdentitySnapshot}. Words and fixes come from the catalogue; the permission link is the
- * IRSA chain's (the same policy and bucket, on the target role).
+ * IRSA chain's (the same policy and bucket, on the target role). Facts read from the live chain
+ * (`snapshot.live`, the doctor's) select the live words and add podIdentityLive.ts's and
+ * permission.ts's live checks; without them the results are the plan's, unchanged.
  */
 import { describeValue } from "../components/errors";
 import {
@@ -13,13 +15,23 @@ import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { POD_IDENTITY_CHECKS as C } from "./catalogue";
 import { parsePolicy, tryAccess, tryRoleTrust, tryServiceTrust } from "./evaluation";
+import { livePermissionLink } from "./permission";
 import { plannedPermissionLink } from "./plannedPermission";
+import {
+  associationOf,
+  liveAgentLink,
+  liveAssociationLink,
+  liveSourceRoleStop,
+  liveTargetTrustStop,
+  liveTrustResult,
+} from "./podIdentityLive";
 import { runCheck, type CheckResult } from "./result";
 import { workloadChecks } from "./workloads";
 import { type PodIdentitySnapshot } from "./snapshot";
 
 /** Link 1: the cluster runs the eks-pod-identity-agent add-on. */
 function agentLink(s: PodIdentitySnapshot): CheckResult[] {
+  if (s.live) return liveAgentLink(s);
   const words = { cluster: s.cluster?.name, adopted: s.agent.adopted };
   if (s.agent.installed === undefined) {
     // An adopted cluster's add-ons are not known offline: say it must be there, never assume it.
@@ -44,6 +56,7 @@ function agentLink(s: PodIdentitySnapshot): CheckResult[] {
 
 /** Link 2: an association per ServiceAccount names both roles, with session tags; the ServiceAccount is plain. */
 function associationLink(s: PodIdentitySnapshot): CheckResult[] {
+  if (s.live) return liveAssociationLink(s);
   const sa = s.serviceAccount;
   if (!sa)
     return [
@@ -113,7 +126,10 @@ function subjects(s: PodIdentitySnapshot): ServiceAccountRef[] {
 
 /** Link 3: EKS may assume the source role for this cluster, and the source role may chain into the target. */
 function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
+  const stop = s.live ? liveSourceRoleStop(s) : undefined;
+  if (stop) return stop;
   const cluster = s.cluster?.arn;
+  const live = s.live ? { live: true, sourceRoleArn: s.sourceRole?.arn } : {};
   if (s.unavailable?.issuer !== undefined || cluster === undefined || s.sourceRole === undefined) {
     const why = s.unavailable?.issuer ?? "account-a exports no clusterArn and sourceRoleArn";
     return [runCheck(C.sourceTrust, { cluster, action: "sts:AssumeRole" }, "skip", why)];
@@ -128,9 +144,11 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
           decision: "ImplicitDeny" as const,
           reason: "the source role's trust policy is unknown or not JSON",
         };
-    results.push(
-      runCheck(C.sourceTrust, { cluster, action }, decision.decision === "Allow", decision.reason),
-    );
+    const { status, detail } =
+      s.live && trust
+        ? liveTrustResult(decision, trust, { action, context: podIdentitySessionTags(cluster, sa) })
+        : { status: decision.decision === "Allow", detail: decision.reason };
+    results.push(runCheck(C.sourceTrust, { ...live, cluster, action }, status, detail));
   }
   if (s.unavailable?.sourcePermission !== undefined) {
     results.push(
@@ -140,7 +158,7 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
   }
   const docs = Object.values(s.sourceRole.permissionPolicies).map((json) => parsePolicy(json));
   for (const action of POD_IDENTITY_ACTIONS) {
-    const target = s.role?.arn;
+    const target = s.live?.targetRoleArn ?? s.role?.arn;
     const readable = docs.filter((d) => d !== undefined);
     const allowed =
       target !== undefined && readable.length > 0 && readable.length === docs.length
@@ -152,7 +170,7 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
     results.push(
       runCheck(
         C.sourcePermission,
-        { action, targetRoleArn: target },
+        { ...live, action, targetRoleArn: target },
         allowed.decision === "Allow",
         allowed.reason,
       ),
@@ -163,7 +181,14 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
 
 /** Link 4: the target role trusts the source role for the ServiceAccount's session tags of this cluster. */
 function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
+  const stop = s.live ? liveTargetTrustStop(s) : undefined;
+  if (stop) return stop;
   const cluster = s.cluster?.arn;
+  const live = s.live
+    ? { live: true, sourceRoleArn: s.sourceRole?.arn, cluster, targetRoleArn: s.live.targetRoleArn }
+    : {};
+  // Live: the external id EKS passes with the target role (a trust may require it as sts:ExternalId).
+  const externalId = s.live ? associationOf(s)?.externalId : undefined;
   const unavailable = s.unavailable?.trust ?? s.unavailable?.issuer;
   if (unavailable !== undefined) {
     return [runCheck(C.targetTrust, { ...subjects(s)[0], action: "sts:AssumeRole" }, "skip", unavailable)];
@@ -172,19 +197,29 @@ function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
   const results: CheckResult[] = [];
   for (const sa of subjects(s)) {
     for (const action of POD_IDENTITY_ACTIONS) {
+      const context =
+        cluster !== undefined
+          ? {
+              ...podIdentitySessionTags(cluster, sa),
+              ...(externalId !== undefined ? { "sts:ExternalId": externalId } : {}),
+            }
+          : {};
       const decision =
         trust && cluster !== undefined && s.sourceRole !== undefined
-          ? tryRoleTrust(trust, s.sourceRole.arn, action, podIdentitySessionTags(cluster, sa))
+          ? tryRoleTrust(trust, s.sourceRole.arn, action, context)
           : {
               decision: "ImplicitDeny" as const,
               reason: "the target role's trust policy, the cluster or the source role is unknown",
             };
-      results.push(
-        runCheck(C.targetTrust, { ...sa, action }, decision.decision === "Allow", decision.reason),
-      );
+      const { status, detail } =
+        s.live && trust && s.sourceRole
+          ? liveTrustResult(decision, trust, { action, context, sourceRoleArn: s.sourceRole.arn })
+          : { status: decision.decision === "Allow", detail: decision.reason };
+      results.push(runCheck(C.targetTrust, { ...live, ...sa, action }, status, detail));
     }
   }
-  if (s.serviceAccount) {
+  // Live, the trusted subjects are the one ServiceAccount asked about: nothing to compare.
+  if (s.serviceAccount && !s.live) {
     const sa = s.serviceAccount;
     const listed = s.trusted.some((t) => t.namespace === sa.namespace && t.name === sa.name);
     results.push(
@@ -209,6 +244,6 @@ export function checkPodIdentityChain(s: PodIdentitySnapshot): CheckResult[] {
     ...associationLink(s),
     ...sourceRoleLink(s),
     ...targetTrustLink(s),
-    ...plannedPermissionLink(s),
+    ...(s.live ? livePermissionLink(s, 4) : plannedPermissionLink(s)),
   ];
 }

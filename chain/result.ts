@@ -42,9 +42,12 @@ export function failures(results: readonly CheckResult[]): CheckResult[] {
   return results.filter((r) => r.status === "fail");
 }
 
-/** One line for a failed check: the link (number and title), the check, what was found, the fix. */
-export function describeFailure(result: CheckResult): string {
-  const link = linkOf(result.link);
+/**
+ * One line for a failed check: the link (number and title), the check, what was found, the fix.
+ * `mechanism` picks the title of the one link id both chains share (`permission`).
+ */
+export function describeFailure(result: CheckResult, mechanism: "irsa" | "pod-identity" = "irsa"): string {
+  const link = linkOf(result.link, mechanism);
   return (
     `link ${link.number} broken (${link.title}): ${result.check}: ${result.detail}.` +
     (result.fix ? ` Fix: ${result.fix}.` : "")
@@ -61,7 +64,7 @@ export class ChainError extends Error {
     public readonly where: string,
     public readonly results: CheckResult[],
   ) {
-    super(`${where}: ${results.map(describeFailure).join(" ")}`);
+    super(`${where}: ${results.map((r) => describeFailure(r)).join(" ")}`);
     this.name = "ChainError";
   }
 }

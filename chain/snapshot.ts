@@ -171,6 +171,43 @@ export interface PodIdentityAssociationFacts {
   targetRoleArn?: string;
   /** Whether EKS passes no session tags (the target trust then cannot match). */
   disableSessionTags?: boolean;
+  /** Its id (read live: what `aws eks update-pod-identity-association` takes). */
+  associationId?: string;
+  /** The external id EKS passes when it assumes the target role (`sts:ExternalId`), read live. */
+  externalId?: string;
+}
+
+/**
+ * Facts of the Pod Identity chain only a live collector (the doctor) gathers. Their presence selects
+ * the live words of the checks and adds the checks only live facts allow (the cluster's and the
+ * add-on's state, the pods' injected environment, the permission side's bucket policy, object and KMS
+ * key); without them the results are the plan's, unchanged.
+ */
+export interface PodIdentityLiveFacts extends PermissionLiveFacts {
+  /** The cluster (EKS DescribeCluster in account A); AWS's error when it failed. */
+  cluster: { name: string; region: string; accountId?: string; error?: string; autoMode?: boolean };
+  /** The target role's account (B). */
+  roleAccountId: string;
+  /** The target role named (--role-arn), also when it could not be read. */
+  targetRoleArn: string;
+  /** The eks-pod-identity-agent add-on as DescribeAddon gives it (absent: not installed or not read). */
+  addon?: { status?: string; version?: string; issues: string[] };
+  /** AWS's answer when the cluster has no such add-on (ResourceNotFoundException). */
+  addonMissing?: string;
+  /** AWS's error when the add-on could not be read (other than ResourceNotFoundException). */
+  addonError?: string;
+  /** AWS's error when the associations could not be listed or described. */
+  associationsError?: string;
+  /** The source role the user named (--source-role-arn, or account-a's sourceRoleArn output). */
+  expectedSourceRoleArn?: string;
+  /** AWS's error when the source role (account A) could not be read. */
+  sourceRoleError?: string;
+  /** The source role's attached managed policies (JSON, by policy ARN). */
+  sourceAttachedPolicies?: Record<string, string>;
+  /** AWS's error when the target role (account B) could not be read. */
+  roleError?: string;
+  /** The pods that run as the ServiceAccount. */
+  pods?: LivePod[];
 }
 
 /** The facts of the EKS Pod Identity cross-account chain. */
@@ -205,6 +242,8 @@ export interface PodIdentitySnapshot {
    * second account-a update's resources.
    */
   unavailable?: Unavailable & { associations?: string; sourcePermission?: string };
+  /** Facts read from the live chain (the doctor); absent in the plan and the programs. */
+  live?: PodIdentityLiveFacts;
 }
 
 /** What the chain is checked on (one snapshot type per mechanism). */

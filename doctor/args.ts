@@ -26,7 +26,15 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** The chain to diagnose, named explicitly or read from the stacks. */
 export interface ChainInputs {
+  /** IRSA's role, or Pod Identity's target role (account B). */
   roleArn: string;
+  /**
+   * Pod Identity: the source role expected in the association (--source-role-arn, or account-a's
+   * sourceRoleArn output); undefined: the association's roleArn is taken as it is.
+   */
+  sourceRoleArn?: string;
+  /** The mechanism the stacks deploy (account-a's `mechanism` output), when read from them. */
+  mechanism?: Mechanism;
   clusterName: string;
   /** The cluster's region; undefined: the region of --profile-a (or AWS_REGION). */
   clusterRegion?: string;
@@ -45,7 +53,8 @@ export interface DoctorArgs {
   mechanism: Mechanism;
   /** Where the chain's names come from. */
   source:
-    { kind: "stacks"; stacks: StackPair; clusterRegion?: string } | { kind: "explicit"; chain: ChainInputs };
+    | { kind: "stacks"; stacks: StackPair; clusterRegion?: string; sourceRoleArn?: string }
+    | { kind: "explicit"; chain: ChainInputs };
   /** AWS profiles of the cluster's account (A) and the role's (B); undefined: ambient credentials. */
   profiles: { a?: string; b?: string };
   /** How to reach the cluster; `enabled: false` with --no-cluster. */
@@ -65,6 +74,7 @@ const OPTIONS = {
   ...STACK_FLAGS,
   mechanism: { type: "string" },
   "role-arn": { type: "string" },
+  "source-role-arn": { type: "string" },
   cluster: { type: "string" },
   "cluster-region": { type: "string" },
   namespace: { type: "string" },
@@ -84,20 +94,24 @@ const OPTIONS = {
 /** The usage text `--help` prints. */
 export const USAGE = `Usage: npm run doctor -- [options]
 
-Diagnoses a live IRSA chain link by link against the real AWS APIs and the cluster, and names the
-broken link and its fix. Read-only unless --assume is given.
+Diagnoses a live IRSA or EKS Pod Identity chain link by link against the real AWS APIs and the
+cluster, and names the broken link and its fix. Read-only unless --assume is given.
 
 The chain (from the stacks' outputs by default, through the Pulumi Automation API):
 ${STACK_FLAGS_USAGE}
 or given explicitly (all six together; for a chain these stacks did not create):
-  --role-arn <arn>          the IAM role the ServiceAccount is annotated with (account B)
+  --role-arn <arn>          the IAM role the pods run as (account B): IRSA's annotated role, or Pod
+                            Identity's target role
   --cluster <name>          the EKS cluster (account A)
   --cluster-region <region> the cluster's region (default: the region of --profile-a, or AWS_REGION)
   --namespace <ns>          the ServiceAccount's namespace
   --service-account <name>  the ServiceAccount
   --bucket <name>           the bucket the pods read
   --key <key>               an object the pods read
-  --mechanism irsa|pod-identity   the mechanism (default: irsa; pod-identity is not supported yet)
+  --mechanism irsa|pod-identity   the mechanism (default: irsa)
+  --source-role-arn <arn>   pod-identity: the source role the association must name (account A);
+                            default: account-a's sourceRoleArn output with the stacks, else the
+                            association's roleArn as it is
 
 Credentials (default: the ambient AWS credentials for both; AWS_ENDPOINT_URL and the SDK's other
 endpoint settings are honoured):
@@ -112,11 +126,26 @@ Cluster access:
 
 Output and actions:
   --json                    print { "ok", "links": [...] } on stdout and nothing else there
-  --assume                  also test end to end: a token from the TokenRequest API, then
+  --assume                  irsa: also test end to end: a token from the TokenRequest API, then
                             sts:AssumeRoleWithWebIdentity with it, then reading the object
+                            (not with pod-identity: see docs/doctor.md)
   -h, --help                show this help
 
 Exit codes: 0 no check failed; 1 a check failed; 2 usage or credential error.`;
+
+/**
+ * Why `--assume` is refused with Pod Identity. A pod gets Pod Identity's credentials from the EKS Pod
+ * Identity Agent, which sends the pod's projected token (audience pods.eks.amazonaws.com) to the EKS
+ * Auth API's AssumeRoleForPodIdentity; AWS documents that API as used only by the agent, and EKS
+ * then chains into the target role itself. No call a workstation makes does that exchange, so any
+ * imitation (assuming the source role, then the target, with hand-made session tags) would test the
+ * doctor's guess of EKS's behaviour, not the chain.
+ */
+export const POD_IDENTITY_ASSUME =
+  "--assume is not available with --mechanism pod-identity: pods get their credentials from the EKS Pod Identity " +
+  "Agent, through the EKS Auth API's AssumeRoleForPodIdentity with the pod's own projected token, an exchange AWS " +
+  "documents as used only by the agent; the doctor does not imitate it. For the end-to-end test from a pod, " +
+  "npm run verify reads the result of the access-check Job, which runs in the cluster as the ServiceAccount";
 
 /** Parses the command line (without `node` and the script). Never throws. */
 export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
@@ -147,8 +176,18 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
       message: "--assume needs the cluster (a token from its TokenRequest API): drop --no-cluster",
     };
   }
+  if (mechanism === "pod-identity" && v.assume) {
+    return { kind: "error", message: POD_IDENTITY_ASSUME };
+  }
+  if (mechanism !== "pod-identity" && v["source-role-arn"] !== undefined) {
+    return {
+      kind: "error",
+      message: "--source-role-arn names Pod Identity's source role: add --mechanism pod-identity",
+    };
+  }
   let source: DoctorArgs["source"];
   try {
+    if (v["source-role-arn"] !== undefined) parseRoleArn("--source-role-arn", v["source-role-arn"]);
     if (v["cluster-region"] !== undefined) validateRegion("--cluster-region", v["cluster-region"]);
     if (given.length > 0) {
       if (v["stack-a"] !== undefined || v["stack-b"] !== undefined) {
@@ -170,6 +209,7 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
         kind: "explicit",
         chain: {
           roleArn,
+          ...(v["source-role-arn"] !== undefined ? { sourceRoleArn: v["source-role-arn"] } : {}),
           clusterName: validateEksClusterName("--cluster", v.cluster),
           ...(v["cluster-region"] !== undefined ? { clusterRegion: v["cluster-region"] } : {}),
           namespace: validateNamespace("--namespace", v.namespace),
@@ -185,6 +225,7 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
         kind: "stacks",
         stacks: pair.stacks,
         ...(v["cluster-region"] !== undefined ? { clusterRegion: v["cluster-region"] } : {}),
+        ...(v["source-role-arn"] !== undefined ? { sourceRoleArn: v["source-role-arn"] } : {}),
       };
     }
   } catch (error) {

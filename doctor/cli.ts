@@ -56,7 +56,10 @@ async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInp
       backendUrl,
       selfManaged: backendUrl !== undefined && isSelfManagedBackend(backendUrl),
     });
-    return await inputs.readStackInputs(workspace, args.source.stacks, args.source.clusterRegion);
+    const chain = await inputs.readStackInputs(workspace, args.source.stacks, args.source.clusterRegion);
+    return args.source.sourceRoleArn !== undefined
+      ? { ...chain, sourceRoleArn: args.source.sourceRoleArn }
+      : chain;
   } catch (error) {
     if (error instanceof PreflightError || error instanceof inputs.StackInputError) {
       throw new UsageError(
@@ -83,6 +86,12 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
   const load = COLLECTORS[args.mechanism];
   if (load === undefined)
     throw new UsageError(`--mechanism ${args.mechanism} is not supported yet: use irsa`);
+  if (chain.mechanism !== undefined && chain.mechanism !== args.mechanism) {
+    throw new UsageError(
+      `the stacks deploy ${chain.mechanism} (${args.source.kind === "stacks" ? args.source.stacks.a : "account-a"}'s ` +
+        `mechanism output), not ${args.mechanism}: pass --mechanism ${chain.mechanism}`,
+    );
+  }
 
   const settings = (profile: string | undefined) => ({
     ...(profile !== undefined ? { profile } : {}),
@@ -154,10 +163,20 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
     const out = report.doctorReport(results);
     if (args.json) deps.stdout(`${JSON.stringify(out, null, 2)}\n`);
     else {
+      const where = `cluster ${chain.clusterName} (${clusterRegion}, account ${accounts.a})`;
+      const rest = `ServiceAccount ${chain.namespace}/${chain.serviceAccount}, s3://${chain.bucket}/${chain.key}`;
       const title =
-        `IRSA chain links (live): cluster ${chain.clusterName} (${clusterRegion}, account ${accounts.a}), ` +
-        `role ${chain.roleArn}, ServiceAccount ${chain.namespace}/${chain.serviceAccount}, s3://${chain.bucket}/${chain.key}`;
-      deps.stdout(report.renderDoctor(results, { color: useColor(deps.isTTY, deps.env), title }));
+        snapshot.mechanism === "pod-identity"
+          ? `EKS Pod Identity chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
+            `target role ${chain.roleArn}, ${rest}`
+          : `IRSA chain links (live): ${where}, role ${chain.roleArn}, ${rest}`;
+      deps.stdout(
+        report.renderDoctor(results, {
+          color: useColor(deps.isTTY, deps.env),
+          title,
+          mechanism: snapshot.mechanism,
+        }),
+      );
     }
     return out.ok ? EXIT.ok : EXIT.failed;
   } finally {
@@ -175,12 +194,6 @@ export async function main(argv: string[], deps: DoctorDeps): Promise<number> {
   }
   if (parsed.kind === "error") {
     deps.stderr(`doctor: ${parsed.message}\n\n${USAGE}\n`);
-    return EXIT.usage;
-  }
-  if (parsed.args.mechanism !== "irsa") {
-    deps.stderr(
-      `doctor: --mechanism ${parsed.args.mechanism} is not supported yet: the doctor checks IRSA chains (--mechanism irsa)\n`,
-    );
     return EXIT.usage;
   }
   try {

@@ -3,7 +3,7 @@
  * region from its config) through deploy/'s StackWorkspace. The mapping from outputs is pure; only
  * {@link readStackInputs} talks to the workspace.
  */
-import { type ChainInputs } from "./args";
+import { MECHANISMS, type ChainInputs, type Mechanism } from "./args";
 import { type StackPair } from "../deploy/orchestrator";
 import { type StackOutputs, type StackWorkspace } from "../deploy/workspace";
 
@@ -36,7 +36,8 @@ function serviceAccountOf(outputs: StackOutputs): { namespace: string; name: str
 /**
  * The chain the two stacks describe: the cluster and kubeconfig from account-a, the role, bucket,
  * object and region from account-b, the ServiceAccount from account-a (else the one account-b
- * trusts). Throws a {@link StackInputError} naming the missing output.
+ * trusts); with Pod Identity, the source role from account-a (else the one account-b trusts) and the
+ * mechanism from account-a. Throws a {@link StackInputError} naming the missing output.
  */
 export function chainFromStacks(
   stacks: StackPair,
@@ -57,8 +58,14 @@ export function chainFromStacks(
   }
   const kubeconfig = a.kubeconfig?.value;
   const bucketRegion = str(b, "region");
+  const sourceRoleArn = str(a, "sourceRoleArn") ?? str(b, "sourceRoleArn");
+  const mechanism = str(a, "mechanism");
   return {
     roleArn: need(b, stacks.b, "roleArn"),
+    ...(sourceRoleArn !== undefined ? { sourceRoleArn } : {}),
+    ...(mechanism !== undefined && (MECHANISMS as readonly string[]).includes(mechanism)
+      ? { mechanism: mechanism as Mechanism }
+      : {}),
     clusterName: need(a, stacks.a, "clusterName"),
     ...(clusterRegion !== undefined ? { clusterRegion } : {}),
     namespace: sa.namespace,

@@ -1,9 +1,9 @@
 /**
  * The doctor's collectors, one per mechanism: each reads that mechanism's live chain into the
  * snapshot `checkChain` checks with the mechanism's link set. IRSA's is irsa/collect.ts; EKS Pod
- * Identity (agent add-on, association with targetRoleArn, source and target role trust and
- * permission) gets its own collector here once chain/ has its link set. Loaded on demand, so the
- * AWS SDK and the Kubernetes client are not loaded for --help or a usage error.
+ * Identity's (agent add-on, association with targetRoleArn, source role, target trust, permission)
+ * is podIdentity/collect.ts. Loaded on demand, so the AWS SDK and the Kubernetes client are not
+ * loaded for --help or a usage error.
  */
 import { type ChainSnapshot } from "../chain";
 import { type ChainInputs, type Mechanism } from "./args";
@@ -18,7 +18,7 @@ export interface CollectorContext {
   clusterRegion: string;
   /** The bucket's region (resolved). */
   bucketRegion: string;
-  /** Clients of the cluster's account (A) and the role's account (B), and their account ids. */
+  /** Clients of the cluster's account (A) and the role's (IRSA) or target role's (Pod Identity) account (B). */
   a: AccountClients;
   b: AccountClients;
   accounts: { a: string; b: string };
@@ -37,5 +37,5 @@ export type Collector = (context: CollectorContext) => Promise<ChainSnapshot>;
 /** The collector of each mechanism; undefined: not supported yet (the CLI says so, exit 2). */
 export const COLLECTORS: Record<Mechanism, (() => Promise<Collector>) | undefined> = {
   irsa: async () => (await import("./irsa/collect")).collectIrsa,
-  "pod-identity": undefined,
+  "pod-identity": async () => (await import("./podIdentity/collect")).collectPodIdentity,
 };

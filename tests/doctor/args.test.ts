@@ -100,6 +100,33 @@ describe("doctor: the command line", () => {
     });
   });
 
+  it("takes a Pod Identity chain: --role-arn is the target role, --source-role-arn the source role", () => {
+    const SOURCE = "arn:aws:iam::111122223333:role/pod-source";
+    const explicit = parseDoctorArgs([
+      "--mechanism",
+      "pod-identity",
+      ...EXPLICIT,
+      "--source-role-arn",
+      SOURCE,
+    ]);
+    expect(explicit.kind).to.equal("run");
+    const args = (explicit as { args: { mechanism: string; source: { chain: object } } }).args;
+    expect(args.mechanism).to.equal("pod-identity");
+    expect(args.source.chain).to.include({
+      roleArn: "arn:aws:iam::444455556666:role/reader",
+      sourceRoleArn: SOURCE,
+    });
+    expect(parseDoctorArgs(["--mechanism", "pod-identity", "--source-role-arn", SOURCE])).to.deep.include({
+      kind: "run",
+    });
+    const stacks = parseDoctorArgs(["--mechanism", "pod-identity", "--source-role-arn", SOURCE]);
+    expect((stacks as { args: { source: object } }).args.source).to.deep.equal({
+      kind: "stacks",
+      stacks: { a: "account-a", b: "account-b" },
+      sourceRoleArn: SOURCE,
+    });
+  });
+
   for (const [argv, message] of [
     [
       ["--role-arn", "arn:aws:iam::444455556666:role/reader"],
@@ -110,6 +137,12 @@ describe("doctor: the command line", () => {
     [[...EXPLICIT.slice(0, 5), "Apps", ...EXPLICIT.slice(6)], /^--namespace: "Apps" is invalid/],
     [["--mechanism", "kiam"], /--mechanism: "kiam" is not one of irsa, pod-identity/],
     [["--no-cluster", "--assume"], /--assume needs the cluster/],
+    [["--mechanism", "pod-identity", "--assume"], /^--assume is not available with --mechanism pod-identity/],
+    [[...EXPLICIT, "--source-role-arn", "arn:aws:iam::111122223333:role/s"], /add --mechanism pod-identity$/],
+    [
+      ["--mechanism", "pod-identity", ...EXPLICIT, "--source-role-arn", "nope"],
+      /^--source-role-arn: "nope" is invalid/,
+    ],
     [["--no-cluster", "--context", "x"], /drop --kubeconfig and --context/],
     [["--stack-a", "same", "--stack-b", "same"], /both "same"/],
     [["--cluster-region", "mars-1"], /^--cluster-region: "mars-1" is invalid/],
@@ -137,12 +170,14 @@ describe("doctor: the command line", () => {
     );
   });
 
-  it("exits 2 for --mechanism pod-identity: not supported yet", async () => {
-    const r = await run(["--mechanism", "pod-identity", ...EXPLICIT]);
+  it("exits 2 for --assume with --mechanism pod-identity, saying why, before reading anything", async () => {
+    const r = await run(["--mechanism", "pod-identity", ...EXPLICIT, "--assume"]);
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.equal(
-      "doctor: --mechanism pod-identity is not supported yet: the doctor checks IRSA chains (--mechanism irsa)\n",
+    expect(r.stdout).to.equal("");
+    expect(r.stderr).to.match(
+      /^doctor: --assume is not available with --mechanism pod-identity: pods get their credentials from the EKS Pod Identity Agent, through the EKS Auth API's AssumeRoleForPodIdentity/,
     );
+    expect(r.stderr).to.include("npm run verify");
   });
 
   it("exits 2 when the stacks cannot be read without the Pulumi CLI, naming the explicit flags", async () => {

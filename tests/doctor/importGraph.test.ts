@@ -47,5 +47,12 @@ describe("doctor: its libraries stay out of the component library's and chain/'s
       "@kubernetes/client-node",
       "jose",
     ]);
+    const podIdentity = packagesImported(path.join(ROOT, "doctor/podIdentity/collect.ts"));
+    expect([...podIdentity.keys()].filter((p) => DOCTOR_LIBRARIES.test(p))).to.include.members([
+      "@aws-sdk/client-eks",
+      "@aws-sdk/client-iam",
+      "@aws-sdk/client-s3",
+      "@kubernetes/client-node",
+    ]);
   });
 });

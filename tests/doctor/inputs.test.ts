@@ -47,6 +47,21 @@ describe("doctor: the chain from the stacks' outputs", () => {
     });
   });
 
+  it("takes Pod Identity's source role and the mechanism from account-a (else the source role account-b trusts)", () => {
+    const source = "arn:aws:iam::111122223333:role/pod-source";
+    const a = { ...A, sourceRoleArn: plain(source), mechanism: plain("pod-identity") };
+    expect(chainFromStacks(STACKS, a, B, undefined)).to.include({
+      sourceRoleArn: source,
+      mechanism: "pod-identity",
+    });
+    const fromB = chainFromStacks(STACKS, A, { ...B, sourceRoleArn: plain(source) }, undefined);
+    expect(fromB).to.include({ sourceRoleArn: source });
+    expect(fromB).to.not.have.property("mechanism");
+    expect(chainFromStacks(STACKS, { ...A, mechanism: plain("kiam") }, B, undefined)).to.not.have.property(
+      "mechanism",
+    );
+  });
+
   it("falls back to account-b's trusted ServiceAccount before account-a's second run", () => {
     const { serviceAccount: _sa, ...a } = A;
     expect(chainFromStacks(STACKS, a, B, undefined)).to.include({

@@ -34,4 +34,20 @@ describe("doctor: the report", () => {
     );
     expect(text).to.match(/Doctor: 1 broken link\(s\) \(1 passed, 1 failed, 1 warned, 1 skipped\)\n$/);
   });
+
+  it("names a Pod Identity failure's link by Pod Identity's title (permission is link 5 of both)", () => {
+    const failed: CheckResult = {
+      link: "permission",
+      check: "read",
+      status: "fail",
+      detail: "no",
+      fix: "allow",
+    };
+    expect(renderDoctor([failed], { color: false, title: "t", mechanism: "pod-identity" })).to.include(
+      "✗ link 5 broken (the target role's permission policy and the bucket policy in account B): read: no.",
+    );
+    expect(renderDoctor([failed], { color: false, title: "t" })).to.include(
+      "✗ link 5 broken (the role's permission policy and the bucket policy in account B): read: no.",
+    );
+  });
 });

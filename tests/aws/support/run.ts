@@ -8,6 +8,7 @@ import { type CheckResult } from "../../../chain";
 import { main, type DoctorDeps } from "../../../doctor/cli";
 import { nodeFileSystem } from "../../../deploy/system";
 import { CHAIN } from "./chain";
+import { PI_CHAIN } from "./podIdentityChain";
 import { world } from "./hooks";
 
 /** The `--json` document's shape, strictly: no other property anywhere. */
@@ -24,7 +25,12 @@ export const REPORT_SCHEMA = {
         additionalProperties: false,
         required: ["link", "check", "status", "detail"],
         properties: {
-          link: { enum: ["issuer", "oidc-provider", "trust-policy", "service-account", "permission"] },
+          link: {
+            enum: [
+              ...["issuer", "oidc-provider", "trust-policy", "service-account", "permission"],
+              ...["agent", "association", "source-role", "target-trust"],
+            ],
+          },
           check: { type: "string" },
           status: { enum: ["pass", "fail", "warn", "skip"] },
           detail: { type: "string" },
@@ -53,6 +59,30 @@ export const EXPLICIT = [
   CHAIN.bucket,
   "--key",
   CHAIN.key,
+  "--profile-a",
+  "cluster-account",
+  "--profile-b",
+  "role-account",
+];
+
+/** The Pod Identity test chain, named explicitly: --role-arn is the target role. */
+export const PI_EXPLICIT = [
+  "--mechanism",
+  "pod-identity",
+  "--role-arn",
+  PI_CHAIN.targetRoleArn,
+  "--cluster",
+  PI_CHAIN.cluster,
+  "--cluster-region",
+  "us-east-1",
+  "--namespace",
+  PI_CHAIN.namespace,
+  "--service-account",
+  PI_CHAIN.serviceAccount,
+  "--bucket",
+  PI_CHAIN.bucket,
+  "--key",
+  PI_CHAIN.key,
   "--profile-a",
   "cluster-account",
   "--profile-b",

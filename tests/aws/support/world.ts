@@ -1,7 +1,8 @@
 /**
  * The whole test world, started once per run: moto, the TLS material, the issuer and Kubernetes API
  * stand-ins, AWS config files with one profile per account (`cluster-account`, `role-account`), a
- * kubeconfig, and the environment that points the AWS SDK at moto (AWS_ENDPOINT_URL). Also what the
+ * kubeconfig, and the environment that points the AWS SDK at moto (AWS_ENDPOINT_URL) and EKS at the
+ * stand-in for the operations moto lacks (AWS_ENDPOINT_URL_EKS). Also what the
  * doctor needs to reach the stand-in issuer under the EKS issuer's host name.
  */
 import * as fs from "node:fs";
@@ -9,7 +10,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type HttpsOptions } from "../../../doctor/oidc";
 import { buildChain, type BuiltChain, type Variant } from "./chain";
+import { startEks, type EksStandIn } from "./eksStandIn";
 import { REGION, startMoto, type Moto } from "./moto";
+import { buildPodIdentityChain, type PodIdentityVariant } from "./podIdentityChain";
 import { kubeconfigFor, startIssuer, startKube, type KubeStandIn } from "./standIns";
 import { makeTls, type TestTls } from "./tls";
 
@@ -18,6 +21,8 @@ export const ISSUER_HOST = `oidc.eks.${REGION}.amazonaws.com`;
 
 export interface World {
   moto: Moto;
+  /** The EKS operations moto lacks (add-ons, Pod Identity associations); the rest passed on to moto. */
+  eks: EksStandIn;
   kube: KubeStandIn;
   tls: TestTls;
   dir: string;
@@ -31,6 +36,8 @@ export interface World {
   https: HttpsOptions;
   /** Resets moto and builds the chain (healthy, or with `changes`); refreshes account B's profile. */
   build(changes?: Partial<Variant>): Promise<BuiltChain>;
+  /** The same for an EKS Pod Identity chain. */
+  buildPodIdentity(changes?: Partial<PodIdentityVariant>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ const AMBIENT = [
 export async function startWorld(): Promise<World> {
   const tls = makeTls([ISSUER_HOST]);
   const moto = await startMoto();
+  const eks = await startEks(moto.endpoint);
   const issuer = await startIssuer(tls);
   const kube = await startKube(tls, issuer);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-world-"));
@@ -80,6 +88,7 @@ export async function startWorld(): Promise<World> {
   for (const k of AMBIENT) delete process.env[k];
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ENDPOINT_URL_EKS: eks.url,
     AWS_CONFIG_FILE: files.config,
     AWS_SHARED_CREDENTIALS_FILE: files.credentials,
     AWS_EC2_METADATA_DISABLED: "true",
@@ -87,8 +96,15 @@ export async function startWorld(): Promise<World> {
     KUBECONFIG: kubeconfigFile,
   };
   Object.assign(process.env, env);
+  const refreshProfiles = () => {
+    const files = writeAwsFiles(dir, moto);
+    env.AWS_CONFIG_FILE = files.config;
+    env.AWS_SHARED_CREDENTIALS_FILE = files.credentials;
+    Object.assign(process.env, env);
+  };
   return {
     moto,
+    eks,
     kube,
     tls,
     dir,
@@ -100,13 +116,15 @@ export async function startWorld(): Promise<World> {
     },
     async build(changes = {}) {
       const built = await buildChain(moto, kube, changes);
-      const files = writeAwsFiles(dir, moto);
-      env.AWS_CONFIG_FILE = files.config;
-      env.AWS_SHARED_CREDENTIALS_FILE = files.credentials;
-      Object.assign(process.env, env);
+      refreshProfiles();
       return built;
     },
+    async buildPodIdentity(changes = {}) {
+      await buildPodIdentityChain(moto, eks, kube, changes);
+      refreshProfiles();
+    },
     async stop() {
+      await eks.close();
       await kube.close();
       await issuer.close();
       await moto.stop();

@@ -1,0 +1,147 @@
+/**
+ * The EKS Pod Identity collector: fills the chain's snapshot from live state, read-only. In the
+ * cluster's account (A): EKS DescribeCluster (ARN, Auto Mode), DescribeAddon of eks-pod-identity-agent,
+ * ListPodIdentityAssociations for the ServiceAccount then DescribePodIdentityAssociation (roleArn,
+ * targetRoleArn, disableSessionTags, externalId), and the source role (the association's roleArn, or
+ * --source-role-arn) with its policies; in the target role's account (B): the target role (--role-arn)
+ * with its policies, the bucket policy, the object and its KMS key; in the cluster: the ServiceAccount
+ * and its pods. No --assume (args.ts says why). The checks are chain/'s.
+ */
+import {
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribePodIdentityAssociationCommand,
+  ListPodIdentityAssociationsCommand,
+  type EKSClient,
+} from "@aws-sdk/client-eks";
+import { type PodIdentityAssociationFacts, type PodIdentitySnapshot, type Unavailable } from "../../chain";
+import { POD_IDENTITY_AGENT_ADDON } from "../../components/podIdentityPolicies";
+import { awsErrorCode, awsErrorText } from "../aws";
+import { roleNameOf } from "../irsa/facts";
+import { type CollectorContext } from "../mechanisms";
+import { orUndefined, readBucketSide, readCluster, readRole } from "../readers";
+import { addonFacts, associationFacts, isAutoMode, sourceRoleAccountProblem } from "./facts";
+
+/** The associations of one ServiceAccount (every page), each described. */
+async function readAssociations(
+  eks: EKSClient,
+  clusterName: string,
+  namespace: string,
+  serviceAccount: string,
+): Promise<PodIdentityAssociationFacts[]> {
+  const found: PodIdentityAssociationFacts[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await eks.send(
+      new ListPodIdentityAssociationsCommand({ clusterName, namespace, serviceAccount, nextToken }),
+    );
+    for (const summary of page.associations ?? []) {
+      if (!summary.associationId) continue;
+      const out = await eks.send(
+        new DescribePodIdentityAssociationCommand({ clusterName, associationId: summary.associationId }),
+      );
+      if (out.association) found.push(associationFacts(out.association));
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return found;
+}
+
+/** Reads the live Pod Identity chain into a snapshot. */
+export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIdentitySnapshot> {
+  const { chain } = ctx;
+  const unavailable: Unavailable = { workloads: "the doctor reads pods, not Deployments and Jobs" };
+  const snapshot: PodIdentitySnapshot = {
+    mechanism: "pod-identity",
+    agent: { adopted: true },
+    permissionPolicies: {},
+    associations: [],
+    trusted: [{ namespace: chain.namespace, name: chain.serviceAccount }],
+    bucketName: chain.bucket,
+    objectKey: chain.key,
+    workloads: [],
+    deployProbe: false,
+    live: {
+      cluster: { name: chain.clusterName, region: ctx.clusterRegion, accountId: ctx.accounts.a },
+      roleAccountId: ctx.accounts.b,
+      targetRoleArn: chain.roleArn,
+      ...(chain.sourceRoleArn !== undefined ? { expectedSourceRoleArn: chain.sourceRoleArn } : {}),
+    },
+  };
+  const live = snapshot.live!;
+
+  // Link 1: the cluster and its agent add-on; link 2: the association EKS has for the ServiceAccount.
+  const eks = ctx.a.eks(ctx.clusterRegion);
+  const described = await orUndefined(eks.send(new DescribeClusterCommand({ name: chain.clusterName })));
+  if (described.error !== undefined) {
+    live.cluster.error = `DescribeCluster ${chain.clusterName}: ${awsErrorText(described.error)}`;
+  } else {
+    const cluster = described.value!.cluster;
+    snapshot.cluster = { arn: cluster?.arn ?? "", name: cluster?.name ?? chain.clusterName };
+    if (isAutoMode(cluster)) live.cluster.autoMode = true;
+    const addon = await orUndefined(
+      eks.send(
+        new DescribeAddonCommand({ clusterName: chain.clusterName, addonName: POD_IDENTITY_AGENT_ADDON }),
+      ),
+    );
+    const text = `DescribeAddon ${POD_IDENTITY_AGENT_ADDON}: ${addon.error !== undefined ? awsErrorText(addon.error) : ""}`;
+    if (addon.error === undefined) {
+      snapshot.agent.installed = true;
+      live.addon = addonFacts(addon.value!.addon);
+    } else if (awsErrorCode(addon.error).code === "ResourceNotFoundException") {
+      snapshot.agent.installed = false;
+      live.addonMissing = text;
+    } else {
+      live.addonError = text;
+    }
+    const associations = await orUndefined(
+      readAssociations(eks, chain.clusterName, chain.namespace, chain.serviceAccount),
+    );
+    if (associations.error !== undefined) {
+      live.associationsError = `ListPodIdentityAssociations: ${awsErrorText(associations.error)}`;
+    } else snapshot.associations = associations.value!;
+  }
+
+  // Link 3: the source role EKS assumes (the association's, else the one named), in account A.
+  const association = snapshot.associations.find(
+    (a) => a.namespace === chain.namespace && a.serviceAccount === chain.serviceAccount,
+  );
+  const sourceRoleArn = association?.roleArn ?? chain.sourceRoleArn;
+  if (sourceRoleArn !== undefined) {
+    snapshot.sourceRole = { arn: sourceRoleArn, permissionPolicies: {} };
+    const problem = sourceRoleAccountProblem(sourceRoleArn, ctx.accounts.a);
+    const read =
+      problem === undefined ? await orUndefined(readRole(ctx.a.iam, roleNameOf(sourceRoleArn))) : {};
+    if (problem !== undefined) live.sourceRoleError = problem;
+    else if (read.error !== undefined) {
+      live.sourceRoleError = `GetRole ${roleNameOf(sourceRoleArn)}: ${awsErrorText(read.error)}`;
+    } else {
+      const role = read.value!;
+      snapshot.sourceRole = {
+        arn: role.arn || sourceRoleArn,
+        trustPolicy: role.trustPolicy,
+        // EKS's session may use any of them: inline by name, attached by ARN.
+        permissionPolicies: { ...role.inline, ...role.attached },
+      };
+      live.sourceAttachedPolicies = role.attached;
+    }
+  }
+
+  // Links 4 and 5: the target role (account B) and its policies.
+  const target = await orUndefined(readRole(ctx.b.iam, roleNameOf(chain.roleArn)));
+  if (target.error !== undefined) {
+    live.roleError = `GetRole ${roleNameOf(chain.roleArn)}: ${awsErrorText(target.error)}`;
+  } else {
+    snapshot.role = { arn: target.value!.arn || chain.roleArn, trustPolicy: target.value!.trustPolicy };
+    snapshot.permissionPolicies = target.value!.inline;
+    live.attachedPolicies = target.value!.attached;
+  }
+
+  // Link 2's Kubernetes side and link 5's bucket side.
+  const kube = await readCluster(ctx, unavailable);
+  if (kube.serviceAccount !== undefined) snapshot.serviceAccount = kube.serviceAccount;
+  if (kube.pods !== undefined) live.pods = kube.pods;
+  await readBucketSide(ctx, live, unavailable);
+  snapshot.unavailable = unavailable;
+  return snapshot;
+}

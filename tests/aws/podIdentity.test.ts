@@ -1,0 +1,194 @@
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { type CheckResult } from "../../chain";
+import { nodeFileSystem } from "../../deploy/system";
+import { type StackOutputs, type StackWorkspace } from "../../deploy/workspace";
+import { main } from "../../doctor/cli";
+import { world } from "./support/hooks";
+import { PI_CHAIN } from "./support/podIdentityChain";
+import { PI_EXPLICIT, READ_ONLY, byStatus, doctor, failing, validate } from "./support/run";
+import { kubeconfigFor } from "./support/standIns";
+
+/** The doctor on the Pod Identity test chain, with --json and the kubeconfig. */
+const run = (extra: string[] = []) =>
+  doctor(extra, { base: [...PI_EXPLICIT, "--kubeconfig", world().kubeconfigFile] });
+
+describe("npm run doctor --mechanism pod-identity against moto and the EKS stand-in", function () {
+  this.timeout(60000);
+
+  it("a healthy chain: exits 0, every check passing, only read calls, EKS read with the cluster's account", async () => {
+    await world().buildPodIdentity();
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(byStatus(r, "fail"), r.stdout).to.deep.equal([]);
+    expect(byStatus(r, "warn")).to.deep.equal([]);
+    expect(byStatus(r, "skip")).to.deep.equal([]);
+    expect(r.links.map((l) => l.link)).to.deep.equal([
+      ...["agent", "agent"],
+      ...["association", "association", "association", "association", "association"],
+      ...["source-role", "source-role", "source-role", "source-role"],
+      ...["target-trust", "target-trust"],
+      ...["permission", "permission", "permission", "permission"],
+    ]);
+    expect(r.calls.filter((c) => !READ_ONLY.test(c))).to.deep.equal([]);
+    expect(r.calls).to.include.members([
+      "aws EKS:DescribeCluster",
+      "aws EKS:DescribeAddon",
+      "aws EKS:ListPodIdentityAssociations",
+      "aws EKS:DescribePodIdentityAssociation",
+      "aws IAM:GetRole",
+      "aws S3:GetBucketPolicy",
+      "aws S3:HeadObject",
+    ]);
+    // The stand-in answered the three operations moto lacks, signed with account A's key (moto's "testing").
+    expect(world().eks.requests).to.deep.equal([
+      "GET /clusters/demo/addons/eks-pod-identity-agent (testing)",
+      "GET /clusters/demo/pod-identity-associations?namespace=apps&serviceAccount=reader (testing)",
+      `GET /clusters/demo/pod-identity-associations/${PI_CHAIN.associationId} (testing)`,
+    ]);
+    expect(world().kube.requests).to.deep.equal([
+      "GET /api/v1/namespaces/apps/serviceaccounts/reader",
+      "GET /api/v1/namespaces/apps/pods",
+    ]);
+    expect(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors)).to.equal(true);
+  });
+
+  it("prints the table with the chain it read, without --json", async () => {
+    await world().buildPodIdentity();
+    let out = "";
+    const code = await main([...PI_EXPLICIT, "--kubeconfig", world().kubeconfigFile], {
+      env: process.env,
+      workDir: process.cwd(),
+      cwd: process.cwd(),
+      isTTY: false,
+      stdout: (t) => (out += t),
+      stderr: () => undefined,
+      run: () => Promise.reject(new Error("unused")),
+      fs: nodeFileSystem,
+      createWorkspace: () => Promise.reject(new Error("unused")),
+      https: world().https,
+    });
+    expect(code).to.equal(0);
+    expect(out).to.match(
+      new RegExp(
+        `^EKS Pod Identity chain links \\(live\\): cluster demo \\(us-east-1, account 123456789012\\), source role ` +
+          `${PI_CHAIN.sourceRoleArn}, target role ${PI_CHAIN.targetRoleArn}, ServiceAccount apps/reader, s3://team-data/reports/q3.csv`,
+      ),
+    );
+    expect(out).to.include("Doctor: no broken link (17 passed, 0 failed, 0 warned, 0 skipped)");
+  });
+
+  it("--no-cluster skips the Kubernetes side, saying what it would have checked, and calls no Kubernetes API", async () => {
+    await world().buildPodIdentity({ pods: "not-injected" });
+    const r = await doctor(["--no-cluster"], { base: PI_EXPLICIT });
+    expect(r.code, r.stderr + JSON.stringify(failing(r))).to.equal(0);
+    const skipped = r.links.filter((l) => l.status === "skip");
+    expect(skipped.map((l) => [l.link, l.detail])).to.deep.equal([
+      [
+        "association",
+        "--no-cluster: would have checked that it exists without an eks.amazonaws.com/role-arn annotation",
+      ],
+      [
+        "association",
+        "--no-cluster: would have checked that its pods have AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+      ],
+    ]);
+    expect(world().kube.requests).to.deep.equal([]);
+  });
+
+  it("refuses --assume (exit 2), saying why, before any AWS or Kubernetes call", async () => {
+    await world().buildPodIdentity();
+    const r = await run(["--assume"]);
+    expect(r.code).to.equal(2);
+    expect(r.stdout).to.equal("");
+    expect(r.stderr).to.match(
+      /^doctor: --assume is not available with --mechanism pod-identity: .*AssumeRoleForPodIdentity/,
+    );
+    expect(r.calls).to.deep.equal([]);
+  });
+
+  describe("inputs from the stacks (an injected workspace stands in for the Automation API)", () => {
+    function workspace(a: StackOutputs, b: StackOutputs): StackWorkspace {
+      const outputs: Record<string, StackOutputs> = { "account-a": a, "account-b": b };
+      const no = () => Promise.reject(new Error("not used by the doctor"));
+      return {
+        select: (s) => Promise.resolve(s in outputs),
+        outputs: (s) => Promise.resolve(outputs[s]),
+        getConfig: (s, k) =>
+          Promise.resolve(s === "account-a" && k === "aws:region" ? "us-east-1" : undefined),
+        createOrSelect: no,
+        up: no,
+        preview: no,
+        destroy: no,
+        qualifiedName: no,
+        setConfig: no,
+      };
+    }
+    const plain = (value: unknown) => ({ value, secret: false });
+    const stacks = (sourceRoleArn: string) =>
+      workspace(
+        {
+          clusterName: plain(PI_CHAIN.cluster),
+          clusterArn: plain(PI_CHAIN.clusterArn),
+          sourceRoleArn: plain(sourceRoleArn),
+          mechanism: plain("pod-identity"),
+          kubeconfig: { value: kubeconfigFor(world().kube, world().tls), secret: true },
+          serviceAccount: plain({ namespace: PI_CHAIN.namespace, name: PI_CHAIN.serviceAccount }),
+        },
+        {
+          roleArn: plain(PI_CHAIN.targetRoleArn),
+          bucketName: plain(PI_CHAIN.bucket),
+          objectKey: plain(PI_CHAIN.key),
+          region: plain("us-east-1"),
+          mechanism: plain("pod-identity"),
+        },
+      );
+    const deps = (ws: StackWorkspace) => ({
+      run: () => Promise.resolve({ code: 0, stdout: "v3.248.0\n", stderr: "" }),
+      createWorkspace: () => Promise.resolve(ws),
+    });
+    const profiles = ["--profile-a", "cluster-account", "--profile-b", "role-account"];
+
+    it("reads the chain, the source role the association must name and the cluster from the outputs", async () => {
+      await world().buildPodIdentity();
+      const ok = await doctor([], {
+        base: ["--mechanism", "pod-identity", ...profiles],
+        deps: deps(stacks(PI_CHAIN.sourceRoleArn)),
+      });
+      expect(ok.code, ok.stderr + JSON.stringify(failing(ok))).to.equal(0);
+      const other = await doctor([], {
+        base: ["--mechanism", "pod-identity", ...profiles],
+        deps: deps(stacks("arn:aws:iam::123456789012:role/another-source")),
+      });
+      expect(failing(other).map((l) => l.link)).to.deep.equal(["association"]);
+    });
+
+    it("stacks that deploy Pod Identity, read as IRSA: exit 2 naming the mechanism to pass", async () => {
+      await world().buildPodIdentity();
+      const r = await doctor([], { base: profiles, deps: deps(stacks(PI_CHAIN.sourceRoleArn)) });
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.equal(
+        "doctor: the stacks deploy pod-identity (account-a's mechanism output), not irsa: pass --mechanism pod-identity\n",
+      );
+    });
+  });
+
+  it("runs as `npm run doctor` in its own process: exit code, and only JSON on stdout", async () => {
+    await world().buildPodIdentity({ association: "none" });
+    const root = path.resolve(__dirname, "../..");
+    const result = await promisify(execFile)(
+      process.execPath,
+      ["-r", "sucrase/register/ts", "doctor/cli.ts", ...PI_EXPLICIT, "--no-cluster", "--json"],
+      { cwd: root, env: { ...process.env, NO_COLOR: "1" } },
+    ).then(
+      (ok) => ({ code: 0, stdout: ok.stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
+    expect(result.code).to.equal(1);
+    const report = JSON.parse(result.stdout) as { ok: boolean; links: CheckResult[] };
+    expect(validate(report)).to.equal(true);
+    expect(report.links.filter((l) => l.status === "fail").map((l) => l.link)).to.deep.equal(["association"]);
+  });
+});
