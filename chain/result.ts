@@ -63,14 +63,19 @@ export class ChainError extends Error {
     /** Where the chain was checked, e.g. "account-a, before registering". */
     public readonly where: string,
     public readonly results: CheckResult[],
+    mechanism: "irsa" | "pod-identity" = "irsa",
   ) {
-    super(`${where}: ${results.map((r) => describeFailure(r)).join(" ")}`);
+    super(`${where}: ${results.map((r) => describeFailure(r, mechanism)).join(" ")}`);
     this.name = "ChainError";
   }
 }
 
 /** Throws a {@link ChainError} when any check failed. */
-export function assertChain(where: string, results: readonly CheckResult[]): void {
+export function assertChain(
+  where: string,
+  results: readonly CheckResult[],
+  mechanism: "irsa" | "pod-identity" = "irsa",
+): void {
   const failed = failures(results);
-  if (failed.length > 0) throw new ChainError(where, failed);
+  if (failed.length > 0) throw new ChainError(where, failed, mechanism);
 }

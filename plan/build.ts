@@ -128,7 +128,8 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
       `access matrix: ${row.action} for ${row.subject} on ${row.resource}: expected ${row.expected}, the planned policy says ${row.actual} (${row.reason})`,
     );
   }
-  for (const check of links.filter((l) => l.status === "fail")) problems.push(describeFailure(check));
+  for (const check of links.filter((l) => l.status === "fail"))
+    problems.push(describeFailure(check, configs.b.mechanism));
   for (const m of manifests.filter((x) => !x.validation.valid)) {
     problems.push(
       `manifest ${m.file}: invalid against the Kubernetes API schema: ${(m.validation as { errors: string }).errors}`,

@@ -86,5 +86,6 @@ export function checkPlannedPodIdentityChain(
   assertChain(
     "account-a, before registering",
     checkChain(plannedPodIdentityChain(b, serviceAccount, deployProbe, side)),
+    "pod-identity",
   );
 }
