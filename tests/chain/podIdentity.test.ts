@@ -3,7 +3,7 @@
  * break with the catalogue's fix.
  */
 import { expect } from "chai";
-import { checkChain, POD_IDENTITY_CHECKS, type PodIdentitySnapshot } from "../../chain";
+import { assertChain, checkChain, POD_IDENTITY_CHECKS, type PodIdentitySnapshot } from "../../chain";
 import { policyJson } from "../../components/policyDocument";
 import {
   buildPodIdentitySourcePermissionPolicy,
@@ -144,6 +144,14 @@ describe("the Pod Identity chain (chain/podIdentity.ts)", () => {
       ).to.be.true;
     });
   }
+
+  it("names a broken permission link by Pod Identity's title (the link id both chains share)", () => {
+    const s = healthy();
+    s.permissionPolicies = { "s3-access": policyJson(buildS3AccessPolicy({ bucketName: "other-bucket" })) };
+    expect(() => assertChain("account-a", checkChain(s), "pod-identity")).to.throw(
+      /link 5 broken \(the target role's permission policy and the bucket policy in account B\)/,
+    );
+  });
 
   it("a changed catalogue fix shows in the results (one definition)", () => {
     const saved = POD_IDENTITY_CHECKS.associationPresent.fix;
