@@ -36,8 +36,9 @@ async function main(resultFile) {
     trustPolicy,
     registrations,
     requireExports: Object.keys(irsa).sort(),
+    // Node's ESM view of a CommonJS module adds `default`, and from Node 23 `module.exports`.
     importExports: Object.keys(esm)
-      .filter((k) => k !== "default" && k !== "__esModule")
+      .filter((k) => k !== "default" && k !== "__esModule" && k !== "module.exports")
       .sort(),
     sameClassBothWays: esm.IrsaRole === irsa.IrsaRole,
   };
