@@ -36,7 +36,7 @@ async function main(resultFile) {
     trustPolicy,
     registrations,
     requireExports: Object.keys(irsa).sort(),
-    // Node's ESM view of a CommonJS module adds `default`, and from Node 23 `module.exports`.
+    // Node's ESM view of a CommonJS module adds `default`, and on newer Node (24 here) `module.exports`.
     importExports: Object.keys(esm)
       .filter((k) => k !== "default" && k !== "__esModule" && k !== "module.exports")
       .sort(),
