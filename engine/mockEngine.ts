@@ -97,6 +97,7 @@ interface ProviderInfo {
 }
 
 let savedPrepareStackTrace: PropertyDescriptor | undefined | null = null;
+let savedStackTraceLimit = Error.stackTraceLimit;
 
 /**
  * Switches V8's stack traces to its own formatting. The Pulumi runtime reads `new Error().stack` for
@@ -107,6 +108,9 @@ export function plainStackTraces(): void {
   if (savedPrepareStackTrace !== null) return;
   savedPrepareStackTrace = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
   Object.defineProperty(Error, "prepareStackTrace", { value: undefined, writable: true, configurable: true });
+  // Capturing and formatting frames is most of what those reads cost; the mock engine needs none of them.
+  savedStackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 1;
 }
 
 /** Restores the stack-trace formatting {@link plainStackTraces} replaced (source-mapped under ts-node). */
@@ -114,6 +118,7 @@ export function restoreStackTraces(): void {
   if (savedPrepareStackTrace === null) return;
   if (savedPrepareStackTrace) Object.defineProperty(Error, "prepareStackTrace", savedPrepareStackTrace);
   else Reflect.deleteProperty(Error, "prepareStackTrace");
+  Error.stackTraceLimit = savedStackTraceLimit;
   savedPrepareStackTrace = null;
 }
 

@@ -250,7 +250,7 @@ describe("cross-check with @cloud-copilot/iam-simulate", function () {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 30 },
     );
   });
 
@@ -379,7 +379,7 @@ describe("cross-check with @cloud-copilot/iam-simulate", function () {
             expect(simulateTrust(trust, providers[0], subjects[0], "sts.amazonaws.com")).to.equal("Allow");
           },
         ),
-        { numRuns: 30 },
+        { numRuns: 15 },
       );
     });
   });

@@ -241,11 +241,12 @@ describe("IrsaRole", () => {
       clusters: [{ oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER, serviceAccounts: [SA] }],
       inlinePolicies: { a: pulumi.output(bigPolicy(6000)), b: pulumi.output(bigPolicy(6000)) },
     });
+    let timer: NodeJS.Timeout | undefined;
     const failure = await new Promise<unknown>((resolve) => {
       role.roleArn.apply(() => resolve(undefined));
       process.once("unhandledRejection", resolve);
-      setTimeout(() => resolve("no failure within 5 s"), 5000);
-    });
+      timer = setTimeout(() => resolve("no failure within 5 s"), 5000);
+    }).finally(() => clearTimeout(timer));
     expect(String(failure)).to.match(/inlinePolicies: the role's inline policies are \d+ characters/);
     await settled();
     expect(engine.resources.filter((r) => r.type !== "cross-account-irsa:index:IrsaRole")).to.deep.equal([]);

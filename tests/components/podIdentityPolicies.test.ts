@@ -246,7 +246,7 @@ describe("buildPodIdentityTargetTrustPolicy", () => {
           expect(policyJson(target(reordered))).to.equal(json);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
@@ -378,7 +378,7 @@ describe("buildPodIdentityTargetTrustPolicy", () => {
           run(() => buildPodIdentitySourcePermissionPolicy({ targetRoleArn: a } as never));
           run(() => buildPodIdentitySourcePermissionPolicy(d as never));
         }),
-        { numRuns: 300 },
+        { numRuns: 150 },
       );
     });
 

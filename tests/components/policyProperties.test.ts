@@ -153,7 +153,7 @@ describe("trust policy properties", () => {
           }
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 
@@ -177,7 +177,7 @@ describe("trust policy properties", () => {
           );
         }
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 });
@@ -331,7 +331,7 @@ describe("S3 access policy properties", () => {
           expect(mismatches).to.deep.equal([]);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
 });

@@ -72,7 +72,7 @@ describe("StringLike pattern sets (properties)", () => {
           if (!named.has(namespace)) expect(allowed(doc, namespace, name)).to.equal(false);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -92,7 +92,7 @@ describe("StringLike pattern sets (properties)", () => {
           else expect.fail(`accepted a set that is namespace-wide in ${namespace}`);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -106,7 +106,7 @@ describe("StringLike pattern sets (properties)", () => {
         expect(refused).to.equal(wide.length > 0);
         expect(tryBuild(literal, true)).not.to.equal(undefined);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -133,7 +133,7 @@ describe("StringLike pattern sets (properties)", () => {
           expect(longUnmatched.length, "a narrow set leaves long names out").to.be.greaterThan(0);
         }
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 });

@@ -186,7 +186,7 @@ describe("generated stack configs (properties)", () => {
           });
         }, ["aws:region", `${PROJECT}:serviceAccounts`]);
       }),
-      { numRuns: 800 },
+      { numRuns: 400 },
     );
   });
 
@@ -195,7 +195,7 @@ describe("generated stack configs (properties)", () => {
       fc.property(configArb(ACCOUNT_A_KEYS), (config) => {
         checkParse(config, () => parseAccountAConfig(configGetters(config), "acme"), ["aws:region"]);
       }),
-      { numRuns: 800 },
+      { numRuns: 400 },
     );
   });
 });
