@@ -14,9 +14,21 @@ import {
 } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand, GetKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { GetBucketPolicyCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
-import { type LivePod, type PermissionLiveFacts, type Unavailable } from "../chain";
+import {
+  type IrsaSnapshot,
+  type LivePod,
+  type PermissionLiveFacts,
+  type PodIdentitySnapshot,
+  type Unavailable,
+} from "../chain";
 import { awsErrorCode, awsErrorText } from "./aws";
-import { decodePolicyDocument, isMissingObject, podFacts, serviceAccountFacts } from "./irsa/facts";
+import {
+  decodePolicyDocument,
+  isMissingObject,
+  podFacts,
+  roleNameOf,
+  serviceAccountFacts,
+} from "./irsa/facts";
 import { kubeErrorText } from "./kube";
 import { type CollectorContext } from "./mechanisms";
 
@@ -154,4 +166,29 @@ export async function readCluster(
     unavailable.cluster = `the cluster (${ctx.kube.where}) could not be read: ${kubeErrorText(error)}`;
     return {};
   }
+}
+
+/**
+ * What both collectors read alike once their own links are read: the role the pod ends up as
+ * (--role-arn, account B) with its policies, the ServiceAccount and its pods, and the bucket side.
+ */
+export async function readRoleClusterAndBucket(
+  ctx: CollectorContext,
+  snapshot: IrsaSnapshot | PodIdentitySnapshot,
+  unavailable: Unavailable,
+): Promise<void> {
+  const live = snapshot.live!;
+  const roleName = roleNameOf(ctx.chain.roleArn);
+  const role = await orUndefined(readRole(ctx.b.iam, roleName));
+  if (role.error !== undefined) {
+    live.roleError = `GetRole ${roleName}: ${awsErrorText(role.error)}`;
+  } else {
+    snapshot.role = { arn: role.value!.arn || ctx.chain.roleArn, trustPolicy: role.value!.trustPolicy };
+    snapshot.permissionPolicies = role.value!.inline;
+    live.attachedPolicies = role.value!.attached;
+  }
+  const kube = await readCluster(ctx, unavailable);
+  if (kube.serviceAccount !== undefined) snapshot.serviceAccount = kube.serviceAccount;
+  if (kube.pods !== undefined) live.pods = kube.pods;
+  await readBucketSide(ctx, live, unavailable);
 }

@@ -15,9 +15,9 @@ import { STS_AUDIENCE } from "../../components/trustPolicy";
 import { awsErrorCode, awsErrorText } from "../aws";
 import { type CollectorContext } from "../mechanisms";
 import { fetchDiscovery } from "../oidc";
-import { orUndefined, readBucketSide, readCluster, readRole } from "../readers";
+import { orUndefined, readRoleClusterAndBucket } from "../readers";
 import { runAssume } from "./assume";
-import { providerFacts, roleNameOf } from "./facts";
+import { providerFacts } from "./facts";
 
 /** The provider for a host/path in an account, or undefined when there is none. */
 async function providerIn(iam: IAMClient, arn: string) {
@@ -90,20 +90,8 @@ export async function collectIrsa(ctx: CollectorContext): Promise<IrsaSnapshot> 
       if (inA.value !== undefined) live.providerInClusterAccount = inA.value.arn;
     }
   }
-  const role = await orUndefined(readRole(ctx.b.iam, roleNameOf(chain.roleArn)));
-  if (role.error !== undefined) {
-    live.roleError = `GetRole ${roleNameOf(chain.roleArn)}: ${awsErrorText(role.error)}`;
-  } else {
-    snapshot.role = { arn: role.value!.arn || chain.roleArn, trustPolicy: role.value!.trustPolicy };
-    snapshot.permissionPolicies = role.value!.inline;
-    live.attachedPolicies = role.value!.attached;
-  }
-
-  // Link 4 and link 5's bucket side.
-  const kube = await readCluster(ctx, unavailable);
-  if (kube.serviceAccount !== undefined) snapshot.serviceAccount = kube.serviceAccount;
-  if (kube.pods !== undefined) live.pods = kube.pods;
-  await readBucketSide(ctx, live, unavailable);
+  // Link 3's role, link 4 and link 5's bucket side.
+  await readRoleClusterAndBucket(ctx, snapshot, unavailable);
 
   if (ctx.assume && ctx.kube !== undefined) {
     const audience = snapshot.serviceAccount?.annotations[AUDIENCE_ANNOTATION] ?? STS_AUDIENCE;

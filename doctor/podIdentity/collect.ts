@@ -19,7 +19,7 @@ import { POD_IDENTITY_AGENT_ADDON } from "../../components/podIdentityPolicies";
 import { awsErrorCode, awsErrorText } from "../aws";
 import { roleNameOf } from "../irsa/facts";
 import { type CollectorContext } from "../mechanisms";
-import { orUndefined, readBucketSide, readCluster, readRole } from "../readers";
+import { orUndefined, readRole, readRoleClusterAndBucket } from "../readers";
 import { addonFacts, associationFacts, isAutoMode, sourceRoleAccountProblem } from "./facts";
 
 /** The associations of one ServiceAccount (every page), each described. */
@@ -127,21 +127,8 @@ export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIden
     }
   }
 
-  // Links 4 and 5: the target role (account B) and its policies.
-  const target = await orUndefined(readRole(ctx.b.iam, roleNameOf(chain.roleArn)));
-  if (target.error !== undefined) {
-    live.roleError = `GetRole ${roleNameOf(chain.roleArn)}: ${awsErrorText(target.error)}`;
-  } else {
-    snapshot.role = { arn: target.value!.arn || chain.roleArn, trustPolicy: target.value!.trustPolicy };
-    snapshot.permissionPolicies = target.value!.inline;
-    live.attachedPolicies = target.value!.attached;
-  }
-
-  // Link 2's Kubernetes side and link 5's bucket side.
-  const kube = await readCluster(ctx, unavailable);
-  if (kube.serviceAccount !== undefined) snapshot.serviceAccount = kube.serviceAccount;
-  if (kube.pods !== undefined) live.pods = kube.pods;
-  await readBucketSide(ctx, live, unavailable);
+  // Links 4 and 5: the target role (account B) and its policies; link 2's Kubernetes side; the bucket.
+  await readRoleClusterAndBucket(ctx, snapshot, unavailable);
   snapshot.unavailable = unavailable;
   return snapshot;
 }
