@@ -12,6 +12,7 @@ import {
   type EvaluationResult,
 } from "../components/evaluate";
 import { type PolicyDocument } from "../components/policyDocument";
+import { type CheckStatus } from "./result";
 
 /**
  * A decision and why; `statements` when the evaluator could read the document. `unsupported`: the
@@ -22,6 +23,23 @@ export type Outcome = Pick<EvaluationResult, "decision" | "reason"> & {
   statements?: number[];
   unsupported?: string;
 };
+
+/**
+ * A check's status from an outcome: an explicit deny fails, a statement the evaluator could not read
+ * leaves it undecided (warn, never pass), otherwise `passes` decides.
+ */
+export function statusOf(outcome: Outcome, passes: boolean): CheckStatus {
+  if (outcome.decision === "ExplicitDeny") return "fail";
+  if (outcome.unsupported !== undefined) return "warn";
+  return passes ? "pass" : "fail";
+}
+
+/** Why undecided, when a statement could not be read; otherwise `detail` (the outcome's reason by default). */
+export function detailOf(outcome: Outcome, detail: string = outcome.reason): string {
+  return outcome.unsupported !== undefined
+    ? `the evaluator cannot read ${outcome.unsupported}: not decided`
+    : detail;
+}
 
 /** Parses a policy document's JSON; undefined when it is not JSON. */
 export function parsePolicy(json: string | undefined): PolicyDocument | undefined {

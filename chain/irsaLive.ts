@@ -10,7 +10,7 @@ import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C, type LinkId } from "./catalogue";
-import { tryTrust } from "./evaluation";
+import { detailOf, statusOf, tryTrust } from "./evaluation";
 import { explainDecision } from "./explain";
 import { audienceOf, expectedProviderArn, tryNormalize } from "./irsaFacts";
 import { runCheck, type CheckResult } from "./result";
@@ -273,14 +273,8 @@ export function liveTrustSubjects(
     return runCheck(
       C.trustSubject,
       { live: true, ...sa, audience },
-      outcome.decision === "ExplicitDeny"
-        ? false
-        : outcome.unsupported !== undefined
-          ? "warn"
-          : outcome.decision === "Allow",
-      outcome.unsupported !== undefined
-        ? `the evaluator cannot read ${outcome.unsupported}: not decided`
-        : `sub ${sub}, aud ${audience}, provider ${providerArn}: ${explained}`,
+      statusOf(outcome, outcome.decision === "Allow"),
+      detailOf(outcome, `sub ${sub}, aud ${audience}, provider ${providerArn}: ${explained}`),
     );
   });
 }

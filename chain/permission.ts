@@ -7,10 +7,10 @@
 import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { IRSA_CHECKS as C } from "./catalogue";
-import { parsePolicy, tryAccess, tryResourcePolicy, type Outcome } from "./evaluation";
+import { detailOf, parsePolicy, statusOf, tryAccess, tryResourcePolicy } from "./evaluation";
 import { explainIdentityPolicies } from "./explain";
 import { partitionOf } from "./irsaFacts";
-import { runCheck, type CheckResult, type CheckStatus } from "./result";
+import { runCheck, type CheckResult } from "./result";
 import { type IrsaSnapshot, type PermissionLiveFacts, type Unavailable } from "./snapshot";
 
 /** What the permission checks need besides the live facts. */
@@ -34,19 +34,6 @@ function roleNames(roleArn: string): { partition: string; account: string } {
 function rootOf(roleArn: string): string {
   const { partition, account } = roleNames(roleArn);
   return `arn:${partition}:iam::${account}:root`;
-}
-
-/** pass / fail / warn from an outcome: warn when the evaluator could not read a statement. */
-function statusOf(outcome: Outcome, passes: boolean): CheckStatus {
-  if (outcome.decision === "ExplicitDeny") return "fail";
-  if (outcome.unsupported !== undefined) return "warn";
-  return passes ? "pass" : "fail";
-}
-
-function detailOf(outcome: Outcome): string {
-  return outcome.unsupported !== undefined
-    ? `the evaluator cannot read ${outcome.unsupported}: not decided`
-    : outcome.reason;
 }
 
 /** s3:ListBucket on exactly the bucket, by the role's identity policies (when they were all read). */
@@ -270,14 +257,11 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
       runCheck(
         C.permissionRead,
         { live: true, reader },
-        outcome.decision === "ExplicitDeny"
-          ? false
-          : outcome.unsupported !== undefined
-            ? "warn"
-            : outcome.decision === "Allow",
-        outcome.unsupported !== undefined
-          ? `the evaluator cannot read ${outcome.unsupported}: not decided`
-          : `${why} (${json.length} polic${json.length === 1 ? "y" : "ies"}: inline ${describeValue(Object.keys(s.permissionPolicies))}, attached ${describeValue(Object.keys(s.live?.attachedPolicies ?? {}))})`,
+        statusOf(outcome, outcome.decision === "Allow"),
+        detailOf(
+          outcome,
+          `${why} (${json.length} polic${json.length === 1 ? "y" : "ies"}: inline ${describeValue(Object.keys(s.permissionPolicies))}, attached ${describeValue(Object.keys(s.live?.attachedPolicies ?? {}))})`,
+        ),
       ),
     );
   }

@@ -11,7 +11,7 @@ import { type PolicyDocument } from "../components/policyDocument";
 import { POD_IDENTITY_SERVICE } from "../components/podIdentityPolicies";
 import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { POD_IDENTITY_CHECKS as C } from "./catalogue";
-import { type Outcome } from "./evaluation";
+import { detailOf, statusOf, type Outcome } from "./evaluation";
 import { explainDecision } from "./explain";
 import { runCheck, type CheckResult, type CheckStatus } from "./result";
 import { type PodIdentityAssociationFacts, type PodIdentitySnapshot } from "./snapshot";
@@ -305,11 +305,9 @@ export function liveTrustResult(
   doc: PolicyDocument,
   request: { action: string; context: Record<string, string>; sourceRoleArn?: string },
 ): { status: CheckStatus; detail: string } {
-  if (outcome.decision === "ExplicitDeny") return { status: "fail", detail: outcome.reason };
-  if (outcome.unsupported !== undefined) {
-    return { status: "warn", detail: `the evaluator cannot read ${outcome.unsupported}: not decided` };
-  }
-  if (outcome.decision === "Allow") return { status: "pass", detail: outcome.reason };
+  const status = statusOf(outcome, outcome.decision === "Allow");
+  if (outcome.decision === "ExplicitDeny") return { status, detail: outcome.reason };
+  if (status !== "fail") return { status, detail: detailOf(outcome) };
   const { action, context, sourceRoleArn } = request;
   const detail =
     sourceRoleArn === undefined
