@@ -8,7 +8,7 @@ import { type PolicyDocument } from "../components/policyDocument";
 import { STS_AUDIENCE, wholeNamespaces } from "../components/trustPolicy";
 import { parseOidcProviderArn } from "../components/validation";
 import { type AccountBConfig } from "../stacks/config";
-import { tryAccess, tryTrust } from "../chain";
+import { tryAccess, tryTrust, type Outcome } from "../chain";
 import { type PlanConfigs } from "./config";
 
 /** One row of the access matrix: a request, what the config intends, what the documents decide. */
@@ -38,6 +38,29 @@ export interface AccessRow {
    * (StringLike name patterns with `trustWholeNamespaces`), so the row's grant is the namespace's.
    */
   scope?: "namespace-wide";
+}
+
+/** A row: what was asked, what the config intends, and what the evaluator decided (ok when they agree). */
+export function matrixRow(
+  kind: AccessRow["kind"],
+  subject: string,
+  action: string,
+  resource: string,
+  context: Record<string, string>,
+  expected: "allow" | "deny",
+  result: Outcome,
+): AccessRow {
+  return {
+    kind,
+    subject,
+    action,
+    resource,
+    context,
+    expected,
+    actual: result.decision,
+    reason: result.reason,
+    ok: (result.decision === "Allow") === (expected === "allow"),
+  };
 }
 
 /** The S3 object actions each access level intends (independent of the policy builder). */
@@ -112,15 +135,7 @@ export function buildAccessMatrix(inputs: MatrixInputs): AccessRow[] {
     const expected = arn === providerArn && aud === STS_AUDIENCE && trustedBy(ns, name) ? "allow" : "deny";
     const result = tryTrust(trustPolicy, arn, sub, aud);
     rows.push({
-      kind: "trust",
-      subject,
-      action: "sts:AssumeRoleWithWebIdentity",
-      resource: arn,
-      context: { sub, aud },
-      expected,
-      actual: result.decision,
-      reason: result.reason,
-      ok: (result.decision === "Allow") === (expected === "allow"),
+      ...matrixRow("trust", subject, "sts:AssumeRoleWithWebIdentity", arn, { sub, aud }, expected, result),
       ...(wide.has(ns) ? { scope: "namespace-wide" as const } : {}),
     });
   };
@@ -185,17 +200,7 @@ export function accessRows(inputs: AccessInputs): AccessRow[] {
     context: Record<string, string> = {},
   ) => {
     const result = tryAccess(inputs.permissionPolicies, action, resource, context);
-    rows.push({
-      kind: "access",
-      subject,
-      action,
-      resource,
-      context,
-      expected,
-      actual: result.decision,
-      reason: result.reason,
-      ok: (result.decision === "Allow") === (expected === "allow"),
-    });
+    rows.push(matrixRow("access", subject, action, resource, context, expected, result));
   };
   access("list the whole bucket", "s3:ListBucket", bucketArn, prefixes.length === 0 ? "allow" : "deny");
   for (const p of prefixes)

@@ -15,9 +15,9 @@ import {
 } from "../components/podIdentityPolicies";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { parseRoleArn } from "../components/validation";
-import { tryAccess, tryRoleTrust, tryServiceTrust, type Outcome } from "../chain";
+import { tryAccess, tryRoleTrust, tryServiceTrust } from "../chain";
 import { type PlanConfigs } from "./config";
-import { accessRows, otherThan, type AccessRow } from "./matrix";
+import { accessRows, matrixRow, otherThan, type AccessRow } from "./matrix";
 
 /** The account near misses come from when account A's id is account B's or unknown. */
 export const THIRD_ACCOUNT = "999988887777";
@@ -40,28 +40,6 @@ const tags = (cluster: string, namespace: string, name: string): Record<string, 
   [POD_IDENTITY_TAGS.namespace]: namespace,
   [POD_IDENTITY_TAGS.serviceAccount]: name,
 });
-
-function row(
-  kind: AccessRow["kind"],
-  subject: string,
-  action: string,
-  resource: string,
-  context: Record<string, string>,
-  expected: "allow" | "deny",
-  result: Outcome,
-): AccessRow {
-  return {
-    kind,
-    subject,
-    action,
-    resource,
-    context,
-    expected,
-    actual: result.decision,
-    reason: result.reason,
-    ok: (result.decision === "Allow") === (expected === "allow"),
-  };
-}
 
 /** A pair of trusted service accounts of different namespaces and names, swapped, when the config has one. */
 function swappedPair(trusted: ServiceAccountRef[]): ServiceAccountRef | undefined {
@@ -94,7 +72,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
     const expected = ns !== undefined && isTrusted(ns, name, arn, principal) ? "allow" : "deny";
     for (const action of POD_IDENTITY_ACTIONS) {
       rows.push(
-        row(
+        matrixRow(
           "target-trust",
           subject,
           action,
@@ -143,7 +121,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
   ] as const) {
     const context = tags(arn, trusted[0].namespace, trusted[0].name);
     rows.push(
-      row(
+      matrixRow(
         "source-role",
         subject,
         "sts:AssumeRole",
@@ -164,7 +142,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
   ] as const) {
     for (const action of POD_IDENTITY_ACTIONS) {
       rows.push(
-        row(
+        matrixRow(
           "source-role",
           subject,
           action,
