@@ -5,10 +5,10 @@ import { expect } from "chai";
 import { type CheckResult } from "../../chain";
 import { main } from "../../doctor/cli";
 import { nodeFileSystem } from "../../deploy/system";
-import { type StackOutputs, type StackWorkspace } from "../../deploy/workspace";
 import { CHAIN } from "./support/chain";
 import { world } from "./support/hooks";
 import { EXPLICIT, READ_ONLY, byStatus, doctor, failing, validate } from "./support/run";
+import { plain, stacksWorkspace } from "./support/stacks";
 import { kubeconfigFor } from "./support/standIns";
 
 describe("npm run doctor against moto (live AWS APIs) and the loopback cluster stand-ins", function () {
@@ -143,27 +143,9 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
   });
 
   describe("inputs from the stacks (an injected workspace stands in for the Automation API)", () => {
-    function workspace(a: StackOutputs, b: StackOutputs): StackWorkspace {
-      const outputs: Record<string, StackOutputs> = { "account-a": a, "account-b": b };
-      const no = () => Promise.reject(new Error("not used by the doctor"));
-      return {
-        select: (s) => Promise.resolve(s in outputs),
-        outputs: (s) => Promise.resolve(outputs[s]),
-        getConfig: (s, k) =>
-          Promise.resolve(s === "account-a" && k === "aws:region" ? "us-east-1" : undefined),
-        createOrSelect: no,
-        up: no,
-        preview: no,
-        destroy: no,
-        qualifiedName: no,
-        setConfig: no,
-      };
-    }
-    const plain = (value: unknown) => ({ value, secret: false });
-
     it("reads the chain from account-a's and account-b's outputs, and the cluster through account-a's kubeconfig", async () => {
       await world().build();
-      const ws = workspace(
+      const ws = stacksWorkspace(
         {
           clusterName: plain(CHAIN.cluster),
           kubeconfig: { value: kubeconfigFor(world().kube, world().tls), secret: true },

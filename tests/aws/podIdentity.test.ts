@@ -4,11 +4,12 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { type CheckResult } from "../../chain";
 import { nodeFileSystem } from "../../deploy/system";
-import { type StackOutputs, type StackWorkspace } from "../../deploy/workspace";
+import { type StackWorkspace } from "../../deploy/workspace";
 import { main } from "../../doctor/cli";
 import { world } from "./support/hooks";
 import { PI_CHAIN } from "./support/podIdentityChain";
 import { PI_EXPLICIT, READ_ONLY, byStatus, doctor, failing, validate } from "./support/run";
+import { plain, stacksWorkspace } from "./support/stacks";
 import { kubeconfigFor } from "./support/standIns";
 
 /** The doctor on the Pod Identity test chain, with --json and the kubeconfig. */
@@ -110,25 +111,8 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
   });
 
   describe("inputs from the stacks (an injected workspace stands in for the Automation API)", () => {
-    function workspace(a: StackOutputs, b: StackOutputs): StackWorkspace {
-      const outputs: Record<string, StackOutputs> = { "account-a": a, "account-b": b };
-      const no = () => Promise.reject(new Error("not used by the doctor"));
-      return {
-        select: (s) => Promise.resolve(s in outputs),
-        outputs: (s) => Promise.resolve(outputs[s]),
-        getConfig: (s, k) =>
-          Promise.resolve(s === "account-a" && k === "aws:region" ? "us-east-1" : undefined),
-        createOrSelect: no,
-        up: no,
-        preview: no,
-        destroy: no,
-        qualifiedName: no,
-        setConfig: no,
-      };
-    }
-    const plain = (value: unknown) => ({ value, secret: false });
     const stacks = (sourceRoleArn: string) =>
-      workspace(
+      stacksWorkspace(
         {
           clusterName: plain(PI_CHAIN.cluster),
           clusterArn: plain(PI_CHAIN.clusterArn),

@@ -3,22 +3,21 @@
  * stand-in): healthy by default, or with one link broken by a {@link Variant}. The documents are the
  * project's own builders' (buildTrustPolicy, buildS3AccessPolicy), as a real deployment sends them.
  */
-import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
+import { CreateClusterCommand } from "@aws-sdk/client-eks";
 import {
   AttachRolePolicyCommand,
   CreateOpenIDConnectProviderCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
-  IAMClient,
   PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateKeyCommand } from "@aws-sdk/client-kms";
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { type V1Pod } from "@kubernetes/client-node";
 import { buildS3AccessPolicy } from "../../../components/s3AccessPolicy";
 import { normalizeIssuer } from "../../../components/issuer";
 import { buildTrustPolicy } from "../../../components/trustPolicy";
-import { ACCOUNT_A, ACCOUNT_B, REGION, type Moto } from "./moto";
+import { ACCOUNT_A, ACCOUNT_B, accountClients, type Moto } from "./moto";
 import { type KubeStandIn } from "./standIns";
 
 /** One broken link (or a different, still healthy, shape) of the chain. */
@@ -69,21 +68,6 @@ export const CHAIN = {
   key: "reports/q3.csv",
 };
 
-/** Clients for one account of moto. */
-function clients(moto: Moto, account: "a" | "b") {
-  const config = {
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: account === "a" ? { accessKeyId: "testing", secretAccessKey: "testing" } : moto.accountB,
-  };
-  return {
-    iam: new IAMClient(config),
-    eks: new EKSClient(config),
-    s3: new S3Client({ ...config, forcePathStyle: true }),
-    kms: new KMSClient(config),
-  };
-}
-
 /** What was built: the issuer URL the cluster got. */
 export interface BuiltChain {
   issuerUrl: string;
@@ -97,8 +81,8 @@ export async function buildChain(
 ): Promise<BuiltChain> {
   const v = { ...HEALTHY, ...changes };
   await moto.reset();
-  const a = clients(moto, "a");
-  const b = clients(moto, "b");
+  const a = accountClients(moto, "a");
+  const b = accountClients(moto, "b");
   try {
     const cluster = await a.eks.send(
       new CreateClusterCommand({

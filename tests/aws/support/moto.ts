@@ -6,6 +6,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as net from "node:net";
+import { EKSClient } from "@aws-sdk/client-eks";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
 /** moto's default account: the cluster's (A). */
@@ -34,6 +38,21 @@ export interface Moto {
   /** Temporary credentials of account B (from AssumeRole; new after each reset). */
   accountB: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   stop(): Promise<void>;
+}
+
+/** SDK clients of one account of moto (S3 path-style: moto's endpoint has no bucket subdomains). */
+export function accountClients(moto: Moto, account: "a" | "b") {
+  const config = {
+    endpoint: moto.endpoint,
+    region: REGION,
+    credentials: account === "a" ? { accessKeyId: "testing", secretAccessKey: "testing" } : moto.accountB,
+  };
+  return {
+    iam: new IAMClient(config),
+    eks: new EKSClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    kms: new KMSClient(config),
+  };
 }
 
 function freePort(): Promise<number> {

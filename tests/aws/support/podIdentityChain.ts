@@ -5,9 +5,9 @@
  * by default, or with one link broken by a {@link PodIdentityVariant}. The documents are the
  * project's own builders', as a real deployment sends them.
  */
-import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateClusterCommand } from "@aws-sdk/client-eks";
+import { CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { type V1Pod } from "@kubernetes/client-node";
 import { policyJson } from "../../../components/policyDocument";
 import {
@@ -17,7 +17,7 @@ import {
 } from "../../../components/podIdentityPolicies";
 import { buildS3AccessPolicy } from "../../../components/s3AccessPolicy";
 import { type EksStandIn } from "./eksStandIn";
-import { ACCOUNT_A, ACCOUNT_B, REGION, type Moto } from "./moto";
+import { ACCOUNT_A, ACCOUNT_B, REGION, accountClients, type Moto } from "./moto";
 import { type KubeStandIn } from "./standIns";
 
 /** One broken link (or a healthy shape) of the Pod Identity chain. */
@@ -70,19 +70,6 @@ export const PI_CHAIN = {
   externalId: "5b1d2c1e-0000-4000-8000-00000000c0de",
 };
 
-function clients(moto: Moto, account: "a" | "b") {
-  const config = {
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: account === "a" ? { accessKeyId: "testing", secretAccessKey: "testing" } : moto.accountB,
-  };
-  return {
-    iam: new IAMClient(config),
-    eks: new EKSClient(config),
-    s3: new S3Client({ ...config, forcePathStyle: true }),
-  };
-}
-
 /** Resets moto and the stand-ins and builds the chain with `changes` applied to the healthy one. */
 export async function buildPodIdentityChain(
   moto: Moto,
@@ -92,8 +79,8 @@ export async function buildPodIdentityChain(
 ): Promise<void> {
   const v = { ...PI_HEALTHY, ...changes };
   await moto.reset();
-  const a = clients(moto, "a");
-  const b = clients(moto, "b");
+  const a = accountClients(moto, "a");
+  const b = accountClients(moto, "b");
   try {
     const cluster = await a.eks.send(
       new CreateClusterCommand({
