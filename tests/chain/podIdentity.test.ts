@@ -6,51 +6,11 @@ import { expect } from "chai";
 import { assertChain, checkChain, POD_IDENTITY_CHECKS, type PodIdentitySnapshot } from "../../chain";
 import { policyJson } from "../../components/policyDocument";
 import {
-  buildPodIdentitySourcePermissionPolicy,
   buildPodIdentitySourceTrustPolicy,
   buildPodIdentityTargetTrustPolicy,
 } from "../../components/podIdentityPolicies";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
-
-const CLUSTER = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
-const SOURCE = "arn:aws:iam::111122223333:role/pod-source";
-const TARGET = "arn:aws:iam::444455556666:role/pod-target";
-const SA = { namespace: "team-a", name: "s3-reader" };
-
-function healthy(): PodIdentitySnapshot {
-  return {
-    mechanism: "pod-identity",
-    cluster: { arn: CLUSTER, name: "prod" },
-    agent: { installed: true, adopted: false },
-    sourceRole: {
-      arn: SOURCE,
-      trustPolicy: policyJson(buildPodIdentitySourceTrustPolicy({ clusterArn: CLUSTER })),
-      permissionPolicies: {
-        chain: policyJson(buildPodIdentitySourcePermissionPolicy({ targetRoleArn: TARGET })),
-      },
-    },
-    role: {
-      arn: TARGET,
-      trustPolicy: policyJson(
-        buildPodIdentityTargetTrustPolicy({
-          sourceRoleArn: SOURCE,
-          clusterArn: CLUSTER,
-          serviceAccounts: [SA],
-        }),
-      ),
-    },
-    permissionPolicies: { "s3-access": policyJson(buildS3AccessPolicy({ bucketName: "team-data" })) },
-    associations: [
-      { namespace: SA.namespace, serviceAccount: SA.name, roleArn: SOURCE, targetRoleArn: TARGET },
-    ],
-    trusted: [SA],
-    bucketName: "team-data",
-    objectKey: "x.txt",
-    serviceAccount: { ...SA, annotations: {} },
-    workloads: [],
-    deployProbe: false,
-  };
-}
+import { CLUSTER, SA, TARGET, plannedPodIdentity as healthy } from "./podIdentitySnapshot";
 
 /** The failing checks of a snapshot, as "link: check". */
 const failing = (s: PodIdentitySnapshot) =>

@@ -7,18 +7,12 @@ import { expect } from "chai";
 import { checkChain, type CheckResult, type PodIdentitySnapshot } from "../../chain";
 import { policyJson } from "../../components/policyDocument";
 import {
-  buildPodIdentitySourcePermissionPolicy,
   buildPodIdentitySourceTrustPolicy,
   buildPodIdentityTargetTrustPolicy,
 } from "../../components/podIdentityPolicies";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
+import { A, B, CLUSTER, SA, SOURCE, TARGET, plannedPodIdentity } from "./podIdentitySnapshot";
 
-const A = "111122223333";
-const B = "444455556666";
-const CLUSTER = `arn:aws:eks:eu-west-1:${A}:cluster/prod`;
-const SOURCE = `arn:aws:iam::${A}:role/pod-source`;
-const TARGET = `arn:aws:iam::${B}:role/pod-target`;
-const SA = { namespace: "team-a", name: "s3-reader" };
 const INJECTED = {
   AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE:
@@ -28,27 +22,8 @@ const INJECTED = {
 /** A healthy live snapshot, as the doctor's collector fills it; `change` breaks one fact. */
 function live(change: (s: PodIdentitySnapshot) => void = () => undefined): PodIdentitySnapshot {
   const s: PodIdentitySnapshot = {
-    mechanism: "pod-identity",
-    cluster: { arn: CLUSTER, name: "prod" },
+    ...plannedPodIdentity(),
     agent: { installed: true, adopted: true },
-    sourceRole: {
-      arn: SOURCE,
-      trustPolicy: policyJson(buildPodIdentitySourceTrustPolicy({ clusterArn: CLUSTER })),
-      permissionPolicies: {
-        chain: policyJson(buildPodIdentitySourcePermissionPolicy({ targetRoleArn: TARGET })),
-      },
-    },
-    role: {
-      arn: TARGET,
-      trustPolicy: policyJson(
-        buildPodIdentityTargetTrustPolicy({
-          sourceRoleArn: SOURCE,
-          clusterArn: CLUSTER,
-          serviceAccounts: [SA],
-        }),
-      ),
-    },
-    permissionPolicies: { "s3-access": policyJson(buildS3AccessPolicy({ bucketName: "team-data" })) },
     associations: [
       {
         namespace: SA.namespace,
@@ -60,12 +35,7 @@ function live(change: (s: PodIdentitySnapshot) => void = () => undefined): PodId
         externalId: "2c7f0b6e-0000-4000-8000-000000000000",
       },
     ],
-    trusted: [SA],
-    bucketName: "team-data",
     objectKey: "reports/q3.csv",
-    serviceAccount: { ...SA, annotations: {} },
-    workloads: [],
-    deployProbe: false,
     unavailable: { workloads: "the doctor reads pods, not Deployments and Jobs" },
     live: {
       cluster: { name: "prod", region: "eu-west-1", accountId: A },
