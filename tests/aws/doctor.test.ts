@@ -8,7 +8,7 @@ import { nodeFileSystem } from "../../deploy/system";
 import { CHAIN } from "./support/chain";
 import { world } from "./support/hooks";
 import { EXPLICIT, READ_ONLY, byStatus, doctor, failing, validate } from "./support/run";
-import { plain, stacksWorkspace } from "./support/stacks";
+import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 import { kubeconfigFor } from "./support/standIns";
 
 describe("npm run doctor against moto (live AWS APIs) and the loopback cluster stand-ins", function () {
@@ -147,16 +147,19 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
       await world().build();
       const ws = stacksWorkspace(
         {
-          clusterName: plain(CHAIN.cluster),
-          kubeconfig: { value: kubeconfigFor(world().kube, world().tls), secret: true },
-          serviceAccount: plain({ namespace: CHAIN.namespace, name: CHAIN.serviceAccount }),
+          "account-a": {
+            clusterName: plain(CHAIN.cluster),
+            kubeconfig: { value: kubeconfigFor(world().kube, world().tls), secret: true },
+            serviceAccount: plain({ namespace: CHAIN.namespace, name: CHAIN.serviceAccount }),
+          },
+          "account-b": {
+            roleArn: plain(CHAIN.roleArn),
+            bucketName: plain(CHAIN.bucket),
+            objectKey: plain(CHAIN.key),
+            region: plain("us-east-1"),
+          },
         },
-        {
-          roleArn: plain(CHAIN.roleArn),
-          bucketName: plain(CHAIN.bucket),
-          objectKey: plain(CHAIN.key),
-          region: plain("us-east-1"),
-        },
+        "us-east-1",
       );
       const r = await doctor([], {
         base: ["--profile-a", "cluster-account", "--profile-b", "role-account"],

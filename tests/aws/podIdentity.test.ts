@@ -9,7 +9,7 @@ import { main } from "../../doctor/cli";
 import { world } from "./support/hooks";
 import { PI_CHAIN } from "./support/podIdentityChain";
 import { PI_EXPLICIT, READ_ONLY, byStatus, doctor, failing, validate } from "./support/run";
-import { plain, stacksWorkspace } from "./support/stacks";
+import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 import { kubeconfigFor } from "./support/standIns";
 
 /** The doctor on the Pod Identity test chain, with --json and the kubeconfig. */
@@ -114,20 +114,23 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
     const stacks = (sourceRoleArn: string) =>
       stacksWorkspace(
         {
-          clusterName: plain(PI_CHAIN.cluster),
-          clusterArn: plain(PI_CHAIN.clusterArn),
-          sourceRoleArn: plain(sourceRoleArn),
-          mechanism: plain("pod-identity"),
-          kubeconfig: { value: kubeconfigFor(world().kube, world().tls), secret: true },
-          serviceAccount: plain({ namespace: PI_CHAIN.namespace, name: PI_CHAIN.serviceAccount }),
+          "account-a": {
+            clusterName: plain(PI_CHAIN.cluster),
+            clusterArn: plain(PI_CHAIN.clusterArn),
+            sourceRoleArn: plain(sourceRoleArn),
+            mechanism: plain("pod-identity"),
+            kubeconfig: { value: kubeconfigFor(world().kube, world().tls), secret: true },
+            serviceAccount: plain({ namespace: PI_CHAIN.namespace, name: PI_CHAIN.serviceAccount }),
+          },
+          "account-b": {
+            roleArn: plain(PI_CHAIN.targetRoleArn),
+            bucketName: plain(PI_CHAIN.bucket),
+            objectKey: plain(PI_CHAIN.key),
+            region: plain("us-east-1"),
+            mechanism: plain("pod-identity"),
+          },
         },
-        {
-          roleArn: plain(PI_CHAIN.targetRoleArn),
-          bucketName: plain(PI_CHAIN.bucket),
-          objectKey: plain(PI_CHAIN.key),
-          region: plain("us-east-1"),
-          mechanism: plain("pod-identity"),
-        },
+        "us-east-1",
       );
     const deps = (ws: StackWorkspace) => ({
       run: () => Promise.resolve({ code: 0, stdout: "v3.248.0\n", stderr: "" }),

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { StackInputError, chainFromStacks, readStackInputs } from "../../doctor/inputs";
-import { type StackOutputs, type StackWorkspace } from "../../deploy/workspace";
+import { type StackOutputs } from "../../deploy/workspace";
+import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 
-const plain = (value: unknown) => ({ value, secret: false });
 const STACKS = { a: "account-a", b: "account-b" };
 const A: StackOutputs = {
   clusterName: plain("demo"),
@@ -16,21 +16,6 @@ const B: StackOutputs = {
   region: plain("eu-west-1"),
   serviceAccount: plain({ namespace: "other", name: "b-side" }),
 };
-
-function workspace(outputs: Record<string, StackOutputs>, region?: string): StackWorkspace {
-  const no = () => Promise.reject(new Error("unused"));
-  return {
-    select: (s) => Promise.resolve(s in outputs),
-    outputs: (s) => Promise.resolve(outputs[s]),
-    getConfig: (_s, k) => Promise.resolve(k === "aws:region" ? region : undefined),
-    createOrSelect: no,
-    up: no,
-    preview: no,
-    destroy: no,
-    qualifiedName: no,
-    setConfig: no,
-  };
-}
 
 describe("doctor: the chain from the stacks' outputs", () => {
   it("takes the cluster, kubeconfig and ServiceAccount from account-a, the role, bucket, key and region from account-b", () => {
@@ -80,13 +65,13 @@ describe("doctor: the chain from the stacks' outputs", () => {
 
   it("reads both stacks and account-a's aws:region through the workspace", async () => {
     const chain = await readStackInputs(
-      workspace({ "account-a": A, "account-b": B }, "us-west-2"),
+      stacksWorkspace({ "account-a": A, "account-b": B }, "us-west-2"),
       STACKS,
       undefined,
     );
     expect(chain.clusterRegion).to.equal("us-west-2");
     const overridden = await readStackInputs(
-      workspace({ "account-a": A, "account-b": B }, "us-west-2"),
+      stacksWorkspace({ "account-a": A, "account-b": B }, "us-west-2"),
       STACKS,
       "ap-south-1",
     );
@@ -96,7 +81,7 @@ describe("doctor: the chain from the stacks' outputs", () => {
   it("says which stack does not exist", async () => {
     let caught: unknown;
     try {
-      await readStackInputs(workspace({ "account-a": A }), STACKS, undefined);
+      await readStackInputs(stacksWorkspace({ "account-a": A }), STACKS, undefined);
     } catch (e) {
       caught = e;
     }
