@@ -12,6 +12,7 @@ import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C, type LinkId } from "./catalogue";
 import { detailOf, statusOf, tryTrust } from "./evaluation";
 import { explainDecision } from "./explain";
+import { checkPods } from "./livePods";
 import { audienceOf, expectedProviderArn, tryNormalize } from "./irsaFacts";
 import { runCheck, type CheckResult } from "./result";
 import { type AssumeStep, type IrsaSnapshot, type TokenFacts } from "./snapshot";
@@ -142,40 +143,19 @@ export function thumbprintCheck(s: IrsaSnapshot, issuerHostPath: string): CheckR
 
 /** Link 4, live: the pods that run as the ServiceAccount got the webhook's environment for the role. */
 export function podsCheck(s: IrsaSnapshot): CheckResult[] {
-  const pods = s.live?.pods;
-  const sa = s.serviceAccount;
-  if (pods === undefined || sa === undefined) return [];
-  const p = { namespace: sa.namespace, name: sa.name };
-  if (pods.length === 0) {
-    return [runCheck(C.podsInjected, p, "skip", `no pod in namespace ${sa.namespace} runs as ${sa.name}`)];
-  }
   const roleArn = s.role?.arn;
-  const problems: string[] = [];
-  for (const pod of pods) {
-    const created = pod.createdAt ? ` (created ${pod.createdAt})` : "";
-    for (const c of pod.containers) {
-      const missing = ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"].filter((k) => c.env[k] === undefined);
-      if (missing.length > 0) {
-        problems.push(
-          `pod ${pod.name}${created}, container ${c.name}: no ${missing.join(", ")} (started before the annotation, or the webhook missed it)`,
-        );
-      } else if (roleArn !== undefined && c.env.AWS_ROLE_ARN !== roleArn) {
-        problems.push(
-          `pod ${pod.name}${created}, container ${c.name}: AWS_ROLE_ARN ${c.env.AWS_ROLE_ARN} is not the role (started before the annotation changed)`,
-        );
-      }
+  return checkPods(C.podsInjected, s.serviceAccount, s.live?.pods, (where, env) => {
+    const missing = ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"].filter((k) => env[k] === undefined);
+    if (missing.length > 0) {
+      return [`${where}: no ${missing.join(", ")} (started before the annotation, or the webhook missed it)`];
     }
-  }
-  return [
-    runCheck(
-      C.podsInjected,
-      p,
-      problems.length === 0,
-      problems.length > 0
-        ? problems.join("; ")
-        : `${pods.length} pod(s): ${pods.map((x) => x.name).join(", ")}`,
-    ),
-  ];
+    if (roleArn !== undefined && env.AWS_ROLE_ARN !== roleArn) {
+      return [
+        `${where}: AWS_ROLE_ARN ${env.AWS_ROLE_ARN} is not the role (started before the annotation changed)`,
+      ];
+    }
+    return [];
+  });
 }
 
 /** A result moved to the link a failure points to. */

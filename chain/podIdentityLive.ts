@@ -13,6 +13,7 @@ import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { POD_IDENTITY_CHECKS as C } from "./catalogue";
 import { detailOf, statusOf, type Outcome } from "./evaluation";
 import { explainDecision } from "./explain";
+import { checkPods } from "./livePods";
 import { runCheck, type CheckResult, type CheckStatus } from "./result";
 import { type PodIdentityAssociationFacts, type PodIdentitySnapshot } from "./snapshot";
 
@@ -98,47 +99,27 @@ export function liveAgentLink(s: PodIdentitySnapshot): CheckResult[] {
 
 /** Link 2, live: the pods that run as the ServiceAccount got Pod Identity's environment, and not IRSA's. */
 export function podsCheck(s: PodIdentitySnapshot): CheckResult[] {
-  const pods = s.live?.pods;
-  const sa = s.serviceAccount;
-  if (pods === undefined || sa === undefined) return [];
-  const p = { namespace: sa.namespace, name: sa.name };
-  if (pods.length === 0) {
-    return [runCheck(C.podsInjected, p, "skip", `no pod in namespace ${sa.namespace} runs as ${sa.name}`)];
-  }
-  const problems: string[] = [];
-  for (const pod of pods) {
-    const created = pod.createdAt ? ` (created ${pod.createdAt})` : "";
-    for (const c of pod.containers) {
-      const where = `pod ${pod.name}${created}, container ${c.name}`;
-      const missing = POD_IDENTITY_ENV.filter((k) => c.env[k] === undefined);
-      const uri = c.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
-      if (missing.length > 0) {
-        problems.push(
-          `${where}: no ${missing.join(", ")} (created before the association, or EKS did not inject it)`,
-        );
-      } else if (!POD_IDENTITY_CREDENTIALS_URIS.includes(uri)) {
-        problems.push(
-          `${where}: AWS_CONTAINER_CREDENTIALS_FULL_URI is ${describeValue(uri)}, not the agent's ${POD_IDENTITY_CREDENTIALS_URIS[0]}`,
-        );
-      }
-      const irsa = IRSA_ENV.filter((k) => c.env[k] !== undefined);
-      if (irsa.length > 0) {
-        problems.push(
-          `${where}: also has ${irsa.join(", ")} (IRSA), which the AWS SDKs use before Pod Identity`,
-        );
-      }
+  return checkPods(C.podsInjected, s.serviceAccount, s.live?.pods, (where, env) => {
+    const problems: string[] = [];
+    const missing = POD_IDENTITY_ENV.filter((k) => env[k] === undefined);
+    const uri = env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+    if (missing.length > 0) {
+      problems.push(
+        `${where}: no ${missing.join(", ")} (created before the association, or EKS did not inject it)`,
+      );
+    } else if (!POD_IDENTITY_CREDENTIALS_URIS.includes(uri)) {
+      problems.push(
+        `${where}: AWS_CONTAINER_CREDENTIALS_FULL_URI is ${describeValue(uri)}, not the agent's ${POD_IDENTITY_CREDENTIALS_URIS[0]}`,
+      );
     }
-  }
-  return [
-    runCheck(
-      C.podsInjected,
-      p,
-      problems.length === 0,
-      problems.length > 0
-        ? problems.join("; ")
-        : `${pods.length} pod(s): ${pods.map((x) => x.name).join(", ")}`,
-    ),
-  ];
+    const irsa = IRSA_ENV.filter((k) => env[k] !== undefined);
+    if (irsa.length > 0) {
+      problems.push(
+        `${where}: also has ${irsa.join(", ")} (IRSA), which the AWS SDKs use before Pod Identity`,
+      );
+    }
+    return problems;
+  });
 }
 
 /** Link 2, live: EKS has the association, into the right roles, with session tags; the ServiceAccount and its pods. */

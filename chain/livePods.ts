@@ -1,0 +1,38 @@
+/**
+ * Both mechanisms' live check of the pods that run as the ServiceAccount: each container's injected
+ * environment, judged by the mechanism's rule; skipped when no pod runs as it.
+ */
+import { type CheckDefinition, type Subject } from "./catalogueBase";
+import { runCheck, type CheckResult } from "./result";
+import { type LivePod } from "./snapshot";
+
+/**
+ * The pods check: `problemsOf` names what is wrong with one container's environment (`where` is
+ * "pod <name> (created <time>), container <name>"); passes when no container has a problem.
+ */
+export function checkPods(
+  definition: CheckDefinition<Subject>,
+  serviceAccount: { namespace: string; name: string } | undefined,
+  pods: readonly LivePod[] | undefined,
+  problemsOf: (where: string, env: Record<string, string>) => string[],
+): CheckResult[] {
+  if (pods === undefined || serviceAccount === undefined) return [];
+  const p = { namespace: serviceAccount.namespace, name: serviceAccount.name };
+  if (pods.length === 0) {
+    return [runCheck(definition, p, "skip", `no pod in namespace ${p.namespace} runs as ${p.name}`)];
+  }
+  const problems = pods.flatMap((pod) => {
+    const created = pod.createdAt ? ` (created ${pod.createdAt})` : "";
+    return pod.containers.flatMap((c) => problemsOf(`pod ${pod.name}${created}, container ${c.name}`, c.env));
+  });
+  return [
+    runCheck(
+      definition,
+      p,
+      problems.length === 0,
+      problems.length > 0
+        ? problems.join("; ")
+        : `${pods.length} pod(s): ${pods.map((x) => x.name).join(", ")}`,
+    ),
+  ];
+}
