@@ -13,6 +13,7 @@
 import { IrsaInputError } from "./errors";
 import { type PolicyDocument } from "./policyDocument";
 import {
+  NUMERIC_VALUE,
   SUPPORTED_OPERATORS,
   checkDocument,
   requireContext,
@@ -233,6 +234,14 @@ function conditionsHold(statement: Statement, context: Record<string, string>): 
       if (ifExists || test.negated) continue;
       return false;
     }
+    if (test.numeric && !NUMERIC_VALUE.test(actual)) {
+      // IAM cannot compare it as a number either: refused rather than guessed (a Deny must not lapse).
+      throw new IrsaInputError(
+        `context.${key}`,
+        actual,
+        `must be a number for the condition operator ${operator}`,
+      );
+    }
     if (!test.holds(values, actual)) return false;
   }
   return true;
@@ -249,28 +258,46 @@ function arnMatch(pattern: string, value: string): boolean {
   return p !== undefined && v !== undefined && p.every((part, i) => globMatch(part, v[i], false));
 }
 
-const OPERATORS: Record<string, { negated: boolean; holds: (values: string[], actual: string) => boolean }> =
-  {
-    StringEquals: { negated: false, holds: (vs, a) => vs.includes(a) },
-    StringNotEquals: { negated: true, holds: (vs, a) => !vs.includes(a) },
-    StringEqualsIgnoreCase: {
-      negated: false,
-      holds: (vs, a) => vs.some((v) => v.toLowerCase() === a.toLowerCase()),
-    },
-    StringLike: { negated: false, holds: (vs, a) => vs.some((v) => globMatch(v, a, false)) },
-    StringNotLike: { negated: true, holds: (vs, a) => !vs.some((v) => globMatch(v, a, false)) },
-    ArnEquals: { negated: false, holds: (vs, a) => vs.some((v) => arnMatch(v, a)) },
-    ArnLike: { negated: false, holds: (vs, a) => vs.some((v) => arnMatch(v, a)) },
-    ArnNotEquals: { negated: true, holds: (vs, a) => !vs.some((v) => arnMatch(v, a)) },
-    ArnNotLike: { negated: true, holds: (vs, a) => !vs.some((v) => arnMatch(v, a)) },
-    Bool: { negated: false, holds: (vs, a) => vs.some((v) => v.toLowerCase() === a.toLowerCase()) },
-    NumericEquals: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) === Number(v)) },
-    NumericNotEquals: { negated: true, holds: (vs, a) => !vs.some((v) => Number(a) === Number(v)) },
-    NumericLessThan: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) < Number(v)) },
-    NumericLessThanEquals: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) <= Number(v)) },
-    NumericGreaterThan: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) > Number(v)) },
-    NumericGreaterThanEquals: { negated: false, holds: (vs, a) => vs.some((v) => Number(a) >= Number(v)) },
-  };
+const OPERATORS: Record<
+  string,
+  { negated: boolean; numeric?: true; holds: (values: string[], actual: string) => boolean }
+> = {
+  StringEquals: { negated: false, holds: (vs, a) => vs.includes(a) },
+  StringNotEquals: { negated: true, holds: (vs, a) => !vs.includes(a) },
+  StringEqualsIgnoreCase: {
+    negated: false,
+    holds: (vs, a) => vs.some((v) => v.toLowerCase() === a.toLowerCase()),
+  },
+  StringLike: { negated: false, holds: (vs, a) => vs.some((v) => globMatch(v, a, false)) },
+  StringNotLike: { negated: true, holds: (vs, a) => !vs.some((v) => globMatch(v, a, false)) },
+  ArnEquals: { negated: false, holds: (vs, a) => vs.some((v) => arnMatch(v, a)) },
+  ArnLike: { negated: false, holds: (vs, a) => vs.some((v) => arnMatch(v, a)) },
+  ArnNotEquals: { negated: true, holds: (vs, a) => !vs.some((v) => arnMatch(v, a)) },
+  ArnNotLike: { negated: true, holds: (vs, a) => !vs.some((v) => arnMatch(v, a)) },
+  Bool: { negated: false, holds: (vs, a) => vs.some((v) => v.toLowerCase() === a.toLowerCase()) },
+  NumericEquals: { negated: false, numeric: true, holds: (vs, a) => vs.some((v) => Number(a) === Number(v)) },
+  NumericNotEquals: {
+    negated: true,
+    numeric: true,
+    holds: (vs, a) => !vs.some((v) => Number(a) === Number(v)),
+  },
+  NumericLessThan: { negated: false, numeric: true, holds: (vs, a) => vs.some((v) => Number(a) < Number(v)) },
+  NumericLessThanEquals: {
+    negated: false,
+    numeric: true,
+    holds: (vs, a) => vs.some((v) => Number(a) <= Number(v)),
+  },
+  NumericGreaterThan: {
+    negated: false,
+    numeric: true,
+    holds: (vs, a) => vs.some((v) => Number(a) > Number(v)),
+  },
+  NumericGreaterThanEquals: {
+    negated: false,
+    numeric: true,
+    holds: (vs, a) => vs.some((v) => Number(a) >= Number(v)),
+  },
+};
 
 // The grammar admits exactly the operators implemented here.
 if (

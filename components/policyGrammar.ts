@@ -157,6 +157,7 @@ function conditions(field: string, value: unknown, variables: boolean): Statemen
     for (const [key, v] of Object.entries(k)) {
       const values = conditionValues(`${field}.${operator}.${key}`, v);
       if (variables) values.forEach((x) => refuseVariables(`${field}.${operator}.${key}`, x));
+      values.forEach((x) => checkOperand(`${field}.${operator}.${key}`, base, x));
       out.push({ operator, key, values });
     }
   }
@@ -172,6 +173,22 @@ function conditionValues(field: string, value: unknown): string[] {
     if (typeof v === "number" || typeof v === "boolean") return String(v);
     return fail(field, value, "must be a string, number or boolean, or a list of them");
   });
+}
+
+/** A number as the Numeric operators compare it (an optional sign, digits, an optional fraction). */
+export const NUMERIC_VALUE = /^[+-]?\d+(\.\d+)?$/;
+
+/**
+ * The values the Numeric and Bool operators can compare: anything else would never match, which
+ * would silently disable a Deny (fail open), so it is refused.
+ */
+function checkOperand(field: string, operator: string, value: string): void {
+  if (operator.startsWith("Numeric") && !NUMERIC_VALUE.test(value)) {
+    fail(field, value, `${operator} compares numbers: the value must be a number (e.g. 10 or 2.5)`);
+  }
+  if (operator === "Bool" && !/^(true|false)$/i.test(value)) {
+    fail(field, value, "Bool compares true or false: the value must be one of them");
+  }
 }
 
 function refuseVariables(field: string, value: string): void {

@@ -333,12 +333,38 @@ describe("evaluateAccess", () => {
       expect(decide(d)).to.equal("Allow");
     });
 
+    it("fails closed on Numeric and Bool values it cannot compare: a Deny never lapses", () => {
+      const denyIf = (Condition: PolicyStatement["Condition"]) =>
+        doc(
+          { Effect: "Allow", Action: "s3:GetObject", Resource: "*" },
+          { Effect: "Deny", Action: "s3:GetObject", Resource: "*", Condition },
+        );
+      // These Denies would never apply if "ten" compared as NaN or "False " as a string: Allow.
+      expect(() =>
+        decide(denyIf({ NumericLessThan: { "s3:max-keys": "ten" } }), { "s3:max-keys": "5" }),
+      ).to.throw(IrsaInputError, "NumericLessThan compares numbers");
+      expect(() =>
+        decide(denyIf({ Bool: { "aws:SecureTransport": "False " } }), { "aws:SecureTransport": "false" }),
+      ).to.throw(IrsaInputError, "Bool compares true or false");
+      expect(() =>
+        decide(denyIf({ NumericGreaterThanIfExists: { "s3:max-keys": "10" } }), { "s3:max-keys": "many" }),
+      ).to.throw(IrsaInputError, "must be a number for the condition operator NumericGreaterThanIfExists");
+      // What they can compare still decides: numbers with a sign or a fraction, Bool in any case.
+      expect(
+        decide(denyIf({ NumericLessThan: { "s3:max-keys": "-1.5" } }), { "s3:max-keys": "-2" }),
+      ).to.equal("ExplicitDeny");
+      expect(
+        decide(denyIf({ Bool: { "aws:SecureTransport": "FALSE" } }), { "aws:SecureTransport": "false" }),
+      ).to.equal("ExplicitDeny");
+    });
+
     it("Numeric operators compare numbers, and a missing key fails the positive ones", () => {
       const key = "s3:max-keys";
       const lt = allowIf({ NumericLessThan: { [key]: "100" } });
       expect(decide(lt, { [key]: "99" })).to.equal("Allow");
       expect(decide(lt, { [key]: "100" })).to.equal("ImplicitDeny");
-      expect(decide(lt, { [key]: "1e3" })).to.equal("ImplicitDeny");
+      // A request value that is not a plain number is refused, never compared as NaN.
+      expect(() => decide(lt, { [key]: "1e3" })).to.throw(IrsaInputError, "context.s3:max-keys");
       expect(decide(lt)).to.equal("ImplicitDeny");
       expect(decide(allowIf({ NumericLessThanEquals: { [key]: "100" } }), { [key]: "100" })).to.equal(
         "Allow",
@@ -350,7 +376,9 @@ describe("evaluateAccess", () => {
         "Allow",
       );
       expect(decide(allowIf({ NumericEquals: { [key]: ["1", "2"] } }), { [key]: "2.0" })).to.equal("Allow");
-      expect(decide(allowIf({ NumericEquals: { [key]: "1" } }), { [key]: "x" })).to.equal("ImplicitDeny");
+      expect(() => decide(allowIf({ NumericEquals: { [key]: "1" } }), { [key]: "x" })).to.throw(
+        IrsaInputError,
+      );
       const ne = allowIf({ NumericNotEquals: { [key]: "1" } });
       expect(decide(ne)).to.equal("Allow");
       expect(decide(ne, { [key]: "1" })).to.equal("ImplicitDeny");
