@@ -124,8 +124,10 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
           ? "the target role's trust compares the session tags EKS sets exactly; patterns (StringLike) would trust " +
             "service accounts nobody named"
           : undefined,
-      trustWholeNamespaces: (v) =>
-        v === true ? "Pod Identity trusts exact service accounts only (one association each)" : undefined,
+      trustWholeNamespaces: () =>
+        optionalBoolean(get, "trustWholeNamespaces", false)
+          ? "Pod Identity trusts exact service accounts only (one association each)"
+          : undefined,
       existingOidcProviderArn: () => "Pod Identity uses no OIDC provider in account B",
     });
   }
@@ -141,6 +143,25 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
       undefined,
       "must list the service accounts the role trusts, e.g. [{namespace: irsa-demo, name: s3-reader}]",
     );
+  }
+  if (Array.isArray(rawServiceAccounts)) {
+    rawServiceAccounts.forEach((entry: unknown, i) => {
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return; // the subject check says why
+      const field = `${key("serviceAccounts")}[${i}]`;
+      onlyKeys(field, entry as Record<string, unknown>, ["namespace", "name"]);
+      if (mechanism !== "pod-identity") return;
+      for (const part of ["namespace", "name"] as const) {
+        const v = (entry as Record<string, unknown>)[part];
+        if (typeof v === "string" && /[*?]/.test(v)) {
+          throw new IrsaInputError(
+            `${field}.${part}`,
+            v,
+            'cannot hold a wildcard with cross-account-irsa:mechanism "pod-identity": EKS associates exact ' +
+              "service accounts, and the target role trusts exactly those",
+          );
+        }
+      }
+    });
   }
   const trustWholeNamespaces = optionalBoolean(get, "trustWholeNamespaces", false);
   serviceAccountSubjects(key("serviceAccounts"), rawServiceAccounts, conditionTest, trustWholeNamespaces);

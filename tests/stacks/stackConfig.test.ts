@@ -213,6 +213,21 @@ describe("account-b config", () => {
       /cross-account-irsa:serviceAccounts: .* is invalid: together match every service account of namespace apps; .*trustWholeNamespaces: true/,
     ],
     [
+      "a misspelt key in a service account entry",
+      "  cross-account-irsa:serviceAccounts: [{namespace: apps, name: reader, nmae: writer}]\n",
+      /cross-account-irsa:serviceAccounts\[0\]\.nmae: .* is invalid: .*name/,
+    ],
+    [
+      "a wildcard with Pod Identity, naming the mechanism (not conditionTest, which Pod Identity refuses)",
+      "  cross-account-irsa:mechanism: pod-identity\n  cross-account-irsa:serviceAccounts: [{namespace: apps, name: 'r*'}]\n",
+      /cross-account-irsa:serviceAccounts\[0\]\.name: "r\*" is invalid: cannot hold a wildcard with cross-account-irsa:mechanism "pod-identity"/,
+    ],
+    [
+      'trustWholeNamespaces written as the string "true" with Pod Identity',
+      '  cross-account-irsa:mechanism: pod-identity\n  cross-account-irsa:trustWholeNamespaces: "true"\n',
+      /cross-account-irsa:trustWholeNamespaces: "?true"? is invalid: cannot be used with cross-account-irsa:mechanism "pod-identity"/,
+    ],
+    [
       "a region of no known partition",
       "  aws:region: xx-moon-1\n",
       /aws:region: "xx-moon-1" is invalid: is in no AWS partition/,
