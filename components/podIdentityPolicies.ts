@@ -30,6 +30,7 @@ import {
   validateRegion,
 } from "./validation";
 import { AWS_PARTITIONS, partitionOfRegion } from "./partitions";
+import { requireObject } from "./policyGrammar";
 
 /** The EKS add-on that runs the Pod Identity agent. */
 export const POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent";
@@ -270,13 +271,5 @@ export function buildPodIdentityTargetTrustPolicy(options: PodIdentityTargetTrus
 }
 
 function requireOptions(options: unknown, shape: string): Record<string, unknown> {
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new IrsaInputError("options", options, `must be an object ${shape}`);
-  }
-  return options as Record<string, unknown>;
-}
-
-/** Renders a list of service accounts for messages. */
-export function describeServiceAccounts(sas: readonly ServiceAccountRef[]): string {
-  return sas.length === 0 ? "none" : sas.map((s) => `${s.namespace}/${s.name}`).join(", ");
+  return requireObject("options", options, `an object ${shape}`);
 }

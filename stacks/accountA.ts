@@ -54,7 +54,7 @@ export async function accountA(): Promise<Record<string, unknown>> {
   // Read account-b first: a mismatch must fail before anything is registered.
   const accountBRef = new pulumi.StackReference(config.accountBStack);
   const b = parseAccountBOutputs(config.accountBStack, await readStackOutputs(accountBRef, OUTPUT_NAMES));
-  if (b) checkMechanismsMatch(config.accountBStack, b, config.mechanism);
+  if (b) checkMechanismsMatch("account-a", config.mechanism, config.accountBStack, b.mechanism);
   const serviceAccount = b ? chooseServiceAccount(config.accountBStack, b, config.serviceAccount) : undefined;
   const adopted = config.cluster.existingName !== undefined;
   const installsAgent = podIdentity && (config.cluster.podIdentityAgent ?? !adopted);

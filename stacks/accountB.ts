@@ -4,14 +4,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterOidcProvider } from "../components/clusterOidcProvider";
-import { IrsaInputError } from "../components/errors";
 import { IrsaRole } from "../components/irsaRole";
 import { PodIdentityTargetRole } from "../components/podIdentityTargetRole";
 import { SecureBucket } from "../components/secureBucket";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
 import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
-import { parseAccountBConfig, type AccountBConfig } from "./config";
+import { parseAccountBConfig } from "./config";
+import { checkMechanismsMatch, parseExportedMechanism } from "./crossStack";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** What account-b logs when it previews before account-a has the outputs it needs. */
@@ -53,20 +53,6 @@ async function required(
   );
 }
 
-/** account-b's mechanism must be account-a's: a mismatch names both values. */
-export function checkMechanismsAgree(config: AccountBConfig, exported: unknown): void {
-  if (exported === undefined) return; // account-a not deployed yet
-  const theirs = typeof exported === "string" ? exported : "irsa";
-  if (theirs !== config.mechanism) {
-    throw new IrsaInputError(
-      "cross-account-irsa:mechanism",
-      config.mechanism,
-      `account-b uses "${config.mechanism}" but account-a (${config.accountAStack}) exports mechanism "${theirs}": ` +
-        "set the same cross-account-irsa:mechanism on both stacks",
-    );
-  }
-}
-
 /**
  * account-b: the hardened bucket (or an existing one) and the role with the least-privilege S3
  * policy, trusted by account-a's cluster through IRSA (an OIDC provider for its issuer, a role
@@ -77,7 +63,12 @@ export async function accountB(): Promise<Record<string, unknown>> {
   const config = parseAccountBConfig(programConfigGetters(), pulumi.getOrganization());
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
   const a = await readStackOutputs(new pulumi.StackReference(config.accountAStack), ACCOUNT_A_OUTPUTS);
-  checkMechanismsAgree(config, a.mechanism ?? (a.oidcIssuerUrl !== undefined ? "irsa" : undefined));
+  // account-a exports its mechanism (IRSA stacks from before Pod Identity only their issuer); none yet: not deployed.
+  const exported = a.mechanism ?? (a.oidcIssuerUrl !== undefined ? "irsa" : undefined);
+  if (exported !== undefined) {
+    const theirs = parseExportedMechanism(`${config.accountAStack} output mechanism`, exported);
+    checkMechanismsMatch("account-b", config.mechanism, config.accountAStack, theirs);
+  }
   const podIdentity = config.mechanism === "pod-identity";
   const facts = podIdentity
     ? await required(

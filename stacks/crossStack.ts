@@ -84,24 +84,29 @@ export function parseAccountBOutputs(
   return out;
 }
 
-function parseExportedMechanism(field: string, value: unknown): "irsa" | "pod-identity" {
+export function parseExportedMechanism(field: string, value: unknown): "irsa" | "pod-identity" {
   if (value !== "irsa" && value !== "pod-identity") {
     throw new IrsaInputError(field, value, 'must be "irsa" or "pod-identity"');
   }
   return value;
 }
 
-/** account-a's mechanism must be account-b's: a mismatch names both values. */
+/**
+ * Both stacks must use one mechanism: `self` ("account-a" or "account-b") runs `mine`, the other
+ * stack (`otherStack`) exports `theirs`; a mismatch names both values and both stacks.
+ */
 export function checkMechanismsMatch(
-  bStack: string,
-  b: AccountBOutputs,
+  self: "account-a" | "account-b",
   mine: "irsa" | "pod-identity",
+  otherStack: string,
+  theirs: "irsa" | "pod-identity",
 ): void {
-  if (b.mechanism !== mine) {
+  if (theirs !== mine) {
+    const other = self === "account-a" ? "account-b" : "account-a";
     throw new IrsaInputError(
       "cross-account-irsa:mechanism",
       mine,
-      `account-a uses "${mine}" but account-b (${bStack}) exports mechanism "${b.mechanism}": set the same ` +
+      `${self} uses "${mine}" but ${other} (${otherStack}) exports mechanism "${theirs}": set the same ` +
         "cross-account-irsa:mechanism on both stacks",
     );
   }

@@ -156,6 +156,14 @@ describe("EKS Pod Identity: both programs (examples/pod-identity)", () => {
     expect(other.error.message).to.match(
       /account-b uses "irsa" but account-a .* exports mechanism "pod-identity"/,
     );
+    // An exported mechanism that is neither is refused as it is, not read as IRSA.
+    const odd = await failed(accountB, "account-b", IRSA_B.config, {
+      [A_STACK]: { ...first, mechanism: 42 },
+    });
+    expect(odd.error.message).to.match(
+      /^organization\/cross-account-irsa\/account-a output mechanism: 42 is invalid: must be "irsa" or "pod-identity"/,
+    );
+    expect(odd.cloud).to.deep.equal([]);
   });
 
   it("a service account account-b does not trust fails account-a before anything is created, naming both", async () => {
