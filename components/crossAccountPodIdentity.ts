@@ -18,7 +18,7 @@ import {
   validateObjectName,
 } from "./validation";
 
-/** The most Pod Identity associations EKS allows per cluster (Amazon EKS service quotas). */
+/** The Amazon EKS service quota of Pod Identity associations per cluster (its default; "Amazon EKS service quotas"). */
 export const MAX_POD_IDENTITY_ASSOCIATIONS = 5000;
 
 /** Arguments of {@link CrossAccountPodIdentity}. */
@@ -58,7 +58,7 @@ export function checkAssociations(field: string, serviceAccounts: unknown): Serv
     throw new IrsaInputError(
       field,
       `${list.length} service accounts`,
-      `must list at most ${MAX_POD_IDENTITY_ASSOCIATIONS}: EKS allows that many Pod Identity associations per cluster`,
+      `must list at most ${MAX_POD_IDENTITY_ASSOCIATIONS}: the Amazon EKS service quota of Pod Identity associations per cluster (ask AWS for more, then split the list)`,
     );
   }
   const seen = new Set<string>();

@@ -9,6 +9,8 @@ import { policyJson } from "./policyDocument";
 import { buildPodIdentityTargetTrustPolicy, type PodIdentityTargetTrustOptions } from "./podIdentityPolicies";
 import { checkRoleSettings, registerRole } from "./roleResources";
 import { type ServiceAccountInput } from "./irsaRole";
+import { MAX_TRUST_POLICY_QUOTA } from "./trustPolicy";
+import { validateInteger } from "./validation";
 
 /** Arguments of {@link PodIdentityTargetRole}. */
 export interface PodIdentityTargetRoleArgs {
@@ -97,6 +99,10 @@ export class PodIdentityTargetRole extends pulumi.ComponentResource {
 
   constructor(name: string, args: PodIdentityTargetRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     requireArgs(args);
+    // Checked at once even while the ARNs are Outputs (the builder checks it again with them).
+    if (args.maxTrustPolicySize !== undefined) {
+      validateInteger("maxTrustPolicySize", args.maxTrustPolicySize, 1, MAX_TRUST_POLICY_QUOTA);
+    }
     const inputs: [unknown, unknown, unknown] = [args.sourceRoleArn, args.clusterArn, args.serviceAccounts];
     const options = (sourceRoleArn: unknown, clusterArn: unknown, serviceAccounts: unknown) =>
       ({

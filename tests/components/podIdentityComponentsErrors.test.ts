@@ -246,6 +246,15 @@ describe("Pod Identity components: bad plain input is refused before anything re
     await valueOf(build("target", { ...tooBig, maxTrustPolicySize: 4096 }));
   });
 
+  it("target: a bad maxTrustPolicySize is refused before anything registers, also while the ARNs are Outputs", async () => {
+    const err = thrown(() =>
+      build("target", { sourceRoleArn: later(SOURCE), clusterArn: later(CLUSTER), maxTrustPolicySize: 5000 }),
+    );
+    expect(err.field).to.equal("maxTrustPolicySize");
+    expect(err.message).to.include("whole number from 1 to 4096");
+    await nothingRegistered();
+  });
+
   it("target: inline policies over IAM's 10,240 characters together", async () => {
     const err = thrown(() => build("target", { inlinePolicies: { a: bigPolicy(6000), b: bigPolicy(6000) } }));
     expect(err).to.be.instanceOf(PolicySizeError).and.include({ field: "inlinePolicies", limit: 10240 });
