@@ -58,7 +58,7 @@ export function checkAssociations(field: string, serviceAccounts: unknown): Serv
     throw new IrsaInputError(
       field,
       `${list.length} service accounts`,
-      `must list at most ${MAX_POD_IDENTITY_ASSOCIATIONS}: the Amazon EKS service quota of Pod Identity associations per cluster (ask AWS for more, then split the list)`,
+      `must list at most ${MAX_POD_IDENTITY_ASSOCIATIONS}: EKS's default service quota of Pod Identity associations per cluster; with a raised quota, split the list over several CrossAccountPodIdentity components`,
     );
   }
   const seen = new Set<string>();
