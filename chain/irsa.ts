@@ -96,6 +96,16 @@ function providerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[
         `client ids ${describeValue(provider.clientIds)}`,
       ),
     );
+  } else if (provider?.adopted) {
+    // An adopted provider's client ids are not known offline: say it must accept STS, never assume it.
+    results.push(
+      runCheck(
+        C.providerClientId,
+        {},
+        "warn",
+        `the provider is adopted and its client ids are not known offline: it must already accept ${STS_AUDIENCE}`,
+      ),
+    );
   }
   return results;
 }

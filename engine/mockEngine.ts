@@ -336,12 +336,10 @@ export class MockEngine {
       }
       case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
         if (importId) {
-          // Reading an existing provider: what IAM would return for that ARN.
+          // Reading an existing provider: only what its ARN says (its URL). Its client ids are not
+          // known offline, so none are invented (the plan's chain then warns instead of passing).
           const hostPath = importId.slice(importId.indexOf(":oidc-provider/") + ":oidc-provider/".length);
-          return {
-            id: importId,
-            state: { arn: importId, url: hostPath, clientIdLists: ["sts.amazonaws.com"] },
-          };
+          return { id: importId, state: { arn: importId, url: hostPath } };
         }
         const hostPath = (text(inputs.url) ?? "").replace(/^https:\/\//, "");
         const arn = `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`;

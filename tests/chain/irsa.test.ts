@@ -116,4 +116,18 @@ describe("the IRSA chain (chain/)", () => {
     expect(() => assertChain("here", checkChain(plannedChain(accountB(), SA, true)))).to.not.throw();
     for (const r of checkChain(plannedChain(accountB(), SA, true))) expect(r).to.not.have.property("fix");
   });
+
+  it("never passes the client id of an adopted provider whose client ids were not read: a warning with the fix", () => {
+    const planned = plannedChain(accountB(), SA, true, `https://${HOST}`);
+    const clientId = (provider: IrsaSnapshot["provider"]) =>
+      checkChain({ ...planned, provider }).filter((r) => r.check.includes("accepts client id"));
+    const [adopted] = clientId({ arn: PROVIDER, adopted: true });
+    expect(adopted.status).to.equal("warn");
+    expect(adopted.detail).to.include("not known offline");
+    expect(adopted.fix).to.include("aws iam add-client-id-to-open-id-connect-provider");
+    expect(clientId({ arn: PROVIDER, adopted: true, clientIds: ["sts.amazonaws.com"] })[0].status).to.equal(
+      "pass",
+    );
+    expect(clientId({ arn: PROVIDER, adopted: true, clientIds: ["other"] })[0].status).to.equal("fail");
+  });
 });
