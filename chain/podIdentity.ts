@@ -86,15 +86,23 @@ function associationLink(s: PodIdentitySnapshot): CheckResult[] {
       ),
     );
     if (association) {
+      const detail =
+        `targetRoleArn ${describeValue(association.targetRoleArn)} (account-b's role ${s.role?.arn ?? "?"}); roleArn ` +
+        `${describeValue(association.roleArn)} (the source role ${s.sourceRole?.arn ?? "?"})`;
+      const target = association.targetRoleArn !== undefined && association.targetRoleArn === s.role?.arn;
+      // A source role not known yet, for a stated reason, leaves the roleArn unchecked (skip); an
+      // unknown one without a reason never matches (two missing ARNs are not the same role).
+      const sourceUnknown = s.sourceRole === undefined ? s.unavailable?.issuer : undefined;
       results.push(
         runCheck(
           C.associationTarget,
           words,
-          association.targetRoleArn !== undefined &&
-            association.targetRoleArn === s.role?.arn &&
-            association.roleArn === s.sourceRole?.arn,
-          `targetRoleArn ${describeValue(association.targetRoleArn)} (account-b's role ${s.role?.arn ?? "?"}); roleArn ` +
-            `${describeValue(association.roleArn)} (the source role ${s.sourceRole?.arn ?? "?"})`,
+          !target
+            ? false
+            : sourceUnknown !== undefined
+              ? "skip"
+              : association.roleArn !== undefined && association.roleArn === s.sourceRole?.arn,
+          target && sourceUnknown !== undefined ? `${detail}: ${sourceUnknown}` : detail,
         ),
         runCheck(
           C.associationSessionTags,
@@ -119,9 +127,56 @@ function associationLink(s: PodIdentitySnapshot): CheckResult[] {
   return results;
 }
 
+/** The words of a check on a ServiceAccount when there is none to check. */
+const NO_SUBJECT = { namespace: "?", name: "?" };
+const NO_SUBJECT_WHY = "no ServiceAccount to check: account-a runs none and account-b trusts none (link 2)";
+
 /** The subjects the chain is checked for: the ServiceAccount the workloads run as, or every trusted one. */
 function subjects(s: PodIdentitySnapshot): ServiceAccountRef[] {
   return s.serviceAccount ? [s.serviceAccount] : s.trusted;
+}
+
+/**
+ * The session tags EKS passes for a ServiceAccount of the cluster, or why there are none: no
+ * ServiceAccount to check (`skip`, link 2 says why), or a cluster ARN or name that no tag can carry.
+ */
+function sessionTags(
+  cluster: string,
+  sa: ServiceAccountRef | undefined,
+): { tags: Record<string, string> } | { status: "skip" | "fail"; why: string } {
+  if (sa === undefined) return { status: "skip", why: NO_SUBJECT_WHY };
+  try {
+    return { tags: podIdentitySessionTags(cluster, sa) };
+  } catch (e) {
+    return { status: "fail", why: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Link 3's trust half: EKS (pods.eks.amazonaws.com) may assume the source role with the cluster's session tags. */
+function sourceTrustChecks(
+  s: PodIdentitySnapshot,
+  cluster: string,
+  trustJson: string | undefined,
+  live: { live?: boolean; sourceRoleArn?: string },
+): CheckResult[] {
+  const tags = sessionTags(cluster, subjects(s)[0]);
+  if ("why" in tags) {
+    return [runCheck(C.sourceTrust, { ...live, cluster, action: "sts:AssumeRole" }, tags.status, tags.why)];
+  }
+  const trust = parsePolicy(trustJson);
+  return POD_IDENTITY_ACTIONS.map((action) => {
+    const decision = trust
+      ? tryServiceTrust(trust, POD_IDENTITY_SERVICE, action, tags.tags)
+      : {
+          decision: "ImplicitDeny" as const,
+          reason: "the source role's trust policy is unknown or not JSON",
+        };
+    const { status, detail } =
+      s.live && trust
+        ? liveTrustResult(decision, trust, { action, context: tags.tags })
+        : { status: decision.decision === "Allow", detail: decision.reason };
+    return runCheck(C.sourceTrust, { ...live, cluster, action }, status, detail);
+  });
 }
 
 /** Link 3: EKS may assume the source role for this cluster, and the source role may chain into the target. */
@@ -130,26 +185,19 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
   if (stop) return stop;
   const cluster = s.cluster?.arn;
   const live = s.live ? { live: true, sourceRoleArn: s.sourceRole?.arn } : {};
-  if (s.unavailable?.issuer !== undefined || cluster === undefined || s.sourceRole === undefined) {
-    const why = s.unavailable?.issuer ?? "account-a exports no clusterArn and sourceRoleArn";
-    return [runCheck(C.sourceTrust, { cluster, action: "sts:AssumeRole" }, "skip", why)];
+  if (s.unavailable?.issuer !== undefined) {
+    return [runCheck(C.sourceTrust, { cluster, action: "sts:AssumeRole" }, "skip", s.unavailable.issuer)];
   }
-  const results: CheckResult[] = [];
-  const trust = parsePolicy(s.sourceRole.trustPolicy);
-  const sa = subjects(s)[0];
-  for (const action of POD_IDENTITY_ACTIONS) {
-    const decision = trust
-      ? tryServiceTrust(trust, POD_IDENTITY_SERVICE, action, podIdentitySessionTags(cluster, sa))
-      : {
-          decision: "ImplicitDeny" as const,
-          reason: "the source role's trust policy is unknown or not JSON",
-        };
-    const { status, detail } =
-      s.live && trust
-        ? liveTrustResult(decision, trust, { action, context: podIdentitySessionTags(cluster, sa) })
-        : { status: decision.decision === "Allow", detail: decision.reason };
-    results.push(runCheck(C.sourceTrust, { ...live, cluster, action }, status, detail));
+  if (cluster === undefined || s.sourceRole === undefined) {
+    // Not marked unavailable: missing, so the chain is broken here (fail closed).
+    const missing = [
+      cluster === undefined ? "clusterArn" : "",
+      s.sourceRole === undefined ? "sourceRoleArn" : "",
+    ];
+    const why = `account-a exports no ${missing.filter((m) => m !== "").join(" and no ")}`;
+    return [runCheck(C.sourceTrust, { cluster, action: "sts:AssumeRole" }, false, why)];
   }
+  const results = sourceTrustChecks(s, cluster, s.sourceRole.trustPolicy, live);
   if (s.unavailable?.sourcePermission !== undefined) {
     results.push(
       runCheck(C.sourcePermission, { action: "sts:AssumeRole" }, "skip", s.unavailable.sourcePermission),
@@ -191,19 +239,35 @@ function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
   const externalId = s.live ? associationOf(s)?.externalId : undefined;
   const unavailable = s.unavailable?.trust ?? s.unavailable?.issuer;
   if (unavailable !== undefined) {
-    return [runCheck(C.targetTrust, { ...subjects(s)[0], action: "sts:AssumeRole" }, "skip", unavailable)];
+    return [
+      runCheck(
+        C.targetTrust,
+        { ...(subjects(s)[0] ?? NO_SUBJECT), action: "sts:AssumeRole" },
+        "skip",
+        unavailable,
+      ),
+    ];
   }
   const trust = parsePolicy(s.role?.trustPolicy);
   const results: CheckResult[] = [];
+  if (subjects(s).length === 0) {
+    results.push(
+      runCheck(C.targetTrust, { ...live, ...NO_SUBJECT, action: "sts:AssumeRole" }, "skip", NO_SUBJECT_WHY),
+    );
+  }
   for (const sa of subjects(s)) {
+    const tags = cluster !== undefined ? sessionTags(cluster, sa) : { tags: {} };
+    if ("why" in tags) {
+      results.push(
+        runCheck(C.targetTrust, { ...live, ...sa, action: "sts:AssumeRole" }, tags.status, tags.why),
+      );
+      continue;
+    }
     for (const action of POD_IDENTITY_ACTIONS) {
-      const context =
-        cluster !== undefined
-          ? {
-              ...podIdentitySessionTags(cluster, sa),
-              ...(externalId !== undefined ? { "sts:ExternalId": externalId } : {}),
-            }
-          : {};
+      const context = {
+        ...tags.tags,
+        ...(cluster !== undefined && externalId !== undefined ? { "sts:ExternalId": externalId } : {}),
+      };
       const decision =
         trust && cluster !== undefined && s.sourceRole !== undefined
           ? tryRoleTrust(trust, s.sourceRole.arn, action, context)

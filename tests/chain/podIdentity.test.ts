@@ -10,7 +10,7 @@ import {
   buildPodIdentityTargetTrustPolicy,
 } from "../../components/podIdentityPolicies";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
-import { CLUSTER, SA, TARGET, plannedPodIdentity as healthy } from "./podIdentitySnapshot";
+import { CLUSTER, SA, SOURCE, TARGET, plannedPodIdentity as healthy } from "./podIdentitySnapshot";
 
 /** The failing checks of a snapshot, as "link: check". */
 const failing = (s: PodIdentitySnapshot) =>
@@ -122,5 +122,48 @@ describe("the Pod Identity chain (chain/podIdentity.ts)", () => {
     } finally {
       POD_IDENTITY_CHECKS.associationPresent.fix = saved;
     }
+  });
+
+  const status = (s: PodIdentitySnapshot, title: RegExp) =>
+    checkChain(s)
+      .filter((r) => title.test(r.check))
+      .map((r) => `${r.status}: ${r.detail}`);
+
+  it("no source role is no match for an association without roleArn: links 2 and 3 fail (two unknowns are not equal)", () => {
+    const s = healthy();
+    s.sourceRole = undefined;
+    delete s.associations[0].roleArn;
+    expect(status(s, /chains into account-b's role/)).to.deep.equal([
+      `fail: targetRoleArn "${TARGET}" (account-b's role ${TARGET}); roleArn undefined (the source role ?)`,
+    ]);
+    expect(status(s, /the source role trusts pods/)).to.deep.equal([
+      "fail: account-a exports no sourceRoleArn",
+    ]);
+    // Unknown for a stated reason (account-a before its source role exists): skipped, with the reason.
+    s.unavailable = { issuer: "known once the source role exists" };
+    expect(status(s, /chains into account-b's role/)).to.deep.equal([
+      `skip: targetRoleArn "${TARGET}" (account-b's role ${TARGET}); roleArn undefined (the source role ?): known once the source role exists`,
+    ]);
+    expect(status(s, /the source role trusts pods/)).to.deep.equal([
+      "skip: known once the source role exists",
+    ]);
+    // An association into another target role still fails, whatever is unknown about the source role.
+    s.associations[0].targetRoleArn = SOURCE;
+    expect(status(s, /chains into account-b's role/)[0]).to.match(/^fail: /);
+  });
+
+  it("reports, never throws, when there is no ServiceAccount to check or no session tag can carry a name", () => {
+    const none = { ...healthy(), serviceAccount: undefined, trusted: [] };
+    expect(() => checkChain(none)).to.not.throw();
+    expect(failing(none)).to.include("association: account-a plans the ServiceAccount");
+    expect(status(none, /the source role trusts pods/)).to.deep.equal([
+      "skip: no ServiceAccount to check: account-a runs none and account-b trusts none (link 2)",
+    ]);
+    expect(status(none, /the target role trusts the source role/)).to.deep.equal([
+      "skip: no ServiceAccount to check: account-a runs none and account-b trusts none (link 2)",
+    ]);
+    const badCluster = { ...healthy(), cluster: { arn: "arn:aws:eks:eu-west-1:111122223333:prod" } };
+    expect(() => checkChain(badCluster)).to.not.throw();
+    expect(failing(badCluster).filter((f) => /^(source-role|target-trust): /.test(f))).to.have.length(2);
   });
 });
