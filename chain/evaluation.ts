@@ -102,8 +102,9 @@ export function tryTrust(doc: PolicyDocument, oidcProviderArn: string, sub: stri
 }
 
 /**
- * {@link evaluateAccess} over all of a role's identity policies: an explicit deny in any wins, else an
- * allow in any, else an implicit deny. A document it cannot evaluate makes the answer a deny.
+ * {@link evaluateAccess} over all of a role's identity policies: an explicit deny in any wins (also
+ * over a document it cannot evaluate, before or after it), else a document it cannot evaluate makes
+ * the answer an undecided deny (`unsupported`), else an allow in any, else an implicit deny.
  */
 export function tryAccess(
   docs: PolicyDocument[],
@@ -112,13 +113,14 @@ export function tryAccess(
   context: Record<string, string> = {},
 ): Outcome {
   let best: Outcome = { decision: "ImplicitDeny", reason: `no statement allows ${action} on ${resource}` };
+  let undecided: Outcome | undefined;
   for (const doc of docs) {
     const r = guarded(doc, (d) => evaluateAccess(d, { action, resource, context }));
     if (r.decision === "ExplicitDeny") return r;
-    if (r.unsupported !== undefined) return r;
-    if (r.decision === "Allow") best = r;
+    if (r.unsupported !== undefined) undecided ??= r;
+    else if (r.decision === "Allow") best = r;
   }
-  return best;
+  return undecided ?? best;
 }
 
 /**

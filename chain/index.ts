@@ -42,7 +42,9 @@ export {
   type CheckStatus,
 } from "./result";
 export {
+  detailOf,
   parsePolicy,
+  statusOf,
   tryAccess,
   tryResourcePolicy,
   tryRoleTrust,

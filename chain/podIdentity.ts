@@ -14,7 +14,15 @@ import {
 import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { POD_IDENTITY_CHECKS as C } from "./catalogue";
-import { parsePolicy, tryAccess, tryRoleTrust, tryServiceTrust } from "./evaluation";
+import {
+  detailOf,
+  parsePolicy,
+  statusOf,
+  tryAccess,
+  tryRoleTrust,
+  tryServiceTrust,
+  type Outcome,
+} from "./evaluation";
 import { livePermissionLink } from "./permission";
 import { plannedPermissionLink } from "./plannedPermission";
 import {
@@ -208,7 +216,7 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
   for (const action of POD_IDENTITY_ACTIONS) {
     const target = s.live?.targetRoleArn ?? s.role?.arn;
     const readable = docs.filter((d) => d !== undefined);
-    const allowed =
+    const allowed: Outcome =
       target !== undefined && readable.length > 0 && readable.length === docs.length
         ? tryAccess(readable, action, target)
         : {
@@ -219,8 +227,8 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
       runCheck(
         C.sourcePermission,
         { ...live, action, targetRoleArn: target },
-        allowed.decision === "Allow",
-        allowed.reason,
+        statusOf(allowed, allowed.decision === "Allow"),
+        detailOf(allowed),
       ),
     );
   }

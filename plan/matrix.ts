@@ -8,7 +8,7 @@ import { type PolicyDocument } from "../components/policyDocument";
 import { STS_AUDIENCE, wholeNamespaces } from "../components/trustPolicy";
 import { parseOidcProviderArn } from "../components/validation";
 import { type AccountBConfig } from "../stacks/config";
-import { tryAccess, tryTrust, type Outcome } from "../chain";
+import { detailOf, tryAccess, tryTrust, type Outcome } from "../chain";
 import { type PlanConfigs } from "./config";
 
 /** One row of the access matrix: a request, what the config intends, what the documents decide. */
@@ -40,7 +40,10 @@ export interface AccessRow {
   scope?: "namespace-wide";
 }
 
-/** A row: what was asked, what the config intends, and what the evaluator decided (ok when they agree). */
+/**
+ * A row: what was asked, what the config intends, and what the evaluator decided (ok when they agree).
+ * An undecided outcome (a statement the evaluator cannot read) is never ok, whatever was expected.
+ */
 export function matrixRow(
   kind: AccessRow["kind"],
   subject: string,
@@ -58,8 +61,8 @@ export function matrixRow(
     context,
     expected,
     actual: result.decision,
-    reason: result.reason,
-    ok: (result.decision === "Allow") === (expected === "allow"),
+    reason: detailOf(result),
+    ok: result.unsupported === undefined && (result.decision === "Allow") === (expected === "allow"),
   };
 }
 

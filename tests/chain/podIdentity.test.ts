@@ -152,6 +152,26 @@ describe("the Pod Identity chain (chain/podIdentity.ts)", () => {
     expect(status(s, /chains into account-b's role/)[0]).to.match(/^fail: /);
   });
 
+  it("an undecided source permission (a statement the evaluator cannot read) warns, never passes, and says why", () => {
+    const s = healthy();
+    s.sourceRole!.permissionPolicies.odd = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "Odd",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Resource: "*",
+          Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
+        },
+      ],
+    });
+    const results = status(s, /the source role may sts:/);
+    expect(results).to.have.length(2);
+    for (const r of results)
+      expect(r).to.match(/^warn: the evaluator cannot read statement Odd .*: not decided$/);
+  });
+
   it("reports, never throws, when there is no ServiceAccount to check or no session tag can carry a name", () => {
     const none = { ...healthy(), serviceAccount: undefined, trusted: [] };
     expect(() => checkChain(none)).to.not.throw();
