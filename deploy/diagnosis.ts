@@ -3,6 +3,7 @@
  * apply, and the link a failure points to. Shared by the diagnoses of both mechanisms.
  */
 import { IRSA_CHECKS, type CheckDefinition, type LinkId } from "../chain";
+import { STS_AUDIENCE } from "../components/trustPolicy";
 
 /** account-a's `accessCheck` output: where the access-check Job ran and what it should have read. */
 export interface AccessCheckRef {
@@ -46,10 +47,26 @@ export function subjectOf(check: AccessCheckRef): { namespace: string; name: str
   return check.serviceAccount ?? { namespace: check.namespace, name: "<the Job's ServiceAccount>" };
 }
 
-/** The S3 read failed (stage `s3`) after the expected role was assumed. */
+/** Link 3's check that the role trusts the Job's ServiceAccount with the STS audience. */
+export function trustSubjectRef(check: AccessCheckRef): CheckRef {
+  return ref(IRSA_CHECKS.trustSubject, { ...subjectOf(check), audience: STS_AUDIENCE });
+}
+
+/**
+ * The S3 read failed (stage `s3`) after the expected role was assumed. KMS is tested first: a KMS
+ * error ("Key ... does not exist", KMS.NotFoundException) is about the key, not a missing object.
+ */
 export function diagnoseS3(error: string, check: AccessCheckRef): Diagnosis {
   const object = `s3://${check.bucketName}/${check.objectKey}`;
   const read = ref(IRSA_CHECKS.permissionRead, { reader: `Job ${check.jobName}` });
+  if (/kms/i.test(error)) {
+    const keyArn = /arn:aws[\w-]*:kms:[^\s'"]+/.exec(error)?.[0] ?? "<the object's KMS key ARN>";
+    return {
+      link: "permission",
+      advice: "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
+      checks: [ref(IRSA_CHECKS.kmsKeyAllowed, { keyArn })],
+    };
+  }
   if (/NoSuchBucket|bucket does not exist/i.test(error)) {
     return { advice: `the role works, but the bucket ${check.bucketName} does not exist.`, checks: [] };
   }
@@ -57,13 +74,6 @@ export function diagnoseS3(error: string, check: AccessCheckRef): Diagnosis {
     return {
       advice: `the role works, but ${object} does not exist: check account-b's bucket objectKey and seed object.`,
       checks: [],
-    };
-  }
-  if (/kms/i.test(error)) {
-    return {
-      link: "permission",
-      advice: "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
-      checks: [read],
     };
   }
   return {

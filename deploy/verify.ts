@@ -9,7 +9,8 @@ import {
   parseAccessCheckResult,
 } from "../components/accessCheckResult";
 import { IRSA_CHECKS, linkOf } from "../chain";
-import { diagnoseS3, ref, subjectOf, type AccessCheckRef, type CheckRef, type Diagnosis } from "./diagnosis";
+import { diagnoseS3, ref, subjectOf, trustSubjectRef } from "./diagnosis";
+import type { AccessCheckRef, CheckRef, Diagnosis } from "./diagnosis";
 import { diagnosePodIdentity } from "./verifyPodIdentity";
 
 export type { AccessCheckRef, CheckRef, Diagnosis };
@@ -210,7 +211,7 @@ function diagnoseSts(reason: string, check: AccessCheckRef): Diagnosis {
         "STS refused AssumeRoleWithWebIdentity: check the role's trust policy (Principal.Federated must be the " +
         `OIDC provider ARN in account B, <issuer>:sub must be system:serviceaccount:${check.namespace}:<name> of ` +
         "the ServiceAccount, <issuer>:aud must be sts.amazonaws.com) and that the provider's URL is the cluster's issuer.",
-      checks: [ref(C.serviceAccountTrusted, subjectOf(check)), ref(C.trustPrincipal, {})],
+      checks: [trustSubjectRef(check), ref(C.trustPrincipal, {})],
     };
   }
   if (/Could not connect to the endpoint URL|Connect timeout|timed out/i.test(reason)) {
@@ -314,7 +315,8 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
     const object = `s3://${result.bucket || check.bucketName}/${result.key || check.objectKey}`;
     const bytes = result.bytes === null ? "" : ` (${result.bytes} bytes)`;
     lines.push(`  object read:   ${object}${bytes}`);
-    lines.push("verify: OK, the pod in account A read the object in account B through its IRSA role.");
+    const via = check.mechanism === "pod-identity" ? "EKS Pod Identity (its target role)" : "its IRSA role";
+    lines.push(`verify: OK, the pod in account A read the object in account B through ${via}.`);
     return { ok: true, lines };
   }
   lines.push(

@@ -3,7 +3,13 @@
  * link of the Pod Identity chain, with the catalogue's fixes.
  */
 import { expect } from "chai";
-import { type AccessCheckRef, diagnose, diagnosisLine, readVerifyInputs } from "../../deploy/verify";
+import {
+  type AccessCheckRef,
+  diagnose,
+  diagnosisLine,
+  formatVerifyReport,
+  readVerifyInputs,
+} from "../../deploy/verify";
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 
 const TARGET = "arn:aws:iam::444455556666:role/pod-identity-s3-reader";
@@ -35,6 +41,28 @@ describe("verify's diagnosis with EKS Pod Identity", () => {
     };
     expect(read({ mechanism: { value: mechanism, secret: false } })).to.equal("pod-identity");
     expect(read({})).to.equal(undefined); // IRSA, as before
+  });
+
+  it("says the object was read through EKS Pod Identity, not IRSA", () => {
+    const caller = "arn:aws:sts::444455556666:assumed-role/pod-identity-s3-reader/eks-x";
+    const result: AccessCheckResult = {
+      ok: true,
+      stage: "done",
+      reason: `read 42 bytes of s3://b/k as ${caller}`,
+      expectedRoleArn: TARGET,
+      callerArn: caller,
+      bucket: "b",
+      key: "k",
+      bytes: 42,
+    };
+    const report = formatVerifyReport(CHECK, {
+      count: 1,
+      chosen: { podName: "p", phase: "Succeeded", result },
+    });
+    expect(report.ok).to.be.true;
+    expect(report.lines.at(-1)).to.equal(
+      "verify: OK, the pod in account A read the object in account B through EKS Pod Identity (its target role).",
+    );
   });
 
   const cases: Array<[string, AccessCheckResult, RegExp, RegExp]> = [

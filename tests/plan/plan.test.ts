@@ -621,6 +621,10 @@ describe("offline plan (npm run plan)", function () {
       const entry = IRSA_CHECKS.serviceAccountTrusted;
       const original = entry.fix;
       entry.fix = (sa) => `CATALOGUE FIX for ${sa.namespace}/${sa.name}`;
+      // verify's diagnosis of a refused AssumeRoleWithWebIdentity names link 3: its fix is link 3's.
+      const trust = IRSA_CHECKS.trustSubject;
+      const originalTrust = trust.fix;
+      trust.fix = (sa) => `TRUST FIX for ${sa.namespace}/${sa.name}`;
       try {
         // The plan: a ServiceAccount account-b does not trust.
         const plan = tampered(({ a }) => {
@@ -656,10 +660,11 @@ describe("offline plan (npm run plan)", function () {
           serviceAccount: { namespace: "irsa-demo", name: "other-reader" },
         };
         expect(diagnosisLine(diagnose(result, check))).to.include(
-          "Fix: CATALOGUE FIX for irsa-demo/other-reader.",
+          "Fix: TRUST FIX for irsa-demo/other-reader.",
         );
       } finally {
         entry.fix = original;
+        trust.fix = originalTrust;
       }
     });
 
