@@ -18,7 +18,14 @@ import { buildManifests, type PlannedManifest } from "./manifests";
 import { buildAccessMatrix, type AccessRow } from "./matrix";
 import { buildPodIdentityMatrix } from "./matrixPodIdentity";
 import { type StackPass } from "./passes";
-import { finalPass, parseDocument, resourcesOfType, str, type PlannedDocument } from "./records";
+import {
+  finalPass,
+  parseDocument,
+  policiesOfRole,
+  resourcesOfType,
+  str,
+  type PlannedDocument,
+} from "./records";
 
 /** The complete plan. */
 export interface Plan {
@@ -59,7 +66,7 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
     "account-b's role trust policy (assumeRolePolicy)",
     roles[0].inputs.assumeRolePolicy,
   );
-  const permissionPolicies = resourcesOfType(b, "aws:iam/rolePolicy:RolePolicy").map((p) => ({
+  const permissionPolicies = policiesOfRole(b, roles[0]).map((p) => ({
     name: str(p.inputs.name) ?? p.name,
     ...parseDocument(`account-b's role policy ${p.name}`, p.inputs.policy),
   }));
@@ -76,17 +83,14 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
   let matrix: AccessRow[] = [];
   let sourceRole: Plan["sourceRole"];
   if (chain.mechanism === "pod-identity") {
-    const sourceResource = resourcesOfType(a, "aws:iam/role:Role")[0];
-    if (sourceResource && chain.sourceRole) {
+    // The source role as the chain was checked on it (collect.ts reads it once, its own policies only).
+    if (chain.sourceRole) {
       sourceRole = {
         arn: chain.sourceRole.arn,
-        trustPolicy: parseDocument(
-          "account-a's source role trust policy",
-          sourceResource.inputs.assumeRolePolicy,
-        ),
-        permissionPolicies: resourcesOfType(a, "aws:iam/rolePolicy:RolePolicy").map((p) => ({
-          name: str(p.inputs.name) ?? p.name,
-          ...parseDocument(`account-a's source role policy ${p.name}`, p.inputs.policy),
+        trustPolicy: parseDocument("account-a's source role trust policy", chain.sourceRole.trustPolicy),
+        permissionPolicies: Object.entries(chain.sourceRole.permissionPolicies).map(([name, json]) => ({
+          name,
+          ...parseDocument(`account-a's source role policy ${name}`, json),
         })),
       };
     }

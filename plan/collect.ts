@@ -12,13 +12,33 @@ import {
 import { type PlanConfigs } from "./config";
 import { type StackPass } from "./passes";
 import { POD_IDENTITY_AGENT_ADDON } from "../components/podIdentityPolicies";
-import { finalPass, isRecord, podSpecOf, record, resourcesOfType, str, stringRecord } from "./records";
+import { type RecordedResource } from "../engine/mockEngine";
+import {
+  finalPass,
+  isRecord,
+  podSpecOf,
+  policiesOfRole,
+  record,
+  resourcesOfType,
+  str,
+  stringRecord,
+} from "./records";
 
 /** The chain's facts, read from the final account-b and account-a runs. */
 export function collectSnapshot(passes: StackPass[], configs: PlanConfigs): ChainSnapshot {
   return configs.b.mechanism === "pod-identity"
     ? collectPodIdentitySnapshot(passes, configs)
     : collectIrsaSnapshot(passes, configs);
+}
+
+/**
+ * Inline policies' JSON by policy name. A policy sent as something other than JSON text is kept as
+ * empty text, which no evaluator reads: its role's checks fail instead of ignoring it (fail closed).
+ */
+function policyTexts(policies: RecordedResource[]): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const p of policies) texts[str(p.inputs.name) ?? p.name] = str(p.inputs.policy) ?? "";
+  return texts;
 }
 
 /** What both mechanisms read from account-b: the role, its permissions, the trusted accounts, the bucket. */
@@ -32,10 +52,7 @@ function accountBFacts(b: StackPass | undefined) {
   const roleArn = str(role?.state.arn);
   const trustPolicy = str(role?.inputs.assumeRolePolicy);
   if (roleArn && trustPolicy !== undefined) facts.role = { arn: roleArn, trustPolicy };
-  for (const p of resourcesOfType(b, "aws:iam/rolePolicy:RolePolicy")) {
-    const policy = str(p.inputs.policy);
-    if (policy !== undefined) facts.permissionPolicies[str(p.inputs.name) ?? p.name] = policy;
-  }
+  facts.permissionPolicies = policyTexts(policiesOfRole(b, role));
   const trusted = b.outputs.serviceAccounts?.value;
   if (Array.isArray(trusted)) {
     facts.trusted = trusted
@@ -139,11 +156,7 @@ export function collectPodIdentitySnapshot(passes: StackPass[], configs: PlanCon
   const source = resourcesOfType(a, "aws:iam/role:Role")[0];
   const sourceArn = str(source?.state.arn);
   if (source && sourceArn) {
-    const permissionPolicies: Record<string, string> = {};
-    for (const p of resourcesOfType(a, "aws:iam/rolePolicy:RolePolicy")) {
-      const policy = str(p.inputs.policy);
-      if (policy !== undefined) permissionPolicies[str(p.inputs.name) ?? p.name] = policy;
-    }
+    const permissionPolicies = policyTexts(policiesOfRole(a, source));
     chain.sourceRole = {
       arn: sourceArn,
       ...(str(source.inputs.assumeRolePolicy) !== undefined

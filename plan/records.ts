@@ -22,6 +22,16 @@ export function resourcesOfType(pass: StackPass, type: string): RecordedResource
   return pass.resources.filter((r) => r.type === type);
 }
 
+/**
+ * The inline policies (RolePolicy) a pass puts on one role: those whose `role` is that role's name,
+ * never another role's (a policy on another role grants this one nothing).
+ */
+export function policiesOfRole(pass: StackPass, role: RecordedResource | undefined): RecordedResource[] {
+  const name = str(role?.state.name);
+  if (name === undefined) return [];
+  return resourcesOfType(pass, "aws:iam/rolePolicy:RolePolicy").filter((p) => str(p.inputs.role) === name);
+}
+
 /** The last segment of a URN (the resource name). */
 export function urnName(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);

@@ -10,7 +10,8 @@ import { buildPlan } from "../../plan/build";
 import { REPO_ROOT } from "../../plan/cli";
 import { collectSnapshot } from "../../plan/collect";
 import { parsePlanConfigs } from "../../plan/config";
-import { runPasses } from "../../plan/passes";
+import { runPasses, type StackPass } from "../../plan/passes";
+import { type PlanConfigs } from "../../plan/config";
 import { loadStackConfig } from "../../stacks/stackFile";
 
 const ISSUER_HOST = "oidc.eks.eu-west-1.amazonaws.com/id/F4CF34C6FFA3E78BCED224CCDD183B4A";
@@ -43,5 +44,36 @@ describe("offline plan: facts of adopted resources", function () {
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe("offline plan: the Pod Identity source role's own policies", function () {
+  this.timeout(30_000);
+  let passes: StackPass[];
+  let configs: PlanConfigs;
+
+  before(async () => {
+    const configA = loadStackConfig(path.join(REPO_ROOT, "examples/pod-identity/Pulumi.account-a.yaml"));
+    const configB = loadStackConfig(path.join(REPO_ROOT, "examples/pod-identity/Pulumi.account-b.yaml"));
+    configs = parsePlanConfigs(configA, configB);
+    passes = await runPasses(configA, configB, configs);
+  });
+
+  it("a policy on another role of account A grants the source role nothing: link 3 fails, the plan shows none", () => {
+    const copy = structuredClone(passes);
+    const a = copy[2];
+    const own = a.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy")!;
+    // The same permission, on another role: the source role itself no longer has it.
+    own.inputs = { ...own.inputs, role: "some-other-role" };
+    own.state = { ...own.state, role: "some-other-role" };
+    const plan = buildPlan(copy, configs);
+    const permission = plan.links.filter((l) => l.check.startsWith("the source role may sts:"));
+    expect(permission.map((l) => l.status)).to.deep.equal(["fail", "fail"]);
+    expect(plan.sourceRole?.permissionPolicies).to.deep.equal([]);
+    expect(plan.ok).to.be.false;
+    // Untampered, the source role's own policy is the one the plan shows and checks.
+    const healthy = buildPlan(passes, configs);
+    expect(healthy.sourceRole?.permissionPolicies.map((p) => p.name)).to.deep.equal(["assume-target-role"]);
+    expect(healthy.ok, healthy.problems.join("\n")).to.be.true;
   });
 });
