@@ -77,12 +77,20 @@ export function statusCell(status: CheckResult["status"], st: Styles): Cell {
         : { text: "SKIP", style: st.yellow };
 }
 
-/** The chain's check results as a table: link number, check, status, detail (cut at `detailWidth`). */
-export function linksTable(links: readonly CheckResult[], st: Styles, detailWidth = 120): string[] {
+/**
+ * The chain's check results as a table: link number, check, status, detail (cut at `detailWidth`).
+ * `mechanism` picks the chain whose numbers the links take (both chains have a `permission` link).
+ */
+export function linksTable(
+  links: readonly CheckResult[],
+  st: Styles,
+  detailWidth = 120,
+  mechanism: "irsa" | "pod-identity" = "irsa",
+): string[] {
   return table([
     ["LINK", "CHECK", "STATUS", "DETAIL"].map((t) => ({ text: t, style: st.bold })),
     ...links.map((l) => [
-      String(linkOf(l.link).number),
+      String(linkOf(l.link, mechanism).number),
       l.check,
       statusCell(l.status, st),
       { text: shorten(l.detail, detailWidth), style: st.dim },
@@ -267,7 +275,7 @@ export function renderPlan(
   );
 
   heading(podIdentity ? "EKS Pod Identity chain links (offline)" : "IRSA chain links (offline)");
-  lines.push(...linksTable(plan.links, st));
+  lines.push(...linksTable(plan.links, st, 120, plan.configs.b.mechanism));
 
   heading("Kubernetes manifests (account-a, final update)");
   lines.push(

@@ -6,11 +6,13 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { POD_IDENTITY_LINKS } from "../../chain";
 import { buildPlan } from "../../plan/build";
 import { REPO_ROOT } from "../../plan/cli";
 import { collectSnapshot } from "../../plan/collect";
 import { parsePlanConfigs } from "../../plan/config";
 import { runPasses, type StackPass } from "../../plan/passes";
+import { renderPlan } from "../../plan/render";
 import { type PlanConfigs } from "../../plan/config";
 import { loadStackConfig } from "../../stacks/stackFile";
 
@@ -75,5 +77,19 @@ describe("offline plan: the Pod Identity source role's own policies", function (
     const healthy = buildPlan(passes, configs);
     expect(healthy.sourceRole?.permissionPolicies.map((p) => p.name)).to.deep.equal(["assume-target-role"]);
     expect(healthy.ok, healthy.problems.join("\n")).to.be.true;
+  });
+
+  it("numbers its links by the Pod Identity chain, also the permission link both chains have", () => {
+    const permission = POD_IDENTITY_LINKS.find((l) => l.id === "permission")!;
+    const saved = permission.number;
+    permission.number = 9;
+    try {
+      const text = renderPlan(buildPlan(passes, configs), { color: false });
+      const rows = text.split("\n").filter((l) => l.includes("the role may s3:GetObject what"));
+      expect(rows).to.have.length.greaterThan(0);
+      for (const row of rows) expect(row).to.match(/^\s*9\s/);
+    } finally {
+      permission.number = saved;
+    }
   });
 });
