@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOfRegion } from "../components/partitions";
+import { PLACEHOLDER_ACCOUNT_ID } from "./placeholders";
 
 /** A resource registration, as the program sent it. */
 export interface RecordedResource {
@@ -83,8 +84,7 @@ export interface MockEngineOptions {
   preview?: boolean;
 }
 
-/** Placeholder account id when nothing pins one: clearly not a real account. */
-export const PLACEHOLDER_ACCOUNT_ID = "000000000000";
+export { PLACEHOLDER_ACCOUNT_ID };
 
 /** A short, deterministic hex digest of the parts. */
 export function digest(length: number, ...parts: string[]): string {

@@ -10,7 +10,7 @@
  * recorded passes by pure functions (`collect.ts` → the chain's snapshot and checks, `matrix.ts`,
  * `manifests.ts`), so tests can feed it tampered records. `files.ts` writes it, `render.ts` prints it.
  */
-import { PLACEHOLDER_ACCOUNT_ID } from "../engine/mockEngine";
+import { PLACEHOLDER_ACCOUNT_ID } from "../engine/placeholders";
 import { checkChain, describeFailure, type CheckResult } from "../chain";
 import { collectSnapshot } from "./collect";
 import { PLAN_ORGANIZATION, type PlanConfigs } from "./config";

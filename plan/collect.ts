@@ -12,7 +12,7 @@ import {
 import { type PlanConfigs } from "./config";
 import { type StackPass } from "./passes";
 import { POD_IDENTITY_AGENT_ADDON } from "../components/podIdentityPolicies";
-import { type RecordedResource } from "../engine/mockEngine";
+import type { RecordedResource } from "../engine/mockEngine";
 import {
   finalPass,
   isRecord,
