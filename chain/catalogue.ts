@@ -12,8 +12,12 @@
 import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { STS_AUDIENCE } from "../components/trustPolicy";
 import {
+  SERVICE_ACCOUNT_PRESENT_STACKS_FIX,
   check,
   says,
+  serviceAccountTrustedCheck,
+  workloadPresentCheck,
+  workloadServiceAccountCheck,
   type LinkDefinition,
   type LinkId,
   type Live,
@@ -163,7 +167,7 @@ export const IRSA_CHECKS = {
     (p) =>
       says(
         p,
-        "account-a creates the ServiceAccount once account-b has outputs: check account-a's accountBStack points at account-b",
+        SERVICE_ACCOUNT_PRESENT_STACKS_FIX,
         `create it (kubectl create serviceaccount ${p.name} -n ${p.namespace}) and annotate it, or name the right one ` +
           "with --namespace, --service-account and --context",
       ),
@@ -180,12 +184,9 @@ export const IRSA_CHECKS = {
           "then restart the pods that use it",
       ),
   ),
-  serviceAccountTrusted: check<Subject>(
+  serviceAccountTrusted: serviceAccountTrustedCheck(
     "service-account",
     (p) => `ServiceAccount ${p.namespace}/${p.name} is a subject the role trusts`,
-    (p) =>
-      `make the names agree: add {namespace: ${p.namespace}, name: ${p.name}} to cross-account-irsa:serviceAccounts ` +
-      "on account-b, or set cross-account-irsa:serviceAccount on account-a to one account-b trusts",
   ),
   podsInjected: check<Subject>(
     "service-account",
@@ -196,20 +197,10 @@ export const IRSA_CHECKS = {
       "webhook injects the role only into pods created after the ServiceAccount's annotation; if new pods still lack it, " +
       "check the webhook (EKS runs it; another cluster needs amazon-eks-pod-identity-webhook)",
   ),
-  workloadPresent: check<{ kind: string }>(
+  workloadPresent: workloadPresentCheck("service-account"),
+  workloadServiceAccount: workloadServiceAccountCheck(
     "service-account",
-    (p) => `a ${p.kind} runs as the ServiceAccount`,
-    () =>
-      "account-a deploys the reader Deployment and the access-check Job when cross-account-irsa:deployProbe is true",
-  ),
-  workloadServiceAccount: check<{ workload: Workload; serviceAccount: Subject }>(
-    "service-account",
-    (p) =>
-      `${p.workload.kind} ${p.workload.namespace ?? "default"}/${p.workload.name} runs as ServiceAccount ` +
-      `${p.serviceAccount.namespace}/${p.serviceAccount.name}`,
-    (p) =>
-      `set spec.template.spec.serviceAccountName to ${p.serviceAccount.name} and deploy the ${p.workload.kind} into namespace ` +
-      `${p.serviceAccount.namespace}: the webhook injects the role only into pods of the annotated ServiceAccount`,
+    "the webhook injects the role only into pods of the annotated ServiceAccount",
   ),
   workloadExpectsRole: check<{ workload: Workload }>(
     "service-account",

@@ -59,3 +59,43 @@ export interface Live {
 
 /** `live` words when the facts are live, the stacks' words otherwise. */
 export const says = (p: Live, stacks: string, live: string) => (p.live ? live : stacks);
+
+/*
+ * The entries both catalogues have, worded once; each catalogue makes its own (on its own link), so a
+ * test that changes one sees the change in that mechanism only.
+ */
+
+/** The stacks' fix when account-a plans no ServiceAccount (both mechanisms). */
+export const SERVICE_ACCOUNT_PRESENT_STACKS_FIX =
+  "account-a creates the ServiceAccount once account-b has outputs: check account-a's accountBStack points at account-b";
+
+/** A Deployment or Job of the probe runs as the ServiceAccount. */
+export const workloadPresentCheck = (link: LinkId) =>
+  check<{ kind: string }>(
+    link,
+    (p) => `a ${p.kind} runs as the ServiceAccount`,
+    () =>
+      "account-a deploys the reader Deployment and the access-check Job when cross-account-irsa:deployProbe is true",
+  );
+
+/** A workload runs as the ServiceAccount; `why` says what the mechanism gives only to its pods. */
+export const workloadServiceAccountCheck = (link: LinkId, why: string) =>
+  check<{ workload: Workload; serviceAccount: Subject }>(
+    link,
+    (p) =>
+      `${p.workload.kind} ${p.workload.namespace ?? "default"}/${p.workload.name} runs as ServiceAccount ` +
+      `${p.serviceAccount.namespace}/${p.serviceAccount.name}`,
+    (p) =>
+      `set spec.template.spec.serviceAccountName to ${p.serviceAccount.name} and deploy the ${p.workload.kind} into namespace ` +
+      `${p.serviceAccount.namespace}: ${why}`,
+  );
+
+/** account-a's ServiceAccount is one account-b's role trusts (`title`: in the mechanism's words). */
+export const serviceAccountTrustedCheck = (link: LinkId, title: (p: Subject) => string) =>
+  check<Subject>(
+    link,
+    title,
+    (p) =>
+      `make the names agree: add {namespace: ${p.namespace}, name: ${p.name}} to cross-account-irsa:serviceAccounts ` +
+      "on account-b, or set cross-account-irsa:serviceAccount on account-a to one account-b trusts",
+  );

@@ -12,7 +12,7 @@ import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C, type LinkId } from "./catalogue";
 import { detailOf, statusOf, tryTrust } from "./evaluation";
 import { explainDecision } from "./explain";
-import { checkPods } from "./livePods";
+import { IRSA_ENV, checkPods } from "./livePods";
 import { audienceOf, expectedProviderArn, tryNormalize } from "./irsaFacts";
 import { runCheck, type CheckResult } from "./result";
 import { type AssumeStep, type IrsaSnapshot, type TokenFacts } from "./snapshot";
@@ -145,7 +145,7 @@ export function thumbprintCheck(s: IrsaSnapshot, issuerHostPath: string): CheckR
 export function podsCheck(s: IrsaSnapshot): CheckResult[] {
   const roleArn = s.role?.arn;
   return checkPods(C.podsInjected, s.serviceAccount, s.live?.pods, (where, env) => {
-    const missing = ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"].filter((k) => env[k] === undefined);
+    const missing = IRSA_ENV.filter((k) => env[k] === undefined);
     if (missing.length > 0) {
       return [`${where}: no ${missing.join(", ")} (started before the annotation, or the webhook missed it)`];
     }

@@ -6,6 +6,9 @@ import { type CheckDefinition, type Subject } from "./catalogueBase";
 import { runCheck, type CheckResult } from "./result";
 import { type LivePod } from "./snapshot";
 
+/** The two variables the IRSA webhook injects; the SDKs use them before the container credentials. */
+export const IRSA_ENV: readonly string[] = ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"];
+
 /**
  * The pods check: `problemsOf` names what is wrong with one container's environment (`where` is
  * "pod <name> (created <time>), container <name>"); passes when no container has a problem.

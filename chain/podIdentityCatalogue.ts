@@ -4,7 +4,18 @@
  * Part of chain/catalogue.ts's one place for the words (it re-exports these). Pure.
  */
 import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
-import { check, says, type LinkDefinition, type Live, type Subject, type Workload } from "./catalogueBase";
+import {
+  SERVICE_ACCOUNT_PRESENT_STACKS_FIX,
+  check,
+  says,
+  serviceAccountTrustedCheck,
+  workloadPresentCheck,
+  workloadServiceAccountCheck,
+  type LinkDefinition,
+  type Live,
+  type Subject,
+  type Workload,
+} from "./catalogueBase";
 
 /** The five links of the EKS Pod Identity cross-account chain. */
 export const POD_IDENTITY_LINKS: readonly LinkDefinition[] = [
@@ -145,7 +156,7 @@ export const POD_IDENTITY_CHECKS = {
     (p) =>
       says(
         p,
-        "account-a creates the ServiceAccount once account-b has outputs: check account-a's accountBStack points at account-b",
+        SERVICE_ACCOUNT_PRESENT_STACKS_FIX,
         `create it (kubectl create serviceaccount ${p.name} -n ${p.namespace}), or name the right one with --namespace, ` +
           "--service-account and --context",
       ),
@@ -168,21 +179,10 @@ export const POD_IDENTITY_CHECKS = {
       "AWS_WEB_IDENTITY_TOKEN_FILE (IRSA) gets the web identity's credentials first: remove the ServiceAccount's " +
       `${ROLE_ARN_ANNOTATION} annotation, then restart it`,
   ),
-  workloadPresent: check<{ kind: string }>(
+  workloadPresent: workloadPresentCheck("association"),
+  workloadServiceAccount: workloadServiceAccountCheck(
     "association",
-    (p) => `a ${p.kind} runs as the ServiceAccount`,
-    () =>
-      "account-a deploys the reader Deployment and the access-check Job when cross-account-irsa:deployProbe is true",
-  ),
-  workloadServiceAccount: check<{ workload: Workload; serviceAccount: Subject }>(
-    "association",
-    (p) =>
-      `${p.workload.kind} ${p.workload.namespace ?? "default"}/${p.workload.name} runs as ServiceAccount ` +
-      `${p.serviceAccount.namespace}/${p.serviceAccount.name}`,
-    (p) =>
-      `set spec.template.spec.serviceAccountName to ${p.serviceAccount.name} and deploy the ${p.workload.kind} into namespace ` +
-      `${p.serviceAccount.namespace}: EKS hands credentials only to pods of the associated ServiceAccount, created ` +
-      "after the association",
+    "EKS hands credentials only to pods of the associated ServiceAccount, created after the association",
   ),
   workloadExpectsRole: check<{ workload: Workload }>(
     "association",
@@ -234,11 +234,8 @@ export const POD_IDENTITY_CHECKS = {
           `${roleName(p.targetRoleArn, "<target role>")} --policy-document file://trust.json (credentials of the target role's account)`,
       ),
   ),
-  serviceAccountTrusted: check<Subject>(
+  serviceAccountTrusted: serviceAccountTrustedCheck(
     "target-trust",
     (p) => `ServiceAccount ${p.namespace}/${p.name} is one the target role trusts`,
-    (p) =>
-      `make the names agree: add {namespace: ${p.namespace}, name: ${p.name}} to cross-account-irsa:serviceAccounts ` +
-      "on account-b, or set cross-account-irsa:serviceAccount on account-a to one account-b trusts",
   ),
 };

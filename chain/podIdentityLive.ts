@@ -13,7 +13,7 @@ import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { POD_IDENTITY_CHECKS as C } from "./catalogue";
 import { detailOf, statusOf, type Outcome } from "./evaluation";
 import { explainDecision } from "./explain";
-import { checkPods } from "./livePods";
+import { IRSA_ENV, checkPods } from "./livePods";
 import { runCheck, type CheckResult, type CheckStatus } from "./result";
 import { type PodIdentityAssociationFacts, type PodIdentitySnapshot } from "./snapshot";
 
@@ -27,8 +27,6 @@ export const POD_IDENTITY_ENV = [
   "AWS_CONTAINER_CREDENTIALS_FULL_URI",
   "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
-/** The two variables the IRSA webhook injects; the SDKs use them before the container credentials. */
-const IRSA_ENV = ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"];
 /** Add-on states that are on their way to ACTIVE: undecided, not broken. */
 const TRANSITIONAL = ["CREATING", "UPDATING"];
 

@@ -5,14 +5,9 @@
  */
 import { describeValue } from "../components/errors";
 import { type CheckDefinition } from "./catalogue";
+import { type Subject } from "./catalogueBase";
 import { runCheck, type CheckResult } from "./result";
 import { type ChainWorkload } from "./snapshot";
-
-/** A ServiceAccount and a pod-running object, for the words of a check. */
-interface Subject {
-  namespace: string;
-  name: string;
-}
 
 /** The catalogue entries a mechanism words its workload checks with. */
 export interface WorkloadCheckWords {
