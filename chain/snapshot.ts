@@ -202,8 +202,6 @@ export interface PodIdentityLiveFacts extends PermissionLiveFacts {
   expectedSourceRoleArn?: string;
   /** AWS's error when the source role (account A) could not be read. */
   sourceRoleError?: string;
-  /** The source role's attached managed policies (JSON, by policy ARN). */
-  sourceAttachedPolicies?: Record<string, string>;
   /** AWS's error when the target role (account B) could not be read. */
   roleError?: string;
   /** The pods that run as the ServiceAccount. */

@@ -123,7 +123,6 @@ export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIden
         // EKS's session may use any of them: inline by name, attached by ARN.
         permissionPolicies: { ...role.inline, ...role.attached },
       };
-      live.sourceAttachedPolicies = role.attached;
     }
   }
 
