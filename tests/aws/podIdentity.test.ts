@@ -8,7 +8,16 @@ import { type StackWorkspace } from "../../deploy/workspace";
 import { main } from "../../doctor/cli";
 import { world } from "./support/hooks";
 import { PI_CHAIN } from "./support/podIdentityChain";
-import { PI_EXPLICIT, READ_ONLY, byStatus, doctor, failing, validate } from "./support/run";
+import {
+  PI_EXPLICIT,
+  READ_ONLY,
+  READ_ONLY_REQUEST,
+  byStatus,
+  doctor,
+  failing,
+  motoState,
+  validate,
+} from "./support/run";
 import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 import { kubeconfigFor } from "./support/standIns";
 
@@ -21,7 +30,9 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
 
   it("a healthy chain: exits 0, every check passing, only read calls, EKS read with the cluster's account", async () => {
     await world().buildPodIdentity();
+    const before = await motoState();
     const r = await run();
+    expect(await motoState(), "moto's state changed").to.equal(before);
     expect(r.code, r.stderr).to.equal(0);
     expect(byStatus(r, "fail"), r.stdout).to.deep.equal([]);
     expect(byStatus(r, "warn")).to.deep.equal([]);
@@ -43,12 +54,17 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
       "aws S3:GetBucketPolicy",
       "aws S3:HeadObject",
     ]);
-    // The stand-in answered the three operations moto lacks, signed with account A's key (moto's "testing").
-    expect(world().eks.requests).to.deep.equal([
+    // The stand-in answered the three operations moto lacks, signed with account A's key (moto's "testing"),
+    // and passed DescribeCluster and IAM's reads on to moto: every request it saw is a read.
+    const eks = world().eks.requests.filter((q) => q.startsWith("GET /clusters"));
+    expect(eks).to.deep.equal([
+      "GET /clusters/demo (testing)",
       "GET /clusters/demo/addons/eks-pod-identity-agent (testing)",
       "GET /clusters/demo/pod-identity-associations?namespace=apps&serviceAccount=reader (testing)",
       `GET /clusters/demo/pod-identity-associations/${PI_CHAIN.associationId} (testing)`,
     ]);
+    expect(world().eks.requests).to.include("POST / GetRole (testing)");
+    expect(world().eks.requests.filter((q) => !READ_ONLY_REQUEST.test(q))).to.deep.equal([]);
     expect(world().kube.requests).to.deep.equal([
       "GET /api/v1/namespaces/apps/serviceaccounts/reader",
       "GET /api/v1/namespaces/apps/pods",
