@@ -237,9 +237,9 @@ export interface PodIdentitySnapshot {
   /**
    * Facts not gathered, and why: `issuer` stands for the cluster (its ARN), `trust` for the target
    * role's trust, `permission` for its permissions; `associations` and `sourcePermission` for the
-   * second account-a update's resources.
+   * second account-a update's resources; `sourceRole` (live) for a source role that could not be read.
    */
-  unavailable?: Unavailable & { associations?: string; sourcePermission?: string };
+  unavailable?: Unavailable & { associations?: string; sourcePermission?: string; sourceRole?: string };
   /** Facts read from the live chain (the doctor); absent in the plan and the programs. */
   live?: PodIdentityLiveFacts;
 }
