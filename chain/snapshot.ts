@@ -118,6 +118,8 @@ export interface IrsaLiveFacts extends PermissionLiveFacts {
   roleAccountId: string;
   /** AWS's error when the role could not be read (NoSuchEntity: it does not exist). */
   roleError?: string;
+  /** AWS's error when account B's provider could not be read (other than NoSuchEntity): link 2 undecided. */
+  providerError?: string;
   /** When account B has no provider for the issuer: the one the cluster's account (A) has, the usual mistake. */
   providerInClusterAccount?: string;
   /** The issuer's discovery document and JWKS. */

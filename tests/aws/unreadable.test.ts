@@ -24,6 +24,22 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
     expect(statusOf(r, /may s3:GetObject/)).to.deep.equal([["permission", "skip", principal.detail]]);
   });
 
+  it("IRSA, GetOpenIDConnectProvider AccessDenied: link 2 undecided (warn) naming it, the rest still checked, JSON on stdout", async () => {
+    await world().build();
+    world().eks.state.iamFaults.set("GetOpenIDConnectProvider", "AccessDenied");
+    const r = await doctor();
+    expect(r.stderr).to.equal("");
+    expect(failing(r)).to.deep.equal([]);
+    expect(r.code).to.equal(0);
+    const provider = r.links.filter((l) => l.link === "oidc-provider");
+    expect(provider.map((l) => l.status)).to.deep.equal(["warn"]);
+    expect(provider[0].detail).to.match(
+      /^GetOpenIDConnectProvider arn:aws:iam::210987654321:oidc-provider\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\/\w+: AccessDenied: /,
+    );
+    expect(r.links.find((l) => /Federated principal/.test(l.check))!.status).to.equal("pass");
+    expect(r.links.find((l) => /may s3:GetObject/.test(l.check))!.status).to.equal("pass");
+  });
+
   it("IRSA, GetPolicy AccessDenied on an attached policy: the trust is checked (pass), the permission skipped naming GetPolicy", async () => {
     await world().build({ attached: true });
     world().eks.state.iamFaults.set("GetPolicy", "AccessDenied");
