@@ -151,6 +151,17 @@ describe("npm run doctor against moto: one broken link at a time", function () {
     expect(warned[0].fix).to.match(/^this machine has no route to the issuer/);
   });
 
+  it("an issuer whose certificate does not verify: link 1 fails (a fact about the issuer, not a missing route)", async () => {
+    const { issuerUrl } = await world().build();
+    const r = await doctor([], { deps: { https: { ...world().https, extraCa: [] } } });
+    expect(r.code).to.equal(1);
+    expect(failing(r).map((l) => l.link)).to.deep.equal(["issuer"]);
+    const detail = failing(r)[0].detail;
+    const prefix = `${issuerUrl}/.well-known/openid-configuration: the host's TLS certificate does not verify: `;
+    expect(detail.startsWith(prefix), detail).to.equal(true);
+    expect(detail.slice(prefix.length)).to.match(/^(UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_)/);
+  });
+
   it("passes a role whose permission is an attached managed policy, and a KMS key it may use", async () => {
     await world().build({ attached: true, kms: "granted" });
     const r = await doctor();
