@@ -72,6 +72,31 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
     expect(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors)).to.equal(true);
   });
 
+  it("follows ListPodIdentityAssociations' nextToken to the last page (one association a page)", async () => {
+    await world().buildPodIdentity();
+    const eks = world().eks.state;
+    const [real] = eks.associations.get(PI_CHAIN.cluster)!;
+    const ids = [real.associationId, "a-0pod1dent1ty0002", "a-0pod1dent1ty0003"];
+    eks.associations.set(PI_CHAIN.cluster, [
+      real,
+      { ...real, associationId: ids[1] },
+      { ...real, associationId: ids[2] },
+    ]);
+    eks.pageSize = 1;
+    const r = await run();
+    expect(r.code, JSON.stringify(failing(r))).to.equal(0);
+    const list = (token = "") =>
+      `GET /clusters/demo/pod-identity-associations?namespace=apps${token}&serviceAccount=reader (testing)`;
+    expect(world().eks.requests.filter((q) => q.includes("/pod-identity-associations"))).to.deep.equal([
+      list(),
+      `GET /clusters/demo/pod-identity-associations/${ids[0]} (testing)`,
+      list("&nextToken=1"),
+      `GET /clusters/demo/pod-identity-associations/${ids[1]} (testing)`,
+      list("&nextToken=2"),
+      `GET /clusters/demo/pod-identity-associations/${ids[2]} (testing)`,
+    ]);
+  });
+
   it("prints the table with the chain it read, without --json", async () => {
     await world().buildPodIdentity();
     let out = "";
