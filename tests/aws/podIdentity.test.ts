@@ -193,9 +193,27 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
       expect(failing(other).map((l) => l.link)).to.deep.equal(["association"]);
     });
 
-    it("stacks that deploy Pod Identity, read as IRSA: exit 2 naming the mechanism to pass", async () => {
+    it("without --mechanism, the stacks' mechanism output is used", async () => {
       await world().buildPodIdentity();
       const r = await doctor([], { base: profiles, deps: deps(stacks(PI_CHAIN.sourceRoleArn)) });
+      expect(r.code, r.stderr + JSON.stringify(failing(r))).to.equal(0);
+      expect(r.links[0].link).to.equal("agent");
+    });
+
+    it("without --mechanism, --assume on stacks that deploy Pod Identity: exit 2 saying why, before any AWS call", async () => {
+      await world().buildPodIdentity();
+      const r = await doctor(["--assume"], { base: profiles, deps: deps(stacks(PI_CHAIN.sourceRoleArn)) });
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/^doctor: --assume is not available with --mechanism pod-identity/);
+      expect(r.calls).to.deep.equal([]);
+    });
+
+    it("stacks that deploy Pod Identity, read with --mechanism irsa: exit 2 naming the mechanism to pass", async () => {
+      await world().buildPodIdentity();
+      const r = await doctor(["--mechanism", "irsa"], {
+        base: profiles,
+        deps: deps(stacks(PI_CHAIN.sourceRoleArn)),
+      });
       expect(r.code).to.equal(2);
       expect(r.stderr).to.equal(
         "doctor: the stacks deploy pod-identity (account-a's mechanism output), not irsa: pass --mechanism pod-identity\n",
