@@ -58,10 +58,11 @@ function issuerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[] 
 
 /** Link 2: account B's OIDC provider is for that issuer, with client id sts.amazonaws.com. */
 function providerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[] {
+  // Live, `unavailable.trust` is the role's trust alone: the provider is read on its own.
+  if (s.live) return liveProviderLink(s, issuer);
   if (s.unavailable?.trust !== undefined) {
     return [runCheck(C.providerForIssuer, {}, "skip", s.unavailable.trust)];
   }
-  if (s.live) return liveProviderLink(s, issuer);
   const provider = s.provider;
   const results: CheckResult[] = [];
   let hostPath: string | undefined;

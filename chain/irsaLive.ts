@@ -205,6 +205,9 @@ export function liveProviderLink(s: IrsaSnapshot, issuer: string | undefined): C
   if (issuer === undefined) {
     return [runCheck(C.providerForIssuer, words, "skip", "the cluster's issuer is unknown (link 1)")];
   }
+  if (live.providerError !== undefined) {
+    return [runCheck(C.providerForIssuer, words, "warn", live.providerError)];
+  }
   const provider = s.provider;
   const found = provider !== undefined && tryNormalize(provider.url) === issuer;
   const detail = found

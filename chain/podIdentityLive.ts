@@ -248,6 +248,16 @@ export function liveSourceRoleStop(s: PodIdentitySnapshot): CheckResult[] | unde
       ),
     ];
   }
+  if (s.unavailable?.sourceRole !== undefined) {
+    return [
+      runCheck(
+        C.sourceTrust,
+        { ...words, sourceRoleArn: s.sourceRole.arn },
+        "skip",
+        s.unavailable.sourceRole,
+      ),
+    ];
+  }
   return undefined;
 }
 

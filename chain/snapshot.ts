@@ -118,6 +118,8 @@ export interface IrsaLiveFacts extends PermissionLiveFacts {
   roleAccountId: string;
   /** AWS's error when the role could not be read (NoSuchEntity: it does not exist). */
   roleError?: string;
+  /** AWS's error when account B's provider could not be read (other than NoSuchEntity): link 2 undecided. */
+  providerError?: string;
   /** When account B has no provider for the issuer: the one the cluster's account (A) has, the usual mistake. */
   providerInClusterAccount?: string;
   /** The issuer's discovery document and JWKS. */
@@ -202,8 +204,6 @@ export interface PodIdentityLiveFacts extends PermissionLiveFacts {
   expectedSourceRoleArn?: string;
   /** AWS's error when the source role (account A) could not be read. */
   sourceRoleError?: string;
-  /** The source role's attached managed policies (JSON, by policy ARN). */
-  sourceAttachedPolicies?: Record<string, string>;
   /** AWS's error when the target role (account B) could not be read. */
   roleError?: string;
   /** The pods that run as the ServiceAccount. */
@@ -239,9 +239,9 @@ export interface PodIdentitySnapshot {
   /**
    * Facts not gathered, and why: `issuer` stands for the cluster (its ARN), `trust` for the target
    * role's trust, `permission` for its permissions; `associations` and `sourcePermission` for the
-   * second account-a update's resources.
+   * second account-a update's resources; `sourceRole` (live) for a source role that could not be read.
    */
-  unavailable?: Unavailable & { associations?: string; sourcePermission?: string };
+  unavailable?: Unavailable & { associations?: string; sourcePermission?: string; sourceRole?: string };
   /** Facts read from the live chain (the doctor); absent in the plan and the programs. */
   live?: PodIdentityLiveFacts;
 }

@@ -50,7 +50,8 @@ export interface ChainInputs {
 
 /** The parsed command line. */
 export interface DoctorArgs {
-  mechanism: Mechanism;
+  /** --mechanism; with an explicit chain irsa by default, from the stacks undefined (their output decides). */
+  mechanism?: Mechanism;
   /** Where the chain's names come from. */
   source:
     | { kind: "stacks"; stacks: StackPair; clusterRegion?: string; sourceRoleArn?: string }
@@ -108,7 +109,7 @@ or given explicitly (all six together; for a chain these stacks did not create):
   --service-account <name>  the ServiceAccount
   --bucket <name>           the bucket the pods read
   --key <key>               an object the pods read
-  --mechanism irsa|pod-identity   the mechanism (default: irsa)
+  --mechanism irsa|pod-identity   the mechanism (default: the stacks' mechanism output, else irsa)
   --source-role-arn <arn>   pod-identity: the source role the association must name (account A);
                             default: account-a's sourceRoleArn output with the stacks, else the
                             association's roleArn as it is
@@ -157,11 +158,12 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
   }
   const v = parsed.values;
   if (v.help) return { kind: "help" };
-  const mechanism = v.mechanism ?? "irsa";
-  if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
-    return { kind: "error", message: `--mechanism: "${mechanism}" is not one of ${MECHANISMS.join(", ")}` };
+  if (v.mechanism !== undefined && !(MECHANISMS as readonly string[]).includes(v.mechanism)) {
+    return { kind: "error", message: `--mechanism: "${v.mechanism}" is not one of ${MECHANISMS.join(", ")}` };
   }
   const given = CHAIN_FLAGS.filter((f) => v[f] !== undefined);
+  // An explicit chain has nothing else to say which mechanism; the stacks have their `mechanism` output.
+  const mechanism = (v.mechanism ?? (given.length > 0 ? "irsa" : undefined)) as Mechanism | undefined;
   const profiles = {
     ...(v["profile-a"] !== undefined ? { a: v["profile-a"] } : {}),
     ...(v["profile-b"] !== undefined ? { b: v["profile-b"] } : {}),
@@ -179,7 +181,7 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
   if (mechanism === "pod-identity" && v.assume) {
     return { kind: "error", message: POD_IDENTITY_ASSUME };
   }
-  if (mechanism !== "pod-identity" && v["source-role-arn"] !== undefined) {
+  if (mechanism === "irsa" && v["source-role-arn"] !== undefined) {
     return {
       kind: "error",
       message: "--source-role-arn names Pod Identity's source role: add --mechanism pod-identity",
@@ -234,7 +236,7 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
   return {
     kind: "run",
     args: {
-      mechanism: mechanism as Mechanism,
+      ...(mechanism !== undefined ? { mechanism } : {}),
       source,
       profiles,
       cluster: {

@@ -56,16 +56,28 @@ export interface AccountSettings {
   record: Recorder;
 }
 
-/** True when the SDK's endpoint settings send S3 somewhere else than AWS (moto, LocalStack, MinIO). */
-export function customS3Endpoint(env: Record<string, string | undefined>): boolean {
-  return Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
+/**
+ * The endpoint the environment names for a service (AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL),
+ * or undefined. Read from the settings' environment and passed to the client explicitly, so the
+ * endpoint and S3's path-style addressing come from the same environment (the SDK would read
+ * process.env).
+ */
+export function endpointFor(env: Record<string, string | undefined>, service: string): string | undefined {
+  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
-function base(settings: AccountSettings, region: string | undefined) {
+/** True when the SDK's endpoint settings send S3 somewhere else than AWS (moto, LocalStack, MinIO). */
+export function customS3Endpoint(env: Record<string, string | undefined>): boolean {
+  return endpointFor(env, "S3") !== undefined;
+}
+
+function base(settings: AccountSettings, region: string | undefined, service?: string) {
+  const endpoint = service !== undefined ? endpointFor(settings.env, service) : undefined;
   return {
     ...(settings.profile !== undefined ? { profile: settings.profile } : {}),
     ...(settings.credentials !== undefined ? { credentials: settings.credentials } : {}),
     ...(region !== undefined ? { region } : {}),
+    ...(endpoint !== undefined ? { endpoint } : {}),
     maxAttempts: 2,
   };
 }
@@ -113,21 +125,21 @@ export async function accountClients(settings: AccountSettings): Promise<Account
       if (!cache.has(k)) cache.set(k, keep(make(r)));
       return cache.get(k) as C;
     };
-  const sts = keep(new STSClient(base(settings, region)));
+  const sts = keep(new STSClient(base(settings, region, "STS")));
   return {
     sts,
-    iam: keep(new IAMClient(base(settings, region))),
-    eks: regional("eks", (r) => new EKSClient(base(settings, r))),
+    iam: keep(new IAMClient(base(settings, region, "IAM"))),
+    eks: regional("eks", (r) => new EKSClient(base(settings, r, "EKS"))),
     s3: regional(
       "s3",
       (r) =>
         new S3Client({
-          ...base(settings, r),
+          ...base(settings, r, "S3"),
           followRegionRedirects: true,
           ...(customS3Endpoint(settings.env) ? { forcePathStyle: true } : {}),
         }),
     ),
-    kms: regional("kms", (r) => new KMSClient(base(settings, r))),
+    kms: regional("kms", (r) => new KMSClient(base(settings, r, "KMS"))),
     async identity() {
       const out = await sts.send(new GetCallerIdentityCommand({}));
       return { account: out.Account ?? "", arn: out.Arn ?? "" };

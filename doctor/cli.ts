@@ -7,7 +7,7 @@
  * credential error.
  */
 import * as path from "node:path";
-import { EXIT, USAGE, parseDoctorArgs, type ChainInputs, type DoctorArgs } from "./args";
+import { EXIT, POD_IDENTITY_ASSUME, USAGE, parseDoctorArgs, type ChainInputs, type DoctorArgs } from "./args";
 import { type HttpsOptions } from "./oidc";
 import { type Recorder } from "./aws";
 import { type CommandRunner, type Env, type FileSystem, execRunner, nodeFileSystem } from "../deploy/system";
@@ -83,15 +83,22 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
     import("./report"),
     import("../plan/render"),
   ]);
-  const load = COLLECTORS[args.mechanism];
-  if (load === undefined)
-    throw new UsageError(`--mechanism ${args.mechanism} is not supported yet: use irsa`);
-  if (chain.mechanism !== undefined && chain.mechanism !== args.mechanism) {
+  if (args.mechanism !== undefined && chain.mechanism !== undefined && chain.mechanism !== args.mechanism) {
     throw new UsageError(
       `the stacks deploy ${chain.mechanism} (${args.source.kind === "stacks" ? args.source.stacks.a : "account-a"}'s ` +
         `mechanism output), not ${args.mechanism}: pass --mechanism ${chain.mechanism}`,
     );
   }
+  // Without --mechanism (only with the stacks): what they deploy, else IRSA.
+  const mechanism = args.mechanism ?? chain.mechanism ?? "irsa";
+  if (mechanism === "pod-identity" && args.assume) throw new UsageError(POD_IDENTITY_ASSUME);
+  if (mechanism === "irsa" && args.source.kind === "stacks" && args.source.sourceRoleArn !== undefined) {
+    throw new UsageError(
+      "--source-role-arn names Pod Identity's source role: the stacks deploy irsa (add --mechanism pod-identity " +
+        "if they do not say)",
+    );
+  }
+  const load = COLLECTORS[mechanism];
 
   const settings = (profile: string | undefined) => ({
     ...(profile !== undefined ? { profile } : {}),
@@ -99,7 +106,13 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
     record,
   });
   const a = await aws.accountClients(settings(args.profiles.a));
-  const b = await aws.accountClients(settings(args.profiles.b));
+  let b: typeof a;
+  try {
+    b = await aws.accountClients(settings(args.profiles.b));
+  } catch (error) {
+    a.destroy();
+    throw error;
+  }
   try {
     const identity = async (side: "a" | "b", clients: typeof a) => {
       const flag = `--profile-${side}`;

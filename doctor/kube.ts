@@ -64,6 +64,21 @@ function statusOf(error: unknown): number | undefined {
   return typeof code === "number" ? code : undefined;
 }
 
+/**
+ * Why a kubeconfig could not be loaded, without its content: a YAML error's message quotes the lines
+ * around the mistake (a `token:` or a client key among them), so only its reason and line are kept;
+ * any other error gives its first line.
+ */
+export function loadErrorText(error: unknown): string {
+  const e = error as { reason?: unknown; mark?: { line?: unknown } } | null;
+  if (e !== null && typeof e === "object" && typeof e.reason === "string") {
+    const line = typeof e.mark?.line === "number" ? ` at line ${e.mark.line + 1}` : "";
+    return `${e.reason}${line}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0];
+}
+
 /** The Kubernetes API as the kubeconfig (and context) say. Throws a {@link KubeconfigError} on a bad one. */
 export function kubeApi(settings: KubeSettings): KubeApi {
   const kc = new KubeConfig();
@@ -72,9 +87,9 @@ export function kubeApi(settings: KubeSettings): KubeApi {
     else if (settings.content !== undefined) kc.loadFromString(settings.content);
     else kc.loadFromDefault();
   } catch (error) {
-    throw new KubeconfigError(
-      `cannot read the kubeconfig ${settings.file ?? "(default)"}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    const source =
+      settings.file ?? (settings.content !== undefined ? "account-a's kubeconfig output" : "(default)");
+    throw new KubeconfigError(`cannot read the kubeconfig ${source}: ${loadErrorText(error)}`);
   }
   if (settings.context !== undefined) {
     if (kc.getContextObject(settings.context) === null) {

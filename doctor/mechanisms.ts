@@ -34,8 +34,8 @@ export interface CollectorContext {
 /** Reads one mechanism's live chain. */
 export type Collector = (context: CollectorContext) => Promise<ChainSnapshot>;
 
-/** The collector of each mechanism; undefined: not supported yet (the CLI says so, exit 2). */
-export const COLLECTORS: Record<Mechanism, (() => Promise<Collector>) | undefined> = {
+/** The collector of each mechanism. */
+export const COLLECTORS: Record<Mechanism, () => Promise<Collector>> = {
   irsa: async () => (await import("./irsa/collect")).collectIrsa,
   "pod-identity": async () => (await import("./podIdentity/collect")).collectPodIdentity,
 };

@@ -1,7 +1,8 @@
 /**
  * The issuer side of the chain, fetched live: the OIDC discovery document and the JWKS over HTTPS
  * (with the certificate chain the JWKS host presents), and the check of a TokenRequest token against
- * that JWKS with `jose`. No route to the issuer is a fact (`noRoute`), not an error. I/O shell.
+ * that JWKS with `jose`. No route to the issuer is a fact (`noRoute`), not an error; a certificate
+ * that does not verify is the issuer's failure. I/O shell.
  */
 import { createHash, X509Certificate } from "node:crypto";
 import * as https from "node:https";
@@ -25,9 +26,15 @@ interface FetchFailure {
   noRoute: boolean;
 }
 
-/** Error codes that mean the host could not be reached or not be trusted from here. */
-const NO_ROUTE =
-  /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ERR_TLS_CERT_ALTNAME_INVALID|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/;
+/** Error codes that mean the host could not be reached from here. */
+const NO_ROUTE = /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)$/;
+
+/**
+ * Error codes of a certificate the host presented that does not verify (expired, wrong name, unknown
+ * CA): the issuer answered, and what it answered is wrong, so it is a failure, not a missing route.
+ */
+const CERTIFICATE =
+  /^(ERR_TLS_CERT_ALTNAME_INVALID|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/;
 
 const PUBLIC_ROOTS = new Set(rootCertificates.map((pem) => new X509Certificate(pem).fingerprint256));
 
@@ -98,8 +105,11 @@ function getJson(
     );
     request.on("error", (error: Error & { code?: string }) => {
       const code = error.code ?? "";
+      const message = `${code ? `${code}: ` : ""}${error.message}`;
       resolve({
-        failure: { message: `${code ? `${code}: ` : ""}${error.message}`, noRoute: NO_ROUTE.test(code) },
+        failure: CERTIFICATE.test(code)
+          ? { message: `the host's TLS certificate does not verify: ${message}`, noRoute: false }
+          : { message, noRoute: NO_ROUTE.test(code) },
       });
     });
     request.end();

@@ -41,38 +41,79 @@ export async function orUndefined<T>(p: Promise<T>): Promise<{ value?: T; error?
   }
 }
 
-/** The role's trust policy, inline policies (by name) and attached policies (by ARN), decoded. */
-export async function readRole(iam: IAMClient, roleName: string) {
-  const role = await iam.send(new GetRoleCommand({ RoleName: roleName }));
-  const inline: Record<string, string> = {};
-  let marker: string | undefined;
-  do {
-    const page = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
-    for (const name of page.PolicyNames ?? []) {
-      const p = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
-      inline[name] = decodePolicyDocument(p.PolicyDocument) ?? "";
+/** A role as {@link readRole} read it, or which call failed and why. */
+export type RoleRead =
+  | {
+      ok: true;
+      arn: string;
+      trustPolicy: string;
+      /** Inline policies by name, attached policies by ARN, decoded. */
+      inline: Record<string, string>;
+      attached: Record<string, string>;
     }
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  const attached: Record<string, string> = {};
-  do {
-    const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
-    for (const a of page.AttachedPolicies ?? []) {
-      if (!a.PolicyArn) continue;
-      const policy = await iam.send(new GetPolicyCommand({ PolicyArn: a.PolicyArn }));
-      const version = await iam.send(
-        new GetPolicyVersionCommand({ PolicyArn: a.PolicyArn, VersionId: policy.Policy?.DefaultVersionId }),
+  | {
+      ok: false;
+      /** The role and its trust policy, when GetRole answered (a policy call failed after it). */
+      role?: { arn: string; trustPolicy: string };
+      /** The call that failed, with what it was for (`GetRole <name>`, `GetPolicy <arn>`, ...). */
+      call: string;
+      error: unknown;
+      /** GetRole said NoSuchEntity: the role does not exist (a broken link, not an unread fact). */
+      missing: boolean;
+    };
+
+/** The role's trust policy, inline policies (by name) and attached policies (by ARN); never rejects. */
+export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRead> {
+  let call = `GetRole ${roleName}`;
+  let role: { arn: string; trustPolicy: string } | undefined;
+  try {
+    const got = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    role = {
+      arn: got.Role?.Arn ?? "",
+      trustPolicy: decodePolicyDocument(got.Role?.AssumeRolePolicyDocument) ?? "",
+    };
+    const inline: Record<string, string> = {};
+    let inlineMarker: string | undefined;
+    do {
+      call = `ListRolePolicies ${roleName}`;
+      const page = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: inlineMarker }));
+      for (const name of page.PolicyNames ?? []) {
+        call = `GetRolePolicy ${roleName} ${name}`;
+        const p = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
+        inline[name] = decodePolicyDocument(p.PolicyDocument) ?? "";
+      }
+      inlineMarker = page.IsTruncated ? page.Marker : undefined;
+    } while (inlineMarker);
+    const attached: Record<string, string> = {};
+    let attachedMarker: string | undefined;
+    do {
+      call = `ListAttachedRolePolicies ${roleName}`;
+      const page = await iam.send(
+        new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: attachedMarker }),
       );
-      attached[a.PolicyArn] = decodePolicyDocument(version.PolicyVersion?.Document) ?? "";
-    }
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  return {
-    arn: role.Role?.Arn ?? "",
-    trustPolicy: decodePolicyDocument(role.Role?.AssumeRolePolicyDocument) ?? "",
-    inline,
-    attached,
-  };
+      for (const a of page.AttachedPolicies ?? []) {
+        if (!a.PolicyArn) continue;
+        call = `GetPolicy ${a.PolicyArn}`;
+        const policy = await iam.send(new GetPolicyCommand({ PolicyArn: a.PolicyArn }));
+        const versionId = policy.Policy?.DefaultVersionId;
+        call = `GetPolicyVersion ${a.PolicyArn} ${versionId ?? "(no default version)"}`;
+        const version = await iam.send(
+          new GetPolicyVersionCommand({ PolicyArn: a.PolicyArn, VersionId: versionId }),
+        );
+        attached[a.PolicyArn] = decodePolicyDocument(version.PolicyVersion?.Document) ?? "";
+      }
+      attachedMarker = page.IsTruncated ? page.Marker : undefined;
+    } while (attachedMarker);
+    return { ok: true, ...role, inline, attached };
+  } catch (error) {
+    return {
+      ok: false,
+      ...(role !== undefined ? { role } : {}),
+      call,
+      error,
+      missing: role === undefined && awsErrorCode(error).code === "NoSuchEntity",
+    };
+  }
 }
 
 /**
@@ -179,13 +220,21 @@ export async function readRoleClusterAndBucket(
 ): Promise<void> {
   const live = snapshot.live!;
   const roleName = roleNameOf(ctx.chain.roleArn);
-  const role = await orUndefined(readRole(ctx.b.iam, roleName));
-  if (role.error !== undefined) {
-    live.roleError = `GetRole ${roleName}: ${awsErrorText(role.error)}`;
+  const read = await readRole(ctx.b.iam, roleName);
+  if (read.ok) {
+    snapshot.role = { arn: read.arn || ctx.chain.roleArn, trustPolicy: read.trustPolicy };
+    snapshot.permissionPolicies = read.inline;
+    live.attachedPolicies = read.attached;
+  } else if (read.missing) {
+    live.roleError = `${read.call}: ${awsErrorText(read.error)}`;
   } else {
-    snapshot.role = { arn: role.value!.arn || ctx.chain.roleArn, trustPolicy: role.value!.trustPolicy };
-    snapshot.permissionPolicies = role.value!.inline;
-    live.attachedPolicies = role.value!.attached;
+    // Not read (AccessDenied, throttling, ...): undecided, not broken. The trust is known when GetRole answered.
+    const why = `${read.call}: ${awsErrorText(read.error)}`;
+    snapshot.role = read.role
+      ? { arn: read.role.arn || ctx.chain.roleArn, trustPolicy: read.role.trustPolicy }
+      : { arn: ctx.chain.roleArn };
+    if (read.role === undefined) unavailable.trust = why;
+    unavailable.permission = why;
   }
   const kube = await readCluster(ctx, unavailable);
   if (kube.serviceAccount !== undefined) snapshot.serviceAccount = kube.serviceAccount;

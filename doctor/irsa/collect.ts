@@ -19,16 +19,17 @@ import { orUndefined, readRoleClusterAndBucket } from "../readers";
 import { runAssume } from "./assume";
 import { providerFacts } from "./facts";
 
-/** The provider for a host/path in an account, or undefined when there is none. */
-async function providerIn(iam: IAMClient, arn: string) {
+/** The provider for a host/path in an account: its facts, none (NoSuchEntity), or why it could not be read. */
+async function providerIn(
+  iam: IAMClient,
+  arn: string,
+): Promise<{ provider?: ReturnType<typeof providerFacts>; error?: string }> {
   const out = await orUndefined(
     iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
   );
-  if (out.error !== undefined) {
-    if (awsErrorCode(out.error).code === "NoSuchEntity") return undefined;
-    throw out.error instanceof Error ? out.error : new Error(awsErrorText(out.error));
-  }
-  return providerFacts(arn, out.value!);
+  if (out.error === undefined) return { provider: providerFacts(arn, out.value!) };
+  if (awsErrorCode(out.error).code === "NoSuchEntity") return {};
+  return { error: `GetOpenIDConnectProvider ${arn}: ${awsErrorText(out.error)}` };
 }
 
 /** Reads the live IRSA chain into a snapshot (and runs the end-to-end steps with --assume). */
@@ -78,16 +79,18 @@ export async function collectIrsa(ctx: CollectorContext): Promise<IrsaSnapshot> 
   // Links 2 and 3: the provider in B (and in A), the role and its policies.
   const partition = /^arn:([^:]+):/.exec(chain.roleArn)?.[1] ?? "aws";
   if (hostPath !== undefined) {
-    const provider = await providerIn(
+    const inB = await providerIn(
       ctx.b.iam,
       `arn:${partition}:iam::${ctx.accounts.b}:oidc-provider/${hostPath}`,
     );
-    if (provider !== undefined) snapshot.provider = provider;
+    if (inB.provider !== undefined) snapshot.provider = inB.provider;
+    else if (inB.error !== undefined) live.providerError = inB.error;
     else if (ctx.accounts.a !== ctx.accounts.b) {
-      const inA = await orUndefined(
-        providerIn(ctx.a.iam, `arn:${partition}:iam::${ctx.accounts.a}:oidc-provider/${hostPath}`),
+      const inA = await providerIn(
+        ctx.a.iam,
+        `arn:${partition}:iam::${ctx.accounts.a}:oidc-provider/${hostPath}`,
       );
-      if (inA.value !== undefined) live.providerInClusterAccount = inA.value.arn;
+      if (inA.provider !== undefined) live.providerInClusterAccount = inA.provider.arn;
     }
   }
   // Link 3's role, link 4 and link 5's bucket side.

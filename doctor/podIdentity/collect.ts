@@ -14,7 +14,7 @@ import {
   ListPodIdentityAssociationsCommand,
   type EKSClient,
 } from "@aws-sdk/client-eks";
-import { type PodIdentityAssociationFacts, type PodIdentitySnapshot, type Unavailable } from "../../chain";
+import { type PodIdentityAssociationFacts, type PodIdentitySnapshot } from "../../chain";
 import { POD_IDENTITY_AGENT_ADDON } from "../../components/podIdentityPolicies";
 import { awsErrorCode, awsErrorText } from "../aws";
 import { roleNameOf } from "../irsa/facts";
@@ -50,7 +50,9 @@ async function readAssociations(
 /** Reads the live Pod Identity chain into a snapshot. */
 export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIdentitySnapshot> {
   const { chain } = ctx;
-  const unavailable: Unavailable = { workloads: "the doctor reads pods, not Deployments and Jobs" };
+  const unavailable: NonNullable<PodIdentitySnapshot["unavailable"]> = {
+    workloads: "the doctor reads pods, not Deployments and Jobs",
+  };
   const snapshot: PodIdentitySnapshot = {
     mechanism: "pod-identity",
     agent: { adopted: true },
@@ -110,20 +112,28 @@ export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIden
   if (sourceRoleArn !== undefined) {
     snapshot.sourceRole = { arn: sourceRoleArn, permissionPolicies: {} };
     const problem = sourceRoleAccountProblem(sourceRoleArn, ctx.accounts.a);
-    const read =
-      problem === undefined ? await orUndefined(readRole(ctx.a.iam, roleNameOf(sourceRoleArn))) : {};
     if (problem !== undefined) live.sourceRoleError = problem;
-    else if (read.error !== undefined) {
-      live.sourceRoleError = `GetRole ${roleNameOf(sourceRoleArn)}: ${awsErrorText(read.error)}`;
-    } else {
-      const role = read.value!;
-      snapshot.sourceRole = {
-        arn: role.arn || sourceRoleArn,
-        trustPolicy: role.trustPolicy,
-        // EKS's session may use any of them: inline by name, attached by ARN.
-        permissionPolicies: { ...role.inline, ...role.attached },
-      };
-      live.sourceAttachedPolicies = role.attached;
+    else {
+      const read = await readRole(ctx.a.iam, roleNameOf(sourceRoleArn));
+      const why = read.ok ? "" : `${read.call}: ${awsErrorText(read.error)}`;
+      if (read.ok) {
+        snapshot.sourceRole = {
+          arn: read.arn || sourceRoleArn,
+          trustPolicy: read.trustPolicy,
+          // EKS's session may use any of them: inline by name, attached by ARN.
+          permissionPolicies: { ...read.inline, ...read.attached },
+        };
+      } else if (read.missing) live.sourceRoleError = why;
+      else if (read.role === undefined) unavailable.sourceRole = why;
+      else {
+        // The trust was read, a policy call failed: link 3's trust is checked, not its permission.
+        snapshot.sourceRole = {
+          arn: read.role.arn || sourceRoleArn,
+          trustPolicy: read.role.trustPolicy,
+          permissionPolicies: {},
+        };
+        unavailable.sourcePermission = why;
+      }
     }
   }
 

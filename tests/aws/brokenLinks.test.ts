@@ -1,20 +1,14 @@
 import { expect } from "chai";
 import { ACCOUNT_A } from "./support/moto";
 import { world } from "./support/hooks";
-import { READ_ONLY, doctor, failing, validate } from "./support/run";
+import { itFailsOnlyTheBrokenLink, type BrokenLink } from "./support/broken";
+import { doctor, failing } from "./support/run";
 
 describe("npm run doctor against moto: one broken link at a time", function () {
   this.timeout(60000);
 
   // The issue's eight broken chains, and more: each breaks one link and must name it, with a fix.
-  const broken: Array<{
-    name: string;
-    changes: Parameters<ReturnType<typeof world>["build"]>[0];
-    link: string;
-    check: RegExp;
-    detail: RegExp;
-    fix: RegExp;
-  }> = [
+  const broken: Array<BrokenLink<Parameters<ReturnType<typeof world>["build"]>[0]>> = [
     {
       name: "provider missing",
       changes: { provider: "none" },
@@ -114,20 +108,11 @@ describe("npm run doctor against moto: one broken link at a time", function () {
       fix: /allow kms:Decrypt on arn:aws:kms:/,
     },
   ];
-  for (const b of broken) {
-    it(`${b.name}: exits 1 naming link ${b.link} and a fix`, async () => {
-      await world().build(b.changes);
-      const r = await doctor();
-      expect(r.code, r.stderr).to.equal(1);
-      const hit = failing(r).find((l) => b.check.test(l.check));
-      expect(hit, JSON.stringify(failing(r), null, 2)).to.not.equal(undefined);
-      expect(hit!.link).to.equal(b.link);
-      expect(hit!.detail).to.match(b.detail);
-      expect(hit!.fix).to.match(b.fix);
-      expect(validate(JSON.parse(r.stdout))).to.equal(true);
-      expect(r.calls.filter((c) => !READ_ONLY.test(c))).to.deep.equal([]);
-    });
-  }
+  itFailsOnlyTheBrokenLink(
+    broken,
+    (changes) => world().build(changes),
+    () => doctor(),
+  );
 
   it("an issuer whose discovery document claims another issuer: link 1 fails", async () => {
     const { issuerUrl } = await world().build();
@@ -149,6 +134,17 @@ describe("npm run doctor against moto: one broken link at a time", function () {
     expect(warned.map((l) => l.link)).to.deep.equal(["issuer"]);
     expect(warned[0].detail).to.match(/ECONNREFUSED/);
     expect(warned[0].fix).to.match(/^this machine has no route to the issuer/);
+  });
+
+  it("an issuer whose certificate does not verify: link 1 fails (a fact about the issuer, not a missing route)", async () => {
+    const { issuerUrl } = await world().build();
+    const r = await doctor([], { deps: { https: { ...world().https, extraCa: [] } } });
+    expect(r.code).to.equal(1);
+    expect(failing(r).map((l) => l.link)).to.deep.equal(["issuer"]);
+    const detail = failing(r)[0].detail;
+    const prefix = `${issuerUrl}/.well-known/openid-configuration: the host's TLS certificate does not verify: `;
+    expect(detail.startsWith(prefix), detail).to.equal(true);
+    expect(detail.slice(prefix.length)).to.match(/^(UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_)/);
   });
 
   it("passes a role whose permission is an attached managed policy, and a KMS key it may use", async () => {

@@ -7,7 +7,16 @@ import { main } from "../../doctor/cli";
 import { nodeFileSystem } from "../../deploy/system";
 import { CHAIN } from "./support/chain";
 import { world } from "./support/hooks";
-import { EXPLICIT, READ_ONLY, byStatus, doctor, failing, validate } from "./support/run";
+import {
+  EXPLICIT,
+  READ_ONLY,
+  READ_ONLY_REQUEST,
+  byStatus,
+  doctor,
+  failing,
+  motoState,
+  validate,
+} from "./support/run";
 import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 import { kubeconfigFor } from "./support/standIns";
 
@@ -17,7 +26,9 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
   describe("a healthy chain", () => {
     it("exits 0 with every check passing, and sends only read calls", async () => {
       await world().build();
+      const before = await motoState();
       const r = await doctor();
+      expect(await motoState(), "moto's state changed").to.equal(before);
       expect(r.code, r.stderr).to.equal(0);
       expect(byStatus(r, "fail"), r.stdout).to.deep.equal([]);
       expect(byStatus(r, "warn")).to.deep.equal([]);
@@ -39,6 +50,10 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
       expect(r.calls.filter((c) => !READ_ONLY.test(c))).to.deep.equal([]);
       expect(r.calls).to.include.members(["aws EKS:DescribeCluster", "aws IAM:GetRole", "aws S3:HeadObject"]);
       expect(world().kube.requests.filter((q) => !q.startsWith("GET "))).to.deep.equal([]);
+      // EKS and IAM as the stand-in saw them (passed on to moto): reads only.
+      expect(world().eks.requests).to.include.members(["GET /clusters/demo (testing)"]);
+      expect(world().eks.requests.some((q) => q.startsWith("POST / GetRole "))).to.equal(true);
+      expect(world().eks.requests.filter((q) => !READ_ONLY_REQUEST.test(q))).to.deep.equal([]);
     });
 
     it("prints exactly { ok, links } on stdout with --json, valid against the schema", async () => {
@@ -189,7 +204,12 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
     const report = JSON.parse(result.stdout) as { ok: boolean; links: CheckResult[] };
     expect(validate(report)).to.equal(true);
     expect(report.ok).to.equal(false);
-    // No route from a child process to the stand-in issuer under the EKS host name: a warning.
-    expect(report.links.find((l) => l.link === "issuer" && l.status === "warn")).to.not.equal(undefined);
+    // The broken link is the missing object. The child cannot be routed to the stand-in issuer: it
+    // reaches the real EKS host name or not (warn without a route, fail on AWS's HTTP answer), so the
+    // issuer's link is left out of what is asserted.
+    const failed = report.links.filter((l) => l.status === "fail" && l.link !== "issuer");
+    expect(failed.map((l) => [l.link, l.check])).to.deep.equal([
+      ["permission", `object s3://${CHAIN.bucket}/${CHAIN.key} exists`],
+    ]);
   });
 });

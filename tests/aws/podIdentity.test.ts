@@ -8,7 +8,16 @@ import { type StackWorkspace } from "../../deploy/workspace";
 import { main } from "../../doctor/cli";
 import { world } from "./support/hooks";
 import { PI_CHAIN } from "./support/podIdentityChain";
-import { PI_EXPLICIT, READ_ONLY, byStatus, doctor, failing, validate } from "./support/run";
+import {
+  PI_EXPLICIT,
+  READ_ONLY,
+  READ_ONLY_REQUEST,
+  byStatus,
+  doctor,
+  failing,
+  motoState,
+  validate,
+} from "./support/run";
 import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 import { kubeconfigFor } from "./support/standIns";
 
@@ -21,7 +30,9 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
 
   it("a healthy chain: exits 0, every check passing, only read calls, EKS read with the cluster's account", async () => {
     await world().buildPodIdentity();
+    const before = await motoState();
     const r = await run();
+    expect(await motoState(), "moto's state changed").to.equal(before);
     expect(r.code, r.stderr).to.equal(0);
     expect(byStatus(r, "fail"), r.stdout).to.deep.equal([]);
     expect(byStatus(r, "warn")).to.deep.equal([]);
@@ -43,17 +54,47 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
       "aws S3:GetBucketPolicy",
       "aws S3:HeadObject",
     ]);
-    // The stand-in answered the three operations moto lacks, signed with account A's key (moto's "testing").
-    expect(world().eks.requests).to.deep.equal([
+    // The stand-in answered the three operations moto lacks, signed with account A's key (moto's "testing"),
+    // and passed DescribeCluster and IAM's reads on to moto: every request it saw is a read.
+    const eks = world().eks.requests.filter((q) => q.startsWith("GET /clusters"));
+    expect(eks).to.deep.equal([
+      "GET /clusters/demo (testing)",
       "GET /clusters/demo/addons/eks-pod-identity-agent (testing)",
       "GET /clusters/demo/pod-identity-associations?namespace=apps&serviceAccount=reader (testing)",
       `GET /clusters/demo/pod-identity-associations/${PI_CHAIN.associationId} (testing)`,
     ]);
+    expect(world().eks.requests).to.include("POST / GetRole (testing)");
+    expect(world().eks.requests.filter((q) => !READ_ONLY_REQUEST.test(q))).to.deep.equal([]);
     expect(world().kube.requests).to.deep.equal([
       "GET /api/v1/namespaces/apps/serviceaccounts/reader",
       "GET /api/v1/namespaces/apps/pods",
     ]);
     expect(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors)).to.equal(true);
+  });
+
+  it("follows ListPodIdentityAssociations' nextToken to the last page (one association a page)", async () => {
+    await world().buildPodIdentity();
+    const eks = world().eks.state;
+    const [real] = eks.associations.get(PI_CHAIN.cluster)!;
+    const ids = [real.associationId, "a-0pod1dent1ty0002", "a-0pod1dent1ty0003"];
+    eks.associations.set(PI_CHAIN.cluster, [
+      real,
+      { ...real, associationId: ids[1] },
+      { ...real, associationId: ids[2] },
+    ]);
+    eks.pageSize = 1;
+    const r = await run();
+    expect(r.code, JSON.stringify(failing(r))).to.equal(0);
+    const list = (token = "") =>
+      `GET /clusters/demo/pod-identity-associations?namespace=apps${token}&serviceAccount=reader (testing)`;
+    expect(world().eks.requests.filter((q) => q.includes("/pod-identity-associations"))).to.deep.equal([
+      list(),
+      `GET /clusters/demo/pod-identity-associations/${ids[0]} (testing)`,
+      list("&nextToken=1"),
+      `GET /clusters/demo/pod-identity-associations/${ids[1]} (testing)`,
+      list("&nextToken=2"),
+      `GET /clusters/demo/pod-identity-associations/${ids[2]} (testing)`,
+    ]);
   });
 
   it("prints the table with the chain it read, without --json", async () => {
@@ -152,9 +193,27 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
       expect(failing(other).map((l) => l.link)).to.deep.equal(["association"]);
     });
 
-    it("stacks that deploy Pod Identity, read as IRSA: exit 2 naming the mechanism to pass", async () => {
+    it("without --mechanism, the stacks' mechanism output is used", async () => {
       await world().buildPodIdentity();
       const r = await doctor([], { base: profiles, deps: deps(stacks(PI_CHAIN.sourceRoleArn)) });
+      expect(r.code, r.stderr + JSON.stringify(failing(r))).to.equal(0);
+      expect(r.links[0].link).to.equal("agent");
+    });
+
+    it("without --mechanism, --assume on stacks that deploy Pod Identity: exit 2 saying why, before any AWS call", async () => {
+      await world().buildPodIdentity();
+      const r = await doctor(["--assume"], { base: profiles, deps: deps(stacks(PI_CHAIN.sourceRoleArn)) });
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/^doctor: --assume is not available with --mechanism pod-identity/);
+      expect(r.calls).to.deep.equal([]);
+    });
+
+    it("stacks that deploy Pod Identity, read with --mechanism irsa: exit 2 naming the mechanism to pass", async () => {
+      await world().buildPodIdentity();
+      const r = await doctor(["--mechanism", "irsa"], {
+        base: profiles,
+        deps: deps(stacks(PI_CHAIN.sourceRoleArn)),
+      });
       expect(r.code).to.equal(2);
       expect(r.stderr).to.equal(
         "doctor: the stacks deploy pod-identity (account-a's mechanism output), not irsa: pass --mechanism pod-identity\n",

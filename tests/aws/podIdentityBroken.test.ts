@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { ACCOUNT_A } from "./support/moto";
 import { world } from "./support/hooks";
+import { itFailsOnlyTheBrokenLink, type BrokenLink } from "./support/broken";
 import { PI_CHAIN } from "./support/podIdentityChain";
-import { PI_EXPLICIT, READ_ONLY, doctor, failing, validate } from "./support/run";
+import { PI_EXPLICIT, doctor, failing } from "./support/run";
 
 /** The doctor on the Pod Identity test chain, with --json and the kubeconfig. */
 const run = (extra: string[] = []) =>
@@ -11,14 +12,7 @@ const run = (extra: string[] = []) =>
 describe("npm run doctor --mechanism pod-identity against moto and the EKS stand-in: one broken link at a time", function () {
   this.timeout(60000);
 
-  const broken: Array<{
-    name: string;
-    changes: Parameters<ReturnType<typeof world>["buildPodIdentity"]>[0];
-    link: string;
-    check: RegExp;
-    detail: RegExp;
-    fix: RegExp;
-  }> = [
+  const broken: Array<BrokenLink<Parameters<ReturnType<typeof world>["buildPodIdentity"]>[0]>> = [
     {
       name: "no agent add-on",
       changes: { agent: "none" },
@@ -131,21 +125,11 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
       fix: /aws s3 cp/,
     },
   ];
-  for (const b of broken) {
-    it(`${b.name}: exits 1 naming link ${b.link} and a fix`, async () => {
-      await world().buildPodIdentity(b.changes);
-      const r = await run();
-      expect(r.code, r.stderr).to.equal(1);
-      const hit = failing(r).find((l) => b.check.test(l.check));
-      expect(hit, JSON.stringify(failing(r), null, 2)).to.not.equal(undefined);
-      expect(hit!.link).to.equal(b.link);
-      expect(hit!.detail).to.match(b.detail);
-      expect(hit!.fix).to.match(b.fix);
-      expect(new Set(failing(r).map((l) => l.link))).to.deep.equal(new Set([b.link]));
-      expect(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors)).to.equal(true);
-      expect(r.calls.filter((c) => !READ_ONLY.test(c))).to.deep.equal([]);
-    });
-  }
+  itFailsOnlyTheBrokenLink(
+    broken,
+    (changes) => world().buildPodIdentity(changes),
+    () => run(),
+  );
 
   it("the cluster not found: link 1 fails with EKS's own error, and what needs the cluster is skipped", async () => {
     await world().buildPodIdentity();

@@ -51,7 +51,6 @@ describe("doctor: the command line", () => {
     expect(parsed).to.deep.equal({
       kind: "run",
       args: {
-        mechanism: "irsa",
         source: { kind: "stacks", stacks: { a: "account-a", b: "account-b" } },
         profiles: {},
         cluster: { enabled: true },
@@ -59,6 +58,15 @@ describe("doctor: the command line", () => {
         assume: false,
       },
     });
+  });
+
+  it("leaves the mechanism to the stacks without --mechanism: --source-role-arn and --assume are checked once it is known", () => {
+    const SOURCE = "arn:aws:iam::111122223333:role/s";
+    for (const argv of [["--source-role-arn", SOURCE], ["--assume"]]) {
+      const parsed = parseDoctorArgs(argv);
+      expect(parsed.kind, JSON.stringify(parsed)).to.equal("run");
+      expect((parsed as { args: object }).args).to.not.have.property("mechanism");
+    }
   });
 
   it("takes an explicit chain, profiles, cluster access and the output flags", () => {

@@ -7,7 +7,10 @@
  * ResourceNotFoundException as HTTP 404 with the `x-amzn-ErrorType` header and a JSON body with
  * `message` (what the SDK's restJson1 protocol reads the error's type and message from). Every other
  * request (DescribeCluster, CreateCluster) is passed on to moto unchanged. The doctor reaches it
- * through the SDK's own endpoint setting, AWS_ENDPOINT_URL_EKS.
+ * through the SDK's own endpoint settings, AWS_ENDPOINT_URL_EKS and AWS_ENDPOINT_URL_IAM: IAM's
+ * requests are passed on to moto too, unless a test makes an IAM action fail (`iamFaults`, an
+ * awsQuery ErrorResponse as IAM sends it). Every request is recorded, answered or passed on, so the
+ * tests prove the doctor sends no write; `pageSize` makes ListPodIdentityAssociations page.
  */
 import * as http from "node:http";
 import { type AddressInfo } from "node:net";
@@ -36,13 +39,23 @@ export interface AssociationState {
 export interface EksState {
   addons: Map<string, AddonState[]>;
   associations: Map<string, AssociationState[]>;
+  /** At most this many associations per ListPodIdentityAssociations page (default: maxResults, 100). */
+  pageSize?: number;
+  /**
+   * IAM actions answered with this AWS error code (HTTP 403) instead of moto's answer: by action
+   * (`GetRole`), or by action and its role name, policy ARN or provider ARN (`GetRole irsa-reader`).
+   */
+  iamFaults: Map<string, string>;
 }
 
 /** A running EKS stand-in. */
 export interface EksStandIn {
   url: string;
   state: EksState;
-  /** `<METHOD> <path> (<access key id>)` of every request it answered itself. */
+  /**
+   * `<METHOD> <path> (<access key id>)` of every request, answered or passed on to moto; an IAM
+   * request as `<METHOD> <path> <Action> (<access key id>)`.
+   */
   requests: string[];
   close(): Promise<void>;
 }
@@ -72,8 +85,21 @@ function accessKeyOf(req: http.IncomingMessage): string {
   return /Credential=([^/]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? "unsigned";
 }
 
-/** Passes a request on to moto as it came. */
-function forward(req: http.IncomingMessage, res: http.ServerResponse, moto: URL) {
+/** An IAM (awsQuery) error, as IAM sends it. */
+function iamError(res: http.ServerResponse, code: string, action: string) {
+  res.writeHead(403, {
+    "content-type": "text/xml",
+    "x-amzn-requestid": "00000000-0000-4000-8000-000000000000",
+  });
+  res.end(
+    '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>' +
+      `<Code>${code}</Code><Message>User is not authorized to perform: iam:${action}</Message></Error>` +
+      "<RequestId>00000000-0000-4000-8000-000000000000</RequestId></ErrorResponse>",
+  );
+}
+
+/** Passes a request (its body already read) on to moto as it came. */
+function forward(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, moto: URL) {
   const upstream = http.request(
     {
       host: moto.hostname,
@@ -88,21 +114,31 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, moto: URL)
     },
   );
   upstream.on("error", (e) => json(res, 502, { message: `moto: ${e.message}` }));
-  req.pipe(upstream);
+  upstream.end(body);
 }
 
 /** Starts the stand-in in front of moto's endpoint. */
 export async function startEks(motoEndpoint: string): Promise<EksStandIn> {
   const moto = new URL(motoEndpoint);
-  const state: EksState = { addons: new Map(), associations: new Map() };
+  const state: EksState = { addons: new Map(), associations: new Map(), iamFaults: new Map() };
   const requests: string[] = [];
-  const server = http.createServer((req, res) => {
+  const answer = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://stand-in");
+    const form = req.method === "POST" ? new URLSearchParams(body.toString("utf8")) : undefined;
+    const action = form?.get("Action") ?? undefined;
+    const target = form?.get("RoleName") ?? form?.get("PolicyArn") ?? form?.get("OpenIDConnectProviderArn");
+    requests.push(
+      `${req.method} ${url.pathname}${url.search}${action !== undefined ? ` ${action}` : ""} (${accessKeyOf(req)})`,
+    );
+    const fault =
+      action !== undefined
+        ? (state.iamFaults.get(`${action} ${target ?? ""}`) ?? state.iamFaults.get(action))
+        : undefined;
+    if (fault !== undefined) return iamError(res, fault, action!);
     const addon = /^\/clusters\/([^/]+)\/addons\/([^/]+)$/.exec(url.pathname);
     const list = /^\/clusters\/([^/]+)\/pod-identity-associations$/.exec(url.pathname);
     const one = /^\/clusters\/([^/]+)\/pod-identity-associations\/([^/]+)$/.exec(url.pathname);
-    if (req.method !== "GET" || !(addon || list || one)) return forward(req, res, moto);
-    requests.push(`${req.method} ${url.pathname}${url.search} (${accessKeyOf(req)})`);
+    if (req.method !== "GET" || !(addon || list || one)) return forward(req, body, res, moto);
     const clusterName = decodeURIComponent((addon ?? list ?? one)![1]);
     const clusterKnown = state.addons.has(clusterName) || state.associations.has(clusterName);
     if (!clusterKnown) {
@@ -132,7 +168,7 @@ export async function startEks(motoEndpoint: string): Promise<EksStandIn> {
     if (list) {
       const namespace = url.searchParams.get("namespace");
       const serviceAccount = url.searchParams.get("serviceAccount");
-      const max = Number(url.searchParams.get("maxResults") ?? "100");
+      const max = Math.min(Number(url.searchParams.get("maxResults") ?? "100"), state.pageSize ?? 100);
       const start = Number(url.searchParams.get("nextToken") ?? "0");
       const matching = associations.filter(
         (a) =>
@@ -166,6 +202,11 @@ export async function startEks(motoEndpoint: string): Promise<EksStandIn> {
         modifiedAt: EPOCH_SECONDS,
       },
     });
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => answer(req, Buffer.concat(chunks), res));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -136,3 +136,19 @@ export const byStatus = (r: Run, status: string) =>
 
 /** Only reads: AWS Get/List/Describe/Head and STS GetCallerIdentity; Kubernetes GETs. */
 export const READ_ONLY = /^(aws \w+:(Get|List|Describe|Head)\w*|k8s GET .*)$/;
+
+/** Only reads, as the EKS and IAM stand-in saw them: EKS GETs, IAM Get and List actions. */
+export const READ_ONLY_REQUEST = /^(GET \S+|POST \/ (Get|List)\w+) \([^)]+\)$/;
+
+/**
+ * moto's whole state (every account's resources), to compare before and after a run. Without the
+ * user_id of STS's assumed roles: moto makes up a new one each time it is read when the role is not
+ * in IAM (the test's AssumeRole into account B).
+ */
+export async function motoState(): Promise<string> {
+  const r = await fetch(`${world().moto.endpoint}/moto-api/data.json`);
+  if (!r.ok) throw new Error(`moto data.json: HTTP ${r.status}`);
+  const state = (await r.json()) as { sts?: { AssumedRole?: Array<Record<string, unknown>> } };
+  for (const role of state.sts?.AssumedRole ?? []) delete role.user_id;
+  return JSON.stringify(state, null, 1);
+}

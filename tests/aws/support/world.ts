@@ -2,7 +2,8 @@
  * The whole test world, started once per run: moto, the TLS material, the issuer and Kubernetes API
  * stand-ins, AWS config files with one profile per account (`cluster-account`, `role-account`), a
  * kubeconfig, and the environment that points the AWS SDK at moto (AWS_ENDPOINT_URL) and EKS at the
- * stand-in for the operations moto lacks (AWS_ENDPOINT_URL_EKS). Also what the
+ * stand-in for the operations moto lacks (AWS_ENDPOINT_URL_EKS; IAM too, AWS_ENDPOINT_URL_IAM, to
+ * record its calls and make some fail). Also what the
  * doctor needs to reach the stand-in issuer under the EKS issuer's host name.
  */
 import * as fs from "node:fs";
@@ -21,7 +22,10 @@ export const ISSUER_HOST = `oidc.eks.${REGION}.amazonaws.com`;
 
 export interface World {
   moto: Moto;
-  /** The EKS operations moto lacks (add-ons, Pod Identity associations); the rest passed on to moto. */
+  /**
+   * The EKS operations moto lacks (add-ons, Pod Identity associations); the rest of EKS, and IAM, passed
+   * on to moto (IAM actions can be made to fail). Reset with each build.
+   */
   eks: EksStandIn;
   kube: KubeStandIn;
   tls: TestTls;
@@ -89,6 +93,7 @@ export async function startWorld(): Promise<World> {
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL: moto.endpoint,
     AWS_ENDPOINT_URL_EKS: eks.url,
+    AWS_ENDPOINT_URL_IAM: eks.url,
     AWS_CONFIG_FILE: files.config,
     AWS_SHARED_CREDENTIALS_FILE: files.credentials,
     AWS_EC2_METADATA_DISABLED: "true",
@@ -97,6 +102,9 @@ export async function startWorld(): Promise<World> {
   };
   Object.assign(process.env, env);
   const refreshProfiles = () => {
+    eks.requests.length = 0;
+    eks.state.iamFaults.clear();
+    delete eks.state.pageSize;
     const files = writeAwsFiles(dir, moto);
     env.AWS_CONFIG_FILE = files.config;
     env.AWS_SHARED_CREDENTIALS_FILE = files.credentials;

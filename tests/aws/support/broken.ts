@@ -1,0 +1,42 @@
+/**
+ * The one-broken-link-at-a-time loop both mechanisms' tests share: build the chain with one change,
+ * run the doctor, and require exit 1, the named check failing on its link with its detail and fix,
+ * no other link failing, a valid `--json` report and only read calls.
+ */
+import { expect } from "chai";
+import { READ_ONLY, failing, validate, type Run } from "./run";
+
+/** One broken chain: what to change, and the failure it must give. */
+export interface BrokenLink<C> {
+  name: string;
+  changes: C;
+  link: string;
+  check: RegExp;
+  detail: RegExp;
+  fix: RegExp;
+}
+
+/** An `it` per broken chain. */
+export function itFailsOnlyTheBrokenLink<C>(
+  broken: Array<BrokenLink<C>>,
+  build: (changes: C) => Promise<unknown>,
+  run: () => Promise<Run>,
+): void {
+  for (const b of broken) {
+    it(`${b.name}: exits 1 naming link ${b.link} and a fix`, async () => {
+      await build(b.changes);
+      const r = await run();
+      expect(r.code, r.stderr).to.equal(1);
+      const hit = failing(r).find((l) => b.check.test(l.check));
+      expect(hit, JSON.stringify(failing(r), null, 2)).to.not.equal(undefined);
+      expect(hit!.link).to.equal(b.link);
+      expect(hit!.detail).to.match(b.detail);
+      expect(hit!.fix).to.match(b.fix);
+      expect(new Set(failing(r).map((l) => l.link)), JSON.stringify(failing(r), null, 2)).to.deep.equal(
+        new Set([b.link]),
+      );
+      expect(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors)).to.equal(true);
+      expect(r.calls.filter((c) => !READ_ONLY.test(c))).to.deep.equal([]);
+    });
+  }
+}

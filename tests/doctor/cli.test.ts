@@ -1,0 +1,40 @@
+import { expect } from "chai";
+import * as aws from "../../doctor/aws";
+import { main } from "../../doctor/cli";
+import { nodeFileSystem } from "../../deploy/system";
+
+const EXPLICIT = [
+  ...["--role-arn", "arn:aws:iam::444455556666:role/reader", "--cluster", "demo"],
+  ...["--namespace", "apps", "--service-account", "reader", "--bucket", "team-data", "--key", "k"],
+];
+
+describe("doctor: the command's AWS clients", () => {
+  const original = aws.accountClients;
+  afterEach(() => {
+    (aws as { accountClients: typeof original }).accountClients = original;
+  });
+
+  it("destroys account A's clients when account B's cannot be made", async () => {
+    let destroyed = 0;
+    let made = 0;
+    (aws as { accountClients: typeof original }).accountClients = () => {
+      made += 1;
+      if (made === 2) return Promise.reject(new Error("cannot make account B's clients"));
+      return Promise.resolve({ destroy: () => (destroyed += 1) } as unknown as aws.AccountClients);
+    };
+    let stderr = "";
+    const code = await main([...EXPLICIT, "--no-cluster"], {
+      env: {},
+      workDir: process.cwd(),
+      cwd: process.cwd(),
+      isTTY: false,
+      stdout: () => undefined,
+      stderr: (t) => (stderr += t),
+      run: () => Promise.reject(new Error("unused")),
+      fs: nodeFileSystem,
+      createWorkspace: () => Promise.reject(new Error("unused")),
+    });
+    expect([code, stderr]).to.deep.equal([1, "doctor: could not finish: cannot make account B's clients\n"]);
+    expect(destroyed).to.equal(1);
+  });
+});
