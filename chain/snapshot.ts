@@ -39,7 +39,7 @@ export interface Unavailable {
 
 /**
  * What the doctor fetched from the cluster's issuer: its OIDC discovery document and its JWKS, or why
- * it could not. `noRoute`: no answer at all (DNS, connection, timeout, TLS), which says nothing about
+ * it could not. `noRoute`: no answer at all (DNS, connection, timeout), which says nothing about
  * the chain; otherwise the issuer answered, and what it answered is checked.
  */
 export interface IssuerDiscovery {

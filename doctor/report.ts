@@ -31,7 +31,7 @@ export function renderDoctor(
   options: { color: boolean; title: string; mechanism?: "irsa" | "pod-identity" },
 ): string {
   const st = styles(options.color);
-  const lines = [st.bold(options.title), ...linksTable(results, st, 100)];
+  const lines = [st.bold(options.title), ...linksTable(results, st, 100, options.mechanism)];
   const failed = results.filter((r) => r.status === "fail");
   const warned = results.filter((r) => r.status === "warn");
   if (failed.length > 0 || warned.length > 0) lines.push("");
