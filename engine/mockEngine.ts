@@ -6,10 +6,19 @@
  * The offline plan (`npm run plan`) and the unit tests both use it, so what the tests assert is what
  * the plan shows. Nothing here talks to a cloud or needs the Pulumi CLI.
  */
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOfRegion } from "../components/partitions";
-import { PLACEHOLDER_ACCOUNT_ID } from "./placeholders";
+import { synthesiseEksCluster, synthesiseEksComponent } from "./eksSynthesis";
+import { PLACEHOLDER_ACCOUNT_ID, digest } from "./placeholders";
+import {
+  providersOf,
+  secretPaths,
+  type MonitorLike,
+  type RegisterOptionsLike,
+  type RegisterRequestLike,
+  type ResponseLike,
+} from "./registrations";
+import { plainStackTraces } from "./stackTraces";
 
 /** A resource registration, as the program sent it. */
 export interface RecordedResource {
@@ -86,40 +95,9 @@ export interface MockEngineOptions {
 
 export { PLACEHOLDER_ACCOUNT_ID };
 
-/** A short, deterministic hex digest of the parts. */
-export function digest(length: number, ...parts: string[]): string {
-  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, length);
-}
-
 interface ProviderInfo {
   type: string;
   inputs: Record<string, unknown>;
-}
-
-let savedPrepareStackTrace: PropertyDescriptor | undefined | null = null;
-let savedStackTraceLimit = Error.stackTraceLimit;
-
-/**
- * Switches V8's stack traces to its own formatting. The Pulumi runtime reads `new Error().stack` for
- * every resource and every Output (source positions, leak diagnostics); under a source-mapping TypeScript loader (ts-node) each read is
- * source-mapped, which costs more than running the program. The engine turns it off while it runs.
- */
-export function plainStackTraces(): void {
-  if (savedPrepareStackTrace !== null) return;
-  savedPrepareStackTrace = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
-  Object.defineProperty(Error, "prepareStackTrace", { value: undefined, writable: true, configurable: true });
-  // Capturing and formatting frames is most of what those reads cost; the mock engine needs none of them.
-  savedStackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 1;
-}
-
-/** Restores the stack-trace formatting {@link plainStackTraces} replaced (source-mapped under ts-node). */
-export function restoreStackTraces(): void {
-  if (savedPrepareStackTrace === null) return;
-  if (savedPrepareStackTrace) Object.defineProperty(Error, "prepareStackTrace", savedPrepareStackTrace);
-  else Reflect.deleteProperty(Error, "prepareStackTrace");
-  Error.stackTraceLimit = savedStackTraceLimit;
-  savedPrepareStackTrace = null;
 }
 
 /**
@@ -430,96 +408,6 @@ export class MockEngine {
   }
 }
 
-/** The fields of the EKS `getCluster` result this package reads, derived from the name. */
-export function synthesiseEksCluster(
-  name: string,
-  accountId: string,
-  region: string,
-  partition: string,
-): Record<string, unknown> {
-  const id = digest(32, "eks-oidc", accountId, region, name).toUpperCase();
-  return {
-    id: name,
-    name,
-    arn: `arn:${partition}:eks:${region}:${accountId}:cluster/${name}`,
-    endpoint: `https://${digest(32, "eks-endpoint", name).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
-    version: "1.33",
-    status: "ACTIVE",
-    certificateAuthorities: [
-      { data: Buffer.from(`offline plan placeholder CA for ${name}`).toString("base64") },
-    ],
-    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${id}` }] }],
-    vpcConfig: { vpcId: `vpc-${digest(17, name)}`, subnetIds: [], securityGroupIds: [] },
-    accessConfigs: [{ authenticationMode: "API_AND_CONFIG_MAP" }],
-  };
-}
-
-function synthesiseEksComponent(
-  name: string,
-  inputs: Record<string, unknown>,
-  accountId: string,
-  region: string,
-  partition: string,
-): Record<string, unknown> {
-  const clusterName = typeof inputs.name === "string" ? inputs.name : `${name}-eksCluster-${digest(7, name)}`;
-  const cluster = synthesiseEksCluster(clusterName, accountId, region, partition);
-  const issuer = String(
-    (cluster.identities as Array<{ oidcs: Array<{ issuer: string }> }>)[0].oidcs[0].issuer,
-  );
-  const hostPath = issuer.replace(/^https:\/\//, "");
-  const kubeconfig = {
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [
-      {
-        name: "kubernetes",
-        cluster: { server: cluster.endpoint, "certificate-authority-data": "PLACEHOLDER" },
-      },
-    ],
-    contexts: [{ name: "aws", context: { cluster: "kubernetes", user: "aws" } }],
-    "current-context": "aws",
-    users: [
-      {
-        name: "aws",
-        user: {
-          exec: {
-            apiVersion: "client.authentication.k8s.io/v1beta1",
-            command: "aws",
-            args: ["eks", "get-token", "--cluster-name", clusterName, "--output", "json"],
-          },
-        },
-      },
-    ],
-  };
-  const createOidc = inputs.createOidcProvider === true;
-  return {
-    eksCluster: {
-      name: clusterName,
-      arn: cluster.arn,
-      endpoint: cluster.endpoint,
-      identities: cluster.identities,
-      certificateAuthority: (cluster.certificateAuthorities as Array<{ data: string }>)[0],
-    },
-    core: {
-      cluster: { name: clusterName },
-      oidcProvider: createOidc
-        ? {
-            arn: `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`,
-            url: hostPath,
-            thumbprintLists: [digest(40, "eks-oidc-thumbprint", hostPath)],
-          }
-        : undefined,
-    },
-    kubeconfig,
-    kubeconfigJson: JSON.stringify(kubeconfig),
-    oidcIssuer: hostPath,
-    oidcProviderUrl: issuer,
-    oidcProviderArn: createOidc ? `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}` : "",
-    clusterSecurityGroupId: `sg-${digest(17, "cluster", name)}`,
-    nodeSecurityGroupId: `sg-${digest(17, "node", name)}`,
-  };
-}
-
 /** The value when it is a string, else undefined. */
 function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
@@ -533,49 +421,3 @@ function parseMaybeJson(value: unknown): unknown {
     return value;
   }
 }
-
-/** The `providers` map of a registration request (package to `<urn>::<id>`); empty when there is none. */
-function providersOf(req: unknown): Record<string, string> {
-  const providers: Record<string, string> = {};
-  (req as Partial<RegisterOptionsLike>).getProvidersMap?.()?.forEach((ref: string, pkg: string) => {
-    providers[pkg] = ref;
-  });
-  return providers;
-}
-
-/** Top-level input names whose value the program wrapped as a secret. */
-function secretPaths(object: Record<string, unknown>): string[] {
-  return Object.entries(object)
-    .filter(([, v]) => containsSecret(v))
-    .map(([k]) => k)
-    .sort();
-}
-
-function containsSecret(value: unknown): boolean {
-  if (value === null || typeof value !== "object") return false;
-  const o = value as Record<string, unknown>;
-  if (o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return true;
-  return Object.values(o).some(containsSecret);
-}
-
-interface ResponseLike {
-  getUrn(): string;
-}
-interface RegisterOptionsLike {
-  getDependenciesList(): string[];
-  getIgnorechangesList(): string[];
-  getReplaceonchangesList(): string[];
-  getDeletebeforereplace(): boolean;
-  getProtect(): boolean;
-  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-  getProvidersMap(): { forEach(callback: (value: string, key: string) => void): void } | undefined;
-}
-interface RegisterRequestLike {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-}
-type MonitorLike = Record<
-  "registerResource" | "readResource",
-  (req: RegisterRequestLike, callback: (err: unknown, resp: ResponseLike) => void) => void
->;

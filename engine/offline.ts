@@ -3,7 +3,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { describeValue } from "../components/errors";
-import { MockEngine, restoreStackTraces, type MockEngineOptions } from "./mockEngine";
+import { MockEngine, type MockEngineOptions } from "./mockEngine";
+import { restoreStackTraces } from "./stackTraces";
 
 /** One output of a program run, resolved. */
 export interface ResolvedOutput {

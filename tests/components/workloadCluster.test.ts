@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { MockEngine, digest } from "../../engine/mockEngine";
+import { MockEngine } from "../../engine/mockEngine";
+import { digest } from "../../engine/placeholders";
 import {
   WorkloadCluster,
   buildEksClusterArgs,

@@ -1,4 +1,4 @@
-import { restoreStackTraces } from "../../engine/mockEngine";
+import { restoreStackTraces } from "../../engine/stackTraces";
 
 /**
  * Mocha root hooks. A test that installs a MockEngine switches stack traces to V8's plain format

@@ -1,0 +1,31 @@
+/**
+ * Stack traces while the offline engine runs: the Pulumi runtime reads `new Error().stack` for every
+ * resource and Output, and capturing and formatting those frames costs more than the program itself.
+ */
+
+let savedPrepareStackTrace: PropertyDescriptor | undefined | null = null;
+let savedStackTraceLimit = Error.stackTraceLimit;
+
+/**
+ * Switches V8's stack traces to its own formatting. The Pulumi runtime reads `new Error().stack` for
+ * every resource and every Output (source positions, leak diagnostics); under a source-mapping
+ * TypeScript loader (sucrase's, ts-node) each read is source-mapped, which costs more than running
+ * the program. The engine turns it off while it runs.
+ */
+export function plainStackTraces(): void {
+  if (savedPrepareStackTrace !== null) return;
+  savedPrepareStackTrace = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+  Object.defineProperty(Error, "prepareStackTrace", { value: undefined, writable: true, configurable: true });
+  // Capturing and formatting frames is most of what those reads cost; the mock engine needs none of them.
+  savedStackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 1;
+}
+
+/** Restores the stack-trace formatting {@link plainStackTraces} replaced (source-mapped under a TypeScript loader). */
+export function restoreStackTraces(): void {
+  if (savedPrepareStackTrace === null) return;
+  if (savedPrepareStackTrace) Object.defineProperty(Error, "prepareStackTrace", savedPrepareStackTrace);
+  else Reflect.deleteProperty(Error, "prepareStackTrace");
+  Error.stackTraceLimit = savedStackTraceLimit;
+  savedPrepareStackTrace = null;
+}
