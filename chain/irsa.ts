@@ -36,7 +36,7 @@ function issuerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[] 
     const result = runCheck(
       C.issuerExported,
       words,
-      issuer !== undefined,
+      issuer !== undefined ? true : cluster.unreadable ? "warn" : false,
       issuer !== undefined
         ? `issuer ${s.issuerUrl}`
         : (cluster.error ??

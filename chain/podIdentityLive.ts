@@ -47,7 +47,9 @@ export function liveAgentLink(s: PodIdentitySnapshot): CheckResult[] {
   const live = s.live!;
   const cluster = `${live.cluster.name} (${live.cluster.region})`;
   if (live.cluster.error !== undefined)
-    return [runCheck(C.clusterFound, { cluster }, false, live.cluster.error)];
+    return [
+      runCheck(C.clusterFound, { cluster }, live.cluster.unreadable ? "warn" : false, live.cluster.error),
+    ];
   const results = [
     runCheck(
       C.clusterFound,

@@ -113,7 +113,8 @@ export interface PermissionLiveFacts {
  */
 export interface IrsaLiveFacts extends PermissionLiveFacts {
   /** The cluster the issuer was read from (EKS DescribeCluster in account A); AWS's error when it failed. */
-  cluster: { name: string; region: string; accountId?: string; error?: string };
+  /** `unreadable`: the error is not "not found" (AccessDenied, throttling), so nothing is known of the cluster. */
+  cluster: { name: string; region: string; accountId?: string; error?: string; unreadable?: boolean };
   /** The role's account (B). */
   roleAccountId: string;
   /** AWS's error when the role could not be read (NoSuchEntity: it does not exist). */
@@ -187,7 +188,15 @@ export interface PodIdentityAssociationFacts {
  */
 export interface PodIdentityLiveFacts extends PermissionLiveFacts {
   /** The cluster (EKS DescribeCluster in account A); AWS's error when it failed. */
-  cluster: { name: string; region: string; accountId?: string; error?: string; autoMode?: boolean };
+  /** `unreadable`: the error is not "not found" (AccessDenied, throttling), so nothing is known of the cluster. */
+  cluster: {
+    name: string;
+    region: string;
+    accountId?: string;
+    error?: string;
+    unreadable?: boolean;
+    autoMode?: boolean;
+  };
   /** The target role's account (B). */
   roleAccountId: string;
   /** The target role named (--role-arn), also when it could not be read. */

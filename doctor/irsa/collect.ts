@@ -55,9 +55,11 @@ export async function collectIrsa(ctx: CollectorContext): Promise<IrsaSnapshot> 
   const cluster = await orUndefined(
     ctx.a.eks(ctx.clusterRegion).send(new DescribeClusterCommand({ name: chain.clusterName })),
   );
-  if (cluster.error !== undefined)
+  if (cluster.error !== undefined) {
     live.cluster.error = `DescribeCluster ${chain.clusterName}: ${awsErrorText(cluster.error)}`;
-  else {
+    // Only "not found" says the cluster is missing; AccessDenied or throttling leave it undecided.
+    if (awsErrorCode(cluster.error).code !== "ResourceNotFoundException") live.cluster.unreadable = true;
+  } else {
     const issuer = cluster.value!.cluster?.identity?.oidc?.issuer;
     if (issuer !== undefined) snapshot.issuerUrl = issuer;
   }

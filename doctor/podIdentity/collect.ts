@@ -77,6 +77,7 @@ export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIden
   const described = await orUndefined(eks.send(new DescribeClusterCommand({ name: chain.clusterName })));
   if (described.error !== undefined) {
     live.cluster.error = `DescribeCluster ${chain.clusterName}: ${awsErrorText(described.error)}`;
+    if (awsErrorCode(described.error).code !== "ResourceNotFoundException") live.cluster.unreadable = true;
   } else {
     const cluster = described.value!.cluster;
     snapshot.cluster = { arn: cluster?.arn ?? "", name: cluster?.name ?? chain.clusterName };

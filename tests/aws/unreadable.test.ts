@@ -24,6 +24,27 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
     expect(statusOf(r, /may s3:GetObject/)).to.deep.equal([["permission", "skip", principal.detail]]);
   });
 
+  it("DescribeCluster AccessDenied: link 1 undecided (warn) with EKS's error, for both mechanisms", async () => {
+    await world().build();
+    world().eks.state.eksFaults.set("GET /clusters/demo", "AccessDeniedException");
+    const irsa = await doctor();
+    const issuer = irsa.links.find((l) => l.link === "issuer")!;
+    expect([issuer.status, issuer.detail]).to.deep.equal([
+      "warn",
+      "DescribeCluster demo: AccessDeniedException: User is not authorized to perform this operation (AccessDeniedException)",
+    ]);
+    expect(irsa.links.filter((l) => l.link === "issuer" && l.status === "fail")).to.deep.equal([]);
+
+    await world().buildPodIdentity();
+    world().eks.state.eksFaults.set(`GET /clusters/${PI_CHAIN.cluster}`, "AccessDeniedException");
+    const pi = await runPodIdentity();
+    const agent = pi.links.find((l) => l.link === "agent")!;
+    expect([agent.status, agent.detail]).to.deep.equal([
+      "warn",
+      `DescribeCluster ${PI_CHAIN.cluster}: AccessDeniedException: User is not authorized to perform this operation (AccessDeniedException)`,
+    ]);
+  });
+
   it("IRSA, GetOpenIDConnectProvider AccessDenied: link 2 undecided (warn) naming it, the rest still checked, JSON on stdout", async () => {
     await world().build();
     world().eks.state.iamFaults.set("GetOpenIDConnectProvider", "AccessDenied");

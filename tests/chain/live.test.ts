@@ -146,6 +146,27 @@ describe("the IRSA chain on live facts (the doctor's checks)", () => {
     ).to.equal("skip");
   });
 
+  it("the cluster not found fails link 1; a cluster it may not read leaves link 1 undecided (warn)", () => {
+    const gone = live((x) => {
+      delete x.issuerUrl;
+      x.live!.cluster.error =
+        "DescribeCluster demo: ResourceNotFoundException: No cluster found for name: demo.";
+    });
+    expect([checkChain(gone)[0].status, checkChain(gone)[0].detail]).to.deep.equal([
+      "fail",
+      gone.live!.cluster.error,
+    ]);
+    const denied = live((x) => {
+      delete x.issuerUrl;
+      x.live!.cluster.error = "DescribeCluster demo: AccessDeniedException: not authorized";
+      x.live!.cluster.unreadable = true;
+    });
+    expect([checkChain(denied)[0].status, checkChain(denied)[0].detail]).to.deep.equal([
+      "warn",
+      denied.live!.cluster.error,
+    ]);
+  });
+
   it("skips the Kubernetes side with --no-cluster, saying what it would have checked", () => {
     const results = checkChain(
       live((s) => {

@@ -116,6 +116,18 @@ describe("the Pod Identity chain on live facts", () => {
     expect(skipped.map((r) => r.link)).to.deep.equal(["association", "source-role", "target-trust"]);
   });
 
+  it("a cluster the doctor may not read: link 1 is undecided (warn), never a broken link", () => {
+    const s = live((x) => {
+      x.live!.cluster.error =
+        "DescribeCluster prod: AccessDeniedException: not authorized to perform eks:DescribeCluster";
+      x.live!.cluster.unreadable = true;
+      delete x.cluster;
+    });
+    const first = checkChain(s)[0];
+    expect([first.link, first.status, first.detail]).to.deep.equal(["agent", "warn", s.live!.cluster.error]);
+    expect(failing(s)).to.deep.equal([]);
+  });
+
   it("no add-on: link 1 fails with create-addon; EKS Auto Mode runs the agent itself", () => {
     const none = live((x) => {
       delete x.live!.addon;

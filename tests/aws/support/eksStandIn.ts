@@ -46,6 +46,11 @@ export interface EksState {
    * (`GetRole`), or by action and its role name, policy ARN or provider ARN (`GetRole irsa-reader`).
    */
   iamFaults: Map<string, string>;
+  /**
+   * EKS requests answered with this error (HTTP 403, as EKS sends AccessDeniedException) instead of
+   * moto's or the stand-in's answer, by `<METHOD> <path>` (`GET /clusters/demo`: DescribeCluster).
+   */
+  eksFaults: Map<string, string>;
 }
 
 /** A running EKS stand-in. */
@@ -120,7 +125,12 @@ function forward(req: http.IncomingMessage, body: Buffer, res: http.ServerRespon
 /** Starts the stand-in in front of moto's endpoint. */
 export async function startEks(motoEndpoint: string): Promise<EksStandIn> {
   const moto = new URL(motoEndpoint);
-  const state: EksState = { addons: new Map(), associations: new Map(), iamFaults: new Map() };
+  const state: EksState = {
+    addons: new Map(),
+    associations: new Map(),
+    iamFaults: new Map(),
+    eksFaults: new Map(),
+  };
   const requests: string[] = [];
   const answer = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://stand-in");
@@ -135,6 +145,15 @@ export async function startEks(motoEndpoint: string): Promise<EksStandIn> {
         ? (state.iamFaults.get(`${action} ${target ?? ""}`) ?? state.iamFaults.get(action))
         : undefined;
     if (fault !== undefined) return iamError(res, fault, action!);
+    const eksFault = state.eksFaults.get(`${req.method} ${url.pathname}`);
+    if (eksFault !== undefined) {
+      return json(
+        res,
+        403,
+        { message: `User is not authorized to perform this operation (${eksFault})` },
+        { "x-amzn-ErrorType": eksFault },
+      );
+    }
     const addon = /^\/clusters\/([^/]+)\/addons\/([^/]+)$/.exec(url.pathname);
     const list = /^\/clusters\/([^/]+)\/pod-identity-associations$/.exec(url.pathname);
     const one = /^\/clusters\/([^/]+)\/pod-identity-associations\/([^/]+)$/.exec(url.pathname);

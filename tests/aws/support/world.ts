@@ -104,6 +104,7 @@ export async function startWorld(): Promise<World> {
   const refreshProfiles = () => {
     eks.requests.length = 0;
     eks.state.iamFaults.clear();
+    eks.state.eksFaults.clear();
     delete eks.state.pageSize;
     const files = writeAwsFiles(dir, moto);
     env.AWS_CONFIG_FILE = files.config;
