@@ -12,6 +12,7 @@ import {
   ListRolePoliciesCommand,
   type IAMClient,
 } from "@aws-sdk/client-iam";
+import { DescribeClusterCommand, type Cluster } from "@aws-sdk/client-eks";
 import { DescribeKeyCommand, GetKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { GetBucketPolicyCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import {
@@ -240,4 +241,40 @@ export async function readRoleClusterAndBucket(
   if (kube.serviceAccount !== undefined) snapshot.serviceAccount = kube.serviceAccount;
   if (kube.pods !== undefined) live.pods = kube.pods;
   await readBucketSide(ctx, live, unavailable);
+}
+
+/**
+ * What both collectors' snapshots start from: the ServiceAccount the chain names, the bucket and key,
+ * no workloads (the doctor reads pods), and the live facts of the cluster and the role's account.
+ */
+export function liveBase(ctx: CollectorContext) {
+  const { chain } = ctx;
+  return {
+    permissionPolicies: {},
+    trusted: [{ namespace: chain.namespace, name: chain.serviceAccount }],
+    bucketName: chain.bucket,
+    objectKey: chain.key,
+    workloads: [],
+    deployProbe: false,
+    live: {
+      cluster: { name: chain.clusterName, region: ctx.clusterRegion, accountId: ctx.accounts.a },
+      roleAccountId: ctx.accounts.b,
+    },
+  };
+}
+
+/**
+ * EKS DescribeCluster in account A: the cluster, or (in `live.cluster`) AWS's error, marked
+ * `unreadable` unless it says the cluster does not exist (AccessDenied, throttling: nothing is known).
+ */
+export async function describeCluster(
+  ctx: CollectorContext,
+  live: { cluster: { error?: string; unreadable?: boolean } },
+): Promise<Cluster | undefined> {
+  const name = ctx.chain.clusterName;
+  const out = await orUndefined(ctx.a.eks(ctx.clusterRegion).send(new DescribeClusterCommand({ name })));
+  if (out.error === undefined) return out.value!.cluster;
+  live.cluster.error = `DescribeCluster ${name}: ${awsErrorText(out.error)}`;
+  if (awsErrorCode(out.error).code !== "ResourceNotFoundException") live.cluster.unreadable = true;
+  return undefined;
 }

@@ -6,7 +6,6 @@
  * its KMS key (the readers both mechanisms share are ../readers.ts). With `--assume`, the end-to-end
  * steps (assume.ts). The checks are chain/'s.
  */
-import { DescribeClusterCommand } from "@aws-sdk/client-eks";
 import { GetOpenIDConnectProviderCommand, type IAMClient } from "@aws-sdk/client-iam";
 import { type IrsaSnapshot, type Unavailable } from "../../chain";
 import { normalizeIssuer } from "../../components/issuer";
@@ -15,7 +14,7 @@ import { STS_AUDIENCE } from "../../components/trustPolicy";
 import { awsErrorCode, awsErrorText } from "../aws";
 import { type CollectorContext } from "../mechanisms";
 import { fetchDiscovery } from "../oidc";
-import { orUndefined, readRoleClusterAndBucket } from "../readers";
+import { describeCluster, liveBase, orUndefined, readRoleClusterAndBucket } from "../readers";
 import { runAssume } from "./assume";
 import { providerFacts } from "./facts";
 
@@ -36,33 +35,12 @@ async function providerIn(
 export async function collectIrsa(ctx: CollectorContext): Promise<IrsaSnapshot> {
   const { chain } = ctx;
   const unavailable: Unavailable = { workloads: "the doctor reads pods, not Deployments and Jobs" };
-  const snapshot: IrsaSnapshot = {
-    mechanism: "irsa",
-    permissionPolicies: {},
-    trusted: [{ namespace: chain.namespace, name: chain.serviceAccount }],
-    bucketName: chain.bucket,
-    objectKey: chain.key,
-    workloads: [],
-    deployProbe: false,
-    live: {
-      cluster: { name: chain.clusterName, region: ctx.clusterRegion, accountId: ctx.accounts.a },
-      roleAccountId: ctx.accounts.b,
-    },
-  };
+  const snapshot: IrsaSnapshot = { mechanism: "irsa", ...liveBase(ctx) };
   const live = snapshot.live!;
 
   // Link 1: the cluster's issuer, and what the issuer serves.
-  const cluster = await orUndefined(
-    ctx.a.eks(ctx.clusterRegion).send(new DescribeClusterCommand({ name: chain.clusterName })),
-  );
-  if (cluster.error !== undefined) {
-    live.cluster.error = `DescribeCluster ${chain.clusterName}: ${awsErrorText(cluster.error)}`;
-    // Only "not found" says the cluster is missing; AccessDenied or throttling leave it undecided.
-    if (awsErrorCode(cluster.error).code !== "ResourceNotFoundException") live.cluster.unreadable = true;
-  } else {
-    const issuer = cluster.value!.cluster?.identity?.oidc?.issuer;
-    if (issuer !== undefined) snapshot.issuerUrl = issuer;
-  }
+  const issuer = (await describeCluster(ctx, live))?.identity?.oidc?.issuer;
+  if (issuer !== undefined) snapshot.issuerUrl = issuer;
   let jwks: Awaited<ReturnType<typeof fetchDiscovery>>["jwks"];
   let hostPath: string | undefined;
   if (snapshot.issuerUrl !== undefined) {

@@ -9,7 +9,6 @@
  */
 import {
   DescribeAddonCommand,
-  DescribeClusterCommand,
   DescribePodIdentityAssociationCommand,
   ListPodIdentityAssociationsCommand,
   type EKSClient,
@@ -19,7 +18,7 @@ import { POD_IDENTITY_AGENT_ADDON } from "../../components/podIdentityPolicies";
 import { awsErrorCode, awsErrorText } from "../aws";
 import { roleNameOf } from "../irsa/facts";
 import { type CollectorContext } from "../mechanisms";
-import { orUndefined, readRole, readRoleClusterAndBucket } from "../readers";
+import { describeCluster, liveBase, orUndefined, readRole, readRoleClusterAndBucket } from "../readers";
 import { addonFacts, associationFacts, isAutoMode, sourceRoleAccountProblem } from "./facts";
 
 /** The associations of one ServiceAccount (every page), each described. */
@@ -53,19 +52,14 @@ export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIden
   const unavailable: NonNullable<PodIdentitySnapshot["unavailable"]> = {
     workloads: "the doctor reads pods, not Deployments and Jobs",
   };
+  const base = liveBase(ctx);
   const snapshot: PodIdentitySnapshot = {
     mechanism: "pod-identity",
+    ...base,
     agent: { adopted: true },
-    permissionPolicies: {},
     associations: [],
-    trusted: [{ namespace: chain.namespace, name: chain.serviceAccount }],
-    bucketName: chain.bucket,
-    objectKey: chain.key,
-    workloads: [],
-    deployProbe: false,
     live: {
-      cluster: { name: chain.clusterName, region: ctx.clusterRegion, accountId: ctx.accounts.a },
-      roleAccountId: ctx.accounts.b,
+      ...base.live,
       targetRoleArn: chain.roleArn,
       ...(chain.sourceRoleArn !== undefined ? { expectedSourceRoleArn: chain.sourceRoleArn } : {}),
     },
@@ -74,13 +68,9 @@ export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIden
 
   // Link 1: the cluster and its agent add-on; link 2: the association EKS has for the ServiceAccount.
   const eks = ctx.a.eks(ctx.clusterRegion);
-  const described = await orUndefined(eks.send(new DescribeClusterCommand({ name: chain.clusterName })));
-  if (described.error !== undefined) {
-    live.cluster.error = `DescribeCluster ${chain.clusterName}: ${awsErrorText(described.error)}`;
-    if (awsErrorCode(described.error).code !== "ResourceNotFoundException") live.cluster.unreadable = true;
-  } else {
-    const cluster = described.value!.cluster;
-    snapshot.cluster = { arn: cluster?.arn ?? "", name: cluster?.name ?? chain.clusterName };
+  const cluster = await describeCluster(ctx, live);
+  if (cluster !== undefined) {
+    snapshot.cluster = { arn: cluster.arn ?? "", name: cluster.name ?? chain.clusterName };
     if (isAutoMode(cluster)) live.cluster.autoMode = true;
     const addon = await orUndefined(
       eks.send(
