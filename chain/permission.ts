@@ -18,8 +18,11 @@ export interface PermissionTarget {
   roleArn: string;
   bucket: string;
   key: string;
-  /** The role's identity policies (inline and attached), parsed; undefined entries did not parse. */
-  policies: Array<PolicyDocument | undefined>;
+  /**
+   * The role's identity policies (inline and attached), parsed; undefined entries did not parse.
+   * Undefined when they could not be read: the checks that need them are skipped, the rest still run.
+   */
+  policies?: Array<PolicyDocument | undefined>;
   /** Facts that could not be read, and why: their checks are skipped with the reason. */
   unavailable?: Pick<Unavailable, "bucketPolicy" | "object" | "kmsKey">;
 }
@@ -38,7 +41,7 @@ function rootOf(roleArn: string): string {
 
 /** s3:ListBucket on exactly the bucket, by the role's identity policies (when they were all read). */
 function listCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
-  if (facts.attachedPolicies === undefined) return [];
+  if (facts.attachedPolicies === undefined || t.policies === undefined) return [];
   const p = { bucket: t.bucket, key: t.key };
   const { partition } = roleNames(t.roleArn);
   if (t.policies.some((d) => d === undefined)) {
@@ -154,7 +157,7 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
     return [runCheck(C.kmsKeyAllowed, p, "skip", t.unavailable?.kmsKey ?? "the key policy was not read")];
   }
   const doc = parsePolicy(key.policy);
-  if (doc === undefined || t.policies.some((d) => d === undefined)) {
+  if (doc === undefined || t.policies?.some((d) => d === undefined)) {
     return [
       runCheck(C.kmsKeyAllowed, p, "warn", "the key policy or a policy of the role is not JSON: not decided"),
     ];
@@ -164,6 +167,18 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
   const direct = tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false);
   // Whether the key policy delegates to the role's account (its root), so that IAM policies decide.
   const delegated = tryResourcePolicy(doc, rootOf(t.roleArn), "kms:Decrypt", key.arn, context);
+  if (t.policies === undefined) {
+    // Without the role's own policies only the key policy can decide: a grant to the role itself in
+    // its account, or an explicit deny; a delegation to the account needs the unread policies.
+    for (const o of [direct, delegated]) {
+      if (o.decision === "ExplicitDeny" || o.unsupported !== undefined) {
+        return [runCheck(C.kmsKeyAllowed, p, statusOf(o, false), detailOf(o))];
+      }
+    }
+    return direct.decision === "Allow" && keyAccount === account
+      ? [runCheck(C.kmsKeyAllowed, p, true, `key policy: ${direct.reason}`)]
+      : [runCheck(C.kmsKeyAllowed, p, "skip", "the role's policies could not be read: needed to decide")];
+  }
   const identity = tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context);
   for (const o of [direct, delegated, identity]) {
     if (o.decision === "ExplicitDeny" || o.unsupported !== undefined) {
@@ -205,34 +220,25 @@ export type LivePermissionFacts = Pick<
  * be read (IRSA's 3, Pod Identity's 4).
  */
 export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckResult[] {
-  if (s.unavailable?.permission !== undefined) {
-    return [
-      runCheck(
-        C.permissionRead,
-        { live: true, reader: `s3://${s.bucketName}/${s.objectKey}` },
-        "skip",
-        s.unavailable.permission,
-      ),
-    ];
-  }
   const bucket = s.bucketName ?? "?";
   const key = s.objectKey ?? "?";
   const reader = `s3://${bucket}/${key}`;
+  const unavailable = s.unavailable !== undefined ? { unavailable: s.unavailable } : {};
+  if (s.role === undefined || s.unavailable?.permission !== undefined) {
+    // The role's policies are unknown; the bucket side (its policy, the object, the key) is still checked.
+    const why = s.unavailable?.permission ?? `the role could not be read (link ${roleLink})`;
+    const roleArn = s.role?.arn ?? s.live?.roleArn;
+    return [
+      runCheck(C.permissionRead, { live: true, reader }, "skip", why),
+      ...(s.live !== undefined && roleArn !== undefined
+        ? permissionLiveChecks(s.live, { roleArn, bucket, key, ...unavailable })
+        : []),
+    ];
+  }
   const json = [...Object.values(s.permissionPolicies), ...Object.values(s.live?.attachedPolicies ?? {})];
   const policies = json.map((j) => parsePolicy(j));
-  const resource = `arn:${s.role ? partitionOf(s.role.arn) : "aws"}:s3:::${bucket}/${key}`;
+  const resource = `arn:${partitionOf(s.role.arn)}:s3:::${bucket}/${key}`;
   const results: CheckResult[] = [];
-  if (s.role === undefined) {
-    results.push(
-      runCheck(
-        C.permissionRead,
-        { live: true, reader },
-        "skip",
-        `the role could not be read (link ${roleLink})`,
-      ),
-    );
-    return results;
-  }
   if (policies.some((d) => d === undefined)) {
     results.push(
       runCheck(
@@ -266,13 +272,7 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
     );
   }
   results.push(
-    ...permissionLiveChecks(s.live!, {
-      roleArn: s.role.arn,
-      bucket,
-      key,
-      policies,
-      ...(s.unavailable !== undefined ? { unavailable: s.unavailable } : {}),
-    }),
+    ...permissionLiveChecks(s.live!, { roleArn: s.role.arn, bucket, key, policies, ...unavailable }),
   );
   return results;
 }

@@ -95,6 +95,8 @@ export interface AssumeStep {
  * managed policies, the bucket policy, the object and its KMS key.
  */
 export interface PermissionLiveFacts {
+  /** The role named (`--role-arn`: IRSA's role, Pod Identity's target role), also when it could not be read. */
+  roleArn?: string;
   /** The role's attached managed policies (their default version's JSON), by policy ARN. */
   attachedPolicies?: Record<string, string>;
   /** The bucket policy's JSON; null when the bucket has none. */

@@ -259,6 +259,7 @@ export function liveBase(ctx: CollectorContext) {
     live: {
       cluster: { name: chain.clusterName, region: ctx.clusterRegion, accountId: ctx.accounts.a },
       roleAccountId: ctx.accounts.b,
+      roleArn: chain.roleArn,
     },
   };
 }

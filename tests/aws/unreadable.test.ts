@@ -33,7 +33,8 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
       "warn",
       "DescribeCluster demo: AccessDeniedException: User is not authorized to perform this operation (AccessDeniedException)",
     ]);
-    expect(irsa.links.filter((l) => l.link === "issuer" && l.status === "fail")).to.deep.equal([]);
+    expect(failing(irsa)).to.deep.equal([]);
+    expect(irsa.code, irsa.stderr).to.equal(0);
 
     await world().buildPodIdentity();
     world().eks.state.eksFaults.set(`GET /clusters/${PI_CHAIN.cluster}`, "AccessDeniedException");
@@ -42,6 +43,18 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
     expect([agent.status, agent.detail]).to.deep.equal([
       "warn",
       `DescribeCluster ${PI_CHAIN.cluster}: AccessDeniedException: User is not authorized to perform this operation (AccessDeniedException)`,
+    ]);
+    expect(failing(pi)).to.deep.equal([]);
+    expect(pi.code, pi.stderr).to.equal(0);
+  });
+
+  it("IRSA, GetRole AccessDenied and the object missing: the bucket side is still checked, exit 1 on the object", async () => {
+    await world().build({ putObject: false });
+    world().eks.state.iamFaults.set("GetRole irsa-reader", "AccessDenied");
+    const r = await doctor();
+    expect(r.code, r.stderr).to.equal(1);
+    expect(failing(r).map((l) => [l.link, l.check])).to.deep.equal([
+      ["permission", "object s3://team-data/reports/q3.csv exists"],
     ]);
   });
 

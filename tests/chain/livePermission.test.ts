@@ -82,6 +82,40 @@ describe("the permission link on live facts (bucket policy, object, KMS key)", (
     expect(statusOf(awsManagedElsewhere, /kms:Decrypt/)).to.equal("fail");
   });
 
+  it("checks the bucket side even when the role's policies could not be read: a missing object still fails", () => {
+    const s = live((x) => {
+      delete x.role;
+      x.permissionPolicies = {};
+      x.live!.roleArn = ROLE;
+      x.live!.roleError = "GetRole reader: AccessDenied: not authorized";
+      x.live!.object = { exists: false, detail: "HeadObject: NotFound (HTTP 404)" };
+    });
+    const results = checkChain(s);
+    expect(find(results, /may s3:GetObject/).status).to.equal("skip");
+    expect(find(results, /exists/)).to.deep.include({
+      status: "fail",
+      detail: "HeadObject: NotFound (HTTP 404)",
+    });
+    expect(find(results, /bucket policy/).status).to.equal("pass");
+    // The key policy only delegates to the account: the unread policies would decide, so not decided.
+    expect(find(results, /kms:Decrypt/)).to.deep.include({
+      status: "skip",
+      detail: "the role's policies could not be read: needed to decide",
+    });
+    // A key policy that grants the role itself decides alone.
+    const direct = live((x) => {
+      delete x.role;
+      x.live!.roleArn = ROLE;
+      x.live!.kmsKey!.policy = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "Reader", Effect: "Allow", Principal: { AWS: ROLE }, Action: "kms:Decrypt", Resource: "*" },
+        ],
+      });
+    });
+    expect(find(checkChain(direct), /kms:Decrypt/).status).to.equal("pass");
+  });
+
   it("skips what could not be read, with AWS's error", () => {
     const s = live((x) => {
       delete x.live!.object;
