@@ -42,6 +42,13 @@ export function associationOf(s: PodIdentitySnapshot): PodIdentityAssociationFac
   return s.associations.find((a) => a.namespace === sa.namespace && a.serviceAccount === sa.name);
 }
 
+/** Why what needs the cluster is skipped: it does not exist, or it could not be read (link 1 says which). */
+function clusterUnknown(live: NonNullable<PodIdentitySnapshot["live"]>): string {
+  return live.cluster.unreadable
+    ? "the cluster could not be read (link 1)"
+    : "the cluster was not found (link 1)";
+}
+
 /** Link 1, live: the cluster is found, and runs the agent (its add-on, or EKS Auto Mode's built-in one). */
 export function liveAgentLink(s: PodIdentitySnapshot): CheckResult[] {
   const live = s.live!;
@@ -140,7 +147,7 @@ export function liveAssociationLink(s: PodIdentitySnapshot): CheckResult[] {
   };
   const results: CheckResult[] = [];
   if (live.cluster.error !== undefined) {
-    results.push(runCheck(C.associationPresent, words, "skip", "the cluster was not found (link 1)"));
+    results.push(runCheck(C.associationPresent, words, "skip", clusterUnknown(live)));
   } else if (live.associationsError !== undefined) {
     results.push(
       runCheck(C.associationPresent, { ...words, unreadable: true }, "warn", live.associationsError),
@@ -228,7 +235,7 @@ export function liveSourceRoleStop(s: PodIdentitySnapshot): CheckResult[] | unde
   const live = s.live!;
   const words = { live: true, action: "sts:AssumeRole", ...(s.cluster ? { cluster: s.cluster.arn } : {}) };
   if (live.cluster.error !== undefined || s.cluster === undefined) {
-    return [runCheck(C.sourceTrust, words, "skip", "the cluster was not found (link 1)")];
+    return [runCheck(C.sourceTrust, words, "skip", clusterUnknown(live))];
   }
   if (s.sourceRole === undefined) {
     return [
@@ -278,7 +285,7 @@ export function liveTargetTrustStop(s: PodIdentitySnapshot): CheckResult[] | und
     return [runCheck(C.targetTrust, words, false, `the target role could not be read: ${live.roleError}`)];
   }
   if (live.cluster.error !== undefined || s.cluster === undefined) {
-    return [runCheck(C.targetTrust, words, "skip", "the cluster was not found (link 1)")];
+    return [runCheck(C.targetTrust, words, "skip", clusterUnknown(live))];
   }
   if (s.sourceRole === undefined) {
     return [runCheck(C.targetTrust, words, "skip", "no association names a source role (link 2)")];

@@ -59,11 +59,18 @@ export function trustSubjectRef(check: AccessCheckRef): CheckRef {
 export function diagnoseS3(error: string, check: AccessCheckRef): Diagnosis {
   const object = `s3://${check.bucketName}/${check.objectKey}`;
   const read = ref(IRSA_CHECKS.permissionRead, { reader: `Job ${check.jobName}` });
-  if (/kms/i.test(error)) {
+  // A KMS action named in a denial (kms:Decrypt) or an error S3 passes on from KMS (KMS.NotFoundException);
+  // a bucket, key or role merely named "kms" is not one.
+  const kms = /\bkms:[A-Z]\w*|\bKMS\.(\w+)Exception/.exec(error);
+  if (kms) {
     const keyArn = /arn:aws[\w-]*:kms:[^\s'"]+/.exec(error)?.[0] ?? "<the object's KMS key ARN>";
+    const unusable = kms[1] !== undefined && kms[1] !== "AccessDenied";
     return {
       link: "permission",
-      advice: "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
+      advice: unusable
+        ? `the object's KMS key cannot be used (${kms[0]}): it is missing, disabled or pending deletion, ` +
+          "so nobody can read the object until the key is usable again (or the object is re-encrypted)."
+        : "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
       checks: [ref(IRSA_CHECKS.kmsKeyAllowed, { keyArn })],
     };
   }

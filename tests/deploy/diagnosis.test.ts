@@ -60,6 +60,25 @@ describe("verify's diagnosis: the link and its first fix agree", () => {
     expect(diagnosisLine(d)).to.include("Fix: allow kms:Decrypt on <the object's KMS key ARN>");
   });
 
+  it("a KMS key that is gone says so; a bucket or key merely named kms is not a KMS error", () => {
+    const gone = diagnoseS3(
+      `An error occurred (KMS.DisabledException) when calling the GetObject operation: ${KEY_ARN} is disabled.`,
+      CHECK,
+    );
+    expect(gone.advice).to.match(
+      /^the object's KMS key cannot be used \(KMS\.DisabledException\): it is missing, disabled/,
+    );
+    const named = diagnoseS3(
+      "An error occurred (NoSuchKey) when calling the GetObject operation: kms-exports/k",
+      {
+        ...CHECK,
+        bucketName: "kms-exports",
+      },
+    );
+    expect(named.link).to.equal(undefined);
+    expect(named.advice).to.match(/does not exist/);
+  });
+
   it("a missing object is still a missing object", () => {
     const d = diagnoseS3("An error occurred (NoSuchKey) when calling the GetObject operation", CHECK);
     expect(d.link).to.equal(undefined);
