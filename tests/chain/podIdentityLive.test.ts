@@ -126,6 +126,11 @@ describe("the Pod Identity chain on live facts", () => {
     const first = checkChain(s)[0];
     expect([first.link, first.status, first.detail]).to.deep.equal(["agent", "warn", s.live!.cluster.error]);
     expect(failing(s)).to.deep.equal([]);
+    const skipped = checkChain(s).filter((r) => r.status === "skip");
+    expect(skipped.map((r) => [r.link, r.detail])).to.deep.include([
+      "association",
+      "the cluster could not be read (link 1)",
+    ]);
   });
 
   it("no add-on: link 1 fails with create-addon; EKS Auto Mode runs the agent itself", () => {
