@@ -10,7 +10,7 @@ import { STS_AUDIENCE } from "../components/trustPolicy";
 import { parseOidcProviderArn } from "../components/validation";
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C } from "./catalogue";
-import { runCheck, type CheckResult } from "./result";
+import { runCheck, undecidedRead, type CheckResult } from "./result";
 import { workloadChecks } from "./workloads";
 import { parsePolicy, tryTrust } from "./evaluation";
 import { plannedPermissionLink } from "./plannedPermission";
@@ -33,10 +33,13 @@ function issuerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[] 
   if (s.live) {
     const { cluster } = s.live;
     const words = { live: true, cluster: `${cluster.name} (${cluster.region})` };
+    if (issuer === undefined && cluster.unreadable && cluster.error !== undefined) {
+      return [undecidedRead(C.issuerExported, words, cluster.error)];
+    }
     const result = runCheck(
       C.issuerExported,
       words,
-      issuer !== undefined ? true : cluster.unreadable ? "warn" : false,
+      issuer !== undefined,
       issuer !== undefined
         ? `issuer ${s.issuerUrl}`
         : (cluster.error ??
@@ -118,7 +121,11 @@ function trustLink(
   issuer: string | undefined,
 ): CheckResult[] {
   if (s.unavailable?.trust !== undefined) {
-    return [runCheck(C.trustPrincipal, {}, "skip", s.unavailable.trust)];
+    return [
+      s.live
+        ? undecidedRead(C.trustPrincipal, {}, s.unavailable.trust)
+        : runCheck(C.trustPrincipal, {}, "skip", s.unavailable.trust),
+    ];
   }
   const provider = s.provider;
   const expected = expectedProviderArn(s, issuer);

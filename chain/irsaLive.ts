@@ -14,7 +14,7 @@ import { detailOf, statusOf, tryTrust } from "./evaluation";
 import { explainDecision } from "./explain";
 import { IRSA_ENV, checkPods } from "./livePods";
 import { audienceOf, expectedProviderArn, tryNormalize } from "./irsaFacts";
-import { runCheck, type CheckResult } from "./result";
+import { runCheck, undecidedRead, type CheckResult } from "./result";
 import { type AssumeStep, type IrsaSnapshot, type TokenFacts } from "./snapshot";
 
 /** Host names of EKS issuers, whose certificates IAM checks with its own trusted root CAs. */
@@ -206,7 +206,7 @@ export function liveProviderLink(s: IrsaSnapshot, issuer: string | undefined): C
     return [runCheck(C.providerForIssuer, words, "skip", "the cluster's issuer is unknown (link 1)")];
   }
   if (live.providerError !== undefined) {
-    return [runCheck(C.providerForIssuer, words, "warn", live.providerError)];
+    return [undecidedRead(C.providerForIssuer, words, live.providerError)];
   }
   const provider = s.provider;
   const found = provider !== undefined && tryNormalize(provider.url) === issuer;

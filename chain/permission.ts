@@ -10,7 +10,7 @@ import { IRSA_CHECKS as C } from "./catalogue";
 import { detailOf, parsePolicy, statusOf, tryAccess, tryResourcePolicy } from "./evaluation";
 import { explainIdentityPolicies } from "./explain";
 import { partitionOf } from "./irsaFacts";
-import { runCheck, type CheckResult } from "./result";
+import { runCheck, undecidedRead, type CheckResult } from "./result";
 import { type IrsaSnapshot, type PermissionLiveFacts, type Unavailable } from "./snapshot";
 
 /** What the permission checks need besides the live facts. */
@@ -229,7 +229,9 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
     const why = s.unavailable?.permission ?? `the role could not be read (link ${roleLink})`;
     const roleArn = s.role?.arn ?? s.live?.roleArn;
     return [
-      runCheck(C.permissionRead, { live: true, reader }, "skip", why),
+      s.unavailable?.permission !== undefined
+        ? undecidedRead(C.permissionRead, { live: true, reader }, why)
+        : runCheck(C.permissionRead, { live: true, reader }, "skip", why),
       ...(s.live !== undefined && roleArn !== undefined
         ? permissionLiveChecks(s.live, { roleArn, bucket, key, ...unavailable })
         : []),

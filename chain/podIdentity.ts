@@ -33,7 +33,7 @@ import {
   liveTargetTrustStop,
   liveTrustResult,
 } from "./podIdentityLive";
-import { runCheck, type CheckResult } from "./result";
+import { runCheck, undecidedRead, type CheckResult } from "./result";
 import { workloadChecks } from "./workloads";
 import { type PodIdentitySnapshot } from "./snapshot";
 
@@ -247,13 +247,12 @@ function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
   const externalId = s.live ? associationOf(s)?.externalId : undefined;
   const unavailable = s.unavailable?.trust ?? s.unavailable?.issuer;
   if (unavailable !== undefined) {
+    const params = { ...(subjects(s)[0] ?? NO_SUBJECT), action: "sts:AssumeRole" };
+    // Live, the trust is missing only because AWS refused to give it: undecided, with how to let the doctor read.
     return [
-      runCheck(
-        C.targetTrust,
-        { ...(subjects(s)[0] ?? NO_SUBJECT), action: "sts:AssumeRole" },
-        "skip",
-        unavailable,
-      ),
+      s.live && s.unavailable?.trust !== undefined
+        ? undecidedRead(C.targetTrust, params, unavailable)
+        : runCheck(C.targetTrust, params, "skip", unavailable),
     ];
   }
   const trust = parsePolicy(s.role?.trustPolicy);

@@ -14,7 +14,7 @@ import { POD_IDENTITY_CHECKS as C } from "./catalogue";
 import { detailOf, statusOf, type Outcome } from "./evaluation";
 import { explainDecision } from "./explain";
 import { IRSA_ENV, checkPods } from "./livePods";
-import { runCheck, type CheckResult, type CheckStatus } from "./result";
+import { runCheck, undecidedRead, type CheckResult, type CheckStatus } from "./result";
 import { type PodIdentityAssociationFacts, type PodIdentitySnapshot } from "./snapshot";
 
 /** The credentials endpoint EKS injects (AWS_CONTAINER_CREDENTIALS_FULL_URI): the agent, IPv4 or IPv6. */
@@ -55,7 +55,9 @@ export function liveAgentLink(s: PodIdentitySnapshot): CheckResult[] {
   const cluster = `${live.cluster.name} (${live.cluster.region})`;
   if (live.cluster.error !== undefined)
     return [
-      runCheck(C.clusterFound, { cluster }, live.cluster.unreadable ? "warn" : false, live.cluster.error),
+      live.cluster.unreadable
+        ? undecidedRead(C.clusterFound, { cluster }, live.cluster.error)
+        : runCheck(C.clusterFound, { cluster }, false, live.cluster.error),
     ];
   const results = [
     runCheck(
@@ -259,12 +261,7 @@ export function liveSourceRoleStop(s: PodIdentitySnapshot): CheckResult[] | unde
   }
   if (s.unavailable?.sourceRole !== undefined) {
     return [
-      runCheck(
-        C.sourceTrust,
-        { ...words, sourceRoleArn: s.sourceRole.arn },
-        "skip",
-        s.unavailable.sourceRole,
-      ),
+      undecidedRead(C.sourceTrust, { ...words, sourceRoleArn: s.sourceRole.arn }, s.unavailable.sourceRole),
     ];
   }
   return undefined;

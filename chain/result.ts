@@ -37,6 +37,32 @@ export function runCheck<P>(
   };
 }
 
+/** The AWS service of each read call the doctor makes whose failure leaves a check undecided. */
+const READ_CALL_SERVICE: Record<string, string> = {
+  DescribeCluster: "eks",
+  GetRole: "iam",
+  GetRolePolicy: "iam",
+  ListRolePolicies: "iam",
+  ListAttachedRolePolicies: "iam",
+  GetPolicy: "iam",
+  GetPolicyVersion: "iam",
+  GetOpenIDConnectProvider: "iam",
+};
+
+/**
+ * A check the doctor could not decide because AWS refused a read (`why`: "<Call> <target>: <AWS's
+ * error>"): warn, with the fix of letting the doctor read, not the catalogue's fix for a broken link.
+ */
+export function undecidedRead<P>(definition: CheckDefinition<P>, params: P, why: string): CheckResult {
+  const call = /^[A-Za-z]+/.exec(why)?.[0] ?? "";
+  const service = READ_CALL_SERVICE[call];
+  const action = service !== undefined ? `${service}:${call}` : "the read";
+  return {
+    ...runCheck(definition, params, "warn", why),
+    fix: `let the doctor's credentials call ${action} (read-only), or run it with credentials that may; then run it again`,
+  };
+}
+
 /** The failing checks. */
 export function failures(results: readonly CheckResult[]): CheckResult[] {
   return results.filter((r) => r.status === "fail");

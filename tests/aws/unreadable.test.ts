@@ -11,17 +11,20 @@ const statusOf = (r: Awaited<ReturnType<typeof doctor>>, check: RegExp) =>
 describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided, not broken links", function () {
   this.timeout(60000);
 
-  it("IRSA, GetRole AccessDenied: link 3 and the permission are skipped naming GetRole, link 2 is still checked, exit 0", async () => {
+  it("IRSA, GetRole AccessDenied: link 3 and the permission undecided (warn) naming GetRole, link 2 is still checked, exit 0", async () => {
     await world().build();
     world().eks.state.iamFaults.set("GetRole irsa-reader", "AccessDenied");
     const r = await doctor();
     expect(failing(r)).to.deep.equal([]);
     expect(r.code, r.stderr).to.equal(0);
     const principal = r.links.find((l) => /Federated principal/.test(l.check))!;
-    expect([principal.link, principal.status]).to.deep.equal(["trust-policy", "skip"]);
+    expect([principal.link, principal.status]).to.deep.equal(["trust-policy", "warn"]);
+    expect(principal.fix).to.equal(
+      "let the doctor's credentials call iam:GetRole (read-only), or run it with credentials that may; then run it again",
+    );
     expect(principal.detail).to.match(/^GetRole irsa-reader: AccessDenied: User is not authorized/);
     expect(r.links.find((l) => /has an IAM OIDC provider/.test(l.check))!.status).to.equal("pass");
-    expect(statusOf(r, /may s3:GetObject/)).to.deep.equal([["permission", "skip", principal.detail]]);
+    expect(statusOf(r, /may s3:GetObject/)).to.deep.equal([["permission", "warn", principal.detail]]);
   });
 
   it("DescribeCluster AccessDenied: link 1 undecided (warn) with EKS's error, for both mechanisms", async () => {
@@ -74,7 +77,7 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
     expect(r.links.find((l) => /may s3:GetObject/.test(l.check))!.status).to.equal("pass");
   });
 
-  it("IRSA, GetPolicy AccessDenied on an attached policy: the trust is checked (pass), the permission skipped naming GetPolicy", async () => {
+  it("IRSA, GetPolicy AccessDenied on an attached policy: the trust is checked (pass), the permission undecided naming GetPolicy", async () => {
     await world().build({ attached: true });
     world().eks.state.iamFaults.set("GetPolicy", "AccessDenied");
     const r = await doctor();
@@ -82,20 +85,21 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
     expect(r.links.find((l) => /Federated principal/.test(l.check))!.status).to.equal("pass");
     expect(r.links.find((l) => /the role trusts apps\/reader/.test(l.check))!.status).to.equal("pass");
     const read = r.links.find((l) => /may s3:GetObject/.test(l.check))!;
-    expect(read.status).to.equal("skip");
+    expect(read.status).to.equal("warn");
+    expect(read.fix).to.match(/^let the doctor's credentials call iam:GetPolicy \(read-only\)/);
     expect(read.detail).to.match(
       /^GetPolicy arn:aws:iam::210987654321:policy\/team-data-read: AccessDenied: /,
     );
   });
 
-  it("Pod Identity, the source role's GetRole AccessDenied: link 3 skipped naming it, link 4 still evaluated", async () => {
+  it("Pod Identity, the source role's GetRole AccessDenied: link 3 undecided naming it, link 4 still evaluated", async () => {
     await world().buildPodIdentity();
     world().eks.state.iamFaults.set("GetRole pod-identity-source", "AccessDenied");
     const r = await runPodIdentity();
     expect(failing(r)).to.deep.equal([]);
     expect(r.code).to.equal(0);
     const source = r.links.filter((l) => l.link === "source-role");
-    expect(source.map((l) => l.status)).to.deep.equal(["skip"]);
+    expect(source.map((l) => l.status)).to.deep.equal(["warn"]);
     expect(source[0].detail).to.match(/^GetRole pod-identity-source: AccessDenied: /);
     expect(r.links.filter((l) => l.link === "target-trust").map((l) => l.status)).to.deep.equal([
       "pass",
@@ -103,16 +107,16 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
     ]);
   });
 
-  it("Pod Identity, the target role's GetRole AccessDenied: link 4 and the permission skipped naming it, exit 0", async () => {
+  it("Pod Identity, the target role's GetRole AccessDenied: link 4 and the permission undecided naming it, exit 0", async () => {
     await world().buildPodIdentity();
     world().eks.state.iamFaults.set("GetRole pod-identity-target", "AccessDenied");
     const r = await runPodIdentity();
     expect(failing(r)).to.deep.equal([]);
     expect(r.code).to.equal(0);
     const target = r.links.filter((l) => l.link === "target-trust");
-    expect(target.map((l) => l.status)).to.deep.equal(["skip"]);
+    expect(target.map((l) => l.status)).to.deep.equal(["warn"]);
     expect(target[0].detail).to.match(/^GetRole pod-identity-target: AccessDenied: /);
-    expect(r.links.find((l) => /may s3:GetObject/.test(l.check))!.status).to.equal("skip");
+    expect(r.links.find((l) => /may s3:GetObject/.test(l.check))!.status).to.equal("warn");
     expect(PI_CHAIN.targetRoleArn).to.match(/role\/pod-identity-target$/);
   });
 });

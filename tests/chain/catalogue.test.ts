@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { IRSA_CHECKS, POD_IDENTITY_CHECKS } from "../../chain";
+import { undecidedRead } from "../../chain/result";
 
 const SA = { namespace: "team-a", name: "s3-reader" };
 const WORKLOAD = { workload: { kind: "Job", name: "check", namespace: "team-a" }, serviceAccount: SA };
@@ -46,5 +47,28 @@ describe("the catalogues' shared words (chain/catalogueBase.ts)", () => {
     } finally {
       IRSA_CHECKS.workloadPresent.fix = saved;
     }
+  });
+});
+
+describe("undecidedRead: a read AWS refused leaves a check undecided", () => {
+  it("warns with AWS's words and the read-only permission the doctor needs, not the link's repair", () => {
+    const r = undecidedRead(IRSA_CHECKS.trustPrincipal, {}, "GetRole reader: AccessDenied: not authorized");
+    expect(r).to.deep.include({
+      link: "trust-policy",
+      status: "warn",
+      detail: "GetRole reader: AccessDenied: not authorized",
+    });
+    expect(r.fix).to.equal(
+      "let the doctor's credentials call iam:GetRole (read-only), or run it with credentials that may; then run it again",
+    );
+    const eks = undecidedRead(
+      POD_IDENTITY_CHECKS.clusterFound,
+      { cluster: "prod (eu-west-1)" },
+      "DescribeCluster prod: x",
+    );
+    expect(eks.fix).to.match(/call eks:DescribeCluster/);
+    expect(undecidedRead(IRSA_CHECKS.trustPrincipal, {}, "odd: x").fix).to.match(
+      /call the read \(read-only\)/,
+    );
   });
 });
