@@ -21,7 +21,7 @@ export interface HttpsOptions {
 }
 
 /** A failed fetch: the message, and whether there was no answer at all. */
-interface FetchFailure {
+export interface FetchFailure {
   message: string;
   noRoute: boolean;
 }
@@ -35,6 +35,34 @@ const NO_ROUTE = /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTU
  */
 const CERTIFICATE =
   /^(ERR_TLS_CERT_ALTNAME_INVALID|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/;
+
+/**
+ * Codes that say this machine does not trust the chain it was shown, rather than that the chain is
+ * wrong: for an EKS-hosted issuer (which IAM verifies with its own trusted CAs) that is most often a
+ * TLS-intercepting proxy here, so it says nothing about the chain and is treated like no route.
+ */
+const LOCAL_TRUST =
+  /^(UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
+/** Host names of EKS-hosted issuers. */
+const EKS_ISSUER_HOST = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+
+/**
+ * What a request error means: no route (warn, says nothing about the chain), a certificate that does
+ * not verify (a fact about the issuer), or, for an EKS-hosted issuer, a chain this machine does not
+ * trust (most often a proxy here; treated as no route).
+ */
+export function fetchFailure(code: string, message: string, hostname: string): FetchFailure {
+  if (EKS_ISSUER_HOST.test(hostname) && LOCAL_TRUST.test(code)) {
+    return {
+      message: `this machine does not trust the certificate chain it was shown (a TLS-intercepting proxy?): ${message}`,
+      noRoute: true,
+    };
+  }
+  if (CERTIFICATE.test(code))
+    return { message: `the host's TLS certificate does not verify: ${message}`, noRoute: false };
+  return { message, noRoute: NO_ROUTE.test(code) };
+}
 
 const PUBLIC_ROOTS = new Set(rootCertificates.map((pem) => new X509Certificate(pem).fingerprint256));
 
@@ -106,11 +134,7 @@ function getJson(
     request.on("error", (error: Error & { code?: string }) => {
       const code = error.code ?? "";
       const message = `${code ? `${code}: ` : ""}${error.message}`;
-      resolve({
-        failure: CERTIFICATE.test(code)
-          ? { message: `the host's TLS certificate does not verify: ${message}`, noRoute: false }
-          : { message, noRoute: NO_ROUTE.test(code) },
-      });
+      resolve({ failure: fetchFailure(code, message, target.hostname) });
     });
     request.end();
   });
