@@ -4,7 +4,8 @@
  * no other link failing, a valid `--json` report and only read calls.
  */
 import { expect } from "chai";
-import { READ_ONLY, failing, validate, type Run } from "./run";
+import { world } from "./hooks";
+import { READ_ONLY, READ_ONLY_REQUEST, failing, validate, type Run } from "./run";
 
 /** One broken chain: what to change, and the failure it must give. */
 export interface BrokenLink<C> {
@@ -37,6 +38,8 @@ export function itFailsOnlyTheBrokenLink<C>(
       );
       expect(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors)).to.equal(true);
       expect(r.calls.filter((c) => !READ_ONLY.test(c))).to.deep.equal([]);
+      // And as the stand-in in front of EKS, IAM and moto saw them, not only as the doctor logged them.
+      expect(world().eks.requests.filter((q) => !READ_ONLY_REQUEST.test(q))).to.deep.equal([]);
     });
   }
 }

@@ -141,9 +141,10 @@ export const READ_ONLY = /^(aws \w+:(Get|List|Describe|Head)\w*|k8s GET .*)$/;
 export const READ_ONLY_REQUEST = /^(GET \S+|POST \/ (Get|List)\w+) \([^)]+\)$/;
 
 /**
- * moto's whole state (every account's resources), to compare before and after a run. Without the
- * user_id of STS's assumed roles: moto makes up a new one each time it is read when the role is not
- * in IAM (the test's AssumeRole into account B).
+ * What moto's `/moto-api/data.json` shows of its state (every account's resources of the services it
+ * lists there: IAM, S3, STS, and KMS once used; not EKS, whose writes only the stand-in's request log
+ * shows), to compare before and after a run. Without the user_id of STS's assumed roles: moto makes up
+ * a new one each time it is read when the role is not in IAM (the test's AssumeRole into account B).
  */
 export async function motoState(): Promise<string> {
   const r = await fetch(`${world().moto.endpoint}/moto-api/data.json`);
