@@ -123,7 +123,13 @@ function checkTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocum
     return known ? doc : undefined;
   } catch (error) {
     if (error instanceof PolicySizeError) throw trustSizeError(config, error, !known);
-    throw restated(error, "serviceAccounts", key("serviceAccounts"));
+    // The ARNs come from account-a's outputs, the service accounts from this stack's config.
+    const renames: Array<[string, string]> = [
+      ["serviceAccounts", key("serviceAccounts")],
+      ["sourceRoleArn", `${config.accountAStack} output sourceRoleArn`],
+      ["clusterArn", `${config.accountAStack} output clusterArn`],
+    ];
+    throw renames.reduce((e, [from, to]) => restated(e, from, to), error);
   }
 }
 

@@ -166,6 +166,16 @@ describe("EKS Pod Identity: both programs (examples/pod-identity)", () => {
     expect(odd.cloud).to.deep.equal([]);
   });
 
+  it("a malformed ARN among account-a's outputs is named as that output, before anything is created", async () => {
+    const { error, cloud } = await failed(accountB, "account-b", B.config, {
+      [A_STACK]: { ...first, clusterArn: "prod" },
+    });
+    expect(error.message).to.match(
+      /^organization\/cross-account-irsa\/account-a output clusterArn: "prod" is invalid: must be an EKS cluster ARN/,
+    );
+    expect(cloud).to.deep.equal([]);
+  });
+
   it("a service account account-b does not trust fails account-a before anything is created, naming both", async () => {
     const config = {
       ...A.config,
