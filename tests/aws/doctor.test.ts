@@ -3,8 +3,6 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { type CheckResult } from "../../chain";
-import { main } from "../../doctor/cli";
-import { nodeFileSystem } from "../../deploy/system";
 import { CHAIN } from "./support/chain";
 import { world } from "./support/hooks";
 import {
@@ -66,19 +64,7 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
 
     it("prints the table on a terminal, without --json", async () => {
       await world().build();
-      let out = "";
-      const code = await main([...EXPLICIT, "--kubeconfig", world().kubeconfigFile], {
-        env: process.env,
-        workDir: process.cwd(),
-        cwd: process.cwd(),
-        isTTY: false,
-        stdout: (t) => (out += t),
-        stderr: () => undefined,
-        run: () => Promise.reject(new Error("unused")),
-        fs: nodeFileSystem,
-        createWorkspace: () => Promise.reject(new Error("unused")),
-        https: world().https,
-      });
+      const { code, stdout: out } = await doctor([], { json: false });
       expect(code).to.equal(0);
       expect(out).to.match(/^IRSA chain links \(live\): cluster demo \(us-east-1, account 123456789012\)/);
       expect(out).to.match(/\n {2}LINK {2}CHECK +STATUS {2}DETAIL\n/);

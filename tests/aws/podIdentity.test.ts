@@ -3,9 +3,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { type CheckResult } from "../../chain";
-import { nodeFileSystem } from "../../deploy/system";
 import { type StackWorkspace } from "../../deploy/workspace";
-import { main } from "../../doctor/cli";
 import { world } from "./support/hooks";
 import { PI_CHAIN } from "./support/podIdentityChain";
 import {
@@ -99,18 +97,9 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
 
   it("prints the table with the chain it read, without --json", async () => {
     await world().buildPodIdentity();
-    let out = "";
-    const code = await main([...PI_EXPLICIT, "--kubeconfig", world().kubeconfigFile], {
-      env: process.env,
-      workDir: process.cwd(),
-      cwd: process.cwd(),
-      isTTY: false,
-      stdout: (t) => (out += t),
-      stderr: () => undefined,
-      run: () => Promise.reject(new Error("unused")),
-      fs: nodeFileSystem,
-      createWorkspace: () => Promise.reject(new Error("unused")),
-      https: world().https,
+    const { code, stdout: out } = await doctor([], {
+      json: false,
+      base: [...PI_EXPLICIT, "--kubeconfig", world().kubeconfigFile],
     });
     expect(code).to.equal(0);
     expect(out).to.match(

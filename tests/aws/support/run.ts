@@ -99,17 +99,20 @@ export interface Run {
   links: CheckResult[];
 }
 
-/** Runs the doctor in-process on the test world, with --json and the kubeconfig unless told otherwise. */
+/**
+ * Runs the doctor in-process on the test world, with --json (unless `json: false`: the table) and
+ * the kubeconfig unless told otherwise.
+ */
 export async function doctor(
   extra: string[] = [],
-  options: { base?: string[]; deps?: Partial<DoctorDeps> } = {},
+  options: { base?: string[]; deps?: Partial<DoctorDeps>; json?: boolean } = {},
 ): Promise<Run> {
   const w = world();
   let stdout = "";
   let stderr = "";
   const calls: string[] = [];
   const base = options.base ?? [...EXPLICIT, "--kubeconfig", w.kubeconfigFile];
-  const code = await main([...base, "--json", ...extra], {
+  const code = await main([...base, ...(options.json === false ? [] : ["--json"]), ...extra], {
     env: process.env,
     workDir: path.resolve(__dirname, "../../.."),
     cwd: process.cwd(),
