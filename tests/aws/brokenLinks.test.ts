@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ACCOUNT_A } from "./support/moto";
 import { world } from "./support/hooks";
-import { itFailsOnlyTheBrokenLink, type BrokenLink } from "./support/broken";
+import { PERMISSION_BREAKS, itFailsOnlyTheBrokenLink, type BrokenLink } from "./support/broken";
 import { doctor, failing } from "./support/run";
 
 describe("npm run doctor against moto: one broken link at a time", function () {
@@ -50,22 +50,7 @@ describe("npm run doctor against moto: one broken link at a time", function () {
       detail: /Principal.Federated \["arn:aws:iam::123456789012:oidc-provider/,
       fix: /provider in the role's account, arn:aws:iam::210987654321:oidc-provider/,
     },
-    {
-      name: "permission on another bucket",
-      changes: { grantedBucket: "other-bucket" },
-      link: "permission",
-      check: /may s3:GetObject s3:\/\/team-data\/reports\/q3\.csv/,
-      detail: /no statement allows s3:GetObject .*other-bucket/,
-      fix: /allow s3:GetObject on arn:aws:s3:::team-data\/reports\/q3\.csv/,
-    },
-    {
-      name: "object missing",
-      changes: { putObject: false },
-      link: "permission",
-      check: /object s3:\/\/team-data\/reports\/q3\.csv exists/,
-      detail: /NotFound/,
-      fix: /aws s3 cp/,
-    },
+    ...PERMISSION_BREAKS,
     {
       name: "bucket policy deny",
       changes: { bucketPolicy: "deny-role" },

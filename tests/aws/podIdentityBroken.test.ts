@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ACCOUNT_A } from "./support/moto";
 import { world } from "./support/hooks";
-import { itFailsOnlyTheBrokenLink, type BrokenLink } from "./support/broken";
+import { PERMISSION_BREAKS, itFailsOnlyTheBrokenLink, type BrokenLink } from "./support/broken";
 import { PI_CHAIN } from "./support/podIdentityChain";
 import { PI_EXPLICIT, doctor, failing } from "./support/run";
 
@@ -108,22 +108,7 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
         /condition ArnEquals aws:PrincipalArn expects "arn:aws:iam::123456789012:role\/someone-else", the request has "arn:aws:iam::123456789012:role\/pod-identity-source"/,
       fix: /update-assume-role-policy --role-name pod-identity-target/,
     },
-    {
-      name: "permission on another bucket",
-      changes: { grantedBucket: "other-bucket" },
-      link: "permission",
-      check: /may s3:GetObject s3:\/\/team-data\/reports\/q3\.csv/,
-      detail: /no statement allows s3:GetObject .*other-bucket/,
-      fix: /allow s3:GetObject on arn:aws:s3:::team-data\/reports\/q3\.csv/,
-    },
-    {
-      name: "object missing",
-      changes: { putObject: false },
-      link: "permission",
-      check: /object s3:\/\/team-data\/reports\/q3\.csv exists/,
-      detail: /NotFound/,
-      fix: /aws s3 cp/,
-    },
+    ...PERMISSION_BREAKS,
   ];
   itFailsOnlyTheBrokenLink(
     broken,

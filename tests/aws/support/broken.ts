@@ -43,3 +43,26 @@ export function itFailsOnlyTheBrokenLink<C>(
     });
   }
 }
+
+/**
+ * The permission link's breaks, the same for both mechanisms (the link ends in the same policy and
+ * bucket): the role granted another bucket, and the object missing.
+ */
+export const PERMISSION_BREAKS: Array<BrokenLink<{ grantedBucket?: string; putObject?: boolean }>> = [
+  {
+    name: "permission on another bucket",
+    changes: { grantedBucket: "other-bucket" },
+    link: "permission",
+    check: /may s3:GetObject s3:\/\/team-data\/reports\/q3\.csv/,
+    detail: /no statement allows s3:GetObject .*other-bucket/,
+    fix: /allow s3:GetObject on arn:aws:s3:::team-data\/reports\/q3\.csv/,
+  },
+  {
+    name: "object missing",
+    changes: { putObject: false },
+    link: "permission",
+    check: /object s3:\/\/team-data\/reports\/q3\.csv exists/,
+    detail: /NotFound/,
+    fix: /aws s3 cp/,
+  },
+];
