@@ -1,8 +1,4 @@
-import { execFile } from "node:child_process";
-import * as path from "node:path";
-import { promisify } from "node:util";
 import { expect } from "chai";
-import { type CheckResult } from "../../chain";
 import { CHAIN } from "./support/chain";
 import { world } from "./support/hooks";
 import {
@@ -11,6 +7,7 @@ import {
   READ_ONLY_REQUEST,
   byStatus,
   doctor,
+  doctorProcess,
   failing,
   motoState,
   validate,
@@ -176,18 +173,9 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
 
   it("runs as `npm run doctor` in its own process: exit code, and only JSON on stdout", async () => {
     await world().build({ putObject: false });
-    const root = path.resolve(__dirname, "../..");
-    const run = promisify(execFile);
-    const result = await run(
-      process.execPath,
-      ["-r", "sucrase/register/ts", "doctor/cli.ts", ...EXPLICIT, "--no-cluster", "--json"],
-      { cwd: root, env: { ...process.env, NO_COLOR: "1" } },
-    ).then(
-      (ok) => ({ code: 0, stdout: ok.stdout }),
-      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-    );
+    const result = await doctorProcess([...EXPLICIT, "--no-cluster"]);
     expect(result.code).to.equal(1);
-    const report = JSON.parse(result.stdout) as { ok: boolean; links: CheckResult[] };
+    const { report } = result;
     expect(validate(report)).to.equal(true);
     expect(report.ok).to.equal(false);
     // The broken link is the missing object. The child cannot be routed to the stand-in issuer: it

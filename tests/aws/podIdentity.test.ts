@@ -1,8 +1,4 @@
-import { execFile } from "node:child_process";
-import * as path from "node:path";
-import { promisify } from "node:util";
 import { expect } from "chai";
-import { type CheckResult } from "../../chain";
 import { type StackWorkspace } from "../../deploy/workspace";
 import { world } from "./support/hooks";
 import { PI_CHAIN } from "./support/podIdentityChain";
@@ -12,6 +8,7 @@ import {
   READ_ONLY_REQUEST,
   byStatus,
   doctor,
+  doctorProcess,
   failing,
   motoState,
   validate,
@@ -212,17 +209,9 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
 
   it("runs as `npm run doctor` in its own process: exit code, and only JSON on stdout", async () => {
     await world().buildPodIdentity({ association: "none" });
-    const root = path.resolve(__dirname, "../..");
-    const result = await promisify(execFile)(
-      process.execPath,
-      ["-r", "sucrase/register/ts", "doctor/cli.ts", ...PI_EXPLICIT, "--no-cluster", "--json"],
-      { cwd: root, env: { ...process.env, NO_COLOR: "1" } },
-    ).then(
-      (ok) => ({ code: 0, stdout: ok.stdout }),
-      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-    );
+    const result = await doctorProcess([...PI_EXPLICIT, "--no-cluster"]);
     expect(result.code).to.equal(1);
-    const report = JSON.parse(result.stdout) as { ok: boolean; links: CheckResult[] };
+    const { report } = result;
     expect(validate(report)).to.equal(true);
     expect(report.links.filter((l) => l.status === "fail").map((l) => l.link)).to.deep.equal(["association"]);
   });

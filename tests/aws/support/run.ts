@@ -2,7 +2,9 @@
  * Running the doctor in-process on the test world, and what its runs are checked against: the
  * `--json` schema and the read-only calls.
  */
+import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import Ajv from "ajv";
 import { type CheckResult } from "../../../chain";
 import { main, type DoctorDeps } from "../../../doctor/cli";
@@ -155,4 +157,22 @@ export async function motoState(): Promise<string> {
   const state = (await r.json()) as { sts?: { AssumedRole?: Array<Record<string, unknown>> } };
   for (const role of state.sts?.AssumedRole ?? []) delete role.user_id;
   return JSON.stringify(state, null, 1);
+}
+
+/**
+ * Runs the doctor as `npm run doctor` does, in its own process (`--json` added): its exit code, its
+ * stdout, and that stdout parsed as the report (it must be only JSON).
+ */
+export async function doctorProcess(
+  args: string[],
+): Promise<{ code: number; stdout: string; report: { ok: boolean; links: CheckResult[] } }> {
+  const result = await promisify(execFile)(
+    process.execPath,
+    ["-r", "sucrase/register/ts", "doctor/cli.ts", ...args, "--json"],
+    { cwd: path.resolve(__dirname, "../../.."), env: { ...process.env, NO_COLOR: "1" } },
+  ).then(
+    (ok) => ({ code: 0, stdout: ok.stdout }),
+    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+  );
+  return { ...result, report: JSON.parse(result.stdout) as { ok: boolean; links: CheckResult[] } };
 }
