@@ -241,6 +241,30 @@ export function throughBoundary(
   return { ...identity, reason: `${identity.reason}; the ${prefix} allows it too` };
 }
 
+/**
+ * A role's identity policies for one request, through its permissions boundary when it has one
+ * (allowed only when both allow; a boundary not read, or not JSON, leaves an allow undecided).
+ */
+export function tryAccessWithin(
+  policies: PolicyDocument[],
+  boundary: { arn: string; policy?: string; error?: string } | undefined,
+  action: string,
+  resource: string,
+  v: { context: Record<string, string>; keys: RequestKeys },
+  extra: Record<string, string> = {},
+): Outcome {
+  const context = { ...v.context, ...extra };
+  const identity = tryAccess(policies, action, resource, context, v.keys);
+  if (boundary === undefined) return identity;
+  const doc = boundary.policy !== undefined ? parsePolicy(boundary.policy) : undefined;
+  if (doc === undefined) {
+    const unreadable = boundary.error ?? "its document is not JSON";
+    return throughBoundary(identity, { arn: boundary.arn, unreadable });
+  }
+  const outcome = tryAccess([doc], action, resource, context, v.keys);
+  return throughBoundary(identity, { arn: boundary.arn, outcome });
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -4,7 +4,7 @@
  * what the request has). Found by asking the project's evaluator about altered copies of one statement
  * at a time, never by re-implementing IAM's rules: what the evaluator cannot read is reported as such.
  */
-import { evaluateAccess, type EvaluationResult } from "../components/evaluate";
+import { evaluateAccess, type EvaluationResult, type RequestKeys } from "../components/evaluate";
 import { type PolicyDocument, type PolicyStatement } from "../components/policyDocument";
 import { statementName, statementsOf } from "./evaluation";
 
@@ -113,11 +113,12 @@ export function explainIdentityPolicies(
   action: string,
   resource: string,
   context: Record<string, string> = {},
+  keys: RequestKeys = {},
 ): string {
   const parts = named
     .map(([name, doc]) => {
       const why = explainDecision(doc, {
-        evaluate: (d) => evaluateAccess(d, { action, resource, context }),
+        evaluate: (d) => evaluateAccess(d, { ...keys, action, resource, context }),
         context,
       });
       return why.endsWith("(no statement is for this action)") ? undefined : `${name}: ${why}`;
