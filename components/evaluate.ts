@@ -354,8 +354,8 @@ function conditionsHold(statement: Statement, request: Request): boolean {
 /**
  * A String operator against a value known only by its beginning: true or false when the beginning
  * settles it for every possible rest, undefined when it does not. A pattern settles it when its part
- * before the first wildcard and the known beginning disagree (never matches), or when it is that
- * part followed by one `*` and the beginning starts with it (always matches).
+ * before the first wildcard and the known beginning disagree (never matches), or when it ends in `*`
+ * and matches the known beginning itself (then it matches whatever follows).
  */
 function prefixHolds(operator: string, patterns: string[], prefix: string): boolean | undefined {
   const ignoreCase = operator === "StringEqualsIgnoreCase";
@@ -375,8 +375,9 @@ function prefixHolds(operator: string, patterns: string[], prefix: string): bool
     }
     const literal = p.slice(0, wild);
     if (!literal.startsWith(known) && !known.startsWith(literal)) continue; // never matches
-    if (p === `${literal}*` && known.startsWith(literal)) {
-      matches = true; // matches whatever follows
+    if (p.endsWith("*") && globMatch(p, known, false)) {
+      // `<Q>*` matching the known beginning: Q matches a beginning of it, so of every value.
+      matches = true;
       break;
     }
     matches = undefined;
