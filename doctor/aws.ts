@@ -153,11 +153,28 @@ export async function accountClients(settings: AccountSettings): Promise<Account
 /** An AWS SDK error as one line: its name (AWS's error code) and message. */
 export function awsErrorText(error: unknown): string {
   if (error instanceof Error) {
+    // An error without a body (HEAD requests, some 403s) reaches the SDK as `Unknown: UnknownError`:
+    // its HTTP status is then all AWS said.
+    const { status } = awsErrorCode(error);
+    if (error.name === "Unknown" && /^UnknownError$/.test(error.message) && status !== undefined) {
+      return `${status} ${HTTP_STATUS[status] ?? "error"} (no error code in AWS's answer)`;
+    }
     const name = error.name && error.name !== "Error" ? `${error.name}: ` : "";
     return `${name}${error.message}`.trim();
   }
   return String(error);
 }
+
+const HTTP_STATUS: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
 
 /** The error's AWS code (`NoSuchEntity`, `NotFound`, ...) and HTTP status, when it has them. */
 export function awsErrorCode(error: unknown): { code?: string; status?: number } {

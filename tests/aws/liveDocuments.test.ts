@@ -10,6 +10,7 @@ import {
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
+import { PutBucketPolicyCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { CHAIN } from "./support/chain";
 import { world } from "./support/hooks";
@@ -163,6 +164,33 @@ describe("the doctor on live documents written as the CLI and Terraform write th
       const r = await doctor();
       expect(r.code, r.stdout).to.equal(0);
       expect(check(r, READ)?.detail).to.contain("permissions boundary");
+    });
+  });
+
+  describe("--assume denied where every readable document allows", () => {
+    it("says once that an SCP or RCP may deny it (moto denies plain HTTP under a TLS-only bucket policy)", async () => {
+      await world().build();
+      // The doctor evaluates S3 requests as HTTPS (the SDK's default); moto is reached over HTTP and
+      // enforces the bucket policy, so S3 denies what every document the doctor reads allows.
+      await accountClients(world().moto, "b").s3.send(
+        new PutBucketPolicyCommand({
+          Bucket: CHAIN.bucket,
+          Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"${CHAIN.roleArn}"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::${CHAIN.bucket}/*"},{"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::${CHAIN.bucket}/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`,
+        }),
+      );
+      const r = await doctor(["--assume"]);
+      const read = r.links.find((l) => /those credentials read/.test(l.check));
+      expect(read?.status, r.stdout).to.equal("fail");
+      expect(read?.detail).to.match(/AccessDenied|403 Forbidden/);
+      const notes = r.links.filter((l) => /SCP or RCP/.test(l.check));
+      expect(notes.map((l) => [l.link, l.status])).to.deep.equal([["permission", "warn"]]);
+      expect(notes[0].fix).to.match(/cannot be read from a member account/);
+    });
+
+    it("no such warning when a readable document already explains the denial", async () => {
+      await world().build({ putObject: false });
+      const r = await doctor(["--assume"]);
+      expect(r.links.filter((l) => /SCP or RCP/.test(l.check))).to.deep.equal([]);
     });
   });
 
