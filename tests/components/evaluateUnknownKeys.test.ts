@@ -10,6 +10,7 @@ import { podIdentityTags, roleSessionKeys, webIdentityKeys } from "../../compone
 import { DESCRIBED, throughBoundary, tryAccess, tryAccessWithin, tryTrust } from "../../chain/evaluation";
 import { explainDecision, explainIdentityPolicies } from "../../chain/explain";
 import { federatedPrincipals } from "../../chain/irsaFacts";
+import { organizationPolicyNote } from "../../chain/irsaLive";
 
 const ROLE = "arn:aws:iam::210987654321:role/irsa-reader";
 const OBJECT = "arn:aws:s3:::team-data/reports/q3.csv";
@@ -246,5 +247,24 @@ describe("every valid shape of a statement through the chain's helpers", () => {
         JSON.stringify(statement),
       ).to.be.a("string");
     }
+  });
+});
+
+describe("the SCP/RCP warning (--assume denied, everything else passing)", () => {
+  const pass = { link: "permission" as const, check: "c", status: "pass" as const, detail: "d" };
+  const denied = {
+    link: "permission" as const,
+    check: "those credentials read s3://b/k",
+    status: "fail" as const,
+    detail: "AccessDenied: Access Denied",
+  };
+
+  it("once, on the denied step's link, only when every other check passed", () => {
+    const note = organizationPolicyNote([pass], [denied]);
+    expect(note.map((n) => [n.link, n.status])).to.deep.equal([["permission", "warn"]]);
+    expect(note[0].detail).to.contain("SCP or RCP");
+    expect(organizationPolicyNote([{ ...pass, status: "warn" }], [denied])).to.deep.equal([]);
+    expect(organizationPolicyNote([pass], [{ ...denied, detail: "NoSuchKey: gone" }])).to.deep.equal([]);
+    expect(organizationPolicyNote([pass], [{ ...denied, status: "pass" }])).to.deep.equal([]);
   });
 });
