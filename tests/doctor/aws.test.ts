@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { accountClients, awsErrorText } from "../../doctor/aws";
+import { accountClients } from "../../doctor/aws";
 
 describe("doctor: the AWS clients' endpoints", () => {
   it("come from the settings' environment, with S3 path-style when it names one (not from process.env)", async () => {
@@ -20,20 +20,5 @@ describe("doctor: the AWS clients' endpoints", () => {
     } finally {
       clients.destroy();
     }
-  });
-});
-
-describe("doctor: AWS's errors in words", () => {
-  it("an error without a body (a 403 on HEAD or GET) is its HTTP status, not 'Unknown: UnknownError'", () => {
-    const e = Object.assign(new Error("UnknownError"), {
-      name: "Unknown",
-      $metadata: { httpStatusCode: 403 },
-    });
-    expect(awsErrorText(e)).to.equal("403 Forbidden (no error code in AWS's answer)");
-  });
-
-  it("an error with a code keeps it", () => {
-    const e = Object.assign(new Error("Access Denied"), { name: "AccessDenied" });
-    expect(awsErrorText(e)).to.equal("AccessDenied: Access Denied");
   });
 });
