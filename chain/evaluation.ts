@@ -10,8 +10,9 @@ import {
   evaluateServiceTrust,
   evaluateTrust,
   type EvaluationResult,
+  type RequestKeys,
 } from "../components/evaluate";
-import { type PolicyDocument } from "../components/policyDocument";
+import { type PolicyDocument, type PolicyStatement } from "../components/policyDocument";
 import { type CheckStatus } from "./result";
 
 /**
@@ -51,9 +52,26 @@ export function parsePolicy(json: string | undefined): PolicyDocument | undefine
   }
 }
 
+/**
+ * The keys of a request the caller describes in full (the plan's hypothetical requests, whose
+ * documents are the package's own): every condition key not in its context is absent. Live
+ * requests pass what AWS sets instead (components/requestContext.ts), so an unknown key is undecided.
+ */
+export const DESCRIBED: RequestKeys = { absent: ["*"] };
+
+/**
+ * A document's statements as a list, whatever shape it has: IAM accepts `Statement` as one object as
+ * well as a list (the AWS CLI and Terraform write both). Not an object or a list: none.
+ */
+export function statementsOf(doc: PolicyDocument | undefined): PolicyStatement[] {
+  const raw = (doc as { Statement?: unknown } | undefined)?.Statement;
+  if (Array.isArray(raw)) return raw as PolicyStatement[];
+  return raw !== null && typeof raw === "object" ? [raw as PolicyStatement] : [];
+}
+
 /** A statement's name in messages: its Sid, else its index (`#2`). */
 export function statementName(doc: PolicyDocument, index: number): string {
-  const sid = Array.isArray(doc.Statement) ? doc.Statement[index]?.Sid : undefined;
+  const sid = (statementsOf(doc)[index] as { Sid?: unknown } | undefined)?.Sid;
   return typeof sid === "string" && sid !== "" ? sid : `#${index}`;
 }
 
@@ -66,8 +84,8 @@ function guarded(doc: PolicyDocument, run: (d: PolicyDocument) => EvaluationResu
   try {
     return run(doc);
   } catch (e) {
-    const statements = Array.isArray(doc?.Statement) ? doc.Statement : undefined;
-    if (!statements) {
+    const statements = statementsOf(doc);
+    if (statements.length === 0) {
       return {
         decision: "ImplicitDeny",
         reason: `cannot evaluate: ${messageOf(e)}`,
@@ -97,8 +115,14 @@ function guarded(doc: PolicyDocument, run: (d: PolicyDocument) => EvaluationResu
 }
 
 /** {@link evaluateTrust}, with a document it cannot evaluate reported as a deny and the reason. */
-export function tryTrust(doc: PolicyDocument, oidcProviderArn: string, sub: string, aud: string): Outcome {
-  return guarded(doc, (d) => evaluateTrust(d, { oidcProviderArn, sub, aud }));
+export function tryTrust(
+  doc: PolicyDocument,
+  oidcProviderArn: string,
+  sub: string,
+  aud: string,
+  keys: RequestKeys & { context?: Record<string, string> } = {},
+): Outcome {
+  return guarded(doc, (d) => evaluateTrust(d, { ...keys, oidcProviderArn, sub, aud }));
 }
 
 /**
@@ -111,11 +135,12 @@ export function tryAccess(
   action: string,
   resource: string,
   context: Record<string, string> = {},
+  keys: RequestKeys = {},
 ): Outcome {
   let best: Outcome = { decision: "ImplicitDeny", reason: `no statement allows ${action} on ${resource}` };
   let undecided: Outcome | undefined;
   for (const doc of docs) {
-    const r = guarded(doc, (d) => evaluateAccess(d, { action, resource, context }));
+    const r = guarded(doc, (d) => evaluateAccess(d, { ...keys, action, resource, context }));
     if (r.decision === "ExplicitDeny") return r;
     if (r.unsupported !== undefined) undecided ??= r;
     else if (r.decision === "Allow") best = r;
@@ -136,9 +161,10 @@ export function tryResourcePolicy(
   resource: string,
   context: Record<string, string> = {},
   matchAccountPrincipals = true,
+  keys: RequestKeys = {},
 ): Outcome {
   return guarded(doc, (d) =>
-    evaluateResourcePolicy(d, { principalArn, action, resource, context, matchAccountPrincipals }),
+    evaluateResourcePolicy(d, { ...keys, principalArn, action, resource, context, matchAccountPrincipals }),
   );
 }
 
@@ -148,8 +174,9 @@ export function tryServiceTrust(
   service: string,
   action: string,
   context: Record<string, string>,
+  keys: RequestKeys = {},
 ): Outcome {
-  return guarded(doc, (d) => evaluateServiceTrust(d, { service, action, context }));
+  return guarded(doc, (d) => evaluateServiceTrust(d, { ...keys, service, action, context }));
 }
 
 /** A role's trust policy for `sts:AssumeRole`-style requests by an AWS principal (a role of another account). */
@@ -158,8 +185,84 @@ export function tryRoleTrust(
   principalArn: string,
   action: string,
   context: Record<string, string>,
+  keys: RequestKeys = {},
 ): Outcome {
-  return guarded(doc, (d) => evaluateResourcePolicy(d, { principalArn, action, context }, "trust"));
+  return guarded(doc, (d) => evaluateResourcePolicy(d, { ...keys, principalArn, action, context }, "trust"));
+}
+
+/**
+ * The same request made once per variant of its context (one per pod: the pod's name and uid are
+ * session tags): an explicit deny for any decides, then an undecided one, then a deny for any, else
+ * the allow. Named by `label` in the reason of the one that decided.
+ */
+export function worstOf(outcomes: Array<{ label?: string; outcome: Outcome }>): Outcome {
+  const named = ({ label, outcome }: { label?: string; outcome: Outcome }): Outcome =>
+    label === undefined ? outcome : { ...outcome, reason: `${label}: ${outcome.reason}` };
+  const pick =
+    outcomes.find((o) => o.outcome.decision === "ExplicitDeny") ??
+    outcomes.find((o) => o.outcome.unsupported !== undefined) ??
+    outcomes.find((o) => o.outcome.decision !== "Allow") ??
+    outcomes[0];
+  return named(pick);
+}
+
+/**
+ * An identity policy's outcome through the role's permissions boundary: the effective permission is
+ * allowed only when both allow (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
+ * `boundary` undefined: the role has none. A boundary that could not be read (`unreadable`) leaves
+ * an allow undecided.
+ */
+export function throughBoundary(
+  identity: Outcome,
+  boundary: { arn: string; outcome?: Outcome; unreadable?: string } | undefined,
+): Outcome {
+  if (boundary === undefined || identity.decision === "ExplicitDeny") return identity;
+  if (boundary.outcome === undefined) {
+    if (identity.decision !== "Allow") return identity;
+    return {
+      decision: "ImplicitDeny",
+      reason: `the permissions boundary ${boundary.arn} could not be read: ${boundary.unreadable ?? "unknown"}`,
+      unsupported: `the permissions boundary ${boundary.arn} (${boundary.unreadable ?? "not read"})`,
+    };
+  }
+  const b = boundary.outcome;
+  const prefix = `permissions boundary ${boundary.arn}`;
+  if (b.decision === "ExplicitDeny") return { ...b, reason: `${prefix}: ${b.reason}` };
+  if (b.unsupported !== undefined) {
+    return { ...b, unsupported: `${prefix}: ${b.unsupported}`, reason: `${prefix}: ${b.reason}` };
+  }
+  if (identity.unsupported !== undefined || identity.decision !== "Allow") return identity;
+  if (b.decision !== "Allow") {
+    return {
+      decision: "ImplicitDeny",
+      reason: `${identity.reason}, but the ${prefix} does not allow it (${b.reason})`,
+    };
+  }
+  return { ...identity, reason: `${identity.reason}; the ${prefix} allows it too` };
+}
+
+/**
+ * A role's identity policies for one request, through its permissions boundary when it has one
+ * (allowed only when both allow; a boundary not read, or not JSON, leaves an allow undecided).
+ */
+export function tryAccessWithin(
+  policies: PolicyDocument[],
+  boundary: { arn: string; policy?: string; error?: string } | undefined,
+  action: string,
+  resource: string,
+  v: { context: Record<string, string>; keys: RequestKeys },
+  extra: Record<string, string> = {},
+): Outcome {
+  const context = { ...v.context, ...extra };
+  const identity = tryAccess(policies, action, resource, context, v.keys);
+  if (boundary === undefined) return identity;
+  const doc = boundary.policy !== undefined ? parsePolicy(boundary.policy) : undefined;
+  if (doc === undefined) {
+    const unreadable = boundary.error ?? "its document is not JSON";
+    return throughBoundary(identity, { arn: boundary.arn, unreadable });
+  }
+  const outcome = tryAccess([doc], action, resource, context, v.keys);
+  return throughBoundary(identity, { arn: boundary.arn, outcome });
 }
 
 function messageOf(error: unknown): string {

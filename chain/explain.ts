@@ -4,9 +4,9 @@
  * what the request has). Found by asking the project's evaluator about altered copies of one statement
  * at a time, never by re-implementing IAM's rules: what the evaluator cannot read is reported as such.
  */
-import { evaluateAccess, type EvaluationResult } from "../components/evaluate";
+import { evaluateAccess, type EvaluationResult, type RequestKeys } from "../components/evaluate";
 import { type PolicyDocument, type PolicyStatement } from "../components/policyDocument";
-import { statementName } from "./evaluation";
+import { statementName, statementsOf } from "./evaluation";
 
 /** How to ask the evaluator about one document, and what the request looks like for the words. */
 export interface ExplainRequest {
@@ -40,7 +40,7 @@ function describe(value: string | string[]): string {
 
 /** Why one Allow statement for the action does not apply; undefined when it does. */
 function explainStatement(doc: PolicyDocument, index: number, req: ExplainRequest): string | undefined {
-  const statement = doc.Statement[index];
+  const statement = statementsOf(doc)[index];
   const name = `statement ${statementName(doc, index)}`;
   if (allows(req, statement, doc)) return undefined;
   const reasons: string[] = [];
@@ -57,6 +57,7 @@ function explainStatement(doc: PolicyDocument, index: number, req: ExplainReques
   }
   const lowerContext = new Map(Object.entries(req.context).map(([k, v]) => [k.toLowerCase(), v]));
   for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
+    if (keys === null || typeof keys !== "object") continue;
     for (const [key, expected] of Object.entries(keys)) {
       const one = { ...base, Condition: { [operator]: { [key]: expected } } };
       if (allows(req, one, doc)) continue;
@@ -86,8 +87,8 @@ export function explainDecision(doc: PolicyDocument, req: ExplainRequest): strin
   }
   if (whole.decision !== "ImplicitDeny") return whole.reason;
   const parts: string[] = [];
-  doc.Statement.forEach((statement, i) => {
-    if (statement.Effect !== "Allow") return;
+  statementsOf(doc).forEach((statement, i) => {
+    if (statement === null || typeof statement !== "object" || statement.Effect !== "Allow") return;
     try {
       // Statements for other actions say nothing about this request.
       if (!allows(req, actionOnly(statement, req), doc)) return;
@@ -112,11 +113,12 @@ export function explainIdentityPolicies(
   action: string,
   resource: string,
   context: Record<string, string> = {},
+  keys: RequestKeys = {},
 ): string {
   const parts = named
     .map(([name, doc]) => {
       const why = explainDecision(doc, {
-        evaluate: (d) => evaluateAccess(d, { action, resource, context }),
+        evaluate: (d) => evaluateAccess(d, { ...keys, action, resource, context }),
         context,
       });
       return why.endsWith("(no statement is for this action)") ? undefined : `${name}: ${why}`;

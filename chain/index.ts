@@ -42,6 +42,7 @@ export {
   type CheckStatus,
 } from "./result";
 export {
+  DESCRIBED,
   detailOf,
   parsePolicy,
   statusOf,

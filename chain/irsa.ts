@@ -18,6 +18,7 @@ import { expectedProviderArn, federatedPrincipals, tryNormalize } from "./irsaFa
 import {
   assumeChecks,
   discoveryCheck,
+  organizationPolicyNote,
   liveProviderLink,
   liveServiceAccountLink,
   liveTrustSubjects,
@@ -223,12 +224,13 @@ function permissionLink(s: IrsaSnapshot): CheckResult[] {
 export function checkIrsaChain(s: IrsaSnapshot): CheckResult[] {
   const issuer = tryNormalize(s.issuerUrl);
   const trustDoc = parsePolicy(s.role?.trustPolicy);
-  return [
+  const checks = [
     ...issuerLink(s, issuer),
     ...providerLink(s, issuer),
     ...trustLink(s, trustDoc, issuer),
     ...serviceAccountLink(s, trustDoc),
     ...permissionLink(s),
-    ...assumeChecks(s),
   ];
+  const assume = assumeChecks(s);
+  return [...checks, ...assume, ...organizationPolicyNote(checks, assume)];
 }

@@ -8,6 +8,7 @@ import { type PolicyDocument } from "../components/policyDocument";
 import { AUDIENCE_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { STS_AUDIENCE } from "../components/trustPolicy";
 import { parseRoleArn } from "../components/validation";
+import { statementsOf } from "./evaluation";
 import { type IrsaSnapshot } from "./snapshot";
 
 export function tryNormalize(issuer: string | undefined): string | undefined {
@@ -19,12 +20,14 @@ export function tryNormalize(issuer: string | undefined): string | undefined {
   }
 }
 
+/** The Federated principals a trust policy names, whatever its shape (a malformed part names none). */
 export function federatedPrincipals(doc: PolicyDocument): string[] {
   const out: string[] = [];
-  for (const s of doc.Statement) {
-    if (s.Principal === undefined || s.Principal === "*") continue;
-    const f = s.Principal.Federated;
-    if (f !== undefined) out.push(...(Array.isArray(f) ? f : [f]));
+  for (const s of statementsOf(doc)) {
+    const principal: unknown = (s as { Principal?: unknown } | null)?.Principal;
+    if (principal === null || typeof principal !== "object") continue;
+    const f = (principal as { Federated?: unknown }).Federated;
+    for (const id of Array.isArray(f) ? f : [f]) if (typeof id === "string") out.push(id);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { ROLE_ARN_ANNOTATION } from "../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C, type LinkId } from "./catalogue";
+import { check } from "./catalogueBase";
 import { detailOf, statusOf, tryTrust } from "./evaluation";
 import { explainDecision } from "./explain";
 import { IRSA_ENV, checkPods } from "./livePods";
@@ -304,4 +305,38 @@ export function liveServiceAccountLink(s: IrsaSnapshot): CheckResult[] {
     ),
     ...podsCheck(s),
   ];
+}
+
+/**
+ * Service control policies (SCPs) and resource control policies (RCPs) apply to every request of a
+ * member account but cannot be read from it (only the organization's management account lists them):
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+ */
+const ORGANIZATION_POLICIES = check<{ link: LinkId }>(
+  "permission",
+  () => "no SCP or RCP of the organization denies what the role's documents allow",
+  () =>
+    "SCPs and RCPs cannot be read from a member account: ask the organization's administrators " +
+    "(its management account: aws organizations list-policies --filter SERVICE_CONTROL_POLICY and " +
+    "RESOURCE_CONTROL_POLICY) which one denies the request, then run the doctor with --assume again",
+);
+
+/**
+ * The one warning about SCPs and RCPs: only where the end-to-end test (`--assume`) got AccessDenied
+ * although every other check passed (the documents the doctor can read allow it all). Once per run,
+ * on the link of the step that was denied.
+ */
+export function organizationPolicyNote(checks: CheckResult[], assume: CheckResult[]): CheckResult[] {
+  const denied = assume.find(
+    (r) => r.status === "fail" && /AccessDenied|not authorized|Forbidden|\b403\b/i.test(r.detail),
+  );
+  if (denied === undefined || checks.some((r) => r.status === "fail" || r.status === "warn")) return [];
+  const result = runCheck(
+    ORGANIZATION_POLICIES,
+    { link: denied.link },
+    "warn",
+    `${denied.check} was denied (${denied.detail}), yet every document the doctor can read allows it: ` +
+      "an SCP or RCP of the organization may deny it, which a member account cannot read",
+  );
+  return [{ ...result, link: denied.link }];
 }

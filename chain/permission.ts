@@ -7,11 +7,17 @@
 import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { IRSA_CHECKS as C } from "./catalogue";
-import { detailOf, parsePolicy, statusOf, tryAccess, tryResourcePolicy } from "./evaluation";
+import { detailOf, parsePolicy, statusOf, tryAccess, tryAccessWithin, tryResourcePolicy } from "./evaluation";
 import { explainIdentityPolicies } from "./explain";
 import { partitionOf } from "./irsaFacts";
+import { acrossVariants, permissionVariants, type Variant, type VariantFacts } from "./liveContext";
 import { runCheck, undecidedRead, type CheckResult } from "./result";
-import { type IrsaSnapshot, type PermissionLiveFacts, type Unavailable } from "./snapshot";
+import {
+  type IrsaSnapshot,
+  type PermissionLiveFacts,
+  type RoleLiveFacts,
+  type Unavailable,
+} from "./snapshot";
 
 /** What the permission checks need besides the live facts. */
 export interface PermissionTarget {
@@ -25,7 +31,14 @@ export interface PermissionTarget {
   policies?: Array<PolicyDocument | undefined>;
   /** Facts that could not be read, and why: their checks are skipped with the reason. */
   unavailable?: Pick<Unavailable, "bucketPolicy" | "object" | "kmsKey">;
+  /** The requests the role's sessions make (one per pod for Pod Identity): what AWS sets in each. */
+  variants?: Variant[];
+  /** The role's permissions boundary, when it has one (read, or why not). */
+  boundary?: RoleLiveFacts["boundary"];
 }
+
+/** A request with no context known: every condition key undecided. */
+const UNKNOWN: Variant = { context: {}, keys: {} };
 
 /** The parts of a role ARN a resource policy may name the role by. */
 function roleNames(roleArn: string): { partition: string; account: string } {
@@ -47,13 +60,15 @@ function listCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult
   if (t.policies.some((d) => d === undefined)) {
     return [runCheck(C.permissionList, p, "warn", "a policy of the role is not JSON: not decided")];
   }
-  const outcome = tryAccess(
-    t.policies as PolicyDocument[],
-    "s3:ListBucket",
-    `arn:${partition}:s3:::${t.bucket}`,
-    {
-      "s3:prefix": t.key,
-    },
+  const outcome = acrossVariants(t.variants ?? [UNKNOWN], (v) =>
+    tryAccessWithin(
+      t.policies as PolicyDocument[],
+      t.boundary,
+      "s3:ListBucket",
+      `arn:${partition}:s3:::${t.bucket}`,
+      v,
+      { "s3:prefix": t.key },
+    ),
   );
   return [
     runCheck(
@@ -68,11 +83,11 @@ function listCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult
 /** The request context a bucket or key policy sees when the role reads through S3. */
 function requestContext(t: PermissionTarget, account: string, extra: Record<string, string> = {}) {
   return {
+    ...extra,
     "aws:SecureTransport": "true",
     "s3:TlsVersion": "1.2",
     "aws:PrincipalArn": t.roleArn,
     "aws:PrincipalAccount": account,
-    ...extra,
   };
 }
 
@@ -91,19 +106,28 @@ function bucketPolicyCheck(facts: PermissionLiveFacts, t: PermissionTarget): Che
   }
   const { partition, account } = roleNames(t.roleArn);
   const bucketArn = `arn:${partition}:s3:::${t.bucket}`;
-  const read = tryResourcePolicy(
-    doc,
-    t.roleArn,
-    "s3:GetObject",
-    `${bucketArn}/${t.key}`,
-    requestContext(t, account),
+  const variants = t.variants ?? [UNKNOWN];
+  const read = acrossVariants(variants, (v) =>
+    tryResourcePolicy(
+      doc,
+      t.roleArn,
+      "s3:GetObject",
+      `${bucketArn}/${t.key}`,
+      requestContext(t, account, v.context),
+      true,
+      v.keys,
+    ),
   );
-  const list = tryResourcePolicy(
-    doc,
-    t.roleArn,
-    "s3:ListBucket",
-    bucketArn,
-    requestContext(t, account, { "s3:prefix": t.key }),
+  const list = acrossVariants(variants, (v) =>
+    tryResourcePolicy(
+      doc,
+      t.roleArn,
+      "s3:ListBucket",
+      bucketArn,
+      requestContext(t, account, { ...v.context, "s3:prefix": t.key }),
+      true,
+      v.keys,
+    ),
   );
   const worst = [read, list].find((o) => o.decision === "ExplicitDeny") ??
     [read, list].find((o) => o.unsupported !== undefined) ?? { ...read, reason: "no statement denies it" };
@@ -212,7 +236,7 @@ export function permissionLiveChecks(facts: PermissionLiveFacts, target: Permiss
 export type LivePermissionFacts = Pick<
   IrsaSnapshot,
   "unavailable" | "permissionPolicies" | "bucketName" | "objectKey" | "role"
-> & { live?: PermissionLiveFacts };
+> & { live?: PermissionLiveFacts } & Omit<VariantFacts, "live" | "role">;
 
 /**
  * The permission link on live facts (both mechanisms): the role's inline and attached policies, the
@@ -240,6 +264,8 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
   const json = [...Object.values(s.permissionPolicies), ...Object.values(s.live?.attachedPolicies ?? {})];
   const policies = json.map((j) => parsePolicy(j));
   const resource = `arn:${partitionOf(s.role.arn)}:s3:::${bucket}/${key}`;
+  const variants = permissionVariants(s);
+  const boundary = s.role.boundary;
   const results: CheckResult[] = [];
   if (policies.some((d) => d === undefined)) {
     results.push(
@@ -251,16 +277,25 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
       ),
     );
   } else {
-    const outcome = tryAccess(policies as PolicyDocument[], "s3:GetObject", resource);
+    const docs = policies as PolicyDocument[];
+    const outcome = acrossVariants(variants, (v) =>
+      tryAccessWithin(docs, boundary, "s3:GetObject", resource, v),
+    );
+    const identityOnly = acrossVariants(variants, (v) =>
+      tryAccess(docs, "s3:GetObject", resource, v.context, v.keys),
+    );
     const names = [...Object.keys(s.permissionPolicies), ...Object.keys(s.live?.attachedPolicies ?? {})];
     const why =
-      outcome.decision === "ImplicitDeny" && outcome.unsupported === undefined
+      identityOnly.decision === "ImplicitDeny" && identityOnly.unsupported === undefined
         ? explainIdentityPolicies(
-            names.map((n, i) => [n, policies[i] as PolicyDocument]),
+            names.map((n, i) => [n, docs[i]]),
             "s3:GetObject",
             resource,
+            variants[0]?.context,
+            variants[0]?.keys,
           )
         : outcome.reason;
+    const bounded = boundary !== undefined ? `, boundary ${boundary.arn}` : "";
     results.push(
       runCheck(
         C.permissionRead,
@@ -268,13 +303,21 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
         statusOf(outcome, outcome.decision === "Allow"),
         detailOf(
           outcome,
-          `${why} (${json.length} polic${json.length === 1 ? "y" : "ies"}: inline ${describeValue(Object.keys(s.permissionPolicies))}, attached ${describeValue(Object.keys(s.live?.attachedPolicies ?? {}))})`,
+          `${why} (${json.length} polic${json.length === 1 ? "y" : "ies"}: inline ${describeValue(Object.keys(s.permissionPolicies))}, attached ${describeValue(Object.keys(s.live?.attachedPolicies ?? {}))}${bounded})`,
         ),
       ),
     );
   }
   results.push(
-    ...permissionLiveChecks(s.live!, { roleArn: s.role.arn, bucket, key, policies, ...unavailable }),
+    ...permissionLiveChecks(s.live!, {
+      roleArn: s.role.arn,
+      bucket,
+      key,
+      policies,
+      variants,
+      ...(boundary !== undefined ? { boundary } : {}),
+      ...unavailable,
+    }),
   );
   return results;
 }

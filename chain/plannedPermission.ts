@@ -3,7 +3,7 @@
  * (IRSA's role, Pod Identity's target role) may read what the workloads read.
  */
 import { IRSA_CHECKS as C } from "./catalogue";
-import { parsePolicy, tryAccess } from "./evaluation";
+import { DESCRIBED, parsePolicy, tryAccess } from "./evaluation";
 import { partitionOf } from "./irsaFacts";
 import { runCheck, type CheckResult } from "./result";
 import { type IrsaSnapshot } from "./snapshot";
@@ -42,7 +42,7 @@ export function plannedPermissionLink(s: PlannedPermissionFacts): CheckResult[] 
       docs.length === 0
         ? undefined
         : readable
-          ? tryAccess(docs, "s3:GetObject", resource)
+          ? tryAccess(docs, "s3:GetObject", resource, {}, DESCRIBED)
           : { decision: "ImplicitDeny", reason: "cannot evaluate: a permission policy is not JSON" };
     results.push(
       runCheck(

@@ -23,6 +23,7 @@ import {
   tryServiceTrust,
   type Outcome,
 } from "./evaluation";
+import { liveRoleTrust, liveServiceTrust, liveSourcePermission } from "./liveContext";
 import { livePermissionLink } from "./permission";
 import { plannedPermissionLink } from "./plannedPermission";
 import {
@@ -174,7 +175,9 @@ function sourceTrustChecks(
   const trust = parsePolicy(trustJson);
   return POD_IDENTITY_ACTIONS.map((action) => {
     const decision = trust
-      ? tryServiceTrust(trust, POD_IDENTITY_SERVICE, action, tags.tags)
+      ? s.live
+        ? liveServiceTrust(s, trust, action, tags.tags)
+        : tryServiceTrust(trust, POD_IDENTITY_SERVICE, action, tags.tags)
       : {
           decision: "ImplicitDeny" as const,
           reason: "the source role's trust policy is unknown or not JSON",
@@ -218,7 +221,9 @@ function sourceRoleLink(s: PodIdentitySnapshot): CheckResult[] {
     const readable = docs.filter((d) => d !== undefined);
     const allowed: Outcome =
       target !== undefined && readable.length > 0 && readable.length === docs.length
-        ? tryAccess(readable, action, target)
+        ? s.live
+          ? liveSourcePermission(s, readable, action, target)
+          : tryAccess(readable, action, target)
         : {
             decision: "ImplicitDeny" as const,
             reason: "the source role has no permission policy to chain with",
@@ -277,7 +282,9 @@ function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
       };
       const decision =
         trust && cluster !== undefined && s.sourceRole !== undefined
-          ? tryRoleTrust(trust, s.sourceRole.arn, action, context)
+          ? s.live
+            ? liveRoleTrust(s, trust, s.sourceRole.arn, action, context, externalId)
+            : tryRoleTrust(trust, s.sourceRole.arn, action, context)
           : {
               decision: "ImplicitDeny" as const,
               reason: "the target role's trust policy, the cluster or the source role is unknown",

@@ -75,6 +75,8 @@ export interface TokenFacts {
 /** A pod that runs as the ServiceAccount, with the literal environment of each container. */
 export interface LivePod {
   name: string;
+  /** Its uid (the `kubernetes-pod-uid` session tag of EKS Pod Identity). */
+  uid?: string;
   createdAt?: string;
   containers: { name: string; env: Record<string, string> }[];
 }
@@ -88,6 +90,16 @@ export interface AssumeStep {
   /** For a failure: the link the error points to, and what it means (the doctor's diagnosis). */
   pointsTo?: LinkId;
   advice?: string;
+}
+
+/**
+ * What a live collector reads of a role besides its documents: its unique id (GetRole's RoleId, the
+ * start of aws:userid of its sessions) and its permissions boundary (GetRole's PermissionsBoundary,
+ * the document by GetPolicy and GetPolicyVersion), or why the boundary could not be read.
+ */
+export interface RoleLiveFacts {
+  id?: string;
+  boundary?: { arn: string; policy?: string; error?: string };
 }
 
 /**
@@ -145,8 +157,8 @@ export interface IrsaSnapshot {
    * and (read live) its thumbprints.
    */
   provider?: { arn: string; url?: string; clientIds?: string[]; adopted: boolean; thumbprints?: string[] };
-  /** account-b's role and its trust policy (JSON, when known). */
-  role?: { arn: string; trustPolicy?: string };
+  /** account-b's role and its trust policy (JSON, when known); live, its id and boundary. */
+  role?: { arn: string; trustPolicy?: string } & RoleLiveFacts;
   /** The role's permission policies (JSON), by name. */
   permissionPolicies: Record<string, string>;
   /** The service accounts account-b means the role to trust. */
@@ -232,9 +244,13 @@ export interface PodIdentitySnapshot {
    */
   agent: { installed?: boolean; adopted: boolean };
   /** The source role in account A, its trust policy and its permission policies (JSON, by name). */
-  sourceRole?: { arn: string; trustPolicy?: string; permissionPolicies: Record<string, string> };
-  /** The target role in account B (the role the pod runs as) and its trust policy. */
-  role?: { arn: string; trustPolicy?: string };
+  sourceRole?: {
+    arn: string;
+    trustPolicy?: string;
+    permissionPolicies: Record<string, string>;
+  } & RoleLiveFacts;
+  /** The target role in account B (the role the pod runs as) and its trust policy; live, its id and boundary. */
+  role?: { arn: string; trustPolicy?: string } & RoleLiveFacts;
   /** The target role's permission policies (JSON), by name. */
   permissionPolicies: Record<string, string>;
   /** The associations of the cluster. */

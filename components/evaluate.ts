@@ -22,6 +22,7 @@ import {
   type DocumentKind,
   type Statement,
 } from "./policyGrammar";
+import { webIdentityKeys } from "./requestContext";
 import { parseOidcProviderArn } from "./validation";
 
 /** IAM's three possible outcomes. */
@@ -37,7 +38,7 @@ export interface EvaluationResult {
 }
 
 /** An `sts:AssumeRoleWithWebIdentity` request as STS sees it. */
-export interface TrustRequest {
+export interface TrustRequest extends RequestKeys {
   /** The IAM OIDC provider ARN the token's issuer maps to in the role's account. */
   oidcProviderArn: string;
   /** The token's `sub` claim, e.g. `system:serviceaccount:apps:reader`. */
@@ -47,7 +48,7 @@ export interface TrustRequest {
 }
 
 /** An S3 (or KMS) request made with the role's credentials. */
-export interface AccessRequest {
+export interface AccessRequest extends RequestKeys {
   /** The action, e.g. `s3:GetObject`. */
   action: string;
   /** The resource ARN, e.g. `arn:aws:s3:::bucket/key`. */
@@ -57,7 +58,7 @@ export interface AccessRequest {
 }
 
 /** A request by an AWS principal against a resource policy (a bucket policy, a role's trust policy). */
-export interface PrincipalRequest {
+export interface PrincipalRequest extends RequestKeys {
   /** The calling principal's IAM ARN (a role's `arn:<partition>:iam::<account>:role/...`, a user's). */
   principalArn: string;
   action: string;
@@ -75,24 +76,94 @@ export interface PrincipalRequest {
   matchAccountPrincipals?: boolean;
 }
 
-interface Request {
+/**
+ * What is known of a request's context beyond its values (see {@link RequestKeys}). A condition on
+ * a key that is neither in the context, nor known absent, nor known by its prefix, is undecided.
+ */
+export interface RequestKeys {
+  /**
+   * Keys AWS does not set for this request (compared case-insensitively). An entry ending in `/`
+   * stands for every key it prefixes (`aws:RequestTag/`: no request tag at all); `*` says the
+   * context is the whole request (a hypothetical request described in full, as the plan's matrix
+   * rows are): every key not in it is absent.
+   * @default [] (a key not in the context is undecided)
+   */
+  absent?: readonly string[];
+  /**
+   * Keys whose value is known only by its beginning, e.g. `aws:userid`, `<role id>:<session name>`
+   * with a session name the SDK picks: `{ "aws:userid": "AROA...:" }`. A String operator decides
+   * when the known beginning settles it; otherwise the statement is undecided.
+   * @default {}
+   */
+  prefixes?: Record<string, string>;
+}
+
+interface Request extends RequestKeys {
   action: string;
   resource?: string;
   principal?: { type: "Federated" | "AWS" | "Service"; id: string; matchAccount?: boolean };
   context: Record<string, string>;
 }
 
-/** Does the trust policy let this web identity assume the role? */
+/**
+ * A statement the evaluator cannot decide for the request: a condition on a key the request context
+ * does not settle (not supplied, not known to be absent). Never read as absent: a `Deny` on it could
+ * apply, and a negated `Allow` could not (fail closed).
+ */
+export class UndecidedError extends IrsaInputError {
+  constructor(readonly keys: string[]) {
+    const named = `condition key${keys.length > 1 ? "s" : ""} ${keys.join(", ")}`;
+    super(
+      named,
+      undefined,
+      "is not known for this request",
+      `${named} not known for this request: not decided`,
+    );
+    this.name = "UndecidedError";
+  }
+}
+
+/**
+ * Does the trust policy let this web identity assume the role? The request context is what STS sets
+ * for AssumeRoleWithWebIdentity with an IAM OIDC provider's token (see {@link webIdentityKeys}), plus
+ * `context`/`absent`/`prefixes` given; any other key a statement needs leaves it undecided.
+ */
 export function evaluateTrust(doc: PolicyDocument, request: TrustRequest): EvaluationResult {
   const r = requireObject("request", request, "{ oidcProviderArn, sub, aud }");
   const { hostPath } = parseOidcProviderArn("request.oidcProviderArn", r.oidcProviderArn);
   const sub = requireText("request.sub", r.sub);
   const aud = requireText("request.aud", r.aud);
+  const keys = webIdentityKeys(r.oidcProviderArn as string);
+  const extra = requireKeys(r);
   return evaluate(doc, "trust", {
     action: "sts:AssumeRoleWithWebIdentity",
     principal: { type: "Federated", id: r.oidcProviderArn as string },
-    context: { [`${hostPath}:sub`]: sub, [`${hostPath}:aud`]: aud },
+    context: {
+      ...keys.context,
+      ...requireContext(r.context),
+      [`${hostPath}:sub`]: sub,
+      [`${hostPath}:aud`]: aud,
+    },
+    absent: [...(keys.absent ?? []), ...(extra.absent ?? [])],
+    ...(extra.prefixes ? { prefixes: extra.prefixes } : {}),
   });
+}
+
+/** The `absent` and `prefixes` of a request, checked. */
+function requireKeys(r: Record<string, unknown>): RequestKeys {
+  const out: RequestKeys = {};
+  if (r.absent !== undefined) {
+    if (!Array.isArray(r.absent) || r.absent.some((k) => typeof k !== "string")) {
+      throw new IrsaInputError("request.absent", r.absent, "must be a list of condition keys");
+    }
+    out.absent = r.absent as string[];
+  }
+  if (r.prefixes !== undefined) {
+    const p = requireObject("request.prefixes", r.prefixes, "an object of condition keys to strings");
+    for (const [k, v] of Object.entries(p)) requireText(`request.prefixes.${k}`, v);
+    out.prefixes = p as Record<string, string>;
+  }
+  return out;
 }
 
 /** Does the identity policy allow this action on this resource? */
@@ -102,6 +173,7 @@ export function evaluateAccess(doc: PolicyDocument, request: AccessRequest): Eva
     action: requireText("request.action", r.action),
     resource: requireText("request.resource", r.resource),
     context: requireContext(r.context),
+    ...requireKeys(r),
   });
 }
 
@@ -129,11 +201,12 @@ export function evaluateResourcePolicy(
       "aws:PrincipalArn": principalArn,
       "aws:PrincipalAccount": account,
     },
+    ...requireKeys(r),
   });
 }
 
 /** A request by an AWS service (its principal, e.g. `pods.eks.amazonaws.com`) against a role's trust policy. */
-export interface ServiceRequest {
+export interface ServiceRequest extends RequestKeys {
   /** The service principal, e.g. `pods.eks.amazonaws.com`. */
   service: string;
   /** The action, e.g. `sts:AssumeRole` or `sts:TagSession`. */
@@ -157,6 +230,7 @@ export function evaluateServiceTrust(doc: PolicyDocument, request: ServiceReques
     action: requireText("request.action", r.action),
     principal: { type: "Service", id: service },
     context: requireContext(r.context),
+    ...requireKeys(r),
   });
 }
 
@@ -164,8 +238,15 @@ function evaluate(doc: PolicyDocument, kind: DocumentKind, request: Request): Ev
   const statements = checkDocument(doc, kind);
   const allows: number[] = [];
   const denies: number[] = [];
+  const undecided: { deny: UndecidedError[]; allow: UndecidedError[] } = { deny: [], allow: [] };
   statements.forEach((statement, i) => {
-    if (statementApplies(statement, request)) (statement.Effect === "Deny" ? denies : allows).push(i);
+    const deny = statement.Effect === "Deny";
+    try {
+      if (statementApplies(statement, request)) (deny ? denies : allows).push(i);
+    } catch (e) {
+      if (!(e instanceof UndecidedError)) throw e;
+      (deny ? undecided.deny : undecided.allow).push(e);
+    }
   });
   const target = request.resource ? `${request.action} on ${request.resource}` : request.action;
   const names = (ids: number[]) => ids.map((i) => statements[i].Sid ?? `#${i}`).join(", ");
@@ -176,6 +257,9 @@ function evaluate(doc: PolicyDocument, kind: DocumentKind, request: Request): Ev
       reason: `${target} is denied by statement ${names(denies)}`,
     };
   }
+  // A Deny that may apply, or (with no other Allow) an Allow that may: the answer is not known.
+  const open = undecided.deny.length > 0 ? undecided.deny : allows.length === 0 ? undecided.allow : [];
+  if (open.length > 0) throw new UndecidedError([...new Set(open.flatMap((e) => e.keys))]);
   if (allows.length > 0) {
     return {
       decision: "Allow",
@@ -196,7 +280,7 @@ function statementApplies(statement: Statement, request: Request): boolean {
     if (!statement.Resource.some((r) => globMatch(r, request.resource!, false))) return false;
   }
   if (!principalMatches(statement, request)) return false;
-  return conditionsHold(statement, request.context);
+  return conditionsHold(statement, request);
 }
 
 function principalMatches(statement: Statement, request: Request): boolean {
@@ -223,16 +307,35 @@ function awsPrincipalMatches(element: string, callerArn: string, matchAccount: b
   return root !== null && root[1] === caller[1] && root[2] === caller[2];
 }
 
-function conditionsHold(statement: Statement, context: Record<string, string>): boolean {
-  const lowerContext = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+function conditionsHold(statement: Statement, request: Request): boolean {
+  const lower = (m: Record<string, string>) =>
+    new Map(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v]));
+  const context = lower(request.context);
+  const prefixes = lower(request.prefixes ?? {});
+  const absent = (request.absent ?? []).map((k) => k.toLowerCase());
+  const unknown: string[] = [];
   for (const { operator, key, values } of statement.Condition) {
     const ifExists = operator.endsWith("IfExists");
-    const test = OPERATORS[ifExists ? operator.slice(0, -"IfExists".length) : operator];
-    const actual = lowerContext.get(key.toLowerCase());
+    const base = ifExists ? operator.slice(0, -"IfExists".length) : operator;
+    const test = OPERATORS[base];
+    const k = key.toLowerCase();
+    const actual = context.get(k);
     if (actual === undefined) {
-      // IAM: a missing key fails positive operators and passes negated ones; IfExists passes.
-      if (ifExists || test.negated) continue;
-      return false;
+      const prefix = prefixes.get(k);
+      if (prefix !== undefined) {
+        const known = prefixHolds(base, values, prefix);
+        if (known === false) return false;
+        if (known === undefined) unknown.push(key);
+        continue;
+      }
+      if (absent.some((a) => a === "*" || a === k || (a.endsWith("/") && k.startsWith(a)))) {
+        // IAM: a missing key fails positive operators and passes negated ones; IfExists passes.
+        if (ifExists || test.negated) continue;
+        return false;
+      }
+      // Neither supplied nor known absent: AWS may set it. Undecided unless another condition fails.
+      unknown.push(key);
+      continue;
     }
     if (test.numeric && !NUMERIC_VALUE.test(actual)) {
       // IAM cannot compare it as a number either: refused rather than guessed (a Deny must not lapse).
@@ -244,7 +347,42 @@ function conditionsHold(statement: Statement, context: Record<string, string>): 
     }
     if (!test.holds(values, actual)) return false;
   }
+  if (unknown.length > 0) throw new UndecidedError(unknown);
   return true;
+}
+
+/**
+ * A String operator against a value known only by its beginning: true or false when the beginning
+ * settles it for every possible rest, undefined when it does not. A pattern settles it when its part
+ * before the first wildcard and the known beginning disagree (never matches), or when it ends in `*`
+ * and matches the known beginning itself (then it matches whatever follows).
+ */
+function prefixHolds(operator: string, patterns: string[], prefix: string): boolean | undefined {
+  const ignoreCase = operator === "StringEqualsIgnoreCase";
+  const glob = operator === "StringLike" || operator === "StringNotLike";
+  if (!["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase"].includes(operator) && !glob) {
+    return undefined;
+  }
+  const known = ignoreCase ? prefix.toLowerCase() : prefix;
+  let matches: boolean | undefined = false;
+  for (const raw of patterns) {
+    const p = ignoreCase ? raw.toLowerCase() : raw;
+    const wild = glob ? p.search(/[*?]/) : -1;
+    if (wild === -1) {
+      // An exact value: possible only when it starts with the known beginning.
+      if (p.startsWith(known)) matches = undefined;
+      continue;
+    }
+    const literal = p.slice(0, wild);
+    if (!literal.startsWith(known) && !known.startsWith(literal)) continue; // never matches
+    if (p.endsWith("*") && globMatch(p, known, false)) {
+      // `<Q>*` matching the known beginning: Q matches a beginning of it, so of every value.
+      matches = true;
+      break;
+    }
+    matches = undefined;
+  }
+  return matches === undefined ? undefined : matches !== OPERATORS[operator].negated;
 }
 
 /** ArnLike / ArnEquals: the six colon-separated parts compared one by one, each a glob. */

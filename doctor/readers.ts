@@ -48,6 +48,9 @@ export type RoleRead =
       ok: true;
       arn: string;
       trustPolicy: string;
+      /** GetRole's RoleId, and its permissions boundary (its document, or why it could not be read). */
+      id?: string;
+      boundary?: { arn: string; policy?: string; error?: string };
       /** Inline policies by name, attached policies by ARN, decoded. */
       inline: Record<string, string>;
       attached: Record<string, string>;
@@ -73,6 +76,10 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRe
       arn: got.Role?.Arn ?? "",
       trustPolicy: decodePolicyDocument(got.Role?.AssumeRolePolicyDocument) ?? "",
     };
+    const id = got.Role?.RoleId;
+    const boundaryArn = got.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
+    // Read apart from the rest: a boundary that cannot be read leaves only the decisions it bounds undecided.
+    const boundary = boundaryArn !== undefined ? await readManagedPolicy(iam, boundaryArn) : undefined;
     const inline: Record<string, string> = {};
     let inlineMarker: string | undefined;
     do {
@@ -105,7 +112,14 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRe
       }
       attachedMarker = page.IsTruncated ? page.Marker : undefined;
     } while (attachedMarker);
-    return { ok: true, ...role, inline, attached };
+    return {
+      ok: true,
+      ...role,
+      ...(id !== undefined ? { id } : {}),
+      ...(boundary !== undefined ? { boundary } : {}),
+      inline,
+      attached,
+    };
   } catch (error) {
     return {
       ok: false,
@@ -114,6 +128,27 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRe
       error,
       missing: role === undefined && awsErrorCode(error).code === "NoSuchEntity",
     };
+  }
+}
+
+/**
+ * A managed policy's default version (a permissions boundary): GetPolicy, then GetPolicyVersion; or
+ * the failed call and AWS's error. Never rejects.
+ */
+export async function readManagedPolicy(
+  iam: IAMClient,
+  arn: string,
+): Promise<{ arn: string; policy?: string; error?: string }> {
+  let call = `GetPolicy ${arn}`;
+  try {
+    const policy = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+    const versionId = policy.Policy?.DefaultVersionId;
+    call = `GetPolicyVersion ${arn} ${versionId ?? "(no default version)"}`;
+    const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }));
+    const text = decodePolicyDocument(version.PolicyVersion?.Document);
+    return text !== undefined ? { arn, policy: text } : { arn, error: `${call}: no document` };
+  } catch (error) {
+    return { arn, error: `${call}: ${awsErrorText(error)}` };
   }
 }
 
@@ -223,7 +258,12 @@ export async function readRoleClusterAndBucket(
   const roleName = roleNameOf(ctx.chain.roleArn);
   const read = await readRole(ctx.b.iam, roleName);
   if (read.ok) {
-    snapshot.role = { arn: read.arn || ctx.chain.roleArn, trustPolicy: read.trustPolicy };
+    snapshot.role = {
+      arn: read.arn || ctx.chain.roleArn,
+      trustPolicy: read.trustPolicy,
+      ...(read.id !== undefined ? { id: read.id } : {}),
+      ...(read.boundary !== undefined ? { boundary: read.boundary } : {}),
+    };
     snapshot.permissionPolicies = read.inline;
     live.attachedPolicies = read.attached;
   } else if (read.missing) {

@@ -8,7 +8,7 @@ import { type PolicyDocument } from "../components/policyDocument";
 import { STS_AUDIENCE, wholeNamespaces } from "../components/trustPolicy";
 import { parseOidcProviderArn } from "../components/validation";
 import { type AccountBConfig } from "../stacks/config";
-import { detailOf, tryAccess, tryTrust, type Outcome } from "../chain";
+import { DESCRIBED, detailOf, tryAccess, tryTrust, type Outcome } from "../chain";
 import { type PlanConfigs } from "./config";
 
 /** One row of the access matrix: a request, what the config intends, what the documents decide. */
@@ -136,7 +136,7 @@ export function buildAccessMatrix(inputs: MatrixInputs): AccessRow[] {
     seen.add(key);
     const sub = `system:serviceaccount:${ns}:${name}`;
     const expected = arn === providerArn && aud === STS_AUDIENCE && trustedBy(ns, name) ? "allow" : "deny";
-    const result = tryTrust(trustPolicy, arn, sub, aud);
+    const result = tryTrust(trustPolicy, arn, sub, aud, DESCRIBED);
     rows.push({
       ...matrixRow("trust", subject, "sts:AssumeRoleWithWebIdentity", arn, { sub, aud }, expected, result),
       ...(wide.has(ns) ? { scope: "namespace-wide" as const } : {}),
@@ -202,7 +202,7 @@ export function accessRows(inputs: AccessInputs): AccessRow[] {
     expected: "allow" | "deny",
     context: Record<string, string> = {},
   ) => {
-    const result = tryAccess(inputs.permissionPolicies, action, resource, context);
+    const result = tryAccess(inputs.permissionPolicies, action, resource, context, DESCRIBED);
     rows.push(matrixRow("access", subject, action, resource, context, expected, result));
   };
   access("list the whole bucket", "s3:ListBucket", bucketArn, prefixes.length === 0 ? "allow" : "deny");

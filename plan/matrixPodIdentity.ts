@@ -15,7 +15,7 @@ import {
 } from "../components/podIdentityPolicies";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { parseRoleArn } from "../components/validation";
-import { tryAccess, tryRoleTrust, tryServiceTrust } from "../chain";
+import { DESCRIBED, tryAccess, tryRoleTrust, tryServiceTrust } from "../chain";
 import { type PlanConfigs } from "./config";
 import { accessRows, matrixRow, otherThan, type AccessRow } from "./matrix";
 
@@ -79,7 +79,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
           targetRoleArn,
           { "aws:PrincipalArn": principal, ...context },
           expected,
-          tryRoleTrust(inputs.targetTrust, principal, action, context),
+          tryRoleTrust(inputs.targetTrust, principal, action, context, DESCRIBED),
         ),
       );
     }
@@ -128,7 +128,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
         sourceRoleArn,
         { principal: POD_IDENTITY_SERVICE, ...context },
         expected,
-        tryServiceTrust(inputs.sourceTrust, POD_IDENTITY_SERVICE, "sts:AssumeRole", context),
+        tryServiceTrust(inputs.sourceTrust, POD_IDENTITY_SERVICE, "sts:AssumeRole", context, DESCRIBED),
       ),
     );
   }
@@ -149,7 +149,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
           resource,
           { principal: sourceRoleArn },
           expected,
-          tryAccess(inputs.sourcePermissions, action, resource),
+          tryAccess(inputs.sourcePermissions, action, resource, {}, DESCRIBED),
         ),
       );
     }

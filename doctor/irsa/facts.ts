@@ -45,6 +45,7 @@ export function podFacts(pods: V1Pod[], serviceAccount: string): LivePod[] {
     .filter((p) => (p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? "default") === serviceAccount)
     .map((p) => ({
       name: p.metadata?.name ?? "(unnamed)",
+      ...(p.metadata?.uid !== undefined ? { uid: p.metadata.uid } : {}),
       ...(p.metadata?.creationTimestamp !== undefined
         ? { createdAt: new Date(p.metadata.creationTimestamp).toISOString() }
         : {}),

@@ -113,6 +113,8 @@ export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIden
           trustPolicy: read.trustPolicy,
           // EKS's session may use any of them: inline by name, attached by ARN.
           permissionPolicies: { ...read.inline, ...read.attached },
+          ...(read.id !== undefined ? { id: read.id } : {}),
+          ...(read.boundary !== undefined ? { boundary: read.boundary } : {}),
         };
       } else if (read.missing) live.sourceRoleError = why;
       else if (read.role === undefined) unavailable.sourceRole = why;

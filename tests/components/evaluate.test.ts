@@ -172,7 +172,11 @@ describe("evaluateAccess", () => {
 
   it("allows GetObject under the prefix, naming the statement by Sid", () => {
     expect(
-      evaluateAccess(read, { action: "s3:GetObject", resource: `${BUCKET_ARN}/reports/q1.csv` }),
+      evaluateAccess(read, {
+        absent: ["*"],
+        action: "s3:GetObject",
+        resource: `${BUCKET_ARN}/reports/q1.csv`,
+      }),
     ).to.deep.equal({
       decision: "Allow",
       statements: [1],
@@ -182,23 +186,28 @@ describe("evaluateAccess", () => {
 
   it("implicitly denies outside the grant", () => {
     expect(
-      evaluateAccess(read, { action: "s3:GetObject", resource: `${BUCKET_ARN}/other/q1.csv` }),
+      evaluateAccess(read, { absent: ["*"], action: "s3:GetObject", resource: `${BUCKET_ARN}/other/q1.csv` }),
     ).to.deep.equal({
       decision: "ImplicitDeny",
       statements: [],
       reason: `no statement allows s3:GetObject on ${BUCKET_ARN}/other/q1.csv`,
     });
     expect(
-      evaluateAccess(read, { action: "s3:PutObject", resource: `${BUCKET_ARN}/reports/q1.csv` }).decision,
+      evaluateAccess(read, {
+        absent: ["*"],
+        action: "s3:PutObject",
+        resource: `${BUCKET_ARN}/reports/q1.csv`,
+      }).decision,
     ).to.equal("ImplicitDeny");
-    expect(evaluateAccess(read, { action: "s3:GetObject", resource: BUCKET_ARN }).decision).to.equal(
-      "ImplicitDeny",
-    );
+    expect(
+      evaluateAccess(read, { absent: ["*"], action: "s3:GetObject", resource: BUCKET_ARN }).decision,
+    ).to.equal("ImplicitDeny");
   });
 
   it("ListBucket: allowed with a prefix inside, denied without one or with one outside", () => {
     const list = (context?: Record<string, string>) =>
-      evaluateAccess(read, { action: "s3:ListBucket", resource: BUCKET_ARN, context }).decision;
+      evaluateAccess(read, { absent: ["*"], action: "s3:ListBucket", resource: BUCKET_ARN, context })
+        .decision;
     expect(list({ "s3:prefix": "reports/" })).to.equal("Allow");
     expect(list({ "s3:prefix": "reports/2024/" })).to.equal("Allow");
     expect(list({ "S3:Prefix": "reports/" })).to.equal("Allow"); // condition keys are case-insensitive
@@ -211,26 +220,34 @@ describe("evaluateAccess", () => {
 
   it("matches actions case-insensitively and with globs", () => {
     for (const action of ["s3:getobject", "S3:GETOBJECT", "s3:GetObject"]) {
-      expect(evaluateAccess(read, { action, resource: `${BUCKET_ARN}/reports/a` }).decision).to.equal(
-        "Allow",
-      );
+      expect(
+        evaluateAccess(read, { absent: ["*"], action, resource: `${BUCKET_ARN}/reports/a` }).decision,
+      ).to.equal("Allow");
     }
     const globbed = doc({ Effect: "Allow", Action: "s3:Get*", Resource: "*" });
-    expect(evaluateAccess(globbed, { action: "s3:getObjectAcl", resource: "x" }).decision).to.equal("Allow");
-    expect(evaluateAccess(globbed, { action: "s3:PutObject", resource: "x" }).decision).to.equal(
-      "ImplicitDeny",
-    );
+    expect(
+      evaluateAccess(globbed, { absent: ["*"], action: "s3:getObjectAcl", resource: "x" }).decision,
+    ).to.equal("Allow");
+    expect(
+      evaluateAccess(globbed, { absent: ["*"], action: "s3:PutObject", resource: "x" }).decision,
+    ).to.equal("ImplicitDeny");
     const question = doc({ Effect: "Allow", Action: "s3:?etObject", Resource: "*" });
-    expect(evaluateAccess(question, { action: "s3:GETOBJECT", resource: "x" }).decision).to.equal("Allow");
+    expect(
+      evaluateAccess(question, { absent: ["*"], action: "s3:GETOBJECT", resource: "x" }).decision,
+    ).to.equal("Allow");
   });
 
   it("matches resources case-sensitively", () => {
     expect(
-      evaluateAccess(read, { action: "s3:GetObject", resource: `${BUCKET_ARN}/Reports/a` }).decision,
+      evaluateAccess(read, { absent: ["*"], action: "s3:GetObject", resource: `${BUCKET_ARN}/Reports/a` })
+        .decision,
     ).to.equal("ImplicitDeny");
     expect(
-      evaluateAccess(read, { action: "s3:GetObject", resource: `${BUCKET_ARN.toUpperCase()}/reports/a` })
-        .decision,
+      evaluateAccess(read, {
+        absent: ["*"],
+        action: "s3:GetObject",
+        resource: `${BUCKET_ARN.toUpperCase()}/reports/a`,
+      }).decision,
     ).to.equal("ImplicitDeny");
   });
 
@@ -240,19 +257,22 @@ describe("evaluateAccess", () => {
       { Sid: "DenySecrets", Effect: "Deny", Action: "s3:GetObject", Resource: `${BUCKET_ARN}/secret/*` },
       { Effect: "Deny", Action: ["s3:DeleteObject", "s3:GetObject"], Resource: [`${BUCKET_ARN}/secret/x`] },
     );
-    expect(evaluateAccess(d, { action: "s3:GetObject", resource: `${BUCKET_ARN}/secret/x` })).to.deep.equal({
+    expect(
+      evaluateAccess(d, { absent: ["*"], action: "s3:GetObject", resource: `${BUCKET_ARN}/secret/x` }),
+    ).to.deep.equal({
       decision: "ExplicitDeny",
       statements: [1, 2],
       reason: `s3:GetObject on ${BUCKET_ARN}/secret/x is denied by statement DenySecrets, #2`,
     });
-    expect(evaluateAccess(d, { action: "s3:GetObject", resource: `${BUCKET_ARN}/public/x` })).to.deep.include(
-      {
-        decision: "Allow",
-        statements: [0],
-      },
-    );
     expect(
-      evaluateAccess(d, { action: "s3:PutObject", resource: `${BUCKET_ARN}/secret/x` }).decision,
+      evaluateAccess(d, { absent: ["*"], action: "s3:GetObject", resource: `${BUCKET_ARN}/public/x` }),
+    ).to.deep.include({
+      decision: "Allow",
+      statements: [0],
+    });
+    expect(
+      evaluateAccess(d, { absent: ["*"], action: "s3:PutObject", resource: `${BUCKET_ARN}/secret/x` })
+        .decision,
     ).to.equal("Allow");
   });
 
@@ -260,6 +280,7 @@ describe("evaluateAccess", () => {
     // Both are documents IAM rejects; an evaluator that read the first as "any resource" failed open.
     expect(() =>
       evaluateAccess(doc({ Effect: "Allow", Action: "s3:GetObject" }), {
+        absent: ["*"],
         action: "s3:GetObject",
         resource: "x",
       }),
@@ -269,6 +290,7 @@ describe("evaluateAccess", () => {
     );
     expect(() =>
       evaluateAccess(doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }), {
+        absent: ["*"],
         action: "s3:GetObject",
         resource: "x",
       }),
@@ -279,7 +301,8 @@ describe("evaluateAccess", () => {
     const allowIf = (Condition: PolicyStatement["Condition"]) =>
       doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition });
     const decide = (d: PolicyDocument, context?: Record<string, string>) =>
-      evaluateAccess(d, { action: "s3:GetObject", resource: "arn:aws:s3:::b/k", context }).decision;
+      evaluateAccess(d, { absent: ["*"], action: "s3:GetObject", resource: "arn:aws:s3:::b/k", context })
+        .decision;
 
     it("StringEquals / StringEqualsIgnoreCase / StringLike: a missing key fails", () => {
       const eq = allowIf({ StringEquals: { "aws:PrincipalTag/team": ["a", "b"] } });
@@ -484,7 +507,7 @@ describe("evaluateAccess", () => {
         Statement: { ...allow, Condition: { Bool: { "aws:SecureTransport": true } } },
       };
       const decide = (ctx: Record<string, string>) =>
-        evaluateAccess(single as unknown as PolicyDocument, { ...req, context: ctx }).decision;
+        evaluateAccess(single as unknown as PolicyDocument, { absent: ["*"], ...req, context: ctx }).decision;
       expect(decide({ "aws:SecureTransport": "true" })).to.equal("Allow");
       expect(decide({ "aws:SecureTransport": "false" })).to.equal("ImplicitDeny");
     });
@@ -492,7 +515,7 @@ describe("evaluateAccess", () => {
     it("refuses bad requests with an IrsaInputError, not a TypeError", () => {
       const d = doc(allow);
       expectInputError(
-        () => evaluateAccess(d, { resource: "x" } as never),
+        () => evaluateAccess(d, { absent: ["*"], resource: "x" } as never),
         "request.action",
         undefined,
         "must be a string",
@@ -515,7 +538,8 @@ describe("evaluateAccess", () => {
     const trust = (principal: string, extra: Partial<PolicyStatement> = {}) =>
       doc({ Effect: "Allow", Principal: { AWS: principal }, Action: "sts:AssumeRole", ...extra });
     const decide = (d: PolicyDocument, principalArn = ROLE, context: Record<string, string> = {}) =>
-      evaluateResourcePolicy(d, { principalArn, action: "sts:AssumeRole", context }, "trust").decision;
+      evaluateResourcePolicy(d, { absent: ["*"], principalArn, action: "sts:AssumeRole", context }, "trust")
+        .decision;
 
     it("an account (root ARN or id) stands for all of its principals, a role ARN for that role only", () => {
       expect(decide(trust("arn:aws:iam::111122223333:root"))).to.equal("Allow");
@@ -533,7 +557,7 @@ describe("evaluateAccess", () => {
       const ask = (d: PolicyDocument) =>
         evaluateResourcePolicy(
           d,
-          { principalArn: ROLE, action: "sts:AssumeRole", matchAccountPrincipals: false },
+          { absent: ["*"], principalArn: ROLE, action: "sts:AssumeRole", matchAccountPrincipals: false },
           "trust",
         ).decision;
       expect(ask(byAccount)).to.equal("ImplicitDeny");
@@ -571,6 +595,7 @@ describe("evaluateAccess", () => {
       });
       const ask = (secure: string) =>
         evaluateResourcePolicy(bucket, {
+          absent: ["*"],
           principalArn: ROLE,
           action: "s3:GetObject",
           resource: "arn:aws:s3:::b/k",
@@ -580,6 +605,7 @@ describe("evaluateAccess", () => {
       expect(ask("true")).to.equal("ImplicitDeny");
       expect(() =>
         evaluateResourcePolicy(doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject" }), {
+          absent: ["*"],
           principalArn: ROLE,
           action: "s3:GetObject",
           resource: "arn:aws:s3:::b/k",

@@ -51,7 +51,7 @@ function rejectsAll(build: (value: unknown) => unknown, field: string, values: u
  */
 function targetAllows(doc: PolicyDocument, principalArn: string, context: Record<string, string>): boolean {
   const decide = (action: string) =>
-    evaluateResourcePolicy(doc, { principalArn, action, context }, "trust").decision;
+    evaluateResourcePolicy(doc, { absent: ["*"], principalArn, action, context }, "trust").decision;
   expect(decide("sts:AssumeRoleWithWebIdentity")).to.equal("ImplicitDeny");
   const assume = decide("sts:AssumeRole");
   expect(decide("sts:TagSession"), `${principalArn} ${JSON.stringify(context)}`).to.equal(assume);
@@ -112,7 +112,7 @@ describe("buildPodIdentitySourceTrustPolicy", () => {
 
   it("evaluates to Allow for EKS Pod Identity of this cluster, and to a deny otherwise", () => {
     const allows = (service: string, action: string, context: Record<string, string>) =>
-      evaluateServiceTrust(doc, { service, action, context }).decision === "Allow";
+      evaluateServiceTrust(doc, { absent: ["*"], service, action, context }).decision === "Allow";
     const pods = "pods.eks.amazonaws.com";
     const tags = podIdentitySessionTags(CLUSTER, READER);
     const clusterTag = (arn: string) => ({ ...tags, "aws:RequestTag/eks-cluster-arn": arn });
@@ -157,7 +157,7 @@ describe("buildPodIdentitySourcePermissionPolicy", () => {
       ],
     });
     for (const action of ACTIONS) {
-      expect(evaluateAccess(doc, { action, resource: TARGET }).decision).to.equal("Allow");
+      expect(evaluateAccess(doc, { absent: ["*"], action, resource: TARGET }).decision).to.equal("Allow");
       for (const other of [
         `arn:aws:iam::${ACCOUNT_B}:role/pod-target-2`,
         `arn:aws:iam::${ACCOUNT_B}:role/team/pod-target`,
@@ -165,11 +165,15 @@ describe("buildPodIdentitySourcePermissionPolicy", () => {
         TARGET.replace(ACCOUNT_B, ACCOUNT_C),
         SOURCE,
       ]) {
-        expect(evaluateAccess(doc, { action, resource: other }).decision, other).to.equal("ImplicitDeny");
+        expect(evaluateAccess(doc, { absent: ["*"], action, resource: other }).decision, other).to.equal(
+          "ImplicitDeny",
+        );
       }
     }
     for (const action of ["sts:AssumeRoleWithWebIdentity", "iam:PassRole", "sts:SetSourceIdentity"]) {
-      expect(evaluateAccess(doc, { action, resource: TARGET }).decision, action).to.equal("ImplicitDeny");
+      expect(evaluateAccess(doc, { absent: ["*"], action, resource: TARGET }).decision, action).to.equal(
+        "ImplicitDeny",
+      );
     }
   });
 

@@ -132,10 +132,10 @@ function ourTargetDecision(
 ) {
   const viaTrust = evaluateResourcePolicy(
     trust,
-    { principalArn: caller.roleArn, action, context: tags },
+    { absent: ["*"], principalArn: caller.roleArn, action, context: tags },
     "trust",
   );
-  const viaPermission = evaluateAccess(PERMISSION, { action, resource: TARGET });
+  const viaPermission = evaluateAccess(PERMISSION, { absent: ["*"], action, resource: TARGET });
   return viaTrust.decision === "Allow" && viaPermission.decision === "Allow" ? "Allow" : "ImplicitDeny";
 }
 
@@ -171,7 +171,7 @@ describe("EKS Pod Identity documents cross-checked with @cloud-copilot/iam-simul
     expect(
       evaluateResourcePolicy(
         trust,
-        { principalArn: SOURCE, action: "sts:AssumeRole", context: tags },
+        { absent: ["*"], principalArn: SOURCE, action: "sts:AssumeRole", context: tags },
         "trust",
       ).decision,
     ).to.equal("Allow");
@@ -296,7 +296,7 @@ describe("EKS Pod Identity documents cross-checked with @cloud-copilot/iam-simul
         for (const service of ["pods.eks.amazonaws.com", "eks.amazonaws.com", "ec2.amazonaws.com"]) {
           for (const action of ACTIONS) {
             for (const context of contexts) {
-              const ours = evaluateServiceTrust(doc, { service, action, context }).decision;
+              const ours = evaluateServiceTrust(doc, { absent: ["*"], service, action, context }).decision;
               const simulation: Simulation = {
                 request: {
                   principal: service,
@@ -365,7 +365,7 @@ describe("EKS Pod Identity documents cross-checked with @cloud-copilot/iam-simul
         const simulation = targetSimulation(open, caller, action, {});
         simulation.request.resource = { resource, accountId: ACCOUNT_B };
         const theirs = await simulateValidated(simulation);
-        const ours = evaluateAccess(PERMISSION, { action, resource }).decision;
+        const ours = evaluateAccess(PERMISSION, { absent: ["*"], action, resource }).decision;
         expect(ours, `${action} on ${resource}`).to.equal(theirs);
         expect(ours === "Allow").to.equal(resource === TARGET && action !== "sts:SetSourceIdentity");
       }

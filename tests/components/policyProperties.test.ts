@@ -316,6 +316,7 @@ describe("S3 access policy properties", () => {
                 }
                 const expected: Decision = allowed ? "Allow" : "ImplicitDeny";
                 const actual = evaluateAccess(doc, {
+                  absent: ["*"],
                   action: recase(action, caseBits),
                   resource: probe.resource,
                   context,

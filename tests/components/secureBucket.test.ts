@@ -120,24 +120,28 @@ describe("buildTlsOnlyBucketPolicy", () => {
     const get = { action: "s3:GetObject", resource: "arn:aws:s3:::b-1/k" };
     expect(
       evaluateAccess(toIdentity(doc), {
+        absent: ["*"],
         ...get,
         context: { "aws:SecureTransport": "false", "s3:TlsVersion": "1.3" },
       }).decision,
     ).to.equal("ExplicitDeny");
     expect(
       evaluateAccess(toIdentity(doc), {
+        absent: ["*"],
         ...get,
         context: { "aws:SecureTransport": "true", "s3:TlsVersion": "1.1" },
       }).decision,
     ).to.equal("ExplicitDeny");
     expect(
       evaluateAccess(toIdentity(doc), {
+        absent: ["*"],
         ...get,
         context: { "aws:SecureTransport": "true", "s3:TlsVersion": "1.2" },
       }).decision,
     ).to.equal("ImplicitDeny");
     expect(
       evaluateAccess(toIdentity(doc), {
+        absent: ["*"],
         action: "s3:ListBucket",
         resource: "arn:aws:s3:::b-1",
         context: { "aws:SecureTransport": "false" },
