@@ -21,6 +21,7 @@ import {
   buildScratchVolume,
   buildScratchVolumeMount,
   checkMechanismArgs,
+  checkPlainMechanismArgs,
   injectionCheckShell,
   notInjectedReason,
   podTemplateAnnotations,
@@ -153,6 +154,7 @@ function validateJobBaseName(field: string, value: unknown): string {
 /** Validates the args that are plain values; throws an `IrsaInputError` naming `args.<field>`. */
 export function validateAccessCheckJobArgs(args: AccessCheckJobArgs): void {
   checkPlainArgs(args, CHECKS, REQUIRED);
+  checkPlainMechanismArgs(args);
 }
 
 /** Validates resolved args and applies the defaults. */

@@ -201,6 +201,18 @@ export function checkMechanismArgs(
   }
 }
 
+/** {@link checkMechanismArgs} now, when both args are plain values (Outputs: once they resolve). */
+export function checkPlainMechanismArgs(args: AwsCliPodArgs): void {
+  const { mechanism, associationArn } = args;
+  if (
+    associationArn !== undefined &&
+    typeof associationArn === "string" &&
+    typeof (mechanism ?? "irsa") === "string"
+  ) {
+    checkMechanismArgs("args.", (mechanism ?? "irsa") as WorkloadMechanism, associationArn);
+  }
+}
+
 /**
  * The pod-template annotations of a workload: the role ARN (IRSA: the ServiceAccount's role;
  * Pod Identity: the target role) and, with Pod Identity, the association's ARN. Either changing

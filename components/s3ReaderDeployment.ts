@@ -16,6 +16,7 @@ import {
   buildScratchVolume,
   buildScratchVolumeMount,
   checkMechanismArgs,
+  checkPlainMechanismArgs,
   injectionCheckShell,
   notInjectedReason,
   podTemplateAnnotations,
@@ -106,6 +107,7 @@ const CHECKS: ArgChecks = {
 /** Validates the args that are plain values; throws an `IrsaInputError` naming `args.<field>`. */
 export function validateS3ReaderDeploymentArgs(args: S3ReaderDeploymentArgs): void {
   checkPlainArgs(args, CHECKS, REQUIRED);
+  checkPlainMechanismArgs(args);
 }
 
 /** Validates resolved args and applies the defaults. */
