@@ -82,7 +82,8 @@ export interface AccessCheckJobArgs extends AwsCliPodArgs {
   /**
    * Retries after a failed attempt, 0 to 6. Each retry is a new pod, admitted again: a pod admitted
    * before the Pod Identity association (or the IRSA annotation) took effect gets no credentials and
-   * fails at once, and the Job controller creates the next one after its back-off (10 s, 20 s, 40 s).
+   * fails at once, and the Job controller creates the next one after its back-off (10 s, 20 s, 40 s,
+   * capped at six minutes: https://access.redhat.com/documentation/ja-jp/openshift_container_platform/4.5/html/nodes/jobs-set-backoff_nodes-nodes-jobs).
    * The default covers the association's documented "several seconds" three times over.
    * @default 3
    */
