@@ -48,8 +48,15 @@ export const ROLE_ARN_POD_ANNOTATION = "cross-account-irsa/role-arn";
  */
 export const ASSOCIATION_POD_ANNOTATION = "cross-account-irsa/pod-identity-association";
 
-/** How a pod gets its AWS credentials. */
-export type WorkloadMechanism = "irsa" | "pod-identity";
+/** How a workload's pods get their AWS credentials. */
+export const WorkloadMechanism = {
+  /** IAM roles for service accounts: a web identity token for the ServiceAccount's role annotation. */
+  Irsa: "irsa",
+  /** EKS Pod Identity: the agent's credentials for the ServiceAccount's association. */
+  PodIdentity: "pod-identity",
+} as const;
+/** How a workload's pods get their AWS credentials. */
+export type WorkloadMechanism = (typeof WorkloadMechanism)[keyof typeof WorkloadMechanism];
 
 /**
  * Seconds a pod keeps asking STS for its identity before it gives up: credentials that EKS injected
@@ -107,7 +114,7 @@ export interface AwsCliPodArgs {
    * messages.
    * @default "irsa"
    */
-  mechanism?: pulumi.Input<WorkloadMechanism>;
+  mechanism?: WorkloadMechanism;
   /**
    * EKS Pod Identity only: the ARN of the association the pods get their credentials from
    * (`CrossAccountPodIdentity.associationArns`). It goes into a pod-template annotation, so a new
