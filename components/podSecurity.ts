@@ -208,15 +208,11 @@ export function checkMechanismArgs(
   }
 }
 
-/** {@link checkMechanismArgs} now, when both args are plain values (Outputs: once they resolve). */
+/** {@link checkMechanismArgs} now, when the association's ARN is a plain value (an Output: once it resolves). */
 export function checkPlainMechanismArgs(args: AwsCliPodArgs): void {
-  const { mechanism, associationArn } = args;
-  if (
-    associationArn !== undefined &&
-    typeof associationArn === "string" &&
-    typeof (mechanism ?? "irsa") === "string"
-  ) {
-    checkMechanismArgs("args.", (mechanism ?? "irsa") as WorkloadMechanism, associationArn);
+  // mechanism is plain (it decides the script); the association's ARN may still be an Output.
+  if (typeof args.associationArn === "string") {
+    checkMechanismArgs("args.", args.mechanism ?? "irsa", args.associationArn);
   }
 }
 
