@@ -16,6 +16,8 @@ import {
   accessCheckJobName,
 } from "../../components/accessCheckJob";
 import { S3ReaderDeployment, buildS3ReaderScript } from "../../components/s3ReaderDeployment";
+import { IrsaServiceAccount } from "../../components/irsaServiceAccount";
+import { PodIdentityServiceAccount } from "../../components/podIdentityServiceAccount";
 import {
   ASSOCIATION_POD_ANNOTATION,
   CREDENTIALS_WAIT_SECONDS,
@@ -252,5 +254,46 @@ describe("the workloads' pod templates change with the Pod Identity association"
     );
     await settled();
     expect(engine.resources, "nothing registered").to.deep.equal([]);
+  });
+});
+
+describe("the ServiceAccount components never create a namespace every cluster has", () => {
+  let engine: MockEngine;
+  beforeEach(async () => {
+    engine = new MockEngine({ config: { "aws:region": "eu-west-1" } });
+    await engine.install();
+  });
+
+  for (const namespace of ["default", "kube-system", "kube-public", "kube-node-lease"]) {
+    it(`createNamespace: true in "${namespace}" is refused before anything registers`, async () => {
+      const rule = `cannot create namespace "${namespace}"`;
+      expectInputError(
+        () =>
+          new IrsaServiceAccount("sa", {
+            namespace,
+            name: "s3-reader",
+            roleArn: ROLE,
+            createNamespace: true,
+          }),
+        "args.createNamespace",
+        true,
+        rule,
+      );
+      expectInputError(
+        () => new PodIdentityServiceAccount("sa", { namespace, name: "s3-reader", createNamespace: true }),
+        "args.createNamespace",
+        true,
+        rule,
+      );
+      await settled();
+      expect(engine.resources, "nothing registered").to.deep.equal([]);
+    });
+  }
+
+  it("without createNamespace, a ServiceAccount in default is fine (and no Namespace is registered)", async () => {
+    new PodIdentityServiceAccount("sa", { namespace: "default", name: "s3-reader" });
+    await settled();
+    expect(engine.ofType("kubernetes:core/v1:Namespace")).to.deep.equal([]);
+    expect(engine.ofType("kubernetes:core/v1:ServiceAccount")).to.have.length(1);
   });
 });
