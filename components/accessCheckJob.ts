@@ -1,7 +1,7 @@
 /**
  * AccessCheckJob (account A): the Job that proves the chain end to end (it runs as the ServiceAccount,
- * checks the caller is a session of the expected role and reads the object), its check script and
- * its spec-hash name.
+ * IRSA or EKS Pod Identity, checks the caller is a session of the expected role and reads the object),
+ * its check script and its spec-hash name.
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,19 +9,26 @@ import * as k8s from "@pulumi/kubernetes";
 import { ROLE_MATCHES_SHELL_FUNCTION } from "./accessCheckResult";
 import { IrsaInputError } from "./errors";
 import {
+  CREDENTIALS_RETRY_SECONDS,
+  CREDENTIALS_WAIT_SECONDS,
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_FS_GROUP,
   DEFAULT_RUN_AS_USER,
-  ROLE_ARN_POD_ANNOTATION,
   buildAwsCliEnv,
   buildAwsCliResources,
   buildContainerSecurityContext,
   buildPodSecurityContext,
   buildScratchVolume,
   buildScratchVolumeMount,
+  checkMechanismArgs,
+  checkPlainMechanismArgs,
+  injectionCheckShell,
+  notInjectedReason,
+  podTemplateAnnotations,
   workloadLabels,
   AWS_CLI_POD_CHECKS,
   type AwsCliPodArgs,
+  type WorkloadMechanism,
 } from "./podSecurity";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
 import { parseRoleArn, validateInteger, validateLabelName } from "./validation";
@@ -73,8 +80,12 @@ export interface AccessCheckJobArgs extends AwsCliPodArgs {
    */
   ttlSecondsAfterFinished?: pulumi.Input<number>;
   /**
-   * Retries after a failed attempt, 0 to 6.
-   * @default 1
+   * Retries after a failed attempt, 0 to 6. Each retry is a new pod, admitted again: a pod admitted
+   * before the Pod Identity association (or the IRSA annotation) took effect gets no credentials and
+   * fails at once, and the Job controller creates the next one after its back-off (10 s, 20 s, 40 s,
+   * capped at six minutes: https://access.redhat.com/documentation/ja-jp/openshift_container_platform/4.5/html/nodes/jobs-set-backoff_nodes-nodes-jobs).
+   * The default covers the association's documented "several seconds" three times over.
+   * @default 3
    */
   backoffLimit?: pulumi.Input<number>;
   /**
@@ -90,9 +101,16 @@ export interface AccessCheckJobArgs extends AwsCliPodArgs {
   name?: pulumi.Input<string>;
 }
 
+/** Default retries of the Job (see {@link AccessCheckJobArgs.backoffLimit}). */
+export const DEFAULT_BACKOFF_LIMIT = 3;
+/** Default seconds the whole Job may run. */
+export const DEFAULT_ACTIVE_DEADLINE_SECONDS = 300;
+
 /** {@link AccessCheckJobArgs} resolved to plain values, with the defaults applied. */
 export interface AccessCheckSettings {
   name: string;
+  mechanism: WorkloadMechanism;
+  associationArn?: string;
   namespace: string;
   serviceAccountName: string;
   expectedRoleArn: string;
@@ -137,13 +155,18 @@ function validateJobBaseName(field: string, value: unknown): string {
 /** Validates the args that are plain values; throws an `IrsaInputError` naming `args.<field>`. */
 export function validateAccessCheckJobArgs(args: AccessCheckJobArgs): void {
   checkPlainArgs(args, CHECKS, REQUIRED);
+  checkPlainMechanismArgs(args);
 }
 
 /** Validates resolved args and applies the defaults. */
 export function resolveAccessCheckSettings(args: PlainAccessCheckArgs): AccessCheckSettings {
   checkPlainArgs(args, CHECKS, REQUIRED);
+  const mechanism = args.mechanism ?? "irsa";
+  checkMechanismArgs("args.", mechanism, args.associationArn);
   return {
     name: args.name ?? DEFAULT_ACCESS_CHECK_NAME,
+    mechanism,
+    ...(args.associationArn !== undefined ? { associationArn: args.associationArn } : {}),
     namespace: args.namespace,
     serviceAccountName: args.serviceAccountName,
     expectedRoleArn: args.expectedRoleArn,
@@ -152,8 +175,8 @@ export function resolveAccessCheckSettings(args: PlainAccessCheckArgs): AccessCh
     image: args.image ?? DEFAULT_AWS_CLI_IMAGE,
     region: args.region,
     ttlSecondsAfterFinished: args.ttlSecondsAfterFinished,
-    backoffLimit: args.backoffLimit ?? 1,
-    activeDeadlineSeconds: args.activeDeadlineSeconds ?? 300,
+    backoffLimit: args.backoffLimit ?? DEFAULT_BACKOFF_LIMIT,
+    activeDeadlineSeconds: args.activeDeadlineSeconds ?? DEFAULT_ACTIVE_DEADLINE_SECONDS,
     runAsUser: args.runAsUser ?? DEFAULT_RUN_AS_USER,
     fsGroup: args.fsGroup ?? DEFAULT_FS_GROUP,
   };
@@ -163,12 +186,34 @@ export function resolveAccessCheckSettings(args: PlainAccessCheckArgs): AccessCh
 export interface AccessCheckScriptOptions {
   /** File the JSON result is written to. @default "/dev/termination-log" */
   resultPath?: string;
+  /** The mechanism whose credentials the pod checks for, and whose words its messages use. @default "irsa" */
+  mechanism?: WorkloadMechanism;
+}
+
+/** What to check when STS gives no credentials, in the words of the mechanism in use. */
+function noCredentialsHint(mechanism: WorkloadMechanism): string {
+  return mechanism === "pod-identity"
+    ? "Pod Identity: check the association for the ServiceAccount, the eks-pod-identity-agent on the node, the source role's permission to chain into the target role and the target role's trust"
+    : "IRSA: check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account";
+}
+
+/** What to check when the pod runs as another identity, in the words of the mechanism in use. */
+function wrongIdentityHint(mechanism: WorkloadMechanism): string {
+  return mechanism === "pod-identity"
+    ? "does the association for this ServiceAccount name that role as its target role, and does the ServiceAccount carry no eks.amazonaws.com/role-arn annotation?"
+    : "is the ServiceAccount annotated with that role, and was the pod created after the annotation?";
 }
 
 /**
  * The check (POSIX sh). Inputs come from the environment (`EXPECTED_ROLE_ARN`, `S3_BUCKET`,
- * `S3_OBJECT_KEY`), never spliced into the script, so no value can inject shell code:
- * 1. `aws sts get-caller-identity`: the pod has AWS credentials at all (IRSA: a web identity; Pod Identity: the agent's container credentials);
+ * `S3_OBJECT_KEY`, `CREDENTIALS_WAIT_SECONDS`, `CREDENTIALS_RETRY_SECONDS`), never spliced into the
+ * script, so no value can inject shell code:
+ * 0. EKS injected the mechanism's credentials at admission (IRSA: a web identity token and role;
+ *    Pod Identity: the agent's endpoint); if not, it fails at once (stage `sts`): this pod can never
+ *    get them, and the Job's next attempt is a new pod, admitted again;
+ * 1. `aws sts get-caller-identity`: the pod has AWS credentials at all, asked again every
+ *    `CREDENTIALS_RETRY_SECONDS` for up to `CREDENTIALS_WAIT_SECONDS` (unset: once), so that a role,
+ *    trust or permission IAM has not propagated yet does not fail the check;
  * 2. the caller is a session of the expected role (`role_matches`);
  * 3. `aws s3 cp s3://bucket/key -` streams the object (only its size is kept).
  * It prints one JSON line ({@link AccessCheckResult}) and writes it to the termination message, then
@@ -176,6 +221,7 @@ export interface AccessCheckScriptOptions {
  */
 export function buildAccessCheckScript(options: AccessCheckScriptOptions = {}): string {
   const resultPath = options.resultPath ?? TERMINATION_MESSAGE_PATH;
+  const mechanism = options.mechanism ?? "irsa";
   return [
     "set -u",
     `result_path=${shellQuote(resultPath)}`,
@@ -195,12 +241,20 @@ export function buildAccessCheckScript(options: AccessCheckScriptOptions = {}): 
     '  if [ "$1" = true ]; then exit 0; fi',
     "  exit 1",
     "}",
-    "if ! out=$(aws sts get-caller-identity --query Arn --output text 2>&1); then",
-    "  finish false sts \"no AWS credentials: aws sts get-caller-identity failed (IRSA: check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account; Pod Identity: the association, the agent and the target role's trust): $(printf '%s' \"$out\" | tail -c 1000)\"",
+    `if ! ${injectionCheckShell(mechanism)}; then`,
+    `  finish false sts ${shellQuote(`${notInjectedReason(mechanism)}; the Job's next attempt is a new pod`)}`,
     "fi",
+    "waited=0",
+    "while ! out=$(aws sts get-caller-identity --query Arn --output text 2>&1); do",
+    '  if [ "$waited" -ge "${CREDENTIALS_WAIT_SECONDS:-0}" ]; then',
+    `    finish false sts "no AWS credentials after \${waited}s: aws sts get-caller-identity failed (${noCredentialsHint(mechanism)}): $(printf '%s' "$out" | tail -c 1000)"`,
+    "  fi",
+    '  sleep "${CREDENTIALS_RETRY_SECONDS:-5}"',
+    "  waited=$((waited + ${CREDENTIALS_RETRY_SECONDS:-5}))",
+    "done",
     "caller_arn=$(printf '%s' \"$out\" | tr -d '[:space:]')",
     'if ! role_matches "$EXPECTED_ROLE_ARN" "$caller_arn"; then',
-    '  finish false identity "the pod runs as $caller_arn, not as a session of $EXPECTED_ROLE_ARN (is the ServiceAccount annotated with that role, and was the pod created after the annotation?)"',
+    `  finish false identity "the pod runs as $caller_arn, not as a session of $EXPECTED_ROLE_ARN (${wrongIdentityHint(mechanism)})"`,
     "fi",
     'bytes=$( { aws s3 cp "s3://$S3_BUCKET/$S3_OBJECT_KEY" - 2>"$scratch/s3.err"; echo $? >"$scratch/s3.status"; } | wc -c | tr -d "[:space:]")',
     'if [ "$(cat "$scratch/s3.status")" != 0 ]; then',
@@ -222,11 +276,13 @@ export function buildAccessCheckPodSpec(settings: AccessCheckSettings): k8s.type
       {
         name: "access-check",
         image: settings.image,
-        command: ["/bin/sh", "-c", buildAccessCheckScript()],
+        command: ["/bin/sh", "-c", buildAccessCheckScript({ mechanism: settings.mechanism })],
         env: buildAwsCliEnv(settings.region, [
           ["EXPECTED_ROLE_ARN", settings.expectedRoleArn],
           ["S3_BUCKET", settings.bucketName],
           ["S3_OBJECT_KEY", settings.objectKey],
+          ["CREDENTIALS_WAIT_SECONDS", String(CREDENTIALS_WAIT_SECONDS)],
+          ["CREDENTIALS_RETRY_SECONDS", String(CREDENTIALS_RETRY_SECONDS)],
         ]),
         terminationMessagePath: TERMINATION_MESSAGE_PATH,
         terminationMessagePolicy: "FallbackToLogsOnError",
@@ -246,7 +302,10 @@ export function buildAccessCheckJobSpec(settings: AccessCheckSettings): k8s.type
     backoffLimit: settings.backoffLimit,
     activeDeadlineSeconds: settings.activeDeadlineSeconds,
     template: {
-      metadata: { labels, annotations: { [ROLE_ARN_POD_ANNOTATION]: settings.expectedRoleArn } },
+      metadata: {
+        labels,
+        annotations: podTemplateAnnotations(settings.expectedRoleArn, settings.associationArn),
+      },
       spec: buildAccessCheckPodSpec(settings),
     },
   };
@@ -258,7 +317,7 @@ export function buildAccessCheckJobSpec(settings: AccessCheckSettings): k8s.type
 /**
  * The Job's name: `<name>-<first 10 hex digits of the SHA-256 of the spec>`, the TTL left out (it
  * can change in place). Any change to what the check does (role, bucket, key, image, region,
- * ServiceAccount, identity, limits, the script itself) gives a new name, so Pulumi replaces the Job
+ * ServiceAccount, identity, limits, mechanism, Pod Identity association, the script itself) gives a new name, so Pulumi replaces the Job
  * and the check runs again; unchanged inputs give the same name, so there is never a spurious diff.
  * (A Job's pod template is immutable in Kubernetes: changing it in place is impossible anyway.)
  */
@@ -269,14 +328,17 @@ export function accessCheckJobName(settings: AccessCheckSettings): string {
 }
 
 /**
- * A Kubernetes Job that proves the cross-account chain end to end: it runs as the IRSA
- * ServiceAccount, checks that STS sees it as a session of the expected role, and reads the object
- * from account B's bucket. Its one-line JSON result (`AccessCheckResult`) is in the pod's
+ * A Kubernetes Job that proves the cross-account chain end to end: it runs as the ServiceAccount
+ * (IRSA: annotated with the role; EKS Pod Identity: associated with the source and target roles),
+ * checks that STS sees it as a session of the expected role, and reads the object from account B's
+ * bucket. Its one-line JSON result (`AccessCheckResult`) is in the pod's
  * termination message and logs.
  *
  * Pulumi's Kubernetes provider waits for a Job to complete and fails the update when the Job fails
  * (after `backoffLimit` retries or `activeDeadlineSeconds`), so a broken chain fails the deploy with
- * the reason in the pod's termination message. The Job is named after a hash of its spec, so
+ * the reason in the pod's termination message. The retries and the in-pod wait for credentials are
+ * what make a first deploy converge: associations, annotations and IAM changes take effect seconds
+ * after the API calls that make them return. The Job is named after a hash of its spec, so
  * changing the role, bucket, key, image (or anything else the check does) replaces it: the new Job
  * runs and must pass, then the old one is deleted.
  *

@@ -109,6 +109,16 @@ function renamed<T>(from: string, to: string, build: () => T): T {
  * and an `aws.eks.PodIdentityAssociation` per service account naming both roles. Session tags stay
  * on (the target role's trust depends on them). The associations wait for the policy, so EKS never
  * hands a pod a chain it cannot complete.
+ *
+ * Both are eventually consistent: an association "may take several seconds to be effective after the
+ * initial API call returns successfully"
+ * (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html), and the
+ * policy likewise (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+ * A pod admitted before its association takes effect never gets credentials
+ * (https://github.com/aws/eks-pod-identity-agent/issues/52), so workloads that depend on this
+ * component must tolerate the delay: `AccessCheckJob` retries in new pods and waits in-pod for IAM,
+ * and account-a's reader Deployment waits for that Job and carries `associationArns` in its pod
+ * template.
  */
 export class CrossAccountPodIdentity extends pulumi.ComponentResource {
   /** The associations' ARNs, by `<namespace>/<name>`. */

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { IrsaInputError } from "./errors";
 import { PART_OF } from "./podSecurity";
 import { isPlain } from "./inputs";
-import { registerServiceAccount } from "./serviceAccountResources";
+import { checkNamespaceCreatable, registerServiceAccount } from "./serviceAccountResources";
 import {
   MAX_TOKEN_EXPIRATION_SECONDS,
   MIN_TOKEN_EXPIRATION_SECONDS,
@@ -77,8 +77,9 @@ export interface IrsaServiceAccountArgs {
    */
   labels?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
   /**
-   * Also create the Namespace. A plain value (not an Input): it decides which resources exist, so
-   * it must be known when the program runs.
+   * Also create the Namespace (and delete it with the stack). A plain value (not an Input): it
+   * decides which resources exist, so it must be known when the program runs. Refused for
+   * `default`, `kube-system`, `kube-public` and `kube-node-lease`, which every cluster has.
    * @default false
    */
   createNamespace?: boolean;
@@ -124,6 +125,9 @@ export function validateIrsaServiceAccountArgs(args: IrsaServiceAccountArgs): vo
       args.createNamespace,
       "must be a plain boolean: it decides whether a Namespace is created, so it must be known when the program runs",
     );
+  }
+  if (args.createNamespace === true && typeof args.namespace === "string") {
+    checkNamespaceCreatable("args.createNamespace", args.namespace);
   }
 }
 

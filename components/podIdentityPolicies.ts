@@ -262,12 +262,24 @@ export function buildPodIdentityTargetTrustPolicy(options: PodIdentityTargetTrus
       `${count} service accounts`,
       size,
       maxSize,
-      `serviceAccounts: ${trustPolicySizeProblem(count, size, maxSize)} (${maxSizeField}). Ways out: split the ` +
-        `service accounts across several target roles; or raise the IAM quota "Role trust policy length" in ` +
-        `Service Quotas (up to ${MAX_TRUST_POLICY_QUOTA}) and pass that as ${maxSizeField}.`,
+      `serviceAccounts: ${trustPolicySizeProblem(count, size, maxSize)} (${maxSizeField}). ` +
+        podIdentityTrustSizeWaysOut(`pass that as ${maxSizeField}`),
     );
   }
   return doc;
+}
+
+/**
+ * The ways out of a target trust policy that is too large; `raise` says how to pass a raised quota.
+ * No name patterns: a Pod Identity association names one service account exactly, and the trust
+ * matches the session tags EKS sets from it with StringEquals (a pattern would trust service
+ * accounts nobody named).
+ */
+export function podIdentityTrustSizeWaysOut(raise: string): string {
+  return (
+    `Ways out: split the service accounts across several target roles (one account-b stack each); or raise ` +
+    `the IAM quota "Role trust policy length" in Service Quotas (up to ${MAX_TRUST_POLICY_QUOTA}) and ${raise}.`
+  );
 }
 
 function requireOptions(options: unknown, shape: string): Record<string, unknown> {

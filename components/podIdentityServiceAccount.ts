@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { IrsaInputError } from "./errors";
 import { checked, requireArgs } from "./inputs";
 import { buildServiceAccountLabels } from "./irsaServiceAccount";
-import { registerServiceAccount } from "./serviceAccountResources";
+import { checkNamespaceCreatable, registerServiceAccount } from "./serviceAccountResources";
 import { validateNamespace, validateObjectName } from "./validation";
 
 /** Arguments of {@link PodIdentityServiceAccount}. */
@@ -27,7 +27,9 @@ export interface PodIdentityServiceAccountArgs {
    */
   labels?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
   /**
-   * Also create the Namespace. A plain value: it decides which resources exist.
+   * Also create the Namespace (and delete it with the stack). A plain value: it decides which
+   * resources exist. Refused for `default`, `kube-system`, `kube-public` and `kube-node-lease`,
+   * which every cluster has.
    * @default false
    */
   createNamespace?: boolean;
@@ -51,6 +53,9 @@ export class PodIdentityServiceAccount extends pulumi.ComponentResource {
     const labels = checked(args.labels ?? {}, (l) => buildServiceAccountLabels(l as Record<string, string>));
     if (args.createNamespace !== undefined && typeof args.createNamespace !== "boolean") {
       throw new IrsaInputError("args.createNamespace", args.createNamespace, "must be a plain boolean");
+    }
+    if (args.createNamespace === true && typeof args.namespace === "string") {
+      checkNamespaceCreatable("args.createNamespace", args.namespace);
     }
     super("cross-account-irsa:index:PodIdentityServiceAccount", name, {}, opts);
 

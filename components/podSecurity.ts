@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
+import { IrsaInputError } from "./errors";
 import { type ArgChecks } from "./inputs";
 import {
   validateBucketName,
@@ -37,6 +38,38 @@ export const DEFAULT_FS_GROUP = 1000;
 /** Pod-template annotation holding the role ARN: a new ARN changes the template, so pods are recreated. */
 export const ROLE_ARN_POD_ANNOTATION = "cross-account-irsa/role-arn";
 
+/**
+ * Pod-template annotation holding the Pod Identity association's ARN (Pod Identity only): a new
+ * association (replaced or recreated) changes the template, so the pods are admitted again. EKS
+ * injects the agent's endpoint only when a pod is admitted, and only when an association for its
+ * ServiceAccount is in effect (CreatePodIdentityAssociation: "If a Pod uses a service account that has
+ * an association, Amazon EKS sets environment variables in the containers of the Pod",
+ * https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html).
+ */
+export const ASSOCIATION_POD_ANNOTATION = "cross-account-irsa/pod-identity-association";
+
+/** How a workload's pods get their AWS credentials. */
+export const WorkloadMechanism = {
+  /** IAM roles for service accounts: a web identity token for the ServiceAccount's role annotation. */
+  Irsa: "irsa",
+  /** EKS Pod Identity: the agent's credentials for the ServiceAccount's association. */
+  PodIdentity: "pod-identity",
+} as const;
+/** How a workload's pods get their AWS credentials. */
+export type WorkloadMechanism = (typeof WorkloadMechanism)[keyof typeof WorkloadMechanism];
+
+/**
+ * Seconds a pod keeps asking STS for its identity before it gives up: credentials that EKS injected
+ * but IAM does not honour yet (a role or a permission written moments before; IAM is eventually
+ * consistent: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency)
+ * come good within this time in the same pod. Credentials EKS did not inject never come: that pod
+ * fails at once (see {@link injectionCheckShell}).
+ */
+export const CREDENTIALS_WAIT_SECONDS = 60;
+
+/** Seconds between two tries while the pod waits for its credentials. */
+export const CREDENTIALS_RETRY_SECONDS = 5;
+
 /** Value of `app.kubernetes.io/part-of` on everything this package deploys into the cluster. */
 export const PART_OF = "cross-account-irsa";
 
@@ -57,8 +90,6 @@ export interface PodIdentityOptions {
   fsGroup: number;
 }
 
-/** The labels every workload of this package carries (also the Deployment's selector). */
-
 /**
  * The arguments every AWS CLI pod of this package shares (the reader Deployment and the access-check
  * Job): where it runs, as which ServiceAccount, what it reads, and as which user.
@@ -70,10 +101,28 @@ export interface AwsCliPodArgs {
    */
   namespace: pulumi.Input<string>;
   /**
-   * The IRSA ServiceAccount the pods run as (`IrsaServiceAccount.name`).
+   * The ServiceAccount the pods run as (`IrsaServiceAccount.name` with IRSA,
+   * `PodIdentityServiceAccount.name` with EKS Pod Identity).
    * @default none (required)
    */
   serviceAccountName: pulumi.Input<string>;
+  /**
+   * How the pods get their AWS credentials: `irsa` (the EKS pod identity webhook injects a web
+   * identity token for the role the ServiceAccount's annotation names) or `pod-identity` (EKS
+   * injects the Pod Identity agent's endpoint for the ServiceAccount's association). It decides
+   * what the pod checks first (that those credentials were injected at all) and the words of its
+   * messages.
+   * @default "irsa"
+   */
+  mechanism?: WorkloadMechanism;
+  /**
+   * EKS Pod Identity only: the ARN of the association the pods get their credentials from
+   * (`CrossAccountPodIdentity.associationArns`). It goes into a pod-template annotation, so a new
+   * association gives new pods (EKS injects credentials only when a pod is admitted); pass it as the
+   * association's output so that the workload also waits for the association.
+   * @default none (no annotation)
+   */
+  associationArn?: pulumi.Input<string>;
   /**
    * Bucket (in account B) to read from.
    * @default none (required)
@@ -100,8 +149,9 @@ export interface AwsCliPodArgs {
    */
   runAsUser?: pulumi.Input<number>;
   /**
-   * Group that owns the pod's volumes; the projected web-identity token is readable by it, which is
-   * what lets the non-root process read the token.
+   * Group that owns the pod's volumes; the projected token (IRSA's web identity token, Pod
+   * Identity's eks-pod-identity-token) is readable by it, which is what lets the non-root process
+   * read the token.
    * @default 1000
    */
   fsGroup?: pulumi.Input<number>;
@@ -117,8 +167,94 @@ export const AWS_CLI_POD_CHECKS: ArgChecks = {
   region: validateRegion,
   runAsUser: (f, v) => validateInteger(f, v, 1, MAX_ID),
   fsGroup: (f, v) => validateInteger(f, v, 0, MAX_ID),
+  mechanism: validateWorkloadMechanism,
+  associationArn: validateAssociationArn,
 };
 
+/** `irsa` or `pod-identity`. */
+export function validateWorkloadMechanism(field: string, value: unknown): WorkloadMechanism {
+  if (value !== "irsa" && value !== "pod-identity") {
+    throw new IrsaInputError(field, value, 'must be "irsa" or "pod-identity"');
+  }
+  return value;
+}
+
+const ASSOCIATION_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:podidentityassociation\/[^/\s]+\/[^/\s]+$/;
+
+/** An EKS Pod Identity association ARN (`arn:<partition>:eks:<region>:<account>:podidentityassociation/<cluster>/<id>`). */
+export function validateAssociationArn(field: string, value: unknown): string {
+  if (typeof value !== "string" || !ASSOCIATION_ARN.test(value)) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "must be an EKS Pod Identity association ARN, arn:<partition>:eks:<region>:<account>:podidentityassociation/<cluster>/<association id>",
+    );
+  }
+  return value;
+}
+
+/** An association ARN is only for Pod Identity: with IRSA it would be an annotation nothing reads. */
+export function checkMechanismArgs(
+  prefix: string,
+  mechanism: WorkloadMechanism,
+  associationArn: string | undefined,
+): void {
+  if (associationArn !== undefined && mechanism !== "pod-identity") {
+    throw new IrsaInputError(
+      `${prefix}associationArn`,
+      associationArn,
+      `is for mechanism "pod-identity" only (mechanism is "${mechanism}")`,
+    );
+  }
+}
+
+/** {@link checkMechanismArgs} now, when the association's ARN is a plain value (an Output: once it resolves). */
+export function checkPlainMechanismArgs(args: AwsCliPodArgs): void {
+  // mechanism is plain (it decides the script); the association's ARN may still be an Output.
+  if (typeof args.associationArn === "string") {
+    checkMechanismArgs("args.", args.mechanism ?? "irsa", args.associationArn);
+  }
+}
+
+/**
+ * The pod-template annotations of a workload: the role ARN (IRSA: the ServiceAccount's role;
+ * Pod Identity: the target role) and, with Pod Identity, the association's ARN. Either changing
+ * changes the template, so the pods are created again and get the new credentials.
+ */
+export function podTemplateAnnotations(roleArn: string, associationArn?: string): Record<string, string> {
+  return {
+    [ROLE_ARN_POD_ANNOTATION]: roleArn,
+    ...(associationArn !== undefined ? { [ASSOCIATION_POD_ANNOTATION]: associationArn } : {}),
+  };
+}
+
+/**
+ * A POSIX sh condition that is true when EKS injected this mechanism's credentials into the pod at
+ * admission: IRSA, the web identity token file and role (`AWS_WEB_IDENTITY_TOKEN_FILE`,
+ * `AWS_ROLE_ARN`); Pod Identity, the agent's endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI`; "How
+ * EKS Pod Identity works", https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html).
+ * Both are set only when the pod is admitted: a pod admitted before the association (or the
+ * annotation) took effect never gets them, however often its container restarts
+ * (aws/eks-pod-identity-agent#52, terraform-aws-modules/terraform-aws-eks-pod-identity#8).
+ */
+export function injectionCheckShell(mechanism: WorkloadMechanism): string {
+  return mechanism === "pod-identity"
+    ? '[ -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ]'
+    : '{ [ -n "${AWS_WEB_IDENTITY_TOKEN_FILE:-}" ] && [ -n "${AWS_ROLE_ARN:-}" ]; }';
+}
+
+/** Why a pod has no injected credentials, in the words of its mechanism. */
+export function notInjectedReason(mechanism: WorkloadMechanism): string {
+  return mechanism === "pod-identity"
+    ? "EKS injected no Pod Identity credentials into this pod (AWS_CONTAINER_CREDENTIALS_FULL_URI is not set): " +
+        "the pod was admitted before the association for its ServiceAccount took effect (associations are " +
+        "eventually consistent and take several seconds), or there is no association for it"
+    : "the EKS pod identity webhook injected no web identity token into this pod (AWS_WEB_IDENTITY_TOKEN_FILE or " +
+        "AWS_ROLE_ARN is not set): the ServiceAccount has no eks.amazonaws.com/role-arn annotation, or the pod was " +
+        "admitted before the webhook saw it";
+}
+
+/** The labels every workload of this package carries (also the Deployment's selector). */
 export function workloadLabels(name: string): Record<string, string> {
   return {
     "app.kubernetes.io/name": name,

@@ -1,6 +1,6 @@
 /**
  * S3ReaderDeployment (account A): the Deployment that reads the object in a loop as the
- * ServiceAccount, the steady-state proof that the chain works, and its script.
+ * ServiceAccount (IRSA or EKS Pod Identity), the steady-state proof that the chain works, and its script.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -8,7 +8,6 @@ import {
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_FS_GROUP,
   DEFAULT_RUN_AS_USER,
-  ROLE_ARN_POD_ANNOTATION,
   SCRATCH_MOUNT_PATH,
   buildAwsCliEnv,
   buildAwsCliResources,
@@ -16,9 +15,15 @@ import {
   buildPodSecurityContext,
   buildScratchVolume,
   buildScratchVolumeMount,
+  checkMechanismArgs,
+  checkPlainMechanismArgs,
+  injectionCheckShell,
+  notInjectedReason,
+  podTemplateAnnotations,
   workloadLabels,
   AWS_CLI_POD_CHECKS,
   type AwsCliPodArgs,
+  type WorkloadMechanism,
 } from "./podSecurity";
 import { ROLE_MATCHES_SHELL_FUNCTION } from "./accessCheckResult";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
@@ -29,6 +34,12 @@ export const DEFAULT_S3_READER_NAME = "s3-reader";
 /** Default seconds between two reads. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 60;
 /**
+ * Seconds to the next round after an unhealthy one, when the poll interval is longer: a role, trust
+ * or permission IAM has not propagated yet comes good within seconds, and the pod becomes Ready then
+ * rather than a whole interval later.
+ */
+export const UNHEALTHY_RETRY_SECONDS = 10;
+/**
  * The file the reader keeps while its last round was healthy (it ran as a session of the expected
  * role and read the object); the readiness probe tests it, so a pod without the role is not Ready.
  */
@@ -37,8 +48,9 @@ export const READY_FILE = `${SCRATCH_MOUNT_PATH}/ready`;
 /** Arguments of {@link S3ReaderDeployment}. */
 export interface S3ReaderDeploymentArgs extends AwsCliPodArgs {
   /**
-   * The role ARN the ServiceAccount is annotated with. It goes into a pod-template annotation, so a
-   * new role rolls the pods: the EKS pod identity webhook injects credentials only when a pod is created.
+   * The role the pods must run as: with IRSA the role the ServiceAccount is annotated with, with EKS
+   * Pod Identity the association's target role. It goes into a pod-template annotation, so a new
+   * role rolls the pods: EKS injects credentials only when a pod is created.
    * @default none (required)
    */
   roleArn: pulumi.Input<string>;
@@ -62,6 +74,8 @@ export interface S3ReaderDeploymentArgs extends AwsCliPodArgs {
 /** {@link S3ReaderDeploymentArgs} resolved to plain values, with the defaults applied. */
 export interface S3ReaderSettings {
   name: string;
+  mechanism: WorkloadMechanism;
+  associationArn?: string;
   namespace: string;
   serviceAccountName: string;
   roleArn: string;
@@ -93,13 +107,18 @@ const CHECKS: ArgChecks = {
 /** Validates the args that are plain values; throws an `IrsaInputError` naming `args.<field>`. */
 export function validateS3ReaderDeploymentArgs(args: S3ReaderDeploymentArgs): void {
   checkPlainArgs(args, CHECKS, REQUIRED);
+  checkPlainMechanismArgs(args);
 }
 
 /** Validates resolved args and applies the defaults. */
 export function resolveS3ReaderSettings(args: PlainS3ReaderArgs): S3ReaderSettings {
   checkPlainArgs(args, CHECKS, REQUIRED);
+  const mechanism = args.mechanism ?? "irsa";
+  checkMechanismArgs("args.", mechanism, args.associationArn);
   return {
     name: args.name ?? DEFAULT_S3_READER_NAME,
+    mechanism,
+    ...(args.associationArn !== undefined ? { associationArn: args.associationArn } : {}),
     namespace: args.namespace,
     serviceAccountName: args.serviceAccountName,
     roleArn: args.roleArn,
@@ -119,13 +138,22 @@ export function resolveS3ReaderSettings(args: PlainS3ReaderArgs): S3ReaderSettin
  * (`aws sts get-caller-identity`: a session of `EXPECTED_ROLE_ARN`, compared as the access check
  * does) and whether it can read the object (`aws s3 cp s3://... -`, streamed, only the size is
  * logged), and logs both. When both hold it keeps `READY_FILE`, otherwise it removes it: the
- * readiness probe tests that file, so a pod that runs without the role (the webhook missed it, and
- * it runs as the node role) is not Ready. Inputs come from the environment (`EXPECTED_ROLE_ARN`,
- * `S3_BUCKET`, `S3_OBJECT_KEY`, `POLL_INTERVAL_SECONDS`, `READY_FILE`), never spliced into the
- * script, so no value can inject shell code. SIGTERM ends it at once (the shell is PID 1, which
- * ignores signals without a trap).
+ * readiness probe tests that file, so a pod that runs without the role is not Ready. After an
+ * unhealthy round it tries again after `UNHEALTHY_RETRY_SECONDS` (when shorter than the interval),
+ * so credentials IAM honours a few seconds late make the pod Ready within seconds. A pod into which
+ * EKS injected no credentials at all (admitted before the association or annotation took effect)
+ * says so every round and that it must be replaced: no restart of its container can fix it. Inputs
+ * come from the environment (`EXPECTED_ROLE_ARN`, `S3_BUCKET`, `S3_OBJECT_KEY`,
+ * `POLL_INTERVAL_SECONDS`, `UNHEALTHY_RETRY_SECONDS`, `READY_FILE`), never spliced into the script,
+ * so no value can inject shell code. SIGTERM ends it at once (the shell is PID 1, which ignores
+ * signals without a trap).
  */
-export function buildS3ReaderScript(): string {
+export function buildS3ReaderScript(mechanism: WorkloadMechanism = "irsa"): string {
+  const wrongIdentity =
+    mechanism === "pod-identity"
+      ? "the association for the ServiceAccount names another target role, or the ServiceAccount carries an eks.amazonaws.com/role-arn annotation"
+      : "no role annotation on the ServiceAccount, or a pod created before it: delete the pod";
+  const notInjected = `${notInjectedReason(mechanism)}; this pod never gets them: delete it (kubectl delete pod) or run the deploy again`;
   return [
     "set -u",
     "trap 'exit 0' TERM INT",
@@ -134,13 +162,17 @@ export function buildS3ReaderScript(): string {
     "while :; do",
     "  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)",
     "  healthy=true",
+    `  if ! ${injectionCheckShell(mechanism)}; then`,
+    "    healthy=false",
+    `    printf '%s credentials NOT INJECTED: %s\\n' "$now" ${shellQuote(notInjected)}`,
+    "  fi",
     "  if caller=$(aws sts get-caller-identity --query Arn --output text 2>&1); then",
     "    caller=$(printf '%s' \"$caller\" | tr -d '[:space:]')",
     '    if role_matches "$EXPECTED_ROLE_ARN" "$caller"; then',
     '      printf \'%s identity ok: %s is a session of %s\\n\' "$now" "$caller" "$EXPECTED_ROLE_ARN"',
     "    else",
     "      healthy=false",
-    '      printf \'%s identity WRONG: %s is not a session of %s (no role annotation on the ServiceAccount, or a pod created before it: delete the pod)\\n\' "$now" "$caller" "$EXPECTED_ROLE_ARN"',
+    `      printf '%s identity WRONG: %s is not a session of %s (%s)\\n' "$now" "$caller" "$EXPECTED_ROLE_ARN" ${shellQuote(wrongIdentity)}`,
     "    fi",
     "  else",
     "    healthy=false",
@@ -153,8 +185,12 @@ export function buildS3ReaderScript(): string {
     "    healthy=false",
     '    printf \'%s read FAILED: s3://%s/%s: %s\\n\' "$now" "$S3_BUCKET" "$S3_OBJECT_KEY" "$(tail -c 1000 "$scratch/s3.err")"',
     "  fi",
-    '  if [ "$healthy" = true ]; then : >"$READY_FILE"; else rm -f "$READY_FILE"; fi',
-    '  sleep "$POLL_INTERVAL_SECONDS" &',
+    '  next="$POLL_INTERVAL_SECONDS"',
+    '  if [ "$healthy" = true ]; then : >"$READY_FILE"; else',
+    '    rm -f "$READY_FILE"',
+    '    if [ "${UNHEALTHY_RETRY_SECONDS:-$next}" -lt "$next" ]; then next="$UNHEALTHY_RETRY_SECONDS"; fi',
+    "  fi",
+    '  sleep "$next" &',
     "  wait $!",
     "done",
     "",
@@ -171,12 +207,13 @@ export function buildS3ReaderPodSpec(settings: S3ReaderSettings): k8s.types.inpu
       {
         name: "s3-reader",
         image: settings.image,
-        command: ["/bin/sh", "-c", buildS3ReaderScript()],
+        command: ["/bin/sh", "-c", buildS3ReaderScript(settings.mechanism)],
         env: buildAwsCliEnv(settings.region, [
           ["EXPECTED_ROLE_ARN", settings.roleArn],
           ["S3_BUCKET", settings.bucketName],
           ["S3_OBJECT_KEY", settings.objectKey],
           ["POLL_INTERVAL_SECONDS", String(settings.pollIntervalSeconds)],
+          ["UNHEALTHY_RETRY_SECONDS", String(UNHEALTHY_RETRY_SECONDS)],
           ["READY_FILE", READY_FILE],
         ]),
         // Ready only while the last round ran as the role and read the object (see the script).
@@ -195,8 +232,9 @@ export function buildS3ReaderPodSpec(settings: S3ReaderSettings): k8s.types.inpu
 }
 
 /**
- * The Deployment's spec. The pod template carries the role ARN as an annotation: a new role changes
- * the template and rolls the pods, which is the only way they get the new role's credentials.
+ * The Deployment's spec. The pod template carries the role ARN (and, with Pod Identity, the
+ * association's ARN) as annotations: a new role or association changes the template and rolls the
+ * pods, which is the only way they get the new credentials.
  */
 export function buildS3ReaderDeploymentSpec(
   settings: S3ReaderSettings,
@@ -206,16 +244,18 @@ export function buildS3ReaderDeploymentSpec(
     replicas: settings.replicas,
     selector: { matchLabels: labels },
     template: {
-      metadata: { labels, annotations: { [ROLE_ARN_POD_ANNOTATION]: settings.roleArn } },
+      metadata: { labels, annotations: podTemplateAnnotations(settings.roleArn, settings.associationArn) },
       spec: buildS3ReaderPodSpec(settings),
     },
   };
 }
 
 /**
- * A Deployment whose pods, running as the IRSA ServiceAccount, read one object from account B's
- * bucket in a loop and log the outcome: the steady-state proof that the cross-account chain works
- * (`kubectl logs deploy/<name>`).
+ * A Deployment whose pods, running as the ServiceAccount (IRSA or EKS Pod Identity), read one object
+ * from account B's bucket in a loop and log the outcome: the steady-state proof that the
+ * cross-account chain works (`kubectl logs deploy/<name>`). Create it after something proves that a
+ * newly admitted pod gets credentials (account-a's stack makes it wait for the access-check Job):
+ * a pod admitted before the association or annotation took effect never gets them.
  *
  * The Kubernetes provider comes from the component's options (`providers: { kubernetes }`).
  */
@@ -244,4 +284,9 @@ export class S3ReaderDeployment extends pulumi.ComponentResource {
     this.name = deployment.metadata.name;
     this.registerOutputs({ name: this.name });
   }
+}
+
+/** Single-quotes a string for POSIX sh. */
+function shellQuote(value: string): string {
+  return `'${value.split("'").join("'\\''")}'`;
 }

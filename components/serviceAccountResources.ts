@@ -5,6 +5,32 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { IrsaInputError } from "./errors";
+
+/**
+ * The namespaces every cluster has from the start (the API server creates them: "Initial
+ * namespaces", https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces).
+ * This package never creates one: the create fails with "already exists", and if it did not, the
+ * stack would own (and on destroy delete) a namespace the cluster needs.
+ */
+export const SYSTEM_NAMESPACES: readonly string[] = [
+  "default",
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+];
+
+/** Refuses to create one of {@link SYSTEM_NAMESPACES}, naming `field` (where `createNamespace` was set). */
+export function checkNamespaceCreatable(field: string, namespace: string): string {
+  if (SYSTEM_NAMESPACES.includes(namespace)) {
+    throw new IrsaInputError(
+      field,
+      true,
+      `cannot create namespace "${namespace}": Kubernetes creates ${SYSTEM_NAMESPACES.join(", ")} itself (creating it fails with "already exists"); leave createNamespace out or set it to false`,
+    );
+  }
+  return namespace;
+}
 
 /** What the ServiceAccount is made of, checked by the component. */
 export interface ServiceAccountParts {
@@ -26,7 +52,12 @@ export function registerServiceAccount(
   if (parts.createNamespace === true) {
     const created = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: { name: parts.namespace, labels: parts.labels } },
+      {
+        metadata: {
+          name: parts.namespace.apply((ns) => checkNamespaceCreatable("args.createNamespace", ns)),
+          labels: parts.labels,
+        },
+      },
       { parent },
     );
     namespace = created.metadata.name;

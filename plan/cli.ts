@@ -50,7 +50,7 @@ export const USAGE = `Usage: npm run plan -- [--config-a FILE] [--config-b FILE]
 
 Offline plan: runs the account-a and account-b programs in-process (no cloud, no Pulumi CLI, no
 credentials) in deployment order (account-a, account-b, account-a again), prints what \`pulumi up\`
-would create, and checks the IRSA chain and an access matrix on the planned documents.
+would create, and checks the chain (IRSA or EKS Pod Identity) and an access matrix on the planned documents.
 
 Options:
   --config-a FILE  account-a's stack config (default: Pulumi.account-a.yaml in the repository root)

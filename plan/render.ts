@@ -7,6 +7,8 @@ import { PROJECT } from "../stacks/config";
 import { linkOf, type CheckResult } from "../chain";
 import { type RecordedResource } from "../engine/mockEngine";
 import { type Plan } from "./build";
+import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
+import { type PlannedManifest } from "./manifests";
 import { type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
 import { providerName } from "./records";
@@ -287,6 +289,7 @@ export function renderPlan(
       ]),
     ),
   );
+  lines.push(...namespaceLines(plan.manifests).map((l) => `  ${st.dim(l)}`));
 
   lines.push("");
   if (plan.ok) {
@@ -302,6 +305,30 @@ export function renderPlan(
     if (options.outDir) lines.push(`  nothing written to ${options.outDir}/`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Which namespace the final update creates, and which it expects to exist: the Namespace manifests,
+ * then the namespaces of the other objects that none of them creates.
+ */
+export function namespaceLines(manifests: readonly PlannedManifest[]): string[] {
+  const created = manifests.filter((m) => m.kind === "Namespace").map((m) => m.name);
+  const used = [...new Set(manifests.map((m) => m.namespace).filter((n): n is string => n !== undefined))];
+  return [
+    ...created.map(
+      (n) =>
+        `namespace ${n}: created by this stack (cross-account-irsa:createNamespace), and deleted with it`,
+    ),
+    ...used
+      .filter((n) => !created.includes(n))
+      .map(
+        (n) =>
+          `namespace ${n}: not created by this stack; it must exist before the update` +
+          (SYSTEM_NAMESPACES.includes(n)
+            ? " (every cluster has it)"
+            : " (cross-account-irsa:createNamespace: true creates it)"),
+      ),
+  ];
 }
 
 /** `<account> …/id/<first 8 of the id>…` for an OIDC provider ARN. */

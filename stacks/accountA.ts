@@ -12,6 +12,8 @@ import { PodIdentityServiceAccount } from "../components/podIdentityServiceAccou
 import { PodIdentitySourceRole } from "../components/podIdentitySourceRole";
 import { S3ReaderDeployment } from "../components/s3ReaderDeployment";
 import { WorkloadCluster } from "../components/workloadCluster";
+import { IrsaInputError } from "../components/errors";
+import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import {
   checkMechanismsMatch,
@@ -36,6 +38,34 @@ interface Workload {
   roleArn: pulumi.Output<string>;
   /** What the pods must wait for: the annotated ServiceAccount, or the plain one and the associations. */
   ready: pulumi.Resource[];
+  /** Pod Identity: the ARN of the association of the workload's ServiceAccount (pods wait for it too). */
+  associationArn?: pulumi.Output<string>;
+}
+
+/**
+ * Whether account-a creates the ServiceAccount's namespace. As configured, except that a namespace
+ * every cluster has (`default`, `kube-system`, `kube-public`, `kube-node-lease`) is never created:
+ * asking for it is an error. Unset: created only when this stack creates the cluster too. A new
+ * cluster has only those namespaces, so the workload's must be created; an adopted cluster's
+ * namespaces are its owner's. Creating one that exists fails the update with "already exists", and
+ * one created here would be deleted (with everything in it) when this stack is destroyed.
+ * Whether it exists cannot be known offline (the plan has no cluster to ask), so it is not adopted.
+ */
+export function decideCreateNamespace(
+  configured: boolean | undefined,
+  namespace: string,
+  adoptedCluster: boolean,
+): boolean {
+  const system = SYSTEM_NAMESPACES.includes(namespace);
+  if (configured === true && system) {
+    throw new IrsaInputError(
+      "cross-account-irsa:createNamespace",
+      true,
+      `cannot create namespace "${namespace}" (the service account's): every cluster has ${SYSTEM_NAMESPACES.join(", ")} from the start, so creating it fails with "already exists"; leave createNamespace out or set it to false`,
+    );
+  }
+  if (configured !== undefined) return configured;
+  return !system && !adoptedCluster;
 }
 
 /**
@@ -59,6 +89,9 @@ export async function accountA(): Promise<Record<string, unknown>> {
   const adopted = config.cluster.existingName !== undefined;
   const installsAgent = podIdentity && (config.cluster.podIdentityAgent ?? !adopted);
   const side: PodIdentitySide = { installsAgent, adoptedCluster: adopted };
+  const createNamespace = serviceAccount
+    ? decideCreateNamespace(config.createNamespace, serviceAccount.namespace, adopted)
+    : false;
   // The chain as it is about to be built, checked with the chain's own checks before anything exists.
   if (b && serviceAccount) {
     if (podIdentity) checkPlannedPodIdentityChain(b, serviceAccount, config.deployProbe, side);
@@ -127,8 +160,8 @@ export async function accountA(): Promise<Record<string, unknown>> {
   const kubernetes = cluster.kubernetesProvider;
   const workload =
     podIdentity && sourceRole
-      ? wirePodIdentity(config, b, serviceAccount, cluster, sourceRole, side, agent, aws)
-      : wireIrsa(config, b, serviceAccount, cluster);
+      ? wirePodIdentity(config, b, serviceAccount, cluster, sourceRole, side, agent, aws, createNamespace)
+      : wireIrsa(config, b, serviceAccount, cluster, createNamespace);
   outputs.serviceAccount = { namespace: serviceAccount.namespace, name: serviceAccount.name };
   outputs.roleArn = workload.roleArn;
   outputs.issuerCheck = workload.roleArn.apply(() =>
@@ -144,18 +177,26 @@ export async function accountA(): Promise<Record<string, unknown>> {
       bucketName: b.bucketName,
       objectKey: b.objectKey,
       region: b.region,
+      mechanism: config.mechanism,
+      ...(workload.associationArn ? { associationArn: workload.associationArn } : {}),
     };
     // Pods must be created after what hands them credentials: the annotated ServiceAccount (the
     // webhook injects nothing into earlier pods), or the association (likewise for Pod Identity).
-    const reader = new S3ReaderDeployment(
-      "s3-reader",
-      { ...common, roleArn: workload.roleArn },
-      { providers: { kubernetes }, dependsOn: workload.ready },
-    );
+    // Both take effect seconds after the API call returns (CreatePodIdentityAssociation: "may take
+    // several seconds to be effective after the initial API call returns successfully",
+    // https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html), and
+    // a pod admitted before then never gets credentials (aws/eks-pod-identity-agent#52). The Job
+    // recovers by itself: each retry is a new pod, admitted again. The reader waits for the Job, so
+    // its pods are admitted only once a pod has been seen to get credentials and read the object.
     const check = new AccessCheckJob(
       "access-check",
       { ...common, expectedRoleArn: workload.roleArn },
       { providers: { kubernetes }, dependsOn: workload.ready },
+    );
+    const reader = new S3ReaderDeployment(
+      "s3-reader",
+      { ...common, roleArn: workload.roleArn },
+      { providers: { kubernetes }, dependsOn: [...workload.ready, check] },
     );
     outputs.readerDeployment = reader.name;
     outputs.accessCheck = {
@@ -179,6 +220,7 @@ function wireIrsa(
   b: AccountBOutputs,
   serviceAccount: ServiceAccountRef,
   cluster: WorkloadCluster,
+  createNamespace: boolean,
 ): Workload {
   const roleArn = cluster.oidcIssuerUrl.apply((issuer) => {
     if (b.oidcProviderArn) checkProviderMatchesIssuer(config.accountBStack, b.oidcProviderArn, issuer);
@@ -192,7 +234,7 @@ function wireIrsa(
       namespace: roleArn.apply(() => serviceAccount.namespace),
       name: serviceAccount.name,
       roleArn,
-      createNamespace: config.createNamespace,
+      createNamespace,
     },
     { providers: { kubernetes: cluster.kubernetesProvider }, dependsOn: [cluster] },
   );
@@ -213,6 +255,7 @@ function wirePodIdentity(
   side: PodIdentitySide,
   agent: PodIdentityAgent | undefined,
   aws: pulumi.ProviderResource,
+  createNamespace: boolean,
 ): Workload {
   const roleArn = pulumi
     .all([cluster.clusterArn, cluster.clusterName, sourceRole.roleArn])
@@ -240,11 +283,21 @@ function wirePodIdentity(
     {
       namespace: roleArn.apply(() => serviceAccount.namespace),
       name: serviceAccount.name,
-      createNamespace: config.createNamespace,
+      createNamespace,
     },
     { providers: { kubernetes: cluster.kubernetesProvider }, dependsOn: [cluster] },
   );
-  return { b, serviceAccount, roleArn, ready: [sa, identity] };
+  // The pods' template carries the association's ARN: a new association gives new pods.
+  const associationArn = identity.associationArns.apply((arns) => {
+    const arn = arns[`${serviceAccount.namespace}/${serviceAccount.name}`];
+    if (arn === undefined) {
+      throw new Error(
+        `no Pod Identity association for ${serviceAccount.namespace}/${serviceAccount.name} among account-b's serviceAccounts`,
+      );
+    }
+    return arn;
+  });
+  return { b, serviceAccount, roleArn, ready: [sa, identity], associationArn };
 }
 
 /** account-b outputs account-a reads. */

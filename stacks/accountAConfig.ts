@@ -65,8 +65,8 @@ export interface AccountAConfig {
   serviceAccount?: ServiceAccountRef;
   /** Deploy the reader Deployment and the access-check Job. */
   deployProbe: boolean;
-  /** Create the service account's namespace. */
-  createNamespace: boolean;
+  /** Create the service account's namespace; undefined when unset (account-a's program decides). */
+  createNamespace: boolean | undefined;
   /** How the cluster's kubeconfig authenticates: as the stack's AWS provider does. */
   kubeconfig: KubeconfigCredentials;
 }
@@ -160,7 +160,11 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     cluster: Object.fromEntries(Object.entries(clusterConfig).filter(([, v]) => v !== undefined)),
     ...(serviceAccount ? { serviceAccount } : {}),
     deployProbe: optionalBoolean(get, "deployProbe", true),
-    createNamespace: optionalBoolean(get, "createNamespace", true),
+    // Unset stays unset: account-a's program decides from the namespace and the cluster.
+    createNamespace:
+      (get("createNamespace") ?? undefined) === undefined
+        ? undefined
+        : optionalBoolean(get, "createNamespace", false),
     kubeconfig: kubeconfigCredentials(aws),
   };
 }

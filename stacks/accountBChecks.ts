@@ -14,7 +14,10 @@ import { normalizeIssuer } from "../components/issuer";
 import { checkInlinePoliciesSize, policyJson, type PolicyDocument } from "../components/policyDocument";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { buildTrustPolicy, trustPolicySizeProblem, trustPolicySizeWaysOut } from "../components/trustPolicy";
-import { buildPodIdentityTargetTrustPolicy } from "../components/podIdentityPolicies";
+import {
+  buildPodIdentityTargetTrustPolicy,
+  podIdentityTrustSizeWaysOut,
+} from "../components/podIdentityPolicies";
 import { key } from "./configSource";
 import type { AccountBConfig } from "./config";
 
@@ -106,7 +109,9 @@ function trustSizeError(
     error.size,
     error.limit,
     `${key("serviceAccounts")}: ${problem} (${key("maxTrustPolicySize")}). ` +
-      trustPolicySizeWaysOut(`set ${key("maxTrustPolicySize")} to it`),
+      (config.mechanism === "pod-identity" ? podIdentityTrustSizeWaysOut : trustPolicySizeWaysOut)(
+        `set ${key("maxTrustPolicySize")} to it`,
+      ),
   );
 }
 

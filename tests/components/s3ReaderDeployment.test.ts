@@ -236,6 +236,9 @@ describe("the reader script (run under /bin/sh with a stub aws)", () => {
     S3_BUCKET: "account-b-data",
     S3_OBJECT_KEY: "probe/$(touch pwned) hello.txt",
     POLL_INTERVAL_SECONDS: "60",
+    // What the EKS pod identity webhook injects into a pod of an annotated ServiceAccount.
+    AWS_ROLE_ARN: ROLE,
+    AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
   };
   // The ready file in the run's own directory; read back after the run (undefined when absent).
   const script = (dir: string) => `READY_FILE='${dir}/ready'\n${buildS3ReaderScript()}`;

@@ -26,7 +26,14 @@ const S3_DENIED = "An error occurred (AccessDenied) when calling the GetObject o
 const NO_CREDENTIALS =
   'Unable to locate credentials. You can configure credentials by running "aws configure".';
 
-const ENV = { EXPECTED_ROLE_ARN: ROLE, S3_BUCKET: BUCKET, S3_OBJECT_KEY: KEY };
+/** What the Job's pod has: its own variables, and those the EKS pod identity webhook injects (IRSA). */
+const ENV = {
+  EXPECTED_ROLE_ARN: ROLE,
+  S3_BUCKET: BUCKET,
+  S3_OBJECT_KEY: KEY,
+  AWS_ROLE_ARN: ROLE,
+  AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+};
 const CHECK: AccessCheckRef = {
   namespace: "irsa-demo",
   jobName: "access-check-abc",
@@ -209,7 +216,7 @@ describe("the access check's result: the Job's script (stub aws) and verify agre
         "no caller when STS failed",
       ).to.be.false;
       expect(r.lines[1]).to.match(
-        /^ {2}FAILED at stage sts: no AWS credentials: .*Unable to locate credentials/,
+        /^ {2}FAILED at stage sts: no AWS credentials after 0s: .*Unable to locate credentials/,
       );
       expect(r.lines[2]).to.match(/^ {2}IRSA link 4 /);
       expect(r.lines.at(-1)).to.equal("verify: FAILED");

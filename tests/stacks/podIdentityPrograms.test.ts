@@ -232,6 +232,21 @@ describe("EKS Pod Identity: both programs (examples/pod-identity)", () => {
     expect(logged.join("\n")).to.include("account-a has no clusterArn and sourceRoleArn outputs yet");
   });
 
+  it("a target trust over its size limit: the ways out are Pod Identity's (no StringLike, which Pod Identity refuses)", async () => {
+    const many = Array.from({ length: 150 }, (_, i) => ({
+      namespace: "team-a",
+      name: `service-account-${i}`,
+    }));
+    const config = { ...B.config, "cross-account-irsa:serviceAccounts": JSON.stringify(many) };
+    const { error, cloud } = await failed(accountB, "account-b", config, { [A_STACK]: first });
+    expect(error.message).to.match(
+      /^cross-account-irsa:serviceAccounts: the trust policy for 150 service accounts is \d+ characters .* \(cross-account-irsa:maxTrustPolicySize\)\. Ways out: split the service accounts across several target roles/,
+    );
+    expect(error.message).to.include("set cross-account-irsa:maxTrustPolicySize to it");
+    expect(error.message).to.not.match(/StringLike|conditionTest|name pattern/);
+    expect(cloud).to.deep.equal([]);
+  });
+
   it("refuses IRSA-only settings in Pod Identity mode, naming the key and why", async () => {
     for (const [key, value, why] of [
       ["conditionTest", "StringLike", /patterns \(StringLike\) would trust service accounts nobody named/],

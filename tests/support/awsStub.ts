@@ -14,6 +14,8 @@ export interface StubbedRun {
   stderr: string;
   /** The argument lists the script passed to `aws`, one per call. */
   awsCalls: string[][];
+  /** The seconds the script passed to `sleep`, one per call (only with a stubbed `sleep`). */
+  sleeps: string[];
   /** Contents of the file the script was told to write its result to, if any. */
   resultFile?: string;
 }
@@ -23,12 +25,16 @@ export interface StubOptions {
   callerArn?: string;
   /** Makes `aws sts get-caller-identity` fail with this message. */
   stsError?: string;
+  /** With `stsError`: only the first this many calls fail, later ones answer `callerArn`. */
+  stsFailures?: number;
   /** What `aws s3 cp s3://... -` streams. */
   object?: string;
   /** Makes `aws s3 cp` fail with this message. */
   s3Error?: string;
   /** Stub `sleep` so that it sends SIGTERM to the script (ends an endless loop after one round). */
   sleepTerminates?: boolean;
+  /** Stub `sleep` so that it returns at once (a wait loop runs without waiting). */
+  sleepInstant?: boolean;
 }
 
 const AWS_STUB = `#!/bin/sh
@@ -36,7 +42,10 @@ for a in "$@"; do printf '%s\\n' "$a" >> "$STUB_LOG"; done
 printf '%s\\n' '--end--' >> "$STUB_LOG"
 case "$1 $2" in
   "sts get-caller-identity")
-    if [ -n "\${STUB_STS_ERROR:-}" ]; then printf '%s\\n' "$STUB_STS_ERROR" >&2; exit 254; fi
+    n=$(cat "$STUB_LOG.sts" 2>/dev/null || echo 0); echo $((n + 1)) > "$STUB_LOG.sts"
+    if [ -n "\${STUB_STS_ERROR:-}" ] && { [ -z "\${STUB_STS_FAILURES:-}" ] || [ "$n" -lt "$STUB_STS_FAILURES" ]; }; then
+      printf '%s\\n' "$STUB_STS_ERROR" >&2; exit 254
+    fi
     printf '%s\\n' "$STUB_CALLER_ARN" ;;
   "s3 cp")
     if [ -n "\${STUB_S3_ERROR:-}" ]; then printf '%s\\n' "$STUB_S3_ERROR" >&2; exit 1; fi
@@ -46,7 +55,12 @@ esac
 `;
 
 const SLEEP_STUB = `#!/bin/sh
+printf '%s\\n' "$1" >> "$STUB_LOG.sleep"
 kill -TERM "$PPID"
+`;
+
+const SLEEP_INSTANT_STUB = `#!/bin/sh
+printf '%s\\n' "$1" >> "$STUB_LOG.sleep"
 `;
 
 /**
@@ -66,8 +80,8 @@ export async function runWithAwsStub(
     mkdirSync(bin);
     writeFileSync(join(bin, "aws"), AWS_STUB);
     chmodSync(join(bin, "aws"), 0o755);
-    if (stub.sleepTerminates) {
-      writeFileSync(join(bin, "sleep"), SLEEP_STUB);
+    if (stub.sleepTerminates || stub.sleepInstant) {
+      writeFileSync(join(bin, "sleep"), stub.sleepTerminates ? SLEEP_STUB : SLEEP_INSTANT_STUB);
       chmodSync(join(bin, "sleep"), 0o755);
     }
     const log = join(dir, "aws.log");
@@ -83,6 +97,7 @@ export async function runWithAwsStub(
             STUB_LOG: log,
             STUB_CALLER_ARN: stub.callerArn ?? "",
             STUB_STS_ERROR: stub.stsError ?? "",
+            STUB_STS_FAILURES: stub.stsFailures === undefined ? "" : String(stub.stsFailures),
             STUB_OBJECT: stub.object ?? "",
             STUB_S3_ERROR: stub.s3Error ?? "",
             ...env,
@@ -106,6 +121,14 @@ export async function runWithAwsStub(
         current.push(line);
       }
     }
+    let sleeps: string[] = [];
+    try {
+      sleeps = readFileSync(`${log}.sleep`, "utf8")
+        .split("\n")
+        .filter((l) => l !== "");
+    } catch {
+      sleeps = [];
+    }
     let resultFile: string | undefined;
     if (resultFileName !== undefined) {
       try {
@@ -114,7 +137,14 @@ export async function runWithAwsStub(
         resultFile = undefined;
       }
     }
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, awsCalls, resultFile };
+    return {
+      status: result.status,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      awsCalls,
+      sleeps,
+      resultFile,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
