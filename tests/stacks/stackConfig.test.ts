@@ -38,8 +38,8 @@ describe("stack config files", () => {
   });
   it("names the file on bad YAML and bad keys", () => {
     expect(() => parseStackConfig("config: [", "Pulumi.x.yaml")).to.throw(/^Pulumi.x.yaml: not valid YAML/);
-    expect(() => parseStackConfig("config:\n  region: x\n", "Pulumi.x.yaml")).to.throw(
-      /config key "region" must be <namespace>:<key>/,
+    expect(() => parseStackConfig("config:\n  a:b:region: x\n", "Pulumi.x.yaml")).to.throw(
+      /config key "a:b:region" must be <namespace>:<key>/,
     );
   });
   // Without the count, flattening the config never finishes: mocha's timeout is what fails then.
