@@ -339,7 +339,7 @@ describe("account-a's kubeconfig authenticates as its AWS provider does", () => 
   });
   it("takes aws:profile and the role of aws:assumeRoles", () => {
     expect(
-      parseA(`  aws:profile: ops\n  aws:assumeRoles: [{roleArn: "${ROLE}", sessionName: s}]\n`).kubeconfig,
+      parseA(`  aws:profile: ops\n  aws:assumeRoles: [{roleArn: "${ROLE}", sessionName: deploy}]\n`).kubeconfig,
     ).to.deep.equal({ profile: "ops", roleArn: ROLE });
   });
   it("refuses a chain of roles, which aws eks get-token --role-arn cannot reproduce", () => {
@@ -348,8 +348,8 @@ describe("account-a's kubeconfig authenticates as its AWS provider does", () => 
     ).to.throw(/aws:assumeRoles: .* is invalid: must name at most one role on account-a: .*set aws:profile/);
   });
   it("refuses an external id, which aws eks get-token cannot pass", () => {
-    expect(() => parseA(`  aws:assumeRoles: [{roleArn: "${ROLE}", externalId: x}]\n`)).to.throw(
-      /aws:assumeRoles\[0\]\.externalId: "x" is invalid: cannot be used on account-a/,
+    expect(() => parseA(`  aws:assumeRoles: [{roleArn: "${ROLE}", externalId: ext-1}]\n`)).to.throw(
+      /aws:assumeRoles\[0\]\.externalId: "ext-1" is invalid: cannot be used on account-a/,
     );
   });
   it("refuses static keys in the stack file on both stacks (the explicit provider never reads them), without echoing them", () => {
