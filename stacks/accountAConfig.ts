@@ -35,6 +35,7 @@ import {
   ACCOUNT_B_KEYS,
   parseMechanism,
   qualifyStackName,
+  refusePodIdentityRegion,
   type Mechanism,
 } from "./configShared";
 
@@ -143,12 +144,14 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
   const sa = get("serviceAccount");
   if (sa !== undefined && sa !== null) {
     const o = object(key("serviceAccount"), sa);
+    onlyKeys(key("serviceAccount"), o, ["namespace", "name"]);
     serviceAccount = {
       namespace: validateNamespace(key("serviceAccount.namespace"), o.namespace),
       name: validateObjectName(key("serviceAccount.name"), o.name),
     };
   }
   const aws = parseAwsSettings(settings);
+  if (mechanism === "pod-identity") refusePodIdentityRegion(aws);
   return {
     aws,
     mechanism,

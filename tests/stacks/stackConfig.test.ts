@@ -123,7 +123,7 @@ describe("account-b config", () => {
     [
       "bad stack name",
       "  cross-account-irsa:accountAStack: a/b/c/d\n",
-      /cross-account-irsa:accountAStack: "a\/b\/c\/d" is invalid: must be a stack name/,
+      /cross-account-irsa:accountAStack: "a\/b\/c\/d" is invalid: must be a stack reference/,
     ],
     [
       "bad allowed account",
@@ -339,7 +339,8 @@ describe("account-a's kubeconfig authenticates as its AWS provider does", () => 
   });
   it("takes aws:profile and the role of aws:assumeRoles", () => {
     expect(
-      parseA(`  aws:profile: ops\n  aws:assumeRoles: [{roleArn: "${ROLE}", sessionName: deploy}]\n`).kubeconfig,
+      parseA(`  aws:profile: ops\n  aws:assumeRoles: [{roleArn: "${ROLE}", sessionName: deploy}]\n`)
+        .kubeconfig,
     ).to.deep.equal({ profile: "ops", roleArn: ROLE });
   });
   it("refuses a chain of roles, which aws eks get-token --role-arn cannot reproduce", () => {
@@ -374,8 +375,16 @@ describe("stack names and program selection", () => {
     expect(qualifyStackName("f", "account-a", "organization")).to.equal(
       "organization/cross-account-irsa/account-a",
     );
-    expect(qualifyStackName("f", "other/account-a", "acme")).to.equal("acme/other/account-a");
-    expect(qualifyStackName("f", "x/y/z", "acme")).to.equal("x/y/z");
+    // Two parts are <organization>/<stack>, as Pulumi reads them (httpstate/backend.go 1093-1095).
+    expect(qualifyStackName("f", "other/account-a", "acme")).to.equal("other/cross-account-irsa/account-a");
+    expect(qualifyStackName("f", "xyz/y/z", "acme")).to.equal("xyz/y/z");
+  });
+  it("refuses what is no stack reference by Pulumi's rules: ../x, ./x, a//b, empty parts, a bad organization", () => {
+    for (const bad of ["../x", "./x", "org/../x", "a//b", "", "x/", "-org/p/s", "o/p/s/t", "x y"]) {
+      expect(() => qualifyStackName("cross-account-irsa:accountAStack", bad, "acme"), bad).to.throw(
+        /^cross-account-irsa:accountAStack: .* is invalid: must be a stack reference/,
+      );
+    }
   });
   it("selects the program from config or the stack name", () => {
     expect(selectProgramName("prod-account-a", undefined)).to.equal("account-a");
