@@ -90,7 +90,7 @@ function checkProviderAccount(field: string, arn: string, aws: AwsSettings): voi
 }
 
 /** C0 and C1 control characters (CR, LF, tab, NUL, ...): never part of a prefix or key one can type. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTERS = /\p{Cc}/u;
 
 /**
  * Refuses a prefix or object key holding a control character: IAM and S3 take a CR or LF, so it
