@@ -5,7 +5,8 @@
  */
 import { IrsaInputError } from "../components/errors";
 import { partitionOfRegion } from "../components/partitions";
-import { requireArray, validateAccountId, validateRegion } from "../components/validation";
+import { parseRoleArn, requireArray, validateAccountId, validateRegion } from "../components/validation";
+import { validateProfile } from "../components/kubeconfig";
 import { checkKnownKeys, onlyKeys, type StackSettings } from "./configSource";
 
 /** The AWS provider settings of a stack (`aws:*` keys). */
@@ -150,8 +151,8 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
   };
   const profile = getAws("profile");
   if (profile !== undefined && profile !== "") {
-    if (typeof profile !== "string") throw new IrsaInputError("aws:profile", profile, "must be a string");
-    aws.profile = profile;
+    // The check the kubeconfig's profile gets (WorkloadCluster's kubeconfigProfile), naming this key.
+    aws.profile = validateProfile("aws:profile", profile);
   }
   const assumeRoles = getAws("assumeRoles");
   if (assumeRoles !== undefined) {
@@ -187,11 +188,9 @@ function parseAssumeRole(r: unknown, i: number): AssumeRole {
     if (typeof v !== "string" || !pattern.test(v)) throw new IrsaInputError(`${field}.${name}`, v, rule);
     return v;
   };
-  const roleArn = o.roleArn;
-  if (typeof roleArn !== "string" || !/^arn:[a-z-]+:iam::\d{12}:role\/.+$/.test(roleArn)) {
-    throw new IrsaInputError(`${field}.roleArn`, roleArn, "must be an IAM role ARN");
-  }
-  const role: AssumeRole = { roleArn };
+  // The check the kubeconfig's role ARN gets (WorkloadCluster's kubeconfigRoleArn), naming this key.
+  parseRoleArn(`${field}.roleArn`, o.roleArn);
+  const role: AssumeRole = { roleArn: o.roleArn as string };
   const sessionName = text(
     "sessionName",
     SESSION_TEXT,

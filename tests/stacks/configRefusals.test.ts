@@ -125,4 +125,57 @@ describe("config refused by name instead of dropped, coerced or accepted", () =>
       /cross-account-irsa:program: "" is invalid: must be "account-a" or "account-b"/,
     );
   });
+
+  it("errors name config keys, never a component's argument (args.minSize, args.privateSubnetIds, ...)", () => {
+    const A = "config:\n  aws:region: eu-west-1\n";
+    const cases: Array<[string, RegExp]> = [
+      [
+        "  cross-account-irsa:cluster: {minSize: 5}\n",
+        /^cross-account-irsa:cluster\.minSize: 5 is invalid: must not exceed cross-account-irsa:cluster\.maxSize \(default 3\)/,
+      ],
+      [
+        "  cross-account-irsa:cluster: {desiredCapacity: 9, maxSize: 4}\n",
+        /^cross-account-irsa:cluster\.desiredCapacity: 9 is invalid: must be from/,
+      ],
+      [
+        "  cross-account-irsa:cluster: {maxSize: 0, minSize: 0, desiredCapacity: 0}\n",
+        /^cross-account-irsa:cluster\.maxSize: 0 is invalid/,
+      ],
+      [
+        "  cross-account-irsa:cluster: {vpcId: vpc-0123456789abcdef0, privateSubnetIds: []}\n",
+        /^cross-account-irsa:cluster\.privateSubnetIds: \[\] is invalid/,
+      ],
+      [
+        "  cross-account-irsa:cluster: {privateSubnetIds: [subnet-0123456789abcdef0]}\n",
+        /^cross-account-irsa:cluster\.privateSubnetIds: .* is invalid: needs cluster\.vpcId/,
+      ],
+      [
+        '  aws:assumeRoles: [{roleArn: "arn:aws:iam::111122223333:role/bad name"}]\n',
+        /^aws:assumeRoles\[0\]\.roleArn: .* is invalid: must be an IAM role ARN/,
+      ],
+      [
+        '  aws:profile: "two words"\n',
+        /^aws:profile: "two words" is invalid: must be an AWS CLI profile name/,
+      ],
+    ];
+    for (const [extra, message] of cases) {
+      expect(() => parseA(A + extra), extra).to.throw(message);
+    }
+  });
+
+  it("the default node sizes are WorkloadCluster's", async () => {
+    const { WORKLOAD_CLUSTER_DEFAULTS } = await import("../../components/workloadCluster");
+    const { DEFAULT_NODE_SIZES } = await import("../../stacks/accountAConfig");
+    expect(DEFAULT_NODE_SIZES).to.deep.equal({
+      minSize: WORKLOAD_CLUSTER_DEFAULTS.minSize,
+      desiredCapacity: WORKLOAD_CLUSTER_DEFAULTS.desiredCapacity,
+      maxSize: WORKLOAD_CLUSTER_DEFAULTS.maxSize,
+    });
+  });
+
+  it("a !!binary value is shown as the text it decodes to, never as a byte map", () => {
+    expect(() => parseB(B_BASE + "  cross-account-irsa:access: !!binary YWRtaW4=\n")).to.throw(
+      /^cross-account-irsa:access: "admin" is invalid/,
+    );
+  });
 });
