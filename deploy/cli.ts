@@ -2,6 +2,7 @@
  * `npm run deploy|preview|verify|destroy`: the command line of the Automation API orchestration
  * (argument parsing, the up-front checks, confirmation, and the command).
  */
+import { readdirSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -22,6 +23,7 @@ import {
   normalizeBackendUrl,
   readProjectName,
   readStackFile,
+  type StackFile,
 } from "./preflight";
 import {
   type CommandRunner,
@@ -177,6 +179,8 @@ export interface CliDeps {
   now: () => number;
   /** True once the user pressed Ctrl-C. */
   wasInterrupted?: () => boolean;
+  /** The names of the files in a directory (to list the stack files there); none when absent. */
+  listDirectory?: (dir: string) => string[];
 }
 
 /**
@@ -223,6 +227,9 @@ async function runCommand(args: CliArgs, deps: CliDeps): Promise<number> {
     readStackFile(deps.fs, deps.workDir, stacks.a),
     readStackFile(deps.fs, deps.workDir, stacks.b),
   ];
+  if (args.command === "deploy" || args.command === "preview") {
+    checkStackFilesExist(files, deps.listDirectory?.(deps.workDir) ?? []);
+  }
   checkPassphrase(files, selfManaged, backendUrl, deps.env, deps.fs);
   deps.stdout(`pulumi ${version}, backend ${backendUrl}${explicitBackend ? "" : " (current login)"}`);
   // Every command reaches the cluster through its kubeconfig's `aws eks get-token`, and @pulumi/eks
@@ -305,6 +312,23 @@ async function runCommand(args: CliArgs, deps: CliDeps): Promise<number> {
 }
 
 /** The real dependencies: this process's environment, terminal, file system and the Pulumi CLI. */
+/**
+ * Deploy and preview run the programs on each stack's `Pulumi.<stack>.yaml`: a stack without one
+ * would run with no config at all (a misspelt `--stack-a acount-a` creates an empty stack). Refused
+ * before anything runs, naming the file looked for and the stack files there are.
+ */
+export function checkStackFilesExist(files: readonly StackFile[], directoryEntries: readonly string[]): void {
+  const missing = files.find((f) => !f.exists);
+  if (missing === undefined) return;
+  const present = directoryEntries.filter((n) => /^Pulumi\.[^/]+\.ya?ml$/.test(n)).sort();
+  const flag = missing === files[0] ? "--stack-a" : "--stack-b";
+  throw new PreflightError(
+    `${flag} ${missing.stack}: no stack config file ${missing.path}; each stack reads its settings from ` +
+      `Pulumi.<stack>.yaml beside Pulumi.yaml. Stack files there: ${present.length > 0 ? present.join(", ") : "none"}` +
+      ". Is the stack name misspelt, or create the file first (copy Pulumi.account-a.yaml / Pulumi.account-b.yaml)",
+  );
+}
+
 export function defaultDeps(wasInterrupted?: () => boolean): CliDeps {
   return {
     env: process.env,
@@ -318,6 +342,13 @@ export function defaultDeps(wasInterrupted?: () => boolean): CliDeps {
     confirm: (question) => askYesNo(question),
     run: execRunner,
     fs: nodeFileSystem,
+    listDirectory: (dir) => {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return [];
+      }
+    },
     createWorkspace: async (settings) => (await import("./pulumiWorkspace")).createPulumiWorkspace(settings),
     now: () => Date.now(),
     wasInterrupted,

@@ -8,6 +8,7 @@ import {
   PROJECT,
   checkKnownKeys,
   key,
+  notSet,
   object,
   onlyKeys,
   optionalBoolean,
@@ -200,10 +201,9 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   }
   const rawServiceAccounts = get("serviceAccounts");
   if (rawServiceAccounts === undefined) {
-    throw new IrsaInputError(
+    throw notSet(
       key("serviceAccounts"),
-      undefined,
-      "must list the service accounts the role trusts, e.g. [{namespace: irsa-demo, name: s3-reader}]",
+      "it lists the service accounts the role trusts, e.g. [{namespace: irsa-demo, name: s3-reader}]",
     );
   }
   if (Array.isArray(rawServiceAccounts)) {
@@ -248,11 +248,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   if (typeof create !== "boolean")
     throw new IrsaInputError(key("bucket.create"), create, "must be true or false");
   if (!create && bucket.name === undefined) {
-    throw new IrsaInputError(
-      key("bucket.name"),
-      undefined,
-      "must name the existing bucket when bucket.create is false",
-    );
+    throw notSet(key("bucket.name"), "it must name the existing bucket when bucket.create is false");
   }
   const forceDestroy = bucket.forceDestroy ?? false;
   if (typeof forceDestroy !== "boolean") {

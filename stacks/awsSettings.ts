@@ -7,7 +7,7 @@ import { IrsaInputError } from "../components/errors";
 import { partitionOfRegion } from "../components/partitions";
 import { parseRoleArn, requireArray, validateAccountId, validateRegion } from "../components/validation";
 import { validateProfile } from "../components/kubeconfig";
-import { checkKnownKeys, onlyKeys, type StackSettings } from "./configSource";
+import { checkKnownKeys, notSet, onlyKeys, type StackSettings } from "./configSource";
 
 /** The AWS provider settings of a stack (`aws:*` keys). */
 export interface AwsSettings {
@@ -127,10 +127,9 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
   const getAws = settings.getAws;
   const region = getAws("region");
   if (region === undefined) {
-    throw new IrsaInputError(
+    throw notSet(
       "aws:region",
-      region,
-      "must be set: the region of this stack's resources (pulumi config set aws:region <region>)",
+      "it is the region of this stack's resources (pulumi config set aws:region <region>)",
     );
   }
   for (const key of STATIC_KEY_SETTINGS) {

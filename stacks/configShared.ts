@@ -3,7 +3,7 @@
  * Pure.
  */
 import { IrsaInputError } from "../components/errors";
-import { PROJECT, key, optionalString, type StackSettings } from "./configSource";
+import { PROJECT, key, notSet, optionalString, type StackSettings } from "./configSource";
 import type { AwsSettings } from "./awsSettings";
 
 /** How the workload's pods reach account B: IRSA, or EKS Pod Identity cross-account. */
@@ -139,9 +139,8 @@ export function selectProgramName(stack: string, configured: string | undefined)
   }
   if (stack.endsWith("account-a")) return "account-a";
   if (stack.endsWith("account-b")) return "account-b";
-  throw new IrsaInputError(
+  throw notSet(
     `${PROJECT}:program`,
-    undefined,
-    `must be set to "account-a" or "account-b": stack "${stack}" does not end in account-a or account-b`,
+    `set it to "account-a" or "account-b": stack "${stack}" does not end in account-a or account-b`,
   );
 }

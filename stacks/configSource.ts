@@ -68,6 +68,11 @@ export function configGetters(
   };
 }
 
+/** A setting that must be set and is not: "<key> is not set: <why>", never "undefined is invalid". */
+export function notSet(field: string, why: string): IrsaInputError {
+  return new IrsaInputError(field, undefined, why, `${field} is not set: ${why}`);
+}
+
 /** The project key as the user writes it: `cross-account-irsa:<key>`. */
 export const key = (k: string): string => `${PROJECT}:${k}`;
 

@@ -76,6 +76,8 @@ function harness(
     },
     run,
     fs,
+    listDirectory: (dir) =>
+      [...fs.files.keys()].filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1)),
     createWorkspace: (s) => {
       settings.push(s);
       return Promise.resolve(ws);
@@ -346,6 +348,18 @@ describe("automation CLI", () => {
       expect(h.settings).to.deep.equal([]);
       const skipped = harness({ env: { PULUMI_CONFIG_PASSPHRASE: "p" } });
       expect(await main(["deploy", "--yes", "--skip-aws-check"], skipped.deps)).to.equal(EXIT.ok);
+    });
+
+    it("refuses a stack with no Pulumi.<stack>.yaml up front, naming the file and the stack files there", async () => {
+      for (const command of ["deploy", "preview"]) {
+        const h = harness();
+        expect(await main([command, "--yes", "--stack-a", "acount-a"], h.deps)).to.equal(EXIT.failure);
+        expect(h.err.join("\n")).to.match(
+          /^error: --stack-a acount-a: no stack config file \/repo\/Pulumi\.acount-a\.yaml; .* Stack files there: Pulumi\.account-a\.yaml, Pulumi\.account-b\.yaml\. Is the stack name misspelt/,
+        );
+        expect(h.err.join("\n")).to.not.include("undefined is invalid");
+        expect(h.ws.callLog()).to.deep.equal([]);
+      }
     });
 
     it("reads the custom stacks' config files for the checks", async () => {

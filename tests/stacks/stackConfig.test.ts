@@ -84,11 +84,11 @@ describe("account-b config", () => {
     );
   });
   const errors: Array<[string, string, RegExp]> = [
-    ["missing region", "", /aws:region: undefined is invalid: must be set/],
+    ["missing region", "", /^aws:region is not set: it is the region of this stack/],
     [
       "no service accounts",
       "",
-      /cross-account-irsa:serviceAccounts: undefined is invalid: must list the service accounts/,
+      /^cross-account-irsa:serviceAccounts is not set: it lists the service accounts/,
     ],
     [
       "wildcard without StringLike",
@@ -103,7 +103,7 @@ describe("account-b config", () => {
     [
       "existing bucket without a name",
       "  cross-account-irsa:bucket: {create: false}\n",
-      /cross-account-irsa:bucket\.name: undefined is invalid: must name the existing bucket/,
+      /^cross-account-irsa:bucket\.name is not set: it must name the existing bucket/,
     ],
     [
       "object outside the prefixes",
@@ -391,7 +391,7 @@ describe("stack names and program selection", () => {
     expect(selectProgramName("account-b", undefined)).to.equal("account-b");
     expect(selectProgramName("dev", "account-b")).to.equal("account-b");
     expect(() => selectProgramName("dev", undefined)).to.throw(
-      /cross-account-irsa:program: undefined is invalid: must be set/,
+      /^cross-account-irsa:program is not set: set it to "account-a" or "account-b"/,
     );
     expect(() => selectProgramName("dev", "c")).to.throw(/cross-account-irsa:program: "c" is invalid/);
   });
