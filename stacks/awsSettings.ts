@@ -8,6 +8,7 @@ import { partitionOfRegion } from "../components/partitions";
 import { parseRoleArn, requireArray, validateAccountId, validateRegion } from "../components/validation";
 import { validateProfile } from "../components/kubeconfig";
 import { checkKnownKeys, notSet, onlyKeys, type StackSettings } from "./configSource";
+import { OFFLINE_SECRET } from "./stackFile";
 
 /** The AWS provider settings of a stack (`aws:*` keys). */
 export interface AwsSettings {
@@ -155,7 +156,16 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
   }
   const assumeRoles = getAws("assumeRoles");
   if (assumeRoles !== undefined) {
-    aws.assumeRoles = requireArray("aws:assumeRoles", assumeRoles).map((r, i) => parseAssumeRole(r, i));
+    const secret = settings.isSecret("aws", "assumeRoles");
+    aws.assumeRoles = requireArray("aws:assumeRoles", assumeRoles).map((r, i) => {
+      try {
+        return parseAssumeRole(r, i, secret);
+      } catch (e) {
+        // A secret (an external id, say) is never shown in an error.
+        if (!secret || !(e instanceof IrsaInputError)) throw e;
+        throw new IrsaInputError(e.field, "[secret]", e.rule);
+      }
+    });
   }
   const allowed = getAws("allowedAccountIds");
   if (allowed !== undefined) {
@@ -174,7 +184,7 @@ const GO_DURATION =
   /^(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h)(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))*$/;
 
 /** An `aws:assumeRoles` entry, every field checked and kept exactly; unknown fields are refused. */
-function parseAssumeRole(r: unknown, i: number): AssumeRole {
+function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
   const field = `aws:assumeRoles[${i}]`;
   if (r === null || typeof r !== "object" || Array.isArray(r)) {
     throw new IrsaInputError(field, r, `must be an object with a roleArn and ${ASSUME_ROLE_KEYS.join(", ")}`);
@@ -184,6 +194,8 @@ function parseAssumeRole(r: unknown, i: number): AssumeRole {
   const text = (name: keyof AssumeRole, pattern: RegExp, rule: string): string | undefined => {
     const v = o[name];
     if (v === undefined) return undefined;
+    // A secure value cannot be decrypted offline: the plan passes the marker on unchecked.
+    if (secret && v === OFFLINE_SECRET) return v;
     if (typeof v !== "string" || !pattern.test(v)) throw new IrsaInputError(`${field}.${name}`, v, rule);
     return v;
   };
@@ -215,14 +227,16 @@ function parseAssumeRole(r: unknown, i: number): AssumeRole {
   );
   if (sourceIdentity !== undefined) role.sourceIdentity = sourceIdentity;
   if (o.policy !== undefined) {
-    let document: unknown;
-    try {
-      document = typeof o.policy === "string" ? JSON.parse(o.policy) : undefined;
-    } catch {
-      document = undefined;
-    }
-    if (document === null || typeof document !== "object" || Array.isArray(document)) {
-      throw new IrsaInputError(`${field}.policy`, o.policy, "must be an IAM policy document as JSON text");
+    if (!(secret && o.policy === OFFLINE_SECRET)) {
+      let document: unknown;
+      try {
+        document = typeof o.policy === "string" ? JSON.parse(o.policy) : undefined;
+      } catch {
+        document = undefined;
+      }
+      if (document === null || typeof document !== "object" || Array.isArray(document)) {
+        throw new IrsaInputError(`${field}.policy`, o.policy, "must be an IAM policy document as JSON text");
+      }
     }
     role.policy = o.policy as string;
   }
@@ -230,6 +244,7 @@ function parseAssumeRole(r: unknown, i: number): AssumeRole {
     const v = o[name];
     if (v === undefined) return undefined;
     return requireArray(`${field}.${name}`, v).map((x, j) => {
+      if (secret && x === OFFLINE_SECRET) return x;
       if (typeof x !== "string" || !pattern.test(x))
         throw new IrsaInputError(`${field}.${name}[${j}]`, x, rule);
       return x;

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import { expect } from "chai";
-import { parseStackConfig } from "../../stacks/stackFile";
+import { OFFLINE_SECRET, parseStackConfig } from "../../stacks/stackFile";
 import { configGetters, parseAccountAConfig, parseAccountBConfig } from "../../stacks/config";
 import { ASSUME_ROLE_KEYS } from "../../stacks/awsSettings";
 
@@ -123,5 +123,22 @@ describe("aws:assumeRoles: every field the provider takes, exactly, or refused b
     expect(parseA(`    - roleArn: ${ROLE}\n      sessionName: deploy-a\n`).kubeconfig).to.deep.equal({
       roleArn: ROLE,
     });
+  });
+
+  it("a secure field passes through the plan undecrypted, and a secret is never shown in an error", () => {
+    const b = parseB(`    - roleArn: ${ROLE}\n      externalId:\n        secure: AAABAOpaqueCiphertext==\n`);
+    expect(b.aws.assumeRoles?.[0].externalId).to.equal(OFFLINE_SECRET);
+    // In the program the value is decrypted; a bad one is named, never echoed.
+    const settings = configGetters(
+      {
+        "aws:region": "eu-west-1",
+        "cross-account-irsa:serviceAccounts": '[{"namespace":"apps","name":"reader"}]',
+        "aws:assumeRoles": JSON.stringify([{ roleArn: ROLE, externalId: "x" }]),
+      },
+      ["aws:assumeRoles"],
+    );
+    expect(() => parseAccountBConfig(settings, "acme")).to.throw(
+      /^aws:assumeRoles\[0\]\.externalId: "\[secret\]" is invalid: must be a string of 2 to 1224/,
+    );
   });
 });
