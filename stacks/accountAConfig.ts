@@ -48,6 +48,10 @@ export interface AccountAConfig {
   accountBStack: string;
   cluster: {
     existingName?: string;
+    /**
+     * `1.<minor>`, passed to EKS as written: which versions EKS offers changes over time and
+     * @pulumi/eks takes any string, so EKS refuses an unsupported one when the cluster is created.
+     */
     version?: string;
     instanceType?: string;
     desiredCapacity?: number;
