@@ -7,7 +7,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { type CommandName, errorText } from "./failure";
-import { HELP_FLAG, STACK_FLAGS, STACK_FLAGS_USAGE, parseStackPair } from "./flags";
+import {
+  HELP_FLAG,
+  STACK_FLAGS,
+  STACK_FLAGS_USAGE,
+  checkStackFilesExist,
+  checkStackPrograms,
+  parseStackPair,
+} from "./flags";
 import { type RunOutcome, type StackPair, deploy, destroy, preview } from "./orchestrator";
 import {
   PreflightError,
@@ -23,7 +30,6 @@ import {
   normalizeBackendUrl,
   readProjectName,
   readStackFile,
-  type StackFile,
 } from "./preflight";
 import {
   type CommandRunner,
@@ -229,6 +235,7 @@ async function runCommand(args: CliArgs, deps: CliDeps): Promise<number> {
   ];
   if (args.command === "deploy" || args.command === "preview") {
     checkStackFilesExist(files, deps.listDirectory?.(deps.workDir) ?? []);
+    checkStackPrograms(files, (file) => deps.fs.readFile(file));
   }
   checkPassphrase(files, selfManaged, backendUrl, deps.env, deps.fs);
   deps.stdout(`pulumi ${version}, backend ${backendUrl}${explicitBackend ? "" : " (current login)"}`);
@@ -312,23 +319,6 @@ async function runCommand(args: CliArgs, deps: CliDeps): Promise<number> {
 }
 
 /** The real dependencies: this process's environment, terminal, file system and the Pulumi CLI. */
-/**
- * Deploy and preview run the programs on each stack's `Pulumi.<stack>.yaml`: a stack without one
- * would run with no config at all (a misspelt `--stack-a acount-a` creates an empty stack). Refused
- * before anything runs, naming the file looked for and the stack files there are.
- */
-export function checkStackFilesExist(files: readonly StackFile[], directoryEntries: readonly string[]): void {
-  const missing = files.find((f) => !f.exists);
-  if (missing === undefined) return;
-  const present = directoryEntries.filter((n) => /^Pulumi\.[^/]+\.ya?ml$/.test(n)).sort();
-  const flag = missing === files[0] ? "--stack-a" : "--stack-b";
-  throw new PreflightError(
-    `${flag} ${missing.stack}: no stack config file ${missing.path}; each stack reads its settings from ` +
-      `Pulumi.<stack>.yaml beside Pulumi.yaml. Stack files there: ${present.length > 0 ? present.join(", ") : "none"}` +
-      ". Is the stack name misspelt, or create the file first (copy Pulumi.account-a.yaml / Pulumi.account-b.yaml)",
-  );
-}
-
 export function defaultDeps(wasInterrupted?: () => boolean): CliDeps {
   return {
     env: process.env,
