@@ -2,11 +2,19 @@
  * `npm run deploy|preview|verify|destroy`: the command line of the Automation API orchestration
  * (argument parsing, the up-front checks, confirmation, and the command).
  */
+import { readdirSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { type CommandName, errorText } from "./failure";
-import { HELP_FLAG, STACK_FLAGS, STACK_FLAGS_USAGE, parseStackPair } from "./flags";
+import {
+  HELP_FLAG,
+  STACK_FLAGS,
+  STACK_FLAGS_USAGE,
+  checkStackFilesExist,
+  checkStackPrograms,
+  parseStackPair,
+} from "./flags";
 import { type RunOutcome, type StackPair, deploy, destroy, preview } from "./orchestrator";
 import {
   PreflightError,
@@ -177,6 +185,8 @@ export interface CliDeps {
   now: () => number;
   /** True once the user pressed Ctrl-C. */
   wasInterrupted?: () => boolean;
+  /** The names of the files in a directory (to list the stack files there); none when absent. */
+  listDirectory?: (dir: string) => string[];
 }
 
 /**
@@ -223,6 +233,10 @@ async function runCommand(args: CliArgs, deps: CliDeps): Promise<number> {
     readStackFile(deps.fs, deps.workDir, stacks.a),
     readStackFile(deps.fs, deps.workDir, stacks.b),
   ];
+  if (args.command === "deploy" || args.command === "preview") {
+    checkStackFilesExist(files, deps.listDirectory?.(deps.workDir) ?? []);
+    checkStackPrograms(files, (file) => deps.fs.readFile(file));
+  }
   checkPassphrase(files, selfManaged, backendUrl, deps.env, deps.fs);
   deps.stdout(`pulumi ${version}, backend ${backendUrl}${explicitBackend ? "" : " (current login)"}`);
   // Every command reaches the cluster through its kubeconfig's `aws eks get-token`, and @pulumi/eks
@@ -318,6 +332,13 @@ export function defaultDeps(wasInterrupted?: () => boolean): CliDeps {
     confirm: (question) => askYesNo(question),
     run: execRunner,
     fs: nodeFileSystem,
+    listDirectory: (dir) => {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return [];
+      }
+    },
     createWorkspace: async (settings) => (await import("./pulumiWorkspace")).createPulumiWorkspace(settings),
     now: () => Date.now(),
     wasInterrupted,

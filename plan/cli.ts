@@ -158,23 +158,24 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
   let passError: typeof PlanPassError | undefined;
   const files = { "account-a": args.configA, "account-b": args.configB };
   try {
+    // The stack files first, before the SDKs load: a path that is no stack file (a device, a FIFO,
+    // a directory, a huge file) is refused at once.
+    const { loadStackConfig } = await import("../stacks/stackFile");
+    const configA = loadStackConfig(args.configA);
+    const configB = loadStackConfig(args.configB);
     // Loaded after the arguments are checked: --help and usage errors need none of the SDKs.
-    const [config, passes, { buildPlan }, { isReplaceableOutDir }, { errorMessage }, { loadStackConfig }] =
-      await Promise.all([
-        import("./config"),
-        import("./passes"),
-        import("./build"),
-        import("./files"),
-        import("../engine/errors"),
-        import("../stacks/stackFile"),
-      ]);
+    const [config, passes, { buildPlan }, { isReplaceableOutDir }, { errorMessage }] = await Promise.all([
+      import("./config"),
+      import("./passes"),
+      import("./build"),
+      import("./files"),
+      import("../engine/errors"),
+    ]);
     passError = passes.PlanPassError;
     if (!isReplaceableOutDir(args.outDir)) {
       io.stderr(`plan: --out ${out} exists and is not an earlier plan's output: refusing to replace it\n`);
       return 2;
     }
-    const configA = loadStackConfig(args.configA);
-    const configB = loadStackConfig(args.configB);
     let configs: PlanConfigs;
     try {
       configs = config.parsePlanConfigs(configA, configB);

@@ -11,6 +11,9 @@ import {
   type StackSettings,
 } from "../stacks/config";
 import { type StackConfig } from "../stacks/stackFile";
+import { PROJECT } from "../stacks/configSource";
+import { partitionMismatch, selectProgramName } from "../stacks/configShared";
+import { IrsaInputError } from "../components/errors";
 import { errorMessage } from "../engine/errors";
 
 /** The organization the plan runs the stacks in (a self-managed backend's). */
@@ -61,8 +64,38 @@ export function parsePlanConfigs(
       throw new PlanConfigError(stack, e);
     }
   };
-  return {
+  checkProgram("account-a", configA);
+  checkProgram("account-b", configB);
+  const configs = {
     a: parse<AccountAConfig>("account-a", configA, parseAccountAConfig),
     b: parse<AccountBConfig>("account-b", configB, parseAccountBConfig),
   };
+  if (configs.b.mechanism === "pod-identity") {
+    const mismatch = partitionMismatch({ ...configs.a.aws, from: "aws:region is" }, configs.b.aws);
+    if (mismatch) throw new PlanConfigError("account-b", mismatch);
+  }
+  return configs;
+}
+
+/**
+ * The program a stack file makes its stack run, read exactly as stacks/index.ts reads it
+ * (`cross-account-irsa:program` as `Config.get` returns it, else the stack name): the plan runs the
+ * file given as account-a's config as the account-a program, so a file that would run the other one
+ * is refused rather than planned as something it is not.
+ */
+function checkProgram(stack: StackName, config: StackConfig): void {
+  const configured = config.config[`${PROJECT}:program`];
+  try {
+    const program = selectProgramName(stack, configured);
+    if (program !== stack) {
+      throw new IrsaInputError(
+        `${PROJECT}:program`,
+        configured,
+        `makes the stack run the ${program} program, but this file is given as ${stack}'s config ` +
+          `(--config-${stack.slice(-1)}): the plan would run a program the real stack does not`,
+      );
+    }
+  } catch (e) {
+    throw new PlanConfigError(stack, e);
+  }
 }

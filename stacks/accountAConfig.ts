@@ -35,6 +35,7 @@ import {
   ACCOUNT_B_KEYS,
   parseMechanism,
   qualifyStackName,
+  refusePodIdentityRegion,
   type Mechanism,
 } from "./configShared";
 
@@ -47,6 +48,10 @@ export interface AccountAConfig {
   accountBStack: string;
   cluster: {
     existingName?: string;
+    /**
+     * `1.<minor>`, passed to EKS as written: which versions EKS offers changes over time and
+     * @pulumi/eks takes any string, so EKS refuses an unsupported one when the cluster is created.
+     */
     version?: string;
     instanceType?: string;
     desiredCapacity?: number;
@@ -124,31 +129,35 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     cluster[name] === undefined ? undefined : check(key(`cluster.${name}`), cluster[name]);
   const subnets = (name: string) =>
     optional(name, (field, value) =>
-      requireArray(field, value).map((id, i) => validateEc2Id(`${field}[${i}]`, id, "subnet")),
+      requireArray(field, value, 1).map((id, i) => validateEc2Id(`${field}[${i}]`, id, "subnet")),
     );
-  const size = (name: string) => optional(name, (field, value) => validateInteger(field, value, 0, 1000));
+  const size = (name: string, min = 0) =>
+    optional(name, (field, value) => validateInteger(field, value, min, 1000));
   const clusterConfig: AccountAConfig["cluster"] = {
     existingName: cluster.existingName as string | undefined,
     version: optional("version", validateKubernetesVersion),
     instanceType: optional("instanceType", validateInstanceType),
     desiredCapacity: size("desiredCapacity"),
     minSize: size("minSize"),
-    maxSize: size("maxSize"),
+    maxSize: size("maxSize", 1),
     vpcId: optional("vpcId", (field, value) => validateEc2Id(field, value, "vpc")),
     publicSubnetIds: subnets("publicSubnetIds"),
     privateSubnetIds: subnets("privateSubnetIds"),
     podIdentityAgent: cluster.podIdentityAgent,
   };
+  checkClusterCombinations(clusterConfig);
   let serviceAccount: ServiceAccountRef | undefined;
   const sa = get("serviceAccount");
   if (sa !== undefined && sa !== null) {
     const o = object(key("serviceAccount"), sa);
+    onlyKeys(key("serviceAccount"), o, ["namespace", "name"]);
     serviceAccount = {
       namespace: validateNamespace(key("serviceAccount.namespace"), o.namespace),
       name: validateObjectName(key("serviceAccount.name"), o.name),
     };
   }
   const aws = parseAwsSettings(settings);
+  if (mechanism === "pod-identity") refusePodIdentityRegion(aws);
   return {
     aws,
     mechanism,
@@ -167,4 +176,54 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
         : optionalBoolean(get, "createNamespace", false),
     kubeconfig: kubeconfigCredentials(aws),
   };
+}
+
+/**
+ * The node group sizes WorkloadCluster uses when one is not set (its `WORKLOAD_CLUSTER_DEFAULTS`,
+ * kept out of this pure module because that file loads the EKS SDK; a test pins them equal).
+ */
+export const DEFAULT_NODE_SIZES = { minSize: 1, desiredCapacity: 2, maxSize: 3 } as const;
+
+/**
+ * The combinations WorkloadCluster checks, checked here first so the error names the config key
+ * (`cross-account-irsa:cluster.minSize`), never the component's argument (`args.minSize`).
+ */
+function checkClusterCombinations(c: AccountAConfig["cluster"]): void {
+  if (c.existingName !== undefined) return;
+  const min = c.minSize ?? DEFAULT_NODE_SIZES.minSize;
+  const desired = c.desiredCapacity ?? DEFAULT_NODE_SIZES.desiredCapacity;
+  const max = c.maxSize ?? DEFAULT_NODE_SIZES.maxSize;
+  const shown = (name: string, value: number, set: boolean) =>
+    set ? key(`cluster.${name}`) : `${key(`cluster.${name}`)} (default ${value})`;
+  if (min > max) {
+    throw new IrsaInputError(
+      key("cluster.minSize"),
+      min,
+      `must not exceed ${shown("maxSize", max, c.maxSize !== undefined)}`,
+    );
+  }
+  if (desired < min || desired > max) {
+    throw new IrsaInputError(
+      key("cluster.desiredCapacity"),
+      desired,
+      `must be from ${shown("minSize", min, c.minSize !== undefined)} to ` +
+        `${shown("maxSize", max, c.maxSize !== undefined)}`,
+    );
+  }
+  const hasSubnets = c.publicSubnetIds !== undefined || c.privateSubnetIds !== undefined;
+  if (c.vpcId !== undefined && !hasSubnets) {
+    throw new IrsaInputError(
+      key("cluster.vpcId"),
+      c.vpcId,
+      "needs cluster.publicSubnetIds or cluster.privateSubnetIds: the cluster's subnets must be in the VPC given",
+    );
+  }
+  if (c.vpcId === undefined && hasSubnets) {
+    const name = c.privateSubnetIds !== undefined ? "privateSubnetIds" : "publicSubnetIds";
+    throw new IrsaInputError(
+      key(`cluster.${name}`),
+      c[name],
+      "needs cluster.vpcId: subnets are only used together with the VPC they belong to",
+    );
+  }
 }

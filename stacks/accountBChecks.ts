@@ -19,6 +19,7 @@ import {
   podIdentityTrustSizeWaysOut,
 } from "../components/podIdentityPolicies";
 import { key } from "./configSource";
+import { partitionMismatch } from "./configShared";
 import type { AccountBConfig } from "./config";
 
 /** The resource name the account-b program gives its bucket (Pulumi auto-names it from this). */
@@ -118,6 +119,18 @@ function trustSizeError(
 /** Pod Identity: the target role's trust, with account-a's source role and cluster (or the shortest stand-ins). */
 function checkTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined {
   const known = a.clusterArn !== undefined && a.sourceRoleArn !== undefined;
+  const cluster = a.clusterArn !== undefined ? /^arn:([a-z-]+):eks:([a-z0-9-]+):/.exec(a.clusterArn) : null;
+  if (cluster) {
+    const mismatch = partitionMismatch(
+      {
+        partition: cluster[1],
+        region: cluster[2],
+        from: `cluster (${config.accountAStack} output clusterArn) is in`,
+      },
+      config.aws,
+    );
+    if (mismatch) throw mismatch;
+  }
   try {
     const doc = buildPodIdentityTargetTrustPolicy({
       sourceRoleArn: a.sourceRoleArn ?? SHORTEST_SOURCE_ROLE_ARN,

@@ -3,10 +3,12 @@
  */
 import { IrsaInputError } from "../components/errors";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
+import { refusePodIdentityRegion } from "./configShared";
 import {
   PROJECT,
   checkKnownKeys,
   key,
+  notSet,
   object,
   onlyKeys,
   optionalBoolean,
@@ -88,6 +90,67 @@ function checkProviderAccount(field: string, arn: string, aws: AwsSettings): voi
   }
 }
 
+/** C0 and C1 control characters (CR, LF, tab, NUL, ...): never part of a prefix or key one can type. */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+/**
+ * Refuses a prefix or object key holding a control character: IAM and S3 take a CR or LF, so it
+ * would pass every later check and fail only when the pod reads another key than the one written.
+ */
+function refuseControlCharacters(field: string, value: unknown): void {
+  if (typeof value !== "string") return;
+  const m = CONTROL_CHARACTERS.exec(value);
+  if (m) {
+    throw new IrsaInputError(
+      field,
+      value,
+      `must not contain a control character (U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} ` +
+        `at position ${m.index})`,
+    );
+  }
+}
+
+/**
+ * Pod Identity registers one association per service account, and EKS refuses a second association
+ * for the same one: a repeated entry is refused here, naming it, not when account-a creates it.
+ */
+function refuseDuplicateServiceAccounts(entries: unknown[]): void {
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    if (entry === null || typeof entry !== "object") return;
+    const { namespace, name } = entry as Record<string, unknown>;
+    if (typeof namespace !== "string" || typeof name !== "string") return;
+    const id = `${namespace}/${name}`;
+    const first = seen.get(id);
+    if (first !== undefined) {
+      throw new IrsaInputError(
+        `${key("serviceAccounts")}[${i}]`,
+        entry,
+        `repeats ${key("serviceAccounts")}[${first}]: with cross-account-irsa:mechanism "pod-identity" each ` +
+          "service account gets one association, and EKS allows one per service account",
+      );
+    }
+    seen.set(id, i);
+  });
+}
+
+/**
+ * S3 encrypts with a KMS key of the bucket's region only (SSE-KMS: "the KMS key must be in the same
+ * Region as the bucket", https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html);
+ * the bucket is in this stack's aws:region.
+ */
+function checkKmsKeyRegion(arn: string, aws: AwsSettings): void {
+  const [, partition, , region] = arn.split(":");
+  if (region !== aws.region || partition !== aws.partition) {
+    throw new IrsaInputError(
+      key("bucket.kmsKeyArn"),
+      arn,
+      `must be a key of the bucket's region, aws:region ${aws.region} (partition ${aws.partition}): S3 uses ` +
+        "a KMS key only in the bucket's own region",
+    );
+  }
+}
+
 /**
  * Settings that mean nothing with Pod Identity, or would make it less safe than asked: refused by
  * name, with why, instead of being ignored.
@@ -138,10 +201,9 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   }
   const rawServiceAccounts = get("serviceAccounts");
   if (rawServiceAccounts === undefined) {
-    throw new IrsaInputError(
+    throw notSet(
       key("serviceAccounts"),
-      undefined,
-      "must list the service accounts the role trusts, e.g. [{namespace: irsa-demo, name: s3-reader}]",
+      "it lists the service accounts the role trusts, e.g. [{namespace: irsa-demo, name: s3-reader}]",
     );
   }
   if (Array.isArray(rawServiceAccounts)) {
@@ -163,6 +225,9 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
       }
     });
   }
+  if (mechanism === "pod-identity" && Array.isArray(rawServiceAccounts)) {
+    refuseDuplicateServiceAccounts(rawServiceAccounts);
+  }
   const trustWholeNamespaces = optionalBoolean(get, "trustWholeNamespaces", false);
   serviceAccountSubjects(key("serviceAccounts"), rawServiceAccounts, conditionTest, trustWholeNamespaces);
   const serviceAccounts = (rawServiceAccounts as ServiceAccountRef[]).map((sa) => ({
@@ -183,11 +248,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   if (typeof create !== "boolean")
     throw new IrsaInputError(key("bucket.create"), create, "must be true or false");
   if (!create && bucket.name === undefined) {
-    throw new IrsaInputError(
-      key("bucket.name"),
-      undefined,
-      "must name the existing bucket when bucket.create is false",
-    );
+    throw notSet(key("bucket.name"), "it must name the existing bucket when bucket.create is false");
   }
   const forceDestroy = bucket.forceDestroy ?? false;
   if (typeof forceDestroy !== "boolean") {
@@ -201,7 +262,19 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   if (!["read", "read-write", "list"].includes(access)) {
     throw new IrsaInputError(key("access"), access, 'must be one of "read", "read-write", "list"');
   }
-  const prefixes = normalizePrefixes(get("prefixes"), key("prefixes"));
+  const rawPrefixes = get("prefixes");
+  if (Array.isArray(rawPrefixes)) {
+    if (rawPrefixes.length === 0) {
+      throw new IrsaInputError(
+        key("prefixes"),
+        rawPrefixes,
+        "must list at least one prefix: leave prefixes out to grant the whole bucket",
+      );
+    }
+    rawPrefixes.forEach((p: unknown, i) => refuseControlCharacters(`${key("prefixes")}[${i}]`, p));
+  }
+  const prefixes = normalizePrefixes(rawPrefixes, key("prefixes"));
+  refuseControlCharacters(key("bucket.objectKey"), bucket.objectKey);
   const objectKey = validateObjectKey(
     key("bucket.objectKey"),
     bucket.objectKey ?? (prefixes.length > 0 ? `${prefixes[0]}irsa-check.txt` : "irsa-check.txt"),
@@ -223,6 +296,10 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   const roleName = optionalString(get, "roleName");
   const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
   const aws = parseAwsSettings(settings);
+  if (mechanism === "pod-identity") refusePodIdentityRegion(aws);
+  const kmsKeyArn =
+    bucket.kmsKeyArn !== undefined ? validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) : undefined;
+  if (kmsKeyArn !== undefined) checkKmsKeyRegion(kmsKeyArn, aws);
   if (existingOidcProviderArn !== undefined) {
     checkProviderAccount(key("existingOidcProviderArn"), existingOidcProviderArn, aws);
   }
@@ -242,9 +319,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
       create,
       objectKey,
       objectContent,
-      ...(bucket.kmsKeyArn !== undefined
-        ? { kmsKeyArn: validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) }
-        : {}),
+      ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
       forceDestroy,
     },
     access,

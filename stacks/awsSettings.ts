@@ -5,8 +5,10 @@
  */
 import { IrsaInputError } from "../components/errors";
 import { partitionOfRegion } from "../components/partitions";
-import { requireArray, validateAccountId, validateRegion } from "../components/validation";
-import { checkKnownKeys, type StackSettings } from "./configSource";
+import { parseRoleArn, requireArray, validateAccountId, validateRegion } from "../components/validation";
+import { validateProfile } from "../components/kubeconfig";
+import { checkKnownKeys, notSet, onlyKeys, type StackSettings } from "./configSource";
+import { OFFLINE_SECRET } from "./stackFile";
 
 /** The AWS provider settings of a stack (`aws:*` keys). */
 export interface AwsSettings {
@@ -14,11 +16,46 @@ export interface AwsSettings {
   /** The region's partition (`aws`, `aws-cn`, `aws-us-gov`, ...): the partition of every ARN. */
   partition: string;
   profile?: string;
-  /** `aws:assumeRoles`: role chain for the provider (each `{ roleArn, sessionName?, externalId? }`). */
-  assumeRoles?: Array<{ roleArn: string; sessionName?: string; externalId?: string }>;
+  /** `aws:assumeRoles`: the provider's role chain, every field as written (see {@link AssumeRole}). */
+  assumeRoles?: AssumeRole[];
   /** `aws:allowedAccountIds`: the provider refuses to run against any other account. */
   allowedAccountIds?: string[];
 }
+
+/**
+ * One entry of `aws:assumeRoles`: every field of the AWS provider's `assumeRoles` (`ProviderAssumeRole`
+ * in @pulumi/aws's types/input.d.ts), passed to the provider exactly as written. `roleArn` is
+ * required here: an entry without one assumes nothing.
+ */
+export interface AssumeRole {
+  roleArn: string;
+  /** The session's duration, a Go duration of 15 minutes to 12 hours (`1h`, `90m`). */
+  duration?: string;
+  externalId?: string;
+  /** A session policy (IAM policy JSON) that narrows what the session may do. */
+  policy?: string;
+  /** Managed policies that narrow what the session may do. */
+  policyArns?: string[];
+  sessionName?: string;
+  sourceIdentity?: string;
+  /** Session tags. */
+  tags?: Record<string, string>;
+  /** Session tag keys passed on to later sessions of a chain. */
+  transitiveTagKeys?: string[];
+}
+
+/** The fields of an `aws:assumeRoles` entry: those of the provider's `ProviderAssumeRole`. */
+export const ASSUME_ROLE_KEYS = [
+  "duration",
+  "externalId",
+  "policy",
+  "policyArns",
+  "roleArn",
+  "sessionName",
+  "sourceIdentity",
+  "tags",
+  "transitiveTagKeys",
+] as const;
 
 /**
  * How the kubeconfig's `aws eks get-token` authenticates: the provider's profile (`--profile`) and
@@ -29,6 +66,17 @@ export interface KubeconfigCredentials {
   profile?: string;
   roleArn?: string;
 }
+
+/** What each field the kubeconfig cannot reproduce is, in words. */
+const KUBECONFIG_CANNOT: Record<string, string> = {
+  duration: "a session duration",
+  externalId: "an external id",
+  policy: "a session policy",
+  policyArns: "session policy ARNs",
+  sourceIdentity: "a source identity",
+  tags: "session tags",
+  transitiveTagKeys: "transitive session tag keys",
+};
 
 /** The kubeconfig credentials that reproduce the provider's: see {@link KubeconfigCredentials}. */
 export function kubeconfigCredentials(settings: AwsSettings): KubeconfigCredentials {
@@ -45,13 +93,17 @@ export function kubeconfigCredentials(settings: AwsSettings): KubeconfigCredenti
     );
   }
   if (roles.length === 1) {
-    if (roles[0].externalId !== undefined) {
+    // get-token takes --role-arn only: anything else would make Kubernetes calls run as another session
+    // than the provider's (an external id the role's trust requires, a narrower session policy, ...).
+    for (const field of ASSUME_ROLE_KEYS) {
+      if (field === "roleArn" || field === "sessionName" || roles[0][field] === undefined) continue;
       throw new IrsaInputError(
-        "aws:assumeRoles[0].externalId",
-        roles[0].externalId,
-        "cannot be used on account-a: the cluster's kubeconfig (aws eks get-token --role-arn) cannot pass an " +
-          "external id. Define the role as an AWS CLI profile (role_arn, external_id, source_profile) and set " +
-          "aws:profile to it instead",
+        `aws:assumeRoles[0].${field}`,
+        roles[0][field],
+        "cannot be used on account-a: the cluster's kubeconfig (aws eks get-token --role-arn) cannot pass " +
+          `${KUBECONFIG_CANNOT[field]}, so Kubernetes calls would run as another session than the provider's. ` +
+          "Define the role as an AWS CLI profile (role_arn, source_profile, external_id, duration_seconds) " +
+          "and set aws:profile to it instead",
       );
     }
     credentials.roleArn = roles[0].roleArn;
@@ -76,10 +128,9 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
   const getAws = settings.getAws;
   const region = getAws("region");
   if (region === undefined) {
-    throw new IrsaInputError(
+    throw notSet(
       "aws:region",
-      region,
-      "must be set: the region of this stack's resources (pulumi config set aws:region <region>)",
+      "it is the region of this stack's resources (pulumi config set aws:region <region>)",
     );
   }
   for (const key of STATIC_KEY_SETTINGS) {
@@ -100,29 +151,20 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
   };
   const profile = getAws("profile");
   if (profile !== undefined && profile !== "") {
-    if (typeof profile !== "string") throw new IrsaInputError("aws:profile", profile, "must be a string");
-    aws.profile = profile;
+    // The check the kubeconfig's profile gets (WorkloadCluster's kubeconfigProfile), naming this key.
+    aws.profile = validateProfile("aws:profile", profile);
   }
   const assumeRoles = getAws("assumeRoles");
   if (assumeRoles !== undefined) {
+    const secret = settings.isSecret("aws", "assumeRoles");
     aws.assumeRoles = requireArray("aws:assumeRoles", assumeRoles).map((r, i) => {
-      if (r === null || typeof r !== "object" || Array.isArray(r)) {
-        throw new IrsaInputError(
-          `aws:assumeRoles[${i}]`,
-          r,
-          "must be an object { roleArn, sessionName?, externalId? }",
-        );
+      try {
+        return parseAssumeRole(r, i, secret);
+      } catch (e) {
+        // A secret (an external id, say) is never shown in an error.
+        if (!secret || !(e instanceof IrsaInputError)) throw e;
+        throw new IrsaInputError(e.field, "[secret]", e.rule);
       }
-      const o = r as Record<string, unknown>;
-      const roleArn = o.roleArn;
-      if (typeof roleArn !== "string" || !/^arn:[a-z-]+:iam::\d{12}:role\/.+$/.test(roleArn)) {
-        throw new IrsaInputError(`aws:assumeRoles[${i}].roleArn`, roleArn, "must be an IAM role ARN");
-      }
-      return {
-        roleArn,
-        ...(typeof o.sessionName === "string" ? { sessionName: o.sessionName } : {}),
-        ...(typeof o.externalId === "string" ? { externalId: o.externalId } : {}),
-      };
     });
   }
   const allowed = getAws("allowedAccountIds");
@@ -132,4 +174,102 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
     );
   }
   return aws;
+}
+
+// The lengths and characters STS takes for RoleSessionName, SourceIdentity and ExternalId:
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+const SESSION_TEXT = /^[\w+=,.@-]{2,64}$/;
+/** A Go duration (`time.ParseDuration`), which the provider reads `duration` with. */
+const GO_DURATION =
+  /^(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h)(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))*$/;
+
+/** An `aws:assumeRoles` entry, every field checked and kept exactly; unknown fields are refused. */
+function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
+  const field = `aws:assumeRoles[${i}]`;
+  if (r === null || typeof r !== "object" || Array.isArray(r)) {
+    throw new IrsaInputError(field, r, `must be an object with a roleArn and ${ASSUME_ROLE_KEYS.join(", ")}`);
+  }
+  const o = r as Record<string, unknown>;
+  onlyKeys(field, o, [...ASSUME_ROLE_KEYS]);
+  const text = (name: keyof AssumeRole, pattern: RegExp, rule: string): string | undefined => {
+    const v = o[name];
+    if (v === undefined) return undefined;
+    // A secure value cannot be decrypted offline: the plan passes the marker on unchecked.
+    if (secret && v === OFFLINE_SECRET) return v;
+    if (typeof v !== "string" || !pattern.test(v)) throw new IrsaInputError(`${field}.${name}`, v, rule);
+    return v;
+  };
+  // The check the kubeconfig's role ARN gets (WorkloadCluster's kubeconfigRoleArn), naming this key.
+  parseRoleArn(`${field}.roleArn`, o.roleArn);
+  const role: AssumeRole = { roleArn: o.roleArn as string };
+  const sessionName = text(
+    "sessionName",
+    SESSION_TEXT,
+    "must be a string of 2 to 64 of A-Z a-z 0-9 _ + = , . @ -",
+  );
+  if (sessionName !== undefined) role.sessionName = sessionName;
+  const externalId = text(
+    "externalId",
+    /^[\w+=,.@:/-]{2,1224}$/,
+    "must be a string of 2 to 1224 of A-Z a-z 0-9 _ + = , . @ : / -",
+  );
+  if (externalId !== undefined) role.externalId = externalId;
+  const duration = text(
+    "duration",
+    GO_DURATION,
+    'must be a duration such as "1h" or "90m" (15 minutes to 12 hours)',
+  );
+  if (duration !== undefined) role.duration = duration;
+  const sourceIdentity = text(
+    "sourceIdentity",
+    SESSION_TEXT,
+    "must be a string of 2 to 64 of A-Z a-z 0-9 _ + = , . @ -",
+  );
+  if (sourceIdentity !== undefined) role.sourceIdentity = sourceIdentity;
+  if (o.policy !== undefined) {
+    if (!(secret && o.policy === OFFLINE_SECRET)) {
+      let document: unknown;
+      try {
+        document = typeof o.policy === "string" ? JSON.parse(o.policy) : undefined;
+      } catch {
+        document = undefined;
+      }
+      if (document === null || typeof document !== "object" || Array.isArray(document)) {
+        throw new IrsaInputError(`${field}.policy`, o.policy, "must be an IAM policy document as JSON text");
+      }
+    }
+    role.policy = o.policy as string;
+  }
+  const strings = (name: "policyArns" | "transitiveTagKeys", pattern: RegExp, rule: string) => {
+    const v = o[name];
+    if (v === undefined) return undefined;
+    return requireArray(`${field}.${name}`, v).map((x, j) => {
+      if (secret && x === OFFLINE_SECRET) return x;
+      if (typeof x !== "string" || !pattern.test(x))
+        throw new IrsaInputError(`${field}.${name}[${j}]`, x, rule);
+      return x;
+    });
+  };
+  const policyArns = strings(
+    "policyArns",
+    /^arn:[a-z-]+:iam::(aws|\d{12}):policy\/.+$/,
+    "must be an IAM policy ARN",
+  );
+  if (policyArns !== undefined) role.policyArns = policyArns;
+  const transitiveTagKeys = strings(
+    "transitiveTagKeys",
+    /^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u,
+    "must be a tag key",
+  );
+  if (transitiveTagKeys !== undefined) role.transitiveTagKeys = transitiveTagKeys;
+  if (o.tags !== undefined) {
+    if (o.tags === null || typeof o.tags !== "object" || Array.isArray(o.tags)) {
+      throw new IrsaInputError(`${field}.tags`, o.tags, "must be an object of tag keys to string values");
+    }
+    for (const [k, v] of Object.entries(o.tags)) {
+      if (typeof v !== "string") throw new IrsaInputError(`${field}.tags.${k}`, v, "must be a string");
+    }
+    role.tags = o.tags as Record<string, string>;
+  }
+  return role;
 }

@@ -14,7 +14,10 @@ export type ConfigGetter = (key: string) => unknown;
 
 /** A stack's configuration, by namespace (`cross-account-irsa`, `aws`). */
 export interface StackSettings {
-  /** The project's values: JSON text (objects, lists, numbers, booleans) parsed, other text as is. */
+  /**
+   * The project's values: lists and objects parsed from the JSON Pulumi stores them as, every other
+   * value the text Pulumi stores (numbers and booleans included), undefined when unset or empty.
+   */
   get: ConfigGetter;
   /** The `aws:` values, likewise. */
   getAws: ConfigGetter;
@@ -39,12 +42,19 @@ export function configGetters(
     (namespace: string): ConfigGetter =>
     (key) => {
       const text = raw(namespace, key);
-      if (text === undefined) return undefined;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return text;
+      // Pulumi stores a value left empty (`key:`, `~`, `null`) as "": unset, as when the key is absent.
+      if (text === undefined || text === "") return undefined;
+      // Pulumi stores lists and maps as JSON and every scalar as its text (a number's digits, `true`,
+      // a string as is): `roleName: "12345"` and `roleName: 12345` are both the text 12345, which is
+      // what `Config.get` returns, so a string setting is read as text and never parsed as JSON.
+      if (text.startsWith("{") || text.startsWith("[")) {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return text;
+        }
       }
+      return text;
     };
   return {
     get: getter(PROJECT),
@@ -56,6 +66,11 @@ export function configGetters(
         .map((k) => k.slice(namespace.length + 1)),
     isSecret: (namespace, key) => secretKeys.includes(`${namespace}:${key}`),
   };
+}
+
+/** A setting that must be set and is not: "<key> is not set: <why>", never "undefined is invalid". */
+export function notSet(field: string, why: string): IrsaInputError {
+  return new IrsaInputError(field, undefined, why, `${field} is not set: ${why}`);
 }
 
 /** The project key as the user writes it: `cross-account-irsa:<key>`. */
@@ -120,6 +135,16 @@ export function checkKnownKeys(
   }
 }
 
+/** A stored text as shown in an error: JSON (a number, a boolean, a list) as such, other text quoted. */
+function asWritten(text: string): unknown {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === "string" ? text : v;
+  } catch {
+    return text;
+  }
+}
+
 /** An optional string setting (`undefined` when unset or empty). */
 export function optionalString(get: ConfigGetter, k: string): string | undefined {
   const v = get(k);
@@ -132,7 +157,6 @@ export function optionalString(get: ConfigGetter, k: string): string | undefined
 export function optionalBoolean(get: ConfigGetter, k: string, fallback: boolean): boolean {
   const v = get(k);
   if (v === undefined || v === null) return fallback;
-  if (typeof v === "boolean") return v;
   if (v === "true" || v === "false") return v === "true";
   throw new IrsaInputError(key(k), v, "must be true or false");
 }
@@ -149,10 +173,10 @@ export function optionalInteger(
   max: number,
 ): number {
   const text = settings.raw(PROJECT, k);
-  if (text === undefined) return fallback;
+  if (text === undefined || text === "") return fallback;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new IrsaInputError(key(k), settings.get(k), `must be a whole number from ${min} to ${max}`);
+    throw new IrsaInputError(key(k), asWritten(text), `must be a whole number from ${min} to ${max}`);
   }
   return value;
 }

@@ -76,6 +76,8 @@ function harness(
     },
     run,
     fs,
+    listDirectory: (dir) =>
+      [...fs.files.keys()].filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1)),
     createWorkspace: (s) => {
       settings.push(s);
       return Promise.resolve(ws);
@@ -348,12 +350,44 @@ describe("automation CLI", () => {
       expect(await main(["deploy", "--yes", "--skip-aws-check"], skipped.deps)).to.equal(EXIT.ok);
     });
 
+    it("refuses a stack with no Pulumi.<stack>.yaml up front, naming the file and the stack files there", async () => {
+      for (const command of ["deploy", "preview"]) {
+        const h = harness();
+        expect(await main([command, "--yes", "--stack-a", "acount-a"], h.deps)).to.equal(EXIT.failure);
+        expect(h.err.join("\n")).to.match(
+          /^error: --stack-a acount-a: no stack config file \/repo\/Pulumi\.acount-a\.yaml; .* Stack files there: Pulumi\.account-a\.yaml, Pulumi\.account-b\.yaml\. Is the stack name misspelt/,
+        );
+        expect(h.err.join("\n")).to.not.include("undefined is invalid");
+        expect(h.ws.callLog()).to.deep.equal([]);
+      }
+    });
+
+    it("refuses a stack file that would run the other program (or none), before anything runs", async () => {
+      const swapped = harness();
+      expect(
+        await main(["preview", "--stack-a", "account-b", "--stack-b", "account-a"], swapped.deps),
+      ).to.equal(EXIT.failure);
+      expect(swapped.err.join("\n")).to.match(
+        /^error: --stack-a account-b: Pulumi\.account-b\.yaml makes the stack run the account-b program \(its name ends in account-b\), but --stack-a is account A's stack/,
+      );
+      const unnamed = harness({
+        files: { [`${REPO}/Pulumi.dev.yaml`]: "config:\n  aws:region: eu-west-1\n" },
+      });
+      expect(await main(["deploy", "--yes", "--stack-a", "dev"], unnamed.deps)).to.equal(EXIT.failure);
+      expect(unnamed.err.join("\n")).to.match(
+        /^error: --stack-a dev: Pulumi\.dev\.yaml: cross-account-irsa:program is not set: set it to "account-a" or "account-b"/,
+      );
+      expect([...swapped.ws.callLog(), ...unnamed.ws.callLog()]).to.deep.equal([]);
+    });
+
     it("reads the custom stacks' config files for the checks", async () => {
       const h = harness({
         env: { PULUMI_CONFIG_PASSPHRASE: "p" },
         files: {
-          [`${REPO}/Pulumi.dev-a.yaml`]: "config:\n  aws:profile: a-admin\n",
-          [`${REPO}/Pulumi.dev-b.yaml`]: "config:\n  aws:profile: b-admin\n",
+          [`${REPO}/Pulumi.dev-a.yaml`]:
+            "config:\n  aws:profile: a-admin\n  cross-account-irsa:program: account-a\n",
+          [`${REPO}/Pulumi.dev-b.yaml`]:
+            "config:\n  aws:profile: b-admin\n  cross-account-irsa:program: account-b\n",
         },
       });
       expect(await main(["deploy", "--yes", "--stack-a", "dev-a", "--stack-b", "dev-b"], h.deps)).to.equal(

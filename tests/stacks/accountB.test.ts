@@ -179,7 +179,7 @@ describe("account-b program (committed Pulumi.account-b.yaml, account-a mocked t
         "a KMS key of another partition, named as the config key",
         { "cross-account-irsa:bucket": '{"kmsKeyArn":"arn:aws-cn:kms:cn-north-1:444455556666:key/abc"}' },
         { oidcIssuerUrl: ISSUER },
-        /^cross-account-irsa:bucket\.kmsKeyArn: "arn:aws-cn:.*" is invalid: must be in the bucket's partition "aws"/,
+        /^cross-account-irsa:bucket\.kmsKeyArn: "arn:aws-cn:.*" is invalid: must be a key of the bucket's region, aws:region eu-west-1 \(partition aws\)/,
       ],
       [
         "an adopted provider of another issuer",

@@ -38,8 +38,8 @@ describe("stack config files", () => {
   });
   it("names the file on bad YAML and bad keys", () => {
     expect(() => parseStackConfig("config: [", "Pulumi.x.yaml")).to.throw(/^Pulumi.x.yaml: not valid YAML/);
-    expect(() => parseStackConfig("config:\n  region: x\n", "Pulumi.x.yaml")).to.throw(
-      /config key "region" must be <namespace>:<key>/,
+    expect(() => parseStackConfig("config:\n  a:b:region: x\n", "Pulumi.x.yaml")).to.throw(
+      /config key "a:b:region" must be <namespace>:<key>/,
     );
   });
   // Without the count, flattening the config never finishes: mocha's timeout is what fails then.
@@ -84,11 +84,11 @@ describe("account-b config", () => {
     );
   });
   const errors: Array<[string, string, RegExp]> = [
-    ["missing region", "", /aws:region: undefined is invalid: must be set/],
+    ["missing region", "", /^aws:region is not set: it is the region of this stack/],
     [
       "no service accounts",
       "",
-      /cross-account-irsa:serviceAccounts: undefined is invalid: must list the service accounts/,
+      /^cross-account-irsa:serviceAccounts is not set: it lists the service accounts/,
     ],
     [
       "wildcard without StringLike",
@@ -103,7 +103,7 @@ describe("account-b config", () => {
     [
       "existing bucket without a name",
       "  cross-account-irsa:bucket: {create: false}\n",
-      /cross-account-irsa:bucket\.name: undefined is invalid: must name the existing bucket/,
+      /^cross-account-irsa:bucket\.name is not set: it must name the existing bucket/,
     ],
     [
       "object outside the prefixes",
@@ -123,7 +123,7 @@ describe("account-b config", () => {
     [
       "bad stack name",
       "  cross-account-irsa:accountAStack: a/b/c/d\n",
-      /cross-account-irsa:accountAStack: "a\/b\/c\/d" is invalid: must be a stack name/,
+      /cross-account-irsa:accountAStack: "a\/b\/c\/d" is invalid: must be a stack reference/,
     ],
     [
       "bad allowed account",
@@ -339,7 +339,8 @@ describe("account-a's kubeconfig authenticates as its AWS provider does", () => 
   });
   it("takes aws:profile and the role of aws:assumeRoles", () => {
     expect(
-      parseA(`  aws:profile: ops\n  aws:assumeRoles: [{roleArn: "${ROLE}", sessionName: s}]\n`).kubeconfig,
+      parseA(`  aws:profile: ops\n  aws:assumeRoles: [{roleArn: "${ROLE}", sessionName: deploy}]\n`)
+        .kubeconfig,
     ).to.deep.equal({ profile: "ops", roleArn: ROLE });
   });
   it("refuses a chain of roles, which aws eks get-token --role-arn cannot reproduce", () => {
@@ -348,8 +349,8 @@ describe("account-a's kubeconfig authenticates as its AWS provider does", () => 
     ).to.throw(/aws:assumeRoles: .* is invalid: must name at most one role on account-a: .*set aws:profile/);
   });
   it("refuses an external id, which aws eks get-token cannot pass", () => {
-    expect(() => parseA(`  aws:assumeRoles: [{roleArn: "${ROLE}", externalId: x}]\n`)).to.throw(
-      /aws:assumeRoles\[0\]\.externalId: "x" is invalid: cannot be used on account-a/,
+    expect(() => parseA(`  aws:assumeRoles: [{roleArn: "${ROLE}", externalId: ext-1}]\n`)).to.throw(
+      /aws:assumeRoles\[0\]\.externalId: "ext-1" is invalid: cannot be used on account-a/,
     );
   });
   it("refuses static keys in the stack file on both stacks (the explicit provider never reads them), without echoing them", () => {
@@ -374,15 +375,23 @@ describe("stack names and program selection", () => {
     expect(qualifyStackName("f", "account-a", "organization")).to.equal(
       "organization/cross-account-irsa/account-a",
     );
-    expect(qualifyStackName("f", "other/account-a", "acme")).to.equal("acme/other/account-a");
-    expect(qualifyStackName("f", "x/y/z", "acme")).to.equal("x/y/z");
+    // Two parts are <organization>/<stack>, as Pulumi reads them (httpstate/backend.go 1093-1095).
+    expect(qualifyStackName("f", "other/account-a", "acme")).to.equal("other/cross-account-irsa/account-a");
+    expect(qualifyStackName("f", "xyz/y/z", "acme")).to.equal("xyz/y/z");
+  });
+  it("refuses what is no stack reference by Pulumi's rules: ../x, ./x, a//b, empty parts, a bad organization", () => {
+    for (const bad of ["../x", "./x", "org/../x", "a//b", "", "x/", "-org/p/s", "o/p/s/t", "x y"]) {
+      expect(() => qualifyStackName("cross-account-irsa:accountAStack", bad, "acme"), bad).to.throw(
+        /^cross-account-irsa:accountAStack: .* is invalid: must be a stack reference/,
+      );
+    }
   });
   it("selects the program from config or the stack name", () => {
     expect(selectProgramName("prod-account-a", undefined)).to.equal("account-a");
     expect(selectProgramName("account-b", undefined)).to.equal("account-b");
     expect(selectProgramName("dev", "account-b")).to.equal("account-b");
     expect(() => selectProgramName("dev", undefined)).to.throw(
-      /cross-account-irsa:program: undefined is invalid: must be set/,
+      /^cross-account-irsa:program is not set: set it to "account-a" or "account-b"/,
     );
     expect(() => selectProgramName("dev", "c")).to.throw(/cross-account-irsa:program: "c" is invalid/);
   });
