@@ -202,6 +202,14 @@ export const POD_IDENTITY_CHECKS = {
           `${roleName(p.sourceRoleArn, "<source role>")} --policy-document file://trust.json (credentials of the cluster's account)`,
       ),
   ),
+  sourceTrustNarrow: check<{ fixes: string[]; sourceRoleArn?: string }>(
+    "source-role",
+    () =>
+      "the source role's trust admits pods.eks.amazonaws.com only for one cluster (aws:RequestTag/eks-cluster-arn)",
+    (p) =>
+      `${p.fixes.join("; ")} in the source role's trust (buildPodIdentitySourceTrustPolicy writes it): aws iam ` +
+      `update-assume-role-policy --role-name ${roleName(p.sourceRoleArn, "<source role>")} --policy-document file://trust.json`,
+  ),
   sourcePermission: check<Live & { targetRoleArn?: string; action: string; sourceRoleArn?: string }>(
     "source-role",
     (p) => `the source role may ${p.action} on the target role`,
@@ -233,6 +241,15 @@ export const POD_IDENTITY_CHECKS = {
         " (buildPodIdentityTargetTrustPolicy writes it): aws iam update-assume-role-policy --role-name " +
           `${roleName(p.targetRoleArn, "<target role>")} --policy-document file://trust.json (credentials of the target role's account)`,
       ),
+  ),
+  targetTrustNarrow: check<{ fixes: string[]; targetRoleArn?: string }>(
+    "target-trust",
+    () =>
+      "the target role's trust admits only the source role (aws:PrincipalArn) for named ServiceAccounts (the namespace " +
+      "and service-account session tags)",
+    (p) =>
+      `${p.fixes.join("; ")} in the target role's trust (buildPodIdentityTargetTrustPolicy writes it): aws iam ` +
+      `update-assume-role-policy --role-name ${roleName(p.targetRoleArn, "<target role>")} --policy-document file://trust.json`,
   ),
   serviceAccountTrusted: serviceAccountTrustedCheck(
     "target-trust",
