@@ -4,6 +4,7 @@
  * endpoint_url), path-style S3 addressing when an endpoint is configured, and a recorder that sees
  * every command sent (so tests can prove the doctor is read-only). I/O shell: no checks here.
  */
+import { STATUS_CODES } from "node:http";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
@@ -151,8 +152,14 @@ export async function accountClients(settings: AccountSettings): Promise<Account
 }
 
 /** An AWS SDK error as one line: its name (AWS's error code) and message. */
-export function awsErrorText(error: unknown): string {
+export function awsErrorText(error: unknown, operation?: string): string {
   if (error instanceof Error) {
+    // A response without an error body (S3 answers every HEAD request so): the SDK calls it
+    // "Unknown: UnknownError"; its HTTP status is what AWS said ("403 Forbidden on HeadObject").
+    const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+    if (error.name === "Unknown" && typeof status === "number") {
+      return `${status} ${STATUS_CODES[status] ?? "HTTP error"}${operation !== undefined ? ` on ${operation}` : ""}`;
+    }
     const name = error.name && error.name !== "Error" ? `${error.name}: ` : "";
     return `${name}${error.message}`.trim();
   }

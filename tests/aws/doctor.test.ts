@@ -129,7 +129,12 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
       await world().build();
       const r = await doctor(["--profile-b", "nobody"]);
       expect(r.code).to.equal(2);
-      expect(r.stdout).to.equal("");
+      // --json: one object on stdout, the error in it.
+      const out = JSON.parse(r.stdout) as { ok: boolean; error: { message: string } };
+      expect(out.ok).to.equal(false);
+      expect(out.error.message).to.match(
+        /^credentials: --profile-b nobody cannot call sts:GetCallerIdentity/,
+      );
       expect(r.stderr).to.match(/^doctor: credentials: --profile-b nobody cannot call sts:GetCallerIdentity/);
     });
 

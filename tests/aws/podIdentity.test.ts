@@ -130,7 +130,7 @@ describe("npm run doctor --mechanism pod-identity against moto and the EKS stand
     await world().buildPodIdentity();
     const r = await run(["--assume"]);
     expect(r.code).to.equal(2);
-    expect(r.stdout).to.equal("");
+    expect((JSON.parse(r.stdout) as { ok: boolean }).ok).to.equal(false);
     expect(r.stderr).to.match(
       /^doctor: --assume is not available with --mechanism pod-identity: .*AssumeRoleForPodIdentity/,
     );
