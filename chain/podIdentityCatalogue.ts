@@ -99,6 +99,17 @@ export const POD_IDENTITY_CHECKS = {
           : "account-a installs it (PodIdentityAgent) when it creates the cluster") +
       "; the agent runs on EC2 Linux nodes only: pods on Fargate or Windows nodes need IRSA",
   ),
+  agentSelfManaged: check<{ cluster: string; unreadable?: boolean }>(
+    "agent",
+    (p) =>
+      `cluster ${p.cluster} runs the eks-pod-identity-agent as a self-managed DaemonSet (kube-system/eks-pod-identity-agent)`,
+    (p) =>
+      p.unreadable
+        ? "let the doctor read it (kubectl auth can-i get daemonsets -n kube-system; without --no-cluster), or install " +
+          `the add-on: aws eks create-addon --cluster-name ${p.cluster} --addon-name eks-pod-identity-agent`
+        : "see why its pods are not ready (kubectl describe daemonset eks-pod-identity-agent -n kube-system) and repair " +
+          `it, or install the add-on instead: aws eks create-addon --cluster-name ${p.cluster} --addon-name eks-pod-identity-agent`,
+  ),
   associationPresent: check<AssociationWords>(
     "association",
     (p) =>

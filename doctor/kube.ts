@@ -6,7 +6,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CoreV1Api, KubeConfig, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1DaemonSet,
+  type V1Pod,
+  type V1ServiceAccount,
+} from "@kubernetes/client-node";
 import { type Recorder } from "./aws";
 
 /** A kubeconfig or context the doctor cannot use: a usage error (exit 2). */
@@ -25,6 +32,8 @@ export interface KubeApi {
   readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | undefined>;
   /** All pods of the namespace. */
   listPods(namespace: string): Promise<V1Pod[]>;
+  /** A DaemonSet (apps/v1), or undefined when it does not exist (404). */
+  readDaemonSet(namespace: string, name: string): Promise<V1DaemonSet | undefined>;
   /** A token for the ServiceAccount from the TokenRequest API (a create call: --assume only). */
   requestToken(namespace: string, name: string, audience: string, seconds: number): Promise<string>;
 }
@@ -204,6 +213,7 @@ export function kubeApi(settings: KubeSettings): KubeApi {
     );
   }
   const api = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
   const record = (method: string, path: string) => settings.record(`k8s ${method} ${path}`);
   return {
     where: `context ${kc.getCurrentContext()} (${cluster.server})`,
@@ -211,6 +221,15 @@ export function kubeApi(settings: KubeSettings): KubeApi {
       record("GET", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}`);
       try {
         return await api.readNamespacedServiceAccount({ name, namespace });
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async readDaemonSet(namespace, name) {
+      record("GET", `/apis/apps/v1/namespaces/${namespace}/daemonsets/${name}`);
+      try {
+        return await apps.readNamespacedDaemonSet({ name, namespace });
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw error;
