@@ -24,7 +24,7 @@
  * admitting the principal. A Deny that narrows an Allow is not credited. Pure.
  */
 import { POD_IDENTITY_TAGS } from "../components/podIdentityPolicies";
-import { SUBJECT_PREFIX, subjectScope, wholeNamespaceWords } from "../components/nameCoverage";
+import { SUBJECT_PREFIX, subjectOf, subjectScope, wholeNamespaceWords } from "../components/nameCoverage";
 
 /** The review of one trust: its status, what was found, and the conditions to add (for the fix). */
 export interface TrustReview {
@@ -211,7 +211,12 @@ export function reviewIrsaTrust(
     if (spanning.length > 0) {
       findings.push({
         status: "fail",
-        problem: `${where}: the ${sub.operator} ${hostPath}:sub pattern ${spanning.join(", ")} can match service accounts of more than one namespace`,
+        problem:
+          `${where}: the ${sub.operator} ${hostPath}:sub pattern ${spanning.join(", ")} can match service accounts of more ` +
+          `than one namespace` +
+          (spanning.some((v) => subjectOf(v) === undefined)
+            ? ` (a pattern not of the form ${SUBJECT_PREFIX}<namespace>:<name> is not shown to stay within one)`
+            : ""),
         fix: `replace it by exact subjects with a literal namespace: ${exactSub}`,
       });
       continue;

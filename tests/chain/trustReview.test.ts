@@ -57,6 +57,19 @@ describe("the live trust review (chain/trustReview.ts)", () => {
     }
   });
 
+  it("a sub pattern not of the service-account form fails, saying why it cannot be shown narrow", () => {
+    const doc = irsa({
+      StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" },
+      StringLike: { [`${HOST}:sub`]: ["system:serviceaccount:apps:reader", "system:*"] },
+    });
+    const review = reviewIrsaTrust(doc, PROVIDER, SA, "sts.amazonaws.com")!;
+    expect(review.status).to.equal("fail");
+    expect(review.detail).to.include(
+      "pattern system:* can match service accounts of more than one namespace",
+    );
+    expect(review.detail).to.include("is not shown to stay within one");
+  });
+
   it("leaves a trust that does not admit the provider to the principal check", () => {
     const doc = { Statement: [{ Effect: "Deny", Principal: "*", Action: "*" }] };
     expect(reviewIrsaTrust(doc, PROVIDER, SA, "sts.amazonaws.com")).to.equal(undefined);
