@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { awsErrorText } from "../../doctor/aws";
 import { main } from "../../doctor/cli";
+import { KubeconfigError, kubeApi } from "../../doctor/kube";
 import { nodeFileSystem } from "../../deploy/system";
 
 const EXPLICIT = [
@@ -89,6 +90,22 @@ describe("doctor: bad input is one clear line and exit 2, and nothing hangs", ()
       expect(r.calls).to.deep.equal([]);
     });
   }
+
+  it("KUBECONFIG naming a named pipe (the default loading): refused, not waited on", () => {
+    const fifo = path.join(dir, "default-fifo");
+    execFileSync("mkfifo", [fifo]);
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = fifo;
+    try {
+      expect(() => kubeApi({ record: () => undefined })).to.throw(
+        KubeconfigError,
+        `the kubeconfig ${fifo} is a named pipe, not a kubeconfig file`,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
+  });
 
   it("a kubeconfig larger than any real one is refused, not read to the end", async () => {
     const f = path.join(dir, "large");
