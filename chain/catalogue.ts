@@ -160,6 +160,14 @@ export const IRSA_CHECKS = {
         ", with <issuer> the cluster's issuer host/path: aws iam update-assume-role-policy",
       ),
   ),
+  trustNarrow: check<{ fixes: string[]; roleName: string }>(
+    "trust-policy",
+    () =>
+      "the trust admits the provider's tokens only with an aud condition and for named service accounts of literal namespaces",
+    (p) =>
+      `${p.fixes.join("; ")} in the role's trust (buildTrustPolicy writes it): aws iam update-assume-role-policy ` +
+      `--role-name ${p.roleName} --policy-document file://trust.json`,
+  ),
   serviceAccountPresent: check<Live & Partial<Subject>>(
     "service-account",
     (p) =>

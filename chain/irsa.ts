@@ -14,7 +14,8 @@ import { runCheck, undecidedRead, type CheckResult } from "./result";
 import { workloadChecks } from "./workloads";
 import { parsePolicy, tryTrust } from "./evaluation";
 import { plannedPermissionLink } from "./plannedPermission";
-import { expectedProviderArn, federatedPrincipals, tryNormalize } from "./irsaFacts";
+import { audienceOf, expectedProviderArn, federatedPrincipals, tryNormalize } from "./irsaFacts";
+import { reviewIrsaTrust } from "./trustReview";
 import {
   assumeChecks,
   discoveryCheck,
@@ -152,7 +153,12 @@ function trustLink(
   ];
   if (s.live) {
     const providerArn = provider?.arn ?? expected;
-    if (trustDoc && providerArn !== undefined) results.push(...liveTrustSubjects(s, trustDoc, providerArn));
+    if (trustDoc && providerArn !== undefined) {
+      results.push(
+        ...reviewedTrust(s, trustDoc, providerArn),
+        ...liveTrustSubjects(s, trustDoc, providerArn),
+      );
+    }
     return results;
   }
   if (trustDoc && provider) {
@@ -170,6 +176,15 @@ function trustLink(
     }
   }
   return results;
+}
+
+/** Link 3, live: the trust is not broader than the chain needs (chain/trustReview.ts). */
+function reviewedTrust(s: IrsaSnapshot, trustDoc: PolicyDocument, providerArn: string): CheckResult[] {
+  const subject = s.trusted[0] ?? s.serviceAccount ?? { namespace: "<namespace>", name: "<name>" };
+  const review = reviewIrsaTrust(trustDoc, providerArn, subject, audienceOf(s));
+  if (review === undefined) return [];
+  const roleName = s.role?.arn.split("/").pop() ?? "<role>";
+  return [runCheck(C.trustNarrow, { fixes: review.fixes, roleName }, review.status, review.detail)];
 }
 
 /** Link 4: the ServiceAccount is annotated with the role, is a trusted subject, and the workloads use it. */

@@ -28,19 +28,20 @@ import { livePermissionLink } from "./permission";
 import { plannedPermissionLink } from "./plannedPermission";
 import {
   associationOf,
-  liveAgentLink,
   liveAssociationLink,
   liveSourceRoleStop,
   liveTargetTrustStop,
   liveTrustResult,
 } from "./podIdentityLive";
 import { runCheck, undecidedRead, type CheckResult } from "./result";
+import { reviewSourceTrust, reviewTargetTrust } from "./trustReview";
+import { liveAgentChecks } from "./podIdentityAgent";
 import { workloadChecks } from "./workloads";
 import { type PodIdentitySnapshot } from "./snapshot";
 
-/** Link 1: the cluster runs the eks-pod-identity-agent add-on. */
+/** Link 1: the cluster runs the eks-pod-identity-agent add-on (live: or a self-managed DaemonSet). */
 function agentLink(s: PodIdentitySnapshot): CheckResult[] {
-  if (s.live) return liveAgentLink(s);
+  if (s.live) return liveAgentChecks(s);
   const words = { cluster: s.cluster?.name, adopted: s.agent.adopted };
   if (s.agent.installed === undefined) {
     // An adopted cluster's add-ons are not known offline: say it must be there, never assume it.
@@ -173,21 +174,35 @@ function sourceTrustChecks(
     return [runCheck(C.sourceTrust, { ...live, cluster, action: "sts:AssumeRole" }, tags.status, tags.why)];
   }
   const trust = parsePolicy(trustJson);
-  return POD_IDENTITY_ACTIONS.map((action) => {
-    const decision = trust
-      ? s.live
-        ? liveServiceTrust(s, trust, action, tags.tags)
-        : tryServiceTrust(trust, POD_IDENTITY_SERVICE, action, tags.tags)
-      : {
-          decision: "ImplicitDeny" as const,
-          reason: "the source role's trust policy is unknown or not JSON",
-        };
-    const { status, detail } =
-      s.live && trust
-        ? liveTrustResult(decision, trust, { action, context: tags.tags })
-        : { status: decision.decision === "Allow", detail: decision.reason };
-    return runCheck(C.sourceTrust, { ...live, cluster, action }, status, detail);
-  });
+  const review = s.live && trust ? reviewSourceTrust(trust, POD_IDENTITY_SERVICE, cluster) : undefined;
+  const reviewed = review
+    ? [
+        runCheck(
+          C.sourceTrustNarrow,
+          { fixes: review.fixes, sourceRoleArn: live.sourceRoleArn },
+          review.status,
+          review.detail,
+        ),
+      ]
+    : [];
+  return [
+    ...reviewed,
+    ...POD_IDENTITY_ACTIONS.map((action) => {
+      const decision = trust
+        ? s.live
+          ? liveServiceTrust(s, trust, action, tags.tags)
+          : tryServiceTrust(trust, POD_IDENTITY_SERVICE, action, tags.tags)
+        : {
+            decision: "ImplicitDeny" as const,
+            reason: "the source role's trust policy is unknown or not JSON",
+          };
+      const { status, detail } =
+        s.live && trust
+          ? liveTrustResult(decision, trust, { action, context: tags.tags })
+          : { status: decision.decision === "Allow", detail: decision.reason };
+      return runCheck(C.sourceTrust, { ...live, cluster, action }, status, detail);
+    }),
+  ];
 }
 
 /** Link 3: EKS may assume the source role for this cluster, and the source role may chain into the target. */
@@ -265,6 +280,21 @@ function targetTrustLink(s: PodIdentitySnapshot): CheckResult[] {
   if (subjects(s).length === 0) {
     results.push(
       runCheck(C.targetTrust, { ...live, ...NO_SUBJECT, action: "sts:AssumeRole" }, "skip", NO_SUBJECT_WHY),
+    );
+  }
+  const reviewFor = subjects(s)[0];
+  const review =
+    s.live && trust && s.sourceRole && reviewFor
+      ? reviewTargetTrust(trust, s.sourceRole.arn, reviewFor)
+      : undefined;
+  if (review) {
+    results.push(
+      runCheck(
+        C.targetTrustNarrow,
+        { fixes: review.fixes, targetRoleArn: s.live?.targetRoleArn },
+        review.status,
+        review.detail,
+      ),
     );
   }
   for (const sa of subjects(s)) {

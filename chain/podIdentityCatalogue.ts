@@ -99,6 +99,17 @@ export const POD_IDENTITY_CHECKS = {
           : "account-a installs it (PodIdentityAgent) when it creates the cluster") +
       "; the agent runs on EC2 Linux nodes only: pods on Fargate or Windows nodes need IRSA",
   ),
+  agentSelfManaged: check<{ cluster: string; unreadable?: boolean }>(
+    "agent",
+    (p) =>
+      `cluster ${p.cluster} runs the eks-pod-identity-agent as a self-managed DaemonSet (kube-system/eks-pod-identity-agent)`,
+    (p) =>
+      p.unreadable
+        ? "let the doctor read it (kubectl auth can-i get daemonsets -n kube-system; without --no-cluster), or install " +
+          `the add-on: aws eks create-addon --cluster-name ${p.cluster} --addon-name eks-pod-identity-agent`
+        : "see why its pods are not ready (kubectl describe daemonset eks-pod-identity-agent -n kube-system) and repair " +
+          `it, or install the add-on instead: aws eks create-addon --cluster-name ${p.cluster} --addon-name eks-pod-identity-agent`,
+  ),
   associationPresent: check<AssociationWords>(
     "association",
     (p) =>
@@ -202,6 +213,14 @@ export const POD_IDENTITY_CHECKS = {
           `${roleName(p.sourceRoleArn, "<source role>")} --policy-document file://trust.json (credentials of the cluster's account)`,
       ),
   ),
+  sourceTrustNarrow: check<{ fixes: string[]; sourceRoleArn?: string }>(
+    "source-role",
+    () =>
+      "the source role's trust admits pods.eks.amazonaws.com only for one cluster (aws:RequestTag/eks-cluster-arn)",
+    (p) =>
+      `${p.fixes.join("; ")} in the source role's trust (buildPodIdentitySourceTrustPolicy writes it): aws iam ` +
+      `update-assume-role-policy --role-name ${roleName(p.sourceRoleArn, "<source role>")} --policy-document file://trust.json`,
+  ),
   sourcePermission: check<Live & { targetRoleArn?: string; action: string; sourceRoleArn?: string }>(
     "source-role",
     (p) => `the source role may ${p.action} on the target role`,
@@ -233,6 +252,15 @@ export const POD_IDENTITY_CHECKS = {
         " (buildPodIdentityTargetTrustPolicy writes it): aws iam update-assume-role-policy --role-name " +
           `${roleName(p.targetRoleArn, "<target role>")} --policy-document file://trust.json (credentials of the target role's account)`,
       ),
+  ),
+  targetTrustNarrow: check<{ fixes: string[]; targetRoleArn?: string }>(
+    "target-trust",
+    () =>
+      "the target role's trust admits only the source role (aws:PrincipalArn) for named ServiceAccounts (the namespace " +
+      "and service-account session tags)",
+    (p) =>
+      `${p.fixes.join("; ")} in the target role's trust (buildPodIdentityTargetTrustPolicy writes it): aws iam ` +
+      `update-assume-role-policy --role-name ${roleName(p.targetRoleArn, "<target role>")} --policy-document file://trust.json`,
   ),
   serviceAccountTrusted: serviceAccountTrustedCheck(
     "target-trust",

@@ -221,6 +221,11 @@ export interface PodIdentityLiveFacts extends PermissionLiveFacts {
   addonMissing?: string;
   /** AWS's error when the add-on could not be read (other than ResourceNotFoundException). */
   addonError?: string;
+  /**
+   * Without the add-on: the agent run as a self-managed DaemonSet (kube-system/eks-pod-identity-agent),
+   * as the Kubernetes API gives it (`found: false`: no such DaemonSet), or why it could not be read.
+   */
+  agentDaemonSet?: { found: boolean; desired?: number; ready?: number; image?: string } | { error: string };
   /** AWS's error when the associations could not be listed or described. */
   associationsError?: string;
   /** The source role the user named (--source-role-arn, or account-a's sourceRoleArn output). */

@@ -123,3 +123,83 @@ export function nameCoverage(patterns: readonly string[]): Coverage {
   }
   return { wide: true, reason: "all but finitely many names", unmatched: shortest.slice(0, 5) };
 }
+
+/** A service account, or a pattern of them, by namespace and name (as a `sub` or the session tags name it). */
+export interface SubjectRef {
+  namespace: string;
+  name: string;
+}
+
+/** The characters `StringLike` reads as wildcards. */
+const WILDCARD = /[*?]/;
+
+/** The prefix of every projected service account token's `sub`. */
+export const SUBJECT_PREFIX = "system:serviceaccount:";
+
+/**
+ * A `sub` value split into namespace and name (`system:serviceaccount:<namespace>:<name>`), or
+ * undefined when it is not of that form (it then names no service account when compared exactly,
+ * and, as a pattern, cannot be shown to stay within one namespace).
+ */
+export function subjectOf(sub: string): SubjectRef | undefined {
+  if (!sub.startsWith(SUBJECT_PREFIX)) return undefined;
+  const rest = sub.slice(SUBJECT_PREFIX.length);
+  const colon = rest.indexOf(":");
+  if (colon <= 0) return undefined;
+  return { namespace: rest.slice(0, colon), name: rest.slice(colon + 1) };
+}
+
+/** What one grant's subjects reach: what a trust policy must not do, or do only when asked. */
+export interface SubjectScope {
+  /**
+   * The subjects that can match service accounts of more than one namespace: under `StringLike`, a
+   * namespace with `*` or `?` (namespaces are never granted by pattern), or a `sub` pattern not of
+   * the form `system:serviceaccount:<namespace>:<name>`, as written.
+   */
+  spanning: string[];
+  /** The namespaces whose every service account, or all but a few short names, the patterns match. */
+  whole: Array<{ namespace: string; names: string[]; coverage: Extract<Coverage, { wide: true }> }>;
+}
+
+/**
+ * The rule every trust of this package keeps, at build time (buildTrustPolicy refuses) and on a live
+ * trust (the doctor fails or warns): a grant names its service accounts within literal namespaces,
+ * and covers a whole namespace only when that was asked for. `subjects` are one grant's (one
+ * statement's, or one provider's) namespace/name pairs, or `sub` values; `like`: compared with
+ * `StringLike` (`*` and `?` are wildcards), else exactly (they are literal characters). Pure.
+ */
+export function subjectScope(subjects: ReadonlyArray<SubjectRef | string>, like: boolean): SubjectScope {
+  const spanning: string[] = [];
+  const byNamespace = new Map<string, string[]>();
+  for (const s of subjects) {
+    const ref = typeof s === "string" ? subjectOf(s) : s;
+    if (ref === undefined) {
+      // Not a service account's sub: exactly, it matches none; as a pattern it may match any.
+      if (like) spanning.push(s as string);
+      continue;
+    }
+    if (like && WILDCARD.test(ref.namespace)) {
+      spanning.push(typeof s === "string" ? s : `${SUBJECT_PREFIX}${ref.namespace}:${ref.name}`);
+      continue;
+    }
+    byNamespace.set(ref.namespace, [...(byNamespace.get(ref.namespace) ?? []), ref.name]);
+  }
+  const whole: SubjectScope["whole"] = [];
+  if (like) {
+    for (const [namespace, names] of [...byNamespace].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (!names.some((n) => WILDCARD.test(n))) continue;
+      const coverage = nameCoverage(names);
+      if (coverage.wide) whole.push({ namespace, names, coverage });
+    }
+  }
+  return { spanning, whole };
+}
+
+/** What a whole-namespace grant matches, in words: "match every service account of namespace apps ...". */
+export function wholeNamespaceWords(namespace: string, coverage: Extract<Coverage, { wide: true }>): string {
+  return coverage.reason === "all but finitely many names"
+    ? `match every service account of namespace ${namespace} but a few short names (${coverage.unmatched.join(", ")})`
+    : coverage.reason === "undecided"
+      ? `are too many or too complex to decide whether they match every service account of namespace ${namespace}`
+      : `match every service account of namespace ${namespace}`;
+}

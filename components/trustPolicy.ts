@@ -12,7 +12,7 @@ import {
   type PolicyDocument,
   type PolicyStatement,
 } from "./policyDocument";
-import { nameCoverage } from "./nameCoverage";
+import { subjectScope, wholeNamespaceWords } from "./nameCoverage";
 import {
   DNS1123_SUBDOMAIN_RULE,
   parseOidcProviderArn,
@@ -97,14 +97,19 @@ function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): Se
   }
   const namespace = requireString(`${field}.namespace`, sa.namespace);
   const name = requireString(`${field}.name`, sa.name);
+  if (like && subjectScope([{ namespace, name }], true).spanning.length > 0) {
+    throw new IrsaInputError(
+      `${field}.namespace`,
+      namespace,
+      "must be named literally: under StringLike a wildcard in the namespace would trust service accounts of " +
+        "namespaces nobody named; patterns are allowed in the name only",
+    );
+  }
   if (WILDCARD.test(namespace)) {
     throw new IrsaInputError(
       `${field}.namespace`,
       namespace,
-      like
-        ? "must be named literally: under StringLike a wildcard in the namespace would trust service accounts of " +
-            "namespaces nobody named; patterns are allowed in the name only"
-        : `wildcards '*' and '?' are only allowed with conditionTest "StringLike"; under "StringEquals" they match only a literal '*' or '?'`,
+      `wildcards '*' and '?' are only allowed with conditionTest "StringLike"; under "StringEquals" they match only a literal '*' or '?'`,
     );
   }
   validateNamespace(`${field}.namespace`, namespace);
@@ -130,23 +135,14 @@ function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): Se
 
 /**
  * The namespaces the list trusts as a whole: under `StringLike`, those whose name patterns together
- * leave at most finitely many names unmatched (see {@link nameCoverage}), sorted. Empty under
- * `StringEquals`.
+ * leave at most finitely many names unmatched (see {@link subjectScope}, the rule the doctor applies to
+ * a live trust too), sorted. Empty under `StringEquals`.
  */
 export function wholeNamespaces(
   serviceAccounts: readonly ServiceAccountRef[],
   conditionTest: "StringEquals" | "StringLike" = "StringEquals",
 ): string[] {
-  if (conditionTest !== "StringLike") return [];
-  const byNamespace = new Map<string, string[]>();
-  for (const sa of serviceAccounts) {
-    byNamespace.set(sa.namespace, [...(byNamespace.get(sa.namespace) ?? []), sa.name]);
-  }
-  return sortedUnique(
-    [...byNamespace]
-      .filter(([, names]) => names.some((n) => WILDCARD.test(n)) && nameCoverage(names).wide)
-      .map(([namespace]) => namespace),
-  );
+  return subjectScope(serviceAccounts, conditionTest === "StringLike").whole.map((w) => w.namespace);
 }
 
 /** Refuses a set of patterns that trusts a whole namespace, unless that was asked for. */
@@ -157,20 +153,13 @@ function checkWholeNamespaces(
   trustWholeNamespaces: boolean,
 ): void {
   if (trustWholeNamespaces) return;
-  for (const namespace of wholeNamespaces(serviceAccounts, conditionTest)) {
-    const names = serviceAccounts.filter((sa) => sa.namespace === namespace).map((sa) => sa.name);
-    const coverage = nameCoverage(names);
-    const what =
-      coverage.wide && coverage.reason === "all but finitely many names"
-        ? `match every service account of namespace ${namespace} but a few short names (${coverage.unmatched.join(", ")})`
-        : coverage.wide && coverage.reason === "undecided"
-          ? `are too many or too complex to decide whether they match every service account of namespace ${namespace}`
-          : `match every service account of namespace ${namespace}`;
+  for (const { namespace, names, coverage } of subjectScope(serviceAccounts, conditionTest === "StringLike")
+    .whole) {
     throw new IrsaInputError(
       field,
       names.map((name) => ({ namespace, name })),
-      `together ${what}; name the service accounts, or, to grant the whole namespace, say so with ` +
-        `trustWholeNamespaces (config cross-account-irsa:trustWholeNamespaces: true)`,
+      `together ${wholeNamespaceWords(namespace, coverage)}; name the service accounts, or, to grant the whole namespace, ` +
+        `say so with trustWholeNamespaces (config cross-account-irsa:trustWholeNamespaces: true)`,
     );
   }
 }

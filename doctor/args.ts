@@ -5,8 +5,9 @@
 import { parseArgs } from "node:util";
 import { HELP_FLAG, STACK_FLAGS, STACK_FLAGS_USAGE, parseStackPair } from "../deploy/flags";
 import { type StackPair } from "../deploy/orchestrator";
+import { IrsaInputError } from "../components/errors";
+import { parsePolicyRoleArn } from "../components/podIdentityPolicies";
 import {
-  parseRoleArn,
   validateBucketName,
   validateEksClusterName,
   validateNamespace,
@@ -148,6 +149,24 @@ export const POD_IDENTITY_ASSUME =
   "documents as used only by the agent; the doctor does not imitate it. For the end-to-end test from a pod, " +
   "npm run verify reads the result of the access-check Job, which runs in the cluster as the ServiceAccount";
 
+/**
+ * A role ARN flag: one role's ARN. '*' and '?' (wildcards in a policy) and '$' (a policy variable) are
+ * refused with that reason, whether IAM would allow them in a path or not: the policies the doctor
+ * evaluates would read them as a pattern, and the doctor would diagnose some other role.
+ */
+function roleArnFlag(flag: string, value: string): string {
+  if (/[*?$]/.test(value)) {
+    throw new IrsaInputError(
+      flag,
+      value,
+      "must name one role: '*' and '?' are wildcards and '$' starts a policy variable in the policies the doctor " +
+        "reads, not characters of a role's name",
+    );
+  }
+  parsePolicyRoleArn(flag, value);
+  return value;
+}
+
 /** Parses the command line (without `node` and the script). Never throws. */
 export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
   let parsed;
@@ -189,7 +208,9 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
   }
   let source: DoctorArgs["source"];
   try {
-    if (v["source-role-arn"] !== undefined) parseRoleArn("--source-role-arn", v["source-role-arn"]);
+    // A role ARN with '*', '?' or '$' would be read as a pattern or a policy variable by the policies
+    // the doctor evaluates it against (and names no one role): refused, as the builders refuse it.
+    if (v["source-role-arn"] !== undefined) roleArnFlag("--source-role-arn", v["source-role-arn"]);
     if (v["cluster-region"] !== undefined) validateRegion("--cluster-region", v["cluster-region"]);
     if (given.length > 0) {
       if (v["stack-a"] !== undefined || v["stack-b"] !== undefined) {
@@ -206,7 +227,7 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
         };
       }
       const roleArn = v["role-arn"]!;
-      parseRoleArn("--role-arn", roleArn);
+      roleArnFlag("--role-arn", roleArn);
       source = {
         kind: "explicit",
         chain: {

@@ -99,6 +99,23 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
     );
   }
   const load = COLLECTORS[mechanism];
+  // The kubeconfig is the user's input: refused (exit 2) before any call to AWS.
+  let kubeApi;
+  if (args.cluster.enabled) {
+    try {
+      kubeApi = kube.kubeApi({
+        ...(args.cluster.kubeconfig !== undefined
+          ? { file: path.resolve(deps.cwd, args.cluster.kubeconfig) }
+          : chain.kubeconfig !== undefined
+            ? { content: chain.kubeconfig }
+            : {}),
+        ...(args.cluster.context !== undefined ? { context: args.cluster.context } : {}),
+        record,
+      });
+    } catch (error) {
+      throw new UsageError(messageOf(error));
+    }
+  }
 
   const settings = (profile: string | undefined) => ({
     ...(profile !== undefined ? { profile } : {}),
@@ -119,7 +136,7 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
       const which =
         args.profiles[side] !== undefined
           ? `${flag} ${args.profiles[side]}`
-          : `the ambient credentials (${flag})`;
+          : `the ambient credentials (no ${flag} given)`;
       try {
         return await clients.identity();
       } catch (error) {
@@ -142,22 +159,6 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
     }
     const bucketRegion =
       chain.bucketRegion ?? (await aws.defaultRegion(settings(args.profiles.b))) ?? "us-east-1";
-    let kubeApi;
-    if (args.cluster.enabled) {
-      try {
-        kubeApi = kube.kubeApi({
-          ...(args.cluster.kubeconfig !== undefined
-            ? { file: path.resolve(deps.cwd, args.cluster.kubeconfig) }
-            : chain.kubeconfig !== undefined
-              ? { content: chain.kubeconfig }
-              : {}),
-          ...(args.cluster.context !== undefined ? { context: args.cluster.context } : {}),
-          record,
-        });
-      } catch (error) {
-        throw new UsageError(messageOf(error));
-      }
-    }
     const collect = await load();
     const snapshot = await collect({
       chain,
@@ -198,26 +199,43 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
   }
 }
 
+/**
+ * What a run that ends without a report prints with `--json`: one object on stdout, `ok: false` and
+ * the error (with the usage text for a usage error), so a script reading stdout always gets JSON.
+ */
+export interface DoctorErrorJson {
+  ok: false;
+  error: { message: string; usage?: string };
+}
+
+/** Whether the command line asks for `--json` (read raw: it may not parse). */
+const wantsJson = (argv: readonly string[]) => argv.includes("--json") || argv.includes("--json=true");
+
 /** The command: `main(process.argv.slice(2))`. Never throws; returns the exit code. */
 export async function main(argv: string[], deps: DoctorDeps): Promise<number> {
+  const json = wantsJson(argv);
+  const fail = (code: number, message: string, usage?: string): number => {
+    deps.stderr(`doctor: ${message}\n${usage !== undefined ? `\n${usage}\n` : ""}`);
+    if (json) {
+      const out: DoctorErrorJson = {
+        ok: false,
+        error: { message, ...(usage !== undefined ? { usage } : {}) },
+      };
+      deps.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    }
+    return code;
+  };
   const parsed = parseDoctorArgs(argv);
   if (parsed.kind === "help") {
-    deps.stdout(`${USAGE}\n`);
+    deps.stdout(json ? `${JSON.stringify({ ok: true, usage: USAGE }, null, 2)}\n` : `${USAGE}\n`);
     return EXIT.ok;
   }
-  if (parsed.kind === "error") {
-    deps.stderr(`doctor: ${parsed.message}\n\n${USAGE}\n`);
-    return EXIT.usage;
-  }
+  if (parsed.kind === "error") return fail(EXIT.usage, parsed.message, USAGE);
   try {
     return await doctor(parsed.args, deps);
   } catch (error) {
-    if (error instanceof UsageError) {
-      deps.stderr(`doctor: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    deps.stderr(`doctor: could not finish: ${messageOf(error)}\n`);
-    return EXIT.failed;
+    if (error instanceof UsageError) return fail(EXIT.usage, error.message);
+    return fail(EXIT.failed, `could not finish: ${messageOf(error)}`);
   }
 }
 

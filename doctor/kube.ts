@@ -3,7 +3,17 @@
  * pods of its namespace, and (for --assume only) ask the TokenRequest API for a token. Every request
  * is recorded, so tests can prove that a default run only reads. I/O shell: no checks here.
  */
-import { CoreV1Api, KubeConfig, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1DaemonSet,
+  type V1Pod,
+  type V1ServiceAccount,
+} from "@kubernetes/client-node";
 import { type Recorder } from "./aws";
 
 /** A kubeconfig or context the doctor cannot use: a usage error (exit 2). */
@@ -22,6 +32,8 @@ export interface KubeApi {
   readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | undefined>;
   /** All pods of the namespace. */
   listPods(namespace: string): Promise<V1Pod[]>;
+  /** A DaemonSet (apps/v1), or undefined when it does not exist (404). */
+  readDaemonSet(namespace: string, name: string): Promise<V1DaemonSet | undefined>;
   /** A token for the ServiceAccount from the TokenRequest API (a create call: --assume only). */
   requestToken(namespace: string, name: string, audience: string, seconds: number): Promise<string>;
 }
@@ -79,17 +91,111 @@ export function loadErrorText(error: unknown): string {
   return message.split("\n")[0];
 }
 
+/** The largest kubeconfig the doctor reads: far above any real one, and a bound on what it takes in. */
+export const MAX_KUBECONFIG_BYTES = 1024 * 1024;
+
+/** What a path that is not a regular file is, in words. */
+function kindOf(stat: fs.Stats): string {
+  return stat.isDirectory()
+    ? "a directory"
+    : stat.isFIFO()
+      ? "a named pipe"
+      : stat.isCharacterDevice() || stat.isBlockDevice()
+        ? "a device"
+        : stat.isSocket()
+          ? "a socket"
+          : "not a regular file";
+}
+
+/**
+ * Reads a kubeconfig file, refusing what is not a regular file (a FIFO or /dev/zero would block or
+ * never end) and what is over {@link MAX_KUBECONFIG_BYTES}. Opened non-blocking and checked on the
+ * open descriptor, so a file swapped for a pipe after a first look cannot make it wait.
+ */
+export function readKubeconfigFile(file: string): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new KubeconfigError(
+      `cannot read the kubeconfig ${file}: ` +
+        (code === "ENOENT"
+          ? "no such file"
+          : code === "EACCES"
+            ? "permission denied"
+            : typeof code === "string"
+              ? code
+              : loadErrorText(error)),
+    );
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) {
+      throw new KubeconfigError(`the kubeconfig ${file} is ${kindOf(stat)}, not a kubeconfig file`);
+    }
+    const buffer = Buffer.alloc(MAX_KUBECONFIG_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
+      n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > MAX_KUBECONFIG_BYTES) {
+      throw new KubeconfigError(
+        `the kubeconfig ${file} is larger than ${MAX_KUBECONFIG_BYTES} bytes: not a kubeconfig file`,
+      );
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The files the client's default loading reads (KUBECONFIG's list, else ~/.kube/config), checked as
+ * {@link readKubeconfigFile} checks one before the client reads them.
+ */
+function checkDefaultFiles(): void {
+  const list = process.env.KUBECONFIG;
+  const files =
+    list !== undefined && list !== ""
+      ? list.split(path.delimiter).filter((f) => f !== "")
+      : [path.join(os.homedir(), ".kube", "config")];
+  for (const file of files) if (fs.existsSync(file)) readKubeconfigFile(file);
+}
+
+/** Loads a kubeconfig's text, with one-line errors for an empty or non-kubeconfig document. */
+function loadText(kc: KubeConfig, text: string, source: string): void {
+  if (text.trim() === "") throw new KubeconfigError(`the kubeconfig ${source} is empty`);
+  try {
+    kc.loadFromString(text);
+  } catch (error) {
+    // The client reads fields of what the YAML gives without looking: a TypeError means no mapping.
+    throw new KubeconfigError(
+      error instanceof TypeError
+        ? `the kubeconfig ${source} is not a kubeconfig (a YAML mapping with clusters, contexts and users)`
+        : `cannot read the kubeconfig ${source}: ${loadErrorText(error)}`,
+    );
+  }
+}
+
 /** The Kubernetes API as the kubeconfig (and context) say. Throws a {@link KubeconfigError} on a bad one. */
 export function kubeApi(settings: KubeSettings): KubeApi {
   const kc = new KubeConfig();
-  try {
-    if (settings.file !== undefined) kc.loadFromFile(settings.file);
-    else if (settings.content !== undefined) kc.loadFromString(settings.content);
-    else kc.loadFromDefault();
-  } catch (error) {
-    const source =
-      settings.file ?? (settings.content !== undefined ? "account-a's kubeconfig output" : "(default)");
-    throw new KubeconfigError(`cannot read the kubeconfig ${source}: ${loadErrorText(error)}`);
+  if (settings.file !== undefined) {
+    loadText(kc, readKubeconfigFile(settings.file), settings.file);
+  } else if (settings.content !== undefined) {
+    loadText(kc, settings.content, "account-a's kubeconfig output");
+  } else {
+    checkDefaultFiles();
+    try {
+      kc.loadFromDefault();
+    } catch (error) {
+      throw new KubeconfigError(
+        error instanceof TypeError
+          ? "the default kubeconfig (KUBECONFIG, or ~/.kube/config) is empty or not a kubeconfig"
+          : `cannot read the kubeconfig (default): ${loadErrorText(error)}`,
+      );
+    }
   }
   if (settings.context !== undefined) {
     if (kc.getContextObject(settings.context) === null) {
@@ -107,6 +213,7 @@ export function kubeApi(settings: KubeSettings): KubeApi {
     );
   }
   const api = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
   const record = (method: string, path: string) => settings.record(`k8s ${method} ${path}`);
   return {
     where: `context ${kc.getCurrentContext()} (${cluster.server})`,
@@ -114,6 +221,15 @@ export function kubeApi(settings: KubeSettings): KubeApi {
       record("GET", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}`);
       try {
         return await api.readNamespacedServiceAccount({ name, namespace });
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async readDaemonSet(namespace, name) {
+      record("GET", `/apis/apps/v1/namespaces/${namespace}/daemonsets/${name}`);
+      try {
+        return await apps.readNamespacedDaemonSet({ name, namespace });
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw error;

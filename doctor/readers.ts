@@ -183,7 +183,10 @@ export async function readBucketSide(
           : `HeadObject: ${code ?? "NotFound"} (HTTP ${status ?? 404})`,
       };
     } else {
-      unavailable.object = `HeadObject with --profile-b's credentials: ${awsErrorText(head.error)}`;
+      const text = awsErrorText(head.error, "HeadObject");
+      unavailable.object = text.endsWith(" on HeadObject")
+        ? `${text} s3://${bucket}/${key} with --profile-b's credentials`
+        : `HeadObject with --profile-b's credentials: ${text}`;
     }
     return;
   }

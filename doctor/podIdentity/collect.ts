@@ -13,7 +13,12 @@ import {
   ListPodIdentityAssociationsCommand,
   type EKSClient,
 } from "@aws-sdk/client-eks";
-import { type PodIdentityAssociationFacts, type PodIdentitySnapshot } from "../../chain";
+import {
+  type PodIdentityAssociationFacts,
+  type PodIdentityLiveFacts,
+  type PodIdentitySnapshot,
+} from "../../chain";
+import { kubeErrorText, type KubeApi } from "../kube";
 import { POD_IDENTITY_AGENT_ADDON } from "../../components/podIdentityPolicies";
 import { awsErrorCode, awsErrorText } from "../aws";
 import { roleNameOf } from "../irsa/facts";
@@ -44,6 +49,26 @@ async function readAssociations(
     nextToken = page.nextToken;
   } while (nextToken);
   return found;
+}
+
+/**
+ * The self-managed agent: the DaemonSet kube-system/eks-pod-identity-agent (the name of the agent's
+ * Helm chart and of the add-on's own DaemonSet), its ready and desired pods, or why it could not be read.
+ */
+async function agentDaemonSet(kube: KubeApi): Promise<NonNullable<PodIdentityLiveFacts["agentDaemonSet"]>> {
+  try {
+    const ds = await kube.readDaemonSet("kube-system", POD_IDENTITY_AGENT_ADDON);
+    if (ds === undefined) return { found: false };
+    const image = ds.spec?.template?.spec?.containers?.[0]?.image;
+    return {
+      found: true,
+      desired: ds.status?.desiredNumberScheduled ?? 0,
+      ready: ds.status?.numberReady ?? 0,
+      ...(image !== undefined ? { image } : {}),
+    };
+  } catch (error) {
+    return { error: `GET daemonset kube-system/${POD_IDENTITY_AGENT_ADDON}: ${kubeErrorText(error)}` };
+  }
 }
 
 /** Reads the live Pod Identity chain into a snapshot. */
@@ -84,6 +109,9 @@ export async function collectPodIdentity(ctx: CollectorContext): Promise<PodIden
     } else if (awsErrorCode(addon.error).code === "ResourceNotFoundException") {
       snapshot.agent.installed = false;
       live.addonMissing = text;
+      // No add-on: the agent may run as a self-managed DaemonSet (read when the cluster is).
+      if (ctx.kube !== undefined && !isAutoMode(cluster))
+        live.agentDaemonSet = await agentDaemonSet(ctx.kube);
     } else {
       live.addonError = text;
     }

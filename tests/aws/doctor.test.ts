@@ -34,6 +34,7 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
         "the OIDC provider accepts client id sts.amazonaws.com (the ServiceAccount's audience)",
         "STS accepts the issuer's certificate",
         "the role's Federated principal is that provider",
+        "the trust admits the provider's tokens only with an aud condition and for named service accounts of literal namespaces",
         "the role trusts apps/reader with audience sts.amazonaws.com",
         "ServiceAccount apps/reader is annotated eks.amazonaws.com/role-arn = the role ARN",
         "pods of ServiceAccount apps/reader have the webhook's AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE",
@@ -65,7 +66,7 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
       expect(code).to.equal(0);
       expect(out).to.match(/^IRSA chain links \(live\): cluster demo \(us-east-1, account 123456789012\)/);
       expect(out).to.match(/\n {2}LINK {2}CHECK +STATUS {2}DETAIL\n/);
-      expect(out).to.include("Doctor: no broken link (13 passed, 0 failed, 0 warned, 0 skipped)");
+      expect(out).to.include("Doctor: no broken link (14 passed, 0 failed, 0 warned, 0 skipped)");
     });
   });
 
@@ -128,7 +129,12 @@ describe("npm run doctor against moto (live AWS APIs) and the loopback cluster s
       await world().build();
       const r = await doctor(["--profile-b", "nobody"]);
       expect(r.code).to.equal(2);
-      expect(r.stdout).to.equal("");
+      // --json: one object on stdout, the error in it.
+      const out = JSON.parse(r.stdout) as { ok: boolean; error: { message: string } };
+      expect(out.ok).to.equal(false);
+      expect(out.error.message).to.match(
+        /^credentials: --profile-b nobody cannot call sts:GetCallerIdentity/,
+      );
       expect(r.stderr).to.match(/^doctor: credentials: --profile-b nobody cannot call sts:GetCallerIdentity/);
     });
 

@@ -15,6 +15,7 @@ describe("the IRSA chain on live facts (the doctor's checks)", () => {
       "the OIDC provider accepts client id sts.amazonaws.com (the ServiceAccount's audience)",
       "STS accepts the issuer's certificate",
       "the role's Federated principal is that provider",
+      "the trust admits the provider's tokens only with an aud condition and for named service accounts of literal namespaces",
       "the role trusts apps/reader with audience sts.amazonaws.com",
       "ServiceAccount apps/reader is annotated eks.amazonaws.com/role-arn = the role ARN",
       "pods of ServiceAccount apps/reader have the webhook's AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE",

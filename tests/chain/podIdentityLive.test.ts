@@ -82,6 +82,10 @@ describe("the Pod Identity chain on live facts", () => {
       ],
       [
         "source-role",
+        "the source role's trust admits pods.eks.amazonaws.com only for one cluster (aws:RequestTag/eks-cluster-arn)",
+      ],
+      [
+        "source-role",
         "the source role trusts pods.eks.amazonaws.com for sts:AssumeRole with this cluster's session tags",
       ],
       [
@@ -90,6 +94,10 @@ describe("the Pod Identity chain on live facts", () => {
       ],
       ["source-role", "the source role may sts:AssumeRole on the target role"],
       ["source-role", "the source role may sts:TagSession on the target role"],
+      [
+        "target-trust",
+        "the target role's trust admits only the source role (aws:PrincipalArn) for named ServiceAccounts (the namespace and service-account session tags)",
+      ],
       [
         "target-trust",
         "the target role trusts the source role to sts:AssumeRole for team-a/s3-reader of this cluster",

@@ -37,4 +37,26 @@ describe("doctor: the command's AWS clients", () => {
     expect([code, stderr]).to.deep.equal([1, "doctor: could not finish: cannot make account B's clients\n"]);
     expect(destroyed).to.equal(1);
   });
+
+  it("with --json, a run that could not finish prints one object { ok: false, error } on stdout (exit 1)", async () => {
+    (aws as { accountClients: typeof original }).accountClients = () =>
+      Promise.reject(new Error("cannot make account A's clients"));
+    let stdout = "";
+    const code = await main([...EXPLICIT, "--no-cluster", "--json"], {
+      env: {},
+      workDir: process.cwd(),
+      cwd: process.cwd(),
+      isTTY: false,
+      stdout: (t) => (stdout += t),
+      stderr: () => undefined,
+      run: () => Promise.reject(new Error("unused")),
+      fs: nodeFileSystem,
+      createWorkspace: () => Promise.reject(new Error("unused")),
+    });
+    expect(code).to.equal(1);
+    expect(JSON.parse(stdout)).to.deep.equal({
+      ok: false,
+      error: { message: "could not finish: cannot make account A's clients" },
+    });
+  });
 });

@@ -229,6 +229,8 @@ export async function buildPodIdentityChain(
       ]
     : [];
   kube.state.pods = [pod("reader-5c8d-xyz12", v.pods === "injected")];
+  kube.state.daemonSets = [];
+  kube.state.forbidden = [];
 }
 
 /** A pod of the ServiceAccount, with the environment EKS injects for an association (or without). */

@@ -10,6 +10,7 @@ import * as https from "node:https";
 import { type AddressInfo } from "node:net";
 import {
   type AuthenticationV1TokenRequest,
+  type V1DaemonSet,
   type V1Pod,
   type V1PodList,
   type V1ServiceAccount,
@@ -25,6 +26,10 @@ export const KUBE_TOKEN = "doctor-test-token";
 export interface KubeState {
   serviceAccounts: V1ServiceAccount[];
   pods: V1Pod[];
+  /** DaemonSets (apps/v1), e.g. a self-managed eks-pod-identity-agent; absent: none. */
+  daemonSets?: V1DaemonSet[];
+  /** Paths the stand-in answers 403 Forbidden (an RBAC the doctor's identity lacks). */
+  forbidden?: string[];
 }
 
 /** A running API stand-in. */
@@ -113,6 +118,18 @@ export async function startKube(tls: TestTls, issuer: IssuerStandIn): Promise<Ku
     requests.push(`${req.method} ${path}`);
     if (req.headers.authorization !== `Bearer ${KUBE_TOKEN}`) {
       return send(res, 401, status(401, "Unauthorized", "Unauthorized"));
+    }
+    if (state.forbidden?.includes(path)) {
+      return send(res, 403, status(403, "Forbidden", `forbidden: ${req.method} ${path}`));
+    }
+    const ds = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/daemonsets\/([^/]+)$/.exec(path);
+    if (ds && req.method === "GET") {
+      const found = (state.daemonSets ?? []).find(
+        (d) => d.metadata?.namespace === ds[1] && d.metadata?.name === ds[2],
+      );
+      return found
+        ? send(res, 200, found)
+        : send(res, 404, status(404, "NotFound", `daemonsets.apps "${ds[2]}" not found`));
     }
     const sa = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)(\/token)?$/.exec(path);
     const pods = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path);

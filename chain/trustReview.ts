@@ -1,0 +1,342 @@
+/**
+ * The doctor as a reviewer of live trust policies: a trust AWS would honour for the workload can still
+ * be broken, because it lets in more than the chain needs. Each review looks at the Allow statements
+ * that admit the hop's principal and asks for the conditions this package's builders always write:
+ *
+ * - IRSA (`sts:AssumeRoleWithWebIdentity` from the cluster's OIDC provider): `<issuer>:aud` and
+ *   `<issuer>:sub`, the `sub` values naming service accounts of literal namespaces (AWS: "Assign IAM
+ *   roles to Kubernetes service accounts", https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html,
+ *   which scopes the role with StringEquals on both).
+ * - Pod Identity source role (`pods.eks.amazonaws.com`): `aws:RequestTag/eks-cluster-arn`, the session
+ *   tag EKS sets on every assumption (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html,
+ *   https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html); AWS documents no `aws:SourceArn`
+ *   for Pod Identity, so that key is not taken for the cluster.
+ * - Pod Identity target role: the source role by `aws:PrincipalArn` (or as the Principal itself), and
+ *   the ServiceAccount by the `kubernetes-namespace` and `kubernetes-service-account` session tags, or
+ *   by the `sts:ExternalId` EKS sets when session tags are off
+ *   (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-assign-target-role.html).
+ *
+ * Whether the `sub` values (or tags) stay within named service accounts is {@link subjectScope}'s
+ * rule, the one buildTrustPolicy refuses by at build time: a pattern that can match more than one
+ * namespace fails; one that covers a whole namespace (what `trustWholeNamespaces` builds on purpose)
+ * warns. Fail closed: a condition under `...IfExists` or `ForAllValues:` (true when the key is absent)
+ * does not count as a restriction, and an Allow with `NotPrincipal` or `NotAction` is reviewed as
+ * admitting the principal. A Deny that narrows an Allow is not credited. Pure.
+ */
+import { POD_IDENTITY_TAGS } from "../components/podIdentityPolicies";
+import { SUBJECT_PREFIX, subjectOf, subjectScope, wholeNamespaceWords } from "../components/nameCoverage";
+
+/** The review of one trust: its status, what was found, and the conditions to add (for the fix). */
+export interface TrustReview {
+  status: "pass" | "warn" | "fail";
+  detail: string;
+  /** What to change, one entry per problem (empty when it passes). */
+  fixes: string[];
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** A JSON value that may be one string or a list of them, as a list (anything else: none). */
+function strings(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+/** The statements of a document, whether `Statement` is a list or one object. */
+function statementsOf(doc: unknown): Json[] {
+  const s = isObject(doc) ? doc.Statement : undefined;
+  return (Array.isArray(s) ? s : [s]).filter(isObject);
+}
+
+/** An IAM glob (`*`, `?`) as a case-insensitive regular expression. */
+function glob(pattern: string): RegExp {
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "i");
+}
+
+/** Whether an Allow statement grants `action` (NotAction: whenever it does not exclude it). */
+function grants(statement: Json, action: string): boolean {
+  if (statement.Effect !== "Allow") return false;
+  if (statement.NotAction !== undefined)
+    return !strings(statement.NotAction).some((a) => glob(a).test(action));
+  return strings(statement.Action).some((a) => glob(a).test(action));
+}
+
+/** The statement's principals of one kind ("*" for `Principal: "*"` or `NotPrincipal`). */
+function principals(statement: Json, kind: "AWS" | "Federated" | "Service"): string[] {
+  if (statement.NotPrincipal !== undefined || statement.Principal === "*") return ["*"];
+  return isObject(statement.Principal) ? strings(statement.Principal[kind]) : [];
+}
+
+/** One condition of a statement: operator as written, its parts, the key and its values. */
+interface Condition {
+  operator: string;
+  /** Compared as a pattern (`StringLike`, `ArnLike`). */
+  like: boolean;
+  /** Restricts the request: a positive match that is false when the key is absent. */
+  restricts: boolean;
+  values: string[];
+}
+
+const MATCHING = new Set(["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"]);
+
+/** The statement's conditions on `key` (compared case-insensitively, as IAM does). */
+function conditionsOn(statement: Json, key: string): Condition[] {
+  const block = statement.Condition;
+  if (!isObject(block)) return [];
+  const out: Condition[] = [];
+  for (const [operator, entries] of Object.entries(block)) {
+    if (!isObject(entries)) continue;
+    const m = /^(ForAnyValue:|ForAllValues:)?(.*?)(IfExists)?$/.exec(operator)!;
+    for (const [k, v] of Object.entries(entries)) {
+      if (k.toLowerCase() !== key.toLowerCase()) continue;
+      out.push({
+        operator,
+        like: m[2].endsWith("Like"),
+        restricts: m[1] !== "ForAllValues:" && m[3] === undefined && MATCHING.has(m[2]),
+        values: strings(v),
+      });
+    }
+  }
+  return out;
+}
+
+const WILDCARD = /[*?]/;
+
+/** The narrowest restricting condition on a key: one with exact values if there is one (they are ANDed). */
+function narrowest(statement: Json, key: string): Condition | undefined {
+  const restricting = conditionsOn(statement, key).filter((c) => c.restricts && c.values.length > 0);
+  return restricting.find((c) => !c.like || !c.values.some((v) => WILDCARD.test(v))) ?? restricting[0];
+}
+
+/** A statement's name in messages: its Sid, else its index. */
+function nameOf(statement: Json, index: number): string {
+  return typeof statement.Sid === "string" && statement.Sid !== "" ? statement.Sid : `#${index}`;
+}
+
+/** What the subjects of one statement reach, as a finding (undefined: named service accounts only). */
+function scopeFinding(
+  where: string,
+  refs: Array<{ namespace: string; name: string }>,
+  nsLike: boolean,
+  nameLike: boolean,
+  exact: string,
+): { status: "warn" | "fail"; problem: string; fix: string } | undefined {
+  const spanning = subjectScope(
+    refs.map((r) => ({ namespace: r.namespace, name: "x" })),
+    nsLike,
+  ).spanning.map((s) => s.slice(SUBJECT_PREFIX.length, -":x".length));
+  if (spanning.length > 0) {
+    return {
+      status: "fail",
+      problem: `${where}: the namespace pattern ${spanning.join(", ")} can match more than one namespace`,
+      fix: `name the namespace literally: ${exact}`,
+    };
+  }
+  const whole = subjectScope(
+    refs.filter((r) => !WILDCARD.test(r.namespace)),
+    nameLike,
+  ).whole;
+  if (whole.length > 0) {
+    return {
+      status: "warn",
+      problem: `${where}: the patterns ${whole.map((w) => wholeNamespaceWords(w.namespace, w.coverage)).join("; ")} (a whole-namespace grant, as trustWholeNamespaces builds it on purpose)`,
+      fix: `if the whole namespace is not meant, name the service accounts: ${exact}`,
+    };
+  }
+  return undefined;
+}
+
+/** The review's result from the statements' problems. */
+function verdict(
+  findings: Array<{ status: "warn" | "fail"; problem: string; fix: string }>,
+  reviewed: number,
+  passWords: string,
+): TrustReview {
+  if (findings.length === 0) {
+    return { status: "pass", detail: `${reviewed} statement(s) reviewed: ${passWords}`, fixes: [] };
+  }
+  return {
+    status: findings.some((f) => f.status === "fail") ? "fail" : "warn",
+    detail: findings.map((f) => f.problem).join("; "),
+    fixes: [...new Set(findings.map((f) => f.fix))],
+  };
+}
+
+/**
+ * IRSA: every Allow of `sts:AssumeRoleWithWebIdentity` to the provider requires `<issuer>:aud` and
+ * names its service accounts by `<issuer>:sub`. `subject` is the ServiceAccount the chain is checked
+ * for (the fix's example). Undefined when no statement admits the provider (the principal check says so).
+ */
+export function reviewIrsaTrust(
+  doc: unknown,
+  providerArn: string,
+  subject: { namespace: string; name: string },
+  audience: string,
+): TrustReview | undefined {
+  const hostPath = providerArn.split(":oidc-provider/")[1] ?? "<issuer>";
+  const exactSub = `StringEquals ${hostPath}:sub = ${SUBJECT_PREFIX}${subject.namespace}:${subject.name}`;
+  const statements = statementsOf(doc)
+    .map((s, i) => ({ s, where: `statement ${nameOf(s, i)}` }))
+    .filter(
+      ({ s }) =>
+        grants(s, "sts:AssumeRoleWithWebIdentity") &&
+        principals(s, "Federated").some((p) => p === "*" || p === providerArn),
+    );
+  if (statements.length === 0) return undefined;
+  const findings: Array<{ status: "warn" | "fail"; problem: string; fix: string }> = [];
+  for (const { s, where } of statements) {
+    if (narrowest(s, `${hostPath}:aud`) === undefined) {
+      findings.push({
+        status: "fail",
+        problem: `${where} has no ${hostPath}:aud condition (any audience's token is accepted)`,
+        fix: `add the condition StringEquals ${hostPath}:aud = ${audience}`,
+      });
+    }
+    const sub = narrowest(s, `${hostPath}:sub`);
+    if (sub === undefined) {
+      findings.push({
+        status: "fail",
+        problem: `${where} has no ${hostPath}:sub condition (every service account of the cluster may assume the role)`,
+        fix: `add the condition ${exactSub}`,
+      });
+      continue;
+    }
+    const spanning = subjectScope(sub.values, sub.like).spanning;
+    if (spanning.length > 0) {
+      findings.push({
+        status: "fail",
+        problem:
+          `${where}: the ${sub.operator} ${hostPath}:sub pattern ${spanning.join(", ")} can match service accounts of more ` +
+          `than one namespace` +
+          (spanning.some((v) => subjectOf(v) === undefined)
+            ? ` (a pattern not of the form ${SUBJECT_PREFIX}<namespace>:<name> is not shown to stay within one)`
+            : ""),
+        fix: `replace it by exact subjects with a literal namespace: ${exactSub}`,
+      });
+      continue;
+    }
+    const refs = sub.values.flatMap((v) => {
+      const i = v.startsWith(SUBJECT_PREFIX) ? v.indexOf(":", SUBJECT_PREFIX.length) : -1;
+      return i < 0 ? [] : [{ namespace: v.slice(SUBJECT_PREFIX.length, i), name: v.slice(i + 1) }];
+    });
+    const finding = scopeFinding(`${where} (${hostPath}:sub)`, refs, sub.like, sub.like, exactSub);
+    if (finding) findings.push(finding);
+  }
+  return verdict(
+    findings,
+    statements.length,
+    `each requires ${hostPath}:aud and names its service accounts by ${hostPath}:sub`,
+  );
+}
+
+/**
+ * Pod Identity, account A: every Allow of `sts:AssumeRole` to pods.eks.amazonaws.com requires the
+ * cluster's `aws:RequestTag/eks-cluster-arn` (exactly). Undefined when no statement admits the service.
+ */
+export function reviewSourceTrust(
+  doc: unknown,
+  service: string,
+  clusterArn: string,
+): TrustReview | undefined {
+  const key = POD_IDENTITY_TAGS.clusterArn;
+  const statements = statementsOf(doc)
+    .map((s, i) => ({ s, where: `statement ${nameOf(s, i)}` }))
+    .filter(
+      ({ s }) =>
+        grants(s, "sts:AssumeRole") && principals(s, "Service").some((p) => p === "*" || p === service),
+    );
+  if (statements.length === 0) return undefined;
+  const findings: Array<{ status: "warn" | "fail"; problem: string; fix: string }> = [];
+  for (const { s, where } of statements) {
+    const c = narrowest(s, key);
+    const fix = `add the condition StringEquals ${key} = ${clusterArn}`;
+    if (c === undefined) {
+      findings.push({
+        status: "fail",
+        problem: `${where} has no ${key} condition (the association of any cluster in the account may use the role)`,
+        fix,
+      });
+    } else if (c.like && c.values.some((v) => WILDCARD.test(v))) {
+      findings.push({
+        status: "fail",
+        problem: `${where}: the ${c.operator} ${key} pattern ${c.values.filter((v) => WILDCARD.test(v)).join(", ")} can match other clusters`,
+        fix,
+      });
+    }
+  }
+  return verdict(findings, statements.length, `each requires ${key}`);
+}
+
+/** Whether a principal entry names one role exactly (not an account, its root, or a pattern). */
+const exactRole = (p: string) => /^arn:[^:]+:iam::\d{12}:role\//.test(p) && !WILDCARD.test(p);
+
+/**
+ * Pod Identity, account B: every Allow of `sts:AssumeRole` that admits the source role names it (as
+ * the Principal or by `aws:PrincipalArn`) and names the ServiceAccount (the namespace and
+ * service-account session tags, or `sts:ExternalId`). Undefined when no statement admits it.
+ */
+export function reviewTargetTrust(
+  doc: unknown,
+  sourceRoleArn: string,
+  subject: { namespace: string; name: string },
+): TrustReview | undefined {
+  const account = /^arn:[^:]+:iam::(\d{12}):/.exec(sourceRoleArn)?.[1];
+  const admits = (p: string) =>
+    p === "*" ||
+    p === sourceRoleArn ||
+    (account !== undefined && (p === account || p.endsWith(`:iam::${account}:root`))) ||
+    (WILDCARD.test(p) && glob(p).test(sourceRoleArn));
+  const statements = statementsOf(doc)
+    .map((s, i) => ({ s, where: `statement ${nameOf(s, i)}` }))
+    .filter(({ s }) => grants(s, "sts:AssumeRole") && principals(s, "AWS").some(admits));
+  if (statements.length === 0) return undefined;
+  const nsKey = POD_IDENTITY_TAGS.namespace;
+  const saKey = POD_IDENTITY_TAGS.serviceAccount;
+  const exact = `StringEquals ${nsKey} = ${subject.namespace} and ${saKey} = ${subject.name}`;
+  const findings: Array<{ status: "warn" | "fail"; problem: string; fix: string }> = [];
+  for (const { s, where } of statements) {
+    const principalArn = narrowest(s, "aws:PrincipalArn");
+    const named = principals(s, "AWS").every(exactRole);
+    if (
+      !named &&
+      (principalArn === undefined || (principalArn.like && principalArn.values.some((v) => WILDCARD.test(v))))
+    ) {
+      findings.push({
+        status: "fail",
+        problem:
+          principalArn === undefined
+            ? `${where} admits account ${account ?? "?"}'s principals without an aws:PrincipalArn condition (any role of that account may assume it)`
+            : `${where}: the ${principalArn.operator} aws:PrincipalArn pattern ${principalArn.values.join(", ")} can match roles other than the source role`,
+        fix: `add the condition ArnEquals aws:PrincipalArn = ${sourceRoleArn}`,
+      });
+    }
+    const ns = narrowest(s, nsKey);
+    const sa = narrowest(s, saKey);
+    if (ns === undefined || sa === undefined) {
+      if (narrowest(s, "sts:ExternalId") !== undefined) continue;
+      const missing = [ns === undefined ? nsKey : "", sa === undefined ? saKey : ""].filter((k) => k !== "");
+      findings.push({
+        status: "fail",
+        problem: `${where} has no ${missing.join(" and no ")} condition (any ServiceAccount whose association names the source role may assume it)`,
+        fix: `add the condition ${exact}`,
+      });
+      continue;
+    }
+    const refs = ns.values
+      .filter((n) => ns.like || !WILDCARD.test(n))
+      .flatMap((namespace) => sa.values.map((name) => ({ namespace, name })));
+    const finding = scopeFinding(`${where} (session tags)`, refs, ns.like, sa.like, exact);
+    if (finding) findings.push(finding);
+  }
+  return verdict(
+    findings,
+    statements.length,
+    "each names the source role and the ServiceAccount's namespace and name",
+  );
+}

@@ -1,0 +1,160 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { subjectScope } from "../../components/nameCoverage";
+import { buildTrustPolicy } from "../../components/trustPolicy";
+import { reviewIrsaTrust, reviewSourceTrust, reviewTargetTrust } from "../../chain/trustReview";
+
+const HOST = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
+const PROVIDER = `arn:aws:iam::210987654321:oidc-provider/${HOST}`;
+const SA = { namespace: "apps", name: "reader" };
+const CLUSTER = "arn:aws:eks:us-east-1:123456789012:cluster/demo";
+const SOURCE = "arn:aws:iam::123456789012:role/pod-identity-source";
+
+const irsa = (condition: unknown, extra: Record<string, unknown> = {}) => ({
+  Version: "2012-10-17",
+  Statement: {
+    Effect: "Allow",
+    Principal: { Federated: PROVIDER },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: condition,
+    ...extra,
+  },
+});
+
+describe("the live trust review (chain/trustReview.ts)", () => {
+  it("passes what buildTrustPolicy writes, and warns on its trustWholeNamespaces grant", () => {
+    const exact = buildTrustPolicy([{ oidcProviderArn: PROVIDER, issuerUrl: HOST, serviceAccounts: [SA] }]);
+    expect(reviewIrsaTrust(exact, PROVIDER, SA, "sts.amazonaws.com")?.status).to.equal("pass");
+    const whole = buildTrustPolicy(
+      [{ oidcProviderArn: PROVIDER, issuerUrl: HOST, serviceAccounts: [{ namespace: "apps", name: "*" }] }],
+      { conditionTest: "StringLike", trustWholeNamespaces: true },
+    );
+    const review = reviewIrsaTrust(whole, PROVIDER, SA, "sts.amazonaws.com")!;
+    expect(review.status).to.equal("warn");
+    expect(review.detail).to.include("match every service account of namespace apps");
+  });
+
+  it("does not count a condition that holds when the key is absent (IfExists, ForAllValues:)", () => {
+    for (const op of ["StringEqualsIfExists", "ForAllValues:StringEquals"]) {
+      const doc = irsa({
+        StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" },
+        [op]: { [`${HOST}:sub`]: "system:serviceaccount:apps:reader" },
+      });
+      const review = reviewIrsaTrust(doc, PROVIDER, SA, "sts.amazonaws.com")!;
+      expect(review.status, op).to.equal("fail");
+      expect(review.detail).to.include(`no ${HOST}:sub condition`);
+    }
+  });
+
+  it('reviews NotPrincipal, Principal "*" and NotAction statements as admitting the principal', () => {
+    const cond = { StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" } };
+    for (const extra of [
+      { Principal: undefined, NotPrincipal: { AWS: "arn:aws:iam::1:root" } },
+      { Principal: "*" },
+      { Action: undefined, NotAction: "s3:*" },
+    ]) {
+      expect(reviewIrsaTrust(irsa(cond, extra), PROVIDER, SA, "sts.amazonaws.com")?.status).to.equal("fail");
+    }
+  });
+
+  it("a sub pattern not of the service-account form fails, saying why it cannot be shown narrow", () => {
+    const doc = irsa({
+      StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" },
+      StringLike: { [`${HOST}:sub`]: ["system:serviceaccount:apps:reader", "system:*"] },
+    });
+    const review = reviewIrsaTrust(doc, PROVIDER, SA, "sts.amazonaws.com")!;
+    expect(review.status).to.equal("fail");
+    expect(review.detail).to.include(
+      "pattern system:* can match service accounts of more than one namespace",
+    );
+    expect(review.detail).to.include("is not shown to stay within one");
+  });
+
+  it("leaves a trust that does not admit the provider to the principal check", () => {
+    const doc = { Statement: [{ Effect: "Deny", Principal: "*", Action: "*" }] };
+    expect(reviewIrsaTrust(doc, PROVIDER, SA, "sts.amazonaws.com")).to.equal(undefined);
+    expect(reviewIrsaTrust("not a policy", PROVIDER, SA, "sts.amazonaws.com")).to.equal(undefined);
+  });
+
+  it("Pod Identity: a cluster pattern fails, the exact cluster ARN passes", () => {
+    const source = (op: string, value: string) => ({
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "pods.eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: { [op]: { "aws:RequestTag/eks-cluster-arn": value } },
+        },
+      ],
+    });
+    expect(
+      reviewSourceTrust(source("StringEquals", CLUSTER), "pods.eks.amazonaws.com", CLUSTER)?.status,
+    ).to.equal("pass");
+    const wide = reviewSourceTrust(
+      source("StringLike", "arn:aws:eks:*:123456789012:cluster/*"),
+      "pods.eks.amazonaws.com",
+      CLUSTER,
+    )!;
+    expect(wide.status).to.equal("fail");
+    expect(wide.detail).to.include("can match other clusters");
+  });
+
+  it("Pod Identity target: the source role as Principal needs no aws:PrincipalArn; sts:ExternalId names the ServiceAccount", () => {
+    const doc = {
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: SOURCE },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": "us-east-1/123456789012/demo/apps/reader" } },
+        },
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "sts:TagSession" },
+      ],
+    };
+    expect(reviewTargetTrust(doc, SOURCE, SA)?.status).to.equal("pass");
+  });
+
+  it("Pod Identity target: a namespace tag pattern fails, a service-account pattern over a namespace warns", () => {
+    const target = (ns: string, sa: string) => ({
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: "123456789012" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": SOURCE },
+          StringLike: {
+            "aws:RequestTag/kubernetes-namespace": ns,
+            "aws:RequestTag/kubernetes-service-account": sa,
+          },
+        },
+      },
+    });
+    expect(reviewTargetTrust(target("app*", "reader"), SOURCE, SA)?.status).to.equal("fail");
+    expect(reviewTargetTrust(target("apps", "*"), SOURCE, SA)?.status).to.equal("warn");
+    expect(reviewTargetTrust(target("apps", "reader"), SOURCE, SA)?.status).to.equal("pass");
+  });
+});
+
+describe("subjectScope is the rule buildTrustPolicy refuses by", () => {
+  it("buildTrustPolicy refuses a StringLike subject set exactly when subjectScope finds it spanning or whole", () => {
+    const part = fc.stringMatching(/^[a-c*?]{1,4}$/);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ namespace: part, name: part }), { minLength: 1, maxLength: 3 }),
+        (sas) => {
+          const scope = subjectScope(sas, true);
+          let refused = false;
+          try {
+            buildTrustPolicy([{ oidcProviderArn: PROVIDER, issuerUrl: HOST, serviceAccounts: sas }], {
+              conditionTest: "StringLike",
+            });
+          } catch {
+            refused = true;
+          }
+          expect(refused).to.equal(scope.spanning.length > 0 || scope.whole.length > 0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
