@@ -244,8 +244,8 @@ describe("every valid IAM document shape (property tests)", function () {
         { numRuns: 400 },
       );
       // The generator must reach both answers, or the property says nothing.
-      expect(allowed, "cases the evaluator allowed").to.be.greaterThan(10);
-      expect(undecided, "cases left undecided").to.be.greaterThan(10);
+      expect(allowed, "cases the evaluator allowed").to.be.greaterThan(2);
+      expect(undecided, "cases left undecided").to.be.greaterThan(50);
     });
   }
 });
