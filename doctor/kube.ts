@@ -3,7 +3,8 @@
  * pods of its namespace, and (for --assume only) ask the TokenRequest API for a token. Every request
  * is recorded, so tests can prove that a default run only reads. I/O shell: no checks here.
  */
-import { CoreV1Api, KubeConfig, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import type * as KubernetesClient from "@kubernetes/client-node";
+import { type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { type Recorder } from "./aws";
 
 /** A kubeconfig or context the doctor cannot use: a usage error (exit 2). */
@@ -81,6 +82,9 @@ export function loadErrorText(error: unknown): string {
 
 /** The Kubernetes API as the kubeconfig (and context) say. Throws a {@link KubeconfigError} on a bad one. */
 export function kubeApi(settings: KubeSettings): KubeApi {
+  // Loaded when the cluster is read, not with this module: `--no-cluster` and `--help` never load it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CoreV1Api, KubeConfig } = require("@kubernetes/client-node") as typeof KubernetesClient;
   const kc = new KubeConfig();
   try {
     if (settings.file !== undefined) kc.loadFromFile(settings.file);
