@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
-import { COMMANDS, USAGE, planDefaults } from "../../cli/main";
+import { COMMANDS, USAGE, planDefaults, run } from "../../cli/main";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -53,12 +53,32 @@ describe("cross-account-irsa (cli/main.ts)", function () {
   });
 
   it("exits 2 on an unknown command, naming it, and 0 on --help", async () => {
-    const unknown = await runBin(["deploy"]);
-    expect(unknown.code).to.equal(2);
-    expect(unknown.stderr).to.match(/^cross-account-irsa: unknown command 'deploy'\n/);
-    const help = await runBin(["--help"]);
-    expect(help.code).to.equal(0);
-    expect(help.stdout).to.equal(USAGE);
+    // In this process, its two streams captured: no child process needed for what loads nothing.
+    const written = { stdout: "", stderr: "" };
+    const saved = {
+      stdout: process.stdout.write.bind(process.stdout),
+      stderr: process.stderr.write.bind(process.stderr),
+    };
+    const capture = (stream: "stdout" | "stderr") =>
+      ((chunk: string) => {
+        written[stream] += chunk;
+        return true;
+      }) as typeof process.stdout.write;
+    process.stdout.write = capture("stdout");
+    process.stderr.write = capture("stderr");
+    let unknown: number;
+    let help: number;
+    try {
+      unknown = await run(["deploy"]);
+      help = await run(["--help"]);
+    } finally {
+      process.stdout.write = saved.stdout;
+      process.stderr.write = saved.stderr;
+    }
+    expect(unknown).to.equal(2);
+    expect(written.stderr).to.match(/^cross-account-irsa: unknown command 'deploy'\n/);
+    expect(help).to.equal(0);
+    expect(written.stdout).to.equal(USAGE);
   });
 
   it("`doctor --help` loads neither the Pulumi SDK, nor the AWS SDK, nor the Kubernetes client", async () => {
@@ -70,28 +90,17 @@ describe("cross-account-irsa (cli/main.ts)", function () {
     }
   });
 
-  it("the doctor's Kubernetes module loads @kubernetes/client-node only when the cluster is read", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-lazy-"));
-    try {
-      const report = path.join(dir, "modules.json");
-      const script =
-        'const kube = require("./doctor/kube");' +
-        `require("fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache)));` +
-        'try { kube.kubeApi({ file: "/nonexistent/kubeconfig", record: () => undefined }); } catch (e) {' +
-        " process.stdout.write(e.name); }" +
-        `require("fs").writeFileSync(${JSON.stringify(report)} + ".after", JSON.stringify(Object.keys(require.cache)));`;
-      const stdout = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ["-r", "./scripts/tsCache.js", "-e", script], { cwd: ROOT }, (e, out) =>
-          e ? reject(new Error(e.message)) : resolve(out),
-        ),
-      );
-      expect(stdout).to.equal("KubeconfigError");
-      const before = JSON.parse(fs.readFileSync(report, "utf8")) as string[];
-      const after = JSON.parse(fs.readFileSync(`${report}.after`, "utf8")) as string[];
-      expect(packages(before, "@kubernetes/client-node")).to.deep.equal([]);
-      expect(packages(after, "@kubernetes/client-node")).to.not.deep.equal([]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  it("the doctor's Kubernetes module does not load @kubernetes/client-node until the cluster is read", async () => {
+    // Loading it is seconds on a busy machine: the moto suite's runs that read the cluster load it.
+    const script =
+      'require("./doctor/kube");' + "process.stdout.write(JSON.stringify(Object.keys(require.cache)));";
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ["-r", "./scripts/tsCache.js", "-e", script], { cwd: ROOT }, (e, out) =>
+        e ? reject(new Error(e.message)) : resolve(out),
+      ),
+    );
+    const loaded = JSON.parse(stdout) as string[];
+    expect(loaded.some((m) => m.endsWith(path.join("doctor", "kube.ts")))).to.equal(true);
+    expect(packages(loaded, "@kubernetes/client-node")).to.deep.equal([]);
   });
 });
