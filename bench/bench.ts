@@ -1,28 +1,42 @@
 /**
- * `npm run bench`: the project's speed and capacity figures, as medians over several runs.
+ * `npm run bench`: the project's speed targets, each a ratio against its floor measured side by side
+ * (A B A B ..., the ratio taken pair by pair, the median of the pairs: a machine whose speed drifts
+ * moves both), so that it holds on any machine, and the plan's growth with the fleet.
  *
- *  - the offline plan (`npm run plan`): wall time and peak memory, through /usr/bin/time -v;
- *  - module load: what importing the program's modules costs in a fresh Node process;
- *  - the unit suite's wall time, and the schema-analyzer test's;
+ *  - `npm run plan` against the bare require() of the four Pulumi SDKs it needs: CPU time (one
+ *    process, one thread of JavaScript: CPU is its wall time on an idle machine, and stays fair on a
+ *    busy one), target <= 1.25;
+ *  - the unit suite (`npm run test:unit`, 2 jobs) against the same floor: wall time, target <= 6;
+ *  - the doctor on the healthy Pod Identity test chain (moto and the loopback stand-ins, started here
+ *    as the tests start them) against a bare script making the same AWS SDK and Kubernetes calls
+ *    (bench/bareDoctorCalls.ts): wall time, target <= 2;
+ *  - every step of the plan at N = 1, 32 and 212 service accounts (bench/scale.ts): fails when one
+ *    grows faster than N^1.25;
  *  - trust-policy capacity: how many service accounts fit under 2048 and 4096 characters.
  *
- * Targets (checked here, never in unit tests): the offline plan ≤ 2 s wall and the unit suite
- * ≤ 10 s wall (medians) on the 2-core reference machine. Exits 1 when a target is missed, so CI or a
- * reviewer can run it.
+ * BENCH_RUNS pairs (default 5, at least 5 for a verdict); BENCH_ONLY=plan,unit,doctor,scale runs a
+ * subset. Exits 1 when a target is missed. Never run in the unit tests: timings are not assertions.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildTrustPolicy, type ServiceAccountRef } from "../components";
+import { BARE_CALLS, type BareChain } from "./bareDoctorCalls";
+import { MAX_GROWTH_EXPONENT, SIZES, planScale } from "./scale";
 
 const ROOT = resolve(__dirname, "..");
-/** The offline plan's target: median wall time, seconds. */
-export const PLAN_TARGET_SECONDS = 2;
-/** The unit suite's target: median wall time, seconds. */
-export const UNIT_SUITE_TARGET_SECONDS = 10;
 const NODE = process.execPath;
-const TS_LOADER = ["-r", "sucrase/register/ts"];
+/** Runs a repository .ts entry point from the compiled cache, as the npm scripts do. */
+const COMPILED = ["-r", "./scripts/tsCache.js"];
+/** The floor of the plan and the unit suite: the four Pulumi SDKs the programs import, required bare. */
+const BARE_SDKS = [
+  "-e",
+  '["@pulumi/pulumi","@pulumi/aws","@pulumi/eks","@pulumi/kubernetes"].forEach((m) => require(m))',
+];
+
+/** The targets, as ratios to their floors. */
+export const TARGETS = { plan: 1.25, unit: 6, doctor: 2 } as const;
 
 /** The median of the values. */
 export function median(values: number[]): number {
@@ -31,31 +45,75 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-interface Timed {
-  wallSeconds: number;
-  maxRssMb: number;
+/** One run of a command: wall seconds, CPU seconds (user + system, children included), exit status. */
+interface Sample {
+  wall: number;
+  cpu: number;
   status: number;
 }
 
-/** Runs a command under /usr/bin/time -v and reads its wall time and peak RSS. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Timed {
-  const r = spawnSync("/usr/bin/time", ["-v", cmd, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: "1", ...env },
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
+/** Runs a command under /usr/bin/time -v (asynchronously: the doctor's stand-ins answer from this process). */
+function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Sample> {
+  return new Promise((done, fail) => {
+    const child = spawn("/usr/bin/time", ["-v", NODE, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
+    child.on("error", fail);
+    child.on("close", (status) => {
+      const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
+      const user = /User time \(seconds\): ([\d.]+)/.exec(err);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(err);
+      if (!wall || !user || !system)
+        return fail(new Error(`no /usr/bin/time output for ${args.join(" ")}:\n${err}`));
+      done({
+        wall: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
+        cpu: Number(user[1]) + Number(system[1]),
+        status: status ?? 1,
+      });
+    });
   });
-  const err = r.stderr ?? "";
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
-  if (!wall || !rss)
-    throw new Error(`could not read /usr/bin/time output for ${cmd} ${args.join(" ")}:\n${err.slice(-2000)}`);
-  const wallSeconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  return { wallSeconds, maxRssMb: Number(rss[1]) / 1024, status: r.status ?? 1 };
 }
 
-function repeat(n: number, f: () => Timed): Timed[] {
-  return Array.from({ length: n }, f);
+/** A paired measurement: A and B in turn after one warm-up each, the ratio A/B of each pair. */
+interface Paired {
+  label: string;
+  a: Sample[];
+  b: Sample[];
+  wallRatio: number;
+  cpuRatio: number;
+}
+
+async function paired(
+  label: string,
+  runs: number,
+  a: () => Promise<Sample>,
+  b: () => Promise<Sample>,
+): Promise<Paired> {
+  for (const [what, run] of [
+    ["A", a],
+    ["B", b],
+  ] as const) {
+    const warm = await run();
+    if (warm.status !== 0) throw new Error(`${label}: ${what} exited ${warm.status}`);
+  }
+  const as: Sample[] = [];
+  const bs: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    as.push(await a());
+    bs.push(await b());
+  }
+  if ([...as, ...bs].some((s) => s.status !== 0)) throw new Error(`${label}: a run failed`);
+  return {
+    label,
+    a: as,
+    b: bs,
+    wallRatio: median(as.map((s, i) => s.wall / bs[i].wall)),
+    cpuRatio: median(as.map((s, i) => s.cpu / bs[i].cpu)),
+  };
 }
 
 /** How many service accounts (one cluster, typical EKS issuer) fit in a trust policy of maxSize. */
@@ -84,98 +142,155 @@ export function trustPolicyCapacity(maxSize: number, issuerRegion = "eu-west-1")
   }
 }
 
-function main(): number {
-  const runs = Number(process.env.BENCH_RUNS ?? 5);
-  const out = mkdtempSync(join(tmpdir(), "irsa-bench-"));
-  const rows: Array<[string, string, string]> = [];
-  let ok = true;
+/** The doctor's pair: starts moto and the stand-ins (as tests/aws does), builds the healthy chain. */
+async function doctorPair(runs: number): Promise<Paired> {
+  const [
+    { startWorld },
+    { PI_EXPLICIT },
+    { PI_CHAIN },
+    { REGION },
+    { KUBE_TOKEN },
+    { main: doctorMain, defaultDeps },
+  ] = await Promise.all([
+    import("../tests/aws/support/world"),
+    import("../tests/aws/support/run"),
+    import("../tests/aws/support/podIdentityChain"),
+    import("../tests/aws/support/moto"),
+    import("../tests/aws/support/standIns"),
+    import("../doctor/cli"),
+  ]);
+  const world = await startWorld();
   try {
-    const plan = repeat(runs, () => timed(NODE, [...TS_LOADER, "plan/cli.ts", "--out", out]));
-    if (plan.some((p) => p.status !== 0)) throw new Error("npm run plan failed during the benchmark");
-    const planWall = median(plan.map((p) => p.wallSeconds));
-    const planRss = median(plan.map((p) => p.maxRssMb));
-    rows.push(["plan: wall time (median)", `${planWall.toFixed(2)} s`, `target ≤ ${PLAN_TARGET_SECONDS} s`]);
-    rows.push(["plan: peak RSS (median)", `${planRss.toFixed(0)} MB`, ""]);
-    ok &&= planWall <= PLAN_TARGET_SECONDS;
-
-    for (const [label, mod] of [
-      ["load: @pulumi/pulumi", "@pulumi/pulumi"],
-      ["load: @pulumi/aws (index)", "@pulumi/aws"],
-      ["load: @pulumi/kubernetes (index)", "@pulumi/kubernetes"],
-      ["load: @pulumi/eks", "@pulumi/eks"],
-      ["load: components (policy core + components)", "./components"],
-      ["load: account-b program", "./stacks/accountB"],
-      ["load: account-a program", "./stacks/accountA"],
-    ] as const) {
-      const t = repeat(runs, () => timed(NODE, [...TS_LOADER, "-e", `require(${JSON.stringify(mod)})`]));
-      rows.push([
-        label,
-        `${median(t.map((x) => x.wallSeconds)).toFixed(2)} s`,
-        `${median(t.map((x) => x.maxRssMb)).toFixed(0)} MB`,
-      ]);
+    await world.buildPodIdentity();
+    const args = [...PI_EXPLICIT, "--kubeconfig", world.kubeconfigFile, "--json"];
+    // The floor makes exactly the doctor's calls: checked on the doctor's own record of them.
+    const calls: string[] = [];
+    const code = await doctorMain(args, {
+      ...defaultDeps(),
+      stdout: () => undefined,
+      record: (c) => calls.push(c),
+    });
+    if (code !== 0) throw new Error(`the doctor exits ${code} on the healthy chain`);
+    const generic = calls.map((c) =>
+      c
+        .replace(`/namespaces/${PI_CHAIN.namespace}/`, "/namespaces/<ns>/")
+        .replace(`/serviceaccounts/${PI_CHAIN.serviceAccount}`, "/serviceaccounts/<sa>"),
+    );
+    if (JSON.stringify(generic) !== JSON.stringify(BARE_CALLS)) {
+      throw new Error(`the doctor's calls changed; update bench/bareDoctorCalls.ts:\n${generic.join("\n")}`);
     }
-    const baseline = repeat(runs, () => timed(NODE, [...TS_LOADER, "-e", "0"]));
-    rows.push([
-      "load: node + sucrase loader baseline",
-      `${median(baseline.map((x) => x.wallSeconds)).toFixed(2)} s`,
-      "",
-    ]);
-
-    const testRuns = Math.max(3, Math.ceil(runs / 2));
-    const tests = repeat(testRuns, () =>
-      timed(NODE, ["node_modules/mocha/bin/mocha.js", "--reporter", "dot"]),
+    const chain: BareChain = {
+      region: REGION,
+      cluster: PI_CHAIN.cluster,
+      namespace: PI_CHAIN.namespace,
+      serviceAccount: PI_CHAIN.serviceAccount,
+      sourceRoleName: PI_CHAIN.sourceRoleName,
+      targetRoleName: PI_CHAIN.targetRoleName,
+      bucket: PI_CHAIN.bucket,
+      key: PI_CHAIN.key,
+    };
+    const bareEnv = {
+      BARE_CHAIN: JSON.stringify(chain),
+      BARE_KUBE: JSON.stringify({ server: world.kube.url, ca: world.tls.ca, token: KUBE_TOKEN }),
+    };
+    return await paired(
+      "doctor, healthy Pod Identity chain / the same SDK calls, bare (wall)",
+      runs,
+      () => timed([...COMPILED, "doctor/cli.ts", ...args]),
+      () => timed([...COMPILED, "bench/bareDoctorCalls.ts"], bareEnv),
     );
-    if (tests.some((t) => t.status !== 0)) throw new Error("the test suite failed during the benchmark");
-    const testWall = median(tests.map((t) => t.wallSeconds));
-    rows.push([
-      `tests: unit suite wall time (median of ${testRuns})`,
-      `${testWall.toFixed(2)} s`,
-      `target ≤ ${UNIT_SUITE_TARGET_SECONDS} s`,
-    ]);
-    ok &&= testWall <= UNIT_SUITE_TARGET_SECONDS;
+  } finally {
+    await world.stop();
+  }
+}
 
-    const schema = repeat(3, () =>
-      timed(NODE, [
-        "node_modules/mocha/bin/mocha.js",
-        "--config",
-        ".mocharc.schema.json",
-        "--reporter",
-        "dot",
-      ]),
+async function main(): Promise<number> {
+  const runs = Number(process.env.BENCH_RUNS ?? 5);
+  const only = new Set((process.env.BENCH_ONLY ?? "plan,unit,doctor,scale").split(","));
+  const out = mkdtempSync(join(tmpdir(), "irsa-bench-"));
+  const lines: string[] = [];
+  let ok = runs >= 5;
+  const say = (line: string) => {
+    lines.push(line);
+    process.stderr.write(`${line}\n`);
+  };
+  const verdict = (p: Paired, ratio: number, target: number, unit: "cpu" | "wall") => {
+    const met = ratio <= target;
+    ok &&= met;
+    const secs = (xs: Sample[]) => median(xs.map((x) => x[unit])).toFixed(2);
+    say(
+      `${p.label}: ${ratio.toFixed(2)}x (target <= ${target}) ${met ? "ok" : "MISSED"}; ` +
+        `A ${secs(p.a)} s, B ${secs(p.b)} s ${unit}; wall ratio ${p.wallRatio.toFixed(2)}, CPU ratio ${p.cpuRatio.toFixed(2)}`,
     );
-    if (schema.some((t) => t.status !== 0)) throw new Error("the schema test failed during the benchmark");
-    rows.push([
-      "tests: schema analyzer test wall time, packing the npm tarball included (median of 3)",
-      `${median(schema.map((t) => t.wallSeconds)).toFixed(2)} s`,
-      `${median(schema.map((t) => t.maxRssMb)).toFixed(0)} MB peak; parses @pulumi/aws's type declarations`,
-    ]);
-
-    rows.push([
-      "trust policy: service accounts under 2048 chars",
-      String(trustPolicyCapacity(2048)),
-      "default IAM quota",
-    ]);
-    rows.push([
-      "trust policy: service accounts under 4096 chars",
-      String(trustPolicyCapacity(4096)),
-      "raised quota",
-    ]);
+  };
+  const bare = () => timed(BARE_SDKS);
+  try {
+    if (only.has("plan")) {
+      const p = await paired(
+        "npm run plan / bare require of the four Pulumi SDKs (CPU)",
+        runs,
+        () => timed([...COMPILED, "plan/cli.ts", "--out", out]),
+        bare,
+      );
+      verdict(p, p.cpuRatio, TARGETS.plan, "cpu");
+    }
+    if (only.has("unit")) {
+      const p = await paired(
+        "unit suite (mocha, 2 jobs) / bare require of the four Pulumi SDKs (wall)",
+        runs,
+        () => timed(["node_modules/mocha/bin/mocha.js", "--reporter", "dot"]),
+        bare,
+      );
+      verdict(p, p.wallRatio, TARGETS.unit, "wall");
+    }
+    if (only.has("doctor")) {
+      const { motoMissing } = await import("../tests/aws/support/moto");
+      const missing = motoMissing();
+      if (missing !== undefined) {
+        ok = false;
+        say(`doctor: NOT MEASURED: ${missing}`);
+      } else {
+        const p = await doctorPair(runs);
+        verdict(p, p.wallRatio, TARGETS.doctor, "wall");
+      }
+    }
+    if (only.has("scale")) {
+      say(
+        `plan steps at N = ${SIZES.join(", ")} service accounts (one namespace, Pod Identity), CPU ms, median of ${runs}:`,
+      );
+      for (const row of await planScale(runs)) {
+        ok &&= row.ok;
+        say(
+          `  ${row.step}: ${row.ms.map((m) => m.toFixed(2)).join(" / ")} ms; ${row.perItemMs.toFixed(3)} ms per service account; ` +
+            `growth N^${row.exponent.toFixed(2)} (limit N^${MAX_GROWTH_EXPONENT}) ${row.ok ? "ok" : "SUPER-LINEAR"}`,
+        );
+      }
+      say(
+        "  grants: not measured: this version has no grants lists (another change adds them; bench them at 1, 10, 50 then)",
+      );
+      say(
+        `trust policy capacity: ${trustPolicyCapacity(2048)} service accounts under 2048 characters (default quota), ${trustPolicyCapacity(4096)} under 4096`,
+      );
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-  const width = Math.max(...rows.map((r) => r[0].length));
-  const width2 = Math.max(...rows.map((r) => r[1].length));
-  console.log(`cross-account-irsa benchmark (${runs} runs each, medians; node ${process.version})\n`);
-  for (const [a, b, c] of rows) console.log(`${a.padEnd(width)}  ${b.padStart(width2)}  ${c}`);
-  console.log(ok ? "\nall targets met" : "\nTARGET MISSED");
+  process.stdout.write(
+    `cross-account-irsa benchmark (${runs} pairs each, medians; node ${process.version})\n\n${lines.join("\n")}\n`,
+  );
+  if (runs < 5) process.stdout.write("\nfewer than 5 pairs: no verdict (BENCH_RUNS >= 5)\n");
+  process.stdout.write(ok ? "\nall targets met\n" : "\nTARGET MISSED\n");
   return ok ? 0 : 1;
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main();
-  } catch (e) {
-    console.error((e as Error).message);
-    process.exitCode = 1;
-  }
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

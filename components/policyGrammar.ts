@@ -51,8 +51,42 @@ export function fail(field: string, value: unknown, rule: string): never {
   throw new IrsaInputError(field, value, rule);
 }
 
+/** Documents {@link sealDocument} froze, with their statements once checked for each kind. */
+const sealed = new WeakMap<object, Map<DocumentKind, readonly Statement[]>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A deeply frozen copy of a document whose grammar check {@link checkDocument} does once per kind,
+ * for a caller that evaluates one document many times (the plan's access matrix: one row per
+ * request). Frozen, the copy cannot change after its check; a document that fails the check is
+ * checked (and fails) again on every evaluation.
+ */
+export function sealDocument(doc: PolicyDocument): PolicyDocument {
+  const copy = deepFreeze(structuredClone(doc));
+  if (copy !== null && typeof copy === "object") sealed.set(copy, new Map());
+  return copy;
+}
+
 /** Checks the document against IAM's grammar for its kind, and returns its statements normalised. */
 export function checkDocument(doc: PolicyDocument, kind: DocumentKind): Statement[] {
+  const checked = sealed.get(doc);
+  if (checked === undefined) return checkDocumentNow(doc, kind);
+  let statements = checked.get(kind);
+  if (statements === undefined) {
+    statements = deepFreeze(checkDocumentNow(doc, kind));
+    checked.set(kind, statements);
+  }
+  return statements as Statement[];
+}
+
+function checkDocumentNow(doc: PolicyDocument, kind: DocumentKind): Statement[] {
   const d = requireObject("policy", doc, "{ Version, Statement }");
   const version = d.Version;
   if (version !== "2012-10-17" && version !== "2008-10-17") {

@@ -53,7 +53,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /** The usage text `--help` prints. */
 export const USAGE = `Usage: npm run <command> -- [options]
-   or: node -r sucrase/register/ts deploy/cli.ts <command> [options]
+   or: node -r ./scripts/tsCache.js deploy/cli.ts <command> [options]
 
 Runs the two stacks of the cross-account-irsa project with the Pulumi Automation API.
 

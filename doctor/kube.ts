@@ -6,10 +6,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type * as KubernetesClient from "@kubernetes/client-node";
 import {
-  AppsV1Api,
-  CoreV1Api,
-  KubeConfig,
+  type KubeConfig,
   type V1DaemonSet,
   type V1Pod,
   type V1ServiceAccount,
@@ -180,6 +179,9 @@ function loadText(kc: KubeConfig, text: string, source: string): void {
 
 /** The Kubernetes API as the kubeconfig (and context) say. Throws a {@link KubeconfigError} on a bad one. */
 export function kubeApi(settings: KubeSettings): KubeApi {
+  // Loaded when the cluster is read, not with this module: `--no-cluster` and `--help` never load it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AppsV1Api, CoreV1Api, KubeConfig } = require("@kubernetes/client-node") as typeof KubernetesClient;
   const kc = new KubeConfig();
   if (settings.file !== undefined) {
     loadText(kc, readKubeconfigFile(settings.file), settings.file);

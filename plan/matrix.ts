@@ -5,6 +5,7 @@
  */
 import { globMatch, type Decision } from "../components/evaluate";
 import { type PolicyDocument } from "../components/policyDocument";
+import { sealDocument } from "../components/policyGrammar";
 import { STS_AUDIENCE, wholeNamespaces } from "../components/trustPolicy";
 import { parseOidcProviderArn } from "../components/validation";
 import { type AccountBConfig } from "../stacks/config";
@@ -112,22 +113,25 @@ export function otherThan(value: string, candidates: string[]): string {
  * decision from the planned documents.
  */
 export function buildAccessMatrix(inputs: MatrixInputs): AccessRow[] {
-  const { configs, providerArn, trustPolicy, bucketName } = inputs;
+  const { configs, providerArn, bucketName } = inputs;
   const b = configs.b;
   const rows: AccessRow[] = [];
   const provider = parseOidcProviderArn("providerArn", providerArn);
+  // Checked against IAM's grammar once, not once per row: the matrix stays linear in the fleet.
+  const trustPolicy = sealDocument(inputs.trustPolicy);
 
   // Trust: the intent is "exactly the configured service accounts, through this provider, for STS".
+  const literal = new Set(b.serviceAccounts.map((sa) => `${sa.namespace}\n${sa.name}`));
   const trustedBy = (ns: string, name: string) =>
-    b.serviceAccounts.some((sa) =>
-      b.conditionTest === "StringLike"
-        ? globMatch(
+    b.conditionTest === "StringLike"
+      ? b.serviceAccounts.some((sa) =>
+          globMatch(
             `system:serviceaccount:${sa.namespace}:${sa.name}`,
             `system:serviceaccount:${ns}:${name}`,
             false,
-          )
-        : sa.namespace === ns && sa.name === name,
-    );
+          ),
+        )
+      : literal.has(`${ns}\n${name}`);
   const wide = new Set(wholeNamespaces(b.serviceAccounts, b.conditionTest));
   const seen = new Set<string>();
   const trust = (subject: string, arn: string, ns: string, name: string, aud: string) => {
@@ -168,7 +172,7 @@ export function buildAccessMatrix(inputs: MatrixInputs): AccessRow[] {
     ...accessRows({
       configs,
       partition: provider.partition,
-      permissionPolicies: inputs.permissionPolicies,
+      permissionPolicies: inputs.permissionPolicies.map(sealDocument),
       bucketName,
     }),
   ];

@@ -7,6 +7,7 @@
  * The expectation comes from the config, never from the builders.
  */
 import { type PolicyDocument } from "../components/policyDocument";
+import { sealDocument } from "../components/policyGrammar";
 import {
   POD_IDENTITY_ACTIONS,
   POD_IDENTITY_SERVICE,
@@ -41,13 +42,22 @@ const tags = (cluster: string, namespace: string, name: string): Record<string, 
   [POD_IDENTITY_TAGS.serviceAccount]: name,
 });
 
-/** A pair of trusted service accounts of different namespaces and names, swapped, when the config has one. */
-function swappedPair(trusted: ServiceAccountRef[]): ServiceAccountRef | undefined {
-  for (const x of trusted) {
-    for (const y of trusted) {
-      const swapped = { namespace: x.namespace, name: y.name };
-      if (!trusted.some((t) => t.namespace === swapped.namespace && t.name === swapped.name)) return swapped;
-    }
+const pairKey = (namespace: string, name: string) => `${namespace}\n${name}`;
+
+/**
+ * A namespace and a name that are each trusted but not together (a swapped pair), when the config has
+ * one: the first namespace, in the config's order, with a trusted name of another service account
+ * that it does not trust, that name the first such in the config's order. Linear in the service
+ * accounts: a namespace's scan stops at its first untrusted name, so it reads at most one name more
+ * than the namespace trusts.
+ */
+export function swappedPair(trusted: ServiceAccountRef[]): ServiceAccountRef | undefined {
+  const pairs = new Set(trusted.map((t) => pairKey(t.namespace, t.name)));
+  const namespaces = [...new Set(trusted.map((t) => t.namespace))];
+  const names = [...new Set(trusted.map((t) => t.name))];
+  for (const namespace of namespaces) {
+    const name = names.find((n) => !pairs.has(pairKey(namespace, n)));
+    if (name !== undefined) return { namespace, name };
   }
   return undefined;
 }
@@ -56,13 +66,16 @@ function swappedPair(trusted: ServiceAccountRef[]): ServiceAccountRef | undefine
 export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessRow[] {
   const { configs, clusterArn, sourceRoleArn, targetRoleArn } = inputs;
   const trusted = configs.b.serviceAccounts;
+  const trustedPairs = new Set(trusted.map((t) => pairKey(t.namespace, t.name)));
+  // Each document is checked against IAM's grammar once, not once per row: linear in the fleet.
+  const targetTrust = sealDocument(inputs.targetTrust);
+  const sourceTrust = sealDocument(inputs.sourceTrust);
+  const sourcePermissions = inputs.sourcePermissions.map(sealDocument);
   const cluster = parseEksClusterArn("clusterArn", clusterArn);
   const source = parseRoleArn("sourceRoleArn", sourceRoleArn);
   const rows: AccessRow[] = [];
   const isTrusted = (ns: string, name: string, arn: string, principal: string) =>
-    arn === clusterArn &&
-    principal === sourceRoleArn &&
-    trusted.some((t) => t.namespace === ns && t.name === name);
+    arn === clusterArn && principal === sourceRoleArn && trustedPairs.has(pairKey(ns, name));
 
   // Who may reach the target role: sts:AssumeRole and sts:TagSession, as EKS calls them.
   const target = (subject: string, principal: string, context: Record<string, string>) => {
@@ -79,7 +92,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
           targetRoleArn,
           { "aws:PrincipalArn": principal, ...context },
           expected,
-          tryRoleTrust(inputs.targetTrust, principal, action, context, DESCRIBED),
+          tryRoleTrust(targetTrust, principal, action, context, DESCRIBED),
         ),
       );
     }
@@ -128,7 +141,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
         sourceRoleArn,
         { principal: POD_IDENTITY_SERVICE, ...context },
         expected,
-        tryServiceTrust(inputs.sourceTrust, POD_IDENTITY_SERVICE, "sts:AssumeRole", context, DESCRIBED),
+        tryServiceTrust(sourceTrust, POD_IDENTITY_SERVICE, "sts:AssumeRole", context, DESCRIBED),
       ),
     );
   }
@@ -149,7 +162,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
           resource,
           { principal: sourceRoleArn },
           expected,
-          tryAccess(inputs.sourcePermissions, action, resource, {}, DESCRIBED),
+          tryAccess(sourcePermissions, action, resource, {}, DESCRIBED),
         ),
       );
     }
@@ -159,7 +172,7 @@ export function buildPodIdentityMatrix(inputs: PodIdentityMatrixInputs): AccessR
     ...accessRows({
       configs,
       partition: cluster.partition,
-      permissionPolicies: inputs.permissionPolicies,
+      permissionPolicies: inputs.permissionPolicies.map(sealDocument),
       bucketName: inputs.bucketName,
     }),
   ];

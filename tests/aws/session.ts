@@ -4,8 +4,8 @@
  * (healthy, or broken by the JSON variant given as the last argument), prints the environment and the
  * command to run in another shell, and keeps everything up until interrupted.
  *
- *   node -r sucrase/register/ts tests/aws/session.ts '{"provider":"cluster-account"}'
- *   node -r sucrase/register/ts tests/aws/session.ts pod-identity '{"association":"other-target"}'
+ *   node -r ./scripts/tsCache.js tests/aws/session.ts '{"provider":"cluster-account"}'
+ *   node -r ./scripts/tsCache.js tests/aws/session.ts pod-identity '{"association":"other-target"}'
  */
 import { CHAIN } from "./support/chain";
 import { PI_CHAIN } from "./support/podIdentityChain";

@@ -505,7 +505,7 @@ describe("automation CLI", () => {
             process.execPath,
             [
               "-r",
-              "sucrase/register/ts",
+              "./scripts/tsCache.js",
               "-r",
               "./tests/support/reportModules.js",
               "deploy/cli.ts",

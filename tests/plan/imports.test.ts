@@ -15,7 +15,7 @@ describe("plan/build.ts loads no Pulumi SDK", function () {
     const script =
       'require("./plan/build");' +
       'process.stdout.write(Object.keys(require.cache).filter((k) => k.includes("@pulumi/pulumi")).join("\\n"));';
-    const loaded = execFileSync(process.execPath, ["-r", "sucrase/register/ts", "-e", script], {
+    const loaded = execFileSync(process.execPath, ["-r", "./scripts/tsCache.js", "-e", script], {
       cwd: ROOT,
       encoding: "utf8",
     });

@@ -168,7 +168,7 @@ export async function doctorProcess(
 ): Promise<{ code: number; stdout: string; report: { ok: boolean; links: CheckResult[] } }> {
   const result = await promisify(execFile)(
     process.execPath,
-    ["-r", "sucrase/register/ts", "doctor/cli.ts", ...args, "--json"],
+    ["-r", "./scripts/tsCache.js", "doctor/cli.ts", ...args, "--json"],
     { cwd: path.resolve(__dirname, "../../.."), env: { ...process.env, NO_COLOR: "1" } },
   ).then(
     (ok) => ({ code: 0, stdout: ok.stdout }),
