@@ -256,13 +256,21 @@ export function tryAccessWithin(
   const context = { ...v.context, ...extra };
   const identity = tryAccess(policies, action, resource, context, v.keys);
   if (boundary === undefined) return identity;
+  return throughBoundary(identity, boundaryOutcome(boundary, action, resource, context, v.keys));
+}
+
+/** A permissions boundary (read, or why not) evaluated for one request, as {@link throughBoundary} takes it. */
+export function boundaryOutcome(
+  boundary: { arn: string; policy?: string; error?: string },
+  action: string,
+  resource: string,
+  context: Record<string, string>,
+  keys: RequestKeys = {},
+): { arn: string; outcome?: Outcome; unreadable?: string } {
   const doc = boundary.policy !== undefined ? parsePolicy(boundary.policy) : undefined;
-  if (doc === undefined) {
-    const unreadable = boundary.error ?? "its document is not JSON";
-    return throughBoundary(identity, { arn: boundary.arn, unreadable });
-  }
-  const outcome = tryAccess([doc], action, resource, context, v.keys);
-  return throughBoundary(identity, { arn: boundary.arn, outcome });
+  if (doc === undefined)
+    return { arn: boundary.arn, unreadable: boundary.error ?? "its document is not JSON" };
+  return { arn: boundary.arn, outcome: tryAccess([doc], action, resource, context, keys) };
 }
 
 function messageOf(error: unknown): string {

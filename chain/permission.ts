@@ -7,7 +7,17 @@
 import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { IRSA_CHECKS as C } from "./catalogue";
-import { detailOf, parsePolicy, statusOf, tryAccess, tryAccessWithin, tryResourcePolicy } from "./evaluation";
+import {
+  boundaryOutcome,
+  detailOf,
+  parsePolicy,
+  statusOf,
+  throughBoundary,
+  tryAccess,
+  tryAccessWithin,
+  tryResourcePolicy,
+  type Outcome,
+} from "./evaluation";
 import { explainIdentityPolicies } from "./explain";
 import { partitionOf } from "./irsaFacts";
 import { acrossVariants, permissionVariants, type Variant, type VariantFacts } from "./liveContext";
@@ -166,6 +176,23 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
   const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(key.arn)?.[1];
   if (key.awsManaged) {
     const same = keyAccount === account;
+    if (same && t.boundary !== undefined) {
+      // The key policy grants every principal of the account through S3; whether the role's boundary
+      // limits such a grant is not documented: only a boundary that allows kms:Decrypt settles it.
+      const context = { ...requestContext(t, account), "kms:CallerAccount": account };
+      const b = boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context);
+      if (b.outcome?.decision !== "Allow" || b.outcome.unsupported !== undefined) {
+        const why = b.outcome !== undefined ? detailOf(b.outcome) : (b.unreadable ?? "not read");
+        return [
+          runCheck(
+            C.kmsKeyAllowed,
+            p,
+            b.outcome?.decision === "ExplicitDeny" ? "fail" : "warn",
+            `an AWS managed key of the role's account, but the permissions boundary ${b.arn} does not allow kms:Decrypt (${why}): not decided`,
+          ),
+        ];
+      }
+    }
     return [
       runCheck(
         C.kmsKeyAllowed,
@@ -187,8 +214,15 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
     ];
   }
   const context = { ...requestContext(t, account), "kms:CallerAccount": account };
+  // The role's permissions boundary limits both grants: a key policy naming the role's ARN (not one
+  // of its sessions) cannot grant past it, and a delegation needs the role's IAM policies, which it
+  // bounds (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
+  const bound = (o: Outcome): Outcome =>
+    t.boundary === undefined
+      ? o
+      : throughBoundary(o, boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context));
   // Whether the key policy names the role itself (a grant that needs nothing else in its account).
-  const direct = tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false);
+  const direct = bound(tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false));
   // Whether the key policy delegates to the role's account (its root), so that IAM policies decide.
   const delegated = tryResourcePolicy(doc, rootOf(t.roleArn), "kms:Decrypt", key.arn, context);
   if (t.policies === undefined) {
@@ -203,7 +237,7 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
       ? [runCheck(C.kmsKeyAllowed, p, true, `key policy: ${direct.reason}`)]
       : [runCheck(C.kmsKeyAllowed, p, "skip", "the role's policies could not be read: needed to decide")];
   }
-  const identity = tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context);
+  const identity = bound(tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context));
   for (const o of [direct, delegated, identity]) {
     if (o.decision === "ExplicitDeny" || o.unsupported !== undefined) {
       return [runCheck(C.kmsKeyAllowed, p, statusOf(o, false), detailOf(o))];
