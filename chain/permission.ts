@@ -68,7 +68,14 @@ function listCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult
   const p = { bucket: t.bucket, key: t.key };
   const { partition } = roleNames(t.roleArn);
   if (t.policies.some((d) => d === undefined)) {
-    return [runCheck(C.permissionList, p, "warn", "a policy of the role is not JSON: not decided")];
+    return [
+      runCheck(
+        C.permissionList,
+        p,
+        "warn",
+        "a policy of the role is not JSON or has a key twice: not decided",
+      ),
+    ];
   }
   const outcome = acrossVariants(t.variants ?? [UNKNOWN], (v) =>
     tryAccessWithin(
@@ -112,7 +119,14 @@ function bucketPolicyCheck(facts: PermissionLiveFacts, t: PermissionTarget): Che
     return [runCheck(C.bucketPolicyAllows, p, true, "the bucket has no policy")];
   const doc = parsePolicy(facts.bucketPolicy);
   if (doc === undefined) {
-    return [runCheck(C.bucketPolicyAllows, p, "warn", "the bucket policy is not JSON: not decided")];
+    return [
+      runCheck(
+        C.bucketPolicyAllows,
+        p,
+        "warn",
+        "the bucket policy is not JSON or has a key twice: not decided",
+      ),
+    ];
   }
   const { partition, account } = roleNames(t.roleArn);
   const bucketArn = `arn:${partition}:s3:::${t.bucket}`;
@@ -210,7 +224,12 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
   const doc = parsePolicy(key.policy);
   if (doc === undefined || t.policies?.some((d) => d === undefined)) {
     return [
-      runCheck(C.kmsKeyAllowed, p, "warn", "the key policy or a policy of the role is not JSON: not decided"),
+      runCheck(
+        C.kmsKeyAllowed,
+        p,
+        "warn",
+        "the key policy or a policy of the role is not JSON or has a key twice: not decided",
+      ),
     ];
   }
   const context = { ...requestContext(t, account), "kms:CallerAccount": account };
@@ -307,7 +326,7 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
         C.permissionRead,
         { live: true, reader },
         "warn",
-        "a policy of the role is not JSON: not decided",
+        "a policy of the role is not JSON or has a key twice: not decided",
       ),
     );
   } else {
