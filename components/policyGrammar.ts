@@ -212,7 +212,9 @@ function refuseVariables(field: string, value: string): void {
 function actions(field: string, value: unknown): string[] {
   const list = strings(field, value);
   for (const a of list) {
-    if (a !== "*" && !/^[a-z0-9-]+:[A-Za-z0-9*?]+$/.test(a)) {
+    // "The prefix and the action name are case insensitive" (matched so by globMatch):
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+    if (a !== "*" && !/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(a)) {
       fail(
         field,
         value,

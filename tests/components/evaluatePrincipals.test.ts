@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import {
   UndecidedError,
+  evaluateAccess,
   evaluateResourcePolicy,
   evaluateServiceTrust,
   evaluateTrust,
@@ -182,5 +183,17 @@ describe("a Deny naming a session of the caller's role, or the caller in another
         ),
       ),
     ).to.equal("Undecided");
+  });
+});
+
+describe("an Action's service prefix in upper case is read (IAM: prefix and name are case-insensitive)", () => {
+  const OBJECT = `arn:aws:s3:::team-data/x`;
+  it('"S3:getobject" allows s3:GetObject, and a Deny "S3:GETOBJECT" denies it (was: refused, undecided)', () => {
+    const allow = { Effect: "Allow", Action: "S3:getobject", Resource: "*" };
+    const request = { action: "s3:GetObject", resource: OBJECT, absent: ["*"] };
+    expect(evaluateAccess(doc(allow), request).decision).to.equal("Allow");
+    expect(
+      evaluateAccess(doc(allow, { ...allow, Effect: "Deny", Action: ["S3:GETOBJECT"] }), request).decision,
+    ).to.equal("ExplicitDeny");
   });
 });
