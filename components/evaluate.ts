@@ -373,6 +373,12 @@ function conditionsHold(statement: Statement, request: Request): boolean {
         `must be a number for the condition operator ${operator}`,
       );
     }
+    if (test.negated && base.startsWith("Arn") && [actual, ...values].some((v) => !isArn(v))) {
+      // A negated ARN operator on a value that is not an ARN: IAM's answer is not documented (the
+      // independent simulator says the condition fails), so neither "not like" nor its opposite is assumed.
+      unknown.push(key);
+      continue;
+    }
     if (!test.holds(values, actual)) return false;
   }
   if (unknown.length > 0) throw new UndecidedError(unknown);
@@ -411,6 +417,11 @@ function prefixHolds(operator: string, patterns: string[], prefix: string): bool
     matches = undefined;
   }
   return matches === undefined ? undefined : matches !== OPERATORS[operator].negated;
+}
+
+/** Whether a value has the six colon-separated parts of an ARN (what the ARN operators compare). */
+function isArn(value: string): boolean {
+  return value.startsWith("arn:") && value.split(":").length >= 6;
 }
 
 /** ArnLike / ArnEquals: the six colon-separated parts compared one by one, each a glob. */

@@ -1,6 +1,7 @@
 /**
- * Adversarial review of the evaluator's Principal matching (fail closed): a Deny whose Principal may
- * name the caller must never be skipped. Each case is cross-checked with @cloud-copilot/iam-simulate
+ * Adversarial review of the evaluator (fail closed): Principal matching (a Deny whose Principal may
+ * name the caller must never be skipped), upper-case action prefixes, negated ARN operators on values
+ * that are not ARNs. Each case is cross-checked with @cloud-copilot/iam-simulate
  * (runUnsafeSimulation: the resource policy as a validated-policy envelope, as in
  * podIdentitySimulate.test.ts): where the simulator denies, ours denies or is undecided, never Allow.
  */
@@ -195,5 +196,57 @@ describe("an Action's service prefix in upper case is read (IAM: prefix and name
     expect(
       evaluateAccess(doc(allow, { ...allow, Effect: "Deny", Action: ["S3:GETOBJECT"] }), request).decision,
     ).to.equal("ExplicitDeny");
+  });
+});
+
+describe("a negated ARN operator on a value that is not an ARN is undecided (was: matched, Allow)", () => {
+  const OBJECT = `arn:aws:s3:::team-data/x`;
+  const PRINCIPAL = `arn:aws:sts::${ACCOUNT_B}:assumed-role/reader/session`;
+  const cases: Array<[string, string, string]> = [
+    ["ArnNotEquals", "arn:aws:iam::111111111111:role/x", "not-an-arn"],
+    ["ArnNotLike", "team-*", "arn:aws:iam::111111111111:role/x"],
+    ["ArnNotLikeIfExists", "abc", "abc"],
+  ];
+  for (const [operator, value, actual] of cases) {
+    it(`Allow ${operator} ${JSON.stringify(value)} with the key ${JSON.stringify(actual)}: iam-simulate denies, ours undecided`, () => {
+      const d = doc({
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: "*",
+        Condition: { [operator]: { "aws:PrincipalTag/k": value } },
+      });
+      const context = { "aws:PrincipalTag/k": actual };
+      const theirs = runUnsafeSimulation(
+        {
+          request: {
+            principal: PRINCIPAL,
+            action: "s3:GetObject",
+            resource: { resource: OBJECT, accountId: ACCOUNT_B },
+            contextVariables: context,
+          },
+          identityPolicies: [{ name: "identity", policy: d }],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+      expect(theirs).to.equal("ImplicitlyDenied");
+      expect(
+        ours(() => evaluateAccess(d, { action: "s3:GetObject", resource: OBJECT, context, absent: ["*"] })),
+      ).to.equal("Undecided");
+    });
+  }
+
+  it("both sides ARNs: decided as before", () => {
+    const d = doc({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: "*",
+      Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/admin-*" } },
+    });
+    const context = { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT_B}:role/reader` };
+    expect(evaluateAccess(d, { action: "s3:GetObject", resource: OBJECT, context }).decision).to.equal(
+      "Allow",
+    );
   });
 });
