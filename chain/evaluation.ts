@@ -42,14 +42,48 @@ export function detailOf(outcome: Outcome, detail: string = outcome.reason): str
     : detail;
 }
 
-/** Parses a policy document's JSON; undefined when it is not JSON. */
+/**
+ * Parses a policy document's JSON; undefined when it is not JSON, or when an object in it has the same
+ * key twice: IAM stores such a document as written (Terraform's provider checks for duplicates for
+ * that reason, https://github.com/hashicorp/terraform-provider-aws/pull/33570), and which one AWS
+ * reads is not documented, while `JSON.parse` keeps the last (a second `"Effect"` or `"Condition"`
+ * could turn a Deny off). Such a document is undecided, never evaluated.
+ */
 export function parsePolicy(json: string | undefined): PolicyDocument | undefined {
   if (json === undefined) return undefined;
   try {
-    return JSON.parse(json) as PolicyDocument;
+    const doc = JSON.parse(json) as PolicyDocument;
+    return hasDuplicateKeys(json) ? undefined : doc;
   } catch {
     return undefined;
   }
+}
+
+/** Whether an object in a valid JSON text has a key twice (keys compared as decoded strings). */
+export function hasDuplicateKeys(json: string): boolean {
+  const objects: Array<Set<string> | undefined> = [];
+  let i = 0;
+  while (i < json.length) {
+    const c = json[i];
+    if (c === "{") objects.push(new Set());
+    else if (c === "[") objects.push(undefined);
+    else if (c === "}" || c === "]") objects.pop();
+    else if (c === '"') {
+      let end = i + 1;
+      while (json[end] !== '"') end += json[end] === "\\" ? 2 : 1;
+      let next = end + 1;
+      while (next < json.length && " \t\n\r".includes(json[next])) next++;
+      const keys = objects[objects.length - 1];
+      if (keys !== undefined && json[next] === ":") {
+        const key = JSON.parse(json.slice(i, end + 1)) as string;
+        if (keys.has(key)) return true;
+        keys.add(key);
+      }
+      i = end;
+    }
+    i++;
+  }
+  return false;
 }
 
 /**
@@ -256,13 +290,21 @@ export function tryAccessWithin(
   const context = { ...v.context, ...extra };
   const identity = tryAccess(policies, action, resource, context, v.keys);
   if (boundary === undefined) return identity;
+  return throughBoundary(identity, boundaryOutcome(boundary, action, resource, context, v.keys));
+}
+
+/** A permissions boundary (read, or why not) evaluated for one request, as {@link throughBoundary} takes it. */
+export function boundaryOutcome(
+  boundary: { arn: string; policy?: string; error?: string },
+  action: string,
+  resource: string,
+  context: Record<string, string>,
+  keys: RequestKeys = {},
+): { arn: string; outcome?: Outcome; unreadable?: string } {
   const doc = boundary.policy !== undefined ? parsePolicy(boundary.policy) : undefined;
-  if (doc === undefined) {
-    const unreadable = boundary.error ?? "its document is not JSON";
-    return throughBoundary(identity, { arn: boundary.arn, unreadable });
-  }
-  const outcome = tryAccess([doc], action, resource, context, v.keys);
-  return throughBoundary(identity, { arn: boundary.arn, outcome });
+  if (doc === undefined)
+    return { arn: boundary.arn, unreadable: boundary.error ?? "its document is not JSON or has a key twice" };
+  return { arn: boundary.arn, outcome: tryAccess([doc], action, resource, context, keys) };
 }
 
 function messageOf(error: unknown): string {

@@ -104,9 +104,36 @@ export function chainedAssumeVariants(s: PodIdentitySnapshot, externalId?: strin
   return podTagVariants(s).map((t) =>
     variant(
       t.label,
-      mergeKeys(roleSessionKeys({ roleArn: source.arn, ...id, sessionTags: t.tags }, t.tags), extra),
+      byEks(mergeKeys(roleSessionKeys({ roleArn: source.arn, ...id, sessionTags: t.tags }, t.tags), extra)),
     ),
   );
+}
+
+/** Keys of a request that may differ when a service makes it with the caller's session (see {@link byEks}). */
+const SERVICE_SET_KEYS = [
+  "aws:ViaAWSService",
+  "aws:CalledVia",
+  "aws:CalledViaFirst",
+  "aws:CalledViaLast",
+  "aws:SourceArn",
+  "aws:SourceAccount",
+  "aws:SourceOrgID",
+  "aws:SourceOrgPaths",
+].map((k) => k.toLowerCase());
+
+/**
+ * The chained AssumeRole is made by EKS with the source role's session, not by the SDK in the pod:
+ * whether AWS then sets aws:ViaAWSService, aws:CalledVia* or aws:Source* is not documented
+ * (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html says only that EKS assumes the
+ * role, with session tags), so a condition on them is undecided, never read as a direct call's.
+ */
+function byEks(c: RequestContext): RequestContext {
+  const unknown = (k: string) => SERVICE_SET_KEYS.includes(k.toLowerCase());
+  return {
+    ...c,
+    context: Object.fromEntries(Object.entries(c.context).filter(([k]) => !unknown(k))),
+    absent: (c.absent ?? []).filter((k) => !unknown(k)),
+  };
 }
 
 /** EKS (its service principal) calling sts:AssumeRole / sts:TagSession on the source role, with the tags. */

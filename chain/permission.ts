@@ -7,7 +7,17 @@
 import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { IRSA_CHECKS as C } from "./catalogue";
-import { detailOf, parsePolicy, statusOf, tryAccess, tryAccessWithin, tryResourcePolicy } from "./evaluation";
+import {
+  boundaryOutcome,
+  detailOf,
+  parsePolicy,
+  statusOf,
+  throughBoundary,
+  tryAccess,
+  tryAccessWithin,
+  tryResourcePolicy,
+  type Outcome,
+} from "./evaluation";
 import { explainIdentityPolicies } from "./explain";
 import { partitionOf } from "./irsaFacts";
 import { acrossVariants, permissionVariants, type Variant, type VariantFacts } from "./liveContext";
@@ -58,7 +68,14 @@ function listCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult
   const p = { bucket: t.bucket, key: t.key };
   const { partition } = roleNames(t.roleArn);
   if (t.policies.some((d) => d === undefined)) {
-    return [runCheck(C.permissionList, p, "warn", "a policy of the role is not JSON: not decided")];
+    return [
+      runCheck(
+        C.permissionList,
+        p,
+        "warn",
+        "a policy of the role is not JSON or has a key twice: not decided",
+      ),
+    ];
   }
   const outcome = acrossVariants(t.variants ?? [UNKNOWN], (v) =>
     tryAccessWithin(
@@ -102,7 +119,14 @@ function bucketPolicyCheck(facts: PermissionLiveFacts, t: PermissionTarget): Che
     return [runCheck(C.bucketPolicyAllows, p, true, "the bucket has no policy")];
   const doc = parsePolicy(facts.bucketPolicy);
   if (doc === undefined) {
-    return [runCheck(C.bucketPolicyAllows, p, "warn", "the bucket policy is not JSON: not decided")];
+    return [
+      runCheck(
+        C.bucketPolicyAllows,
+        p,
+        "warn",
+        "the bucket policy is not JSON or has a key twice: not decided",
+      ),
+    ];
   }
   const { partition, account } = roleNames(t.roleArn);
   const bucketArn = `arn:${partition}:s3:::${t.bucket}`;
@@ -166,6 +190,23 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
   const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(key.arn)?.[1];
   if (key.awsManaged) {
     const same = keyAccount === account;
+    if (same && t.boundary !== undefined) {
+      // The key policy grants every principal of the account through S3; whether the role's boundary
+      // limits such a grant is not documented: only a boundary that allows kms:Decrypt settles it.
+      const context = { ...requestContext(t, account), "kms:CallerAccount": account };
+      const b = boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context);
+      if (b.outcome?.decision !== "Allow" || b.outcome.unsupported !== undefined) {
+        const why = b.outcome !== undefined ? detailOf(b.outcome) : (b.unreadable ?? "not read");
+        return [
+          runCheck(
+            C.kmsKeyAllowed,
+            p,
+            b.outcome?.decision === "ExplicitDeny" ? "fail" : "warn",
+            `an AWS managed key of the role's account, but the permissions boundary ${b.arn} does not allow kms:Decrypt (${why}): not decided`,
+          ),
+        ];
+      }
+    }
     return [
       runCheck(
         C.kmsKeyAllowed,
@@ -183,12 +224,24 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
   const doc = parsePolicy(key.policy);
   if (doc === undefined || t.policies?.some((d) => d === undefined)) {
     return [
-      runCheck(C.kmsKeyAllowed, p, "warn", "the key policy or a policy of the role is not JSON: not decided"),
+      runCheck(
+        C.kmsKeyAllowed,
+        p,
+        "warn",
+        "the key policy or a policy of the role is not JSON or has a key twice: not decided",
+      ),
     ];
   }
   const context = { ...requestContext(t, account), "kms:CallerAccount": account };
+  // The role's permissions boundary limits both grants: a key policy naming the role's ARN (not one
+  // of its sessions) cannot grant past it, and a delegation needs the role's IAM policies, which it
+  // bounds (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
+  const bound = (o: Outcome): Outcome =>
+    t.boundary === undefined
+      ? o
+      : throughBoundary(o, boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context));
   // Whether the key policy names the role itself (a grant that needs nothing else in its account).
-  const direct = tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false);
+  const direct = bound(tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false));
   // Whether the key policy delegates to the role's account (its root), so that IAM policies decide.
   const delegated = tryResourcePolicy(doc, rootOf(t.roleArn), "kms:Decrypt", key.arn, context);
   if (t.policies === undefined) {
@@ -203,7 +256,7 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
       ? [runCheck(C.kmsKeyAllowed, p, true, `key policy: ${direct.reason}`)]
       : [runCheck(C.kmsKeyAllowed, p, "skip", "the role's policies could not be read: needed to decide")];
   }
-  const identity = tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context);
+  const identity = bound(tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context));
   for (const o of [direct, delegated, identity]) {
     if (o.decision === "ExplicitDeny" || o.unsupported !== undefined) {
       return [runCheck(C.kmsKeyAllowed, p, statusOf(o, false), detailOf(o))];
@@ -273,7 +326,7 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
         C.permissionRead,
         { live: true, reader },
         "warn",
-        "a policy of the role is not JSON: not decided",
+        "a policy of the role is not JSON or has a key twice: not decided",
       ),
     );
   } else {

@@ -194,7 +194,7 @@ function sourceTrustChecks(
           : tryServiceTrust(trust, POD_IDENTITY_SERVICE, action, tags.tags)
         : {
             decision: "ImplicitDeny" as const,
-            reason: "the source role's trust policy is unknown or not JSON",
+            reason: "the source role's trust policy is unknown, not JSON or has a key twice",
           };
       const { status, detail } =
         s.live && trust

@@ -112,7 +112,14 @@ interface Request extends RequestKeys {
  */
 export class UndecidedError extends IrsaInputError {
   constructor(readonly keys: string[]) {
-    const named = `condition key${keys.length > 1 ? "s" : ""} ${keys.join(", ")}`;
+    // Keys, and `Principal <element>` for a principal element that may or may not name the caller.
+    const conditionKeys = keys.filter((k) => !k.startsWith("Principal "));
+    const named = [
+      ...(conditionKeys.length > 0
+        ? [`condition key${conditionKeys.length > 1 ? "s" : ""} ${conditionKeys.join(", ")}`]
+        : []),
+      ...keys.filter((k) => k.startsWith("Principal ")),
+    ].join(", ");
     super(
       named,
       undefined,
@@ -287,19 +294,40 @@ function principalMatches(statement: Statement, request: Request): boolean {
   if (statement.Principal === undefined) return request.principal === undefined;
   if (request.principal === undefined) return false;
   if (statement.Principal === "*") return true;
+  // `{"AWS": "*"}` is documented as everyone, like `"*"` (https://docs.aws.amazon.com/mediapackage/latest/userguide/policy-principal.html,
+  // "Grant anonymous permissions"); iam-simulate applies such a Deny to web identities and services too.
+  // A Deny reads it so (fail closed); an Allow keeps to AWS principals.
+  if (statement.Effect === "Deny" && (statement.Principal.AWS ?? []).includes("*")) return true;
   const { type, id, matchAccount } = request.principal;
-  return (statement.Principal[type] ?? []).some(
-    (p) => p === "*" || (type === "AWS" ? awsPrincipalMatches(p, id, matchAccount !== false) : p === id),
-  );
+  const unknown: string[] = [];
+  const matched = (statement.Principal[type] ?? []).some((p) => {
+    if (p === "*") return true;
+    if (type !== "AWS") return p === id;
+    const m = awsPrincipalMatches(p, id, matchAccount !== false);
+    if (m === undefined) unknown.push(`Principal ${p}`);
+    return m === true;
+  });
+  if (!matched && unknown.length > 0) throw new UndecidedError(unknown);
+  return matched;
 }
 
 /**
  * An AWS principal element against the caller's ARN: `*`; an account (its id, or its root ARN)
  * stands for every principal of that account (unless `matchAccount` is false); a role or user ARN
- * for exactly that principal.
+ * for exactly that principal. Undefined (undecided) when it may name the caller without the evaluator
+ * knowing: a session of the caller's role (`arn:aws:sts::<account>:assumed-role/<role>/<session>`,
+ * the session name is the SDK's or EKS's), or the caller's ARN spelt in another case ("Names are not
+ * distinguished by case", CreateRole's RoleName:
+ * https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/iam/aws.sdk.kotlin.services.iam.model/-create-role-request/role-name.html).
  */
-function awsPrincipalMatches(element: string, callerArn: string, matchAccount: boolean): boolean {
+function awsPrincipalMatches(element: string, callerArn: string, matchAccount: boolean): boolean | undefined {
   if (element === callerArn) return true;
+  if (element.toLowerCase() === callerArn.toLowerCase()) return undefined;
+  const role = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(callerArn);
+  const session = /^arn:([a-z-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(element);
+  if (role && session && role[1] === session[1] && role[2] === session[2]) {
+    if (role[3].toLowerCase() === session[3].toLowerCase()) return undefined;
+  }
   const caller = /^arn:([a-z-]+):(?:iam|sts)::(\d{12}):/.exec(callerArn);
   if (!caller || !matchAccount) return false;
   if (/^\d{12}$/.test(element)) return element === caller[2];
@@ -345,6 +373,12 @@ function conditionsHold(statement: Statement, request: Request): boolean {
         `must be a number for the condition operator ${operator}`,
       );
     }
+    if (test.negated && base.startsWith("Arn") && [actual, ...values].some((v) => !isArn(v))) {
+      // A negated ARN operator on a value that is not an ARN: IAM's answer is not documented (the
+      // independent simulator says the condition fails), so neither "not like" nor its opposite is assumed.
+      unknown.push(key);
+      continue;
+    }
     if (!test.holds(values, actual)) return false;
   }
   if (unknown.length > 0) throw new UndecidedError(unknown);
@@ -383,6 +417,11 @@ function prefixHolds(operator: string, patterns: string[], prefix: string): bool
     matches = undefined;
   }
   return matches === undefined ? undefined : matches !== OPERATORS[operator].negated;
+}
+
+/** Whether a value has the six colon-separated parts of an ARN (what the ARN operators compare). */
+function isArn(value: string): boolean {
+  return value.startsWith("arn:") && value.split(":").length >= 6;
 }
 
 /** ArnLike / ArnEquals: the six colon-separated parts compared one by one, each a glob. */

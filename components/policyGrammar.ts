@@ -188,7 +188,18 @@ function conditions(field: string, value: unknown, variables: boolean): Statemen
     if (!SUPPORTED_OPERATORS.includes(base))
       fail(`${field}.${operator}`, keys, `condition operator ${operator} is not supported by this evaluator`);
     const k = requireObject(`${field}.${operator}`, keys, "an object of condition keys");
+    const seen = new Set<string>();
     for (const [key, v] of Object.entries(k)) {
+      // Key names are case-insensitive (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html):
+      // the same key twice in one operator, in two spellings, is both tests or one (not documented): refused.
+      if (seen.has(key.toLowerCase())) {
+        fail(
+          `${field}.${operator}.${key}`,
+          v,
+          "names a condition key already in this operator, in another case",
+        );
+      }
+      seen.add(key.toLowerCase());
       const values = conditionValues(`${field}.${operator}.${key}`, v);
       if (variables) values.forEach((x) => refuseVariables(`${field}.${operator}.${key}`, x));
       values.forEach((x) => checkOperand(`${field}.${operator}.${key}`, base, x));
@@ -235,7 +246,9 @@ function refuseVariables(field: string, value: string): void {
 function actions(field: string, value: unknown): string[] {
   const list = strings(field, value);
   for (const a of list) {
-    if (a !== "*" && !/^[a-z0-9-]+:[A-Za-z0-9*?]+$/.test(a)) {
+    // "The prefix and the action name are case insensitive" (matched so by globMatch):
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+    if (a !== "*" && !/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(a)) {
       fail(
         field,
         value,

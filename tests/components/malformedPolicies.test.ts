@@ -37,7 +37,7 @@ const MUTATIONS: Mutation[] = [
     apply: (_: Json, s: Json) => (s.Resource = resource),
   })),
   { name: "no Action", malformed: true, apply: (_, s) => delete s.Action },
-  ...[[], 7, "", "s3", "s3:Get Object", "S3:GetObject"].map((action) => ({
+  ...[[], 7, "", "s3", "s3:Get Object", "s3:Get/Object"].map((action) => ({
     name: `Action ${JSON.stringify(action)}`,
     malformed: true,
     apply: (_: Json, s: Json) => (s.Action = action),
