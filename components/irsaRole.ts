@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { inArgsTerms } from "./errors";
-import { isPlain } from "./inputs";
+import { argChecks, checked, isPlain } from "./inputs";
 import { policyJson } from "./policyDocument";
 import { normalizeIssuer } from "./issuer";
 import { checkRoleSettings, registerRole, type InlinePolicyInput } from "./roleResources";
@@ -237,47 +237,51 @@ export class IrsaRole extends pulumi.ComponentResource {
   public readonly trustPolicy: pulumi.Output<string>;
 
   constructor(name: string, args: IrsaRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Everything that can be checked on plain values is checked before the component registers.
-    const clustersArray: pulumi.Input<TrustedClusterInput>[] | undefined = Array.isArray(args.clusters)
-      ? args.clusters
-      : undefined;
-    if (clustersArray) requireArray("args.clusters", clustersArray, 1);
-    const trustOptions: TrustPolicyOptions = {
-      conditionTest: args.conditionTest,
-      maxSize: args.maxTrustPolicySize,
-      trustWholeNamespaces: args.trustWholeNamespaces,
-    };
-    if (clustersArray && isPlain(args.audience)) {
-      inArgsTerms(
-        () =>
-          checkTrustEarly(clustersArray, { ...trustOptions, audience: args.audience as string | undefined }),
-        ARGS_FIELDS,
-        ARGS_PHRASES,
-      );
-    }
-    const trust =
-      isPlain(args.clusters) && isPlain(args.audience)
-        ? pulumi.output(
-            inArgsTerms(
-              () =>
-                trustPolicyJson(args.clusters as TrustedCluster[], {
-                  ...trustOptions,
-                  audience: args.audience as string | undefined,
-                }),
-              ARGS_FIELDS,
-              ARGS_PHRASES,
-            ),
-          )
-        : pulumi
-            .all([args.clusters, args.audience])
-            .apply(([clusters, audience]) =>
+    const { trust, role } = argChecks(() => {
+      // Everything that can be checked on plain values is checked before the component registers.
+      const clustersArray: pulumi.Input<TrustedClusterInput>[] | undefined = Array.isArray(args.clusters)
+        ? args.clusters
+        : undefined;
+      if (clustersArray) requireArray("args.clusters", clustersArray, 1);
+      const trustOptions: TrustPolicyOptions = {
+        conditionTest: args.conditionTest,
+        maxSize: args.maxTrustPolicySize,
+        trustWholeNamespaces: args.trustWholeNamespaces,
+      };
+      if (clustersArray && isPlain(args.audience)) {
+        inArgsTerms(
+          () =>
+            checkTrustEarly(clustersArray, {
+              ...trustOptions,
+              audience: args.audience as string | undefined,
+            }),
+          ARGS_FIELDS,
+          ARGS_PHRASES,
+        );
+      }
+      const trust =
+        isPlain(args.clusters) && isPlain(args.audience)
+          ? pulumi.output(
+              inArgsTerms(
+                () =>
+                  trustPolicyJson(args.clusters as TrustedCluster[], {
+                    ...trustOptions,
+                    audience: args.audience as string | undefined,
+                  }),
+                ARGS_FIELDS,
+                ARGS_PHRASES,
+              ),
+            )
+          : checked(pulumi.all([args.clusters, args.audience]), ([clusters, audience]) =>
               inArgsTerms(
                 () => trustPolicyJson(clusters as TrustedCluster[], { ...trustOptions, audience }),
                 ARGS_FIELDS,
                 ARGS_PHRASES,
               ),
             );
-    const role = checkRoleSettings(args);
+      const role = checkRoleSettings(args);
+      return { trust, role };
+    });
     super("cross-account-irsa:index:IrsaRole", name, {}, opts);
 
     const created = registerRole(

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { inArgsTerms } from "./errors";
-import { checked, requireArgs } from "./inputs";
+import { argChecks, checked, requireArgs } from "./inputs";
 import { policyJson } from "./policyDocument";
 import { buildPodIdentitySourceTrustPolicy } from "./podIdentityPolicies";
 import { checkRoleSettings, registerRole } from "./roleResources";
@@ -64,16 +64,19 @@ export class PodIdentitySourceRole extends pulumi.ComponentResource {
   public readonly trustPolicy: pulumi.Output<string>;
 
   constructor(name: string, args: PodIdentitySourceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-    requireArgs(args);
-    const trust = checked(args.clusterArn, (clusterArn) =>
-      inArgsTerms(() => policyJson(buildPodIdentitySourceTrustPolicy({ clusterArn })), {
-        clusterArn: "args.clusterArn",
-      }),
-    );
-    const role = checkRoleSettings({
-      roleName: args.roleName,
-      path: args.path,
-      permissionsBoundary: args.permissionsBoundary,
+    const { trust, role } = argChecks(() => {
+      requireArgs(args);
+      const trust = checked(args.clusterArn, (clusterArn) =>
+        inArgsTerms(() => policyJson(buildPodIdentitySourceTrustPolicy({ clusterArn })), {
+          clusterArn: "args.clusterArn",
+        }),
+      );
+      const role = checkRoleSettings({
+        roleName: args.roleName,
+        path: args.path,
+        permissionsBoundary: args.permissionsBoundary,
+      });
+      return { trust, role };
     });
     super("cross-account-irsa:index:PodIdentitySourceRole", name, {}, opts);
 

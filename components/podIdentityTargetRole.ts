@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { inArgsTerms } from "./errors";
-import { isPlain, requireArgs } from "./inputs";
+import { argChecks, checked, isPlain, requireArgs } from "./inputs";
 import { policyJson } from "./policyDocument";
 import { buildPodIdentityTargetTrustPolicy, type PodIdentityTargetTrustOptions } from "./podIdentityPolicies";
 import { checkRoleSettings, registerRole, type InlinePolicyInput } from "./roleResources";
@@ -120,27 +120,30 @@ export class PodIdentityTargetRole extends pulumi.ComponentResource {
   public readonly trustPolicy: pulumi.Output<string>;
 
   constructor(name: string, args: PodIdentityTargetRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-    requireArgs(args);
-    // Checked at once even while the ARNs are Outputs (the builder checks it again with them).
-    if (args.maxTrustPolicySize !== undefined) {
-      validateInteger("args.maxTrustPolicySize", args.maxTrustPolicySize, 1, MAX_TRUST_POLICY_QUOTA);
-    }
-    const inputs: [unknown, unknown, unknown] = [args.sourceRoleArn, args.clusterArn, args.serviceAccounts];
-    const options = (sourceRoleArn: unknown, clusterArn: unknown, serviceAccounts: unknown) =>
-      ({
-        sourceRoleArn,
-        clusterArn,
-        serviceAccounts,
-        maxSize: args.maxTrustPolicySize,
-        maxSizeField: "maxTrustPolicySize",
-      }) as PodIdentityTargetTrustOptions;
-    // Plain inputs are checked (and the document built) before anything registers.
-    const build = (s: unknown, c: unknown, sas: unknown) =>
-      inArgsTerms(() => trustJson(options(s, c, sas)), ARGS_FIELDS);
-    const trust = isPlain(inputs)
-      ? pulumi.output(build(...inputs))
-      : pulumi.all(inputs as pulumi.Input<unknown>[]).apply(([s, c, sas]) => build(s, c, sas));
-    const role = checkRoleSettings(args);
+    const { trust, role } = argChecks(() => {
+      requireArgs(args);
+      // Checked at once even while the ARNs are Outputs (the builder checks it again with them).
+      if (args.maxTrustPolicySize !== undefined) {
+        validateInteger("args.maxTrustPolicySize", args.maxTrustPolicySize, 1, MAX_TRUST_POLICY_QUOTA);
+      }
+      const inputs: [unknown, unknown, unknown] = [args.sourceRoleArn, args.clusterArn, args.serviceAccounts];
+      const options = (sourceRoleArn: unknown, clusterArn: unknown, serviceAccounts: unknown) =>
+        ({
+          sourceRoleArn,
+          clusterArn,
+          serviceAccounts,
+          maxSize: args.maxTrustPolicySize,
+          maxSizeField: "maxTrustPolicySize",
+        }) as PodIdentityTargetTrustOptions;
+      // Plain inputs are checked (and the document built) before anything registers.
+      const build = (s: unknown, c: unknown, sas: unknown) =>
+        inArgsTerms(() => trustJson(options(s, c, sas)), ARGS_FIELDS);
+      const trust = isPlain(inputs)
+        ? pulumi.output(build(...inputs))
+        : checked(pulumi.all(inputs as pulumi.Input<unknown>[]), ([s, c, sas]) => build(s, c, sas));
+      const role = checkRoleSettings(args);
+      return { trust, role };
+    });
     super("cross-account-irsa:index:PodIdentityTargetRole", name, {}, opts);
 
     const created = registerRole(

@@ -188,11 +188,13 @@ export function checkRoleSettings(settings: RoleSettings): CheckedRole {
     );
     checkInlinePoliciesSize("args.inlinePolicies", texts);
   } else {
-    const texts = pulumi.all(inline.map(([, doc]) => doc)).apply((all) => {
+    const texts = checked(pulumi.all(inline.map(([, doc]) => doc)), (all) => {
       checkInlinePoliciesSize("args.inlinePolicies", Object.fromEntries(inline.map(([n], i) => [n, all[i]])));
       return all;
     });
-    inline = inline.map(([policyName], i) => [policyName, texts.apply((all) => all[i])] as const);
+    inline = inline.map(
+      ([policyName], i) => [policyName, texts.apply((all) => (all === undefined ? "" : all[i]))] as const,
+    );
     gate = texts;
   }
   const managed = checkManagedPolicies(settings);
