@@ -73,7 +73,8 @@ export interface IrsaRoleArgs {
    */
   clusters: pulumi.Input<pulumi.Input<TrustedClusterInput>[]>;
   /**
-   * How the `sub` claim is compared. `StringLike` allows `*`/`?` patterns and must be asked for.
+   * How the `sub` claim is compared. `StringLike` allows `*`/`?` patterns in names and must be asked
+   * for. A plain value (not an Input): it decides which checks run before anything registers.
    * @default "StringEquals"
    */
   conditionTest?: ConditionTest;
@@ -83,13 +84,15 @@ export interface IrsaRoleArgs {
    */
   audience?: pulumi.Input<string>;
   /**
-   * The trust policy size limit in characters as IAM counts them (raise only with the quota).
+   * The trust policy size limit in characters as IAM counts them (raise only with the quota). A plain
+   * number: the trust policy is checked against it before anything registers.
    * @default 2048
    */
   maxTrustPolicySize?: number;
   /**
    * Allow `StringLike` name patterns that together match every service account of a namespace
    * (`{namespace: "apps", name: "*"}`). Without it such a set is refused before anything registers.
+   * A plain boolean, for the same reason.
    * @default false
    */
   trustWholeNamespaces?: boolean;

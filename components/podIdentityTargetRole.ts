@@ -46,7 +46,8 @@ export interface PodIdentityTargetRoleArgs {
    */
   serviceAccounts: pulumi.Input<pulumi.Input<ServiceAccountInput>[]>;
   /**
-   * The trust policy size limit in characters as IAM counts them (raise only with the quota).
+   * The trust policy size limit in characters as IAM counts them (raise only with the quota). A plain
+   * number: it is checked before anything registers.
    * @default 2048
    */
   maxTrustPolicySize?: number;
