@@ -7,7 +7,7 @@ import { inArgsTerms } from "./errors";
 import { argChecks, checked, isPlain } from "./inputs";
 import { policyJson } from "./policyDocument";
 import { normalizeIssuer } from "./issuer";
-import { checkRoleSettings, registerRole, type InlinePolicyInput } from "./roleResources";
+import { checkRoleSettings, registerRole } from "./roleResources";
 import {
   buildTrustPolicy,
   serviceAccountSubjects,
@@ -119,7 +119,10 @@ export interface IrsaRoleArgs {
    * known when the program runs (they name the child resources).
    * @default {}
    */
-  inlinePolicies?: Record<string, pulumi.Input<InlinePolicyInput>>;
+  // `any`, not `InlinePolicyInput`: Pulumi's schema analyzer (`pulumi package add`) refuses unions and
+  // maps `any` to the schema's Any, which other languages fill with a string or a dict alike.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inlinePolicies?: Record<string, pulumi.Input<any>>;
   /**
    * ARNs of managed policies to attach, each an `aws.iam.RolePolicyAttachment`. A plain ARN's
    * attachment is named by the policy (`<name>-managed-<policy name>-<hash of the ARN>`), so

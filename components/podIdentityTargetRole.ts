@@ -8,7 +8,7 @@ import { inArgsTerms } from "./errors";
 import { argChecks, checked, isPlain, requireArgs } from "./inputs";
 import { policyJson } from "./policyDocument";
 import { buildPodIdentityTargetTrustPolicy, type PodIdentityTargetTrustOptions } from "./podIdentityPolicies";
-import { checkRoleSettings, registerRole, type InlinePolicyInput } from "./roleResources";
+import { checkRoleSettings, registerRole } from "./roleResources";
 import { type ServiceAccountInput } from "./irsaRole";
 import { MAX_TRUST_POLICY_QUOTA } from "./trustPolicy";
 import { validateInteger } from "./validation";
@@ -73,7 +73,10 @@ export interface PodIdentityTargetRoleArgs {
    * Output; the names must be known when the program runs (they name the child resources).
    * @default {}
    */
-  inlinePolicies?: Record<string, pulumi.Input<InlinePolicyInput>>;
+  // `any`, not `InlinePolicyInput`: Pulumi's schema analyzer (`pulumi package add`) refuses unions and
+  // maps `any` to the schema's Any, which other languages fill with a string or a dict alike.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inlinePolicies?: Record<string, pulumi.Input<any>>;
   /**
    * ARNs of managed policies to attach, named by the policy (`<name>-managed-<policy name>-<hash>`)
    * when the ARN is plain, by list index when it is an Output (use `managedPolicies` for those).

@@ -28,7 +28,8 @@ import { valueOf } from "../support/outputs";
 /**
  * Every argument a program may compute takes an `Input`: these assignments are checked by
  * `npm run typecheck` (tsconfig includes tests/), and fail to compile on 0.2.0, whose
- * `maxSessionDuration` was a plain number and whose inline policies were strings only. The
+ * `maxSessionDuration` was a plain number and whose inline policies were strings only (their values are
+ * typed `any` for Pulumi's schema analyzer, so the runtime refuses what is neither). The
  * arguments that stay plain are the ones that decide, before anything registers, which child
  * resources exist or which guard applies: see `@ts-expect-error` below.
  */
@@ -74,8 +75,6 @@ export function typeLevel(): unknown[] {
     clusters: [cluster],
     // @ts-expect-error the list names the child attachments, so it must be known: use managedPolicies.
     managedPolicyArns: pulumi.output([POLICY_ARN]),
-    // @ts-expect-error the names name the child RolePolicy resources: only the documents may be Outputs.
-    inlinePolicies: pulumi.output({ json: "{}" }),
   };
   const target: PodIdentityTargetRoleArgs = {
     sourceRoleArn: pulumi.output(SOURCE_ROLE_ARN),
@@ -304,6 +303,19 @@ describe("component args as Outputs (computed by the program)", () => {
     )
       .to.throw(IrsaInputError, /args\.managedPolicyArns: .* must be a list .* args\.managedPolicies/)
       .with.property("field", "args.managedPolicyArns");
+  });
+
+  it("refuses inline policies that are an Output as a whole, or neither JSON text nor a document", async () => {
+    await engine().install();
+    const clusters = [
+      { oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER, serviceAccounts: [{ namespace: "a", name: "b" }] },
+    ];
+    expect(() => new IrsaRole("r", { clusters, inlinePolicies: pulumi.output({ s3: "{}" }) })).to.throw(
+      /args\.inlinePolicies: .* must be an object of policies by name/,
+    );
+    expect(() => new IrsaRole("r", { clusters, inlinePolicies: { s3: 42 } })).to.throw(
+      /args\.inlinePolicies\.s3: 42 is invalid: must be a JSON policy document or an aws\.iam\.PolicyDocument object/,
+    );
   });
 
   it("the role's trust policy output is the document sent (an Output service account list)", async () => {
