@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { IrsaInputError } from "./errors";
 import { normalizeIssuer } from "./issuer";
-import { checked, isPlain } from "./inputs";
+import { argChecks, checked, isPlain } from "./inputs";
 import { STS_AUDIENCE } from "./trustPolicy";
 import { parseOidcProviderArn, requireArray, requireString } from "./validation";
 
@@ -69,6 +69,7 @@ export function checkAdoptedProvider(
   issuerUrl: string,
   clientIds?: string[],
   field = "existingProviderArn",
+  issuerField = "issuerUrl",
 ): string {
   const { hostPath } = parseOidcProviderArn(field, arn);
   const issuer = normalizeIssuer(issuerUrl);
@@ -76,7 +77,7 @@ export function checkAdoptedProvider(
     throw new IrsaInputError(
       field,
       arn,
-      `must be the IAM OIDC provider of issuerUrl, i.e. end in ":oidc-provider/${issuer}"`,
+      `must be the IAM OIDC provider of ${issuerField}, i.e. end in ":oidc-provider/${issuer}"`,
     );
   }
   if (clientIds !== undefined && !clientIds.includes(STS_AUDIENCE)) {
@@ -90,6 +91,9 @@ export function checkAdoptedProvider(
   return arn;
 }
 
+/** The fields {@link checkAdoptedProvider} names, as the component's arguments name them. */
+const ADOPTED_FIELDS = ["args.existingProviderArn", "args.issuerUrl"] as const;
+
 /**
  * Account B's IAM OIDC identity provider for account A's cluster issuer, with client id
  * `sts.amazonaws.com`: created, or adopted when `existingProviderArn` is given.
@@ -101,21 +105,29 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
   public readonly issuerHostPath: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Validate plain inputs before anything is registered.
-    const hostPath = checked(args.issuerUrl, (url) => normalizeIssuer(url, "issuerUrl"));
-    const thumbprints = checked(args.thumbprints ?? [], (t) => normalizeThumbprints(t));
-    const existing =
-      args.existingProviderArn === undefined
-        ? undefined
-        : checked(
-            pulumi.all([args.existingProviderArn, args.issuerUrl]) as pulumi.Input<[string, string]>,
-            ([arn, issuer]) => checkAdoptedProvider(arn, issuer),
+    const { hostPath, thumbprints, existing } = argChecks(() => {
+      // Validate plain inputs before anything is registered.
+      const hostPath = checked(args.issuerUrl, (url) => normalizeIssuer(url, "args.issuerUrl"));
+      const thumbprints = checked(args.thumbprints ?? [], (t) => normalizeThumbprints(t, "args.thumbprints"));
+      const existing =
+        args.existingProviderArn === undefined
+          ? undefined
+          : checked(
+              pulumi.all([args.existingProviderArn, args.issuerUrl]) as pulumi.Input<[string, string]>,
+              ([arn, issuer]) => checkAdoptedProvider(arn, issuer, undefined, ...ADOPTED_FIELDS),
+            );
+      if (args.existingProviderArn !== undefined && isPlain(args.existingProviderArn)) {
+        parseOidcProviderArn("args.existingProviderArn", args.existingProviderArn);
+        if (isPlain(args.issuerUrl))
+          checkAdoptedProvider(
+            args.existingProviderArn as string,
+            args.issuerUrl as string,
+            undefined,
+            ...ADOPTED_FIELDS,
           );
-    if (args.existingProviderArn !== undefined && isPlain(args.existingProviderArn)) {
-      parseOidcProviderArn("existingProviderArn", args.existingProviderArn);
-      if (isPlain(args.issuerUrl))
-        checkAdoptedProvider(args.existingProviderArn as string, args.issuerUrl as string);
-    }
+      }
+      return { hostPath, thumbprints, existing };
+    });
     super("cross-account-irsa:index:ClusterOidcProvider", name, {}, opts);
 
     if (existing) {
@@ -126,12 +138,12 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
       this.arn = pulumi
         .all([existing, args.issuerUrl, adopted.url, adopted.clientIdLists])
         .apply(([arn, issuer, url, clientIds]) => {
-          checkAdoptedProvider(arn, issuer, clientIds);
+          checkAdoptedProvider(arn, issuer, clientIds, ...ADOPTED_FIELDS);
           if (normalizeIssuer(url, "existing provider url") !== normalizeIssuer(issuer)) {
             throw new IrsaInputError(
-              "existingProviderArn",
+              "args.existingProviderArn",
               arn,
-              `the provider's URL ${url} is not issuerUrl ${issuer}`,
+              `the provider's URL ${url} is not args.issuerUrl ${issuer}`,
             );
           }
           return arn;

@@ -61,3 +61,48 @@ export function describeValue(value: unknown): string {
   }
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
+
+/**
+ * Restates an {@link IrsaInputError} raised by a pure builder in the caller's own terms: `fields`
+ * maps the builder's field prefixes (e.g. `clusters`, `options.maxSize`) to the caller's (e.g.
+ * `args.clusters`, `args.maxTrustPolicySize`), and `phrases` replaces other wording (e.g. a stack
+ * config key a library user has no use for). Any other error is returned unchanged.
+ */
+export function restateError(
+  error: unknown,
+  fields: Readonly<Record<string, string>>,
+  phrases: Readonly<Record<string, string>> = {},
+): unknown {
+  if (!(error instanceof IrsaInputError)) return error;
+  const from = Object.keys(fields)
+    .sort((a, b) => b.length - a.length)
+    .find((f) => error.field === f || error.field.startsWith(`${f}.`) || error.field.startsWith(`${f}[`));
+  const field = from === undefined ? error.field : fields[from] + error.field.slice(from.length);
+  let message = error.message;
+  for (const [old, now] of Object.entries(fields)) {
+    const escaped = old.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    message = message.replace(new RegExp(`(?<![\\w.])${escaped}(?=[[.:\\s),]|$)`, "g"), now);
+  }
+  for (const [phrase, replacement] of Object.entries(phrases))
+    message = message.split(phrase).join(replacement);
+  if (field === error.field && message === error.message) return error;
+  const restated =
+    error instanceof PolicySizeError
+      ? new PolicySizeError(field, error.value, error.size, error.limit, message)
+      : new IrsaInputError(field, error.value, error.rule, message);
+  restated.stack = `${restated.name}: ${message}\n${(error.stack ?? "").split("\n").slice(1).join("\n")}`;
+  return restated;
+}
+
+/** Runs `build`, restating any {@link IrsaInputError} it raises (see {@link restateError}). */
+export function inArgsTerms<T>(
+  build: () => T,
+  fields: Readonly<Record<string, string>>,
+  phrases: Readonly<Record<string, string>> = {},
+): T {
+  try {
+    return build();
+  } catch (e) {
+    throw restateError(e, fields, phrases);
+  }
+}

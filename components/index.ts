@@ -2,6 +2,12 @@
  * cross-account-irsa: the package entry. Exports only; importing it registers nothing.
  */
 export { IrsaInputError, PolicySizeError } from "./errors";
+export {
+  canonicalJson,
+  managedPolicyKey,
+  DEFAULT_MAX_SESSION_DURATION,
+  type InlinePolicyInput,
+} from "./roleResources";
 export { normalizeIssuer, issuerUrlOf } from "./issuer";
 export {
   policySize,
@@ -64,15 +70,31 @@ export {
 
 // ComponentResources: one per file. `pulumi package add` reads this list (package.json `main`).
 export { ClusterOidcProvider, type ClusterOidcProviderArgs } from "./clusterOidcProvider";
-export { IrsaRole, type IrsaRoleArgs } from "./irsaRole";
-export { SecureBucket, type SecureBucketArgs } from "./secureBucket";
-export { WorkloadCluster, type WorkloadClusterArgs } from "./workloadCluster";
+export {
+  IrsaRole,
+  ConditionTest,
+  IRSA_ROLE_DESCRIPTION,
+  type IrsaRoleArgs,
+  type ServiceAccountInput,
+  type TrustedClusterInput,
+} from "./irsaRole";
+export { SecureBucket, type SecureBucketArgs, type SeedObject } from "./secureBucket";
+export { WorkloadCluster, ClusterLogType, type WorkloadClusterArgs } from "./workloadCluster";
+export { WorkloadMechanism, type AwsCliPodArgs } from "./podSecurity";
 export { IrsaServiceAccount, type IrsaServiceAccountArgs } from "./irsaServiceAccount";
 export { S3ReaderDeployment, type S3ReaderDeploymentArgs } from "./s3ReaderDeployment";
 export { AccessCheckJob, type AccessCheckJobArgs } from "./accessCheckJob";
 // EKS Pod Identity cross-account (the second mechanism).
-export { PodIdentitySourceRole, type PodIdentitySourceRoleArgs } from "./podIdentitySourceRole";
-export { PodIdentityTargetRole, type PodIdentityTargetRoleArgs } from "./podIdentityTargetRole";
+export {
+  PodIdentitySourceRole,
+  POD_IDENTITY_SOURCE_ROLE_DESCRIPTION,
+  type PodIdentitySourceRoleArgs,
+} from "./podIdentitySourceRole";
+export {
+  PodIdentityTargetRole,
+  POD_IDENTITY_TARGET_ROLE_DESCRIPTION,
+  type PodIdentityTargetRoleArgs,
+} from "./podIdentityTargetRole";
 export { PodIdentityAgent, type PodIdentityAgentArgs } from "./podIdentityAgent";
 export { PodIdentityServiceAccount, type PodIdentityServiceAccountArgs } from "./podIdentityServiceAccount";
 export { CrossAccountPodIdentity, type CrossAccountPodIdentityArgs } from "./crossAccountPodIdentity";

@@ -13,17 +13,58 @@ export function isPlain(value: unknown): boolean {
   return true;
 }
 
+/** The checks of one component's args (see {@link argChecks}); abandoned when the constructor threw. */
+interface CheckScope {
+  abandoned: boolean;
+  outer: CheckScope | undefined;
+}
+
+let currentScope: CheckScope | undefined;
+
+function abandoned(scope: CheckScope | undefined): boolean {
+  return scope !== undefined && (scope.abandoned || abandoned(scope.outer));
+}
+
+/**
+ * Runs a component's argument checks (the part of its constructor before anything registers). When
+ * `body` throws, the Outputs its {@link checked} calls created are abandoned: nothing will consume
+ * them, so a check among them that fails later resolves quietly instead of raising a second,
+ * unhandled rejection after the error the program already got.
+ */
+export function argChecks<T>(body: () => T): T {
+  const scope: CheckScope = { abandoned: false, outer: currentScope };
+  currentScope = scope;
+  try {
+    return body();
+  } catch (e) {
+    scope.abandoned = true;
+    throw e;
+  } finally {
+    currentScope = scope.outer;
+  }
+}
+
 /**
  * Runs `check` now when `value` is plain (so bad input throws before any resource is registered),
- * or once it resolves otherwise; returns the value as an Output either way.
+ * or once it resolves otherwise; returns the value as an Output either way. Inside
+ * {@link argChecks}, a later failure is silent when the constructor already threw.
  */
 export function checked<T, U>(value: pulumi.Input<T>, check: (plain: T) => U): pulumi.Output<U> {
   if (isPlain(value)) {
     const result = check(value as T);
     return pulumi.output<U>(result as pulumi.Input<U>) as pulumi.Output<U>;
   }
+  const scope = currentScope;
   const output: pulumi.Output<unknown> = pulumi.output(value);
-  return output.apply<U>((v) => check(v as T));
+  return output.apply<U>((v) => {
+    try {
+      return check(v as T);
+    } catch (e) {
+      // The component was refused already and this Output has no consumer: one error is enough.
+      if (abandoned(scope)) return undefined as U;
+      throw e;
+    }
+  });
 }
 
 /** Validators of a component's args, by arg name; each gets `args.<name>` and the value. */

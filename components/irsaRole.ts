@@ -3,7 +3,8 @@
  * the trust policy from `buildTrustPolicy` and its permission policies.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isPlain } from "./inputs";
+import { inArgsTerms } from "./errors";
+import { argChecks, checked, isPlain } from "./inputs";
 import { policyJson } from "./policyDocument";
 import { normalizeIssuer } from "./issuer";
 import { checkRoleSettings, registerRole } from "./roleResources";
@@ -18,12 +19,14 @@ import { requireArray } from "./validation";
 /** A Kubernetes service account the role trusts. */
 export interface ServiceAccountInput {
   /**
-   * The namespace (DNS-1123 label; `*` and `?` only with `conditionTest: "StringLike"`).
+   * The namespace (a DNS-1123 label), always named literally: `*` and `?` are refused under either
+   * `conditionTest` (under `StringLike` a wildcard namespace would trust namespaces nobody named).
    * @default none (required)
    */
   namespace: pulumi.Input<string>;
   /**
-   * The service account's name (DNS-1123 subdomain; wildcards only with `StringLike`).
+   * The service account's name (a DNS-1123 subdomain); `*` and `?` patterns only with
+   * `conditionTest: "StringLike"`.
    * @default none (required)
    */
   name: pulumi.Input<string>;
@@ -58,6 +61,10 @@ export const ConditionTest = {
 /** How the trust policy compares the `sub` claim. */
 export type ConditionTest = (typeof ConditionTest)[keyof typeof ConditionTest];
 
+/** The description {@link IrsaRole} gives its role unless `args.description` says otherwise. */
+export const IRSA_ROLE_DESCRIPTION =
+  "IRSA role for Kubernetes service accounts (managed by cross-account-irsa)";
+
 /** Arguments of {@link IrsaRole}. */
 export interface IrsaRoleArgs {
   /**
@@ -66,7 +73,8 @@ export interface IrsaRoleArgs {
    */
   clusters: pulumi.Input<pulumi.Input<TrustedClusterInput>[]>;
   /**
-   * How the `sub` claim is compared. `StringLike` allows `*`/`?` patterns and must be asked for.
+   * How the `sub` claim is compared. `StringLike` allows `*`/`?` patterns in names and must be asked
+   * for. A plain value (not an Input): it decides which checks run before anything registers.
    * @default "StringEquals"
    */
   conditionTest?: ConditionTest;
@@ -76,13 +84,15 @@ export interface IrsaRoleArgs {
    */
   audience?: pulumi.Input<string>;
   /**
-   * The trust policy size limit in characters as IAM counts them (raise only with the quota).
+   * The trust policy size limit in characters as IAM counts them (raise only with the quota). A plain
+   * number: the trust policy is checked against it before anything registers.
    * @default 2048
    */
   maxTrustPolicySize?: number;
   /**
    * Allow `StringLike` name patterns that together match every service account of a namespace
    * (`{namespace: "apps", name: "*"}`). Without it such a set is refused before anything registers.
+   * A plain boolean, for the same reason.
    * @default false
    */
   trustWholeNamespaces?: boolean;
@@ -98,20 +108,37 @@ export interface IrsaRoleArgs {
   path?: pulumi.Input<string>;
   /**
    * Description of the role.
-   * @default "IRSA role for <service accounts> (managed by cross-account-irsa)"
+   * @default "IRSA role for Kubernetes service accounts (managed by cross-account-irsa)"
    */
   description?: pulumi.Input<string>;
   /**
-   * Inline permission policies, by policy name: JSON policy documents (for example
-   * `JSON.stringify(buildS3AccessPolicy({...}))`). Each becomes an `aws.iam.RolePolicy`.
+   * Inline permission policies, by policy name: each a JSON policy document (for example
+   * `JSON.stringify(buildS3AccessPolicy({...}))`) or an `aws.iam.PolicyDocument` object, which is
+   * serialised with sorted keys. Each becomes an `aws.iam.RolePolicy` named `<name>-<policy name>`;
+   * together they must fit IAM's 10,240 characters. A policy may be an Output; the names must be
+   * known when the program runs (they name the child resources).
    * @default {}
    */
-  inlinePolicies?: Record<string, pulumi.Input<string>>;
+  // `any`, not `InlinePolicyInput`: Pulumi's schema analyzer (`pulumi package add`) refuses unions and
+  // maps `any` to the schema's Any, which other languages fill with a string or a dict alike.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inlinePolicies?: Record<string, pulumi.Input<any>>;
   /**
-   * ARNs of managed policies to attach. Each becomes an `aws.iam.RolePolicyAttachment`.
+   * ARNs of managed policies to attach, each an `aws.iam.RolePolicyAttachment`. A plain ARN's
+   * attachment is named by the policy (`<name>-managed-<policy name>-<hash of the ARN>`), so
+   * reordering the list replaces nothing; an ARN that is an Output keeps its list index in the name
+   * (`<name>-managed-<index>`): give such ARNs a stable key in `managedPolicies` instead. The list
+   * itself must be known when the program runs (an `Output<string[]>` is refused: its length, hence
+   * the attachments, would be unknown until deployment).
    * @default []
    */
   managedPolicyArns?: pulumi.Input<string>[];
+  /**
+   * Managed policies to attach by stable key (`<name>-managed-<key>`; keys 1 to 64 letters, digits,
+   * `.`, `_` or `-`): for ARNs computed by the program, e.g. `{ reports: reportsPolicy.arn }`.
+   * @default {}
+   */
+  managedPolicies?: Record<string, pulumi.Input<string>>;
   /**
    * ARN of a managed policy that bounds the role's permissions.
    * @default none
@@ -122,7 +149,7 @@ export interface IrsaRoleArgs {
    * credentials before they expire, so the default is enough for long-running pods.
    * @default 3600
    */
-  maxSessionDuration?: number;
+  maxSessionDuration?: pulumi.Input<number>;
   /**
    * Tags for the role.
    * @default {}
@@ -188,6 +215,20 @@ function checkTrustEarly(
   if (known.length > 0) buildTrustPolicy(known, options);
 }
 
+/** The trust builders' field names, as IrsaRole's arguments name them. */
+const ARGS_FIELDS = {
+  clusters: "args.clusters",
+  "options.audience": "args.audience",
+  "options.maxSize": "args.maxTrustPolicySize",
+  "options.conditionTest": "args.conditionTest",
+  "options.trustWholeNamespaces": "args.trustWholeNamespaces",
+  options: "args",
+};
+/** The builders' stack config wording, as a library user writes it. */
+const ARGS_PHRASES = {
+  "(config cross-account-irsa:trustWholeNamespaces: true)": "(args.trustWholeNamespaces: true)",
+};
+
 /**
  * An IAM role in account B that service accounts of account A's cluster(s) assume through IRSA:
  * the trust policy comes from `buildTrustPolicy` (exact `sub` and `aud`), permissions from
@@ -202,33 +243,51 @@ export class IrsaRole extends pulumi.ComponentResource {
   public readonly trustPolicy: pulumi.Output<string>;
 
   constructor(name: string, args: IrsaRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Everything that can be checked on plain values is checked before the component registers.
-    const clustersArray: pulumi.Input<TrustedClusterInput>[] | undefined = Array.isArray(args.clusters)
-      ? args.clusters
-      : undefined;
-    if (clustersArray) requireArray("clusters", clustersArray, 1);
-    const trustOptions: TrustPolicyOptions = {
-      conditionTest: args.conditionTest,
-      maxSize: args.maxTrustPolicySize,
-      trustWholeNamespaces: args.trustWholeNamespaces,
-    };
-    if (clustersArray && isPlain(args.audience)) {
-      checkTrustEarly(clustersArray, { ...trustOptions, audience: args.audience as string | undefined });
-    }
-    const trust =
-      isPlain(args.clusters) && isPlain(args.audience)
-        ? pulumi.output(
-            trustPolicyJson(args.clusters as TrustedCluster[], {
+    const { trust, role } = argChecks(() => {
+      // Everything that can be checked on plain values is checked before the component registers.
+      const clustersArray: pulumi.Input<TrustedClusterInput>[] | undefined = Array.isArray(args.clusters)
+        ? args.clusters
+        : undefined;
+      if (clustersArray) requireArray("args.clusters", clustersArray, 1);
+      const trustOptions: TrustPolicyOptions = {
+        conditionTest: args.conditionTest,
+        maxSize: args.maxTrustPolicySize,
+        trustWholeNamespaces: args.trustWholeNamespaces,
+      };
+      if (clustersArray && isPlain(args.audience)) {
+        inArgsTerms(
+          () =>
+            checkTrustEarly(clustersArray, {
               ...trustOptions,
               audience: args.audience as string | undefined,
             }),
-          )
-        : pulumi
-            .all([args.clusters, args.audience])
-            .apply(([clusters, audience]) =>
-              trustPolicyJson(clusters as TrustedCluster[], { ...trustOptions, audience }),
+          ARGS_FIELDS,
+          ARGS_PHRASES,
+        );
+      }
+      const trust =
+        isPlain(args.clusters) && isPlain(args.audience)
+          ? pulumi.output(
+              inArgsTerms(
+                () =>
+                  trustPolicyJson(args.clusters as TrustedCluster[], {
+                    ...trustOptions,
+                    audience: args.audience as string | undefined,
+                  }),
+                ARGS_FIELDS,
+                ARGS_PHRASES,
+              ),
+            )
+          : checked(pulumi.all([args.clusters, args.audience]), ([clusters, audience]) =>
+              inArgsTerms(
+                () => trustPolicyJson(clusters as TrustedCluster[], { ...trustOptions, audience }),
+                ARGS_FIELDS,
+                ARGS_PHRASES,
+              ),
             );
-    const role = checkRoleSettings(args);
+      const role = checkRoleSettings(args);
+      return { trust, role };
+    });
     super("cross-account-irsa:index:IrsaRole", name, {}, opts);
 
     const created = registerRole(
@@ -236,7 +295,7 @@ export class IrsaRole extends pulumi.ComponentResource {
       this,
       role,
       trust,
-      args.description ?? "IRSA role for Kubernetes service accounts (managed by cross-account-irsa)",
+      args.description ?? IRSA_ROLE_DESCRIPTION,
       args.tags,
     );
     this.roleArn = created.roleArn;

@@ -4,10 +4,15 @@
  * the target role comes later, from `CrossAccountPodIdentity`, once the target role exists.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checked, requireArgs } from "./inputs";
+import { inArgsTerms } from "./errors";
+import { argChecks, checked, requireArgs } from "./inputs";
 import { policyJson } from "./policyDocument";
 import { buildPodIdentitySourceTrustPolicy } from "./podIdentityPolicies";
 import { checkRoleSettings, registerRole } from "./roleResources";
+
+/** The description {@link PodIdentitySourceRole} gives its role unless `args.description` says otherwise. */
+export const POD_IDENTITY_SOURCE_ROLE_DESCRIPTION =
+  "EKS Pod Identity source role (managed by cross-account-irsa)";
 
 /** Arguments of {@link PodIdentitySourceRole}. */
 export interface PodIdentitySourceRoleArgs {
@@ -59,14 +64,19 @@ export class PodIdentitySourceRole extends pulumi.ComponentResource {
   public readonly trustPolicy: pulumi.Output<string>;
 
   constructor(name: string, args: PodIdentitySourceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-    requireArgs(args);
-    const trust = checked(args.clusterArn, (clusterArn) =>
-      policyJson(buildPodIdentitySourceTrustPolicy({ clusterArn })),
-    );
-    const role = checkRoleSettings({
-      roleName: args.roleName,
-      path: args.path,
-      permissionsBoundary: args.permissionsBoundary,
+    const { trust, role } = argChecks(() => {
+      requireArgs(args);
+      const trust = checked(args.clusterArn, (clusterArn) =>
+        inArgsTerms(() => policyJson(buildPodIdentitySourceTrustPolicy({ clusterArn })), {
+          clusterArn: "args.clusterArn",
+        }),
+      );
+      const role = checkRoleSettings({
+        roleName: args.roleName,
+        path: args.path,
+        permissionsBoundary: args.permissionsBoundary,
+      });
+      return { trust, role };
     });
     super("cross-account-irsa:index:PodIdentitySourceRole", name, {}, opts);
 
@@ -75,7 +85,7 @@ export class PodIdentitySourceRole extends pulumi.ComponentResource {
       this,
       role,
       trust,
-      args.description ?? "EKS Pod Identity source role (managed by cross-account-irsa)",
+      args.description ?? POD_IDENTITY_SOURCE_ROLE_DESCRIPTION,
       args.tags,
     );
     this.roleArn = created.roleArn;

@@ -4,13 +4,26 @@
  * cluster, with its permission policies.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isPlain, requireArgs } from "./inputs";
+import { inArgsTerms } from "./errors";
+import { argChecks, checked, isPlain, requireArgs } from "./inputs";
 import { policyJson } from "./policyDocument";
 import { buildPodIdentityTargetTrustPolicy, type PodIdentityTargetTrustOptions } from "./podIdentityPolicies";
 import { checkRoleSettings, registerRole } from "./roleResources";
 import { type ServiceAccountInput } from "./irsaRole";
 import { MAX_TRUST_POLICY_QUOTA } from "./trustPolicy";
 import { validateInteger } from "./validation";
+
+/** The description {@link PodIdentityTargetRole} gives its role unless `args.description` says otherwise. */
+export const POD_IDENTITY_TARGET_ROLE_DESCRIPTION =
+  "EKS Pod Identity target role (managed by cross-account-irsa)";
+
+/** The trust builder's field names, as the component's arguments name them. */
+const ARGS_FIELDS = {
+  sourceRoleArn: "args.sourceRoleArn",
+  clusterArn: "args.clusterArn",
+  serviceAccounts: "args.serviceAccounts",
+  maxTrustPolicySize: "args.maxTrustPolicySize",
+};
 
 /** Arguments of {@link PodIdentityTargetRole}. */
 export interface PodIdentityTargetRoleArgs {
@@ -33,7 +46,8 @@ export interface PodIdentityTargetRoleArgs {
    */
   serviceAccounts: pulumi.Input<pulumi.Input<ServiceAccountInput>[]>;
   /**
-   * The trust policy size limit in characters as IAM counts them (raise only with the quota).
+   * The trust policy size limit in characters as IAM counts them (raise only with the quota). A plain
+   * number: it is checked before anything registers.
    * @default 2048
    */
   maxTrustPolicySize?: number;
@@ -53,16 +67,28 @@ export interface PodIdentityTargetRoleArgs {
    */
   description?: pulumi.Input<string>;
   /**
-   * Inline permission policies, by policy name: JSON policy documents. Each becomes an
-   * `aws.iam.RolePolicy`; together they must fit IAM's 10,240 characters.
+   * Inline permission policies, by policy name: each a JSON policy document or an
+   * `aws.iam.PolicyDocument` object (serialised with sorted keys). Each becomes an
+   * `aws.iam.RolePolicy`; together they must fit IAM's 10,240 characters. A policy may be an
+   * Output; the names must be known when the program runs (they name the child resources).
    * @default {}
    */
-  inlinePolicies?: Record<string, pulumi.Input<string>>;
+  // `any`, not `InlinePolicyInput`: Pulumi's schema analyzer (`pulumi package add`) refuses unions and
+  // maps `any` to the schema's Any, which other languages fill with a string or a dict alike.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inlinePolicies?: Record<string, pulumi.Input<any>>;
   /**
-   * ARNs of managed policies to attach.
+   * ARNs of managed policies to attach, named by the policy (`<name>-managed-<policy name>-<hash>`)
+   * when the ARN is plain, by list index when it is an Output (use `managedPolicies` for those).
+   * The list itself must be known when the program runs.
    * @default []
    */
   managedPolicyArns?: pulumi.Input<string>[];
+  /**
+   * Managed policies to attach by stable key (`<name>-managed-<key>`): for ARNs the program computes.
+   * @default {}
+   */
+  managedPolicies?: Record<string, pulumi.Input<string>>;
   /**
    * ARN of a managed policy that bounds the role's permissions.
    * @default none
@@ -72,7 +98,7 @@ export interface PodIdentityTargetRoleArgs {
    * Maximum session duration in seconds (3600 to 43200).
    * @default 3600
    */
-  maxSessionDuration?: number;
+  maxSessionDuration?: pulumi.Input<number>;
   /**
    * Tags for the role.
    * @default {}
@@ -98,25 +124,30 @@ export class PodIdentityTargetRole extends pulumi.ComponentResource {
   public readonly trustPolicy: pulumi.Output<string>;
 
   constructor(name: string, args: PodIdentityTargetRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-    requireArgs(args);
-    // Checked at once even while the ARNs are Outputs (the builder checks it again with them).
-    if (args.maxTrustPolicySize !== undefined) {
-      validateInteger("maxTrustPolicySize", args.maxTrustPolicySize, 1, MAX_TRUST_POLICY_QUOTA);
-    }
-    const inputs: [unknown, unknown, unknown] = [args.sourceRoleArn, args.clusterArn, args.serviceAccounts];
-    const options = (sourceRoleArn: unknown, clusterArn: unknown, serviceAccounts: unknown) =>
-      ({
-        sourceRoleArn,
-        clusterArn,
-        serviceAccounts,
-        maxSize: args.maxTrustPolicySize,
-        maxSizeField: "maxTrustPolicySize",
-      }) as PodIdentityTargetTrustOptions;
-    // Plain inputs are checked (and the document built) before anything registers.
-    const trust = isPlain(inputs)
-      ? pulumi.output(trustJson(options(...inputs)))
-      : pulumi.all(inputs as pulumi.Input<unknown>[]).apply(([s, c, sas]) => trustJson(options(s, c, sas)));
-    const role = checkRoleSettings(args);
+    const { trust, role } = argChecks(() => {
+      requireArgs(args);
+      // Checked at once even while the ARNs are Outputs (the builder checks it again with them).
+      if (args.maxTrustPolicySize !== undefined) {
+        validateInteger("args.maxTrustPolicySize", args.maxTrustPolicySize, 1, MAX_TRUST_POLICY_QUOTA);
+      }
+      const inputs: [unknown, unknown, unknown] = [args.sourceRoleArn, args.clusterArn, args.serviceAccounts];
+      const options = (sourceRoleArn: unknown, clusterArn: unknown, serviceAccounts: unknown) =>
+        ({
+          sourceRoleArn,
+          clusterArn,
+          serviceAccounts,
+          maxSize: args.maxTrustPolicySize,
+          maxSizeField: "maxTrustPolicySize",
+        }) as PodIdentityTargetTrustOptions;
+      // Plain inputs are checked (and the document built) before anything registers.
+      const build = (s: unknown, c: unknown, sas: unknown) =>
+        inArgsTerms(() => trustJson(options(s, c, sas)), ARGS_FIELDS);
+      const trust = isPlain(inputs)
+        ? pulumi.output(build(...inputs))
+        : checked(pulumi.all(inputs as pulumi.Input<unknown>[]), ([s, c, sas]) => build(s, c, sas));
+      const role = checkRoleSettings(args);
+      return { trust, role };
+    });
     super("cross-account-irsa:index:PodIdentityTargetRole", name, {}, opts);
 
     const created = registerRole(
@@ -124,7 +155,7 @@ export class PodIdentityTargetRole extends pulumi.ComponentResource {
       this,
       role,
       trust,
-      args.description ?? "EKS Pod Identity target role (managed by cross-account-irsa)",
+      args.description ?? POD_IDENTITY_TARGET_ROLE_DESCRIPTION,
       args.tags,
     );
     this.roleArn = created.roleArn;

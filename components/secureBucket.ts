@@ -5,9 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { IrsaInputError } from "./errors";
-import { checked } from "./inputs";
+import { argChecks, checked, isPlain } from "./inputs";
 import { policyJson, type PolicyDocument } from "./policyDocument";
-import { validateBucketName, validateKmsKeyArn, validateObjectKey } from "./validation";
+import { validateBoolean, validateBucketName, validateKmsKeyArn, validateObjectKey } from "./validation";
 
 /** An object to put into the bucket when it is created (e.g. the object the access check reads). */
 export interface SeedObject {
@@ -42,16 +42,17 @@ export interface SecureBucketArgs {
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
-   * Keep every version of every object, so an overwrite or delete can be undone.
+   * Keep every version of every object, so an overwrite or delete can be undone. `false`
+   * suspends versioning.
    * @default true
    */
-  versioning?: boolean;
+  versioning?: pulumi.Input<boolean>;
   /**
    * Let `pulumi destroy` delete a bucket that still holds objects. Off, a non-empty bucket is kept
    * safe and the destroy stops with an error.
    * @default false
    */
-  forceDestroy?: boolean;
+  forceDestroy?: pulumi.Input<boolean>;
   /**
    * Objects to create in the bucket.
    * @default []
@@ -112,24 +113,37 @@ export class SecureBucket extends pulumi.ComponentResource {
   public readonly bucketArn: pulumi.Output<string>;
 
   constructor(name: string, args: SecureBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const bucketName =
-      args.bucketName === undefined
-        ? undefined
-        : checked(args.bucketName, (n) => validateBucketName("bucketName", n));
-    const kmsKeyArn =
-      args.kmsKeyArn === undefined
-        ? undefined
-        : checked(args.kmsKeyArn, (k) => validateKmsKeyArn("kmsKeyArn", k));
-    const objects = (args.objects ?? []).map((o, i) => ({
-      key: checked(o.key, (k) => validateObjectKey(`objects[${i}].key`, k)),
-      content: o.content,
-      contentType: o.contentType ?? "text/plain; charset=utf-8",
-    }));
+    const { bucketName, kmsKeyArn, objects, versioningStatus, forceDestroy } = argChecks(() => {
+      const bucketName =
+        args.bucketName === undefined
+          ? undefined
+          : checked(args.bucketName, (n) => validateBucketName("args.bucketName", n));
+      const kmsKeyArn =
+        args.kmsKeyArn === undefined
+          ? undefined
+          : checked(args.kmsKeyArn, (k) => validateKmsKeyArn("args.kmsKeyArn", k));
+      const objects = (args.objects ?? []).map((o, i) => ({
+        key: checked(o.key, (k) => validateObjectKey(`args.objects[${i}].key`, k)),
+        content: o.content,
+        contentType: o.contentType ?? "text/plain; charset=utf-8",
+      }));
+      // Plain values stay plain (checked now), so the registrations read as before; Outputs are checked once known.
+      const status = (v: boolean) => (validateBoolean("args.versioning", v) ? "Enabled" : "Suspended");
+      const versioning = args.versioning ?? true;
+      const versioningStatus = isPlain(versioning)
+        ? status(versioning as boolean)
+        : checked(versioning, status);
+      const destroy = args.forceDestroy ?? false;
+      const forceDestroy = isPlain(destroy)
+        ? validateBoolean("args.forceDestroy", destroy)
+        : checked(destroy, (f) => validateBoolean("args.forceDestroy", f));
+      return { bucketName, kmsKeyArn, objects, versioningStatus, forceDestroy };
+    });
     super("cross-account-irsa:index:SecureBucket", name, {}, opts);
 
     const bucket = new aws.s3.Bucket(
       name,
-      { bucket: bucketName, forceDestroy: args.forceDestroy ?? false, tags: args.tags },
+      { bucket: bucketName, forceDestroy, tags: args.tags },
       { parent: this },
     );
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
@@ -167,7 +181,7 @@ export class SecureBucket extends pulumi.ComponentResource {
       `${name}-versioning`,
       {
         bucket: bucket.id,
-        versioningConfiguration: { status: args.versioning === false ? "Suspended" : "Enabled" },
+        versioningConfiguration: { status: versioningStatus },
       },
       { parent: this },
     );

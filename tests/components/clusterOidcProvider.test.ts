@@ -100,7 +100,7 @@ describe("ClusterOidcProvider", () => {
   it("refuses to adopt a provider of another issuer, before registering anything", async () => {
     const other = PROVIDER_ARN.replace("0123456789ABCDEF", "FFFFFFFFFFFFFFFF");
     expect(() => new ClusterOidcProvider("x", { issuerUrl: ISSUER, existingProviderArn: other })).to.throw(
-      /existingProviderArn: .* is invalid: must be the IAM OIDC provider of issuerUrl/,
+      /args\.existingProviderArn: .* is invalid: must be the IAM OIDC provider of args\.issuerUrl/,
     );
     await settled();
     expect(engine.resources).to.have.length(0);
@@ -129,7 +129,7 @@ describe("ClusterOidcProvider with the issuer known only at deploy time (a Stack
       (e: unknown) => e,
     );
     expect(String(error)).to.match(
-      /existingProviderArn: "arn:aws:iam::444455556666:oidc-provider\/.*FFFFFFFFFFFFFFFF.*" is invalid: must be the IAM OIDC provider of issuerUrl/,
+      /args\.existingProviderArn: "arn:aws:iam::444455556666:oidc-provider\/.*FFFFFFFFFFFFFFFF.*" is invalid: must be the IAM OIDC provider of args\.issuerUrl/,
     );
     expect(engine.resources.filter((r) => r.type === TYPE && !r.read)).to.deep.equal([]);
   });

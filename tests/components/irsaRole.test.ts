@@ -125,7 +125,7 @@ describe("IrsaRole", () => {
           new IrsaRole("r", {
             clusters: [{ ...cluster, issuerUrl: "https://oidc.eks.us-east-1.amazonaws.com/id/AB" }],
           }),
-        /clusters\[0\]\.oidcProviderArn: .* must be the IAM OIDC provider of clusters\[0\]\.issuerUrl/,
+        /args\.clusters\[0\]\.oidcProviderArn: .* must be the IAM OIDC provider of args\.clusters\[0\]\.issuerUrl/,
       ],
       [
         "bad role name",

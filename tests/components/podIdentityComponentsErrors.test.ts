@@ -223,7 +223,12 @@ describe("Pod Identity components: bad plain input is refused before anything re
   ];
   for (const [i, [kind, patch, field, value, rule]] of cases.entries()) {
     it(`#${i + 1} ${kind}: ${field} ${describeValue(value).slice(0, 60)}`, async () => {
-      expectInputError(() => build(kind, patch), field, value, rule);
+      expectInputError(
+        () => build(kind, patch),
+        field.startsWith("args") ? field : `args.${field}`,
+        value,
+        rule,
+      );
       await nothingRegistered();
     });
   }
@@ -237,9 +242,9 @@ describe("Pod Identity components: bad plain input is refused before anything re
   it("target: a trust over maxTrustPolicySize (2048 by default) is refused, and fits once raised", async () => {
     const tooBig = { serviceAccounts: sas(8, 8) };
     const err = thrown(() => build("target", tooBig));
-    expect(err).to.be.instanceOf(PolicySizeError).and.include({ field: "serviceAccounts", limit: 2048 });
+    expect(err).to.be.instanceOf(PolicySizeError).and.include({ field: "args.serviceAccounts", limit: 2048 });
     expect(err.message).to.match(
-      /^serviceAccounts: the trust policy for 8 service accounts is \d+ characters .* over the limit of 2048 \(maxTrustPolicySize\)/,
+      /^args\.serviceAccounts: the trust policy for 8 service accounts is \d+ characters .* over the limit of 2048 \(args\.maxTrustPolicySize\)/,
     );
     expect(thrown(() => build("target", { maxTrustPolicySize: 200 }))).to.include({ limit: 200 });
     await nothingRegistered();
@@ -250,16 +255,16 @@ describe("Pod Identity components: bad plain input is refused before anything re
     const err = thrown(() =>
       build("target", { sourceRoleArn: later(SOURCE), clusterArn: later(CLUSTER), maxTrustPolicySize: 5000 }),
     );
-    expect(err.field).to.equal("maxTrustPolicySize");
+    expect(err.field).to.equal("args.maxTrustPolicySize");
     expect(err.message).to.include("whole number from 1 to 4096");
     await nothingRegistered();
   });
 
   it("target: inline policies over IAM's 10,240 characters together", async () => {
     const err = thrown(() => build("target", { inlinePolicies: { a: bigPolicy(6000), b: bigPolicy(6000) } }));
-    expect(err).to.be.instanceOf(PolicySizeError).and.include({ field: "inlinePolicies", limit: 10240 });
+    expect(err).to.be.instanceOf(PolicySizeError).and.include({ field: "args.inlinePolicies", limit: 10240 });
     expect(err.message).to.match(
-      /^inlinePolicies: the role's inline policies are \d+ characters .*a: \d+, b: \d+\), over IAM's limit of 10240/,
+      /^args\.inlinePolicies: the role's inline policies are \d+ characters .*a: \d+, b: \d+\), over IAM's limit of 10240/,
     );
     await nothingRegistered();
   });
