@@ -1,11 +1,10 @@
 /**
  * The doctor's floor: the AWS SDK and Kubernetes calls the doctor makes on the healthy Pod Identity test
  * chain (bench.ts checks the list against the doctor's own record), made by a bare script with the
- * same SDK clients, the same profiles and the same endpoints, and nothing else: no argument parsing,
+ * same SDK clients (the AWS SDK v3 and @kubernetes/client-node), the same profiles and the same endpoints, and nothing else: no argument parsing,
  * no checks, no report. Run by bench.ts in its own process, against the world it started; reads the
  * chain's names from BARE_CHAIN (JSON) and the kubeconfig's server, CA and token from BARE_KUBE (JSON).
  */
-import * as https from "node:https";
 import {
   DescribeAddonCommand,
   DescribeClusterCommand,
@@ -22,6 +21,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetBucketPolicyCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 
 /** What the bare script is told about the chain. */
 export interface BareChain {
@@ -61,21 +61,19 @@ export const BARE_CALLS = [
   "aws S3:HeadObject",
 ];
 
-function get(kube: { server: string; ca: string; token: string }, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(
-        `${kube.server}${path}`,
-        { ca: kube.ca, headers: { authorization: `Bearer ${kube.token}` } },
-        (res) => {
-          res.resume();
-          res.on("end", () =>
-            res.statusCode === 200 ? resolve() : reject(new Error(`${path}: HTTP ${res.statusCode}`)),
-          );
-        },
-      )
-      .on("error", reject);
+/**
+ * The Kubernetes API through the same client the doctor must use (@kubernetes/client-node, loaded as
+ * the doctor loads it), so the floor is the same SDKs' calls and nothing else.
+ */
+function coreApi(kube: { server: string; ca: string; token: string }): CoreV1Api {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "c", server: kube.server, caData: Buffer.from(kube.ca).toString("base64") }],
+    users: [{ name: "u", token: kube.token }],
+    contexts: [{ name: "x", cluster: "c", user: "u" }],
+    currentContext: "x",
   });
+  return kc.makeApiClient(CoreV1Api);
 }
 
 async function main(): Promise<void> {
@@ -120,8 +118,9 @@ async function main(): Promise<void> {
     await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: inline.PolicyNames![0] }));
     await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
   }
-  await get(kube, `/api/v1/namespaces/${chain.namespace}/serviceaccounts/${chain.serviceAccount}`);
-  await get(kube, `/api/v1/namespaces/${chain.namespace}/pods`);
+  const core = coreApi(kube);
+  await core.readNamespacedServiceAccount({ name: chain.serviceAccount, namespace: chain.namespace });
+  await core.listNamespacedPod({ namespace: chain.namespace });
   await s3.send(new GetBucketPolicyCommand({ Bucket: chain.bucket }));
   await s3.send(new HeadObjectCommand({ Bucket: chain.bucket, Key: chain.key }));
   for (const c of [stsA, stsB, eks, iamA, iamB, s3]) c.destroy();
