@@ -5,6 +5,7 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as readline from "node:readline";
+import { readRegularFile } from "../io/regularFile";
 
 /** Environment variables, as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
@@ -77,10 +78,14 @@ export const execRunner: CommandRunner = (command, args, options = {}) =>
     );
   });
 
+/** The most the deploy commands read of one local file (stack files, Pulumi.yaml): far above any real one. */
+export const MAX_LOCAL_FILE_BYTES = 1024 * 1024;
+
 /** The real file system, on `node:fs`. */
 export const nodeFileSystem: FileSystem = {
   exists: (path) => fs.existsSync(path),
-  readFile: (path) => fs.readFileSync(path, "utf8"),
+  // A stack file or Pulumi.yaml the user names: a FIFO or a device must never hang the command.
+  readFile: (path) => readRegularFile(path, MAX_LOCAL_FILE_BYTES),
   writeFile: (path, data, mode) => fs.writeFileSync(path, data, { mode }),
   remove: (path) => fs.rmSync(path, { recursive: true, force: true }),
   makeTempDir: (prefix) => fs.mkdtempSync(prefix),

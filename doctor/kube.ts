@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as KubernetesClient from "@kubernetes/client-node";
+import { readRegularFile, UnreadableFileError } from "../io/regularFile";
 import {
   type KubeConfig,
   type V1DaemonSet,
@@ -93,59 +94,29 @@ export function loadErrorText(error: unknown): string {
 /** The largest kubeconfig the doctor reads: far above any real one, and a bound on what it takes in. */
 export const MAX_KUBECONFIG_BYTES = 1024 * 1024;
 
-/** What a path that is not a regular file is, in words. */
-function kindOf(stat: fs.Stats): string {
-  return stat.isDirectory()
-    ? "a directory"
-    : stat.isFIFO()
-      ? "a named pipe"
-      : stat.isCharacterDevice() || stat.isBlockDevice()
-        ? "a device"
-        : stat.isSocket()
-          ? "a socket"
-          : "not a regular file";
-}
-
 /**
  * Reads a kubeconfig file, refusing what is not a regular file (a FIFO or /dev/zero would block or
- * never end) and what is over {@link MAX_KUBECONFIG_BYTES}. Opened non-blocking and checked on the
- * open descriptor, so a file swapped for a pipe after a first look cannot make it wait.
+ * never end) and what is over {@link MAX_KUBECONFIG_BYTES} (io/regularFile.ts).
  */
 export function readKubeconfigFile(file: string): string {
-  let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new KubeconfigError(
-      `cannot read the kubeconfig ${file}: ` +
-        (code === "ENOENT"
-          ? "no such file"
-          : code === "EACCES"
-            ? "permission denied"
-            : typeof code === "string"
-              ? code
-              : loadErrorText(error)),
-    );
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) {
-      throw new KubeconfigError(`the kubeconfig ${file} is ${kindOf(stat)}, not a kubeconfig file`);
+    return readRegularFile(file, MAX_KUBECONFIG_BYTES);
+  } catch (e) {
+    if (!(e instanceof UnreadableFileError)) throw e;
+    const why = e.why;
+    switch (why.problem) {
+      case "not-regular":
+        throw new KubeconfigError(`the kubeconfig ${file} is ${why.kind}, not a kubeconfig file`);
+      case "too-large":
+        throw new KubeconfigError(
+          `the kubeconfig ${file} is larger than ${why.maxBytes} bytes: not a kubeconfig file`,
+        );
+      case "error":
+        throw new KubeconfigError(
+          `cannot read the kubeconfig ${file}: ` +
+            (why.code === "ENOENT" ? "no such file" : why.code === "EACCES" ? "permission denied" : why.code),
+        );
     }
-    const buffer = Buffer.alloc(MAX_KUBECONFIG_BYTES + 1);
-    let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
-      n = fs.readSync(fd, buffer, length, buffer.length - length, null);
-    }
-    if (length > MAX_KUBECONFIG_BYTES) {
-      throw new KubeconfigError(
-        `the kubeconfig ${file} is larger than ${MAX_KUBECONFIG_BYTES} bytes: not a kubeconfig file`,
-      );
-    }
-    return buffer.subarray(0, length).toString("utf8");
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

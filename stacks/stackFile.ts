@@ -17,10 +17,10 @@
  * - key.go 45-70 (`ParseKey`): `<namespace>:<name>` or `<namespace>:config:<name>`.
  * - plaintext.go 255-268 (`marshalText`): the text a program gets for a value.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import * as yaml from "js-yaml";
 import { GoScalar, NON_STRING_KEY, PULUMI_YAML_SCHEMA } from "./pulumiYaml";
 import { PROJECT } from "./configSource";
+import { describeUnreadable, readRegularFile, UnreadableFileError } from "../io/regularFile";
 
 /** The largest stack file read, in bytes: far beyond any real one, small enough to parse at once. */
 export const MAX_STACK_FILE_BYTES = 256 * 1024;
@@ -236,47 +236,19 @@ export function parseStackConfig(text: string, source: string): StackConfig {
   return { config, secretKeys };
 }
 
-/** A stat's file type in words, for the refusal of anything but a regular file. */
-function fileType(stats: Stats): string {
-  if (stats.isDirectory()) return "a directory";
-  if (stats.isCharacterDevice()) return "a character device";
-  if (stats.isBlockDevice()) return "a block device";
-  if (stats.isFIFO()) return "a FIFO";
-  if (stats.isSocket()) return "a socket";
-  return "not a regular file";
-}
-
 /**
  * Reads a stack config file: a regular file of at most {@link MAX_STACK_FILE_BYTES} bytes. A device
  * (`/dev/zero`, `/dev/urandom`), a FIFO or a directory is refused before anything is read, and no
  * more than the limit is ever read, so the plan answers at once whatever the path names.
  */
 export function readStackFileText(path: string): string {
-  const fail = (why: string, cause?: unknown): never => {
-    throw new Error(`${path}: cannot read the stack config file (${why})`, { cause });
-  };
-  let fd: number | undefined;
   try {
-    const before = statSync(path);
-    if (!before.isFile()) fail(`${fileType(before)}, not a regular file`);
-    // O_NONBLOCK: a FIFO put in the file's place after the check cannot block the open.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) fail(`${fileType(stats)}, not a regular file`);
-    const buffer = Buffer.alloc(MAX_STACK_FILE_BYTES + 1);
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length > MAX_STACK_FILE_BYTES) fail(`larger than ${MAX_STACK_FILE_BYTES} bytes`);
-    }
-    return buffer.subarray(0, length).toString("utf8");
+    return readRegularFile(path, MAX_STACK_FILE_BYTES);
   } catch (e) {
-    if (e instanceof Error && e.message.startsWith(`${path}: `)) throw e;
-    return fail((e as NodeJS.ErrnoException).code ?? String(e), e);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (!(e instanceof UnreadableFileError)) throw e;
+    throw new Error(`${path}: cannot read the stack config file (${describeUnreadable(e.why)})`, {
+      cause: e,
+    });
   }
 }
 

@@ -51,7 +51,11 @@ describe("doctor: bad input is one clear line and exit 2, and nothing hangs", ()
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const kubeconfigCases: Array<[string, () => string, string]> = [
-    ["/dev/zero (endless)", () => "/dev/zero", "the kubeconfig /dev/zero is a device, not a kubeconfig file"],
+    [
+      "/dev/zero (endless)",
+      () => "/dev/zero",
+      "the kubeconfig /dev/zero is a character device, not a kubeconfig file",
+    ],
     [
       "a named pipe nobody writes to",
       () => {
@@ -59,7 +63,7 @@ describe("doctor: bad input is one clear line and exit 2, and nothing hangs", ()
         if (!fs.existsSync(fifo)) execFileSync("mkfifo", [fifo]);
         return fifo;
       },
-      "is a named pipe, not a kubeconfig file",
+      "is a FIFO, not a kubeconfig file",
     ],
     [
       "an empty file",
@@ -99,7 +103,7 @@ describe("doctor: bad input is one clear line and exit 2, and nothing hangs", ()
     try {
       expect(() => kubeApi({ record: () => undefined })).to.throw(
         KubeconfigError,
-        `the kubeconfig ${fifo} is a named pipe, not a kubeconfig file`,
+        `the kubeconfig ${fifo} is a FIFO, not a kubeconfig file`,
       );
     } finally {
       if (saved === undefined) delete process.env.KUBECONFIG;
@@ -149,7 +153,7 @@ describe("doctor: bad input is one clear line and exit 2, and nothing hangs", ()
     expect(r.code).to.equal(2);
     expect(JSON.parse(r.stdout)).to.deep.equal({
       ok: false,
-      error: { message: "the kubeconfig /dev/zero is a device, not a kubeconfig file" },
+      error: { message: "the kubeconfig /dev/zero is a character device, not a kubeconfig file" },
     });
   });
 
