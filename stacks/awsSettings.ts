@@ -29,7 +29,7 @@ export interface AwsSettings {
  */
 export interface AssumeRole {
   roleArn: string;
-  /** The session's duration, a Go duration of 15 minutes to 12 hours (`1h`, `90m`). */
+  /** The session's duration, a Go duration (`1h`, `90m`); STS accepts 15 minutes to 12 hours. */
   duration?: string;
   externalId?: string;
   /** A session policy (IAM policy JSON) that narrows what the session may do. */
@@ -202,30 +202,29 @@ function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
   // The check the kubeconfig's role ARN gets (WorkloadCluster's kubeconfigRoleArn), naming this key.
   parseRoleArn(`${field}.roleArn`, o.roleArn);
   const role: AssumeRole = { roleArn: o.roleArn as string };
-  const sessionName = text(
-    "sessionName",
-    SESSION_TEXT,
-    "must be a string of 2 to 64 of A-Z a-z 0-9 _ + = , . @ -",
-  );
-  if (sessionName !== undefined) role.sessionName = sessionName;
-  const externalId = text(
-    "externalId",
-    /^[\w+=,.@:/-]{2,1224}$/,
-    "must be a string of 2 to 1224 of A-Z a-z 0-9 _ + = , . @ : / -",
-  );
-  if (externalId !== undefined) role.externalId = externalId;
-  const duration = text(
-    "duration",
-    GO_DURATION,
-    'must be a duration such as "1h" or "90m" (15 minutes to 12 hours)',
-  );
-  if (duration !== undefined) role.duration = duration;
-  const sourceIdentity = text(
-    "sourceIdentity",
-    SESSION_TEXT,
-    "must be a string of 2 to 64 of A-Z a-z 0-9 _ + = , . @ -",
-  );
-  if (sourceIdentity !== undefined) role.sourceIdentity = sourceIdentity;
+  // The text fields: each checked as STS (and, for duration, the provider's Go parser) reads it.
+  const textFields: [
+    Exclude<keyof AssumeRole, "roleArn" | "policy" | "policyArns" | "tags" | "transitiveTagKeys">,
+    RegExp,
+    string,
+  ][] = [
+    ["sessionName", SESSION_TEXT, "must be a string of 2 to 64 of A-Z a-z 0-9 _ + = , . @ -"],
+    [
+      "externalId",
+      /^[\w+=,.@:/-]{2,1224}$/,
+      "must be a string of 2 to 1224 of A-Z a-z 0-9 _ + = , . @ : / -",
+    ],
+    [
+      "duration",
+      GO_DURATION,
+      'must be a duration such as "1h" or "90m" (STS then accepts 15 minutes to 12 hours)',
+    ],
+    ["sourceIdentity", SESSION_TEXT, "must be a string of 2 to 64 of A-Z a-z 0-9 _ + = , . @ -"],
+  ];
+  for (const [name, pattern, rule] of textFields) {
+    const value = text(name, pattern, rule);
+    if (value !== undefined) role[name] = value;
+  }
   if (o.policy !== undefined) {
     if (!(secret && o.policy === OFFLINE_SECRET)) {
       let document: unknown;
