@@ -96,13 +96,13 @@ export interface HandoffServiceAccount {
 }
 
 /**
- * Everything account A needs from a grant in account B, as one object (version {@link HANDOFF_VERSION}).
+ * Everything account A needs from a grant in account B, as one object (version `HANDOFF_VERSION`).
  * `BucketAccessGrant.handoff` writes it; `BucketAccessBinding` reads it, typically through a
  * StackReference (`new pulumi.StackReference("org/account-b/prod").getOutput("handoff")`).
  */
 export interface BucketAccessHandoff {
   /**
-   * The format's version, {@link HANDOFF_VERSION} (1).
+   * The format's version, `HANDOFF_VERSION` (1).
    * @default none (required)
    */
   version: number;
