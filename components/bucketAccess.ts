@@ -194,7 +194,7 @@ export function checkClusterShapes(
         throw new IrsaInputError(
           `${where}.${name}`,
           typeof value === "string" ? value : "[an Output]",
-          `is read only by mechanism ${users.map((m) => `"${m}"`).join(", ")}, which args.mechanism does not list: remove it, or add the mechanism`,
+          `is read only by mechanism ${users.map((m) => `"${m}"`).join(", ")}, which args.mechanisms does not list: remove it, or add the mechanism`,
         );
       }
     }

@@ -106,6 +106,7 @@ export {
   type BucketAccessGrantArgs,
   type GrantClusterInput,
   type GrantBucketInput,
+  type GrantServiceAccountInput,
 } from "./bucketAccessGrant";
 export {
   BucketAccessBinding,

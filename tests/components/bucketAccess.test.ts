@@ -79,7 +79,7 @@ describe("BucketAccessGrant's arguments (pure checks)", () => {
       () => checkClusterShapes("c", { prod: { issuerUrl: ISSUER, clusterArn: CLUSTER } }, ["irsa"]),
       "c.prod.clusterArn",
       CLUSTER,
-      'is read only by mechanism "pod-identity", which args.mechanism does not list',
+      'is read only by mechanism "pod-identity", which args.mechanisms does not list',
     );
     expectInputError(
       () => checkClusterShapes("c", { Prod: { issuerUrl: ISSUER } }, ["irsa"]),
