@@ -7,7 +7,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { MockEngine, type RecordedResource } from "../../engine/mockEngine";
-import { BucketAccessGrant, type BucketAccessGrantArgs } from "../../components/bucketAccessGrant";
+import {
+  BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION,
+  BucketAccessGrant,
+  type BucketAccessGrantArgs,
+} from "../../components/bucketAccessGrant";
 import { BucketAccessBinding, type BucketAccessBindingArgs } from "../../components/bucketAccessBinding";
 import { buildGrantTrustPolicy } from "../../components/bucketAccess";
 import { type BucketAccessHandoff } from "../../components/bucketAccessHandoff";
@@ -90,6 +94,10 @@ describe("BucketAccessGrant (account B)", () => {
     });
     expect(role.assumeRolePolicy).to.equal(policyJson(expected));
     expect(role.name).to.equal("reports");
+    // The documented defaults (argsContract.test.ts reads the @default literals).
+    expect(role.description).to.equal(BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION);
+    expect(role.maxSessionDuration).to.equal(3600);
+    expect(role.path).to.equal("/");
     const policy = (n: string) => engine.one("aws:iam/rolePolicy:RolePolicy", n).inputs;
     expect(policy("reports-s3-team-reports")).to.include({
       name: "s3-team-reports",
