@@ -261,7 +261,11 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
         }),
       );
     } else {
-      // Adopted: a server-side-apply patch owning only the annotation; applied without it, it removes it.
+      // Adopted: a server-side-apply patch owning only the annotation. Applied again without it, the
+      // annotation is deleted when no other field manager owns it ("If you remove a field from a
+      // manifest and apply that manifest, Server-Side Apply checks for any other field managers that
+      // also own the field": https://kubernetes.io/docs/reference/using-api/server-side-apply/); an
+      // annotation another manager set conflicts, and the update fails rather than take it over.
       ready.push(
         new k8s.core.v1.ServiceAccountPatch(
           `${name}-annotation`,
