@@ -12,7 +12,7 @@ import { AccessCheckJob } from "./accessCheckJob";
 import { CrossAccountPodIdentity } from "./crossAccountPodIdentity";
 import { IrsaInputError } from "./errors";
 import { buildServiceAccountLabels } from "./irsaServiceAccount";
-import { argChecks, checked, isPlain, requireArgs } from "./inputs";
+import { argChecks, checked, isPlain, requireArgs, requirePlainArg } from "./inputs";
 import { Mechanism } from "./mechanism";
 import { PodIdentitySourceRole } from "./podIdentitySourceRole";
 import { type WorkloadMechanism } from "./podSecurity";
@@ -136,6 +136,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
   constructor(name: string, args: BucketAccessBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     const checks = argChecks(() => {
       requireArgs(args);
+      requirePlainArg("args.mechanisms", args.mechanisms, "it decides which resources exist");
       const mechanisms = checkMechanisms("args.mechanisms", args.mechanisms);
       const sa = args.serviceAccount as unknown;
       if (sa === null || typeof sa !== "object" || Array.isArray(sa) || !isPlain(sa)) {

@@ -26,7 +26,7 @@ import { buildHandoff, type BucketAccessHandoff } from "./bucketAccessHandoff";
 import { ClusterOidcProvider } from "./clusterOidcProvider";
 import { IrsaInputError, inArgsTerms } from "./errors";
 import { placeholderProviderArn } from "./irsaRole";
-import { argChecks, checked, isPlain, requireArgs } from "./inputs";
+import { argChecks, checked, isPlain, requireArgs, requirePlainArg } from "./inputs";
 import { Mechanism } from "./mechanism";
 import { checkInlinePoliciesSize, policyJson } from "./policyDocument";
 import { checkRoleSettings, registerRole } from "./roleResources";
@@ -160,7 +160,13 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
   constructor(name: string, args: BucketAccessGrantArgs, opts?: pulumi.ComponentResourceOptions) {
     const checks = argChecks(() => {
       requireArgs(args);
+      requirePlainArg("args.mechanisms", args.mechanisms, "it decides which resources exist");
       const mechanisms = checkMechanisms("args.mechanisms", args.mechanisms);
+      requirePlainArg(
+        "args.clusters",
+        args.clusters,
+        "its keys name child resources (its values may be Outputs)",
+      );
       const keys = checkClusterShapes("args.clusters", args.clusters, mechanisms);
       const clusterInputs = keys.map((key) => [key, args.clusters[key]] as const);
       for (const [key, c] of clusterInputs) {

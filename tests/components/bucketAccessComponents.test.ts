@@ -160,6 +160,16 @@ describe("BucketAccessGrant (account B)", () => {
       /^IrsaInputError: args\.clusters\.prod\.clusterArn: "\[an Output\]" is invalid: is read only by mechanism "pod-identity"/,
     ],
     [
+      "clusters as one Output",
+      { clusters: pulumi.output({ prod: { issuerUrl: ISSUER } }) as never },
+      /^IrsaInputError: args\.clusters: "\[an Output\]" is invalid: must be a plain value, not an Output: its keys name child resources/,
+    ],
+    [
+      "mechanisms as an Output",
+      { mechanisms: pulumi.output(["irsa"]) as never },
+      /^IrsaInputError: args\.mechanisms: "\[an Output\]" is invalid: must be a plain value, not an Output: it decides which resources exist/,
+    ],
+    [
       "a bucket listed twice",
       { buckets: [{ name: "a-data" }, { name: "a-data" }] },
       /^IrsaInputError: args\.buckets\[1\]\.name: "a-data" is invalid/,
