@@ -14,6 +14,7 @@ import { IrsaInputError } from "./errors";
 import { buildServiceAccountLabels } from "./irsaServiceAccount";
 import { argChecks, checked, isPlain, requireArgs, requirePlainArg } from "./inputs";
 import { Mechanism } from "./mechanism";
+import { PodIdentityAgent } from "./podIdentityAgent";
 import { PodIdentitySourceRole } from "./podIdentitySourceRole";
 import { type WorkloadMechanism } from "./podSecurity";
 import { S3ReaderDeployment } from "./s3ReaderDeployment";
@@ -104,7 +105,14 @@ export interface BucketAccessBindingArgs {
    */
   probe?: BindingProbeInput;
   /**
-   * Tags for the AWS resources (Pod Identity's source role and association).
+   * Pod Identity: also install the cluster's `eks-pod-identity-agent` add-on (`PodIdentityAgent`), and
+   * make the association wait for it. Leave it out when the cluster has the agent already (EKS Auto
+   * Mode, an add-on its owner manages). Refused without `pod-identity`. A plain boolean.
+   * @default false
+   */
+  installPodIdentityAgent?: boolean;
+  /**
+   * Tags for the AWS resources (Pod Identity's source role, association and add-on).
    * @default {}
    */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -187,6 +195,16 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
           isPlain(args.clusterName) ? args.clusterName : "[an Output]",
           `is read only by mechanism "pod-identity", which args.mechanisms does not list: remove it, or add the mechanism`,
         );
+      }
+      if (args.installPodIdentityAgent !== undefined) {
+        validateBoolean("args.installPodIdentityAgent", args.installPodIdentityAgent);
+        if (args.installPodIdentityAgent && !needsCluster) {
+          throw new IrsaInputError(
+            "args.installPodIdentityAgent",
+            true,
+            `is for mechanism "pod-identity", which args.mechanisms does not list`,
+          );
+        }
       }
       if (args.clusterName !== undefined && isPlain(args.clusterName))
         validateEksClusterName("args.clusterName", args.clusterName);
@@ -359,6 +377,19 @@ function wirePodIdentity(
     }
     return arn;
   });
+  const agent =
+    args.installPodIdentityAgent === true
+      ? [
+          new PodIdentityAgent(
+            `${name}-agent`,
+            {
+              clusterName: args.clusterName as pulumi.Input<string>,
+              ...(args.tags !== undefined ? { tags: args.tags } : {}),
+            },
+            { parent },
+          ),
+        ]
+      : [];
   return new CrossAccountPodIdentity(
     `${name}-pod-identity`,
     {
@@ -368,6 +399,6 @@ function wirePodIdentity(
       serviceAccounts: [serviceAccount],
       ...(args.tags !== undefined ? { tags: args.tags } : {}),
     },
-    { parent },
+    { parent, dependsOn: agent },
   );
 }

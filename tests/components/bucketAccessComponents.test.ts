@@ -290,7 +290,22 @@ describe("BucketAccessBinding (account A)", () => {
     });
   });
 
+  it("installs the Pod Identity agent when asked, and the association waits for it", async () => {
+    const engine = await bind({ mechanisms: ["pod-identity"], installPodIdentityAgent: true });
+    const addon = engine.one("aws:eks/addon:Addon", "reports-agent");
+    expect(addon.inputs).to.include({ clusterName: "prod", addonName: "eks-pod-identity-agent" });
+    const identity = engine.one("cross-account-irsa:index:CrossAccountPodIdentity");
+    // A component in dependsOn stands for its resources: the add-on.
+    expect(identity.dependsOn).to.include(addon.urn);
+    expect((await bind({ mechanisms: ["pod-identity"] })).ofType("aws:eks/addon:Addon")).to.have.length(0);
+  });
+
   const refused: Array<[string, Partial<BucketAccessBindingArgs>, RegExp]> = [
+    [
+      "the agent without Pod Identity",
+      { mechanisms: ["irsa"], clusterName: undefined, installPodIdentityAgent: true },
+      /^IrsaInputError: args\.installPodIdentityAgent: true is invalid: is for mechanism "pod-identity"/,
+    ],
     [
       "a cluster name IRSA does not read",
       { mechanisms: ["irsa"] },
