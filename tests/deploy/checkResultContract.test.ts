@@ -104,7 +104,8 @@ function podListFor(run: StubbedRun): string {
 
 describe("the access check's result: the Job's script (stub aws) and verify agree", () => {
   const runs = {} as Record<Scenario, StubbedRun>;
-  const script = (dir: string) => buildAccessCheckScript({ resultPath: join(dir, "result.json") });
+  const script = (dir: string) =>
+    buildAccessCheckScript({ resultPath: join(dir, "result.json"), mechanism: "irsa" });
   const report = (scenario: Scenario, check: AccessCheckRef = CHECK) =>
     formatVerifyReport(check, findJobResult(podListFor(runs[scenario])));
 
