@@ -75,11 +75,10 @@ async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInp
 async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
   const record: Recorder = deps.record ?? (() => undefined);
   const chain = await chainInputs(args, deps);
-  const [aws, kube, { COLLECTORS }, { checkChain }, report, { useColor }] = await Promise.all([
+  const [aws, kube, { checkChain, mechanismModule }, report, { useColor }] = await Promise.all([
     import("./aws"),
     import("./kube"),
-    import("./mechanisms"),
-    import("../chain"),
+    import("../mechanisms/registry"),
     import("./report"),
     import("../plan/render"),
   ]);
@@ -98,7 +97,7 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
         "if they do not say)",
     );
   }
-  const load = COLLECTORS[mechanism];
+  const load = mechanismModule(mechanism).doctorCollector;
   // The kubeconfig is the user's input: refused (exit 2) before any call to AWS.
   let kubeApi;
   if (args.cluster.enabled) {
@@ -188,7 +187,6 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
         report.renderDoctor(results, {
           color: useColor(deps.isTTY, deps.env),
           title,
-          mechanism: snapshot.mechanism,
         }),
       );
     }

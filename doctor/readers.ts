@@ -29,9 +29,9 @@ import {
   podFacts,
   roleNameOf,
   serviceAccountFacts,
-} from "./irsa/facts";
+} from "../mechanisms/irsa/doctor/facts";
 import { kubeErrorText } from "./kube";
-import { type CollectorContext } from "./mechanisms";
+import { type CollectorContext } from "./collector";
 
 /** A promise's value, or its error. */
 export async function orUndefined<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown }> {

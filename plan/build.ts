@@ -11,7 +11,8 @@
  * `manifests.ts`), so tests can feed it tampered records. `files.ts` writes it, `render.ts` prints it.
  */
 import { PLACEHOLDER_ACCOUNT_ID } from "../engine/placeholders";
-import { checkChain, describeFailure, type CheckResult } from "../chain";
+import { type ChainCheckResult } from "../chain";
+import { checkChain, describeFailure } from "../mechanisms";
 import { collectSnapshot } from "./collect";
 import { PLAN_ORGANIZATION, type PlanConfigs } from "./config";
 import { buildManifests, type PlannedManifest } from "./manifests";
@@ -44,7 +45,7 @@ export interface Plan {
   manifests: PlannedManifest[];
   matrix: AccessRow[];
   /** The chain's checks on the planned values. */
-  links: CheckResult[];
+  links: ChainCheckResult[];
   /** Problems that fail the plan, in words (mismatched matrix rows, broken links, invalid manifests). */
   problems: string[];
   ok: boolean;
@@ -132,8 +133,7 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
       `access matrix: ${row.action} for ${row.subject} on ${row.resource}: expected ${row.expected}, the planned policy says ${row.actual} (${row.reason})`,
     );
   }
-  for (const check of links.filter((l) => l.status === "fail"))
-    problems.push(describeFailure(check, configs.b.mechanism));
+  for (const check of links.filter((l) => l.status === "fail")) problems.push(describeFailure(check));
   for (const m of manifests.filter((x) => !x.validation.valid)) {
     problems.push(
       `manifest ${m.file}: invalid against the Kubernetes API schema: ${(m.validation as { errors: string }).errors}`,

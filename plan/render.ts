@@ -4,7 +4,8 @@
  */
 import { type Decision } from "../components/evaluate";
 import { PROJECT } from "../stacks/config";
-import { linkOf, type CheckResult } from "../chain";
+import { type ChainCheckResult, type CheckResult } from "../chain";
+import { linkOf } from "../mechanisms";
 import { type RecordedResource } from "../engine/mockEngine";
 import { type Plan } from "./build";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
@@ -80,19 +81,14 @@ export function statusCell(status: CheckResult["status"], st: Styles): Cell {
 }
 
 /**
- * The chain's check results as a table: link number, check, status, detail (cut at `detailWidth`).
- * `mechanism` picks the chain whose numbers the links take (both chains have a `permission` link).
+ * The chain's check results as a table: link number (in the chain of each result's mechanism),
+ * check, status, detail (cut at `detailWidth`).
  */
-export function linksTable(
-  links: readonly CheckResult[],
-  st: Styles,
-  detailWidth = 120,
-  mechanism: "irsa" | "pod-identity" = "irsa",
-): string[] {
+export function linksTable(links: readonly ChainCheckResult[], st: Styles, detailWidth = 120): string[] {
   return table([
     ["LINK", "CHECK", "STATUS", "DETAIL"].map((t) => ({ text: t, style: st.bold })),
     ...links.map((l) => [
-      String(linkOf(l.link, mechanism).number),
+      String(linkOf(l.link, l.mechanism).number),
       l.check,
       statusCell(l.status, st),
       { text: shorten(l.detail, detailWidth), style: st.dim },
@@ -277,7 +273,7 @@ export function renderPlan(
   );
 
   heading(podIdentity ? "EKS Pod Identity chain links (offline)" : "IRSA chain links (offline)");
-  lines.push(...linksTable(plan.links, st, 120, plan.configs.b.mechanism));
+  lines.push(...linksTable(plan.links, st, 120));
 
   heading("Kubernetes manifests (account-a, final update)");
   lines.push(

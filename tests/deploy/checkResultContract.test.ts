@@ -35,6 +35,7 @@ const ENV = {
   AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
 };
 const CHECK: AccessCheckRef = {
+  mechanism: "irsa",
   namespace: "irsa-demo",
   jobName: "access-check-abc",
   expectedRoleArn: ROLE,
