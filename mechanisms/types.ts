@@ -27,4 +27,9 @@ export interface MechanismModule<M extends Mechanism = Mechanism> {
   readonly checkChain: (snapshot: SnapshotOf<M>) => CheckResult[];
   /** The doctor's collector of the live chain, loaded on demand (it loads the AWS SDK and a Kubernetes client). */
   readonly doctorCollector: () => Promise<Collector>;
+  /**
+   * The doctor's flags this mechanism refuses: `assume`, why `--assume` is not available (undefined:
+   * it is); `sourceRoleArn`, whether `--source-role-arn` names nothing in this chain.
+   */
+  readonly doctorRefuses: { readonly assume?: string; readonly sourceRoleArn: boolean };
 }

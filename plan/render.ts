@@ -2,6 +2,7 @@
  * The plan as the terminal shows it: resource trees, documents, the access matrix, the chain's checks
  * and the manifests, in aligned tables; colour only on a terminal.
  */
+import { Mechanism, assertNever } from "../components/mechanism";
 import { type Decision } from "../components/evaluate";
 import { PROJECT } from "../stacks/config";
 import { type ChainCheckResult, type CheckResult } from "../chain";
@@ -96,6 +97,15 @@ export function linksTable(links: readonly ChainCheckResult[], st: Styles, detai
   ]);
 }
 
+/** The plan report's headings that name the mechanism. */
+const PLAN_WORDS: Record<Mechanism, { accountBDocuments: string; links: string }> = {
+  irsa: { accountBDocuments: "IAM documents (account-b)", links: "IRSA chain links (offline)" },
+  "pod-identity": {
+    accountBDocuments: "IAM documents (account-b: the target role)",
+    links: "EKS Pod Identity chain links (offline)",
+  },
+};
+
 /** The resource tree of a run: one row per resource, indented under its parent. */
 export function resourceTree(pass: StackPass, st: Styles): string[] {
   const byParent = new Map<string, RecordedResource[]>();
@@ -166,7 +176,8 @@ export function renderPlan(
     }
   }
 
-  const podIdentity = plan.configs.b.mechanism === "pod-identity";
+  const mechanism = plan.configs.b.mechanism;
+  const words = PLAN_WORDS[mechanism];
   if (plan.sourceRole) {
     heading("IAM documents (account-a: the Pod Identity source role)");
     lines.push(
@@ -179,7 +190,7 @@ export function renderPlan(
       lines.push(...indentJson(p.doc));
     }
   }
-  heading(podIdentity ? "IAM documents (account-b: the target role)" : "IAM documents (account-b)");
+  heading(words.accountBDocuments);
   lines.push(`  trust policy (${plan.trustPolicy.size} of ${plan.configs.b.maxTrustPolicySize} characters):`);
   lines.push(...indentJson(plan.trustPolicy.doc));
   for (const p of plan.permissionPolicies) {
@@ -193,68 +204,82 @@ export function renderPlan(
       ? { text: "allow", style: st.green }
       : { text: d === "ExplicitDeny" ? "deny (explicit)" : "deny", style: st.dim };
   const header = (...titles: string[]) => titles.map((text) => ({ text, style: st.bold }));
-  if (podIdentity) {
-    const tag = (r: AccessRow, key: string) => r.context[`aws:RequestTag/${key}`] ?? "-";
-    heading(
-      "Who may reach the target role (sts:AssumeRole and sts:TagSession against its planned trust policy)",
-    );
-    lines.push(
-      ...table([
-        header("CASE", "ACTION", "CALLER", "CLUSTER", "NAMESPACE/SERVICE ACCOUNT", "EXPECTED", "ACTUAL", ""),
-        ...plan.matrix
-          .filter((r) => r.kind === "target-trust")
-          .map((r) => [
-            r.subject,
-            r.action,
-            shorten(r.context["aws:PrincipalArn"] ?? "-", 60),
-            tag(r, "eks-cluster-arn").replace(/^.*:cluster\//, ""),
-            r.context["aws:RequestTag/kubernetes-namespace"] === undefined
-              ? "(no tags)"
-              : `${tag(r, "kubernetes-namespace")}/${tag(r, "kubernetes-service-account")}`,
-            r.expected,
-            decision(r.actual),
-            mark(r.ok),
-          ]),
-      ]),
-    );
-    heading("The source role (EKS assuming it; it chaining into the target role)");
-    lines.push(
-      ...table([
-        header("CASE", "ACTION", "RESOURCE", "EXPECTED", "ACTUAL", ""),
-        ...plan.matrix
-          .filter((r) => r.kind === "source-role")
-          .map((r) => [
-            r.subject,
-            r.action,
-            shorten(r.resource, 70),
-            r.expected,
-            decision(r.actual),
-            mark(r.ok),
-          ]),
-      ]),
-    );
+  switch (mechanism) {
+    case Mechanism.PodIdentity: {
+      const tag = (r: AccessRow, key: string) => r.context[`aws:RequestTag/${key}`] ?? "-";
+      heading(
+        "Who may reach the target role (sts:AssumeRole and sts:TagSession against its planned trust policy)",
+      );
+      lines.push(
+        ...table([
+          header(
+            "CASE",
+            "ACTION",
+            "CALLER",
+            "CLUSTER",
+            "NAMESPACE/SERVICE ACCOUNT",
+            "EXPECTED",
+            "ACTUAL",
+            "",
+          ),
+          ...plan.matrix
+            .filter((r) => r.kind === "target-trust")
+            .map((r) => [
+              r.subject,
+              r.action,
+              shorten(r.context["aws:PrincipalArn"] ?? "-", 60),
+              tag(r, "eks-cluster-arn").replace(/^.*:cluster\//, ""),
+              r.context["aws:RequestTag/kubernetes-namespace"] === undefined
+                ? "(no tags)"
+                : `${tag(r, "kubernetes-namespace")}/${tag(r, "kubernetes-service-account")}`,
+              r.expected,
+              decision(r.actual),
+              mark(r.ok),
+            ]),
+        ]),
+      );
+      heading("The source role (EKS assuming it; it chaining into the target role)");
+      lines.push(
+        ...table([
+          header("CASE", "ACTION", "RESOURCE", "EXPECTED", "ACTUAL", ""),
+          ...plan.matrix
+            .filter((r) => r.kind === "source-role")
+            .map((r) => [
+              r.subject,
+              r.action,
+              shorten(r.resource, 70),
+              r.expected,
+              decision(r.actual),
+              mark(r.ok),
+            ]),
+        ]),
+      );
+      break;
+    }
+    case Mechanism.Irsa:
+      heading("Who may assume the role (sts:AssumeRoleWithWebIdentity against the planned trust policy)");
+      lines.push(
+        ...table([
+          header("CASE", "SERVICE ACCOUNT", "AUDIENCE", "OIDC PROVIDER", "EXPECTED", "ACTUAL", ""),
+          ...plan.matrix
+            .filter((r) => r.kind === "trust")
+            .map((r) => [
+              r.scope === "namespace-wide"
+                ? { text: `${r.subject} [namespace-wide]`, style: st.yellow }
+                : r.subject,
+              r.context.sub.replace(/^system:serviceaccount:([^:]*):/, "$1/"),
+              r.context.aud,
+              shortProvider(r.resource),
+              r.expected,
+              decision(r.actual),
+              mark(r.ok),
+            ]),
+        ]),
+      );
+      break;
+    default:
+      assertNever(mechanism, "mechanism");
   }
-  if (!podIdentity)
-    heading("Who may assume the role (sts:AssumeRoleWithWebIdentity against the planned trust policy)");
-  if (!podIdentity)
-    lines.push(
-      ...table([
-        header("CASE", "SERVICE ACCOUNT", "AUDIENCE", "OIDC PROVIDER", "EXPECTED", "ACTUAL", ""),
-        ...plan.matrix
-          .filter((r) => r.kind === "trust")
-          .map((r) => [
-            r.scope === "namespace-wide"
-              ? { text: `${r.subject} [namespace-wide]`, style: st.yellow }
-              : r.subject,
-            r.context.sub.replace(/^system:serviceaccount:([^:]*):/, "$1/"),
-            r.context.aud,
-            shortProvider(r.resource),
-            r.expected,
-            decision(r.actual),
-            mark(r.ok),
-          ]),
-      ]),
-    );
   heading("What the role may do (against the planned permission policy)");
   lines.push(
     ...table([
@@ -272,7 +297,7 @@ export function renderPlan(
     ]),
   );
 
-  heading(podIdentity ? "EKS Pod Identity chain links (offline)" : "IRSA chain links (offline)");
+  heading(words.links);
   lines.push(...linksTable(plan.links, st, 120));
 
   heading("Kubernetes manifests (account-a, final update)");

@@ -13,4 +13,5 @@ export const IRSA: MechanismModule<typeof Mechanism.Irsa> = {
   links: IRSA_LINKS,
   checkChain: checkIrsaChain,
   doctorCollector: async () => (await import("./doctor/collect")).collectIrsa,
+  doctorRefuses: { sourceRoleArn: true },
 };

@@ -13,4 +13,12 @@ export const POD_IDENTITY: MechanismModule<typeof Mechanism.PodIdentity> = {
   links: POD_IDENTITY_LINKS,
   checkChain: checkPodIdentityChain,
   doctorCollector: async () => (await import("./doctor/collect")).collectPodIdentity,
+  doctorRefuses: {
+    assume:
+      "pods get their credentials from the EKS Pod Identity Agent, through the EKS Auth API's " +
+      "AssumeRoleForPodIdentity with the pod's own projected token, an exchange AWS documents as used only by the " +
+      "agent; the doctor does not imitate it. For the end-to-end test from a pod, npm run verify reads the result " +
+      "of the access-check Job, which runs in the cluster as the ServiceAccount",
+    sourceRoleArn: false,
+  },
 };
