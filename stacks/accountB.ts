@@ -11,6 +11,7 @@ import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
 import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
 import { parseAccountBConfig } from "./config";
+import { usesPodIdentity } from "./configShared";
 import { checkMechanismsMatch } from "./crossStack";
 import { exportedMechanism } from "../mechanisms/compat";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
@@ -70,7 +71,7 @@ export async function accountB(): Promise<Record<string, unknown>> {
     const theirs = exportedMechanism(`${config.accountAStack} output mechanism`, a.mechanism);
     checkMechanismsMatch("account-b", config.mechanism, config.accountAStack, theirs);
   }
-  const podIdentity = config.mechanism === "pod-identity";
+  const podIdentity = usesPodIdentity(config.mechanism);
   const facts = podIdentity
     ? await required(
         config.accountAStack,

@@ -3,7 +3,7 @@
  * Pure.
  */
 import { IrsaInputError } from "../components/errors";
-import { Mechanism, isMechanism, mechanismRule } from "../components/mechanism";
+import { Mechanism, assertNever, isMechanism, mechanismRule } from "../components/mechanism";
 import { PROJECT, key, notSet, optionalString, type StackSettings } from "./configSource";
 import type { AwsSettings } from "./awsSettings";
 
@@ -91,6 +91,22 @@ export function parseMechanism(settings: StackSettings): Mechanism {
   const value = optionalString(settings.get, "mechanism") ?? DEFAULT_STACK_MECHANISM;
   if (!isMechanism(value)) throw new IrsaInputError(key("mechanism"), value, mechanismRule());
   return value;
+}
+
+/**
+ * Whether the mechanism's pods get their credentials through EKS Pod Identity (its agent, an
+ * association, a source role in A and a target role in B): what decides the Pod Identity config keys,
+ * the region rule below and the stacks' Pod Identity wiring.
+ */
+export function usesPodIdentity(mechanism: Mechanism): boolean {
+  switch (mechanism) {
+    case Mechanism.Irsa:
+      return false;
+    case Mechanism.PodIdentity:
+      return true;
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
 }
 
 /**
