@@ -6,6 +6,7 @@
  * Exit codes: 0 no check failed; 1 a check failed (or the doctor could not finish); 2 a usage or
  * credential error.
  */
+import { roleArnParts } from "../components/arn";
 import { type ChainSnapshot } from "../chain";
 import { Mechanism, assertNever } from "../components/mechanism";
 import * as path from "node:path";
@@ -157,7 +158,7 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
       }
     };
     const accounts = { a: (await identity("a", a)).account, b: (await identity("b", b)).account };
-    const roleAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(chain.roleArn)?.[1];
+    const roleAccount = roleArnParts(chain.roleArn)?.account;
     if (roleAccount !== accounts.b) {
       throw new UsageError(
         `credentials: --profile-b is account ${accounts.b}, but the role ${chain.roleArn} is in account ${roleAccount}: ` +

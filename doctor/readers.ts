@@ -3,6 +3,7 @@
  * inline and attached policies; the bucket side of the permission link (bucket policy, object, KMS
  * key); the ServiceAccount and the pods that run as it. I/O shell: the facts are irsa/facts.ts's.
  */
+import { tryParseArn } from "../components/arn";
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -201,7 +202,8 @@ export async function readBucketSide(
     ...(kmsKey ? { kmsKeyArn: kmsKey } : {}),
   };
   if (!kmsKey) return;
-  const region = /^arn:[^:]+:kms:([^:]+):/.exec(kmsKey)?.[1] ?? ctx.bucketRegion;
+  const keyArn = tryParseArn(kmsKey);
+  const region = keyArn?.service === "kms" && keyArn.region !== "" ? keyArn.region : ctx.bucketRegion;
   const kms = ctx.b.kms(region);
   const described = await orUndefined(kms.send(new DescribeKeyCommand({ KeyId: kmsKey })));
   if (described.error !== undefined) {

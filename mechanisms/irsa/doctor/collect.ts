@@ -6,6 +6,7 @@
  * its KMS key (the readers both mechanisms share are ../readers.ts). With `--assume`, the end-to-end
  * steps (assume.ts). The checks are chain/'s.
  */
+import { parseArn } from "../../../components/arn";
 import { GetOpenIDConnectProviderCommand, type IAMClient } from "@aws-sdk/client-iam";
 import { type IrsaSnapshot, type Unavailable } from "../../../chain";
 import { normalizeIssuer } from "../../../components/issuer";
@@ -57,7 +58,8 @@ export async function collectIrsa(ctx: CollectorContext): Promise<IrsaSnapshot> 
   }
 
   // Links 2 and 3: the provider in B (and in A), the role and its policies.
-  const partition = /^arn:([^:]+):/.exec(chain.roleArn)?.[1] ?? "aws";
+  // The role's own partition (doctor/cli.ts checked its account is B's); never a guessed one.
+  const partition = parseArn("the role ARN", chain.roleArn).partition;
   if (hostPath !== undefined) {
     const inB = await providerIn(
       ctx.b.iam,

@@ -3,6 +3,7 @@
  * policies IAM returns URL-encoded, the ServiceAccount, the pods that run as it, the provider, the
  * object), and the diagnosis of a failed end-to-end step. Unit-tested without AWS or a cluster.
  */
+import { tryParseArn } from "../../../components/arn";
 import { type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { type AssumeStep, type IrsaSnapshot, type LivePod } from "../../../chain";
 import { diagnose, diagnosisLine, type AccessCheckRef } from "../../../deploy/verify";
@@ -77,7 +78,8 @@ export function providerFacts(
 
 /** The account id in an ARN (`arn:<p>:<service>:<region>:<account>:...`). */
 export function accountOf(arn: string): string | undefined {
-  return /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1];
+  const account = tryParseArn(arn)?.account;
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 /** The role name in a role ARN (the path dropped): what GetRole takes. */

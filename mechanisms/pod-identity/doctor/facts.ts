@@ -2,6 +2,7 @@
  * Pure helpers of the Pod Identity collector: EKS's answers (DescribeAddon, DescribeCluster,
  * DescribePodIdentityAssociation) turned into the chain's facts. Unit-tested without AWS.
  */
+import { roleArnParts } from "../../../components/arn";
 import { type Addon, type Cluster, type PodIdentityAssociation } from "@aws-sdk/client-eks";
 import { type PodIdentityAssociationFacts, type PodIdentityLiveFacts } from "../../../chain";
 
@@ -42,7 +43,7 @@ export function associationFacts(a: PodIdentityAssociation): PodIdentityAssociat
  * another account would be confused with A's role of the same name. Undefined when it can.
  */
 export function sourceRoleAccountProblem(sourceRoleArn: string, clusterAccount: string): string | undefined {
-  const account = /^arn:[^:]+:iam::(\d{12}):role\//.exec(sourceRoleArn)?.[1];
+  const account = roleArnParts(sourceRoleArn)?.account;
   if (account === clusterAccount) return undefined;
   return (
     `${sourceRoleArn} is ${account === undefined ? "not a role ARN" : `in account ${account}`}, not the cluster's ` +
