@@ -1,7 +1,7 @@
 /**
  * The EKS Pod Identity chain's catalogue: its five links and every check made on them, with the words
  * that say what is checked and how to fix it (the stacks' words, or with live facts the doctor's).
- * Part of chain/catalogue.ts's one place for the words (it re-exports these). Pure.
+ * Its mechanism module (module.ts) puts these in the registry, the one place the words are found. Pure.
  */
 import { ROLE_ARN_ANNOTATION } from "../../components/serviceAccountAnnotations";
 import {

@@ -37,7 +37,7 @@ function accountB(overrides: Partial<AccountBOutputs> = {}): AccountBOutputs {
 const statuses = (snapshot: IrsaSnapshot) =>
   checkChain(snapshot).map((r) => `${linkOf(r.link, r.mechanism).number} ${r.status} ${r.check}`);
 
-describe("the IRSA chain (chain/)", () => {
+describe("the IRSA chain (mechanisms/irsa/chain.ts)", () => {
   it("numbers its five links 1 to 5, in the order of design.md", () => {
     expect(IRSA_LINKS.map((l) => `${l.number} ${l.id}`)).to.deep.equal([
       "1 issuer",

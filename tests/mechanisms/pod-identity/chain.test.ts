@@ -19,7 +19,7 @@ const failing = (s: PodIdentitySnapshot) =>
     .filter((r) => r.status === "fail")
     .map((r) => `${r.link}: ${r.check}`);
 
-describe("the Pod Identity chain (chain/podIdentity.ts)", () => {
+describe("the Pod Identity chain (mechanisms/pod-identity/chain.ts)", () => {
   it("passes a healthy chain; an adopted cluster's agent is a warning with the fix, never a pass", () => {
     expect(failing(healthy())).to.deep.equal([]);
     const adopted = { ...healthy(), agent: { adopted: true } };
