@@ -91,7 +91,7 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
     import("./kube"),
     import("../mechanisms/registry"),
     import("./report"),
-    import("../plan/render"),
+    import("../cli/shared/terminal"),
   ]);
   if (args.mechanism !== undefined && chain.mechanism !== undefined && chain.mechanism !== args.mechanism) {
     throw new UsageError(

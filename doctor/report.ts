@@ -4,7 +4,7 @@
  */
 import { type ChainCheckResult, type CheckResult } from "../chain";
 import { describeFailure, linkOf } from "../mechanisms";
-import { linksTable, styles } from "../plan/render";
+import { linksTable, styles } from "../cli/shared/terminal";
 
 /** The `--json` document. */
 export interface DoctorReport {

@@ -2,11 +2,10 @@
  * The plan as the terminal shows it: resource trees, documents, the access matrix, the chain's checks
  * and the manifests, in aligned tables; colour only on a terminal.
  */
+import { shorten, styles, table, linksTable, type Cell, type Styles } from "../cli/shared/terminal";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { type Decision } from "../components/evaluate";
 import { PROJECT } from "../stacks/config";
-import { type ChainCheckResult, type CheckResult } from "../chain";
-import { linkOf } from "../mechanisms";
 import { type RecordedResource } from "../engine/mockEngine";
 import { type Plan } from "./build";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
@@ -15,87 +14,16 @@ import { type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
 import { providerName } from "./records";
 
-/** Text styles; identity functions when colour is off. */
-export interface Styles {
-  bold: (s: string) => string;
-  dim: (s: string) => string;
-  green: (s: string) => string;
-  red: (s: string) => string;
-  yellow: (s: string) => string;
-  cyan: (s: string) => string;
-}
-
-/** ANSI styles when `color`, plain text otherwise. */
-export function styles(color: boolean): Styles {
-  const sgr = (open: number, close: number) => (s: string) =>
-    color ? `\u001b[${open}m${s}\u001b[${close}m` : s;
-  return {
-    bold: sgr(1, 22),
-    dim: sgr(2, 22),
-    green: sgr(32, 39),
-    red: sgr(31, 39),
-    yellow: sgr(33, 39),
-    cyan: sgr(36, 39),
-  };
-}
-
-/** Colour only on a terminal, and never when NO_COLOR or CI is set. */
-export function useColor(isTTY: boolean, env: Record<string, string | undefined>): boolean {
-  return isTTY && env.NO_COLOR === undefined && env.CI === undefined;
-}
-
-/** A table cell: the text, and a style applied after padding (so alignment ignores escapes). */
-export type Cell = string | { text: string; style: (s: string) => string };
-
-/** Aligned columns, two spaces apart, each line indented. */
-export function table(rows: Cell[][], indent = "  "): string[] {
-  const text = (c: Cell) => (typeof c === "string" ? c : c.text);
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...text(c)].length)));
-  return rows.map((row) =>
-    (
-      indent +
-      row
-        .map((c, i) => {
-          const t = text(c);
-          const padded = i === row.length - 1 ? t : t + " ".repeat(widths[i] - [...t].length);
-          return typeof c === "string" || t === "" ? padded : c.style(padded);
-        })
-        .join("  ")
-    ).trimEnd(),
-  );
-}
-
-function shorten(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
-
-/** A check's status as a table cell: PASS, FAIL, WARN or SKIP, coloured. */
-export function statusCell(status: CheckResult["status"], st: Styles): Cell {
-  return status === "pass"
-    ? { text: "PASS", style: st.green }
-    : status === "fail"
-      ? { text: "FAIL", style: st.red }
-      : status === "warn"
-        ? { text: "WARN", style: st.yellow }
-        : { text: "SKIP", style: st.yellow };
-}
-
-/**
- * The chain's check results as a table: link number (in the chain of each result's mechanism),
- * check, status, detail (cut at `detailWidth`).
- */
-export function linksTable(links: readonly ChainCheckResult[], st: Styles, detailWidth = 120): string[] {
-  return table([
-    ["LINK", "CHECK", "STATUS", "DETAIL"].map((t) => ({ text: t, style: st.bold })),
-    ...links.map((l) => [
-      String(linkOf(l.link, l.mechanism).number),
-      l.check,
-      statusCell(l.status, st),
-      { text: shorten(l.detail, detailWidth), style: st.dim },
-    ]),
-  ]);
-}
+// The terminal helpers the doctor shares live below both front ends; re-exported for plan's users.
+export {
+  linksTable,
+  statusCell,
+  styles,
+  table,
+  useColor,
+  type Cell,
+  type Styles,
+} from "../cli/shared/terminal";
 
 /** The plan report's headings that name the mechanism. */
 const PLAN_WORDS: Record<Mechanism, { accountBDocuments: string; links: string }> = {
