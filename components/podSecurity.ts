@@ -51,12 +51,12 @@ export const ASSOCIATION_POD_ANNOTATION = "cross-account-irsa/pod-identity-assoc
 
 /**
  * How a workload's pods get their AWS credentials.
- * @deprecated since 0.3.0: use {@link Mechanism} (the same values); kept for 0.2.0 users.
+ * @deprecated use {@link Mechanism} (the same values); kept for 0.2.0 users.
  */
 export const WorkloadMechanism = Mechanism;
 /**
  * How a workload's pods get their AWS credentials.
- * @deprecated since 0.3.0: use {@link Mechanism} (the same values); kept for 0.2.0 users.
+ * @deprecated use {@link Mechanism} (the same values); kept for 0.2.0 users.
  */
 export type WorkloadMechanism = Mechanism;
 
