@@ -35,6 +35,7 @@ const FORBIDDEN = [
   "deploy",
   "engine",
   "chain",
+  "mechanisms",
   "bench",
   "doctor",
   "bin",
