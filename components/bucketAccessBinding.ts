@@ -44,7 +44,8 @@ export interface BindingServiceAccountInput {
   /**
    * Create the ServiceAccount (deleted with the stack). `false` adopts an existing one: IRSA's annotation
    * is then applied by a server-side-apply patch that owns only that field, and removed again when IRSA
-   * leaves the binding's `mechanisms`.
+   * leaves the binding's `mechanisms`, unless another field manager (the tool that set it before) owns
+   * it too: that tool must drop it as well, or the pods keep IRSA.
    * @default true
    */
   create?: boolean;
