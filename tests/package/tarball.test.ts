@@ -312,8 +312,45 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
       outputs: Record<string, unknown>;
       error?: string;
     }
+    interface Queued {
+      example: string;
+      config: Record<string, string>;
+      stacks: Record<string, unknown>;
+      resolve: (r: ExampleResult) => void;
+      reject: (e: unknown) => void;
+    }
     const results = new Map<string, Promise<ExampleResult>>();
-    /** Runs an example (once per name and arguments) under mocks, after tsc compiled it. */
+    let queue: Queued[] = [];
+    let batches = 0;
+    /** Runs the examples asked for in one tick in one child process (the SDKs load once), after tsc. */
+    const flush = (): void => {
+      const runs = queue;
+      queue = [];
+      const batch = batches++;
+      const list = runs.map((r, i) => ({
+        example: `bin/examples/${r.example}.js`,
+        result: `example-${batch}-${i}.json`,
+        config: r.config,
+        stacks: r.stacks,
+      }));
+      tsc
+        .then(async (compiled) => {
+          expectSuccess("tsc", compiled);
+          fs.writeFileSync(path.join(pkg.consumerDir, `examples-${batch}.json`), JSON.stringify(list));
+          const names = runs.map((r) => r.example).join(", ");
+          expectSuccess(
+            names,
+            await run(NODE, ["bin/runExample.js", `examples-${batch}.json`], pkg.consumerDir),
+          );
+          runs.forEach((r, i) => {
+            const result = readJson<ExampleResult>(path.join(pkg.consumerDir, list[i].result));
+            if (result.error === undefined) r.resolve(result);
+            else r.reject(new Error(`${r.example} failed under mocks: ${result.error}`));
+          });
+        })
+        .catch((e: unknown) => runs.forEach((r) => r.reject(e)));
+    };
+    /** An example's run under mocks (once per name and arguments), batched with those asked for with it. */
     const runExample = (
       example: string,
       config: Record<string, string> = {},
@@ -322,26 +359,9 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
       const key = JSON.stringify([example, config]);
       let result = results.get(key);
       if (result === undefined) {
-        const out = `example-${example}-${results.size}.json`;
-        result = tsc.then(async (compiled) => {
-          expectSuccess("tsc", compiled);
-          expectSuccess(
-            example,
-            await run(
-              NODE,
-              [
-                "bin/runExample.js",
-                `bin/examples/${example}.js`,
-                out,
-                JSON.stringify(config),
-                JSON.stringify(stacks),
-              ],
-              pkg.consumerDir,
-            ),
-          );
-          const r = readJson<ExampleResult>(path.join(pkg.consumerDir, out));
-          expect(r.error, `${example} failed under mocks`).to.equal(undefined);
-          return r;
+        result = new Promise<ExampleResult>((resolve, reject) => {
+          if (queue.length === 0) setImmediate(flush);
+          queue.push({ example, config, stacks, resolve, reject });
         });
         // Awaited by the tests that read it; a failure is theirs to report, not an unhandled rejection.
         result.catch(() => undefined);
@@ -364,7 +384,7 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
       );
 
     before(function () {
-      // All examples at once (child processes), while the tests below wait for the ones they read.
+      // All examples in one batch, while the tests below wait for the ones they read.
       void runExample(
         "quickstart-account-b",
         {},

@@ -1,9 +1,11 @@
 /**
- * Runs one program of examples/library/ (compiled next to this file, from the packed package) under
- * Pulumi's runtime mocks and writes what it registered, its stack outputs and any error to a JSON
- * file. Usage: node bin/runExample.js <example module> <result file> [config JSON] [stack outputs JSON]
- * (config: `<namespace>:<key>` to string values; stack outputs: stack name to its outputs, for the
- * program's StackReferences).
+ * Runs programs of examples/library/ (compiled next to this file, from the packed package) under
+ * Pulumi's runtime mocks, one after the other in this one process (loading the Pulumi SDKs once), and
+ * writes what each registered, its stack outputs and any error to its JSON file. Usage:
+ * `node bin/runExample.js <runs JSON file>`, the file a list of `{ example, result, config?, stacks? }`
+ * (example: the compiled module; config: `<namespace>:<key>` to string values; stacks: stack name to
+ * its outputs, for the program's StackReferences). Each run gets a fresh mock engine and loads its
+ * module afresh, so one example can run twice (the migration's steps).
  *
  * The answers are what AWS would assign: role and provider ARNs in the account the resource's AWS
  * provider pins (`allowedAccountIds`; for the default provider, the config's `aws:allowedAccountIds`;
@@ -22,11 +24,23 @@ interface Registration {
 
 const DEFAULT_ACCOUNT = "222233334444";
 
-async function main(example: string, resultFile: string, config: string, stacks: string): Promise<void> {
+/** One program to run, as the runs file lists it. */
+interface Run {
+  example: string;
+  result: string;
+  config?: Record<string, string>;
+  stacks?: Record<string, Record<string, unknown>>;
+}
+
+/** Rejections nobody handled during the current run (a program's failed check, for example). */
+let failures: unknown[] = [];
+process.on("unhandledRejection", (reason) => failures.push(reason));
+
+async function runOne({ example, result: resultFile, config = {}, stacks = {} }: Run): Promise<void> {
   const registrations: Registration[] = [];
   const providerAccounts = new Map<string, string>();
-  const stackOutputs = JSON.parse(stacks) as Record<string, Record<string, unknown>>;
-  const settings = JSON.parse(config) as Record<string, string>;
+  const stackOutputs = stacks;
+  const settings = config;
   pulumi.runtime.setAllConfig(settings);
   // The default provider's account: the stack's aws:allowedAccountIds, as for an explicit provider.
   const stackAccount =
@@ -101,10 +115,12 @@ async function main(example: string, resultFile: string, config: string, stacks:
   );
   let error: string | undefined;
   let outputs: Record<string, unknown> = {};
-  const failures: unknown[] = [];
-  process.on("unhandledRejection", (reason) => failures.push(reason));
+  failures = [];
   try {
-    const program = (await import(path.resolve(example))) as Record<string, unknown>;
+    // Afresh: a module already run (an earlier step of the same example) would not register again.
+    const modulePath = require.resolve(path.resolve(example));
+    delete require.cache[modulePath];
+    const program = (await import(modulePath)) as Record<string, unknown>;
     for (const [key, value] of Object.entries(program)) {
       outputs[key] = pulumi.Output.isInstance(value)
         ? await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve))
@@ -119,8 +135,11 @@ async function main(example: string, resultFile: string, config: string, stacks:
   fs.writeFileSync(resultFile, JSON.stringify({ registrations, outputs, error }, null, 2));
 }
 
-const [example, resultFile, config = "{}", stacks = "{}"] = process.argv.slice(2);
-main(example, resultFile, config, stacks).catch((err: unknown) => {
+async function main(runsFile: string): Promise<void> {
+  for (const run of JSON.parse(fs.readFileSync(runsFile, "utf8")) as Run[]) await runOne(run);
+}
+
+main(process.argv[2]).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
