@@ -99,3 +99,38 @@ export {
 export { PodIdentityAgent, type PodIdentityAgentArgs } from "./podIdentityAgent";
 export { PodIdentityServiceAccount, type PodIdentityServiceAccountArgs } from "./podIdentityServiceAccount";
 export { CrossAccountPodIdentity, type CrossAccountPodIdentityArgs } from "./crossAccountPodIdentity";
+// One grant, any mechanism: the two components a program needs (account B, account A).
+export {
+  BucketAccessGrant,
+  BucketAccess,
+  BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION,
+  type BucketAccessGrantArgs,
+  type GrantClusterInput,
+  type GrantBucketInput,
+  type GrantServiceAccountInput,
+} from "./bucketAccessGrant";
+export {
+  BucketAccessBinding,
+  type BucketAccessBindingArgs,
+  type BindingServiceAccountInput,
+  type BindingProbeInput,
+} from "./bucketAccessBinding";
+export {
+  HANDOFF_VERSION,
+  buildHandoff,
+  parseHandoff,
+  planBinding,
+  type BucketAccessHandoff,
+  type HandoffCluster,
+  type HandoffBucket,
+  type HandoffServiceAccount,
+  type BindingPlan,
+} from "./bucketAccessHandoff";
+export {
+  buildGrantTrustPolicy,
+  podCredentialPath,
+  CREDENTIAL_PRECEDENCE,
+  type GrantTrustOptions,
+  type GrantCluster,
+} from "./bucketAccess";
+export { buildKmsKeyPolicyStatement, foreignKeyStatements, type GrantBucket } from "./bucketAccessBuckets";

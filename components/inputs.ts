@@ -97,3 +97,14 @@ export function requireArgs(args: unknown): asserts args is object {
     throw new IrsaInputError("args", args, "must be an object");
   }
 }
+
+/**
+ * Throws an {@link IrsaInputError} when an argument that decides which resources exist (a list whose
+ * entries name child resources, a mechanism list) is an Output or a Promise: it must be known when
+ * the program runs. `what` says why, in words.
+ */
+export function requirePlainArg(field: string, value: unknown, what: string): void {
+  if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+    throw new IrsaInputError(field, "[an Output]", `must be a plain value, not an Output: ${what}`);
+  }
+}

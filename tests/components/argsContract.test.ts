@@ -5,6 +5,7 @@ import { expect } from "chai";
 import ts from "typescript";
 import { MockEngine } from "../../engine/mockEngine";
 import {
+  BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION,
   ClusterOidcProvider,
   DEFAULT_MAX_SESSION_DURATION,
   DEFAULT_TRUST_POLICY_MAX_SIZE,
@@ -82,6 +83,19 @@ describe("args contract: documented defaults, one rejection, errors in args term
       "PodIdentitySourceRoleArgs",
       { description: POD_IDENTITY_SOURCE_ROLE_DESCRIPTION, path: "/" },
     ],
+    [
+      "bucketAccessGrant.ts",
+      "BucketAccessGrantArgs",
+      {
+        description: BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION,
+        maxSessionDuration: DEFAULT_MAX_SESSION_DURATION,
+        maxTrustPolicySize: DEFAULT_TRUST_POLICY_MAX_SIZE,
+        path: "/",
+      },
+    ],
+    ["bucketAccessGrantInputs.ts", "GrantBucketInput", { create: false, access: "read" }],
+    ["bucketAccessBinding.ts", "BindingServiceAccountInput", { create: true, createNamespace: false }],
+    ["bucketAccessBinding.ts", "BucketAccessBindingArgs", { installPodIdentityAgent: false }],
   ];
   for (const [file, iface, defaults] of cases) {
     it(`${iface}: each documented @default literal is the code's default`, () => {

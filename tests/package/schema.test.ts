@@ -21,7 +21,7 @@ import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/
 import { packed } from "./packed";
 
 /**
- * The components of the design (seven for IRSA, five for Pod Identity) (docs: design.md, "Public contract"), with the inputs it names
+ * The components of the design (seven for IRSA, five for Pod Identity, the grant and its binding) (docs: design.md, "Public contract"), with the inputs it names
  * (`true` = required) and the outputs it names. Beyond these, the schema must match the source exactly.
  */
 const EXPECTED: Record<string, { inputs: Record<string, boolean>; outputs: readonly string[] }> = {
@@ -75,6 +75,22 @@ const EXPECTED: Record<string, { inputs: Record<string, boolean>; outputs: reado
   CrossAccountPodIdentity: {
     inputs: { clusterName: true, sourceRoleArn: true, targetRoleArn: true, serviceAccounts: true },
     outputs: ["associationArns", "sourcePermissionPolicy"],
+  },
+  // One grant, any mechanism (design.md: "A user's program needs only these two").
+  BucketAccessGrant: {
+    inputs: {
+      mechanisms: true,
+      clusters: true,
+      serviceAccounts: true,
+      buckets: true,
+      roleName: false,
+      tags: false,
+    },
+    outputs: ["roleArn", "bucketNames", "handoff", "kmsKeyPolicyStatements"],
+  },
+  BucketAccessBinding: {
+    inputs: { handoff: true, mechanisms: true, clusterName: false, serviceAccount: true, probe: false },
+    outputs: ["roleArn", "namespace", "serviceAccountName", "podCredentialPath"],
   },
 };
 
@@ -309,7 +325,7 @@ describe("package schema (what `pulumi package add` generates SDKs from)", funct
     expect(require.resolve(root)).to.equal(path.join(root, "components", "index.ts"));
   });
 
-  it("exports exactly the twelve components from package.json main, under the package's name", () => {
+  it("exports exactly the fourteen components from package.json main, under the package's name", () => {
     expect(exportedComponents).to.have.members(Object.keys(EXPECTED));
     expect(schema.name).to.equal("cross-account-irsa");
     expect(schema.version).to.equal(pkg.version);

@@ -15,6 +15,7 @@ import { checkedFully } from "./checkTypes";
 import { type Packed, ROOT, expectSuccess, npm, packJson, packed, run, type RunResult } from "./packed";
 
 const FIXTURE = path.join(__dirname, "consumer");
+const EXAMPLES = path.join(ROOT, "examples", "library");
 const NODE = process.execPath;
 
 /** The files the tarball may hold: the build, the TypeScript source (for `pulumi package add`), the docs. */
@@ -101,8 +102,13 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
 
   before(async function () {
     pkg = await packed();
-    for (const f of ["tsconfig.json", "index.ts", "run.ts", "consumer.js"]) {
+    for (const f of ["tsconfig.json", "index.ts", "run.ts", "runExample.ts", "consumer.js"]) {
       fs.copyFileSync(path.join(FIXTURE, f), path.join(pkg.consumerDir, f));
+    }
+    // The library's examples, type-checked by the same tsc run as the scratch program.
+    fs.mkdirSync(path.join(pkg.consumerDir, "examples"));
+    for (const f of fs.readdirSync(EXAMPLES).filter((e) => e.endsWith(".ts"))) {
+      fs.copyFileSync(path.join(EXAMPLES, f), path.join(pkg.consumerDir, "examples", f));
     }
     fs.writeFileSync(
       path.join(pkg.consumerDir, "package.json"),
@@ -318,6 +324,190 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
       expect((JSON.parse(role.assumeRolePolicy as string) as PolicyDocument).Statement).to.deep.equal([
         TRUST_STATEMENT,
       ]);
+    });
+  });
+  describe("the library examples (examples/library/), from the packed package", () => {
+    const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+    const CLUSTER = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
+    interface ExampleResult {
+      registrations: (Registration & { read: boolean })[];
+      outputs: Record<string, unknown>;
+      error?: string;
+    }
+    interface Queued {
+      example: string;
+      config: Record<string, string>;
+      stacks: Record<string, unknown>;
+      resolve: (r: ExampleResult) => void;
+      reject: (e: unknown) => void;
+    }
+    const results = new Map<string, Promise<ExampleResult>>();
+    let queue: Queued[] = [];
+    let batches = 0;
+    /** Runs the examples asked for in one tick in one child process (the SDKs load once), after tsc. */
+    const flush = (): void => {
+      const runs = queue;
+      queue = [];
+      const batch = batches++;
+      const list = runs.map((r, i) => ({
+        example: `bin/examples/${r.example}.js`,
+        result: `example-${batch}-${i}.json`,
+        config: r.config,
+        stacks: r.stacks,
+      }));
+      tsc
+        .then(async (compiled) => {
+          expectSuccess("tsc", compiled);
+          fs.writeFileSync(path.join(pkg.consumerDir, `examples-${batch}.json`), JSON.stringify(list));
+          const names = runs.map((r) => r.example).join(", ");
+          expectSuccess(
+            names,
+            await run(NODE, ["bin/runExample.js", `examples-${batch}.json`], pkg.consumerDir),
+          );
+          runs.forEach((r, i) => {
+            const result = readJson<ExampleResult>(path.join(pkg.consumerDir, list[i].result));
+            if (result.error === undefined) r.resolve(result);
+            else r.reject(new Error(`${r.example} failed under mocks: ${result.error}`));
+          });
+        })
+        .catch((e: unknown) => runs.forEach((r) => r.reject(e)));
+    };
+    /** An example's run under mocks (once per name and arguments), batched with those asked for with it. */
+    const runExample = (
+      example: string,
+      config: Record<string, string> = {},
+      stacks: Record<string, unknown> = {},
+    ): Promise<ExampleResult> => {
+      const key = JSON.stringify([example, config]);
+      let result = results.get(key);
+      if (result === undefined) {
+        result = new Promise<ExampleResult>((resolve, reject) => {
+          if (queue.length === 0) setImmediate(flush);
+          queue.push({ example, config, stacks, resolve, reject });
+        });
+        // Awaited by the tests that read it; a failure is theirs to report, not an unhandled rejection.
+        result.catch(() => undefined);
+        results.set(key, result);
+      }
+      return result;
+    };
+    const of = (r: ExampleResult, type: string) => r.registrations.filter((x) => x.type === type);
+    const trustOf = (r: ExampleResult) =>
+      (JSON.parse(of(r, "aws:iam/role:Role")[0].inputs.assumeRolePolicy as string) as PolicyDocument)
+        .Statement;
+    const principals = (r: ExampleResult) =>
+      trustOf(r).map((st) => Object.keys(st.Principal as Record<string, unknown>)[0]);
+    const annotated = (r: ExampleResult) =>
+      of(r, "kubernetes:core/v1:ServiceAccount").map(
+        (sa) =>
+          (sa.inputs.metadata as { annotations?: Record<string, string> }).annotations?.[
+            "eks.amazonaws.com/role-arn"
+          ],
+      );
+
+    before(function () {
+      // All examples in one batch, while the tests below wait for the ones they read.
+      void runExample(
+        "quickstart-account-b",
+        {},
+        { "acme/cluster/prod": { oidcIssuerUrl: ISSUER, clusterArn: CLUSTER } },
+      );
+      for (const e of ["irsa", "pod-identity", "existing-bucket", "two-clusters"]) void runExample(e);
+      for (const step of ["1", "2", "3"]) void runExample("migration", { "consumer:migrationStep": step });
+    });
+
+    it("quick start: one grant, two buckets (one existing, one created), trusted by IRSA and Pod Identity, bound in account A", async () => {
+      const b = await runExample(
+        "quickstart-account-b",
+        {},
+        { "acme/cluster/prod": { oidcIssuerUrl: ISSUER, clusterArn: CLUSTER } },
+      );
+      expect(
+        of(b, "aws:s3/bucket:Bucket").map((x) => x.inputs.bucket),
+        "only the bucket asked to be created",
+      ).to.deep.equal(["acme-exports"]);
+      expect(of(b, "aws:iam/rolePolicy:RolePolicy").map((x) => x.inputs.name)).to.have.members([
+        "s3-acme-reports",
+        "s3-acme-exports",
+      ]);
+      expect(principals(b)).to.deep.equal(["Federated", "AWS"]);
+      const handoff = b.outputs.handoff as {
+        mechanisms: string[];
+        roleArn: string;
+        buckets: { name: string }[];
+      };
+      expect(handoff.mechanisms).to.deep.equal(["irsa", "pod-identity"]);
+      expect(handoff.buckets.map((x) => x.name)).to.deep.equal(["acme-reports", "acme-exports"]);
+
+      const a = await runExample(
+        "quickstart-account-a",
+        { "aws:allowedAccountIds": '["111122223333"]' },
+        { "acme/data/prod": { handoff } },
+      );
+      expect(annotated(a)).to.deep.equal([handoff.roleArn]);
+      const association = of(a, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+      expect(association.map((x) => [x.inputs.roleArn, x.inputs.targetRoleArn])).to.deep.equal([
+        ["arn:aws:iam::111122223333:role/reports-source", handoff.roleArn],
+      ]);
+      expect(of(a, "kubernetes:batch/v1:Job"), "the probe's access check").to.have.length(1);
+      expect(a.outputs.podCredentialPath, "IRSA's web identity comes first in the SDKs' chain").to.equal(
+        "irsa",
+      );
+    });
+
+    it("IRSA: an existing bucket under a prefix, an adopted provider (read), the annotation", async () => {
+      const r = await runExample("irsa");
+      const provider = of(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+      expect(provider.map((x) => x.read)).to.deep.equal([true]);
+      expect(of(r, "aws:s3/bucket:Bucket")).to.have.length(0);
+      expect(of(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation")).to.have.length(0);
+      expect(annotated(r)).to.deep.equal(["arn:aws:iam::222233334444:role/apps-reports"]);
+    });
+
+    it("Pod Identity: no OIDC provider, the source role in account A, the association, no annotation", async () => {
+      const r = await runExample("pod-identity");
+      expect(of(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")).to.have.length(0);
+      expect(principals(r)).to.deep.equal(["AWS"]);
+      const roles = of(r, "aws:iam/role:Role").map((x) => x.inputs.name);
+      expect(roles).to.include("exports-source");
+      expect(annotated(r)).to.deep.equal([undefined]);
+      expect(
+        of(r, "kubernetes:core/v1:Namespace").map((x) => (x.inputs.metadata as { name: string }).name),
+      ).to.deep.equal(["jobs"]);
+    });
+
+    it("an existing bucket with another account's KMS key: the key-policy statement its owner must add", async () => {
+      const r = await runExample("existing-bucket");
+      const statements = r.outputs.kmsKeyPolicyStatements as Record<string, string>;
+      const key = "arn:aws:kms:eu-west-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+      expect(Object.keys(statements)).to.deep.equal([key]);
+      expect(JSON.parse(statements[key])).to.deep.include({ Action: "kms:Decrypt", Resource: "*" });
+    });
+
+    it("two clusters: a provider and a statement per issuer, a statement per cluster for Pod Identity", async () => {
+      const r = await runExample("two-clusters");
+      expect(of(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")).to.have.length(2);
+      expect(principals(r)).to.deep.equal(["Federated", "Federated", "AWS", "AWS"]);
+    });
+
+    it("the migration, step by step: trust both, move the pods (annotation dropped), drop the IRSA trust", async () => {
+      const [one, two, three] = await Promise.all(
+        ["1", "2", "3"].map((step) => runExample("migration", { "consumer:migrationStep": step })),
+      );
+      expect(principals(one)).to.deep.equal(["Federated", "AWS"]);
+      expect(annotated(one)).to.deep.equal(["arn:aws:iam::222233334444:role/reports"]);
+      expect(one.outputs.podCredentialPath).to.equal("irsa");
+      expect(principals(two)).to.deep.equal(["Federated", "AWS"]);
+      expect(annotated(two)).to.deep.equal([undefined]);
+      expect(two.outputs.podCredentialPath).to.equal("pod-identity");
+      expect(principals(three)).to.deep.equal(["AWS"]);
+      expect(
+        of(three, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"),
+        "the OIDC provider is dropped",
+      ).to.have.length(0);
+      for (const step of [one, two, three]) {
+        expect(of(step, "aws:eks/podIdentityAssociation:PodIdentityAssociation")).to.have.length(1);
+      }
     });
   });
 });

@@ -1,0 +1,393 @@
+/**
+ * The pure core of `BucketAccessGrant` (account B): its arguments checked as plain values, the one
+ * trust policy of a grant over a list of mechanisms, and the KMS key-policy statement the owner of a
+ * key in another account must add. No Pulumi or AWS package is imported; the component only wires
+ * these.
+ *
+ * Everything that differs between mechanisms is found through {@link GRANT_MECHANISMS}, a
+ * `Record<Mechanism, ...>`: a new mechanism is a compile error here until it says what it needs of
+ * a cluster and which trust statements it adds.
+ */
+import { IrsaInputError, PolicySizeError } from "./errors";
+import { normalizeIssuer } from "./issuer";
+import { assertNever, isMechanism, Mechanism, MECHANISMS } from "./mechanism";
+import { policySize, type PolicyDocument, type PolicyStatement } from "./policyDocument";
+import {
+  buildPodIdentityTargetTrustPolicy,
+  parseEksClusterArn,
+  parsePolicyRoleArn,
+} from "./podIdentityPolicies";
+
+import {
+  buildTrustPolicy,
+  DEFAULT_TRUST_POLICY_MAX_SIZE,
+  MAX_TRUST_POLICY_QUOTA,
+  trustPolicySizeProblem,
+  type ServiceAccountRef,
+} from "./trustPolicy";
+import {
+  parseOidcProviderArn,
+  requireArray,
+  validateInteger,
+  validateNamespace,
+  validateObjectName,
+} from "./validation";
+
+/** A trusted cluster as the grant reads it (plain values; which fields a mechanism needs: {@link GRANT_MECHANISMS}). */
+export interface GrantCluster {
+  /** IRSA: the cluster's OIDC issuer URL. */
+  issuerUrl?: string;
+  /** IRSA: an existing IAM OIDC provider for the issuer in account B (adopted, never modified). */
+  oidcProviderArn?: string;
+  /** Pod Identity: the cluster's ARN (the `eks-cluster-arn` session tag). */
+  clusterArn?: string;
+  /** Pod Identity: the source role in the cluster's account (the association's `roleArn`). */
+  sourceRoleArn?: string;
+}
+
+/** The fields of a {@link GrantCluster}. */
+export type GrantClusterField = keyof GrantCluster;
+
+/** What a mechanism needs of each trusted cluster, and what it adds to the grant. */
+export interface GrantMechanismParts {
+  /** The cluster fields this mechanism needs. */
+  required: readonly GrantClusterField[];
+  /** The cluster fields this mechanism reads when given. */
+  optional: readonly GrantClusterField[];
+  /**
+   * The trust statements of this path for the clusters and service accounts (plain, checked values;
+   * an IRSA cluster's `oidcProviderArn` is filled in, by the grant's own provider when it creates one).
+   */
+  trustStatements(
+    clusters: ReadonlyArray<readonly [string, GrantCluster]>,
+    sas: ServiceAccountRef[],
+  ): PolicyStatement[];
+}
+
+/**
+ * Each mechanism's part of a grant. irsa-chained adds its entry here (and the compiler finds every
+ * other table and switch that must learn it).
+ */
+export const GRANT_MECHANISMS: Record<Mechanism, GrantMechanismParts> = {
+  [Mechanism.Irsa]: {
+    required: ["issuerUrl"],
+    optional: ["oidcProviderArn"],
+    trustStatements: (clusters, serviceAccounts) =>
+      buildTrustPolicy(
+        clusters.map(([key, c]) => {
+          if (c.oidcProviderArn === undefined) {
+            throw new IrsaInputError(`clusters.${key}.oidcProviderArn`, undefined, "is required by now");
+          }
+          return { oidcProviderArn: c.oidcProviderArn, issuerUrl: c.issuerUrl as string, serviceAccounts };
+        }),
+        { maxSize: MAX_TRUST_POLICY_QUOTA },
+      ).Statement,
+  },
+  [Mechanism.PodIdentity]: {
+    required: ["clusterArn", "sourceRoleArn"],
+    optional: [],
+    trustStatements: (clusters, serviceAccounts) =>
+      clusters.flatMap(
+        ([, c]) =>
+          buildPodIdentityTargetTrustPolicy({
+            sourceRoleArn: c.sourceRoleArn as string,
+            clusterArn: c.clusterArn as string,
+            serviceAccounts,
+            maxSize: MAX_TRUST_POLICY_QUOTA,
+          }).Statement,
+      ),
+  },
+};
+
+const CLUSTER_FIELDS: readonly GrantClusterField[] = [
+  "issuerUrl",
+  "oidcProviderArn",
+  "clusterArn",
+  "sourceRoleArn",
+];
+
+/** Keys of `clusters` (they name child resources): 1 to 32 lower-case letters, digits or `-`. */
+const CLUSTER_KEY = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/**
+ * A grant's mechanism list: one mechanism or a list of distinct ones (a migration), returned in the
+ * order of {@link MECHANISMS} so that equal lists give equal documents.
+ */
+export function checkMechanisms(field: string, value: unknown): Mechanism[] {
+  const list = Array.isArray(value) ? (value as unknown[]) : [value];
+  if (list.length === 0) {
+    throw new IrsaInputError(field, value, `must name at least one mechanism (${MECHANISMS.join(", ")})`);
+  }
+  const seen = new Set<Mechanism>();
+  list.forEach((m, i) => {
+    const where = Array.isArray(value) ? `${field}[${i}]` : field;
+    if (!isMechanism(m)) {
+      throw new IrsaInputError(where, m, `must be one of ${MECHANISMS.map((n) => `"${n}"`).join(", ")}`);
+    }
+    if (seen.has(m)) throw new IrsaInputError(where, m, "is listed twice: list each mechanism once");
+    seen.add(m);
+  });
+  return MECHANISMS.filter((m) => seen.has(m));
+}
+
+/** The mechanisms of `mechanisms` that read `field` of a cluster. */
+function readersOf(field: GrantClusterField, mechanisms: readonly Mechanism[]): Mechanism[] {
+  return mechanisms.filter(
+    (m) => GRANT_MECHANISMS[m].required.includes(field) || GRANT_MECHANISMS[m].optional.includes(field),
+  );
+}
+
+/**
+ * Checks the shape of `clusters` against the mechanisms, on what is known when the program runs
+ * (the keys, and which fields are present; values may still be Outputs): each key names child
+ * resources, every field a listed mechanism needs is there, and no field is given that no listed
+ * mechanism reads (it would be dropped silently). Returns the keys, sorted.
+ */
+export function checkClusterShapes(
+  field: string,
+  clusters: unknown,
+  mechanisms: readonly Mechanism[],
+): string[] {
+  if (clusters === null || typeof clusters !== "object" || Array.isArray(clusters)) {
+    throw new IrsaInputError(
+      field,
+      clusters,
+      "must be an object of trusted clusters by stable key, e.g. { prod: { issuerUrl } } (the keys name child resources)",
+    );
+  }
+  const keys = Object.keys(clusters).sort();
+  if (keys.length === 0) {
+    throw new IrsaInputError(
+      field,
+      clusters,
+      "must name at least one cluster: a grant that trusts none can never be used",
+    );
+  }
+  for (const key of keys) {
+    const where = `${field}.${key}`;
+    if (!CLUSTER_KEY.test(key)) {
+      throw new IrsaInputError(
+        where,
+        key,
+        "the key names child resources: 1 to 32 lower-case letters, digits or '-', starting and ending with a letter or digit",
+      );
+    }
+    const cluster = (clusters as Record<string, unknown>)[key];
+    if (cluster === null || typeof cluster !== "object" || Array.isArray(cluster)) {
+      throw new IrsaInputError(
+        where,
+        cluster,
+        `must be an object { ${CLUSTER_FIELDS.join(", ")} } (as the mechanisms need)`,
+      );
+    }
+    for (const name of Object.keys(cluster)) {
+      if (!(CLUSTER_FIELDS as readonly string[]).includes(name)) {
+        throw new IrsaInputError(
+          `${where}.${name}`,
+          (cluster as Record<string, unknown>)[name],
+          `is not a cluster field (${CLUSTER_FIELDS.join(", ")})`,
+        );
+      }
+      const value = (cluster as Record<string, unknown>)[name];
+      if (value !== undefined && readersOf(name as GrantClusterField, mechanisms).length === 0) {
+        const users = readersOf(name as GrantClusterField, MECHANISMS);
+        throw new IrsaInputError(
+          `${where}.${name}`,
+          typeof value === "string" ? value : "[an Output]",
+          `is read only by mechanism ${users.map((m) => `"${m}"`).join(", ")}, which args.mechanisms does not list: remove it, or add the mechanism`,
+        );
+      }
+    }
+    for (const m of mechanisms) {
+      for (const need of GRANT_MECHANISMS[m].required) {
+        if ((cluster as Record<string, unknown>)[need] === undefined) {
+          throw new IrsaInputError(`${where}.${need}`, undefined, `is required by mechanism "${m}"`);
+        }
+      }
+    }
+  }
+  return keys;
+}
+
+/** Checks one cluster's plain values (the fields its mechanisms read), naming `field`. */
+export function checkClusterValues(field: string, cluster: GrantCluster): GrantCluster {
+  const out: GrantCluster = {};
+  if (cluster.issuerUrl !== undefined) {
+    normalizeIssuer(cluster.issuerUrl, `${field}.issuerUrl`);
+    out.issuerUrl = cluster.issuerUrl;
+  }
+  if (cluster.oidcProviderArn !== undefined) {
+    const { hostPath } = parseOidcProviderArn(`${field}.oidcProviderArn`, cluster.oidcProviderArn);
+    const issuer = normalizeIssuer(cluster.issuerUrl as string, `${field}.issuerUrl`);
+    if (hostPath !== issuer) {
+      throw new IrsaInputError(
+        `${field}.oidcProviderArn`,
+        cluster.oidcProviderArn,
+        `must be the IAM OIDC provider of ${field}.issuerUrl, i.e. end in ":oidc-provider/${issuer}"`,
+      );
+    }
+    out.oidcProviderArn = cluster.oidcProviderArn;
+  }
+  if (cluster.clusterArn !== undefined) {
+    parseEksClusterArn(`${field}.clusterArn`, cluster.clusterArn);
+    out.clusterArn = cluster.clusterArn;
+  }
+  if (cluster.sourceRoleArn !== undefined) {
+    const source = parsePolicyRoleArn(`${field}.sourceRoleArn`, cluster.sourceRoleArn);
+    const eks = parseEksClusterArn(`${field}.clusterArn`, cluster.clusterArn);
+    if (source.accountId !== eks.accountId || source.partition !== eks.partition) {
+      throw new IrsaInputError(
+        `${field}.sourceRoleArn`,
+        cluster.sourceRoleArn,
+        `must be in the cluster's account and partition (arn:${eks.partition}:iam::${eks.accountId}:role/...): EKS assumes the source role in the cluster's account`,
+      );
+    }
+    out.sourceRoleArn = cluster.sourceRoleArn;
+  }
+  return out;
+}
+
+/** Refuses two clusters with the same issuer or the same cluster ARN (one grant trusts each once). */
+export function checkDistinctClusters(
+  field: string,
+  clusters: ReadonlyArray<readonly [string, GrantCluster]>,
+): void {
+  const seen = new Map<string, string>();
+  for (const [key, c] of clusters) {
+    const ids = [
+      ...(c.issuerUrl !== undefined ? [`issuer ${normalizeIssuer(c.issuerUrl)}`] : []),
+      ...(c.clusterArn !== undefined ? [`cluster ${c.clusterArn}`] : []),
+    ];
+    for (const id of ids) {
+      const earlier = seen.get(id);
+      if (earlier !== undefined) {
+        throw new IrsaInputError(
+          `${field}.${key}`,
+          id,
+          `names the same ${id.split(" ")[0]} as ${field}.${earlier}: list each cluster once`,
+        );
+      }
+      seen.set(id, key);
+    }
+  }
+}
+
+/**
+ * The service accounts of a grant: exact namespace/name pairs (no patterns: Pod Identity compares the
+ * session tags as written, and one list serves every mechanism), valid, listed once each.
+ */
+export function checkGrantServiceAccounts(field: string, value: unknown): ServiceAccountRef[] {
+  const list = requireArray(field, value, 1);
+  const seen = new Set<string>();
+  return list.map((sa, i) => {
+    const where = `${field}[${i}]`;
+    if (sa === null || typeof sa !== "object" || Array.isArray(sa)) {
+      throw new IrsaInputError(where, sa, "must be an object { namespace, name }");
+    }
+    for (const key of Object.keys(sa)) {
+      if (key !== "namespace" && key !== "name") {
+        throw new IrsaInputError(
+          `${where}.${key}`,
+          (sa as Record<string, unknown>)[key],
+          "is not a service account field (namespace, name)",
+        );
+      }
+    }
+    const ref = sa as Partial<ServiceAccountRef>;
+    for (const part of ["namespace", "name"] as const) {
+      if (typeof ref[part] === "string" && /[*?]/.test(ref[part])) {
+        throw new IrsaInputError(
+          `${where}.${part}`,
+          ref[part],
+          "must be exact: a grant names each service account (a pattern would trust service accounts nobody named)",
+        );
+      }
+    }
+    const namespace = validateNamespace(`${where}.namespace`, ref.namespace);
+    const name = validateObjectName(`${where}.name`, ref.name);
+    const key = `${namespace}/${name}`;
+    if (seen.has(key)) throw new IrsaInputError(where, sa, "is listed twice: list each service account once");
+    seen.add(key);
+    return { namespace, name };
+  });
+}
+
+/** Options of {@link buildGrantTrustPolicy}. */
+export interface GrantTrustOptions {
+  /** The paths the role trusts (checked: {@link checkMechanisms}). */
+  mechanisms: readonly Mechanism[];
+  /** The trusted clusters by key, plain and checked, IRSA's provider ARNs filled in. */
+  clusters: ReadonlyArray<readonly [string, GrantCluster]>;
+  /** The service accounts (checked: {@link checkGrantServiceAccounts}). */
+  serviceAccounts: ServiceAccountRef[];
+  /**
+   * The largest trust policy allowed, in characters as IAM counts them.
+   * @default 2048
+   */
+  maxSize?: number;
+  /**
+   * How errors name the size limit.
+   * @default "maxSize"
+   */
+  maxSizeField?: string;
+}
+
+/**
+ * The trust policy of a grant's one role: the statements of every listed mechanism, each as its own
+ * builder makes them (IRSA: one statement per OIDC provider, exact `sub` and `aud`; Pod Identity: one
+ * per cluster and namespace, `aws:PrincipalArn` and the session tags), in the order of
+ * {@link MECHANISMS}. With two mechanisms the role trusts both paths: a migration.
+ *
+ * @throws IrsaInputError as the builders do, or a {@link PolicySizeError} when the whole document
+ *   is over `maxSize`.
+ */
+export function buildGrantTrustPolicy(options: GrantTrustOptions): PolicyDocument {
+  const maxSizeField = options.maxSizeField ?? "maxSize";
+  const maxSize = validateInteger(
+    maxSizeField,
+    options.maxSize ?? DEFAULT_TRUST_POLICY_MAX_SIZE,
+    1,
+    MAX_TRUST_POLICY_QUOTA,
+  );
+  const statements = options.mechanisms.flatMap((m) =>
+    GRANT_MECHANISMS[m].trustStatements(options.clusters, options.serviceAccounts),
+  );
+  const doc: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+  const size = policySize(doc);
+  if (size > maxSize) {
+    const count = options.serviceAccounts.length * options.clusters.length;
+    throw new PolicySizeError(
+      "serviceAccounts",
+      `${count} service accounts`,
+      size,
+      maxSize,
+      `serviceAccounts: ${trustPolicySizeProblem(count, size, maxSize)} (${maxSizeField}), for mechanisms ` +
+        `${options.mechanisms.join(", ")} and ${options.clusters.length} cluster(s). Ways out: split the service ` +
+        `accounts or clusters across several grants; or raise the IAM quota "Role trust policy length" in Service ` +
+        `Quotas (up to ${MAX_TRUST_POLICY_QUOTA}) and pass that as ${maxSizeField}.`,
+    );
+  }
+  return doc;
+}
+
+/** Which credentials a pod uses when several mechanisms hand it some (see {@link podCredentialPath}). */
+export const CREDENTIAL_PRECEDENCE: Record<Mechanism, number> = {
+  // The SDKs' default chain tries web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE, injected by
+  // the IRSA webhook) before the container credential provider (Pod Identity's agent endpoint):
+  // https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html,
+  // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html
+  [Mechanism.Irsa]: 0,
+  [Mechanism.PodIdentity]: 1,
+};
+
+/** The path a pod's AWS SDK takes when the listed mechanisms are all set up for its service account. */
+export function podCredentialPath(mechanisms: readonly Mechanism[]): Mechanism {
+  if (mechanisms.length === 0)
+    throw new IrsaInputError("mechanisms", mechanisms, "must name at least one mechanism");
+  return [...mechanisms].sort((a, b) => CREDENTIAL_PRECEDENCE[a] - CREDENTIAL_PRECEDENCE[b])[0];
+}
+
+/** Exhaustiveness guard for switches over a grant's mechanisms (re-exported for the components). */
+export function unhandledMechanism(m: never): never {
+  return assertNever(m, "mechanism");
+}

@@ -1,0 +1,405 @@
+/**
+ * BucketAccessBinding (account A): what a grant's mechanisms need in the cluster's account, from the
+ * grant's handoff: the ServiceAccount (created, or adopted and patched), IRSA's annotation, Pod
+ * Identity's source role and association, and optionally the in-cluster probe. The checks are the
+ * pure functions of `bucketAccessHandoff.ts`; this file wires them and the existing components.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { checkMechanisms, podCredentialPath, unhandledMechanism } from "./bucketAccess";
+import { parseHandoff, planBinding, type BucketAccessHandoff, type BindingPlan } from "./bucketAccessHandoff";
+import { AccessCheckJob } from "./accessCheckJob";
+import { CrossAccountPodIdentity } from "./crossAccountPodIdentity";
+import { IrsaInputError } from "./errors";
+import { buildServiceAccountLabels } from "./irsaServiceAccount";
+import { argChecks, checked, isPlain, requireArgs, requirePlainArg } from "./inputs";
+import { Mechanism } from "./mechanism";
+import { PodIdentityAgent } from "./podIdentityAgent";
+import { PodIdentitySourceRole } from "./podIdentitySourceRole";
+import { type WorkloadMechanism } from "./podSecurity";
+import { S3ReaderDeployment } from "./s3ReaderDeployment";
+import { buildServiceAccountAnnotations } from "./serviceAccountAnnotations";
+import { checkNamespaceCreatable, registerServiceAccount } from "./serviceAccountResources";
+import {
+  parseRoleArn,
+  validateBoolean,
+  validateEksClusterName,
+  validateNamespace,
+  validateObjectKey,
+  validateObjectName,
+} from "./validation";
+
+/** The ServiceAccount a binding sets up. */
+export interface BindingServiceAccountInput {
+  /**
+   * The namespace: one the grant's `serviceAccounts` names. A plain string.
+   * @default none (required)
+   */
+  namespace: string;
+  /**
+   * The service account's name: one the grant's `serviceAccounts` names. A plain string.
+   * @default none (required)
+   */
+  name: string;
+  /**
+   * Create the ServiceAccount (deleted with the stack). `false` adopts an existing one: IRSA's annotation
+   * is then applied by a server-side-apply patch that owns only that field, and removed again when IRSA
+   * leaves the binding's `mechanisms`, unless another field manager (the tool that set it before) owns
+   * it too: that tool must drop it as well, or the pods keep IRSA.
+   * @default true
+   */
+  create?: boolean;
+  /**
+   * Also create the Namespace (only with `create`; never `default`, `kube-system`, `kube-public`, `kube-node-lease`).
+   * @default false
+   */
+  createNamespace?: boolean;
+}
+
+/** The in-cluster probe: an access-check Job and a reader Deployment running as the ServiceAccount. */
+export interface BindingProbeInput {
+  /**
+   * The key of an object the probe reads.
+   * @default none (required)
+   */
+  objectKey: pulumi.Input<string>;
+  /**
+   * The bucket it reads: one of the grant's. A plain string.
+   * @default the grant's first bucket
+   */
+  bucketName?: string;
+  /**
+   * AWS region for the probe's CLI (`AWS_REGION`).
+   * @default none (the region EKS injects)
+   */
+  region?: pulumi.Input<string>;
+}
+
+/** Arguments of {@link BucketAccessBinding}. */
+export interface BucketAccessBindingArgs {
+  /**
+   * The grant's handoff (`BucketAccessGrant.handoff`), typically `stackRef.getOutput("handoff")`.
+   * Read strictly once known: version 1, no unknown field.
+   * @default none (required)
+   */
+  handoff: pulumi.Input<BucketAccessHandoff>;
+  /**
+   * The paths this binding sets up: each must be one the grant trusts. During a migration, both, then
+   * `["pod-identity"]` (docs/migration.md). A plain list: it decides which resources exist.
+   * @default none (required)
+   */
+  mechanisms: Mechanism[];
+  /**
+   * The EKS cluster's name (an `eks.Cluster`'s `eksCluster.name`): where Pod Identity's association is
+   * made, and which of the grant's clusters this is. Required with `pod-identity`, refused without it.
+   * @default none
+   */
+  clusterName?: pulumi.Input<string>;
+  /**
+   * The ServiceAccount, created or adopted.
+   * @default none (required)
+   */
+  serviceAccount: BindingServiceAccountInput;
+  /**
+   * Deploy the probe (an access-check Job the update waits for, and a reader Deployment).
+   * @default none (no probe)
+   */
+  probe?: BindingProbeInput;
+  /**
+   * Pod Identity: also install the cluster's `eks-pod-identity-agent` add-on (`PodIdentityAgent`), and
+   * make the association wait for it. Leave it out when the cluster has the agent already (EKS Auto
+   * Mode, an add-on its owner manages). Refused without `pod-identity`. A plain boolean.
+   * @default false
+   */
+  installPodIdentityAgent?: boolean;
+  /**
+   * Tags for the AWS resources (Pod Identity's source role, association and add-on).
+   * @default {}
+   */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The probe's mode for each credential path (the probe checks that exactly those credentials were injected). */
+const PROBE_MODE: Record<Mechanism, WorkloadMechanism> = {
+  [Mechanism.Irsa]: "irsa",
+  [Mechanism.PodIdentity]: "pod-identity",
+};
+
+/**
+ * Account A's side of a `BucketAccessGrant`: from the grant's handoff, for one ServiceAccount of one
+ * cluster, what each listed mechanism needs (IRSA: the role annotation; Pod Identity: the source role
+ * the grant trusts and the association naming the grant's role as `targetRoleArn`), and the probe.
+ * Nothing Kubernetes is registered until the handoff has been checked against these arguments.
+ * With IRSA and Pod Identity both listed, pods use IRSA (see `podCredentialPath`).
+ */
+export class BucketAccessBinding extends pulumi.ComponentResource {
+  /** The grant's role, once the handoff is checked. */
+  public readonly roleArn: pulumi.Output<string>;
+  /** The ServiceAccount's namespace. */
+  public readonly namespace: pulumi.Output<string>;
+  /** The ServiceAccount's name. */
+  public readonly serviceAccountName: pulumi.Output<string>;
+  /** The mechanism whose credentials the pods' AWS SDK uses with everything this binding sets up. */
+  public readonly podCredentialPath: pulumi.Output<string>;
+
+  constructor(name: string, args: BucketAccessBindingArgs, opts?: pulumi.ComponentResourceOptions) {
+    const checks = argChecks(() => {
+      requireArgs(args);
+      requirePlainArg("args.mechanisms", args.mechanisms, "it decides which resources exist");
+      const mechanisms = checkMechanisms("args.mechanisms", args.mechanisms);
+      const sa = args.serviceAccount as unknown;
+      if (sa === null || typeof sa !== "object" || Array.isArray(sa) || !isPlain(sa)) {
+        throw new IrsaInputError(
+          "args.serviceAccount",
+          sa,
+          "must be a plain object { namespace, name, create?, createNamespace? }",
+        );
+      }
+      for (const key of Object.keys(sa)) {
+        if (!["namespace", "name", "create", "createNamespace"].includes(key)) {
+          throw new IrsaInputError(
+            `args.serviceAccount.${key}`,
+            (sa as Record<string, unknown>)[key],
+            "is not a field of it (namespace, name, create, createNamespace)",
+          );
+        }
+      }
+      const namespace = validateNamespace("args.serviceAccount.namespace", args.serviceAccount.namespace);
+      const saName = validateObjectName("args.serviceAccount.name", args.serviceAccount.name);
+      const create =
+        args.serviceAccount.create === undefined
+          ? true
+          : validateBoolean("args.serviceAccount.create", args.serviceAccount.create);
+      const createNamespace =
+        args.serviceAccount.createNamespace === undefined
+          ? false
+          : validateBoolean("args.serviceAccount.createNamespace", args.serviceAccount.createNamespace);
+      if (createNamespace && !create) {
+        throw new IrsaInputError(
+          "args.serviceAccount.createNamespace",
+          true,
+          "is only for a ServiceAccount the binding creates (create: true)",
+        );
+      }
+      if (createNamespace) checkNamespaceCreatable("args.serviceAccount.createNamespace", namespace);
+      const needsCluster = mechanisms.some((m) => CLUSTER_NAME_USED[m]);
+      if (needsCluster && args.clusterName === undefined) {
+        throw new IrsaInputError(
+          "args.clusterName",
+          undefined,
+          'is required by mechanism "pod-identity" (the association is the cluster\'s)',
+        );
+      }
+      if (!needsCluster && args.clusterName !== undefined) {
+        throw new IrsaInputError(
+          "args.clusterName",
+          isPlain(args.clusterName) ? args.clusterName : "[an Output]",
+          `is read only by mechanism "pod-identity", which args.mechanisms does not list: remove it, or add the mechanism`,
+        );
+      }
+      if (args.installPodIdentityAgent !== undefined) {
+        validateBoolean("args.installPodIdentityAgent", args.installPodIdentityAgent);
+        if (args.installPodIdentityAgent && !needsCluster) {
+          throw new IrsaInputError(
+            "args.installPodIdentityAgent",
+            true,
+            `is for mechanism "pod-identity", which args.mechanisms does not list`,
+          );
+        }
+      }
+      if (args.clusterName !== undefined && isPlain(args.clusterName))
+        validateEksClusterName("args.clusterName", args.clusterName);
+      const probe = args.probe;
+      if (probe !== undefined) {
+        if (probe === null || typeof probe !== "object")
+          throw new IrsaInputError(
+            "args.probe",
+            probe,
+            "must be an object { objectKey, bucketName?, region? }",
+          );
+        if (isPlain(probe.objectKey)) validateObjectKey("args.probe.objectKey", probe.objectKey);
+        if (probe.bucketName !== undefined && typeof probe.bucketName !== "string") {
+          throw new IrsaInputError(
+            "args.probe.bucketName",
+            "[not a plain string]",
+            "must be a plain string: one of the grant's buckets",
+          );
+        }
+      }
+      const serviceAccount = { namespace, name: saName };
+      // The handoff, read and checked against these arguments once known: everything waits for it.
+      const plan = checked(pulumi.all([args.handoff, args.clusterName]), ([handoff, clusterName]) =>
+        planBinding({
+          handoff: parseHandoff("args.handoff", handoff),
+          mechanisms,
+          serviceAccount,
+          ...(clusterName !== undefined ? { clusterName } : {}),
+          ...(probe?.bucketName !== undefined ? { probeBucket: probe.bucketName } : {}),
+        }),
+      );
+      return { mechanisms, serviceAccount, create, createNamespace, plan };
+    });
+    super("cross-account-irsa:index:BucketAccessBinding", name, {}, opts);
+    const { mechanisms, serviceAccount, create, createNamespace, plan } = checks;
+    const roleArn = plan.apply((p) => p.roleArn);
+
+    let annotate = false;
+    const ready: pulumi.Resource[] = [];
+    let associationArn: pulumi.Output<string> | undefined;
+    for (const m of mechanisms) {
+      switch (m) {
+        case Mechanism.Irsa:
+          annotate = true;
+          break;
+        case Mechanism.PodIdentity: {
+          const identity = wirePodIdentity(this, name, args, plan, serviceAccount);
+          ready.push(identity);
+          associationArn = identity.associationArns.apply(
+            (arns) => arns[`${serviceAccount.namespace}/${serviceAccount.name}`],
+          );
+          break;
+        }
+        default:
+          unhandledMechanism(m);
+      }
+    }
+
+    // The ServiceAccount: one resource (one URN) whether annotated or not, so a migration step that
+    // drops IRSA updates its annotations instead of replacing it.
+    const namespaceGated = plan.apply(() => serviceAccount.namespace);
+    const annotations = annotate
+      ? roleArn.apply((arn) => buildServiceAccountAnnotations({ roleArn: arn }))
+      : undefined;
+    if (create) {
+      ready.push(
+        registerServiceAccount(name, this, {
+          namespace: namespaceGated,
+          name: pulumi.output(serviceAccount.name),
+          labels: pulumi.output(buildServiceAccountLabels(undefined)),
+          ...(annotations !== undefined ? { annotations } : {}),
+          createNamespace,
+        }),
+      );
+    } else {
+      // Adopted: a server-side-apply patch owning only the annotation. Applied again without it, the
+      // annotation is deleted when no other field manager owns it ("If you remove a field from a
+      // manifest and apply that manifest, Server-Side Apply checks for any other field managers that
+      // also own the field": https://kubernetes.io/docs/reference/using-api/server-side-apply/); an
+      // annotation another manager set conflicts, and the update fails rather than take it over.
+      ready.push(
+        new k8s.core.v1.ServiceAccountPatch(
+          `${name}-annotation`,
+          {
+            metadata: {
+              name: serviceAccount.name,
+              namespace: namespaceGated,
+              annotations: annotations ?? {},
+            },
+          },
+          { parent: this },
+        ),
+      );
+    }
+
+    const path = podCredentialPath(mechanisms);
+    if (args.probe !== undefined) {
+      const common = {
+        namespace: namespaceGated,
+        serviceAccountName: serviceAccount.name,
+        bucketName: plan.apply((p) => p.probeBucket as string),
+        objectKey: args.probe.objectKey,
+        ...(args.probe.region !== undefined ? { region: args.probe.region } : {}),
+        mechanism: PROBE_MODE[path],
+        ...(path === Mechanism.PodIdentity && associationArn !== undefined ? { associationArn } : {}),
+      };
+      const check = new AccessCheckJob(
+        `${name}-access-check`,
+        { ...common, expectedRoleArn: roleArn },
+        { parent: this, dependsOn: ready },
+      );
+      new S3ReaderDeployment(
+        `${name}-reader`,
+        { ...common, roleArn },
+        { parent: this, dependsOn: [...ready, check] },
+      );
+    }
+
+    this.roleArn = roleArn;
+    this.namespace = namespaceGated;
+    this.serviceAccountName = pulumi.output(serviceAccount.name);
+    this.podCredentialPath = pulumi.output(path);
+    this.registerOutputs({
+      roleArn: this.roleArn,
+      namespace: this.namespace,
+      serviceAccountName: this.serviceAccountName,
+      podCredentialPath: this.podCredentialPath,
+    });
+  }
+}
+
+/** Which mechanisms read `args.clusterName`. */
+const CLUSTER_NAME_USED: Record<Mechanism, boolean> = {
+  [Mechanism.Irsa]: false,
+  [Mechanism.PodIdentity]: true,
+};
+
+/**
+ * Pod Identity's part: the source role the grant trusts (its name and path from the handoff, so that
+ * the ARN is the one account B named), and the association with the grant's role as `targetRoleArn`.
+ */
+function wirePodIdentity(
+  parent: pulumi.Resource,
+  name: string,
+  args: BucketAccessBindingArgs,
+  plan: pulumi.Output<BindingPlan>,
+  serviceAccount: { namespace: string; name: string },
+): CrossAccountPodIdentity {
+  const source = plan.apply((p) =>
+    parseRoleArn("args.handoff.clusters[].sourceRoleArn", p.podIdentity!.sourceRoleArn),
+  );
+  const sourceRole = new PodIdentitySourceRole(
+    `${name}-source`,
+    {
+      clusterArn: plan.apply((p) => p.podIdentity!.clusterArn),
+      roleName: source.apply((s) => s.roleName),
+      path: source.apply((s) => s.path),
+      ...(args.tags !== undefined ? { tags: args.tags } : {}),
+    },
+    { parent },
+  );
+  // The role must be the one account B trusts: same account (this stack's AWS provider) and name.
+  const sourceRoleArn = pulumi.all([sourceRole.roleArn, plan]).apply(([arn, p]) => {
+    if (arn !== p.podIdentity!.sourceRoleArn) {
+      throw new IrsaInputError(
+        "args.handoff",
+        p.podIdentity!.sourceRoleArn,
+        `names the source role account B trusts, but this binding's source role is ${arn}: run account A with the AWS provider of the cluster's account`,
+      );
+    }
+    return arn;
+  });
+  const agent =
+    args.installPodIdentityAgent === true
+      ? [
+          new PodIdentityAgent(
+            `${name}-agent`,
+            {
+              clusterName: args.clusterName as pulumi.Input<string>,
+              ...(args.tags !== undefined ? { tags: args.tags } : {}),
+            },
+            { parent },
+          ),
+        ]
+      : [];
+  return new CrossAccountPodIdentity(
+    `${name}-pod-identity`,
+    {
+      clusterName: args.clusterName as pulumi.Input<string>,
+      sourceRoleArn,
+      targetRoleArn: plan.apply((p) => p.roleArn),
+      serviceAccounts: [serviceAccount],
+      ...(args.tags !== undefined ? { tags: args.tags } : {}),
+    },
+    { parent, dependsOn: agent },
+  );
+}

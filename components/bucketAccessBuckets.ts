@@ -1,0 +1,172 @@
+/**
+ * The buckets of a `BucketAccessGrant` (pure): each bucket's arguments checked, its least-privilege S3
+ * policy, and the statement the owner of a KMS key in another account must add to the key's policy.
+ * No Pulumi or AWS package is imported.
+ */
+import { IrsaInputError } from "./errors";
+import { type PolicyDocument, type PolicyStatement } from "./policyDocument";
+import { buildS3AccessPolicy, KMS_ACTIONS, normalizePrefixes, type S3AccessLevel } from "./s3AccessPolicy";
+import {
+  parseRoleArn,
+  requireArray,
+  validateBoolean,
+  validateBucketName,
+  validateKmsKeyArn,
+} from "./validation";
+/** One bucket of a grant, checked, with its defaults applied. */
+export interface GrantBucket {
+  name: string;
+  create: boolean;
+  access: S3AccessLevel;
+  prefixes: string[];
+  kmsKeyArn?: string;
+}
+
+const BUCKET_FIELDS = ["name", "create", "access", "prefixes", "kmsKeyArn"] as const;
+const ACCESS_LEVELS: readonly S3AccessLevel[] = ["read", "read-write", "list"];
+
+/**
+ * The buckets of a grant, plain values (their names name child resources and policies): a known
+ * bucket name each, listed once, `access` a known level, `prefixes` non-empty when given, a KMS key
+ * ARN. The S3 policy each gets is built once here so that any error names the argument.
+ */
+export function checkGrantBuckets(field: string, value: unknown): GrantBucket[] {
+  const list = requireArray(field, value, 1);
+  const seen = new Map<string, number>();
+  return list.map((b, i) => {
+    const where = `${field}[${i}]`;
+    if (b === null || typeof b !== "object" || Array.isArray(b)) {
+      throw new IrsaInputError(where, b, `must be an object { ${BUCKET_FIELDS.join(", ")} }`);
+    }
+    const raw = b as Record<string, unknown>;
+    for (const key of Object.keys(raw)) {
+      if (!(BUCKET_FIELDS as readonly string[]).includes(key)) {
+        throw new IrsaInputError(
+          `${where}.${key}`,
+          raw[key],
+          `is not a bucket field (${BUCKET_FIELDS.join(", ")})`,
+        );
+      }
+    }
+    const name = validateBucketName(`${where}.name`, raw.name);
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      throw new IrsaInputError(
+        `${where}.name`,
+        name,
+        `is ${field}[${earlier}].name too: list each bucket once`,
+      );
+    }
+    seen.set(name, i);
+    const create = raw.create === undefined ? false : validateBoolean(`${where}.create`, raw.create);
+    const access = raw.access === undefined ? "read" : raw.access;
+    if (!ACCESS_LEVELS.includes(access as S3AccessLevel)) {
+      throw new IrsaInputError(
+        `${where}.access`,
+        access,
+        `must be one of ${ACCESS_LEVELS.map((a) => `"${a}"`).join(", ")}`,
+      );
+    }
+    if (Array.isArray(raw.prefixes) && raw.prefixes.length === 0) {
+      throw new IrsaInputError(
+        `${where}.prefixes`,
+        raw.prefixes,
+        "must not be empty: leave prefixes out to grant the whole bucket",
+      );
+    }
+    const prefixes = normalizePrefixes(raw.prefixes, `${where}.prefixes`);
+    const kmsKeyArn =
+      raw.kmsKeyArn === undefined ? undefined : validateKmsKeyArn(`${where}.kmsKeyArn`, raw.kmsKeyArn);
+    const bucket: GrantBucket = {
+      name,
+      create,
+      access: access as S3AccessLevel,
+      prefixes,
+      ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
+    };
+    bucketAccessPolicy(where, bucket, kmsKeyArn === undefined ? "aws" : kmsKeyArn.split(":")[1]);
+    return bucket;
+  });
+}
+
+/** The least-privilege S3 policy of one bucket of the grant, in `partition`, errors naming `field`. */
+export function bucketAccessPolicy(field: string, bucket: GrantBucket, partition: string): PolicyDocument {
+  try {
+    return buildS3AccessPolicy({
+      bucketName: bucket.name,
+      access: bucket.access,
+      ...(bucket.prefixes.length > 0 ? { prefixes: bucket.prefixes } : {}),
+      ...(bucket.kmsKeyArn !== undefined ? { kmsKeyArn: bucket.kmsKeyArn } : {}),
+      partition,
+    });
+  } catch (e) {
+    if (e instanceof IrsaInputError) {
+      const sub = e.field === "bucketName" ? "name" : e.field;
+      throw new IrsaInputError(`${field}.${sub}`, e.value, e.rule);
+    }
+    throw e;
+  }
+}
+
+/** The 12-digit account of a KMS key ARN (checked). */
+function kmsKeyAccount(
+  field: string,
+  kmsKeyArn: string,
+): { partition: string; region: string; accountId: string } {
+  const arn = validateKmsKeyArn(field, kmsKeyArn);
+  const [, partition, , region, accountId] = arn.split(":");
+  return { partition, region, accountId };
+}
+
+/**
+ * The statement the owner of a KMS key in another account must add to the key's policy so that the
+ * grant's role can use the key through S3: a key policy is the only policy that can give another
+ * account's principal access to a key (the role's own `kms:` permission alone does not suffice).
+ * Narrowed to requests S3 makes on the role's behalf in the key's region (`kms:ViaService`). The
+ * `Resource` of a key policy is `"*"`: the key the policy is attached to.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+ */
+export function buildKmsKeyPolicyStatement(options: {
+  roleArn: string;
+  kmsKeyArn: string;
+  access: S3AccessLevel;
+}): PolicyStatement {
+  parseRoleArn("roleArn", options.roleArn);
+  const key = kmsKeyAccount("kmsKeyArn", options.kmsKeyArn);
+  const actions = KMS_ACTIONS[options.access];
+  if (actions === undefined)
+    throw new IrsaInputError("access", options.access, `must be one of ${ACCESS_LEVELS.join(", ")}`);
+  return {
+    Sid: "CrossAccountIrsaS3Use",
+    Effect: "Allow",
+    Principal: { AWS: options.roleArn },
+    Action: actions.length === 1 ? actions[0] : [...actions],
+    Resource: "*",
+    Condition: { StringEquals: { "kms:ViaService": `s3.${key.region}.amazonaws.com` } },
+  };
+}
+
+/**
+ * The key-policy statements a grant's role needs from the owners of KMS keys in accounts other than
+ * the role's, by key ARN (keys of the role's own account and buckets without a key need none, and
+ * `list` access reads no object). One statement per key, with the widest access among its buckets.
+ */
+export function foreignKeyStatements(
+  roleArn: string,
+  buckets: readonly GrantBucket[],
+): Record<string, PolicyStatement> {
+  const role = parseRoleArn("roleArn", roleArn);
+  const widest = new Map<string, S3AccessLevel>();
+  const rank: Record<S3AccessLevel, number> = { list: 0, read: 1, "read-write": 2 };
+  for (const b of buckets) {
+    if (b.kmsKeyArn === undefined || KMS_ACTIONS[b.access].length === 0) continue;
+    if (kmsKeyAccount("kmsKeyArn", b.kmsKeyArn).accountId === role.accountId) continue;
+    const was = widest.get(b.kmsKeyArn);
+    if (was === undefined || rank[b.access] > rank[was]) widest.set(b.kmsKeyArn, b.access);
+  }
+  return Object.fromEntries(
+    [...widest.keys()]
+      .sort()
+      .map((k) => [k, buildKmsKeyPolicyStatement({ roleArn, kmsKeyArn: k, access: widest.get(k)! })]),
+  );
+}

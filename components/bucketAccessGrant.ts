@@ -1,0 +1,363 @@
+/**
+ * BucketAccessGrant (account B): one role that workloads of account A's clusters reach by one or more
+ * mechanisms, with least-privilege access to one or more buckets (existing, or created hardened), and
+ * the handoff account A's `BucketAccessBinding` needs. The checks and documents are the pure functions
+ * of `bucketAccess.ts` and `bucketAccessHandoff.ts`; this file wires them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import {
+  bucketAccessPolicy,
+  checkGrantBuckets,
+  foreignKeyStatements,
+  type GrantBucket,
+} from "./bucketAccessBuckets";
+import {
+  buildGrantTrustPolicy,
+  checkClusterShapes,
+  checkClusterValues,
+  checkDistinctClusters,
+  checkGrantServiceAccounts,
+  checkMechanisms,
+  unhandledMechanism,
+  type GrantCluster,
+} from "./bucketAccess";
+import { buildHandoff, type BucketAccessHandoff } from "./bucketAccessHandoff";
+import { ClusterOidcProvider } from "./clusterOidcProvider";
+import { IrsaInputError, inArgsTerms } from "./errors";
+import { placeholderProviderArn } from "./irsaRole";
+import { argChecks, checked, isPlain, requireArgs, requirePlainArg } from "./inputs";
+import { Mechanism } from "./mechanism";
+import { checkInlinePoliciesSize, policyJson } from "./policyDocument";
+import { checkRoleSettings, registerRole } from "./roleResources";
+import { SecureBucket } from "./secureBucket";
+import {
+  BucketAccess,
+  type GrantBucketInput,
+  type GrantClusterInput,
+  type GrantServiceAccountInput,
+} from "./bucketAccessGrantInputs";
+import { MAX_TRUST_POLICY_QUOTA } from "./trustPolicy";
+
+export { BucketAccess, type GrantBucketInput, type GrantClusterInput, type GrantServiceAccountInput };
+import { validateIamPath, validateInteger, validateManagedPolicyArn, validateRoleName } from "./validation";
+
+/** The description {@link BucketAccessGrant} gives its role unless `args.description` says otherwise. */
+export const BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION =
+  "Cross-account S3 access for Kubernetes service accounts (managed by cross-account-irsa)";
+
+/** Arguments of {@link BucketAccessGrant}. */
+export interface BucketAccessGrantArgs {
+  /**
+   * The paths by which workloads reach the role: `["irsa"]`, `["pod-identity"]`, or both during a
+   * migration (the role trusts each; docs/migration.md). A plain list: it decides which resources exist.
+   * @default none (required)
+   */
+  mechanisms: Mechanism[];
+  /**
+   * The trusted clusters by stable key (`{ prod: { issuerUrl } }`; the key names child resources, 1 to
+   * 32 lower-case letters, digits or `-`), each with the fields its mechanisms need.
+   * @default none (required)
+   */
+  clusters: Record<string, GrantClusterInput>;
+  /**
+   * The service accounts that may use the role, exact namespace/name pairs, on every trusted cluster.
+   * @default none (required)
+   */
+  serviceAccounts: pulumi.Input<GrantServiceAccountInput[]>;
+  /**
+   * The buckets, each existing or created, with its own access level, prefixes and key. A plain list.
+   * @default none (required)
+   */
+  buckets: GrantBucketInput[];
+  /**
+   * The role's name. A fixed name makes the role ARN predictable.
+   * @default an auto-generated name (`<component name>-<random suffix>`)
+   */
+  roleName?: pulumi.Input<string>;
+  /**
+   * The role's IAM path.
+   * @default "/"
+   */
+  path?: pulumi.Input<string>;
+  /**
+   * Description of the role.
+   * @default "Cross-account S3 access for Kubernetes service accounts (managed by cross-account-irsa)"
+   */
+  description?: pulumi.Input<string>;
+  /**
+   * ARN of a managed policy that bounds the role's permissions.
+   * @default none
+   */
+  permissionsBoundary?: pulumi.Input<string>;
+  /**
+   * Maximum session duration in seconds (3600 to 43200).
+   * @default 3600
+   */
+  maxSessionDuration?: pulumi.Input<number>;
+  /**
+   * The trust policy size limit in characters as IAM counts them (raise only with the quota). A plain number.
+   * @default 2048
+   */
+  maxTrustPolicySize?: number;
+  /**
+   * Tags for the role, the OIDC providers and the buckets the grant creates.
+   * @default {}
+   */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The builders' field names, as the grant's arguments name them. */
+const ARGS_FIELDS = {
+  clusters: "args.clusters",
+  serviceAccounts: "args.serviceAccounts",
+  maxTrustPolicySize: "args.maxTrustPolicySize",
+  sourceRoleArn: "args.clusters[].sourceRoleArn",
+  clusterArn: "args.clusters[].clusterArn",
+};
+
+/** A shortest-possible S3 policy text per bucket (partition `aws`), to check IAM's inline quota early. */
+function inlineLowerBound(buckets: readonly GrantBucket[]): Record<string, string> {
+  return Object.fromEntries(
+    buckets.map((b, i) => [`s3-${b.name}`, policyJson(bucketAccessPolicy(`args.buckets[${i}]`, b, "aws"))]),
+  );
+}
+
+/** The buckets with their KMS key ARNs replaced by what is plain now (an Output: left out until it resolves). */
+function plainBucketArgs(buckets: unknown): unknown {
+  if (!Array.isArray(buckets)) return buckets;
+  return buckets.map((b: unknown) => {
+    if (b === null || typeof b !== "object" || Array.isArray(b) || isPlain(b)) return b;
+    const { kmsKeyArn, ...rest } = b as GrantBucketInput;
+    return isPlain(kmsKeyArn) ? b : rest;
+  });
+}
+
+/**
+ * One grant of S3 access across accounts: a role in account B that the listed service accounts of
+ * account A's clusters reach by the listed mechanisms (IRSA: an IAM OIDC provider per cluster issuer,
+ * created or adopted; Pod Identity: the source role of each cluster by `aws:PrincipalArn` and the
+ * session tags), one least-privilege inline policy per bucket, the buckets to create, and one
+ * `handoff` output with everything account A's `BucketAccessBinding` needs.
+ */
+export class BucketAccessGrant extends pulumi.ComponentResource {
+  /** The grant's role: IRSA's annotation, Pod Identity's `targetRoleArn`. */
+  public readonly roleArn: pulumi.Output<string>;
+  /** The role's name. */
+  public readonly roleName: pulumi.Output<string>;
+  /** The trust policy JSON, exactly as sent to IAM. */
+  public readonly trustPolicy: pulumi.Output<string>;
+  /** The buckets' names, in the order of `args.buckets` (created ones once they exist). */
+  public readonly bucketNames: pulumi.Output<string[]>;
+  /** Everything account A needs, one object (version 1): export it and pass it to `BucketAccessBinding`. */
+  public readonly handoff: pulumi.Output<BucketAccessHandoff>;
+  /**
+   * For each KMS key of another account than the role's, by key ARN: the key-policy statement (JSON)
+   * its owner must add; this program cannot write another account's key policy. Empty when none.
+   */
+  public readonly kmsKeyPolicyStatements: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: BucketAccessGrantArgs, opts?: pulumi.ComponentResourceOptions) {
+    const checks = argChecks(() => {
+      requireArgs(args);
+      requirePlainArg("args.mechanisms", args.mechanisms, "it decides which resources exist");
+      const mechanisms = checkMechanisms("args.mechanisms", args.mechanisms);
+      requirePlainArg(
+        "args.clusters",
+        args.clusters,
+        "its keys name child resources (its values may be Outputs)",
+      );
+      const keys = checkClusterShapes("args.clusters", args.clusters, mechanisms);
+      const clusterInputs = keys.map((key) => [key, args.clusters[key]] as const);
+      for (const [key, c] of clusterInputs) {
+        if (isPlain(c)) checkClusterValues(`args.clusters.${key}`, c as GrantCluster);
+      }
+      if (isPlain(clusterInputs))
+        checkDistinctClusters("args.clusters", clusterInputs as [string, GrantCluster][]);
+      const serviceAccounts = checked(args.serviceAccounts, (sas) =>
+        checkGrantServiceAccounts("args.serviceAccounts", sas),
+      );
+      if (!Array.isArray(args.buckets)) {
+        throw new IrsaInputError(
+          "args.buckets",
+          pulumi.Output.isInstance(args.buckets) ? "[an Output]" : args.buckets,
+          "must be a plain list of buckets (each names child resources; a KMS key ARN may be an Output)",
+        );
+      }
+      const plainBuckets = checkGrantBuckets("args.buckets", plainBucketArgs(args.buckets));
+      checkInlinePoliciesSize("args.buckets", inlineLowerBound(plainBuckets));
+      const kmsKeys = args.buckets.map((b) => b.kmsKeyArn);
+      const buckets = isPlain(kmsKeys)
+        ? pulumi.output(plainBuckets)
+        : checked(pulumi.all(kmsKeys), (keys) =>
+            checkGrantBuckets(
+              "args.buckets",
+              args.buckets.map((b, i) =>
+                keys[i] === undefined ? { ...b, kmsKeyArn: undefined } : { ...b, kmsKeyArn: keys[i] },
+              ),
+            ),
+          );
+      if (args.maxTrustPolicySize !== undefined) {
+        validateInteger("args.maxTrustPolicySize", args.maxTrustPolicySize, 1, MAX_TRUST_POLICY_QUOTA);
+      }
+      // The trust, as far as plain values allow (a provider the grant creates: its shortest ARN).
+      if (isPlain(clusterInputs) && isPlain(args.serviceAccounts)) {
+        const early = (clusterInputs as [string, GrantCluster][]).map(
+          ([key, c]) =>
+            [
+              key,
+              mechanisms.includes(Mechanism.Irsa) && c.oidcProviderArn === undefined
+                ? {
+                    ...c,
+                    oidcProviderArn: placeholderProviderArn(
+                      c.issuerUrl as string,
+                      `args.clusters.${key}.issuerUrl`,
+                    ),
+                  }
+                : c,
+            ] as const,
+        );
+        inArgsTerms(
+          () =>
+            buildGrantTrustPolicy({
+              mechanisms,
+              clusters: early,
+              serviceAccounts: checkGrantServiceAccounts("args.serviceAccounts", args.serviceAccounts),
+              maxSize: args.maxTrustPolicySize,
+              maxSizeField: "maxTrustPolicySize",
+            }),
+          ARGS_FIELDS,
+        );
+      }
+      // The role's own settings, plain values now (checkRoleSettings checks Outputs once they resolve).
+      if (args.roleName !== undefined && isPlain(args.roleName))
+        validateRoleName("args.roleName", args.roleName);
+      if (args.path !== undefined && isPlain(args.path)) validateIamPath("args.path", args.path);
+      if (args.permissionsBoundary !== undefined && isPlain(args.permissionsBoundary)) {
+        validateManagedPolicyArn("args.permissionsBoundary", args.permissionsBoundary);
+      }
+      if (args.maxSessionDuration !== undefined && isPlain(args.maxSessionDuration)) {
+        validateInteger("args.maxSessionDuration", args.maxSessionDuration, 3600, 43200);
+      }
+      return { mechanisms, clusterInputs, serviceAccounts, plainBuckets, buckets };
+    });
+    super("cross-account-irsa:index:BucketAccessGrant", name, {}, opts);
+    const { mechanisms, clusterInputs, serviceAccounts, plainBuckets, buckets } = checks;
+
+    // Each cluster's values once known, IRSA's provider created or adopted per cluster.
+    const clusters = pulumi.all(
+      clusterInputs.map(([key, input]) => {
+        const values = checked(pulumi.all(input as Record<string, pulumi.Input<string>>), (c) =>
+          checkClusterValues(`args.clusters.${key}`, c as GrantCluster),
+        );
+        let providerArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        for (const m of mechanisms) {
+          switch (m) {
+            case Mechanism.Irsa: {
+              const provider = new ClusterOidcProvider(
+                `${name}-oidc-${key}`,
+                {
+                  issuerUrl: input.issuerUrl as pulumi.Input<string>,
+                  ...(input.oidcProviderArn !== undefined
+                    ? { existingProviderArn: input.oidcProviderArn }
+                    : {}),
+                  tags: args.tags,
+                },
+                { parent: this },
+              );
+              providerArn = provider.arn;
+              break;
+            }
+            case Mechanism.PodIdentity:
+              break; // nothing in account B but the trust: the source role is account A's
+            default:
+              return unhandledMechanism(m);
+          }
+        }
+        return pulumi
+          .all([values, providerArn])
+          .apply(([c, arn]) => [key, arn === undefined ? c : { ...c, oidcProviderArn: arn }] as const);
+      }),
+    );
+    const checkedClusters = checked(clusters, (list) => {
+      checkDistinctClusters("args.clusters", list);
+      return list;
+    });
+
+    // Buckets to create, hardened; an existing bucket is only named.
+    const names = plainBuckets.map((b, i) => {
+      if (!b.create) return pulumi.output(b.name);
+      const kms = args.buckets[i].kmsKeyArn;
+      const bucket = new SecureBucket(
+        `${name}-${b.name}`,
+        { bucketName: b.name, ...(kms !== undefined ? { kmsKeyArn: kms } : {}), tags: args.tags },
+        { parent: this },
+      );
+      return bucket.bucketName;
+    });
+    this.bucketNames = pulumi.all(names);
+
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const inlinePolicies = Object.fromEntries(
+      plainBuckets.map((b, i) => [
+        `s3-${b.name}`,
+        pulumi
+          .all([buckets, partition])
+          .apply(([bs, p]) => policyJson(bucketAccessPolicy(`args.buckets[${i}]`, bs[i], p))),
+      ]),
+    );
+    const role = checkRoleSettings({
+      roleName: args.roleName,
+      path: args.path,
+      permissionsBoundary: args.permissionsBoundary,
+      maxSessionDuration: args.maxSessionDuration,
+      inlinePolicies,
+    });
+    const trust = checked(pulumi.all([checkedClusters, serviceAccounts]), ([list, sas]) =>
+      inArgsTerms(
+        () =>
+          policyJson(
+            buildGrantTrustPolicy({
+              mechanisms,
+              clusters: list,
+              serviceAccounts: sas,
+              maxSize: args.maxTrustPolicySize,
+              maxSizeField: "maxTrustPolicySize",
+            }),
+          ),
+        ARGS_FIELDS,
+      ),
+    );
+    const created = registerRole(
+      name,
+      this,
+      role,
+      trust,
+      args.description ?? BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION,
+      args.tags,
+    );
+    this.roleArn = created.roleArn;
+    this.roleName = created.role.name;
+    this.trustPolicy = trust;
+    this.handoff = pulumi
+      .all([created.roleArn, checkedClusters, serviceAccounts, buckets, this.bucketNames])
+      .apply(([roleArn, list, sas, bs]) =>
+        buildHandoff({ mechanisms, roleArn, serviceAccounts: sas, clusters: list, buckets: bs }),
+      );
+    this.kmsKeyPolicyStatements = pulumi
+      .all([created.roleArn, buckets])
+      .apply(([roleArn, bs]) =>
+        Object.fromEntries(
+          Object.entries(foreignKeyStatements(roleArn, bs)).map(([k, s]) => [k, JSON.stringify(s)]),
+        ),
+      );
+    this.registerOutputs({
+      roleArn: this.roleArn,
+      roleName: this.roleName,
+      trustPolicy: this.trustPolicy,
+      bucketNames: this.bucketNames,
+      handoff: this.handoff,
+      kmsKeyPolicyStatements: this.kmsKeyPolicyStatements,
+    });
+  }
+}

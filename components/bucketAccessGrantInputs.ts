@@ -1,0 +1,92 @@
+/**
+ * The input types of `BucketAccessGrant`'s arguments (a cluster, a service account, a bucket), each
+ * field documented with its default: what `pulumi package add` describes, and what programs name.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** What the grant's role may do with a bucket. */
+export const BucketAccess = {
+  /** List and get objects. */
+  Read: "read",
+  /** Also put, delete and abort multipart uploads. */
+  ReadWrite: "read-write",
+  /** List object keys only. */
+  List: "list",
+} as const;
+/** What the grant's role may do with a bucket. */
+export type BucketAccess = (typeof BucketAccess)[keyof typeof BucketAccess];
+
+/** A cluster the grant trusts: the fields each listed mechanism needs, and no other. */
+export interface GrantClusterInput {
+  /**
+   * IRSA: the cluster's OIDC issuer URL (account A's `oidcIssuerUrl`). Required with `irsa`, refused without it.
+   * @default none
+   */
+  issuerUrl?: pulumi.Input<string>;
+  /**
+   * IRSA: an existing IAM OIDC provider for the issuer in account B, adopted (read and checked, never
+   * modified); IAM allows one provider per issuer per account. Refused without `irsa`.
+   * @default none (the grant creates the provider)
+   */
+  oidcProviderArn?: pulumi.Input<string>;
+  /**
+   * Pod Identity: the cluster's ARN (its `eks-cluster-arn` session tag). Required with `pod-identity`, refused without it.
+   * @default none
+   */
+  clusterArn?: pulumi.Input<string>;
+  /**
+   * Pod Identity: the source role in the cluster's account that EKS assumes first. The role need not
+   * exist yet: the trust names it by `aws:PrincipalArn` (see docs/migration.md, "Deploy order").
+   * Required with `pod-identity`, refused without it.
+   * @default none
+   */
+  sourceRoleArn?: pulumi.Input<string>;
+}
+
+/** A bucket of the grant. */
+export interface GrantBucketInput {
+  /**
+   * The bucket's name: an existing bucket of account B, or the one to create. A plain string (it names
+   * the bucket's child resources and inline policy).
+   * @default none (required)
+   */
+  name: string;
+  /**
+   * Create the bucket, hardened as `SecureBucket` does (public access blocked, owner-enforced,
+   * encrypted, versioned, TLS-only). Without it the bucket must exist; it is not read or modified.
+   * @default false
+   */
+  create?: boolean;
+  /**
+   * What the role may do: `read`, `read-write` or `list`.
+   * @default "read"
+   */
+  access?: BucketAccess;
+  /**
+   * Key prefixes the role is confined to (a plain string prefix each; end it with `/` for a folder).
+   * @default the whole bucket
+   */
+  prefixes?: string[];
+  /**
+   * The customer-managed KMS key of the bucket's objects: the role gets `kms:Decrypt` (and
+   * `kms:GenerateDataKey` for `read-write`) on it; a created bucket is encrypted with it. A key of
+   * another account also needs the statement `kmsKeyPolicyStatements` outputs in its key policy.
+   * @default none (SSE-S3, or an AWS-managed key)
+   */
+  kmsKeyArn?: pulumi.Input<string>;
+}
+
+/** A service account the grant trusts. */
+export interface GrantServiceAccountInput {
+  /**
+   * The namespace (a DNS-1123 label), exact: no `*` or `?`.
+   * @default none (required)
+   */
+  namespace: string;
+  /**
+   * The service account's name (a DNS-1123 subdomain), exact: no `*` or `?` (Pod Identity compares
+   * the session tags as written, and one list serves every mechanism).
+   * @default none (required)
+   */
+  name: string;
+}

@@ -1,0 +1,361 @@
+/**
+ * The handoff of a grant: everything account A needs from account B's `BucketAccessGrant`, as one
+ * plain object a StackReference carries across (`grant.handoff`), versioned; and the pure core of
+ * `BucketAccessBinding`: the handoff read strictly, and the binding's own arguments checked against
+ * it. No Pulumi or AWS package is imported.
+ */
+import { IrsaInputError } from "./errors";
+import { isMechanism, Mechanism, MECHANISMS } from "./mechanism";
+import { podCredentialPath, checkClusterValues, type GrantCluster } from "./bucketAccess";
+import { type GrantBucket } from "./bucketAccessBuckets";
+import { parseEksClusterArn } from "./podIdentityPolicies";
+import { normalizePrefixes } from "./s3AccessPolicy";
+import { type ServiceAccountRef } from "./trustPolicy";
+import {
+  parseRoleArn,
+  requireArray,
+  requireString,
+  validateBucketName,
+  validateEksClusterName,
+  validateKmsKeyArn,
+  validateNamespace,
+  validateObjectName,
+} from "./validation";
+
+/**
+ * The version of the handoff this package writes and reads. A binding refuses another version, naming
+ * it, rather than guess what its fields mean; a new version is a new major entry in the CHANGELOG.
+ */
+export const HANDOFF_VERSION = 1;
+
+/** A trusted cluster, as the handoff carries it (the fields its mechanisms read). */
+export interface HandoffCluster {
+  /**
+   * The cluster's key in the grant's `clusters`.
+   * @default none (required)
+   */
+  key: string;
+  /**
+   * IRSA: the cluster's OIDC issuer URL.
+   * @default none (absent unless the grant trusts IRSA)
+   */
+  issuerUrl?: string;
+  /**
+   * IRSA: the IAM OIDC provider for the issuer in account B (created or adopted by the grant).
+   * @default none (absent unless the grant trusts IRSA)
+   */
+  oidcProviderArn?: string;
+  /**
+   * Pod Identity: the cluster's ARN.
+   * @default none (absent unless the grant trusts Pod Identity)
+   */
+  clusterArn?: string;
+  /**
+   * Pod Identity: the source role in account A the target role trusts (by `aws:PrincipalArn`).
+   * @default none (absent unless the grant trusts Pod Identity)
+   */
+  sourceRoleArn?: string;
+}
+
+/** A bucket of the grant, as the handoff carries it. */
+export interface HandoffBucket {
+  /**
+   * The bucket's name.
+   * @default none (required)
+   */
+  name: string;
+  /**
+   * What the role may do with it: `read`, `read-write` or `list`.
+   * @default none (required)
+   */
+  access: string;
+  /**
+   * The key prefixes the role is confined to; empty for the whole bucket.
+   * @default none (required)
+   */
+  prefixes: string[];
+  /**
+   * The KMS key that encrypts the bucket, when a customer-managed one.
+   * @default none (SSE-S3 or an AWS-managed key)
+   */
+  kmsKeyArn?: string;
+}
+
+/** A service account the grant trusts, as the handoff carries it. */
+export interface HandoffServiceAccount {
+  /**
+   * The namespace.
+   * @default none (required)
+   */
+  namespace: string;
+  /**
+   * The service account's name.
+   * @default none (required)
+   */
+  name: string;
+}
+
+/**
+ * Everything account A needs from a grant in account B, as one object (version `HANDOFF_VERSION`).
+ * `BucketAccessGrant.handoff` writes it; `BucketAccessBinding` reads it, typically through a
+ * StackReference (`new pulumi.StackReference("org/account-b/prod").getOutput("handoff")`).
+ */
+export interface BucketAccessHandoff {
+  /**
+   * The format's version, `HANDOFF_VERSION` (1).
+   * @default none (required)
+   */
+  version: number;
+  /**
+   * The paths the grant's role trusts.
+   * @default none (required)
+   */
+  mechanisms: Mechanism[];
+  /**
+   * The grant's role in account B: IRSA's annotation, Pod Identity's `targetRoleArn`.
+   * @default none (required)
+   */
+  roleArn: string;
+  /**
+   * The service accounts the role trusts (exact pairs).
+   * @default none (required)
+   */
+  serviceAccounts: HandoffServiceAccount[];
+  /**
+   * The trusted clusters, with what their mechanisms read.
+   * @default none (required)
+   */
+  clusters: HandoffCluster[];
+  /**
+   * The buckets the role may use.
+   * @default none (required)
+   */
+  buckets: HandoffBucket[];
+}
+
+/**
+ * What the handoff carries of each cluster, by mechanism: what the grant's trust names (IRSA's
+ * provider ARN is filled in by the grant, created or adopted).
+ */
+export const HANDOFF_CLUSTER_FIELDS: Record<Mechanism, readonly (keyof GrantCluster)[]> = {
+  [Mechanism.Irsa]: ["issuerUrl", "oidcProviderArn"],
+  [Mechanism.PodIdentity]: ["clusterArn", "sourceRoleArn"],
+};
+
+/**
+ * The handoff of a grant, from its checked parts: mechanisms, role, service accounts and clusters
+ * sorted as the grant sorts them, buckets in the grant's order (the first is the probe's default).
+ */
+export function buildHandoff(options: {
+  mechanisms: readonly Mechanism[];
+  roleArn: string;
+  serviceAccounts: readonly ServiceAccountRef[];
+  clusters: ReadonlyArray<readonly [string, GrantCluster]>;
+  buckets: readonly GrantBucket[];
+}): BucketAccessHandoff {
+  return {
+    version: HANDOFF_VERSION,
+    mechanisms: [...options.mechanisms],
+    roleArn: options.roleArn,
+    serviceAccounts: options.serviceAccounts.map((sa) => ({ namespace: sa.namespace, name: sa.name })),
+    clusters: [...options.clusters]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, c]) => {
+        const fields = new Set(options.mechanisms.flatMap((m) => HANDOFF_CLUSTER_FIELDS[m]));
+        const entry: HandoffCluster = { key };
+        for (const f of ["issuerUrl", "oidcProviderArn", "clusterArn", "sourceRoleArn"] as const) {
+          if (fields.has(f) && c[f] !== undefined) entry[f] = c[f];
+        }
+        return entry;
+      }),
+    buckets: options.buckets.map((b) => ({
+      name: b.name,
+      access: b.access,
+      prefixes: [...b.prefixes],
+      ...(b.kmsKeyArn !== undefined ? { kmsKeyArn: b.kmsKeyArn } : {}),
+    })),
+  };
+}
+
+const HANDOFF_FIELDS = [
+  "version",
+  "mechanisms",
+  "roleArn",
+  "serviceAccounts",
+  "clusters",
+  "buckets",
+] as const;
+
+function object(field: string, value: unknown, fields: readonly string[]): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new IrsaInputError(field, value, `must be an object { ${fields.join(", ")} }`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!fields.includes(key)) {
+      throw new IrsaInputError(
+        `${field}.${key}`,
+        (value as Record<string, unknown>)[key],
+        `is not a field of it (${fields.join(", ")})`,
+      );
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Reads a handoff strictly: the version this package writes, no unknown field, every value valid and
+ * consistent (each listed mechanism's cluster fields present). Errors name `field` (the binding's
+ * `args.handoff`) and the path inside it.
+ */
+export function parseHandoff(field: string, value: unknown): BucketAccessHandoff {
+  if (value === undefined || value === null) {
+    throw new IrsaInputError(
+      field,
+      value,
+      "is required: account B's BucketAccessGrant.handoff (through a StackReference, account B's update must have run first)",
+    );
+  }
+  const raw = object(field, value, HANDOFF_FIELDS);
+  if (raw.version !== HANDOFF_VERSION) {
+    throw new IrsaInputError(
+      `${field}.version`,
+      raw.version,
+      `must be ${HANDOFF_VERSION}: this version of cross-account-irsa reads handoffs of version ${HANDOFF_VERSION} only; ` +
+        "use the same package version in account A as in account B",
+    );
+  }
+  const mechanismList = requireArray(`${field}.mechanisms`, raw.mechanisms, 1);
+  const mechanisms = mechanismList.map((m, i) => {
+    if (!isMechanism(m)) {
+      throw new IrsaInputError(
+        `${field}.mechanisms[${i}]`,
+        m,
+        `must be one of ${MECHANISMS.map((n) => `"${n}"`).join(", ")}`,
+      );
+    }
+    return m;
+  });
+  if (new Set(mechanisms).size !== mechanisms.length) {
+    throw new IrsaInputError(`${field}.mechanisms`, raw.mechanisms, "must list each mechanism once");
+  }
+  const roleArn = parseRoleArn(`${field}.roleArn`, raw.roleArn) && (raw.roleArn as string);
+  const serviceAccounts = requireArray(`${field}.serviceAccounts`, raw.serviceAccounts, 1).map((sa, i) => {
+    const where = `${field}.serviceAccounts[${i}]`;
+    const o = object(where, sa, ["namespace", "name"]);
+    return {
+      namespace: validateNamespace(`${where}.namespace`, o.namespace),
+      name: validateObjectName(`${where}.name`, o.name),
+    };
+  });
+  const clusters = requireArray(`${field}.clusters`, raw.clusters, 1).map((c, i) => {
+    const where = `${field}.clusters[${i}]`;
+    const o = object(where, c, ["key", "issuerUrl", "oidcProviderArn", "clusterArn", "sourceRoleArn"]);
+    const key = requireString(`${where}.key`, o.key);
+    const { key: _key, ...rest } = o;
+    const values = checkClusterValues(where, rest);
+    for (const m of mechanisms) {
+      for (const need of HANDOFF_CLUSTER_FIELDS[m]) {
+        if (values[need] === undefined)
+          throw new IrsaInputError(`${where}.${need}`, undefined, `is required by mechanism "${m}"`);
+      }
+    }
+    return { key, ...values };
+  });
+  const buckets = requireArray(`${field}.buckets`, raw.buckets, 1).map((b, i) => {
+    const where = `${field}.buckets[${i}]`;
+    const o = object(where, b, ["name", "access", "prefixes", "kmsKeyArn"]);
+    if (o.access !== "read" && o.access !== "read-write" && o.access !== "list") {
+      throw new IrsaInputError(`${where}.access`, o.access, 'must be one of "read", "read-write", "list"');
+    }
+    return {
+      name: validateBucketName(`${where}.name`, o.name),
+      access: o.access,
+      prefixes: normalizePrefixes(requireArray(`${where}.prefixes`, o.prefixes), `${where}.prefixes`),
+      ...(o.kmsKeyArn !== undefined
+        ? { kmsKeyArn: validateKmsKeyArn(`${where}.kmsKeyArn`, o.kmsKeyArn) }
+        : {}),
+    };
+  });
+  return { version: HANDOFF_VERSION, mechanisms, roleArn, serviceAccounts, clusters, buckets };
+}
+
+/** What a binding sets up in account A, once checked against the handoff. */
+export interface BindingPlan {
+  /** The grant's role (annotation, `targetRoleArn`, the probe's expected role). */
+  roleArn: string;
+  /** Pod Identity: the handoff's cluster entry for the binding's cluster. */
+  podIdentity?: { clusterArn: string; sourceRoleArn: string };
+  /** The path the pods' SDK takes with everything the binding sets up ({@link podCredentialPath}). */
+  podPath: Mechanism;
+  /** The bucket the probe reads. */
+  probeBucket?: string;
+}
+
+/**
+ * Checks a binding's own (plain) arguments against the handoff: every mechanism it sets up is one the
+ * grant trusts, its service account is one the grant names, and, with Pod Identity, its cluster is one
+ * of the grant's (by name, and by account when `accountId` is known). Errors name both sides.
+ */
+export function planBinding(options: {
+  handoff: BucketAccessHandoff;
+  mechanisms: readonly Mechanism[];
+  serviceAccount: ServiceAccountRef;
+  clusterName?: string;
+  probeBucket?: string;
+}): BindingPlan {
+  const { handoff, mechanisms, serviceAccount } = options;
+  mechanisms.forEach((m, i) => {
+    if (!handoff.mechanisms.includes(m)) {
+      throw new IrsaInputError(
+        `args.mechanisms[${i}]`,
+        m,
+        `account B's grant does not trust it (args.handoff.mechanisms is ${JSON.stringify(handoff.mechanisms)}): ` +
+          `add "${m}" to the grant's mechanism and update account B first`,
+      );
+    }
+  });
+  if (
+    !handoff.serviceAccounts.some(
+      (sa) => sa.namespace === serviceAccount.namespace && sa.name === serviceAccount.name,
+    )
+  ) {
+    throw new IrsaInputError(
+      "args.serviceAccount",
+      { namespace: serviceAccount.namespace, name: serviceAccount.name },
+      `is not among the service accounts account B's grant trusts (args.handoff.serviceAccounts: ${handoff.serviceAccounts
+        .map((sa) => `${sa.namespace}/${sa.name}`)
+        .join(", ")})`,
+    );
+  }
+  const plan: BindingPlan = { roleArn: handoff.roleArn, podPath: podCredentialPath(mechanisms) };
+  if (mechanisms.includes(Mechanism.PodIdentity)) {
+    const clusterName = validateEksClusterName("args.clusterName", options.clusterName);
+    const matches = handoff.clusters.filter(
+      (c) =>
+        c.clusterArn !== undefined &&
+        parseEksClusterArn("clusterArn", c.clusterArn).clusterName === clusterName,
+    );
+    if (matches.length !== 1) {
+      throw new IrsaInputError(
+        "args.clusterName",
+        clusterName,
+        `must name ${matches.length === 0 ? "one" : "exactly one"} of the clusters account B's grant trusts for Pod Identity ` +
+          `(args.handoff.clusters: ${handoff.clusters.map((c) => c.clusterArn ?? `${c.key} (no clusterArn)`).join(", ")})`,
+      );
+    }
+    plan.podIdentity = { clusterArn: matches[0].clusterArn!, sourceRoleArn: matches[0].sourceRoleArn! };
+  }
+  if (options.probeBucket !== undefined) {
+    if (!handoff.buckets.some((b) => b.name === options.probeBucket)) {
+      throw new IrsaInputError(
+        "args.probe.bucketName",
+        options.probeBucket,
+        `is not among the grant's buckets (args.handoff.buckets: ${handoff.buckets.map((b) => b.name).join(", ")})`,
+      );
+    }
+    plan.probeBucket = options.probeBucket;
+  } else {
+    plan.probeBucket = handoff.buckets[0].name;
+  }
+  return plan;
+}

@@ -1,0 +1,350 @@
+/**
+ * BucketAccessGrant and BucketAccessBinding under the mock engine: what each registers (types, names,
+ * exact documents), their outputs, Output arguments, a migration's steps (the ServiceAccount keeps its
+ * URN, only its annotation changes), and refused arguments (once, before anything registers).
+ * The pure core: bucketAccess.test.ts.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { MockEngine, type RecordedResource } from "../../engine/mockEngine";
+import {
+  BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION,
+  BucketAccessGrant,
+  type BucketAccessGrantArgs,
+} from "../../components/bucketAccessGrant";
+import { BucketAccessBinding, type BucketAccessBindingArgs } from "../../components/bucketAccessBinding";
+import { buildGrantTrustPolicy } from "../../components/bucketAccess";
+import { type BucketAccessHandoff } from "../../components/bucketAccessHandoff";
+import { buildPodIdentitySourceTrustPolicy } from "../../components/podIdentityPolicies";
+import { policyJson } from "../../components/policyDocument";
+import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
+import { settled, valueOf } from "../support/outputs";
+
+const ACCOUNT_A = "111122223333";
+const ACCOUNT_B = "222233334444";
+const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+const ISSUER = `https://${HOST}`;
+const PROVIDER = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST}`;
+const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
+const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-source`;
+const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
+const SA = { namespace: "apps", name: "reports" };
+const FOREIGN_KEY = "arn:aws:kms:eu-west-1:999988887777:key/abc";
+
+async function engineIn(account: string): Promise<MockEngine> {
+  const engine = new MockEngine({
+    config: { "aws:region": "eu-west-1", "aws:allowedAccountIds": `["${account}"]` },
+  });
+  await engine.install();
+  return engine;
+}
+
+const names = (engine: MockEngine) =>
+  engine.resources.filter((r) => !r.type.startsWith("pulumi:")).map((r) => `${r.type}::${r.name}`);
+
+const grantArgs = (over: Partial<BucketAccessGrantArgs> = {}): BucketAccessGrantArgs => ({
+  mechanisms: ["irsa", "pod-identity"],
+  clusters: { prod: { issuerUrl: ISSUER, clusterArn: CLUSTER, sourceRoleArn: SOURCE } },
+  serviceAccounts: [SA],
+  buckets: [
+    { name: "team-reports" },
+    { name: "team-exports", create: true, access: "read-write", kmsKeyArn: FOREIGN_KEY },
+  ],
+  roleName: "reports",
+  ...over,
+});
+
+describe("BucketAccessGrant (account B)", () => {
+  it("registers one role trusting both paths, a policy per bucket, the provider and the created bucket", async () => {
+    const engine = await engineIn(ACCOUNT_B);
+    const grant = new BucketAccessGrant("reports", grantArgs());
+    const handoff = await valueOf(grant.handoff);
+    await settled();
+    expect(names(engine)).to.have.members([
+      "cross-account-irsa:index:BucketAccessGrant::reports",
+      "cross-account-irsa:index:ClusterOidcProvider::reports-oidc-prod",
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider::reports-oidc-prod",
+      "cross-account-irsa:index:SecureBucket::reports-team-exports",
+      "aws:s3/bucket:Bucket::reports-team-exports",
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::reports-team-exports-public-access",
+      "aws:s3/bucketOwnershipControls:BucketOwnershipControls::reports-team-exports-ownership",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration::reports-team-exports-encryption",
+      "aws:s3/bucketVersioning:BucketVersioning::reports-team-exports-versioning",
+      "aws:s3/bucketPolicy:BucketPolicy::reports-team-exports-tls-only",
+      "aws:iam/role:Role::reports",
+      "aws:iam/rolePolicy:RolePolicy::reports-s3-team-reports",
+      "aws:iam/rolePolicy:RolePolicy::reports-s3-team-exports",
+    ]);
+    const component = engine.one("cross-account-irsa:index:BucketAccessGrant", "reports");
+    for (const r of engine.resources.filter(
+      (x) => x.type.startsWith("cross-account-irsa:index:") && x !== component,
+    )) {
+      expect(r.parent, `${r.name} is the grant's child`).to.equal(component.urn);
+    }
+    const role = engine.one("aws:iam/role:Role", "reports").inputs;
+    const expected = buildGrantTrustPolicy({
+      mechanisms: ["irsa", "pod-identity"],
+      clusters: [
+        [
+          "prod",
+          { issuerUrl: ISSUER, oidcProviderArn: PROVIDER, clusterArn: CLUSTER, sourceRoleArn: SOURCE },
+        ],
+      ],
+      serviceAccounts: [SA],
+    });
+    expect(role.assumeRolePolicy).to.equal(policyJson(expected));
+    expect(role.name).to.equal("reports");
+    // The documented defaults (argsContract.test.ts reads the @default literals).
+    expect(role.description).to.equal(BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION);
+    expect(role.maxSessionDuration).to.equal(3600);
+    expect(role.path).to.equal("/");
+    const policy = (n: string) => engine.one("aws:iam/rolePolicy:RolePolicy", n).inputs;
+    expect(policy("reports-s3-team-reports")).to.include({
+      name: "s3-team-reports",
+      policy: policyJson(buildS3AccessPolicy({ bucketName: "team-reports" })),
+    });
+    expect(JSON.parse(policy("reports-s3-team-exports").policy as string)).to.deep.equal(
+      buildS3AccessPolicy({ bucketName: "team-exports", access: "read-write", kmsKeyArn: FOREIGN_KEY }),
+    );
+    expect(engine.one("aws:s3/bucket:Bucket").inputs.bucket).to.equal("team-exports");
+    expect(await valueOf(grant.bucketNames)).to.deep.equal(["team-reports", "team-exports"]);
+    expect(handoff).to.deep.include({ version: 1, mechanisms: ["irsa", "pod-identity"], roleArn: ROLE });
+    expect(handoff.clusters).to.deep.equal([
+      {
+        key: "prod",
+        issuerUrl: ISSUER,
+        oidcProviderArn: PROVIDER,
+        clusterArn: CLUSTER,
+        sourceRoleArn: SOURCE,
+      },
+    ]);
+    const statements = await valueOf(grant.kmsKeyPolicyStatements);
+    expect(Object.keys(statements)).to.deep.equal([FOREIGN_KEY]);
+    expect(JSON.parse(statements[FOREIGN_KEY])).to.deep.include({ Principal: { AWS: ROLE } });
+  });
+
+  it("adopts an existing provider (read, never created) and takes computed arguments", async () => {
+    const engine = await engineIn(ACCOUNT_B);
+    const grant = new BucketAccessGrant(
+      "g",
+      grantArgs({
+        mechanisms: ["irsa"],
+        clusters: { prod: { issuerUrl: pulumi.output(ISSUER), oidcProviderArn: PROVIDER } },
+        serviceAccounts: pulumi.output([SA]),
+        buckets: [
+          { name: "team-reports", kmsKeyArn: pulumi.output(`arn:aws:kms:eu-west-1:${ACCOUNT_B}:key/own`) },
+        ],
+        maxSessionDuration: pulumi.output(7200),
+      }),
+    );
+    const handoff = await valueOf(grant.handoff);
+    await settled();
+    expect(
+      engine.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").map((r) => r.read),
+    ).to.deep.equal([true]);
+    expect(engine.ofType("aws:s3/bucket:Bucket")).to.have.length(0);
+    expect(engine.one("aws:iam/role:Role").inputs.maxSessionDuration).to.equal(7200);
+    expect(handoff.clusters).to.deep.equal([{ key: "prod", issuerUrl: ISSUER, oidcProviderArn: PROVIDER }]);
+    expect(await valueOf(grant.kmsKeyPolicyStatements), "a key of the role's own account").to.deep.equal({});
+  });
+
+  const refused: Array<[string, Partial<BucketAccessGrantArgs>, RegExp]> = [
+    [
+      "an unknown mechanism",
+      { mechanisms: ["irsa", "irsa-typo" as never] },
+      /^IrsaInputError: args\.mechanisms\[1\]: "irsa-typo" is invalid/,
+    ],
+    [
+      "a cluster field no listed mechanism reads",
+      { mechanisms: ["irsa"], clusters: { prod: { issuerUrl: ISSUER, clusterArn: pulumi.output(CLUSTER) } } },
+      /^IrsaInputError: args\.clusters\.prod\.clusterArn: "\[an Output\]" is invalid: is read only by mechanism "pod-identity"/,
+    ],
+    [
+      "clusters as one Output",
+      { clusters: pulumi.output({ prod: { issuerUrl: ISSUER } }) as never },
+      /^IrsaInputError: args\.clusters: "\[an Output\]" is invalid: must be a plain value, not an Output: its keys name child resources/,
+    ],
+    [
+      "mechanisms as an Output",
+      { mechanisms: pulumi.output(["irsa"]) as never },
+      /^IrsaInputError: args\.mechanisms: "\[an Output\]" is invalid: must be a plain value, not an Output: it decides which resources exist/,
+    ],
+    [
+      "a bucket listed twice",
+      { buckets: [{ name: "a-data" }, { name: "a-data" }] },
+      /^IrsaInputError: args\.buckets\[1\]\.name: "a-data" is invalid/,
+    ],
+    [
+      "a bad path while the issuer is an Output",
+      { mechanisms: ["irsa"], clusters: { prod: { issuerUrl: pulumi.output(ISSUER) } }, path: "bad" },
+      /^IrsaInputError: args\.path: "bad" is invalid/,
+    ],
+    [
+      "a trust over its size",
+      {
+        serviceAccounts: Array.from({ length: 5 }, (_, i) => ({
+          namespace: `ns-${i}`,
+          name: `service-account-${i}`,
+        })),
+      },
+      /^PolicySizeError: args\.serviceAccounts: .*\(args\.maxTrustPolicySize\)/,
+    ],
+  ];
+  for (const [label, over, message] of refused) {
+    it(`refuses ${label}: once, before anything registers`, async () => {
+      const engine = await engineIn(ACCOUNT_B);
+      const unhandled: unknown[] = [];
+      const listener = (reason: unknown) => unhandled.push(reason);
+      process.on("unhandledRejection", listener);
+      let thrown: unknown;
+      try {
+        new BucketAccessGrant("g", grantArgs(over));
+      } catch (e) {
+        thrown = e;
+      } finally {
+        await settled(100);
+        process.off("unhandledRejection", listener);
+      }
+      expect(String(thrown)).to.match(message);
+      expect(unhandled.map(String)).to.deep.equal([]);
+      expect(engine.resources).to.have.length(0);
+    });
+  }
+});
+
+const HANDOFF: BucketAccessHandoff = {
+  version: 1,
+  mechanisms: ["irsa", "pod-identity"],
+  roleArn: ROLE,
+  serviceAccounts: [SA],
+  clusters: [
+    { key: "prod", issuerUrl: ISSUER, oidcProviderArn: PROVIDER, clusterArn: CLUSTER, sourceRoleArn: SOURCE },
+  ],
+  buckets: [{ name: "team-reports", access: "read", prefixes: [] }],
+};
+
+async function bind(over: Partial<BucketAccessBindingArgs>): Promise<MockEngine> {
+  const engine = await engineIn(ACCOUNT_A);
+  const binding = new BucketAccessBinding("reports", {
+    handoff: pulumi.output(HANDOFF),
+    mechanisms: ["irsa", "pod-identity"],
+    clusterName: "prod",
+    serviceAccount: SA,
+    ...over,
+  });
+  await valueOf(binding.roleArn);
+  await settled(100);
+  return engine;
+}
+
+const serviceAccount = (engine: MockEngine): RecordedResource =>
+  engine.one("kubernetes:core/v1:ServiceAccount", "reports");
+const annotationsOf = (r: RecordedResource) =>
+  (r.inputs.metadata as { annotations?: Record<string, string> }).annotations;
+
+describe("BucketAccessBinding (account A)", () => {
+  it("both paths (migration step 1): the annotation, the source role the grant names, the association; pods use IRSA", async () => {
+    const engine = await bind({ probe: { objectKey: "probe.txt" } });
+    expect(annotationsOf(serviceAccount(engine))).to.deep.include({ "eks.amazonaws.com/role-arn": ROLE });
+    const source = engine.one("aws:iam/role:Role", "reports-source").inputs;
+    expect(source).to.include({ name: "reports-source", path: "/team/" });
+    expect(source.assumeRolePolicy).to.equal(
+      policyJson(buildPodIdentitySourceTrustPolicy({ clusterArn: CLUSTER })),
+    );
+    expect(engine.one("aws:eks/podIdentityAssociation:PodIdentityAssociation").inputs).to.deep.include({
+      clusterName: "prod",
+      namespace: "apps",
+      serviceAccount: "reports",
+      roleArn: SOURCE,
+      targetRoleArn: ROLE,
+    });
+    const job = JSON.stringify(engine.one("kubernetes:batch/v1:Job").inputs);
+    expect(job, "the probe checks IRSA's injected credentials").to.include("AWS_WEB_IDENTITY_TOKEN_FILE");
+    expect(job).to.not.include("podidentityassociation/");
+  });
+
+  it("Pod Identity only (migration step 2): the same ServiceAccount, no annotation; the probe checks Pod Identity", async () => {
+    const step1 = await bind({});
+    const urn1 = serviceAccount(step1).urn;
+    const engine = await bind({ mechanisms: ["pod-identity"], probe: { objectKey: "probe.txt" } });
+    expect(serviceAccount(engine).urn, "one URN both ways: an update, not a replacement").to.equal(urn1);
+    expect(annotationsOf(serviceAccount(engine))).to.equal(undefined);
+    const job = engine.one("kubernetes:batch/v1:Job").inputs as {
+      spec: { template: { metadata: { annotations: Record<string, string> } } };
+    };
+    expect(JSON.stringify(job.spec.template.metadata.annotations)).to.include("podidentityassociation");
+  });
+
+  it("IRSA only: the annotation, nothing of Pod Identity; an adopted ServiceAccount is patched, never created", async () => {
+    const engine = await bind({
+      mechanisms: ["irsa"],
+      clusterName: undefined,
+      serviceAccount: { ...SA, create: false },
+    });
+    expect(engine.ofType("kubernetes:core/v1:ServiceAccount")).to.have.length(0);
+    expect(engine.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")).to.have.length(0);
+    const patch = engine.one("kubernetes:core/v1:ServiceAccountPatch", "reports-annotation").inputs;
+    expect(patch.metadata).to.deep.include({ name: "reports", namespace: "apps" });
+    expect(annotationsOf({ inputs: patch } as unknown as RecordedResource)).to.deep.include({
+      "eks.amazonaws.com/role-arn": ROLE,
+    });
+  });
+
+  it("installs the Pod Identity agent when asked, and the association waits for it", async () => {
+    const engine = await bind({ mechanisms: ["pod-identity"], installPodIdentityAgent: true });
+    const addon = engine.one("aws:eks/addon:Addon", "reports-agent");
+    expect(addon.inputs).to.include({ clusterName: "prod", addonName: "eks-pod-identity-agent" });
+    const identity = engine.one("cross-account-irsa:index:CrossAccountPodIdentity");
+    // A component in dependsOn stands for its resources: the add-on.
+    expect(identity.dependsOn).to.include(addon.urn);
+    expect((await bind({ mechanisms: ["pod-identity"] })).ofType("aws:eks/addon:Addon")).to.have.length(0);
+  });
+
+  const refused: Array<[string, Partial<BucketAccessBindingArgs>, RegExp]> = [
+    [
+      "the agent without Pod Identity",
+      { mechanisms: ["irsa"], clusterName: undefined, installPodIdentityAgent: true },
+      /^IrsaInputError: args\.installPodIdentityAgent: true is invalid: is for mechanism "pod-identity"/,
+    ],
+    [
+      "a cluster name IRSA does not read",
+      { mechanisms: ["irsa"] },
+      /^IrsaInputError: args\.clusterName: "prod" is invalid: is read only by mechanism "pod-identity"/,
+    ],
+    [
+      "no cluster name with Pod Identity",
+      { clusterName: undefined },
+      /^IrsaInputError: args\.clusterName: undefined is invalid: is required by mechanism "pod-identity"/,
+    ],
+    [
+      "an unknown service account field",
+      { serviceAccount: { ...SA, nmae: "x" } as never },
+      /^IrsaInputError: args\.serviceAccount\.nmae: "x" is invalid/,
+    ],
+    [
+      "createNamespace for an adopted one",
+      { serviceAccount: { ...SA, create: false, createNamespace: true } },
+      /^IrsaInputError: args\.serviceAccount\.createNamespace: true is invalid/,
+    ],
+  ];
+  for (const [label, over, message] of refused) {
+    it(`refuses ${label}: once, before anything registers`, async () => {
+      const engine = await engineIn(ACCOUNT_A);
+      let thrown: unknown;
+      try {
+        new BucketAccessBinding("b", {
+          handoff: pulumi.output(HANDOFF),
+          mechanisms: ["irsa", "pod-identity"],
+          clusterName: "prod",
+          serviceAccount: SA,
+          ...over,
+        });
+      } catch (e) {
+        thrown = e;
+      }
+      await settled(50);
+      expect(String(thrown)).to.match(message);
+      expect(engine.resources).to.have.length(0);
+    });
+  }
+});
