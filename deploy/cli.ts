@@ -11,36 +11,38 @@ import {
   HELP_FLAG,
   STACK_FLAGS,
   STACK_FLAGS_USAGE,
-  checkStackFilesExist,
-  checkStackPrograms,
   parseStackPair,
-} from "./flags";
-import { type RunOutcome, type StackPair, deploy, destroy, preview } from "./orchestrator";
+  type StackPair,
+} from "../cli/shared/stacks";
 import {
   PreflightError,
-  checkAwsCli,
-  checkAwsCredentials,
-  checkKubectl,
-  checkPassphrase,
   checkPulumiCli,
-  currentBackendUrl,
   explicitBackendUrl,
-  fileBackendDirectory,
   isSelfManagedBackend,
   normalizeBackendUrl,
   readProjectName,
-  readStackFile,
-} from "./preflight";
+} from "../cli/shared/pulumiCli";
 import {
   type CommandRunner,
   type Env,
   type FileSystem,
-  askYesNo,
   execRunner,
   nodeFileSystem,
-} from "./system";
+} from "../cli/shared/system";
+import type { WorkspaceFactory } from "../cli/shared/workspace";
+import { checkStackFilesExist, checkStackPrograms } from "./flags";
+import { type RunOutcome, deploy, destroy, preview } from "./orchestrator";
+import {
+  checkAwsCli,
+  checkAwsCredentials,
+  checkKubectl,
+  checkPassphrase,
+  currentBackendUrl,
+  fileBackendDirectory,
+  readStackFile,
+} from "./preflight";
+import { askYesNo } from "./prompt";
 import { readVerifyInputs, runVerify } from "./verify";
-import type { WorkspaceFactory } from "./workspace";
 
 /** The commands the CLI runs. */
 export const COMMANDS = ["deploy", "preview", "destroy", "verify"] as const;
@@ -339,7 +341,8 @@ export function defaultDeps(wasInterrupted?: () => boolean): CliDeps {
         return [];
       }
     },
-    createWorkspace: async (settings) => (await import("./pulumiWorkspace")).createPulumiWorkspace(settings),
+    createWorkspace: async (settings) =>
+      (await import("../cli/shared/pulumiWorkspace")).createPulumiWorkspace(settings),
     now: () => Date.now(),
     wasInterrupted,
   };

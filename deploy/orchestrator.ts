@@ -12,13 +12,11 @@ import {
   formatOutputs,
   phaseLabel,
 } from "./progress";
-import type { OperationResult, StackOutputs, StackWorkspace } from "./workspace";
+import { DEFAULT_STACKS, type StackPair } from "../cli/shared/stacks";
+import type { OperationResult, StackOutputs, StackWorkspace } from "../cli/shared/workspace";
 
 /** The Pulumi project, and the namespace of its config keys. */
 export const PROJECT = "cross-account-irsa";
-
-/** The stack names used when the user does not choose others. */
-export const DEFAULT_STACKS: StackPair = { a: "account-a", b: "account-b" };
 
 /** Config key on account-a naming account-b's stack (fully qualified) for its StackReference. */
 export const ACCOUNT_B_STACK_KEY = `${PROJECT}:accountBStack`;
@@ -28,12 +26,6 @@ export const ACCOUNT_A_STACK_KEY = `${PROJECT}:accountAStack`;
 
 /** The value account-a exports as `workload` while account-b has no outputs. */
 export const WORKLOAD_SKIPPED_PREFIX = "skipped";
-
-/** The two stacks: `a` runs the cluster and the workload, `b` owns the bucket and the role. */
-export interface StackPair {
-  a: string;
-  b: string;
-}
 
 /** What a command needs: the workspace, the stacks, where to write, and how to resume. */
 export interface RunOptions {

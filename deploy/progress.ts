@@ -3,7 +3,7 @@
  * change summary, and the outputs with secrets masked.
  */
 import type { EngineEvent, OpMap, SummaryEvent } from "@pulumi/pulumi/automation";
-import type { StackOutputs } from "./workspace";
+import type { StackOutputs } from "../cli/shared/workspace";
 
 /** The three kinds of stack operation the orchestration runs. */
 export type OperationKind = "up" | "preview" | "destroy";

@@ -3,8 +3,13 @@
  * deploy/cli.ts), the usage text, and the parsed, validated arguments. Pure.
  */
 import { parseArgs } from "node:util";
-import { HELP_FLAG, STACK_FLAGS, STACK_FLAGS_USAGE, parseStackPair } from "../deploy/flags";
-import { type StackPair } from "../deploy/orchestrator";
+import {
+  HELP_FLAG,
+  STACK_FLAGS,
+  STACK_FLAGS_USAGE,
+  parseStackPair,
+  type StackPair,
+} from "../cli/shared/stacks";
 import { IrsaInputError } from "../components/errors";
 import { MECHANISMS, Mechanism, isMechanism } from "../components/mechanism";
 import { mechanismModule } from "../mechanisms/registry";

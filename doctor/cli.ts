@@ -21,8 +21,14 @@ import {
 } from "./args";
 import { type HttpsOptions } from "./oidc";
 import { type Recorder } from "./aws";
-import { type CommandRunner, type Env, type FileSystem, execRunner, nodeFileSystem } from "../deploy/system";
-import { type WorkspaceFactory } from "../deploy/workspace";
+import {
+  type CommandRunner,
+  type Env,
+  type FileSystem,
+  execRunner,
+  nodeFileSystem,
+} from "../cli/shared/system";
+import { type WorkspaceFactory } from "../cli/shared/workspace";
 
 /** Everything `main` touches outside the process; tests pass fakes. */
 export interface DoctorDeps {
@@ -57,7 +63,7 @@ async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInp
   const [
     { checkPulumiCli, explicitBackendUrl, isSelfManagedBackend, readProjectName, PreflightError },
     inputs,
-  ] = await Promise.all([import("../deploy/preflight"), import("./inputs")]);
+  ] = await Promise.all([import("../cli/shared/pulumiCli"), import("./inputs")]);
   try {
     await checkPulumiCli(deps.run);
     const backendUrl = explicitBackendUrl(undefined, deps.env, deps.cwd);
@@ -258,7 +264,7 @@ export function defaultDeps(): DoctorDeps {
     run: execRunner,
     fs: nodeFileSystem,
     createWorkspace: async (settings) =>
-      (await import("../deploy/pulumiWorkspace")).createPulumiWorkspace(settings),
+      (await import("../cli/shared/pulumiWorkspace")).createPulumiWorkspace(settings),
   };
 }
 

@@ -5,8 +5,8 @@
  */
 import { type ChainInputs } from "./args";
 import { isMechanism } from "../components/mechanism";
-import { type StackPair } from "../deploy/orchestrator";
-import { type StackOutputs, type StackWorkspace } from "../deploy/workspace";
+import { type StackPair } from "../cli/shared/stacks";
+import { type StackOutputs, type StackWorkspace } from "../cli/shared/workspace";
 
 /** Why the stacks do not name a chain: said to the user, who can also name it explicitly. */
 export class StackInputError extends Error {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as aws from "../../doctor/aws";
 import { main } from "../../doctor/cli";
-import { nodeFileSystem } from "../../deploy/system";
+import { nodeFileSystem } from "../../cli/shared/system";
 
 const EXPLICIT = [
   ...["--role-arn", "arn:aws:iam::444455556666:role/reader", "--cluster", "demo"],

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { StackInputError, chainFromStacks, readStackInputs } from "../../doctor/inputs";
-import { type StackOutputs } from "../../deploy/workspace";
+import { type StackOutputs } from "../../cli/shared/workspace";
 import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 
 const STACKS = { a: "account-a", b: "account-b" };

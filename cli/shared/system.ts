@@ -1,11 +1,11 @@
 /**
- * The process boundary of the orchestration: running commands, the file system and the terminal
- * prompt, behind small interfaces the tests replace.
+ * The process boundary the front ends share (deploy/'s commands and the doctor): running commands
+ * and the file system, behind small interfaces the tests replace. The room below the front ends: it
+ * imports none of them.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as readline from "node:readline";
-import { readRegularFile } from "../io/regularFile";
+import { readRegularFile } from "../../io/regularFile";
 
 /** Environment variables, as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
@@ -93,25 +93,3 @@ export const nodeFileSystem: FileSystem = {
     fs.mkdirSync(path, { recursive: true, mode });
   },
 };
-
-/**
- * Asks a yes/no question on the terminal; only `y` or `yes` (any case) counts as yes. Ctrl-C and
- * Ctrl-D at the prompt count as no.
- */
-export async function askYesNo(
-  question: string,
-  input: NodeJS.ReadableStream = process.stdin,
-  output: NodeJS.WritableStream = process.stdout,
-): Promise<boolean> {
-  const rl = readline.createInterface({ input, output });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      rl.on("SIGINT", () => resolve(""));
-      rl.on("close", () => resolve(""));
-      rl.question(`${question} [y/N] `, resolve);
-    });
-    return /^\s*y(es)?\s*$/i.test(answer);
-  } finally {
-    rl.close();
-  }
-}
