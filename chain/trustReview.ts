@@ -275,7 +275,7 @@ export function reviewSourceTrust(
 }
 
 /** Whether a principal entry names one role exactly (not an account, its root, or a pattern). */
-const exactRole = (p: string) => /^arn:[^:]+:iam::\d{12}:role\//.test(p) && !WILDCARD.test(p);
+const exactRole = (p: string) => roleArnParts(p) !== undefined && !WILDCARD.test(p);
 
 /**
  * Pod Identity, account B: every Allow of `sts:AssumeRole` that admits the source role names it (as

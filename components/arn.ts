@@ -64,3 +64,20 @@ export function roleArnParts(value: unknown): { partition: string; account: stri
   if (arn?.service !== "iam" || arn.region !== "" || !/^\d{12}$/.test(arn.account)) return undefined;
   return arn.resource.startsWith("role/") ? { partition: arn.partition, account: arn.account } : undefined;
 }
+
+/** The 12-digit account of an ARN of `service`, or undefined (another service, no account, `aws`, no ARN). */
+export function arnAccount(value: unknown, service: string): string | undefined {
+  const arn = tryParseArn(value);
+  return arn?.service === service && /^\d{12}$/.test(arn.account) ? arn.account : undefined;
+}
+
+/** Whether a value is an IAM policy ARN (`arn:<partition>:iam::<12 digits or aws>:policy/<path><name>`). */
+export function isPolicyArn(value: unknown): boolean {
+  const arn = tryParseArn(value);
+  return arn?.service === "iam" && arn.region === "" && arn.account !== "" && /^policy\/./.test(arn.resource);
+}
+
+/** The ARNs of `service` a text names (an error message), in order: each `arn:` word the parser reads. */
+export function arnsIn(text: string, service: string): string[] {
+  return (text.match(/arn:[^\s'"]+/g) ?? []).filter((word) => tryParseArn(word)?.service === service);
+}

@@ -8,6 +8,7 @@
  * update, naming the config key the user wrote, instead of after the provider and the bucket exist.
  * Pure.
  */
+import { tryParseArn } from "../components/arn";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { checkAdoptedProvider } from "../components/clusterOidcProvider";
 import { IrsaInputError, PolicySizeError } from "../components/errors";
@@ -142,12 +143,12 @@ function trustSizeError(
 /** Pod Identity: the target role's trust, with account-a's source role and cluster (or the shortest stand-ins). */
 function checkTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined {
   const known = a.clusterArn !== undefined && a.sourceRoleArn !== undefined;
-  const cluster = a.clusterArn !== undefined ? /^arn:([a-z-]+):eks:([a-z0-9-]+):/.exec(a.clusterArn) : null;
-  if (cluster) {
+  const cluster = tryParseArn(a.clusterArn);
+  if (cluster?.service === "eks" && cluster.region !== "") {
     const mismatch = partitionMismatch(
       {
-        partition: cluster[1],
-        region: cluster[2],
+        partition: cluster.partition,
+        region: cluster.region,
         from: `cluster (${config.accountAStack} output clusterArn) is in`,
       },
       config.aws,

@@ -1,6 +1,7 @@
 /**
  * Parsing and validation of account-b's configuration (see config.ts). Pure.
  */
+import { parseArn } from "../components/arn";
 import { IrsaInputError } from "../components/errors";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import { refusePodIdentityRegion, usesPodIdentity } from "./configShared";
@@ -140,7 +141,7 @@ function refuseDuplicateServiceAccounts(entries: unknown[]): void {
  * the bucket is in this stack's aws:region.
  */
 function checkKmsKeyRegion(arn: string, aws: AwsSettings): void {
-  const [, partition, , region] = arn.split(":");
+  const { partition, region } = parseArn(key("bucket.kmsKeyArn"), arn);
   if (region !== aws.region || partition !== aws.partition) {
     throw new IrsaInputError(
       key("bucket.kmsKeyArn"),

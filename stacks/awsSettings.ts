@@ -3,6 +3,7 @@
  * stack's explicit AWS provider and, on account-a, the kubeconfig that must authenticate exactly as
  * that provider does. Pure.
  */
+import { isPolicyArn } from "../components/arn";
 import { IrsaInputError } from "../components/errors";
 import { partitionOfRegion } from "../components/partitions";
 import { parseRoleArn, requireArray, validateAccountId, validateRegion } from "../components/validation";
@@ -239,25 +240,20 @@ function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
     }
     role.policy = o.policy as string;
   }
-  const strings = (name: "policyArns" | "transitiveTagKeys", pattern: RegExp, rule: string) => {
+  const strings = (name: "policyArns" | "transitiveTagKeys", valid: (x: string) => boolean, rule: string) => {
     const v = o[name];
     if (v === undefined) return undefined;
     return requireArray(`${field}.${name}`, v).map((x, j) => {
       if (secret && x === OFFLINE_SECRET) return x;
-      if (typeof x !== "string" || !pattern.test(x))
-        throw new IrsaInputError(`${field}.${name}[${j}]`, x, rule);
+      if (typeof x !== "string" || !valid(x)) throw new IrsaInputError(`${field}.${name}[${j}]`, x, rule);
       return x;
     });
   };
-  const policyArns = strings(
-    "policyArns",
-    /^arn:[a-z-]+:iam::(aws|\d{12}):policy\/.+$/,
-    "must be an IAM policy ARN",
-  );
+  const policyArns = strings("policyArns", isPolicyArn, "must be an IAM policy ARN");
   if (policyArns !== undefined) role.policyArns = policyArns;
   const transitiveTagKeys = strings(
     "transitiveTagKeys",
-    /^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u,
+    (x) => /^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u.test(x),
     "must be a tag key",
   );
   if (transitiveTagKeys !== undefined) role.transitiveTagKeys = transitiveTagKeys;
