@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import { IrsaInputError } from "./errors";
 import { checked, isPlain } from "./inputs";
 import { checkInlinePoliciesSize } from "./policyDocument";
+import { isRecord } from "./values";
 import {
   parseRoleArn,
   validateIamPath,
@@ -47,11 +48,7 @@ export const DEFAULT_MAX_SESSION_DURATION = 3600;
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
+    isRecord(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 }
 

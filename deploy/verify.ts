@@ -9,6 +9,7 @@ import {
   parseAccessCheckResult,
 } from "../components/accessCheckResult";
 import { Mechanism, assertNever } from "../components/mechanism";
+import { isRecord } from "../components/values";
 import { exportedMechanism } from "../mechanisms/compat";
 import { diagnose, diagnosisLine } from "../mechanisms/diagnose";
 import type { AccessCheckRef, CheckRef, Diagnosis } from "../mechanisms/diagnosis";
@@ -40,10 +41,6 @@ export interface JobPods {
   count: number;
   /** The newest pod with a result, else the newest pod. */
   chosen?: PodReport;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Reads the access-check reference and the kubeconfig from account-a's outputs. */

@@ -4,6 +4,7 @@
  * {@link readStackInputs} talks to the workspace.
  */
 import { type ChainInputs } from "./args";
+import { isRecord } from "../components/values";
 import { exportedMechanism } from "../mechanisms/compat";
 import { type StackPair } from "../cli/shared/stacks";
 import { type StackOutputs, type StackWorkspace } from "../cli/shared/workspace";
@@ -27,8 +28,8 @@ function str(outputs: StackOutputs, key: string): string | undefined {
 
 function serviceAccountOf(outputs: StackOutputs): { namespace: string; name: string } | undefined {
   const v = outputs.serviceAccount?.value;
-  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-    const { namespace, name } = v as Record<string, unknown>;
+  if (isRecord(v)) {
+    const { namespace, name } = v;
     if (typeof namespace === "string" && typeof name === "string") return { namespace, name };
   }
   return undefined;

@@ -9,6 +9,7 @@ import * as https from "node:https";
 import { rootCertificates, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
 import { type IssuerDiscovery, type TokenFacts } from "../chain";
+import { isRecord } from "../components/values";
 
 /** How the doctor reaches HTTPS hosts; tests send an issuer's host to a loopback server. */
 export interface HttpsOptions {
@@ -141,9 +142,7 @@ function getJson(
 }
 
 function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return isRecord(value) ? value : {};
 }
 
 /** The discovery document and JWKS of an issuer, as facts, and the JWKS itself (to verify tokens). */
