@@ -7,7 +7,7 @@
  *
  * Pure: no Pulumi or AWS package is imported.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 
 /** The parts of an ARN. `region` and `account` are empty strings where the ARN has none. */
 export interface ArnParts {
@@ -45,10 +45,10 @@ function parse(value: unknown): { parts: ArnParts } | { why: string } {
   return { parts };
 }
 
-/** The parts of an ARN; throws an `IrsaInputError` naming `field`, the value and the ARN's wrong part. */
+/** The parts of an ARN; throws an `InputError` naming `field`, the value and the ARN's wrong part. */
 export function parseArn(field: string, value: unknown): ArnParts {
   const r = parse(value);
-  if ("why" in r) throw new IrsaInputError(field, value, r.why);
+  if ("why" in r) throw new InputError(field, value, r.why);
   return r.parts;
 }
 

@@ -10,7 +10,7 @@ import {
   parseStackPair,
   type StackPair,
 } from "../cli/shared/stacks";
-import { IrsaInputError } from "../components/errors";
+import { InputError } from "../components/errors";
 import { MECHANISMS, Mechanism, isMechanism } from "../components/mechanism";
 import { mechanismModule } from "../mechanisms/registry";
 import { parsePolicyRoleArn } from "../components/podIdentityPolicies";
@@ -166,7 +166,7 @@ Exit codes: 0 no check failed; 1 a check failed; 2 usage or credential error.`;
  */
 function roleArnFlag(flag: string, value: string): string {
   if (/[*?$]/.test(value)) {
-    throw new IrsaInputError(
+    throw new InputError(
       flag,
       value,
       "must name one role: '*' and '?' are wildcards and '$' starts a policy variable in the policies the doctor " +

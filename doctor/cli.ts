@@ -7,7 +7,7 @@
  * credential error.
  */
 import { roleArnParts } from "../components/arn";
-import { IrsaInputError } from "../components/errors";
+import { InputError } from "../components/errors";
 import { type ChainSnapshot } from "../chain";
 import { Mechanism, assertNever } from "../components/mechanism";
 import * as path from "node:path";
@@ -80,7 +80,7 @@ async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInp
       : chain;
   } catch (error) {
     // account-a's mechanism output names no mechanism this version knows: refused, one line.
-    if (error instanceof IrsaInputError) throw new UsageError(error.message);
+    if (error instanceof InputError) throw new UsageError(error.message);
     if (error instanceof PreflightError || error instanceof inputs.StackInputError) {
       throw new UsageError(
         `${error.message}\n(the stacks are read with the Pulumi CLI; without it, name the chain with --role-arn, ` +

@@ -40,7 +40,7 @@ function serviceAccountOf(outputs: StackOutputs): { namespace: string; name: str
  * object and region from account-b, the ServiceAccount from account-a (else the one account-b
  * trusts); with Pod Identity, the source role from account-a (else the one account-b trusts) and the
  * mechanism from account-a. Throws a {@link StackInputError} naming the missing output, and an
- * `IrsaInputError` naming account-a's `mechanism` output when it is no mechanism this version knows.
+ * `InputError` naming account-a's `mechanism` output when it is no mechanism this version knows.
  */
 export function chainFromStacks(
   stacks: StackPair,

@@ -11,7 +11,7 @@
 import { tryParseArn } from "../components/arn";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { checkAdoptedProvider } from "../components/clusterOidcProvider";
-import { IrsaInputError, PolicySizeError } from "../components/errors";
+import { InputError, PolicySizeError } from "../components/errors";
 import { normalizeIssuer } from "../components/issuer";
 import { checkInlinePoliciesSize, policyJson, type PolicyDocument } from "../components/policyDocument";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
@@ -65,11 +65,11 @@ export function predictedProviderArn(config: AccountBConfig, issuerUrl: string):
 
 /** An error of a component function restated with the config key its field came from. */
 function restated(error: unknown, from: string, to: string): unknown {
-  if (!(error instanceof IrsaInputError) || error instanceof PolicySizeError) return error;
+  if (!(error instanceof InputError) || error instanceof PolicySizeError) return error;
   if (error.field !== from && !error.field.startsWith(`${from}.`) && !error.field.startsWith(`${from}[`)) {
     return error;
   }
-  return new IrsaInputError(`${to}${error.field.slice(from.length)}`, error.value, error.rule);
+  return new InputError(`${to}${error.field.slice(from.length)}`, error.value, error.rule);
 }
 
 /** The documents account-b will send, as far as config and the issuer (when known) decide them. */
@@ -87,7 +87,7 @@ export interface AccountBDocuments {
  * undefined in a preview before account-a has an issuer: the trust policy is then checked with
  * {@link SHORTEST_EKS_ISSUER}, a lower bound.
  *
- * @throws IrsaInputError naming the `cross-account-irsa:` key to change.
+ * @throws InputError naming the `cross-account-irsa:` key to change.
  */
 export function checkAccountBDocuments(config: AccountBConfig, a: AccountAFacts): AccountBDocuments {
   const trustPolicy = checkTrust(config, a);

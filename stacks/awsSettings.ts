@@ -4,7 +4,7 @@
  * that provider does. Pure.
  */
 import { isPolicyArn } from "../components/arn";
-import { IrsaInputError } from "../components/errors";
+import { InputError } from "../components/errors";
 import { partitionOfRegion } from "../components/partitions";
 import { parseRoleArn, requireArray, validateAccountId, validateRegion } from "../components/validation";
 import { validateProfile } from "../components/kubeconfig";
@@ -85,7 +85,7 @@ export function kubeconfigCredentials(settings: AwsSettings): KubeconfigCredenti
   if (settings.profile !== undefined) credentials.profile = settings.profile;
   const roles = settings.assumeRoles ?? [];
   if (roles.length > 1) {
-    throw new IrsaInputError(
+    throw new InputError(
       "aws:assumeRoles",
       roles.map((r) => r.roleArn),
       "must name at most one role on account-a: the provider assumes them in a chain, and the cluster's " +
@@ -98,7 +98,7 @@ export function kubeconfigCredentials(settings: AwsSettings): KubeconfigCredenti
     // than the provider's (an external id the role's trust requires, a narrower session policy, ...).
     for (const field of ASSUME_ROLE_KEYS) {
       if (field === "roleArn" || field === "sessionName" || roles[0][field] === undefined) continue;
-      throw new IrsaInputError(
+      throw new InputError(
         `aws:assumeRoles[0].${field}`,
         roles[0][field],
         "cannot be used on account-a: the cluster's kubeconfig (aws eks get-token --role-arn) cannot pass " +
@@ -136,7 +136,7 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
   }
   for (const key of STATIC_KEY_SETTINGS) {
     if (getAws(key) !== undefined) {
-      throw new IrsaInputError(
+      throw new InputError(
         `aws:${key}`,
         "[not shown]",
         "is not used: each stack's explicit AWS provider authenticates with aws:profile or aws:assumeRoles, " +
@@ -163,8 +163,8 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
         return parseAssumeRole(r, i, secret);
       } catch (e) {
         // A secret (an external id, say) is never shown in an error.
-        if (!secret || !(e instanceof IrsaInputError)) throw e;
-        throw new IrsaInputError(e.field, "[secret]", e.rule);
+        if (!secret || !(e instanceof InputError)) throw e;
+        throw new InputError(e.field, "[secret]", e.rule);
       }
     });
   }
@@ -188,7 +188,7 @@ const GO_DURATION =
 function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
   const field = `aws:assumeRoles[${i}]`;
   if (r === null || typeof r !== "object" || Array.isArray(r)) {
-    throw new IrsaInputError(field, r, `must be an object with a roleArn and ${ASSUME_ROLE_KEYS.join(", ")}`);
+    throw new InputError(field, r, `must be an object with a roleArn and ${ASSUME_ROLE_KEYS.join(", ")}`);
   }
   const o = r as Record<string, unknown>;
   onlyKeys(field, o, [...ASSUME_ROLE_KEYS]);
@@ -197,7 +197,7 @@ function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
     if (v === undefined) return undefined;
     // A secure value cannot be decrypted offline: the plan passes the marker on unchecked.
     if (secret && v === OFFLINE_SECRET) return v;
-    if (typeof v !== "string" || !pattern.test(v)) throw new IrsaInputError(`${field}.${name}`, v, rule);
+    if (typeof v !== "string" || !pattern.test(v)) throw new InputError(`${field}.${name}`, v, rule);
     return v;
   };
   // The check the kubeconfig's role ARN gets (WorkloadCluster's kubeconfigRoleArn), naming this key.
@@ -235,7 +235,7 @@ function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
         document = undefined;
       }
       if (document === null || typeof document !== "object" || Array.isArray(document)) {
-        throw new IrsaInputError(`${field}.policy`, o.policy, "must be an IAM policy document as JSON text");
+        throw new InputError(`${field}.policy`, o.policy, "must be an IAM policy document as JSON text");
       }
     }
     role.policy = o.policy as string;
@@ -245,7 +245,7 @@ function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
     if (v === undefined) return undefined;
     return requireArray(`${field}.${name}`, v).map((x, j) => {
       if (secret && x === OFFLINE_SECRET) return x;
-      if (typeof x !== "string" || !valid(x)) throw new IrsaInputError(`${field}.${name}[${j}]`, x, rule);
+      if (typeof x !== "string" || !valid(x)) throw new InputError(`${field}.${name}[${j}]`, x, rule);
       return x;
     });
   };
@@ -259,10 +259,10 @@ function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
   if (transitiveTagKeys !== undefined) role.transitiveTagKeys = transitiveTagKeys;
   if (o.tags !== undefined) {
     if (o.tags === null || typeof o.tags !== "object" || Array.isArray(o.tags)) {
-      throw new IrsaInputError(`${field}.tags`, o.tags, "must be an object of tag keys to string values");
+      throw new InputError(`${field}.tags`, o.tags, "must be an object of tag keys to string values");
     }
     for (const [k, v] of Object.entries(o.tags)) {
-      if (typeof v !== "string") throw new IrsaInputError(`${field}.tags.${k}`, v, "must be a string");
+      if (typeof v !== "string") throw new InputError(`${field}.tags.${k}`, v, "must be a string");
     }
     role.tags = o.tags as Record<string, string>;
   }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { arnAccount, arnsIn, isPolicyArn, parseArn, roleArnParts, tryParseArn } from "../../components/arn";
-import { IrsaInputError } from "../../components/errors";
+import { InputError } from "../../components/errors";
 
 describe("components/arn: the one ARN parser", () => {
   it("splits an ARN into its five parts; the resource keeps its : and /", () => {
@@ -32,7 +32,7 @@ describe("components/arn: the one ARN parser", () => {
   for (const [value, why] of refused) {
     it(`refuses ${JSON.stringify(value)}, naming the part that is wrong (never assumes partition aws)`, () => {
       expect(() => parseArn("roleArn", value))
-        .to.throw(IrsaInputError, "roleArn: ")
+        .to.throw(InputError, "roleArn: ")
         .with.property("message")
         .that.includes(why);
       expect(tryParseArn(value)).to.equal(undefined);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { IrsaInputError } from "../../components/errors";
+import { InputError } from "../../components/errors";
 import { StackInputError, chainFromStacks, readStackInputs } from "../../doctor/inputs";
 import { type StackOutputs } from "../../cli/shared/workspace";
 import { plain, stacksWorkspace } from "../support/stacksWorkspace";
@@ -49,7 +49,7 @@ describe("doctor: the chain from the stacks' outputs", () => {
   it("refuses a mechanism output this version does not know, naming the output, the value and the rule", () => {
     for (const value of ["kiam", "IRSA", "", null, 3]) {
       expect(() => chainFromStacks(STACKS, { ...A, mechanism: plain(value) }, B, undefined))
-        .to.throw(IrsaInputError)
+        .to.throw(InputError)
         .with.property(
           "message",
           `account-a output mechanism: ${JSON.stringify(value)} is invalid: must be "irsa" or "pod-identity"`,
