@@ -41,7 +41,11 @@ export interface ClusterOidcProviderArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** A thumbprint list as IAM stores it: 40 lower-case hex digits each, de-duplicated, sorted. */
+/**
+ * A thumbprint list as IAM stores it: 40 lower-case hex digits each, de-duplicated, sorted.
+ *
+ * @internal exported for the tests only
+ */
 export function normalizeThumbprints(thumbprints: unknown, field = "thumbprints"): string[] {
   if (thumbprints === undefined || thumbprints === null) return [];
   const list = requireArray(field, thumbprints).map((t, i) => {

@@ -18,7 +18,11 @@ import {
   validateObjectName,
 } from "./validation";
 
-/** The Amazon EKS service quota of Pod Identity associations per cluster (its default; "Amazon EKS service quotas"). */
+/**
+ * The Amazon EKS service quota of Pod Identity associations per cluster (its default; "Amazon EKS service quotas").
+ *
+ * @internal exported for the tests only
+ */
 export const MAX_POD_IDENTITY_ASSOCIATIONS = 5000;
 
 /** Arguments of {@link CrossAccountPodIdentity}. */
@@ -51,7 +55,11 @@ export interface CrossAccountPodIdentityArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** Checks the association list: exact, valid, unique pairs within EKS's per-cluster quota. */
+/**
+ * Checks the association list: exact, valid, unique pairs within EKS's per-cluster quota.
+ *
+ * @internal exported for the tests only
+ */
 export function checkAssociations(field: string, serviceAccounts: unknown): ServiceAccountRef[] {
   const list = requireArray(field, serviceAccounts, 1);
   if (list.length > MAX_POD_IDENTITY_ASSOCIATIONS) {

@@ -68,6 +68,8 @@ export interface SecureBucketArgs {
 /**
  * The bucket policy that makes a bucket TLS-only: deny every S3 action on the bucket and its objects
  * to every principal when the request is not over TLS, or uses TLS older than 1.2.
+ *
+ * @internal exported for the tests only
  */
 export function buildTlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
   if (!/^arn:[a-z-]+:s3:::[a-z0-9.-]{3,63}$/.test(bucketArn)) {

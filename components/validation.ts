@@ -10,6 +10,7 @@ export { AWS_PARTITIONS } from "./partitions";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** @internal exported for the tests only */
 export const DNS1123_LABEL_RULE =
   "must be a DNS-1123 label: 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit";
 export const DNS1123_SUBDOMAIN_RULE =

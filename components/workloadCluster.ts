@@ -248,6 +248,8 @@ export function validateWorkloadClusterArgs(args: WorkloadClusterArgs): void {
  * provider in account A: the role that trusts the issuer is in account B, and so is its provider
  * (an account-A provider would be unused, and `@pulumi/eks` would fetch the issuer's certificate
  * to create it). Every EKS cluster has an issuer without one.
+ *
+ * @internal exported for the tests only
  */
 export function buildEksClusterArgs(args: WorkloadClusterArgs): eks.ClusterArgs {
   const d = WORKLOAD_CLUSTER_DEFAULTS;

@@ -96,7 +96,11 @@ export interface CliArgs {
 export type ParsedCommandLine =
   { kind: "help" } | { kind: "run"; args: CliArgs } | { kind: "error"; message: string };
 
-/** Parses the command line (without `node` and the script). Never throws. */
+/**
+ * Parses the command line (without `node` and the script). Never throws.
+ *
+ * @internal exported for the tests only
+ */
 export function parseCliArgs(argv: string[], cwd: string): ParsedCommandLine {
   let parsed;
   try {
@@ -159,14 +163,22 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command line that runs a command again with the same flags, e.g. `npm run deploy -- --yes`. */
+/**
+ * The command line that runs a command again with the same flags, e.g. `npm run deploy -- --yes`.
+ *
+ * @internal exported for the tests only
+ */
 export function resumeCommandLine(command: CommandName | "verify", flags: string[]): string {
   return flags.length === 0
     ? `npm run ${command}`
     : `npm run ${command} -- ${flags.map(shellQuote).join(" ")}`;
 }
 
-/** Everything `main` touches outside the process; the tests pass fakes. */
+/**
+ * Everything `main` touches outside the process; the tests pass fakes.
+ *
+ * @internal exported for the tests only
+ */
 export interface CliDeps {
   env: Env;
   /** The user's working directory (relative file:// backends resolve against it). */

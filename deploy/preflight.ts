@@ -23,12 +23,20 @@ export const MIN_AWS_CLI_VERSIONS: Readonly<Record<number, readonly [number, num
   2: [2, 7, 0],
 };
 
-/** The stack's config file name, `Pulumi.<stack>.yaml` (short name), next to `Pulumi.yaml`. */
+/**
+ * The stack's config file name, `Pulumi.<stack>.yaml` (short name), next to `Pulumi.yaml`.
+ *
+ * @internal exported for the tests only
+ */
 export function stackConfigFileName(stack: string): string {
   return `Pulumi.${shortStackName(stack)}.yaml`;
 }
 
-/** Parses the version out of `aws --version` (`aws-cli/2.15.30 Python/3.11.8 Linux/...`). */
+/**
+ * Parses the version out of `aws --version` (`aws-cli/2.15.30 Python/3.11.8 Linux/...`).
+ *
+ * @internal exported for the tests only
+ */
 export function parseAwsCliVersion(output: string): [number, number, number] | undefined {
   const m = /aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(output);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
@@ -162,6 +170,8 @@ export function readStackFile(fsys: FileSystem, workDir: string, stack: string):
 /**
  * True when the stack's secrets use the passphrase provider: its file has an `encryptionsalt`, names
  * `passphrase`, or names no provider on a self-managed backend (where passphrase is the default).
+ *
+ * @internal exported for the tests only
  */
 export function usesPassphrase(file: StackFile, selfManaged: boolean): boolean {
   if (file.hasEncryptionSalt) return true;
@@ -205,6 +215,8 @@ const STACK_CREDENTIAL_KEYS = ["aws:profile", "aws:assumeRoles", "aws:assumeRole
  * The credential sources in the environment and home directory, in the AWS SDK's order of
  * precedence, each described; empty when there are none. Throws a {@link PreflightError} for an
  * access key id without its secret key.
+ *
+ * @internal exported for the tests only
  */
 export function environmentCredentialSources(env: Env, fsys: FileSystem, homeDir: string): string[] {
   const sources: string[] = [];

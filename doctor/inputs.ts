@@ -41,6 +41,8 @@ function serviceAccountOf(outputs: StackOutputs): { namespace: string; name: str
  * trusts); with Pod Identity, the source role from account-a (else the one account-b trusts) and the
  * mechanism from account-a. Throws a {@link StackInputError} naming the missing output, and an
  * `InputError` naming account-a's `mechanism` output when it is no mechanism this version knows.
+ *
+ * @internal exported for the tests only
  */
 export function chainFromStacks(
   stacks: StackPair,

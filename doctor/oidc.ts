@@ -52,6 +52,8 @@ const EKS_ISSUER_HOST = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
  * What a request error means: no route (warn, says nothing about the chain), a certificate that does
  * not verify (a fact about the issuer), or, for an EKS-hosted issuer, a chain this machine does not
  * trust (most often a proxy here; treated as no route).
+ *
+ * @internal exported for the tests only
  */
 export function fetchFailure(code: string, message: string, hostname: string): FetchFailure {
   if (EKS_ISSUER_HOST.test(hostname) && LOCAL_TRUST.test(code)) {

@@ -260,6 +260,8 @@ export function renderPlan(
 /**
  * Which namespace the final update creates, and which it expects to exist: the Namespace manifests,
  * then the namespaces of the other objects that none of them creates.
+ *
+ * @internal exported for the tests only
  */
 export function namespaceLines(manifests: readonly PlannedManifest[]): string[] {
   const created = manifests.filter((m) => m.kind === "Namespace").map((m) => m.name);

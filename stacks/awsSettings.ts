@@ -45,7 +45,11 @@ export interface AssumeRole {
   transitiveTagKeys?: string[];
 }
 
-/** The fields of an `aws:assumeRoles` entry: those of the provider's `ProviderAssumeRole`. */
+/**
+ * The fields of an `aws:assumeRoles` entry: those of the provider's `ProviderAssumeRole`.
+ *
+ * @internal exported for the tests only
+ */
 export const ASSUME_ROLE_KEYS = [
   "duration",
   "externalId",
@@ -118,7 +122,11 @@ export function kubeconfigCredentials(settings: AwsSettings): KubeconfigCredenti
  */
 const STATIC_KEY_SETTINGS = ["accessKey", "secretKey", "token"] as const;
 
-/** The `aws:` keys the stacks read: what configures each stack's explicit provider. */
+/**
+ * The `aws:` keys the stacks read: what configures each stack's explicit provider.
+ *
+ * @internal exported for the tests only
+ */
 export const AWS_KEYS = ["allowedAccountIds", "assumeRoles", "profile", "region"] as const;
 
 /**

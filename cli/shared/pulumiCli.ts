@@ -15,7 +15,11 @@ export class PreflightError extends Error {
   }
 }
 
-/** Where to get the Pulumi CLI. */
+/**
+ * Where to get the Pulumi CLI.
+ *
+ * @internal exported for the tests only
+ */
 export const PULUMI_INSTALL_URL = "https://www.pulumi.com/docs/install/";
 /** Runs `pulumi version`; throws a {@link PreflightError} saying how to install the CLI when it is missing. */
 export async function checkPulumiCli(run: CommandRunner): Promise<string> {

@@ -19,6 +19,8 @@ const STACK_NAME = /^(?:[A-Za-z0-9][A-Za-z0-9_.-]*\/){0,2}[A-Za-z0-9_.-]{1,100}$
 /**
  * Checks a stack name as the user may give it: `stack`, `org/stack` or `org/project/stack`, each
  * part letters, digits, `-`, `_` and `.`. Returns the problem, or undefined when it is valid.
+ *
+ * @internal exported for the tests only
  */
 export function stackNameProblem(name: string): string | undefined {
   if (STACK_NAME.test(name)) return undefined;

@@ -10,14 +10,22 @@ import { readRegularFile } from "../../io/regularFile";
 /** Environment variables, as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
 
-/** What a finished external command returned. A command that cannot be started rejects instead. */
+/**
+ * What a finished external command returned. A command that cannot be started rejects instead.
+ *
+ * @internal exported for the tests only
+ */
 export interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-/** Options for one external command. */
+/**
+ * Options for one external command.
+ *
+ * @internal exported for the tests only
+ */
 export interface CommandOptions {
   /** Variables added to (and overriding) the inherited environment. */
   env?: Env;
@@ -78,7 +86,11 @@ export const execRunner: CommandRunner = (command, args, options = {}) =>
     );
   });
 
-/** The most the deploy commands read of one local file (stack files, Pulumi.yaml): far above any real one. */
+/**
+ * The most the deploy commands read of one local file (stack files, Pulumi.yaml): far above any real one.
+ *
+ * @internal exported for the tests only
+ */
 export const MAX_LOCAL_FILE_BYTES = 1024 * 1024;
 
 /** The real file system, on `node:fs`. */
