@@ -59,7 +59,11 @@ export function parsePolicy(json: string | undefined): PolicyDocument | undefine
   }
 }
 
-/** Whether an object in a valid JSON text has a key twice (keys compared as decoded strings). */
+/**
+ * Whether an object in a valid JSON text has a key twice (keys compared as decoded strings).
+ *
+ * @internal exported for the tests only
+ */
 export function hasDuplicateKeys(json: string): boolean {
   const objects: Array<Set<string> | undefined> = [];
   let i = 0;

@@ -97,6 +97,8 @@ export function permissionVariants(s: VariantFacts): Variant[] {
 /**
  * The source role's session calling sts:AssumeRole / sts:TagSession on the target role, as EKS makes
  * it: the session's tags passed on (transitive) as request tags, the association's external id.
+ *
+ * @internal exported for the tests only
  */
 export function chainedAssumeVariants(s: PodIdentitySnapshot, externalId?: string): Variant[] {
   const source = s.sourceRole;

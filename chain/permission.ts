@@ -4,6 +4,7 @@
  * when its fact is present. Policy constructs the evaluator cannot read give `warn`, naming the
  * statement, never a guess.
  */
+import { arnAccount, roleArnParts } from "../components/arn";
 import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { PERMISSION_CHECKS as C } from "./permissionCatalogue";
@@ -50,10 +51,13 @@ export interface PermissionTarget {
 /** A request with no context known: every condition key undecided. */
 const UNKNOWN: Variant = { context: {}, keys: {} };
 
-/** The parts of a role ARN a resource policy may name the role by. */
+/**
+ * The parts of a role ARN a resource policy may name the role by. A snapshot's role ARN is one (the
+ * collectors and the plan read it so); for one that is not, partition aws and no account (as before
+ * components/arn.ts: no account-root grant matches it).
+ */
 function roleNames(roleArn: string): { partition: string; account: string } {
-  const m = /^arn:([^:]+):iam::(\d{12}):role\//.exec(roleArn);
-  return { partition: m?.[1] ?? "aws", account: m?.[2] ?? "" };
+  return roleArnParts(roleArn) ?? { partition: "aws", account: "" };
 }
 
 /** The root ARN of a role's account: what a key policy names to delegate to the account's IAM policies. */
@@ -187,7 +191,7 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
   }
   const p = { keyArn: key.arn };
   const { account } = roleNames(t.roleArn);
-  const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(key.arn)?.[1];
+  const keyAccount = arnAccount(key.arn, "kms");
   if (key.awsManaged) {
     const same = keyAccount === account;
     if (same && t.boundary !== undefined) {

@@ -24,6 +24,7 @@
  * admitting the principal. A Deny that narrows an Allow is not credited. Pure.
  */
 import { roleArnParts } from "../components/arn";
+import { isRecord } from "../components/values";
 import { POD_IDENTITY_TAGS } from "../components/podIdentityPolicies";
 import { SUBJECT_PREFIX, subjectOf, subjectScope, wholeNamespaceWords } from "../components/nameCoverage";
 
@@ -37,7 +38,7 @@ export interface TrustReview {
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
+const isObject: (v: unknown) => v is Json = isRecord;
 
 /** A JSON value that may be one string or a list of them, as a list (anything else: none). */
 function strings(v: unknown): string[] {
@@ -275,7 +276,7 @@ export function reviewSourceTrust(
 }
 
 /** Whether a principal entry names one role exactly (not an account, its root, or a pattern). */
-const exactRole = (p: string) => /^arn:[^:]+:iam::\d{12}:role\//.test(p) && !WILDCARD.test(p);
+const exactRole = (p: string) => roleArnParts(p) !== undefined && !WILDCARD.test(p);
 
 /**
  * Pod Identity, account B: every Allow of `sts:AssumeRole` that admits the source role names it (as

@@ -28,7 +28,11 @@ Commands:
 Exit codes are each command's own (see its --help); 2 for an unknown command.
 `;
 
-/** The plan's defaults, relative to the folder it runs in (the package has no stack configs of its own). */
+/**
+ * The plan's defaults, relative to the folder it runs in (the package has no stack configs of its own).
+ *
+ * @internal exported for the tests only
+ */
 export function planDefaults(cwd: string): string[] {
   return [
     "--config-a",

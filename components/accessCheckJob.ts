@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Mechanism, assertNever } from "./mechanism";
 import { ROLE_MATCHES_SHELL_FUNCTION } from "./accessCheckResult";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import {
   CREDENTIALS_RETRY_SECONDS,
   CREDENTIALS_WAIT_SECONDS,
@@ -144,7 +144,7 @@ const CHECKS: ArgChecks = {
 function validateJobBaseName(field: string, value: unknown): string {
   const name = validateLabelName(field, value);
   if (name.length > MAX_ACCESS_CHECK_NAME_LENGTH) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       `must be at most ${MAX_ACCESS_CHECK_NAME_LENGTH} characters: the Job is named <name>-<${JOB_NAME_HASH_LENGTH}-digit hash>, which must stay a 63-character DNS-1123 label`,
@@ -153,7 +153,7 @@ function validateJobBaseName(field: string, value: unknown): string {
   return name;
 }
 
-/** Validates the args that are plain values; throws an `IrsaInputError` naming `args.<field>`. */
+/** Validates the args that are plain values; throws an `InputError` naming `args.<field>`. */
 export function validateAccessCheckJobArgs(args: AccessCheckJobArgs): void {
   checkPlainArgs(args, CHECKS, REQUIRED);
   checkPlainMechanismArgs(args);

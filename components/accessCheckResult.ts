@@ -3,7 +3,7 @@
  * tools that read it (`deploy/verify.ts`). Pure: no Pulumi package is imported here, so a reader
  * of results does not load the Pulumi SDK.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { parseRoleArn, type RoleArnParts } from "./validation";
 
 /** The JSON line the check prints and writes to its termination message. */
@@ -65,19 +65,19 @@ export const ROLE_MATCHES_SHELL_FUNCTION = [
 
 /**
  * Parses the check's result (the termination message or the last log line). Throws an
- * `IrsaInputError` when the text is not such a result: every field of {@link AccessCheckResult} with
+ * `InputError` when the text is not such a result: every field of {@link AccessCheckResult} with
  * its type, a known stage, and `ok` exactly when the stage is `done`.
  */
 export function parseAccessCheckResult(text: string): AccessCheckResult {
   if (typeof text !== "string") {
-    throw new IrsaInputError("accessCheckResult", text, "must be the access check's one-line JSON result");
+    throw new InputError("accessCheckResult", text, "must be the access check's one-line JSON result");
   }
   const line = text.trim().split("\n").pop() ?? "";
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    throw new IrsaInputError("accessCheckResult", text, "must be the access check's one-line JSON result");
+    throw new InputError("accessCheckResult", text, "must be the access check's one-line JSON result");
   }
   const r = parsed as Partial<AccessCheckResult> | null;
   if (
@@ -95,7 +95,7 @@ export function parseAccessCheckResult(text: string): AccessCheckResult {
     typeof r.key !== "string" ||
     !(r.bytes === null || typeof r.bytes === "number")
   ) {
-    throw new IrsaInputError("accessCheckResult", text, "must be the access check's one-line JSON result");
+    throw new InputError("accessCheckResult", text, "must be the access check's one-line JSON result");
   }
   return parsed as AccessCheckResult;
 }

@@ -7,7 +7,7 @@
  *
  * Pure: no Pulumi or AWS package is imported.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 
 /** The parts of an ARN. `region` and `account` are empty strings where the ARN has none. */
 export interface ArnParts {
@@ -45,10 +45,10 @@ function parse(value: unknown): { parts: ArnParts } | { why: string } {
   return { parts };
 }
 
-/** The parts of an ARN; throws an `IrsaInputError` naming `field`, the value and the ARN's wrong part. */
+/** The parts of an ARN; throws an `InputError` naming `field`, the value and the ARN's wrong part. */
 export function parseArn(field: string, value: unknown): ArnParts {
   const r = parse(value);
-  if ("why" in r) throw new IrsaInputError(field, value, r.why);
+  if ("why" in r) throw new InputError(field, value, r.why);
   return r.parts;
 }
 
@@ -63,4 +63,21 @@ export function roleArnParts(value: unknown): { partition: string; account: stri
   const arn = tryParseArn(value);
   if (arn?.service !== "iam" || arn.region !== "" || !/^\d{12}$/.test(arn.account)) return undefined;
   return arn.resource.startsWith("role/") ? { partition: arn.partition, account: arn.account } : undefined;
+}
+
+/** The 12-digit account of an ARN of `service`, or undefined (another service, no account, `aws`, no ARN). */
+export function arnAccount(value: unknown, service: string): string | undefined {
+  const arn = tryParseArn(value);
+  return arn?.service === service && /^\d{12}$/.test(arn.account) ? arn.account : undefined;
+}
+
+/** Whether a value is an IAM policy ARN (`arn:<partition>:iam::<12 digits or aws>:policy/<path><name>`). */
+export function isPolicyArn(value: unknown): boolean {
+  const arn = tryParseArn(value);
+  return arn?.service === "iam" && arn.region === "" && arn.account !== "" && /^policy\/./.test(arn.resource);
+}
+
+/** The ARNs of `service` a text names (an error message), in order: each `arn:` word the parser reads. */
+export function arnsIn(text: string, service: string): string[] {
+  return (text.match(/arn:[^\s'"]+/g) ?? []).filter((word) => tryParseArn(word)?.service === service);
 }

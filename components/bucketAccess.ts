@@ -8,7 +8,7 @@
  * `Record<Mechanism, ...>`: a new mechanism is a compile error here until it says what it needs of
  * a cluster and which trust statements it adds.
  */
-import { IrsaInputError, PolicySizeError } from "./errors";
+import { InputError, PolicySizeError } from "./errors";
 import { normalizeIssuer } from "./issuer";
 import { assertNever, isMechanism, Mechanism, MECHANISMS } from "./mechanism";
 import { policySize, type PolicyDocument, type PolicyStatement } from "./policyDocument";
@@ -76,7 +76,7 @@ export const GRANT_MECHANISMS: Record<Mechanism, GrantMechanismParts> = {
       buildTrustPolicy(
         clusters.map(([key, c]) => {
           if (c.oidcProviderArn === undefined) {
-            throw new IrsaInputError(`clusters.${key}.oidcProviderArn`, undefined, "is required by now");
+            throw new InputError(`clusters.${key}.oidcProviderArn`, undefined, "is required by now");
           }
           return { oidcProviderArn: c.oidcProviderArn, issuerUrl: c.issuerUrl as string, serviceAccounts };
         }),
@@ -116,15 +116,15 @@ const CLUSTER_KEY = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 export function checkMechanisms(field: string, value: unknown): Mechanism[] {
   const list = Array.isArray(value) ? (value as unknown[]) : [value];
   if (list.length === 0) {
-    throw new IrsaInputError(field, value, `must name at least one mechanism (${MECHANISMS.join(", ")})`);
+    throw new InputError(field, value, `must name at least one mechanism (${MECHANISMS.join(", ")})`);
   }
   const seen = new Set<Mechanism>();
   list.forEach((m, i) => {
     const where = Array.isArray(value) ? `${field}[${i}]` : field;
     if (!isMechanism(m)) {
-      throw new IrsaInputError(where, m, `must be one of ${MECHANISMS.map((n) => `"${n}"`).join(", ")}`);
+      throw new InputError(where, m, `must be one of ${MECHANISMS.map((n) => `"${n}"`).join(", ")}`);
     }
-    if (seen.has(m)) throw new IrsaInputError(where, m, "is listed twice: list each mechanism once");
+    if (seen.has(m)) throw new InputError(where, m, "is listed twice: list each mechanism once");
     seen.add(m);
   });
   return MECHANISMS.filter((m) => seen.has(m));
@@ -149,7 +149,7 @@ export function checkClusterShapes(
   mechanisms: readonly Mechanism[],
 ): string[] {
   if (clusters === null || typeof clusters !== "object" || Array.isArray(clusters)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       clusters,
       "must be an object of trusted clusters by stable key, e.g. { prod: { issuerUrl } } (the keys name child resources)",
@@ -157,7 +157,7 @@ export function checkClusterShapes(
   }
   const keys = Object.keys(clusters).sort();
   if (keys.length === 0) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       clusters,
       "must name at least one cluster: a grant that trusts none can never be used",
@@ -166,7 +166,7 @@ export function checkClusterShapes(
   for (const key of keys) {
     const where = `${field}.${key}`;
     if (!CLUSTER_KEY.test(key)) {
-      throw new IrsaInputError(
+      throw new InputError(
         where,
         key,
         "the key names child resources: 1 to 32 lower-case letters, digits or '-', starting and ending with a letter or digit",
@@ -174,7 +174,7 @@ export function checkClusterShapes(
     }
     const cluster = (clusters as Record<string, unknown>)[key];
     if (cluster === null || typeof cluster !== "object" || Array.isArray(cluster)) {
-      throw new IrsaInputError(
+      throw new InputError(
         where,
         cluster,
         `must be an object { ${CLUSTER_FIELDS.join(", ")} } (as the mechanisms need)`,
@@ -182,7 +182,7 @@ export function checkClusterShapes(
     }
     for (const name of Object.keys(cluster)) {
       if (!(CLUSTER_FIELDS as readonly string[]).includes(name)) {
-        throw new IrsaInputError(
+        throw new InputError(
           `${where}.${name}`,
           (cluster as Record<string, unknown>)[name],
           `is not a cluster field (${CLUSTER_FIELDS.join(", ")})`,
@@ -191,7 +191,7 @@ export function checkClusterShapes(
       const value = (cluster as Record<string, unknown>)[name];
       if (value !== undefined && readersOf(name as GrantClusterField, mechanisms).length === 0) {
         const users = readersOf(name as GrantClusterField, MECHANISMS);
-        throw new IrsaInputError(
+        throw new InputError(
           `${where}.${name}`,
           typeof value === "string" ? value : "[an Output]",
           `is read only by mechanism ${users.map((m) => `"${m}"`).join(", ")}, which args.mechanisms does not list: remove it, or add the mechanism`,
@@ -201,7 +201,7 @@ export function checkClusterShapes(
     for (const m of mechanisms) {
       for (const need of GRANT_MECHANISMS[m].required) {
         if ((cluster as Record<string, unknown>)[need] === undefined) {
-          throw new IrsaInputError(`${where}.${need}`, undefined, `is required by mechanism "${m}"`);
+          throw new InputError(`${where}.${need}`, undefined, `is required by mechanism "${m}"`);
         }
       }
     }
@@ -220,7 +220,7 @@ export function checkClusterValues(field: string, cluster: GrantCluster): GrantC
     const { hostPath } = parseOidcProviderArn(`${field}.oidcProviderArn`, cluster.oidcProviderArn);
     const issuer = normalizeIssuer(cluster.issuerUrl as string, `${field}.issuerUrl`);
     if (hostPath !== issuer) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}.oidcProviderArn`,
         cluster.oidcProviderArn,
         `must be the IAM OIDC provider of ${field}.issuerUrl, i.e. end in ":oidc-provider/${issuer}"`,
@@ -236,7 +236,7 @@ export function checkClusterValues(field: string, cluster: GrantCluster): GrantC
     const source = parsePolicyRoleArn(`${field}.sourceRoleArn`, cluster.sourceRoleArn);
     const eks = parseEksClusterArn(`${field}.clusterArn`, cluster.clusterArn);
     if (source.accountId !== eks.accountId || source.partition !== eks.partition) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}.sourceRoleArn`,
         cluster.sourceRoleArn,
         `must be in the cluster's account and partition (arn:${eks.partition}:iam::${eks.accountId}:role/...): EKS assumes the source role in the cluster's account`,
@@ -261,7 +261,7 @@ export function checkDistinctClusters(
     for (const id of ids) {
       const earlier = seen.get(id);
       if (earlier !== undefined) {
-        throw new IrsaInputError(
+        throw new InputError(
           `${field}.${key}`,
           id,
           `names the same ${id.split(" ")[0]} as ${field}.${earlier}: list each cluster once`,
@@ -282,11 +282,11 @@ export function checkGrantServiceAccounts(field: string, value: unknown): Servic
   return list.map((sa, i) => {
     const where = `${field}[${i}]`;
     if (sa === null || typeof sa !== "object" || Array.isArray(sa)) {
-      throw new IrsaInputError(where, sa, "must be an object { namespace, name }");
+      throw new InputError(where, sa, "must be an object { namespace, name }");
     }
     for (const key of Object.keys(sa)) {
       if (key !== "namespace" && key !== "name") {
-        throw new IrsaInputError(
+        throw new InputError(
           `${where}.${key}`,
           (sa as Record<string, unknown>)[key],
           "is not a service account field (namespace, name)",
@@ -296,7 +296,7 @@ export function checkGrantServiceAccounts(field: string, value: unknown): Servic
     const ref = sa as Partial<ServiceAccountRef>;
     for (const part of ["namespace", "name"] as const) {
       if (typeof ref[part] === "string" && /[*?]/.test(ref[part])) {
-        throw new IrsaInputError(
+        throw new InputError(
           `${where}.${part}`,
           ref[part],
           "must be exact: a grant names each service account (a pattern would trust service accounts nobody named)",
@@ -306,7 +306,7 @@ export function checkGrantServiceAccounts(field: string, value: unknown): Servic
     const namespace = validateNamespace(`${where}.namespace`, ref.namespace);
     const name = validateObjectName(`${where}.name`, ref.name);
     const key = `${namespace}/${name}`;
-    if (seen.has(key)) throw new IrsaInputError(where, sa, "is listed twice: list each service account once");
+    if (seen.has(key)) throw new InputError(where, sa, "is listed twice: list each service account once");
     seen.add(key);
     return { namespace, name };
   });
@@ -338,7 +338,7 @@ export interface GrantTrustOptions {
  * per cluster and namespace, `aws:PrincipalArn` and the session tags), in the order of
  * {@link MECHANISMS}. With two mechanisms the role trusts both paths: a migration.
  *
- * @throws IrsaInputError as the builders do, or a {@link PolicySizeError} when the whole document
+ * @throws InputError as the builders do, or a {@link PolicySizeError} when the whole document
  *   is over `maxSize`.
  */
 export function buildGrantTrustPolicy(options: GrantTrustOptions): PolicyDocument {
@@ -383,7 +383,7 @@ export const CREDENTIAL_PRECEDENCE: Record<Mechanism, number> = {
 /** The path a pod's AWS SDK takes when the listed mechanisms are all set up for its service account. */
 export function podCredentialPath(mechanisms: readonly Mechanism[]): Mechanism {
   if (mechanisms.length === 0)
-    throw new IrsaInputError("mechanisms", mechanisms, "must name at least one mechanism");
+    throw new InputError("mechanisms", mechanisms, "must name at least one mechanism");
   return [...mechanisms].sort((a, b) => CREDENTIAL_PRECEDENCE[a] - CREDENTIAL_PRECEDENCE[b])[0];
 }
 

@@ -10,7 +10,7 @@ import { checkMechanisms, podCredentialPath, unhandledMechanism } from "./bucket
 import { parseHandoff, planBinding, type BucketAccessHandoff, type BindingPlan } from "./bucketAccessHandoff";
 import { AccessCheckJob } from "./accessCheckJob";
 import { CrossAccountPodIdentity } from "./crossAccountPodIdentity";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { buildServiceAccountLabels } from "./irsaServiceAccount";
 import { argChecks, checked, isPlain, requireArgs, requirePlainArg } from "./inputs";
 import { Mechanism } from "./mechanism";
@@ -149,7 +149,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       const mechanisms = checkMechanisms("args.mechanisms", args.mechanisms);
       const sa = args.serviceAccount as unknown;
       if (sa === null || typeof sa !== "object" || Array.isArray(sa) || !isPlain(sa)) {
-        throw new IrsaInputError(
+        throw new InputError(
           "args.serviceAccount",
           sa,
           "must be a plain object { namespace, name, create?, createNamespace? }",
@@ -157,7 +157,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       }
       for (const key of Object.keys(sa)) {
         if (!["namespace", "name", "create", "createNamespace"].includes(key)) {
-          throw new IrsaInputError(
+          throw new InputError(
             `args.serviceAccount.${key}`,
             (sa as Record<string, unknown>)[key],
             "is not a field of it (namespace, name, create, createNamespace)",
@@ -175,7 +175,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
           ? false
           : validateBoolean("args.serviceAccount.createNamespace", args.serviceAccount.createNamespace);
       if (createNamespace && !create) {
-        throw new IrsaInputError(
+        throw new InputError(
           "args.serviceAccount.createNamespace",
           true,
           "is only for a ServiceAccount the binding creates (create: true)",
@@ -184,14 +184,14 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       if (createNamespace) checkNamespaceCreatable("args.serviceAccount.createNamespace", namespace);
       const needsCluster = mechanisms.some((m) => CLUSTER_NAME_USED[m]);
       if (needsCluster && args.clusterName === undefined) {
-        throw new IrsaInputError(
+        throw new InputError(
           "args.clusterName",
           undefined,
           'is required by mechanism "pod-identity" (the association is the cluster\'s)',
         );
       }
       if (!needsCluster && args.clusterName !== undefined) {
-        throw new IrsaInputError(
+        throw new InputError(
           "args.clusterName",
           isPlain(args.clusterName) ? args.clusterName : "[an Output]",
           `is read only by mechanism "pod-identity", which args.mechanisms does not list: remove it, or add the mechanism`,
@@ -200,7 +200,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       if (args.installPodIdentityAgent !== undefined) {
         validateBoolean("args.installPodIdentityAgent", args.installPodIdentityAgent);
         if (args.installPodIdentityAgent && !needsCluster) {
-          throw new IrsaInputError(
+          throw new InputError(
             "args.installPodIdentityAgent",
             true,
             `is for mechanism "pod-identity", which args.mechanisms does not list`,
@@ -212,14 +212,10 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       const probe = args.probe;
       if (probe !== undefined) {
         if (probe === null || typeof probe !== "object")
-          throw new IrsaInputError(
-            "args.probe",
-            probe,
-            "must be an object { objectKey, bucketName?, region? }",
-          );
+          throw new InputError("args.probe", probe, "must be an object { objectKey, bucketName?, region? }");
         if (isPlain(probe.objectKey)) validateObjectKey("args.probe.objectKey", probe.objectKey);
         if (probe.bucketName !== undefined && typeof probe.bucketName !== "string") {
-          throw new IrsaInputError(
+          throw new InputError(
             "args.probe.bucketName",
             "[not a plain string]",
             "must be a plain string: one of the grant's buckets",
@@ -370,7 +366,7 @@ function wirePodIdentity(
   // The role must be the one account B trusts: same account (this stack's AWS provider) and name.
   const sourceRoleArn = pulumi.all([sourceRole.roleArn, plan]).apply(([arn, p]) => {
     if (arn !== p.podIdentity!.sourceRoleArn) {
-      throw new IrsaInputError(
+      throw new InputError(
         "args.handoff",
         p.podIdentity!.sourceRoleArn,
         `names the source role account B trusts, but this binding's source role is ${arn}: run account A with the AWS provider of the cluster's account`,

@@ -3,7 +3,7 @@
  * policy, and the statement the owner of a KMS key in another account must add to the key's policy.
  * No Pulumi or AWS package is imported.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { type PolicyDocument, type PolicyStatement } from "./policyDocument";
 import { buildS3AccessPolicy, KMS_ACTIONS, normalizePrefixes, type S3AccessLevel } from "./s3AccessPolicy";
 import {
@@ -36,12 +36,12 @@ export function checkGrantBuckets(field: string, value: unknown): GrantBucket[] 
   return list.map((b, i) => {
     const where = `${field}[${i}]`;
     if (b === null || typeof b !== "object" || Array.isArray(b)) {
-      throw new IrsaInputError(where, b, `must be an object { ${BUCKET_FIELDS.join(", ")} }`);
+      throw new InputError(where, b, `must be an object { ${BUCKET_FIELDS.join(", ")} }`);
     }
     const raw = b as Record<string, unknown>;
     for (const key of Object.keys(raw)) {
       if (!(BUCKET_FIELDS as readonly string[]).includes(key)) {
-        throw new IrsaInputError(
+        throw new InputError(
           `${where}.${key}`,
           raw[key],
           `is not a bucket field (${BUCKET_FIELDS.join(", ")})`,
@@ -51,24 +51,20 @@ export function checkGrantBuckets(field: string, value: unknown): GrantBucket[] 
     const name = validateBucketName(`${where}.name`, raw.name);
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      throw new IrsaInputError(
-        `${where}.name`,
-        name,
-        `is ${field}[${earlier}].name too: list each bucket once`,
-      );
+      throw new InputError(`${where}.name`, name, `is ${field}[${earlier}].name too: list each bucket once`);
     }
     seen.set(name, i);
     const create = raw.create === undefined ? false : validateBoolean(`${where}.create`, raw.create);
     const access = raw.access === undefined ? "read" : raw.access;
     if (!ACCESS_LEVELS.includes(access as S3AccessLevel)) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${where}.access`,
         access,
         `must be one of ${ACCESS_LEVELS.map((a) => `"${a}"`).join(", ")}`,
       );
     }
     if (Array.isArray(raw.prefixes) && raw.prefixes.length === 0) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${where}.prefixes`,
         raw.prefixes,
         "must not be empty: leave prefixes out to grant the whole bucket",
@@ -100,9 +96,9 @@ export function bucketAccessPolicy(field: string, bucket: GrantBucket, partition
       partition,
     });
   } catch (e) {
-    if (e instanceof IrsaInputError) {
+    if (e instanceof InputError) {
       const sub = e.field === "bucketName" ? "name" : e.field;
-      throw new IrsaInputError(`${field}.${sub}`, e.value, e.rule);
+      throw new InputError(`${field}.${sub}`, e.value, e.rule);
     }
     throw e;
   }
@@ -135,7 +131,7 @@ export function buildKmsKeyPolicyStatement(options: {
   const key = kmsKeyAccount("kmsKeyArn", options.kmsKeyArn);
   const actions = KMS_ACTIONS[options.access];
   if (actions === undefined)
-    throw new IrsaInputError("access", options.access, `must be one of ${ACCESS_LEVELS.join(", ")}`);
+    throw new InputError("access", options.access, `must be one of ${ACCESS_LEVELS.join(", ")}`);
   return {
     Sid: "CrossAccountIrsaS3Use",
     Effect: "Allow",

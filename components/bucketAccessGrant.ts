@@ -24,7 +24,7 @@ import {
 } from "./bucketAccess";
 import { buildHandoff, type BucketAccessHandoff } from "./bucketAccessHandoff";
 import { ClusterOidcProvider } from "./clusterOidcProvider";
-import { IrsaInputError, inArgsTerms } from "./errors";
+import { InputError, inArgsTerms } from "./errors";
 import { placeholderProviderArn } from "./irsaRole";
 import { argChecks, checked, isPlain, requireArgs, requirePlainArg } from "./inputs";
 import { Mechanism } from "./mechanism";
@@ -178,7 +178,7 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
         checkGrantServiceAccounts("args.serviceAccounts", sas),
       );
       if (!Array.isArray(args.buckets)) {
-        throw new IrsaInputError(
+        throw new InputError(
           "args.buckets",
           pulumi.Output.isInstance(args.buckets) ? "[an Output]" : args.buckets,
           "must be a plain list of buckets (each names child resources; a KMS key ARN may be an Output)",

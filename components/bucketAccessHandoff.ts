@@ -4,7 +4,7 @@
  * `BucketAccessBinding`: the handoff read strictly, and the binding's own arguments checked against
  * it. No Pulumi or AWS package is imported.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { isMechanism, Mechanism, MECHANISMS } from "./mechanism";
 import { podCredentialPath, checkClusterValues, type GrantCluster } from "./bucketAccess";
 import { type GrantBucket } from "./bucketAccessBuckets";
@@ -188,11 +188,11 @@ const HANDOFF_FIELDS = [
 
 function object(field: string, value: unknown, fields: readonly string[]): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new IrsaInputError(field, value, `must be an object { ${fields.join(", ")} }`);
+    throw new InputError(field, value, `must be an object { ${fields.join(", ")} }`);
   }
   for (const key of Object.keys(value)) {
     if (!fields.includes(key)) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}.${key}`,
         (value as Record<string, unknown>)[key],
         `is not a field of it (${fields.join(", ")})`,
@@ -209,7 +209,7 @@ function object(field: string, value: unknown, fields: readonly string[]): Recor
  */
 export function parseHandoff(field: string, value: unknown): BucketAccessHandoff {
   if (value === undefined || value === null) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "is required: account B's BucketAccessGrant.handoff (through a StackReference, account B's update must have run first)",
@@ -217,7 +217,7 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
   }
   const raw = object(field, value, HANDOFF_FIELDS);
   if (raw.version !== HANDOFF_VERSION) {
-    throw new IrsaInputError(
+    throw new InputError(
       `${field}.version`,
       raw.version,
       `must be ${HANDOFF_VERSION}: this version of cross-account-irsa reads handoffs of version ${HANDOFF_VERSION} only; ` +
@@ -227,7 +227,7 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
   const mechanismList = requireArray(`${field}.mechanisms`, raw.mechanisms, 1);
   const mechanisms = mechanismList.map((m, i) => {
     if (!isMechanism(m)) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}.mechanisms[${i}]`,
         m,
         `must be one of ${MECHANISMS.map((n) => `"${n}"`).join(", ")}`,
@@ -236,7 +236,7 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
     return m;
   });
   if (new Set(mechanisms).size !== mechanisms.length) {
-    throw new IrsaInputError(`${field}.mechanisms`, raw.mechanisms, "must list each mechanism once");
+    throw new InputError(`${field}.mechanisms`, raw.mechanisms, "must list each mechanism once");
   }
   const roleArn = parseRoleArn(`${field}.roleArn`, raw.roleArn) && (raw.roleArn as string);
   const serviceAccounts = requireArray(`${field}.serviceAccounts`, raw.serviceAccounts, 1).map((sa, i) => {
@@ -256,7 +256,7 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
     for (const m of mechanisms) {
       for (const need of HANDOFF_CLUSTER_FIELDS[m]) {
         if (values[need] === undefined)
-          throw new IrsaInputError(`${where}.${need}`, undefined, `is required by mechanism "${m}"`);
+          throw new InputError(`${where}.${need}`, undefined, `is required by mechanism "${m}"`);
       }
     }
     return { key, ...values };
@@ -265,7 +265,7 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
     const where = `${field}.buckets[${i}]`;
     const o = object(where, b, ["name", "access", "prefixes", "kmsKeyArn"]);
     if (o.access !== "read" && o.access !== "read-write" && o.access !== "list") {
-      throw new IrsaInputError(`${where}.access`, o.access, 'must be one of "read", "read-write", "list"');
+      throw new InputError(`${where}.access`, o.access, 'must be one of "read", "read-write", "list"');
     }
     return {
       name: validateBucketName(`${where}.name`, o.name),
@@ -306,7 +306,7 @@ export function planBinding(options: {
   const { handoff, mechanisms, serviceAccount } = options;
   mechanisms.forEach((m, i) => {
     if (!handoff.mechanisms.includes(m)) {
-      throw new IrsaInputError(
+      throw new InputError(
         `args.mechanisms[${i}]`,
         m,
         `account B's grant does not trust it (args.handoff.mechanisms is ${JSON.stringify(handoff.mechanisms)}): ` +
@@ -319,7 +319,7 @@ export function planBinding(options: {
       (sa) => sa.namespace === serviceAccount.namespace && sa.name === serviceAccount.name,
     )
   ) {
-    throw new IrsaInputError(
+    throw new InputError(
       "args.serviceAccount",
       { namespace: serviceAccount.namespace, name: serviceAccount.name },
       `is not among the service accounts account B's grant trusts (args.handoff.serviceAccounts: ${handoff.serviceAccounts
@@ -336,7 +336,7 @@ export function planBinding(options: {
         parseEksClusterArn("clusterArn", c.clusterArn).clusterName === clusterName,
     );
     if (matches.length !== 1) {
-      throw new IrsaInputError(
+      throw new InputError(
         "args.clusterName",
         clusterName,
         `must name ${matches.length === 0 ? "one" : "exactly one"} of the clusters account B's grant trusts for Pod Identity ` +
@@ -347,7 +347,7 @@ export function planBinding(options: {
   }
   if (options.probeBucket !== undefined) {
     if (!handoff.buckets.some((b) => b.name === options.probeBucket)) {
-      throw new IrsaInputError(
+      throw new InputError(
         "args.probe.bucketName",
         options.probeBucket,
         `is not among the grant's buckets (args.handoff.buckets: ${handoff.buckets.map((b) => b.name).join(", ")})`,

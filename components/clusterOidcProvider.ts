@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { normalizeIssuer } from "./issuer";
 import { argChecks, checked, isPlain } from "./inputs";
 import { STS_AUDIENCE } from "./trustPolicy";
@@ -41,13 +41,17 @@ export interface ClusterOidcProviderArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** A thumbprint list as IAM stores it: 40 lower-case hex digits each, de-duplicated, sorted. */
+/**
+ * A thumbprint list as IAM stores it: 40 lower-case hex digits each, de-duplicated, sorted.
+ *
+ * @internal exported for the tests only
+ */
 export function normalizeThumbprints(thumbprints: unknown, field = "thumbprints"): string[] {
   if (thumbprints === undefined || thumbprints === null) return [];
   const list = requireArray(field, thumbprints).map((t, i) => {
     const s = requireString(`${field}[${i}]`, t).trim().toLowerCase().replace(/:/g, "");
     if (!/^[0-9a-f]{40}$/.test(s)) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}[${i}]`,
         t,
         "must be a SHA-1 fingerprint: 40 hex digits (colons allowed)",
@@ -56,7 +60,7 @@ export function normalizeThumbprints(thumbprints: unknown, field = "thumbprints"
     return s;
   });
   const unique = [...new Set(list)].sort();
-  if (unique.length > 5) throw new IrsaInputError(field, thumbprints, "IAM accepts at most 5 thumbprints");
+  if (unique.length > 5) throw new InputError(field, thumbprints, "IAM accepts at most 5 thumbprints");
   return unique;
 }
 
@@ -74,14 +78,14 @@ export function checkAdoptedProvider(
   const { hostPath } = parseOidcProviderArn(field, arn);
   const issuer = normalizeIssuer(issuerUrl);
   if (hostPath !== issuer) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       arn,
       `must be the IAM OIDC provider of ${issuerField}, i.e. end in ":oidc-provider/${issuer}"`,
     );
   }
   if (clientIds !== undefined && !clientIds.includes(STS_AUDIENCE)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       arn,
       `the provider's client ids ${JSON.stringify(clientIds)} must include "${STS_AUDIENCE}" for IRSA; add it with ` +
@@ -140,7 +144,7 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
         .apply(([arn, issuer, url, clientIds]) => {
           checkAdoptedProvider(arn, issuer, clientIds, ...ADOPTED_FIELDS);
           if (normalizeIssuer(url, "existing provider url") !== normalizeIssuer(issuer)) {
-            throw new IrsaInputError(
+            throw new InputError(
               "args.existingProviderArn",
               arn,
               `the provider's URL ${url} is not args.issuerUrl ${issuer}`,

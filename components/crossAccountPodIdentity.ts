@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { checked, isPlain, requireArgs } from "./inputs";
 import { policyJson } from "./policyDocument";
 import { buildPodIdentitySourcePermissionPolicy } from "./podIdentityPolicies";
@@ -18,7 +18,11 @@ import {
   validateObjectName,
 } from "./validation";
 
-/** The Amazon EKS service quota of Pod Identity associations per cluster (its default; "Amazon EKS service quotas"). */
+/**
+ * The Amazon EKS service quota of Pod Identity associations per cluster (its default; "Amazon EKS service quotas").
+ *
+ * @internal exported for the tests only
+ */
 export const MAX_POD_IDENTITY_ASSOCIATIONS = 5000;
 
 /** Arguments of {@link CrossAccountPodIdentity}. */
@@ -51,11 +55,15 @@ export interface CrossAccountPodIdentityArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** Checks the association list: exact, valid, unique pairs within EKS's per-cluster quota. */
+/**
+ * Checks the association list: exact, valid, unique pairs within EKS's per-cluster quota.
+ *
+ * @internal exported for the tests only
+ */
 export function checkAssociations(field: string, serviceAccounts: unknown): ServiceAccountRef[] {
   const list = requireArray(field, serviceAccounts, 1);
   if (list.length > MAX_POD_IDENTITY_ASSOCIATIONS) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       `${list.length} service accounts`,
       `must list at most ${MAX_POD_IDENTITY_ASSOCIATIONS}: EKS's default service quota of Pod Identity associations per cluster; with a raised quota, split the list over several CrossAccountPodIdentity components`,
@@ -64,12 +72,12 @@ export function checkAssociations(field: string, serviceAccounts: unknown): Serv
   const seen = new Set<string>();
   return list.map((sa, i) => {
     if (sa === null || typeof sa !== "object") {
-      throw new IrsaInputError(`${field}[${i}]`, sa, "must be an object { namespace, name }");
+      throw new InputError(`${field}[${i}]`, sa, "must be an object { namespace, name }");
     }
     const ref = sa as Partial<ServiceAccountRef>;
     for (const part of ["namespace", "name"] as const) {
       if (typeof ref[part] === "string" && /[*?]/.test(ref[part])) {
-        throw new IrsaInputError(
+        throw new InputError(
           `${field}[${i}].${part}`,
           ref[part],
           "must be exact with Pod Identity: an association names one service account",
@@ -80,7 +88,7 @@ export function checkAssociations(field: string, serviceAccounts: unknown): Serv
     const name = validateObjectName(`${field}[${i}].name`, ref.name);
     const key = `${namespace}/${name}`;
     if (seen.has(key)) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}[${i}]`,
         sa,
         "is listed twice: EKS allows one association per service account",
@@ -91,13 +99,13 @@ export function checkAssociations(field: string, serviceAccounts: unknown): Serv
   });
 }
 
-/** Runs `build`, restating an IrsaInputError of field `from` as field `to` (the component's arg name). */
+/** Runs `build`, restating an InputError of field `from` as field `to` (the component's arg name). */
 function renamed<T>(from: string, to: string, build: () => T): T {
   try {
     return build();
   } catch (error) {
-    if (error instanceof IrsaInputError && error.field === from) {
-      throw new IrsaInputError(to, error.value, error.rule);
+    if (error instanceof InputError && error.field === from) {
+      throw new InputError(to, error.value, error.rule);
     }
     throw error;
   }
@@ -129,7 +137,7 @@ export class CrossAccountPodIdentity extends pulumi.ComponentResource {
   constructor(name: string, args: CrossAccountPodIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     requireArgs(args);
     if (!isPlain(args.serviceAccounts)) {
-      throw new IrsaInputError(
+      throw new InputError(
         "args.serviceAccounts",
         "[an Output]",
         "must be a plain list: each service account becomes an association, so the list must be known when the program runs",

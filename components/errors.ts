@@ -5,7 +5,7 @@
  * input without reading the source: `<field>: <value> is invalid: <rule>`. Tests assert on these
  * messages: they are part of the public interface.
  */
-export class IrsaInputError extends Error {
+export class InputError extends Error {
   /** Dotted path of the field that holds the bad value, e.g. `serviceAccounts[1].namespace`. */
   public readonly field: string;
   /** The bad value, exactly as received. */
@@ -19,7 +19,7 @@ export class IrsaInputError extends Error {
    */
   constructor(field: string, value: unknown, rule: string, message?: string) {
     super(message ?? `${field}: ${describeValue(value)} is invalid: ${rule}`);
-    this.name = "IrsaInputError";
+    this.name = "InputError";
     this.field = field;
     this.value = value;
     this.rule = rule;
@@ -27,11 +27,21 @@ export class IrsaInputError extends Error {
 }
 
 /**
+ * The name {@link InputError} had up to 0.2.0, when IRSA was the only mechanism. The same class
+ * (`instanceof` holds both ways); its `name` is now `"InputError"`.
+ *
+ * @deprecated Use {@link InputError}.
+ */
+export const IrsaInputError = InputError;
+/** @deprecated Use {@link InputError}. */
+export type IrsaInputError = InputError;
+
+/**
  * A policy document (or a role's documents together) over an IAM size quota. `size` and `limit`
  * are characters as IAM counts them (whitespace excluded), so a caller can restate the error in its
  * own terms (a config key instead of a component field) without parsing the message.
  */
-export class PolicySizeError extends IrsaInputError {
+export class PolicySizeError extends InputError {
   /** The document's size, in characters as IAM counts them. */
   public readonly size: number;
   /** The quota it exceeds. */
@@ -63,7 +73,7 @@ export function describeValue(value: unknown): string {
 }
 
 /**
- * Restates an {@link IrsaInputError} raised by a pure builder in the caller's own terms: `fields`
+ * Restates an {@link InputError} raised by a pure builder in the caller's own terms: `fields`
  * maps the builder's field prefixes (e.g. `clusters`, `options.maxSize`) to the caller's (e.g.
  * `args.clusters`, `args.maxTrustPolicySize`), and `phrases` replaces other wording (e.g. a stack
  * config key a library user has no use for). Any other error is returned unchanged.
@@ -73,7 +83,7 @@ export function restateError(
   fields: Readonly<Record<string, string>>,
   phrases: Readonly<Record<string, string>> = {},
 ): unknown {
-  if (!(error instanceof IrsaInputError)) return error;
+  if (!(error instanceof InputError)) return error;
   const from = Object.keys(fields)
     .sort((a, b) => b.length - a.length)
     .find((f) => error.field === f || error.field.startsWith(`${f}.`) || error.field.startsWith(`${f}[`));
@@ -89,12 +99,12 @@ export function restateError(
   const restated =
     error instanceof PolicySizeError
       ? new PolicySizeError(field, error.value, error.size, error.limit, message)
-      : new IrsaInputError(field, error.value, error.rule, message);
+      : new InputError(field, error.value, error.rule, message);
   restated.stack = `${restated.name}: ${message}\n${(error.stack ?? "").split("\n").slice(1).join("\n")}`;
   return restated;
 }
 
-/** Runs `build`, restating any {@link IrsaInputError} it raises (see {@link restateError}). */
+/** Runs `build`, restating any {@link InputError} it raises (see {@link restateError}). */
 export function inArgsTerms<T>(
   build: () => T,
   fields: Readonly<Record<string, string>>,

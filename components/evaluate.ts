@@ -8,9 +8,9 @@
  * document is checked against the grammar IAM accepts for its kind (trust policy, identity policy,
  * resource policy) before anything is evaluated, and anything outside what this evaluator
  * implements (NotAction, NotResource, NotPrincipal, other operators, policy variables, unknown
- * elements, a misspelt Effect) throws an `IrsaInputError` naming the element, never a guess.
+ * elements, a misspelt Effect) throws an `InputError` naming the element, never a guess.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { type PolicyDocument } from "./policyDocument";
 import {
   NUMERIC_VALUE,
@@ -110,7 +110,7 @@ interface Request extends RequestKeys {
  * does not settle (not supplied, not known to be absent). Never read as absent: a `Deny` on it could
  * apply, and a negated `Allow` could not (fail closed).
  */
-export class UndecidedError extends IrsaInputError {
+export class UndecidedError extends InputError {
   constructor(readonly keys: string[]) {
     // Keys, and `Principal <element>` for a principal element that may or may not name the caller.
     const conditionKeys = keys.filter((k) => !k.startsWith("Principal "));
@@ -161,7 +161,7 @@ function requireKeys(r: Record<string, unknown>): RequestKeys {
   const out: RequestKeys = {};
   if (r.absent !== undefined) {
     if (!Array.isArray(r.absent) || r.absent.some((k) => typeof k !== "string")) {
-      throw new IrsaInputError("request.absent", r.absent, "must be a list of condition keys");
+      throw new InputError("request.absent", r.absent, "must be a list of condition keys");
     }
     out.absent = r.absent as string[];
   }
@@ -197,7 +197,7 @@ export function evaluateResourcePolicy(
   const principalArn = requireText("request.principalArn", r.principalArn);
   const account = /^arn:[a-z-]+:(?:iam|sts)::(\d{12}):/.exec(principalArn)?.[1];
   if (account === undefined) {
-    throw new IrsaInputError("request.principalArn", principalArn, "must be an IAM or STS principal ARN");
+    throw new InputError("request.principalArn", principalArn, "must be an IAM or STS principal ARN");
   }
   return evaluate(doc, kind, {
     action: requireText("request.action", r.action),
@@ -227,7 +227,7 @@ export function evaluateServiceTrust(doc: PolicyDocument, request: ServiceReques
   const r = requireObject("request", request, "{ service, action, context? }");
   const service = requireText("request.service", r.service);
   if (!/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(service)) {
-    throw new IrsaInputError(
+    throw new InputError(
       "request.service",
       service,
       "must be a service principal like pods.eks.amazonaws.com",
@@ -367,7 +367,7 @@ function conditionsHold(statement: Statement, request: Request): boolean {
     }
     if (test.numeric && !NUMERIC_VALUE.test(actual)) {
       // IAM cannot compare it as a number either: refused rather than guessed (a Deny must not lapse).
-      throw new IrsaInputError(
+      throw new InputError(
         `context.${key}`,
         actual,
         `must be a number for the condition operator ${operator}`,

@@ -1,7 +1,7 @@
 /**
  * cross-account-irsa: the package entry. Exports only; importing it registers nothing.
  */
-export { IrsaInputError, PolicySizeError } from "./errors";
+export { InputError, IrsaInputError, PolicySizeError } from "./errors";
 export {
   canonicalJson,
   managedPolicyKey,

@@ -3,7 +3,7 @@
  * checked in the constructor; an Output or Promise only once it resolves.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 
 /** True when the value holds no Output or Promise anywhere inside (plain config data). */
 export function isPlain(value: unknown): boolean {
@@ -73,16 +73,16 @@ export type ArgChecks = Record<string, (field: string, value: unknown) => unknow
 /**
  * Checks a component's args: the required ones are present, and every one that is a plain value
  * passes its validator (Outputs are checked again once they resolve). Throws an
- * {@link IrsaInputError} naming `args.<name>`, the value and the rule.
+ * {@link InputError} naming `args.<name>`, the value and the rule.
  */
 export function checkPlainArgs(args: unknown, checks: ArgChecks, required: readonly string[]): void {
   if (args === null || typeof args !== "object" || Array.isArray(args)) {
-    throw new IrsaInputError("args", args, "must be an object");
+    throw new InputError("args", args, "must be an object");
   }
   const record = args as Record<string, unknown>;
   for (const key of required) {
     if (record[key] === undefined || record[key] === null) {
-      throw new IrsaInputError(`args.${key}`, record[key], "is required");
+      throw new InputError(`args.${key}`, record[key], "is required");
     }
   }
   for (const [key, check] of Object.entries(checks)) {
@@ -91,20 +91,20 @@ export function checkPlainArgs(args: unknown, checks: ArgChecks, required: reado
   }
 }
 
-/** Throws an {@link IrsaInputError} unless a component's args are an object. */
+/** Throws an {@link InputError} unless a component's args are an object. */
 export function requireArgs(args: unknown): asserts args is object {
   if (args === null || typeof args !== "object" || Array.isArray(args)) {
-    throw new IrsaInputError("args", args, "must be an object");
+    throw new InputError("args", args, "must be an object");
   }
 }
 
 /**
- * Throws an {@link IrsaInputError} when an argument that decides which resources exist (a list whose
+ * Throws an {@link InputError} when an argument that decides which resources exist (a list whose
  * entries name child resources, a mechanism list) is an Output or a Promise: it must be known when
  * the program runs. `what` says why, in words.
  */
 export function requirePlainArg(field: string, value: unknown, what: string): void {
   if (pulumi.Output.isInstance(value) || value instanceof Promise) {
-    throw new IrsaInputError(field, "[an Output]", `must be a plain value, not an Output: ${what}`);
+    throw new InputError(field, "[an Output]", `must be a plain value, not an Output: ${what}`);
   }
 }

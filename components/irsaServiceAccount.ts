@@ -3,7 +3,7 @@
  * optionally its Namespace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { PART_OF } from "./podSecurity";
 import { isPlain } from "./inputs";
 import { checkNamespaceCreatable, registerServiceAccount } from "./serviceAccountResources";
@@ -95,13 +95,13 @@ export function buildServiceAccountLabels(
 
 /**
  * Validates every argument that is a plain value (Outputs are validated when they resolve, before
- * the ServiceAccount is sent). Throws an {@link IrsaInputError} naming the field, value and rule.
+ * the ServiceAccount is sent). Throws an {@link InputError} naming the field, value and rule.
  */
 export function validateIrsaServiceAccountArgs(args: IrsaServiceAccountArgs): void {
-  if (args === null || typeof args !== "object") throw new IrsaInputError("args", args, "must be an object");
-  if (args.namespace === undefined) throw new IrsaInputError("args.namespace", undefined, "is required");
-  if (args.name === undefined) throw new IrsaInputError("args.name", undefined, "is required");
-  if (args.roleArn === undefined) throw new IrsaInputError("args.roleArn", undefined, "is required");
+  if (args === null || typeof args !== "object") throw new InputError("args", args, "must be an object");
+  if (args.namespace === undefined) throw new InputError("args.namespace", undefined, "is required");
+  if (args.name === undefined) throw new InputError("args.name", undefined, "is required");
+  if (args.roleArn === undefined) throw new InputError("args.roleArn", undefined, "is required");
   if (isPlainArg(args.namespace)) validateNamespace("args.namespace", args.namespace);
   if (isPlainArg(args.name)) validateObjectName("args.name", args.name);
   if (isPlainArg(args.roleArn)) parseRoleArn("args.roleArn", args.roleArn);
@@ -120,7 +120,7 @@ export function validateIrsaServiceAccountArgs(args: IrsaServiceAccountArgs): vo
     validateLabels("args.labels", args.labels);
   }
   if (args.createNamespace !== undefined && typeof args.createNamespace !== "boolean") {
-    throw new IrsaInputError(
+    throw new InputError(
       "args.createNamespace",
       args.createNamespace,
       "must be a plain boolean: it decides whether a Namespace is created, so it must be known when the program runs",

@@ -1,7 +1,7 @@
 /**
  * OIDC issuer URLs: the normalised `host/path` form IAM keys providers and conditions by.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { requireString } from "./validation";
 
 /**
@@ -19,7 +19,7 @@ import { requireString } from "./validation";
 export function normalizeIssuer(issuerUrl: string, field = "issuerUrl"): string {
   const raw = requireString(field, issuerUrl);
   const fail = (rule: string): never => {
-    throw new IrsaInputError(field, issuerUrl, rule);
+    throw new InputError(field, issuerUrl, rule);
   };
   if (raw.length === 0)
     fail(

@@ -2,7 +2,7 @@
  * The kubeconfig of an EKS cluster: a user that runs `aws eks get-token`, and the region read from
  * the cluster's ARN. Pure: plain values in, the kubeconfig JSON out.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { parseRoleArn, validateEksClusterName, validateRegion } from "./validation";
 
 /** The plain values {@link buildKubeconfig} needs. */
@@ -28,15 +28,15 @@ export interface KubeconfigOptions {
  * `aws --region <region> [--profile <profile>] eks get-token --cluster-name <name> --output json
  * [--role-arn <arn>]`. The region is always explicit, so the token is requested from the cluster's
  * region whatever the caller's default region is; the profile and role are the ones the stack's AWS
- * provider authenticates with. Throws an `IrsaInputError` for a bad value.
+ * provider authenticates with. Throws an `InputError` for a bad value.
  */
 export function buildKubeconfig(options: KubeconfigOptions): string {
   const clusterName = validateEksClusterName("cluster.name", options.clusterName);
   if (typeof options.endpoint !== "string" || !/^https:\/\/[^\s/]+\/?$/.test(options.endpoint)) {
-    throw new IrsaInputError("cluster.endpoint", options.endpoint, "must be the API server's https:// URL");
+    throw new InputError("cluster.endpoint", options.endpoint, "must be the API server's https:// URL");
   }
   if (typeof options.caData !== "string" || !/^[A-Za-z0-9+/]+=*$/.test(options.caData)) {
-    throw new IrsaInputError(
+    throw new InputError(
       "cluster.certificateAuthority.data",
       options.caData,
       "must be base64 certificate data",
@@ -73,7 +73,7 @@ export function buildKubeconfig(options: KubeconfigOptions): string {
 export function regionFromClusterArn(arn: string): string {
   const m = /^arn:[a-z-]+:eks:([a-z0-9-]+):\d{12}:cluster\/[^/]+$/.exec(typeof arn === "string" ? arn : "");
   if (!m) {
-    throw new IrsaInputError(
+    throw new InputError(
       "cluster.arn",
       arn,
       "must be an EKS cluster ARN arn:<partition>:eks:<region>:<account>:cluster/<name>",
@@ -85,7 +85,7 @@ export function regionFromClusterArn(arn: string): string {
 /** An AWS CLI profile name: 1 to 128 characters without whitespace. */
 export function validateProfile(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0 || value.length > 128 || /\s/.test(value)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be an AWS CLI profile name: 1 to 128 characters without whitespace",

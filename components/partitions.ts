@@ -2,7 +2,7 @@
  * The AWS partitions, and which one a region belongs to, from the region's prefix. One table: the
  * programs, the policy builders and the offline engine all derive ARNs from it. Pure.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 
 /**
  * Each partition with the region-name pattern AWS publishes for it (the SDK's partitions.json,
@@ -24,7 +24,7 @@ export const AWS_PARTITIONS: readonly string[] = PARTITION_REGIONS.map((p) => p.
 
 /**
  * The partition of a region. The more specific prefixes are tried first (`us-gov-` and `us-iso-` also
- * match the `aws` pattern's `us-`). Throws an `IrsaInputError` naming the field for a region of no
+ * match the `aws` pattern's `us-`). Throws an `InputError` naming the field for a region of no
  * known partition, rather than guessing `aws`.
  */
 export function partitionOfRegion(field: string, region: string): string {
@@ -33,7 +33,7 @@ export function partitionOfRegion(field: string, region: string): string {
   );
   if (specific) return specific.partition;
   if (PARTITION_REGIONS[0].regionRegex.test(region)) return "aws";
-  throw new IrsaInputError(
+  throw new InputError(
     field,
     region,
     `is in no AWS partition this package knows (${AWS_PARTITIONS.join(", ")}): its prefix decides the partition of every ARN`,

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { checked, requireArgs } from "./inputs";
 import { validateEksClusterName } from "./validation";
 
@@ -47,7 +47,7 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
     const clusterName = checked(args.clusterName, (n) => validateEksClusterName("args.clusterName", n));
     const version = checked(args.addonVersion ?? "", (v) => {
       if (typeof v !== "string" || (v !== "" && !/^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(v))) {
-        throw new IrsaInputError("args.addonVersion", v, "must be an add-on version like v1.3.8-eksbuild.2");
+        throw new InputError("args.addonVersion", v, "must be an add-on version like v1.3.8-eksbuild.2");
       }
       return v;
     });

@@ -11,7 +11,7 @@
  * names the source role's account as principal and the source role by `aws:PrincipalArn`
  * ("pod-id-assign-target-role"), and the trusted subjects by the request tags.
  */
-import { IrsaInputError, PolicySizeError } from "./errors";
+import { InputError, PolicySizeError } from "./errors";
 import { policySize, sortedUnique, type PolicyDocument, type PolicyStatement } from "./policyDocument";
 import {
   DEFAULT_TRUST_POLICY_MAX_SIZE,
@@ -58,16 +58,16 @@ export function parseEksClusterArn(field: string, value: unknown): EksClusterArn
   const s = requireString(field, value);
   const m = /^arn:([a-z-]+):eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(s);
   const rule = "must be an EKS cluster ARN: arn:<partition>:eks:<region>:<12-digit account>:cluster/<name>";
-  if (!m || !AWS_PARTITIONS.includes(m[1])) throw new IrsaInputError(field, value, rule);
+  if (!m || !AWS_PARTITIONS.includes(m[1])) throw new InputError(field, value, rule);
   try {
     validateRegion(field, m[2]);
     validateEksClusterName(field, m[4]);
   } catch {
-    throw new IrsaInputError(field, value, rule);
+    throw new InputError(field, value, rule);
   }
   const regionPartition = partitionOfRegion(field, m[2]);
   if (regionPartition !== m[1]) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       `${rule}; region ${m[2]} is in partition "${regionPartition}", not "${m[1]}"`,
@@ -80,7 +80,7 @@ export function parseEksClusterArn(field: string, value: unknown): EksClusterArn
 export function podIdentitySessionTags(clusterArn: string, sa: ServiceAccountRef): Record<string, string> {
   parseEksClusterArn("clusterArn", clusterArn);
   if (sa === null || typeof sa !== "object") {
-    throw new IrsaInputError("serviceAccount", sa, "must be an object { namespace, name }");
+    throw new InputError("serviceAccount", sa, "must be an object { namespace, name }");
   }
   return {
     [POD_IDENTITY_TAGS.clusterArn]: clusterArn,
@@ -97,7 +97,7 @@ export function podIdentitySessionTags(clusterArn: string, sa: ServiceAccountRef
 export function parsePolicyRoleArn(field: string, value: unknown): ReturnType<typeof parseRoleArn> {
   const parts = parseRoleArn(field, value);
   if (/[*?$]/.test(value as string)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must not contain '*', '?' or '$': in a policy they are wildcards or a policy variable, and would match roles " +
@@ -191,7 +191,7 @@ export interface PodIdentityTargetTrustOptions {
  * X with a name of namespace Y. Namespaces and names are exact (no `StringLike`: the tags are
  * compared as written).
  *
- * @throws IrsaInputError for a bad ARN, a source role and cluster in different accounts or
+ * @throws InputError for a bad ARN, a source role and cluster in different accounts or
  *   partitions, a wildcard or invalid name, no service accounts, or a document over `maxSize`.
  */
 export function buildPodIdentityTargetTrustPolicy(options: PodIdentityTargetTrustOptions): PolicyDocument {
@@ -199,7 +199,7 @@ export function buildPodIdentityTargetTrustPolicy(options: PodIdentityTargetTrus
   const source = parsePolicyRoleArn("sourceRoleArn", o.sourceRoleArn);
   const cluster = parseEksClusterArn("clusterArn", o.clusterArn);
   if (source.accountId !== cluster.accountId || source.partition !== cluster.partition) {
-    throw new IrsaInputError(
+    throw new InputError(
       "sourceRoleArn",
       o.sourceRoleArn,
       `must be in the cluster's account and partition (arn:${cluster.partition}:iam::${cluster.accountId}:role/...): ` +
@@ -218,12 +218,12 @@ export function buildPodIdentityTargetTrustPolicy(options: PodIdentityTargetTrus
   list.forEach((sa, i) => {
     const field = `serviceAccounts[${i}]`;
     if (sa === null || typeof sa !== "object") {
-      throw new IrsaInputError(field, sa, "must be an object { namespace, name }");
+      throw new InputError(field, sa, "must be an object { namespace, name }");
     }
     const ref = sa as Partial<ServiceAccountRef>;
     for (const part of ["namespace", "name"] as const) {
       if (typeof ref[part] === "string" && /[*?]/.test(ref[part])) {
-        throw new IrsaInputError(
+        throw new InputError(
           `${field}.${part}`,
           ref[part],
           "must be exact with Pod Identity: the trust compares the session tags EKS sets as written, and a pattern " +

@@ -3,7 +3,7 @@
  * with no IRSA annotation, and optionally its Namespace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { checked, requireArgs } from "./inputs";
 import { buildServiceAccountLabels } from "./irsaServiceAccount";
 import { checkNamespaceCreatable, registerServiceAccount } from "./serviceAccountResources";
@@ -52,7 +52,7 @@ export class PodIdentityServiceAccount extends pulumi.ComponentResource {
     const accountName = checked(args.name, (n) => validateObjectName("args.name", n));
     const labels = checked(args.labels ?? {}, (l) => buildServiceAccountLabels(l as Record<string, string>));
     if (args.createNamespace !== undefined && typeof args.createNamespace !== "boolean") {
-      throw new IrsaInputError("args.createNamespace", args.createNamespace, "must be a plain boolean");
+      throw new InputError("args.createNamespace", args.createNamespace, "must be a plain boolean");
     }
     if (args.createNamespace === true && typeof args.namespace === "string") {
       checkNamespaceCreatable("args.createNamespace", args.namespace);

@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { Mechanism, assertNever, isMechanism, mechanismRule } from "./mechanism";
 import { type ArgChecks } from "./inputs";
 import {
@@ -186,7 +186,7 @@ export const AWS_CLI_POD_CHECKS: ArgChecks = {
 
 /** One of {@link MECHANISMS}. */
 export function validateWorkloadMechanism(field: string, value: unknown): Mechanism {
-  if (!isMechanism(value)) throw new IrsaInputError(field, value, mechanismRule());
+  if (!isMechanism(value)) throw new InputError(field, value, mechanismRule());
   return value;
 }
 
@@ -195,7 +195,7 @@ const ASSOCIATION_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:podidentityassoci
 /** An EKS Pod Identity association ARN (`arn:<partition>:eks:<region>:<account>:podidentityassociation/<cluster>/<id>`). */
 export function validateAssociationArn(field: string, value: unknown): string {
   if (typeof value !== "string" || !ASSOCIATION_ARN.test(value)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be an EKS Pod Identity association ARN, arn:<partition>:eks:<region>:<account>:podidentityassociation/<cluster>/<association id>",
@@ -211,7 +211,7 @@ export function checkMechanismArgs(
   associationArn: string | undefined,
 ): void {
   if (associationArn !== undefined && mechanism !== Mechanism.PodIdentity) {
-    throw new IrsaInputError(
+    throw new InputError(
       `${prefix}associationArn`,
       associationArn,
       `is for mechanism "pod-identity" only (mechanism is "${mechanism}")`,

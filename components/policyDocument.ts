@@ -1,7 +1,7 @@
 /**
  * The IAM policy document shapes this package generates and evaluates, plus `policySize`.
  */
-import { IrsaInputError, PolicySizeError } from "./errors";
+import { InputError, PolicySizeError } from "./errors";
 
 /** A condition block: operator → condition key → value(s). */
 export type ConditionBlock = Record<string, Record<string, string | string[]>>;
@@ -43,7 +43,7 @@ export const ROLE_INLINE_POLICIES_QUOTA = 10240;
 
 /** The size of a policy's JSON text as IAM counts it: whitespace excluded. */
 export function policyTextSize(json: string): number {
-  if (typeof json !== "string") throw new IrsaInputError("policy", json, "must be a JSON policy document");
+  if (typeof json !== "string") throw new InputError("policy", json, "must be a JSON policy document");
   return json.replace(/\s+/g, "").length;
 }
 
@@ -78,16 +78,12 @@ export function checkInlinePoliciesSize(
 /** Serialises a policy document the way this package sends it to AWS: compact, stable key order. */
 export function policyJson(doc: PolicyDocument): string {
   if (doc === null || typeof doc !== "object" || Array.isArray(doc) || !("Statement" in doc)) {
-    throw new IrsaInputError("policy", doc, "must be an IAM policy document { Version, Statement }");
+    throw new InputError("policy", doc, "must be an IAM policy document { Version, Statement }");
   }
   try {
     return JSON.stringify(doc);
   } catch (e) {
-    throw new IrsaInputError(
-      "policy",
-      "[unserialisable]",
-      `must be plain JSON data (${(e as Error).message})`,
-    );
+    throw new InputError("policy", "[unserialisable]", `must be plain JSON data (${(e as Error).message})`);
   }
 }
 

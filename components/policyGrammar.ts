@@ -2,9 +2,9 @@
  * The grammar of the IAM policy documents the evaluators read: what a document of each kind (trust,
  * identity, resource) must be before anything is evaluated, normalised to lists of strings. Anything
  * IAM would refuse, and anything valid the evaluators do not implement (NotAction, NotResource,
- * NotPrincipal, policy variables, other operators), is an `IrsaInputError` naming the element. Pure.
+ * NotPrincipal, policy variables, other operators), is an `InputError` naming the element. Pure.
  */
-import { IrsaInputError, describeValue } from "./errors";
+import { InputError, describeValue } from "./errors";
 import { type PolicyDocument } from "./policyDocument";
 
 /** The kinds of document IAM distinguishes, by which elements a statement must and must not have. */
@@ -48,7 +48,7 @@ const UNSUPPORTED = ["NotAction", "NotResource", "NotPrincipal"];
 const PRINCIPAL_TYPES = ["AWS", "Federated", "Service"] as const;
 
 export function fail(field: string, value: unknown, rule: string): never {
-  throw new IrsaInputError(field, value, rule);
+  throw new InputError(field, value, rule);
 }
 
 /** Documents {@link sealDocument} froze, with their statements once checked for each kind. */

@@ -7,9 +7,10 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { checked, isPlain } from "./inputs";
 import { checkInlinePoliciesSize } from "./policyDocument";
+import { isRecord } from "./values";
 import {
   parseRoleArn,
   validateIamPath,
@@ -47,11 +48,7 @@ export const DEFAULT_MAX_SESSION_DURATION = 3600;
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
+    isRecord(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 }
 
@@ -59,17 +56,13 @@ export function canonicalJson(value: unknown): string {
 function inlinePolicyText(field: string, doc: unknown): string {
   if (typeof doc === "string") return doc;
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new IrsaInputError(
-      field,
-      doc,
-      "must be a JSON policy document or an aws.iam.PolicyDocument object",
-    );
+    throw new InputError(field, doc, "must be a JSON policy document or an aws.iam.PolicyDocument object");
   }
   let text: string;
   try {
     text = canonicalJson(doc);
   } catch (e) {
-    throw new IrsaInputError(field, "[unserialisable]", `must be plain JSON data (${(e as Error).message})`);
+    throw new InputError(field, "[unserialisable]", `must be plain JSON data (${(e as Error).message})`);
   }
   return text;
 }
@@ -91,7 +84,7 @@ export function managedPolicyKey(arn: string): string {
 /** Inline policy names: IAM allows 1-128 of `\w+=,.@-`. */
 function validatePolicyName(field: string, value: string): string {
   if (!/^[\w+=,.@-]{1,128}$/.test(value)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be an IAM policy name: 1 to 128 letters, digits or any of + = , . @ _ -",
@@ -105,17 +98,17 @@ function validatePolicyName(field: string, value: string): string {
  * characters IAM accepts in a policy.
  */
 export function checkPolicyJson(field: string, json: string): string {
-  if (typeof json !== "string") throw new IrsaInputError(field, json, "must be a JSON policy document");
+  if (typeof json !== "string") throw new InputError(field, json, "must be a JSON policy document");
   validatePolicyText(field, json);
   let doc: unknown;
   try {
     doc = JSON.parse(json);
   } catch (e) {
-    throw new IrsaInputError(field, json, `must be a JSON policy document (${(e as Error).message})`);
+    throw new InputError(field, json, `must be a JSON policy document (${(e as Error).message})`);
   }
   const d = doc as { Version?: unknown; Statement?: unknown };
   if (d === null || typeof d !== "object" || d.Version !== "2012-10-17" || d.Statement === undefined) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       json,
       'must be an IAM policy document with "Version": "2012-10-17" and a Statement',
@@ -170,7 +163,7 @@ export function checkRoleSettings(settings: RoleSettings): CheckedRole {
     Array.isArray(inlineArg) ||
     !isPlainRecord(inlineArg)
   ) {
-    throw new IrsaInputError(
+    throw new InputError(
       "args.inlinePolicies",
       inlineArg,
       "must be an object of policies by name (each policy may be an Output; the names name child resources, so they must be known now)",
@@ -219,7 +212,7 @@ function isPlainRecord(value: object): boolean {
 function checkManagedPolicies(settings: RoleSettings): ManagedAttachment[] {
   const list = settings.managedPolicyArns ?? [];
   if (!Array.isArray(list)) {
-    throw new IrsaInputError(
+    throw new InputError(
       "args.managedPolicyArns",
       pulumi.Output.isInstance(list) ? "[Output]" : list,
       "must be a list (its ARNs may be Outputs; the list itself must be known, as each ARN becomes a child " +
@@ -236,7 +229,7 @@ function checkManagedPolicies(settings: RoleSettings): ManagedAttachment[] {
   });
   const keyed = settings.managedPolicies ?? {};
   if (keyed === null || typeof keyed !== "object" || Array.isArray(keyed) || !isPlainRecord(keyed)) {
-    throw new IrsaInputError(
+    throw new InputError(
       "args.managedPolicies",
       keyed,
       "must be an object of managed policy ARNs by stable key (the ARNs may be Outputs; the keys must be known now)",
@@ -245,7 +238,7 @@ function checkManagedPolicies(settings: RoleSettings): ManagedAttachment[] {
   for (const [key, arn] of Object.entries(keyed)) {
     const field = `args.managedPolicies.${key}`;
     if (!POLICY_KEY.test(key)) {
-      throw new IrsaInputError(
+      throw new InputError(
         field,
         key,
         "the key names a child resource: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -258,7 +251,7 @@ function checkManagedPolicies(settings: RoleSettings): ManagedAttachment[] {
     const where = i < list.length ? `args.managedPolicyArns[${i}]` : `args.managedPolicies.${a.key}`;
     const earlier = seen.get(a.key);
     if (earlier !== undefined) {
-      throw new IrsaInputError(
+      throw new InputError(
         where,
         a.key,
         `attaches the same policy (or key) as ${earlier}: list each policy once`,

@@ -2,7 +2,7 @@
  * The least-privilege S3 identity policy (`buildS3AccessPolicy`): ListBucket on the bucket only,
  * object actions on object ARNs only, KMS on the named key only. Pure.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { oneOrMany, sortedUnique, type PolicyDocument, type PolicyStatement } from "./policyDocument";
 import {
   refusePolicyVariables,
@@ -69,21 +69,17 @@ export function normalizePrefixes(prefixes: unknown, field = "prefixes"): string
   const list = requireArray(field, prefixes).map((p, i) => {
     const prefix = requireString(`${field}[${i}]`, p);
     if (prefix.length === 0) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}[${i}]`,
         p,
         "must not be empty: leave prefixes out to grant the whole bucket",
       );
     }
     if (/[*?]/.test(prefix)) {
-      throw new IrsaInputError(
-        `${field}[${i}]`,
-        p,
-        "must not contain '*' or '?': a prefix is matched literally",
-      );
+      throw new InputError(`${field}[${i}]`, p, "must not contain '*' or '?': a prefix is matched literally");
     }
     if (prefix.startsWith("/")) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}[${i}]`,
         p,
         "must not start with '/': S3 keys are relative to the bucket",
@@ -102,12 +98,12 @@ export function normalizePrefixes(prefixes: unknown, field = "prefixes"): string
  * `s3:ListBucket` on the bucket ARN only (restricted by `s3:prefix` when prefixes are given), object
  * actions on object ARNs only (`bucket/*` or `bucket/<prefix>*`), and KMS on the named key only.
  *
- * @throws IrsaInputError for a bucket name S3 rejects, an unknown access level, a bad prefix,
+ * @throws InputError for a bucket name S3 rejects, an unknown access level, a bad prefix,
  *   partition or KMS key ARN.
  */
 export function buildS3AccessPolicy(options: S3AccessOptions): PolicyDocument {
   if (options === null || typeof options !== "object") {
-    throw new IrsaInputError(
+    throw new InputError(
       "options",
       options,
       "must be an object { bucketName, access?, prefixes?, kmsKeyArn?, partition? }",
@@ -116,14 +112,14 @@ export function buildS3AccessPolicy(options: S3AccessOptions): PolicyDocument {
   const bucket = validateBucketName("bucketName", options.bucketName);
   const access = options.access ?? "read";
   if (!Object.prototype.hasOwnProperty.call(OBJECT_ACTIONS, access)) {
-    throw new IrsaInputError("access", access, 'must be one of "read", "read-write", "list"');
+    throw new InputError("access", access, 'must be one of "read", "read-write", "list"');
   }
   const partition = validatePartition("partition", options.partition ?? "aws");
   const prefixes = normalizePrefixes(options.prefixes);
   const kmsKeyArn =
     options.kmsKeyArn === undefined ? undefined : validateKmsKeyArn("kmsKeyArn", options.kmsKeyArn);
   if (kmsKeyArn !== undefined && kmsKeyArn.split(":")[1] !== partition) {
-    throw new IrsaInputError("kmsKeyArn", kmsKeyArn, `must be in the bucket's partition "${partition}"`);
+    throw new InputError("kmsKeyArn", kmsKeyArn, `must be in the bucket's partition "${partition}"`);
   }
 
   const bucketArn = `arn:${partition}:s3:::${bucket}`;

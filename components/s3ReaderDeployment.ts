@@ -105,7 +105,7 @@ const CHECKS: ArgChecks = {
   name: validateLabelName,
 };
 
-/** Validates the args that are plain values; throws an `IrsaInputError` naming `args.<field>`. */
+/** Validates the args that are plain values; throws an `InputError` naming `args.<field>`. */
 export function validateS3ReaderDeploymentArgs(args: S3ReaderDeploymentArgs): void {
   checkPlainArgs(args, CHECKS, REQUIRED);
   checkPlainMechanismArgs(args);

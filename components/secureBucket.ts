@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { argChecks, checked, isPlain } from "./inputs";
 import { policyJson, type PolicyDocument } from "./policyDocument";
 import { validateBoolean, validateBucketName, validateKmsKeyArn, validateObjectKey } from "./validation";
@@ -68,14 +68,12 @@ export interface SecureBucketArgs {
 /**
  * The bucket policy that makes a bucket TLS-only: deny every S3 action on the bucket and its objects
  * to every principal when the request is not over TLS, or uses TLS older than 1.2.
+ *
+ * @internal exported for the tests only
  */
 export function buildTlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
   if (!/^arn:[a-z-]+:s3:::[a-z0-9.-]{3,63}$/.test(bucketArn)) {
-    throw new IrsaInputError(
-      "bucketArn",
-      bucketArn,
-      "must be an S3 bucket ARN arn:<partition>:s3:::<bucket>",
-    );
+    throw new InputError("bucketArn", bucketArn, "must be an S3 bucket ARN arn:<partition>:s3:::<bucket>");
   }
   const resources = [bucketArn, `${bucketArn}/*`];
   return {

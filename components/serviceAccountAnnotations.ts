@@ -3,7 +3,7 @@
  * validates the values. No Pulumi import, so the chain checks and the stack programs can use the
  * same keys and builder without loading the Kubernetes SDK.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { parseRoleArn, validateBoolean, validateInteger } from "./validation";
 
 /** The annotation the EKS pod identity webhook reads the role ARN from. */
@@ -31,7 +31,7 @@ export interface ServiceAccountAnnotationOptions {
 
 /**
  * The IRSA annotations of the ServiceAccount, keys sorted. Validates every value and throws an
- * {@link IrsaInputError} naming the `args.*` field.
+ * {@link InputError} naming the `args.*` field.
  */
 export function buildServiceAccountAnnotations(
   options: ServiceAccountAnnotationOptions,
@@ -62,11 +62,7 @@ export function buildServiceAccountAnnotations(
 /** A token audience: 1 to 256 characters without whitespace. */
 export function validateAudience(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0 || value.length > 256 || /\s/.test(value)) {
-    throw new IrsaInputError(
-      field,
-      value,
-      "must be a token audience: 1 to 256 characters without whitespace",
-    );
+    throw new InputError(field, value, "must be a token audience: 1 to 256 characters without whitespace");
   }
   return value;
 }

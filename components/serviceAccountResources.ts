@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 
 /**
  * The namespaces every cluster has from the start (the API server creates them: "Initial
@@ -23,7 +23,7 @@ export const SYSTEM_NAMESPACES: readonly string[] = [
 /** Refuses to create one of {@link SYSTEM_NAMESPACES}, naming `field` (where `createNamespace` was set). */
 export function checkNamespaceCreatable(field: string, namespace: string): string {
   if (SYSTEM_NAMESPACES.includes(namespace)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       true,
       `cannot create namespace "${namespace}": Kubernetes creates ${SYSTEM_NAMESPACES.join(", ")} itself (creating it fails with "already exists"); leave createNamespace out or set it to false`,

@@ -2,7 +2,7 @@
  * The IRSA trust policy (`buildTrustPolicy`): one statement per OIDC provider, exact `aud`, exact
  * (or explicitly asked-for `StringLike`) `sub`, size-checked as IAM counts it. Pure.
  */
-import { IrsaInputError, PolicySizeError, describeValue } from "./errors";
+import { InputError, PolicySizeError, describeValue } from "./errors";
 import { normalizeIssuer } from "./issuer";
 import {
   oneOrMany,
@@ -93,12 +93,12 @@ const WILDCARD = /[*?]/;
 
 function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): ServiceAccountRef {
   if (sa === null || typeof sa !== "object") {
-    throw new IrsaInputError(field, sa, "must be an object { namespace, name }");
+    throw new InputError(field, sa, "must be an object { namespace, name }");
   }
   const namespace = requireString(`${field}.namespace`, sa.namespace);
   const name = requireString(`${field}.name`, sa.name);
   if (like && subjectScope([{ namespace, name }], true).spanning.length > 0) {
-    throw new IrsaInputError(
+    throw new InputError(
       `${field}.namespace`,
       namespace,
       "must be named literally: under StringLike a wildcard in the namespace would trust service accounts of " +
@@ -106,7 +106,7 @@ function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): Se
     );
   }
   if (WILDCARD.test(namespace)) {
-    throw new IrsaInputError(
+    throw new InputError(
       `${field}.namespace`,
       namespace,
       `wildcards '*' and '?' are only allowed with conditionTest "StringLike"; under "StringEquals" they match only a literal '*' or '?'`,
@@ -115,7 +115,7 @@ function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): Se
   validateNamespace(`${field}.namespace`, namespace);
   if (!like) {
     if (WILDCARD.test(name)) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}.name`,
         name,
         `wildcards '*' and '?' are only allowed with conditionTest "StringLike"; under "StringEquals" they match only a literal '*' or '?'`,
@@ -124,7 +124,7 @@ function subjectPattern(field: string, sa: ServiceAccountRef, like: boolean): Se
     validateObjectName(`${field}.name`, name);
   } else if (!/^[a-z0-9.*?-]+$/.test(name) || name.length > 253) {
     // A pattern must still be able to match a valid name: the same characters, wildcards aside.
-    throw new IrsaInputError(
+    throw new InputError(
       `${field}.name`,
       name,
       `${DNS1123_SUBDOMAIN_RULE} ('*' and '?' allowed with StringLike)`,
@@ -155,7 +155,7 @@ function checkWholeNamespaces(
   if (trustWholeNamespaces) return;
   for (const { namespace, names, coverage } of subjectScope(serviceAccounts, conditionTest === "StringLike")
     .whole) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       names.map((name) => ({ namespace, name })),
       `together ${wholeNamespaceWords(namespace, coverage)}; name the service accounts, or, to grant the whole namespace, ` +
@@ -176,7 +176,7 @@ export function serviceAccountSubjects(
   trustWholeNamespaces = false,
 ): string[] {
   if (!Array.isArray(serviceAccounts) || serviceAccounts.length === 0) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       serviceAccounts,
       "must list at least one service account: a role that trusts none can never be assumed",
@@ -215,7 +215,7 @@ export function trustPolicySizeWaysOut(raise: string): string {
  * de-duplicated, and statements are sorted by provider ARN, so the same input always gives the same
  * JSON. Entries that name the same provider are merged into one statement.
  *
- * @throws IrsaInputError for a malformed provider ARN, a provider that is not the issuer's, an
+ * @throws InputError for a malformed provider ARN, a provider that is not the issuer's, an
  *   invalid namespace or name, a wildcard under `StringEquals`, a pattern that matches every service
  *   account, no service accounts, or a document larger than `maxSize`.
  */
@@ -224,12 +224,12 @@ export function buildTrustPolicy(
   options: TrustPolicyOptions = {},
 ): PolicyDocument {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new IrsaInputError("options", options, "must be an object { audience?, conditionTest?, maxSize? }");
+    throw new InputError("options", options, "must be an object { audience?, conditionTest?, maxSize? }");
   }
   const audience = options.audience ?? STS_AUDIENCE;
   requireString("options.audience", audience);
   if (audience.length === 0 || /\s/.test(audience) || WILDCARD.test(audience)) {
-    throw new IrsaInputError(
+    throw new InputError(
       "options.audience",
       audience,
       "must be a non-empty audience without whitespace or wildcards; it is always matched exactly",
@@ -237,11 +237,7 @@ export function buildTrustPolicy(
   }
   const conditionTest = options.conditionTest ?? "StringEquals";
   if (conditionTest !== "StringEquals" && conditionTest !== "StringLike") {
-    throw new IrsaInputError(
-      "options.conditionTest",
-      conditionTest,
-      'must be "StringEquals" or "StringLike"',
-    );
+    throw new InputError("options.conditionTest", conditionTest, 'must be "StringEquals" or "StringLike"');
   }
   const maxSize = validateInteger(
     "options.maxSize",
@@ -252,7 +248,7 @@ export function buildTrustPolicy(
   const like = conditionTest === "StringLike";
   const trustWholeNamespaces = options.trustWholeNamespaces ?? false;
   if (typeof trustWholeNamespaces !== "boolean") {
-    throw new IrsaInputError("options.trustWholeNamespaces", trustWholeNamespaces, "must be true or false");
+    throw new InputError("options.trustWholeNamespaces", trustWholeNamespaces, "must be true or false");
   }
 
   requireArray("clusters", clusters, 1);
@@ -260,7 +256,7 @@ export function buildTrustPolicy(
   clusters.forEach((cluster, i) => {
     const field = `clusters[${i}]`;
     if (cluster === null || typeof cluster !== "object") {
-      throw new IrsaInputError(
+      throw new InputError(
         field,
         cluster,
         "must be an object { oidcProviderArn, issuerUrl, serviceAccounts }",
@@ -269,7 +265,7 @@ export function buildTrustPolicy(
     const provider = parseOidcProviderArn(`${field}.oidcProviderArn`, cluster.oidcProviderArn);
     const hostPath = normalizeIssuer(cluster.issuerUrl, `${field}.issuerUrl`);
     if (provider.hostPath !== hostPath) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}.oidcProviderArn`,
         cluster.oidcProviderArn,
         `must be the IAM OIDC provider of ${field}.issuerUrl, i.e. end in ":oidc-provider/${hostPath}"`,

@@ -1,8 +1,8 @@
 /**
  * Pure validators shared by the policy core and the components. Each one returns the (possibly
- * normalised) value or throws an {@link IrsaInputError} naming the field, the value and the rule.
+ * normalised) value or throws an {@link InputError} naming the field, the value and the rule.
  */
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { AWS_PARTITIONS } from "./partitions";
 
 export { AWS_PARTITIONS } from "./partitions";
@@ -10,6 +10,7 @@ export { AWS_PARTITIONS } from "./partitions";
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** @internal exported for the tests only */
 export const DNS1123_LABEL_RULE =
   "must be a DNS-1123 label: 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit";
 export const DNS1123_SUBDOMAIN_RULE =
@@ -17,7 +18,7 @@ export const DNS1123_SUBDOMAIN_RULE =
 
 /** Throws unless `value` is a string (config read from YAML can be anything). */
 export function requireString(field: string, value: unknown): string {
-  if (typeof value !== "string") throw new IrsaInputError(field, value, "must be a string");
+  if (typeof value !== "string") throw new InputError(field, value, "must be a string");
   return value;
 }
 
@@ -32,7 +33,7 @@ export function validatePolicyText(field: string, value: string): string {
     const code = ch.codePointAt(0)!;
     const allowed = code === 0x09 || code === 0x0a || code === 0x0d || (code >= 0x20 && code <= 0xff);
     if (!allowed) {
-      throw new IrsaInputError(
+      throw new InputError(
         field,
         value,
         `must contain only characters IAM accepts in a policy (tab, line feed, carriage return, U+0020 to U+00FF); ` +
@@ -50,7 +51,7 @@ export function validatePolicyText(field: string, value: string): string {
  */
 export function refusePolicyVariables(field: string, value: string): string {
   if (value.includes("${")) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must not contain '${': IAM reads it as a policy variable and substitutes it, so the grant would not be " +
@@ -62,14 +63,14 @@ export function refusePolicyVariables(field: string, value: string): string {
 
 /** Throws unless `value` is a boolean. */
 export function validateBoolean(field: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new IrsaInputError(field, value, "must be true or false");
+  if (typeof value !== "boolean") throw new InputError(field, value, "must be true or false");
   return value;
 }
 
 /** A Kubernetes namespace name (DNS-1123 label). */
 export function validateNamespace(field: string, value: unknown): string {
   const s = requireString(field, value);
-  if (s.length > 63 || !DNS1123_LABEL.test(s)) throw new IrsaInputError(field, value, DNS1123_LABEL_RULE);
+  if (s.length > 63 || !DNS1123_LABEL.test(s)) throw new InputError(field, value, DNS1123_LABEL_RULE);
   return s;
 }
 
@@ -77,7 +78,7 @@ export function validateNamespace(field: string, value: unknown): string {
 export function validateObjectName(field: string, value: unknown): string {
   const s = requireString(field, value);
   if (s.length > 253 || !DNS1123_SUBDOMAIN.test(s)) {
-    throw new IrsaInputError(field, value, DNS1123_SUBDOMAIN_RULE);
+    throw new InputError(field, value, DNS1123_SUBDOMAIN_RULE);
   }
   return s;
 }
@@ -88,7 +89,7 @@ export function validateObjectName(field: string, value: unknown): string {
  */
 export function validateLabelName(field: string, value: unknown): string {
   const s = requireString(field, value);
-  if (s.length > 63 || !DNS1123_LABEL.test(s)) throw new IrsaInputError(field, value, DNS1123_LABEL_RULE);
+  if (s.length > 63 || !DNS1123_LABEL.test(s)) throw new InputError(field, value, DNS1123_LABEL_RULE);
   return s;
 }
 
@@ -96,7 +97,7 @@ export function validateLabelName(field: string, value: unknown): string {
 export function validatePartition(field: string, value: unknown): string {
   const s = requireString(field, value);
   if (!AWS_PARTITIONS.includes(s)) {
-    throw new IrsaInputError(field, value, `must be one of the AWS partitions ${AWS_PARTITIONS.join(", ")}`);
+    throw new InputError(field, value, `must be one of the AWS partitions ${AWS_PARTITIONS.join(", ")}`);
   }
   return s;
 }
@@ -104,7 +105,7 @@ export function validatePartition(field: string, value: unknown): string {
 /** A 12-digit AWS account id. */
 export function validateAccountId(field: string, value: unknown): string {
   const s = requireString(field, value);
-  if (!/^\d{12}$/.test(s)) throw new IrsaInputError(field, value, "must be a 12-digit AWS account id");
+  if (!/^\d{12}$/.test(s)) throw new InputError(field, value, "must be a 12-digit AWS account id");
   return s;
 }
 
@@ -125,10 +126,10 @@ export function parseOidcProviderArn(field: string, value: unknown): OidcProvide
   const rule =
     "must be an IAM OIDC provider ARN: arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>";
   if (!m || /\s/.test(s) || m[3].endsWith("/") || m[3].includes("://")) {
-    throw new IrsaInputError(field, value, rule);
+    throw new InputError(field, value, rule);
   }
   if (!AWS_PARTITIONS.includes(m[1])) {
-    throw new IrsaInputError(field, value, `${rule}; partition must be one of ${AWS_PARTITIONS.join(", ")}`);
+    throw new InputError(field, value, `${rule}; partition must be one of ${AWS_PARTITIONS.join(", ")}`);
   }
   return { partition: m[1], accountId: m[2], hostPath: m[3] };
 }
@@ -149,7 +150,7 @@ export function parseRoleArn(field: string, value: unknown): RoleArnParts {
   const s = requireString(field, value);
   const m = ROLE_ARN.exec(s);
   if (!m || !AWS_PARTITIONS.includes(m[1])) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be an IAM role ARN: arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>",
@@ -162,7 +163,7 @@ export function parseRoleArn(field: string, value: unknown): RoleArnParts {
 export function validateRoleName(field: string, value: unknown): string {
   const s = requireString(field, value);
   if (!/^[\w+=,.@-]{1,64}$/.test(s)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be an IAM role name: 1 to 64 letters, digits or any of + = , . @ _ -",
@@ -175,7 +176,7 @@ export function validateRoleName(field: string, value: unknown): string {
 export function validateIamPath(field: string, value: unknown): string {
   const s = requireString(field, value);
   if (s.length > 512 || !/^\/([\x21-\x7e]*\/)?$/.test(s) || s.includes("//")) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be an IAM path: '/' or '/<segments>/', starting and ending with '/', at most 512 printable characters",
@@ -205,7 +206,7 @@ export function validateBucketName(field: string, value: unknown): string {
   const s = requireString(field, value);
   for (const [test, rule] of BUCKET_RULES) {
     const ok = typeof test === "function" ? test(s) : test.test(s);
-    if (!ok) throw new IrsaInputError(field, value, `S3 bucket names ${rule}`);
+    if (!ok) throw new InputError(field, value, `S3 bucket names ${rule}`);
   }
   return s;
 }
@@ -216,9 +217,9 @@ export function validateObjectKey(field: string, value: unknown): string {
   refusePolicyVariables(field, s);
   const bytes = Buffer.byteLength(s, "utf8");
   if (bytes < 1 || bytes > 1024)
-    throw new IrsaInputError(field, value, "S3 object keys must be 1 to 1024 bytes of UTF-8");
+    throw new InputError(field, value, "S3 object keys must be 1 to 1024 bytes of UTF-8");
   if (s.startsWith("/")) {
-    throw new IrsaInputError(field, value, "must not start with '/': S3 keys are relative to the bucket");
+    throw new InputError(field, value, "must not start with '/': S3 keys are relative to the bucket");
   }
   return s;
 }
@@ -228,7 +229,7 @@ export function validateKmsKeyArn(field: string, value: unknown): string {
   const s = requireString(field, value);
   const m = /^arn:([a-z-]+):kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.exec(s);
   if (!m || !AWS_PARTITIONS.includes(m[1])) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be a KMS key ARN arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias: IAM matches the key ARN in Resource)",
@@ -241,16 +242,16 @@ export function validateKmsKeyArn(field: string, value: unknown): string {
 export function validateRegion(field: string, value: unknown): string {
   const s = requireString(field, value);
   if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(s)) {
-    throw new IrsaInputError(field, value, "must be an AWS region name such as eu-west-1");
+    throw new InputError(field, value, "must be an AWS region name such as eu-west-1");
   }
   return s;
 }
 
 /** Throws unless `value` is an array with at least `min` items. */
 export function requireArray(field: string, value: unknown, min = 0): unknown[] {
-  if (!Array.isArray(value)) throw new IrsaInputError(field, value, "must be a list");
+  if (!Array.isArray(value)) throw new InputError(field, value, "must be a list");
   if (value.length < min) {
-    throw new IrsaInputError(field, value, `must list at least ${min} item${min === 1 ? "" : "s"}`);
+    throw new InputError(field, value, `must list at least ${min} item${min === 1 ? "" : "s"}`);
   }
   return value;
 }
@@ -258,7 +259,7 @@ export function requireArray(field: string, value: unknown, min = 0): unknown[] 
 /** Throws unless `value` is a whole number within [min, max]. */
 export function validateInteger(field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new IrsaInputError(field, value, `must be a whole number from ${min} to ${max}`);
+    throw new InputError(field, value, `must be a whole number from ${min} to ${max}`);
   }
   return value;
 }
@@ -270,7 +271,7 @@ const LABEL_RULE =
 /** Kubernetes labels (or any string map used as labels): keys and values by the API server's rules. */
 export function validateLabels(field: string, value: unknown): Record<string, string> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new IrsaInputError(field, value, "must be a map of label names to string values");
+    throw new InputError(field, value, "must be a map of label names to string values");
   }
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const slash = key.lastIndexOf("/");
@@ -278,10 +279,10 @@ export function validateLabels(field: string, value: unknown): Record<string, st
     const name = slash >= 0 ? key.slice(slash + 1) : key;
     const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
     if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
-      throw new IrsaInputError(`${field}[${JSON.stringify(key)}]`, key, LABEL_RULE);
+      throw new InputError(`${field}[${JSON.stringify(key)}]`, key, LABEL_RULE);
     }
     if (typeof v !== "string" || (v !== "" && (v.length > 63 || !LABEL_NAME.test(v)))) {
-      throw new IrsaInputError(`${field}[${JSON.stringify(key)}]`, v, LABEL_RULE);
+      throw new InputError(`${field}[${JSON.stringify(key)}]`, v, LABEL_RULE);
     }
   }
   return value as Record<string, string>;
@@ -291,7 +292,7 @@ export function validateLabels(field: string, value: unknown): Record<string, st
 export function validateEksClusterName(field: string, value: unknown): string {
   const s = requireString(field, value);
   if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(s)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be an EKS cluster name: 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
@@ -304,11 +305,7 @@ export function validateEksClusterName(field: string, value: unknown): string {
 export function validateKubernetesVersion(field: string, value: unknown): string {
   const s = requireString(field, value);
   if (!/^1\.\d{1,3}$/.test(s)) {
-    throw new IrsaInputError(
-      field,
-      value,
-      "must be a Kubernetes minor version as EKS takes it, such as 1.33",
-    );
+    throw new InputError(field, value, "must be a Kubernetes minor version as EKS takes it, such as 1.33");
   }
   return s;
 }
@@ -317,7 +314,7 @@ export function validateKubernetesVersion(field: string, value: unknown): string
 export function validateInstanceType(field: string, value: unknown): string {
   const s = requireString(field, value);
   if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(s)) {
-    throw new IrsaInputError(field, value, "must be an EC2 instance type such as t3.medium");
+    throw new InputError(field, value, "must be an EC2 instance type such as t3.medium");
   }
   return s;
 }
@@ -326,7 +323,7 @@ export function validateInstanceType(field: string, value: unknown): string {
 export function validateEc2Id(field: string, value: unknown, prefix: "vpc" | "subnet"): string {
   const s = requireString(field, value);
   if (!new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(s)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       `must be an EC2 ${prefix} id: '${prefix}-' followed by 8 to 17 hex digits`,
@@ -340,7 +337,7 @@ export function validateManagedPolicyArn(field: string, value: unknown): string 
   const s = requireString(field, value);
   const m = /^arn:([a-z-]+):iam::(aws|\d{12}):policy\/[\x21-\x7e]+$/.exec(s);
   if (!m || !AWS_PARTITIONS.includes(m[1])) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be a managed policy ARN arn:<partition>:iam::<account or aws>:policy/[<path>/]<name>",
@@ -355,17 +352,13 @@ export function validateManagedPolicyArn(field: string, value: unknown): string 
  */
 export function validateContainerImage(field: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0 || value.length > 1024 || /\s/.test(value)) {
-    throw new IrsaInputError(
-      field,
-      value,
-      "must be a container image reference such as registry/repository:tag",
-    );
+    throw new InputError(field, value, "must be a container image reference such as registry/repository:tag");
   }
   const lastSegment = value.slice(value.lastIndexOf("/") + 1);
   const pinned =
     value.includes("@sha256:") || (lastSegment.includes(":") && !lastSegment.endsWith(":latest"));
   if (!pinned) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       "must be pinned to a tag other than 'latest' or to a digest (registry/repository:tag or registry/repository@sha256:...)",
@@ -377,18 +370,18 @@ export function validateContainerImage(field: string, value: unknown): string {
 /** AWS resource tags: keys of 1 to 128 characters not starting with `aws:`, string values of at most 256. */
 export function validateTags(field: string, value: unknown): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new IrsaInputError(field, value, "must be a map of tag keys to string values");
+    throw new InputError(field, value, "must be a map of tag keys to string values");
   }
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     if (key.length === 0 || key.length > 128 || key.startsWith("aws:")) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}[${JSON.stringify(key)}]`,
         key,
         "tag keys are 1 to 128 characters and must not start with 'aws:'",
       );
     }
     if (typeof v !== "string" || v.length > 256) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${field}[${JSON.stringify(key)}]`,
         v,
         "tag values are strings of at most 256 characters",

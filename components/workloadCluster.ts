@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
-import { IrsaInputError } from "./errors";
+import { InputError } from "./errors";
 import { isPlain } from "./inputs";
 import { buildKubeconfig, regionFromClusterArn, validateProfile } from "./kubeconfig";
 import { topCaThumbprint } from "./issuerThumbprint";
@@ -157,11 +157,11 @@ const CREATION_KEYS = [
 /**
  * Validates every argument that is a plain value (Outputs are used as they resolve) and the
  * combinations: adoption excludes creation settings, `vpcId` and subnets go together,
- * `minSize <= desiredCapacity <= maxSize`. Throws an `IrsaInputError` naming `args.<field>`.
+ * `minSize <= desiredCapacity <= maxSize`. Throws an `InputError` naming `args.<field>`.
  */
 export function validateWorkloadClusterArgs(args: WorkloadClusterArgs): void {
   if (args === null || typeof args !== "object" || Array.isArray(args)) {
-    throw new IrsaInputError("args", args, "must be an object");
+    throw new InputError("args", args, "must be an object");
   }
   const a = args as Record<string, unknown>;
   const known = (key: string) => a[key] !== undefined && isPlain(a[key]);
@@ -171,7 +171,7 @@ export function validateWorkloadClusterArgs(args: WorkloadClusterArgs): void {
       validateEksClusterName("args.existingClusterName", a.existingClusterName);
     const creation = CREATION_KEYS.find((k) => a[k] !== undefined);
     if (creation !== undefined) {
-      throw new IrsaInputError(
+      throw new InputError(
         `args.${creation}`,
         isPlain(a[creation]) ? a[creation] : "<output>",
         "cannot be combined with args.existingClusterName: an adopted cluster is read, never changed",
@@ -189,10 +189,10 @@ export function validateWorkloadClusterArgs(args: WorkloadClusterArgs): void {
     const desired = (a.desiredCapacity as number | undefined) ?? WORKLOAD_CLUSTER_DEFAULTS.desiredCapacity;
     const max = (a.maxSize as number | undefined) ?? WORKLOAD_CLUSTER_DEFAULTS.maxSize;
     if (min > max) {
-      throw new IrsaInputError("args.minSize", min, `must not exceed maxSize (${max})`);
+      throw new InputError("args.minSize", min, `must not exceed maxSize (${max})`);
     }
     if (desired < min || desired > max) {
-      throw new IrsaInputError(
+      throw new InputError(
         "args.desiredCapacity",
         desired,
         `must be from minSize (${min}) to maxSize (${max})`,
@@ -209,7 +209,7 @@ export function validateWorkloadClusterArgs(args: WorkloadClusterArgs): void {
   }
   const hasSubnets = a.publicSubnetIds !== undefined || a.privateSubnetIds !== undefined;
   if (a.vpcId !== undefined && !hasSubnets) {
-    throw new IrsaInputError(
+    throw new InputError(
       "args.vpcId",
       isPlain(a.vpcId) ? a.vpcId : "<output>",
       "needs publicSubnetIds or privateSubnetIds: the cluster's subnets must be in the VPC given",
@@ -217,19 +217,19 @@ export function validateWorkloadClusterArgs(args: WorkloadClusterArgs): void {
   }
   if (a.vpcId === undefined && hasSubnets) {
     const key = a.privateSubnetIds !== undefined ? "privateSubnetIds" : "publicSubnetIds";
-    throw new IrsaInputError(
+    throw new InputError(
       `args.${key}`,
       isPlain(a[key]) ? a[key] : "<output>",
       "needs args.vpcId: subnets are only used together with the VPC they belong to",
     );
   }
   if (known("endpointPublicAccess") && typeof a.endpointPublicAccess !== "boolean") {
-    throw new IrsaInputError("args.endpointPublicAccess", a.endpointPublicAccess, "must be true or false");
+    throw new InputError("args.endpointPublicAccess", a.endpointPublicAccess, "must be true or false");
   }
   if (known("enabledClusterLogTypes")) {
     requireArray("args.enabledClusterLogTypes", a.enabledClusterLogTypes).forEach((t, i) => {
       if (!(CLUSTER_LOG_TYPES as readonly unknown[]).includes(t)) {
-        throw new IrsaInputError(
+        throw new InputError(
           `args.enabledClusterLogTypes[${i}]`,
           t,
           `must be one of the EKS log types ${CLUSTER_LOG_TYPES.join(", ")}`,
@@ -248,6 +248,8 @@ export function validateWorkloadClusterArgs(args: WorkloadClusterArgs): void {
  * provider in account A: the role that trusts the issuer is in account B, and so is its provider
  * (an account-A provider would be unused, and `@pulumi/eks` would fetch the issuer's certificate
  * to create it). Every EKS cluster has an issuer without one.
+ *
+ * @internal exported for the tests only
  */
 export function buildEksClusterArgs(args: WorkloadClusterArgs): eks.ClusterArgs {
   const d = WORKLOAD_CLUSTER_DEFAULTS;
@@ -339,7 +341,7 @@ export class WorkloadCluster extends pulumi.ComponentResource {
       this.oidcIssuerUrl = existing.apply((c) => {
         const issuer = c.identities?.[0]?.oidcs?.[0]?.issuer;
         if (!issuer) {
-          throw new IrsaInputError(
+          throw new InputError(
             "args.existingClusterName",
             c.name,
             "must name a cluster with an OIDC issuer (every EKS cluster has one; IRSA needs it)",

@@ -11,36 +11,38 @@ import {
   HELP_FLAG,
   STACK_FLAGS,
   STACK_FLAGS_USAGE,
-  checkStackFilesExist,
-  checkStackPrograms,
   parseStackPair,
-} from "./flags";
-import { type RunOutcome, type StackPair, deploy, destroy, preview } from "./orchestrator";
+  type StackPair,
+} from "../cli/shared/stacks";
 import {
   PreflightError,
-  checkAwsCli,
-  checkAwsCredentials,
-  checkKubectl,
-  checkPassphrase,
   checkPulumiCli,
-  currentBackendUrl,
   explicitBackendUrl,
-  fileBackendDirectory,
   isSelfManagedBackend,
   normalizeBackendUrl,
   readProjectName,
-  readStackFile,
-} from "./preflight";
+} from "../cli/shared/pulumiCli";
 import {
   type CommandRunner,
   type Env,
   type FileSystem,
-  askYesNo,
   execRunner,
   nodeFileSystem,
-} from "./system";
+} from "../cli/shared/system";
+import type { WorkspaceFactory } from "../cli/shared/workspace";
+import { checkStackFilesExist, checkStackPrograms } from "./flags";
+import { type RunOutcome, deploy, destroy, preview } from "./orchestrator";
+import {
+  checkAwsCli,
+  checkAwsCredentials,
+  checkKubectl,
+  checkPassphrase,
+  currentBackendUrl,
+  fileBackendDirectory,
+  readStackFile,
+} from "./preflight";
+import { askYesNo } from "./prompt";
 import { readVerifyInputs, runVerify } from "./verify";
-import type { WorkspaceFactory } from "./workspace";
 
 /** The commands the CLI runs. */
 export const COMMANDS = ["deploy", "preview", "destroy", "verify"] as const;
@@ -94,7 +96,11 @@ export interface CliArgs {
 export type ParsedCommandLine =
   { kind: "help" } | { kind: "run"; args: CliArgs } | { kind: "error"; message: string };
 
-/** Parses the command line (without `node` and the script). Never throws. */
+/**
+ * Parses the command line (without `node` and the script). Never throws.
+ *
+ * @internal exported for the tests only
+ */
 export function parseCliArgs(argv: string[], cwd: string): ParsedCommandLine {
   let parsed;
   try {
@@ -157,14 +163,22 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command line that runs a command again with the same flags, e.g. `npm run deploy -- --yes`. */
+/**
+ * The command line that runs a command again with the same flags, e.g. `npm run deploy -- --yes`.
+ *
+ * @internal exported for the tests only
+ */
 export function resumeCommandLine(command: CommandName | "verify", flags: string[]): string {
   return flags.length === 0
     ? `npm run ${command}`
     : `npm run ${command} -- ${flags.map(shellQuote).join(" ")}`;
 }
 
-/** Everything `main` touches outside the process; the tests pass fakes. */
+/**
+ * Everything `main` touches outside the process; the tests pass fakes.
+ *
+ * @internal exported for the tests only
+ */
 export interface CliDeps {
   env: Env;
   /** The user's working directory (relative file:// backends resolve against it). */
@@ -339,7 +353,8 @@ export function defaultDeps(wasInterrupted?: () => boolean): CliDeps {
         return [];
       }
     },
-    createWorkspace: async (settings) => (await import("./pulumiWorkspace")).createPulumiWorkspace(settings),
+    createWorkspace: async (settings) =>
+      (await import("../cli/shared/pulumiWorkspace")).createPulumiWorkspace(settings),
     now: () => Date.now(),
     wasInterrupted,
   };

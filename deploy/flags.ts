@@ -1,46 +1,15 @@
 /**
- * The command-line flags shared by the commands that work on the two stacks (`deploy/cli.ts`'s
- * deploy, preview, destroy and verify, and `doctor/args.ts`), for node:util's parseArgs, and the
- * checks of the stack pair they name (its names, its stack files, the program each would run). One
- * definition, so the commands spell and check them alike.
+ * The deploy commands' checks of the stack pair their flags name (cli/shared/stacks.ts): its stack
+ * files exist and each runs the program of its role.
  */
 import * as path from "node:path";
 import { PROJECT } from "../stacks/configSource";
 import { selectProgramName } from "../stacks/configShared";
 import { parseStackConfig } from "../stacks/stackFile";
 import { errorText } from "./failure";
-import { DEFAULT_STACKS, type StackPair } from "./orchestrator";
-import { PreflightError, shortStackName, stackNameProblem, type StackFile } from "./preflight";
-
-/** `--stack-a <name>`, `--stack-b <name>`: the two stacks (default account-a and account-b). */
-export const STACK_FLAGS = {
-  "stack-a": { type: "string" },
-  "stack-b": { type: "string" },
-} as const;
-
-/** `-h`, `--help`. */
-export const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const;
-
-/** The help lines of {@link STACK_FLAGS}, aligned like the commands' usage texts. */
-export const STACK_FLAGS_USAGE = `  --stack-a <name>   account A's stack (default: ${DEFAULT_STACKS.a}); config in Pulumi.<name>.yaml
-  --stack-b <name>   account B's stack (default: ${DEFAULT_STACKS.b}); config in Pulumi.<name>.yaml`;
-
-/** The stack pair the flags name (defaults filled in), or the problem with it. */
-export function parseStackPair(values: {
-  "stack-a"?: string;
-  "stack-b"?: string;
-}): { ok: true; stacks: StackPair } | { ok: false; message: string } {
-  const stacks = { a: values["stack-a"] ?? DEFAULT_STACKS.a, b: values["stack-b"] ?? DEFAULT_STACKS.b };
-  for (const [flag, name] of [
-    ["--stack-a", stacks.a],
-    ["--stack-b", stacks.b],
-  ] as const) {
-    const problem = stackNameProblem(name);
-    if (problem) return { ok: false, message: `${flag}: ${problem}` };
-  }
-  if (stacks.a === stacks.b) return { ok: false, message: `--stack-a and --stack-b are both "${stacks.a}"` };
-  return { ok: true, stacks };
-}
+import { PreflightError } from "../cli/shared/pulumiCli";
+import { shortStackName } from "../cli/shared/stacks";
+import { type StackFile } from "./preflight";
 
 /**
  * Deploy and preview run the programs on each stack's `Pulumi.<stack>.yaml`: a stack without one

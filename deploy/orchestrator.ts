@@ -12,30 +12,34 @@ import {
   formatOutputs,
   phaseLabel,
 } from "./progress";
-import type { OperationResult, StackOutputs, StackWorkspace } from "./workspace";
+import { DEFAULT_STACKS, type StackPair } from "../cli/shared/stacks";
+import type { OperationResult, StackOutputs, StackWorkspace } from "../cli/shared/workspace";
 
 /** The Pulumi project, and the namespace of its config keys. */
 export const PROJECT = "cross-account-irsa";
 
-/** The stack names used when the user does not choose others. */
-export const DEFAULT_STACKS: StackPair = { a: "account-a", b: "account-b" };
-
-/** Config key on account-a naming account-b's stack (fully qualified) for its StackReference. */
+/**
+ * Config key on account-a naming account-b's stack (fully qualified) for its StackReference.
+ *
+ * @internal exported for the tests only
+ */
 export const ACCOUNT_B_STACK_KEY = `${PROJECT}:accountBStack`;
 
-/** Config key on account-b naming account-a's stack (fully qualified) for its StackReference. */
+/**
+ * Config key on account-b naming account-a's stack (fully qualified) for its StackReference.
+ *
+ * @internal exported for the tests only
+ */
 export const ACCOUNT_A_STACK_KEY = `${PROJECT}:accountAStack`;
 
 /** The value account-a exports as `workload` while account-b has no outputs. */
 export const WORKLOAD_SKIPPED_PREFIX = "skipped";
 
-/** The two stacks: `a` runs the cluster and the workload, `b` owns the bucket and the role. */
-export interface StackPair {
-  a: string;
-  b: string;
-}
-
-/** What a command needs: the workspace, the stacks, where to write, and how to resume. */
+/**
+ * What a command needs: the workspace, the stacks, where to write, and how to resume.
+ *
+ * @internal exported for the tests only
+ */
 export interface RunOptions {
   workspace: StackWorkspace;
   stacks: StackPair;
@@ -75,17 +79,29 @@ export interface RunOutcome {
   outputs?: Record<string, StackOutputs>;
 }
 
-/** The three phases of a deploy: account-a, then account-b, then account-a again. */
+/**
+ * The three phases of a deploy: account-a, then account-b, then account-a again.
+ *
+ * @internal exported for the tests only
+ */
 export function deployPhases(stacks: StackPair): Phase[] {
   return phases("up", [stacks.a, stacks.b, stacks.a]);
 }
 
-/** The phases of a preview: account-a, then account-b (which reads account-a's current outputs). */
+/**
+ * The phases of a preview: account-a, then account-b (which reads account-a's current outputs).
+ *
+ * @internal exported for the tests only
+ */
 export function previewPhases(stacks: StackPair): Phase[] {
   return phases("preview", [stacks.a, stacks.b]);
 }
 
-/** The phases of a destroy: account-a (the workload that uses account-b's role) first, then account-b. */
+/**
+ * The phases of a destroy: account-a (the workload that uses account-b's role) first, then account-b.
+ *
+ * @internal exported for the tests only
+ */
 export function destroyPhases(stacks: StackPair): Phase[] {
   return phases("destroy", [stacks.a, stacks.b]);
 }
@@ -99,7 +115,11 @@ export function usesCustomStackNames(stacks: StackPair): boolean {
   return stacks.a !== DEFAULT_STACKS.a || stacks.b !== DEFAULT_STACKS.b;
 }
 
-/** Config key choosing a stack's program (`account-a` or `account-b`) when its name does not say. */
+/**
+ * Config key choosing a stack's program (`account-a` or `account-b`) when its name does not say.
+ *
+ * @internal exported for the tests only
+ */
 export const PROGRAM_KEY = `${PROJECT}:program`;
 
 /**
@@ -108,6 +128,8 @@ export const PROGRAM_KEY = `${PROJECT}:program`;
  * stack gets the other's fully qualified name in its config, and, when its name does not end in
  * `account-a` / `account-b`, the program it runs (`cross-account-irsa:program`). A value is written
  * only when it differs, so running this again changes nothing. Returns what was set.
+ *
+ * @internal exported for the tests only
  */
 export async function ensureStackReferences(workspace: StackWorkspace, stacks: StackPair): Promise<string[]> {
   if (!usesCustomStackNames(stacks)) return [];

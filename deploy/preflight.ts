@@ -3,19 +3,10 @@
  * credentials; each failure says what to install or set.
  */
 import * as path from "node:path";
-import { loadYamlDocument } from "../stacks/stackFile";
-import { type CommandRunner, type Env, type FileSystem, isCommandNotFound } from "./system";
+import { PreflightError, loadYaml } from "../cli/shared/pulumiCli";
+import { shortStackName } from "../cli/shared/stacks";
+import { type CommandRunner, type Env, type FileSystem, isCommandNotFound } from "../cli/shared/system";
 
-/** A problem found before anything runs. Its message is shown to the user as it is. */
-export class PreflightError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PreflightError";
-  }
-}
-
-/** Where to get the Pulumi CLI. */
-export const PULUMI_INSTALL_URL = "https://www.pulumi.com/docs/install/";
 /** Where to get the AWS CLI v2. */
 export const AWS_CLI_INSTALL_URL =
   "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html";
@@ -32,51 +23,20 @@ export const MIN_AWS_CLI_VERSIONS: Readonly<Record<number, readonly [number, num
   2: [2, 7, 0],
 };
 
-const STACK_NAME = /^(?:[A-Za-z0-9][A-Za-z0-9_.-]*\/){0,2}[A-Za-z0-9_.-]{1,100}$/;
-
 /**
- * Checks a stack name as the user may give it: `stack`, `org/stack` or `org/project/stack`, each
- * part letters, digits, `-`, `_` and `.`. Returns the problem, or undefined when it is valid.
+ * The stack's config file name, `Pulumi.<stack>.yaml` (short name), next to `Pulumi.yaml`.
+ *
+ * @internal exported for the tests only
  */
-export function stackNameProblem(name: string): string | undefined {
-  if (STACK_NAME.test(name)) return undefined;
-  return (
-    `"${name}" is not a valid stack name: use letters, digits, "-", "_" and "." ` +
-    '(optionally prefixed with "<org>/" or "<org>/<project>/")'
-  );
-}
-
-/** The short stack name: the last part of `org/project/stack`. */
-export function shortStackName(stack: string): string {
-  return stack.slice(stack.lastIndexOf("/") + 1);
-}
-
-/** The stack's config file name, `Pulumi.<stack>.yaml` (short name), next to `Pulumi.yaml`. */
 export function stackConfigFileName(stack: string): string {
   return `Pulumi.${shortStackName(stack)}.yaml`;
 }
 
-/** Runs `pulumi version`; throws a {@link PreflightError} saying how to install the CLI when it is missing. */
-export async function checkPulumiCli(run: CommandRunner): Promise<string> {
-  let result;
-  try {
-    result = await run("pulumi", ["version"], { env: { PULUMI_SKIP_UPDATE_CHECK: "true" } });
-  } catch (error) {
-    if (isCommandNotFound(error)) {
-      throw new PreflightError(
-        "The Pulumi CLI (`pulumi`) was not found on PATH. The automation drives it, so install it first: " +
-          `${PULUMI_INSTALL_URL} (then open a new shell so PATH picks it up, and run this command again).`,
-      );
-    }
-    throw error;
-  }
-  if (result.code !== 0) {
-    throw new PreflightError(`\`pulumi version\` failed (exit ${result.code}): ${result.stderr.trim()}`);
-  }
-  return result.stdout.trim();
-}
-
-/** Parses the version out of `aws --version` (`aws-cli/2.15.30 Python/3.11.8 Linux/...`). */
+/**
+ * Parses the version out of `aws --version` (`aws-cli/2.15.30 Python/3.11.8 Linux/...`).
+ *
+ * @internal exported for the tests only
+ */
 export function parseAwsCliVersion(output: string): [number, number, number] | undefined {
   const m = /aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(output);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
@@ -148,37 +108,6 @@ export function fileBackendDirectory(url: string, homeDir: string): string | und
 }
 
 /**
- * Normalises a backend URL: it must have a scheme (`file://`, `s3://`, `https://`, ...); a relative
- * `file://` path is made absolute against `cwd`, so it means the same thing whatever directory Pulumi
- * runs in. Throws a {@link PreflightError} for a value without a scheme.
- */
-export function normalizeBackendUrl(url: string, cwd: string): string {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(url.trim());
-  if (!match) {
-    throw new PreflightError(
-      `backend "${url}" is not a URL: use file://<directory> for a state directory, s3://<bucket>, ` +
-        "or https://api.pulumi.com for Pulumi Cloud",
-    );
-  }
-  const [, scheme, rest] = match;
-  if (scheme.toLowerCase() === "file" && rest !== "" && !rest.startsWith("/") && !rest.startsWith("~")) {
-    return `file://${path.resolve(cwd, rest)}`;
-  }
-  return url.trim();
-}
-
-/** The backend the user asked for: `--backend`, else `PULUMI_BACKEND_URL`, else undefined (current login). */
-export function explicitBackendUrl(flag: string | undefined, env: Env, cwd: string): string | undefined {
-  const raw = flag ?? (env.PULUMI_BACKEND_URL ? env.PULUMI_BACKEND_URL : undefined);
-  return raw === undefined ? undefined : normalizeBackendUrl(raw, cwd);
-}
-
-/** True for self-managed ("DIY") backends: file://, s3://, gs://, azblob://, postgres://. */
-export function isSelfManagedBackend(url: string): boolean {
-  return /^(file|s3|gs|azblob|postgres|postgresql):\/\//i.test(url);
-}
-
-/**
  * The URL of the backend the Pulumi CLI is logged in to (`pulumi whoami --json`). Throws a
  * {@link PreflightError} saying how to log in when it is not logged in.
  */
@@ -206,22 +135,6 @@ export async function currentBackendUrl(run: CommandRunner): Promise<string> {
     throw new PreflightError(`\`pulumi whoami --json\` did not report a backend URL. ${howTo}`);
   }
   return url;
-}
-
-/** Reads the project name from `Pulumi.yaml` in the working directory. */
-export function readProjectName(fsys: FileSystem, workDir: string): string {
-  const file = ["Pulumi.yaml", "Pulumi.yml"].map((f) => path.join(workDir, f)).find((f) => fsys.exists(f));
-  if (!file) {
-    throw new PreflightError(
-      `no Pulumi.yaml in ${workDir}: the automation runs the Pulumi project found there`,
-    );
-  }
-  const doc = loadYaml(fsys, file);
-  const name = doc.name;
-  if (typeof name !== "string" || name === "") {
-    throw new PreflightError(`${file} has no project name (a top-level "name:" entry)`);
-  }
-  return name;
 }
 
 /** A stack's `Pulumi.<stack>.yaml`, as far as the checks need it. */
@@ -254,19 +167,11 @@ export function readStackFile(fsys: FileSystem, workDir: string, stack: string):
   };
 }
 
-function loadYaml(fsys: FileSystem, file: string): Record<string, unknown> {
-  let doc: unknown;
-  try {
-    doc = loadYamlDocument(fsys.readFile(file), file);
-  } catch (error) {
-    throw new PreflightError(error instanceof Error ? error.message : String(error));
-  }
-  return doc !== null && typeof doc === "object" ? (doc as Record<string, unknown>) : {};
-}
-
 /**
  * True when the stack's secrets use the passphrase provider: its file has an `encryptionsalt`, names
  * `passphrase`, or names no provider on a self-managed backend (where passphrase is the default).
+ *
+ * @internal exported for the tests only
  */
 export function usesPassphrase(file: StackFile, selfManaged: boolean): boolean {
   if (file.hasEncryptionSalt) return true;
@@ -310,6 +215,8 @@ const STACK_CREDENTIAL_KEYS = ["aws:profile", "aws:assumeRoles", "aws:assumeRole
  * The credential sources in the environment and home directory, in the AWS SDK's order of
  * precedence, each described; empty when there are none. Throws a {@link PreflightError} for an
  * access key id without its secret key.
+ *
+ * @internal exported for the tests only
  */
 export function environmentCredentialSources(env: Env, fsys: FileSystem, homeDir: string): string[] {
   const sources: string[] = [];

@@ -3,7 +3,7 @@
  * change summary, and the outputs with secrets masked.
  */
 import type { EngineEvent, OpMap, SummaryEvent } from "@pulumi/pulumi/automation";
-import type { StackOutputs } from "./workspace";
+import type { StackOutputs } from "../cli/shared/workspace";
 
 /** The three kinds of stack operation the orchestration runs. */
 export type OperationKind = "up" | "preview" | "destroy";
@@ -49,7 +49,11 @@ export function phaseLabel(phase: Phase): string {
   return `[${phase.index}/${phase.total} ${phase.stack}]`;
 }
 
-/** The resource name in a URN (`urn:pulumi:<stack>::<project>::<type path>::<name>`). */
+/**
+ * The resource name in a URN (`urn:pulumi:<stack>::<project>::<type path>::<name>`).
+ *
+ * @internal exported for the tests only
+ */
 export function resourceNameFromUrn(urn: string): string {
   const at = urn.lastIndexOf("::");
   return at < 0 ? urn : urn.slice(at + 2);
@@ -66,7 +70,11 @@ export function resourceTypeFromUrn(urn: string): string {
 const ANSI_ESCAPE = new RegExp(String.fromCharCode(27) + "\\[[0-9;]*[A-Za-z]", "g");
 const PULUMI_COLOR_TAG = /<\{%[^%]*%\}>/g;
 
-/** Removes ANSI escapes and Pulumi's `<{%...%}>` colour tags from engine text. */
+/**
+ * Removes ANSI escapes and Pulumi's `<{%...%}>` colour tags from engine text.
+ *
+ * @internal exported for the tests only
+ */
 export function stripColor(text: string): string {
   return text.replace(PULUMI_COLOR_TAG, "").replace(ANSI_ESCAPE, "");
 }
@@ -92,6 +100,8 @@ export interface ResourceLine {
 /**
  * One progress line per resource operation:
  * `[2/3 account-b]  +14.2s create  aws:iam/role:Role irsa-role (3.1s)`.
+ *
+ * @internal exported for the tests only
  */
 export function formatResourceLine(line: ResourceLine): string {
   const elapsed = `+${formatSeconds(line.elapsedMs)}`.padStart(8);
@@ -100,7 +110,11 @@ export function formatResourceLine(line: ResourceLine): string {
   return `${line.label} ${elapsed} ${op} ${line.type} ${line.name}${took}`;
 }
 
-/** Groups an engine op map into the counts the summary line shows. */
+/**
+ * Groups an engine op map into the counts the summary line shows.
+ *
+ * @internal exported for the tests only
+ */
 export function countChanges(changes: OpMap): ChangeCounts {
   const n = (op: keyof OpMap): number => changes[op] ?? 0;
   return {
@@ -139,7 +153,11 @@ export function formatChangeSummary(
   return `${label}${took}: ${parts.join(", ")}`;
 }
 
-/** How an output is shown: `[secret]` for secrets, strings as they are, anything else as JSON. */
+/**
+ * How an output is shown: `[secret]` for secrets, strings as they are, anything else as JSON.
+ *
+ * @internal exported for the tests only
+ */
 export function displayOutputValue(value: unknown, secret: boolean): string {
   if (secret) return "[secret]";
   if (typeof value === "string") return value;

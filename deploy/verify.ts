@@ -9,15 +9,14 @@ import {
   parseAccessCheckResult,
 } from "../components/accessCheckResult";
 import { Mechanism, assertNever } from "../components/mechanism";
-import { linkOf, mechanismModule } from "../mechanisms";
+import { isRecord } from "../components/values";
 import { exportedMechanism } from "../mechanisms/compat";
-import { diagnoseIrsa } from "../mechanisms/irsa/verify";
-import { diagnosePodIdentity } from "../mechanisms/pod-identity/verify";
-import type { AccessCheckRef, CheckRef, Diagnosis, LinkDiagnosis } from "./diagnosis";
+import { diagnose, diagnosisLine } from "../mechanisms/diagnose";
+import type { AccessCheckRef, CheckRef, Diagnosis } from "../mechanisms/diagnosis";
 
 export type { AccessCheckRef, CheckRef, Diagnosis };
-import { type CommandRunner, type FileSystem, isCommandNotFound } from "./system";
-import type { StackOutputs } from "./workspace";
+import { type CommandRunner, type FileSystem, isCommandNotFound } from "../cli/shared/system";
+import type { StackOutputs } from "../cli/shared/workspace";
 
 /** What `verify` reads from account-a's outputs, or why it cannot. */
 export type VerifyInputs =
@@ -42,10 +41,6 @@ export interface JobPods {
   count: number;
   /** The newest pod with a result, else the newest pod. */
   chosen?: PodReport;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Reads the access-check reference and the kubeconfig from account-a's outputs. */
@@ -160,49 +155,6 @@ export function findJobResult(podListJson: string): JobPods {
   const items = isRecord(parsed) && Array.isArray(parsed.items) ? parsed.items.filter(isRecord) : [];
   const reports = items.map(podReport).sort((x, y) => (y.createdAt ?? "").localeCompare(x.createdAt ?? ""));
   return { count: reports.length, chosen: reports.find((r) => r.result) ?? reports[0] };
-}
-
-/**
- * The AWS CLI's own error in a failed S3 read's reason, without the check's preamble
- * (`reading s3://<bucket>/<key> as <caller> failed: `): the bucket and key are the user's and must
- * not steer the diagnosis (a key named `kms/404.txt` is not a KMS or missing-object failure).
- */
-function s3Error(result: AccessCheckResult): string {
-  const preamble = `reading s3://${result.bucket}/${result.key} as ${result.callerArn} failed: `;
-  return result.reason.startsWith(preamble) ? result.reason.slice(preamble.length) : result.reason;
-}
-
-/** The diagnosis as one report line: the link, what the failure means, and the catalogue's fixes. */
-export function diagnosisLine(diagnosis: Diagnosis): string {
-  const fixes = diagnosis.checks.map(
-    (c, i) => `${i === 0 ? "Fix" : "Or"}: ${c.definition.fix(c.params as never)}.`,
-  );
-  const text = [diagnosis.advice, ...fixes].join(" ");
-  if (diagnosis.link === undefined) return `  cause: ${text}`;
-  const link = linkOf(diagnosis.link, diagnosis.mechanism);
-  return `  ${mechanismModule(diagnosis.mechanism).title} link ${link.number} (${link.title}): ${text}`;
-}
-
-/** Maps a failed (or wrong-role) access-check result to the link of its mechanism's chain it points to. */
-export function diagnose(result: AccessCheckResult, check: AccessCheckRef): Diagnosis {
-  return { ...diagnoseFor(check.mechanism, result, check, s3Error(result)), mechanism: check.mechanism };
-}
-
-/** The diagnosis by the mechanism's own diagnoser (mechanisms/<name>/verify.ts). */
-function diagnoseFor(
-  mechanism: Mechanism,
-  result: AccessCheckResult,
-  check: AccessCheckRef,
-  error: string,
-): LinkDiagnosis {
-  switch (mechanism) {
-    case Mechanism.Irsa:
-      return diagnoseIrsa(result, check, error);
-    case Mechanism.PodIdentity:
-      return diagnosePodIdentity(result, check, error);
-    default:
-      return assertNever(mechanism, "mechanism");
-  }
 }
 
 /** How the pod reached the object, in the words of `verify`'s OK line. */

@@ -3,9 +3,14 @@
  * deploy/cli.ts), the usage text, and the parsed, validated arguments. Pure.
  */
 import { parseArgs } from "node:util";
-import { HELP_FLAG, STACK_FLAGS, STACK_FLAGS_USAGE, parseStackPair } from "../deploy/flags";
-import { type StackPair } from "../deploy/orchestrator";
-import { IrsaInputError } from "../components/errors";
+import {
+  HELP_FLAG,
+  STACK_FLAGS,
+  STACK_FLAGS_USAGE,
+  parseStackPair,
+  type StackPair,
+} from "../cli/shared/stacks";
+import { InputError } from "../components/errors";
 import { MECHANISMS, Mechanism, isMechanism } from "../components/mechanism";
 import { mechanismModule } from "../mechanisms/registry";
 import { parsePolicyRoleArn } from "../components/podIdentityPolicies";
@@ -161,7 +166,7 @@ Exit codes: 0 no check failed; 1 a check failed; 2 usage or credential error.`;
  */
 function roleArnFlag(flag: string, value: string): string {
   if (/[*?$]/.test(value)) {
-    throw new IrsaInputError(
+    throw new InputError(
       flag,
       value,
       "must name one role: '*' and '?' are wildcards and '$' starts a policy variable in the policies the doctor " +

@@ -7,6 +7,7 @@
  * credential error.
  */
 import { roleArnParts } from "../components/arn";
+import { InputError } from "../components/errors";
 import { type ChainSnapshot } from "../chain";
 import { Mechanism, assertNever } from "../components/mechanism";
 import * as path from "node:path";
@@ -21,8 +22,14 @@ import {
 } from "./args";
 import { type HttpsOptions } from "./oidc";
 import { type Recorder } from "./aws";
-import { type CommandRunner, type Env, type FileSystem, execRunner, nodeFileSystem } from "../deploy/system";
-import { type WorkspaceFactory } from "../deploy/workspace";
+import {
+  type CommandRunner,
+  type Env,
+  type FileSystem,
+  execRunner,
+  nodeFileSystem,
+} from "../cli/shared/system";
+import { type WorkspaceFactory } from "../cli/shared/workspace";
 
 /** Everything `main` touches outside the process; tests pass fakes. */
 export interface DoctorDeps {
@@ -57,7 +64,7 @@ async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInp
   const [
     { checkPulumiCli, explicitBackendUrl, isSelfManagedBackend, readProjectName, PreflightError },
     inputs,
-  ] = await Promise.all([import("../deploy/preflight"), import("./inputs")]);
+  ] = await Promise.all([import("../cli/shared/pulumiCli"), import("./inputs")]);
   try {
     await checkPulumiCli(deps.run);
     const backendUrl = explicitBackendUrl(undefined, deps.env, deps.cwd);
@@ -72,6 +79,8 @@ async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInp
       ? { ...chain, sourceRoleArn: args.source.sourceRoleArn }
       : chain;
   } catch (error) {
+    // account-a's mechanism output names no mechanism this version knows: refused, one line.
+    if (error instanceof InputError) throw new UsageError(error.message);
     if (error instanceof PreflightError || error instanceof inputs.StackInputError) {
       throw new UsageError(
         `${error.message}\n(the stacks are read with the Pulumi CLI; without it, name the chain with --role-arn, ` +
@@ -258,7 +267,7 @@ export function defaultDeps(): DoctorDeps {
     run: execRunner,
     fs: nodeFileSystem,
     createWorkspace: async (settings) =>
-      (await import("../deploy/pulumiWorkspace")).createPulumiWorkspace(settings),
+      (await import("../cli/shared/pulumiWorkspace")).createPulumiWorkspace(settings),
   };
 }
 

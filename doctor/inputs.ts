@@ -1,12 +1,13 @@
 /**
  * The chain's names read from the two stacks: account-a's and account-b's outputs (and account-a's
- * region from its config) through deploy/'s StackWorkspace. The mapping from outputs is pure; only
+ * region from its config) through the StackWorkspace (cli/shared/workspace.ts). The mapping from outputs is pure; only
  * {@link readStackInputs} talks to the workspace.
  */
 import { type ChainInputs } from "./args";
-import { isMechanism } from "../components/mechanism";
-import { type StackPair } from "../deploy/orchestrator";
-import { type StackOutputs, type StackWorkspace } from "../deploy/workspace";
+import { isRecord } from "../components/values";
+import { exportedMechanism } from "../mechanisms/compat";
+import { type StackPair } from "../cli/shared/stacks";
+import { type StackOutputs, type StackWorkspace } from "../cli/shared/workspace";
 
 /** Why the stacks do not name a chain: said to the user, who can also name it explicitly. */
 export class StackInputError extends Error {
@@ -27,8 +28,8 @@ function str(outputs: StackOutputs, key: string): string | undefined {
 
 function serviceAccountOf(outputs: StackOutputs): { namespace: string; name: string } | undefined {
   const v = outputs.serviceAccount?.value;
-  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-    const { namespace, name } = v as Record<string, unknown>;
+  if (isRecord(v)) {
+    const { namespace, name } = v;
     if (typeof namespace === "string" && typeof name === "string") return { namespace, name };
   }
   return undefined;
@@ -38,7 +39,10 @@ function serviceAccountOf(outputs: StackOutputs): { namespace: string; name: str
  * The chain the two stacks describe: the cluster and kubeconfig from account-a, the role, bucket,
  * object and region from account-b, the ServiceAccount from account-a (else the one account-b
  * trusts); with Pod Identity, the source role from account-a (else the one account-b trusts) and the
- * mechanism from account-a. Throws a {@link StackInputError} naming the missing output.
+ * mechanism from account-a. Throws a {@link StackInputError} naming the missing output, and an
+ * `InputError` naming account-a's `mechanism` output when it is no mechanism this version knows.
+ *
+ * @internal exported for the tests only
  */
 export function chainFromStacks(
   stacks: StackPair,
@@ -60,12 +64,15 @@ export function chainFromStacks(
   const kubeconfig = a.kubeconfig?.value;
   const bucketRegion = str(b, "region");
   const sourceRoleArn = str(a, "sourceRoleArn") ?? str(b, "sourceRoleArn");
-  const mechanism = str(a, "mechanism");
+  // No output: the stacks do not say (--mechanism decides, else IRSA, mechanisms/compat.ts's rule).
+  // One this version does not know (a newer stack's, or a typo) is refused by name, never ignored.
+  const exported = a.mechanism?.value;
+  const mechanism =
+    exported === undefined ? undefined : exportedMechanism(`${stacks.a} output mechanism`, exported);
   return {
     roleArn: need(b, stacks.b, "roleArn"),
     ...(sourceRoleArn !== undefined ? { sourceRoleArn } : {}),
-    // No output, or one this version does not know: the stacks do not say (--mechanism decides, else IRSA).
-    ...(isMechanism(mechanism) ? { mechanism } : {}),
+    ...(mechanism !== undefined ? { mechanism } : {}),
     clusterName: need(a, stacks.a, "clusterName"),
     ...(clusterRegion !== undefined ? { clusterRegion } : {}),
     namespace: sa.namespace,

@@ -16,7 +16,11 @@ import {
 } from "@kubernetes/client-node";
 import { type Recorder } from "./aws";
 
-/** A kubeconfig or context the doctor cannot use: a usage error (exit 2). */
+/**
+ * A kubeconfig or context the doctor cannot use: a usage error (exit 2).
+ *
+ * @internal exported for the tests only
+ */
 export class KubeconfigError extends Error {
   constructor(message: string) {
     super(message);

@@ -9,6 +9,7 @@ import * as https from "node:https";
 import { rootCertificates, type DetailedPeerCertificate, type TLSSocket } from "node:tls";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
 import { type IssuerDiscovery, type TokenFacts } from "../chain";
+import { isRecord } from "../components/values";
 
 /** How the doctor reaches HTTPS hosts; tests send an issuer's host to a loopback server. */
 export interface HttpsOptions {
@@ -51,6 +52,8 @@ const EKS_ISSUER_HOST = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
  * What a request error means: no route (warn, says nothing about the chain), a certificate that does
  * not verify (a fact about the issuer), or, for an EKS-hosted issuer, a chain this machine does not
  * trust (most often a proxy here; treated as no route).
+ *
+ * @internal exported for the tests only
  */
 export function fetchFailure(code: string, message: string, hostname: string): FetchFailure {
   if (EKS_ISSUER_HOST.test(hostname) && LOCAL_TRUST.test(code)) {
@@ -141,9 +144,7 @@ function getJson(
 }
 
 function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return isRecord(value) ? value : {};
 }
 
 /** The discovery document and JWKS of an issuer, as facts, and the JWKS itself (to verify tokens). */

@@ -21,6 +21,8 @@ export interface OfflineRun {
 /**
  * Resolves an Output (or plain value) to its value, and rejects when the Output failed (an `apply`
  * that threw): a program error must fail the run, not leave it waiting.
+ *
+ * @internal exported for the tests only
  */
 export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
   const output = pulumi.output(value) as unknown as { promise(): Promise<T> };
@@ -51,6 +53,8 @@ export const RUN_TIMEOUT_MS = 30_000;
  * for `unhandledRejection`), a rejection nobody handles fails the run: a check inside an `apply` that
  * feeds a resource's inputs rejects there, and the outputs of that resource never settle, so waiting
  * on them alone would hang. A run that neither settles nor fails within `timeoutMs` fails too.
+ *
+ * @internal exported for the tests only
  */
 export async function runOnEngine(
   engine: MockEngine,

@@ -7,7 +7,11 @@
  */
 import * as fs from "node:fs";
 
-/** Why a file could not be read. */
+/**
+ * Why a file could not be read.
+ *
+ * @internal exported for the tests only
+ */
 export type UnreadableFile =
   /** It is there but is not a regular file: `kind` says what it is ("a FIFO", "a directory", ...). */
   | { problem: "not-regular"; kind: string }

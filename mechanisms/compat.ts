@@ -6,7 +6,7 @@
  * account-b's outputs), account-b (of account-a's), `verify` and the doctor all read the other
  * stack's mechanism through here.
  */
-import { IrsaInputError } from "../components/errors";
+import { InputError } from "../components/errors";
 import { Mechanism, isMechanism, mechanismRule } from "../components/mechanism";
 
 /** The mechanism of stacks that predate the `mechanism` output. */
@@ -14,11 +14,11 @@ export const PRE_MECHANISM_OUTPUT: Mechanism = Mechanism.Irsa;
 
 /**
  * A stack's mechanism from its `mechanism` output as exported (`undefined`: not exported, a pre-0.2.0
- * stack: {@link PRE_MECHANISM_OUTPUT}). Throws an `IrsaInputError` naming `field` when the output is
+ * stack: {@link PRE_MECHANISM_OUTPUT}). Throws an `InputError` naming `field` when the output is
  * no mechanism this version knows (a newer stack's, or a typo): never a silent fallback.
  */
 export function exportedMechanism(field: string, value: unknown): Mechanism {
   if (value === undefined) return PRE_MECHANISM_OUTPUT;
-  if (!isMechanism(value)) throw new IrsaInputError(field, value, mechanismRule());
+  if (!isMechanism(value)) throw new InputError(field, value, mechanismRule());
   return value;
 }

@@ -12,7 +12,11 @@ import type { Plan } from "./build";
 import type { PlanConfigs } from "./config";
 import type { PlanPassError } from "./passes";
 
-/** Where the command writes and reads; injectable so tests capture everything in-process. */
+/**
+ * Where the command writes and reads; injectable so tests capture everything in-process.
+ *
+ * @internal exported for the tests only
+ */
 export interface PlanIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -42,7 +46,11 @@ export class UsageError extends Error {
   }
 }
 
-/** The repository root (the defaults live there). */
+/**
+ * The repository root (the defaults live there).
+ *
+ * @internal exported for the tests only
+ */
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
 /** The command's help text. */
@@ -67,7 +75,11 @@ Exit codes: 0 plan as intended; 1 config error, failed run, broken link, access 
 manifest (nothing written); 2 usage error.
 `;
 
-/** Parses the command line; relative paths are resolved against `cwd`. */
+/**
+ * Parses the command line; relative paths are resolved against `cwd`.
+ *
+ * @internal exported for the tests only
+ */
 export function parsePlanArgs(argv: string[], cwd: string): PlanArgs {
   const args: PlanArgs = {
     help: false,
@@ -116,6 +128,8 @@ export function processIo(): PlanIo {
 /**
  * Prints a built plan and, when it is as intended, writes its files atomically. Returns the exit
  * code. Split from {@link main} so tests can report a tampered plan.
+ *
+ * @internal exported for the tests only
  */
 export async function reportPlan(plan: Plan, args: PlanArgs, io: PlanIo): Promise<number> {
   const [{ planFiles, writePlanAtomically }, { renderPlan, useColor }] = await Promise.all([

@@ -14,7 +14,7 @@ import {
 import { type StackConfig } from "../stacks/stackFile";
 import { PROJECT } from "../stacks/configSource";
 import { partitionMismatch, selectProgramName } from "../stacks/configShared";
-import { IrsaInputError } from "../components/errors";
+import { InputError } from "../components/errors";
 import { errorMessage } from "../engine/errors";
 
 /** The organization the plan runs the stacks in (a self-managed backend's). */
@@ -34,7 +34,7 @@ export function stackConfigGetters(config: StackConfig): StackSettings {
   return configGetters(config.config, config.secretKeys);
 }
 
-/** A stack config that fails validation; `cause` is the IrsaInputError naming field, value and rule. */
+/** A stack config that fails validation; `cause` is the InputError naming field, value and rule. */
 export class PlanConfigError extends Error {
   constructor(
     public readonly stackName: StackName,
@@ -47,7 +47,7 @@ export class PlanConfigError extends Error {
 
 /**
  * Validates both stack configs exactly as the programs will (stacks/config.ts), before anything runs.
- * Throws a {@link PlanConfigError} naming the stack, wrapping the IrsaInputError.
+ * Throws a {@link PlanConfigError} naming the stack, wrapping the InputError.
  */
 export function parsePlanConfigs(
   configA: StackConfig,
@@ -89,7 +89,7 @@ function checkProgram(stack: StackName, config: StackConfig): void {
   try {
     const program = selectProgramName(stack, configured);
     if (program !== stack) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${PROJECT}:program`,
         configured,
         `makes the stack run the ${program} program, but this file is given as ${stack}'s config ` +

@@ -11,7 +11,11 @@ import { type Plan } from "./build";
 import { manifestYaml } from "./manifests";
 import { providerName } from "./records";
 
-/** Marks `summary.json` as written by the plan: only such a directory is ever replaced. */
+/**
+ * Marks `summary.json` as written by the plan: only such a directory is ever replaced.
+ *
+ * @internal exported for the tests only
+ */
 export const PLAN_GENERATOR = "cross-account-irsa offline plan";
 
 /** A resource as the summary shows it: secret inputs masked. */

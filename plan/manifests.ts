@@ -51,7 +51,11 @@ export function validateManifest(object: Record<string, unknown>): PlannedManife
   }
 }
 
-/** The longest file name stem of a manifest: well under the 255 bytes file systems allow. */
+/**
+ * The longest file name stem of a manifest: well under the 255 bytes file systems allow.
+ *
+ * @internal exported for the tests only
+ */
 export const MAX_MANIFEST_STEM = 120;
 
 /**

@@ -2,6 +2,7 @@
  * Reading the recorded passes: resources by type, names out of URNs, and the IAM documents exactly as
  * the programs sent them.
  */
+import { isRecord } from "../components/values";
 import { describeValue } from "../components/errors";
 import { policySize, type PolicyDocument } from "../components/policyDocument";
 import { type RecordedResource } from "../engine/mockEngine";
@@ -43,10 +44,7 @@ export function providerName(ref: string | undefined): string | undefined {
   return urnName(ref.slice(0, ref.lastIndexOf("::")));
 }
 
-/** True for a plain object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
+export { isRecord };
 
 /** The value when it is a string. */
 export function str(value: unknown): string | undefined {

@@ -3,6 +3,7 @@
  * and the manifests, in aligned tables; colour only on a terminal.
  */
 import { shorten, styles, table, linksTable, type Cell, type Styles } from "../cli/shared/terminal";
+import { tryParseArn } from "../components/arn";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { type Decision } from "../components/evaluate";
 import { PROJECT } from "../stacks/config";
@@ -259,6 +260,8 @@ export function renderPlan(
 /**
  * Which namespace the final update creates, and which it expects to exist: the Namespace manifests,
  * then the namespaces of the other objects that none of them creates.
+ *
+ * @internal exported for the tests only
  */
 export function namespaceLines(manifests: readonly PlannedManifest[]): string[] {
   const created = manifests.filter((m) => m.kind === "Namespace").map((m) => m.name);
@@ -282,8 +285,15 @@ export function namespaceLines(manifests: readonly PlannedManifest[]): string[] 
 
 /** `<account> …/id/<first 8 of the id>…` for an OIDC provider ARN. */
 function shortProvider(arn: string): string {
-  const m = /^arn:[^:]+:iam::(\d{12}):oidc-provider\/(.*?)([^/]*)$/.exec(arn);
-  return m ? `${m[1]} …/${m[3].slice(0, 8)}…` : arn;
+  const parts = tryParseArn(arn);
+  const isProvider =
+    parts?.service === "iam" &&
+    parts.region === "" &&
+    /^\d{12}$/.test(parts.account) &&
+    parts.resource.startsWith("oidc-provider/");
+  return isProvider
+    ? `${parts.account} …/${parts.resource.slice(parts.resource.lastIndexOf("/") + 1).slice(0, 8)}…`
+    : arn;
 }
 
 function indentJson(doc: unknown): string[] {

@@ -13,7 +13,7 @@ import { PodIdentityServiceAccount } from "../components/podIdentityServiceAccou
 import { PodIdentitySourceRole } from "../components/podIdentitySourceRole";
 import { S3ReaderDeployment } from "../components/s3ReaderDeployment";
 import { WorkloadCluster } from "../components/workloadCluster";
-import { IrsaInputError } from "../components/errors";
+import { InputError } from "../components/errors";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import {
@@ -59,7 +59,7 @@ export function decideCreateNamespace(
 ): boolean {
   const system = SYSTEM_NAMESPACES.includes(namespace);
   if (configured === true && system) {
-    throw new IrsaInputError(
+    throw new InputError(
       "cross-account-irsa:createNamespace",
       true,
       `cannot create namespace "${namespace}" (the service account's): every cluster has ${SYSTEM_NAMESPACES.join(", ")} from the start, so creating it fails with "already exists"; leave createNamespace out or set it to false`,

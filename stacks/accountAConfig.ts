@@ -1,7 +1,7 @@
 /**
  * Parsing and validation of account-a's configuration (see config.ts). Pure.
  */
-import { IrsaInputError } from "../components/errors";
+import { InputError } from "../components/errors";
 import {
   kubeconfigCredentials,
   parseAwsSettings,
@@ -100,14 +100,14 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
   const mechanism = parseMechanism(settings);
   if (cluster.podIdentityAgent !== undefined) {
     if (typeof cluster.podIdentityAgent !== "boolean") {
-      throw new IrsaInputError(
+      throw new InputError(
         key("cluster.podIdentityAgent"),
         cluster.podIdentityAgent,
         "must be true or false",
       );
     }
     if (!usesPodIdentity(mechanism)) {
-      throw new IrsaInputError(
+      throw new InputError(
         key("cluster.podIdentityAgent"),
         cluster.podIdentityAgent,
         `is read only with cross-account-irsa:mechanism "pod-identity" (this stack uses "${mechanism}")`,
@@ -118,7 +118,7 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     validateEksClusterName(key("cluster.existingName"), cluster.existingName);
     const creationKeys = Object.keys(cluster).filter((k) => k !== "existingName" && k !== "podIdentityAgent");
     if (creationKeys.length > 0) {
-      throw new IrsaInputError(
+      throw new InputError(
         key(`cluster.${creationKeys[0]}`),
         cluster[creationKeys[0]],
         "cannot be combined with cluster.existingName: an adopted cluster is not changed",
@@ -197,14 +197,14 @@ function checkClusterCombinations(c: AccountAConfig["cluster"]): void {
   const shown = (name: string, value: number, set: boolean) =>
     set ? key(`cluster.${name}`) : `${key(`cluster.${name}`)} (default ${value})`;
   if (min > max) {
-    throw new IrsaInputError(
+    throw new InputError(
       key("cluster.minSize"),
       min,
       `must not exceed ${shown("maxSize", max, c.maxSize !== undefined)}`,
     );
   }
   if (desired < min || desired > max) {
-    throw new IrsaInputError(
+    throw new InputError(
       key("cluster.desiredCapacity"),
       desired,
       `must be from ${shown("minSize", min, c.minSize !== undefined)} to ` +
@@ -213,7 +213,7 @@ function checkClusterCombinations(c: AccountAConfig["cluster"]): void {
   }
   const hasSubnets = c.publicSubnetIds !== undefined || c.privateSubnetIds !== undefined;
   if (c.vpcId !== undefined && !hasSubnets) {
-    throw new IrsaInputError(
+    throw new InputError(
       key("cluster.vpcId"),
       c.vpcId,
       "needs cluster.publicSubnetIds or cluster.privateSubnetIds: the cluster's subnets must be in the VPC given",
@@ -221,7 +221,7 @@ function checkClusterCombinations(c: AccountAConfig["cluster"]): void {
   }
   if (c.vpcId === undefined && hasSubnets) {
     const name = c.privateSubnetIds !== undefined ? "privateSubnetIds" : "publicSubnetIds";
-    throw new IrsaInputError(
+    throw new InputError(
       key(`cluster.${name}`),
       c[name],
       "needs cluster.vpcId: subnets are only used together with the VPC they belong to",

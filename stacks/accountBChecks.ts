@@ -8,9 +8,10 @@
  * update, naming the config key the user wrote, instead of after the provider and the bucket exist.
  * Pure.
  */
+import { tryParseArn } from "../components/arn";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { checkAdoptedProvider } from "../components/clusterOidcProvider";
-import { IrsaInputError, PolicySizeError } from "../components/errors";
+import { InputError, PolicySizeError } from "../components/errors";
 import { normalizeIssuer } from "../components/issuer";
 import { checkInlinePoliciesSize, policyJson, type PolicyDocument } from "../components/policyDocument";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
@@ -64,11 +65,11 @@ export function predictedProviderArn(config: AccountBConfig, issuerUrl: string):
 
 /** An error of a component function restated with the config key its field came from. */
 function restated(error: unknown, from: string, to: string): unknown {
-  if (!(error instanceof IrsaInputError) || error instanceof PolicySizeError) return error;
+  if (!(error instanceof InputError) || error instanceof PolicySizeError) return error;
   if (error.field !== from && !error.field.startsWith(`${from}.`) && !error.field.startsWith(`${from}[`)) {
     return error;
   }
-  return new IrsaInputError(`${to}${error.field.slice(from.length)}`, error.value, error.rule);
+  return new InputError(`${to}${error.field.slice(from.length)}`, error.value, error.rule);
 }
 
 /** The documents account-b will send, as far as config and the issuer (when known) decide them. */
@@ -86,7 +87,7 @@ export interface AccountBDocuments {
  * undefined in a preview before account-a has an issuer: the trust policy is then checked with
  * {@link SHORTEST_EKS_ISSUER}, a lower bound.
  *
- * @throws IrsaInputError naming the `cross-account-irsa:` key to change.
+ * @throws InputError naming the `cross-account-irsa:` key to change.
  */
 export function checkAccountBDocuments(config: AccountBConfig, a: AccountAFacts): AccountBDocuments {
   const trustPolicy = checkTrust(config, a);
@@ -142,12 +143,12 @@ function trustSizeError(
 /** Pod Identity: the target role's trust, with account-a's source role and cluster (or the shortest stand-ins). */
 function checkTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined {
   const known = a.clusterArn !== undefined && a.sourceRoleArn !== undefined;
-  const cluster = a.clusterArn !== undefined ? /^arn:([a-z-]+):eks:([a-z0-9-]+):/.exec(a.clusterArn) : null;
-  if (cluster) {
+  const cluster = tryParseArn(a.clusterArn);
+  if (cluster?.service === "eks" && cluster.region !== "") {
     const mismatch = partitionMismatch(
       {
-        partition: cluster[1],
-        region: cluster[2],
+        partition: cluster.partition,
+        region: cluster.region,
         from: `cluster (${config.accountAStack} output clusterArn) is in`,
       },
       config.aws,

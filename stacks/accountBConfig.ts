@@ -1,7 +1,8 @@
 /**
  * Parsing and validation of account-b's configuration (see config.ts). Pure.
  */
-import { IrsaInputError } from "../components/errors";
+import { parseArn } from "../components/arn";
+import { InputError } from "../components/errors";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import { refusePodIdentityRegion, usesPodIdentity } from "./configShared";
 import {
@@ -74,14 +75,14 @@ export interface AccountBConfig {
 function checkProviderAccount(field: string, arn: string, aws: AwsSettings): void {
   const { partition, accountId } = parseOidcProviderArn(field, arn);
   if (partition !== aws.partition) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       arn,
       `must be in the partition of aws:region ${aws.region} ("${aws.partition}")`,
     );
   }
   if (aws.allowedAccountIds !== undefined && !aws.allowedAccountIds.includes(accountId)) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       arn,
       `must be in account B (aws:allowedAccountIds ${JSON.stringify(aws.allowedAccountIds)}): the role trusts ` +
@@ -101,7 +102,7 @@ function refuseControlCharacters(field: string, value: unknown): void {
   if (typeof value !== "string") return;
   const m = CONTROL_CHARACTERS.exec(value);
   if (m) {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       `must not contain a control character (U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} ` +
@@ -123,7 +124,7 @@ function refuseDuplicateServiceAccounts(entries: unknown[]): void {
     const id = `${namespace}/${name}`;
     const first = seen.get(id);
     if (first !== undefined) {
-      throw new IrsaInputError(
+      throw new InputError(
         `${key("serviceAccounts")}[${i}]`,
         entry,
         `repeats ${key("serviceAccounts")}[${first}]: with cross-account-irsa:mechanism "pod-identity" each ` +
@@ -140,9 +141,9 @@ function refuseDuplicateServiceAccounts(entries: unknown[]): void {
  * the bucket is in this stack's aws:region.
  */
 function checkKmsKeyRegion(arn: string, aws: AwsSettings): void {
-  const [, partition, , region] = arn.split(":");
+  const { partition, region } = parseArn(key("bucket.kmsKeyArn"), arn);
   if (region !== aws.region || partition !== aws.partition) {
-    throw new IrsaInputError(
+    throw new InputError(
       key("bucket.kmsKeyArn"),
       arn,
       `must be a key of the bucket's region, aws:region ${aws.region} (partition ${aws.partition}): S3 uses ` +
@@ -163,7 +164,7 @@ function refuseForPodIdentity(
     const value = settings.get(k);
     const reason = value === undefined ? undefined : why(value);
     if (reason !== undefined) {
-      throw new IrsaInputError(
+      throw new InputError(
         key(k),
         value,
         `cannot be used with cross-account-irsa:mechanism "pod-identity": ${reason}`,
@@ -197,7 +198,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   const conditionTest = (optionalString(get, "conditionTest") ??
     "StringEquals") as AccountBConfig["conditionTest"];
   if (conditionTest !== "StringEquals" && conditionTest !== "StringLike") {
-    throw new IrsaInputError(key("conditionTest"), conditionTest, 'must be "StringEquals" or "StringLike"');
+    throw new InputError(key("conditionTest"), conditionTest, 'must be "StringEquals" or "StringLike"');
   }
   const rawServiceAccounts = get("serviceAccounts");
   if (rawServiceAccounts === undefined) {
@@ -215,7 +216,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
       for (const part of ["namespace", "name"] as const) {
         const v = (entry as Record<string, unknown>)[part];
         if (typeof v === "string" && /[*?]/.test(v)) {
-          throw new IrsaInputError(
+          throw new InputError(
             `${field}.${part}`,
             v,
             'cannot hold a wildcard with cross-account-irsa:mechanism "pod-identity": EKS associates exact ' +
@@ -246,26 +247,26 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   ]);
   const create = bucket.create === undefined ? true : bucket.create;
   if (typeof create !== "boolean")
-    throw new IrsaInputError(key("bucket.create"), create, "must be true or false");
+    throw new InputError(key("bucket.create"), create, "must be true or false");
   if (!create && bucket.name === undefined) {
     throw notSet(key("bucket.name"), "it must name the existing bucket when bucket.create is false");
   }
   const forceDestroy = bucket.forceDestroy ?? false;
   if (typeof forceDestroy !== "boolean") {
-    throw new IrsaInputError(key("bucket.forceDestroy"), forceDestroy, "must be true or false");
+    throw new InputError(key("bucket.forceDestroy"), forceDestroy, "must be true or false");
   }
   const objectContent = bucket.objectContent ?? "cross-account-irsa: this object was read through IRSA\n";
   if (typeof objectContent !== "string") {
-    throw new IrsaInputError(key("bucket.objectContent"), objectContent, "must be a string");
+    throw new InputError(key("bucket.objectContent"), objectContent, "must be a string");
   }
   const access = (optionalString(get, "access") ?? "read") as S3AccessLevel;
   if (!["read", "read-write", "list"].includes(access)) {
-    throw new IrsaInputError(key("access"), access, 'must be one of "read", "read-write", "list"');
+    throw new InputError(key("access"), access, 'must be one of "read", "read-write", "list"');
   }
   const rawPrefixes = get("prefixes");
   if (Array.isArray(rawPrefixes)) {
     if (rawPrefixes.length === 0) {
-      throw new IrsaInputError(
+      throw new InputError(
         key("prefixes"),
         rawPrefixes,
         "must list at least one prefix: leave prefixes out to grant the whole bucket",
@@ -280,14 +281,14 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
     bucket.objectKey ?? (prefixes.length > 0 ? `${prefixes[0]}irsa-check.txt` : "irsa-check.txt"),
   );
   if (prefixes.length > 0 && !prefixes.some((p) => objectKey.startsWith(p))) {
-    throw new IrsaInputError(
+    throw new InputError(
       key("bucket.objectKey"),
       objectKey,
       `must be under one of the granted prefixes ${JSON.stringify(prefixes)}, or the access check cannot read it`,
     );
   }
   if (access === "list" && bucket.objectKey !== undefined) {
-    throw new IrsaInputError(
+    throw new InputError(
       key("access"),
       access,
       '"list" cannot read bucket.objectKey; use "read" for the access check',

@@ -3,7 +3,8 @@
  * stack's explicit AWS provider and, on account-a, the kubeconfig that must authenticate exactly as
  * that provider does. Pure.
  */
-import { IrsaInputError } from "../components/errors";
+import { isPolicyArn } from "../components/arn";
+import { InputError } from "../components/errors";
 import { partitionOfRegion } from "../components/partitions";
 import { parseRoleArn, requireArray, validateAccountId, validateRegion } from "../components/validation";
 import { validateProfile } from "../components/kubeconfig";
@@ -44,7 +45,11 @@ export interface AssumeRole {
   transitiveTagKeys?: string[];
 }
 
-/** The fields of an `aws:assumeRoles` entry: those of the provider's `ProviderAssumeRole`. */
+/**
+ * The fields of an `aws:assumeRoles` entry: those of the provider's `ProviderAssumeRole`.
+ *
+ * @internal exported for the tests only
+ */
 export const ASSUME_ROLE_KEYS = [
   "duration",
   "externalId",
@@ -84,7 +89,7 @@ export function kubeconfigCredentials(settings: AwsSettings): KubeconfigCredenti
   if (settings.profile !== undefined) credentials.profile = settings.profile;
   const roles = settings.assumeRoles ?? [];
   if (roles.length > 1) {
-    throw new IrsaInputError(
+    throw new InputError(
       "aws:assumeRoles",
       roles.map((r) => r.roleArn),
       "must name at most one role on account-a: the provider assumes them in a chain, and the cluster's " +
@@ -97,7 +102,7 @@ export function kubeconfigCredentials(settings: AwsSettings): KubeconfigCredenti
     // than the provider's (an external id the role's trust requires, a narrower session policy, ...).
     for (const field of ASSUME_ROLE_KEYS) {
       if (field === "roleArn" || field === "sessionName" || roles[0][field] === undefined) continue;
-      throw new IrsaInputError(
+      throw new InputError(
         `aws:assumeRoles[0].${field}`,
         roles[0][field],
         "cannot be used on account-a: the cluster's kubeconfig (aws eks get-token --role-arn) cannot pass " +
@@ -117,7 +122,11 @@ export function kubeconfigCredentials(settings: AwsSettings): KubeconfigCredenti
  */
 const STATIC_KEY_SETTINGS = ["accessKey", "secretKey", "token"] as const;
 
-/** The `aws:` keys the stacks read: what configures each stack's explicit provider. */
+/**
+ * The `aws:` keys the stacks read: what configures each stack's explicit provider.
+ *
+ * @internal exported for the tests only
+ */
 export const AWS_KEYS = ["allowedAccountIds", "assumeRoles", "profile", "region"] as const;
 
 /**
@@ -135,7 +144,7 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
   }
   for (const key of STATIC_KEY_SETTINGS) {
     if (getAws(key) !== undefined) {
-      throw new IrsaInputError(
+      throw new InputError(
         `aws:${key}`,
         "[not shown]",
         "is not used: each stack's explicit AWS provider authenticates with aws:profile or aws:assumeRoles, " +
@@ -162,8 +171,8 @@ export function parseAwsSettings(settings: StackSettings): AwsSettings {
         return parseAssumeRole(r, i, secret);
       } catch (e) {
         // A secret (an external id, say) is never shown in an error.
-        if (!secret || !(e instanceof IrsaInputError)) throw e;
-        throw new IrsaInputError(e.field, "[secret]", e.rule);
+        if (!secret || !(e instanceof InputError)) throw e;
+        throw new InputError(e.field, "[secret]", e.rule);
       }
     });
   }
@@ -187,7 +196,7 @@ const GO_DURATION =
 function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
   const field = `aws:assumeRoles[${i}]`;
   if (r === null || typeof r !== "object" || Array.isArray(r)) {
-    throw new IrsaInputError(field, r, `must be an object with a roleArn and ${ASSUME_ROLE_KEYS.join(", ")}`);
+    throw new InputError(field, r, `must be an object with a roleArn and ${ASSUME_ROLE_KEYS.join(", ")}`);
   }
   const o = r as Record<string, unknown>;
   onlyKeys(field, o, [...ASSUME_ROLE_KEYS]);
@@ -196,7 +205,7 @@ function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
     if (v === undefined) return undefined;
     // A secure value cannot be decrypted offline: the plan passes the marker on unchecked.
     if (secret && v === OFFLINE_SECRET) return v;
-    if (typeof v !== "string" || !pattern.test(v)) throw new IrsaInputError(`${field}.${name}`, v, rule);
+    if (typeof v !== "string" || !pattern.test(v)) throw new InputError(`${field}.${name}`, v, rule);
     return v;
   };
   // The check the kubeconfig's role ARN gets (WorkloadCluster's kubeconfigRoleArn), naming this key.
@@ -234,39 +243,34 @@ function parseAssumeRole(r: unknown, i: number, secret: boolean): AssumeRole {
         document = undefined;
       }
       if (document === null || typeof document !== "object" || Array.isArray(document)) {
-        throw new IrsaInputError(`${field}.policy`, o.policy, "must be an IAM policy document as JSON text");
+        throw new InputError(`${field}.policy`, o.policy, "must be an IAM policy document as JSON text");
       }
     }
     role.policy = o.policy as string;
   }
-  const strings = (name: "policyArns" | "transitiveTagKeys", pattern: RegExp, rule: string) => {
+  const strings = (name: "policyArns" | "transitiveTagKeys", valid: (x: string) => boolean, rule: string) => {
     const v = o[name];
     if (v === undefined) return undefined;
     return requireArray(`${field}.${name}`, v).map((x, j) => {
       if (secret && x === OFFLINE_SECRET) return x;
-      if (typeof x !== "string" || !pattern.test(x))
-        throw new IrsaInputError(`${field}.${name}[${j}]`, x, rule);
+      if (typeof x !== "string" || !valid(x)) throw new InputError(`${field}.${name}[${j}]`, x, rule);
       return x;
     });
   };
-  const policyArns = strings(
-    "policyArns",
-    /^arn:[a-z-]+:iam::(aws|\d{12}):policy\/.+$/,
-    "must be an IAM policy ARN",
-  );
+  const policyArns = strings("policyArns", isPolicyArn, "must be an IAM policy ARN");
   if (policyArns !== undefined) role.policyArns = policyArns;
   const transitiveTagKeys = strings(
     "transitiveTagKeys",
-    /^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u,
+    (x) => /^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u.test(x),
     "must be a tag key",
   );
   if (transitiveTagKeys !== undefined) role.transitiveTagKeys = transitiveTagKeys;
   if (o.tags !== undefined) {
     if (o.tags === null || typeof o.tags !== "object" || Array.isArray(o.tags)) {
-      throw new IrsaInputError(`${field}.tags`, o.tags, "must be an object of tag keys to string values");
+      throw new InputError(`${field}.tags`, o.tags, "must be an object of tag keys to string values");
     }
     for (const [k, v] of Object.entries(o.tags)) {
-      if (typeof v !== "string") throw new IrsaInputError(`${field}.tags.${k}`, v, "must be a string");
+      if (typeof v !== "string") throw new InputError(`${field}.tags.${k}`, v, "must be a string");
     }
     role.tags = o.tags as Record<string, string>;
   }

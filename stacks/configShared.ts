@@ -2,7 +2,7 @@
  * What both stacks' config parsers share: the mechanism, the keys each program reads, stack names.
  * Pure.
  */
-import { IrsaInputError } from "../components/errors";
+import { InputError } from "../components/errors";
 import { Mechanism, assertNever, isMechanism, mechanismRule } from "../components/mechanism";
 import { PROJECT, key, notSet, optionalString, type StackSettings } from "./configSource";
 import type { AwsSettings } from "./awsSettings";
@@ -35,7 +35,7 @@ export function qualifyStackName(
 ): string {
   const parts = value.split("/");
   const refuse = (why: string): never => {
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       `must be a stack reference <stack>, <organization>/<stack> or <organization>/<project>/<stack>: ${why}`,
@@ -89,7 +89,7 @@ export const ACCOUNT_B_KEYS = [
 /** `cross-account-irsa:mechanism`, {@link DEFAULT_STACK_MECHANISM} unless set. */
 export function parseMechanism(settings: StackSettings): Mechanism {
   const value = optionalString(settings.get, "mechanism") ?? DEFAULT_STACK_MECHANISM;
-  if (!isMechanism(value)) throw new IrsaInputError(key("mechanism"), value, mechanismRule());
+  if (!isMechanism(value)) throw new InputError(key("mechanism"), value, mechanismRule());
   return value;
 }
 
@@ -116,7 +116,7 @@ export function usesPodIdentity(mechanism: Mechanism): boolean {
  */
 export function refusePodIdentityRegion(aws: AwsSettings): void {
   if (aws.partition === "aws-cn") {
-    throw new IrsaInputError(
+    throw new InputError(
       key("mechanism"),
       "pod-identity",
       `cannot be used in aws:region ${aws.region}: EKS Pod Identity is not available in the China Regions ` +
@@ -134,9 +134,9 @@ export function refusePodIdentityRegion(aws: AwsSettings): void {
 export function partitionMismatch(
   a: { region: string; partition: string; from: string },
   b: { region: string; partition: string },
-): IrsaInputError | undefined {
+): InputError | undefined {
   if (a.partition === b.partition) return undefined;
-  return new IrsaInputError(
+  return new InputError(
     "aws:region",
     b.region,
     `account-b's aws:region ${b.region} is in partition ${b.partition}, account-a's ${a.from} ${a.region}, ` +
@@ -155,7 +155,7 @@ export type ProgramName = "account-a" | "account-b";
 export function selectProgramName(stack: string, configured: string | undefined): ProgramName {
   if (configured !== undefined) {
     if (configured === "account-a" || configured === "account-b") return configured;
-    throw new IrsaInputError(`${PROJECT}:program`, configured, 'must be "account-a" or "account-b"');
+    throw new InputError(`${PROJECT}:program`, configured, 'must be "account-a" or "account-b"');
   }
   if (stack.endsWith("account-a")) return "account-a";
   if (stack.endsWith("account-b")) return "account-b";

@@ -4,7 +4,7 @@
  * are errors that name the key meant). The programs read `pulumi.runtime.allConfig()`, the offline
  * plan and the tests a parsed stack file: the same semantics either way. Pure.
  */
-import { IrsaInputError } from "../components/errors";
+import { InputError } from "../components/errors";
 
 /** The project's config namespace (`Pulumi.yaml` `name`). */
 export const PROJECT = "cross-account-irsa";
@@ -69,8 +69,8 @@ export function configGetters(
 }
 
 /** A setting that must be set and is not: "<key> is not set: <why>", never "undefined is invalid". */
-export function notSet(field: string, why: string): IrsaInputError {
-  return new IrsaInputError(field, undefined, why, `${field} is not set: ${why}`);
+export function notSet(field: string, why: string): InputError {
+  return new InputError(field, undefined, why, `${field} is not set: ${why}`);
 }
 
 /** The project key as the user writes it: `cross-account-irsa:<key>`. */
@@ -119,14 +119,14 @@ export function checkKnownKeys(
     const field = `${namespace}:${k}`;
     const value = settings.isSecret(namespace, k) ? "[secret]" : (settings.raw(namespace, k) ?? "");
     if (otherProgram?.keys.includes(k)) {
-      throw new IrsaInputError(
+      throw new InputError(
         field,
         value,
         `is a setting of the ${otherProgram.name} program; ${reader} does not read it (is it in the right stack file?)`,
       );
     }
     const meant = closestKey(k, known);
-    throw new IrsaInputError(
+    throw new InputError(
       field,
       value,
       `is not a setting of ${reader}${meant ? `: did you mean ${namespace}:${meant}?` : ""} ` +
@@ -149,7 +149,7 @@ function asWritten(text: string): unknown {
 export function optionalString(get: ConfigGetter, k: string): string | undefined {
   const v = get(k);
   if (v === undefined || v === null || v === "") return undefined;
-  if (typeof v !== "string") throw new IrsaInputError(key(k), v, "must be a string");
+  if (typeof v !== "string") throw new InputError(key(k), v, "must be a string");
   return v;
 }
 
@@ -158,7 +158,7 @@ export function optionalBoolean(get: ConfigGetter, k: string, fallback: boolean)
   const v = get(k);
   if (v === undefined || v === null) return fallback;
   if (v === "true" || v === "false") return v === "true";
-  throw new IrsaInputError(key(k), v, "must be true or false");
+  throw new InputError(key(k), v, "must be true or false");
 }
 
 /**
@@ -176,7 +176,7 @@ export function optionalInteger(
   if (text === undefined || text === "") return fallback;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new IrsaInputError(key(k), asWritten(text), `must be a whole number from ${min} to ${max}`);
+    throw new InputError(key(k), asWritten(text), `must be a whole number from ${min} to ${max}`);
   }
   return value;
 }
@@ -184,7 +184,7 @@ export function optionalInteger(
 /** An optional object setting (`{}` when unset). */
 export function object(k: string, v: unknown): Record<string, unknown> {
   if (v === undefined || v === null) return {};
-  if (typeof v !== "object" || Array.isArray(v)) throw new IrsaInputError(k, v, "must be an object");
+  if (typeof v !== "object" || Array.isArray(v)) throw new InputError(k, v, "must be an object");
   return v as Record<string, unknown>;
 }
 
@@ -193,7 +193,7 @@ export function onlyKeys(k: string, o: Record<string, unknown>, allowed: string[
   for (const name of Object.keys(o)) {
     if (!allowed.includes(name)) {
       const meant = closestKey(name, allowed);
-      throw new IrsaInputError(
+      throw new InputError(
         `${k}.${name}`,
         o[name],
         `is not a known setting${meant ? `: did you mean ${k}.${meant}?` : ""} (known: ${allowed.join(", ")})`,

@@ -3,7 +3,7 @@
  * reads from account-b's outputs, which service account it creates, and the chain's checks on what
  * it is about to build (the words and fixes come from chain/). Pure.
  */
-import { IrsaInputError, describeValue } from "../components/errors";
+import { InputError, describeValue } from "../components/errors";
 import { evaluateTrust } from "../components/evaluate";
 import { normalizeIssuer } from "../components/issuer";
 import { type PolicyDocument } from "../components/policyDocument";
@@ -54,16 +54,12 @@ export function parseAccountBOutputs(
   parseRoleArn(field("roleArn"), raw.roleArn);
   const list = raw.serviceAccounts ?? (raw.serviceAccount === undefined ? undefined : [raw.serviceAccount]);
   if (!Array.isArray(list) || list.length === 0) {
-    throw new IrsaInputError(
-      field("serviceAccounts"),
-      list,
-      "must list the service accounts the role trusts",
-    );
+    throw new InputError(field("serviceAccounts"), list, "must list the service accounts the role trusts");
   }
   const serviceAccounts = list.map((sa: unknown, i) => {
     const o = sa as Partial<ServiceAccountRef> | null;
     if (!o || typeof o.namespace !== "string" || typeof o.name !== "string") {
-      throw new IrsaInputError(`${field("serviceAccounts")}[${i}]`, sa, "must be { namespace, name }");
+      throw new InputError(`${field("serviceAccounts")}[${i}]`, sa, "must be { namespace, name }");
     }
     return { namespace: o.namespace, name: o.name };
   });
@@ -98,7 +94,7 @@ export function checkMechanismsMatch(
 ): void {
   if (theirs !== mine) {
     const other = self === "account-a" ? "account-b" : "account-a";
-    throw new IrsaInputError(
+    throw new InputError(
       "cross-account-irsa:mechanism",
       mine,
       `${self} uses "${mine}" but ${other} (${otherStack}) exports mechanism "${theirs}": set the same ` +
@@ -137,7 +133,7 @@ export function chooseServiceAccount(
 ): ServiceAccountRef {
   if (configured) {
     if (!isTrusted(b, configured)) {
-      throw new IrsaInputError(
+      throw new InputError(
         "cross-account-irsa:serviceAccount",
         configured,
         `account-b (${bStack}) trusts ${subjects(b.serviceAccounts)}, not ${configured.namespace}/${configured.name}`,
@@ -150,7 +146,7 @@ export function chooseServiceAccount(
   }
   const concrete = b.serviceAccounts.filter((s) => !/[*?]/.test(s.namespace + s.name));
   if (concrete.length === 1 && b.serviceAccounts.length === 1) return concrete[0];
-  throw new IrsaInputError(
+  throw new InputError(
     "cross-account-irsa:serviceAccount",
     undefined,
     `must be set: account-b (${bStack}) trusts ${subjects(b.serviceAccounts)}; name the one this cluster runs`,
@@ -165,7 +161,7 @@ export function checkProviderMatchesIssuer(bStack: string, oidcProviderArn: stri
   const { hostPath } = parseOidcProviderArn(`${bStack} output oidcProviderArn`, oidcProviderArn);
   const issuer = normalizeIssuer(issuerUrl, "oidcIssuerUrl");
   if (hostPath !== issuer) {
-    throw new IrsaInputError(
+    throw new InputError(
       `${bStack} output oidcProviderArn`,
       oidcProviderArn,
       `is for issuer ${hostPath}, but this cluster's issuer is ${issuer}: account-b's accountAStack points at another ` +

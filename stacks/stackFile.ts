@@ -22,7 +22,11 @@ import { GoScalar, NON_STRING_KEY, PULUMI_YAML_SCHEMA } from "./pulumiYaml";
 import { PROJECT } from "./configSource";
 import { describeUnreadable, readRegularFile, UnreadableFileError } from "../io/regularFile";
 
-/** The largest stack file read, in bytes: far beyond any real one, small enough to parse at once. */
+/**
+ * The largest stack file read, in bytes: far beyond any real one, small enough to parse at once.
+ *
+ * @internal exported for the tests only
+ */
 export const MAX_STACK_FILE_BYTES = 256 * 1024;
 /**
  * The most values a stack file may expand to once YAML aliases are resolved. Aliases share one
@@ -240,6 +244,8 @@ export function parseStackConfig(text: string, source: string): StackConfig {
  * Reads a stack config file: a regular file of at most {@link MAX_STACK_FILE_BYTES} bytes. A device
  * (`/dev/zero`, `/dev/urandom`), a FIFO or a directory is refused before anything is read, and no
  * more than the limit is ever read, so the plan answers at once whatever the path names.
+ *
+ * @internal exported for the tests only
  */
 export function readStackFileText(path: string): string {
   try {

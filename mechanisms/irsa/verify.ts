@@ -2,7 +2,7 @@
  * `verify`'s diagnosis of a failed access check when the pod gets its credentials through IRSA: which
  * link of that chain the AWS CLI's error points to. No credentials: the OIDC provider (link 2), the
  * ServiceAccount's annotation or token (link 4), the role's trust (link 3); another identity: the
- * ServiceAccount's annotation (link 4); S3: the permission link, shared (deploy/diagnosis.ts).
+ * ServiceAccount's annotation (link 4); S3: the permission link, shared (mechanisms/diagnosis.ts).
  */
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 import {
@@ -12,7 +12,7 @@ import {
   type AccessCheckRef,
   type CheckRef,
   type LinkDiagnosis,
-} from "../../deploy/diagnosis";
+} from "../diagnosis";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
 import { IRSA_CHECKS } from "./catalogue";
 

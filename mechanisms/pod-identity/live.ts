@@ -22,7 +22,11 @@ export const POD_IDENTITY_CREDENTIALS_URIS = [
   "http://169.254.170.23/v1/credentials",
   "http://[fd00:ec2::23]/v1/credentials",
 ];
-/** The two variables EKS injects into the containers of an associated ServiceAccount's pods. */
+/**
+ * The two variables EKS injects into the containers of an associated ServiceAccount's pods.
+ *
+ * @internal exported for the tests only
+ */
 export const POD_IDENTITY_ENV = [
   "AWS_CONTAINER_CREDENTIALS_FULL_URI",
   "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",

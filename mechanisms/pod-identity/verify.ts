@@ -7,7 +7,7 @@
  */
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 import { POD_IDENTITY_CHECKS as C } from "./catalogue";
-import { diagnoseS3, ref, subjectOf, type AccessCheckRef, type LinkDiagnosis } from "../../deploy/diagnosis";
+import { diagnoseS3, ref, subjectOf, type AccessCheckRef, type LinkDiagnosis } from "../diagnosis";
 
 /** STS gave the pod no credentials (stage `sts`). */
 function diagnoseSts(reason: string, check: AccessCheckRef): LinkDiagnosis {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type StackWorkspace } from "../../deploy/workspace";
+import { type StackWorkspace } from "../../cli/shared/workspace";
 import { world } from "./support/hooks";
 import { PI_CHAIN } from "./support/podIdentityChain";
 import {

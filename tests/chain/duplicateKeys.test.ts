@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { hasDuplicateKeys, parsePolicy, tryAccess } from "../../chain/evaluation";
 import { UndecidedError, evaluateAccess } from "../../components/evaluate";
-import { IrsaInputError } from "../../components/errors";
+import { InputError } from "../../components/errors";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { checkChain } from "../../mechanisms";
 import { find, live } from "./liveSnapshot";
@@ -69,7 +69,7 @@ describe("duplicate keys in a live policy document are undecided", () => {
         resource: OBJECT,
         context: { "aws:PrincipalTag/team": "a" },
       });
-    expect(run).to.throw(IrsaInputError, /already in this operator/);
+    expect(run).to.throw(InputError, /already in this operator/);
     expect(run).to.not.throw(UndecidedError);
     expect(tryAccess([doc], "s3:GetObject", OBJECT).unsupported).to.contain("already in this operator");
   });

@@ -162,12 +162,12 @@ describe("args contract: documented defaults, one rejection, errors in args term
           serviceAccounts: [{ namespace: "a", name: "b" }],
           path: "bad",
         }),
-      /^IrsaInputError: args\.path: "bad" is invalid/,
+      /^InputError: args\.path: "bad" is invalid/,
     ],
     [
       "PodIdentitySourceRole: bad path while the cluster ARN is an Output",
       () => new PodIdentitySourceRole("s", { clusterArn: pulumi.output("prod"), path: "bad" }),
-      /^IrsaInputError: args\.path: "bad" is invalid/,
+      /^InputError: args\.path: "bad" is invalid/,
     ],
     [
       "SecureBucket: a bad object key while the bucket name is an Output",
@@ -176,12 +176,12 @@ describe("args contract: documented defaults, one rejection, errors in args term
           bucketName: pulumi.output("Bad_Name"),
           objects: [{ key: "", content: "x" }],
         }),
-      /^IrsaInputError: args\.objects\[0\]\.key: "" is invalid/,
+      /^InputError: args\.objects\[0\]\.key: "" is invalid/,
     ],
     [
       "ClusterOidcProvider: an existing provider ARN that is not one",
       () => new ClusterOidcProvider("p", { issuerUrl: `https://${HOST}`, existingProviderArn: "nope" }),
-      /^IrsaInputError: args\.existingProviderArn: "nope" is invalid/,
+      /^InputError: args\.existingProviderArn: "nope" is invalid/,
     ],
     [
       "IrsaRole: a whole-namespace pattern, in args terms (no stack config key)",
@@ -197,7 +197,7 @@ describe("args contract: documented defaults, one rejection, errors in args term
             },
           ],
         }),
-      /^IrsaInputError: args\.clusters\[0\]\.serviceAccounts: .* say so with trustWholeNamespaces \(args\.trustWholeNamespaces: true\)$/,
+      /^InputError: args\.clusters\[0\]\.serviceAccounts: .* say so with trustWholeNamespaces \(args\.trustWholeNamespaces: true\)$/,
     ],
   ];
   for (const [label, make, message] of refused) {

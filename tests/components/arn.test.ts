@@ -1,6 +1,8 @@
 import { expect } from "chai";
-import { parseArn, roleArnParts, tryParseArn } from "../../components/arn";
-import { IrsaInputError } from "../../components/errors";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { arnAccount, arnsIn, isPolicyArn, parseArn, roleArnParts, tryParseArn } from "../../components/arn";
+import { InputError } from "../../components/errors";
 
 describe("components/arn: the one ARN parser", () => {
   it("splits an ARN into its five parts; the resource keeps its : and /", () => {
@@ -30,7 +32,7 @@ describe("components/arn: the one ARN parser", () => {
   for (const [value, why] of refused) {
     it(`refuses ${JSON.stringify(value)}, naming the part that is wrong (never assumes partition aws)`, () => {
       expect(() => parseArn("roleArn", value))
-        .to.throw(IrsaInputError, "roleArn: ")
+        .to.throw(InputError, "roleArn: ")
         .with.property("message")
         .that.includes(why);
       expect(tryParseArn(value)).to.equal(undefined);
@@ -51,5 +53,71 @@ describe("components/arn: the one ARN parser", () => {
     ]) {
       expect(roleArnParts(other), other).to.equal(undefined);
     }
+  });
+
+  it("arnAccount: the 12-digit account of an ARN of the service only", () => {
+    expect(arnAccount("arn:aws:kms:eu-west-1:111122223333:key/abc", "kms")).to.equal("111122223333");
+    expect(arnAccount("arn:aws:kms:eu-west-1:111122223333:key/abc", "iam")).to.equal(undefined);
+    expect(arnAccount("arn:aws:iam::aws:policy/ReadOnlyAccess", "iam")).to.equal(undefined);
+    expect(arnAccount("arn:aws:s3:::bucket", "s3")).to.equal(undefined);
+    expect(arnAccount("key/abc", "kms")).to.equal(undefined);
+  });
+
+  it("isPolicyArn: an IAM policy ARN, customer or AWS managed, in any partition", () => {
+    for (const ok of [
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      "arn:aws-cn:iam::111122223333:policy/team/reader",
+    ]) {
+      expect(isPolicyArn(ok), ok).to.equal(true);
+    }
+    for (const no of [
+      "arn:aws:iam::111122223333:policy/",
+      "arn:aws:iam::111122223333:role/reader",
+      "arn:aws:iam:eu-west-1:111122223333:policy/p",
+      "arn:aws:iam:::policy/p",
+      "arn:amazon:iam::aws:policy/p",
+      "arn:aws:iam::aws:policy/with space",
+      42,
+    ]) {
+      expect(isPolicyArn(no), String(no)).to.equal(false);
+    }
+  });
+
+  it("arnsIn: the ARNs of a service a message names, in order; words that only look like one are not", () => {
+    const error =
+      "User: arn:aws:sts::111122223333:assumed-role/r/s is not authorized to perform: kms:Decrypt on resource: " +
+      "arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd because no identity-based policy allows it " +
+      "(arn:aws:kms:bad region:1:key/x, 'arn:aws:kms:eu-west-1:444455556666:key/second')";
+    expect(arnsIn(error, "kms")).to.deep.equal([
+      "arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd",
+      "arn:aws:kms:eu-west-1:444455556666:key/second",
+    ]);
+    expect(arnsIn(error, "sts")).to.deep.equal(["arn:aws:sts::111122223333:assumed-role/r/s"]);
+    expect(arnsIn("no ARN here", "kms")).to.deep.equal([]);
+  });
+
+  it("is the only ARN parser: no regular expression outside components/ reads an ARN", () => {
+    const root = path.resolve(__dirname, "../..");
+    const skip = new Set(["node_modules", "tests", "components", "dist", "out", ".git"]);
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+        const rel = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (!skip.has(e.name) && !e.name.startsWith(".")) walk(rel);
+        } else if (e.name.endsWith(".ts")) {
+          fs.readFileSync(path.join(root, rel), "utf8")
+            .split("\n")
+            .forEach((line, i) => {
+              // A regular expression literal that starts matching at arn: (/^arn:.../, /arn:aws.../).
+              if (/\/\^?(\\b)?arn:/.test(line)) found.push(`${rel}:${i + 1}: ${line.trim()}`);
+            });
+        }
+      }
+    };
+    walk(".");
+    expect(found).to.deep.equal([]);
+    // The search can fail: the parser's own text search is such a literal.
+    expect(fs.readFileSync(path.join(root, "components/arn.ts"), "utf8")).to.match(/\/\^?(\\b)?arn:/);
   });
 });

@@ -152,32 +152,32 @@ describe("BucketAccessGrant (account B)", () => {
     [
       "an unknown mechanism",
       { mechanisms: ["irsa", "irsa-typo" as never] },
-      /^IrsaInputError: args\.mechanisms\[1\]: "irsa-typo" is invalid/,
+      /^InputError: args\.mechanisms\[1\]: "irsa-typo" is invalid/,
     ],
     [
       "a cluster field no listed mechanism reads",
       { mechanisms: ["irsa"], clusters: { prod: { issuerUrl: ISSUER, clusterArn: pulumi.output(CLUSTER) } } },
-      /^IrsaInputError: args\.clusters\.prod\.clusterArn: "\[an Output\]" is invalid: is read only by mechanism "pod-identity"/,
+      /^InputError: args\.clusters\.prod\.clusterArn: "\[an Output\]" is invalid: is read only by mechanism "pod-identity"/,
     ],
     [
       "clusters as one Output",
       { clusters: pulumi.output({ prod: { issuerUrl: ISSUER } }) as never },
-      /^IrsaInputError: args\.clusters: "\[an Output\]" is invalid: must be a plain value, not an Output: its keys name child resources/,
+      /^InputError: args\.clusters: "\[an Output\]" is invalid: must be a plain value, not an Output: its keys name child resources/,
     ],
     [
       "mechanisms as an Output",
       { mechanisms: pulumi.output(["irsa"]) as never },
-      /^IrsaInputError: args\.mechanisms: "\[an Output\]" is invalid: must be a plain value, not an Output: it decides which resources exist/,
+      /^InputError: args\.mechanisms: "\[an Output\]" is invalid: must be a plain value, not an Output: it decides which resources exist/,
     ],
     [
       "a bucket listed twice",
       { buckets: [{ name: "a-data" }, { name: "a-data" }] },
-      /^IrsaInputError: args\.buckets\[1\]\.name: "a-data" is invalid/,
+      /^InputError: args\.buckets\[1\]\.name: "a-data" is invalid/,
     ],
     [
       "a bad path while the issuer is an Output",
       { mechanisms: ["irsa"], clusters: { prod: { issuerUrl: pulumi.output(ISSUER) } }, path: "bad" },
-      /^IrsaInputError: args\.path: "bad" is invalid/,
+      /^InputError: args\.path: "bad" is invalid/,
     ],
     [
       "a trust over its size",
@@ -304,27 +304,27 @@ describe("BucketAccessBinding (account A)", () => {
     [
       "the agent without Pod Identity",
       { mechanisms: ["irsa"], clusterName: undefined, installPodIdentityAgent: true },
-      /^IrsaInputError: args\.installPodIdentityAgent: true is invalid: is for mechanism "pod-identity"/,
+      /^InputError: args\.installPodIdentityAgent: true is invalid: is for mechanism "pod-identity"/,
     ],
     [
       "a cluster name IRSA does not read",
       { mechanisms: ["irsa"] },
-      /^IrsaInputError: args\.clusterName: "prod" is invalid: is read only by mechanism "pod-identity"/,
+      /^InputError: args\.clusterName: "prod" is invalid: is read only by mechanism "pod-identity"/,
     ],
     [
       "no cluster name with Pod Identity",
       { clusterName: undefined },
-      /^IrsaInputError: args\.clusterName: undefined is invalid: is required by mechanism "pod-identity"/,
+      /^InputError: args\.clusterName: undefined is invalid: is required by mechanism "pod-identity"/,
     ],
     [
       "an unknown service account field",
       { serviceAccount: { ...SA, nmae: "x" } as never },
-      /^IrsaInputError: args\.serviceAccount\.nmae: "x" is invalid/,
+      /^InputError: args\.serviceAccount\.nmae: "x" is invalid/,
     ],
     [
       "createNamespace for an adopted one",
       { serviceAccount: { ...SA, create: false, createNamespace: true } },
-      /^IrsaInputError: args\.serviceAccount\.createNamespace: true is invalid/,
+      /^InputError: args\.serviceAccount\.createNamespace: true is invalid/,
     ],
   ];
   for (const [label, over, message] of refused) {

@@ -3,10 +3,10 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { IrsaInputError, describeValue } from "../../components/errors";
+import { InputError, describeValue } from "../../components/errors";
 
 /**
- * Runs `fn`, expects it to throw an {@link IrsaInputError} for `field` and `value`, and checks that the
+ * Runs `fn`, expects it to throw an {@link InputError} for `field` and `value`, and checks that the
  * message names the field, the value (as `describeValue` renders it) and the rule.
  */
 export function expectInputError(
@@ -14,16 +14,16 @@ export function expectInputError(
   field: string,
   value: unknown,
   rule: string | RegExp,
-): IrsaInputError {
+): InputError {
   let caught: unknown;
   try {
     fn();
   } catch (e) {
     caught = e;
   }
-  expect(caught, "expected an IrsaInputError to be thrown").to.be.instanceOf(IrsaInputError);
-  const err = caught as IrsaInputError;
-  expect(err.name).to.equal("IrsaInputError");
+  expect(caught, "expected an InputError to be thrown").to.be.instanceOf(InputError);
+  const err = caught as InputError;
+  expect(err.name).to.equal("InputError");
   expect(err.field, "error.field").to.equal(field);
   expect(err.value, "error.value").to.deep.equal(value);
   expect(err.message, "message names the field").to.include(field);

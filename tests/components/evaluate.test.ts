@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { IrsaInputError } from "../../components/errors";
+import { InputError } from "../../components/errors";
 import {
   evaluateAccess,
   evaluateResourcePolicy,
@@ -152,7 +152,7 @@ describe("evaluateTrust", () => {
     ).to.equal("ImplicitDeny");
     // Fail closed: IAM rejects a trust statement without Principal, and so does the evaluator.
     expect(() => evaluateTrust(doc(base), req)).to.throw(
-      IrsaInputError,
+      InputError,
       "policy.Statement[0].Principal: undefined is invalid: is required in a trust policy statement",
     );
   });
@@ -285,7 +285,7 @@ describe("evaluateAccess", () => {
         resource: "x",
       }),
     ).to.throw(
-      IrsaInputError,
+      InputError,
       "policy.Statement[0].Resource: undefined is invalid: is required in an identity policy",
     );
     expect(() =>
@@ -294,7 +294,7 @@ describe("evaluateAccess", () => {
         action: "s3:GetObject",
         resource: "x",
       }),
-    ).to.throw(IrsaInputError, "policy.Statement[0].Principal");
+    ).to.throw(InputError, "policy.Statement[0].Principal");
   });
 
   describe("conditions", () => {
@@ -365,13 +365,13 @@ describe("evaluateAccess", () => {
       // These Denies would never apply if "ten" compared as NaN or "False " as a string: Allow.
       expect(() =>
         decide(denyIf({ NumericLessThan: { "s3:max-keys": "ten" } }), { "s3:max-keys": "5" }),
-      ).to.throw(IrsaInputError, "NumericLessThan compares numbers");
+      ).to.throw(InputError, "NumericLessThan compares numbers");
       expect(() =>
         decide(denyIf({ Bool: { "aws:SecureTransport": "False " } }), { "aws:SecureTransport": "false" }),
-      ).to.throw(IrsaInputError, "Bool compares true or false");
+      ).to.throw(InputError, "Bool compares true or false");
       expect(() =>
         decide(denyIf({ NumericGreaterThanIfExists: { "s3:max-keys": "10" } }), { "s3:max-keys": "many" }),
-      ).to.throw(IrsaInputError, "must be a number for the condition operator NumericGreaterThanIfExists");
+      ).to.throw(InputError, "must be a number for the condition operator NumericGreaterThanIfExists");
       // What they can compare still decides: numbers with a sign or a fraction, Bool in any case.
       expect(
         decide(denyIf({ NumericLessThan: { "s3:max-keys": "-1.5" } }), { "s3:max-keys": "-2" }),
@@ -387,7 +387,7 @@ describe("evaluateAccess", () => {
       expect(decide(lt, { [key]: "99" })).to.equal("Allow");
       expect(decide(lt, { [key]: "100" })).to.equal("ImplicitDeny");
       // A request value that is not a plain number is refused, never compared as NaN.
-      expect(() => decide(lt, { [key]: "1e3" })).to.throw(IrsaInputError, "context.s3:max-keys");
+      expect(() => decide(lt, { [key]: "1e3" })).to.throw(InputError, "context.s3:max-keys");
       expect(decide(lt)).to.equal("ImplicitDeny");
       expect(decide(allowIf({ NumericLessThanEquals: { [key]: "100" } }), { [key]: "100" })).to.equal(
         "Allow",
@@ -399,9 +399,7 @@ describe("evaluateAccess", () => {
         "Allow",
       );
       expect(decide(allowIf({ NumericEquals: { [key]: ["1", "2"] } }), { [key]: "2.0" })).to.equal("Allow");
-      expect(() => decide(allowIf({ NumericEquals: { [key]: "1" } }), { [key]: "x" })).to.throw(
-        IrsaInputError,
-      );
+      expect(() => decide(allowIf({ NumericEquals: { [key]: "1" } }), { [key]: "x" })).to.throw(InputError);
       const ne = allowIf({ NumericNotEquals: { [key]: "1" } });
       expect(decide(ne)).to.equal("Allow");
       expect(decide(ne, { [key]: "1" })).to.equal("ImplicitDeny");
@@ -429,7 +427,7 @@ describe("evaluateAccess", () => {
       it(element, () => {
         const st = { Effect: "Allow", Action: "s3:GetObject", [element]: "x" } as unknown as PolicyStatement;
         expect(() => evaluateAccess(doc(st), req)).to.throw(
-          IrsaInputError,
+          InputError,
           `policy.Statement[0].${element}: "x" is invalid: ${element} is not supported by this evaluator`,
         );
       });
@@ -443,7 +441,7 @@ describe("evaluateAccess", () => {
           Condition: { [operator]: { "aws:SourceArn": "x" } },
         };
         expect(() => evaluateAccess(doc(st), req)).to.throw(
-          IrsaInputError,
+          InputError,
           `condition operator ${operator} is not supported by this evaluator`,
         );
       });
@@ -456,7 +454,7 @@ describe("evaluateAccess", () => {
         Resource: "*",
         Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
       };
-      expect(() => evaluateAccess(doc(st), req)).to.throw(IrsaInputError, "IpAddress");
+      expect(() => evaluateAccess(doc(st), req)).to.throw(InputError, "IpAddress");
     });
   });
 
@@ -497,7 +495,7 @@ describe("evaluateAccess", () => {
     ];
     for (const [title, document, rule] of cases) {
       it(`refuses ${title}`, () => {
-        expect(() => evaluateAccess(document as PolicyDocument, req)).to.throw(IrsaInputError, rule);
+        expect(() => evaluateAccess(document as PolicyDocument, req)).to.throw(InputError, rule);
       });
     }
 
@@ -512,7 +510,7 @@ describe("evaluateAccess", () => {
       expect(decide({ "aws:SecureTransport": "false" })).to.equal("ImplicitDeny");
     });
 
-    it("refuses bad requests with an IrsaInputError, not a TypeError", () => {
+    it("refuses bad requests with an InputError, not a TypeError", () => {
       const d = doc(allow);
       expectInputError(
         () => evaluateAccess(d, { absent: ["*"], resource: "x" } as never),
@@ -529,7 +527,7 @@ describe("evaluateAccess", () => {
       );
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
-      expect(() => evaluateAccess(cyclic as never, req)).to.throw(IrsaInputError, "policy.Version");
+      expect(() => evaluateAccess(cyclic as never, req)).to.throw(InputError, "policy.Version");
     });
   });
 
@@ -610,7 +608,7 @@ describe("evaluateAccess", () => {
           action: "s3:GetObject",
           resource: "arn:aws:s3:::b/k",
         }),
-      ).to.throw(IrsaInputError, "is required in a resource policy statement");
+      ).to.throw(InputError, "is required in a resource policy statement");
     });
   });
 });

@@ -7,7 +7,7 @@ import { runOnEngine } from "../../engine/offline";
 import {
   ClusterOidcProvider,
   ConditionTest,
-  IrsaInputError,
+  InputError,
   IrsaRole,
   PodIdentitySourceRole,
   PodIdentityTargetRole,
@@ -312,7 +312,7 @@ describe("component args as Outputs (computed by the program)", () => {
           managedPolicyArns: pulumi.output([POLICY_ARN]) as unknown as string[],
         }),
     )
-      .to.throw(IrsaInputError, /args\.managedPolicyArns: .* must be a list .* args\.managedPolicies/)
+      .to.throw(InputError, /args\.managedPolicyArns: .* must be a list .* args\.managedPolicies/)
       .with.property("field", "args.managedPolicyArns");
   });
 

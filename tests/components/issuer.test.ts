@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { IrsaInputError } from "../../components/errors";
+import { InputError } from "../../components/errors";
 import { issuerUrlOf, normalizeIssuer } from "../../components/issuer";
 import { dnsLabel, expectInputError, HOST_A, ISSUER_A } from "./coreHelpers";
 
@@ -141,7 +141,7 @@ describe("normalizeIssuer", () => {
           try {
             out = normalizeIssuer(input);
           } catch (e) {
-            expect(e).to.be.instanceOf(IrsaInputError);
+            expect(e).to.be.instanceOf(InputError);
             return;
           }
           expect(out).to.not.match(/^[a-z][a-z0-9+.-]*:\/\//i);

@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
-import { IrsaInputError } from "../../components/errors";
+import { InputError } from "../../components/errors";
 import { evaluateAccess, evaluateTrust, type Decision } from "../../components/evaluate";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { buildS3AccessPolicy, type S3AccessLevel } from "../../components/s3AccessPolicy";
@@ -96,7 +96,7 @@ function ours(evaluate: () => { decision: Decision }): Outcome {
   try {
     return evaluate().decision;
   } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(IrsaInputError);
+    expect(error, String(error)).to.be.instanceOf(InputError);
     return "Error";
   }
 }

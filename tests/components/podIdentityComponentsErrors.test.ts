@@ -1,13 +1,13 @@
 /**
  * Bad input to the five EKS Pod Identity components: plain values are refused in the constructor,
- * with an IrsaInputError naming field, value and rule, before anything registers; Output values that
+ * with an InputError naming field, value and rule, before anything registers; Output values that
  * turn out bad fail the run, and the resources they feed are never created.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { MockEngine } from "../../engine/mockEngine";
 import { runOnEngine } from "../../engine/offline";
-import { IrsaInputError, PolicySizeError, describeValue } from "../../components/errors";
+import { InputError, PolicySizeError, describeValue } from "../../components/errors";
 import {
   PodIdentitySourceRole,
   type PodIdentitySourceRoleArgs,
@@ -83,15 +83,15 @@ function bigPolicy(size: number): string {
   return JSON.stringify(buildS3AccessPolicy({ bucketName: "team-bucket", prefixes }));
 }
 
-/** The IrsaInputError `make` throws. */
-function thrown(make: () => unknown): IrsaInputError {
+/** The InputError `make` throws. */
+function thrown(make: () => unknown): InputError {
   try {
     make();
   } catch (e) {
-    expect(e).to.be.instanceOf(IrsaInputError);
-    return e as IrsaInputError;
+    expect(e).to.be.instanceOf(InputError);
+    return e as InputError;
   }
-  throw new Error("expected an IrsaInputError");
+  throw new Error("expected an InputError");
 }
 
 describe("Pod Identity components: bad plain input is refused before anything registers", () => {
@@ -347,7 +347,7 @@ describe("Pod Identity components: Output inputs that turn out bad fail the run,
         () => undefined,
         (e: unknown) => e,
       );
-      expect(error, "the run fails with an IrsaInputError").to.be.instanceOf(IrsaInputError);
+      expect(error, "the run fails with an InputError").to.be.instanceOf(InputError);
       expect(String(error)).to.match(message);
       const types = engine.resources.map((r) => r.type);
       for (const type of notCreated) expect(types, `no ${type}`).to.not.include(type);

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { IrsaInputError, PolicySizeError } from "../../components/errors";
+import { InputError, PolicySizeError } from "../../components/errors";
 import { evaluateAccess, evaluateResourcePolicy, evaluateServiceTrust } from "../../components/evaluate";
 import {
   buildPodIdentitySourcePermissionPolicy,
@@ -40,7 +40,7 @@ const target = (serviceAccounts: ServiceAccountRef[], extra: Record<string, unkn
     ...extra,
   });
 
-/** Each value makes `build` throw an IrsaInputError naming `field`, the value and `rule`. */
+/** Each value makes `build` throw an InputError naming `field`, the value and `rule`. */
 function rejectsAll(build: (value: unknown) => unknown, field: string, values: unknown[], rule: string) {
   for (const value of values) expectInputError(() => build(value), field, value, rule);
 }
@@ -133,7 +133,7 @@ describe("buildPodIdentitySourceTrustPolicy", () => {
     }
   });
 
-  it("rejects a bad cluster ARN and non-object options with an IrsaInputError", () => {
+  it("rejects a bad cluster ARN and non-object options with an InputError", () => {
     const build = (value: unknown) => buildPodIdentitySourceTrustPolicy(value as never);
     rejectsAll((v) => build({ clusterArn: v }), "clusterArn", ["prod", `${CLUSTER}/x`], CLUSTER_RULE);
     const bad = [null, undefined, [], [{ clusterArn: CLUSTER }], "x", 1];
@@ -355,7 +355,7 @@ describe("buildPodIdentityTargetTrustPolicy", () => {
       rejects("maxSize", [0, 4097, 1.5, "2048", Number.NaN], "must be a whole number from 1 to 4096");
     });
 
-    it("non-object options: an IrsaInputError, never a TypeError (also for any junk, property)", () => {
+    it("non-object options: an InputError, never a TypeError (also for any junk, property)", () => {
       rejectsAll(
         (v) => buildPodIdentityTargetTrustPolicy(v as never),
         "options",
@@ -368,7 +368,7 @@ describe("buildPodIdentityTargetTrustPolicy", () => {
         try {
           fn();
         } catch (e) {
-          expect(e, String(e)).to.be.instanceOf(IrsaInputError);
+          expect(e, String(e)).to.be.instanceOf(InputError);
         }
       };
       const listArb = fc.oneof(junk, fc.array(saJunk, { maxLength: 4 }));
@@ -431,18 +431,18 @@ describe("Pod Identity inputs that would widen a grant (found by the simulator c
           clusterArn: CLUSTER,
           serviceAccounts: [READER],
         }),
-      ).to.throw(IrsaInputError, /^sourceRoleArn: .* must not contain '\*', '\?' or '\$'/);
+      ).to.throw(InputError, /^sourceRoleArn: .* must not contain '\*', '\?' or '\$'/);
       const target = `arn:aws:iam::${ACCOUNT_B}:role/${path}pod-target`;
       expect(() => buildPodIdentitySourcePermissionPolicy({ targetRoleArn: target })).to.throw(
-        IrsaInputError,
+        InputError,
         /^targetRoleArn: .* must not contain/,
       );
     }
   });
 
-  it("podIdentitySessionTags refuses a missing service account with an IrsaInputError, not a TypeError", () => {
+  it("podIdentitySessionTags refuses a missing service account with an InputError, not a TypeError", () => {
     expect(() => podIdentitySessionTags(CLUSTER, null as unknown as ServiceAccountRef)).to.throw(
-      IrsaInputError,
+      InputError,
       /^serviceAccount: null is invalid: must be an object/,
     );
   });
@@ -450,6 +450,6 @@ describe("Pod Identity inputs that would widen a grant (found by the simulator c
   it("parseEksClusterArn refuses a region of another partition", () => {
     expect(() =>
       parseEksClusterArn("clusterArn", `arn:aws:eks:cn-north-1:${ACCOUNT_A}:cluster/prod`),
-    ).to.throw(IrsaInputError, /region cn-north-1 is in partition "aws-cn", not "aws"/);
+    ).to.throw(InputError, /region cn-north-1 is in partition "aws-cn", not "aws"/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { IrsaInputError } from "../../components/errors";
+import { InputError } from "../../components/errors";
 import { evaluateTrust, globMatch } from "../../components/evaluate";
 import { nameCoverage } from "../../components/nameCoverage";
 import { STS_AUDIENCE, buildTrustPolicy, wholeNamespaces } from "../../components/trustPolicy";
@@ -41,7 +41,7 @@ function tryBuild(set: Array<{ namespace: string; name: string }>, trustWholeNam
       trustWholeNamespaces,
     });
   } catch (error) {
-    expect(error).to.be.instanceOf(IrsaInputError);
+    expect(error).to.be.instanceOf(InputError);
     return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { IrsaInputError, PolicySizeError } from "../../components/errors";
+import { InputError, PolicySizeError } from "../../components/errors";
 import { evaluateTrust } from "../../components/evaluate";
 import {
   oneOrMany,
@@ -421,7 +421,7 @@ describe("buildTrustPolicy", () => {
       const size = policySize(buildTrustPolicy([clusterA(sas)]));
       expect(policySize(buildTrustPolicy([clusterA(sas)], { maxSize: size }))).to.equal(size);
       expect(() => buildTrustPolicy([clusterA(sas)], { maxSize: size - 1 })).to.throw(
-        IrsaInputError,
+        InputError,
         `over the limit of ${size - 1}`,
       );
     });
@@ -431,11 +431,11 @@ describe("buildTrustPolicy", () => {
       const size = policySize(buildTrustPolicy([clusterA(sas)], { maxSize: MAX_TRUST_POLICY_QUOTA }));
       expect(size).to.be.greaterThan(DEFAULT_TRUST_POLICY_MAX_SIZE);
       expect(size).to.be.at.most(MAX_TRUST_POLICY_QUOTA);
-      let err: IrsaInputError | undefined;
+      let err: InputError | undefined;
       try {
         buildTrustPolicy([clusterA(sas)]);
       } catch (e) {
-        err = e as IrsaInputError;
+        err = e as InputError;
       }
       expect(err).to.be.instanceOf(PolicySizeError);
       expect(err!.field).to.equal("clusters[].serviceAccounts");
@@ -462,7 +462,7 @@ describe("buildTrustPolicy", () => {
         try {
           buildTrustPolicy([clusterA([...sas, ...sas])]);
         } catch (e) {
-          return e as IrsaInputError;
+          return e as InputError;
         }
         return undefined;
       })();
@@ -473,7 +473,7 @@ describe("buildTrustPolicy", () => {
 
     it("rejects even at 4096 when the service accounts do not fit", () => {
       expect(() => buildTrustPolicy([clusterA(manyServiceAccounts(200))], { maxSize: 4096 })).to.throw(
-        IrsaInputError,
+        InputError,
         "over the limit of 4096",
       );
     });
@@ -614,8 +614,8 @@ describe("buildTrustPolicy", () => {
         } catch (e) {
           caught = e;
         }
-        expect(caught, label).to.be.instanceOf(IrsaInputError);
-        const error = caught as IrsaInputError;
+        expect(caught, label).to.be.instanceOf(InputError);
+        const error = caught as InputError;
         expect(error.field, label).to.equal("clusters[0].serviceAccounts");
         expect(error.message, label).to.match(message);
         expect(error.message, label).to.include("cross-account-irsa:trustWholeNamespaces: true");

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { IrsaInputError, describeValue } from "../../components/errors";
+import * as Index from "../../components";
+import { InputError, IrsaInputError, PolicySizeError, describeValue } from "../../components/errors";
 import {
   AWS_PARTITIONS,
   DNS1123_LABEL_RULE,
@@ -26,19 +27,29 @@ import { dnsLabel, dnsSubdomain, expectInputError, HOST_A, PROVIDER_A } from "./
 
 const F = "some.field";
 
-describe("IrsaInputError and describeValue", () => {
+describe("InputError and describeValue", () => {
   it("carries field, value and rule, and formats '<field>: <value> is invalid: <rule>'", () => {
-    const err = new IrsaInputError("a.b", "x", "must be y");
+    const err = new InputError("a.b", "x", "must be y");
     expect(err).to.be.instanceOf(Error);
-    expect(err.name).to.equal("IrsaInputError");
+    expect(err.name).to.equal("InputError");
     expect(err.field).to.equal("a.b");
     expect(err.value).to.equal("x");
     expect(err.rule).to.equal("must be y");
     expect(err.message).to.equal('a.b: "x" is invalid: must be y');
   });
 
+  it("IrsaInputError, its name up to 0.2.0, is the same class: instanceof holds both ways", () => {
+    expect(IrsaInputError).to.equal(InputError);
+    const old: IrsaInputError = new IrsaInputError("a", 1, "must be 2");
+    expect(old).to.be.instanceOf(InputError);
+    expect(new InputError("a", 1, "must be 2")).to.be.instanceOf(IrsaInputError);
+    expect(new PolicySizeError("p", {}, 3, 2, "too big")).to.be.instanceOf(IrsaInputError);
+    expect(old.name).to.equal("InputError");
+    expect(Index.IrsaInputError).to.equal(Index.InputError);
+  });
+
   it("uses a custom message when given one", () => {
-    const err = new IrsaInputError("f", 1, "r", "f: 1 is too small (r)");
+    const err = new InputError("f", 1, "r", "f: 1 is too small (r)");
     expect(err.message).to.equal("f: 1 is too small (r)");
     expect(err.rule).to.equal("r");
   });
@@ -69,7 +80,7 @@ describe("IrsaInputError and describeValue", () => {
     expect(describeValue({ n: Infinity })).to.equal('{"n":Infinity}');
     expect(describeValue("NaN")).to.equal('"NaN"');
     expect(describeValue(true)).to.equal("true");
-    expect(new IrsaInputError("maxSize", NaN, "must be a whole number").message).to.equal(
+    expect(new InputError("maxSize", NaN, "must be a whole number").message).to.equal(
       "maxSize: NaN is invalid: must be a whole number",
     );
   });

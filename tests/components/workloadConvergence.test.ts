@@ -23,8 +23,8 @@ import {
   CREDENTIALS_WAIT_SECONDS,
   ROLE_ARN_POD_ANNOTATION,
 } from "../../components/podSecurity";
-import { diagnose } from "../../deploy/verify";
-import { type AccessCheckRef } from "../../deploy/diagnosis";
+import { diagnose } from "../../mechanisms/diagnose";
+import { type AccessCheckRef } from "../../mechanisms/diagnosis";
 import { runWithAwsStub } from "../support/awsStub";
 import { settled } from "../support/outputs";
 import { expectInputError } from "./coreHelpers";

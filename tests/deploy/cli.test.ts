@@ -12,8 +12,8 @@ import {
   resumeCommandLine,
   shellQuote,
 } from "../../deploy/cli";
-import { PULUMI_INSTALL_URL } from "../../deploy/preflight";
-import type { WorkspaceSettings } from "../../deploy/workspace";
+import { PULUMI_INSTALL_URL } from "../../cli/shared/pulumiCli";
+import type { WorkspaceSettings } from "../../cli/shared/workspace";
 import { MemoryFileSystem, type ScriptedAnswer, scriptedRunner } from "./fakeSystem";
 import { MemoryWorkspace } from "./memoryWorkspace";
 

@@ -1,4 +1,4 @@
-import type { CommandOptions, CommandResult, CommandRunner, FileSystem } from "../../deploy/system";
+import type { CommandOptions, CommandResult, CommandRunner, FileSystem } from "../../cli/shared/system";
 
 /**
  * In-memory stand-ins for the file system and external commands (not a test file), so the

@@ -7,7 +7,7 @@ import type {
   OperationResult,
   StackOutputs,
   StackWorkspace,
-} from "../../deploy/workspace";
+} from "../../cli/shared/workspace";
 import { selectProgramName } from "../../stacks";
 import { loadStackConfig, type StackConfig } from "../../stacks/stackFile";
 

@@ -2,10 +2,8 @@ import { expect } from "chai";
 import {
   ACCOUNT_A_STACK_KEY,
   ACCOUNT_B_STACK_KEY,
-  DEFAULT_STACKS,
   PROGRAM_KEY,
   type RunOptions,
-  type StackPair,
   deploy,
   deployPhases,
   destroy,
@@ -14,6 +12,7 @@ import {
   preview,
   previewPhases,
 } from "../../deploy/orchestrator";
+import { DEFAULT_STACKS, type StackPair } from "../../cli/shared/stacks";
 import { countChanges } from "../../deploy/progress";
 import { loadStackConfig } from "../../stacks/stackFile";
 import { MemoryWorkspace } from "./memoryWorkspace";

@@ -2,19 +2,21 @@ import { expect } from "chai";
 import {
   PULUMI_INSTALL_URL,
   PreflightError,
-  type StackFile,
-  checkAwsCredentials,
-  checkPassphrase,
   checkPulumiCli,
-  currentBackendUrl,
-  environmentCredentialSources,
   explicitBackendUrl,
   isSelfManagedBackend,
   normalizeBackendUrl,
   readProjectName,
+} from "../../cli/shared/pulumiCli";
+import { stackNameProblem } from "../../cli/shared/stacks";
+import {
+  type StackFile,
+  checkAwsCredentials,
+  checkPassphrase,
+  currentBackendUrl,
+  environmentCredentialSources,
   readStackFile,
   stackConfigFileName,
-  stackNameProblem,
   usesPassphrase,
   fileBackendDirectory,
   parseAwsCliVersion,

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
-import { askYesNo, execRunner, isCommandNotFound, nodeFileSystem } from "../../deploy/system";
+import { execRunner, isCommandNotFound, nodeFileSystem } from "../../cli/shared/system";
+import { askYesNo } from "../../deploy/prompt";
 
 describe("automation system adapters", () => {
   it("runs a command and resolves with its exit code and output, whatever the code", async () => {

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import {
   type AccessCheckRef,
-  diagnose,
   findJobResult,
   formatVerifyReport,
   kubectlFailure,
@@ -9,6 +8,7 @@ import {
   readVerifyInputs,
   runVerify,
 } from "../../deploy/verify";
+import { diagnose } from "../../mechanisms/diagnose";
 import { linkOf } from "../../mechanisms";
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 import { MemoryFileSystem, scriptedRunner } from "./fakeSystem";

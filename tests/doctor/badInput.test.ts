@@ -9,7 +9,7 @@ import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { awsErrorText } from "../../doctor/aws";
 import { main } from "../../doctor/cli";
 import { KubeconfigError, kubeApi } from "../../doctor/kube";
-import { nodeFileSystem } from "../../deploy/system";
+import { nodeFileSystem } from "../../cli/shared/system";
 
 const EXPLICIT = [
   ...[

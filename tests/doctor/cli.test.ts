@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import * as aws from "../../doctor/aws";
 import { main } from "../../doctor/cli";
-import { nodeFileSystem } from "../../deploy/system";
+import { nodeFileSystem } from "../../cli/shared/system";
+import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 
 const EXPLICIT = [
   ...["--role-arn", "arn:aws:iam::444455556666:role/reader", "--cluster", "demo"],
@@ -58,5 +59,49 @@ describe("doctor: the command's AWS clients", () => {
       ok: false,
       error: { message: "could not finish: cannot make account A's clients" },
     });
+  });
+});
+
+describe("doctor: the stacks' mechanism output", () => {
+  it("refuses one this version does not know: exit 2, one line naming the output, the value and the rule", async () => {
+    const outputs = {
+      "account-a": {
+        clusterName: plain("demo"),
+        serviceAccount: plain({ namespace: "apps", name: "reader" }),
+        mechanism: plain("kiam"),
+      },
+      "account-b": {
+        roleArn: plain("arn:aws:iam::444455556666:role/reader"),
+        bucketName: plain("team-data"),
+        objectKey: plain("k"),
+      },
+    };
+    let stderr = "";
+    let accountClients = 0;
+    const original = aws.accountClients;
+    (aws as { accountClients: typeof original }).accountClients = () => {
+      accountClients += 1;
+      return Promise.reject(new Error("no AWS call expected"));
+    };
+    try {
+      const code = await main(["--no-cluster"], {
+        env: {},
+        workDir: process.cwd(),
+        cwd: process.cwd(),
+        isTTY: false,
+        stdout: () => undefined,
+        stderr: (t) => (stderr += t),
+        run: () => Promise.resolve({ code: 0, stdout: "v3.200.0\n", stderr: "" }),
+        fs: nodeFileSystem,
+        createWorkspace: () => Promise.resolve(stacksWorkspace(outputs, "eu-west-1")),
+      });
+      expect([code, stderr]).to.deep.equal([
+        2,
+        'doctor: account-a output mechanism: "kiam" is invalid: must be "irsa" or "pod-identity"\n',
+      ]);
+      expect(accountClients).to.equal(0);
+    } finally {
+      (aws as { accountClients: typeof original }).accountClients = original;
+    }
   });
 });

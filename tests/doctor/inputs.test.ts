@@ -1,6 +1,7 @@
 import { expect } from "chai";
+import { InputError } from "../../components/errors";
 import { StackInputError, chainFromStacks, readStackInputs } from "../../doctor/inputs";
-import { type StackOutputs } from "../../deploy/workspace";
+import { type StackOutputs } from "../../cli/shared/workspace";
 import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 
 const STACKS = { a: "account-a", b: "account-b" };
@@ -42,9 +43,18 @@ describe("doctor: the chain from the stacks' outputs", () => {
     const fromB = chainFromStacks(STACKS, A, { ...B, sourceRoleArn: plain(source) }, undefined);
     expect(fromB).to.include({ sourceRoleArn: source });
     expect(fromB).to.not.have.property("mechanism");
-    expect(chainFromStacks(STACKS, { ...A, mechanism: plain("kiam") }, B, undefined)).to.not.have.property(
-      "mechanism",
-    );
+  });
+
+  // Was: an unknown value was dropped (the chain had no mechanism, so --mechanism decided, else IRSA).
+  it("refuses a mechanism output this version does not know, naming the output, the value and the rule", () => {
+    for (const value of ["kiam", "IRSA", "", null, 3]) {
+      expect(() => chainFromStacks(STACKS, { ...A, mechanism: plain(value) }, B, undefined))
+        .to.throw(InputError)
+        .with.property(
+          "message",
+          `account-a output mechanism: ${JSON.stringify(value)} is invalid: must be "irsa" or "pod-identity"`,
+        );
+    }
   });
 
   it("falls back to account-b's trusted ServiceAccount before account-a's second run", () => {

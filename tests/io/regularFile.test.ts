@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { readRegularFile, UnreadableFileError, type UnreadableFile } from "../../io/regularFile";
-import { MAX_LOCAL_FILE_BYTES, nodeFileSystem } from "../../deploy/system";
+import { MAX_LOCAL_FILE_BYTES, nodeFileSystem } from "../../cli/shared/system";
 
 function refusal(read: () => unknown): UnreadableFile {
   try {

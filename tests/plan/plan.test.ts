@@ -5,7 +5,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { type ChainSnapshot, type CheckResult } from "../../chain";
 import { IRSA_CHECKS, checkChain, linkOf } from "../../mechanisms";
-import { diagnose, diagnosisLine } from "../../deploy/verify";
+import { diagnose, diagnosisLine } from "../../mechanisms/diagnose";
 import { chooseServiceAccount, parseAccountBOutputs } from "../../stacks/crossStack";
 import { buildPlan, type Plan } from "../../plan/build";
 import { collectSnapshot } from "../../plan/collect";

@@ -1,11 +1,11 @@
 /**
  * Issue 9, items 2 and 12: generated stack configs, known keys with odd values and unknown keys
- * among them. Parsing either succeeds or raises an IrsaInputError naming a key the config sets (or
+ * among them. Parsing either succeeds or raises an InputError naming a key the config sets (or
  * a required key it leaves out); it never crashes, and never accepts a key nobody reads.
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { IrsaInputError } from "../../components/errors";
+import { InputError } from "../../components/errors";
 import {
   ACCOUNT_A_KEYS,
   ACCOUNT_B_KEYS,
@@ -165,10 +165,10 @@ function checkParse(config: Record<string, string>, parse: () => unknown, requir
     expect(unknown, "an unknown key was accepted").to.deep.equal([]);
     return;
   }
-  expect(error, error instanceof Error ? error.message : "a non-Error").to.be.instanceOf(IrsaInputError);
-  const field = keyOf((error as IrsaInputError).field);
+  expect(error, error instanceof Error ? error.message : "a non-Error").to.be.instanceOf(InputError);
+  const field = keyOf((error as InputError).field);
   const named = field in config || required.includes(field);
-  expect(named, `${(error as IrsaInputError).message} (config keys: ${Object.keys(config).join(", ")})`).to.be
+  expect(named, `${(error as InputError).message} (config keys: ${Object.keys(config).join(", ")})`).to.be
     .true;
 }
 

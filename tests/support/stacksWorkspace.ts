@@ -3,7 +3,7 @@
  * workspace that answers `select`, `outputs` and `aws:region`, and refuses everything that would
  * change a stack (the doctor never calls those).
  */
-import { type StackOutputs, type StackWorkspace } from "../../deploy/workspace";
+import { type StackOutputs, type StackWorkspace } from "../../cli/shared/workspace";
 
 /** The stacks' outputs, by stack name, behind the Automation API's workspace interface. */
 export function stacksWorkspace(outputs: Record<string, StackOutputs>, region?: string): StackWorkspace {

@@ -13,7 +13,7 @@ import { kubeErrorText } from "../../../doctor/kube";
 import { type CollectorContext } from "../../../doctor/collector";
 import { tokenFacts } from "../../../doctor/oidc";
 import { Mechanism } from "../../../components/mechanism";
-import { type AccessCheckRef } from "../../../deploy/diagnosis";
+import { type AccessCheckRef } from "../../diagnosis";
 import { diagnoseStep } from "./facts";
 
 /** Lifetime of the token asked for, in seconds (the API's minimum is 600). */

@@ -6,7 +6,8 @@
 import { tryParseArn } from "../../../components/arn";
 import { type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { type AssumeStep, type IrsaSnapshot, type LivePod } from "../../../chain";
-import { diagnose, diagnosisLine, type AccessCheckRef } from "../../../deploy/verify";
+import { diagnose, diagnosisLine } from "../../diagnose";
+import { type AccessCheckRef } from "../../diagnosis";
 import { type AccessCheckResult } from "../../../components/accessCheckResult";
 
 /**

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import Ajv from "ajv";
 import { type CheckResult } from "../../../chain";
 import { main, type DoctorDeps } from "../../../doctor/cli";
-import { nodeFileSystem } from "../../../deploy/system";
+import { nodeFileSystem } from "../../../cli/shared/system";
 import { CHAIN } from "./chain";
 import { PI_CHAIN } from "./podIdentityChain";
 import { world } from "./hooks";

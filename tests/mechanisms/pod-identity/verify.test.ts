@@ -3,13 +3,8 @@
  * link of the Pod Identity chain, with the catalogue's fixes.
  */
 import { expect } from "chai";
-import {
-  type AccessCheckRef,
-  diagnose,
-  diagnosisLine,
-  formatVerifyReport,
-  readVerifyInputs,
-} from "../../../deploy/verify";
+import { type AccessCheckRef, formatVerifyReport, readVerifyInputs } from "../../../deploy/verify";
+import { diagnose, diagnosisLine } from "../../../mechanisms/diagnose";
 import { type AccessCheckResult } from "../../../components/accessCheckResult";
 
 const TARGET = "arn:aws:iam::444455556666:role/pod-identity-s3-reader";

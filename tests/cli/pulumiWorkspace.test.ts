@@ -10,7 +10,7 @@ import {
   qualifyStackName,
   secretOutputNames,
   workspaceEnv,
-} from "../../deploy/pulumiWorkspace";
+} from "../../cli/shared/pulumiWorkspace";
 
 const secret = (plaintext: unknown) => ({
   [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE_VALUE,

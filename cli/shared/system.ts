@@ -1,23 +1,31 @@
 /**
- * The process boundary of the orchestration: running commands, the file system and the terminal
- * prompt, behind small interfaces the tests replace.
+ * The process boundary the front ends share (deploy/'s commands and the doctor): running commands
+ * and the file system, behind small interfaces the tests replace. The room below the front ends: it
+ * imports none of them.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as readline from "node:readline";
-import { readRegularFile } from "../io/regularFile";
+import { readRegularFile } from "../../io/regularFile";
 
 /** Environment variables, as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
 
-/** What a finished external command returned. A command that cannot be started rejects instead. */
+/**
+ * What a finished external command returned. A command that cannot be started rejects instead.
+ *
+ * @internal exported for the tests only
+ */
 export interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-/** Options for one external command. */
+/**
+ * Options for one external command.
+ *
+ * @internal exported for the tests only
+ */
 export interface CommandOptions {
   /** Variables added to (and overriding) the inherited environment. */
   env?: Env;
@@ -78,7 +86,11 @@ export const execRunner: CommandRunner = (command, args, options = {}) =>
     );
   });
 
-/** The most the deploy commands read of one local file (stack files, Pulumi.yaml): far above any real one. */
+/**
+ * The most the deploy commands read of one local file (stack files, Pulumi.yaml): far above any real one.
+ *
+ * @internal exported for the tests only
+ */
 export const MAX_LOCAL_FILE_BYTES = 1024 * 1024;
 
 /** The real file system, on `node:fs`. */
@@ -93,25 +105,3 @@ export const nodeFileSystem: FileSystem = {
     fs.mkdirSync(path, { recursive: true, mode });
   },
 };
-
-/**
- * Asks a yes/no question on the terminal; only `y` or `yes` (any case) counts as yes. Ctrl-C and
- * Ctrl-D at the prompt count as no.
- */
-export async function askYesNo(
-  question: string,
-  input: NodeJS.ReadableStream = process.stdin,
-  output: NodeJS.WritableStream = process.stdout,
-): Promise<boolean> {
-  const rl = readline.createInterface({ input, output });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      rl.on("SIGINT", () => resolve(""));
-      rl.on("close", () => resolve(""));
-      rl.question(`${question} [y/N] `, resolve);
-    });
-    return /^\s*y(es)?\s*$/i.test(answer);
-  } finally {
-    rl.close();
-  }
-}

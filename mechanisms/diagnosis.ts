@@ -3,6 +3,7 @@
  * apply, and the link a failure points to. Shared by the diagnoses of both mechanisms.
  */
 import { PERMISSION_CHECKS, type CheckDefinition, type LinkId } from "../chain";
+import { arnsIn } from "../components/arn";
 import { type Mechanism } from "../components/mechanism";
 
 /** account-a's `accessCheck` output: where the access-check Job ran and what it should have read. */
@@ -61,7 +62,7 @@ export function diagnoseS3(error: string, check: AccessCheckRef): LinkDiagnosis 
   // a bucket, key or role merely named "kms" is not one.
   const kms = /\bkms:[A-Z]\w*|\bKMS\.(\w+)Exception/.exec(error);
   if (kms) {
-    const keyArn = /arn:aws[\w-]*:kms:[^\s'"]+/.exec(error)?.[0] ?? "<the object's KMS key ARN>";
+    const keyArn = arnsIn(error, "kms")[0] ?? "<the object's KMS key ARN>";
     const unusable = kms[1] !== undefined && kms[1] !== "AccessDenied";
     return {
       link: "permission",

@@ -11,10 +11,18 @@ import type {
   WorkspaceSettings,
 } from "./workspace";
 
-/** The key that marks a secret in Pulumi's serialized state (`pulumi stack export`). */
+/**
+ * The key that marks a secret in Pulumi's serialized state (`pulumi stack export`).
+ *
+ * @internal exported for the tests only
+ */
 export const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 
-/** The value of {@link SECRET_SIGNATURE_KEY} on a secret. */
+/**
+ * The value of {@link SECRET_SIGNATURE_KEY} on a secret.
+ *
+ * @internal exported for the tests only
+ */
 export const SECRET_SIGNATURE_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 /** The organization name self-managed backends use in fully qualified stack names. */
@@ -48,7 +56,11 @@ export function secretOutputNames(deployment: unknown): Set<string> {
   return names;
 }
 
-/** Flags as secret every output that Pulumi flagged or that contains a secret. */
+/**
+ * Flags as secret every output that Pulumi flagged or that contains a secret.
+ *
+ * @internal exported for the tests only
+ */
 export function markSecretOutputs(outputs: Automation.OutputMap, secretNames: Set<string>): StackOutputs {
   const result: StackOutputs = {};
   for (const [name, output] of Object.entries(outputs)) {
@@ -68,7 +80,11 @@ export function qualifyStackName(stack: string, project: string, organization: s
   return `${organization}/${project}/${stack}`;
 }
 
-/** The environment the Pulumi CLI runs with: the chosen backend, and no update-check chatter. */
+/**
+ * The environment the Pulumi CLI runs with: the chosen backend, and no update-check chatter.
+ *
+ * @internal exported for the tests only
+ */
 export function workspaceEnv(settings: WorkspaceSettings): Record<string, string> {
   const env: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true" };
   if (settings.backendUrl) env.PULUMI_BACKEND_URL = settings.backendUrl;

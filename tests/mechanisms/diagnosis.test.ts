@@ -1,12 +1,12 @@
 /**
- * deploy/diagnosis.ts and the STS diagnosis of verify.ts: the link a failure points to and the
+ * mechanisms/diagnosis.ts and the STS diagnosis of mechanisms/diagnose.ts: the link a failure points to and the
  * catalogue check whose fix is given first agree, and a KMS error is never read as a missing object.
  */
 import { expect } from "chai";
 import { IRSA_CHECKS } from "../../mechanisms";
 import { type AccessCheckResult } from "../../components/accessCheckResult";
-import { diagnoseS3 } from "../../deploy/diagnosis";
-import { type AccessCheckRef, diagnose, diagnosisLine } from "../../deploy/verify";
+import { diagnose, diagnosisLine } from "../../mechanisms/diagnose";
+import { type AccessCheckRef, diagnoseS3 } from "../../mechanisms/diagnosis";
 
 const ROLE = "arn:aws:iam::444455556666:role/reader";
 const KEY_ARN = "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
