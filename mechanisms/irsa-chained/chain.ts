@@ -14,6 +14,7 @@ import {
   DESCRIBED,
   detailOf,
   parsePolicy,
+  statementsOf,
   statusOf,
   tryAccess,
   tryRoleTrust,
@@ -113,11 +114,11 @@ function providerLink(s: IrsaChainedSnapshot, issuer: string | undefined): Check
   return results;
 }
 
-/** The Federated principals of a trust policy's statements. */
+/** The Federated principals of a trust policy's statements (a Statement object or a list, as IAM takes both). */
 function federatedPrincipals(doc: PolicyDocument): string[] {
-  return doc.Statement.flatMap((st) => {
+  return statementsOf(doc).flatMap((st) => {
     const p = st.Principal;
-    if (p === undefined || p === "*") return [];
+    if (p === undefined || p === null || p === "*" || typeof p !== "object") return [];
     const f = p.Federated;
     return f === undefined ? [] : Array.isArray(f) ? f : [f];
   });
@@ -315,7 +316,20 @@ function serviceAccountLink(s: IrsaChainedSnapshot): CheckResult[] {
     );
   }
   if (s.unavailable?.workloads !== undefined) return results;
-  results.push(...workloadChecks(s, sa, C));
+  // Live, the workloads are the pods that run as the ServiceAccount (no Deployment or Job to expect).
+  if (!s.live) results.push(...workloadChecks(s, sa, C));
+  for (const w of s.live ? s.workloads : []) {
+    const expected = w.env.EXPECTED_ROLE_ARN;
+    if (expected === undefined) continue;
+    results.push(
+      runCheck(
+        C.workloadExpectsRole,
+        { workload: w },
+        s.role !== undefined && expected === s.role.arn,
+        `EXPECTED_ROLE_ARN ${describeValue(expected)}; role ${s.role?.arn ?? "none"}`,
+      ),
+    );
+  }
   for (const w of s.workloads) {
     const { profile, ok, detail } = workloadProfile(w, s.profile?.configMap);
     results.push(
