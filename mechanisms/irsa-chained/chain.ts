@@ -236,6 +236,19 @@ export function profileProblems(
   return problems;
 }
 
+/** The one profile of a config file that chains (has a source_profile), or undefined. */
+function chainedProfileOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const chained = Object.entries(parseProfileConfig(text)).filter(
+      ([, p]) => p.source_profile !== undefined,
+    );
+    return chained.length === 1 ? chained[0][0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The profile a workload selects and whether it mounts the ConfigMap read-only where AWS_CONFIG_FILE points. */
 function workloadProfile(
   w: ChainedWorkload,
@@ -289,7 +302,10 @@ function serviceAccountLink(s: IrsaChainedSnapshot): CheckResult[] {
     );
   }
   const chainWords = { ...live, sourceRoleArn: s.sourceRole?.arn, targetRoleArn: s.role?.arn };
-  const selected = s.workloads.map((w) => w.env.AWS_PROFILE).find((p) => p !== undefined);
+  // The profile the workloads select; with none planned, the file's one chained profile (its source_profile).
+  const selected =
+    s.workloads.map((w) => w.env.AWS_PROFILE).find((p) => p !== undefined) ??
+    chainedProfileOf(s.profile?.text);
   if (s.unavailable?.profile !== undefined) {
     results.push(runCheck(C.profilePresent, live, "skip", s.unavailable.profile));
   } else if (s.profile === undefined) {
