@@ -72,7 +72,7 @@ function providerLink(s: IrsaChainedSnapshot, issuer: string | undefined): Check
         : "account-a plans no IAM OIDC provider"
       : `provider ${provider.arn}${provider.adopted ? " (adopted)" : ""} for ${provider.url ?? hostPath ?? "?"}; issuer ${issuer ?? "?"}`;
   const results = [
-    s.unavailable?.issuer !== undefined && provider !== undefined
+    s.unavailable?.issuer !== undefined
       ? runCheck(C.providerForIssuer, words, "skip", `${described}: ${s.unavailable.issuer}`)
       : runCheck(
           C.providerForIssuer,
