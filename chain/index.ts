@@ -1,21 +1,19 @@
 /**
- * The chain of links, defined once: the catalogue (links and checks with their words and fixes), the
- * snapshot (the facts the checks need), `checkChain`, and the results. Pure: no Pulumi, AWS or
- * Kubernetes package is loaded through here.
+ * What every mechanism's chain is made of: the catalogue's building blocks (links, checks and their
+ * words; the permission link's checks, which every chain shares), the snapshot (the facts the checks
+ * need), the results, and policy evaluation. Each mechanism's own links and checks are in
+ * mechanisms/<name>/ (see mechanisms/registry.ts). Pure: no Pulumi, AWS or Kubernetes package is
+ * loaded through here, and nothing here imports mechanisms/.
  */
 export {
-  IRSA_CHECKS,
-  IRSA_LINKS,
-  POD_IDENTITY_CHECKS,
-  POD_IDENTITY_LINKS,
-  linkOf,
   type CheckDefinition,
   type IrsaLinkId,
   type LinkDefinition,
   type LinkId,
   type Live,
   type PodIdentityLinkId,
-} from "./catalogue";
+} from "./catalogueBase";
+export { PERMISSION_CHECKS } from "./permissionCatalogue";
 export {
   type AssumeStep,
   type ChainSnapshot,
@@ -31,16 +29,7 @@ export {
   type TokenFacts,
   type Unavailable,
 } from "./snapshot";
-export { checkChain } from "./check";
-export {
-  ChainError,
-  assertChain,
-  describeFailure,
-  failures,
-  runCheck,
-  type CheckResult,
-  type CheckStatus,
-} from "./result";
+export { failures, runCheck, type ChainCheckResult, type CheckResult, type CheckStatus } from "./result";
 export {
   DESCRIBED,
   detailOf,

@@ -5,6 +5,7 @@
  * request differs per pod (two of its session tags name the pod): one variant per live pod, or one
  * without the pod's tags when no pod is known (a condition on them is then undecided). Pure.
  */
+import { Mechanism, assertNever } from "../components/mechanism";
 import { type RequestKeys } from "../components/evaluate";
 import {
   mergeKeys,
@@ -40,7 +41,7 @@ const label = (pod: LivePod | undefined, many: boolean) =>
 
 /** What the variants are made of: the parts of a snapshot of either mechanism they read. */
 export interface VariantFacts {
-  mechanism?: "irsa" | "pod-identity";
+  mechanism: Mechanism;
   role?: { arn: string; id?: string };
   provider?: { arn: string };
   cluster?: { arn: string };
@@ -76,13 +77,21 @@ export function permissionVariants(s: VariantFacts): Variant[] {
   const roleArn = s.role?.arn ?? s.live?.roleArn;
   if (roleArn === undefined) return [];
   const id = s.role?.id !== undefined ? { roleId: s.role.id } : {};
-  if (s.mechanism !== "pod-identity") {
-    const provider = s.provider?.arn !== undefined ? { federatedProvider: s.provider.arn } : {};
-    return [variant(undefined, roleSessionKeys({ roleArn, ...id, ...provider }))];
+  switch (s.mechanism) {
+    case Mechanism.Irsa: {
+      // A web identity session: the OIDC provider it was federated through.
+      const provider = s.provider?.arn !== undefined ? { federatedProvider: s.provider.arn } : {};
+      return [variant(undefined, roleSessionKeys({ roleArn, ...id, ...provider }))];
+    }
+    case Mechanism.PodIdentity: {
+      // A session EKS made: tagged with the pod's session tags (one variant per pod's tags).
+      const tagged = podTagVariants(s);
+      if (tagged.length === 0) return [variant(undefined, roleSessionKeys({ roleArn, ...id }))];
+      return tagged.map((t) => variant(t.label, roleSessionKeys({ roleArn, ...id, sessionTags: t.tags })));
+    }
+    default:
+      return assertNever(s.mechanism, "mechanism");
   }
-  const tagged = podTagVariants(s);
-  if (tagged.length === 0) return [variant(undefined, roleSessionKeys({ roleArn, ...id }))];
-  return tagged.map((t) => variant(t.label, roleSessionKeys({ roleArn, ...id, sessionTags: t.tags })));
 }
 
 /**

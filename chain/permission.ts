@@ -6,7 +6,7 @@
  */
 import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
-import { IRSA_CHECKS as C } from "./catalogue";
+import { PERMISSION_CHECKS as C } from "./permissionCatalogue";
 import {
   boundaryOutcome,
   detailOf,
@@ -19,7 +19,7 @@ import {
   type Outcome,
 } from "./evaluation";
 import { explainIdentityPolicies } from "./explain";
-import { partitionOf } from "./irsaFacts";
+import { partitionOf } from "./arns";
 import { acrossVariants, permissionVariants, type Variant, type VariantFacts } from "./liveContext";
 import { runCheck, undecidedRead, type CheckResult } from "./result";
 import {

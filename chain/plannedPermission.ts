@@ -2,9 +2,9 @@
  * The permission link on planned facts, the same for both mechanisms: the role account B grants
  * (IRSA's role, Pod Identity's target role) may read what the workloads read.
  */
-import { IRSA_CHECKS as C } from "./catalogue";
+import { PERMISSION_CHECKS as C } from "./permissionCatalogue";
 import { DESCRIBED, parsePolicy, tryAccess } from "./evaluation";
-import { partitionOf } from "./irsaFacts";
+import { partitionOf } from "./arns";
 import { runCheck, type CheckResult } from "./result";
 import { type IrsaSnapshot } from "./snapshot";
 

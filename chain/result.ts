@@ -2,7 +2,8 @@
  * The result of a check of a chain link, and the words of a failure. A failure always names its link
  * and carries the catalogue's fix.
  */
-import { linkOf, type CheckDefinition, type LinkId } from "./catalogue";
+import { type Mechanism } from "../components/mechanism";
+import { type CheckDefinition, type LinkId } from "./catalogueBase";
 
 /** How a check came out. `warn`: could not be decided (the facts are unreadable, not wrong). */
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";
@@ -18,6 +19,11 @@ export interface CheckResult {
   detail: string;
   /** How to repair it, for a failing (or undecided) check. */
   fix?: string;
+}
+
+/** A check result of a whole chain: with the mechanism whose chain (and link numbers) it is of. */
+export interface ChainCheckResult extends CheckResult {
+  mechanism: Mechanism;
 }
 
 /** Runs one catalogue check: its words from the catalogue, its status and detail from the caller. */
@@ -64,44 +70,6 @@ export function undecidedRead<P>(definition: CheckDefinition<P>, params: P, why:
 }
 
 /** The failing checks. */
-export function failures(results: readonly CheckResult[]): CheckResult[] {
+export function failures<R extends CheckResult>(results: readonly R[]): R[] {
   return results.filter((r) => r.status === "fail");
-}
-
-/**
- * One line for a failed check: the link (number and title), the check, what was found, the fix.
- * `mechanism` picks the title of the one link id both chains share (`permission`).
- */
-export function describeFailure(result: CheckResult, mechanism: "irsa" | "pod-identity" = "irsa"): string {
-  const link = linkOf(result.link, mechanism);
-  return (
-    `link ${link.number} broken (${link.title}): ${result.check}: ${result.detail}.` +
-    (result.fix ? ` Fix: ${result.fix}.` : "")
-  );
-}
-
-/**
- * A chain that is broken where a program can see it before it registers anything: the failed checks,
- * each with its link and fix.
- */
-export class ChainError extends Error {
-  constructor(
-    /** Where the chain was checked, e.g. "account-a, before registering". */
-    public readonly where: string,
-    public readonly results: CheckResult[],
-    mechanism: "irsa" | "pod-identity" = "irsa",
-  ) {
-    super(`${where}: ${results.map((r) => describeFailure(r, mechanism)).join(" ")}`);
-    this.name = "ChainError";
-  }
-}
-
-/** Throws a {@link ChainError} when any check failed. */
-export function assertChain(
-  where: string,
-  results: readonly CheckResult[],
-  mechanism: "irsa" | "pod-identity" = "irsa",
-): void {
-  const failed = failures(results);
-  if (failed.length > 0) throw new ChainError(where, failed, mechanism);
 }

@@ -5,7 +5,7 @@
  * where a fact came from.
  */
 import { type ServiceAccountRef } from "../components/trustPolicy";
-import { type LinkId } from "./catalogue";
+import { type LinkId } from "./catalogueBase";
 
 /** A pod-running object (Deployment or Job) that uses the ServiceAccount. */
 export interface ChainWorkload {

@@ -23,6 +23,7 @@
  * does not count as a restriction, and an Allow with `NotPrincipal` or `NotAction` is reviewed as
  * admitting the principal. A Deny that narrows an Allow is not credited. Pure.
  */
+import { roleArnParts } from "../components/arn";
 import { POD_IDENTITY_TAGS } from "../components/podIdentityPolicies";
 import { SUBJECT_PREFIX, subjectOf, subjectScope, wholeNamespaceWords } from "../components/nameCoverage";
 
@@ -286,7 +287,7 @@ export function reviewTargetTrust(
   sourceRoleArn: string,
   subject: { namespace: string; name: string },
 ): TrustReview | undefined {
-  const account = /^arn:[^:]+:iam::(\d{12}):/.exec(sourceRoleArn)?.[1];
+  const account = roleArnParts(sourceRoleArn)?.account;
   const admits = (p: string) =>
     p === "*" ||
     p === sourceRoleArn ||

@@ -4,7 +4,7 @@
  * role the chain grants. The words come from the mechanism's catalogue entries.
  */
 import { describeValue } from "../components/errors";
-import { type CheckDefinition } from "./catalogue";
+import { type CheckDefinition } from "./catalogueBase";
 import { type Subject } from "./catalogueBase";
 import { runCheck, type CheckResult } from "./result";
 import { type ChainWorkload } from "./snapshot";

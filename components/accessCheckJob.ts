@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { Mechanism, assertNever } from "./mechanism";
 import { ROLE_MATCHES_SHELL_FUNCTION } from "./accessCheckResult";
 import { IrsaInputError } from "./errors";
 import {
@@ -28,7 +29,7 @@ import {
   workloadLabels,
   AWS_CLI_POD_CHECKS,
   type AwsCliPodArgs,
-  type WorkloadMechanism,
+  workloadMechanismOf,
 } from "./podSecurity";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
 import { parseRoleArn, validateInteger, validateLabelName } from "./validation";
@@ -109,7 +110,7 @@ export const DEFAULT_ACTIVE_DEADLINE_SECONDS = 300;
 /** {@link AccessCheckJobArgs} resolved to plain values, with the defaults applied. */
 export interface AccessCheckSettings {
   name: string;
-  mechanism: WorkloadMechanism;
+  mechanism: Mechanism;
   associationArn?: string;
   namespace: string;
   serviceAccountName: string;
@@ -161,7 +162,7 @@ export function validateAccessCheckJobArgs(args: AccessCheckJobArgs): void {
 /** Validates resolved args and applies the defaults. */
 export function resolveAccessCheckSettings(args: PlainAccessCheckArgs): AccessCheckSettings {
   checkPlainArgs(args, CHECKS, REQUIRED);
-  const mechanism = args.mechanism ?? "irsa";
+  const mechanism = workloadMechanismOf(args);
   checkMechanismArgs("args.", mechanism, args.associationArn);
   return {
     name: args.name ?? DEFAULT_ACCESS_CHECK_NAME,
@@ -186,22 +187,32 @@ export function resolveAccessCheckSettings(args: PlainAccessCheckArgs): AccessCh
 export interface AccessCheckScriptOptions {
   /** File the JSON result is written to. @default "/dev/termination-log" */
   resultPath?: string;
-  /** The mechanism whose credentials the pod checks for, and whose words its messages use. @default "irsa" */
-  mechanism?: WorkloadMechanism;
+  /** The mechanism whose credentials the pod checks for, and whose words its messages use. @default none (required) */
+  mechanism: Mechanism;
 }
 
 /** What to check when STS gives no credentials, in the words of the mechanism in use. */
-function noCredentialsHint(mechanism: WorkloadMechanism): string {
-  return mechanism === "pod-identity"
-    ? "Pod Identity: check the association for the ServiceAccount, the eks-pod-identity-agent on the node, the source role's permission to chain into the target role and the target role's trust"
-    : "IRSA: check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account";
+function noCredentialsHint(mechanism: Mechanism): string {
+  switch (mechanism) {
+    case Mechanism.PodIdentity:
+      return "Pod Identity: check the association for the ServiceAccount, the eks-pod-identity-agent on the node, the source role's permission to chain into the target role and the target role's trust";
+    case Mechanism.Irsa:
+      return "IRSA: check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account";
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
 }
 
 /** What to check when the pod runs as another identity, in the words of the mechanism in use. */
-function wrongIdentityHint(mechanism: WorkloadMechanism): string {
-  return mechanism === "pod-identity"
-    ? "does the association for this ServiceAccount name that role as its target role, and does the ServiceAccount carry no eks.amazonaws.com/role-arn annotation?"
-    : "is the ServiceAccount annotated with that role, and was the pod created after the annotation?";
+function wrongIdentityHint(mechanism: Mechanism): string {
+  switch (mechanism) {
+    case Mechanism.PodIdentity:
+      return "does the association for this ServiceAccount name that role as its target role, and does the ServiceAccount carry no eks.amazonaws.com/role-arn annotation?";
+    case Mechanism.Irsa:
+      return "is the ServiceAccount annotated with that role, and was the pod created after the annotation?";
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
 }
 
 /**
@@ -219,9 +230,9 @@ function wrongIdentityHint(mechanism: WorkloadMechanism): string {
  * It prints one JSON line ({@link AccessCheckResult}) and writes it to the termination message, then
  * exits 0 on success and 1 on any failure, with the reason in the JSON.
  */
-export function buildAccessCheckScript(options: AccessCheckScriptOptions = {}): string {
+export function buildAccessCheckScript(options: AccessCheckScriptOptions): string {
   const resultPath = options.resultPath ?? TERMINATION_MESSAGE_PATH;
-  const mechanism = options.mechanism ?? "irsa";
+  const mechanism = options.mechanism;
   return [
     "set -u",
     `result_path=${shellQuote(resultPath)}`,

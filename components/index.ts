@@ -80,6 +80,7 @@ export {
 } from "./irsaRole";
 export { SecureBucket, type SecureBucketArgs, type SeedObject } from "./secureBucket";
 export { WorkloadCluster, ClusterLogType, type WorkloadClusterArgs } from "./workloadCluster";
+export { Mechanism, MECHANISMS, isMechanism } from "./mechanism";
 export { WorkloadMechanism, type AwsCliPodArgs } from "./podSecurity";
 export { IrsaServiceAccount, type IrsaServiceAccountArgs } from "./irsaServiceAccount";
 export { S3ReaderDeployment, type S3ReaderDeploymentArgs } from "./s3ReaderDeployment";

@@ -30,3 +30,13 @@ export function isMechanism(value: unknown): value is Mechanism {
 export function assertNever(value: never, what: string): never {
   throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
 }
+
+/**
+ * The rule a mechanism's name follows, in the words errors use: `must be "irsa" or "pod-identity"`
+ * (every member of {@link MECHANISMS}, in order).
+ */
+export function mechanismRule(): string {
+  const names = MECHANISMS.map((m) => `"${m}"`);
+  const last = names[names.length - 1];
+  return `must be ${names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${last}` : last}`;
+}

@@ -7,6 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { IrsaInputError } from "./errors";
+import { Mechanism, assertNever, isMechanism, mechanismRule } from "./mechanism";
 import { type ArgChecks } from "./inputs";
 import {
   validateBucketName,
@@ -48,15 +49,27 @@ export const ROLE_ARN_POD_ANNOTATION = "cross-account-irsa/role-arn";
  */
 export const ASSOCIATION_POD_ANNOTATION = "cross-account-irsa/pod-identity-association";
 
-/** How a workload's pods get their AWS credentials. */
-export const WorkloadMechanism = {
-  /** IAM roles for service accounts: a web identity token for the ServiceAccount's role annotation. */
-  Irsa: "irsa",
-  /** EKS Pod Identity: the agent's credentials for the ServiceAccount's association. */
-  PodIdentity: "pod-identity",
-} as const;
-/** How a workload's pods get their AWS credentials. */
-export type WorkloadMechanism = (typeof WorkloadMechanism)[keyof typeof WorkloadMechanism];
+/**
+ * How a workload's pods get their AWS credentials.
+ * @deprecated use {@link Mechanism} (the same values); kept for 0.2.0 users.
+ */
+export const WorkloadMechanism = Mechanism;
+/**
+ * How a workload's pods get their AWS credentials.
+ * @deprecated use {@link Mechanism} (the same values); kept for 0.2.0 users.
+ */
+export type WorkloadMechanism = Mechanism;
+
+/**
+ * The mechanism of a workload whose args leave `mechanism` unset: IRSA, as in 0.2.0 (the args'
+ * documented `@default`). The one place the workload components default a mechanism.
+ */
+export const DEFAULT_WORKLOAD_MECHANISM: Mechanism = Mechanism.Irsa;
+
+/** The mechanism of a workload's args: theirs, else {@link DEFAULT_WORKLOAD_MECHANISM}. */
+export function workloadMechanismOf(args: { mechanism?: Mechanism }): Mechanism {
+  return args.mechanism ?? DEFAULT_WORKLOAD_MECHANISM;
+}
 
 /**
  * Seconds a pod keeps asking STS for its identity before it gives up: credentials that EKS injected
@@ -171,11 +184,9 @@ export const AWS_CLI_POD_CHECKS: ArgChecks = {
   associationArn: validateAssociationArn,
 };
 
-/** `irsa` or `pod-identity`. */
-export function validateWorkloadMechanism(field: string, value: unknown): WorkloadMechanism {
-  if (value !== "irsa" && value !== "pod-identity") {
-    throw new IrsaInputError(field, value, 'must be "irsa" or "pod-identity"');
-  }
+/** One of {@link MECHANISMS}. */
+export function validateWorkloadMechanism(field: string, value: unknown): Mechanism {
+  if (!isMechanism(value)) throw new IrsaInputError(field, value, mechanismRule());
   return value;
 }
 
@@ -196,10 +207,10 @@ export function validateAssociationArn(field: string, value: unknown): string {
 /** An association ARN is only for Pod Identity: with IRSA it would be an annotation nothing reads. */
 export function checkMechanismArgs(
   prefix: string,
-  mechanism: WorkloadMechanism,
+  mechanism: Mechanism,
   associationArn: string | undefined,
 ): void {
-  if (associationArn !== undefined && mechanism !== "pod-identity") {
+  if (associationArn !== undefined && mechanism !== Mechanism.PodIdentity) {
     throw new IrsaInputError(
       `${prefix}associationArn`,
       associationArn,
@@ -212,7 +223,7 @@ export function checkMechanismArgs(
 export function checkPlainMechanismArgs(args: AwsCliPodArgs): void {
   // mechanism is plain (it decides the script); the association's ARN may still be an Output.
   if (typeof args.associationArn === "string") {
-    checkMechanismArgs("args.", args.mechanism ?? "irsa", args.associationArn);
+    checkMechanismArgs("args.", workloadMechanismOf(args), args.associationArn);
   }
 }
 
@@ -237,21 +248,35 @@ export function podTemplateAnnotations(roleArn: string, associationArn?: string)
  * annotation) took effect never gets them, however often its container restarts
  * (aws/eks-pod-identity-agent#52, terraform-aws-modules/terraform-aws-eks-pod-identity#8).
  */
-export function injectionCheckShell(mechanism: WorkloadMechanism): string {
-  return mechanism === "pod-identity"
-    ? '[ -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ]'
-    : '{ [ -n "${AWS_WEB_IDENTITY_TOKEN_FILE:-}" ] && [ -n "${AWS_ROLE_ARN:-}" ]; }';
+export function injectionCheckShell(mechanism: Mechanism): string {
+  switch (mechanism) {
+    case Mechanism.PodIdentity:
+      return '[ -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ]';
+    case Mechanism.Irsa:
+      return '{ [ -n "${AWS_WEB_IDENTITY_TOKEN_FILE:-}" ] && [ -n "${AWS_ROLE_ARN:-}" ]; }';
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
 }
 
 /** Why a pod has no injected credentials, in the words of its mechanism. */
-export function notInjectedReason(mechanism: WorkloadMechanism): string {
-  return mechanism === "pod-identity"
-    ? "EKS injected no Pod Identity credentials into this pod (AWS_CONTAINER_CREDENTIALS_FULL_URI is not set): " +
+export function notInjectedReason(mechanism: Mechanism): string {
+  switch (mechanism) {
+    case Mechanism.PodIdentity:
+      return (
+        "EKS injected no Pod Identity credentials into this pod (AWS_CONTAINER_CREDENTIALS_FULL_URI is not set): " +
         "the pod was admitted before the association for its ServiceAccount took effect (associations are " +
         "eventually consistent and take several seconds), or there is no association for it"
-    : "the EKS pod identity webhook injected no web identity token into this pod (AWS_WEB_IDENTITY_TOKEN_FILE or " +
+      );
+    case Mechanism.Irsa:
+      return (
+        "the EKS pod identity webhook injected no web identity token into this pod (AWS_WEB_IDENTITY_TOKEN_FILE or " +
         "AWS_ROLE_ARN is not set): the ServiceAccount has no eks.amazonaws.com/role-arn annotation, or the pod was " +
-        "admitted before the webhook saw it";
+        "admitted before the webhook saw it"
+      );
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
 }
 
 /** The labels every workload of this package carries (also the Deployment's selector). */

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { Mechanism, assertNever } from "./mechanism";
 import {
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_FS_GROUP,
@@ -23,7 +24,7 @@ import {
   workloadLabels,
   AWS_CLI_POD_CHECKS,
   type AwsCliPodArgs,
-  type WorkloadMechanism,
+  workloadMechanismOf,
 } from "./podSecurity";
 import { ROLE_MATCHES_SHELL_FUNCTION } from "./accessCheckResult";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
@@ -74,7 +75,7 @@ export interface S3ReaderDeploymentArgs extends AwsCliPodArgs {
 /** {@link S3ReaderDeploymentArgs} resolved to plain values, with the defaults applied. */
 export interface S3ReaderSettings {
   name: string;
-  mechanism: WorkloadMechanism;
+  mechanism: Mechanism;
   associationArn?: string;
   namespace: string;
   serviceAccountName: string;
@@ -113,7 +114,7 @@ export function validateS3ReaderDeploymentArgs(args: S3ReaderDeploymentArgs): vo
 /** Validates resolved args and applies the defaults. */
 export function resolveS3ReaderSettings(args: PlainS3ReaderArgs): S3ReaderSettings {
   checkPlainArgs(args, CHECKS, REQUIRED);
-  const mechanism = args.mechanism ?? "irsa";
+  const mechanism = workloadMechanismOf(args);
   checkMechanismArgs("args.", mechanism, args.associationArn);
   return {
     name: args.name ?? DEFAULT_S3_READER_NAME,
@@ -133,6 +134,18 @@ export function resolveS3ReaderSettings(args: PlainS3ReaderArgs): S3ReaderSettin
   };
 }
 
+/** Why the reader runs as another identity, in the words of its mechanism. */
+function readerWrongIdentity(mechanism: Mechanism): string {
+  switch (mechanism) {
+    case Mechanism.PodIdentity:
+      return "the association for the ServiceAccount names another target role, or the ServiceAccount carries an eks.amazonaws.com/role-arn annotation";
+    case Mechanism.Irsa:
+      return "no role annotation on the ServiceAccount, or a pod created before it: delete the pod";
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
+}
+
 /**
  * The reader's shell loop (POSIX sh). Every interval it checks who the pod is
  * (`aws sts get-caller-identity`: a session of `EXPECTED_ROLE_ARN`, compared as the access check
@@ -148,11 +161,8 @@ export function resolveS3ReaderSettings(args: PlainS3ReaderArgs): S3ReaderSettin
  * so no value can inject shell code. SIGTERM ends it at once (the shell is PID 1, which ignores
  * signals without a trap).
  */
-export function buildS3ReaderScript(mechanism: WorkloadMechanism = "irsa"): string {
-  const wrongIdentity =
-    mechanism === "pod-identity"
-      ? "the association for the ServiceAccount names another target role, or the ServiceAccount carries an eks.amazonaws.com/role-arn annotation"
-      : "no role annotation on the ServiceAccount, or a pod created before it: delete the pod";
+export function buildS3ReaderScript(mechanism: Mechanism): string {
+  const wrongIdentity = readerWrongIdentity(mechanism);
   const notInjected = `${notInjectedReason(mechanism)}; this pod never gets them: delete it (kubectl delete pod) or run the deploy again`;
   return [
     "set -u",

@@ -2,8 +2,8 @@
  * What `verify`'s diagnosis is made of: the access check it reads, the catalogue checks whose fixes
  * apply, and the link a failure points to. Shared by the diagnoses of both mechanisms.
  */
-import { IRSA_CHECKS, type CheckDefinition, type LinkId } from "../chain";
-import { STS_AUDIENCE } from "../components/trustPolicy";
+import { PERMISSION_CHECKS, type CheckDefinition, type LinkId } from "../chain";
+import { type Mechanism } from "../components/mechanism";
 
 /** account-a's `accessCheck` output: where the access-check Job ran and what it should have read. */
 export interface AccessCheckRef {
@@ -12,8 +12,8 @@ export interface AccessCheckRef {
   expectedRoleArn: string;
   bucketName: string;
   objectKey: string;
-  /** How the pod gets its credentials (account-a's `mechanism` output; `irsa` when it has none). */
-  mechanism?: "irsa" | "pod-identity";
+  /** How the pod gets its credentials (account-a's `mechanism` output, read by mechanisms/compat.ts). */
+  mechanism: Mechanism;
   /** The ServiceAccount the Job runs as (account-a's `serviceAccount` output), when known. */
   serviceAccount?: { namespace: string; name: string };
 }
@@ -35,30 +35,28 @@ export function ref<P>(definition: CheckDefinition<P>, params: P): CheckRef {
 export interface Diagnosis {
   link?: LinkId;
   /** The chain the link is of. */
-  mechanism?: "irsa" | "pod-identity";
+  mechanism: Mechanism;
   /** What the failure means, in words. */
   advice: string;
   /** The checks (from the chain's catalogue) whose fixes repair it. */
   checks: CheckRef[];
 }
 
+/** A diagnosis as one mechanism's diagnoser makes it; `diagnose` adds the mechanism. */
+export type LinkDiagnosis = Omit<Diagnosis, "mechanism">;
+
 /** The service account of the check, or a stand-in that names its namespace. */
 export function subjectOf(check: AccessCheckRef): { namespace: string; name: string } {
   return check.serviceAccount ?? { namespace: check.namespace, name: "<the Job's ServiceAccount>" };
-}
-
-/** Link 3's check that the role trusts the Job's ServiceAccount with the STS audience. */
-export function trustSubjectRef(check: AccessCheckRef): CheckRef {
-  return ref(IRSA_CHECKS.trustSubject, { ...subjectOf(check), audience: STS_AUDIENCE });
 }
 
 /**
  * The S3 read failed (stage `s3`) after the expected role was assumed. KMS is tested first: a KMS
  * error ("Key ... does not exist", KMS.NotFoundException) is about the key, not a missing object.
  */
-export function diagnoseS3(error: string, check: AccessCheckRef): Diagnosis {
+export function diagnoseS3(error: string, check: AccessCheckRef): LinkDiagnosis {
   const object = `s3://${check.bucketName}/${check.objectKey}`;
-  const read = ref(IRSA_CHECKS.permissionRead, { reader: `Job ${check.jobName}` });
+  const read = ref(PERMISSION_CHECKS.permissionRead, { reader: `Job ${check.jobName}` });
   // A KMS action named in a denial (kms:Decrypt) or an error S3 passes on from KMS (KMS.NotFoundException);
   // a bucket, key or role merely named "kms" is not one.
   const kms = /\bkms:[A-Z]\w*|\bKMS\.(\w+)Exception/.exec(error);
@@ -71,7 +69,7 @@ export function diagnoseS3(error: string, check: AccessCheckRef): Diagnosis {
         ? `the object's KMS key cannot be used (${kms[0]}): it is missing, disabled or pending deletion, ` +
           "so nobody can read the object until the key is usable again (or the object is re-encrypted)."
         : "the object is encrypted with a KMS key the role may not use: allow kms:Decrypt on that key.",
-      checks: [ref(IRSA_CHECKS.kmsKeyAllowed, { keyArn })],
+      checks: [ref(PERMISSION_CHECKS.kmsKeyAllowed, { keyArn })],
     };
   }
   if (/NoSuchBucket|bucket does not exist/i.test(error)) {

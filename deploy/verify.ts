@@ -8,10 +8,12 @@ import {
   assumedRoleMatches,
   parseAccessCheckResult,
 } from "../components/accessCheckResult";
-import { IRSA_CHECKS, linkOf } from "../chain";
-import { diagnoseS3, ref, subjectOf, trustSubjectRef } from "./diagnosis";
-import type { AccessCheckRef, CheckRef, Diagnosis } from "./diagnosis";
-import { diagnosePodIdentity } from "./verifyPodIdentity";
+import { Mechanism, assertNever } from "../components/mechanism";
+import { linkOf, mechanismModule } from "../mechanisms";
+import { exportedMechanism } from "../mechanisms/compat";
+import { diagnoseIrsa } from "../mechanisms/irsa/verify";
+import { diagnosePodIdentity } from "../mechanisms/pod-identity/verify";
+import type { AccessCheckRef, CheckRef, Diagnosis, LinkDiagnosis } from "./diagnosis";
 
 export type { AccessCheckRef, CheckRef, Diagnosis };
 import { type CommandRunner, type FileSystem, isCommandNotFound } from "./system";
@@ -77,6 +79,12 @@ export function readVerifyInputs(outputs: StackOutputs, stackA: string, resumeCo
   if (kubeconfig === undefined || kubeconfig === null || kubeconfig === "") {
     return { ok: false, reason: `${stackA} has no kubeconfig output, so the cluster cannot be reached` };
   }
+  let mechanism: Mechanism;
+  try {
+    mechanism = exportedMechanism(`${stackA} output mechanism`, outputs.mechanism?.value);
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
   const sa = outputs.serviceAccount?.value;
   return {
     ok: true,
@@ -86,7 +94,7 @@ export function readVerifyInputs(outputs: StackOutputs, stackA: string, resumeCo
       expectedRoleArn: String(check.expectedRoleArn),
       bucketName: String(check.bucketName),
       objectKey: String(check.objectKey),
-      ...(outputs.mechanism?.value === "pod-identity" ? { mechanism: "pod-identity" as const } : {}),
+      mechanism,
       ...(isRecord(sa) && typeof sa.namespace === "string" && typeof sa.name === "string"
         ? { serviceAccount: { namespace: sa.namespace, name: sa.name } }
         : {}),
@@ -164,95 +172,6 @@ function s3Error(result: AccessCheckResult): string {
   return result.reason.startsWith(preamble) ? result.reason.slice(preamble.length) : result.reason;
 }
 
-/** STS gave the pod no credentials (stage `sts`): which link the AWS CLI's error points to. */
-function diagnoseSts(reason: string, check: AccessCheckRef): Diagnosis {
-  const C = IRSA_CHECKS;
-  if (/no OpenIDConnect provider found/i.test(reason)) {
-    return {
-      link: "oidc-provider",
-      advice:
-        "account B has no IAM OIDC provider for this cluster's issuer URL (or one for a different URL): " +
-        "check account-b's ClusterOidcProvider against account-a's oidcIssuerUrl output.",
-      checks: [ref(C.providerForIssuer, {})],
-    };
-  }
-  if (/InvalidIdentityToken/i.test(reason) && /thumbprint|certificate/i.test(reason)) {
-    return {
-      link: "oidc-provider",
-      advice: "STS rejected the issuer's certificate: check the OIDC provider's thumbprint in account B.",
-      checks: [ref(C.providerThumbprint, {})],
-    };
-  }
-  if (/InvalidIdentityToken/i.test(reason) && /aud/i.test(reason)) {
-    return {
-      link: "oidc-provider",
-      advice:
-        "the token's audience is not a client id of the OIDC provider: the provider needs sts.amazonaws.com " +
-        "(and so does the ServiceAccount's audience annotation, when set).",
-      checks: [ref(C.providerClientId, {})],
-    };
-  }
-  const tokenMissing =
-    /web.?identity token|AWS_WEB_IDENTITY_TOKEN_FILE|AWS_ROLE_ARN|token file|serviceaccount\/token|unable to locate credentials|no credentials/i;
-  if (tokenMissing.test(reason)) {
-    return {
-      link: "service-account",
-      advice:
-        "the pod has no web identity token or role: check that the ServiceAccount carries " +
-        "eks.amazonaws.com/role-arn, that the Job's pod uses that ServiceAccount, and that the pod was created " +
-        "after the annotation (the webhook only injects into new pods: delete the pod or re-run the Job).",
-      checks: [ref(C.serviceAccountAnnotated, subjectOf(check))],
-    };
-  }
-  if (/AssumeRoleWithWebIdentity/i.test(reason)) {
-    return {
-      link: "trust-policy",
-      advice:
-        "STS refused AssumeRoleWithWebIdentity: check the role's trust policy (Principal.Federated must be the " +
-        `OIDC provider ARN in account B, <issuer>:sub must be system:serviceaccount:${check.namespace}:<name> of ` +
-        "the ServiceAccount, <issuer>:aud must be sts.amazonaws.com) and that the provider's URL is the cluster's issuer.",
-      checks: [trustSubjectRef(check), ref(C.trustPrincipal, {})],
-    };
-  }
-  if (/Could not connect to the endpoint URL|Connect timeout|timed out/i.test(reason)) {
-    return {
-      advice:
-        "the pod could not reach STS: check the pod's egress (NetworkPolicy, security groups, an STS VPC " +
-        "endpoint in a private cluster) and the region it uses.",
-      checks: [],
-    };
-  }
-  return {
-    advice:
-      "STS gave the pod no credentials for a reason this report does not recognise; see the reason above " +
-      "(the usual suspects: links 4, 3 and 2, in that order).",
-    checks: [],
-  };
-}
-
-/**
- * The pod runs as another identity than the expected role: stage `identity`, or a passed check
- * whose role is not the one account-a's outputs name.
- */
-function diagnoseIdentity(result: AccessCheckResult, check: AccessCheckRef): Diagnosis {
-  if (result.ok && result.expectedRoleArn !== check.expectedRoleArn) {
-    return {
-      advice:
-        `the Job checked ${result.expectedRoleArn || "another role"}, not ${check.expectedRoleArn} that ` +
-        "account-a's accessCheck output names: run `npm run deploy` again so that the Job runs for the current role.",
-      checks: [],
-    };
-  }
-  return {
-    link: "service-account",
-    advice:
-      `the pod got credentials for ${result.callerArn || "an unknown identity"}, not for ${check.expectedRoleArn}: ` +
-      "the ServiceAccount's annotation names another role, or the pod runs under another ServiceAccount " +
-      "(the node's role means the webhook injected nothing: no annotation, or a pod created before it).",
-    checks: [ref(IRSA_CHECKS.serviceAccountAnnotated, subjectOf(check))],
-  };
-}
-
 /** The diagnosis as one report line: the link, what the failure means, and the catalogue's fixes. */
 export function diagnosisLine(diagnosis: Diagnosis): string {
   const fixes = diagnosis.checks.map(
@@ -260,22 +179,41 @@ export function diagnosisLine(diagnosis: Diagnosis): string {
   );
   const text = [diagnosis.advice, ...fixes].join(" ");
   if (diagnosis.link === undefined) return `  cause: ${text}`;
-  const mechanism = diagnosis.mechanism ?? "irsa";
-  const link = linkOf(diagnosis.link, mechanism);
-  return `  ${mechanism === "pod-identity" ? "Pod Identity" : "IRSA"} link ${link.number} (${link.title}): ${text}`;
+  const link = linkOf(diagnosis.link, diagnosis.mechanism);
+  return `  ${mechanismModule(diagnosis.mechanism).title} link ${link.number} (${link.title}): ${text}`;
 }
 
 /** Maps a failed (or wrong-role) access-check result to the link of its mechanism's chain it points to. */
 export function diagnose(result: AccessCheckResult, check: AccessCheckRef): Diagnosis {
-  if (check.mechanism === "pod-identity") return diagnosePodIdentity(result, check, s3Error(result));
-  switch (result.stage) {
-    case "sts":
-      return diagnoseSts(result.reason, check);
-    case "identity":
-    case "done":
-      return diagnoseIdentity(result, check);
-    case "s3":
-      return diagnoseS3(s3Error(result), check);
+  return { ...diagnoseFor(check.mechanism, result, check, s3Error(result)), mechanism: check.mechanism };
+}
+
+/** The diagnosis by the mechanism's own diagnoser (mechanisms/<name>/verify.ts). */
+function diagnoseFor(
+  mechanism: Mechanism,
+  result: AccessCheckResult,
+  check: AccessCheckRef,
+  error: string,
+): LinkDiagnosis {
+  switch (mechanism) {
+    case Mechanism.Irsa:
+      return diagnoseIrsa(result, check, error);
+    case Mechanism.PodIdentity:
+      return diagnosePodIdentity(result, check, error);
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
+}
+
+/** How the pod reached the object, in the words of `verify`'s OK line. */
+function viaWords(mechanism: Mechanism): string {
+  switch (mechanism) {
+    case Mechanism.Irsa:
+      return "its IRSA role";
+    case Mechanism.PodIdentity:
+      return "EKS Pod Identity (its target role)";
+    default:
+      return assertNever(mechanism, "mechanism");
   }
 }
 
@@ -315,7 +253,7 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
     const object = `s3://${result.bucket || check.bucketName}/${result.key || check.objectKey}`;
     const bytes = result.bytes === null ? "" : ` (${result.bytes} bytes)`;
     lines.push(`  object read:   ${object}${bytes}`);
-    const via = check.mechanism === "pod-identity" ? "EKS Pod Identity (its target role)" : "its IRSA role";
+    const via = viaWords(check.mechanism);
     lines.push(`verify: OK, the pod in account A read the object in account B through ${via}.`);
     return { ok: true, lines };
   }

@@ -6,6 +6,8 @@ import { parseArgs } from "node:util";
 import { HELP_FLAG, STACK_FLAGS, STACK_FLAGS_USAGE, parseStackPair } from "../deploy/flags";
 import { type StackPair } from "../deploy/orchestrator";
 import { IrsaInputError } from "../components/errors";
+import { MECHANISMS, Mechanism, isMechanism } from "../components/mechanism";
+import { mechanismModule } from "../mechanisms/registry";
 import { parsePolicyRoleArn } from "../components/podIdentityPolicies";
 import {
   validateBucketName,
@@ -16,11 +18,19 @@ import {
   validateRegion,
 } from "../components/validation";
 
-/** The mechanisms the doctor knows; each has its own collector and link set. */
-export const MECHANISMS = ["irsa", "pod-identity"] as const;
+export { MECHANISMS, type Mechanism } from "../components/mechanism";
 
-/** One of {@link MECHANISMS}. */
-export type Mechanism = (typeof MECHANISMS)[number];
+/**
+ * The mechanism of a chain named with flags and no --mechanism: IRSA (documented in the usage text).
+ * With the stacks, their `mechanism` output decides (mechanisms/compat.ts).
+ */
+export const DEFAULT_EXPLICIT_MECHANISM: Mechanism = Mechanism.Irsa;
+
+/** Why `--assume` is refused with `mechanism` (undefined: it is not). */
+export function assumeRefusal(mechanism: Mechanism): string | undefined {
+  const why = mechanismModule(mechanism).doctorRefuses.assume;
+  return why === undefined ? undefined : `--assume is not available with --mechanism ${mechanism}: ${why}`;
+}
 
 /** Exit codes: no check failed; a check failed; a usage or credential error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -143,11 +153,6 @@ Exit codes: 0 no check failed; 1 a check failed; 2 usage or credential error.`;
  * imitation (assuming the source role, then the target, with hand-made session tags) would test the
  * doctor's guess of EKS's behaviour, not the chain.
  */
-export const POD_IDENTITY_ASSUME =
-  "--assume is not available with --mechanism pod-identity: pods get their credentials from the EKS Pod Identity " +
-  "Agent, through the EKS Auth API's AssumeRoleForPodIdentity with the pod's own projected token, an exchange AWS " +
-  "documents as used only by the agent; the doctor does not imitate it. For the end-to-end test from a pod, " +
-  "npm run verify reads the result of the access-check Job, which runs in the cluster as the ServiceAccount";
 
 /**
  * A role ARN flag: one role's ARN. '*' and '?' (wildcards in a policy) and '$' (a policy variable) are
@@ -177,12 +182,12 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
   }
   const v = parsed.values;
   if (v.help) return { kind: "help" };
-  if (v.mechanism !== undefined && !(MECHANISMS as readonly string[]).includes(v.mechanism)) {
+  if (v.mechanism !== undefined && !isMechanism(v.mechanism)) {
     return { kind: "error", message: `--mechanism: "${v.mechanism}" is not one of ${MECHANISMS.join(", ")}` };
   }
   const given = CHAIN_FLAGS.filter((f) => v[f] !== undefined);
   // An explicit chain has nothing else to say which mechanism; the stacks have their `mechanism` output.
-  const mechanism = (v.mechanism ?? (given.length > 0 ? "irsa" : undefined)) as Mechanism | undefined;
+  const mechanism = v.mechanism ?? (given.length > 0 ? DEFAULT_EXPLICIT_MECHANISM : undefined);
   const profiles = {
     ...(v["profile-a"] !== undefined ? { a: v["profile-a"] } : {}),
     ...(v["profile-b"] !== undefined ? { b: v["profile-b"] } : {}),
@@ -197,10 +202,13 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
       message: "--assume needs the cluster (a token from its TokenRequest API): drop --no-cluster",
     };
   }
-  if (mechanism === "pod-identity" && v.assume) {
-    return { kind: "error", message: POD_IDENTITY_ASSUME };
-  }
-  if (mechanism === "irsa" && v["source-role-arn"] !== undefined) {
+  const refusal = mechanism !== undefined && v.assume ? assumeRefusal(mechanism) : undefined;
+  if (refusal !== undefined) return { kind: "error", message: refusal };
+  if (
+    mechanism !== undefined &&
+    mechanismModule(mechanism).doctorRefuses.sourceRoleArn &&
+    v["source-role-arn"] !== undefined
+  ) {
     return {
       kind: "error",
       message: "--source-role-arn names Pod Identity's source role: add --mechanism pod-identity",

@@ -6,8 +6,19 @@
  * Exit codes: 0 no check failed; 1 a check failed (or the doctor could not finish); 2 a usage or
  * credential error.
  */
+import { roleArnParts } from "../components/arn";
+import { type ChainSnapshot } from "../chain";
+import { Mechanism, assertNever } from "../components/mechanism";
 import * as path from "node:path";
-import { EXIT, POD_IDENTITY_ASSUME, USAGE, parseDoctorArgs, type ChainInputs, type DoctorArgs } from "./args";
+import {
+  DEFAULT_EXPLICIT_MECHANISM,
+  EXIT,
+  USAGE,
+  assumeRefusal,
+  parseDoctorArgs,
+  type ChainInputs,
+  type DoctorArgs,
+} from "./args";
 import { type HttpsOptions } from "./oidc";
 import { type Recorder } from "./aws";
 import { type CommandRunner, type Env, type FileSystem, execRunner, nodeFileSystem } from "../deploy/system";
@@ -75,13 +86,12 @@ async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInp
 async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
   const record: Recorder = deps.record ?? (() => undefined);
   const chain = await chainInputs(args, deps);
-  const [aws, kube, { COLLECTORS }, { checkChain }, report, { useColor }] = await Promise.all([
+  const [aws, kube, { checkChain, mechanismModule }, report, { useColor }] = await Promise.all([
     import("./aws"),
     import("./kube"),
-    import("./mechanisms"),
-    import("../chain"),
+    import("../mechanisms/registry"),
     import("./report"),
-    import("../plan/render"),
+    import("../cli/shared/terminal"),
   ]);
   if (args.mechanism !== undefined && chain.mechanism !== undefined && chain.mechanism !== args.mechanism) {
     throw new UsageError(
@@ -89,16 +99,18 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
         `mechanism output), not ${args.mechanism}: pass --mechanism ${chain.mechanism}`,
     );
   }
-  // Without --mechanism (only with the stacks): what they deploy, else IRSA.
-  const mechanism = args.mechanism ?? chain.mechanism ?? "irsa";
-  if (mechanism === "pod-identity" && args.assume) throw new UsageError(POD_IDENTITY_ASSUME);
-  if (mechanism === "irsa" && args.source.kind === "stacks" && args.source.sourceRoleArn !== undefined) {
+  // Without --mechanism (only with the stacks): what they deploy (chainInputs reads it through mechanisms/compat.ts).
+  const mechanism = args.mechanism ?? chain.mechanism ?? DEFAULT_EXPLICIT_MECHANISM;
+  const refusal = args.assume ? assumeRefusal(mechanism) : undefined;
+  if (refusal !== undefined) throw new UsageError(refusal);
+  const refusesSourceRole = mechanismModule(mechanism).doctorRefuses.sourceRoleArn;
+  if (refusesSourceRole && args.source.kind === "stacks" && args.source.sourceRoleArn !== undefined) {
     throw new UsageError(
       "--source-role-arn names Pod Identity's source role: the stacks deploy irsa (add --mechanism pod-identity " +
         "if they do not say)",
     );
   }
-  const load = COLLECTORS[mechanism];
+  const load = mechanismModule(mechanism).doctorCollector;
   // The kubeconfig is the user's input: refused (exit 2) before any call to AWS.
   let kubeApi;
   if (args.cluster.enabled) {
@@ -146,7 +158,7 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
       }
     };
     const accounts = { a: (await identity("a", a)).account, b: (await identity("b", b)).account };
-    const roleAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(chain.roleArn)?.[1];
+    const roleAccount = roleArnParts(chain.roleArn)?.account;
     if (roleAccount !== accounts.b) {
       throw new UsageError(
         `credentials: --profile-b is account ${accounts.b}, but the role ${chain.roleArn} is in account ${roleAccount}: ` +
@@ -179,16 +191,11 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
     else {
       const where = `cluster ${chain.clusterName} (${clusterRegion}, account ${accounts.a})`;
       const rest = `ServiceAccount ${chain.namespace}/${chain.serviceAccount}, s3://${chain.bucket}/${chain.key}`;
-      const title =
-        snapshot.mechanism === "pod-identity"
-          ? `EKS Pod Identity chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
-            `target role ${chain.roleArn}, ${rest}`
-          : `IRSA chain links (live): ${where}, role ${chain.roleArn}, ${rest}`;
+      const title = liveTitle(snapshot, chain.roleArn, where, rest);
       deps.stdout(
         report.renderDoctor(results, {
           color: useColor(deps.isTTY, deps.env),
           title,
-          mechanism: snapshot.mechanism,
         }),
       );
     }
@@ -265,4 +272,19 @@ if (require.main === module) {
       process.exitCode = EXIT.failed;
     },
   );
+}
+
+/** The report's title: the chain, and the roles it runs through, in the words of its mechanism. */
+function liveTitle(snapshot: ChainSnapshot, roleArn: string, where: string, rest: string): string {
+  switch (snapshot.mechanism) {
+    case Mechanism.Irsa:
+      return `IRSA chain links (live): ${where}, role ${roleArn}, ${rest}`;
+    case Mechanism.PodIdentity:
+      return (
+        `EKS Pod Identity chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
+        `target role ${roleArn}, ${rest}`
+      );
+    default:
+      return assertNever(snapshot, "mechanism");
+  }
 }

@@ -3,7 +3,8 @@
  * region from its config) through deploy/'s StackWorkspace. The mapping from outputs is pure; only
  * {@link readStackInputs} talks to the workspace.
  */
-import { MECHANISMS, type ChainInputs, type Mechanism } from "./args";
+import { type ChainInputs } from "./args";
+import { isMechanism } from "../components/mechanism";
 import { type StackPair } from "../deploy/orchestrator";
 import { type StackOutputs, type StackWorkspace } from "../deploy/workspace";
 
@@ -63,9 +64,8 @@ export function chainFromStacks(
   return {
     roleArn: need(b, stacks.b, "roleArn"),
     ...(sourceRoleArn !== undefined ? { sourceRoleArn } : {}),
-    ...(mechanism !== undefined && (MECHANISMS as readonly string[]).includes(mechanism)
-      ? { mechanism: mechanism as Mechanism }
-      : {}),
+    // No output, or one this version does not know: the stacks do not say (--mechanism decides, else IRSA).
+    ...(isMechanism(mechanism) ? { mechanism } : {}),
     clusterName: need(a, stacks.a, "clusterName"),
     ...(clusterRegion !== undefined ? { clusterRegion } : {}),
     namespace: sa.namespace,

@@ -3,6 +3,7 @@
  * inline and attached policies; the bucket side of the permission link (bucket policy, object, KMS
  * key); the ServiceAccount and the pods that run as it. I/O shell: the facts are irsa/facts.ts's.
  */
+import { tryParseArn } from "../components/arn";
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -29,9 +30,9 @@ import {
   podFacts,
   roleNameOf,
   serviceAccountFacts,
-} from "./irsa/facts";
+} from "../mechanisms/irsa/doctor/facts";
 import { kubeErrorText } from "./kube";
-import { type CollectorContext } from "./mechanisms";
+import { type CollectorContext } from "./collector";
 
 /** A promise's value, or its error. */
 export async function orUndefined<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown }> {
@@ -201,7 +202,8 @@ export async function readBucketSide(
     ...(kmsKey ? { kmsKeyArn: kmsKey } : {}),
   };
   if (!kmsKey) return;
-  const region = /^arn:[^:]+:kms:([^:]+):/.exec(kmsKey)?.[1] ?? ctx.bucketRegion;
+  const keyArn = tryParseArn(kmsKey);
+  const region = keyArn?.service === "kms" && keyArn.region !== "" ? keyArn.region : ctx.bucketRegion;
   const kms = ctx.b.kms(region);
   const described = await orUndefined(kms.send(new DescribeKeyCommand({ KeyId: kmsKey })));
   if (described.error !== undefined) {

@@ -2,8 +2,9 @@
  * The doctor's report: the `--json` document (exactly `{ ok, links }`) and the terminal table, with
  * each failed or undecided check's fix after it. Pure; the table is plan/render.ts's.
  */
-import { describeFailure, linkOf, type CheckResult } from "../chain";
-import { linksTable, styles } from "../plan/render";
+import { type ChainCheckResult, type CheckResult } from "../chain";
+import { describeFailure, linkOf } from "../mechanisms";
+import { linksTable, styles } from "../cli/shared/terminal";
 
 /** The `--json` document. */
 export interface DoctorReport {
@@ -27,17 +28,17 @@ export function doctorReport(results: readonly CheckResult[]): DoctorReport {
 
 /** The report as the terminal shows it: a heading, the table, then each failure and warning in full. */
 export function renderDoctor(
-  results: readonly CheckResult[],
-  options: { color: boolean; title: string; mechanism?: "irsa" | "pod-identity" },
+  results: readonly ChainCheckResult[],
+  options: { color: boolean; title: string },
 ): string {
   const st = styles(options.color);
-  const lines = [st.bold(options.title), ...linksTable(results, st, 100, options.mechanism)];
+  const lines = [st.bold(options.title), ...linksTable(results, st, 100)];
   const failed = results.filter((r) => r.status === "fail");
   const warned = results.filter((r) => r.status === "warn");
   if (failed.length > 0 || warned.length > 0) lines.push("");
-  for (const r of failed) lines.push(`${st.red("✗")} ${describeFailure(r, options.mechanism)}`);
+  for (const r of failed) lines.push(`${st.red("✗")} ${describeFailure(r)}`);
   for (const r of warned) {
-    const link = linkOf(r.link, options.mechanism);
+    const link = linkOf(r.link, r.mechanism);
     lines.push(
       `${st.yellow("!")} link ${link.number} undecided (${link.title}): ${r.check}: ${r.detail}.` +
         (r.fix ? ` Fix: ${r.fix}.` : ""),

@@ -10,8 +10,10 @@
  * recorded passes by pure functions (`collect.ts` → the chain's snapshot and checks, `matrix.ts`,
  * `manifests.ts`), so tests can feed it tampered records. `files.ts` writes it, `render.ts` prints it.
  */
+import { Mechanism, assertNever } from "../components/mechanism";
 import { PLACEHOLDER_ACCOUNT_ID } from "../engine/placeholders";
-import { checkChain, describeFailure, type CheckResult } from "../chain";
+import { type ChainCheckResult } from "../chain";
+import { checkChain, describeFailure } from "../mechanisms";
 import { collectSnapshot } from "./collect";
 import { PLAN_ORGANIZATION, type PlanConfigs } from "./config";
 import { buildManifests, type PlannedManifest } from "./manifests";
@@ -44,7 +46,7 @@ export interface Plan {
   manifests: PlannedManifest[];
   matrix: AccessRow[];
   /** The chain's checks on the planned values. */
-  links: CheckResult[];
+  links: ChainCheckResult[];
   /** Problems that fail the plan, in words (mismatched matrix rows, broken links, invalid manifests). */
   problems: string[];
   ok: boolean;
@@ -82,58 +84,65 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
   const bucketName = chain.bucketName;
   let matrix: AccessRow[] = [];
   let sourceRole: Plan["sourceRole"];
-  if (chain.mechanism === "pod-identity") {
-    // The source role as the chain was checked on it (collect.ts reads it once, its own policies only).
-    if (chain.sourceRole) {
-      sourceRole = {
-        arn: chain.sourceRole.arn,
-        trustPolicy: parseDocument("account-a's source role trust policy", chain.sourceRole.trustPolicy),
-        permissionPolicies: Object.entries(chain.sourceRole.permissionPolicies).map(([name, json]) => ({
-          name,
-          ...parseDocument(`account-a's source role policy ${name}`, json),
-        })),
-      };
+  switch (chain.mechanism) {
+    case Mechanism.PodIdentity: {
+      // The source role as the chain was checked on it (collect.ts reads it once, its own policies only).
+      if (chain.sourceRole) {
+        sourceRole = {
+          arn: chain.sourceRole.arn,
+          trustPolicy: parseDocument("account-a's source role trust policy", chain.sourceRole.trustPolicy),
+          permissionPolicies: Object.entries(chain.sourceRole.permissionPolicies).map(([name, json]) => ({
+            name,
+            ...parseDocument(`account-a's source role policy ${name}`, json),
+          })),
+        };
+      }
+      if (sourceRole && chain.cluster && chain.role && bucketName) {
+        matrix = buildPodIdentityMatrix({
+          configs,
+          clusterArn: chain.cluster.arn,
+          sourceRoleArn: sourceRole.arn,
+          sourceTrust: sourceRole.trustPolicy.doc,
+          sourcePermissions: sourceRole.permissionPolicies.map((p) => p.doc),
+          targetRoleArn: chain.role.arn,
+          targetTrust: trustPolicy.doc,
+          permissionPolicies: permissionPolicies.map((p) => p.doc),
+          bucketName,
+        });
+      } else {
+        problems.push(
+          "access matrix: the runs plan no cluster ARN, source role, target role or bucket name to evaluate against",
+        );
+      }
+      break;
     }
-    if (sourceRole && chain.cluster && chain.role && bucketName) {
-      matrix = buildPodIdentityMatrix({
-        configs,
-        clusterArn: chain.cluster.arn,
-        sourceRoleArn: sourceRole.arn,
-        sourceTrust: sourceRole.trustPolicy.doc,
-        sourcePermissions: sourceRole.permissionPolicies.map((p) => p.doc),
-        targetRoleArn: chain.role.arn,
-        targetTrust: trustPolicy.doc,
-        permissionPolicies: permissionPolicies.map((p) => p.doc),
-        bucketName,
-      });
-    } else {
-      problems.push(
-        "access matrix: the runs plan no cluster ARN, source role, target role or bucket name to evaluate against",
-      );
+    case Mechanism.Irsa: {
+      const providerArn = chain.provider?.arn ?? str(b.outputs.oidcProviderArn?.value);
+      if (providerArn && bucketName) {
+        matrix = buildAccessMatrix({
+          configs,
+          providerArn,
+          trustPolicy: trustPolicy.doc,
+          permissionPolicies: permissionPolicies.map((p) => p.doc),
+          bucketName,
+          accountAId: configs.a.aws.allowedAccountIds?.[0] ?? PLACEHOLDER_ACCOUNT_ID,
+        });
+      } else {
+        problems.push(
+          "access matrix: account-b plans no OIDC provider ARN or bucket name to evaluate against",
+        );
+      }
+      break;
     }
-  }
-  if (chain.mechanism === "irsa") {
-    const providerArn = chain.provider?.arn ?? str(b.outputs.oidcProviderArn?.value);
-    if (providerArn && bucketName) {
-      matrix = buildAccessMatrix({
-        configs,
-        providerArn,
-        trustPolicy: trustPolicy.doc,
-        permissionPolicies: permissionPolicies.map((p) => p.doc),
-        bucketName,
-        accountAId: configs.a.aws.allowedAccountIds?.[0] ?? PLACEHOLDER_ACCOUNT_ID,
-      });
-    } else {
-      problems.push("access matrix: account-b plans no OIDC provider ARN or bucket name to evaluate against");
-    }
+    default:
+      assertNever(chain, "mechanism");
   }
   for (const row of matrix.filter((r) => !r.ok)) {
     problems.push(
       `access matrix: ${row.action} for ${row.subject} on ${row.resource}: expected ${row.expected}, the planned policy says ${row.actual} (${row.reason})`,
     );
   }
-  for (const check of links.filter((l) => l.status === "fail"))
-    problems.push(describeFailure(check, configs.b.mechanism));
+  for (const check of links.filter((l) => l.status === "fail")) problems.push(describeFailure(check));
   for (const m of manifests.filter((x) => !x.validation.valid)) {
     problems.push(
       `manifest ${m.file}: invalid against the Kubernetes API schema: ${(m.validation as { errors: string }).errors}`,

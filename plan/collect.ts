@@ -3,6 +3,7 @@
  * the recorded passes, the registrations the final account-b and account-a runs would send. Pure:
  * tests tamper with the passes (or the snapshot) to produce broken links.
  */
+import { Mechanism, assertNever } from "../components/mechanism";
 import {
   type ChainSnapshot,
   type ChainWorkload,
@@ -26,9 +27,15 @@ import {
 
 /** The chain's facts, read from the final account-b and account-a runs. */
 export function collectSnapshot(passes: StackPass[], configs: PlanConfigs): ChainSnapshot {
-  return configs.b.mechanism === "pod-identity"
-    ? collectPodIdentitySnapshot(passes, configs)
-    : collectIrsaSnapshot(passes, configs);
+  const mechanism = configs.b.mechanism;
+  switch (mechanism) {
+    case Mechanism.Irsa:
+      return collectIrsaSnapshot(passes, configs);
+    case Mechanism.PodIdentity:
+      return collectPodIdentitySnapshot(passes, configs);
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
  * The plan's input: both stacks' config files, validated exactly as the programs will validate them
  * (stacks/config.ts), before anything runs.
  */
+import { Mechanism, assertNever } from "../components/mechanism";
 import {
   configGetters,
   parseAccountAConfig,
@@ -70,7 +71,7 @@ export function parsePlanConfigs(
     a: parse<AccountAConfig>("account-a", configA, parseAccountAConfig),
     b: parse<AccountBConfig>("account-b", configB, parseAccountBConfig),
   };
-  if (configs.b.mechanism === "pod-identity") {
+  if (mechanismChecksPartitions(configs.b.mechanism)) {
     const mismatch = partitionMismatch({ ...configs.a.aws, from: "aws:region is" }, configs.b.aws);
     if (mismatch) throw new PlanConfigError("account-b", mismatch);
   }
@@ -97,5 +98,21 @@ function checkProgram(stack: StackName, config: StackConfig): void {
     }
   } catch (e) {
     throw new PlanConfigError(stack, e);
+  }
+}
+
+/**
+ * Whether the plan refuses accounts in two partitions for this mechanism: Pod Identity crosses from A
+ * to B with a role session (the source role into the target role), which IAM does not do across
+ * partitions; IRSA's role in B trusts an OIDC provider in B, which is not checked here.
+ */
+function mechanismChecksPartitions(mechanism: Mechanism): boolean {
+  switch (mechanism) {
+    case Mechanism.Irsa:
+      return false;
+    case Mechanism.PodIdentity:
+      return true;
+    default:
+      return assertNever(mechanism, "mechanism");
   }
 }

@@ -125,7 +125,14 @@ export function planFiles(plan: Plan, sources: { configA: string; configB: strin
       ...(m.validation.valid ? {} : { errors: m.validation.errors }),
     })),
     accessMatrix: plan.matrix,
-    links: plan.links,
+    // Each result's mechanism is the plan's (policies.mechanism): the documented fields only.
+    links: plan.links.map((l) => ({
+      link: l.link,
+      check: l.check,
+      status: l.status,
+      detail: l.detail,
+      ...(l.fix !== undefined ? { fix: l.fix } : {}),
+    })),
     problems: plan.problems,
     artifacts: Object.fromEntries(Object.entries(notes).sort(([x], [y]) => (x < y ? -1 : 1))),
   };

@@ -2,9 +2,10 @@
  * The plan as the terminal shows it: resource trees, documents, the access matrix, the chain's checks
  * and the manifests, in aligned tables; colour only on a terminal.
  */
+import { shorten, styles, table, linksTable, type Cell, type Styles } from "../cli/shared/terminal";
+import { Mechanism, assertNever } from "../components/mechanism";
 import { type Decision } from "../components/evaluate";
 import { PROJECT } from "../stacks/config";
-import { linkOf, type CheckResult } from "../chain";
 import { type RecordedResource } from "../engine/mockEngine";
 import { type Plan } from "./build";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
@@ -13,92 +14,25 @@ import { type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
 import { providerName } from "./records";
 
-/** Text styles; identity functions when colour is off. */
-export interface Styles {
-  bold: (s: string) => string;
-  dim: (s: string) => string;
-  green: (s: string) => string;
-  red: (s: string) => string;
-  yellow: (s: string) => string;
-  cyan: (s: string) => string;
-}
+// The terminal helpers the doctor shares live below both front ends; re-exported for plan's users.
+export {
+  linksTable,
+  statusCell,
+  styles,
+  table,
+  useColor,
+  type Cell,
+  type Styles,
+} from "../cli/shared/terminal";
 
-/** ANSI styles when `color`, plain text otherwise. */
-export function styles(color: boolean): Styles {
-  const sgr = (open: number, close: number) => (s: string) =>
-    color ? `\u001b[${open}m${s}\u001b[${close}m` : s;
-  return {
-    bold: sgr(1, 22),
-    dim: sgr(2, 22),
-    green: sgr(32, 39),
-    red: sgr(31, 39),
-    yellow: sgr(33, 39),
-    cyan: sgr(36, 39),
-  };
-}
-
-/** Colour only on a terminal, and never when NO_COLOR or CI is set. */
-export function useColor(isTTY: boolean, env: Record<string, string | undefined>): boolean {
-  return isTTY && env.NO_COLOR === undefined && env.CI === undefined;
-}
-
-/** A table cell: the text, and a style applied after padding (so alignment ignores escapes). */
-export type Cell = string | { text: string; style: (s: string) => string };
-
-/** Aligned columns, two spaces apart, each line indented. */
-export function table(rows: Cell[][], indent = "  "): string[] {
-  const text = (c: Cell) => (typeof c === "string" ? c : c.text);
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...text(c)].length)));
-  return rows.map((row) =>
-    (
-      indent +
-      row
-        .map((c, i) => {
-          const t = text(c);
-          const padded = i === row.length - 1 ? t : t + " ".repeat(widths[i] - [...t].length);
-          return typeof c === "string" || t === "" ? padded : c.style(padded);
-        })
-        .join("  ")
-    ).trimEnd(),
-  );
-}
-
-function shorten(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
-
-/** A check's status as a table cell: PASS, FAIL, WARN or SKIP, coloured. */
-export function statusCell(status: CheckResult["status"], st: Styles): Cell {
-  return status === "pass"
-    ? { text: "PASS", style: st.green }
-    : status === "fail"
-      ? { text: "FAIL", style: st.red }
-      : status === "warn"
-        ? { text: "WARN", style: st.yellow }
-        : { text: "SKIP", style: st.yellow };
-}
-
-/**
- * The chain's check results as a table: link number, check, status, detail (cut at `detailWidth`).
- * `mechanism` picks the chain whose numbers the links take (both chains have a `permission` link).
- */
-export function linksTable(
-  links: readonly CheckResult[],
-  st: Styles,
-  detailWidth = 120,
-  mechanism: "irsa" | "pod-identity" = "irsa",
-): string[] {
-  return table([
-    ["LINK", "CHECK", "STATUS", "DETAIL"].map((t) => ({ text: t, style: st.bold })),
-    ...links.map((l) => [
-      String(linkOf(l.link, mechanism).number),
-      l.check,
-      statusCell(l.status, st),
-      { text: shorten(l.detail, detailWidth), style: st.dim },
-    ]),
-  ]);
-}
+/** The plan report's headings that name the mechanism. */
+const PLAN_WORDS: Record<Mechanism, { accountBDocuments: string; links: string }> = {
+  irsa: { accountBDocuments: "IAM documents (account-b)", links: "IRSA chain links (offline)" },
+  "pod-identity": {
+    accountBDocuments: "IAM documents (account-b: the target role)",
+    links: "EKS Pod Identity chain links (offline)",
+  },
+};
 
 /** The resource tree of a run: one row per resource, indented under its parent. */
 export function resourceTree(pass: StackPass, st: Styles): string[] {
@@ -170,7 +104,8 @@ export function renderPlan(
     }
   }
 
-  const podIdentity = plan.configs.b.mechanism === "pod-identity";
+  const mechanism = plan.configs.b.mechanism;
+  const words = PLAN_WORDS[mechanism];
   if (plan.sourceRole) {
     heading("IAM documents (account-a: the Pod Identity source role)");
     lines.push(
@@ -183,7 +118,7 @@ export function renderPlan(
       lines.push(...indentJson(p.doc));
     }
   }
-  heading(podIdentity ? "IAM documents (account-b: the target role)" : "IAM documents (account-b)");
+  heading(words.accountBDocuments);
   lines.push(`  trust policy (${plan.trustPolicy.size} of ${plan.configs.b.maxTrustPolicySize} characters):`);
   lines.push(...indentJson(plan.trustPolicy.doc));
   for (const p of plan.permissionPolicies) {
@@ -197,68 +132,82 @@ export function renderPlan(
       ? { text: "allow", style: st.green }
       : { text: d === "ExplicitDeny" ? "deny (explicit)" : "deny", style: st.dim };
   const header = (...titles: string[]) => titles.map((text) => ({ text, style: st.bold }));
-  if (podIdentity) {
-    const tag = (r: AccessRow, key: string) => r.context[`aws:RequestTag/${key}`] ?? "-";
-    heading(
-      "Who may reach the target role (sts:AssumeRole and sts:TagSession against its planned trust policy)",
-    );
-    lines.push(
-      ...table([
-        header("CASE", "ACTION", "CALLER", "CLUSTER", "NAMESPACE/SERVICE ACCOUNT", "EXPECTED", "ACTUAL", ""),
-        ...plan.matrix
-          .filter((r) => r.kind === "target-trust")
-          .map((r) => [
-            r.subject,
-            r.action,
-            shorten(r.context["aws:PrincipalArn"] ?? "-", 60),
-            tag(r, "eks-cluster-arn").replace(/^.*:cluster\//, ""),
-            r.context["aws:RequestTag/kubernetes-namespace"] === undefined
-              ? "(no tags)"
-              : `${tag(r, "kubernetes-namespace")}/${tag(r, "kubernetes-service-account")}`,
-            r.expected,
-            decision(r.actual),
-            mark(r.ok),
-          ]),
-      ]),
-    );
-    heading("The source role (EKS assuming it; it chaining into the target role)");
-    lines.push(
-      ...table([
-        header("CASE", "ACTION", "RESOURCE", "EXPECTED", "ACTUAL", ""),
-        ...plan.matrix
-          .filter((r) => r.kind === "source-role")
-          .map((r) => [
-            r.subject,
-            r.action,
-            shorten(r.resource, 70),
-            r.expected,
-            decision(r.actual),
-            mark(r.ok),
-          ]),
-      ]),
-    );
+  switch (mechanism) {
+    case Mechanism.PodIdentity: {
+      const tag = (r: AccessRow, key: string) => r.context[`aws:RequestTag/${key}`] ?? "-";
+      heading(
+        "Who may reach the target role (sts:AssumeRole and sts:TagSession against its planned trust policy)",
+      );
+      lines.push(
+        ...table([
+          header(
+            "CASE",
+            "ACTION",
+            "CALLER",
+            "CLUSTER",
+            "NAMESPACE/SERVICE ACCOUNT",
+            "EXPECTED",
+            "ACTUAL",
+            "",
+          ),
+          ...plan.matrix
+            .filter((r) => r.kind === "target-trust")
+            .map((r) => [
+              r.subject,
+              r.action,
+              shorten(r.context["aws:PrincipalArn"] ?? "-", 60),
+              tag(r, "eks-cluster-arn").replace(/^.*:cluster\//, ""),
+              r.context["aws:RequestTag/kubernetes-namespace"] === undefined
+                ? "(no tags)"
+                : `${tag(r, "kubernetes-namespace")}/${tag(r, "kubernetes-service-account")}`,
+              r.expected,
+              decision(r.actual),
+              mark(r.ok),
+            ]),
+        ]),
+      );
+      heading("The source role (EKS assuming it; it chaining into the target role)");
+      lines.push(
+        ...table([
+          header("CASE", "ACTION", "RESOURCE", "EXPECTED", "ACTUAL", ""),
+          ...plan.matrix
+            .filter((r) => r.kind === "source-role")
+            .map((r) => [
+              r.subject,
+              r.action,
+              shorten(r.resource, 70),
+              r.expected,
+              decision(r.actual),
+              mark(r.ok),
+            ]),
+        ]),
+      );
+      break;
+    }
+    case Mechanism.Irsa:
+      heading("Who may assume the role (sts:AssumeRoleWithWebIdentity against the planned trust policy)");
+      lines.push(
+        ...table([
+          header("CASE", "SERVICE ACCOUNT", "AUDIENCE", "OIDC PROVIDER", "EXPECTED", "ACTUAL", ""),
+          ...plan.matrix
+            .filter((r) => r.kind === "trust")
+            .map((r) => [
+              r.scope === "namespace-wide"
+                ? { text: `${r.subject} [namespace-wide]`, style: st.yellow }
+                : r.subject,
+              r.context.sub.replace(/^system:serviceaccount:([^:]*):/, "$1/"),
+              r.context.aud,
+              shortProvider(r.resource),
+              r.expected,
+              decision(r.actual),
+              mark(r.ok),
+            ]),
+        ]),
+      );
+      break;
+    default:
+      assertNever(mechanism, "mechanism");
   }
-  if (!podIdentity)
-    heading("Who may assume the role (sts:AssumeRoleWithWebIdentity against the planned trust policy)");
-  if (!podIdentity)
-    lines.push(
-      ...table([
-        header("CASE", "SERVICE ACCOUNT", "AUDIENCE", "OIDC PROVIDER", "EXPECTED", "ACTUAL", ""),
-        ...plan.matrix
-          .filter((r) => r.kind === "trust")
-          .map((r) => [
-            r.scope === "namespace-wide"
-              ? { text: `${r.subject} [namespace-wide]`, style: st.yellow }
-              : r.subject,
-            r.context.sub.replace(/^system:serviceaccount:([^:]*):/, "$1/"),
-            r.context.aud,
-            shortProvider(r.resource),
-            r.expected,
-            decision(r.actual),
-            mark(r.ok),
-          ]),
-      ]),
-    );
   heading("What the role may do (against the planned permission policy)");
   lines.push(
     ...table([
@@ -276,8 +225,8 @@ export function renderPlan(
     ]),
   );
 
-  heading(podIdentity ? "EKS Pod Identity chain links (offline)" : "IRSA chain links (offline)");
-  lines.push(...linksTable(plan.links, st, 120, plan.configs.b.mechanism));
+  heading(words.links);
+  lines.push(...linksTable(plan.links, st, 120));
 
   heading("Kubernetes manifests (account-a, final update)");
   lines.push(

@@ -3,6 +3,7 @@
  * role), and once account-b has outputs, the ServiceAccount, the reader Deployment and the
  * access-check Job, wired through IRSA or EKS Pod Identity.
  */
+import { usesPodIdentity } from "./configShared";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessCheckJob } from "../components/accessCheckJob";
 import { CrossAccountPodIdentity } from "../components/crossAccountPodIdentity";
@@ -79,7 +80,7 @@ export function decideCreateNamespace(
 export async function accountA(): Promise<Record<string, unknown>> {
   const config = parseAccountAConfig(programConfigGetters(), pulumi.getOrganization());
   const aws = awsProvider("account-a", config.aws, pulumi.getStack());
-  const podIdentity = config.mechanism === "pod-identity";
+  const podIdentity = usesPodIdentity(config.mechanism);
 
   // Read account-b first: a mismatch must fail before anything is registered.
   const accountBRef = new pulumi.StackReference(config.accountBStack);

@@ -36,6 +36,7 @@ import {
   parseMechanism,
   qualifyStackName,
   refusePodIdentityRegion,
+  usesPodIdentity,
   type Mechanism,
 } from "./configShared";
 
@@ -105,11 +106,11 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
         "must be true or false",
       );
     }
-    if (mechanism !== "pod-identity") {
+    if (!usesPodIdentity(mechanism)) {
       throw new IrsaInputError(
         key("cluster.podIdentityAgent"),
         cluster.podIdentityAgent,
-        'is read only with cross-account-irsa:mechanism "pod-identity" (this stack uses "irsa")',
+        `is read only with cross-account-irsa:mechanism "pod-identity" (this stack uses "${mechanism}")`,
       );
     }
   }
@@ -157,7 +158,7 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     };
   }
   const aws = parseAwsSettings(settings);
-  if (mechanism === "pod-identity") refusePodIdentityRegion(aws);
+  if (usesPodIdentity(mechanism)) refusePodIdentityRegion(aws);
   return {
     aws,
     mechanism,

@@ -11,7 +11,9 @@ import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
 import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
 import { parseAccountBConfig } from "./config";
-import { checkMechanismsMatch, parseExportedMechanism } from "./crossStack";
+import { usesPodIdentity } from "./configShared";
+import { checkMechanismsMatch } from "./crossStack";
+import { exportedMechanism } from "../mechanisms/compat";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** What account-b logs when it previews before account-a has the outputs it needs. */
@@ -63,13 +65,13 @@ export async function accountB(): Promise<Record<string, unknown>> {
   const config = parseAccountBConfig(programConfigGetters(), pulumi.getOrganization());
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
   const a = await readStackOutputs(new pulumi.StackReference(config.accountAStack), ACCOUNT_A_OUTPUTS);
-  // account-a exports its mechanism (IRSA stacks from before Pod Identity only their issuer); none yet: not deployed.
-  const exported = a.mechanism ?? (a.oidcIssuerUrl !== undefined ? "irsa" : undefined);
-  if (exported !== undefined) {
-    const theirs = parseExportedMechanism(`${config.accountAStack} output mechanism`, exported);
+  // account-a exports its mechanism (stacks from before Pod Identity only their issuer: see
+  // mechanisms/compat.ts); neither output yet: account-a is not deployed.
+  if (a.mechanism !== undefined || a.oidcIssuerUrl !== undefined) {
+    const theirs = exportedMechanism(`${config.accountAStack} output mechanism`, a.mechanism);
     checkMechanismsMatch("account-b", config.mechanism, config.accountAStack, theirs);
   }
-  const podIdentity = config.mechanism === "pod-identity";
+  const podIdentity = usesPodIdentity(config.mechanism);
   const facts = podIdentity
     ? await required(
         config.accountAStack,

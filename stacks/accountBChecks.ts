@@ -8,6 +8,7 @@
  * update, naming the config key the user wrote, instead of after the provider and the bucket exist.
  * Pure.
  */
+import { Mechanism, assertNever } from "../components/mechanism";
 import { checkAdoptedProvider } from "../components/clusterOidcProvider";
 import { IrsaInputError, PolicySizeError } from "../components/errors";
 import { normalizeIssuer } from "../components/issuer";
@@ -88,9 +89,33 @@ export interface AccountBDocuments {
  * @throws IrsaInputError naming the `cross-account-irsa:` key to change.
  */
 export function checkAccountBDocuments(config: AccountBConfig, a: AccountAFacts): AccountBDocuments {
-  const trustPolicy =
-    config.mechanism === "pod-identity" ? checkTargetTrust(config, a) : checkIrsaTrust(config, a.issuerUrl);
+  const trustPolicy = checkTrust(config, a);
   return { ...(trustPolicy !== undefined ? { trustPolicy } : {}), accessPolicy: checkAccessPolicy(config) };
+}
+
+/** The mechanism's trust policy of the role in account B, checked (undefined: account-a's facts are not known yet). */
+function checkTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined {
+  const mechanism = config.mechanism;
+  switch (mechanism) {
+    case Mechanism.Irsa:
+      return checkIrsaTrust(config, a.issuerUrl);
+    case Mechanism.PodIdentity:
+      return checkTargetTrust(config, a);
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
+}
+
+/** How to get a trust policy under its size limit, in the words of the mechanism. */
+function sizeWaysOut(mechanism: Mechanism): (raise: string) => string {
+  switch (mechanism) {
+    case Mechanism.Irsa:
+      return trustPolicySizeWaysOut;
+    case Mechanism.PodIdentity:
+      return podIdentityTrustSizeWaysOut;
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
 }
 
 /** The restated size error of a trust policy, naming the config keys. */
@@ -110,9 +135,7 @@ function trustSizeError(
     error.size,
     error.limit,
     `${key("serviceAccounts")}: ${problem} (${key("maxTrustPolicySize")}). ` +
-      (config.mechanism === "pod-identity" ? podIdentityTrustSizeWaysOut : trustPolicySizeWaysOut)(
-        `set ${key("maxTrustPolicySize")} to it`,
-      ),
+      sizeWaysOut(config.mechanism)(`set ${key("maxTrustPolicySize")} to it`),
   );
 }
 

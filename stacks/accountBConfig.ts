@@ -3,7 +3,7 @@
  */
 import { IrsaInputError } from "../components/errors";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
-import { refusePodIdentityRegion } from "./configShared";
+import { refusePodIdentityRegion, usesPodIdentity } from "./configShared";
 import {
   PROJECT,
   checkKnownKeys,
@@ -180,7 +180,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   });
   const { get } = settings;
   const mechanism = parseMechanism(settings);
-  if (mechanism === "pod-identity") {
+  if (usesPodIdentity(mechanism)) {
     refuseForPodIdentity(settings, {
       conditionTest: (v) =>
         v === "StringLike"
@@ -211,7 +211,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
       if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return; // the subject check says why
       const field = `${key("serviceAccounts")}[${i}]`;
       onlyKeys(field, entry as Record<string, unknown>, ["namespace", "name"]);
-      if (mechanism !== "pod-identity") return;
+      if (!usesPodIdentity(mechanism)) return;
       for (const part of ["namespace", "name"] as const) {
         const v = (entry as Record<string, unknown>)[part];
         if (typeof v === "string" && /[*?]/.test(v)) {
@@ -225,7 +225,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
       }
     });
   }
-  if (mechanism === "pod-identity" && Array.isArray(rawServiceAccounts)) {
+  if (usesPodIdentity(mechanism) && Array.isArray(rawServiceAccounts)) {
     refuseDuplicateServiceAccounts(rawServiceAccounts);
   }
   const trustWholeNamespaces = optionalBoolean(get, "trustWholeNamespaces", false);
@@ -296,7 +296,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   const roleName = optionalString(get, "roleName");
   const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
   const aws = parseAwsSettings(settings);
-  if (mechanism === "pod-identity") refusePodIdentityRegion(aws);
+  if (usesPodIdentity(mechanism)) refusePodIdentityRegion(aws);
   const kmsKeyArn =
     bucket.kmsKeyArn !== undefined ? validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) : undefined;
   if (kmsKeyArn !== undefined) checkKmsKeyRegion(kmsKeyArn, aws);

@@ -3,12 +3,18 @@
  * Pure.
  */
 import { IrsaInputError } from "../components/errors";
+import { Mechanism, assertNever, isMechanism, mechanismRule } from "../components/mechanism";
 import { PROJECT, key, notSet, optionalString, type StackSettings } from "./configSource";
 import type { AwsSettings } from "./awsSettings";
 
-/** How the workload's pods reach account B: IRSA, or EKS Pod Identity cross-account. */
-export type Mechanism = "irsa" | "pod-identity";
-export const MECHANISMS: readonly Mechanism[] = ["irsa", "pod-identity"];
+export { MECHANISMS, type Mechanism } from "../components/mechanism";
+
+/**
+ * The mechanism of a stack whose file does not set `cross-account-irsa:mechanism`: IRSA, the only
+ * mechanism before 0.2.0 (documented user-facing behaviour, README "Configuration"). The one default
+ * of a mechanism in the stacks.
+ */
+export const DEFAULT_STACK_MECHANISM: Mechanism = Mechanism.Irsa;
 
 /**
  * The fully qualified name `<organization>/<project>/<stack>` of the other stack, from a stack
@@ -80,13 +86,27 @@ export const ACCOUNT_B_KEYS = [
   "trustWholeNamespaces",
 ] as const;
 
-/** `cross-account-irsa:mechanism`, `irsa` unless set. */
+/** `cross-account-irsa:mechanism`, {@link DEFAULT_STACK_MECHANISM} unless set. */
 export function parseMechanism(settings: StackSettings): Mechanism {
-  const value = optionalString(settings.get, "mechanism") ?? "irsa";
-  if (!(MECHANISMS as readonly string[]).includes(value)) {
-    throw new IrsaInputError(key("mechanism"), value, 'must be "irsa" or "pod-identity"');
+  const value = optionalString(settings.get, "mechanism") ?? DEFAULT_STACK_MECHANISM;
+  if (!isMechanism(value)) throw new IrsaInputError(key("mechanism"), value, mechanismRule());
+  return value;
+}
+
+/**
+ * Whether the mechanism's pods get their credentials through EKS Pod Identity (its agent, an
+ * association, a source role in A and a target role in B): what decides the Pod Identity config keys,
+ * the region rule below and the stacks' Pod Identity wiring.
+ */
+export function usesPodIdentity(mechanism: Mechanism): boolean {
+  switch (mechanism) {
+    case Mechanism.Irsa:
+      return false;
+    case Mechanism.PodIdentity:
+      return true;
+    default:
+      return assertNever(mechanism, "mechanism");
   }
-  return value as Mechanism;
 }
 
 /**

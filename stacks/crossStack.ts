@@ -15,7 +15,10 @@ import {
   validateBucketName,
   validateObjectKey,
 } from "../components/validation";
-import { IRSA_CHECKS, assertChain, checkChain, type IrsaSnapshot } from "../chain";
+import { type Mechanism } from "../components/mechanism";
+import { type IrsaSnapshot } from "../chain";
+import { exportedMechanism } from "../mechanisms/compat";
+import { IRSA_CHECKS, assertChain, checkChain } from "../mechanisms";
 
 /** What account-a needs from account-b. */
 export interface AccountBOutputs {
@@ -32,7 +35,7 @@ export interface AccountBOutputs {
   /** The role's S3 permission policy JSON, when account-b exports it (it does). */
   accessPolicy?: string;
   /** account-b's mechanism (`irsa` when it exports none: stacks from before Pod Identity). */
-  mechanism: "irsa" | "pod-identity";
+  mechanism: Mechanism;
   /** Pod Identity: the cluster and source role account-b's target role trusts. */
   clusterArn?: string;
   sourceRoleArn?: string;
@@ -69,8 +72,7 @@ export function parseAccountBOutputs(
     bucketName: validateBucketName(field("bucketName"), raw.bucketName),
     objectKey: validateObjectKey(field("objectKey"), raw.objectKey),
     serviceAccounts,
-    mechanism:
-      raw.mechanism === undefined ? "irsa" : parseExportedMechanism(field("mechanism"), raw.mechanism),
+    mechanism: exportedMechanism(field("mechanism"), raw.mechanism),
   };
   if (typeof raw.trustPolicy === "string") out.trustPolicy = raw.trustPolicy;
   if (typeof raw.clusterArn === "string") out.clusterArn = raw.clusterArn;
@@ -84,22 +86,15 @@ export function parseAccountBOutputs(
   return out;
 }
 
-export function parseExportedMechanism(field: string, value: unknown): "irsa" | "pod-identity" {
-  if (value !== "irsa" && value !== "pod-identity") {
-    throw new IrsaInputError(field, value, 'must be "irsa" or "pod-identity"');
-  }
-  return value;
-}
-
 /**
  * Both stacks must use one mechanism: `self` ("account-a" or "account-b") runs `mine`, the other
  * stack (`otherStack`) exports `theirs`; a mismatch names both values and both stacks.
  */
 export function checkMechanismsMatch(
   self: "account-a" | "account-b",
-  mine: "irsa" | "pod-identity",
+  mine: Mechanism,
   otherStack: string,
-  theirs: "irsa" | "pod-identity",
+  theirs: Mechanism,
 ): void {
   if (theirs !== mine) {
     const other = self === "account-a" ? "account-b" : "account-a";

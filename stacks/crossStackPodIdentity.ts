@@ -10,7 +10,8 @@ import {
   buildPodIdentitySourceTrustPolicy,
 } from "../components/podIdentityPolicies";
 import { type ServiceAccountRef } from "../components/trustPolicy";
-import { assertChain, checkChain, type PodIdentitySnapshot } from "../chain";
+import { type PodIdentitySnapshot } from "../chain";
+import { assertChain, checkChain } from "../mechanisms";
 import { type AccountBOutputs } from "./crossStack";
 
 /** What account-a knows of its own side when it checks. */
@@ -86,6 +87,5 @@ export function checkPlannedPodIdentityChain(
   assertChain(
     "account-a, before registering",
     checkChain(plannedPodIdentityChain(b, serviceAccount, deployProbe, side)),
-    "pod-identity",
   );
 }

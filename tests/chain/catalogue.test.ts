@@ -3,7 +3,7 @@
  * fixes on each mechanism's own link, and each catalogue's entry its own object.
  */
 import { expect } from "chai";
-import { IRSA_CHECKS, POD_IDENTITY_CHECKS } from "../../chain";
+import { IRSA_CHECKS, POD_IDENTITY_CHECKS } from "../../mechanisms";
 import { undecidedRead } from "../../chain/result";
 
 const SA = { namespace: "team-a", name: "s3-reader" };

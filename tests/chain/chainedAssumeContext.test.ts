@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { type PodIdentitySnapshot } from "../../chain";
 import { chainedAssumeVariants, liveRoleTrust } from "../../chain/liveContext";
 import { type PolicyDocument } from "../../components/policyDocument";
-import { A, CLUSTER, SA, SOURCE, TARGET, plannedPodIdentity } from "./podIdentitySnapshot";
+import { A, CLUSTER, SA, SOURCE, TARGET, plannedPodIdentity } from "../mechanisms/pod-identity/snapshot";
 
 const snapshot = (): PodIdentitySnapshot => ({
   ...plannedPodIdentity(),

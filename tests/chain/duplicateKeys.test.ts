@@ -8,7 +8,7 @@ import { hasDuplicateKeys, parsePolicy, tryAccess } from "../../chain/evaluation
 import { UndecidedError, evaluateAccess } from "../../components/evaluate";
 import { IrsaInputError } from "../../components/errors";
 import { type PolicyDocument } from "../../components/policyDocument";
-import { checkChain } from "../../chain";
+import { checkChain } from "../../mechanisms";
 import { find, live } from "./liveSnapshot";
 
 const OBJECT = "arn:aws:s3:::team-data/reports/q3.csv";

@@ -6,7 +6,8 @@
  */
 import { expect } from "chai";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { checkChain, type IrsaSnapshot } from "../../chain";
+import { type IrsaSnapshot } from "../../chain";
+import { checkChain } from "../../mechanisms";
 import { B, KEY, ROLE, find, live } from "./liveSnapshot";
 
 const BOUNDARY_ARN = `arn:aws:iam::${B}:policy/s3-only`;

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { checkChain, explainDecision, type IrsaSnapshot } from "../../chain";
+import { explainDecision, type IrsaSnapshot } from "../../chain";
+import { checkChain } from "../../mechanisms";
 import { evaluateTrust } from "../../components/evaluate";
 import { buildTrustPolicy } from "../../components/trustPolicy";
 import { B, HOST, ISSUER, KEY, PROVIDER, ROLE, SA, find, live, statusOf } from "./liveSnapshot";

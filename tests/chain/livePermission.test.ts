@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { checkChain, tryResourcePolicy } from "../../chain";
+import { tryResourcePolicy } from "../../chain";
+import { checkChain } from "../../mechanisms";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
 import { B, KEY, ROLE, find, live, statusOf } from "./liveSnapshot";
 

@@ -2,7 +2,8 @@
  * A healthy live IRSA snapshot, as the doctor's collector fills it, for the tests of chain/'s live
  * checks (not a test file); `change` breaks one fact.
  */
-import { type CheckResult, type IrsaSnapshot, checkChain } from "../../chain";
+import { type CheckResult, type IrsaSnapshot } from "../../chain";
+import { checkChain } from "../../mechanisms";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
 import { buildTrustPolicy } from "../../components/trustPolicy";
 

@@ -17,7 +17,7 @@ import { type PolicyDocument } from "../../components/policyDocument";
 import { roleSessionKeys, type RequestContext } from "../../components/requestContext";
 import { statementsOf, tryAccess, tryResourcePolicy, type Outcome } from "../../chain/evaluation";
 import { explainIdentityPolicies } from "../../chain/explain";
-import { federatedPrincipals } from "../../chain/irsaFacts";
+import { federatedPrincipals } from "../../mechanisms/irsa/facts";
 
 const ACCOUNT = "210987654321";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/irsa-reader`;

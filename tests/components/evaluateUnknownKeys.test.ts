@@ -9,8 +9,8 @@ import { type PolicyDocument } from "../../components/policyDocument";
 import { podIdentityTags, roleSessionKeys, webIdentityKeys } from "../../components/requestContext";
 import { DESCRIBED, throughBoundary, tryAccess, tryAccessWithin, tryTrust } from "../../chain/evaluation";
 import { explainDecision, explainIdentityPolicies } from "../../chain/explain";
-import { federatedPrincipals } from "../../chain/irsaFacts";
-import { organizationPolicyNote } from "../../chain/irsaLive";
+import { federatedPrincipals } from "../../mechanisms/irsa/facts";
+import { organizationPolicyNote } from "../../mechanisms/irsa/live";
 
 const ROLE = "arn:aws:iam::210987654321:role/irsa-reader";
 const OBJECT = "arn:aws:s3:::team-data/reports/q3.csv";

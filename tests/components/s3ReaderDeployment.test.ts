@@ -241,7 +241,7 @@ describe("the reader script (run under /bin/sh with a stub aws)", () => {
     AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
   };
   // The ready file in the run's own directory; read back after the run (undefined when absent).
-  const script = (dir: string) => `READY_FILE='${dir}/ready'\n${buildS3ReaderScript()}`;
+  const script = (dir: string) => `READY_FILE='${dir}/ready'\n${buildS3ReaderScript("irsa")}`;
 
   it("logs that it runs as a session of the role and the object size, is ready, then stops at once on SIGTERM", async () => {
     const run = await runWithAwsStub(

@@ -46,6 +46,7 @@ const POD_IDENTITY_ENV = {
 };
 const BASE_ENV = { EXPECTED_ROLE_ARN: ROLE, S3_BUCKET: "account-b-data", S3_OBJECT_KEY: "probe/hello.txt" };
 const CHECK: AccessCheckRef = {
+  mechanism: "irsa",
   namespace: "team-a",
   jobName: "access-check-abc",
   expectedRoleArn: ROLE,

@@ -35,6 +35,7 @@ const ENV = {
   AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
 };
 const CHECK: AccessCheckRef = {
+  mechanism: "irsa",
   namespace: "irsa-demo",
   jobName: "access-check-abc",
   expectedRoleArn: ROLE,
@@ -104,7 +105,8 @@ function podListFor(run: StubbedRun): string {
 
 describe("the access check's result: the Job's script (stub aws) and verify agree", () => {
   const runs = {} as Record<Scenario, StubbedRun>;
-  const script = (dir: string) => buildAccessCheckScript({ resultPath: join(dir, "result.json") });
+  const script = (dir: string) =>
+    buildAccessCheckScript({ resultPath: join(dir, "result.json"), mechanism: "irsa" });
   const report = (scenario: Scenario, check: AccessCheckRef = CHECK) =>
     formatVerifyReport(check, findJobResult(podListFor(runs[scenario])));
 

@@ -3,7 +3,7 @@
  * catalogue check whose fix is given first agree, and a KMS error is never read as a missing object.
  */
 import { expect } from "chai";
-import { IRSA_CHECKS } from "../../chain";
+import { IRSA_CHECKS } from "../../mechanisms";
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 import { diagnoseS3 } from "../../deploy/diagnosis";
 import { type AccessCheckRef, diagnose, diagnosisLine } from "../../deploy/verify";
@@ -11,6 +11,7 @@ import { type AccessCheckRef, diagnose, diagnosisLine } from "../../deploy/verif
 const ROLE = "arn:aws:iam::444455556666:role/reader";
 const KEY_ARN = "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const CHECK: AccessCheckRef = {
+  mechanism: "irsa",
   namespace: "apps",
   jobName: "access-check-abc",
   expectedRoleArn: ROLE,
@@ -35,7 +36,7 @@ describe("verify's diagnosis: the link and its first fix agree", () => {
     expect(d.link).to.equal("trust-policy");
     expect(d.checks.map((c) => c.definition.link)).to.deep.equal(["trust-policy", "trust-policy"]);
     expect(d.checks[0].definition).to.equal(IRSA_CHECKS.trustSubject);
-    expect(diagnosisLine(d)).to.include(
+    expect(diagnosisLine({ ...d, mechanism: "irsa" })).to.include(
       "Fix: the trust policy's StringEquals must hold <issuer>:sub = system:serviceaccount:apps:reader and " +
         "<issuer>:aud = sts.amazonaws.com",
     );
@@ -51,13 +52,17 @@ describe("verify's diagnosis: the link and its first fix agree", () => {
       expect(d.link).to.equal("permission");
       expect(d.advice).to.match(/KMS key/);
       expect(d.checks.map((c) => c.definition)).to.deep.equal([IRSA_CHECKS.kmsKeyAllowed]);
-      expect(diagnosisLine(d)).to.include(`Fix: allow kms:Decrypt on ${KEY_ARN} in the role's policy`);
+      expect(diagnosisLine({ ...d, mechanism: "irsa" })).to.include(
+        `Fix: allow kms:Decrypt on ${KEY_ARN} in the role's policy`,
+      );
     });
   }
 
   it("a KMS error that names no key still gives the KMS fix", () => {
     const d = diagnoseS3("AccessDenied: kms:Decrypt", CHECK);
-    expect(diagnosisLine(d)).to.include("Fix: allow kms:Decrypt on <the object's KMS key ARN>");
+    expect(diagnosisLine({ ...d, mechanism: "irsa" })).to.include(
+      "Fix: allow kms:Decrypt on <the object's KMS key ARN>",
+    );
   });
 
   it("a KMS key that is gone says so; a bucket or key merely named kms is not a KMS error", () => {

@@ -9,13 +9,14 @@ import {
   readVerifyInputs,
   runVerify,
 } from "../../deploy/verify";
-import { linkOf } from "../../chain";
+import { linkOf } from "../../mechanisms";
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 import { MemoryFileSystem, scriptedRunner } from "./fakeSystem";
 
 const ROLE = "arn:aws:iam::222222222222:role/irsa/NAME";
 const CALLER = "arn:aws:sts::222222222222:assumed-role/NAME/botocore-session-1";
 const CHECK: AccessCheckRef = {
+  mechanism: "irsa",
   namespace: "irsa-demo",
   jobName: "access-check-abc",
   expectedRoleArn: ROLE,
@@ -303,7 +304,7 @@ describe("automation verify", () => {
     for (const [name, result, link, advice] of cases) {
       it(name, () => {
         const d = diagnose(result, CHECK);
-        expect(d.link === undefined ? undefined : linkOf(d.link).number).to.equal(link);
+        expect(d.link === undefined ? undefined : linkOf(d.link, d.mechanism).number).to.equal(link);
         expect(d.advice).to.match(advice);
       });
     }

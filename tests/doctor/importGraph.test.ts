@@ -41,13 +41,13 @@ describe("doctor: its libraries stay out of the component library's and chain/'s
   }
 
   it("the doctor itself does use them (the walk finds imports)", () => {
-    const packages = packagesImported(path.join(ROOT, "doctor/irsa/collect.ts"));
+    const packages = packagesImported(path.join(ROOT, "mechanisms/irsa/doctor/collect.ts"));
     expect([...packages.keys()].filter((p) => DOCTOR_LIBRARIES.test(p))).to.include.members([
       "@aws-sdk/client-eks",
       "@kubernetes/client-node",
       "jose",
     ]);
-    const podIdentity = packagesImported(path.join(ROOT, "doctor/podIdentity/collect.ts"));
+    const podIdentity = packagesImported(path.join(ROOT, "mechanisms/pod-identity/doctor/collect.ts"));
     expect([...podIdentity.keys()].filter((p) => DOCTOR_LIBRARIES.test(p))).to.include.members([
       "@aws-sdk/client-eks",
       "@aws-sdk/client-iam",

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type CheckResult } from "../../chain";
+import { type ChainCheckResult, type CheckResult } from "../../chain";
 import { doctorReport, renderDoctor } from "../../doctor/report";
 
 const RESULTS: CheckResult[] = [
@@ -8,10 +8,12 @@ const RESULTS: CheckResult[] = [
   { link: "oidc-provider", check: "provider", status: "fail", detail: "none", fix: "create it" },
   { link: "service-account", check: "annotated", status: "skip", detail: "--no-cluster" },
 ];
+/** The results as checkChain gives them: each with its mechanism. */
+const IRSA_RESULTS: ChainCheckResult[] = RESULTS.map((r) => ({ ...r, mechanism: "irsa" }));
 
 describe("doctor: the report", () => {
   it("is { ok, links } with exactly the documented fields; ok is false when a check failed", () => {
-    const withExtra = RESULTS.map((r) => ({ ...r, extra: 1 }));
+    const withExtra = IRSA_RESULTS.map((r) => ({ ...r, extra: 1 }));
     const report = doctorReport(withExtra);
     expect(report.ok).to.equal(false);
     expect(Object.keys(report)).to.deep.equal(["ok", "links"]);
@@ -20,7 +22,7 @@ describe("doctor: the report", () => {
   });
 
   it("renders the plan's table, then each failure and warning with its fix, then a summary", () => {
-    const text = renderDoctor(RESULTS, { color: false, title: "IRSA chain links (live)" });
+    const text = renderDoctor(IRSA_RESULTS, { color: false, title: "IRSA chain links (live)" });
     expect(text.split("\n").slice(0, 2)).to.deep.equal([
       "IRSA chain links (live)",
       "  LINK  CHECK                            STATUS  DETAIL",
@@ -43,10 +45,10 @@ describe("doctor: the report", () => {
       detail: "no",
       fix: "allow",
     };
-    expect(renderDoctor([failed], { color: false, title: "t", mechanism: "pod-identity" })).to.include(
+    expect(renderDoctor([{ ...failed, mechanism: "pod-identity" }], { color: false, title: "t" })).to.include(
       "✗ link 5 broken (the target role's permission policy and the bucket policy in account B): read: no.",
     );
-    expect(renderDoctor([failed], { color: false, title: "t" })).to.include(
+    expect(renderDoctor([{ ...failed, mechanism: "irsa" }], { color: false, title: "t" })).to.include(
       "✗ link 5 broken (the role's permission policy and the bucket policy in account B): read: no.",
     );
   });

@@ -34,6 +34,7 @@ const FORBIDDEN = [
   "deploy",
   "engine",
   "chain",
+  "mechanisms",
   "bench",
   "doctor",
   "bin",

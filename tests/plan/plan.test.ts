@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { IRSA_CHECKS, checkChain, linkOf, type ChainSnapshot, type CheckResult } from "../../chain";
+import { type ChainSnapshot, type CheckResult } from "../../chain";
+import { IRSA_CHECKS, checkChain, linkOf } from "../../mechanisms";
 import { diagnose, diagnosisLine } from "../../deploy/verify";
 import { chooseServiceAccount, parseAccountBOutputs } from "../../stacks/crossStack";
 import { buildPlan, type Plan } from "../../plan/build";
@@ -264,7 +265,7 @@ describe("offline plan (npm run plan)", function () {
 
     it("passes every link check and prints the trees, the matrix and the links without colour", () => {
       expect(summary.links.filter((l) => l.status !== "pass")).to.deep.equal([]);
-      expect(new Set(summary.links.map((l) => linkOf(l.link).number))).to.deep.equal(
+      expect(new Set(summary.links.map((l) => linkOf(l.link, "irsa").number))).to.deep.equal(
         new Set([1, 2, 3, 4, 5]),
       );
       const text = run.stdout();
@@ -507,7 +508,7 @@ describe("offline plan (npm run plan)", function () {
     const one = (pass: StackPass, type: string): RecordedResource =>
       pass.resources.find((r) => r.type === type)!;
     const failing = (plan: Plan) =>
-      plan.links.filter((l) => l.status === "fail").map((l) => [linkOf(l.link).number, l.check]);
+      plan.links.filter((l) => l.status === "fail").map((l) => [linkOf(l.link, l.mechanism).number, l.check]);
 
     it("the untampered runs pass", () => {
       const plan = buildPlan(passes, configs);
@@ -652,6 +653,7 @@ describe("offline plan (npm run plan)", function () {
           bytes: null,
         };
         const check = {
+          mechanism: "irsa" as const,
           namespace: "irsa-demo",
           jobName: "access-check-abc",
           expectedRoleArn: ROLE_ARN,
@@ -687,9 +689,9 @@ describe("offline plan (npm run plan)", function () {
       ]);
       expect(noProbe.filter((l) => l.status === "fail")).to.deep.equal([]);
       const missing = checkChain({ ...chain, workloads: [] });
-      expect(missing.filter((l) => l.status === "fail").map((l) => linkOf(l.link).number)).to.deep.equal([
-        4, 4,
-      ]);
+      expect(
+        missing.filter((l) => l.status === "fail").map((l) => linkOf(l.link, l.mechanism).number),
+      ).to.deep.equal([4, 4]);
     });
 
     it("colours the output only on a terminal without NO_COLOR and CI", () => {

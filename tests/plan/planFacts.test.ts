@@ -6,7 +6,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { POD_IDENTITY_LINKS } from "../../chain";
+import { POD_IDENTITY_LINKS } from "../../mechanisms";
 import { buildPlan } from "../../plan/build";
 import { REPO_ROOT } from "../../plan/cli";
 import { collectSnapshot } from "../../plan/collect";

@@ -6,7 +6,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { POD_IDENTITY_LINKS, type CheckResult } from "../../chain";
+import { type CheckResult } from "../../chain";
+import { POD_IDENTITY_LINKS } from "../../mechanisms";
 import { type AccessRow } from "../../plan/matrix";
 import { REPO_ROOT, main, type PlanIo } from "../../plan/cli";
 
