@@ -24,6 +24,22 @@ export const CHAINED_CONFIG_MOUNT_PATH = "/etc/cross-account-irsa/aws";
 /** The volume's name in the pod spec. */
 export const CHAINED_CONFIG_VOLUME = "aws-chained-config";
 
+/**
+ * A POSIX sh condition that is true when the pod has what the chain needs at admission: the webhook's
+ * token (`AWS_WEB_IDENTITY_TOKEN_FILE`, readable) and the chained profile's file (`AWS_CONFIG_FILE`,
+ * readable) and name (`AWS_PROFILE`).
+ */
+export const CHAINED_INJECTION_CHECK_SHELL =
+  '{ [ -r "${AWS_WEB_IDENTITY_TOKEN_FILE:-/nonexistent}" ] && [ -r "${AWS_CONFIG_FILE:-/nonexistent}" ] && ' +
+  '[ -n "${AWS_PROFILE:-}" ]; }';
+
+/** Why a pod lacks them, in words. */
+export const CHAINED_NOT_INJECTED_REASON =
+  "the pod lacks the chain's parts: the EKS pod identity webhook mounted no web identity token " +
+  "(AWS_WEB_IDENTITY_TOKEN_FILE: the ServiceAccount has no eks.amazonaws.com/role-arn annotation naming the source " +
+  "role, or the pod was admitted before it), or the SDK config file (AWS_CONFIG_FILE, the ConfigMap) or " +
+  "AWS_PROFILE is missing";
+
 /** What a workload needs to run with the chained profile: plain manifest fragments. */
 export interface ChainedPodWiring {
   /** The ServiceAccount's annotations: the source role (the webhook mounts the token for it). */
@@ -85,13 +101,7 @@ export function chainedPodWiring(options: ChainedPodWiringOptions): ChainedPodWi
       },
     ],
     volumeMounts: [{ name: CHAINED_CONFIG_VOLUME, mountPath: CHAINED_CONFIG_MOUNT_PATH, readOnly: true }],
-    injectionCheckShell:
-      '{ [ -r "${AWS_WEB_IDENTITY_TOKEN_FILE:-/nonexistent}" ] && [ -r "${AWS_CONFIG_FILE:-/nonexistent}" ] && ' +
-      '[ -n "${AWS_PROFILE:-}" ]; }',
-    notInjectedReason:
-      "the pod lacks the chain's parts: the EKS pod identity webhook mounted no web identity token " +
-      "(AWS_WEB_IDENTITY_TOKEN_FILE: the ServiceAccount has no eks.amazonaws.com/role-arn annotation naming the source " +
-      "role, or the pod was admitted before it), or the SDK config file (AWS_CONFIG_FILE, the ConfigMap) or " +
-      "AWS_PROFILE is missing",
+    injectionCheckShell: CHAINED_INJECTION_CHECK_SHELL,
+    notInjectedReason: CHAINED_NOT_INJECTED_REASON,
   };
 }

@@ -13,6 +13,7 @@ import { linkOf, mechanismModule } from "../mechanisms";
 import { exportedMechanism } from "../mechanisms/compat";
 import { diagnoseIrsa } from "../mechanisms/irsa/verify";
 import { diagnosePodIdentity } from "../mechanisms/pod-identity/verify";
+import { diagnoseIrsaChained } from "../mechanisms/irsa-chained/verify";
 import type { AccessCheckRef, CheckRef, Diagnosis, LinkDiagnosis } from "./diagnosis";
 
 export type { AccessCheckRef, CheckRef, Diagnosis };
@@ -200,6 +201,8 @@ function diagnoseFor(
       return diagnoseIrsa(result, check, error);
     case Mechanism.PodIdentity:
       return diagnosePodIdentity(result, check, error);
+    case Mechanism.IrsaChained:
+      return diagnoseIrsaChained(result, check, error);
     default:
       return assertNever(mechanism, "mechanism");
   }
@@ -212,6 +215,8 @@ function viaWords(mechanism: Mechanism): string {
       return "its IRSA role";
     case Mechanism.PodIdentity:
       return "EKS Pod Identity (its target role)";
+    case Mechanism.IrsaChained:
+      return "IRSA with role chaining (its source role, then the target role)";
     default:
       return assertNever(mechanism, "mechanism");
   }

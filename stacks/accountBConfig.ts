@@ -2,6 +2,8 @@
  * Parsing and validation of account-b's configuration (see config.ts). Pure.
  */
 import { IrsaInputError } from "../components/errors";
+import { Mechanism } from "../components/mechanism";
+import { refuseOnAccountB } from "../mechanisms/irsa-chained/config";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import { refusePodIdentityRegion, usesPodIdentity } from "./configShared";
 import {
@@ -31,13 +33,7 @@ import {
   validateRoleName,
 } from "../components/validation";
 
-import {
-  ACCOUNT_A_KEYS,
-  ACCOUNT_B_KEYS,
-  parseMechanism,
-  qualifyStackName,
-  type Mechanism,
-} from "./configShared";
+import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, parseMechanism, qualifyStackName } from "./configShared";
 
 /** account-b's configuration. */
 export interface AccountBConfig {
@@ -297,6 +293,9 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
   const aws = parseAwsSettings(settings);
   if (usesPodIdentity(mechanism)) refusePodIdentityRegion(aws);
+  if (mechanism === Mechanism.IrsaChained) {
+    refuseOnAccountB(get, optionalInteger(settings, "maxSessionDuration", 3600, 3600, 43200));
+  }
   const kmsKeyArn =
     bucket.kmsKeyArn !== undefined ? validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) : undefined;
   if (kmsKeyArn !== undefined) checkKmsKeyRegion(kmsKeyArn, aws);

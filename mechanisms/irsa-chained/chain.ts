@@ -20,7 +20,7 @@ import {
   tryRoleTrust,
   tryTrust,
 } from "../../chain/evaluation";
-import { tryNormalize } from "../../chain/irsaFacts";
+import { tryNormalize } from "../irsa/facts";
 import { plannedPermissionLink } from "../../chain/plannedPermission";
 import { runCheck, undecidedRead, type CheckResult } from "../../chain/result";
 import { workloadChecks } from "../../chain/workloads";

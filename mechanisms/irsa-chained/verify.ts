@@ -8,11 +8,11 @@
  */
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
-import { diagnoseS3, ref, subjectOf, type AccessCheckRef, type Diagnosis } from "../../deploy/diagnosis";
+import { diagnoseS3, ref, subjectOf, type AccessCheckRef, type LinkDiagnosis } from "../../deploy/diagnosis";
 import { IRSA_CHAINED_CHECKS as C } from "./catalogue";
 
 /** STS gave the pod no credentials (stage `sts`). */
-function diagnoseSts(reason: string, check: AccessCheckRef): Diagnosis {
+function diagnoseSts(reason: string, check: AccessCheckRef): LinkDiagnosis {
   const sa = subjectOf(check);
   const target = { targetRoleArn: check.expectedRoleArn };
   if (/DurationSeconds exceeds the 1 hour session limit/i.test(reason)) {
@@ -85,7 +85,7 @@ function diagnoseSts(reason: string, check: AccessCheckRef): Diagnosis {
 }
 
 /** The pod runs as another identity than the target role. */
-function diagnoseIdentity(result: AccessCheckResult, check: AccessCheckRef): Diagnosis {
+function diagnoseIdentity(result: AccessCheckResult, check: AccessCheckRef): LinkDiagnosis {
   const workload = { kind: "Job", name: check.jobName, namespace: check.namespace };
   return {
     link: "service-account",
@@ -108,7 +108,7 @@ export function diagnoseIrsaChained(
   result: AccessCheckResult,
   check: AccessCheckRef,
   s3Error: string,
-): Diagnosis {
+): LinkDiagnosis {
   switch (result.stage) {
     case "sts":
       return diagnoseSts(result.reason, check);

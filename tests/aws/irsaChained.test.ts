@@ -19,7 +19,7 @@ import { normalizeIssuer } from "../../components/issuer";
 import { type CheckResult } from "../../chain/result";
 import { accountClients as doctorClients } from "../../doctor/aws";
 import { type KubeApi } from "../../doctor/kube";
-import { type CollectorContext } from "../../doctor/mechanisms";
+import { type CollectorContext } from "../../doctor/collector";
 import { checkIrsaChainedChain } from "../../mechanisms/irsa-chained/chain";
 import { collectIrsaChained, type ConfigMapReader } from "../../mechanisms/irsa-chained/doctor/collect";
 import { world } from "./support/hooks";

@@ -16,6 +16,7 @@ const check = {
   bucketName: "reports-b",
   objectKey: "reports/check.txt",
   serviceAccount: { namespace: "team-a", name: "s3-reader" },
+  mechanism: "irsa-chained" as const,
 };
 const result = (stage: AccessCheckResult["stage"], reason: string, callerArn = ""): AccessCheckResult => ({
   ok: false,
