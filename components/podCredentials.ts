@@ -21,6 +21,39 @@ export interface PodCredentialEnvVar {
   value: string;
 }
 
+/** One key of a ConfigMap projected as a file. */
+export interface PodCredentialKeyToPath {
+  /**
+   * The ConfigMap's key.
+   * @default none (required)
+   */
+  key: string;
+  /**
+   * The file's path under the mount.
+   * @default none (required)
+   */
+  path: string;
+}
+
+/** The ConfigMap a wiring volume projects. */
+export interface PodCredentialConfigMap {
+  /**
+   * The ConfigMap's name (same namespace as the pod).
+   * @default none (required)
+   */
+  name: string;
+  /**
+   * The keys projected, and their file names.
+   * @default every key, as a file of its name
+   */
+  items?: PodCredentialKeyToPath[];
+  /**
+   * The files' mode (octal 0444 is 292).
+   * @default 420 (0644, Kubernetes' default)
+   */
+  defaultMode?: number;
+}
+
 /** One ConfigMap volume of the wiring. */
 export interface PodCredentialVolume {
   /**
@@ -32,7 +65,7 @@ export interface PodCredentialVolume {
    * The ConfigMap (same namespace as the pod), the keys it projects and their file mode.
    * @default none (required)
    */
-  configMap: { name: string; items?: Array<{ key: string; path: string }>; defaultMode?: number };
+  configMap: PodCredentialConfigMap;
 }
 
 /** One mount of a wiring volume into the container, always read-only. */

@@ -129,7 +129,7 @@ export interface AwsCliPodArgs {
    * messages.
    * @default "irsa"
    */
-  mechanism?: WorkloadMechanism;
+  mechanism?: Mechanism;
   /**
    * EKS Pod Identity only: the ARN of the association the pods get their credentials from
    * (`CrossAccountPodIdentity.associationArns`). It goes into a pod-template annotation, so a new
