@@ -18,7 +18,7 @@ import { chainedPodWiring } from "../../components/chainedWiring";
 import { normalizeIssuer } from "../../components/issuer";
 import { type CheckResult } from "../../chain/result";
 import { accountClients as doctorClients } from "../../doctor/aws";
-import { type KubeApi } from "../../doctor/kube";
+import { kubeApi, type KubeApi } from "../../doctor/kube";
 import { type CollectorContext } from "../../doctor/collector";
 import { checkIrsaChainedChain } from "../../mechanisms/irsa-chained/chain";
 import { collectIrsaChained, type ConfigMapReader } from "../../mechanisms/irsa-chained/doctor/collect";
@@ -210,7 +210,10 @@ async function build(v: Variant): Promise<string> {
 }
 
 /** Runs the collector (the doctor's own clients, pointed at moto) and the link set. */
-async function doctor(v: Variant): Promise<{ results: CheckResult[]; calls: string[]; kube: string[] }> {
+async function doctor(
+  v: Variant,
+  kubeOverride?: KubeApi,
+): Promise<{ results: CheckResult[]; calls: string[]; kube: string[] }> {
   const moto = world().moto;
   const env = { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: REGION };
   const calls: string[] = [];
@@ -221,7 +224,8 @@ async function doctor(v: Variant): Promise<{ results: CheckResult[]; calls: stri
     record,
   });
   const b = await doctorClients({ credentials: moto.accountB, env, record });
-  const kube = kubeOf(v);
+  const fake = kubeOf(v);
+  const kube = kubeOverride ?? fake;
   try {
     const ctx: CollectorContext = {
       chain: {
@@ -244,7 +248,7 @@ async function doctor(v: Variant): Promise<{ results: CheckResult[]; calls: stri
       env,
       record,
     };
-    return { results: checkIrsaChainedChain(await collectIrsaChained(ctx)), calls, kube: kube.requests };
+    return { results: checkIrsaChainedChain(await collectIrsaChained(ctx)), calls, kube: fake.requests };
   } finally {
     a.destroy();
     b.destroy();
@@ -288,6 +292,35 @@ describe("the irsa-chained doctor collector against moto", function () {
       `GET pods ${NAMESPACE}`,
       `GET configmap ${NAMESPACE}/${CONFIG_MAP}`,
     ]);
+  });
+
+  it("through the doctor's Kubernetes client and the API stand-in: the ConfigMap is read over HTTP", async () => {
+    await build(HEALTHY);
+    // The same cluster state as the in-memory one, served by the stand-in API server.
+    const fake = kubeOf(HEALTHY);
+    const state = world().kube.state;
+    state.serviceAccounts = [(await fake.readServiceAccount(NAMESPACE, SA))!];
+    state.pods = await fake.listPods(NAMESPACE);
+    state.configMaps = [
+      {
+        ...(await fake.readConfigMap(NAMESPACE, CONFIG_MAP))!,
+        metadata: { name: CONFIG_MAP, namespace: NAMESPACE },
+      },
+    ];
+    world().kube.requests.length = 0;
+    const calls: string[] = [];
+    const kube = kubeApi({ file: world().kubeconfigFile, record: (c) => calls.push(c) });
+    const { results } = await doctor(HEALTHY, kube);
+    expect(
+      results.filter((r) => r.status !== "pass"),
+      JSON.stringify(results, null, 1),
+    ).to.deep.equal([]);
+    expect(world().kube.requests).to.deep.equal([
+      `GET /api/v1/namespaces/${NAMESPACE}/serviceaccounts/${SA}`,
+      `GET /api/v1/namespaces/${NAMESPACE}/pods`,
+      `GET /api/v1/namespaces/${NAMESPACE}/configmaps/${CONFIG_MAP}`,
+    ]);
+    state.configMaps = [];
   });
 
   const broken: Array<[string, Partial<Variant>, string, RegExp]> = [

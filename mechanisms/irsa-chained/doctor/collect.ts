@@ -209,13 +209,12 @@ async function readKubernetesSide(
   }
   const name = configMapOf(snapshot.workloads);
   if (name === undefined) return; // no pod mounts one where AWS_CONFIG_FILE points: link 4 says so
-  const reader = (kube as Partial<ConfigMapReader>).readConfigMap;
-  if (reader === undefined) {
+  if (kube.readConfigMap === undefined) {
     unavailable.profile = "this Kubernetes client does not read ConfigMaps";
     return;
   }
   try {
-    const cm = await reader.call(kube, namespace, name);
+    const cm = await kube.readConfigMap(namespace, name);
     if (cm !== undefined) {
       const text = cm.data?.[CHAINED_CONFIG_KEY];
       snapshot.profile = { configMap: name, namespace, ...(text !== undefined ? { text } : {}) };
