@@ -108,9 +108,27 @@ function warm() {
   );
 }
 
+/**
+ * Node 22.1 and later: V8's compiled code of every module loaded after this one (the Pulumi SDKs' and
+ * this repository's) is kept on disk and reused while a module's content is unchanged; compiling them
+ * is about a third of the plan's CPU time. Node's own cache, enabled through its public API, off with
+ * NODE_DISABLE_COMPILE_CACHE=1, in NODE_COMPILE_CACHE when set
+ * (https://nodejs.org/api/module.html#moduleenablecompilecachecachedir). Node 20 has no such API.
+ */
+function enableCompileCache() {
+  const { enableCompileCache: enable } = require("node:module");
+  if (typeof enable !== "function") return;
+  enable(
+    process.env.NODE_COMPILE_CACHE
+      ? undefined
+      : path.join(ROOT, "node_modules", ".cache", "cross-account-irsa", "v8"),
+  );
+}
+
 if (require.main === module) {
   warm();
 } else {
+  enableCompileCache();
   require.extensions[".ts"] = function loadCompiledTypeScript(module, filename) {
     module._compile(compiled(filename).code, filename);
   };

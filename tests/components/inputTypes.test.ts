@@ -238,11 +238,22 @@ describe("component args as Outputs (computed by the program)", () => {
       await engine().install();
       // As Pulumi's language host does, take the rejections nobody handles: the run fails with them.
       const seen = new Set<string>();
-      const listener = (reason: unknown) => seen.add(String(reason));
+      let matched = () => undefined as void;
+      const listener = (reason: unknown) => {
+        seen.add(String(reason));
+        if (message.test(String(reason))) matched();
+      };
       process.on("unhandledRejection", listener);
       try {
         make();
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        // Until the rejection arrives (at most 5 s), not a fixed wait.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5000);
+          matched = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       } finally {
         process.off("unhandledRejection", listener);
       }

@@ -1,8 +1,9 @@
 /**
  * The npm package as a user gets it: `npm pack` (which builds dist/), the tarball installed into a scratch
  * TypeScript program in a temporary folder (see packed.ts: offline, dependencies linked from this
- * repository), the program type-checked with `tsc` (strict) and run under Pulumi's runtime mocks, and a
- * plain JavaScript program that require()s the package.
+ * repository), the program compiled by TypeScript (strict; checkTypes.ts: the program and the package's
+ * declarations checked, other packages' declarations not, as with skipLibCheck) and run under Pulumi's
+ * runtime mocks, and a plain JavaScript program that require()s the package.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,10 +11,10 @@ import { expect } from "chai";
 import ts from "typescript";
 import { buildS3AccessPolicy } from "../../components";
 import { type PolicyDocument } from "../../components/policyDocument";
+import { checkedFully } from "./checkTypes";
 import { type Packed, ROOT, expectSuccess, npm, packJson, packed, run, type RunResult } from "./packed";
 
 const FIXTURE = path.join(__dirname, "consumer");
-const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
 const NODE = process.execPath;
 
 /** The files the tarball may hold: the build, the TypeScript source (for `pulumi package add`), the docs. */
@@ -111,7 +112,16 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
         dependencies: { "cross-account-irsa": `file:../${path.basename(pkg.tarball)}` },
       }),
     );
-    tsc = run(NODE, [TSC, "-p", "tsconfig.json"], pkg.consumerDir);
+    tsc = run(
+      NODE,
+      [
+        "-r",
+        path.join(ROOT, "scripts", "tsCache.js"),
+        path.join(__dirname, "checkTypes.ts"),
+        pkg.consumerDir,
+      ],
+      pkg.consumerDir,
+    );
     js = run(NODE, ["consumer.js", "js-result.json"], pkg.consumerDir);
   });
 
@@ -215,9 +225,21 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
       pulumi: { program: string; library: string };
     };
 
-    it("type-checks with tsc (strict) against the package's declarations", async () => {
+    it("type-checks (strict) against the package's declarations, which are checked too", async () => {
       const r = await tsc;
       expect(r.status, `tsc failed:\n${r.stdout}${r.stderr}`).to.equal(0);
+    });
+
+    it("checks every file but other packages' declarations (checkTypes.ts, the skipLibCheck of those only)", () => {
+      const dir = pkg.consumerDir;
+      expect(checkedFully(path.join(dir, "index.ts"), "cross-account-irsa")).to.equal(true);
+      expect(checkedFully(path.join(pkg.installedDir, "dist", "index.d.ts"), "cross-account-irsa")).to.equal(
+        true,
+      );
+      const aws = path.join(ROOT, "node_modules", "@pulumi", "aws", "index.d.ts");
+      expect(checkedFully(aws, "cross-account-irsa")).to.equal(false);
+      const nested = path.join(pkg.installedDir, "node_modules", "@pulumi", "aws", "index.d.ts");
+      expect(checkedFully(nested, "cross-account-irsa")).to.equal(false);
     });
 
     it("runs under Pulumi's runtime mocks from the compiled build, with one @pulumi/pulumi", async () => {
