@@ -89,6 +89,9 @@ export function permissionVariants(s: VariantFacts): Variant[] {
       if (tagged.length === 0) return [variant(undefined, roleSessionKeys({ roleArn, ...id }))];
       return tagged.map((t) => variant(t.label, roleSessionKeys({ roleArn, ...id, sessionTags: t.tags })));
     }
+    case Mechanism.IrsaChained:
+      // A session of the target role its source role's session made (AssumeRole, no session tags).
+      return [variant(undefined, roleSessionKeys({ roleArn, ...id }))];
     default:
       return assertNever(s.mechanism, "mechanism");
   }

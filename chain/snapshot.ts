@@ -6,6 +6,9 @@
  */
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { type LinkId } from "./catalogueBase";
+import { type IrsaChainedSnapshot } from "../mechanisms/irsa-chained/snapshot";
+
+export { type IrsaChainedSnapshot };
 
 /** A pod-running object (Deployment or Job) that uses the ServiceAccount. */
 export interface ChainWorkload {
@@ -279,4 +282,4 @@ export interface PodIdentitySnapshot {
 }
 
 /** What the chain is checked on (one snapshot type per mechanism). */
-export type ChainSnapshot = IrsaSnapshot | PodIdentitySnapshot;
+export type ChainSnapshot = IrsaSnapshot | PodIdentitySnapshot | IrsaChainedSnapshot;

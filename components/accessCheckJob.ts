@@ -22,6 +22,7 @@ import {
   buildScratchVolume,
   buildScratchVolumeMount,
   checkMechanismArgs,
+  checkPodCredentials,
   checkPlainMechanismArgs,
   injectionCheckShell,
   notInjectedReason,
@@ -31,6 +32,7 @@ import {
   type AwsCliPodArgs,
   workloadMechanismOf,
 } from "./podSecurity";
+import { validatePodCredentials, type PodCredentialWiring } from "./podCredentials";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
 import { parseRoleArn, validateInteger, validateLabelName } from "./validation";
 
@@ -112,6 +114,8 @@ export interface AccessCheckSettings {
   name: string;
   mechanism: Mechanism;
   associationArn?: string;
+  /** The mechanism's extra pod wiring, checked. */
+  podCredentials?: Required<PodCredentialWiring>;
   namespace: string;
   serviceAccountName: string;
   expectedRoleArn: string;
@@ -164,10 +168,14 @@ export function resolveAccessCheckSettings(args: PlainAccessCheckArgs): AccessCh
   checkPlainArgs(args, CHECKS, REQUIRED);
   const mechanism = workloadMechanismOf(args);
   checkMechanismArgs("args.", mechanism, args.associationArn);
+  checkPodCredentials("args.", mechanism, args.podCredentials);
   return {
     name: args.name ?? DEFAULT_ACCESS_CHECK_NAME,
     mechanism,
     ...(args.associationArn !== undefined ? { associationArn: args.associationArn } : {}),
+    ...(args.podCredentials !== undefined
+      ? { podCredentials: validatePodCredentials("args.podCredentials", args.podCredentials) }
+      : {}),
     namespace: args.namespace,
     serviceAccountName: args.serviceAccountName,
     expectedRoleArn: args.expectedRoleArn,
@@ -198,6 +206,8 @@ function noCredentialsHint(mechanism: Mechanism): string {
       return "Pod Identity: check the association for the ServiceAccount, the eks-pod-identity-agent on the node, the source role's permission to chain into the target role and the target role's trust";
     case Mechanism.Irsa:
       return "IRSA: check the ServiceAccount's role annotation, the role's trust policy and the OIDC provider in the role's account";
+    case Mechanism.IrsaChained:
+      return "IRSA with role chaining: check the ServiceAccount's annotation (the source role), the source role's trust and account A's OIDC provider, the SDK config file's profiles, the source role's permission to assume the target role and the target role's trust";
     default:
       return assertNever(mechanism, "mechanism");
   }
@@ -210,6 +220,8 @@ function wrongIdentityHint(mechanism: Mechanism): string {
       return "does the association for this ServiceAccount name that role as its target role, and does the ServiceAccount carry no eks.amazonaws.com/role-arn annotation?";
     case Mechanism.Irsa:
       return "is the ServiceAccount annotated with that role, and was the pod created after the annotation?";
+    case Mechanism.IrsaChained:
+      return "does AWS_PROFILE select the chained profile whose role_arn is that role? An SDK that reads the webhook's AWS_ROLE_ARN before AWS_PROFILE (Java v2, Kotlin, Go v2) stays the source role";
     default:
       return assertNever(mechanism, "mechanism");
   }
@@ -294,15 +306,16 @@ export function buildAccessCheckPodSpec(settings: AccessCheckSettings): k8s.type
           ["S3_OBJECT_KEY", settings.objectKey],
           ["CREDENTIALS_WAIT_SECONDS", String(CREDENTIALS_WAIT_SECONDS)],
           ["CREDENTIALS_RETRY_SECONDS", String(CREDENTIALS_RETRY_SECONDS)],
+          ...(settings.podCredentials?.env ?? []).map((e): [string, string] => [e.name, e.value]),
         ]),
         terminationMessagePath: TERMINATION_MESSAGE_PATH,
         terminationMessagePolicy: "FallbackToLogsOnError",
         resources: buildAwsCliResources(),
         securityContext: buildContainerSecurityContext(),
-        volumeMounts: [buildScratchVolumeMount()],
+        volumeMounts: [buildScratchVolumeMount(), ...(settings.podCredentials?.volumeMounts ?? [])],
       },
     ],
-    volumes: [buildScratchVolume()],
+    volumes: [buildScratchVolume(), ...(settings.podCredentials?.volumes ?? [])],
   };
 }
 

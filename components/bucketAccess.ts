@@ -55,6 +55,11 @@ export interface GrantMechanismParts {
   /** The cluster fields this mechanism reads when given. */
   optional: readonly GrantClusterField[];
   /**
+   * Why the grant components do not take this mechanism yet (undefined: they do). Refused by
+   * {@link checkMechanisms}, before anything is registered.
+   */
+  notSupported?: string;
+  /**
    * The trust statements of this path for the clusters and service accounts (plain, checked values;
    * an IRSA cluster's `oidcProviderArn` is filled in, by the grant's own provider when it creates one).
    */
@@ -97,6 +102,17 @@ export const GRANT_MECHANISMS: Record<Mechanism, GrantMechanismParts> = {
           }).Statement,
       ),
   },
+  [Mechanism.IrsaChained]: {
+    required: [],
+    optional: [],
+    notSupported:
+      "is not supported by BucketAccessGrant and BucketAccessBinding yet: use the stacks " +
+      "(cross-account-irsa:mechanism irsa-chained) or the components ChainedTargetRole (account B), " +
+      "ChainedSourceRole and ChainedProfileConfigMap (account A)",
+    trustStatements: () => {
+      throw new InputError("mechanisms", Mechanism.IrsaChained, "is not supported by BucketAccessGrant yet");
+    },
+  },
 };
 
 const CLUSTER_FIELDS: readonly GrantClusterField[] = [
@@ -124,6 +140,8 @@ export function checkMechanisms(field: string, value: unknown): Mechanism[] {
     if (!isMechanism(m)) {
       throw new InputError(where, m, `must be one of ${MECHANISMS.map((n) => `"${n}"`).join(", ")}`);
     }
+    const notSupported = GRANT_MECHANISMS[m].notSupported;
+    if (notSupported !== undefined) throw new InputError(where, m, notSupported);
     if (seen.has(m)) throw new InputError(where, m, "is listed twice: list each mechanism once");
     seen.add(m);
   });
@@ -378,6 +396,9 @@ export const CREDENTIAL_PRECEDENCE: Record<Mechanism, number> = {
   // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html
   [Mechanism.Irsa]: 0,
   [Mechanism.PodIdentity]: 1,
+  // Refused by checkMechanisms (GRANT_MECHANISMS' notSupported); with AWS_PROFILE set, the JavaScript
+  // SDK and boto3 read the chained profile before the web identity variables.
+  [Mechanism.IrsaChained]: -1,
 };
 
 /** The path a pod's AWS SDK takes when the listed mechanisms are all set up for its service account. */

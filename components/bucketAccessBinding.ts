@@ -123,6 +123,7 @@ export interface BucketAccessBindingArgs {
 const PROBE_MODE: Record<Mechanism, WorkloadMechanism> = {
   [Mechanism.Irsa]: "irsa",
   [Mechanism.PodIdentity]: "pod-identity",
+  [Mechanism.IrsaChained]: "irsa-chained",
 };
 
 /**
@@ -255,8 +256,9 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
           );
           break;
         }
+        case Mechanism.IrsaChained: // refused by checkMechanisms before anything is registered
         default:
-          unhandledMechanism(m);
+          unhandledMechanism(m as never);
       }
     }
 
@@ -337,6 +339,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
 const CLUSTER_NAME_USED: Record<Mechanism, boolean> = {
   [Mechanism.Irsa]: false,
   [Mechanism.PodIdentity]: true,
+  [Mechanism.IrsaChained]: false,
 };
 
 /**

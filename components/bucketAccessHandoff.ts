@@ -140,6 +140,7 @@ export interface BucketAccessHandoff {
 export const HANDOFF_CLUSTER_FIELDS: Record<Mechanism, readonly (keyof GrantCluster)[]> = {
   [Mechanism.Irsa]: ["issuerUrl", "oidcProviderArn"],
   [Mechanism.PodIdentity]: ["clusterArn", "sourceRoleArn"],
+  [Mechanism.IrsaChained]: [], // refused by checkMechanisms: the grant components do not take it yet
 };
 
 /**

@@ -13,6 +13,11 @@ export const Mechanism = {
   Irsa: "irsa",
   /** EKS Pod Identity cross-account: a source role in A, a target role in B, an association with `targetRoleArn`. */
   PodIdentity: "pod-identity",
+  /**
+   * IRSA with role chaining: an IRSA source role in A (A's own OIDC provider), chained through an SDK
+   * config profile into a role in B that trusts the source role.
+   */
+  IrsaChained: "irsa-chained",
 } as const;
 
 /** A mechanism's name, as config and args take it. */

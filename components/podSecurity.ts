@@ -9,6 +9,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import { InputError } from "./errors";
 import { Mechanism, assertNever, isMechanism, mechanismRule } from "./mechanism";
 import { type ArgChecks } from "./inputs";
+import { CHAINED_INJECTION_CHECK_SHELL, CHAINED_NOT_INJECTED_REASON } from "./chainedWiring";
+import { validatePodCredentials, type PodCredentialWiring } from "./podCredentials";
 import {
   validateBucketName,
   validateContainerImage,
@@ -137,6 +139,13 @@ export interface AwsCliPodArgs {
    */
   associationArn?: pulumi.Input<string>;
   /**
+   * A mechanism's extra pod wiring (environment, ConfigMap volumes mounted read-only), appended to
+   * the pod: IRSA with role chaining needs the SDK config file and `AWS_CONFIG_FILE`/`AWS_PROFILE`
+   * (`ChainedProfileConfigMap.wiring`), and requires it.
+   * @default none (nothing added)
+   */
+  podCredentials?: pulumi.Input<PodCredentialWiring>;
+  /**
    * Bucket (in account B) to read from.
    * @default none (required)
    */
@@ -182,6 +191,7 @@ export const AWS_CLI_POD_CHECKS: ArgChecks = {
   fsGroup: (f, v) => validateInteger(f, v, 0, MAX_ID),
   mechanism: validateWorkloadMechanism,
   associationArn: validateAssociationArn,
+  podCredentials: validatePodCredentials,
 };
 
 /** One of {@link MECHANISMS}. */
@@ -216,6 +226,30 @@ export function checkMechanismArgs(
       associationArn,
       `is for mechanism "pod-identity" only (mechanism is "${mechanism}")`,
     );
+  }
+}
+
+/**
+ * A mechanism whose pods need the wiring (`podCredentials`) refuses to run without it: IRSA with
+ * role chaining's pods would run as the source role (or without credentials) and never chain.
+ */
+export function checkPodCredentials(prefix: string, mechanism: Mechanism, podCredentials: unknown): void {
+  switch (mechanism) {
+    case Mechanism.IrsaChained:
+      if (podCredentials === undefined) {
+        throw new InputError(
+          `${prefix}podCredentials`,
+          podCredentials,
+          'is required with mechanism "irsa-chained": the pods need the SDK config file that chains the source role ' +
+            "into the target role (pass ChainedProfileConfigMap.wiring)",
+        );
+      }
+      return;
+    case Mechanism.Irsa:
+    case Mechanism.PodIdentity:
+      return;
+    default:
+      return assertNever(mechanism, "mechanism");
   }
 }
 
@@ -254,6 +288,8 @@ export function injectionCheckShell(mechanism: Mechanism): string {
       return '[ -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ]';
     case Mechanism.Irsa:
       return '{ [ -n "${AWS_WEB_IDENTITY_TOKEN_FILE:-}" ] && [ -n "${AWS_ROLE_ARN:-}" ]; }';
+    case Mechanism.IrsaChained:
+      return CHAINED_INJECTION_CHECK_SHELL;
     default:
       return assertNever(mechanism, "mechanism");
   }
@@ -274,6 +310,8 @@ export function notInjectedReason(mechanism: Mechanism): string {
         "AWS_ROLE_ARN is not set): the ServiceAccount has no eks.amazonaws.com/role-arn annotation, or the pod was " +
         "admitted before the webhook saw it"
       );
+    case Mechanism.IrsaChained:
+      return CHAINED_NOT_INJECTED_REASON;
     default:
       return assertNever(mechanism, "mechanism");
   }

@@ -17,6 +17,7 @@ import {
   buildScratchVolume,
   buildScratchVolumeMount,
   checkMechanismArgs,
+  checkPodCredentials,
   checkPlainMechanismArgs,
   injectionCheckShell,
   notInjectedReason,
@@ -26,6 +27,7 @@ import {
   type AwsCliPodArgs,
   workloadMechanismOf,
 } from "./podSecurity";
+import { validatePodCredentials, type PodCredentialWiring } from "./podCredentials";
 import { ROLE_MATCHES_SHELL_FUNCTION } from "./accessCheckResult";
 import { checkPlainArgs, type ArgChecks } from "./inputs";
 import { parseRoleArn, validateInteger, validateLabelName } from "./validation";
@@ -77,6 +79,8 @@ export interface S3ReaderSettings {
   name: string;
   mechanism: Mechanism;
   associationArn?: string;
+  /** The mechanism's extra pod wiring, checked. */
+  podCredentials?: Required<PodCredentialWiring>;
   namespace: string;
   serviceAccountName: string;
   roleArn: string;
@@ -116,10 +120,14 @@ export function resolveS3ReaderSettings(args: PlainS3ReaderArgs): S3ReaderSettin
   checkPlainArgs(args, CHECKS, REQUIRED);
   const mechanism = workloadMechanismOf(args);
   checkMechanismArgs("args.", mechanism, args.associationArn);
+  checkPodCredentials("args.", mechanism, args.podCredentials);
   return {
     name: args.name ?? DEFAULT_S3_READER_NAME,
     mechanism,
     ...(args.associationArn !== undefined ? { associationArn: args.associationArn } : {}),
+    ...(args.podCredentials !== undefined
+      ? { podCredentials: validatePodCredentials("args.podCredentials", args.podCredentials) }
+      : {}),
     namespace: args.namespace,
     serviceAccountName: args.serviceAccountName,
     roleArn: args.roleArn,
@@ -141,6 +149,8 @@ function readerWrongIdentity(mechanism: Mechanism): string {
       return "the association for the ServiceAccount names another target role, or the ServiceAccount carries an eks.amazonaws.com/role-arn annotation";
     case Mechanism.Irsa:
       return "no role annotation on the ServiceAccount, or a pod created before it: delete the pod";
+    case Mechanism.IrsaChained:
+      return "the SDK did not chain into the target role: check AWS_PROFILE and the config file's chained profile";
     default:
       return assertNever(mechanism, "mechanism");
   }
@@ -225,6 +235,7 @@ export function buildS3ReaderPodSpec(settings: S3ReaderSettings): k8s.types.inpu
           ["POLL_INTERVAL_SECONDS", String(settings.pollIntervalSeconds)],
           ["UNHEALTHY_RETRY_SECONDS", String(UNHEALTHY_RETRY_SECONDS)],
           ["READY_FILE", READY_FILE],
+          ...(settings.podCredentials?.env ?? []).map((e): [string, string] => [e.name, e.value]),
         ]),
         // Ready only while the last round ran as the role and read the object (see the script).
         readinessProbe: {
@@ -234,10 +245,10 @@ export function buildS3ReaderPodSpec(settings: S3ReaderSettings): k8s.types.inpu
         },
         resources: buildAwsCliResources(),
         securityContext: buildContainerSecurityContext(),
-        volumeMounts: [buildScratchVolumeMount()],
+        volumeMounts: [buildScratchVolumeMount(), ...(settings.podCredentials?.volumeMounts ?? [])],
       },
     ],
-    volumes: [buildScratchVolume()],
+    volumes: [buildScratchVolume(), ...(settings.podCredentials?.volumes ?? [])],
   };
 }
 

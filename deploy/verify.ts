@@ -164,6 +164,8 @@ function viaWords(mechanism: Mechanism): string {
       return "its IRSA role";
     case Mechanism.PodIdentity:
       return "EKS Pod Identity (its target role)";
+    case Mechanism.IrsaChained:
+      return "IRSA with role chaining (its source role, then the target role)";
     default:
       return assertNever(mechanism, "mechanism");
   }

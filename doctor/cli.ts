@@ -293,6 +293,11 @@ function liveTitle(snapshot: ChainSnapshot, roleArn: string, where: string, rest
         `EKS Pod Identity chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
         `target role ${roleArn}, ${rest}`
       );
+    case Mechanism.IrsaChained:
+      return (
+        `IRSA with role chaining chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
+        `target role ${roleArn}, ${rest}`
+      );
     default:
       return assertNever(snapshot, "mechanism");
   }

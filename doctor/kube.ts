@@ -10,6 +10,7 @@ import type * as KubernetesClient from "@kubernetes/client-node";
 import { readRegularFile, UnreadableFileError } from "../io/regularFile";
 import {
   type KubeConfig,
+  type V1ConfigMap,
   type V1DaemonSet,
   type V1Pod,
   type V1ServiceAccount,
@@ -36,6 +37,11 @@ export interface KubeApi {
   readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | undefined>;
   /** All pods of the namespace. */
   listPods(namespace: string): Promise<V1Pod[]>;
+  /**
+   * A ConfigMap, or undefined when it does not exist (404): IRSA with role chaining's SDK config file.
+   * Optional: a client without it leaves that fact unread (said so), never guessed.
+   */
+  readConfigMap?(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
   /** A DaemonSet (apps/v1), or undefined when it does not exist (404). */
   readDaemonSet(namespace: string, name: string): Promise<V1DaemonSet | undefined>;
   /** A token for the ServiceAccount from the TokenRequest API (a create call: --assume only). */
@@ -198,6 +204,15 @@ export function kubeApi(settings: KubeSettings): KubeApi {
       record("GET", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}`);
       try {
         return await api.readNamespacedServiceAccount({ name, namespace });
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async readConfigMap(namespace, name) {
+      record("GET", `/api/v1/namespaces/${namespace}/configmaps/${name}`);
+      try {
+        return await api.readNamespacedConfigMap({ name, namespace });
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw error;

@@ -7,6 +7,7 @@ import { type AccessCheckResult } from "../components/accessCheckResult";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { type AccessCheckRef, type Diagnosis, type LinkDiagnosis } from "./diagnosis";
 import { diagnoseIrsa } from "./irsa/verify";
+import { diagnoseIrsaChained } from "./irsa-chained/verify";
 import { diagnosePodIdentity } from "./pod-identity/verify";
 import { linkOf, mechanismModule } from "./registry";
 
@@ -48,6 +49,8 @@ function diagnoseFor(
       return diagnoseIrsa(result, check, error);
     case Mechanism.PodIdentity:
       return diagnosePodIdentity(result, check, error);
+    case Mechanism.IrsaChained:
+      return diagnoseIrsaChained(result, check, error);
     default:
       return assertNever(mechanism, "mechanism");
   }

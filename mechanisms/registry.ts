@@ -12,12 +12,14 @@ import { type ChainCheckResult } from "../chain/result";
 import { type ChainSnapshot } from "../chain/snapshot";
 import { IRSA } from "./irsa/module";
 import { POD_IDENTITY } from "./pod-identity/module";
+import { IRSA_CHAINED } from "./irsa-chained/module";
 import { type MechanismModule } from "./types";
 
 /** Every mechanism's module, by name. */
 export const REGISTRY: { readonly [M in Mechanism]: MechanismModule<M> } = {
   irsa: IRSA,
   "pod-identity": POD_IDENTITY,
+  "irsa-chained": IRSA_CHAINED,
 };
 
 /** The module of a mechanism. */

@@ -10,6 +10,7 @@
  * recorded passes by pure functions (`collect.ts` → the chain's snapshot and checks, `matrix.ts`,
  * `manifests.ts`), so tests can feed it tampered records. `files.ts` writes it, `render.ts` prints it.
  */
+import { buildIrsaChainedMatrix } from "../mechanisms/irsa-chained/matrix";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { PLACEHOLDER_ACCOUNT_ID } from "../engine/placeholders";
 import { type ChainCheckResult } from "../chain";
@@ -130,6 +131,37 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
       } else {
         problems.push(
           "access matrix: account-b plans no OIDC provider ARN or bucket name to evaluate against",
+        );
+      }
+      break;
+    }
+    case Mechanism.IrsaChained: {
+      if (chain.sourceRole) {
+        sourceRole = {
+          arn: chain.sourceRole.arn,
+          trustPolicy: parseDocument("account-a's source role trust policy", chain.sourceRole.trustPolicy),
+          permissionPolicies: Object.entries(chain.sourceRole.permissionPolicies).map(([name, json]) => ({
+            name,
+            ...parseDocument(`account-a's source role policy ${name}`, json),
+          })),
+        };
+      }
+      if (sourceRole && chain.provider && chain.role && bucketName) {
+        matrix = buildIrsaChainedMatrix({
+          configs,
+          providerArn: chain.provider.arn,
+          accountBId: configs.b.aws.allowedAccountIds?.[0],
+          sourceRoleArn: sourceRole.arn,
+          sourceTrust: sourceRole.trustPolicy.doc,
+          sourcePermissions: sourceRole.permissionPolicies.map((p) => p.doc),
+          targetRoleArn: chain.role.arn,
+          targetTrust: trustPolicy.doc,
+          permissionPolicies: permissionPolicies.map((p) => p.doc),
+          bucketName,
+        });
+      } else {
+        problems.push(
+          "access matrix: the runs plan no OIDC provider in account A, source role, target role or bucket name to evaluate against",
         );
       }
       break;

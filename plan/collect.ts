@@ -24,6 +24,7 @@ import {
   str,
   stringRecord,
 } from "./records";
+import { collectIrsaChainedSnapshot } from "../mechanisms/irsa-chained/plan";
 
 /** The chain's facts, read from the final account-b and account-a runs. */
 export function collectSnapshot(passes: StackPass[], configs: PlanConfigs): ChainSnapshot {
@@ -33,6 +34,8 @@ export function collectSnapshot(passes: StackPass[], configs: PlanConfigs): Chai
       return collectIrsaSnapshot(passes, configs);
     case Mechanism.PodIdentity:
       return collectPodIdentitySnapshot(passes, configs);
+    case Mechanism.IrsaChained:
+      return collectIrsaChainedSnapshot(passes, configs.a.deployProbe);
     default:
       return assertNever(mechanism, "mechanism");
   }

@@ -111,6 +111,8 @@ function mechanismChecksPartitions(mechanism: Mechanism): boolean {
     case Mechanism.Irsa:
       return false;
     case Mechanism.PodIdentity:
+    case Mechanism.IrsaChained:
+      // Role chaining, likewise: A's source role session assumes B's role.
       return true;
     default:
       return assertNever(mechanism, "mechanism");

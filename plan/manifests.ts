@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import * as yaml from "js-yaml";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { errorMessage } from "../engine/errors";
@@ -31,6 +32,7 @@ type Validator = (object: Record<string, unknown>) => void;
 const VALIDATORS: Record<string, Validator> = {
   "v1/Namespace": (o) => new Namespace(o).validate(),
   "v1/ServiceAccount": (o) => new ServiceAccount(o).validate(),
+  "v1/ConfigMap": (o) => new ConfigMap(o).validate(),
   "apps/v1/Deployment": (o) => new Deployment(o).validate(),
   "batch/v1/Job": (o) => new Job(o).validate(),
 };

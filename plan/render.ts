@@ -14,6 +14,7 @@ import { type PlannedManifest } from "./manifests";
 import { type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
 import { providerName } from "./records";
+import { irsaChainedMatrixTables } from "../mechanisms/irsa-chained/render";
 
 // The terminal helpers the doctor shares live below both front ends; re-exported for plan's users.
 export {
@@ -27,11 +28,21 @@ export {
 } from "../cli/shared/terminal";
 
 /** The plan report's headings that name the mechanism. */
-const PLAN_WORDS: Record<Mechanism, { accountBDocuments: string; links: string }> = {
-  irsa: { accountBDocuments: "IAM documents (account-b)", links: "IRSA chain links (offline)" },
+const PLAN_WORDS: Record<Mechanism, { accountBDocuments: string; links: string; sourceRole: string }> = {
+  irsa: {
+    accountBDocuments: "IAM documents (account-b)",
+    links: "IRSA chain links (offline)",
+    sourceRole: "IAM documents (account-a: the source role)",
+  },
   "pod-identity": {
     accountBDocuments: "IAM documents (account-b: the target role)",
     links: "EKS Pod Identity chain links (offline)",
+    sourceRole: "IAM documents (account-a: the Pod Identity source role)",
+  },
+  "irsa-chained": {
+    accountBDocuments: "IAM documents (account-b: the target role)",
+    links: "IRSA with role chaining chain links (offline)",
+    sourceRole: "IAM documents (account-a: the IRSA source role)",
   },
 };
 
@@ -108,7 +119,7 @@ export function renderPlan(
   const mechanism = plan.configs.b.mechanism;
   const words = PLAN_WORDS[mechanism];
   if (plan.sourceRole) {
-    heading("IAM documents (account-a: the Pod Identity source role)");
+    heading(words.sourceRole);
     lines.push(
       `  source role ${plan.sourceRole.arn}`,
       `  trust policy (${plan.sourceRole.trustPolicy.size} characters):`,
@@ -205,6 +216,17 @@ export function renderPlan(
             ]),
         ]),
       );
+      break;
+    case Mechanism.IrsaChained:
+      for (const t of irsaChainedMatrixTables(plan.matrix)) {
+        heading(t.heading);
+        lines.push(
+          ...table([
+            header(...t.columns, "EXPECTED", "ACTUAL", ""),
+            ...t.rows.map(({ cells, row }) => [...cells, row.expected, decision(row.actual), mark(row.ok)]),
+          ]),
+        );
+      }
       break;
     default:
       assertNever(mechanism, "mechanism");

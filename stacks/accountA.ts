@@ -4,6 +4,11 @@
  * access-check Job, wired through IRSA or EKS Pod Identity.
  */
 import { usesPodIdentity } from "./configShared";
+import { Mechanism } from "../components/mechanism";
+import { type PodCredentialWiring } from "../components/podCredentials";
+import { irsaChainedSource, irsaChainedWorkload } from "../mechanisms/irsa-chained/accountA";
+import { plannedIrsaChainedProblems } from "../mechanisms/irsa-chained/crossStack";
+import { key } from "./configSource";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessCheckJob } from "../components/accessCheckJob";
 import { CrossAccountPodIdentity } from "../components/crossAccountPodIdentity";
@@ -41,6 +46,8 @@ interface Workload {
   ready: pulumi.Resource[];
   /** Pod Identity: the ARN of the association of the workload's ServiceAccount (pods wait for it too). */
   associationArn?: pulumi.Output<string>;
+  /** IRSA with role chaining: the pods' wiring (the SDK config file's ConfigMap, AWS_CONFIG_FILE, AWS_PROFILE). */
+  podCredentials?: pulumi.Output<PodCredentialWiring>;
 }
 
 /**
@@ -81,6 +88,7 @@ export async function accountA(): Promise<Record<string, unknown>> {
   const config = parseAccountAConfig(programConfigGetters(), pulumi.getOrganization());
   const aws = awsProvider("account-a", config.aws, pulumi.getStack());
   const podIdentity = usesPodIdentity(config.mechanism);
+  const chained = config.mechanism === Mechanism.IrsaChained;
 
   // Read account-b first: a mismatch must fail before anything is registered.
   const accountBRef = new pulumi.StackReference(config.accountBStack);
@@ -96,6 +104,7 @@ export async function accountA(): Promise<Record<string, unknown>> {
   // The chain as it is about to be built, checked with the chain's own checks before anything exists.
   if (b && serviceAccount) {
     if (podIdentity) checkPlannedPodIdentityChain(b, serviceAccount, config.deployProbe, side);
+    else if (chained) throwProblem(plannedIrsaChainedProblems(b, serviceAccount, config.deployProbe, {}));
     else checkPlannedChain(b, serviceAccount, config.deployProbe);
   }
 
@@ -150,6 +159,28 @@ export async function accountA(): Promise<Record<string, unknown>> {
       : "not installed by this stack: the adopted cluster must run the eks-pod-identity-agent add-on";
   }
 
+  let chainedSource: ReturnType<typeof irsaChainedSource> | undefined;
+  if (chained) {
+    // The source role trusts account-b's service accounts; before account-b exists, account-a's own.
+    const trusted = b?.serviceAccounts ?? (config.serviceAccount ? [config.serviceAccount] : undefined);
+    if (trusted === undefined) {
+      throw new InputError(
+        key("serviceAccount"),
+        undefined,
+        'is required with mechanism "irsa-chained" until account-b has outputs: the source role this update ' +
+          "creates trusts that service account (then exactly account-b's serviceAccounts)",
+      );
+    }
+    chainedSource = irsaChainedSource({
+      cluster,
+      config: config.irsaChained ?? {},
+      serviceAccounts: trusted,
+      ...(b ? { targetRoleArn: b.roleArn } : {}),
+      aws,
+    });
+    Object.assign(outputs, chainedSource.outputs);
+  }
+
   if (!b || !serviceAccount) {
     await pulumi.log.info(
       `account-b (${config.accountBStack}) has no outputs yet: creating the cluster only. ` +
@@ -162,13 +193,17 @@ export async function accountA(): Promise<Record<string, unknown>> {
   const workload =
     podIdentity && sourceRole
       ? wirePodIdentity(config, b, serviceAccount, cluster, sourceRole, side, agent, aws, createNamespace)
-      : wireIrsa(config, b, serviceAccount, cluster, createNamespace);
+      : chainedSource
+        ? wireIrsaChained(config, b, serviceAccount, cluster, chainedSource, createNamespace)
+        : wireIrsa(config, b, serviceAccount, cluster, createNamespace);
   outputs.serviceAccount = { namespace: serviceAccount.namespace, name: serviceAccount.name };
   outputs.roleArn = workload.roleArn;
   outputs.issuerCheck = workload.roleArn.apply(() =>
     podIdentity
       ? "account-b's target role trusts this cluster's source role"
-      : "account-b's OIDC provider matches this cluster's issuer",
+      : chained
+        ? "account-b's target role trusts this cluster's IRSA source role"
+        : "account-b's OIDC provider matches this cluster's issuer",
   );
 
   if (config.deployProbe) {
@@ -180,6 +215,7 @@ export async function accountA(): Promise<Record<string, unknown>> {
       region: b.region,
       mechanism: config.mechanism,
       ...(workload.associationArn ? { associationArn: workload.associationArn } : {}),
+      ...(workload.podCredentials ? { podCredentials: workload.podCredentials } : {}),
     };
     // Pods must be created after what hands them credentials: the annotated ServiceAccount (the
     // webhook injects nothing into earlier pods), or the association (likewise for Pod Identity).
@@ -209,6 +245,46 @@ export async function accountA(): Promise<Record<string, unknown>> {
     };
   }
   return outputs;
+}
+
+/** Throws a chain problem found before registering (the message names each broken link and its fix). */
+function throwProblem(problem: string | undefined): void {
+  if (problem !== undefined) throw new Error(problem);
+}
+
+/**
+ * IRSA with role chaining: the issuer, account A's provider and the source role are known only once
+ * they exist: the chain is checked again then, and every Kubernetes resource (the annotated
+ * ServiceAccount, the config file's ConfigMap, the probes) waits for that check.
+ */
+function wireIrsaChained(
+  config: AccountAConfig,
+  b: AccountBOutputs,
+  serviceAccount: ServiceAccountRef,
+  cluster: WorkloadCluster,
+  source: ReturnType<typeof irsaChainedSource>,
+  createNamespace: boolean,
+): Workload {
+  const roleArn = pulumi
+    .all([cluster.oidcIssuerUrl, source.provider.arn, source.sourceRole.roleArn])
+    .apply(([issuerUrl, providerArn, sourceRoleArn]) => {
+      throwProblem(
+        plannedIrsaChainedProblems(b, serviceAccount, config.deployProbe, {
+          issuerUrl,
+          providerArn,
+          sourceRoleArn,
+        }),
+      );
+      return b.roleArn;
+    });
+  const { ready, wiring } = irsaChainedWorkload({
+    cluster,
+    sourceRole: source.sourceRole,
+    roleArn,
+    serviceAccount,
+    createNamespace,
+  });
+  return { b, serviceAccount, roleArn, ready, podCredentials: wiring };
 }
 
 /**

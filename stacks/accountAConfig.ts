@@ -2,6 +2,12 @@
  * Parsing and validation of account-a's configuration (see config.ts). Pure.
  */
 import { InputError } from "../components/errors";
+import { Mechanism } from "../components/mechanism";
+import {
+  parseIrsaChainedAccountA,
+  refuseIrsaChainedKeysElsewhere,
+  type IrsaChainedAccountAConfig,
+} from "../mechanisms/irsa-chained/config";
 import {
   kubeconfigCredentials,
   parseAwsSettings,
@@ -37,7 +43,6 @@ import {
   qualifyStackName,
   refusePodIdentityRegion,
   usesPodIdentity,
-  type Mechanism,
 } from "./configShared";
 
 /** account-a's configuration. */
@@ -69,6 +74,8 @@ export interface AccountAConfig {
   };
   /** Optional cross-check: the service account account-a expects account-b to trust. */
   serviceAccount?: ServiceAccountRef;
+  /** IRSA with role chaining's own settings (its provider in A, its source role's name). */
+  irsaChained?: IrsaChainedAccountAConfig;
   /** Deploy the reader Deployment and the access-check Job. */
   deployProbe: boolean;
   /** Create the service account's namespace; undefined when unset (account-a's program decides). */
@@ -159,7 +166,13 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
   }
   const aws = parseAwsSettings(settings);
   if (usesPodIdentity(mechanism)) refusePodIdentityRegion(aws);
+  refuseIrsaChainedKeysElsewhere(get, mechanism);
+  const irsaChained =
+    mechanism === Mechanism.IrsaChained
+      ? parseIrsaChainedAccountA(get, aws.allowedAccountIds?.[0])
+      : undefined;
   return {
+    ...(irsaChained !== undefined ? { irsaChained } : {}),
     aws,
     mechanism,
     accountBStack: qualifyStackName(

@@ -12,6 +12,8 @@ import { policyJson } from "../components/policyDocument";
 import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
 import { parseAccountBConfig } from "./config";
 import { usesPodIdentity } from "./configShared";
+import { Mechanism } from "../components/mechanism";
+import { irsaChainedAccountB } from "../mechanisms/irsa-chained/accountB";
 import { checkMechanismsMatch } from "./crossStack";
 import { exportedMechanism } from "../mechanisms/compat";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
@@ -23,6 +25,10 @@ export const PREVIEW_WITHOUT_ISSUER =
 export const PREVIEW_WITHOUT_SOURCE_ROLE =
   "account-a has no clusterArn and sourceRoleArn outputs yet: this preview shows what account-b will create once " +
   "account-a exists, with the target role's trust policy unknown until then";
+
+export const PREVIEW_WITHOUT_CHAINED_SOURCE_ROLE =
+  "account-a has no sourceRoleArn output yet: this preview shows what account-b will create once account-a " +
+  "exists, with the target role's trust policy unknown until then";
 
 /** account-a outputs account-b reads. */
 export const ACCOUNT_A_OUTPUTS = [
@@ -72,19 +78,31 @@ export async function accountB(): Promise<Record<string, unknown>> {
     checkMechanismsMatch("account-b", config.mechanism, config.accountAStack, theirs);
   }
   const podIdentity = usesPodIdentity(config.mechanism);
-  const facts = podIdentity
+  const chained = config.mechanism === Mechanism.IrsaChained;
+  const facts = chained
     ? await required(
         config.accountAStack,
-        ["clusterArn", "sourceRoleArn"],
-        [a.clusterArn, a.sourceRoleArn],
-        PREVIEW_WITHOUT_SOURCE_ROLE,
+        ["sourceRoleArn"],
+        [a.sourceRoleArn],
+        PREVIEW_WITHOUT_CHAINED_SOURCE_ROLE,
       )
-    : await required(config.accountAStack, ["oidcIssuerUrl"], [a.oidcIssuerUrl], PREVIEW_WITHOUT_ISSUER);
+    : podIdentity
+      ? await required(
+          config.accountAStack,
+          ["clusterArn", "sourceRoleArn"],
+          [a.clusterArn, a.sourceRoleArn],
+          PREVIEW_WITHOUT_SOURCE_ROLE,
+        )
+      : await required(config.accountAStack, ["oidcIssuerUrl"], [a.oidcIssuerUrl], PREVIEW_WITHOUT_ISSUER);
   const known = "known" in facts ? facts.known : undefined;
   // Every document is checked before the first resource registers, in preview too.
   checkAccountBDocuments(
     config,
-    podIdentity ? { clusterArn: known?.[0], sourceRoleArn: known?.[1] } : { issuerUrl: known?.[0] },
+    chained
+      ? { sourceRoleArn: known?.[0] }
+      : podIdentity
+        ? { clusterArn: known?.[0], sourceRoleArn: known?.[1] }
+        : { issuerUrl: known?.[0] },
   );
   const unknown = () => pulumi.output(pulumi.unknown as unknown as string);
 
@@ -128,6 +146,24 @@ export async function accountB(): Promise<Record<string, unknown>> {
     serviceAccounts: config.serviceAccounts,
     mechanism: config.mechanism,
   };
+
+  if (chained) {
+    const sourceRoleArn = known?.[0] ?? unknown();
+    const target = irsaChainedAccountB({
+      sourceRoleArn,
+      accountAStack: config.accountAStack,
+      serviceAccountCount: config.serviceAccounts.length,
+      role,
+      aws,
+    });
+    return {
+      ...common,
+      roleArn: target.roleArn,
+      roleName: target.roleName,
+      trustPolicy: target.trustPolicy,
+      sourceRoleArn,
+    };
+  }
 
   if (podIdentity) {
     const [clusterArn, sourceRoleArn] = known ?? [unknown(), unknown()];

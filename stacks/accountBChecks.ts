@@ -20,6 +20,7 @@ import {
   buildPodIdentityTargetTrustPolicy,
   podIdentityTrustSizeWaysOut,
 } from "../components/podIdentityPolicies";
+import { buildChainedTargetTrustPolicy } from "../components/chainedPolicies";
 import { key } from "./configSource";
 import { partitionMismatch } from "./configShared";
 import type { AccountBConfig } from "./config";
@@ -102,6 +103,8 @@ function checkTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | 
       return checkIrsaTrust(config, a.issuerUrl);
     case Mechanism.PodIdentity:
       return checkTargetTrust(config, a);
+    case Mechanism.IrsaChained:
+      return checkChainedTargetTrust(config, a);
     default:
       return assertNever(mechanism, "mechanism");
   }
@@ -114,6 +117,9 @@ function sizeWaysOut(mechanism: Mechanism): (raise: string) => string {
       return trustPolicySizeWaysOut;
     case Mechanism.PodIdentity:
       return podIdentityTrustSizeWaysOut;
+    case Mechanism.IrsaChained:
+      return (raise) =>
+        `Ways out: shorten the source role's path, or raise the IAM quota "Role trust policy length" and ${raise}.`;
     default:
       return assertNever(mechanism, "mechanism");
   }
@@ -141,6 +147,23 @@ function trustSizeError(
 }
 
 /** Pod Identity: the target role's trust, with account-a's source role and cluster (or the shortest stand-ins). */
+/**
+ * IRSA with role chaining: the target role's trust names account-a's source role (known once
+ * account-a exists); the service accounts are account-a's source role's to trust.
+ */
+function checkChainedTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined {
+  if (a.sourceRoleArn === undefined) return undefined;
+  try {
+    return buildChainedTargetTrustPolicy({
+      sourceRoleArn: a.sourceRoleArn,
+      maxSize: config.maxTrustPolicySize,
+    });
+  } catch (error) {
+    if (error instanceof PolicySizeError) throw trustSizeError(config, error, false);
+    throw restated(error, "sourceRoleArn", `${config.accountAStack} output sourceRoleArn`);
+  }
+}
+
 function checkTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined {
   const known = a.clusterArn !== undefined && a.sourceRoleArn !== undefined;
   const cluster = tryParseArn(a.clusterArn);

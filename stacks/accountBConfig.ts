@@ -3,6 +3,8 @@
  */
 import { parseArn } from "../components/arn";
 import { InputError } from "../components/errors";
+import { Mechanism } from "../components/mechanism";
+import { refuseOnAccountB } from "../mechanisms/irsa-chained/config";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import { refusePodIdentityRegion, usesPodIdentity } from "./configShared";
 import {
@@ -32,13 +34,7 @@ import {
   validateRoleName,
 } from "../components/validation";
 
-import {
-  ACCOUNT_A_KEYS,
-  ACCOUNT_B_KEYS,
-  parseMechanism,
-  qualifyStackName,
-  type Mechanism,
-} from "./configShared";
+import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, parseMechanism, qualifyStackName } from "./configShared";
 
 /** account-b's configuration. */
 export interface AccountBConfig {
@@ -298,6 +294,9 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
   const aws = parseAwsSettings(settings);
   if (usesPodIdentity(mechanism)) refusePodIdentityRegion(aws);
+  if (mechanism === Mechanism.IrsaChained) {
+    refuseOnAccountB(get, optionalInteger(settings, "maxSessionDuration", 3600, 3600, 43200));
+  }
   const kmsKeyArn =
     bucket.kmsKeyArn !== undefined ? validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) : undefined;
   if (kmsKeyArn !== undefined) checkKmsKeyRegion(kmsKeyArn, aws);

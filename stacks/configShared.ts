@@ -66,9 +66,11 @@ export const ACCOUNT_A_KEYS = [
   "cluster",
   "createNamespace",
   "deployProbe",
+  "existingOidcProviderArn",
   "mechanism",
   "program",
   "serviceAccount",
+  "sourceRoleName",
 ] as const;
 export const ACCOUNT_B_KEYS = [
   "access",
@@ -104,6 +106,8 @@ export function usesPodIdentity(mechanism: Mechanism): boolean {
       return false;
     case Mechanism.PodIdentity:
       return true;
+    case Mechanism.IrsaChained:
+      return false;
     default:
       return assertNever(mechanism, "mechanism");
   }

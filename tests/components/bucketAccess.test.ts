@@ -61,6 +61,21 @@ describe("BucketAccessGrant's arguments (pure checks)", () => {
     expectInputError(() => checkMechanisms("m", ["irsa", "irsa"]), "m[1]", "irsa", "listed twice");
   });
 
+  it("refuses irsa-chained by name, with where to go instead (the grant components do not take it yet)", () => {
+    expectInputError(
+      () => checkMechanisms("args.mechanisms", ["irsa", "irsa-chained"]),
+      "args.mechanisms[1]",
+      "irsa-chained",
+      "is not supported by BucketAccessGrant and BucketAccessBinding yet",
+    );
+    expectInputError(
+      () => checkMechanisms("args.mechanisms", "irsa-chained"),
+      "args.mechanisms",
+      "irsa-chained",
+      "ChainedTargetRole",
+    );
+  });
+
   it("needs of each cluster what each listed mechanism reads, and refuses what none reads", () => {
     expect(
       checkClusterShapes(

@@ -251,7 +251,7 @@ describe("the workloads' pod templates change with the Pod Identity association"
       () => new AccessCheckJob("check", { ...common, mechanism: "oidc" as never, expectedRoleArn: ROLE }),
       "args.mechanism",
       "oidc",
-      'must be "irsa" or "pod-identity"',
+      'must be "irsa", "pod-identity" or "irsa-chained"',
     );
     await settled();
     expect(engine.resources, "nothing registered").to.deep.equal([]);

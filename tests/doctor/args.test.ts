@@ -143,7 +143,7 @@ describe("doctor: the command line", () => {
     [[...EXPLICIT, "--stack-a", "x"], /use one or the other/],
     [[...EXPLICIT.slice(0, 1), "not-an-arn", ...EXPLICIT.slice(2)], /^--role-arn: "not-an-arn" is invalid/],
     [[...EXPLICIT.slice(0, 5), "Apps", ...EXPLICIT.slice(6)], /^--namespace: "Apps" is invalid/],
-    [["--mechanism", "kiam"], /--mechanism: "kiam" is not one of irsa, pod-identity/],
+    [["--mechanism", "kiam"], /--mechanism: "kiam" is not one of irsa, pod-identity, irsa-chained/],
     [["--no-cluster", "--assume"], /--assume needs the cluster/],
     [["--mechanism", "pod-identity", "--assume"], /^--assume is not available with --mechanism pod-identity/],
     [[...EXPLICIT, "--source-role-arn", "arn:aws:iam::111122223333:role/s"], /add --mechanism pod-identity$/],
@@ -174,7 +174,7 @@ describe("doctor: the command line", () => {
     expect(r.code).to.equal(2);
     expect(r.stdout).to.equal("");
     expect(r.stderr).to.match(
-      /^doctor: --mechanism: "kiam" is not one of irsa, pod-identity\n\nUsage: npm run doctor/,
+      /^doctor: --mechanism: "kiam" is not one of irsa, pod-identity, irsa-chained\n\nUsage: npm run doctor/,
     );
   });
 

@@ -97,7 +97,7 @@ describe("doctor: the stacks' mechanism output", () => {
       });
       expect([code, stderr]).to.deep.equal([
         2,
-        'doctor: account-a output mechanism: "kiam" is invalid: must be "irsa" or "pod-identity"\n',
+        'doctor: account-a output mechanism: "kiam" is invalid: must be "irsa", "pod-identity" or "irsa-chained"\n',
       ]);
       expect(accountClients).to.equal(0);
     } finally {

@@ -52,7 +52,7 @@ describe("doctor: the chain from the stacks' outputs", () => {
         .to.throw(InputError)
         .with.property(
           "message",
-          `account-a output mechanism: ${JSON.stringify(value)} is invalid: must be "irsa" or "pod-identity"`,
+          `account-a output mechanism: ${JSON.stringify(value)} is invalid: must be "irsa", "pod-identity" or "irsa-chained"`,
         );
     }
   });

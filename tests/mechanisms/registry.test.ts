@@ -93,7 +93,7 @@ describe("mechanisms: stacks from before the mechanism output (compat)", () => {
     expect(exportedMechanism("account-a output mechanism", undefined)).to.equal("irsa");
     for (const m of MECHANISMS) expect(exportedMechanism("f", m)).to.equal(m);
     expect(() => exportedMechanism("account-a output mechanism", "IRSA")).to.throw(
-      'account-a output mechanism: "IRSA" is invalid: must be "irsa" or "pod-identity"',
+      'account-a output mechanism: "IRSA" is invalid: must be "irsa", "pod-identity" or "irsa-chained"',
     );
   });
 });

@@ -161,7 +161,7 @@ describe("EKS Pod Identity: both programs (examples/pod-identity)", () => {
       [A_STACK]: { ...first, mechanism: 42 },
     });
     expect(odd.error.message).to.match(
-      /^organization\/cross-account-irsa\/account-a output mechanism: 42 is invalid: must be "irsa" or "pod-identity"/,
+      /^organization\/cross-account-irsa\/account-a output mechanism: 42 is invalid: must be "irsa", "pod-identity" or "irsa-chained"/,
     );
     expect(odd.cloud).to.deep.equal([]);
   });

@@ -10,6 +10,7 @@ import * as https from "node:https";
 import { type AddressInfo } from "node:net";
 import {
   type AuthenticationV1TokenRequest,
+  type V1ConfigMap,
   type V1DaemonSet,
   type V1Pod,
   type V1PodList,
@@ -28,6 +29,8 @@ export interface KubeState {
   pods: V1Pod[];
   /** DaemonSets (apps/v1), e.g. a self-managed eks-pod-identity-agent; absent: none. */
   daemonSets?: V1DaemonSet[];
+  /** ConfigMaps (IRSA with role chaining's SDK config file); absent: none. */
+  configMaps?: V1ConfigMap[];
   /** Paths the stand-in answers 403 Forbidden (an RBAC the doctor's identity lacks). */
   forbidden?: string[];
 }
@@ -130,6 +133,15 @@ export async function startKube(tls: TestTls, issuer: IssuerStandIn): Promise<Ku
       return found
         ? send(res, 200, found)
         : send(res, 404, status(404, "NotFound", `daemonsets.apps "${ds[2]}" not found`));
+    }
+    const cm = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\/([^/]+)$/.exec(path);
+    if (cm && req.method === "GET") {
+      const found = (state.configMaps ?? []).find(
+        (c) => c.metadata?.namespace === cm[1] && c.metadata?.name === cm[2],
+      );
+      return found
+        ? send(res, 200, found)
+        : send(res, 404, status(404, "NotFound", `configmaps "${cm[2]}" not found`));
     }
     const sa = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)(\/token)?$/.exec(path);
     const pods = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path);

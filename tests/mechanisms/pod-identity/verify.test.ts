@@ -38,7 +38,7 @@ describe("verify's diagnosis with EKS Pod Identity", () => {
     expect(read({})).to.equal("irsa"); // IRSA, as before (stacks from before the output: mechanisms/compat.ts)
     // A mechanism this version does not know is refused by name, not read as IRSA.
     expect(read({ mechanism: { value: "irsa-chainde", secret: false } })).to.equal(
-      'account-a output mechanism: "irsa-chainde" is invalid: must be "irsa" or "pod-identity"',
+      'account-a output mechanism: "irsa-chainde" is invalid: must be "irsa", "pod-identity" or "irsa-chained"',
     );
   });
 

@@ -1,0 +1,109 @@
+/**
+ * IRSA-chained's account-a wiring (`irsa-chained`). First update (also before account-b exists):
+ * account A's IAM OIDC provider for the cluster's issuer (created, or adopted) and the source role
+ * trusting the service accounts exactly. Once account-b has outputs: the source role's permission to
+ * assume the target role (the same component, given `targetRoleArn`), the ServiceAccount annotated
+ * with the source role, and the SDK config file as a ConfigMap, whose pod wiring the workloads take.
+ * Thin: the documents are components/chained*.ts's.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { ChainedProfileConfigMap } from "../../components/chainedProfileConfigMap";
+import { ChainedSourceRole } from "../../components/chainedSourceRole";
+import { type ChainedPodWiring } from "../../components/chainedWiring";
+import { ClusterOidcProvider } from "../../components/clusterOidcProvider";
+import { IrsaServiceAccount } from "../../components/irsaServiceAccount";
+import { type ServiceAccountRef } from "../../components/trustPolicy";
+import { type IrsaChainedAccountAConfig } from "./config";
+
+/** What the mechanism needs of account-a's cluster. */
+export interface ChainedCluster {
+  oidcIssuerUrl: pulumi.Output<string>;
+  oidcThumbprint: pulumi.Output<string>;
+  kubernetesProvider: pulumi.ProviderResource;
+}
+
+/** The first part's input. */
+export interface IrsaChainedSourceInput {
+  cluster: ChainedCluster;
+  config: IrsaChainedAccountAConfig;
+  /** The service accounts the source role trusts: account-b's when it has outputs, else account-a's own. */
+  serviceAccounts: ServiceAccountRef[];
+  /** account-b's target role, once account-b has outputs. */
+  targetRoleArn?: pulumi.Input<string>;
+  aws: pulumi.ProviderResource;
+}
+
+/** The first part: the provider in A and the source role (with its chain permission once B exists). */
+export function irsaChainedSource(input: IrsaChainedSourceInput): {
+  provider: ClusterOidcProvider;
+  sourceRole: ChainedSourceRole;
+  outputs: Record<string, unknown>;
+} {
+  const { cluster, config, aws } = input;
+  const thumbprint = cluster.oidcThumbprint.apply((t) => (t ? [t] : []));
+  const provider = new ClusterOidcProvider(
+    "irsa-chained-oidc",
+    {
+      issuerUrl: cluster.oidcIssuerUrl,
+      thumbprints: thumbprint,
+      ...(config.existingOidcProviderArn !== undefined
+        ? { existingProviderArn: config.existingOidcProviderArn }
+        : {}),
+    },
+    { providers: { aws } },
+  );
+  const sourceRole = new ChainedSourceRole(
+    "irsa-chained-source",
+    {
+      oidcProviderArn: provider.arn,
+      issuerUrl: cluster.oidcIssuerUrl,
+      serviceAccounts: input.serviceAccounts,
+      ...(input.targetRoleArn !== undefined ? { targetRoleArn: input.targetRoleArn } : {}),
+      ...(config.sourceRoleName !== undefined ? { roleName: config.sourceRoleName } : {}),
+    },
+    { providers: { aws } },
+  );
+  return {
+    provider,
+    sourceRole,
+    outputs: { sourceRoleArn: sourceRole.roleArn, oidcProviderArn: provider.arn },
+  };
+}
+
+/** The second part's input (account-b has outputs). */
+export interface IrsaChainedWorkloadInput {
+  cluster: ChainedCluster;
+  sourceRole: ChainedSourceRole;
+  /** account-b's target role, checked (it resolves only once the chain's checks pass). */
+  roleArn: pulumi.Output<string>;
+  serviceAccount: ServiceAccountRef;
+  createNamespace: boolean;
+}
+
+/** The second part: the annotated ServiceAccount and the config file's ConfigMap, and what pods wait for. */
+export function irsaChainedWorkload(input: IrsaChainedWorkloadInput): {
+  ready: pulumi.Resource[];
+  wiring: pulumi.Output<ChainedPodWiring>;
+} {
+  const { cluster, sourceRole, roleArn, serviceAccount } = input;
+  const kubernetes = cluster.kubernetesProvider;
+  // Through the checked role ARN, so that not even the Namespace is created while a link is broken.
+  const namespace = roleArn.apply(() => serviceAccount.namespace);
+  const sa = new IrsaServiceAccount(
+    "irsa-chained-service-account",
+    {
+      namespace,
+      name: serviceAccount.name,
+      // The webhook mounts the token for the source role (account A); the profile chains into B's role.
+      roleArn: sourceRole.roleArn,
+      createNamespace: input.createNamespace,
+    },
+    { providers: { kubernetes } },
+  );
+  const profile = new ChainedProfileConfigMap(
+    "irsa-chained-profile",
+    { namespace: sa.namespace, sourceRoleArn: sourceRole.roleArn, targetRoleArn: roleArn },
+    { providers: { kubernetes }, dependsOn: [sa] },
+  );
+  return { ready: [sa, profile, sourceRole], wiring: profile.wiring };
+}

@@ -1,0 +1,115 @@
+/**
+ * IRSA-chained's config keys and their checks (`cross-account-irsa:mechanism: irsa-chained`). Pure.
+ *
+ * account-a reads two keys only this mechanism has: `existingOidcProviderArn` (adopt account A's
+ * provider for the cluster's issuer: IAM allows one per URL per account) and `sourceRoleName`.
+ * account-b refuses what means nothing, or less safety than asked, with this mechanism: an OIDC
+ * provider in B (there is none), name patterns (`conditionTest: StringLike`, `trustWholeNamespaces`:
+ * the source role trusts exact service accounts), and `maxSessionDuration` above one hour (role
+ * chaining caps the target role's sessions at one hour,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html).
+ */
+import { InputError } from "../../components/errors";
+import { ROLE_CHAINING_MAX_SESSION_SECONDS } from "../../components/chainedPolicies";
+import { parseOidcProviderArn, validateRoleName } from "../../components/validation";
+import { key, optionalString, type ConfigGetter } from "../../stacks/configSource";
+
+/** The mechanism's name, as config takes it. */
+export const IRSA_CHAINED = "irsa-chained";
+
+/** The keys account-a reads with this mechanism only. */
+export const IRSA_CHAINED_ACCOUNT_A_KEYS = ["existingOidcProviderArn", "sourceRoleName"] as const;
+
+/** account-a's settings of this mechanism. */
+export interface IrsaChainedAccountAConfig {
+  /** Adopt account A's IAM OIDC provider for the cluster's issuer instead of creating one. */
+  existingOidcProviderArn?: string;
+  /** The source role's name; undefined: generated. */
+  sourceRoleName?: string;
+}
+
+/**
+ * account-a's keys of this mechanism, checked: the provider must be account A's (STS looks it up in
+ * the source role's account), `accountA` being the stack's `aws:allowedAccountIds` when it names one.
+ */
+export function parseIrsaChainedAccountA(
+  get: ConfigGetter,
+  accountA: string | undefined,
+): IrsaChainedAccountAConfig {
+  const existing = optionalString(get, "existingOidcProviderArn");
+  const sourceRoleName = optionalString(get, "sourceRoleName");
+  if (existing !== undefined) {
+    const provider = parseOidcProviderArn(key("existingOidcProviderArn"), existing);
+    if (accountA !== undefined && provider.accountId !== accountA) {
+      throw new InputError(
+        key("existingOidcProviderArn"),
+        existing,
+        `must be a provider of account A (${accountA}, aws:allowedAccountIds): with mechanism "irsa-chained" the ` +
+          "source role in account A trusts it, and STS looks the provider up in the role's account",
+      );
+    }
+  }
+  if (sourceRoleName !== undefined) validateRoleName(key("sourceRoleName"), sourceRoleName);
+  return {
+    ...(existing !== undefined ? { existingOidcProviderArn: existing } : {}),
+    ...(sourceRoleName !== undefined ? { sourceRoleName } : {}),
+  };
+}
+
+/** account-a's keys that only this mechanism reads: refused by name under another mechanism. */
+export function refuseIrsaChainedKeysElsewhere(get: ConfigGetter, mechanism: string): void {
+  if (mechanism === IRSA_CHAINED) return;
+  for (const k of IRSA_CHAINED_ACCOUNT_A_KEYS) {
+    const value = get(k);
+    if (value !== undefined) {
+      throw new InputError(
+        key(k),
+        value,
+        `is read on account-a only with cross-account-irsa:mechanism "irsa-chained" (this stack uses "${mechanism}")`,
+      );
+    }
+  }
+}
+
+/**
+ * account-b's settings that mean nothing with this mechanism, or would make it less safe than
+ * asked: each refused by name with why, never ignored. `maxSessionDuration` is given as parsed.
+ */
+export function refuseOnAccountB(get: ConfigGetter, maxSessionDuration: number | undefined): void {
+  const refuse = (k: string, value: unknown, why: string): never => {
+    throw new InputError(
+      key(k),
+      value,
+      `cannot be used with cross-account-irsa:mechanism "irsa-chained": ${why}`,
+    );
+  };
+  const existing = get("existingOidcProviderArn");
+  if (existing !== undefined) {
+    refuse(
+      "existingOidcProviderArn",
+      existing,
+      "account B has no OIDC provider with role chaining (account A's provider is adopted with the same key on account-a)",
+    );
+  }
+  const conditionTest = get("conditionTest");
+  if (conditionTest === "StringLike") {
+    refuse(
+      "conditionTest",
+      conditionTest,
+      "the source role trusts exact service accounts; patterns would let account A's service accounts nobody named " +
+        "reach account B's role",
+    );
+  }
+  const whole = get("trustWholeNamespaces");
+  if (whole === true || whole === "true") {
+    refuse("trustWholeNamespaces", whole, "the source role trusts exact service accounts only");
+  }
+  if (maxSessionDuration !== undefined && maxSessionDuration > ROLE_CHAINING_MAX_SESSION_SECONDS) {
+    refuse(
+      "maxSessionDuration",
+      maxSessionDuration,
+      `role chaining caps the target role's sessions at ${ROLE_CHAINING_MAX_SESSION_SECONDS} seconds, so a longer maximum ` +
+        "would never be used (IAM User Guide, Role chaining)",
+    );
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * IRSA-chained's planned collector (`irsa-chained`): reads the chain's facts out of the recorded
+ * passes, the registrations the final account-b and account-a runs would send. Pure: tests tamper
+ * with the passes (or the snapshot) to produce broken links.
+ */
+import { CHAINED_CONFIG_KEY } from "../../components/chainedWiring";
+import type { RecordedResource } from "../../engine/mockEngine";
+import { type StackPass } from "../../plan/passes";
+import {
+  finalPass,
+  isRecord,
+  podSpecOf,
+  policiesOfRole,
+  record,
+  resourcesOfType,
+  str,
+  stringRecord,
+} from "../../plan/records";
+import { type ChainedWorkload, type IrsaChainedSnapshot } from "./snapshot";
+
+/** Inline policies' JSON by policy name (a policy that is not text is kept empty: its checks fail). */
+function policyTexts(policies: RecordedResource[]): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const p of policies) texts[str(p.inputs.name) ?? p.name] = str(p.inputs.policy) ?? "";
+  return texts;
+}
+
+/** The children of type `type` of the one component of class `component` (in registration order). */
+function childrenOf(pass: StackPass, component: string, type: string): RecordedResource[] {
+  const parents = new Set(resourcesOfType(pass, `cross-account-irsa:index:${component}`).map((c) => c.urn));
+  return resourcesOfType(pass, type).filter((r) => r.parent !== undefined && parents.has(r.parent));
+}
+
+/** A Deployment's or Job's pod: its first container's literal env and the ConfigMaps it mounts. */
+export function plannedWorkload(w: RecordedResource): ChainedWorkload {
+  const metadata = record(w.inputs.metadata);
+  const spec = podSpecOf(w.inputs);
+  const container = record(Array.isArray(spec.containers) ? spec.containers[0] : undefined);
+  const env: Record<string, string> = {};
+  for (const e of Array.isArray(container.env) ? container.env : []) {
+    if (isRecord(e) && typeof e.name === "string" && typeof e.value === "string") env[e.name] = e.value;
+  }
+  const volumes = new Map<string, string>();
+  for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
+    const configMap = isRecord(v) ? str(record(v.configMap).name) : undefined;
+    if (isRecord(v) && typeof v.name === "string" && configMap !== undefined) volumes.set(v.name, configMap);
+  }
+  const mounts = (Array.isArray(container.volumeMounts) ? container.volumeMounts : [])
+    .filter(isRecord)
+    .filter((m) => typeof m.name === "string" && volumes.has(m.name) && typeof m.mountPath === "string")
+    .map((m) => ({
+      configMap: volumes.get(m.name as string)!,
+      mountPath: m.mountPath as string,
+      readOnly: m.readOnly === true,
+    }));
+  return {
+    kind: str(w.inputs.kind) ?? w.type.split(":").pop()!,
+    name: str(metadata.name) ?? str(record(w.state.metadata).name) ?? w.name,
+    ...(str(metadata.namespace) !== undefined ? { namespace: str(metadata.namespace) } : {}),
+    ...(str(spec.serviceAccountName) !== undefined
+      ? { serviceAccountName: str(spec.serviceAccountName) }
+      : {}),
+    env,
+    configMapMounts: mounts,
+  };
+}
+
+/** The chain's facts, read from the final account-b and account-a runs. */
+export function collectIrsaChainedSnapshot(passes: StackPass[], deployProbe: boolean): IrsaChainedSnapshot {
+  const a = finalPass(passes, "account-a");
+  const b = finalPass(passes, "account-b");
+  const chain: IrsaChainedSnapshot = {
+    mechanism: "irsa-chained",
+    permissionPolicies: {},
+    trusted: [],
+    workloads: [],
+    deployProbe,
+  };
+  if (b) {
+    const role = childrenOf(b, "ChainedTargetRole", "aws:iam/role:Role")[0];
+    const arn = str(role?.state.arn);
+    if (role && arn) {
+      chain.role = {
+        arn,
+        ...(str(role.inputs.assumeRolePolicy) !== undefined
+          ? { trustPolicy: str(role.inputs.assumeRolePolicy) }
+          : {}),
+      };
+      chain.permissionPolicies = policyTexts(policiesOfRole(b, role));
+    }
+    const trusted = b.outputs.serviceAccounts?.value;
+    if (Array.isArray(trusted)) {
+      chain.trusted = trusted
+        .filter(isRecord)
+        .map((s) => ({ namespace: String(s.namespace), name: String(s.name) }));
+    }
+    chain.bucketName = str(b.outputs.bucketName?.value);
+    chain.objectKey = str(b.outputs.objectKey?.value);
+  }
+  if (!a) return chain;
+  chain.issuerUrl = str(a.outputs.oidcIssuerUrl?.value);
+  const provider = childrenOf(
+    a,
+    "ClusterOidcProvider",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+  )[0];
+  const providerArn = str(provider?.state.arn);
+  if (provider && providerArn) {
+    const clientIds = provider.inputs.clientIdLists ?? provider.state.clientIdLists;
+    const url = str(provider.inputs.url ?? provider.state.url);
+    chain.provider = {
+      arn: providerArn,
+      adopted: provider.read,
+      ...(url !== undefined ? { url } : {}),
+      ...(Array.isArray(clientIds)
+        ? { clientIds: clientIds.filter((c): c is string => typeof c === "string") }
+        : {}),
+    };
+  }
+  const source = childrenOf(a, "ChainedSourceRole", "aws:iam/role:Role")[0];
+  const sourceArn = str(source?.state.arn);
+  if (source && sourceArn) {
+    chain.sourceRole = {
+      arn: sourceArn,
+      ...(str(source.inputs.assumeRolePolicy) !== undefined
+        ? { trustPolicy: str(source.inputs.assumeRolePolicy) }
+        : {}),
+      permissionPolicies: policyTexts(policiesOfRole(a, source)),
+    };
+  }
+  const sa = resourcesOfType(a, "kubernetes:core/v1:ServiceAccount")[0];
+  if (sa) {
+    const metadata = record(sa.inputs.metadata);
+    chain.serviceAccount = {
+      namespace: str(metadata.namespace) ?? "default",
+      name: str(metadata.name) ?? str(record(sa.state.metadata).name) ?? sa.name,
+      annotations: stringRecord(metadata.annotations),
+    };
+  }
+  const configMap = childrenOf(a, "ChainedProfileConfigMap", "kubernetes:core/v1:ConfigMap")[0];
+  if (configMap) {
+    const metadata = record(configMap.inputs.metadata);
+    const text = str(record(configMap.inputs.data)[CHAINED_CONFIG_KEY]);
+    chain.profile = {
+      configMap: str(metadata.name) ?? configMap.name,
+      namespace: str(metadata.namespace) ?? "default",
+      ...(text !== undefined ? { text } : {}),
+    };
+  }
+  chain.workloads = a.resources
+    .filter((r) => r.type === "kubernetes:apps/v1:Deployment" || r.type === "kubernetes:batch/v1:Job")
+    .map(plannedWorkload);
+  return chain;
+}

@@ -1,0 +1,77 @@
+/**
+ * IRSA-chained's config keys: account-a's own keys checked, refused under another mechanism;
+ * account-b's settings that mean nothing with role chaining refused by name, with why.
+ */
+import { expect } from "chai";
+import {
+  parseIrsaChainedAccountA,
+  refuseIrsaChainedKeysElsewhere,
+  refuseOnAccountB,
+} from "../../../mechanisms/irsa-chained/config";
+import { expectInputError } from "../../components/coreHelpers";
+
+const A = "111122223333";
+const PROVIDER = `arn:aws:iam::${A}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC`;
+const getter = (values: Record<string, unknown>) => (k: string) => values[k];
+
+describe("irsa-chained config", () => {
+  it("account-a: adopts A's provider and names the source role", () => {
+    expect(
+      parseIrsaChainedAccountA(getter({ existingOidcProviderArn: PROVIDER, sourceRoleName: "src" }), A),
+    ).to.deep.equal({ existingOidcProviderArn: PROVIDER, sourceRoleName: "src" });
+    expect(parseIrsaChainedAccountA(getter({}), A)).to.deep.equal({});
+  });
+
+  it("account-a: refuses a provider of another account, a bad ARN and a bad role name", () => {
+    const other = PROVIDER.replace(A, "444455556666");
+    expectInputError(
+      () => parseIrsaChainedAccountA(getter({ existingOidcProviderArn: other }), A),
+      "cross-account-irsa:existingOidcProviderArn",
+      other,
+      /must be a provider of account A \(111122223333/,
+    );
+    expectInputError(
+      () => parseIrsaChainedAccountA(getter({ existingOidcProviderArn: "arn:aws:iam::1:role/x" }), A),
+      "cross-account-irsa:existingOidcProviderArn",
+      "arn:aws:iam::1:role/x",
+      /IAM OIDC provider ARN/,
+    );
+    expectInputError(
+      () => parseIrsaChainedAccountA(getter({ sourceRoleName: "a b" }), A),
+      "cross-account-irsa:sourceRoleName",
+      "a b",
+      /IAM role name/,
+    );
+  });
+
+  it("account-a: its keys are refused under another mechanism, naming it", () => {
+    expectInputError(
+      () => refuseIrsaChainedKeysElsewhere(getter({ sourceRoleName: "src" }), "irsa"),
+      "cross-account-irsa:sourceRoleName",
+      "src",
+      /only with cross-account-irsa:mechanism "irsa-chained" \(this stack uses "irsa"\)/,
+    );
+    expect(() =>
+      refuseIrsaChainedKeysElsewhere(getter({ sourceRoleName: "src" }), "irsa-chained"),
+    ).to.not.throw();
+  });
+
+  it("account-b: refuses a provider in B, patterns, whole namespaces and sessions over an hour", () => {
+    const cases: Array<[Record<string, unknown>, number | undefined, string, unknown, RegExp]> = [
+      [
+        { existingOidcProviderArn: PROVIDER },
+        undefined,
+        "existingOidcProviderArn",
+        PROVIDER,
+        /no OIDC provider/,
+      ],
+      [{ conditionTest: "StringLike" }, undefined, "conditionTest", "StringLike", /exact service accounts/],
+      [{ trustWholeNamespaces: "true" }, undefined, "trustWholeNamespaces", "true", /exact service accounts/],
+      [{}, 7200, "maxSessionDuration", 7200, /caps the target role's sessions at 3600 seconds/],
+    ];
+    for (const [values, max, k, value, rule] of cases) {
+      expectInputError(() => refuseOnAccountB(getter(values), max), `cross-account-irsa:${k}`, value, rule);
+    }
+    expect(() => refuseOnAccountB(getter({ conditionTest: "StringEquals" }), 3600)).to.not.throw();
+  });
+});
