@@ -15,9 +15,11 @@
  *
  * Why not the v8-compile-cache library (it does the same through one blob per entry point): its
  * vm.Script has no `importModuleDynamically`, so a real `import()` in a CommonJS module (the Pulumi
- * SDK's program runner has one) fails; here it goes to Node's default loader
- * (vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER, Node 20.12+). A module V8 cannot compile as a script
- * (ES module syntax Node would detect) is handed to Node's own loader unchanged.
+ * SDK's program runner has one) fails. Node's own answer to that, vm.constants.
+ * USE_MAIN_CONTEXT_DEFAULT_LOADER, is experimental in Node 20 and warns on every run; so a module
+ * whose text has the word `import` anywhere (a real `import()` cannot be written without it) is
+ * handed to Node's own loader unchanged, as is one V8 cannot compile as a script (ES module syntax
+ * Node would detect).
  */
 "use strict";
 const crypto = require("node:crypto");
@@ -26,14 +28,20 @@ const Module = require("node:module");
 const path = require("node:path");
 const vm = require("node:vm");
 
+/** The word `import` (not `__importStar`): where a module may call import(), which needs Node's loader. */
+const MAY_IMPORT = /(?<![\w$])import(?![\w$])/;
 const DIR = path.join(__dirname, "..", "node_modules", ".cache", "cross-account-irsa", "v8-vm");
 
-/** Installs the cache unless Node has its own, it is disabled, or this Node lacks what it needs. */
-function install() {
-  if (typeof Module.enableCompileCache === "function") return false;
-  if (process.env.NODE_DISABLE_COMPILE_CACHE) return false;
-  const dynamicImport = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (dynamicImport === undefined) return false;
+/**
+ * Installs the cache unless Node has its own, it is disabled, or this Node lacks what it needs.
+ * Returns its counters (modules compiled with the cache's data, without any, with data V8 rejected),
+ * or undefined when not installed. `dir` and `force` (install even where Node has its own) are for
+ * the tests.
+ */
+function install({ dir = DIR, force = false } = {}) {
+  if (!force && typeof Module.enableCompileCache === "function") return undefined;
+  if (process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  const stats = { hits: 0, misses: 0, rejected: 0 };
 
   const original = Module.prototype._compile;
   /** Scripts compiled without usable cached data, written at exit: [file, script]. */
@@ -48,18 +56,17 @@ function install() {
       .update("\0")
       .update(content)
       .digest("hex");
-    const file = path.join(DIR, `${key}.bin`);
+    const file = path.join(dir, `${key}.bin`);
     let cachedData;
     try {
       cachedData = fs.readFileSync(file);
     } catch {
       cachedData = undefined;
     }
-    const script = new vm.Script(Module.wrap(content), {
-      filename,
-      cachedData,
-      importModuleDynamically: dynamicImport,
-    });
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    if (cachedData === undefined) stats.misses++;
+    else if (script.cachedDataRejected) stats.rejected++;
+    else stats.hits++;
     if (cachedData === undefined || script.cachedDataRejected) pending.push([file, script]);
     return script.runInThisContext({ displayErrors: true });
   }
@@ -67,6 +74,7 @@ function install() {
   Module.prototype._compile = function compileWithCache(content, filename) {
     // A shebang line is a comment to Node's loader, not to a script.
     const source = content.startsWith("#!") ? `//${content}` : content;
+    if (MAY_IMPORT.test(source)) return original.call(this, content, filename);
     let wrapper;
     try {
       wrapper = compileWrapper(source, filename);
@@ -87,7 +95,7 @@ function install() {
   process.once("exit", () => {
     if (pending.length === 0) return;
     try {
-      fs.mkdirSync(DIR, { recursive: true });
+      fs.mkdirSync(dir, { recursive: true });
       for (const [file, script] of pending) {
         const tmp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, script.createCachedData());
@@ -97,7 +105,7 @@ function install() {
       // A cache that cannot be written costs the next run its compile time, nothing else.
     }
   });
-  return true;
+  return stats;
 }
 
 /** Removes every entry (npm's `prepare`: after an install, the modules they were made from changed). */
