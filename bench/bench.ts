@@ -14,6 +14,10 @@
  *    grows faster than N^1.25;
  *  - trust-policy capacity: how many service accounts fit under 2048 and 4096 characters.
  *
+ * The unit suite's line also gives its cost per test (wall and CPU ms, and the ratio per 1,000 tests),
+ * since the suite grows while its target stays. `npm test` and `.ci/run` have wall budgets, not
+ * ratios: the bench names them and leaves them to `.ci/run`'s step times.
+ *
  * BENCH_RUNS pairs (default 5, at least 5 for a verdict); BENCH_ONLY=plan,unit,doctor,scale runs a
  * subset. Exits 1 when a target is missed. Never run in the unit tests: timings are not assertions.
  */
@@ -50,6 +54,8 @@ interface Sample {
   wall: number;
   cpu: number;
   status: number;
+  /** The last 8,000 characters of its standard output. */
+  stdout: string;
 }
 
 /** Runs a command under /usr/bin/time -v (asynchronously: the doctor's stand-ins answer from this process). */
@@ -58,9 +64,11 @@ function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Sample> {
     const child = spawn("/usr/bin/time", ["-v", NODE, ...args], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    let out = "";
     let err = "";
+    child.stdout.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
     child.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
     child.on("error", fail);
     child.on("close", (status) => {
@@ -73,6 +81,7 @@ function timed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Sample> {
         wall: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
         cpu: Number(user[1]) + Number(system[1]),
         status: status ?? 1,
+        stdout: out,
       });
     });
   });
@@ -114,6 +123,14 @@ async function paired(
     wallRatio: median(as.map((s, i) => s.wall / bs[i].wall)),
     cpuRatio: median(as.map((s, i) => s.cpu / bs[i].cpu)),
   };
+}
+
+/** The number of tests mocha ran, from its closing lines (`N passing`), or undefined. */
+export function testCount(stdout: string): number | undefined {
+  const passing = /(\d+) passing/.exec(stdout);
+  if (!passing) return undefined;
+  const others = [...stdout.matchAll(/(\d+) (?:failing|pending)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  return Number(passing[1]) + others;
 }
 
 /** How many service accounts (one cluster, typical EKS issuer) fit in a trust policy of maxSize. */
@@ -242,6 +259,19 @@ async function main(): Promise<number> {
         bare,
       );
       verdict(p, p.wallRatio, TARGETS.unit, "wall");
+      // The suite grows while the target stays: its cost per test tells a slower suite from a larger one.
+      const tests = testCount(p.a[p.a.length - 1].stdout);
+      if (tests === undefined) {
+        ok = false;
+        say("  unit suite: no test count in mocha's output");
+      } else {
+        const wallMs = median(p.a.map((s) => s.wall)) * 1000;
+        const cpuMs = median(p.a.map((s) => s.cpu)) * 1000;
+        say(
+          `  ${tests} tests: ${(wallMs / tests).toFixed(1)} ms wall and ${(cpuMs / tests).toFixed(1)} ms CPU per test; ` +
+            `${((p.wallRatio / tests) * 1000).toFixed(2)}x the floor per 1,000 tests`,
+        );
+      }
     }
     if (only.has("doctor")) {
       const { motoMissing } = await import("../tests/aws/support/moto");
@@ -272,6 +302,9 @@ async function main(): Promise<number> {
         `trust policy capacity: ${trustPolicyCapacity(2048)} service accounts under 2048 characters (default quota), ${trustPolicyCapacity(4096)} under 4096`,
       );
     }
+    say(
+      "npm test <= 60 s and bash .ci/run <= 5 min from a fresh clone: wall budgets, not ratios; .ci/run prints each step's elapsed seconds (not measured here)",
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -102,6 +102,8 @@ function warm() {
     fs.rmSync(path.join(CACHE, name), { force: true });
     removed++;
   }
+  // The V8 code cache of Node < 22.1 (scripts/v8Cache.js): after an install the modules changed.
+  require("./v8Cache").clear();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
     `tsCache: ${keep.size} TypeScript files, ${misses} compiled, ${removed} stale removed (${ms.toFixed(0)} ms)\n`,
@@ -113,11 +115,15 @@ function warm() {
  * this repository's) is kept on disk and reused while a module's content is unchanged; compiling them
  * is about a third of the plan's CPU time. Node's own cache, enabled through its public API, off with
  * NODE_DISABLE_COMPILE_CACHE=1, in NODE_COMPILE_CACHE when set
- * (https://nodejs.org/api/module.html#moduleenablecompilecachecachedir). Node 20 has no such API.
+ * (https://nodejs.org/api/module.html#moduleenablecompilecachecachedir). Node 20 has no such API:
+ * there the same is done through vm.Script's cached data (scripts/v8Cache.js).
  */
 function enableCompileCache() {
   const { enableCompileCache: enable } = require("node:module");
-  if (typeof enable !== "function") return;
+  if (typeof enable !== "function") {
+    require("./v8Cache").install();
+    return;
+  }
   enable(
     process.env.NODE_COMPILE_CACHE
       ? undefined
