@@ -25,7 +25,9 @@ import { tryNormalize } from "../irsa/facts";
 import { plannedPermissionLink } from "../../chain/plannedPermission";
 import { runCheck, undecidedRead, type CheckResult } from "../../chain/result";
 import { workloadChecks } from "../../chain/workloads";
+import { reviewIrsaTrust, type TrustReview } from "../../chain/trustReview";
 import { IRSA_CHAINED_CHECKS as C } from "./catalogue";
+import { reviewChainedSourceTrust, reviewChainedTargetTrust } from "./trustReview";
 import { type ChainedWorkload, type IrsaChainedSnapshot } from "./snapshot";
 
 const CHAINED_ACTION = "sts:AssumeRole";
@@ -182,7 +184,41 @@ function sourceTrustLink(s: IrsaChainedSnapshot, trust: PolicyDocument | undefin
       );
     }
   }
+  if (s.live && trust && provider) results.push(reviewedSourceTrust(s, trust, provider));
   return results;
+}
+
+/** Two reviews as one: the worse status, both details and all fixes. */
+function combined(a: TrustReview, b: TrustReview | undefined): TrustReview {
+  if (b === undefined || b.status === "pass") return a;
+  if (a.status === "pass") return b;
+  return {
+    status: a.status === "fail" || b.status === "fail" ? "fail" : "warn",
+    detail: `${a.detail}; ${b.detail}`,
+    fixes: [...new Set([...a.fixes, ...b.fixes])],
+  };
+}
+
+/**
+ * Link 3, live: the source trust admits only account A's provider (chained reviewer), and its tokens only
+ * with an aud condition and for named service accounts (IRSA's reviewer, chain/trustReview.ts).
+ */
+function reviewedSourceTrust(s: IrsaChainedSnapshot, trust: PolicyDocument, provider: string): CheckResult {
+  const subject = subjects(s)[0] ?? { namespace: "<namespace>", name: "<name>" };
+  const audience =
+    ("annotations" in subject
+      ? (subject.annotations as Record<string, string>)[AUDIENCE_ANNOTATION]
+      : undefined) ?? STS_AUDIENCE;
+  const review = combined(
+    reviewChainedSourceTrust(trust, provider),
+    reviewIrsaTrust(trust, provider, subject, audience),
+  );
+  return runCheck(
+    C.sourceTrustNarrow,
+    { live: true, sourceRoleArn: s.sourceRole?.arn, fixes: review.fixes },
+    review.status,
+    review.detail,
+  );
 }
 
 /** What is wrong with the SDK config file's profiles, in words (empty: it chains the roles). */
@@ -459,6 +495,12 @@ function targetTrustLink(s: IrsaChainedSnapshot): CheckResult[] {
   const results = [
     runCheck(C.targetTrust, words, statusOf(outcome, outcome.decision === "Allow"), detailOf(outcome)),
   ];
+  if (s.live) {
+    const review = reviewChainedTargetTrust(trust, source);
+    results.push(
+      runCheck(C.targetTrustOnlySource, { ...words, fixes: review.fixes }, review.status, review.detail),
+    );
+  }
   for (const miss of safeNearMisses(source)) {
     const other = tryRoleTrust(trust, miss.arn, CHAINED_ACTION, {}, DESCRIBED);
     results.push(
