@@ -8,6 +8,8 @@ import { arnAccount } from "../../components/arn";
 import { describeValue } from "../../components/errors";
 import { parseProfileConfig, ROLE_CHAINING_MAX_SESSION_SECONDS } from "../../components/chainedPolicies";
 import { type PolicyDocument } from "../../components/policyDocument";
+import { type RequestKeys } from "../../components/evaluate";
+import { roleSessionKeys } from "../../components/requestContext";
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from "../../components/serviceAccountAnnotations";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
 import { parseOidcProviderArn, parseRoleArn } from "../../components/validation";
@@ -392,6 +394,21 @@ function serviceAccountLink(s: IrsaChainedSnapshot): CheckResult[] {
   return results;
 }
 
+/**
+ * The request a source role session makes (sts:AssumeRole of the target role): live, the keys AWS
+ * sets for a web identity session's direct call (components/requestContext.ts), so a condition on a
+ * key not known (a principal tag) is undecided, not read as absent; planned, the described request.
+ */
+function sessionOf(
+  s: IrsaChainedSnapshot,
+  roleArn: string,
+): { context: Record<string, string>; keys: RequestKeys } {
+  if (!s.live) return { context: {}, keys: DESCRIBED };
+  const provider = roleArn === s.sourceRole?.arn && s.provider ? { federatedProvider: s.provider.arn } : {};
+  const { context, ...keys } = roleSessionKeys({ roleArn, ...provider });
+  return { context, keys };
+}
+
 /** Link 5: the source role may assume the target role. */
 function sourcePermissionLink(s: IrsaChainedSnapshot): CheckResult[] {
   const words = {
@@ -404,10 +421,11 @@ function sourcePermissionLink(s: IrsaChainedSnapshot): CheckResult[] {
   const docs = Object.values(s.sourceRole?.permissionPolicies ?? {}).map((json) => parsePolicy(json));
   const readable = docs.filter((d) => d !== undefined);
   const target = s.role?.arn;
+  const session = sessionOf(s, s.sourceRole?.arn ?? "");
   const outcome =
     target !== undefined && readable.length > 0
       ? readable.length === docs.length
-        ? tryAccess(readable, CHAINED_ACTION, target, {}, DESCRIBED)
+        ? tryAccess(readable, CHAINED_ACTION, target, session.context, session.keys)
         : {
             decision: "ImplicitDeny" as const,
             reason: "cannot evaluate: a permission policy is not JSON or has a key twice",
@@ -491,7 +509,8 @@ function targetTrustLink(s: IrsaChainedSnapshot): CheckResult[] {
       ),
     ];
   }
-  const outcome = tryRoleTrust(trust, source, CHAINED_ACTION, {}, DESCRIBED);
+  const session = sessionOf(s, source);
+  const outcome = tryRoleTrust(trust, source, CHAINED_ACTION, session.context, session.keys);
   const results = [
     runCheck(C.targetTrust, words, statusOf(outcome, outcome.decision === "Allow"), detailOf(outcome)),
   ];
@@ -502,7 +521,8 @@ function targetTrustLink(s: IrsaChainedSnapshot): CheckResult[] {
     );
   }
   for (const miss of safeNearMisses(source)) {
-    const other = tryRoleTrust(trust, miss.arn, CHAINED_ACTION, {}, DESCRIBED);
+    const missSession = sessionOf(s, miss.arn);
+    const other = tryRoleTrust(trust, miss.arn, CHAINED_ACTION, missSession.context, missSession.keys);
     results.push(
       runCheck(
         C.targetTrustNarrow,

@@ -212,3 +212,47 @@ describe("irsa-chained live source trust review (F2)", () => {
     expect(results.some((r) => r.check.startsWith("every Allow statement"))).to.equal(false);
   });
 });
+
+describe("irsa-chained live request context (F3)", () => {
+  const deny = (key: string) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Deny",
+          Action: "sts:AssumeRole",
+          Resource: "*",
+          Condition: { StringEquals: { [key]: "yes" } },
+        },
+      ],
+    });
+  it("a target trust condition on a key the doctor does not know is undecided (warn), not read as absent", () => {
+    const trust = doc([
+      {
+        ...GOOD_TARGET,
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": SOURCE },
+          StringNotEquals: { "aws:PrincipalTag/blocked": "true" },
+        },
+      },
+    ]);
+    const check = live((s) => (s.role!.trustPolicy = trust), "target-trust").find(
+      (r) => r.check === "the target role trusts the source role to sts:AssumeRole",
+    );
+    expect(check?.status).to.equal("warn");
+  });
+  it("a source permission Deny on a principal tag is undecided (warn) live, not a pass", () => {
+    const check = live(
+      (s) => (s.sourceRole!.permissionPolicies.deny = deny("aws:PrincipalTag/frozen")),
+      "source-role",
+    ).find((r) => r.check === "the source role may sts:AssumeRole on the target role");
+    expect(check?.status).to.equal("warn");
+  });
+  it("a Deny on a key AWS does not set for the call (aws:SourceArn) still passes live", () => {
+    const check = live(
+      (s) => (s.sourceRole!.permissionPolicies.deny = deny("aws:SourceArn")),
+      "source-role",
+    ).find((r) => r.check === "the source role may sts:AssumeRole on the target role");
+    expect(check?.status).to.equal("pass");
+  });
+});
