@@ -20,10 +20,12 @@ import {
   statementsOf,
   statusOf,
   tryAccess,
+  tryAccessWithin,
   tryRoleTrust,
   tryTrust,
 } from "../../chain/evaluation";
 import { tryNormalize } from "../irsa/facts";
+import { livePermissionLink } from "../../chain/permission";
 import { plannedPermissionLink } from "../../chain/plannedPermission";
 import { runCheck, undecidedRead, type CheckResult } from "../../chain/result";
 import { workloadChecks } from "../../chain/workloads";
@@ -425,7 +427,9 @@ function sourcePermissionLink(s: IrsaChainedSnapshot): CheckResult[] {
   const outcome =
     target !== undefined && readable.length > 0
       ? readable.length === docs.length
-        ? tryAccess(readable, CHAINED_ACTION, target, session.context, session.keys)
+        ? s.live
+          ? tryAccessWithin(readable, s.sourceRole?.boundary, CHAINED_ACTION, target, session)
+          : tryAccess(readable, CHAINED_ACTION, target, session.context, session.keys)
         : {
             decision: "ImplicitDeny" as const,
             reason: "cannot evaluate: a permission policy is not JSON or has a key twice",
@@ -549,6 +553,7 @@ export function checkIrsaChainedChain(s: IrsaChainedSnapshot): CheckResult[] {
     ...serviceAccountLink(s),
     ...sourcePermissionLink(s),
     ...targetTrustLink(s),
-    ...plannedPermissionLink(s),
+    // Live: the role's attached policies and boundary, the bucket policy, the object and its KMS key.
+    ...(s.live ? livePermissionLink(s, 6) : plannedPermissionLink(s)),
   ];
 }

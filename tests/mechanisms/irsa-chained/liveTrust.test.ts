@@ -25,8 +25,8 @@ const GOOD_TARGET = {
 /** The live chain's checks of one link with the snapshot patched. */
 function live(patch: (s: IrsaChainedSnapshot) => void, link: string): CheckResult[] {
   const s = goodSnapshot();
-  patch(s);
   s.live = { cluster: { name: "c", region: "eu-west-1", accountId: ACCOUNT_A } };
+  patch(s);
   return checkIrsaChainedChain(s).filter((r) => r.link === link);
 }
 const failures = (results: CheckResult[]) => results.filter((r) => r.status === "fail");
@@ -254,5 +254,38 @@ describe("irsa-chained live request context (F3)", () => {
       "source-role",
     ).find((r) => r.check === "the source role may sts:AssumeRole on the target role");
     expect(check?.status).to.equal("pass");
+  });
+});
+
+describe("irsa-chained live permission links (F4)", () => {
+  const policy = (statement: unknown) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+  it("the source role's permissions boundary bounds the chained sts:AssumeRole", () => {
+    const check = live((s) => {
+      s.sourceRole!.boundary = {
+        arn: `arn:aws:iam::${ACCOUNT_A}:policy/boundary`,
+        policy: policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }),
+      };
+    }, "source-role").find((r) => r.check === "the source role may sts:AssumeRole on the target role");
+    expect(check?.status).to.equal("fail");
+  });
+  it("a bucket policy denying the target role fails the live permission link", () => {
+    const results = live((s) => {
+      s.live!.bucketPolicy = policy({
+        Effect: "Deny",
+        Principal: { AWS: s.role!.arn },
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::*",
+      });
+    }, "permission");
+    expect(failures(results).length, JSON.stringify(results, null, 1)).to.be.greaterThan(0);
+  });
+  it("the target role's permissions boundary bounds its S3 access", () => {
+    const results = live((s) => {
+      s.role!.boundary = {
+        arn: "arn:aws:iam::444455556666:policy/boundary",
+        policy: policy({ Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" }),
+      };
+    }, "permission");
+    expect(failures(results).length, JSON.stringify(results, null, 1)).to.be.greaterThan(0);
   });
 });
