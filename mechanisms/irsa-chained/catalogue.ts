@@ -259,6 +259,14 @@ export const IRSA_CHAINED_CHECKS = {
       "narrow the target role's trust to the source role: Principal account A's root with ArnEquals aws:PrincipalArn = " +
       `${p.sourceRoleArn ?? "the source role"} (buildChainedTargetTrustPolicy), not the account alone`,
   ),
+  sourcePermissionNarrow: check<ChainWords & { fixes: string[] }>(
+    "source-role",
+    () => "the source role's policies allow assuming only the target role",
+    (p) =>
+      `${p.fixes.join("; ")} in the source role's policies (buildChainedSourcePermissionPolicy writes one): aws iam ` +
+      `put-role-policy --role-name ${roleName(p.sourceRoleArn, "<source role>")} --policy-name assume-target-role ` +
+      "--policy-document file://chain.json",
+  ),
   targetTrustOnlySource: check<ChainWords & { fixes: string[] }>(
     "target-trust",
     () => "every Allow statement of the target role's trust admits only the source role",

@@ -31,7 +31,11 @@ import { runCheck, undecidedRead, type CheckResult } from "../../chain/result";
 import { workloadChecks } from "../../chain/workloads";
 import { reviewIrsaTrust, type TrustReview } from "../../chain/trustReview";
 import { IRSA_CHAINED_CHECKS as C } from "./catalogue";
-import { reviewChainedSourceTrust, reviewChainedTargetTrust } from "./trustReview";
+import {
+  reviewChainedSourcePermission,
+  reviewChainedSourceTrust,
+  reviewChainedTargetTrust,
+} from "./trustReview";
 import { type ChainedWorkload, type IrsaChainedSnapshot } from "./snapshot";
 
 const CHAINED_ACTION = "sts:AssumeRole";
@@ -441,9 +445,16 @@ function sourcePermissionLink(s: IrsaChainedSnapshot): CheckResult[] {
               ? "there is no target role to chain into"
               : "the source role has no permission policy to chain with",
         };
-  return [
+  const results = [
     runCheck(C.sourcePermission, words, statusOf(outcome, outcome.decision === "Allow"), detailOf(outcome)),
   ];
+  if (s.live && target !== undefined && readable.length === docs.length && readable.length > 0) {
+    const review = reviewChainedSourcePermission(readable, target);
+    results.push(
+      runCheck(C.sourcePermissionNarrow, { ...words, fixes: review.fixes }, review.status, review.detail),
+    );
+  }
+  return results;
 }
 
 /** The near misses the target trust must refuse: another role of the source's account, the same name in another account. */

@@ -210,3 +210,60 @@ export function reviewChainedSourceTrust(doc: unknown, providerArn: string): Tru
   }
   return verdict(findings, statements.length, `each admits only ${providerArn}`);
 }
+
+/** The STS actions that assume a role (what a statement on the source role must not grant beyond the target). */
+const ASSUME_ACTIONS = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"];
+
+/** Whether an IAM action pattern (`*`, `?`, case-insensitive) matches an action. */
+function actionMatches(pattern: string, action: string): boolean {
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "i").test(action);
+}
+
+/**
+ * The source role's permission policies: every Allow that grants an sts:AssumeRole* action names only
+ * the target role's ARN as its Resource (no wildcard, no other role, no NotResource). A statement of a
+ * shape not understood fails.
+ */
+export function reviewChainedSourcePermission(docs: unknown[], targetRoleArn: string): TrustReview {
+  const findings: Finding[] = [];
+  let reviewed = 0;
+  docs.forEach((doc, d) => {
+    const where = (w: string) => (docs.length > 1 ? `policy #${d} ${w}` : w);
+    for (const { s, where: w } of allowStatements(doc, findings)) {
+      const at = where(w);
+      const actions = stringList(s.Action ?? s.NotAction);
+      if (actions === undefined) {
+        findings.push({
+          status: "fail",
+          problem: `${at} has no Action this review understands`,
+          fix: `remove ${at}`,
+        });
+        continue;
+      }
+      const grants = ASSUME_ACTIONS.filter((a) =>
+        s.NotAction !== undefined
+          ? !actions.some((p) => actionMatches(p, a))
+          : actions.some((p) => actionMatches(p, a)),
+      );
+      if (grants.length === 0) continue;
+      reviewed++;
+      const resources = s.NotResource !== undefined ? undefined : stringList(s.Resource);
+      const others =
+        resources === undefined
+          ? ["(NotResource or no Resource)"]
+          : resources.filter((r) => r !== targetRoleArn);
+      if (others.length > 0) {
+        findings.push({
+          status: "fail",
+          problem: `${at} allows ${grants.join(", ")} on ${others.join(", ")}, not only the target role`,
+          fix: `narrow ${at}'s Resource to ${targetRoleArn} (remove ${others.join(", ")})`,
+        });
+      }
+    }
+  });
+  return verdict(findings, reviewed, `each allows assuming only ${targetRoleArn}`);
+}

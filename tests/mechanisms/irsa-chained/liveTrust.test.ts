@@ -289,3 +289,41 @@ describe("irsa-chained live permission links (F4)", () => {
     expect(failures(results).length, JSON.stringify(results, null, 1)).to.be.greaterThan(0);
   });
 });
+
+describe("irsa-chained live source permission review (F5)", () => {
+  const narrow = (statement: unknown) =>
+    live(
+      (s) =>
+        (s.sourceRole!.permissionPolicies.extra = JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [statement],
+        })),
+      "source-role",
+    ).filter((r) => r.check === "the source role's policies allow assuming only the target role");
+  it("the policy buildChainedSourcePermissionPolicy writes passes", () => {
+    const results = live(() => undefined, "source-role");
+    expect(results.map((r) => r.status)).to.deep.equal(["pass", "pass"]);
+  });
+  const broad: Array<[string, unknown]> = [
+    ["sts:* on *", { Effect: "Allow", Action: "sts:*", Resource: "*" }],
+    [
+      "sts:AssumeRole on every role of account B",
+      { Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::444455556666:role/*" },
+    ],
+    ["NotAction s3:* on *", { Effect: "Allow", NotAction: "s3:*", Resource: "*" }],
+    [
+      "sts:AssumeRole with NotResource",
+      { Effect: "Allow", Action: "sts:AssumeRole", NotResource: "arn:aws:iam::1:role/x" },
+    ],
+  ];
+  for (const [what, statement] of broad) {
+    it(`an extra Allow of ${what} fails, with a fix naming the target role`, () => {
+      const [check] = narrow(statement);
+      expect(check?.status).to.equal("fail");
+      expect(check?.fix).to.match(/narrow .* Resource to arn:aws:iam::444455556666:role\/chained-target/);
+    });
+  }
+  it("an extra Allow of s3:GetObject on * is not this review's", () => {
+    expect(narrow({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })[0]?.status).to.equal("pass");
+  });
+});
