@@ -10,6 +10,7 @@ import { parseProfileConfig, ROLE_CHAINING_MAX_SESSION_SECONDS } from "../../com
 import { type PolicyDocument } from "../../components/policyDocument";
 import { type RequestKeys } from "../../components/evaluate";
 import { roleSessionKeys } from "../../components/requestContext";
+import { CHAINED_CONFIG_KEY } from "../../components/chainedWiring";
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from "../../components/serviceAccountAnnotations";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
 import { parseOidcProviderArn, parseRoleArn } from "../../components/validation";
@@ -298,18 +299,22 @@ function chainedProfileOf(text: string | undefined): string | undefined {
 function workloadProfile(
   w: ChainedWorkload,
   configMap: string | undefined,
+  selected: string | undefined,
 ): { profile?: string; ok: boolean; detail: string } {
   const file = w.env.AWS_CONFIG_FILE;
   const profile = w.env.AWS_PROFILE;
+  // The file is the ConfigMap's config key where it is mounted, exactly (not another file under the mount).
   const mount = w.configMapMounts.find(
-    (m) =>
-      m.configMap === configMap &&
-      file !== undefined &&
-      file.startsWith(`${m.mountPath.replace(/\/$/, "")}/`),
+    (m) => m.configMap === configMap && file === `${m.mountPath.replace(/\/$/, "")}/${CHAINED_CONFIG_KEY}`,
   );
   return {
     profile,
-    ok: file !== undefined && profile !== undefined && mount !== undefined && mount.readOnly,
+    ok:
+      file !== undefined &&
+      profile !== undefined &&
+      profile === selected &&
+      mount !== undefined &&
+      mount.readOnly,
     detail:
       `AWS_CONFIG_FILE ${describeValue(file)}, AWS_PROFILE ${describeValue(profile)}; ConfigMap mounts ` +
       `${describeValue(w.configMapMounts.map((m) => `${m.configMap} at ${m.mountPath}${m.readOnly ? " (read-only)" : ""}`))}`,
@@ -392,7 +397,7 @@ function serviceAccountLink(s: IrsaChainedSnapshot): CheckResult[] {
     );
   }
   for (const w of s.workloads) {
-    const { profile, ok, detail } = workloadProfile(w, s.profile?.configMap);
+    const { profile, ok, detail } = workloadProfile(w, s.profile?.configMap, selected);
     results.push(
       runCheck(C.workloadUsesProfile, { workload: w, configMap: s.profile?.configMap, profile }, ok, detail),
     );

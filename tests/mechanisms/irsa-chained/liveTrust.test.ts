@@ -327,3 +327,25 @@ describe("irsa-chained live source permission review (F5)", () => {
     expect(narrow({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })[0]?.status).to.equal("pass");
   });
 });
+
+describe("irsa-chained workloads use the selected profile and the mounted file exactly (F7)", () => {
+  const uses = (patch: (s: IrsaChainedSnapshot) => void) => {
+    const s = goodSnapshot();
+    patch(s);
+    return checkIrsaChainedChain(s).filter((r) => / selects profile /.test(r.check));
+  };
+  it("a good snapshot's workloads pass", () => {
+    expect(uses(() => undefined).map((r) => r.status)).to.not.include("fail");
+  });
+  it("a second workload selecting another profile fails", () => {
+    const results = uses((s) => (s.workloads[1].env.AWS_PROFILE = "default"));
+    expect(results.map((r) => r.status)).to.deep.equal(["pass", "fail"]);
+  });
+  it("AWS_CONFIG_FILE naming another file under the mount fails", () => {
+    const results = uses((s) => {
+      const f = s.workloads[0].env.AWS_CONFIG_FILE;
+      s.workloads[0].env.AWS_CONFIG_FILE = f.replace(/config$/, "other");
+    });
+    expect(results[0].status).to.equal("fail");
+  });
+});
