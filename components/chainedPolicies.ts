@@ -313,6 +313,20 @@ export function buildChainedProfileConfig(options: ChainedProfileOptions): Chain
   return { text: lines.join("\n"), profileName: chained, sourceProfileName: source };
 }
 
+/**
+ * The keys a chained config file may set: what buildChainedProfileConfig writes, and the region. Any
+ * other (static keys, credential_process, sso_*) could give the SDK credentials other than the chain's.
+ */
+const PROFILE_KEYS = [
+  "role_arn",
+  "web_identity_token_file",
+  "source_profile",
+  "role_session_name",
+  "duration_seconds",
+  "region",
+  "sts_regional_endpoints",
+];
+
 /** The settings of one profile of an SDK config file, by key. */
 export type ProfileSettings = Record<string, string>;
 
@@ -329,20 +343,29 @@ export function parseProfileConfig(text: string): Record<string, ProfileSettings
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === "" || line.startsWith("#") || line.startsWith(";")) return;
+    const field = `config line ${i + 1}`;
+    // An indented line continues the key above it (a nested setting): the SDK reads it, this reader does not.
+    if (/^\s/.test(raw)) throw new InputError(field, raw, "must not be indented (a nested setting)");
     const section = /^\[\s*(?:profile\s+([^\]\s]+)|(default))\s*\]$/.exec(line);
     if (section) {
       const name = section[1] ?? section[2];
-      current = profiles[name] ??= {};
+      if (profiles[name] !== undefined) throw new InputError(field, raw, "must not repeat a section");
+      current = profiles[name] = {};
       return;
     }
     const setting = /^([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(line);
     if (!setting || current === undefined) {
+      throw new InputError(field, raw, "must be a [profile <name>] section or a key = value line in one");
+    }
+    if (!PROFILE_KEYS.includes(setting[1])) {
       throw new InputError(
-        `config line ${i + 1}`,
+        field,
         raw,
-        "must be a [profile <name>] section or a key = value line in one",
+        `must set one of ${PROFILE_KEYS.join(", ")} (other keys change the credentials)`,
       );
     }
+    if (current[setting[1]] !== undefined)
+      throw new InputError(field, raw, "must not repeat a key of its profile");
     current[setting[1]] = setting[2];
   });
   return profiles;

@@ -156,6 +156,15 @@ export const IRSA_CHAINED_CHECKS = {
         "",
       ),
   ),
+  sourceTrustNarrow: check<ChainWords & { fixes: string[] }>(
+    "trust-policy",
+    () =>
+      "the source role's trust admits only account A's provider's tokens, with an aud condition and for named " +
+      "service accounts of literal namespaces",
+    (p) =>
+      `${p.fixes.join("; ")} in the source role's trust (buildChainedSourceTrustPolicy writes it): aws iam ` +
+      `update-assume-role-policy --role-name ${roleName(p.sourceRoleArn, "<source role>")} --policy-document file://trust.json`,
+  ),
   serviceAccountPresent: check<Live & Partial<Subject>>(
     "service-account",
     (p) => says(p, "account-a plans the ServiceAccount", `ServiceAccount ${p.namespace}/${p.name} exists`),
@@ -249,5 +258,21 @@ export const IRSA_CHAINED_CHECKS = {
     (p) =>
       "narrow the target role's trust to the source role: Principal account A's root with ArnEquals aws:PrincipalArn = " +
       `${p.sourceRoleArn ?? "the source role"} (buildChainedTargetTrustPolicy), not the account alone`,
+  ),
+  sourcePermissionNarrow: check<ChainWords & { fixes: string[] }>(
+    "source-role",
+    () => "the source role's policies allow assuming only the target role",
+    (p) =>
+      `${p.fixes.join("; ")} in the source role's policies (buildChainedSourcePermissionPolicy writes one): aws iam ` +
+      `put-role-policy --role-name ${roleName(p.sourceRoleArn, "<source role>")} --policy-name assume-target-role ` +
+      "--policy-document file://chain.json",
+  ),
+  targetTrustOnlySource: check<ChainWords & { fixes: string[] }>(
+    "target-trust",
+    () => "every Allow statement of the target role's trust admits only the source role",
+    (p) =>
+      `${p.fixes.join("; ")} in the target role's trust (buildChainedTargetTrustPolicy writes it): aws iam ` +
+      `update-assume-role-policy --role-name ${roleName(p.targetRoleArn, "<target role>")} --policy-document ` +
+      "file://trust.json (credentials of the target role's account)",
   ),
 };

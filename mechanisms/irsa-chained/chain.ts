@@ -8,6 +8,9 @@ import { arnAccount } from "../../components/arn";
 import { describeValue } from "../../components/errors";
 import { parseProfileConfig, ROLE_CHAINING_MAX_SESSION_SECONDS } from "../../components/chainedPolicies";
 import { type PolicyDocument } from "../../components/policyDocument";
+import { type RequestKeys } from "../../components/evaluate";
+import { roleSessionKeys } from "../../components/requestContext";
+import { CHAINED_CONFIG_KEY } from "../../components/chainedWiring";
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from "../../components/serviceAccountAnnotations";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
 import { parseOidcProviderArn, parseRoleArn } from "../../components/validation";
@@ -18,14 +21,22 @@ import {
   statementsOf,
   statusOf,
   tryAccess,
+  tryAccessWithin,
   tryRoleTrust,
   tryTrust,
 } from "../../chain/evaluation";
 import { tryNormalize } from "../irsa/facts";
+import { livePermissionLink } from "../../chain/permission";
 import { plannedPermissionLink } from "../../chain/plannedPermission";
 import { runCheck, undecidedRead, type CheckResult } from "../../chain/result";
 import { workloadChecks } from "../../chain/workloads";
+import { reviewIrsaTrust, type TrustReview } from "../../chain/trustReview";
 import { IRSA_CHAINED_CHECKS as C } from "./catalogue";
+import {
+  reviewChainedSourcePermission,
+  reviewChainedSourceTrust,
+  reviewChainedTargetTrust,
+} from "./trustReview";
 import { type ChainedWorkload, type IrsaChainedSnapshot } from "./snapshot";
 
 const CHAINED_ACTION = "sts:AssumeRole";
@@ -182,7 +193,41 @@ function sourceTrustLink(s: IrsaChainedSnapshot, trust: PolicyDocument | undefin
       );
     }
   }
+  if (s.live && trust && provider) results.push(reviewedSourceTrust(s, trust, provider));
   return results;
+}
+
+/** Two reviews as one: the worse status, both details and all fixes. */
+function combined(a: TrustReview, b: TrustReview | undefined): TrustReview {
+  if (b === undefined || b.status === "pass") return a;
+  if (a.status === "pass") return b;
+  return {
+    status: a.status === "fail" || b.status === "fail" ? "fail" : "warn",
+    detail: `${a.detail}; ${b.detail}`,
+    fixes: [...new Set([...a.fixes, ...b.fixes])],
+  };
+}
+
+/**
+ * Link 3, live: the source trust admits only account A's provider (chained reviewer), and its tokens only
+ * with an aud condition and for named service accounts (IRSA's reviewer, chain/trustReview.ts).
+ */
+function reviewedSourceTrust(s: IrsaChainedSnapshot, trust: PolicyDocument, provider: string): CheckResult {
+  const subject = subjects(s)[0] ?? { namespace: "<namespace>", name: "<name>" };
+  const audience =
+    ("annotations" in subject
+      ? (subject.annotations as Record<string, string>)[AUDIENCE_ANNOTATION]
+      : undefined) ?? STS_AUDIENCE;
+  const review = combined(
+    reviewChainedSourceTrust(trust, provider),
+    reviewIrsaTrust(trust, provider, subject, audience),
+  );
+  return runCheck(
+    C.sourceTrustNarrow,
+    { live: true, sourceRoleArn: s.sourceRole?.arn, fixes: review.fixes },
+    review.status,
+    review.detail,
+  );
 }
 
 /** What is wrong with the SDK config file's profiles, in words (empty: it chains the roles). */
@@ -254,18 +299,22 @@ function chainedProfileOf(text: string | undefined): string | undefined {
 function workloadProfile(
   w: ChainedWorkload,
   configMap: string | undefined,
+  selected: string | undefined,
 ): { profile?: string; ok: boolean; detail: string } {
   const file = w.env.AWS_CONFIG_FILE;
   const profile = w.env.AWS_PROFILE;
+  // The file is the ConfigMap's config key where it is mounted, exactly (not another file under the mount).
   const mount = w.configMapMounts.find(
-    (m) =>
-      m.configMap === configMap &&
-      file !== undefined &&
-      file.startsWith(`${m.mountPath.replace(/\/$/, "")}/`),
+    (m) => m.configMap === configMap && file === `${m.mountPath.replace(/\/$/, "")}/${CHAINED_CONFIG_KEY}`,
   );
   return {
     profile,
-    ok: file !== undefined && profile !== undefined && mount !== undefined && mount.readOnly,
+    ok:
+      file !== undefined &&
+      profile !== undefined &&
+      profile === selected &&
+      mount !== undefined &&
+      mount.readOnly,
     detail:
       `AWS_CONFIG_FILE ${describeValue(file)}, AWS_PROFILE ${describeValue(profile)}; ConfigMap mounts ` +
       `${describeValue(w.configMapMounts.map((m) => `${m.configMap} at ${m.mountPath}${m.readOnly ? " (read-only)" : ""}`))}`,
@@ -348,12 +397,27 @@ function serviceAccountLink(s: IrsaChainedSnapshot): CheckResult[] {
     );
   }
   for (const w of s.workloads) {
-    const { profile, ok, detail } = workloadProfile(w, s.profile?.configMap);
+    const { profile, ok, detail } = workloadProfile(w, s.profile?.configMap, selected);
     results.push(
       runCheck(C.workloadUsesProfile, { workload: w, configMap: s.profile?.configMap, profile }, ok, detail),
     );
   }
   return results;
+}
+
+/**
+ * The request a source role session makes (sts:AssumeRole of the target role): live, the keys AWS
+ * sets for a web identity session's direct call (components/requestContext.ts), so a condition on a
+ * key not known (a principal tag) is undecided, not read as absent; planned, the described request.
+ */
+function sessionOf(
+  s: IrsaChainedSnapshot,
+  roleArn: string,
+): { context: Record<string, string>; keys: RequestKeys } {
+  if (!s.live) return { context: {}, keys: DESCRIBED };
+  const provider = roleArn === s.sourceRole?.arn && s.provider ? { federatedProvider: s.provider.arn } : {};
+  const { context, ...keys } = roleSessionKeys({ roleArn, ...provider });
+  return { context, keys };
 }
 
 /** Link 5: the source role may assume the target role. */
@@ -368,10 +432,13 @@ function sourcePermissionLink(s: IrsaChainedSnapshot): CheckResult[] {
   const docs = Object.values(s.sourceRole?.permissionPolicies ?? {}).map((json) => parsePolicy(json));
   const readable = docs.filter((d) => d !== undefined);
   const target = s.role?.arn;
+  const session = sessionOf(s, s.sourceRole?.arn ?? "");
   const outcome =
     target !== undefined && readable.length > 0
       ? readable.length === docs.length
-        ? tryAccess(readable, CHAINED_ACTION, target, {}, DESCRIBED)
+        ? s.live
+          ? tryAccessWithin(readable, s.sourceRole?.boundary, CHAINED_ACTION, target, session)
+          : tryAccess(readable, CHAINED_ACTION, target, session.context, session.keys)
         : {
             decision: "ImplicitDeny" as const,
             reason: "cannot evaluate: a permission policy is not JSON or has a key twice",
@@ -383,9 +450,16 @@ function sourcePermissionLink(s: IrsaChainedSnapshot): CheckResult[] {
               ? "there is no target role to chain into"
               : "the source role has no permission policy to chain with",
         };
-  return [
+  const results = [
     runCheck(C.sourcePermission, words, statusOf(outcome, outcome.decision === "Allow"), detailOf(outcome)),
   ];
+  if (s.live && target !== undefined && readable.length === docs.length && readable.length > 0) {
+    const review = reviewChainedSourcePermission(readable, target);
+    results.push(
+      runCheck(C.sourcePermissionNarrow, { ...words, fixes: review.fixes }, review.status, review.detail),
+    );
+  }
+  return results;
 }
 
 /** The near misses the target trust must refuse: another role of the source's account, the same name in another account. */
@@ -455,12 +529,20 @@ function targetTrustLink(s: IrsaChainedSnapshot): CheckResult[] {
       ),
     ];
   }
-  const outcome = tryRoleTrust(trust, source, CHAINED_ACTION, {}, DESCRIBED);
+  const session = sessionOf(s, source);
+  const outcome = tryRoleTrust(trust, source, CHAINED_ACTION, session.context, session.keys);
   const results = [
     runCheck(C.targetTrust, words, statusOf(outcome, outcome.decision === "Allow"), detailOf(outcome)),
   ];
+  if (s.live) {
+    const review = reviewChainedTargetTrust(trust, source);
+    results.push(
+      runCheck(C.targetTrustOnlySource, { ...words, fixes: review.fixes }, review.status, review.detail),
+    );
+  }
   for (const miss of safeNearMisses(source)) {
-    const other = tryRoleTrust(trust, miss.arn, CHAINED_ACTION, {}, DESCRIBED);
+    const missSession = sessionOf(s, miss.arn);
+    const other = tryRoleTrust(trust, miss.arn, CHAINED_ACTION, missSession.context, missSession.keys);
     results.push(
       runCheck(
         C.targetTrustNarrow,
@@ -487,6 +569,7 @@ export function checkIrsaChainedChain(s: IrsaChainedSnapshot): CheckResult[] {
     ...serviceAccountLink(s),
     ...sourcePermissionLink(s),
     ...targetTrustLink(s),
-    ...plannedPermissionLink(s),
+    // Live: the role's attached policies and boundary, the bucket policy, the object and its KMS key.
+    ...(s.live ? livePermissionLink(s, 6) : plannedPermissionLink(s)),
   ];
 }

@@ -4,7 +4,12 @@
  * cluster); the checks never know where a fact came from. Pure types.
  */
 import { type ServiceAccountRef } from "../../components/trustPolicy";
-import { type ChainWorkload, type Unavailable } from "../../chain/snapshot";
+import {
+  type ChainWorkload,
+  type PermissionLiveFacts,
+  type RoleLiveFacts,
+  type Unavailable,
+} from "../../chain/snapshot";
 
 /** A workload of the chain: its environment and the ConfigMaps it mounts (name and where). */
 export interface ChainedWorkload extends ChainWorkload {
@@ -13,7 +18,7 @@ export interface ChainedWorkload extends ChainWorkload {
 }
 
 /** Facts only the doctor reads (the live chain); their presence selects the live words. */
-export interface IrsaChainedLiveFacts {
+export interface IrsaChainedLiveFacts extends PermissionLiveFacts {
   /** The cluster (EKS DescribeCluster in account A); AWS's error when it failed. */
   cluster: { name: string; region: string; accountId?: string; error?: string };
   /** AWS's error when account A's OIDC provider could not be read (other than NoSuchEntity). */
@@ -32,9 +37,13 @@ export interface IrsaChainedSnapshot {
   /** account-a's IAM OIDC provider for that issuer: ARN, stored URL, client ids, whether adopted. */
   provider?: { arn: string; url?: string; clientIds?: string[]; adopted: boolean };
   /** account-a's source role: its trust policy and permission policies (JSON, by name). */
-  sourceRole?: { arn: string; trustPolicy?: string; permissionPolicies: Record<string, string> };
+  sourceRole?: {
+    arn: string;
+    trustPolicy?: string;
+    permissionPolicies: Record<string, string>;
+  } & RoleLiveFacts;
   /** account-b's target role and its trust policy (JSON). */
-  role?: { arn: string; trustPolicy?: string };
+  role?: { arn: string; trustPolicy?: string } & RoleLiveFacts;
   /** The target role's permission policies (JSON), by name. */
   permissionPolicies: Record<string, string>;
   /** The service accounts account-b names for the grant (the source role must trust exactly these). */

@@ -12,6 +12,7 @@ import {
   PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { type V1ConfigMap, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { buildChainedProfileConfig } from "../../components/chainedPolicies";
 import { chainedPodWiring } from "../../components/chainedWiring";
@@ -42,6 +43,8 @@ interface Variant {
   annotation: string;
   /** The profile's session length. */
   durationSeconds: string;
+  /** A bucket policy denying the target role s3:GetObject. */
+  bucketDeny?: boolean;
 }
 const HEALTHY: Variant = {
   provider: "a",
@@ -203,6 +206,28 @@ async function build(v: Variant): Promise<string> {
         }),
       }),
     );
+    // The bucket side the live permission link reads: the bucket, the object, and (or not) a policy.
+    await b.s3.send(new CreateBucketCommand({ Bucket: "team-data" }));
+    await b.s3.send(new PutObjectCommand({ Bucket: "team-data", Key: "reports/q3.csv", Body: "q3,42\n" }));
+    if (v.bucketDeny) {
+      await b.s3.send(
+        new PutBucketPolicyCommand({
+          Bucket: "team-data",
+          Policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "DenyTargetRole",
+                Effect: "Deny",
+                Principal: { AWS: TARGET },
+                Action: "s3:GetObject",
+                Resource: "arn:aws:s3:::team-data/*",
+              },
+            ],
+          }),
+        }),
+      );
+    }
     return issuer;
   } finally {
     for (const side of [a, b]) for (const c of Object.values(side)) c.destroy();
@@ -278,7 +303,7 @@ describe("the irsa-chained doctor collector against moto", function () {
     ]);
     expect(results[0].detail).to.equal(`issuer ${issuer}`);
     expect(
-      calls.filter((c) => !/:(Describe|Get|List)/.test(c)),
+      calls.filter((c) => !/:(Describe|Get|List|Head)/.test(c)),
       "only reads",
     ).to.deep.equal([]);
     expect(calls).to.include.members([
@@ -286,6 +311,8 @@ describe("the irsa-chained doctor collector against moto", function () {
       "aws IAM:GetOpenIDConnectProvider",
       "aws IAM:GetRole",
       "aws IAM:GetRolePolicy",
+      "aws S3:GetBucketPolicy",
+      "aws S3:HeadObject",
     ]);
     expect(kube).to.deep.equal([
       `GET serviceaccount ${NAMESPACE}/${SA}`,
@@ -354,6 +381,7 @@ describe("the irsa-chained doctor collector against moto", function () {
       "service-account",
       /duration_seconds <= 3600/,
     ],
+    ["the bucket policy denies the target role", { bucketDeny: true }, "permission", /bucket policy/],
   ];
   for (const [what, change, link, fix] of broken) {
     it(`${what}: link ${link} is the first to fail, with the live fix`, async () => {

@@ -371,6 +371,40 @@ describe("irsa-chained: the SDK config file", () => {
       default: { region: "eu-west-1" },
     });
   });
+
+  it("reading a config: indented lines, repeated keys or sections and unknown keys are errors (F6)", () => {
+    const base = "[profile p]\nrole_arn = arn:aws:iam::111122223333:role/r\n";
+    expectInputError(
+      () => parseProfileConfig(`${base}s3 =\n  role_arn = x\n`),
+      "config line 3",
+      "s3 =",
+      /one of/,
+    );
+    expectInputError(
+      () => parseProfileConfig(`${base}  region = x\n`),
+      "config line 3",
+      "  region = x",
+      /indented/,
+    );
+    expectInputError(
+      () => parseProfileConfig(`${base}role_arn = y\n`),
+      "config line 3",
+      "role_arn = y",
+      /repeat a key/,
+    );
+    expectInputError(
+      () => parseProfileConfig(`${base}[profile p]\n`),
+      "config line 3",
+      "[profile p]",
+      /repeat a section/,
+    );
+    expectInputError(
+      () => parseProfileConfig(`${base}aws_access_key_id = AKIAEXAMPLE\n`),
+      "config line 3",
+      "aws_access_key_id = AKIAEXAMPLE",
+      /one of/,
+    );
+  });
 });
 
 describe("irsa-chained: the pod wiring", () => {

@@ -11,13 +11,13 @@ import { GetOpenIDConnectProviderCommand } from "@aws-sdk/client-iam";
 import { type V1ConfigMap, type V1Pod } from "@kubernetes/client-node";
 import { parseArn, tryParseArn } from "../../../components/arn";
 import { normalizeIssuer } from "../../../components/issuer";
-import { type Unavailable } from "../../../chain/snapshot";
+import { type RoleLiveFacts, type Unavailable } from "../../../chain/snapshot";
 import { awsErrorCode, awsErrorText } from "../../../doctor/aws";
 import { accountOf, providerFacts, roleNameOf, serviceAccountFacts } from "../../irsa/doctor/facts";
 import { ROLE_ARN_ANNOTATION } from "../../../components/serviceAccountAnnotations";
 import { kubeErrorText } from "../../../doctor/kube";
 import { type CollectorContext } from "../../../doctor/collector";
-import { describeCluster, orUndefined, readRole } from "../../../doctor/readers";
+import { describeCluster, orUndefined, readBucketSide, readRole } from "../../../doctor/readers";
 import { CHAINED_CONFIG_KEY } from "../../../components/chainedWiring";
 import { type ChainedWorkload, type IrsaChainedSnapshot } from "../snapshot";
 
@@ -74,7 +74,12 @@ async function readChainRole(
   iam: Parameters<typeof readRole>[0],
   arn: string,
 ): Promise<
-  | { ok: true; role: { arn: string; trustPolicy: string; permissionPolicies: Record<string, string> } }
+  | {
+      ok: true;
+      role: { arn: string; trustPolicy: string; permissionPolicies: Record<string, string> } & RoleLiveFacts;
+      inline: Record<string, string>;
+      attached: Record<string, string>;
+    }
   | { ok: false; missing: boolean; why: string; trustPolicy?: string }
 > {
   const read = await readRole(iam, roleNameOf(arn));
@@ -85,7 +90,11 @@ async function readChainRole(
         arn: read.arn || arn,
         trustPolicy: read.trustPolicy,
         permissionPolicies: { ...read.inline, ...read.attached },
+        ...(read.id !== undefined ? { id: read.id } : {}),
+        ...(read.boundary !== undefined ? { boundary: read.boundary } : {}),
       },
+      inline: read.inline,
+      attached: read.attached,
     };
   }
   return {
@@ -170,8 +179,11 @@ export async function collectIrsaChained(ctx: CollectorContext): Promise<IrsaCha
   // Links 6 and 7: the target role (account B) and its policies.
   const target = await readChainRole(ctx.b.iam, chain.roleArn);
   if (target.ok) {
-    snapshot.role = { arn: target.role.arn, trustPolicy: target.role.trustPolicy };
-    snapshot.permissionPolicies = target.role.permissionPolicies;
+    const { permissionPolicies: _all, ...role } = target.role;
+    snapshot.role = role;
+    // The live permission link reads the attached policies from the live facts (as IRSA's does).
+    snapshot.permissionPolicies = target.inline;
+    live.attachedPolicies = target.attached;
   } else if (target.missing) live.roleError = target.why;
   else {
     snapshot.role = {
@@ -181,6 +193,8 @@ export async function collectIrsaChained(ctx: CollectorContext): Promise<IrsaCha
     if (target.trustPolicy === undefined) unavailable.trust = target.why;
     unavailable.permission = target.why;
   }
+  live.roleArn = chain.roleArn;
+  await readBucketSide(ctx, live, unavailable);
   if (Object.keys(unavailable).length > 0) snapshot.unavailable = unavailable;
   return snapshot;
 }
