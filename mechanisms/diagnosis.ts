@@ -3,6 +3,7 @@
  * apply, and the link a failure points to. Shared by the diagnoses of both mechanisms.
  */
 import { PERMISSION_CHECKS, type CheckDefinition, type LinkId } from "../chain";
+import { type AccessCheckResult } from "../components/accessCheckResult";
 import { arnsIn } from "../components/arn";
 import { type Mechanism } from "../components/mechanism";
 
@@ -88,5 +89,20 @@ export function diagnoseS3(error: string, check: AccessCheckRef): LinkDiagnosis 
       `the role was assumed but may not read ${object}: check the role's ` +
       "permission policy (s3:GetObject on the object ARN) and the bucket policy in account B.",
     checks: [read],
+  };
+}
+
+/**
+ * A Job that passed, but for another target role than the stack's now (it ran before the role
+ * changed): the advice to deploy again, or undefined when the Job checked the current role. For the
+ * mechanisms whose Job expects account B's target role (Pod Identity, irsa-chained).
+ */
+export function staleTargetJob(result: AccessCheckResult, check: AccessCheckRef): LinkDiagnosis | undefined {
+  if (!result.ok || result.expectedRoleArn === check.expectedRoleArn) return undefined;
+  return {
+    advice:
+      `the Job checked ${result.expectedRoleArn || "another role"}, not ${check.expectedRoleArn}: run ` +
+      "`npm run deploy` again so that the Job runs for the current target role.",
+    checks: [],
   };
 }

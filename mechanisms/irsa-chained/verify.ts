@@ -8,7 +8,14 @@
  */
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
-import { diagnoseS3, ref, subjectOf, type AccessCheckRef, type LinkDiagnosis } from "../diagnosis";
+import {
+  diagnoseS3,
+  ref,
+  subjectOf,
+  type AccessCheckRef,
+  type LinkDiagnosis,
+  staleTargetJob,
+} from "../diagnosis";
 import { IRSA_CHAINED_CHECKS as C } from "./catalogue";
 
 /** STS gave the pod no credentials (stage `sts`). */
@@ -114,15 +121,7 @@ export function diagnoseIrsaChained(
       return diagnoseSts(result.reason, check);
     case "identity":
     case "done":
-      if (result.ok && result.expectedRoleArn !== check.expectedRoleArn) {
-        return {
-          advice:
-            `the Job checked ${result.expectedRoleArn || "another role"}, not ${check.expectedRoleArn}: run ` +
-            "`npm run deploy` again so that the Job runs for the current target role.",
-          checks: [],
-        };
-      }
-      return diagnoseIdentity(result, check);
+      return staleTargetJob(result, check) ?? diagnoseIdentity(result, check);
     case "s3":
       return diagnoseS3(s3Error, check);
   }

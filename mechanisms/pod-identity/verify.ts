@@ -7,7 +7,14 @@
  */
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 import { POD_IDENTITY_CHECKS as C } from "./catalogue";
-import { diagnoseS3, ref, subjectOf, type AccessCheckRef, type LinkDiagnosis } from "../diagnosis";
+import {
+  diagnoseS3,
+  ref,
+  subjectOf,
+  type AccessCheckRef,
+  type LinkDiagnosis,
+  staleTargetJob,
+} from "../diagnosis";
 
 /** STS gave the pod no credentials (stage `sts`). */
 function diagnoseSts(reason: string, check: AccessCheckRef): LinkDiagnosis {
@@ -103,15 +110,7 @@ export function diagnosePodIdentity(
       return diagnoseSts(result.reason, check);
     case "identity":
     case "done":
-      if (result.ok && result.expectedRoleArn !== check.expectedRoleArn) {
-        return {
-          advice:
-            `the Job checked ${result.expectedRoleArn || "another role"}, not ${check.expectedRoleArn}: run ` +
-            "`npm run deploy` again so that the Job runs for the current target role.",
-          checks: [],
-        };
-      }
-      return diagnoseIdentity(result, check);
+      return staleTargetJob(result, check) ?? diagnoseIdentity(result, check);
     case "s3":
       return diagnoseS3(s3Error, check);
   }
