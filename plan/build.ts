@@ -87,17 +87,7 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
   let sourceRole: Plan["sourceRole"];
   switch (chain.mechanism) {
     case Mechanism.PodIdentity: {
-      // The source role as the chain was checked on it (collect.ts reads it once, its own policies only).
-      if (chain.sourceRole) {
-        sourceRole = {
-          arn: chain.sourceRole.arn,
-          trustPolicy: parseDocument("account-a's source role trust policy", chain.sourceRole.trustPolicy),
-          permissionPolicies: Object.entries(chain.sourceRole.permissionPolicies).map(([name, json]) => ({
-            name,
-            ...parseDocument(`account-a's source role policy ${name}`, json),
-          })),
-        };
-      }
+      sourceRole = planSourceRole(chain.sourceRole);
       if (sourceRole && chain.cluster && chain.role && bucketName) {
         matrix = buildPodIdentityMatrix({
           configs,
@@ -136,16 +126,7 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
       break;
     }
     case Mechanism.IrsaChained: {
-      if (chain.sourceRole) {
-        sourceRole = {
-          arn: chain.sourceRole.arn,
-          trustPolicy: parseDocument("account-a's source role trust policy", chain.sourceRole.trustPolicy),
-          permissionPolicies: Object.entries(chain.sourceRole.permissionPolicies).map(([name, json]) => ({
-            name,
-            ...parseDocument(`account-a's source role policy ${name}`, json),
-          })),
-        };
-      }
+      sourceRole = planSourceRole(chain.sourceRole);
       if (sourceRole && chain.provider && chain.role && bucketName) {
         matrix = buildIrsaChainedMatrix({
           configs,
@@ -193,5 +174,23 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
     links,
     problems,
     ok: problems.length === 0,
+  };
+}
+
+/**
+ * Account-a's source role (Pod Identity, irsa-chained) as the chain was checked on it: collect.ts
+ * reads it once, its own policies only.
+ */
+function planSourceRole(
+  role: { arn: string; trustPolicy?: string; permissionPolicies: Record<string, string> } | undefined,
+): Plan["sourceRole"] {
+  if (!role) return undefined;
+  return {
+    arn: role.arn,
+    trustPolicy: parseDocument("account-a's source role trust policy", role.trustPolicy),
+    permissionPolicies: Object.entries(role.permissionPolicies).map(([name, json]) => ({
+      name,
+      ...parseDocument(`account-a's source role policy ${name}`, json),
+    })),
   };
 }
