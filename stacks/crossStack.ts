@@ -104,7 +104,8 @@ export function checkMechanismsMatch(
 /**
  * True when account-b trusts this service account: it is listed exactly, or (for StringLike
  * patterns) account-b's trust policy allows its subject. Whether account-b's provider is this
- * cluster's is a separate link, checked by {@link checkProviderMatchesIssuer}.
+ * cluster's is a separate link, checked by IRSA's `checkProviderMatchesIssuer`
+ * (mechanisms/irsa/crossStack.ts).
  */
 export function isTrusted(b: AccountBOutputs, sa: ServiceAccountRef): boolean {
   if (b.serviceAccounts.some((t) => t.namespace === sa.namespace && t.name === sa.name)) return true;
