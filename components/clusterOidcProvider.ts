@@ -9,6 +9,9 @@ import { normalizeIssuer } from "./issuer";
 import { argChecks, checked, isPlain } from "./inputs";
 import { STS_AUDIENCE } from "./trustPolicy";
 import { parseOidcProviderArn, requireArray, requireString } from "./validation";
+import { checkAdoptedProvider } from "./adoptedProvider";
+
+export { checkAdoptedProvider } from "./adoptedProvider";
 
 /** Arguments of {@link ClusterOidcProvider}. */
 export interface ClusterOidcProviderArgs {
@@ -62,37 +65,6 @@ export function normalizeThumbprints(thumbprints: unknown, field = "thumbprints"
   const unique = [...new Set(list)].sort();
   if (unique.length > 5) throw new InputError(field, thumbprints, "IAM accepts at most 5 thumbprints");
   return unique;
-}
-
-/**
- * Checks that an adopted provider is the one for the issuer: same host/path and, when the provider's
- * client ids are known, that they include `sts.amazonaws.com`. Returns the ARN.
- */
-export function checkAdoptedProvider(
-  arn: string,
-  issuerUrl: string,
-  clientIds?: string[],
-  field = "existingProviderArn",
-  issuerField = "issuerUrl",
-): string {
-  const { hostPath } = parseOidcProviderArn(field, arn);
-  const issuer = normalizeIssuer(issuerUrl);
-  if (hostPath !== issuer) {
-    throw new InputError(
-      field,
-      arn,
-      `must be the IAM OIDC provider of ${issuerField}, i.e. end in ":oidc-provider/${issuer}"`,
-    );
-  }
-  if (clientIds !== undefined && !clientIds.includes(STS_AUDIENCE)) {
-    throw new InputError(
-      field,
-      arn,
-      `the provider's client ids ${JSON.stringify(clientIds)} must include "${STS_AUDIENCE}" for IRSA; add it with ` +
-        `aws iam add-client-id-to-open-id-connect-provider`,
-    );
-  }
-  return arn;
 }
 
 /** The fields {@link checkAdoptedProvider} names, as the component's arguments name them. */

@@ -1,54 +1,22 @@
 /**
- * The account-a stack program: the cluster (and, for Pod Identity, the agent add-on and the source
- * role), and once account-b has outputs, the ServiceAccount, the reader Deployment and the
- * access-check Job, wired through IRSA or EKS Pod Identity.
+ * The account-a stack program: the cluster (and what the mechanism registers with it: Pod
+ * Identity's agent add-on and source role, IRSA-chained's provider and source role), and once
+ * account-b has outputs, the ServiceAccount, the reader Deployment and the access-check Job, wired
+ * as the mechanism's stack layer (`mechanisms/<name>/accountA.ts`) wires them.
  */
-import { usesPodIdentity } from "./configShared";
-import { Mechanism } from "../components/mechanism";
-import { type PodCredentialWiring } from "../components/podCredentials";
-import { irsaChainedSource, irsaChainedWorkload } from "../mechanisms/irsa-chained/accountA";
-import { plannedIrsaChainedProblems } from "../mechanisms/irsa-chained/crossStack";
-import { key } from "./configSource";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessCheckJob } from "../components/accessCheckJob";
-import { CrossAccountPodIdentity } from "../components/crossAccountPodIdentity";
-import { IrsaServiceAccount } from "../components/irsaServiceAccount";
-import { PodIdentityAgent } from "../components/podIdentityAgent";
-import { PodIdentityServiceAccount } from "../components/podIdentityServiceAccount";
-import { PodIdentitySourceRole } from "../components/podIdentitySourceRole";
 import { S3ReaderDeployment } from "../components/s3ReaderDeployment";
 import { WorkloadCluster } from "../components/workloadCluster";
 import { InputError } from "../components/errors";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
-import { type ServiceAccountRef } from "../components/trustPolicy";
-import {
-  checkMechanismsMatch,
-  checkPlannedChain,
-  checkProviderMatchesIssuer,
-  chooseServiceAccount,
-  parseAccountBOutputs,
-  type AccountBOutputs,
-} from "./crossStack";
-import { checkPlannedPodIdentityChain, type PodIdentitySide } from "./crossStackPodIdentity";
-import { parseAccountAConfig, type AccountAConfig } from "./config";
+import { STACK_LAYERS } from "../mechanisms/stackRegistry";
+import { checkMechanismsMatch, chooseServiceAccount, parseAccountBOutputs } from "./crossStack";
+import { parseAccountAConfig } from "./config";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** The `workload` output on account-a's first run, before account-b exists. */
 export const WORKLOAD_SKIPPED = "skipped: account-b has no outputs yet";
-
-/** What account-a's second half wires: the checked role ARN gates every Kubernetes resource. */
-interface Workload {
-  b: AccountBOutputs;
-  serviceAccount: ServiceAccountRef;
-  /** account-b's role ARN, resolved only once the links that need the cluster pass. */
-  roleArn: pulumi.Output<string>;
-  /** What the pods must wait for: the annotated ServiceAccount, or the plain one and the associations. */
-  ready: pulumi.Resource[];
-  /** Pod Identity: the ARN of the association of the workload's ServiceAccount (pods wait for it too). */
-  associationArn?: pulumi.Output<string>;
-  /** IRSA with role chaining: the pods' wiring (the SDK config file's ConfigMap, AWS_CONFIG_FILE, AWS_PROFILE). */
-  podCredentials?: pulumi.Output<PodCredentialWiring>;
-}
 
 /**
  * Whether account-a creates the ServiceAccount's namespace. As configured, except that a namespace
@@ -78,17 +46,18 @@ export function decideCreateNamespace(
 
 /**
  * account-a: the EKS cluster (created or adopted), and, once account-b has run, the ServiceAccount,
- * a Deployment that reads the bucket through it, and the Job that proves access works. IRSA: the
- * ServiceAccount is annotated with account-b's role. Pod Identity: the agent add-on and a source
- * role first; then the source role's permission to chain into account-b's target role, one
- * association per trusted service account, and a plain ServiceAccount. Reads account-b's outputs
- * through a StackReference.
+ * a Deployment that reads the bucket through it, and the Job that proves access works. What differs
+ * between mechanisms is the mechanism's stack layer: IRSA annotates the ServiceAccount with
+ * account-b's role; Pod Identity registers the agent add-on and a source role first, then the
+ * source role's permission to chain into account-b's target role, one association per trusted
+ * service account, and a plain ServiceAccount; IRSA-chained registers account A's provider and an
+ * IRSA source role first, then the ServiceAccount annotated with it and the SDK's config file. Reads
+ * account-b's outputs through a StackReference.
  */
 export async function accountA(): Promise<Record<string, unknown>> {
   const config = parseAccountAConfig(programConfigGetters(), pulumi.getOrganization());
   const aws = awsProvider("account-a", config.aws, pulumi.getStack());
-  const podIdentity = usesPodIdentity(config.mechanism);
-  const chained = config.mechanism === Mechanism.IrsaChained;
+  const layer = STACK_LAYERS[config.mechanism].accountA;
 
   // Read account-b first: a mismatch must fail before anything is registered.
   const accountBRef = new pulumi.StackReference(config.accountBStack);
@@ -96,17 +65,11 @@ export async function accountA(): Promise<Record<string, unknown>> {
   if (b) checkMechanismsMatch("account-a", config.mechanism, config.accountBStack, b.mechanism);
   const serviceAccount = b ? chooseServiceAccount(config.accountBStack, b, config.serviceAccount) : undefined;
   const adopted = config.cluster.existingName !== undefined;
-  const installsAgent = podIdentity && (config.cluster.podIdentityAgent ?? !adopted);
-  const side: PodIdentitySide = { installsAgent, adoptedCluster: adopted };
   const createNamespace = serviceAccount
     ? decideCreateNamespace(config.createNamespace, serviceAccount.namespace, adopted)
     : false;
   // The chain as it is about to be built, checked with the chain's own checks before anything exists.
-  if (b && serviceAccount) {
-    if (podIdentity) checkPlannedPodIdentityChain(b, serviceAccount, config.deployProbe, side);
-    else if (chained) throwProblem(plannedIrsaChainedProblems(b, serviceAccount, config.deployProbe, {}));
-    else checkPlannedChain(b, serviceAccount, config.deployProbe);
-  }
+  if (b && serviceAccount) layer.checkBeforeRegistering(config, b, serviceAccount);
 
   const cluster = new WorkloadCluster(
     "cluster",
@@ -134,52 +97,9 @@ export async function accountA(): Promise<Record<string, unknown>> {
     kubeconfig: cluster.kubeconfig,
     mechanism: config.mechanism,
   };
-  let sourceRole: PodIdentitySourceRole | undefined;
-  let agent: PodIdentityAgent | undefined;
-  if (podIdentity) {
-    if (installsAgent) {
-      agent = new PodIdentityAgent(
-        "pod-identity-agent",
-        { clusterName: cluster.clusterName },
-        {
-          providers: { aws },
-        },
-      );
-    }
-    sourceRole = new PodIdentitySourceRole(
-      "pod-identity-source",
-      { clusterArn: cluster.clusterArn },
-      {
-        providers: { aws },
-      },
-    );
-    outputs.sourceRoleArn = sourceRole.roleArn;
-    outputs.podIdentityAgent = installsAgent
-      ? "installed by this stack"
-      : "not installed by this stack: the adopted cluster must run the eks-pod-identity-agent add-on";
-  }
-
-  let chainedSource: ReturnType<typeof irsaChainedSource> | undefined;
-  if (chained) {
-    // The source role trusts account-b's service accounts; before account-b exists, account-a's own.
-    const trusted = b?.serviceAccounts ?? (config.serviceAccount ? [config.serviceAccount] : undefined);
-    if (trusted === undefined) {
-      throw new InputError(
-        key("serviceAccount"),
-        undefined,
-        'is required with mechanism "irsa-chained" until account-b has outputs: the source role this update ' +
-          "creates trusts that service account (then exactly account-b's serviceAccounts)",
-      );
-    }
-    chainedSource = irsaChainedSource({
-      cluster,
-      config: config.irsaChained ?? {},
-      serviceAccounts: trusted,
-      ...(b ? { targetRoleArn: b.roleArn } : {}),
-      aws,
-    });
-    Object.assign(outputs, chainedSource.outputs);
-  }
+  // What the mechanism registers with the cluster, before account-b has outputs too.
+  const part = layer.register({ config, cluster, b, aws });
+  Object.assign(outputs, part.outputs);
 
   if (!b || !serviceAccount) {
     await pulumi.log.info(
@@ -190,21 +110,10 @@ export async function accountA(): Promise<Record<string, unknown>> {
   }
 
   const kubernetes = cluster.kubernetesProvider;
-  const workload =
-    podIdentity && sourceRole
-      ? wirePodIdentity(config, b, serviceAccount, cluster, sourceRole, side, agent, aws, createNamespace)
-      : chainedSource
-        ? wireIrsaChained(config, b, serviceAccount, cluster, chainedSource, createNamespace)
-        : wireIrsa(config, b, serviceAccount, cluster, createNamespace);
+  const workload = part.workload({ b, serviceAccount, createNamespace });
   outputs.serviceAccount = { namespace: serviceAccount.namespace, name: serviceAccount.name };
   outputs.roleArn = workload.roleArn;
-  outputs.issuerCheck = workload.roleArn.apply(() =>
-    podIdentity
-      ? "account-b's target role trusts this cluster's source role"
-      : chained
-        ? "account-b's target role trusts this cluster's IRSA source role"
-        : "account-b's OIDC provider matches this cluster's issuer",
-  );
+  outputs.issuerCheck = workload.roleArn.apply(() => layer.issuerCheck);
 
   if (config.deployProbe) {
     const common = {
@@ -245,136 +154,6 @@ export async function accountA(): Promise<Record<string, unknown>> {
     };
   }
   return outputs;
-}
-
-/** Throws a chain problem found before registering (the message names each broken link and its fix). */
-function throwProblem(problem: string | undefined): void {
-  if (problem !== undefined) throw new Error(problem);
-}
-
-/**
- * IRSA with role chaining: the issuer, account A's provider and the source role are known only once
- * they exist: the chain is checked again then, and every Kubernetes resource (the annotated
- * ServiceAccount, the config file's ConfigMap, the probes) waits for that check.
- */
-function wireIrsaChained(
-  config: AccountAConfig,
-  b: AccountBOutputs,
-  serviceAccount: ServiceAccountRef,
-  cluster: WorkloadCluster,
-  source: ReturnType<typeof irsaChainedSource>,
-  createNamespace: boolean,
-): Workload {
-  const roleArn = pulumi
-    .all([cluster.oidcIssuerUrl, source.provider.arn, source.sourceRole.roleArn])
-    .apply(([issuerUrl, providerArn, sourceRoleArn]) => {
-      throwProblem(
-        plannedIrsaChainedProblems(b, serviceAccount, config.deployProbe, {
-          issuerUrl,
-          providerArn,
-          sourceRoleArn,
-        }),
-      );
-      return b.roleArn;
-    });
-  const { ready, wiring } = irsaChainedWorkload({
-    cluster,
-    sourceRole: source.sourceRole,
-    roleArn,
-    serviceAccount,
-    createNamespace,
-  });
-  return { b, serviceAccount, roleArn, ready, podCredentials: wiring };
-}
-
-/**
- * IRSA: the issuer is known only once the cluster exists: the links that need it (the issuer,
- * account-b's provider for it) are checked then, and every Kubernetes resource takes the role ARN
- * from that check, so none is registered, created or updated while a link is broken.
- */
-function wireIrsa(
-  config: AccountAConfig,
-  b: AccountBOutputs,
-  serviceAccount: ServiceAccountRef,
-  cluster: WorkloadCluster,
-  createNamespace: boolean,
-): Workload {
-  const roleArn = cluster.oidcIssuerUrl.apply((issuer) => {
-    if (b.oidcProviderArn) checkProviderMatchesIssuer(config.accountBStack, b.oidcProviderArn, issuer);
-    checkPlannedChain(b, serviceAccount, config.deployProbe, issuer);
-    return b.roleArn;
-  });
-  const sa = new IrsaServiceAccount(
-    "irsa-service-account",
-    {
-      // Through the check too, so that not even the Namespace is created while a link is broken.
-      namespace: roleArn.apply(() => serviceAccount.namespace),
-      name: serviceAccount.name,
-      roleArn,
-      createNamespace,
-    },
-    { providers: { kubernetes: cluster.kubernetesProvider }, dependsOn: [cluster] },
-  );
-  return { b, serviceAccount, roleArn, ready: [sa] };
-}
-
-/**
- * Pod Identity: the cluster's and the source role's ARNs are known only once they exist: the chain
- * is checked again then (account-b's target trust names them), and the source role's permission,
- * the associations and every Kubernetes resource wait for that check.
- */
-function wirePodIdentity(
-  config: AccountAConfig,
-  b: AccountBOutputs,
-  serviceAccount: ServiceAccountRef,
-  cluster: WorkloadCluster,
-  sourceRole: PodIdentitySourceRole,
-  side: PodIdentitySide,
-  agent: PodIdentityAgent | undefined,
-  aws: pulumi.ProviderResource,
-  createNamespace: boolean,
-): Workload {
-  const roleArn = pulumi
-    .all([cluster.clusterArn, cluster.clusterName, sourceRole.roleArn])
-    .apply(([clusterArn, clusterName, sourceRoleArn]) => {
-      checkPlannedPodIdentityChain(b, serviceAccount, config.deployProbe, {
-        ...side,
-        clusterArn,
-        clusterName,
-        sourceRoleArn,
-      });
-      return b.roleArn;
-    });
-  const identity = new CrossAccountPodIdentity(
-    "pod-identity",
-    {
-      clusterName: cluster.clusterName,
-      sourceRoleArn: sourceRole.roleArn,
-      targetRoleArn: roleArn,
-      serviceAccounts: b.serviceAccounts,
-    },
-    { providers: { aws }, dependsOn: agent ? [agent] : [] },
-  );
-  const sa = new PodIdentityServiceAccount(
-    "pod-identity-service-account",
-    {
-      namespace: roleArn.apply(() => serviceAccount.namespace),
-      name: serviceAccount.name,
-      createNamespace,
-    },
-    { providers: { kubernetes: cluster.kubernetesProvider }, dependsOn: [cluster] },
-  );
-  // The pods' template carries the association's ARN: a new association gives new pods.
-  const associationArn = identity.associationArns.apply((arns) => {
-    const arn = arns[`${serviceAccount.namespace}/${serviceAccount.name}`];
-    if (arn === undefined) {
-      throw new Error(
-        `no Pod Identity association for ${serviceAccount.namespace}/${serviceAccount.name} among account-b's serviceAccounts`,
-      );
-    }
-    return arn;
-  });
-  return { b, serviceAccount, roleArn, ready: [sa, identity], associationArn };
 }
 
 /** account-b outputs account-a reads. */

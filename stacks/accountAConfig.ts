@@ -2,12 +2,9 @@
  * Parsing and validation of account-a's configuration (see config.ts). Pure.
  */
 import { InputError } from "../components/errors";
-import { Mechanism } from "../components/mechanism";
-import {
-  parseIrsaChainedAccountA,
-  refuseIrsaChainedKeysElsewhere,
-  type IrsaChainedAccountAConfig,
-} from "../mechanisms/irsa-chained/config";
+import { MECHANISMS, type Mechanism } from "../components/mechanism";
+import { type IrsaChainedAccountAConfig } from "../mechanisms/irsa-chained/config";
+import { STACK_CONFIG_LAYERS } from "../mechanisms/stackConfigRegistry";
 import {
   kubeconfigCredentials,
   parseAwsSettings,
@@ -36,14 +33,7 @@ import {
   validateObjectName,
 } from "../components/validation";
 
-import {
-  ACCOUNT_A_KEYS,
-  ACCOUNT_B_KEYS,
-  parseMechanism,
-  qualifyStackName,
-  refusePodIdentityRegion,
-  usesPodIdentity,
-} from "./configShared";
+import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, parseMechanism, qualifyStackName } from "./configShared";
 
 /** account-a's configuration. */
 export interface AccountAConfig {
@@ -113,13 +103,10 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
         "must be true or false",
       );
     }
-    if (!usesPodIdentity(mechanism)) {
-      throw new InputError(
-        key("cluster.podIdentityAgent"),
-        cluster.podIdentityAgent,
-        `is read only with cross-account-irsa:mechanism "pod-identity" (this stack uses "${mechanism}")`,
-      );
-    }
+  }
+  // The keys only another mechanism reads, refused by name (each mechanism's config layer names its own).
+  for (const other of MECHANISMS) {
+    if (other !== mechanism) STACK_CONFIG_LAYERS[other].accountA.refuseKeys(get, cluster, mechanism);
   }
   if (cluster.existingName !== undefined) {
     validateEksClusterName(key("cluster.existingName"), cluster.existingName);
@@ -165,14 +152,8 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     };
   }
   const aws = parseAwsSettings(settings);
-  if (usesPodIdentity(mechanism)) refusePodIdentityRegion(aws);
-  refuseIrsaChainedKeysElsewhere(get, mechanism);
-  const irsaChained =
-    mechanism === Mechanism.IrsaChained
-      ? parseIrsaChainedAccountA(get, aws.allowedAccountIds?.[0])
-      : undefined;
   return {
-    ...(irsaChained !== undefined ? { irsaChained } : {}),
+    ...STACK_CONFIG_LAYERS[mechanism].accountA.parse(get, aws),
     aws,
     mechanism,
     accountBStack: qualifyStackName(

@@ -3,10 +3,9 @@
  */
 import { parseArn } from "../components/arn";
 import { InputError } from "../components/errors";
-import { Mechanism } from "../components/mechanism";
-import { refuseOnAccountB } from "../mechanisms/irsa-chained/config";
+import { type Mechanism } from "../components/mechanism";
+import { STACK_CONFIG_LAYERS } from "../mechanisms/stackConfigRegistry";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
-import { refusePodIdentityRegion, usesPodIdentity } from "./configShared";
 import {
   PROJECT,
   checkKnownKeys,
@@ -108,30 +107,6 @@ function refuseControlCharacters(field: string, value: unknown): void {
 }
 
 /**
- * Pod Identity registers one association per service account, and EKS refuses a second association
- * for the same one: a repeated entry is refused here, naming it, not when account-a creates it.
- */
-function refuseDuplicateServiceAccounts(entries: unknown[]): void {
-  const seen = new Map<string, number>();
-  entries.forEach((entry, i) => {
-    if (entry === null || typeof entry !== "object") return;
-    const { namespace, name } = entry as Record<string, unknown>;
-    if (typeof namespace !== "string" || typeof name !== "string") return;
-    const id = `${namespace}/${name}`;
-    const first = seen.get(id);
-    if (first !== undefined) {
-      throw new InputError(
-        `${key("serviceAccounts")}[${i}]`,
-        entry,
-        `repeats ${key("serviceAccounts")}[${first}]: with cross-account-irsa:mechanism "pod-identity" each ` +
-          "service account gets one association, and EKS allows one per service account",
-      );
-    }
-    seen.set(id, i);
-  });
-}
-
-/**
  * S3 encrypts with a KMS key of the bucket's region only (SSE-KMS: "the KMS key must be in the same
  * Region as the bucket", https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html);
  * the bucket is in this stack's aws:region.
@@ -148,27 +123,6 @@ function checkKmsKeyRegion(arn: string, aws: AwsSettings): void {
   }
 }
 
-/**
- * Settings that mean nothing with Pod Identity, or would make it less safe than asked: refused by
- * name, with why, instead of being ignored.
- */
-function refuseForPodIdentity(
-  settings: StackSettings,
-  keys: Record<string, (value: unknown) => string | undefined>,
-) {
-  for (const [k, why] of Object.entries(keys)) {
-    const value = settings.get(k);
-    const reason = value === undefined ? undefined : why(value);
-    if (reason !== undefined) {
-      throw new InputError(
-        key(k),
-        value,
-        `cannot be used with cross-account-irsa:mechanism "pod-identity": ${reason}`,
-      );
-    }
-  }
-}
-
 /** Parses and validates account-b's config. */
 export function parseAccountBConfig(settings: StackSettings, organization: string): AccountBConfig {
   checkKnownKeys(settings, PROJECT, "the account-b program", ACCOUNT_B_KEYS, {
@@ -177,20 +131,9 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   });
   const { get } = settings;
   const mechanism = parseMechanism(settings);
-  if (usesPodIdentity(mechanism)) {
-    refuseForPodIdentity(settings, {
-      conditionTest: (v) =>
-        v === "StringLike"
-          ? "the target role's trust compares the session tags EKS sets exactly; patterns (StringLike) would trust " +
-            "service accounts nobody named"
-          : undefined,
-      trustWholeNamespaces: () =>
-        optionalBoolean(get, "trustWholeNamespaces", false)
-          ? "Pod Identity trusts exact service accounts only (one association each)"
-          : undefined,
-      existingOidcProviderArn: () => "Pod Identity uses no OIDC provider in account B",
-    });
-  }
+  // The mechanism's config layer: what it refuses and checks beyond the shared rules.
+  const layer = STACK_CONFIG_LAYERS[mechanism].accountB;
+  layer.refuseKeys(settings);
   const conditionTest = (optionalString(get, "conditionTest") ??
     "StringEquals") as AccountBConfig["conditionTest"];
   if (conditionTest !== "StringEquals" && conditionTest !== "StringLike") {
@@ -208,22 +151,9 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
       if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return; // the subject check says why
       const field = `${key("serviceAccounts")}[${i}]`;
       onlyKeys(field, entry as Record<string, unknown>, ["namespace", "name"]);
-      if (!usesPodIdentity(mechanism)) return;
-      for (const part of ["namespace", "name"] as const) {
-        const v = (entry as Record<string, unknown>)[part];
-        if (typeof v === "string" && /[*?]/.test(v)) {
-          throw new InputError(
-            `${field}.${part}`,
-            v,
-            'cannot hold a wildcard with cross-account-irsa:mechanism "pod-identity": EKS associates exact ' +
-              "service accounts, and the target role trusts exactly those",
-          );
-        }
-      }
+      layer.checkServiceAccount(field, entry as Record<string, unknown>);
     });
-  }
-  if (usesPodIdentity(mechanism) && Array.isArray(rawServiceAccounts)) {
-    refuseDuplicateServiceAccounts(rawServiceAccounts);
+    layer.checkServiceAccounts(rawServiceAccounts);
   }
   const trustWholeNamespaces = optionalBoolean(get, "trustWholeNamespaces", false);
   serviceAccountSubjects(key("serviceAccounts"), rawServiceAccounts, conditionTest, trustWholeNamespaces);
@@ -293,10 +223,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   const roleName = optionalString(get, "roleName");
   const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
   const aws = parseAwsSettings(settings);
-  if (usesPodIdentity(mechanism)) refusePodIdentityRegion(aws);
-  if (mechanism === Mechanism.IrsaChained) {
-    refuseOnAccountB(get, optionalInteger(settings, "maxSessionDuration", 3600, 3600, 43200));
-  }
+  layer.checkSettings(settings, aws);
   const kmsKeyArn =
     bucket.kmsKeyArn !== undefined ? validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) : undefined;
   if (kmsKeyArn !== undefined) checkKmsKeyRegion(kmsKeyArn, aws);

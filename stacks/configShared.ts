@@ -3,9 +3,8 @@
  * Pure.
  */
 import { InputError } from "../components/errors";
-import { Mechanism, assertNever, isMechanism, mechanismRule } from "../components/mechanism";
+import { Mechanism, isMechanism, mechanismRule } from "../components/mechanism";
 import { PROJECT, key, notSet, optionalString, type StackSettings } from "./configSource";
-import type { AwsSettings } from "./awsSettings";
 
 export { MECHANISMS, type Mechanism } from "../components/mechanism";
 
@@ -93,40 +92,6 @@ export function parseMechanism(settings: StackSettings): Mechanism {
   const value = optionalString(settings.get, "mechanism") ?? DEFAULT_STACK_MECHANISM;
   if (!isMechanism(value)) throw new InputError(key("mechanism"), value, mechanismRule());
   return value;
-}
-
-/**
- * Whether the mechanism's pods get their credentials through EKS Pod Identity (its agent, an
- * association, a source role in A and a target role in B): what decides the Pod Identity config keys,
- * the region rule below and the stacks' Pod Identity wiring.
- */
-export function usesPodIdentity(mechanism: Mechanism): boolean {
-  switch (mechanism) {
-    case Mechanism.Irsa:
-      return false;
-    case Mechanism.PodIdentity:
-      return true;
-    case Mechanism.IrsaChained:
-      return false;
-    default:
-      return assertNever(mechanism, "mechanism");
-  }
-}
-
-/**
- * EKS Pod Identity is not offered in the China Regions ("Pod Identity is not available in China
- * Regions. Use IAM roles for service accounts.",
- * https://docs.amazonaws.cn/en_us/eks/latest/userguide/pod-identities.html): refused there.
- */
-export function refusePodIdentityRegion(aws: AwsSettings): void {
-  if (aws.partition === "aws-cn") {
-    throw new InputError(
-      key("mechanism"),
-      "pod-identity",
-      `cannot be used in aws:region ${aws.region}: EKS Pod Identity is not available in the China Regions ` +
-        '(docs.amazonaws.cn, EKS User Guide, "EKS Pod Identities"); use cross-account-irsa:mechanism "irsa"',
-    );
-  }
 }
 
 /**

@@ -1,13 +1,12 @@
 /**
  * The links between the two stacks as account-a sees them before it registers anything: what it
- * reads from account-b's outputs, which service account it creates, and the chain's checks on what
- * it is about to build (the words and fixes come from chain/). Pure.
+ * reads from account-b's outputs, that both use one mechanism, and which service account it
+ * creates. Each mechanism's checks of the chain it is about to build are its own
+ * (`mechanisms/<name>/crossStack.ts`). Pure.
  */
 import { InputError, describeValue } from "../components/errors";
 import { evaluateTrust } from "../components/evaluate";
-import { normalizeIssuer } from "../components/issuer";
 import { type PolicyDocument } from "../components/policyDocument";
-import { buildServiceAccountAnnotations } from "../components/serviceAccountAnnotations";
 import { STS_AUDIENCE, serviceAccountSubject, type ServiceAccountRef } from "../components/trustPolicy";
 import {
   parseOidcProviderArn,
@@ -16,9 +15,8 @@ import {
   validateObjectKey,
 } from "../components/validation";
 import { type Mechanism } from "../components/mechanism";
-import { type IrsaSnapshot } from "../chain";
 import { exportedMechanism } from "../mechanisms/compat";
-import { IRSA_CHECKS, assertChain, checkChain } from "../mechanisms";
+import { IRSA_CHECKS } from "../mechanisms/irsa/catalogue";
 
 /** What account-a needs from account-b. */
 export interface AccountBOutputs {
@@ -106,7 +104,8 @@ export function checkMechanismsMatch(
 /**
  * True when account-b trusts this service account: it is listed exactly, or (for StringLike
  * patterns) account-b's trust policy allows its subject. Whether account-b's provider is this
- * cluster's is a separate link, checked by {@link checkProviderMatchesIssuer}.
+ * cluster's is a separate link, checked by IRSA's `checkProviderMatchesIssuer`
+ * (mechanisms/irsa/crossStack.ts).
  */
 export function isTrusted(b: AccountBOutputs, sa: ServiceAccountRef): boolean {
   if (b.serviceAccounts.some((t) => t.namespace === sa.namespace && t.name === sa.name)) return true;
@@ -150,77 +149,5 @@ export function chooseServiceAccount(
     "cross-account-irsa:serviceAccount",
     undefined,
     `must be set: account-b (${bStack}) trusts ${subjects(b.serviceAccounts)}; name the one this cluster runs`,
-  );
-}
-
-/**
- * Checks that account-b's OIDC provider is the provider of account-a's own cluster issuer (link 2),
- * so the role's principal can ever match this cluster's tokens. The fix is the catalogue's.
- */
-export function checkProviderMatchesIssuer(bStack: string, oidcProviderArn: string, issuerUrl: string): void {
-  const { hostPath } = parseOidcProviderArn(`${bStack} output oidcProviderArn`, oidcProviderArn);
-  const issuer = normalizeIssuer(issuerUrl, "oidcIssuerUrl");
-  if (hostPath !== issuer) {
-    throw new InputError(
-      `${bStack} output oidcProviderArn`,
-      oidcProviderArn,
-      `is for issuer ${hostPath}, but this cluster's issuer is ${issuer}: account-b's accountAStack points at another ` +
-        `cluster's stack, or account-b was deployed before this cluster was replaced. Fix: ` +
-        `${IRSA_CHECKS.providerForIssuer.fix({})}`,
-    );
-  }
-}
-
-/**
- * The chain as account-a is about to build it: account-b's provider, role, trust and permission as
- * exported, and the ServiceAccount with the annotations `IrsaServiceAccount` will send. The issuer
- * is unknown until the cluster exists, and the workloads are registered after this check: both are
- * marked unavailable, so their checks are skipped here (the issuer is checked again once known).
- */
-export function plannedChain(
-  b: AccountBOutputs,
-  serviceAccount: ServiceAccountRef,
-  deployProbe: boolean,
-  issuerUrl?: string,
-): IrsaSnapshot {
-  return {
-    mechanism: "irsa",
-    ...(issuerUrl !== undefined ? { issuerUrl } : {}),
-    ...(b.oidcProviderArn !== undefined ? { provider: { arn: b.oidcProviderArn, adopted: false } } : {}),
-    role: { arn: b.roleArn, ...(b.trustPolicy !== undefined ? { trustPolicy: b.trustPolicy } : {}) },
-    permissionPolicies: b.accessPolicy !== undefined ? { "s3-access": b.accessPolicy } : {},
-    trusted: b.serviceAccounts,
-    bucketName: b.bucketName,
-    objectKey: b.objectKey,
-    serviceAccount: {
-      ...serviceAccount,
-      annotations: buildServiceAccountAnnotations({ roleArn: b.roleArn }),
-    },
-    workloads: [],
-    deployProbe,
-    unavailable: {
-      ...(issuerUrl === undefined ? { issuer: "known once the cluster exists (checked again then)" } : {}),
-      workloads: "registered after this check",
-      ...(b.trustPolicy === undefined || b.oidcProviderArn === undefined
-        ? { trust: "account-b exports no trustPolicy or oidcProviderArn" }
-        : {}),
-      ...(b.accessPolicy === undefined ? { permission: "account-b exports no accessPolicy" } : {}),
-    },
-  };
-}
-
-/**
- * Checks the chain account-a is about to build and throws a `ChainError` naming every broken link,
- * with the catalogue's fixes, before anything is registered.
- */
-export function checkPlannedChain(
-  b: AccountBOutputs,
-  serviceAccount: ServiceAccountRef,
-  deployProbe: boolean,
-  issuerUrl?: string,
-): void {
-  assertChain(
-    "account-a, before registering",
-    checkChain(plannedChain(b, serviceAccount, deployProbe, issuerUrl)),
   );
 }

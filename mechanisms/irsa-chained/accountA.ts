@@ -6,14 +6,18 @@
  * with the source role, and the SDK config file as a ConfigMap, whose pod wiring the workloads take.
  * Thin: the documents are components/chained*.ts's.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { ChainedProfileConfigMap } from "../../components/chainedProfileConfigMap";
 import { ChainedSourceRole } from "../../components/chainedSourceRole";
 import { type ChainedPodWiring } from "../../components/chainedWiring";
 import { ClusterOidcProvider } from "../../components/clusterOidcProvider";
+import { InputError } from "../../components/errors";
 import { IrsaServiceAccount } from "../../components/irsaServiceAccount";
 import { type ServiceAccountRef } from "../../components/trustPolicy";
+import { key } from "../../stacks/configSource";
+import { type AccountALayer } from "../stackLayer";
 import { type IrsaChainedAccountAConfig } from "./config";
+import { plannedIrsaChainedProblems } from "./crossStack";
 
 /** What the mechanism needs of account-a's cluster. */
 export interface ChainedCluster {
@@ -107,3 +111,64 @@ export function irsaChainedWorkload(input: IrsaChainedWorkloadInput): {
   );
   return { ready: [sa, profile, sourceRole], wiring: profile.wiring };
 }
+
+/** Throws a chain problem found before registering (the message names each broken link and its fix). */
+function throwProblem(problem: string | undefined): void {
+  if (problem !== undefined) throw new Error(problem);
+}
+
+/** IRSA-chained's account-a layer. */
+export const IRSA_CHAINED_ACCOUNT_A: AccountALayer = {
+  checkBeforeRegistering: (config, b, serviceAccount) =>
+    throwProblem(plannedIrsaChainedProblems(b, serviceAccount, config.deployProbe, {})),
+  register: ({ config, cluster, b, aws }) => {
+    // The source role trusts account-b's service accounts; before account-b exists, account-a's own.
+    const trusted = b?.serviceAccounts ?? (config.serviceAccount ? [config.serviceAccount] : undefined);
+    if (trusted === undefined) {
+      throw new InputError(
+        key("serviceAccount"),
+        undefined,
+        'is required with mechanism "irsa-chained" until account-b has outputs: the source role this update ' +
+          "creates trusts that service account (then exactly account-b's serviceAccounts)",
+      );
+    }
+    const source = irsaChainedSource({
+      cluster,
+      config: config.irsaChained ?? {},
+      serviceAccounts: trusted,
+      ...(b ? { targetRoleArn: b.roleArn } : {}),
+      aws,
+    });
+    return {
+      outputs: source.outputs,
+      /**
+       * The issuer, account A's provider and the source role are known only once they exist: the
+       * chain is checked again then, and every Kubernetes resource (the annotated ServiceAccount, the
+       * config file's ConfigMap, the probes) waits for that check.
+       */
+      workload: ({ b: outputs, serviceAccount, createNamespace }) => {
+        const roleArn = pulumi
+          .all([cluster.oidcIssuerUrl, source.provider.arn, source.sourceRole.roleArn])
+          .apply(([issuerUrl, providerArn, sourceRoleArn]) => {
+            throwProblem(
+              plannedIrsaChainedProblems(outputs, serviceAccount, config.deployProbe, {
+                issuerUrl,
+                providerArn,
+                sourceRoleArn,
+              }),
+            );
+            return outputs.roleArn;
+          });
+        const { ready, wiring } = irsaChainedWorkload({
+          cluster,
+          sourceRole: source.sourceRole,
+          roleArn,
+          serviceAccount,
+          createNamespace,
+        });
+        return { roleArn, ready, podCredentials: wiring };
+      },
+    };
+  },
+  issuerCheck: "account-b's target role trusts this cluster's IRSA source role",
+};

@@ -4,6 +4,12 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ChainedTargetRole } from "../../components/chainedTargetRole";
+import { type AccountBLayer } from "../stackLayer";
+
+/** What account-b logs when it previews before account-a has the outputs it needs. */
+export const PREVIEW_WITHOUT_CHAINED_SOURCE_ROLE =
+  "account-a has no sourceRoleArn output yet: this preview shows what account-b will create once account-a " +
+  "exists, with the target role's trust policy unknown until then";
 
 /** What account-b's program hands the mechanism. */
 export interface IrsaChainedAccountBInput {
@@ -52,3 +58,25 @@ export function irsaChainedAccountB(input: IrsaChainedAccountBInput): IrsaChaine
     sourceRoleArn: input.sourceRoleArn,
   };
 }
+
+/** IRSA-chained's account-b layer. */
+export const IRSA_CHAINED_ACCOUNT_B: AccountBLayer = {
+  accountAOutputs: ["sourceRoleArn"],
+  previewWithout: PREVIEW_WITHOUT_CHAINED_SOURCE_ROLE,
+  facts: (known) => ({ sourceRoleArn: known?.[0] }),
+  register: ({ config, values: [sourceRoleArn], role, aws }) => {
+    const target = irsaChainedAccountB({
+      sourceRoleArn,
+      accountAStack: config.accountAStack,
+      serviceAccountCount: config.serviceAccounts.length,
+      role,
+      aws,
+    });
+    return {
+      roleArn: target.roleArn,
+      roleName: target.roleName,
+      trustPolicy: target.trustPolicy,
+      sourceRoleArn: target.sourceRoleArn,
+    };
+  },
+};

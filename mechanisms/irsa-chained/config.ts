@@ -9,13 +9,17 @@
  * chaining caps the target role's sessions at one hour,
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html).
  */
-import { InputError } from "../../components/errors";
-import { ROLE_CHAINING_MAX_SESSION_SECONDS } from "../../components/chainedPolicies";
+import { InputError, PolicySizeError } from "../../components/errors";
+import {
+  ROLE_CHAINING_MAX_SESSION_SECONDS,
+  buildChainedTargetTrustPolicy,
+} from "../../components/chainedPolicies";
+import { type PolicyDocument } from "../../components/policyDocument";
 import { parseOidcProviderArn, validateRoleName } from "../../components/validation";
-import { key, optionalString, type ConfigGetter } from "../../stacks/configSource";
-
-/** The mechanism's name, as config takes it. */
-export const IRSA_CHAINED = "irsa-chained";
+import type { AccountBConfig } from "../../stacks/config";
+import { key, optionalInteger, optionalString, type ConfigGetter } from "../../stacks/configSource";
+import { restated, trustSizeError, type AccountAFacts } from "../../stacks/trustCheck";
+import { type StackConfigLayer } from "../stackLayer";
 
 /** The keys account-a reads with this mechanism only. */
 export const IRSA_CHAINED_ACCOUNT_A_KEYS = ["existingOidcProviderArn", "sourceRoleName"] as const;
@@ -56,9 +60,11 @@ export function parseIrsaChainedAccountA(
   };
 }
 
-/** account-a's keys that only this mechanism reads: refused by name under another mechanism. */
+/**
+ * account-a's keys that only this mechanism reads, on a stack that uses another (`mechanism`):
+ * refused by name.
+ */
 export function refuseIrsaChainedKeysElsewhere(get: ConfigGetter, mechanism: string): void {
-  if (mechanism === IRSA_CHAINED) return;
   for (const k of IRSA_CHAINED_ACCOUNT_A_KEYS) {
     const value = get(k);
     if (value !== undefined) {
@@ -113,3 +119,43 @@ export function refuseOnAccountB(get: ConfigGetter, maxSessionDuration: number |
     );
   }
 }
+
+/**
+ * IRSA with role chaining: the target role's trust names account-a's source role (known once
+ * account-a exists); the service accounts are account-a's source role's to trust.
+ */
+function checkChainedTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined {
+  if (a.sourceRoleArn === undefined) return undefined;
+  try {
+    return buildChainedTargetTrustPolicy({
+      sourceRoleArn: a.sourceRoleArn,
+      maxSize: config.maxTrustPolicySize,
+    });
+  } catch (error) {
+    if (error instanceof PolicySizeError) throw trustSizeError(config, error, false, chainedTrustSizeWaysOut);
+    throw restated(error, "sourceRoleArn", `${config.accountAStack} output sourceRoleArn`);
+  }
+}
+
+/** How to get the target role's trust under its size limit. */
+function chainedTrustSizeWaysOut(raise: string): string {
+  return `Ways out: shorten the source role's path, or raise the IAM quota "Role trust policy length" and ${raise}.`;
+}
+
+const none = (): void => undefined;
+
+/** IRSA-chained's stack config layer. */
+export const IRSA_CHAINED_STACK_CONFIG: StackConfigLayer = {
+  accountA: {
+    refuseKeys: (get, _cluster, mechanism) => refuseIrsaChainedKeysElsewhere(get, mechanism),
+    parse: (get, aws) => ({ irsaChained: parseIrsaChainedAccountA(get, aws.allowedAccountIds?.[0]) }),
+  },
+  accountB: {
+    refuseKeys: none,
+    checkServiceAccount: none,
+    checkServiceAccounts: none,
+    checkSettings: (settings) =>
+      refuseOnAccountB(settings.get, optionalInteger(settings, "maxSessionDuration", 3600, 3600, 43200)),
+    trust: checkChainedTargetTrust,
+  },
+};

@@ -4,10 +4,12 @@
  */
 import { expect } from "chai";
 import {
+  IRSA_CHAINED_STACK_CONFIG,
   parseIrsaChainedAccountA,
   refuseIrsaChainedKeysElsewhere,
   refuseOnAccountB,
 } from "../../../mechanisms/irsa-chained/config";
+import { type AwsSettings } from "../../../stacks/config";
 import { expectInputError } from "../../components/coreHelpers";
 
 const A = "111122223333";
@@ -51,9 +53,14 @@ describe("irsa-chained config", () => {
       "src",
       /only with cross-account-irsa:mechanism "irsa-chained" \(this stack uses "irsa"\)/,
     );
-    expect(() =>
-      refuseIrsaChainedKeysElsewhere(getter({ sourceRoleName: "src" }), "irsa-chained"),
-    ).to.not.throw();
+    // Under its own mechanism the stack parser calls its layer's parse, never the refusal.
+    expect(
+      IRSA_CHAINED_STACK_CONFIG.accountA.parse(getter({ sourceRoleName: "src" }), {
+        region: "eu-west-1",
+        partition: "aws",
+        allowedAccountIds: [A],
+      } satisfies AwsSettings),
+    ).to.deep.equal({ irsaChained: { sourceRoleName: "src" } });
   });
 
   it("account-b: refuses a provider in B, patterns, whole namespaces and sessions over an hour", () => {

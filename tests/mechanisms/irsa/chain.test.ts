@@ -10,7 +10,8 @@ import {
 } from "../../../mechanisms";
 import { buildS3AccessPolicy } from "../../../components/s3AccessPolicy";
 import { buildTrustPolicy } from "../../../components/trustPolicy";
-import { checkPlannedChain, plannedChain, type AccountBOutputs } from "../../../stacks/crossStack";
+import { type AccountBOutputs } from "../../../stacks/crossStack";
+import { checkPlannedChain, plannedChain } from "../../../mechanisms/irsa/crossStack";
 
 const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
 const PROVIDER = `arn:aws:iam::444455556666:oidc-provider/${HOST}`;

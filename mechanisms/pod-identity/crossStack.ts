@@ -4,15 +4,16 @@
  * associations and the plain ServiceAccount; checked with the chain's own checks before anything
  * is registered, and again once the cluster's ARN is known. Pure.
  */
-import { policyJson } from "../components/policyDocument";
+import { policyJson } from "../../components/policyDocument";
 import {
   buildPodIdentitySourcePermissionPolicy,
   buildPodIdentitySourceTrustPolicy,
-} from "../components/podIdentityPolicies";
-import { type ServiceAccountRef } from "../components/trustPolicy";
-import { type PodIdentitySnapshot } from "../chain";
-import { assertChain, checkChain } from "../mechanisms";
-import { type AccountBOutputs } from "./crossStack";
+} from "../../components/podIdentityPolicies";
+import { type ServiceAccountRef } from "../../components/trustPolicy";
+import { type PodIdentitySnapshot } from "../../chain/snapshot";
+import type { AccountBOutputs } from "../../stacks/crossStack";
+import { checkChain } from "../registry";
+import { assertChain } from "../results";
 
 /** What account-a knows of its own side when it checks. */
 export interface PodIdentitySide {

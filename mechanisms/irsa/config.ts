@@ -1,0 +1,83 @@
+/**
+ * IRSA's config keys and their checks (`cross-account-irsa:mechanism: irsa`, the default). Pure.
+ *
+ * IRSA reads no key the other mechanisms do not (its account-b keys `conditionTest`,
+ * `trustWholeNamespaces` and `existingOidcProviderArn` are the shared parser's), so it refuses none;
+ * its part is account-b's trust: the role trusts account B's OIDC provider for account-a's issuer,
+ * for the exact `sub` (or the patterns asked for) and `aud`.
+ */
+import { checkAdoptedProvider } from "../../components/adoptedProvider";
+import { PolicySizeError } from "../../components/errors";
+import { normalizeIssuer } from "../../components/issuer";
+import { type PolicyDocument } from "../../components/policyDocument";
+import { buildTrustPolicy, trustPolicySizeWaysOut } from "../../components/trustPolicy";
+import { key } from "../../stacks/configSource";
+import { restated, trustSizeError } from "../../stacks/trustCheck";
+import type { AccountBConfig } from "../../stacks/config";
+import { type StackConfigLayer } from "../stackLayer";
+
+/**
+ * The shortest issuer an EKS cluster can have (`oidc.eks.<9-character region>.amazonaws.com/id/<32
+ * hex digits>`): it stands in for account-a's issuer in a preview before account-a exists, so a
+ * trust policy that would be too large even then is refused. The real issuer is never shorter.
+ */
+export const SHORTEST_EKS_ISSUER = `https://oidc.eks.xx-xxxx-1.amazonaws.com/id/${"0".repeat(32)}`;
+
+/**
+ * The ARN of the provider account-b will create for the issuer: its account is the stack's pinned
+ * account when there is one, or a stand-in of the same length (only the document's size depends on
+ * it before the provider exists).
+ */
+export function predictedProviderArn(config: AccountBConfig, issuerUrl: string): string {
+  const account = config.aws.allowedAccountIds?.[0] ?? "000000000000";
+  return `arn:${config.aws.partition}:iam::${account}:oidc-provider/${normalizeIssuer(issuerUrl)}`;
+}
+
+/** IRSA: the role's trust, with the provider ARN it will have (or the shortest issuer). */
+function checkIrsaTrust(config: AccountBConfig, issuerUrl: string | undefined): PolicyDocument | undefined {
+  const issuer = issuerUrl ?? SHORTEST_EKS_ISSUER;
+  if (config.existingOidcProviderArn !== undefined && issuerUrl !== undefined) {
+    checkAdoptedProvider(
+      config.existingOidcProviderArn,
+      issuerUrl,
+      undefined,
+      key("existingOidcProviderArn"),
+    );
+  }
+  const providerArn =
+    config.existingOidcProviderArn !== undefined && issuerUrl !== undefined
+      ? config.existingOidcProviderArn
+      : predictedProviderArn(config, issuer);
+
+  let trustPolicy: PolicyDocument;
+  try {
+    trustPolicy = buildTrustPolicy(
+      [{ oidcProviderArn: providerArn, issuerUrl: issuer, serviceAccounts: config.serviceAccounts }],
+      {
+        conditionTest: config.conditionTest,
+        trustWholeNamespaces: config.trustWholeNamespaces,
+        maxSize: config.maxTrustPolicySize,
+      },
+    );
+  } catch (error) {
+    if (error instanceof PolicySizeError) {
+      throw trustSizeError(config, error, issuerUrl === undefined, trustPolicySizeWaysOut);
+    }
+    throw restated(error, "clusters[0].serviceAccounts", key("serviceAccounts"));
+  }
+  return issuerUrl !== undefined ? trustPolicy : undefined;
+}
+
+const none = (): void => undefined;
+
+/** IRSA's stack config layer. */
+export const IRSA_STACK_CONFIG: StackConfigLayer = {
+  accountA: { refuseKeys: none, parse: () => ({}) },
+  accountB: {
+    refuseKeys: none,
+    checkServiceAccount: none,
+    checkServiceAccounts: none,
+    checkSettings: none,
+    trust: (config, a) => checkIrsaTrust(config, a.issuerUrl),
+  },
+};

@@ -1,0 +1,182 @@
+/**
+ * Pod Identity's config keys and their checks (`cross-account-irsa:mechanism: pod-identity`). Pure.
+ *
+ * account-a reads one key only this mechanism has (`cluster.podIdentityAgent`). account-b refuses
+ * what means nothing, or less safety than asked, with it: patterns (`conditionTest: StringLike`,
+ * `trustWholeNamespaces`, wildcards in `serviceAccounts`: EKS associates exact service accounts and
+ * the target role trusts exactly their session tags), an OIDC provider in B, a service account
+ * listed twice (EKS allows one association per service account). Neither stack may be in the China
+ * Regions, where EKS Pod Identity is not offered.
+ */
+import { tryParseArn } from "../../components/arn";
+import { InputError, PolicySizeError } from "../../components/errors";
+import { type Mechanism } from "../../components/mechanism";
+import { type PolicyDocument } from "../../components/policyDocument";
+import {
+  buildPodIdentityTargetTrustPolicy,
+  podIdentityTrustSizeWaysOut,
+} from "../../components/podIdentityPolicies";
+import type { AccountBConfig, AwsSettings } from "../../stacks/config";
+import { partitionMismatch } from "../../stacks/configShared";
+import { key, optionalBoolean, type StackSettings } from "../../stacks/configSource";
+import { restated, trustSizeError, type AccountAFacts } from "../../stacks/trustCheck";
+import { type StackConfigLayer } from "../stackLayer";
+
+/**
+ * The shortest source role and cluster ARNs (partition `aws`, one-character names): they stand in
+ * for account-a's in a preview before account-a exists, so a target trust policy too large even then
+ * is refused. The real ARNs are never shorter.
+ */
+export const SHORTEST_SOURCE_ROLE_ARN = "arn:aws:iam::000000000000:role/x";
+export const SHORTEST_CLUSTER_ARN = "arn:aws:eks:us-east-1:000000000000:cluster/x";
+
+/**
+ * EKS Pod Identity is not offered in the China Regions ("Pod Identity is not available in China
+ * Regions. Use IAM roles for service accounts.",
+ * https://docs.amazonaws.cn/en_us/eks/latest/userguide/pod-identities.html): refused there.
+ */
+export function refusePodIdentityRegion(aws: AwsSettings): void {
+  if (aws.partition === "aws-cn") {
+    throw new InputError(
+      key("mechanism"),
+      "pod-identity",
+      `cannot be used in aws:region ${aws.region}: EKS Pod Identity is not available in the China Regions ` +
+        '(docs.amazonaws.cn, EKS User Guide, "EKS Pod Identities"); use cross-account-irsa:mechanism "irsa"',
+    );
+  }
+}
+
+/** account-a's `cluster.podIdentityAgent` under another mechanism: refused by name. */
+function refuseAgentKeyElsewhere(cluster: Record<string, unknown>, mechanism: Mechanism): void {
+  if (cluster.podIdentityAgent === undefined) return;
+  throw new InputError(
+    key("cluster.podIdentityAgent"),
+    cluster.podIdentityAgent,
+    `is read only with cross-account-irsa:mechanism "pod-identity" (this stack uses "${mechanism}")`,
+  );
+}
+
+/**
+ * Settings that mean nothing with Pod Identity, or would make it less safe than asked: refused by
+ * name, with why, instead of being ignored.
+ */
+function refuseOnAccountB(settings: StackSettings): void {
+  const { get } = settings;
+  const keys: Record<string, (value: unknown) => string | undefined> = {
+    conditionTest: (v) =>
+      v === "StringLike"
+        ? "the target role's trust compares the session tags EKS sets exactly; patterns (StringLike) would trust " +
+          "service accounts nobody named"
+        : undefined,
+    trustWholeNamespaces: () =>
+      optionalBoolean(get, "trustWholeNamespaces", false)
+        ? "Pod Identity trusts exact service accounts only (one association each)"
+        : undefined,
+    existingOidcProviderArn: () => "Pod Identity uses no OIDC provider in account B",
+  };
+  for (const [k, why] of Object.entries(keys)) {
+    const value = get(k);
+    const reason = value === undefined ? undefined : why(value);
+    if (reason !== undefined) {
+      throw new InputError(
+        key(k),
+        value,
+        `cannot be used with cross-account-irsa:mechanism "pod-identity": ${reason}`,
+      );
+    }
+  }
+}
+
+/** A `serviceAccounts` entry with a wildcard: refused (EKS associates exact service accounts). */
+function refuseWildcards(field: string, entry: Record<string, unknown>): void {
+  for (const part of ["namespace", "name"] as const) {
+    const v = entry[part];
+    if (typeof v === "string" && /[*?]/.test(v)) {
+      throw new InputError(
+        `${field}.${part}`,
+        v,
+        'cannot hold a wildcard with cross-account-irsa:mechanism "pod-identity": EKS associates exact ' +
+          "service accounts, and the target role trusts exactly those",
+      );
+    }
+  }
+}
+
+/**
+ * Pod Identity registers one association per service account, and EKS refuses a second association
+ * for the same one: a repeated entry is refused here, naming it, not when account-a creates it.
+ */
+function refuseDuplicateServiceAccounts(entries: unknown[]): void {
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    if (entry === null || typeof entry !== "object") return;
+    const { namespace, name } = entry as Record<string, unknown>;
+    if (typeof namespace !== "string" || typeof name !== "string") return;
+    const id = `${namespace}/${name}`;
+    const first = seen.get(id);
+    if (first !== undefined) {
+      throw new InputError(
+        `${key("serviceAccounts")}[${i}]`,
+        entry,
+        `repeats ${key("serviceAccounts")}[${first}]: with cross-account-irsa:mechanism "pod-identity" each ` +
+          "service account gets one association, and EKS allows one per service account",
+      );
+    }
+    seen.set(id, i);
+  });
+}
+
+/** Pod Identity: the target role's trust, with account-a's source role and cluster (or the shortest stand-ins). */
+function checkTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined {
+  const known = a.clusterArn !== undefined && a.sourceRoleArn !== undefined;
+  const cluster = tryParseArn(a.clusterArn);
+  if (cluster?.service === "eks" && cluster.region !== "") {
+    const mismatch = partitionMismatch(
+      {
+        partition: cluster.partition,
+        region: cluster.region,
+        from: `cluster (${config.accountAStack} output clusterArn) is in`,
+      },
+      config.aws,
+    );
+    if (mismatch) throw mismatch;
+  }
+  try {
+    const doc = buildPodIdentityTargetTrustPolicy({
+      sourceRoleArn: a.sourceRoleArn ?? SHORTEST_SOURCE_ROLE_ARN,
+      clusterArn: a.clusterArn ?? SHORTEST_CLUSTER_ARN,
+      serviceAccounts: config.serviceAccounts,
+      maxSize: config.maxTrustPolicySize,
+    });
+    return known ? doc : undefined;
+  } catch (error) {
+    if (error instanceof PolicySizeError) {
+      throw trustSizeError(config, error, !known, podIdentityTrustSizeWaysOut);
+    }
+    // The ARNs come from account-a's outputs, the service accounts from this stack's config.
+    const renames: Array<[string, string]> = [
+      ["serviceAccounts", key("serviceAccounts")],
+      ["sourceRoleArn", `${config.accountAStack} output sourceRoleArn`],
+      ["clusterArn", `${config.accountAStack} output clusterArn`],
+    ];
+    throw renames.reduce((e, [from, to]) => restated(e, from, to), error);
+  }
+}
+
+/** Pod Identity's stack config layer. */
+export const POD_IDENTITY_STACK_CONFIG: StackConfigLayer = {
+  accountA: {
+    refuseKeys: (_get, cluster, mechanism) => refuseAgentKeyElsewhere(cluster, mechanism),
+    parse: (_get, aws) => {
+      refusePodIdentityRegion(aws);
+      return {};
+    },
+  },
+  accountB: {
+    refuseKeys: refuseOnAccountB,
+    checkServiceAccount: refuseWildcards,
+    checkServiceAccounts: refuseDuplicateServiceAccounts,
+    checkSettings: (_settings, aws) => refusePodIdentityRegion(aws),
+    trust: checkTargetTrust,
+  },
+};

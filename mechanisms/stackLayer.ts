@@ -1,0 +1,140 @@
+/**
+ * What a mechanism is to the two stack programs: its stack layer, the part of its folder that
+ * stacks/ calls. `StackConfigLayer` (each `mechanisms/<name>/config.ts`, pure, listed in
+ * stackConfigRegistry.ts) holds its config keys, their refusals and account-b's trust check;
+ * `StackLayer` (each `<name>/accountA.ts` and `accountB.ts`, which register Pulumi resources, listed
+ * in stackRegistry.ts) its account-a and account-b wiring. The stack programs parse the config, look
+ * the mechanism's layer up and call it: they never ask which mechanism it is.
+ *
+ * Pure types.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { type Mechanism } from "../components/mechanism";
+import { type PodCredentialWiring } from "../components/podCredentials";
+import { type PolicyDocument } from "../components/policyDocument";
+import { type ServiceAccountRef } from "../components/trustPolicy";
+import { type WorkloadCluster } from "../components/workloadCluster";
+import type {
+  AccountAConfig,
+  AccountBConfig,
+  AwsSettings,
+  ConfigGetter,
+  StackSettings,
+} from "../stacks/config";
+import type { AccountBOutputs } from "../stacks/crossStack";
+import type { AccountAFacts } from "../stacks/trustCheck";
+
+/** The part of account-a's config only one mechanism has (spread into `AccountAConfig`). */
+export type MechanismAccountAConfig = Partial<Pick<AccountAConfig, "irsaChained">>;
+
+/** A mechanism's config keys and their checks, in the order the parsers call them. Pure. */
+export interface StackConfigLayer {
+  /** account-a's config. */
+  readonly accountA: {
+    /**
+     * The stack uses another mechanism (`mechanism`): refuses, by name, every key only this one
+     * reads (`cluster` is the parsed `cross-account-irsa:cluster` object).
+     */
+    refuseKeys(get: ConfigGetter, cluster: Record<string, unknown>, mechanism: Mechanism): void;
+    /** This mechanism's own settings, checked once the AWS settings are known. */
+    parse(get: ConfigGetter, aws: AwsSettings): MechanismAccountAConfig;
+  };
+  /** account-b's config. */
+  readonly accountB: {
+    /** Refuses the settings that mean nothing with this mechanism, first (before the other keys are read). */
+    refuseKeys(settings: StackSettings): void;
+    /** Checks one `serviceAccounts` entry (`field` names it) beyond the shared rules. */
+    checkServiceAccount(field: string, entry: Record<string, unknown>): void;
+    /** Checks the `serviceAccounts` list as a whole beyond the shared rules. */
+    checkServiceAccounts(entries: unknown[]): void;
+    /** Checks the settings against the AWS settings, once those are known. */
+    checkSettings(settings: StackSettings, aws: AwsSettings): void;
+    /**
+     * account-b's trust policy of its role, built from config and account-a's facts and checked as
+     * IAM will (undefined: account-a's facts are not known yet).
+     *
+     * @throws InputError naming the `cross-account-irsa:` key to change.
+     */
+    trust(config: AccountBConfig, a: AccountAFacts): PolicyDocument | undefined;
+  };
+}
+
+/** What account-a's second part wires: the checked role ARN gates every Kubernetes resource. */
+export interface AccountAWorkload {
+  /** account-b's role ARN, resolved only once the links that need the cluster pass. */
+  roleArn: pulumi.Output<string>;
+  /** What the pods must wait for (the annotated ServiceAccount, or the plain one and the associations, ...). */
+  ready: pulumi.Resource[];
+  /** The ARN of the Pod Identity association of the workload's ServiceAccount (pods wait for it too). */
+  associationArn?: pulumi.Output<string>;
+  /** The pods' wiring from a mounted file (the SDK config file's ConfigMap, AWS_CONFIG_FILE, AWS_PROFILE). */
+  podCredentials?: pulumi.Output<PodCredentialWiring>;
+}
+
+/** What account-a's first part registered, and how to wire the rest once account-b has outputs. */
+export interface AccountAPart {
+  /** The stack outputs it adds (after the cluster's). */
+  outputs: Record<string, unknown>;
+  /** The second part: the ServiceAccount and what hands the pods credentials. */
+  workload(input: {
+    b: AccountBOutputs;
+    serviceAccount: ServiceAccountRef;
+    createNamespace: boolean;
+  }): AccountAWorkload;
+}
+
+/** A mechanism's account-a wiring. */
+export interface AccountALayer {
+  /**
+   * Checks the chain account-a is about to build, with the chain's own checks, before anything is
+   * registered; throws naming each broken link and its fix.
+   */
+  checkBeforeRegistering(config: AccountAConfig, b: AccountBOutputs, serviceAccount: ServiceAccountRef): void;
+  /** The first part, registered after the cluster (also before account-b has outputs: `b` undefined). */
+  register(input: {
+    config: AccountAConfig;
+    cluster: WorkloadCluster;
+    b: AccountBOutputs | undefined;
+    aws: pulumi.ProviderResource;
+  }): AccountAPart;
+  /** The `issuerCheck` output once the chain's checks pass: what account-a checked. */
+  readonly issuerCheck: string;
+}
+
+/** account-a's outputs a mechanism's account-b trust names. */
+export type AccountAOutputName = "oidcIssuerUrl" | "clusterArn" | "sourceRoleArn";
+
+/** A mechanism's account-b wiring. */
+export interface AccountBLayer {
+  /** account-a's outputs its trust names, in order: account-b's update needs them, a preview goes on without. */
+  readonly accountAOutputs: readonly AccountAOutputName[];
+  /** What account-b's preview logs when account-a has not exported them yet. */
+  readonly previewWithout: string;
+  /** The facts account-b's trust check takes, from those outputs' values (undefined: not known yet). */
+  facts(known: readonly string[] | undefined): AccountAFacts;
+  /**
+   * Registers the role (and what it trusts); returns its stack outputs: `roleArn`, `roleName`,
+   * `trustPolicy` and the mechanism's own.
+   */
+  register(input: {
+    config: AccountBConfig;
+    /** account-a's outputs as read. */
+    a: Record<string, unknown>;
+    /** The values of {@link accountAOutputs}, in order (unknown in a preview before account-a exists). */
+    values: readonly pulumi.Input<string>[];
+    /** The role's settings from account-b's config and the S3 policy by name. */
+    role: {
+      roleName?: string;
+      maxSessionDuration: number;
+      maxTrustPolicySize: number;
+      inlinePolicies: Record<string, pulumi.Input<string>>;
+    };
+    aws: pulumi.ProviderResource;
+  }): Record<string, unknown>;
+}
+
+/** A mechanism's wiring in the two stack programs. */
+export interface StackLayer {
+  readonly accountA: AccountALayer;
+  readonly accountB: AccountBLayer;
+}
