@@ -24,7 +24,7 @@
  * Every SDK reads the web identity token before the container endpoint, so IRSA wins over Pod Identity
  * everywhere; the chained profile against IRSA's token depends on the SDK.
  */
-import { Mechanism } from "../components/mechanism";
+import { MECHANISMS, Mechanism } from "../components/mechanism";
 
 /** A credential source a pod's environment can select. */
 export type CredentialSource = "static-keys" | "profile" | "web-identity" | "container";
@@ -44,14 +44,6 @@ const ORDERS: Record<SdkFamily, { order: CredentialSource[]; profileFirst: boole
   "Go v2": { order: ["static-keys", "web-identity", "profile", "container"], profileFirst: false },
 };
 
-/** The mechanism each source is the path of (static keys and a profile of unknown content are none). */
-const MECHANISM_OF: Record<CredentialSource, Mechanism | undefined> = {
-  "static-keys": undefined,
-  profile: Mechanism.IrsaChained,
-  "web-identity": Mechanism.Irsa,
-  container: Mechanism.PodIdentity,
-};
-
 /** The words of each source in a report. */
 const WORDS: Record<CredentialSource, string> = {
   "static-keys": "static keys (AWS_ACCESS_KEY_ID)",
@@ -59,6 +51,24 @@ const WORDS: Record<CredentialSource, string> = {
   "web-identity": "IRSA's web identity (AWS_ROLE_ARN)",
   container: "Pod Identity's endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)",
 };
+
+/** The source each mechanism's pods are meant to use. */
+export const SOURCE_OF_MECHANISM: Record<Mechanism, CredentialSource> = {
+  [Mechanism.Irsa]: "web-identity",
+  [Mechanism.PodIdentity]: "container",
+  [Mechanism.IrsaChained]: "profile",
+};
+
+/** A source in words ("IRSA's web identity (AWS_ROLE_ARN)"). */
+export function describeSource(source: CredentialSource): string {
+  return WORDS[source];
+}
+
+/** The mechanism whose path a source is (static keys are none). */
+function mechanismOf(source: CredentialSource): { mechanism?: Mechanism } {
+  const m = MECHANISMS.find((x) => SOURCE_OF_MECHANISM[x] === source);
+  return m === undefined ? {} : { mechanism: m };
+}
 
 /** What one container's environment selects. */
 export interface CredentialPath {
@@ -103,9 +113,7 @@ export function credentialPathOf(env: Record<string, string>): CredentialPath {
   return {
     present,
     bySdk,
-    ...(agreed !== undefined
-      ? { agreed, ...(MECHANISM_OF[agreed] ? { mechanism: MECHANISM_OF[agreed] } : {}) }
-      : {}),
+    ...(agreed !== undefined ? { agreed, ...mechanismOf(agreed) } : {}),
   };
 }
 
