@@ -5,7 +5,7 @@
 import { type CheckDefinition, type Subject } from "./catalogueBase";
 import { runCheck, type CheckResult } from "./result";
 import { type LivePod } from "./snapshot";
-import { credentialPathOf, describeCredentialPath } from "./credentialPath";
+import { credentialPathOf, describeCredentialPath } from "../components/credentialPath";
 
 /** The two variables the IRSA webhook injects; the SDKs use them before the container credentials. */
 export const IRSA_ENV: readonly string[] = ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"];

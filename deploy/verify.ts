@@ -15,7 +15,7 @@ import {
   credentialPathOf,
   describeSource,
   type CredentialPath,
-} from "../chain/credentialPath";
+} from "../components/credentialPath";
 import { exportedMechanism } from "../mechanisms/compat";
 import { diagnose, diagnosisLine } from "../mechanisms/diagnose";
 import type { AccessCheckRef, CheckRef, Diagnosis } from "../mechanisms/diagnosis";
@@ -229,7 +229,7 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
     };
   }
   const lines = [header];
-  // The probe is the AWS CLI: the source it takes is boto3's (chain/credentialPath.ts).
+  // The probe is the AWS CLI: the source it takes is boto3's (components/credentialPath.ts).
   const cli = pod.credentials?.bySdk["boto3 and the AWS CLI"];
   const expectedSource = SOURCE_OF_MECHANISM[check.mechanism];
   if (pod.credentials !== undefined) {

@@ -14,7 +14,7 @@ import { POD_IDENTITY_CHECKS as C } from "./catalogue";
 import { detailOf, statusOf, type Outcome } from "../../chain/evaluation";
 import { explainDecision } from "../../chain/explain";
 import { IRSA_ENV, checkPods } from "../../chain/livePods";
-import { credentialPathOf, credentialPathProblems, withoutSource } from "../../chain/credentialPath";
+import { credentialPathOf, credentialPathProblems, withoutSource } from "../../components/credentialPath";
 import { runCheck, undecidedRead, type CheckResult, type CheckStatus } from "../../chain/result";
 import { type PodIdentityAssociationFacts, type PodIdentitySnapshot } from "../../chain/snapshot";
 

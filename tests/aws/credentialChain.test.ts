@@ -1,7 +1,7 @@
 /**
  * The AWS SDK for JavaScript v3's default credential chain, run for real against moto: which of this
  * package's paths a container takes when its environment has more than one. Pins the JavaScript v3
- * row of chain/credentialPath.ts (the doctor's per-pod report) to the SDK this package installs.
+ * row of components/credentialPath.ts (the doctor's per-pod report) to the SDK this package installs.
  * Each case runs in a child process, so the SDK reads exactly that environment and no cached file.
  */
 import { expect } from "chai";
@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { credentialPathOf } from "../../chain/credentialPath";
+import { credentialPathOf } from "../../components/credentialPath";
 import { world } from "./support/hooks";
 import { ACCOUNT_A, ACCOUNT_B, REGION } from "./support/moto";
 

@@ -5,7 +5,7 @@ import {
   credentialPathProblems,
   credentialSourcesOf,
   describeCredentialPath,
-} from "../../chain/credentialPath";
+} from "../../components/credentialPath";
 import { describePod } from "../../chain/livePods";
 
 const IRSA = { AWS_ROLE_ARN: "arn:aws:iam::111122223333:role/r", AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/t" };

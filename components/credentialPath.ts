@@ -24,7 +24,7 @@
  * Every SDK reads the web identity token before the container endpoint, so IRSA wins over Pod Identity
  * everywhere; the chained profile against IRSA's token depends on the SDK.
  */
-import { MECHANISMS, Mechanism } from "../components/mechanism";
+import { MECHANISMS, Mechanism } from "./mechanism";
 
 /** A credential source a pod's environment can select. */
 export type CredentialSource = "static-keys" | "profile" | "web-identity" | "container";
