@@ -5,6 +5,7 @@
 import { type CheckDefinition, type Subject } from "./catalogueBase";
 import { runCheck, type CheckResult } from "./result";
 import { type LivePod } from "./snapshot";
+import { credentialPathOf, describeCredentialPath } from "../components/credentialPath";
 
 /** The two variables the IRSA webhook injects; the SDKs use them before the container credentials. */
 export const IRSA_ENV: readonly string[] = ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"];
@@ -35,7 +36,21 @@ export function checkPods(
       problems.length === 0,
       problems.length > 0
         ? problems.join("; ")
-        : `${pods.length} pod(s): ${pods.map((x) => x.name).join(", ")}`,
+        : `${pods.length} pod(s): ${pods.map(describePod).join("; ")}`,
     ),
   ];
+}
+
+/**
+ * A pod and the credentials its containers' SDKs use ({@link credentialPathOf}): one description
+ * when every container takes the same path, else each container's.
+ */
+export function describePod(pod: LivePod): string {
+  const paths = pod.containers.map((c) => ({
+    name: c.name,
+    path: describeCredentialPath(credentialPathOf(c.env)),
+  }));
+  const distinct = new Set(paths.map((p) => p.path));
+  if (distinct.size <= 1) return `${pod.name} uses ${paths[0]?.path ?? "no container"}`;
+  return `${pod.name}: ${paths.map((p) => `container ${p.name} uses ${p.path}`).join(", ")}`;
 }

@@ -10,6 +10,12 @@ import {
 } from "../components/accessCheckResult";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { isRecord } from "../components/values";
+import {
+  SOURCE_OF_MECHANISM,
+  credentialPathOf,
+  describeSource,
+  type CredentialPath,
+} from "../components/credentialPath";
 import { exportedMechanism } from "../mechanisms/compat";
 import { diagnose, diagnosisLine } from "../mechanisms/diagnose";
 import type { AccessCheckRef, CheckRef, Diagnosis } from "../mechanisms/diagnosis";
@@ -33,6 +39,11 @@ export interface PodReport {
   waitingReason?: string;
   /** The raw termination message when it was not a result. */
   rawMessage?: string;
+  /**
+   * The credentials the pod's environment selects (its spec after admission, where the IRSA webhook
+   * and EKS Pod Identity add their variables), when the pod list carries the spec.
+   */
+  credentials?: CredentialPath;
 }
 
 /** The pods of the access-check Job. */
@@ -115,6 +126,22 @@ export function parseTerminationMessage(message: string): AccessCheckResult | un
   return undefined;
 }
 
+/** The access check's container (components/accessCheckJob.ts names it so). */
+const ACCESS_CHECK_CONTAINER = "access-check";
+
+/**
+ * A container spec's environment: literal values, and a marker for one Kubernetes takes from
+ * elsewhere (`valueFrom`): set, so a static key from a Secret is still seen.
+ */
+function specEnv(env: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of Array.isArray(env) ? env.filter(isRecord) : []) {
+    if (typeof e.name !== "string") continue;
+    out[e.name] = typeof e.value === "string" ? e.value : isRecord(e.valueFrom) ? "(set from valueFrom)" : "";
+  }
+  return out;
+}
+
 function podReport(pod: Record<string, unknown>): PodReport {
   const metadata = isRecord(pod.metadata) ? pod.metadata : {};
   const status = isRecord(pod.status) ? pod.status : {};
@@ -123,6 +150,10 @@ function podReport(pod: Record<string, unknown>): PodReport {
     phase: typeof status.phase === "string" ? status.phase : "Unknown",
     createdAt: typeof metadata.creationTimestamp === "string" ? metadata.creationTimestamp : undefined,
   };
+  const spec = isRecord(pod.spec) ? pod.spec : undefined;
+  const specContainers = Array.isArray(spec?.containers) ? spec.containers.filter(isRecord) : [];
+  const checkContainer = specContainers.find((c) => c.name === ACCESS_CHECK_CONTAINER) ?? specContainers[0];
+  if (checkContainer !== undefined) report.credentials = credentialPathOf(specEnv(checkContainer.env));
   const containers = Array.isArray(status.containerStatuses) ? status.containerStatuses.filter(isRecord) : [];
   for (const container of containers) {
     for (const which of ["state", "lastState"] as const) {
@@ -198,10 +229,26 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
     };
   }
   const lines = [header];
+  // The probe is the AWS CLI: the source it takes is boto3's (components/credentialPath.ts).
+  const cli = pod.credentials?.bySdk["boto3 and the AWS CLI"];
+  const expectedSource = SOURCE_OF_MECHANISM[check.mechanism];
+  if (pod.credentials !== undefined) {
+    lines.push(
+      `  credentials:   ${cli === undefined ? "none in the pod's environment" : describeSource(cli)} (the AWS CLI's choice)`,
+    );
+  }
   const matches = assumedRoleMatches(check.expectedRoleArn, result.callerArn);
   if (result.callerArn !== "") {
     lines.push(`  assumed role:  ${result.callerArn}`);
     lines.push(`  expected role: ${check.expectedRoleArn} (${matches ? "matches" : "DOES NOT MATCH"})`);
+  }
+  if (result.ok && matches && pod.credentials !== undefined && cli !== expectedSource) {
+    lines.push(
+      `  FAILED: the pod read the object, but through ${cli === undefined ? "no credentials of its environment" : describeSource(cli)}, ` +
+        `not ${describeSource(expectedSource)} (${check.mechanism}'s): remove the other credentials from the pod`,
+    );
+    lines.push("verify: FAILED");
+    return { ok: false, lines };
   }
   if (result.ok && matches) {
     const object = `s3://${result.bucket || check.bucketName}/${result.key || check.objectKey}`;

@@ -15,6 +15,7 @@ import { check } from "../../chain/catalogueBase";
 import { detailOf, statusOf, tryTrust } from "../../chain/evaluation";
 import { explainDecision } from "../../chain/explain";
 import { IRSA_ENV, checkPods } from "../../chain/livePods";
+import { credentialPathOf, credentialPathProblems } from "../../components/credentialPath";
 import { audienceOf, expectedProviderArn, tryNormalize } from "./facts";
 import { runCheck, undecidedRead, type CheckResult } from "../../chain/result";
 import { type AssumeStep, type IrsaSnapshot, type TokenFacts } from "../../chain/snapshot";
@@ -156,7 +157,8 @@ export function podsCheck(s: IrsaSnapshot): CheckResult[] {
         `${where}: AWS_ROLE_ARN ${env.AWS_ROLE_ARN} is not the role (started before the annotation changed)`,
       ];
     }
-    return [];
+    // Set, but not used: static keys or a profile an SDK reads before the web identity.
+    return credentialPathProblems(credentialPathOf(env), "web-identity").map((p) => `${where}: ${p}`);
   });
 }
 

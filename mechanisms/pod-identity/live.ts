@@ -14,6 +14,7 @@ import { POD_IDENTITY_CHECKS as C } from "./catalogue";
 import { detailOf, statusOf, type Outcome } from "../../chain/evaluation";
 import { explainDecision } from "../../chain/explain";
 import { IRSA_ENV, checkPods } from "../../chain/livePods";
+import { credentialPathOf, credentialPathProblems, withoutSource } from "../../components/credentialPath";
 import { runCheck, undecidedRead, type CheckResult, type CheckStatus } from "../../chain/result";
 import { type PodIdentityAssociationFacts, type PodIdentitySnapshot } from "../../chain/snapshot";
 
@@ -130,6 +131,15 @@ export function podsCheck(s: PodIdentitySnapshot): CheckResult[] {
       problems.push(
         `${where}: also has ${irsa.join(", ")} (IRSA), which the AWS SDKs use before Pod Identity`,
       );
+    }
+    // Static keys or a profile an SDK reads before the container endpoint (IRSA's is reported above).
+    if (missing.length === 0) {
+      const path = credentialPathOf(env);
+      const others = credentialPathProblems(
+        { ...path, bySdk: withoutSource(path.bySdk, "web-identity") },
+        "container",
+      );
+      problems.push(...others.map((p) => `${where}: ${p}`));
     }
     return problems;
   });

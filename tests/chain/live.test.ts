@@ -148,6 +148,29 @@ describe("the IRSA chain on live facts (the doctor's checks)", () => {
     ).to.equal("skip");
   });
 
+  it("reports each pod's credential path, and fails a pod whose SDKs would not use IRSA's token", () => {
+    expect(find(checkChain(live()), /pods of/).detail).to.match(
+      / uses IRSA's web identity \(AWS_ROLE_ARN\)$/,
+    );
+    const migrating = live((s) => {
+      s.live!.pods![0].containers[0].env.AWS_CONTAINER_CREDENTIALS_FULL_URI =
+        "http://169.254.170.23/v1/credentials";
+    });
+    expect(statusOf(migrating, /pods of/)).to.equal("pass");
+    const keys = live((s) => {
+      s.live!.pods![0].containers[0].env.AWS_ACCESS_KEY_ID = "AKIAEXAMPLE";
+      s.live!.pods![0].containers[0].env.AWS_SECRET_ACCESS_KEY = "secret";
+    });
+    expect(find(checkChain(keys), /pods of/)).to.include({ status: "fail" });
+    expect(find(checkChain(keys), /pods of/).detail).to.match(
+      /every AWS SDK would use static keys \(AWS_ACCESS_KEY_ID\), not IRSA's web identity/,
+    );
+    const profile = live((s) => (s.live!.pods![0].containers[0].env.AWS_PROFILE = "other"));
+    expect(find(checkChain(profile), /pods of/).detail).to.match(
+      /JavaScript v3, boto3 and the AWS CLI would use the config profile \(AWS_PROFILE\)/,
+    );
+  });
+
   it("the cluster not found fails link 1; a cluster it may not read leaves link 1 undecided (warn)", () => {
     const gone = live((x) => {
       delete x.issuerUrl;

@@ -339,6 +339,57 @@ describe("automation verify", () => {
       ]);
     });
 
+    /** A pod of the Job with its admitted spec: the access-check container's environment. */
+    function admitted(name: string, env: Record<string, unknown>[], status: Record<string, unknown>) {
+      return { ...pod(name, "t", status), spec: { containers: [{ name: "access-check", env }] } };
+    }
+    const IRSA_ENV = [
+      { name: "AWS_ROLE_ARN", value: ROLE },
+      {
+        name: "AWS_WEB_IDENTITY_TOKEN_FILE",
+        value: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+      },
+    ];
+    const POD_IDENTITY_ENV = [
+      { name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", value: "http://169.254.170.23/v1/credentials" },
+      { name: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", value: "/var/run/secrets/pods.eks.amazonaws.com/t" },
+    ];
+
+    it("names the credentials the pod's AWS CLI took from its admitted environment", () => {
+      const both = findJobResult(
+        podList(admitted("job-1", [...IRSA_ENV, ...POD_IDENTITY_ENV], terminated(OK_MESSAGE))),
+      );
+      const report = formatVerifyReport(CHECK, both);
+      expect(report.ok).to.be.true;
+      expect(report.lines[1]).to.equal(
+        "  credentials:   IRSA's web identity (AWS_ROLE_ARN) (the AWS CLI's choice)",
+      );
+    });
+
+    it("fails a read that worked through other credentials than the mechanism's (static keys from a Secret)", () => {
+      const keys = [
+        { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: "s", key: "id" } } },
+        { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "s", key: "secret" } } },
+      ];
+      const report = formatVerifyReport(
+        CHECK,
+        findJobResult(podList(admitted("job-1", [...IRSA_ENV, ...keys], terminated(OK_MESSAGE)))),
+      );
+      expect(report.ok).to.be.false;
+      expect(report.lines).to.include(
+        "  credentials:   static keys (AWS_ACCESS_KEY_ID) (the AWS CLI's choice)",
+      );
+      expect(report.lines.at(-2)).to.match(
+        /^ {2}FAILED: the pod read the object, but through static keys \(AWS_ACCESS_KEY_ID\), not IRSA's web identity \(AWS_ROLE_ARN\) \(irsa's\)/,
+      );
+      expect(report.lines.at(-1)).to.equal("verify: FAILED");
+      const podIdentityOnly = formatVerifyReport(
+        { ...CHECK, mechanism: "pod-identity" },
+        findJobResult(podList(admitted("job-1", POD_IDENTITY_ENV, terminated(OK_MESSAGE)))),
+      );
+      expect(podIdentityOnly.ok).to.be.true;
+    });
+
     it("reports an STS failure with its stage, reason and IRSA link, without an assumed role", () => {
       const reason = "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity";
       const message = JSON.stringify(failed("sts", reason));

@@ -41,6 +41,19 @@ export function serviceAccountFacts(
   };
 }
 
+/**
+ * A variable's value as the pod spec states it: literal, or a marker naming where Kubernetes takes it
+ * from (`valueFrom`). A variable set from a Secret is still set: the credential checks must see a
+ * static key that comes from a Secret (fail closed), though not its value.
+ */
+function envValue(e: { value?: string; valueFrom?: object }): string {
+  if (typeof e.value === "string") return e.value;
+  const from = e.valueFrom
+    ? Object.keys(e.valueFrom).filter((k) => (e.valueFrom as Record<string, unknown>)[k] !== undefined)
+    : [];
+  return from.length > 0 ? `(set from ${from.join(", ")})` : "";
+}
+
 /** The pods that run as the ServiceAccount (pods without serviceAccountName run as `default`). */
 export function podFacts(pods: V1Pod[], serviceAccount: string): LivePod[] {
   return pods
@@ -53,9 +66,7 @@ export function podFacts(pods: V1Pod[], serviceAccount: string): LivePod[] {
         : {}),
       containers: (p.spec?.containers ?? []).map((c) => ({
         name: c.name,
-        env: Object.fromEntries(
-          (c.env ?? []).filter((e) => typeof e.value === "string").map((e) => [e.name, e.value as string]),
-        ),
+        env: Object.fromEntries((c.env ?? []).map((e) => [e.name, envValue(e)])),
       })),
     }))
     .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));

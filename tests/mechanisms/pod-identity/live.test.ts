@@ -205,6 +205,26 @@ describe("the Pod Identity chain on live facts", () => {
     expect(only(both).detail).to.match(/also has AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE \(IRSA\)/);
   });
 
+  it("a pod whose SDKs would take static keys or a profile before the agent fails link 2; a healthy one says its path", () => {
+    const healthy = checkChain(live()).find((r) => /pods of/.test(r.check));
+    expect(healthy).to.include({ status: "pass" });
+    expect(healthy!.detail).to.match(/ uses Pod Identity's endpoint \(AWS_CONTAINER_CREDENTIALS_FULL_URI\)$/);
+    const keys = only(
+      live((x) => {
+        x.live!.pods![0].containers[0].env.AWS_ACCESS_KEY_ID = "AKIAEXAMPLE";
+        x.live!.pods![0].containers[0].env.AWS_SECRET_ACCESS_KEY = "secret";
+      }),
+    );
+    expect(keys.detail).to.match(
+      /every AWS SDK would use static keys \(AWS_ACCESS_KEY_ID\), not Pod Identity's endpoint/,
+    );
+    const profile = only(live((x) => (x.live!.pods![0].containers[0].env.AWS_PROFILE = "p")));
+    expect(profile.detail).to.match(
+      /would use the config profile \(AWS_PROFILE\), not Pod Identity's endpoint/,
+    );
+    expect(profile.detail).to.not.match(/also has/);
+  });
+
   it("a pod created before the association fails link 2 with a restart", () => {
     const s = live((x) => {
       x.live!.pods = [

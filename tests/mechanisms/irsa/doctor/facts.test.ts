@@ -29,7 +29,7 @@ describe("doctor: facts from AWS and Kubernetes answers", () => {
     expect(decodePolicyDocument(undefined)).to.equal(undefined);
   });
 
-  it("keeps the pods that run as the ServiceAccount (default when unset), with their literal environment", () => {
+  it("keeps the pods that run as the ServiceAccount (default when unset), with their environment (valueFrom named, not read)", () => {
     const pods: V1Pod[] = [
       {
         metadata: { name: "b", creationTimestamp: new Date("2025-01-01T00:00:00Z") },
@@ -54,7 +54,7 @@ describe("doctor: facts from AWS and Kubernetes answers", () => {
       {
         name: "b",
         createdAt: "2025-01-01T00:00:00.000Z",
-        containers: [{ name: "c", env: { AWS_ROLE_ARN: "arn" } }],
+        containers: [{ name: "c", env: { AWS_ROLE_ARN: "arn", FROM_SECRET: "(set from secretKeyRef)" } }],
       },
     ]);
     expect(podFacts(pods, "default").map((p) => p.name)).to.deep.equal(["other"]);

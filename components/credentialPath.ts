@@ -1,0 +1,158 @@
+/**
+ * Which credentials a container's AWS SDK uses, read from the environment EKS and the workload gave
+ * it. Pure: the doctor's pods checks report it for every live pod, so a migration (IRSA and Pod
+ * Identity both set up) shows which path each pod actually takes.
+ *
+ * The SDKs search their default credential chains in order and stop at the first source that is set
+ * ("AWS SDKs and Tools standardized credential providers",
+ * https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html). The orders differ
+ * where a pod can have more than one of this package's paths:
+ * - JavaScript v3 (`@aws-sdk/credential-provider-node`'s `defaultProvider`): environment keys
+ *   (skipped when `AWS_PROFILE` is set), SSO, the shared config profile (`fromIni`), process, the web
+ *   identity token (`fromTokenFile`), then the container and instance endpoints
+ *   (https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-credentials-node.html;
+ *   pinned against the installed SDK by tests/aws/credentialChain.test.ts).
+ * - boto3 and the AWS CLI: environment keys, the assume-role provider (a profile's `role_arn`), the
+ *   web identity provider, ..., the container provider, the instance metadata
+ *   (https://docs.aws.amazon.com/boto3/latest/guide/credentials.html).
+ * - Java v2: system properties, environment keys, the web identity token and role ARN, the shared
+ *   files' profile, the container, the instance
+ *   (https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/credentials-chain.html).
+ * - Go v2: environment keys, the web identity token, then the shared profile (`AWS_PROFILE` in the
+ *   environment does not move the profile first; only a profile set in code does), the container,
+ *   the instance (aws-sdk-go-v2 `config.resolveCredentialChain`).
+ * Every SDK reads the web identity token before the container endpoint, so IRSA wins over Pod Identity
+ * everywhere; the chained profile against IRSA's token depends on the SDK.
+ */
+import { MECHANISMS, Mechanism } from "./mechanism";
+
+/** A credential source a pod's environment can select. */
+export type CredentialSource = "static-keys" | "profile" | "web-identity" | "container";
+
+/** The SDK families whose chains {@link credentialPathOf} knows. */
+export const SDK_FAMILIES = ["JavaScript v3", "boto3 and the AWS CLI", "Java v2", "Go v2"] as const;
+export type SdkFamily = (typeof SDK_FAMILIES)[number];
+
+/** Each family's order of the sources ({@link CredentialSource}); `profileFirst` when `AWS_PROFILE` moves the profile before the keys. */
+const ORDERS: Record<SdkFamily, { order: CredentialSource[]; profileFirst: boolean }> = {
+  "JavaScript v3": { order: ["static-keys", "profile", "web-identity", "container"], profileFirst: true },
+  "boto3 and the AWS CLI": {
+    order: ["static-keys", "profile", "web-identity", "container"],
+    profileFirst: false,
+  },
+  "Java v2": { order: ["static-keys", "web-identity", "profile", "container"], profileFirst: false },
+  "Go v2": { order: ["static-keys", "web-identity", "profile", "container"], profileFirst: false },
+};
+
+/** The words of each source in a report. */
+const WORDS: Record<CredentialSource, string> = {
+  "static-keys": "static keys (AWS_ACCESS_KEY_ID)",
+  profile: "the config profile (AWS_PROFILE)",
+  "web-identity": "IRSA's web identity (AWS_ROLE_ARN)",
+  container: "Pod Identity's endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+};
+
+/** The source each mechanism's pods are meant to use. */
+export const SOURCE_OF_MECHANISM: Record<Mechanism, CredentialSource> = {
+  [Mechanism.Irsa]: "web-identity",
+  [Mechanism.PodIdentity]: "container",
+  [Mechanism.IrsaChained]: "profile",
+};
+
+/** A source in words ("IRSA's web identity (AWS_ROLE_ARN)"). */
+export function describeSource(source: CredentialSource): string {
+  return WORDS[source];
+}
+
+/** The mechanism whose path a source is (static keys are none). */
+function mechanismOf(source: CredentialSource): { mechanism?: Mechanism } {
+  const m = MECHANISMS.find((x) => SOURCE_OF_MECHANISM[x] === source);
+  return m === undefined ? {} : { mechanism: m };
+}
+
+/** What one container's environment selects. */
+export interface CredentialPath {
+  /** The sources whose variables are all set, in {@link CredentialSource} order. */
+  present: CredentialSource[];
+  /** The source each SDK family uses (undefined: none is set). */
+  bySdk: Record<SdkFamily, CredentialSource | undefined>;
+  /** The source every family uses, when they agree. */
+  agreed?: CredentialSource;
+  /** The mechanism of {@link agreed}, when it is one. */
+  mechanism?: Mechanism;
+}
+
+const set = (env: Record<string, string>, key: string): boolean =>
+  typeof env[key] === "string" && env[key].length > 0;
+
+/** The sources an environment sets; a source counts only when every variable it needs is set. */
+export function credentialSourcesOf(env: Record<string, string>): CredentialSource[] {
+  const present: CredentialSource[] = [];
+  if (set(env, "AWS_ACCESS_KEY_ID") && set(env, "AWS_SECRET_ACCESS_KEY")) present.push("static-keys");
+  if (set(env, "AWS_PROFILE")) present.push("profile");
+  if (set(env, "AWS_ROLE_ARN") && set(env, "AWS_WEB_IDENTITY_TOKEN_FILE")) present.push("web-identity");
+  if (set(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI")) present.push("container");
+  return present;
+}
+
+/** Which source each SDK family takes from one container's environment. */
+export function credentialPathOf(env: Record<string, string>): CredentialPath {
+  const present = credentialSourcesOf(env);
+  const profileSet = present.includes("profile");
+  const bySdk = {} as Record<SdkFamily, CredentialSource | undefined>;
+  for (const family of SDK_FAMILIES) {
+    const { order, profileFirst } = ORDERS[family];
+    const effective =
+      profileFirst && profileSet
+        ? ["profile" as const, ...order.filter((s) => s !== "static-keys" && s !== "profile")]
+        : order;
+    bySdk[family] = effective.find((s) => present.includes(s));
+  }
+  const used = new Set(Object.values(bySdk));
+  const agreed = used.size === 1 ? [...used][0] : undefined;
+  return {
+    present,
+    bySdk,
+    ...(agreed !== undefined ? { agreed, ...mechanismOf(agreed) } : {}),
+  };
+}
+
+/** The path in words: "IRSA's web identity (AWS_ROLE_ARN)", or each family's when they differ. */
+export function describeCredentialPath(path: CredentialPath): string {
+  if (path.present.length === 0) return "no AWS credentials in its environment";
+  if (path.agreed !== undefined) return WORDS[path.agreed];
+  const groups = new Map<CredentialSource | undefined, SdkFamily[]>();
+  for (const family of SDK_FAMILIES) {
+    const s = path.bySdk[family];
+    groups.set(s, [...(groups.get(s) ?? []), family]);
+  }
+  return [...groups]
+    .map(([s, families]) => `${families.join(", ")}: ${s === undefined ? "none" : WORDS[s]}`)
+    .join("; ");
+}
+
+/**
+ * What stops a container from using `expected` (the source of the mechanism being checked): the
+ * sources some SDK family takes instead, in words; empty when every family takes `expected`.
+ */
+export function credentialPathProblems(path: CredentialPath, expected: CredentialSource): string[] {
+  const others = SDK_FAMILIES.filter((f) => path.bySdk[f] !== undefined && path.bySdk[f] !== expected);
+  if (others.length === 0) return [];
+  const bySource = new Map<CredentialSource, SdkFamily[]>();
+  for (const f of others) bySource.set(path.bySdk[f]!, [...(bySource.get(path.bySdk[f]!) ?? []), f]);
+  return [...bySource].map(
+    ([s, families]) =>
+      `${families.length === SDK_FAMILIES.length ? "every AWS SDK" : families.join(", ")} would use ${WORDS[s]}, ` +
+      `not ${WORDS[expected]}`,
+  );
+}
+
+/** `bySdk` with the families that use `source` left out (a problem already reported in other words). */
+export function withoutSource(
+  bySdk: Record<SdkFamily, CredentialSource | undefined>,
+  source: CredentialSource,
+): Record<SdkFamily, CredentialSource | undefined> {
+  const out = { ...bySdk };
+  for (const f of SDK_FAMILIES) if (out[f] === source) out[f] = undefined;
+  return out;
+}

@@ -1,0 +1,107 @@
+import { expect } from "chai";
+import {
+  SDK_FAMILIES,
+  credentialPathOf,
+  credentialPathProblems,
+  credentialSourcesOf,
+  describeCredentialPath,
+} from "../../components/credentialPath";
+import { describePod } from "../../chain/livePods";
+
+const IRSA = { AWS_ROLE_ARN: "arn:aws:iam::111122223333:role/r", AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/t" };
+const POD_IDENTITY = {
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "/var/run/p",
+};
+const PROFILE = { AWS_PROFILE: "target", AWS_CONFIG_FILE: "/etc/aws/config" };
+const KEYS = { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
+
+const every = (source: string | undefined) => Object.fromEntries(SDK_FAMILIES.map((f) => [f, source]));
+
+describe("credentialPathOf: which credentials a container's AWS SDK uses", () => {
+  it("one path: every SDK takes it, and it names the mechanism", () => {
+    expect(credentialPathOf(IRSA)).to.deep.equal({
+      present: ["web-identity"],
+      bySdk: every("web-identity"),
+      agreed: "web-identity",
+      mechanism: "irsa",
+    });
+    expect(credentialPathOf(POD_IDENTITY).mechanism).to.equal("pod-identity");
+    expect(credentialPathOf(PROFILE).mechanism).to.equal("irsa-chained");
+  });
+
+  it("IRSA and Pod Identity both injected (a migration's first step): every SDK uses IRSA", () => {
+    const path = credentialPathOf({ ...IRSA, ...POD_IDENTITY });
+    expect(path.present).to.deep.equal(["web-identity", "container"]);
+    expect(path.bySdk).to.deep.equal(every("web-identity"));
+    expect(path.mechanism).to.equal("irsa");
+    expect(describeCredentialPath(path)).to.equal("IRSA's web identity (AWS_ROLE_ARN)");
+  });
+
+  it("a profile beside IRSA's token: JavaScript v3, boto3 and the CLI take the profile, Java v2 and Go v2 the token", () => {
+    const path = credentialPathOf({ ...IRSA, ...PROFILE });
+    expect(path.bySdk).to.deep.equal({
+      "JavaScript v3": "profile",
+      "boto3 and the AWS CLI": "profile",
+      "Java v2": "web-identity",
+      "Go v2": "web-identity",
+    });
+    expect(path.agreed).to.equal(undefined);
+    expect(path.mechanism).to.equal(undefined);
+    expect(describeCredentialPath(path)).to.equal(
+      "JavaScript v3, boto3 and the AWS CLI: the config profile (AWS_PROFILE); " +
+        "Java v2, Go v2: IRSA's web identity (AWS_ROLE_ARN)",
+    );
+  });
+
+  it("static keys come first, except in JavaScript v3 when AWS_PROFILE is set", () => {
+    expect(credentialPathOf({ ...KEYS, ...IRSA }).bySdk).to.deep.equal(every("static-keys"));
+    expect(credentialPathOf({ ...KEYS, ...PROFILE }).bySdk).to.deep.equal({
+      ...every("static-keys"),
+      "JavaScript v3": "profile",
+    });
+  });
+
+  it("a source counts only with every variable it needs; empty values are unset", () => {
+    expect(credentialSourcesOf({ AWS_ROLE_ARN: "arn:aws:iam::1:role/r" })).to.deep.equal([]);
+    expect(credentialSourcesOf({ AWS_ACCESS_KEY_ID: "AKIA" })).to.deep.equal([]);
+    expect(credentialSourcesOf({ AWS_PROFILE: "" })).to.deep.equal([]);
+    expect(describeCredentialPath(credentialPathOf({}))).to.equal("no AWS credentials in its environment");
+  });
+
+  it("credentialPathProblems names the SDKs that would take another source", () => {
+    expect(
+      credentialPathProblems(credentialPathOf({ ...IRSA, ...POD_IDENTITY }), "web-identity"),
+    ).to.deep.equal([]);
+    expect(credentialPathProblems(credentialPathOf({ ...IRSA, ...KEYS }), "web-identity")).to.deep.equal([
+      "every AWS SDK would use static keys (AWS_ACCESS_KEY_ID), not IRSA's web identity (AWS_ROLE_ARN)",
+    ]);
+    expect(credentialPathProblems(credentialPathOf({ ...IRSA, ...PROFILE }), "web-identity")).to.deep.equal([
+      "JavaScript v3, boto3 and the AWS CLI would use the config profile (AWS_PROFILE), not IRSA's web identity (AWS_ROLE_ARN)",
+    ]);
+  });
+
+  it("describePod: one path per pod, or each container's when they differ", () => {
+    expect(
+      describePod({
+        name: "p",
+        containers: [
+          { name: "a", env: IRSA },
+          { name: "b", env: { ...IRSA } },
+        ],
+      }),
+    ).to.equal("p uses IRSA's web identity (AWS_ROLE_ARN)");
+    expect(
+      describePod({
+        name: "p",
+        containers: [
+          { name: "a", env: IRSA },
+          { name: "b", env: POD_IDENTITY },
+        ],
+      }),
+    ).to.equal(
+      "p: container a uses IRSA's web identity (AWS_ROLE_ARN), " +
+        "container b uses Pod Identity's endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+    );
+  });
+});
