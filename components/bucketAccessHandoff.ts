@@ -12,6 +12,7 @@ import { parseEksClusterArn } from "./podIdentityPolicies";
 import { normalizePrefixes } from "./s3AccessPolicy";
 import { type ServiceAccountRef } from "./trustPolicy";
 import {
+  parseOidcProviderArn,
   parseRoleArn,
   requireArray,
   requireString,
@@ -25,6 +26,9 @@ import {
 /**
  * The version of the handoff this package writes and reads. A binding refuses another version, naming
  * it, rather than guess what its fields mean; a new version is a new major entry in the CHANGELOG.
+ * `chainedSourceRoleArn` (irsa-chained) was added within version 1: it appears only in a handoff that
+ * trusts irsa-chained, every handoff without it reads as before, and a reader that does not know the
+ * field refuses it by name (the reader is strict) instead of misreading it.
  */
 export const HANDOFF_VERSION = 1;
 
@@ -55,6 +59,12 @@ export interface HandoffCluster {
    * @default none (absent unless the grant trusts Pod Identity)
    */
   sourceRoleArn?: string;
+  /**
+   * IRSA with role chaining: account A's IRSA source role the grant's role trusts (by
+   * `aws:PrincipalArn`); the binding creates it under this name and path.
+   * @default none (absent unless the grant trusts irsa-chained)
+   */
+  chainedSourceRoleArn?: string;
 }
 
 /** A bucket of the grant, as the handoff carries it. */
@@ -112,7 +122,8 @@ export interface BucketAccessHandoff {
    */
   mechanisms: Mechanism[];
   /**
-   * The grant's role in account B: IRSA's annotation, Pod Identity's `targetRoleArn`.
+   * The grant's role in account B: IRSA's annotation, Pod Identity's `targetRoleArn`, the chained
+   * profile's `role_arn`.
    * @default none (required)
    */
   roleArn: string;
@@ -140,8 +151,17 @@ export interface BucketAccessHandoff {
 export const HANDOFF_CLUSTER_FIELDS: Record<Mechanism, readonly (keyof GrantCluster)[]> = {
   [Mechanism.Irsa]: ["issuerUrl", "oidcProviderArn"],
   [Mechanism.PodIdentity]: ["clusterArn", "sourceRoleArn"],
-  [Mechanism.IrsaChained]: [], // refused by checkMechanisms: the grant components do not take it yet
+  [Mechanism.IrsaChained]: ["chainedSourceRoleArn"],
 };
+
+/** A handoff cluster's fields, in the order the handoff writes them. */
+const HANDOFF_CLUSTER_KEYS = [
+  "issuerUrl",
+  "oidcProviderArn",
+  "clusterArn",
+  "sourceRoleArn",
+  "chainedSourceRoleArn",
+] as const;
 
 /**
  * The handoff of a grant, from its checked parts: mechanisms, role, service accounts and clusters
@@ -164,7 +184,7 @@ export function buildHandoff(options: {
       .map(([key, c]) => {
         const fields = new Set(options.mechanisms.flatMap((m) => HANDOFF_CLUSTER_FIELDS[m]));
         const entry: HandoffCluster = { key };
-        for (const f of ["issuerUrl", "oidcProviderArn", "clusterArn", "sourceRoleArn"] as const) {
+        for (const f of HANDOFF_CLUSTER_KEYS) {
           if (fields.has(f) && c[f] !== undefined) entry[f] = c[f];
         }
         return entry;
@@ -250,7 +270,7 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
   });
   const clusters = requireArray(`${field}.clusters`, raw.clusters, 1).map((c, i) => {
     const where = `${field}.clusters[${i}]`;
-    const o = object(where, c, ["key", "issuerUrl", "oidcProviderArn", "clusterArn", "sourceRoleArn"]);
+    const o = object(where, c, ["key", ...HANDOFF_CLUSTER_KEYS]);
     const key = requireString(`${where}.key`, o.key);
     const { key: _key, ...rest } = o;
     const values = checkClusterValues(where, rest);
@@ -285,7 +305,9 @@ export interface BindingPlan {
   /** The grant's role (annotation, `targetRoleArn`, the probe's expected role). */
   roleArn: string;
   /** Pod Identity: the handoff's cluster entry for the binding's cluster. */
-  podIdentity?: { clusterArn: string; sourceRoleArn: string };
+  podIdentity?: { key: string; clusterArn: string; sourceRoleArn: string };
+  /** IRSA with role chaining: the handoff's cluster entry for the binding's cluster, and its source role. */
+  chained?: { key: string; sourceRoleArn: string };
   /** The path the pods' SDK takes with everything the binding sets up ({@link podCredentialPath}). */
   podPath: Mechanism;
   /** The bucket the probe reads. */
@@ -294,14 +316,20 @@ export interface BindingPlan {
 
 /**
  * Checks a binding's own (plain) arguments against the handoff: every mechanism it sets up is one the
- * grant trusts, its service account is one the grant names, and, with Pod Identity, its cluster is one
- * of the grant's (by name, and by account when `accountId` is known). Errors name both sides.
+ * grant trusts, its service account is one the grant names, with Pod Identity its cluster is one of
+ * the grant's (by name), and with IRSA with role chaining its cluster is one the grant trusts a
+ * chained source role for (by `clusterKey`, else Pod Identity's entry, else the only one) and an
+ * adopted OIDC provider is in that role's account. Errors name both sides.
  */
 export function planBinding(options: {
   handoff: BucketAccessHandoff;
   mechanisms: readonly Mechanism[];
   serviceAccount: ServiceAccountRef;
   clusterName?: string;
+  /** irsa-chained: the binding's `clusterKey`. */
+  clusterKey?: string;
+  /** irsa-chained: the binding's `existingOidcProviderArn`, when plain. */
+  existingOidcProviderArn?: string;
   probeBucket?: string;
 }): BindingPlan {
   const { handoff, mechanisms, serviceAccount } = options;
@@ -344,7 +372,32 @@ export function planBinding(options: {
           `(args.handoff.clusters: ${handoff.clusters.map((c) => c.clusterArn ?? `${c.key} (no clusterArn)`).join(", ")})`,
       );
     }
-    plan.podIdentity = { clusterArn: matches[0].clusterArn!, sourceRoleArn: matches[0].sourceRoleArn! };
+    plan.podIdentity = {
+      key: matches[0].key,
+      clusterArn: matches[0].clusterArn!,
+      sourceRoleArn: matches[0].sourceRoleArn!,
+    };
+  }
+  if (mechanisms.includes(Mechanism.IrsaChained)) {
+    plan.chained = planChained(handoff, options.clusterKey, plan.podIdentity?.key);
+    if (options.existingOidcProviderArn !== undefined) {
+      const provider = parseOidcProviderArn("args.existingOidcProviderArn", options.existingOidcProviderArn);
+      const role = parseRoleArn("args.handoff.clusters[].chainedSourceRoleArn", plan.chained.sourceRoleArn);
+      if (provider.accountId !== role.accountId || provider.partition !== role.partition) {
+        throw new InputError(
+          "args.existingOidcProviderArn",
+          options.existingOidcProviderArn,
+          `must be in the account of the chained source role account B's grant trusts (${plan.chained.sourceRoleArn}): ` +
+            "STS looks the provider up in the account of the role it assumes",
+        );
+      }
+    }
+  } else if (options.clusterKey !== undefined) {
+    throw new InputError(
+      "args.clusterKey",
+      options.clusterKey,
+      'is read only by mechanism "irsa-chained", which args.mechanisms does not list: remove it, or add the mechanism',
+    );
   }
   if (options.probeBucket !== undefined) {
     if (!handoff.buckets.some((b) => b.name === options.probeBucket)) {
@@ -359,4 +412,54 @@ export function planBinding(options: {
     plan.probeBucket = handoff.buckets[0].name;
   }
   return plan;
+}
+
+/**
+ * The handoff's cluster an irsa-chained binding sets up: the one `clusterKey` names; without it, Pod
+ * Identity's entry when the binding sets up both; else the grant's only cluster with a chained
+ * source role.
+ */
+function planChained(
+  handoff: BucketAccessHandoff,
+  clusterKey: string | undefined,
+  podIdentityKey: string | undefined,
+): { key: string; sourceRoleArn: string } {
+  const candidates = handoff.clusters.filter((c) => c.chainedSourceRoleArn !== undefined);
+  const listed = `args.handoff.clusters with chainedSourceRoleArn: ${candidates.map((c) => c.key).join(", ") || "none"}`;
+  let entry: HandoffCluster | undefined;
+  if (clusterKey !== undefined) {
+    entry = candidates.find((c) => c.key === clusterKey);
+    if (entry === undefined) {
+      throw new InputError(
+        "args.clusterKey",
+        clusterKey,
+        `must be the key of a cluster account B's grant trusts for "irsa-chained" (${listed})`,
+      );
+    }
+    if (podIdentityKey !== undefined && podIdentityKey !== clusterKey) {
+      throw new InputError(
+        "args.clusterKey",
+        clusterKey,
+        `must be the cluster args.clusterName names in the grant (key "${podIdentityKey}"): one binding sets up one cluster`,
+      );
+    }
+  } else if (podIdentityKey !== undefined) {
+    entry = candidates.find((c) => c.key === podIdentityKey);
+    if (entry === undefined) {
+      throw new InputError(
+        "args.clusterName",
+        podIdentityKey,
+        `names a cluster the grant trusts for Pod Identity but not for "irsa-chained" (${listed})`,
+      );
+    }
+  } else if (candidates.length === 1) {
+    entry = candidates[0];
+  } else {
+    throw new InputError(
+      "args.clusterKey",
+      undefined,
+      `is required: account B's grant trusts ${candidates.length} clusters for "irsa-chained" (${listed}); name this binding's`,
+    );
+  }
+  return { key: entry.key, sourceRoleArn: entry.chainedSourceRoleArn! };
 }
