@@ -292,6 +292,38 @@ describe("BucketAccessBinding with irsa-chained (account A)", () => {
     expect(annotationsOf(serviceAccount(after))).to.deep.include({ "eks.amazonaws.com/role-arn": CHAINED });
   });
 
+  it("run with another account's AWS provider: the source role is not the one B trusts, so nothing Kubernetes is registered", async () => {
+    const engine = await engineIn("444455556666");
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      const binding = new BucketAccessBinding("reports", {
+        handoff: pulumi.output(HANDOFF),
+        mechanisms: ["irsa-chained"],
+        issuerUrl: ISSUER,
+        serviceAccount: SA,
+        probe: { objectKey: "probe.txt" },
+      });
+      await valueOf(binding.roleArn);
+      await settled(200);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+    expect(engine.one("aws:iam/role:Role").inputs.name).to.equal("reports-chained");
+    for (const type of [
+      "kubernetes:core/v1:ServiceAccount",
+      "kubernetes:core/v1:ConfigMap",
+      "kubernetes:batch/v1:Job",
+      "kubernetes:apps/v1:Deployment",
+    ]) {
+      expect(engine.ofType(type), type).to.have.length(0);
+    }
+    expect(unhandled.map(String).join("\n")).to.match(
+      /args\.handoff: .* names the source role account B trusts \(args\.handoff\.clusters\[\]\.chainedSourceRoleArn\), but this binding's source role is arn:aws:iam::444455556666:role\/team\/reports-chained/,
+    );
+  });
+
   const refused: Array<[string, Partial<BucketAccessBindingArgs>, RegExp]> = [
     [
       "irsa with irsa-chained",
