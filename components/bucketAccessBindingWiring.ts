@@ -6,7 +6,7 @@
  * and name), so nothing Kubernetes waits on a role account B does not trust.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type BindingPlan } from "./bucketAccessHandoff";
+import { type BindingPlan } from "./bucketAccessBindingPlan";
 import { ChainedSourceRole } from "./chainedSourceRole";
 import { checkAdoptedProvider, ClusterOidcProvider } from "./clusterOidcProvider";
 import { CrossAccountPodIdentity } from "./crossAccountPodIdentity";

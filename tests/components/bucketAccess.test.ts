@@ -21,12 +21,8 @@ import {
   checkGrantBuckets,
   foreignKeyStatements,
 } from "../../components/bucketAccessBuckets";
-import {
-  buildHandoff,
-  HANDOFF_VERSION,
-  parseHandoff,
-  planBinding,
-} from "../../components/bucketAccessHandoff";
+import { buildHandoff, HANDOFF_VERSION, parseHandoff } from "../../components/bucketAccessHandoff";
+import { planBinding } from "../../components/bucketAccessBindingPlan";
 import { evaluateResourcePolicy, evaluateTrust } from "../../components/evaluate";
 import { PolicySizeError } from "../../components/errors";
 import { buildPodIdentityTargetTrustPolicy } from "../../components/podIdentityPolicies";

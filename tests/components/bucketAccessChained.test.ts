@@ -15,7 +15,8 @@ import {
   type GrantCluster,
 } from "../../components/bucketAccess";
 import { checkGrantBuckets } from "../../components/bucketAccessBuckets";
-import { buildHandoff, parseHandoff, planBinding } from "../../components/bucketAccessHandoff";
+import { buildHandoff, parseHandoff } from "../../components/bucketAccessHandoff";
+import { planBinding } from "../../components/bucketAccessBindingPlan";
 import {
   buildChainedSourcePermissionPolicy,
   buildChainedTargetTrustPolicy,
