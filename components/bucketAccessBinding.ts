@@ -3,8 +3,8 @@
  * grant's handoff: the ServiceAccount (created, or adopted and patched), IRSA's annotation, Pod
  * Identity's source role and association, IRSA with role chaining's OIDC provider, source role and
  * SDK config file, and optionally the in-cluster probe. The checks are the pure functions of
- * `bucketAccessHandoff.ts`; this file wires them, `bucketAccessBindingWiring.ts` and the existing
- * components.
+ * `bucketAccessHandoff.ts` and `bucketAccessBindingPlan.ts`; this file wires them,
+ * `bucketAccessBindingWiring.ts` and the existing components.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
