@@ -225,18 +225,18 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       }
       const serviceAccount = { namespace, name: saName };
       // The handoff, read and checked against these arguments once known: everything waits for it.
-      const plan = checked(pulumi.all([args.handoff, args.clusterName]), ([handoff, clusterName]) =>
-        planBinding({
-          handoff: parseHandoff("args.handoff", handoff),
-          mechanisms,
-          serviceAccount,
-          ...(clusterName !== undefined ? { clusterName } : {}),
-          ...(args.clusterKey !== undefined ? { clusterKey: args.clusterKey } : {}),
-          ...(typeof args.existingOidcProviderArn === "string"
-            ? { existingOidcProviderArn: args.existingOidcProviderArn }
-            : {}),
-          ...(probe?.bucketName !== undefined ? { probeBucket: probe.bucketName } : {}),
-        }),
+      const plan = checked(
+        pulumi.all([args.handoff, args.clusterName, args.existingOidcProviderArn]),
+        ([handoff, clusterName, existingOidcProviderArn]) =>
+          planBinding({
+            handoff: parseHandoff("args.handoff", handoff),
+            mechanisms,
+            serviceAccount,
+            ...(clusterName !== undefined ? { clusterName } : {}),
+            ...(args.clusterKey !== undefined ? { clusterKey: args.clusterKey } : {}),
+            ...(existingOidcProviderArn !== undefined ? { existingOidcProviderArn } : {}),
+            ...(probe?.bucketName !== undefined ? { probeBucket: probe.bucketName } : {}),
+          }),
       );
       return { mechanisms, serviceAccount, create, createNamespace, plan };
     });

@@ -38,7 +38,7 @@ export function planBinding(options: {
   clusterName?: string;
   /** irsa-chained: the binding's `clusterKey`. */
   clusterKey?: string;
-  /** irsa-chained: the binding's `existingOidcProviderArn`, when plain. */
+  /** irsa-chained: the binding's `existingOidcProviderArn`, once known. */
   existingOidcProviderArn?: string;
   probeBucket?: string;
 }): BindingPlan {

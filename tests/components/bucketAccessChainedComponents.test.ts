@@ -324,6 +324,31 @@ describe("BucketAccessBinding with irsa-chained (account A)", () => {
     );
   });
 
+  it("an adopted provider of another account, given as an Output: refused in the binding's terms, nothing Kubernetes registered", async () => {
+    const engine = await engineIn(ACCOUNT_A);
+    const providerInB = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST}`;
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      new BucketAccessBinding("reports", {
+        handoff: pulumi.output(HANDOFF),
+        mechanisms: ["irsa-chained"],
+        issuerUrl: ISSUER,
+        existingOidcProviderArn: pulumi.output(providerInB),
+        serviceAccount: SA,
+      });
+      await settled(200);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+    expect(engine.ofType("aws:iam/role:Role")).to.have.length(0);
+    expect(engine.ofType("kubernetes:core/v1:ServiceAccount")).to.have.length(0);
+    expect(unhandled.map(String).join("\n")).to.include(
+      `args.existingOidcProviderArn: "${providerInB}" is invalid: must be in the account of the chained source role`,
+    );
+  });
+
   const refused: Array<[string, Partial<BucketAccessBindingArgs>, RegExp]> = [
     [
       "irsa with irsa-chained",
