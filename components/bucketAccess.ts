@@ -8,7 +8,8 @@
  * `Record<Mechanism, ...>`: a new mechanism is a compile error here until it says what it needs of
  * a cluster and which trust statements it adds.
  */
-import { InputError, PolicySizeError } from "./errors";
+import { buildChainedTargetTrustPolicy } from "./chainedPolicies";
+import { InputError, PolicySizeError, inArgsTerms } from "./errors";
 import { normalizeIssuer } from "./issuer";
 import { assertNever, isMechanism, Mechanism, MECHANISMS } from "./mechanism";
 import { policySize, type PolicyDocument, type PolicyStatement } from "./policyDocument";
@@ -43,6 +44,8 @@ export interface GrantCluster {
   clusterArn?: string;
   /** Pod Identity: the source role in the cluster's account (the association's `roleArn`). */
   sourceRoleArn?: string;
+  /** IRSA with role chaining: account A's IRSA source role, the one principal the chained trust admits. */
+  chainedSourceRoleArn?: string;
 }
 
 /** The fields of a {@link GrantCluster}. */
@@ -55,11 +58,6 @@ export interface GrantMechanismParts {
   /** The cluster fields this mechanism reads when given. */
   optional: readonly GrantClusterField[];
   /**
-   * Why the grant components do not take this mechanism yet (undefined: they do). Refused by
-   * {@link checkMechanisms}, before anything is registered.
-   */
-  notSupported?: string;
-  /**
    * The trust statements of this path for the clusters and service accounts (plain, checked values;
    * an IRSA cluster's `oidcProviderArn` is filled in, by the grant's own provider when it creates one).
    */
@@ -70,7 +68,7 @@ export interface GrantMechanismParts {
 }
 
 /**
- * Each mechanism's part of a grant. irsa-chained adds its entry here (and the compiler finds every
+ * Each mechanism's part of a grant. A new mechanism adds its entry here (and the compiler finds every
  * other table and switch that must learn it).
  */
 export const GRANT_MECHANISMS: Record<Mechanism, GrantMechanismParts> = {
@@ -103,15 +101,25 @@ export const GRANT_MECHANISMS: Record<Mechanism, GrantMechanismParts> = {
       ),
   },
   [Mechanism.IrsaChained]: {
-    required: [],
+    required: ["chainedSourceRoleArn"],
     optional: [],
-    notSupported:
-      "is not supported by BucketAccessGrant and BucketAccessBinding yet: use the stacks " +
-      "(cross-account-irsa:mechanism irsa-chained) or the components ChainedTargetRole (account B), " +
-      "ChainedSourceRole and ChainedProfileConfigMap (account A)",
-    trustStatements: () => {
-      throw new InputError("mechanisms", Mechanism.IrsaChained, "is not supported by BucketAccessGrant yet");
-    },
+    // ChainedTargetRole's own statement per cluster: account A's root narrowed by `ArnEquals
+    // aws:PrincipalArn` to the source role, so account B can trust a role account A creates later.
+    // Without its Sid: IAM requires a Sid to be unique within a policy, and a grant holds one such
+    // statement per cluster (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
+    trustStatements: (clusters) =>
+      clusters.map(([key, c]) => {
+        const [statement] = inArgsTerms(
+          () =>
+            buildChainedTargetTrustPolicy({
+              sourceRoleArn: c.chainedSourceRoleArn as string,
+              maxSize: MAX_TRUST_POLICY_QUOTA,
+            }).Statement,
+          { sourceRoleArn: `clusters.${key}.chainedSourceRoleArn` },
+        );
+        const { Sid: _sid, ...rest } = statement;
+        return rest;
+      }),
   },
 };
 
@@ -120,6 +128,7 @@ const CLUSTER_FIELDS: readonly GrantClusterField[] = [
   "oidcProviderArn",
   "clusterArn",
   "sourceRoleArn",
+  "chainedSourceRoleArn",
 ];
 
 /** Keys of `clusters` (they name child resources): 1 to 32 lower-case letters, digits or `-`. */
@@ -140,8 +149,6 @@ export function checkMechanisms(field: string, value: unknown): Mechanism[] {
     if (!isMechanism(m)) {
       throw new InputError(where, m, `must be one of ${MECHANISMS.map((n) => `"${n}"`).join(", ")}`);
     }
-    const notSupported = GRANT_MECHANISMS[m].notSupported;
-    if (notSupported !== undefined) throw new InputError(where, m, notSupported);
     if (seen.has(m)) throw new InputError(where, m, "is listed twice: list each mechanism once");
     seen.add(m);
   });
@@ -262,6 +269,31 @@ export function checkClusterValues(field: string, cluster: GrantCluster): GrantC
     }
     out.sourceRoleArn = cluster.sourceRoleArn;
   }
+  if (cluster.chainedSourceRoleArn !== undefined) {
+    const where = `${field}.chainedSourceRoleArn`;
+    const chained = parsePolicyRoleArn(where, cluster.chainedSourceRoleArn);
+    if (cluster.clusterArn !== undefined) {
+      // As for Pod Identity's source role: account A is the cluster's account.
+      const eks = parseEksClusterArn(`${field}.clusterArn`, cluster.clusterArn);
+      if (chained.accountId !== eks.accountId || chained.partition !== eks.partition) {
+        throw new InputError(
+          where,
+          cluster.chainedSourceRoleArn,
+          `must be in the cluster's account and partition (arn:${eks.partition}:iam::${eks.accountId}:role/...): ` +
+            "the binding creates it in the cluster's account, trusted through that account's OIDC provider",
+        );
+      }
+    }
+    if (cluster.chainedSourceRoleArn === cluster.sourceRoleArn) {
+      throw new InputError(
+        where,
+        cluster.chainedSourceRoleArn,
+        `must differ from ${field}.sourceRoleArn: Pod Identity's source role trusts pods.eks.amazonaws.com, ` +
+          "IRSA with role chaining's trusts account A's OIDC provider; the binding creates each under its own name",
+      );
+    }
+    out.chainedSourceRoleArn = cluster.chainedSourceRoleArn;
+  }
   return out;
 }
 
@@ -275,6 +307,8 @@ export function checkDistinctClusters(
     const ids = [
       ...(c.issuerUrl !== undefined ? [`issuer ${normalizeIssuer(c.issuerUrl)}`] : []),
       ...(c.clusterArn !== undefined ? [`cluster ${c.clusterArn}`] : []),
+      // One chained source role per cluster: it trusts that cluster's issuer, and a binding creates it.
+      ...(c.chainedSourceRoleArn !== undefined ? [`chained source role ${c.chainedSourceRoleArn}`] : []),
     ];
     for (const id of ids) {
       const earlier = seen.get(id);
@@ -282,7 +316,7 @@ export function checkDistinctClusters(
         throw new InputError(
           `${field}.${key}`,
           id,
-          `names the same ${id.split(" ")[0]} as ${field}.${earlier}: list each cluster once`,
+          `names the same ${id.slice(0, id.lastIndexOf(" "))} as ${field}.${earlier}: list each cluster once`,
         );
       }
       seen.set(id, key);
@@ -388,25 +422,7 @@ export function buildGrantTrustPolicy(options: GrantTrustOptions): PolicyDocumen
   return doc;
 }
 
-/** Which credentials a pod uses when several mechanisms hand it some (see {@link podCredentialPath}). */
-export const CREDENTIAL_PRECEDENCE: Record<Mechanism, number> = {
-  // The SDKs' default chain tries web identity (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE, injected by
-  // the IRSA webhook) before the container credential provider (Pod Identity's agent endpoint):
-  // https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html,
-  // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html
-  [Mechanism.Irsa]: 0,
-  [Mechanism.PodIdentity]: 1,
-  // Refused by checkMechanisms (GRANT_MECHANISMS' notSupported); with AWS_PROFILE set, the JavaScript
-  // SDK and boto3 read the chained profile before the web identity variables.
-  [Mechanism.IrsaChained]: -1,
-};
-
-/** The path a pod's AWS SDK takes when the listed mechanisms are all set up for its service account. */
-export function podCredentialPath(mechanisms: readonly Mechanism[]): Mechanism {
-  if (mechanisms.length === 0)
-    throw new InputError("mechanisms", mechanisms, "must name at least one mechanism");
-  return [...mechanisms].sort((a, b) => CREDENTIAL_PRECEDENCE[a] - CREDENTIAL_PRECEDENCE[b])[0];
-}
+export { CREDENTIAL_PRECEDENCE, checkBindingMechanisms, podCredentialPath } from "./credentialPath";
 
 /** Exhaustiveness guard for switches over a grant's mechanisms (re-exported for the components). */
 export function unhandledMechanism(m: never): never {

@@ -1,27 +1,40 @@
 /**
  * BucketAccessBinding (account A): what a grant's mechanisms need in the cluster's account, from the
  * grant's handoff: the ServiceAccount (created, or adopted and patched), IRSA's annotation, Pod
- * Identity's source role and association, and optionally the in-cluster probe. The checks are the
- * pure functions of `bucketAccessHandoff.ts`; this file wires them and the existing components.
+ * Identity's source role and association, IRSA with role chaining's OIDC provider, source role and
+ * SDK config file, and optionally the in-cluster probe. The checks are the pure functions of
+ * `bucketAccessHandoff.ts` and `bucketAccessBindingPlan.ts`; this file wires them,
+ * `bucketAccessBindingWiring.ts` and the existing components.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { checkMechanisms, podCredentialPath, unhandledMechanism } from "./bucketAccess";
-import { parseHandoff, planBinding, type BucketAccessHandoff, type BindingPlan } from "./bucketAccessHandoff";
+import {
+  checkBindingMechanisms,
+  checkMechanisms,
+  podCredentialPath,
+  unhandledMechanism,
+} from "./bucketAccess";
+import { parseHandoff, type BucketAccessHandoff } from "./bucketAccessHandoff";
+import { planBinding } from "./bucketAccessBindingPlan";
+import {
+  chainedConfigMapName,
+  checkChainedArgs,
+  type BindingProbeInput,
+  type BindingServiceAccountInput,
+} from "./bucketAccessBindingInputs";
+import { wireChained, wirePodIdentity } from "./bucketAccessBindingWiring";
 import { AccessCheckJob } from "./accessCheckJob";
-import { CrossAccountPodIdentity } from "./crossAccountPodIdentity";
+import { ChainedProfileConfigMap } from "./chainedProfileConfigMap";
 import { InputError } from "./errors";
 import { buildServiceAccountLabels } from "./irsaServiceAccount";
 import { argChecks, checked, isPlain, requireArgs, requirePlainArg } from "./inputs";
 import { Mechanism } from "./mechanism";
-import { PodIdentityAgent } from "./podIdentityAgent";
-import { PodIdentitySourceRole } from "./podIdentitySourceRole";
+import { type PodCredentialWiring } from "./podCredentials";
 import { type WorkloadMechanism } from "./podSecurity";
 import { S3ReaderDeployment } from "./s3ReaderDeployment";
 import { buildServiceAccountAnnotations } from "./serviceAccountAnnotations";
 import { checkNamespaceCreatable, registerServiceAccount } from "./serviceAccountResources";
 import {
-  parseRoleArn,
   validateBoolean,
   validateEksClusterName,
   validateNamespace,
@@ -29,51 +42,7 @@ import {
   validateObjectName,
 } from "./validation";
 
-/** The ServiceAccount a binding sets up. */
-export interface BindingServiceAccountInput {
-  /**
-   * The namespace: one the grant's `serviceAccounts` names. A plain string.
-   * @default none (required)
-   */
-  namespace: string;
-  /**
-   * The service account's name: one the grant's `serviceAccounts` names. A plain string.
-   * @default none (required)
-   */
-  name: string;
-  /**
-   * Create the ServiceAccount (deleted with the stack). `false` adopts an existing one: IRSA's annotation
-   * is then applied by a server-side-apply patch that owns only that field, and removed again when IRSA
-   * leaves the binding's `mechanisms`, unless another field manager (the tool that set it before) owns
-   * it too: that tool must drop it as well, or the pods keep IRSA.
-   * @default true
-   */
-  create?: boolean;
-  /**
-   * Also create the Namespace (only with `create`; never `default`, `kube-system`, `kube-public`, `kube-node-lease`).
-   * @default false
-   */
-  createNamespace?: boolean;
-}
-
-/** The in-cluster probe: an access-check Job and a reader Deployment running as the ServiceAccount. */
-export interface BindingProbeInput {
-  /**
-   * The key of an object the probe reads.
-   * @default none (required)
-   */
-  objectKey: pulumi.Input<string>;
-  /**
-   * The bucket it reads: one of the grant's. A plain string.
-   * @default the grant's first bucket
-   */
-  bucketName?: string;
-  /**
-   * AWS region for the probe's CLI (`AWS_REGION`).
-   * @default none (the region EKS injects)
-   */
-  region?: pulumi.Input<string>;
-}
+export { type BindingProbeInput, type BindingServiceAccountInput };
 
 /** Arguments of {@link BucketAccessBinding}. */
 export interface BucketAccessBindingArgs {
@@ -84,8 +53,9 @@ export interface BucketAccessBindingArgs {
    */
   handoff: pulumi.Input<BucketAccessHandoff>;
   /**
-   * The paths this binding sets up: each must be one the grant trusts. During a migration, both, then
-   * `["pod-identity"]` (docs/migration.md). A plain list: it decides which resources exist.
+   * The paths this binding sets up: each must be one the grant trusts. During a migration, two, then
+   * the new one (docs/migration.md). Never `irsa` with `irsa-chained` (one ServiceAccount annotation
+   * names one role). A plain list: it decides which resources exist.
    * @default none (required)
    */
   mechanisms: Mechanism[];
@@ -95,6 +65,28 @@ export interface BucketAccessBindingArgs {
    * @default none
    */
   clusterName?: pulumi.Input<string>;
+  /**
+   * IRSA with role chaining: the cluster's OIDC issuer URL (an `eks.Cluster`'s
+   * `eksCluster.identities[0].oidcs[0].issuer`), for account A's IAM OIDC provider and the source
+   * role's trust. Required with `irsa-chained`, refused without it.
+   * @default none
+   */
+  issuerUrl?: pulumi.Input<string>;
+  /**
+   * IRSA with role chaining: account A's existing IAM OIDC provider for `issuerUrl`, adopted (read and
+   * checked, never modified; IAM allows one provider per issuer per account, so a cluster that already
+   * uses IRSA in its own account has one). It must be in the source role's account. Refused without
+   * `irsa-chained`.
+   * @default none (the binding creates the provider)
+   */
+  existingOidcProviderArn?: pulumi.Input<string>;
+  /**
+   * IRSA with role chaining: which of the grant's clusters this is, by its key in the grant's
+   * `clusters` (its `chainedSourceRoleArn` is the source role the binding creates). A plain string.
+   * Refused without `irsa-chained`.
+   * @default the cluster `clusterName` names (with `pod-identity`), else the grant's only cluster
+   */
+  clusterKey?: string;
   /**
    * The ServiceAccount, created or adopted.
    * @default none (required)
@@ -113,7 +105,8 @@ export interface BucketAccessBindingArgs {
    */
   installPodIdentityAgent?: boolean;
   /**
-   * Tags for the AWS resources (Pod Identity's source role, association and add-on).
+   * Tags for the AWS resources (Pod Identity's source role, association and add-on; IRSA with role
+   * chaining's OIDC provider and source role).
    * @default {}
    */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -129,9 +122,11 @@ const PROBE_MODE: Record<Mechanism, WorkloadMechanism> = {
 /**
  * Account A's side of a `BucketAccessGrant`: from the grant's handoff, for one ServiceAccount of one
  * cluster, what each listed mechanism needs (IRSA: the role annotation; Pod Identity: the source role
- * the grant trusts and the association naming the grant's role as `targetRoleArn`), and the probe.
- * Nothing Kubernetes is registered until the handoff has been checked against these arguments.
- * With IRSA and Pod Identity both listed, pods use IRSA (see `podCredentialPath`).
+ * the grant trusts and the association naming the grant's role as `targetRoleArn`; IRSA with role
+ * chaining: account A's OIDC provider, the source role the grant trusts, the annotation naming it and
+ * the SDK config file as a ConfigMap), and the probe. Nothing Kubernetes is registered until the
+ * handoff has been checked against these arguments. With two mechanisms listed, pods use the one
+ * `podCredentialPath` says (IRSA before Pod Identity; IRSA with role chaining before Pod Identity).
  */
 export class BucketAccessBinding extends pulumi.ComponentResource {
   /** The grant's role, once the handoff is checked. */
@@ -147,7 +142,11 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
     const checks = argChecks(() => {
       requireArgs(args);
       requirePlainArg("args.mechanisms", args.mechanisms, "it decides which resources exist");
-      const mechanisms = checkMechanisms("args.mechanisms", args.mechanisms);
+      const mechanisms = checkBindingMechanisms(
+        "args.mechanisms",
+        checkMechanisms("args.mechanisms", args.mechanisms),
+      );
+      const chained = mechanisms.includes(Mechanism.IrsaChained);
       const sa = args.serviceAccount as unknown;
       if (sa === null || typeof sa !== "object" || Array.isArray(sa) || !isPlain(sa)) {
         throw new InputError(
@@ -210,6 +209,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       }
       if (args.clusterName !== undefined && isPlain(args.clusterName))
         validateEksClusterName("args.clusterName", args.clusterName);
+      checkChainedArgs(args, chained, saName);
       const probe = args.probe;
       if (probe !== undefined) {
         if (probe === null || typeof probe !== "object")
@@ -225,14 +225,18 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       }
       const serviceAccount = { namespace, name: saName };
       // The handoff, read and checked against these arguments once known: everything waits for it.
-      const plan = checked(pulumi.all([args.handoff, args.clusterName]), ([handoff, clusterName]) =>
-        planBinding({
-          handoff: parseHandoff("args.handoff", handoff),
-          mechanisms,
-          serviceAccount,
-          ...(clusterName !== undefined ? { clusterName } : {}),
-          ...(probe?.bucketName !== undefined ? { probeBucket: probe.bucketName } : {}),
-        }),
+      const plan = checked(
+        pulumi.all([args.handoff, args.clusterName, args.existingOidcProviderArn]),
+        ([handoff, clusterName, existingOidcProviderArn]) =>
+          planBinding({
+            handoff: parseHandoff("args.handoff", handoff),
+            mechanisms,
+            serviceAccount,
+            ...(clusterName !== undefined ? { clusterName } : {}),
+            ...(args.clusterKey !== undefined ? { clusterKey: args.clusterKey } : {}),
+            ...(existingOidcProviderArn !== undefined ? { existingOidcProviderArn } : {}),
+            ...(probe?.bucketName !== undefined ? { probeBucket: probe.bucketName } : {}),
+          }),
       );
       return { mechanisms, serviceAccount, create, createNamespace, plan };
     });
@@ -240,43 +244,70 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
     const { mechanisms, serviceAccount, create, createNamespace, plan } = checks;
     const roleArn = plan.apply((p) => p.roleArn);
 
-    let annotate = false;
+    // The role the ServiceAccount's eks.amazonaws.com/role-arn annotation names, if any.
+    let annotated: pulumi.Output<string> | undefined;
     const ready: pulumi.Resource[] = [];
     let associationArn: pulumi.Output<string> | undefined;
+    let chainedSourceRoleArn: pulumi.Output<string> | undefined;
     for (const m of mechanisms) {
       switch (m) {
         case Mechanism.Irsa:
-          annotate = true;
+          annotated = roleArn;
           break;
         case Mechanism.PodIdentity: {
-          const identity = wirePodIdentity(this, name, args, plan, serviceAccount);
+          const identity = wirePodIdentity(
+            this,
+            name,
+            {
+              clusterName: args.clusterName as pulumi.Input<string>,
+              installPodIdentityAgent: args.installPodIdentityAgent === true,
+              tags: args.tags,
+            },
+            plan,
+            serviceAccount,
+          );
           ready.push(identity);
           associationArn = identity.associationArns.apply(
             (arns) => arns[`${serviceAccount.namespace}/${serviceAccount.name}`],
           );
           break;
         }
-        case Mechanism.IrsaChained: // refused by checkMechanisms before anything is registered
+        case Mechanism.IrsaChained: {
+          const wiring = wireChained(
+            this,
+            name,
+            {
+              issuerUrl: args.issuerUrl as pulumi.Input<string>,
+              existingOidcProviderArn: args.existingOidcProviderArn,
+              tags: args.tags,
+            },
+            plan,
+            serviceAccount,
+          );
+          ready.push(wiring.sourceRole);
+          // The webhook mounts the token for account A's source role; the profile chains into B's role.
+          chainedSourceRoleArn = annotated = wiring.sourceRoleArn;
+          break;
+        }
         default:
-          unhandledMechanism(m as never);
+          unhandledMechanism(m);
       }
     }
 
     // The ServiceAccount: one resource (one URN) whether annotated or not, so a migration step that
     // drops IRSA updates its annotations instead of replacing it.
     const namespaceGated = plan.apply(() => serviceAccount.namespace);
-    const annotations = annotate
-      ? roleArn.apply((arn) => buildServiceAccountAnnotations({ roleArn: arn }))
-      : undefined;
+    const annotations = annotated?.apply((arn) => buildServiceAccountAnnotations({ roleArn: arn }));
+    let serviceAccountResource: pulumi.Resource;
     if (create) {
       ready.push(
-        registerServiceAccount(name, this, {
+        (serviceAccountResource = registerServiceAccount(name, this, {
           namespace: namespaceGated,
           name: pulumi.output(serviceAccount.name),
           labels: pulumi.output(buildServiceAccountLabels(undefined)),
           ...(annotations !== undefined ? { annotations } : {}),
           createNamespace,
-        }),
+        })),
       );
     } else {
       // Adopted: a server-side-apply patch owning only the annotation. Applied again without it, the
@@ -285,7 +316,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       // also own the field": https://kubernetes.io/docs/reference/using-api/server-side-apply/); an
       // annotation another manager set conflicts, and the update fails rather than take it over.
       ready.push(
-        new k8s.core.v1.ServiceAccountPatch(
+        (serviceAccountResource = new k8s.core.v1.ServiceAccountPatch(
           `${name}-annotation`,
           {
             metadata: {
@@ -295,8 +326,25 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
             },
           },
           { parent: this },
-        ),
+        )),
       );
+    }
+
+    // IRSA with role chaining: the SDK config file, beside the ServiceAccount (its namespace exists then).
+    let podCredentials: pulumi.Output<PodCredentialWiring> | undefined;
+    if (chainedSourceRoleArn !== undefined) {
+      const profile = new ChainedProfileConfigMap(
+        `${name}-profile`,
+        {
+          namespace: namespaceGated,
+          name: chainedConfigMapName(serviceAccount.name),
+          sourceRoleArn: chainedSourceRoleArn,
+          targetRoleArn: roleArn,
+        },
+        { parent: this, dependsOn: [serviceAccountResource] },
+      );
+      ready.push(profile);
+      podCredentials = profile.wiring;
     }
 
     const path = podCredentialPath(mechanisms);
@@ -309,6 +357,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
         ...(args.probe.region !== undefined ? { region: args.probe.region } : {}),
         mechanism: PROBE_MODE[path],
         ...(path === Mechanism.PodIdentity && associationArn !== undefined ? { associationArn } : {}),
+        ...(path === Mechanism.IrsaChained && podCredentials !== undefined ? { podCredentials } : {}),
       };
       const check = new AccessCheckJob(
         `${name}-access-check`,
@@ -341,64 +390,3 @@ const CLUSTER_NAME_USED: Record<Mechanism, boolean> = {
   [Mechanism.PodIdentity]: true,
   [Mechanism.IrsaChained]: false,
 };
-
-/**
- * Pod Identity's part: the source role the grant trusts (its name and path from the handoff, so that
- * the ARN is the one account B named), and the association with the grant's role as `targetRoleArn`.
- */
-function wirePodIdentity(
-  parent: pulumi.Resource,
-  name: string,
-  args: BucketAccessBindingArgs,
-  plan: pulumi.Output<BindingPlan>,
-  serviceAccount: { namespace: string; name: string },
-): CrossAccountPodIdentity {
-  const source = plan.apply((p) =>
-    parseRoleArn("args.handoff.clusters[].sourceRoleArn", p.podIdentity!.sourceRoleArn),
-  );
-  const sourceRole = new PodIdentitySourceRole(
-    `${name}-source`,
-    {
-      clusterArn: plan.apply((p) => p.podIdentity!.clusterArn),
-      roleName: source.apply((s) => s.roleName),
-      path: source.apply((s) => s.path),
-      ...(args.tags !== undefined ? { tags: args.tags } : {}),
-    },
-    { parent },
-  );
-  // The role must be the one account B trusts: same account (this stack's AWS provider) and name.
-  const sourceRoleArn = pulumi.all([sourceRole.roleArn, plan]).apply(([arn, p]) => {
-    if (arn !== p.podIdentity!.sourceRoleArn) {
-      throw new InputError(
-        "args.handoff",
-        p.podIdentity!.sourceRoleArn,
-        `names the source role account B trusts, but this binding's source role is ${arn}: run account A with the AWS provider of the cluster's account`,
-      );
-    }
-    return arn;
-  });
-  const agent =
-    args.installPodIdentityAgent === true
-      ? [
-          new PodIdentityAgent(
-            `${name}-agent`,
-            {
-              clusterName: args.clusterName as pulumi.Input<string>,
-              ...(args.tags !== undefined ? { tags: args.tags } : {}),
-            },
-            { parent },
-          ),
-        ]
-      : [];
-  return new CrossAccountPodIdentity(
-    `${name}-pod-identity`,
-    {
-      clusterName: args.clusterName as pulumi.Input<string>,
-      sourceRoleArn,
-      targetRoleArn: plan.apply((p) => p.roleArn),
-      serviceAccounts: [serviceAccount],
-      ...(args.tags !== undefined ? { tags: args.tags } : {}),
-    },
-    { parent, dependsOn: agent },
-  );
-}

@@ -49,8 +49,9 @@ export const BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION =
 /** Arguments of {@link BucketAccessGrant}. */
 export interface BucketAccessGrantArgs {
   /**
-   * The paths by which workloads reach the role: `["irsa"]`, `["pod-identity"]`, or both during a
-   * migration (the role trusts each; docs/migration.md). A plain list: it decides which resources exist.
+   * The paths by which workloads reach the role: `["irsa"]`, `["pod-identity"]`, `["irsa-chained"]`,
+   * or several during a migration (the role trusts each; docs/migration.md). A plain list: it decides
+   * which resources exist.
    * @default none (required)
    */
   mechanisms: Mechanism[];
@@ -91,7 +92,8 @@ export interface BucketAccessGrantArgs {
    */
   permissionsBoundary?: pulumi.Input<string>;
   /**
-   * Maximum session duration in seconds (3600 to 43200).
+   * Maximum session duration in seconds (3600 to 43200). A session reached by role chaining
+   * (`irsa-chained`) lasts one hour at most whatever this says (IAM, "Role chaining").
    * @default 3600
    */
   maxSessionDuration?: pulumi.Input<number>;
@@ -137,11 +139,12 @@ function plainBucketArgs(buckets: unknown): unknown {
  * One grant of S3 access across accounts: a role in account B that the listed service accounts of
  * account A's clusters reach by the listed mechanisms (IRSA: an IAM OIDC provider per cluster issuer,
  * created or adopted; Pod Identity: the source role of each cluster by `aws:PrincipalArn` and the
- * session tags), one least-privilege inline policy per bucket, the buckets to create, and one
+ * session tags; IRSA with role chaining: account A's IRSA source role of each cluster by
+ * `aws:PrincipalArn`), one least-privilege inline policy per bucket, the buckets to create, and one
  * `handoff` output with everything account A's `BucketAccessBinding` needs.
  */
 export class BucketAccessGrant extends pulumi.ComponentResource {
-  /** The grant's role: IRSA's annotation, Pod Identity's `targetRoleArn`. */
+  /** The grant's role: IRSA's annotation, Pod Identity's `targetRoleArn`, the chained profile's `role_arn`. */
   public readonly roleArn: pulumi.Output<string>;
   /** The role's name. */
   public readonly roleName: pulumi.Output<string>;
@@ -270,9 +273,10 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
             }
             case Mechanism.PodIdentity:
               break; // nothing in account B but the trust: the source role is account A's
-            case Mechanism.IrsaChained: // refused by checkMechanisms before anything is registered
+            case Mechanism.IrsaChained:
+              break; // likewise: the source role and its OIDC provider are account A's
             default:
-              return unhandledMechanism(m as never);
+              return unhandledMechanism(m);
           }
         }
         return pulumi

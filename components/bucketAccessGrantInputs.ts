@@ -41,6 +41,16 @@ export interface GrantClusterInput {
    * @default none
    */
   sourceRoleArn?: pulumi.Input<string>;
+  /**
+   * IRSA with role chaining: account A's IRSA source role (an IAM role ARN, no wildcards), the only
+   * principal the chained trust admits: account A's root narrowed by `ArnEquals aws:PrincipalArn`,
+   * so the role need not exist yet (docs/migration.md, "Deploy order"); account A's
+   * `BucketAccessBinding` creates it under exactly this name and path. With `clusterArn`, in the
+   * cluster's account; never the same role as `sourceRoleArn`; one per cluster. Required with
+   * `irsa-chained`, refused without it.
+   * @default none
+   */
+  chainedSourceRoleArn?: pulumi.Input<string>;
 }
 
 /** A bucket of the grant. */

@@ -1,14 +1,13 @@
 /**
  * The handoff of a grant: everything account A needs from account B's `BucketAccessGrant`, as one
- * plain object a StackReference carries across (`grant.handoff`), versioned; and the pure core of
- * `BucketAccessBinding`: the handoff read strictly, and the binding's own arguments checked against
- * it. No Pulumi or AWS package is imported.
+ * plain object a StackReference carries across (`grant.handoff`), versioned, and read strictly
+ * (`parseHandoff`; the binding's own arguments are checked against it in `bucketAccessBindingPlan.ts`).
+ * No Pulumi or AWS package is imported.
  */
 import { InputError } from "./errors";
 import { isMechanism, Mechanism, MECHANISMS } from "./mechanism";
-import { podCredentialPath, checkClusterValues, type GrantCluster } from "./bucketAccess";
+import { checkClusterValues, type GrantCluster } from "./bucketAccess";
 import { type GrantBucket } from "./bucketAccessBuckets";
-import { parseEksClusterArn } from "./podIdentityPolicies";
 import { normalizePrefixes } from "./s3AccessPolicy";
 import { type ServiceAccountRef } from "./trustPolicy";
 import {
@@ -16,7 +15,6 @@ import {
   requireArray,
   requireString,
   validateBucketName,
-  validateEksClusterName,
   validateKmsKeyArn,
   validateNamespace,
   validateObjectName,
@@ -25,6 +23,9 @@ import {
 /**
  * The version of the handoff this package writes and reads. A binding refuses another version, naming
  * it, rather than guess what its fields mean; a new version is a new major entry in the CHANGELOG.
+ * `chainedSourceRoleArn` (irsa-chained) was added within version 1: it appears only in a handoff that
+ * trusts irsa-chained, every handoff without it reads as before, and a reader that does not know the
+ * field refuses it by name (the reader is strict) instead of misreading it.
  */
 export const HANDOFF_VERSION = 1;
 
@@ -55,6 +56,12 @@ export interface HandoffCluster {
    * @default none (absent unless the grant trusts Pod Identity)
    */
   sourceRoleArn?: string;
+  /**
+   * IRSA with role chaining: account A's IRSA source role the grant's role trusts (by
+   * `aws:PrincipalArn`); the binding creates it under this name and path.
+   * @default none (absent unless the grant trusts irsa-chained)
+   */
+  chainedSourceRoleArn?: string;
 }
 
 /** A bucket of the grant, as the handoff carries it. */
@@ -112,7 +119,8 @@ export interface BucketAccessHandoff {
    */
   mechanisms: Mechanism[];
   /**
-   * The grant's role in account B: IRSA's annotation, Pod Identity's `targetRoleArn`.
+   * The grant's role in account B: IRSA's annotation, Pod Identity's `targetRoleArn`, the chained
+   * profile's `role_arn`.
    * @default none (required)
    */
   roleArn: string;
@@ -140,8 +148,17 @@ export interface BucketAccessHandoff {
 export const HANDOFF_CLUSTER_FIELDS: Record<Mechanism, readonly (keyof GrantCluster)[]> = {
   [Mechanism.Irsa]: ["issuerUrl", "oidcProviderArn"],
   [Mechanism.PodIdentity]: ["clusterArn", "sourceRoleArn"],
-  [Mechanism.IrsaChained]: [], // refused by checkMechanisms: the grant components do not take it yet
+  [Mechanism.IrsaChained]: ["chainedSourceRoleArn"],
 };
+
+/** A handoff cluster's fields, in the order the handoff writes them. */
+const HANDOFF_CLUSTER_KEYS = [
+  "issuerUrl",
+  "oidcProviderArn",
+  "clusterArn",
+  "sourceRoleArn",
+  "chainedSourceRoleArn",
+] as const;
 
 /**
  * The handoff of a grant, from its checked parts: mechanisms, role, service accounts and clusters
@@ -164,7 +181,7 @@ export function buildHandoff(options: {
       .map(([key, c]) => {
         const fields = new Set(options.mechanisms.flatMap((m) => HANDOFF_CLUSTER_FIELDS[m]));
         const entry: HandoffCluster = { key };
-        for (const f of ["issuerUrl", "oidcProviderArn", "clusterArn", "sourceRoleArn"] as const) {
+        for (const f of HANDOFF_CLUSTER_KEYS) {
           if (fields.has(f) && c[f] !== undefined) entry[f] = c[f];
         }
         return entry;
@@ -250,7 +267,7 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
   });
   const clusters = requireArray(`${field}.clusters`, raw.clusters, 1).map((c, i) => {
     const where = `${field}.clusters[${i}]`;
-    const o = object(where, c, ["key", "issuerUrl", "oidcProviderArn", "clusterArn", "sourceRoleArn"]);
+    const o = object(where, c, ["key", ...HANDOFF_CLUSTER_KEYS]);
     const key = requireString(`${where}.key`, o.key);
     const { key: _key, ...rest } = o;
     const values = checkClusterValues(where, rest);
@@ -278,85 +295,4 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
     };
   });
   return { version: HANDOFF_VERSION, mechanisms, roleArn, serviceAccounts, clusters, buckets };
-}
-
-/** What a binding sets up in account A, once checked against the handoff. */
-export interface BindingPlan {
-  /** The grant's role (annotation, `targetRoleArn`, the probe's expected role). */
-  roleArn: string;
-  /** Pod Identity: the handoff's cluster entry for the binding's cluster. */
-  podIdentity?: { clusterArn: string; sourceRoleArn: string };
-  /** The path the pods' SDK takes with everything the binding sets up ({@link podCredentialPath}). */
-  podPath: Mechanism;
-  /** The bucket the probe reads. */
-  probeBucket?: string;
-}
-
-/**
- * Checks a binding's own (plain) arguments against the handoff: every mechanism it sets up is one the
- * grant trusts, its service account is one the grant names, and, with Pod Identity, its cluster is one
- * of the grant's (by name, and by account when `accountId` is known). Errors name both sides.
- */
-export function planBinding(options: {
-  handoff: BucketAccessHandoff;
-  mechanisms: readonly Mechanism[];
-  serviceAccount: ServiceAccountRef;
-  clusterName?: string;
-  probeBucket?: string;
-}): BindingPlan {
-  const { handoff, mechanisms, serviceAccount } = options;
-  mechanisms.forEach((m, i) => {
-    if (!handoff.mechanisms.includes(m)) {
-      throw new InputError(
-        `args.mechanisms[${i}]`,
-        m,
-        `account B's grant does not trust it (args.handoff.mechanisms is ${JSON.stringify(handoff.mechanisms)}): ` +
-          `add "${m}" to the grant's mechanism and update account B first`,
-      );
-    }
-  });
-  if (
-    !handoff.serviceAccounts.some(
-      (sa) => sa.namespace === serviceAccount.namespace && sa.name === serviceAccount.name,
-    )
-  ) {
-    throw new InputError(
-      "args.serviceAccount",
-      { namespace: serviceAccount.namespace, name: serviceAccount.name },
-      `is not among the service accounts account B's grant trusts (args.handoff.serviceAccounts: ${handoff.serviceAccounts
-        .map((sa) => `${sa.namespace}/${sa.name}`)
-        .join(", ")})`,
-    );
-  }
-  const plan: BindingPlan = { roleArn: handoff.roleArn, podPath: podCredentialPath(mechanisms) };
-  if (mechanisms.includes(Mechanism.PodIdentity)) {
-    const clusterName = validateEksClusterName("args.clusterName", options.clusterName);
-    const matches = handoff.clusters.filter(
-      (c) =>
-        c.clusterArn !== undefined &&
-        parseEksClusterArn("clusterArn", c.clusterArn).clusterName === clusterName,
-    );
-    if (matches.length !== 1) {
-      throw new InputError(
-        "args.clusterName",
-        clusterName,
-        `must name ${matches.length === 0 ? "one" : "exactly one"} of the clusters account B's grant trusts for Pod Identity ` +
-          `(args.handoff.clusters: ${handoff.clusters.map((c) => c.clusterArn ?? `${c.key} (no clusterArn)`).join(", ")})`,
-      );
-    }
-    plan.podIdentity = { clusterArn: matches[0].clusterArn!, sourceRoleArn: matches[0].sourceRoleArn! };
-  }
-  if (options.probeBucket !== undefined) {
-    if (!handoff.buckets.some((b) => b.name === options.probeBucket)) {
-      throw new InputError(
-        "args.probe.bucketName",
-        options.probeBucket,
-        `is not among the grant's buckets (args.handoff.buckets: ${handoff.buckets.map((b) => b.name).join(", ")})`,
-      );
-    }
-    plan.probeBucket = options.probeBucket;
-  } else {
-    plan.probeBucket = handoff.buckets[0].name;
-  }
-  return plan;
 }

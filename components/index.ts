@@ -119,17 +119,17 @@ export {
   HANDOFF_VERSION,
   buildHandoff,
   parseHandoff,
-  planBinding,
   type BucketAccessHandoff,
   type HandoffCluster,
   type HandoffBucket,
   type HandoffServiceAccount,
-  type BindingPlan,
 } from "./bucketAccessHandoff";
+export { planBinding, type BindingPlan } from "./bucketAccessBindingPlan";
 export {
   buildGrantTrustPolicy,
   podCredentialPath,
   CREDENTIAL_PRECEDENCE,
+  checkBindingMechanisms,
   type GrantTrustOptions,
   type GrantCluster,
 } from "./bucketAccess";

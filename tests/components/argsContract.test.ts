@@ -94,7 +94,7 @@ describe("args contract: documented defaults, one rejection, errors in args term
       },
     ],
     ["bucketAccessGrantInputs.ts", "GrantBucketInput", { create: false, access: "read" }],
-    ["bucketAccessBinding.ts", "BindingServiceAccountInput", { create: true, createNamespace: false }],
+    ["bucketAccessBindingInputs.ts", "BindingServiceAccountInput", { create: true, createNamespace: false }],
     ["bucketAccessBinding.ts", "BucketAccessBindingArgs", { installPodIdentityAgent: false }],
   ];
   for (const [file, iface, defaults] of cases) {

@@ -10,6 +10,7 @@ import {
   checkClusterValues,
   checkDistinctClusters,
   checkGrantServiceAccounts,
+  checkBindingMechanisms,
   checkMechanisms,
   podCredentialPath,
   type GrantCluster,
@@ -20,12 +21,8 @@ import {
   checkGrantBuckets,
   foreignKeyStatements,
 } from "../../components/bucketAccessBuckets";
-import {
-  buildHandoff,
-  HANDOFF_VERSION,
-  parseHandoff,
-  planBinding,
-} from "../../components/bucketAccessHandoff";
+import { buildHandoff, HANDOFF_VERSION, parseHandoff } from "../../components/bucketAccessHandoff";
+import { planBinding } from "../../components/bucketAccessBindingPlan";
 import { evaluateResourcePolicy, evaluateTrust } from "../../components/evaluate";
 import { PolicySizeError } from "../../components/errors";
 import { buildPodIdentityTargetTrustPolicy } from "../../components/podIdentityPolicies";
@@ -61,19 +58,27 @@ describe("BucketAccessGrant's arguments (pure checks)", () => {
     expectInputError(() => checkMechanisms("m", ["irsa", "irsa"]), "m[1]", "irsa", "listed twice");
   });
 
-  it("refuses irsa-chained by name, with where to go instead (the grant components do not take it yet)", () => {
-    expectInputError(
-      () => checkMechanisms("args.mechanisms", ["irsa", "irsa-chained"]),
-      "args.mechanisms[1]",
+  it("takes irsa-chained alone or with another mechanism (the grant may trust every path)", () => {
+    expect(checkMechanisms("m", "irsa-chained")).to.deep.equal(["irsa-chained"]);
+    expect(checkMechanisms("m", ["pod-identity", "irsa-chained", "irsa"])).to.deep.equal([
+      "irsa",
+      "pod-identity",
       "irsa-chained",
-      "is not supported by BucketAccessGrant and BucketAccessBinding yet",
-    );
+    ]);
+  });
+
+  it("a binding refuses irsa with irsa-chained by name (one annotation, two roles); other pairs pass", () => {
     expectInputError(
-      () => checkMechanisms("args.mechanisms", "irsa-chained"),
+      () => checkBindingMechanisms("args.mechanisms", ["irsa", "irsa-chained"]),
       "args.mechanisms",
-      "irsa-chained",
-      "ChainedTargetRole",
+      ["irsa", "irsa-chained"],
+      'must not list both "irsa" and "irsa-chained": the ServiceAccount has one eks.amazonaws.com/role-arn annotation',
     );
+    expect(checkBindingMechanisms("m", ["pod-identity", "irsa-chained"])).to.deep.equal([
+      "pod-identity",
+      "irsa-chained",
+    ]);
+    expect(checkBindingMechanisms("m", ["irsa", "pod-identity"])).to.deep.equal(["irsa", "pod-identity"]);
   });
 
   it("needs of each cluster what each listed mechanism reads, and refuses what none reads", () => {
@@ -351,6 +356,12 @@ describe("KMS keys of another account, and which path a pod takes", () => {
     expect(podCredentialPath(["pod-identity", "irsa"])).to.equal("irsa");
     expect(podCredentialPath(["pod-identity"])).to.equal("pod-identity");
     expect(podCredentialPath(["irsa"])).to.equal("irsa");
+    expect(podCredentialPath(["irsa-chained"])).to.equal("irsa-chained");
+  });
+
+  it("the chained profile wins over Pod Identity (AWS_PROFILE is read before the container provider)", () => {
+    expect(podCredentialPath(["pod-identity", "irsa-chained"])).to.equal("irsa-chained");
+    expect(podCredentialPath(["irsa-chained", "pod-identity"])).to.equal("irsa-chained");
   });
 });
 
@@ -421,7 +432,7 @@ describe("the handoff (version 1) and the binding's plan", () => {
     ).to.deep.equal({
       roleArn: ROLE,
       podPath: "irsa",
-      podIdentity: { clusterArn: CLUSTER, sourceRoleArn: SOURCE },
+      podIdentity: { key: "prod", clusterArn: CLUSTER, sourceRoleArn: SOURCE },
       probeBucket: "team-reports",
     });
     const irsaHandoff = { ...handoff, mechanisms: ["irsa" as const] };

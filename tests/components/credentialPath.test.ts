@@ -3,9 +3,13 @@ import {
   SDK_FAMILIES,
   credentialPathOf,
   credentialPathProblems,
+  checkBindingMechanisms,
   credentialSourcesOf,
   describeCredentialPath,
+  podCredentialPath,
+  SOURCE_OF_MECHANISM,
 } from "../../components/credentialPath";
+import { MECHANISMS, type Mechanism } from "../../components/mechanism";
 import { describePod } from "../../chain/livePods";
 
 const IRSA = { AWS_ROLE_ARN: "arn:aws:iam::111122223333:role/r", AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/t" };
@@ -103,5 +107,35 @@ describe("credentialPathOf: which credentials a container's AWS SDK uses", () =>
       "p: container a uses IRSA's web identity (AWS_ROLE_ARN), " +
         "container b uses Pod Identity's endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)",
     );
+  });
+
+  it("podCredentialPath (the binding's) agrees with credentialPathOf for every set of mechanisms a binding accepts", () => {
+    // What each mechanism puts in its pods' environment: irsa-chained's pods also get the webhook's
+    // variables (for account A's source role) beside the profile that chains into account B.
+    const injected: Record<Mechanism, Record<string, string>> = {
+      irsa: IRSA,
+      "pod-identity": POD_IDENTITY,
+      "irsa-chained": { ...IRSA, ...PROFILE },
+    };
+    const subsets = MECHANISMS.reduce<Mechanism[][]>(
+      (all, m) => [...all, ...all.map((s) => [...s, m])],
+      [[]],
+    ).filter((s) => s.length > 0);
+    let accepted = 0;
+    for (const mechanisms of subsets) {
+      try {
+        checkBindingMechanisms("mechanisms", mechanisms);
+      } catch {
+        continue;
+      }
+      accepted += 1;
+      const env = Object.assign({}, ...mechanisms.map((m) => injected[m])) as Record<string, string>;
+      const path = credentialPathOf(env);
+      const expected = SOURCE_OF_MECHANISM[podCredentialPath(mechanisms)];
+      // The probe is the AWS CLI and the examples' readers JavaScript: both families take that path.
+      expect(path.bySdk["JavaScript v3"], mechanisms.join("+")).to.equal(expected);
+      expect(path.bySdk["boto3 and the AWS CLI"], mechanisms.join("+")).to.equal(expected);
+    }
+    expect(accepted).to.equal(5); // 7 non-empty subsets, less the two that hold irsa and irsa-chained
   });
 });

@@ -89,7 +89,16 @@ const EXPECTED: Record<string, { inputs: Record<string, boolean>; outputs: reado
     outputs: ["roleArn", "bucketNames", "handoff", "kmsKeyPolicyStatements"],
   },
   BucketAccessBinding: {
-    inputs: { handoff: true, mechanisms: true, clusterName: false, serviceAccount: true, probe: false },
+    inputs: {
+      handoff: true,
+      mechanisms: true,
+      clusterName: false,
+      issuerUrl: false,
+      existingOidcProviderArn: false,
+      clusterKey: false,
+      serviceAccount: true,
+      probe: false,
+    },
     outputs: ["roleArn", "namespace", "serviceAccountName", "podCredentialPath"],
   },
 };

@@ -412,7 +412,8 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
         {},
         { "acme/cluster/prod": { oidcIssuerUrl: ISSUER, clusterArn: CLUSTER } },
       );
-      for (const e of ["irsa", "pod-identity", "existing-bucket", "two-clusters"]) void runExample(e);
+      for (const e of ["irsa", "pod-identity", "irsa-chained", "existing-bucket", "two-clusters"])
+        void runExample(e);
       for (const step of ["1", "2", "3"]) void runExample("migration", { "consumer:migrationStep": step });
     });
 
@@ -474,6 +475,32 @@ describe("the npm package (npm pack, installed into a scratch program)", functio
       expect(
         of(r, "kubernetes:core/v1:Namespace").map((x) => (x.inputs.metadata as { name: string }).name),
       ).to.deep.equal(["jobs"]);
+    });
+
+    it("IRSA with role chaining: no provider in B, A's provider and source role, the annotation and the profile", async () => {
+      const r = await runExample("irsa-chained");
+      const source = "arn:aws:iam::111122223333:role/reports-chained";
+      expect(trustOf(r).map((st) => st.Condition)).to.deep.equal([
+        { ArnEquals: { "aws:PrincipalArn": source } },
+      ]);
+      const providers = of(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+      expect(
+        providers.map((p) => p.inputs.url),
+        "one provider, account A's",
+      ).to.deep.equal([ISSUER]);
+      expect(of(r, "aws:iam/role:Role").map((x) => x.inputs.name)).to.have.members([
+        "reports",
+        "reports-chained",
+      ]);
+      expect(annotated(r)).to.deep.equal([source]);
+      const config = of(r, "kubernetes:core/v1:ConfigMap").map(
+        (x) => (x.inputs.data as { config: string }).config,
+      );
+      expect(config).to.have.length(1);
+      expect(config[0]).to.include(`role_arn = ${source}`);
+      expect(config[0]).to.include("role_arn = arn:aws:iam::222233334444:role/reports");
+      expect(JSON.stringify(of(r, "kubernetes:batch/v1:Job")[0].inputs)).to.include("AWS_PROFILE");
+      expect(r.outputs.podCredentialPath).to.equal("irsa-chained");
     });
 
     it("an existing bucket with another account's KMS key: the key-policy statement its owner must add", async () => {

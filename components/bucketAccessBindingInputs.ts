@@ -1,0 +1,119 @@
+/**
+ * The input types of `BucketAccessBinding`'s arguments (the ServiceAccount, the probe), each field
+ * documented with its default, and the checks of the arguments only IRSA with role chaining reads.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { BucketAccessBindingArgs } from "./bucketAccessBinding";
+import { checkAdoptedProvider } from "./clusterOidcProvider";
+import { InputError } from "./errors";
+import { isPlain } from "./inputs";
+import { normalizeIssuer } from "./issuer";
+import { parseOidcProviderArn } from "./validation";
+
+/** The ServiceAccount a binding sets up. */
+export interface BindingServiceAccountInput {
+  /**
+   * The namespace: one the grant's `serviceAccounts` names. A plain string.
+   * @default none (required)
+   */
+  namespace: string;
+  /**
+   * The service account's name: one the grant's `serviceAccounts` names. A plain string.
+   * @default none (required)
+   */
+  name: string;
+  /**
+   * Create the ServiceAccount (deleted with the stack). `false` adopts an existing one: IRSA's annotation
+   * is then applied by a server-side-apply patch that owns only that field, and removed again when IRSA
+   * leaves the binding's `mechanisms`, unless another field manager (the tool that set it before) owns
+   * it too: that tool must drop it as well, or the pods keep IRSA.
+   * @default true
+   */
+  create?: boolean;
+  /**
+   * Also create the Namespace (only with `create`; never `default`, `kube-system`, `kube-public`, `kube-node-lease`).
+   * @default false
+   */
+  createNamespace?: boolean;
+}
+
+/** The in-cluster probe: an access-check Job and a reader Deployment running as the ServiceAccount. */
+export interface BindingProbeInput {
+  /**
+   * The key of an object the probe reads.
+   * @default none (required)
+   */
+  objectKey: pulumi.Input<string>;
+  /**
+   * The bucket it reads: one of the grant's. A plain string.
+   * @default the grant's first bucket
+   */
+  bucketName?: string;
+  /**
+   * AWS region for the probe's CLI (`AWS_REGION`).
+   * @default none (the region EKS injects)
+   */
+  region?: pulumi.Input<string>;
+}
+
+/** The chained profile's ConfigMap of a ServiceAccount: one per ServiceAccount in its namespace. */
+export function chainedConfigMapName(serviceAccountName: string): string {
+  return `${serviceAccountName}-aws-config`;
+}
+
+/**
+ * The arguments only IRSA with role chaining reads: `issuerUrl` required with it, and with
+ * `existingOidcProviderArn` and `clusterKey` refused without it; plain values checked now.
+ */
+export function checkChainedArgs(args: BucketAccessBindingArgs, chained: boolean, saName: string): void {
+  const shown = (v: unknown) => (isPlain(v) ? v : "[an Output]");
+  if (!chained) {
+    for (const field of ["issuerUrl", "existingOidcProviderArn", "clusterKey"] as const) {
+      if (args[field] !== undefined) {
+        throw new InputError(
+          `args.${field}`,
+          shown(args[field]),
+          'is read only by mechanism "irsa-chained", which args.mechanisms does not list: remove it, or add the mechanism',
+        );
+      }
+    }
+    return;
+  }
+  if (args.issuerUrl === undefined) {
+    throw new InputError(
+      "args.issuerUrl",
+      undefined,
+      "is required by mechanism \"irsa-chained\": account A's OIDC provider and the source role's trust are for the cluster's issuer",
+    );
+  }
+  if (isPlain(args.issuerUrl)) normalizeIssuer(args.issuerUrl as string, "args.issuerUrl");
+  const existing = args.existingOidcProviderArn;
+  if (existing !== undefined && isPlain(existing)) {
+    parseOidcProviderArn("args.existingOidcProviderArn", existing);
+    if (isPlain(args.issuerUrl)) {
+      checkAdoptedProvider(
+        existing as string,
+        args.issuerUrl as string,
+        undefined,
+        "args.existingOidcProviderArn",
+        "args.issuerUrl",
+      );
+    }
+  }
+  if (args.clusterKey !== undefined && typeof args.clusterKey !== "string") {
+    throw new InputError(
+      "args.clusterKey",
+      shown(args.clusterKey),
+      "must be a plain string: the key of one of the grant's clusters",
+    );
+  }
+  // The chained profile's ConfigMap is named after the ServiceAccount (a DNS-1123 subdomain, 253 at most).
+  const configMap = chainedConfigMapName(saName);
+  if (configMap.length > 253) {
+    throw new InputError(
+      "args.serviceAccount.name",
+      saName,
+      `must be at most ${253 - (configMap.length - saName.length)} characters with "irsa-chained": the SDK config file's ConfigMap is named <name>-aws-config`,
+    );
+  }
+}
