@@ -25,20 +25,18 @@ export function checkPods(
   if (pods.length === 0) {
     return [runCheck(definition, p, "skip", `no pod in namespace ${p.namespace} runs as ${p.name}`)];
   }
-  const problems = pods.flatMap((pod) => {
-    const created = pod.createdAt ? ` (created ${pod.createdAt})` : "";
-    return pod.containers.flatMap((c) => problemsOf(`pod ${pod.name}${created}, container ${c.name}`, c.env));
-  });
-  return [
-    runCheck(
-      definition,
-      p,
-      problems.length === 0,
-      problems.length > 0
-        ? problems.join("; ")
-        : `${pods.length} pod(s): ${pods.map(describePod).join("; ")}`,
+  const where = (pod: LivePod, c: { name: string }) =>
+    `pod ${pod.name}${pod.createdAt ? ` (created ${pod.createdAt})` : ""}, container ${c.name}`;
+  const problems = pods.flatMap((pod) => pod.containers.flatMap((c) => problemsOf(where(pod, c), c.env)));
+  if (problems.length > 0) return [runCheck(definition, p, false, problems.join("; "))];
+  // No problem seen, but what the doctor cannot read could change the path: undecided, not passed.
+  const undecided = pods.flatMap((pod) =>
+    pod.containers.flatMap((c) =>
+      credentialPathOf(c.env, c.envFrom).undecided.map((why) => `${where(pod, c)}: ${why}`),
     ),
-  ];
+  );
+  if (undecided.length > 0) return [runCheck(definition, p, "warn", undecided.join("; "))];
+  return [runCheck(definition, p, true, `${pods.length} pod(s): ${pods.map(describePod).join("; ")}`)];
 }
 
 /**
@@ -48,7 +46,7 @@ export function checkPods(
 export function describePod(pod: LivePod): string {
   const paths = pod.containers.map((c) => ({
     name: c.name,
-    path: describeCredentialPath(credentialPathOf(c.env)),
+    path: describeCredentialPath(credentialPathOf(c.env, c.envFrom)),
   }));
   const distinct = new Set(paths.map((p) => p.path));
   if (distinct.size <= 1) return `${pod.name} uses ${paths[0]?.path ?? "no container"}`;

@@ -81,7 +81,11 @@ export interface LivePod {
   /** Its uid (the `kubernetes-pod-uid` session tag of EKS Pod Identity). */
   uid?: string;
   createdAt?: string;
-  containers: { name: string; env: Record<string, string> }[];
+  /**
+   * Each container's environment as its spec states it (a `valueFrom` variable with a marker value),
+   * and its `envFrom` sources, whose variables are not read (`secretRef <name>`, ...).
+   */
+  containers: { name: string; env: Record<string, string>; envFrom?: string[] }[];
 }
 
 /** One step of the end-to-end test (`--assume`): token, STS, S3. */

@@ -38,15 +38,35 @@ export type CredentialSource = "static-keys" | "profile" | "web-identity" | "con
 export const SDK_FAMILIES = ["JavaScript v3", "boto3 and the AWS CLI", "Java v2", "Go v2"] as const;
 export type SdkFamily = (typeof SDK_FAMILIES)[number];
 
-/** Each family's order of the sources ({@link CredentialSource}); `profileFirst` when `AWS_PROFILE` moves the profile before the keys. */
-const ORDERS: Record<SdkFamily, { order: CredentialSource[]; profileFirst: boolean }> = {
-  "JavaScript v3": { order: ["static-keys", "profile", "web-identity", "container"], profileFirst: true },
+/**
+ * Each family's order of the sources ({@link CredentialSource}); `profileFirst` when `AWS_PROFILE`
+ * moves the profile before the keys (JavaScript v3 only); `profileVariables` the variables that
+ * select a profile in that family (boto3 and the AWS CLI also read `AWS_DEFAULT_PROFILE`).
+ */
+const ORDERS: Record<
+  SdkFamily,
+  { order: CredentialSource[]; profileFirst: boolean; profileVariables: readonly string[] }
+> = {
+  "JavaScript v3": {
+    order: ["static-keys", "profile", "web-identity", "container"],
+    profileFirst: true,
+    profileVariables: ["AWS_PROFILE"],
+  },
   "boto3 and the AWS CLI": {
     order: ["static-keys", "profile", "web-identity", "container"],
     profileFirst: false,
+    profileVariables: ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"],
   },
-  "Java v2": { order: ["static-keys", "web-identity", "profile", "container"], profileFirst: false },
-  "Go v2": { order: ["static-keys", "web-identity", "profile", "container"], profileFirst: false },
+  "Java v2": {
+    order: ["static-keys", "web-identity", "profile", "container"],
+    profileFirst: false,
+    profileVariables: ["AWS_PROFILE"],
+  },
+  "Go v2": {
+    order: ["static-keys", "web-identity", "profile", "container"],
+    profileFirst: false,
+    profileVariables: ["AWS_PROFILE"],
+  },
 };
 
 /** The words of each source in a report. */
@@ -85,40 +105,88 @@ export interface CredentialPath {
   agreed?: CredentialSource;
   /** The mechanism of {@link agreed}, when it is one. */
   mechanism?: Mechanism;
+  /** What breaks a path whatever its order (half a key pair; a relative container URI). */
+  issues: { source?: CredentialSource; text: string }[];
+  /**
+   * Why the path cannot be known from the environment the doctor reads (variables from `envFrom`,
+   * a shared file whose default profile may hold credentials): such a container is undecided, never
+   * passed.
+   */
+  undecided: string[];
 }
 
 const set = (env: Record<string, string>, key: string): boolean =>
   typeof env[key] === "string" && env[key].length > 0;
 
-/** The sources an environment sets; a source counts only when every variable it needs is set. */
+/** The sources an environment sets (for any family); a source counts only when every variable it needs is set. */
 export function credentialSourcesOf(env: Record<string, string>): CredentialSource[] {
   const present: CredentialSource[] = [];
   if (set(env, "AWS_ACCESS_KEY_ID") && set(env, "AWS_SECRET_ACCESS_KEY")) present.push("static-keys");
-  if (set(env, "AWS_PROFILE")) present.push("profile");
+  if (set(env, "AWS_PROFILE") || set(env, "AWS_DEFAULT_PROFILE")) present.push("profile");
   if (set(env, "AWS_ROLE_ARN") && set(env, "AWS_WEB_IDENTITY_TOKEN_FILE")) present.push("web-identity");
-  if (set(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI")) present.push("container");
+  if (set(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI") || set(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    present.push("container");
+  }
   return present;
 }
 
-/** Which source each SDK family takes from one container's environment. */
-export function credentialPathOf(env: Record<string, string>): CredentialPath {
+/**
+ * Which source each SDK family takes from one container's environment. `envFrom` names the
+ * container's `envFrom` sources (their variables are not read): the path is then undecided.
+ */
+export function credentialPathOf(
+  env: Record<string, string>,
+  envFrom: readonly string[] = [],
+): CredentialPath {
   const present = credentialSourcesOf(env);
-  const profileSet = present.includes("profile");
   const bySdk = {} as Record<SdkFamily, CredentialSource | undefined>;
   for (const family of SDK_FAMILIES) {
-    const { order, profileFirst } = ORDERS[family];
+    const { order, profileFirst, profileVariables } = ORDERS[family];
+    const here = present.filter((s) => s !== "profile" || profileVariables.some((v) => set(env, v)));
+    const profileSet = here.includes("profile");
     const effective =
       profileFirst && profileSet
         ? ["profile" as const, ...order.filter((s) => s !== "static-keys" && s !== "profile")]
         : order;
-    bySdk[family] = effective.find((s) => present.includes(s));
+    bySdk[family] = effective.find((s) => here.includes(s));
   }
   const used = new Set(Object.values(bySdk));
   const agreed = used.size === 1 ? [...used][0] : undefined;
+  const issues: CredentialPath["issues"] = [];
+  if (set(env, "AWS_ACCESS_KEY_ID") !== set(env, "AWS_SECRET_ACCESS_KEY")) {
+    issues.push({
+      text:
+        `${set(env, "AWS_ACCESS_KEY_ID") ? "AWS_ACCESS_KEY_ID without AWS_SECRET_ACCESS_KEY" : "AWS_SECRET_ACCESS_KEY without AWS_ACCESS_KEY_ID"}: ` +
+        "boto3 and the AWS CLI stop with PartialCredentialsError instead of going on down their chain",
+    });
+  }
+  if (set(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    issues.push({
+      source: "container",
+      text:
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set: the SDKs that read it before the full URI (JavaScript " +
+        "v3, boto3) call the ECS endpoint 169.254.170.2, not Pod Identity's agent",
+    });
+  }
+  const undecided = envFrom.map(
+    (from) => `variables from envFrom ${from} are not read: an AWS_* variable there could change the path`,
+  );
+  if (!set(env, "AWS_PROFILE")) {
+    for (const file of ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"]) {
+      if (set(env, file)) {
+        undecided.push(
+          `${file} names ${env[file]}, whose default profile the SDKs read without AWS_PROFILE (JavaScript v3 ` +
+            "before the web identity token, every SDK before the container endpoint); its content is not read",
+        );
+      }
+    }
+  }
   return {
     present,
     bySdk,
     ...(agreed !== undefined ? { agreed, ...mechanismOf(agreed) } : {}),
+    issues,
+    undecided,
   };
 }
 
@@ -141,15 +209,21 @@ export function describeCredentialPath(path: CredentialPath): string {
  * sources some SDK family takes instead, in words; empty when every family takes `expected`.
  */
 export function credentialPathProblems(path: CredentialPath, expected: CredentialSource): string[] {
+  const issues = path.issues
+    .filter((i) => i.source === undefined || i.source === expected)
+    .map((i) => i.text);
   const others = SDK_FAMILIES.filter((f) => path.bySdk[f] !== undefined && path.bySdk[f] !== expected);
-  if (others.length === 0) return [];
+  if (others.length === 0) return issues;
   const bySource = new Map<CredentialSource, SdkFamily[]>();
   for (const f of others) bySource.set(path.bySdk[f]!, [...(bySource.get(path.bySdk[f]!) ?? []), f]);
-  return [...bySource].map(
-    ([s, families]) =>
-      `${families.length === SDK_FAMILIES.length ? "every AWS SDK" : families.join(", ")} would use ${WORDS[s]}, ` +
-      `not ${WORDS[expected]}`,
-  );
+  return [
+    ...issues,
+    ...[...bySource].map(
+      ([s, families]) =>
+        `${families.length === SDK_FAMILIES.length ? "every AWS SDK" : families.join(", ")} would use ${WORDS[s]}, ` +
+        `not ${WORDS[expected]}`,
+    ),
+  ];
 }
 
 /** `bySdk` with the families that use `source` left out (a problem already reported in other words). */

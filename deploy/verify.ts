@@ -142,6 +142,19 @@ function specEnv(env: unknown): Record<string, string> {
   return out;
 }
 
+/** A container spec's `envFrom` sources in words (their variables are not read). */
+function specEnvFrom(envFrom: unknown): string[] {
+  return (Array.isArray(envFrom) ? envFrom.filter(isRecord) : []).map((e) => {
+    const kind = isRecord(e.secretRef)
+      ? "secretRef"
+      : isRecord(e.configMapRef)
+        ? "configMapRef"
+        : "(unknown source)";
+    const ref = isRecord(e.secretRef) ? e.secretRef : isRecord(e.configMapRef) ? e.configMapRef : {};
+    return `${kind}${typeof ref.name === "string" ? ` ${ref.name}` : ""}`;
+  });
+}
+
 function podReport(pod: Record<string, unknown>): PodReport {
   const metadata = isRecord(pod.metadata) ? pod.metadata : {};
   const status = isRecord(pod.status) ? pod.status : {};
@@ -153,7 +166,9 @@ function podReport(pod: Record<string, unknown>): PodReport {
   const spec = isRecord(pod.spec) ? pod.spec : undefined;
   const specContainers = Array.isArray(spec?.containers) ? spec.containers.filter(isRecord) : [];
   const checkContainer = specContainers.find((c) => c.name === ACCESS_CHECK_CONTAINER) ?? specContainers[0];
-  if (checkContainer !== undefined) report.credentials = credentialPathOf(specEnv(checkContainer.env));
+  if (checkContainer !== undefined) {
+    report.credentials = credentialPathOf(specEnv(checkContainer.env), specEnvFrom(checkContainer.envFrom));
+  }
   const containers = Array.isArray(status.containerStatuses) ? status.containerStatuses.filter(isRecord) : [];
   for (const container of containers) {
     for (const which of ["state", "lastState"] as const) {
@@ -232,7 +247,10 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
   // The probe is the AWS CLI: the source it takes is boto3's (components/credentialPath.ts).
   const cli = pod.credentials?.bySdk["boto3 and the AWS CLI"];
   const expectedSource = SOURCE_OF_MECHANISM[check.mechanism];
-  if (pod.credentials !== undefined) {
+  const undecided = pod.credentials?.undecided ?? [];
+  if (pod.credentials !== undefined && undecided.length > 0) {
+    lines.push(`  credentials:   undecided: ${undecided.join("; ")}`);
+  } else if (pod.credentials !== undefined) {
     lines.push(
       `  credentials:   ${cli === undefined ? "none in the pod's environment" : describeSource(cli)} (the AWS CLI's choice)`,
     );
@@ -242,10 +260,16 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
     lines.push(`  assumed role:  ${result.callerArn}`);
     lines.push(`  expected role: ${check.expectedRoleArn} (${matches ? "matches" : "DOES NOT MATCH"})`);
   }
-  if (result.ok && matches && pod.credentials !== undefined && cli !== expectedSource) {
+  const problems = (pod.credentials?.issues ?? [])
+    .filter((i) => i.source === undefined || i.source === expectedSource)
+    .map((i) => i.text);
+  const judged = result.ok && matches && pod.credentials !== undefined && undecided.length === 0;
+  if (judged && (cli !== expectedSource || problems.length > 0)) {
     lines.push(
-      `  FAILED: the pod read the object, but through ${cli === undefined ? "no credentials of its environment" : describeSource(cli)}, ` +
-        `not ${describeSource(expectedSource)} (${check.mechanism}'s): remove the other credentials from the pod`,
+      cli !== expectedSource
+        ? `  FAILED: the pod read the object, but through ${cli === undefined ? "no credentials of its environment" : describeSource(cli)}, ` +
+            `not ${describeSource(expectedSource)} (${check.mechanism}'s): remove the other credentials from the pod`
+        : `  FAILED: the pod read the object, but its environment breaks ${check.mechanism}'s path: ${problems.join("; ")}`,
     );
     lines.push("verify: FAILED");
     return { ok: false, lines };

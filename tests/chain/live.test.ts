@@ -165,6 +165,11 @@ describe("the IRSA chain on live facts (the doctor's checks)", () => {
     expect(find(checkChain(keys), /pods of/).detail).to.match(
       /every AWS SDK would use static keys \(AWS_ACCESS_KEY_ID\), not IRSA's web identity/,
     );
+    const fromSecret = live((s) => (s.live!.pods![0].containers[0].envFrom = ["secretRef static-keys"]));
+    expect(find(checkChain(fromSecret), /pods of/)).to.include({ status: "warn" });
+    expect(find(checkChain(fromSecret), /pods of/).detail).to.match(
+      /envFrom secretRef static-keys are not read/,
+    );
     const profile = live((s) => (s.live!.pods![0].containers[0].env.AWS_PROFILE = "other"));
     expect(find(checkChain(profile), /pods of/).detail).to.match(
       /JavaScript v3, boto3 and the AWS CLI would use the config profile \(AWS_PROFILE\)/,

@@ -29,6 +29,8 @@ describe("credentialPathOf: which credentials a container's AWS SDK uses", () =>
       bySdk: every("web-identity"),
       agreed: "web-identity",
       mechanism: "irsa",
+      issues: [],
+      undecided: [],
     });
     expect(credentialPathOf(POD_IDENTITY).mechanism).to.equal("pod-identity");
     expect(credentialPathOf(PROFILE).mechanism).to.equal("irsa-chained");
@@ -71,6 +73,39 @@ describe("credentialPathOf: which credentials a container's AWS SDK uses", () =>
     expect(credentialSourcesOf({ AWS_ACCESS_KEY_ID: "AKIA" })).to.deep.equal([]);
     expect(credentialSourcesOf({ AWS_PROFILE: "" })).to.deep.equal([]);
     expect(describeCredentialPath(credentialPathOf({}))).to.equal("no AWS credentials in its environment");
+  });
+
+  it("AWS_DEFAULT_PROFILE selects a profile for boto3 and the AWS CLI only", () => {
+    expect(credentialPathOf({ ...IRSA, AWS_DEFAULT_PROFILE: "ops" }).bySdk).to.deep.equal({
+      ...every("web-identity"),
+      "boto3 and the AWS CLI": "profile",
+    });
+  });
+
+  it("half a key pair and a relative container URI are issues; files without AWS_PROFILE and envFrom are undecided", () => {
+    expect(credentialPathOf({ ...IRSA, AWS_ACCESS_KEY_ID: "AKIA" }).issues.map((i) => i.text)).to.deep.equal([
+      "AWS_ACCESS_KEY_ID without AWS_SECRET_ACCESS_KEY: boto3 and the AWS CLI stop with PartialCredentialsError " +
+        "instead of going on down their chain",
+    ]);
+    const relative = credentialPathOf({ ...POD_IDENTITY, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/x" });
+    expect(credentialPathProblems(relative, "container")).to.have.length(1);
+    expect(credentialPathProblems(relative, "container")[0]).to.match(/ECS endpoint 169\.254\.170\.2/);
+    expect(
+      credentialPathProblems(
+        credentialPathOf({ ...IRSA, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/x" }),
+        "web-identity",
+      ),
+    ).to.deep.equal([]);
+    expect(
+      credentialPathOf({ ...POD_IDENTITY, AWS_SHARED_CREDENTIALS_FILE: "/etc/creds" }).undecided,
+    ).to.deep.equal([
+      "AWS_SHARED_CREDENTIALS_FILE names /etc/creds, whose default profile the SDKs read without AWS_PROFILE " +
+        "(JavaScript v3 before the web identity token, every SDK before the container endpoint); its content is not read",
+    ]);
+    expect(credentialPathOf(PROFILE).undecided).to.deep.equal([]);
+    expect(credentialPathOf(IRSA, ["secretRef static-keys"]).undecided).to.deep.equal([
+      "variables from envFrom secretRef static-keys are not read: an AWS_* variable there could change the path",
+    ]);
   });
 
   it("credentialPathProblems names the SDKs that would take another source", () => {

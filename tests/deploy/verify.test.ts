@@ -383,6 +383,17 @@ describe("automation verify", () => {
         /^ {2}FAILED: the pod read the object, but through static keys \(AWS_ACCESS_KEY_ID\), not IRSA's web identity \(AWS_ROLE_ARN\) \(irsa's\)/,
       );
       expect(report.lines.at(-1)).to.equal("verify: FAILED");
+      const envFrom = {
+        ...pod("job-1", "t", terminated(OK_MESSAGE)),
+        spec: {
+          containers: [{ name: "access-check", env: IRSA_ENV, envFrom: [{ secretRef: { name: "keys" } }] }],
+        },
+      };
+      const undecided = formatVerifyReport(CHECK, findJobResult(podList(envFrom)));
+      expect(undecided.ok).to.be.true; // the caller ARN proves the role; the path is said to be unknown
+      expect(undecided.lines[1]).to.match(
+        /^ {2}credentials: {3}undecided: variables from envFrom secretRef keys/,
+      );
       const podIdentityOnly = formatVerifyReport(
         { ...CHECK, mechanism: "pod-identity" },
         findJobResult(podList(admitted("job-1", POD_IDENTITY_ENV, terminated(OK_MESSAGE)))),

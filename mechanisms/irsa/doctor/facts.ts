@@ -4,7 +4,7 @@
  * object), and the diagnosis of a failed end-to-end step. Unit-tested without AWS or a cluster.
  */
 import { tryParseArn } from "../../../components/arn";
-import { type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import { type V1EnvFromSource, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { type AssumeStep, type IrsaSnapshot, type LivePod } from "../../../chain";
 import { diagnose, diagnosisLine } from "../../diagnose";
 import { type AccessCheckRef } from "../../diagnosis";
@@ -51,7 +51,19 @@ function envValue(e: { value?: string; valueFrom?: object }): string {
   const from = e.valueFrom
     ? Object.keys(e.valueFrom).filter((k) => (e.valueFrom as Record<string, unknown>)[k] !== undefined)
     : [];
-  return from.length > 0 ? `(set from ${from.join(", ")})` : "";
+  return from.length > 0 ? `(set from ${from.join(", ")})` : "(set from valueFrom)";
+}
+
+/** A container's `envFrom` sources in words (`secretRef static-keys`, `configMapRef app with prefix APP_`). */
+function envFromSources(envFrom: V1EnvFromSource[] | undefined): string[] {
+  return (envFrom ?? []).map((e) => {
+    const ref = e.secretRef
+      ? `secretRef ${e.secretRef.name ?? "?"}`
+      : e.configMapRef
+        ? `configMapRef ${e.configMapRef.name ?? "?"}`
+        : "(unknown source)";
+    return e.prefix ? `${ref} with prefix ${e.prefix}` : ref;
+  });
 }
 
 /** The pods that run as the ServiceAccount (pods without serviceAccountName run as `default`). */
@@ -67,6 +79,7 @@ export function podFacts(pods: V1Pod[], serviceAccount: string): LivePod[] {
       containers: (p.spec?.containers ?? []).map((c) => ({
         name: c.name,
         env: Object.fromEntries((c.env ?? []).map((e) => [e.name, envValue(e)])),
+        ...(c.envFrom !== undefined && c.envFrom.length > 0 ? { envFrom: envFromSources(c.envFrom) } : {}),
       })),
     }))
     .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));

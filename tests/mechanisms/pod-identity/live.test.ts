@@ -223,6 +223,15 @@ describe("the Pod Identity chain on live facts", () => {
       /would use the config profile \(AWS_PROFILE\), not Pod Identity's endpoint/,
     );
     expect(profile.detail).to.not.match(/also has/);
+    const relative = only(
+      live(
+        (x) =>
+          (x.live!.pods![0].containers[0].env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI = "/v2/credentials/x"),
+      ),
+    );
+    expect(relative.detail).to.match(
+      /AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set: .* not Pod Identity's agent/,
+    );
   });
 
   it("a pod created before the association fails link 2 with a restart", () => {

@@ -41,6 +41,11 @@ describe("doctor: facts from AWS and Kubernetes answers", () => {
               env: [
                 { name: "AWS_ROLE_ARN", value: "arn" },
                 { name: "FROM_SECRET", valueFrom: { secretKeyRef: { name: "s", key: "k" } } },
+                { name: "FROM_NOTHING", valueFrom: {} },
+              ],
+              envFrom: [
+                { secretRef: { name: "static-keys" } },
+                { configMapRef: { name: "app" }, prefix: "APP_" },
               ],
             },
           ],
@@ -54,7 +59,17 @@ describe("doctor: facts from AWS and Kubernetes answers", () => {
       {
         name: "b",
         createdAt: "2025-01-01T00:00:00.000Z",
-        containers: [{ name: "c", env: { AWS_ROLE_ARN: "arn", FROM_SECRET: "(set from secretKeyRef)" } }],
+        containers: [
+          {
+            name: "c",
+            env: {
+              AWS_ROLE_ARN: "arn",
+              FROM_SECRET: "(set from secretKeyRef)",
+              FROM_NOTHING: "(set from valueFrom)",
+            },
+            envFrom: ["secretRef static-keys", "configMapRef app with prefix APP_"],
+          },
+        ],
       },
     ]);
     expect(podFacts(pods, "default").map((p) => p.name)).to.deep.equal(["other"]);
