@@ -3,22 +3,12 @@
  * partition, the trust policy's Federated principals, the ServiceAccount's audience and (live) the
  * provider ARN STS looks for. Pure.
  */
-import { normalizeIssuer } from "../../components/issuer";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { AUDIENCE_ANNOTATION } from "../../components/serviceAccountAnnotations";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
 import { partitionOf } from "../../chain/arns";
 import { statementsOf } from "../../chain/evaluation";
 import { type IrsaSnapshot } from "../../chain/snapshot";
-
-export function tryNormalize(issuer: string | undefined): string | undefined {
-  if (issuer === undefined) return undefined;
-  try {
-    return normalizeIssuer(issuer);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The Federated principals a trust policy names, whatever its shape (a malformed part names none). */
 export function federatedPrincipals(doc: PolicyDocument): string[] {

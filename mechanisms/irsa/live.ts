@@ -15,7 +15,8 @@ import { check } from "../../chain/catalogueBase";
 import { detailOf, statusOf, tryTrust } from "../../chain/evaluation";
 import { explainDecision } from "../../chain/explain";
 import { IRSA_ENV, checkPods } from "../../chain/livePods";
-import { audienceOf, expectedProviderArn, tryNormalize } from "./facts";
+import { tryNormalize } from "../../chain/oidcProvider";
+import { audienceOf, expectedProviderArn } from "./facts";
 import { runCheck, undecidedRead, type CheckResult } from "../../chain/result";
 import { type AssumeStep, type IrsaSnapshot, type TokenFacts } from "../../chain/snapshot";
 
