@@ -320,11 +320,22 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
   }
   const json = [...Object.values(s.permissionPolicies), ...Object.values(s.live?.attachedPolicies ?? {})];
   const policies = json.map((j) => parsePolicy(j));
-  const resource = `arn:${partitionOf(s.role.arn)}:s3:::${bucket}/${key}`;
+  // The object's ARN is in the role's partition: read from its ARN, never assumed.
+  const partition = partitionOf(s.role.arn);
+  const resource = `arn:${partition}:s3:::${bucket}/${key}`;
   const variants = permissionVariants(s);
   const boundary = s.role.boundary;
   const results: CheckResult[] = [];
-  if (policies.some((d) => d === undefined)) {
+  if (partition === undefined) {
+    results.push(
+      runCheck(
+        C.permissionRead,
+        { live: true, reader },
+        "warn",
+        `the role's ARN ${s.role.arn} is no IAM role ARN, so the object's partition is unknown: not decided`,
+      ),
+    );
+  } else if (policies.some((d) => d === undefined)) {
     results.push(
       runCheck(
         C.permissionRead,

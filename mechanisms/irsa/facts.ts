@@ -27,8 +27,12 @@ export function audienceOf(s: IrsaSnapshot): string {
   return s.serviceAccount?.annotations[AUDIENCE_ANNOTATION] ?? STS_AUDIENCE;
 }
 
-/** Live: the provider ARN STS maps the issuer to in the role's account. */
+/**
+ * Live: the provider ARN STS maps the issuer to in the role's account (in the role's partition, read
+ * from the role's ARN, never assumed); undefined when the issuer or that partition is unknown.
+ */
 export function expectedProviderArn(s: IrsaSnapshot, issuer: string | undefined): string | undefined {
-  if (!s.live || issuer === undefined) return undefined;
-  return `arn:${s.role ? partitionOf(s.role.arn) : "aws"}:iam::${s.live.roleAccountId}:oidc-provider/${issuer}`;
+  const partition = partitionOf(s.role?.arn ?? s.live?.roleArn);
+  if (!s.live || issuer === undefined || partition === undefined) return undefined;
+  return `arn:${partition}:iam::${s.live.roleAccountId}:oidc-provider/${issuer}`;
 }

@@ -215,7 +215,7 @@ export function liveProviderLink(s: IrsaSnapshot, issuer: string | undefined): C
   const found = provider !== undefined && tryNormalize(provider.url) === issuer;
   const detail = found
     ? `provider ${provider.arn}`
-    : `account ${live.roleAccountId} has no provider ${expectedProviderArn(s, issuer)}` +
+    : `account ${live.roleAccountId} has no provider ${expectedProviderArn(s, issuer) ?? `for ${issuer} (the role's partition is unknown)`}` +
       (live.providerInClusterAccount !== undefined
         ? `; the cluster's account has ${live.providerInClusterAccount}, which STS does not use for a role in ${live.roleAccountId}`
         : "");
