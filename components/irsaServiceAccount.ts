@@ -96,6 +96,8 @@ export function buildServiceAccountLabels(
 /**
  * Validates every argument that is a plain value (Outputs are validated when they resolve, before
  * the ServiceAccount is sent). Throws an {@link InputError} naming the field, value and rule.
+ *
+ * @internal exported for the tests only
  */
 export function validateIrsaServiceAccountArgs(args: IrsaServiceAccountArgs): void {
   if (args === null || typeof args !== "object") throw new InputError("args", args, "must be an object");

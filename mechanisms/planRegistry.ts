@@ -12,7 +12,11 @@ import { POD_IDENTITY_PLAN } from "./pod-identity/planLayer";
 import { IRSA_CHAINED_PLAN } from "./irsa-chained/planLayer";
 import { type PlanLayer, type PlannedAccountB, type PlannedMatrix } from "./planLayer";
 
-/** Every mechanism's plan layer, by name. */
+/**
+ * Every mechanism's plan layer, by name.
+ *
+ * @internal exported for the tests only
+ */
 export const PLAN_LAYERS: { readonly [M in Mechanism]: PlanLayer<M> } = {
   irsa: IRSA_PLAN,
   "pod-identity": POD_IDENTITY_PLAN,

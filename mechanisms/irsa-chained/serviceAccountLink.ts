@@ -12,7 +12,11 @@ import { workloadChecks } from "../../chain/workloads";
 import { IRSA_CHAINED_CHECKS as C } from "./catalogue";
 import { type ChainedWorkload, type IrsaChainedSnapshot } from "./snapshot";
 
-/** What is wrong with the SDK config file's profiles, in words (empty: it chains the roles). */
+/**
+ * What is wrong with the SDK config file's profiles, in words (empty: it chains the roles).
+ *
+ * @internal exported for the tests only
+ */
 export function profileProblems(
   text: string | undefined,
   profile: string | undefined,
