@@ -52,12 +52,34 @@ export interface PermissionTarget {
 const UNKNOWN: Variant = { context: {}, keys: {} };
 
 /**
- * The parts of a role ARN a resource policy may name the role by. A snapshot's role ARN is one (the
- * collectors and the plan read it so); for one that is not, partition aws and no account (as before
- * components/arn.ts: no account-root grant matches it).
+ * The parts of a role ARN a resource policy may name the role by. {@link permissionLiveChecks} runs
+ * the checks that read them only on a role ARN it could read: a partition or account is never assumed.
  */
 function roleNames(roleArn: string): { partition: string; account: string } {
-  return roleArnParts(roleArn) ?? { partition: "aws", account: "" };
+  const parts = roleArnParts(roleArn);
+  if (parts === undefined) throw new Error(`permission checks on ${roleArn}, which is no IAM role ARN`);
+  return parts;
+}
+
+/**
+ * The checks that read the role's partition or account, when its ARN gives neither: each that would
+ * run is not decided (warn), saying why.
+ */
+function unknownRoleChecks(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
+  const why = `the role's ARN ${t.roleArn} is no IAM role ARN, so its partition and account are unknown: not decided`;
+  const p = { bucket: t.bucket, key: t.key };
+  return [
+    ...(facts.attachedPolicies !== undefined && t.policies !== undefined
+      ? [runCheck(C.permissionList, p, "warn", why)]
+      : []),
+    ...(t.unavailable?.bucketPolicy === undefined && typeof facts.bucketPolicy === "string"
+      ? [runCheck(C.bucketPolicyAllows, p, "warn", why)]
+      : bucketPolicyCheck(facts, t)),
+    ...objectCheck(facts, t),
+    ...(facts.kmsKey !== undefined
+      ? [runCheck(C.kmsKeyAllowed, { keyArn: facts.kmsKey.arn }, "warn", why)]
+      : kmsCheck(facts, t)),
+  ];
 }
 
 /** The root ARN of a role's account: what a key policy names to delegate to the account's IAM policies. */
@@ -278,6 +300,7 @@ function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[
 
 /** The live permission checks, in order: listing, bucket policy, object, KMS key. */
 export function permissionLiveChecks(facts: PermissionLiveFacts, target: PermissionTarget): CheckResult[] {
+  if (roleArnParts(target.roleArn) === undefined) return unknownRoleChecks(facts, target);
   return [
     ...listCheck(facts, target),
     ...bucketPolicyCheck(facts, target),

@@ -8,7 +8,7 @@ import { livePermissionLink } from "../../chain/permission";
 import { plannedPermissionLink } from "../../chain/plannedPermission";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
 import { expectedProviderArn } from "../../mechanisms/irsa/facts";
-import { HOST, live } from "./liveSnapshot";
+import { HOST, KEY, live } from "./liveSnapshot";
 
 const POLICY = JSON.stringify(buildS3AccessPolicy({ bucketName: "team-data" }));
 
@@ -59,6 +59,28 @@ describe("chain/arns: partitionOf", () => {
     });
     const read = livePermissionLink(s).find((r) => /partition is unknown/.test(r.detail));
     expect(read?.status).to.equal("warn");
+  });
+
+  it("live bucket policy, listing and KMS key checks: not decided (warn) on a role ARN that gives no account", () => {
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: "*" }],
+    });
+    const s = live((x) => {
+      x.role = { ...x.role!, arn: "not-a-role-arn" };
+      x.live!.bucketPolicy = policy;
+      x.live!.attachedPolicies = {};
+      x.live!.kmsKey = { arn: KEY, awsManaged: true };
+    });
+    const results = livePermissionLink(s);
+    for (const check of [/may s3:ListBucket/, /bucket policy/, /KMS key/]) {
+      const r = results.find((x) => check.test(x.check));
+      expect(r, String(check)).to.not.equal(undefined);
+      expect([r!.status, r!.detail], String(check)).to.deep.equal([
+        "warn",
+        "the role's ARN not-a-role-arn is no IAM role ARN, so its partition and account are unknown: not decided",
+      ]);
+    }
   });
 
   it("IRSA's expected provider ARN: in the role's partition; none when that partition is unknown", () => {
