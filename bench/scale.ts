@@ -13,8 +13,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type ServiceAccountRef } from "../components";
 import { type PolicyDocument } from "../components/policyDocument";
-import { buildAccessMatrix } from "../plan/matrix";
-import { swappedPair } from "../plan/matrixPodIdentity";
+import { buildIrsaMatrix } from "../mechanisms/irsa/matrix";
+import { swappedPair } from "../mechanisms/pod-identity/matrix";
 import { buildPlan } from "../plan/build";
 import { parsePlanConfigs } from "../plan/config";
 import { planFiles } from "../plan/files";
@@ -209,7 +209,7 @@ export function irsaMatrix(n: number): void {
       },
     ],
   };
-  const rows = buildAccessMatrix({
+  const rows = buildIrsaMatrix({
     configs: {
       b: {
         serviceAccounts,
@@ -218,7 +218,7 @@ export function irsaMatrix(n: number): void {
         access: "read",
         bucket: { objectKey: "k" },
       },
-    } as unknown as Parameters<typeof buildAccessMatrix>[0]["configs"],
+    } as unknown as Parameters<typeof buildIrsaMatrix>[0]["configs"],
     providerArn,
     trustPolicy,
     permissionPolicies: [],

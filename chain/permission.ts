@@ -4,66 +4,38 @@
  * when its fact is present. Policy constructs the evaluator cannot read give `warn`, naming the
  * statement, never a guess.
  */
-import { arnAccount, roleArnParts } from "../components/arn";
+import { roleArnParts } from "../components/arn";
 import { describeValue } from "../components/errors";
 import { type PolicyDocument } from "../components/policyDocument";
 import { PERMISSION_CHECKS as C } from "./permissionCatalogue";
-import {
-  boundaryOutcome,
-  detailOf,
-  parsePolicy,
-  statusOf,
-  throughBoundary,
-  tryAccess,
-  tryAccessWithin,
-  tryResourcePolicy,
-  type Outcome,
-} from "./evaluation";
+import { detailOf, parsePolicy, statusOf, tryAccess, tryAccessWithin, tryResourcePolicy } from "./evaluation";
 import { explainIdentityPolicies } from "./explain";
 import { partitionOf } from "./arns";
-import { acrossVariants, permissionVariants, type Variant, type VariantFacts } from "./liveContext";
+import { acrossVariants, permissionVariants, type VariantFacts } from "./liveContext";
 import { runCheck, undecidedRead, type CheckResult } from "./result";
-import {
-  type IrsaSnapshot,
-  type PermissionLiveFacts,
-  type RoleLiveFacts,
-  type Unavailable,
-} from "./snapshot";
-
-/** What the permission checks need besides the live facts. */
-export interface PermissionTarget {
-  roleArn: string;
-  bucket: string;
-  key: string;
-  /**
-   * The role's identity policies (inline and attached), parsed; undefined entries did not parse.
-   * Undefined when they could not be read: the checks that need them are skipped, the rest still run.
-   */
-  policies?: Array<PolicyDocument | undefined>;
-  /** Facts that could not be read, and why: their checks are skipped with the reason. */
-  unavailable?: Pick<Unavailable, "bucketPolicy" | "object" | "kmsKey">;
-  /** The requests the role's sessions make (one per pod for Pod Identity): what AWS sets in each. */
-  variants?: Variant[];
-  /** The role's permissions boundary, when it has one (read, or why not). */
-  boundary?: RoleLiveFacts["boundary"];
-}
-
-/** A request with no context known: every condition key undecided. */
-const UNKNOWN: Variant = { context: {}, keys: {} };
+import { kmsCheck } from "./permissionKms";
+import { UNKNOWN, requestContext, roleNames, type PermissionTarget } from "./permissionTarget";
+import { type IrsaSnapshot, type PermissionLiveFacts } from "./snapshot";
 
 /**
- * The parts of a role ARN a resource policy may name the role by. A snapshot's role ARN is one (the
- * collectors and the plan read it so); for one that is not, partition aws and no account (as before
- * components/arn.ts: no account-root grant matches it).
+ * The checks that read the role's partition or account, when its ARN gives neither: each that would
+ * run is not decided (warn), saying why.
  */
-function roleNames(roleArn: string): { partition: string; account: string } {
-  return roleArnParts(roleArn) ?? { partition: "aws", account: "" };
-}
-
-/** The root ARN of a role's account: what a key policy names to delegate to the account's IAM policies. */
-function rootOf(roleArn: string): string {
-  const { partition, account } = roleNames(roleArn);
-  return `arn:${partition}:iam::${account}:root`;
+function unknownRoleChecks(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
+  const why = `the role's ARN ${t.roleArn} is no IAM role ARN, so its partition and account are unknown: not decided`;
+  const p = { bucket: t.bucket, key: t.key };
+  return [
+    ...(facts.attachedPolicies !== undefined && t.policies !== undefined
+      ? [runCheck(C.permissionList, p, "warn", why)]
+      : []),
+    ...(t.unavailable?.bucketPolicy === undefined && typeof facts.bucketPolicy === "string"
+      ? [runCheck(C.bucketPolicyAllows, p, "warn", why)]
+      : bucketPolicyCheck(facts, t)),
+    ...objectCheck(facts, t),
+    ...(facts.kmsKey !== undefined
+      ? [runCheck(C.kmsKeyAllowed, { keyArn: facts.kmsKey.arn }, "warn", why)]
+      : kmsCheck(facts, t)),
+  ];
 }
 
 /** s3:ListBucket on exactly the bucket, by the role's identity policies (when they were all read). */
@@ -99,17 +71,6 @@ function listCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult
       `${detailOf(outcome)} (listing with s3:prefix=${t.key})`,
     ),
   ];
-}
-
-/** The request context a bucket or key policy sees when the role reads through S3. */
-function requestContext(t: PermissionTarget, account: string, extra: Record<string, string> = {}) {
-  return {
-    ...extra,
-    "aws:SecureTransport": "true",
-    "s3:TlsVersion": "1.2",
-    "aws:PrincipalArn": t.roleArn,
-    "aws:PrincipalAccount": account,
-  };
 }
 
 /** The bucket policy denies the role neither the object read nor the listing. */
@@ -180,104 +141,9 @@ function objectCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResu
   ];
 }
 
-/** The object's KMS key may be used by the role: key policy (directly or by delegation) and identity policy. */
-function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
-  const key = facts.kmsKey;
-  if (key === undefined) {
-    const arn = facts.object?.kmsKeyArn;
-    return t.unavailable?.kmsKey !== undefined && arn !== undefined
-      ? [runCheck(C.kmsKeyAllowed, { keyArn: arn }, "skip", t.unavailable.kmsKey)]
-      : [];
-  }
-  const p = { keyArn: key.arn };
-  const { account } = roleNames(t.roleArn);
-  const keyAccount = arnAccount(key.arn, "kms");
-  if (key.awsManaged) {
-    const same = keyAccount === account;
-    if (same && t.boundary !== undefined) {
-      // The key policy grants every principal of the account through S3; whether the role's boundary
-      // limits such a grant is not documented: only a boundary that allows kms:Decrypt settles it.
-      const context = { ...requestContext(t, account), "kms:CallerAccount": account };
-      const b = boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context);
-      if (b.outcome?.decision !== "Allow" || b.outcome.unsupported !== undefined) {
-        const why = b.outcome !== undefined ? detailOf(b.outcome) : (b.unreadable ?? "not read");
-        return [
-          runCheck(
-            C.kmsKeyAllowed,
-            p,
-            b.outcome?.decision === "ExplicitDeny" ? "fail" : "warn",
-            `an AWS managed key of the role's account, but the permissions boundary ${b.arn} does not allow kms:Decrypt (${why}): not decided`,
-          ),
-        ];
-      }
-    }
-    return [
-      runCheck(
-        C.kmsKeyAllowed,
-        p,
-        same,
-        same
-          ? "an AWS managed key of the role's account: its principals may use it through S3"
-          : `an AWS managed key of account ${keyAccount ?? "?"}: no other account (the role's is ${account}) may use it`,
-      ),
-    ];
-  }
-  if (key.policy === undefined) {
-    return [runCheck(C.kmsKeyAllowed, p, "skip", t.unavailable?.kmsKey ?? "the key policy was not read")];
-  }
-  const doc = parsePolicy(key.policy);
-  if (doc === undefined || t.policies?.some((d) => d === undefined)) {
-    return [
-      runCheck(
-        C.kmsKeyAllowed,
-        p,
-        "warn",
-        "the key policy or a policy of the role is not JSON or has a key twice: not decided",
-      ),
-    ];
-  }
-  const context = { ...requestContext(t, account), "kms:CallerAccount": account };
-  // The role's permissions boundary limits both grants: a key policy naming the role's ARN (not one
-  // of its sessions) cannot grant past it, and a delegation needs the role's IAM policies, which it
-  // bounds (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
-  const bound = (o: Outcome): Outcome =>
-    t.boundary === undefined
-      ? o
-      : throughBoundary(o, boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context));
-  // Whether the key policy names the role itself (a grant that needs nothing else in its account).
-  const direct = bound(tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false));
-  // Whether the key policy delegates to the role's account (its root), so that IAM policies decide.
-  const delegated = tryResourcePolicy(doc, rootOf(t.roleArn), "kms:Decrypt", key.arn, context);
-  if (t.policies === undefined) {
-    // Without the role's own policies only the key policy can decide: a grant to the role itself in
-    // its account, or an explicit deny; a delegation to the account needs the unread policies.
-    for (const o of [direct, delegated]) {
-      if (o.decision === "ExplicitDeny" || o.unsupported !== undefined) {
-        return [runCheck(C.kmsKeyAllowed, p, statusOf(o, false), detailOf(o))];
-      }
-    }
-    return direct.decision === "Allow" && keyAccount === account
-      ? [runCheck(C.kmsKeyAllowed, p, true, `key policy: ${direct.reason}`)]
-      : [runCheck(C.kmsKeyAllowed, p, "skip", "the role's policies could not be read: needed to decide")];
-  }
-  const identity = bound(tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context));
-  for (const o of [direct, delegated, identity]) {
-    if (o.decision === "ExplicitDeny" || o.unsupported !== undefined) {
-      return [runCheck(C.kmsKeyAllowed, p, statusOf(o, false), detailOf(o))];
-    }
-  }
-  const keyAllows = direct.decision === "Allow" || delegated.decision === "Allow";
-  const ok =
-    (direct.decision === "Allow" && keyAccount === account) || (keyAllows && identity.decision === "Allow");
-  const words = [
-    `key policy: ${direct.decision === "Allow" ? direct.reason : delegated.decision === "Allow" ? `delegates to account ${account} (${delegated.reason})` : "no statement allows the role or its account"}`,
-    `role's policies: ${identity.reason}`,
-  ];
-  return [runCheck(C.kmsKeyAllowed, p, ok, words.join("; "))];
-}
-
 /** The live permission checks, in order: listing, bucket policy, object, KMS key. */
 export function permissionLiveChecks(facts: PermissionLiveFacts, target: PermissionTarget): CheckResult[] {
+  if (roleArnParts(target.roleArn) === undefined) return unknownRoleChecks(facts, target);
   return [
     ...listCheck(facts, target),
     ...bucketPolicyCheck(facts, target),
@@ -320,11 +186,22 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
   }
   const json = [...Object.values(s.permissionPolicies), ...Object.values(s.live?.attachedPolicies ?? {})];
   const policies = json.map((j) => parsePolicy(j));
-  const resource = `arn:${partitionOf(s.role.arn)}:s3:::${bucket}/${key}`;
+  // The object's ARN is in the role's partition: read from its ARN, never assumed.
+  const partition = partitionOf(s.role.arn);
+  const resource = `arn:${partition}:s3:::${bucket}/${key}`;
   const variants = permissionVariants(s);
   const boundary = s.role.boundary;
   const results: CheckResult[] = [];
-  if (policies.some((d) => d === undefined)) {
+  if (partition === undefined) {
+    results.push(
+      runCheck(
+        C.permissionRead,
+        { live: true, reader },
+        "warn",
+        `the role's ARN ${s.role.arn} is no IAM role ARN, so the object's partition is unknown: not decided`,
+      ),
+    );
+  } else if (policies.some((d) => d === undefined)) {
     results.push(
       runCheck(
         C.permissionRead,

@@ -2,6 +2,7 @@
  * The permission link on planned facts, the same for both mechanisms: the role account B grants
  * (IRSA's role, Pod Identity's target role) may read what the workloads read.
  */
+import { describeValue } from "../components/errors";
 import { PERMISSION_CHECKS as C } from "./permissionCatalogue";
 import { DESCRIBED, parsePolicy, tryAccess } from "./evaluation";
 import { partitionOf } from "./arns";
@@ -34,16 +35,21 @@ export function plannedPermissionLink(s: PlannedPermissionFacts): CheckResult[] 
   if (reads.length === 0) {
     results.push(runCheck(C.permissionObjectKnown, {}, false, "no bucket or object key planned"));
   }
-  const partition = s.role ? partitionOf(s.role.arn) : "aws";
+  // The object's ARN is in the role's partition: read from its ARN, never assumed.
+  const partition = partitionOf(s.role?.arn);
   for (const r of reads) {
-    const resource = `arn:${partition}:s3:::${r.bucket}/${r.key}`;
     const sameBucket = s.bucketName === undefined || r.bucket === s.bucketName;
     const decision =
       docs.length === 0
         ? undefined
-        : readable
-          ? tryAccess(docs, "s3:GetObject", resource, {}, DESCRIBED)
-          : { decision: "ImplicitDeny", reason: "cannot evaluate: a permission policy is not JSON" };
+        : !readable
+          ? { decision: "ImplicitDeny", reason: "cannot evaluate: a permission policy is not JSON" }
+          : partition === undefined
+            ? {
+                decision: "ImplicitDeny",
+                reason: `cannot evaluate: the role's ARN ${describeValue(s.role?.arn)} is no IAM role ARN, so the object's partition is unknown`,
+              }
+            : tryAccess(docs, "s3:GetObject", `arn:${partition}:s3:::${r.bucket}/${r.key}`, {}, DESCRIBED);
     results.push(
       runCheck(
         C.permissionRead,

@@ -163,7 +163,11 @@ export function validateAccessCheckJobArgs(args: AccessCheckJobArgs): void {
   checkPlainMechanismArgs(args);
 }
 
-/** Validates resolved args and applies the defaults. */
+/**
+ * Validates resolved args and applies the defaults.
+ *
+ * @internal exported for the tests only
+ */
 export function resolveAccessCheckSettings(args: PlainAccessCheckArgs): AccessCheckSettings {
   checkPlainArgs(args, CHECKS, REQUIRED);
   const mechanism = workloadMechanismOf(args);
@@ -241,6 +245,8 @@ function wrongIdentityHint(mechanism: Mechanism): string {
  * 3. `aws s3 cp s3://bucket/key -` streams the object (only its size is kept).
  * It prints one JSON line ({@link AccessCheckResult}) and writes it to the termination message, then
  * exits 0 on success and 1 on any failure, with the reason in the JSON.
+ *
+ * @internal exported for the tests only
  */
 export function buildAccessCheckScript(options: AccessCheckScriptOptions): string {
   const resultPath = options.resultPath ?? TERMINATION_MESSAGE_PATH;
@@ -289,7 +295,11 @@ export function buildAccessCheckScript(options: AccessCheckScriptOptions): strin
   ].join("\n");
 }
 
-/** The check's pod spec: restartPolicy Never, non-root, read-only root, result in the termination message. */
+/**
+ * The check's pod spec: restartPolicy Never, non-root, read-only root, result in the termination message.
+ *
+ * @internal exported for the tests only
+ */
 export function buildAccessCheckPodSpec(settings: AccessCheckSettings): k8s.types.input.core.v1.PodSpec {
   return {
     serviceAccountName: settings.serviceAccountName,
@@ -344,6 +354,8 @@ export function buildAccessCheckJobSpec(settings: AccessCheckSettings): k8s.type
  * ServiceAccount, identity, limits, mechanism, Pod Identity association, the script itself) gives a new name, so Pulumi replaces the Job
  * and the check runs again; unchanged inputs give the same name, so there is never a spurious diff.
  * (A Job's pod template is immutable in Kubernetes: changing it in place is impossible anyway.)
+ *
+ * @internal exported for the tests only
  */
 export function accessCheckJobName(settings: AccessCheckSettings): string {
   const spec = buildAccessCheckJobSpec({ ...settings, ttlSecondsAfterFinished: undefined });

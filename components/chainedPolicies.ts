@@ -36,7 +36,11 @@ export const ROLE_CHAINING_MAX_SESSION_SECONDS = 3600;
 /** The shortest session STS grants (`DurationSeconds` minimum), in seconds. */
 export const MIN_SESSION_SECONDS = 900;
 
-/** Where the EKS pod identity webhook mounts the projected token of an annotated ServiceAccount. */
+/**
+ * Where the EKS pod identity webhook mounts the projected token of an annotated ServiceAccount.
+ *
+ * @internal exported for the tests only
+ */
 export const IRSA_TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
 
 /** The config profile the pods select (`AWS_PROFILE`): the target role, chained from the source profile. */

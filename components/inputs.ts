@@ -5,12 +5,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "./errors";
 
-/** True when the value holds no Output or Promise anywhere inside (plain config data). */
+/** True when the value itself is an Output or a Promise: what it holds is not known yet. */
+export function isPending(value: unknown): boolean {
+  return pulumi.Output.isInstance(value) || value instanceof Promise;
+}
+
+/**
+ * True when the value holds no Output or Promise anywhere inside (plain config data): null,
+ * undefined, primitives, arrays and objects (class instances too) whose every element or own
+ * enumerable property is plain.
+ */
 export function isPlain(value: unknown): boolean {
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
+  if (isPending(value)) return false;
   if (Array.isArray(value)) return value.every(isPlain);
   if (value !== null && typeof value === "object") return Object.values(value).every(isPlain);
   return true;
+}
+
+/** True for an arg that is given (not undefined) and plain ({@link isPlain}): it can be validated now. */
+export function isPlainGiven(value: unknown): boolean {
+  return value !== undefined && isPlain(value);
 }
 
 /** The checks of one component's args (see {@link argChecks}); abandoned when the constructor threw. */
@@ -87,7 +101,7 @@ export function checkPlainArgs(args: unknown, checks: ArgChecks, required: reado
   }
   for (const [key, check] of Object.entries(checks)) {
     const value = record[key];
-    if (value !== undefined && isPlain(value)) check(`args.${key}`, value);
+    if (isPlainGiven(value)) check(`args.${key}`, value);
   }
 }
 

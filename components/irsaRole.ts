@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { inArgsTerms } from "./errors";
-import { argChecks, checked, isPlain } from "./inputs";
+import { argChecks, checked, isPending, isPlain } from "./inputs";
+import { isRecord } from "./values";
 import { policyJson } from "./policyDocument";
 import { normalizeIssuer } from "./issuer";
 import { checkRoleSettings, registerRole } from "./roleResources";
@@ -157,15 +158,6 @@ export interface IrsaRoleArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-function isPlainObject(value: unknown): value is TrustedClusterInput {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !pulumi.Output.isInstance(value) &&
-    !(value instanceof Promise)
-  );
-}
-
 export { checkPolicyJson } from "./roleResources";
 
 /** Resolves the trust policy JSON from plain cluster values (the wiring calls it now or in apply). */
@@ -194,7 +186,8 @@ function checkTrustEarly(
 ): void {
   const known: TrustedCluster[] = [];
   clustersArray.forEach((cluster, i) => {
-    if (!isPlainObject(cluster) || !isPlain(cluster.serviceAccounts)) return;
+    // An array, null or a primitive is refused by the trust builder, naming clusters[i].
+    if (!isRecord(cluster) || isPending(cluster) || !isPlain(cluster.serviceAccounts)) return;
     // The service accounts come from config: check them now in any case.
     serviceAccountSubjects(
       `clusters[${i}].serviceAccounts`,

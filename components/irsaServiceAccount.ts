@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "./errors";
 import { PART_OF } from "./podSecurity";
-import { isPlain } from "./inputs";
+import { isPlain, isPlainGiven } from "./inputs";
 import { checkNamespaceCreatable, registerServiceAccount } from "./serviceAccountResources";
 import {
   MAX_TOKEN_EXPIRATION_SECONDS,
@@ -96,18 +96,20 @@ export function buildServiceAccountLabels(
 /**
  * Validates every argument that is a plain value (Outputs are validated when they resolve, before
  * the ServiceAccount is sent). Throws an {@link InputError} naming the field, value and rule.
+ *
+ * @internal exported for the tests only
  */
 export function validateIrsaServiceAccountArgs(args: IrsaServiceAccountArgs): void {
   if (args === null || typeof args !== "object") throw new InputError("args", args, "must be an object");
   if (args.namespace === undefined) throw new InputError("args.namespace", undefined, "is required");
   if (args.name === undefined) throw new InputError("args.name", undefined, "is required");
   if (args.roleArn === undefined) throw new InputError("args.roleArn", undefined, "is required");
-  if (isPlainArg(args.namespace)) validateNamespace("args.namespace", args.namespace);
-  if (isPlainArg(args.name)) validateObjectName("args.name", args.name);
-  if (isPlainArg(args.roleArn)) parseRoleArn("args.roleArn", args.roleArn);
-  if (isPlainArg(args.stsRegionalEndpoints))
+  if (isPlainGiven(args.namespace)) validateNamespace("args.namespace", args.namespace);
+  if (isPlainGiven(args.name)) validateObjectName("args.name", args.name);
+  if (isPlainGiven(args.roleArn)) parseRoleArn("args.roleArn", args.roleArn);
+  if (isPlainGiven(args.stsRegionalEndpoints))
     validateBoolean("args.stsRegionalEndpoints", args.stsRegionalEndpoints);
-  if (isPlainArg(args.tokenExpiration)) {
+  if (isPlainGiven(args.tokenExpiration)) {
     validateInteger(
       "args.tokenExpiration",
       args.tokenExpiration,
@@ -115,7 +117,7 @@ export function validateIrsaServiceAccountArgs(args: IrsaServiceAccountArgs): vo
       MAX_TOKEN_EXPIRATION_SECONDS,
     );
   }
-  if (isPlainArg(args.audience)) validateAudience("args.audience", args.audience);
+  if (isPlainGiven(args.audience)) validateAudience("args.audience", args.audience);
   if (isPlain(args.labels) && args.labels !== undefined) {
     validateLabels("args.labels", args.labels);
   }
@@ -178,9 +180,4 @@ export class IrsaServiceAccount extends pulumi.ComponentResource {
 
     this.registerOutputs({ name: this.name, namespace: this.namespace, roleArn: this.roleArn });
   }
-}
-
-/** A plain value that is present (absent optional args are left to their defaults). */
-function isPlainArg(value: unknown): boolean {
-  return value !== undefined && isPlain(value);
 }

@@ -38,7 +38,11 @@ export const DEFAULT_RUN_AS_USER = 1000;
  */
 export const DEFAULT_FS_GROUP = 1000;
 
-/** Pod-template annotation holding the role ARN: a new ARN changes the template, so pods are recreated. */
+/**
+ * Pod-template annotation holding the role ARN: a new ARN changes the template, so pods are recreated.
+ *
+ * @internal exported for the tests only
+ */
 export const ROLE_ARN_POD_ANNOTATION = "cross-account-irsa/role-arn";
 
 /**
@@ -48,6 +52,8 @@ export const ROLE_ARN_POD_ANNOTATION = "cross-account-irsa/role-arn";
  * ServiceAccount is in effect (CreatePodIdentityAssociation: "If a Pod uses a service account that has
  * an association, Amazon EKS sets environment variables in the containers of the Pod",
  * https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html).
+ *
+ * @internal exported for the tests only
  */
 export const ASSOCIATION_POD_ANNOTATION = "cross-account-irsa/pod-identity-association";
 

@@ -115,7 +115,11 @@ export function validateS3ReaderDeploymentArgs(args: S3ReaderDeploymentArgs): vo
   checkPlainMechanismArgs(args);
 }
 
-/** Validates resolved args and applies the defaults. */
+/**
+ * Validates resolved args and applies the defaults.
+ *
+ * @internal exported for the tests only
+ */
 export function resolveS3ReaderSettings(args: PlainS3ReaderArgs): S3ReaderSettings {
   checkPlainArgs(args, CHECKS, REQUIRED);
   const mechanism = workloadMechanismOf(args);
@@ -170,6 +174,8 @@ function readerWrongIdentity(mechanism: Mechanism): string {
  * `POLL_INTERVAL_SECONDS`, `UNHEALTHY_RETRY_SECONDS`, `READY_FILE`), never spliced into the script,
  * so no value can inject shell code. SIGTERM ends it at once (the shell is PID 1, which ignores
  * signals without a trap).
+ *
+ * @internal exported for the tests only
  */
 export function buildS3ReaderScript(mechanism: Mechanism): string {
   const wrongIdentity = readerWrongIdentity(mechanism);
@@ -217,7 +223,11 @@ export function buildS3ReaderScript(mechanism: Mechanism): string {
   ].join("\n");
 }
 
-/** The reader's pod spec: non-root, read-only root, scratch volume, the reader loop. */
+/**
+ * The reader's pod spec: non-root, read-only root, scratch volume, the reader loop.
+ *
+ * @internal exported for the tests only
+ */
 export function buildS3ReaderPodSpec(settings: S3ReaderSettings): k8s.types.input.core.v1.PodSpec {
   return {
     serviceAccountName: settings.serviceAccountName,
@@ -256,6 +266,8 @@ export function buildS3ReaderPodSpec(settings: S3ReaderSettings): k8s.types.inpu
  * The Deployment's spec. The pod template carries the role ARN (and, with Pod Identity, the
  * association's ARN) as annotations: a new role or association changes the template and rolls the
  * pods, which is the only way they get the new credentials.
+ *
+ * @internal exported for the tests only
  */
 export function buildS3ReaderDeploymentSpec(
   settings: S3ReaderSettings,

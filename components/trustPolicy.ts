@@ -4,6 +4,7 @@
  */
 import { InputError, PolicySizeError, describeValue } from "./errors";
 import { normalizeIssuer } from "./issuer";
+import { isRecord } from "./values";
 import {
   oneOrMany,
   policySize,
@@ -255,7 +256,7 @@ export function buildTrustPolicy(
   const subjectsByProvider = new Map<string, { hostPath: string; subjects: string[] }>();
   clusters.forEach((cluster, i) => {
     const field = `clusters[${i}]`;
-    if (cluster === null || typeof cluster !== "object") {
+    if (!isRecord(cluster)) {
       throw new InputError(
         field,
         cluster,

@@ -42,7 +42,11 @@ export const CLUSTER_LOG_TYPES: readonly ClusterLogType[] = [
   "scheduler",
 ];
 
-/** Defaults of a created cluster. */
+/**
+ * Defaults of a created cluster.
+ *
+ * @internal exported for the tests only
+ */
 export const WORKLOAD_CLUSTER_DEFAULTS = {
   version: "1.33",
   instanceType: "t3.medium",

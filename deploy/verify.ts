@@ -112,6 +112,8 @@ export function readVerifyInputs(outputs: StackOutputs, stackA: string, resumeCo
 /**
  * Parses a termination message: the last line that {@link parseAccessCheckResult} accepts, so that
  * log lines before it (with `FallbackToLogsOnError`) do not matter. Undefined when there is none.
+ *
+ * @internal exported for the tests only
  */
 export function parseTerminationMessage(message: string): AccessCheckResult | undefined {
   const lines = message.split("\n");
@@ -190,6 +192,8 @@ function podReport(pod: Record<string, unknown>): PodReport {
 /**
  * Reads `kubectl get pods -o json` output for the Job's pods and picks the newest pod that has a
  * result (the Job may have retried), else the newest pod.
+ *
+ * @internal exported for the tests only
  */
 export function findJobResult(podListJson: string): JobPods {
   let parsed: unknown;
@@ -217,7 +221,11 @@ function viaWords(mechanism: Mechanism): string {
   }
 }
 
-/** The lines of the verify report for the chosen pod, and whether access works as intended. */
+/**
+ * The lines of the verify report for the chosen pod, and whether access works as intended.
+ *
+ * @internal exported for the tests only
+ */
 export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: boolean; lines: string[] } {
   const job = `${check.namespace}/${check.jobName}`;
   const pod = pods.chosen;
@@ -292,7 +300,11 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
   return { ok: false, lines };
 }
 
-/** Explains a failed `kubectl` run. */
+/**
+ * Explains a failed `kubectl` run.
+ *
+ * @internal exported for the tests only
+ */
 export function kubectlFailure(stderr: string, code: number): string {
   if (/executable aws not found|"aws": executable file not found/i.test(stderr)) {
     return (

@@ -31,7 +31,11 @@ import {
 } from "../cli/shared/system";
 import { type WorkspaceFactory } from "../cli/shared/workspace";
 
-/** Everything `main` touches outside the process; tests pass fakes. */
+/**
+ * Everything `main` touches outside the process; tests pass fakes.
+ *
+ * @internal exported for the tests only
+ */
 export interface DoctorDeps {
   env: Env;
   /** The repository root (Pulumi.yaml and the stack configs). */

@@ -8,19 +8,16 @@
  *
  * Running the programs is the only impure step (`passes.ts`); this file derives the plan from the
  * recorded passes by pure functions (`collect.ts` → the chain's snapshot and checks, `matrix.ts`,
- * `manifests.ts`), so tests can feed it tampered records. `files.ts` writes it, `render.ts` prints it.
+ * `manifests.ts`; each mechanism's collector and matrix through `mechanisms/planRegistry.ts`), so tests can feed it tampered records. `files.ts` writes it, `render.ts` prints it.
  */
-import { buildIrsaChainedMatrix } from "../mechanisms/irsa-chained/matrix";
-import { Mechanism, assertNever } from "../components/mechanism";
-import { PLACEHOLDER_ACCOUNT_ID } from "../engine/placeholders";
 import { type ChainCheckResult } from "../chain";
 import { checkChain, describeFailure } from "../mechanisms";
-import { collectSnapshot } from "./collect";
-import { PLAN_ORGANIZATION, type PlanConfigs } from "./config";
+import { collectSnapshot, planMatrix } from "../mechanisms/planRegistry";
+import { type PlannedRole } from "./collect";
 import { buildManifests, type PlannedManifest } from "./manifests";
-import { buildAccessMatrix, type AccessRow } from "./matrix";
-import { buildPodIdentityMatrix } from "./matrixPodIdentity";
+import { type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
+import { PLAN_ORGANIZATION, type PlanConfigs } from "./planInput";
 import {
   finalPass,
   parseDocument,
@@ -37,12 +34,8 @@ export interface Plan {
   configs: PlanConfigs;
   trustPolicy: PlannedDocument;
   permissionPolicies: Array<{ name: string } & PlannedDocument>;
-  /** Pod Identity: account-a's source role, its trust and its permission (to chain into the target). */
-  sourceRole?: {
-    arn: string;
-    trustPolicy: PlannedDocument;
-    permissionPolicies: Array<{ name: string } & PlannedDocument>;
-  };
+  /** Pod Identity, irsa-chained: account-a's source role, its trust and its permission (to chain into the target). */
+  sourceRole?: PlannedRole;
   bucketPolicy?: PlannedDocument;
   manifests: PlannedManifest[];
   matrix: AccessRow[];
@@ -82,74 +75,10 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
   const links = checkChain(chain);
 
   const problems: string[] = [];
-  const bucketName = chain.bucketName;
-  let matrix: AccessRow[] = [];
-  let sourceRole: Plan["sourceRole"];
-  switch (chain.mechanism) {
-    case Mechanism.PodIdentity: {
-      sourceRole = planSourceRole(chain.sourceRole);
-      if (sourceRole && chain.cluster && chain.role && bucketName) {
-        matrix = buildPodIdentityMatrix({
-          configs,
-          clusterArn: chain.cluster.arn,
-          sourceRoleArn: sourceRole.arn,
-          sourceTrust: sourceRole.trustPolicy.doc,
-          sourcePermissions: sourceRole.permissionPolicies.map((p) => p.doc),
-          targetRoleArn: chain.role.arn,
-          targetTrust: trustPolicy.doc,
-          permissionPolicies: permissionPolicies.map((p) => p.doc),
-          bucketName,
-        });
-      } else {
-        problems.push(
-          "access matrix: the runs plan no cluster ARN, source role, target role or bucket name to evaluate against",
-        );
-      }
-      break;
-    }
-    case Mechanism.Irsa: {
-      const providerArn = chain.provider?.arn ?? str(b.outputs.oidcProviderArn?.value);
-      if (providerArn && bucketName) {
-        matrix = buildAccessMatrix({
-          configs,
-          providerArn,
-          trustPolicy: trustPolicy.doc,
-          permissionPolicies: permissionPolicies.map((p) => p.doc),
-          bucketName,
-          accountAId: configs.a.aws.allowedAccountIds?.[0] ?? PLACEHOLDER_ACCOUNT_ID,
-        });
-      } else {
-        problems.push(
-          "access matrix: account-b plans no OIDC provider ARN or bucket name to evaluate against",
-        );
-      }
-      break;
-    }
-    case Mechanism.IrsaChained: {
-      sourceRole = planSourceRole(chain.sourceRole);
-      if (sourceRole && chain.provider && chain.role && bucketName) {
-        matrix = buildIrsaChainedMatrix({
-          configs,
-          providerArn: chain.provider.arn,
-          accountBId: configs.b.aws.allowedAccountIds?.[0],
-          sourceRoleArn: sourceRole.arn,
-          sourceTrust: sourceRole.trustPolicy.doc,
-          sourcePermissions: sourceRole.permissionPolicies.map((p) => p.doc),
-          targetRoleArn: chain.role.arn,
-          targetTrust: trustPolicy.doc,
-          permissionPolicies: permissionPolicies.map((p) => p.doc),
-          bucketName,
-        });
-      } else {
-        problems.push(
-          "access matrix: the runs plan no OIDC provider in account A, source role, target role or bucket name to evaluate against",
-        );
-      }
-      break;
-    }
-    default:
-      assertNever(chain, "mechanism");
-  }
+  const planned = planMatrix(chain, { configs, b, trustPolicy, permissionPolicies });
+  const sourceRole = planned.sourceRole;
+  const matrix = Array.isArray(planned.matrix) ? planned.matrix : [];
+  if (!Array.isArray(planned.matrix)) problems.push(`access matrix: ${planned.matrix.missing}`);
   for (const row of matrix.filter((r) => !r.ok)) {
     problems.push(
       `access matrix: ${row.action} for ${row.subject} on ${row.resource}: expected ${row.expected}, the planned policy says ${row.actual} (${row.reason})`,
@@ -174,23 +103,5 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
     links,
     problems,
     ok: problems.length === 0,
-  };
-}
-
-/**
- * Account-a's source role (Pod Identity, irsa-chained) as the chain was checked on it: collect.ts
- * reads it once, its own policies only.
- */
-function planSourceRole(
-  role: { arn: string; trustPolicy?: string; permissionPolicies: Record<string, string> } | undefined,
-): Plan["sourceRole"] {
-  if (!role) return undefined;
-  return {
-    arn: role.arn,
-    trustPolicy: parseDocument("account-a's source role trust policy", role.trustPolicy),
-    permissionPolicies: Object.entries(role.permissionPolicies).map(([name, json]) => ({
-      name,
-      ...parseDocument(`account-a's source role policy ${name}`, json),
-    })),
   };
 }

@@ -1,62 +1,47 @@
 /**
- * The plan's collector: reads the chain's facts (the snapshot of the configured mechanism) out of
- * the recorded passes, the registrations the final account-b and account-a runs would send. Pure:
- * tests tamper with the passes (or the snapshot) to produce broken links.
+ * What the planned collectors share (each mechanism's is `mechanisms/<name>/plan.ts`, found through
+ * `mechanisms/planRegistry.ts`): reading account-b's role, its permissions, the trusted service
+ * accounts and the bucket, and account-a's ServiceAccount and workloads, out of the recorded passes.
+ * Pure: tests tamper with the passes (or the snapshot) to produce broken links.
  */
-import { Mechanism, assertNever } from "../components/mechanism";
-import {
-  type ChainSnapshot,
-  type ChainWorkload,
-  type IrsaSnapshot,
-  type PodIdentitySnapshot,
-} from "../chain";
-import { type PlanConfigs } from "./config";
-import { type StackPass } from "./passes";
-import { POD_IDENTITY_AGENT_ADDON } from "../components/podIdentityPolicies";
+import { type ChainWorkload } from "../chain";
+import { type ServiceAccountRef } from "../components/trustPolicy";
 import type { RecordedResource } from "../engine/mockEngine";
+import { type StackPass } from "./passes";
 import {
-  finalPass,
   isRecord,
+  parseDocument,
   podSpecOf,
   policiesOfRole,
   record,
   resourcesOfType,
   str,
   stringRecord,
+  type PlannedDocument,
 } from "./records";
-import { collectIrsaChainedSnapshot } from "../mechanisms/irsa-chained/plan";
-
-/** The chain's facts, read from the final account-b and account-a runs. */
-export function collectSnapshot(passes: StackPass[], configs: PlanConfigs): ChainSnapshot {
-  const mechanism = configs.b.mechanism;
-  switch (mechanism) {
-    case Mechanism.Irsa:
-      return collectIrsaSnapshot(passes, configs);
-    case Mechanism.PodIdentity:
-      return collectPodIdentitySnapshot(passes, configs);
-    case Mechanism.IrsaChained:
-      return collectIrsaChainedSnapshot(passes, configs.a.deployProbe);
-    default:
-      return assertNever(mechanism, "mechanism");
-  }
-}
 
 /**
  * Inline policies' JSON by policy name. A policy sent as something other than JSON text is kept as
  * empty text, which no evaluator reads: its role's checks fail instead of ignoring it (fail closed).
  */
-function policyTexts(policies: RecordedResource[]): Record<string, string> {
+export function policyTexts(policies: RecordedResource[]): Record<string, string> {
   const texts: Record<string, string> = {};
   for (const p of policies) texts[str(p.inputs.name) ?? p.name] = str(p.inputs.policy) ?? "";
   return texts;
 }
 
-/** What both mechanisms read from account-b: the role, its permissions, the trusted accounts, the bucket. */
-function accountBFacts(b: StackPass | undefined) {
-  const facts: Pick<IrsaSnapshot, "role" | "permissionPolicies" | "trusted" | "bucketName" | "objectKey"> = {
-    permissionPolicies: {},
-    trusted: [],
-  };
+/** What account-b's final run plans for the role the pod ends up as (every mechanism's snapshot has these). */
+export interface PlannedAccountBFacts {
+  role?: { arn: string; trustPolicy: string };
+  permissionPolicies: Record<string, string>;
+  trusted: ServiceAccountRef[];
+  bucketName?: string;
+  objectKey?: string;
+}
+
+/** Account-b's role (its only one), its permissions, the trusted service accounts, the bucket. */
+export function accountBFacts(b: StackPass | undefined): PlannedAccountBFacts {
+  const facts: PlannedAccountBFacts = { permissionPolicies: {}, trusted: [] };
   if (!b) return facts;
   const role = resourcesOfType(b, "aws:iam/role:Role")[0];
   const roleArn = str(role?.state.arn);
@@ -74,9 +59,15 @@ function accountBFacts(b: StackPass | undefined) {
   return facts;
 }
 
-/** What both mechanisms read from account-a's final run: the ServiceAccount and the workloads. */
-function kubernetesFacts(a: StackPass | undefined): Pick<IrsaSnapshot, "serviceAccount" | "workloads"> {
-  const facts: Pick<IrsaSnapshot, "serviceAccount" | "workloads"> = { workloads: [] };
+/** What account-a's final run plans in the cluster: the ServiceAccount and the workloads. */
+export interface PlannedKubernetesFacts {
+  serviceAccount?: { namespace: string; name: string; annotations: Record<string, string> };
+  workloads: ChainWorkload[];
+}
+
+/** Account-a's ServiceAccount (its only one) and its Deployments and Jobs (their literal env). */
+export function kubernetesFacts(a: StackPass | undefined): PlannedKubernetesFacts {
+  const facts: PlannedKubernetesFacts = { workloads: [] };
   if (!a) return facts;
   const sa = resourcesOfType(a, "kubernetes:core/v1:ServiceAccount")[0];
   if (sa) {
@@ -111,78 +102,28 @@ function kubernetesFacts(a: StackPass | undefined): Pick<IrsaSnapshot, "serviceA
   return facts;
 }
 
-/** The IRSA chain's facts. */
-export function collectIrsaSnapshot(passes: StackPass[], configs: PlanConfigs): IrsaSnapshot {
-  const a = finalPass(passes, "account-a");
-  const b = finalPass(passes, "account-b");
-  const chain: IrsaSnapshot = {
-    mechanism: "irsa",
-    ...accountBFacts(b),
-    ...kubernetesFacts(a),
-    deployProbe: configs.a.deployProbe,
-  };
-  if (a) chain.issuerUrl = str(a.outputs.oidcIssuerUrl?.value);
-  const provider = b
-    ? resourcesOfType(b, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0]
-    : undefined;
-  const arn = str(provider?.state.arn);
-  if (provider && arn) {
-    // What the program sends (inputs); for an adopted provider, what the engine read (state).
-    const clientIds = provider.inputs.clientIdLists ?? provider.state.clientIdLists;
-    const url = str(provider.inputs.url ?? provider.state.url);
-    chain.provider = {
-      arn,
-      adopted: provider.read,
-      ...(url !== undefined ? { url } : {}),
-      ...(Array.isArray(clientIds)
-        ? { clientIds: clientIds.filter((c): c is string => typeof c === "string") }
-        : {}),
-    };
-  }
-  return chain;
+/** A planned role: its ARN, its trust policy and its inline permission policies, parsed. */
+export interface PlannedRole {
+  arn: string;
+  trustPolicy: PlannedDocument;
+  permissionPolicies: Array<{ name: string } & PlannedDocument>;
 }
 
-/** The Pod Identity chain's facts: account-a's cluster, agent, source role and associations too. */
-export function collectPodIdentitySnapshot(passes: StackPass[], configs: PlanConfigs): PodIdentitySnapshot {
-  const a = finalPass(passes, "account-a");
-  const b = finalPass(passes, "account-b");
-  const adopted = configs.a.cluster.existingName !== undefined;
-  const chain: PodIdentitySnapshot = {
-    mechanism: "pod-identity",
-    ...accountBFacts(b),
-    ...kubernetesFacts(a),
-    agent: { adopted },
-    associations: [],
-    deployProbe: configs.a.deployProbe,
+/**
+ * Account-a's source role (Pod Identity, irsa-chained) as the chain was checked on it: the collector
+ * reads it once, its own policies only; this parses its documents (throwing, naming the document, when
+ * one is not a policy).
+ */
+export function plannedSourceRole(
+  role: { arn: string; trustPolicy?: string; permissionPolicies: Record<string, string> } | undefined,
+): PlannedRole | undefined {
+  if (!role) return undefined;
+  return {
+    arn: role.arn,
+    trustPolicy: parseDocument("account-a's source role trust policy", role.trustPolicy),
+    permissionPolicies: Object.entries(role.permissionPolicies).map(([name, json]) => ({
+      name,
+      ...parseDocument(`account-a's source role policy ${name}`, json),
+    })),
   };
-  if (!a) return chain;
-  const clusterArn = str(a.outputs.clusterArn?.value);
-  if (clusterArn) chain.cluster = { arn: clusterArn, name: str(a.outputs.clusterName?.value) };
-  const addons = resourcesOfType(a, "aws:eks/addon:Addon").filter(
-    (r) => r.inputs.addonName === POD_IDENTITY_AGENT_ADDON,
-  );
-  // An adopted cluster's own add-ons are not known offline (the chain says it must have the agent).
-  if (addons.length > 0 || !adopted) chain.agent = { adopted, installed: addons.length > 0 };
-  const source = resourcesOfType(a, "aws:iam/role:Role")[0];
-  const sourceArn = str(source?.state.arn);
-  if (source && sourceArn) {
-    const permissionPolicies = policyTexts(policiesOfRole(a, source));
-    chain.sourceRole = {
-      arn: sourceArn,
-      ...(str(source.inputs.assumeRolePolicy) !== undefined
-        ? { trustPolicy: str(source.inputs.assumeRolePolicy) }
-        : {}),
-      permissionPolicies,
-    };
-  }
-  chain.associations = resourcesOfType(a, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map(
-    (r) => ({
-      namespace: str(r.inputs.namespace) ?? "",
-      serviceAccount: str(r.inputs.serviceAccount) ?? "",
-      ...(str(r.inputs.roleArn) !== undefined ? { roleArn: str(r.inputs.roleArn) } : {}),
-      ...(str(r.inputs.targetRoleArn) !== undefined ? { targetRoleArn: str(r.inputs.targetRoleArn) } : {}),
-      ...(r.inputs.disableSessionTags === true ? { disableSessionTags: true } : {}),
-    }),
-  );
-  return chain;
 }

@@ -2,7 +2,6 @@
  * The plan's input: both stacks' config files, validated exactly as the programs will validate them
  * (stacks/config.ts), before anything runs.
  */
-import { Mechanism, assertNever } from "../components/mechanism";
 import {
   configGetters,
   parseAccountAConfig,
@@ -16,18 +15,10 @@ import { PROJECT } from "../stacks/configSource";
 import { partitionMismatch, selectProgramName } from "../stacks/configShared";
 import { InputError } from "../components/errors";
 import { errorMessage } from "../engine/errors";
+import { planLayer } from "../mechanisms/planRegistry";
+import { PLAN_ORGANIZATION, type PlanConfigs, type StackName } from "./planInput";
 
-/** The organization the plan runs the stacks in (a self-managed backend's). */
-export const PLAN_ORGANIZATION = "organization";
-
-/** The two stacks of the project. */
-export type StackName = "account-a" | "account-b";
-
-/** The validated configuration of both stacks. */
-export interface PlanConfigs {
-  a: AccountAConfig;
-  b: AccountBConfig;
-}
+export { PLAN_ORGANIZATION, type PlanConfigs, type StackName } from "./planInput";
 
 /** The settings of a parsed stack config file, with the programs' semantics (JSON parsed). */
 export function stackConfigGetters(config: StackConfig): StackSettings {
@@ -71,7 +62,7 @@ export function parsePlanConfigs(
     a: parse<AccountAConfig>("account-a", configA, parseAccountAConfig),
     b: parse<AccountBConfig>("account-b", configB, parseAccountBConfig),
   };
-  if (mechanismChecksPartitions(configs.b.mechanism)) {
+  if (planLayer(configs.b.mechanism).checksPartitions) {
     const mismatch = partitionMismatch({ ...configs.a.aws, from: "aws:region is" }, configs.b.aws);
     if (mismatch) throw new PlanConfigError("account-b", mismatch);
   }
@@ -98,23 +89,5 @@ function checkProgram(stack: StackName, config: StackConfig): void {
     }
   } catch (e) {
     throw new PlanConfigError(stack, e);
-  }
-}
-
-/**
- * Whether the plan refuses accounts in two partitions for this mechanism: Pod Identity crosses from A
- * to B with a role session (the source role into the target role), which IAM does not do across
- * partitions; IRSA's role in B trusts an OIDC provider in B, which is not checked here.
- */
-function mechanismChecksPartitions(mechanism: Mechanism): boolean {
-  switch (mechanism) {
-    case Mechanism.Irsa:
-      return false;
-    case Mechanism.PodIdentity:
-    case Mechanism.IrsaChained:
-      // Role chaining, likewise: A's source role session assumes B's role.
-      return true;
-    default:
-      return assertNever(mechanism, "mechanism");
   }
 }

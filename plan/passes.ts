@@ -8,7 +8,7 @@ import { type StackConfig } from "../stacks/stackFile";
 import { type RecordedResource } from "../engine/mockEngine";
 import { errorMessage } from "../engine/errors";
 import { captureConsole, outputValues, runOffline, type ResolvedOutput } from "../engine/offline";
-import { PLAN_ORGANIZATION, type PlanConfigs, type StackName } from "./config";
+import { PLAN_ORGANIZATION, type PlanConfigs, type StackName } from "./planInput";
 
 /** One run of one stack program under the mock engine. */
 export interface StackPass {

@@ -6,7 +6,7 @@ import { isRecord } from "../components/values";
 import { describeValue } from "../components/errors";
 import { policySize, type PolicyDocument } from "../components/policyDocument";
 import { type RecordedResource } from "../engine/mockEngine";
-import { type StackName } from "./config";
+import { type StackName } from "./planInput";
 import { type StackPass } from "./passes";
 
 /** A policy document exactly as the program sends it, parsed. */

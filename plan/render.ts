@@ -3,18 +3,16 @@
  * and the manifests, in aligned tables; colour only on a terminal.
  */
 import { shorten, styles, table, linksTable, type Cell, type Styles } from "../cli/shared/terminal";
-import { tryParseArn } from "../components/arn";
-import { Mechanism, assertNever } from "../components/mechanism";
 import { type Decision } from "../components/evaluate";
 import { PROJECT } from "../stacks/config";
 import { type RecordedResource } from "../engine/mockEngine";
 import { type Plan } from "./build";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
 import { type PlannedManifest } from "./manifests";
-import { type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
 import { providerName } from "./records";
-import { irsaChainedMatrixTables } from "../mechanisms/irsa-chained/render";
+import { type MatrixCell } from "../mechanisms/planLayer";
+import { planLayer } from "../mechanisms/planRegistry";
 
 // The terminal helpers the doctor shares live below both front ends; re-exported for plan's users.
 export {
@@ -26,25 +24,6 @@ export {
   type Cell,
   type Styles,
 } from "../cli/shared/terminal";
-
-/** The plan report's headings that name the mechanism. */
-const PLAN_WORDS: Record<Mechanism, { accountBDocuments: string; links: string; sourceRole: string }> = {
-  irsa: {
-    accountBDocuments: "IAM documents (account-b)",
-    links: "IRSA chain links (offline)",
-    sourceRole: "IAM documents (account-a: the source role)",
-  },
-  "pod-identity": {
-    accountBDocuments: "IAM documents (account-b: the target role)",
-    links: "EKS Pod Identity chain links (offline)",
-    sourceRole: "IAM documents (account-a: the Pod Identity source role)",
-  },
-  "irsa-chained": {
-    accountBDocuments: "IAM documents (account-b: the target role)",
-    links: "IRSA with role chaining chain links (offline)",
-    sourceRole: "IAM documents (account-a: the IRSA source role)",
-  },
-};
 
 /** The resource tree of a run: one row per resource, indented under its parent. */
 export function resourceTree(pass: StackPass, st: Styles): string[] {
@@ -116,8 +95,8 @@ export function renderPlan(
     }
   }
 
-  const mechanism = plan.configs.b.mechanism;
-  const words = PLAN_WORDS[mechanism];
+  const layer = planLayer(plan.configs.b.mechanism);
+  const words = layer.words;
   if (plan.sourceRole) {
     heading(words.sourceRole);
     lines.push(
@@ -144,92 +123,24 @@ export function renderPlan(
       ? { text: "allow", style: st.green }
       : { text: d === "ExplicitDeny" ? "deny (explicit)" : "deny", style: st.dim };
   const header = (...titles: string[]) => titles.map((text) => ({ text, style: st.bold }));
-  switch (mechanism) {
-    case Mechanism.PodIdentity: {
-      const tag = (r: AccessRow, key: string) => r.context[`aws:RequestTag/${key}`] ?? "-";
-      heading(
-        "Who may reach the target role (sts:AssumeRole and sts:TagSession against its planned trust policy)",
-      );
-      lines.push(
-        ...table([
-          header(
-            "CASE",
-            "ACTION",
-            "CALLER",
-            "CLUSTER",
-            "NAMESPACE/SERVICE ACCOUNT",
-            "EXPECTED",
-            "ACTUAL",
-            "",
-          ),
-          ...plan.matrix
-            .filter((r) => r.kind === "target-trust")
-            .map((r) => [
-              r.subject,
-              r.action,
-              shorten(r.context["aws:PrincipalArn"] ?? "-", 60),
-              tag(r, "eks-cluster-arn").replace(/^.*:cluster\//, ""),
-              r.context["aws:RequestTag/kubernetes-namespace"] === undefined
-                ? "(no tags)"
-                : `${tag(r, "kubernetes-namespace")}/${tag(r, "kubernetes-service-account")}`,
-              r.expected,
-              decision(r.actual),
-              mark(r.ok),
-            ]),
+  const cell = (c: MatrixCell): Cell => {
+    if (typeof c === "string") return c;
+    const text = c.shortenTo === undefined ? c.text : shorten(c.text, c.shortenTo);
+    return c.warn ? { text, style: st.yellow } : text;
+  };
+  for (const t of layer.matrixTables(plan.matrix)) {
+    heading(t.heading);
+    lines.push(
+      ...table([
+        header(...t.columns, "EXPECTED", "ACTUAL", ""),
+        ...t.rows.map(({ cells, row }) => [
+          ...cells.map(cell),
+          row.expected,
+          decision(row.actual),
+          mark(row.ok),
         ]),
-      );
-      heading("The source role (EKS assuming it; it chaining into the target role)");
-      lines.push(
-        ...table([
-          header("CASE", "ACTION", "RESOURCE", "EXPECTED", "ACTUAL", ""),
-          ...plan.matrix
-            .filter((r) => r.kind === "source-role")
-            .map((r) => [
-              r.subject,
-              r.action,
-              shorten(r.resource, 70),
-              r.expected,
-              decision(r.actual),
-              mark(r.ok),
-            ]),
-        ]),
-      );
-      break;
-    }
-    case Mechanism.Irsa:
-      heading("Who may assume the role (sts:AssumeRoleWithWebIdentity against the planned trust policy)");
-      lines.push(
-        ...table([
-          header("CASE", "SERVICE ACCOUNT", "AUDIENCE", "OIDC PROVIDER", "EXPECTED", "ACTUAL", ""),
-          ...plan.matrix
-            .filter((r) => r.kind === "trust")
-            .map((r) => [
-              r.scope === "namespace-wide"
-                ? { text: `${r.subject} [namespace-wide]`, style: st.yellow }
-                : r.subject,
-              r.context.sub.replace(/^system:serviceaccount:([^:]*):/, "$1/"),
-              r.context.aud,
-              shortProvider(r.resource),
-              r.expected,
-              decision(r.actual),
-              mark(r.ok),
-            ]),
-        ]),
-      );
-      break;
-    case Mechanism.IrsaChained:
-      for (const t of irsaChainedMatrixTables(plan.matrix)) {
-        heading(t.heading);
-        lines.push(
-          ...table([
-            header(...t.columns, "EXPECTED", "ACTUAL", ""),
-            ...t.rows.map(({ cells, row }) => [...cells, row.expected, decision(row.actual), mark(row.ok)]),
-          ]),
-        );
-      }
-      break;
-    default:
-      assertNever(mechanism, "mechanism");
+      ]),
+    );
   }
   heading("What the role may do (against the planned permission policy)");
   lines.push(
@@ -303,19 +214,6 @@ export function namespaceLines(manifests: readonly PlannedManifest[]): string[] 
             : " (cross-account-irsa:createNamespace: true creates it)"),
       ),
   ];
-}
-
-/** `<account> …/id/<first 8 of the id>…` for an OIDC provider ARN. */
-function shortProvider(arn: string): string {
-  const parts = tryParseArn(arn);
-  const isProvider =
-    parts?.service === "iam" &&
-    parts.region === "" &&
-    /^\d{12}$/.test(parts.account) &&
-    parts.resource.startsWith("oidc-provider/");
-  return isProvider
-    ? `${parts.account} …/${parts.resource.slice(parts.resource.lastIndexOf("/") + 1).slice(0, 8)}…`
-    : arn;
 }
 
 function indentJson(doc: unknown): string[] {

@@ -12,11 +12,15 @@ import { sealDocument } from "../../components/policyGrammar";
 import { STS_AUDIENCE, type ServiceAccountRef } from "../../components/trustPolicy";
 import { parseOidcProviderArn, parseRoleArn } from "../../components/validation";
 import { DESCRIBED, tryAccess, tryRoleTrust, tryTrust } from "../../chain/evaluation";
-import { type PlanConfigs } from "../../plan/config";
-import { KUBERNETES_AUDIENCE, accessRows, matrixRow, otherThan, type AccessRow } from "../../plan/matrix";
-
-/** The account near misses come from when account A's id is it. */
-export const THIRD_ACCOUNT = "999988887777";
+import { type PlanConfigs } from "../../plan/planInput";
+import {
+  KUBERNETES_AUDIENCE,
+  THIRD_ACCOUNT,
+  accessRows,
+  matrixRow,
+  otherThan,
+  type AccessRow,
+} from "../../plan/matrix";
 
 /** What the matrix needs besides the config. */
 export interface IrsaChainedMatrixInputs {

@@ -5,6 +5,7 @@
  */
 import { CHAINED_CONFIG_KEY } from "../../components/chainedWiring";
 import type { RecordedResource } from "../../engine/mockEngine";
+import { policyTexts } from "../../plan/collect";
 import { type StackPass } from "../../plan/passes";
 import {
   finalPass,
@@ -17,13 +18,6 @@ import {
   stringRecord,
 } from "../../plan/records";
 import { type ChainedWorkload, type IrsaChainedSnapshot } from "./snapshot";
-
-/** Inline policies' JSON by policy name (a policy that is not text is kept empty: its checks fail). */
-function policyTexts(policies: RecordedResource[]): Record<string, string> {
-  const texts: Record<string, string> = {};
-  for (const p of policies) texts[str(p.inputs.name) ?? p.name] = str(p.inputs.policy) ?? "";
-  return texts;
-}
 
 /** The children of type `type` of the one component of class `component` (in registration order). */
 function childrenOf(pass: StackPass, component: string, type: string): RecordedResource[] {

@@ -1,17 +1,11 @@
 /**
  * The plan report's tables of the IRSA-chained access matrix: who may assume the source role (the
  * web identity step), the source role chaining, and who may assume the target role. Pure: rows in,
- * table cells out (plan/render.ts lays them out).
+ * table cells out (plan/render.ts lays them out and shows the access rows every mechanism shares).
  */
 import { tryParseArn } from "../../components/arn";
 import { type AccessRow } from "../../plan/matrix";
-
-/** One table: its heading, its column titles and its rows (text cells). */
-export interface MatrixTable {
-  heading: string;
-  columns: string[];
-  rows: Array<{ cells: string[]; row: AccessRow }>;
-}
+import { type MatrixTable } from "../planLayer";
 
 /** The provider ARN shortened to `<account>:.../id/<ID>` for a table cell. */
 function shortProvider(arn: string): string {
@@ -21,7 +15,7 @@ function shortProvider(arn: string): string {
 }
 
 /** The three tables of the IRSA-chained matrix (the access rows are rendered as for every mechanism). */
-export function irsaChainedMatrixTables(matrix: AccessRow[]): MatrixTable[] {
+export function irsaChainedMatrixTables(matrix: readonly AccessRow[]): MatrixTable[] {
   return [
     {
       heading:

@@ -7,14 +7,14 @@
 import { describeValue } from "../../components/errors";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
-import { parseOidcProviderArn } from "../../components/validation";
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from "../../components/serviceAccountAnnotations";
 import { IRSA_CHECKS as C } from "./catalogue";
 import { runCheck, undecidedRead, type CheckResult } from "../../chain/result";
 import { workloadChecks } from "../../chain/workloads";
 import { parsePolicy, tryTrust } from "../../chain/evaluation";
 import { plannedPermissionLink } from "../../chain/plannedPermission";
-import { audienceOf, expectedProviderArn, federatedPrincipals, tryNormalize } from "./facts";
+import { providerClientIdChecks, providerForIssuer, tryNormalize } from "../../chain/oidcProvider";
+import { audienceOf, expectedProviderArn, federatedPrincipals } from "./facts";
 import { reviewIrsaTrust } from "../../chain/trustReview";
 import {
   assumeChecks,
@@ -68,52 +68,17 @@ function providerLink(s: IrsaSnapshot, issuer: string | undefined): CheckResult[
   if (s.unavailable?.trust !== undefined) {
     return [runCheck(C.providerForIssuer, {}, "skip", s.unavailable.trust)];
   }
-  const provider = s.provider;
-  const results: CheckResult[] = [];
-  let hostPath: string | undefined;
-  if (provider) {
-    try {
-      hostPath = parseOidcProviderArn("provider", provider.arn).hostPath;
-    } catch {
-      hostPath = undefined;
-    }
-  }
-  const url = provider?.url !== undefined ? tryNormalize(provider.url) : hostPath;
-  const described =
-    provider === undefined
-      ? "account-b plans no IAM OIDC provider"
-      : `provider ${provider.arn}${provider.adopted ? " (adopted)" : ""} for ${provider.url ?? hostPath ?? "?"}; issuer ${issuer ?? "?"}`;
-  results.push(
-    s.unavailable?.issuer !== undefined && provider !== undefined
-      ? runCheck(C.providerForIssuer, {}, "skip", `${described}: ${s.unavailable.issuer}`)
-      : runCheck(
-          C.providerForIssuer,
-          {},
-          provider !== undefined && issuer !== undefined && url === issuer && hostPath === issuer,
-          described,
-        ),
+  const { matches, described } = providerForIssuer(
+    s.provider,
+    issuer,
+    "account-b plans no IAM OIDC provider",
   );
-  if (provider?.clientIds !== undefined) {
-    results.push(
-      runCheck(
-        C.providerClientId,
-        {},
-        provider.clientIds.includes(STS_AUDIENCE),
-        `client ids ${describeValue(provider.clientIds)}`,
-      ),
-    );
-  } else if (provider?.adopted) {
-    // An adopted provider's client ids are not known offline: say it must accept STS, never assume it.
-    results.push(
-      runCheck(
-        C.providerClientId,
-        {},
-        "warn",
-        `the provider is adopted and its client ids are not known offline: it must already accept ${STS_AUDIENCE}`,
-      ),
-    );
-  }
-  return results;
+  return [
+    s.unavailable?.issuer !== undefined && s.provider !== undefined
+      ? runCheck(C.providerForIssuer, {}, "skip", `${described}: ${s.unavailable.issuer}`)
+      : runCheck(C.providerForIssuer, {}, matches, described),
+    ...providerClientIdChecks(C.providerClientId, {}, s.provider),
+  ];
 }
 
 /** Link 3: the role trusts that provider, for the trusted subjects and the STS audience. */

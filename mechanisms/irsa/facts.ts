@@ -3,22 +3,12 @@
  * partition, the trust policy's Federated principals, the ServiceAccount's audience and (live) the
  * provider ARN STS looks for. Pure.
  */
-import { normalizeIssuer } from "../../components/issuer";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { AUDIENCE_ANNOTATION } from "../../components/serviceAccountAnnotations";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
 import { partitionOf } from "../../chain/arns";
 import { statementsOf } from "../../chain/evaluation";
 import { type IrsaSnapshot } from "../../chain/snapshot";
-
-export function tryNormalize(issuer: string | undefined): string | undefined {
-  if (issuer === undefined) return undefined;
-  try {
-    return normalizeIssuer(issuer);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The Federated principals a trust policy names, whatever its shape (a malformed part names none). */
 export function federatedPrincipals(doc: PolicyDocument): string[] {
@@ -37,8 +27,12 @@ export function audienceOf(s: IrsaSnapshot): string {
   return s.serviceAccount?.annotations[AUDIENCE_ANNOTATION] ?? STS_AUDIENCE;
 }
 
-/** Live: the provider ARN STS maps the issuer to in the role's account. */
+/**
+ * Live: the provider ARN STS maps the issuer to in the role's account (in the role's partition, read
+ * from the role's ARN, never assumed); undefined when the issuer or that partition is unknown.
+ */
 export function expectedProviderArn(s: IrsaSnapshot, issuer: string | undefined): string | undefined {
-  if (!s.live || issuer === undefined) return undefined;
-  return `arn:${s.role ? partitionOf(s.role.arn) : "aws"}:iam::${s.live.roleAccountId}:oidc-provider/${issuer}`;
+  const partition = partitionOf(s.role?.arn ?? s.live?.roleArn);
+  if (!s.live || issuer === undefined || partition === undefined) return undefined;
+  return `arn:${partition}:iam::${s.live.roleAccountId}:oidc-provider/${issuer}`;
 }

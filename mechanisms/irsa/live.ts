@@ -16,7 +16,8 @@ import { detailOf, statusOf, tryTrust } from "../../chain/evaluation";
 import { explainDecision } from "../../chain/explain";
 import { IRSA_ENV, checkPods } from "../../chain/livePods";
 import { credentialPathOf, credentialPathProblems } from "../../components/credentialPath";
-import { audienceOf, expectedProviderArn, tryNormalize } from "./facts";
+import { tryNormalize } from "../../chain/oidcProvider";
+import { audienceOf, expectedProviderArn } from "./facts";
 import { runCheck, undecidedRead, type CheckResult } from "../../chain/result";
 import { type AssumeStep, type IrsaSnapshot, type TokenFacts } from "../../chain/snapshot";
 
@@ -216,7 +217,7 @@ export function liveProviderLink(s: IrsaSnapshot, issuer: string | undefined): C
   const found = provider !== undefined && tryNormalize(provider.url) === issuer;
   const detail = found
     ? `provider ${provider.arn}`
-    : `account ${live.roleAccountId} has no provider ${expectedProviderArn(s, issuer)}` +
+    : `account ${live.roleAccountId} has no provider ${expectedProviderArn(s, issuer) ?? `for ${issuer} (the role's partition is unknown)`}` +
       (live.providerInClusterAccount !== undefined
         ? `; the cluster's account has ${live.providerInClusterAccount}, which STS does not use for a role in ${live.roleAccountId}`
         : "");

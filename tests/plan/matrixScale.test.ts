@@ -8,7 +8,7 @@ import { evaluateTrust } from "../../components/evaluate";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { sealDocument } from "../../components/policyGrammar";
 import { type ServiceAccountRef } from "../../components/trustPolicy";
-import { swappedPair } from "../../plan/matrixPodIdentity";
+import { swappedPair } from "../../mechanisms/pod-identity/matrix";
 
 /** The definition: the first trusted namespace, then the first trusted name, that are not trusted together. */
 function swappedPairByDefinition(trusted: ServiceAccountRef[]): ServiceAccountRef | undefined {

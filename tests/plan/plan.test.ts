@@ -8,7 +8,7 @@ import { IRSA_CHECKS, checkChain, linkOf } from "../../mechanisms";
 import { diagnose, diagnosisLine } from "../../mechanisms/diagnose";
 import { chooseServiceAccount, parseAccountBOutputs } from "../../stacks/crossStack";
 import { buildPlan, type Plan } from "../../plan/build";
-import { collectSnapshot } from "../../plan/collect";
+import { collectSnapshot } from "../../mechanisms/planRegistry";
 import { parsePlanConfigs, type PlanConfigs } from "../../plan/config";
 import { PLAN_GENERATOR } from "../../plan/files";
 import { MAX_MANIFEST_STEM } from "../../plan/manifests";

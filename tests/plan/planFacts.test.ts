@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { POD_IDENTITY_LINKS } from "../../mechanisms";
 import { buildPlan } from "../../plan/build";
 import { REPO_ROOT } from "../../plan/cli";
-import { collectSnapshot } from "../../plan/collect";
+import { collectSnapshot } from "../../mechanisms/planRegistry";
 import { parsePlanConfigs } from "../../plan/config";
 import { runPasses, type StackPass } from "../../plan/passes";
 import { renderPlan } from "../../plan/render";

@@ -21,7 +21,11 @@ import { describeCluster, orUndefined, readBucketSide, readRole } from "../../..
 import { CHAINED_CONFIG_KEY } from "../../../components/chainedWiring";
 import { type ChainedWorkload, type IrsaChainedSnapshot } from "../snapshot";
 
-/** A Kubernetes API that can also read a ConfigMap (undefined when it does not exist). */
+/**
+ * A Kubernetes API that can also read a ConfigMap (undefined when it does not exist).
+ *
+ * @internal exported for the tests only
+ */
 export interface ConfigMapReader {
   readConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
 }

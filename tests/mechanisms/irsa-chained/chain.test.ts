@@ -8,7 +8,8 @@ import {
   buildChainedProfileConfig,
   buildChainedSourcePermissionPolicy,
 } from "../../../components/chainedPolicies";
-import { checkIrsaChainedChain, profileProblems } from "../../../mechanisms/irsa-chained/chain";
+import { checkIrsaChainedChain } from "../../../mechanisms/irsa-chained/chain";
+import { profileProblems } from "../../../mechanisms/irsa-chained/serviceAccountLink";
 import { IRSA_CHAINED_LINKS, irsaChainedLink } from "../../../mechanisms/irsa-chained/catalogue";
 import { type IrsaChainedSnapshot } from "../../../mechanisms/irsa-chained/snapshot";
 import { type CheckResult } from "../../../chain/result";

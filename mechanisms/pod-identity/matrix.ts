@@ -6,22 +6,19 @@
  * assuming the source role; the source role chaining; then the access rows both mechanisms share.
  * The expectation comes from the config, never from the builders.
  */
-import { type PolicyDocument } from "../components/policyDocument";
-import { sealDocument } from "../components/policyGrammar";
+import { type PolicyDocument } from "../../components/policyDocument";
+import { sealDocument } from "../../components/policyGrammar";
 import {
   POD_IDENTITY_ACTIONS,
   POD_IDENTITY_SERVICE,
   POD_IDENTITY_TAGS,
   parseEksClusterArn,
-} from "../components/podIdentityPolicies";
-import { type ServiceAccountRef } from "../components/trustPolicy";
-import { parseRoleArn } from "../components/validation";
-import { DESCRIBED, tryAccess, tryRoleTrust, tryServiceTrust } from "../chain";
-import { type PlanConfigs } from "./config";
-import { accessRows, matrixRow, otherThan, type AccessRow } from "./matrix";
-
-/** The account near misses come from when account A's id is account B's or unknown. */
-export const THIRD_ACCOUNT = "999988887777";
+} from "../../components/podIdentityPolicies";
+import { type ServiceAccountRef } from "../../components/trustPolicy";
+import { parseRoleArn } from "../../components/validation";
+import { DESCRIBED, tryAccess, tryRoleTrust, tryServiceTrust } from "../../chain";
+import { type PlanConfigs } from "../../plan/planInput";
+import { THIRD_ACCOUNT, accessRows, matrixRow, otherThan, type AccessRow } from "../../plan/matrix";
 
 /** What the Pod Identity matrix needs besides the config. */
 export interface PodIdentityMatrixInputs {

@@ -1,0 +1,80 @@
+/**
+ * What a mechanism is to the offline plan (`npm run plan`): its planned collector, its access matrix
+ * with its near misses, the tables that show them and the words of its headings. One entry per
+ * mechanism in `planRegistry.ts`, each in the mechanism's folder (`<name>/planLayer.ts`).
+ *
+ * Kept apart from `types.ts` (the chain layer): a plan layer reads the recorded passes (plan/), the
+ * chain layer loads nothing but the pure chain, and the doctor loads the registry, never the plan.
+ *
+ * Pure types.
+ */
+import { type Mechanism } from "../components/mechanism";
+import { type PlannedRole } from "../plan/collect";
+import { type AccessRow } from "../plan/matrix";
+import { type StackPass } from "../plan/passes";
+import { type PlanConfigs } from "../plan/planInput";
+import { type PlannedDocument } from "../plan/records";
+import { type SnapshotOf } from "./types";
+
+/** What every plan has planned in account-b: the role the pod ends up as, its documents, parsed. */
+export interface PlannedAccountB {
+  configs: PlanConfigs;
+  /** account-b's final run (its outputs, for what a mechanism reads there). */
+  b: StackPass;
+  trustPolicy: PlannedDocument;
+  permissionPolicies: Array<{ name: string } & PlannedDocument>;
+}
+
+/** A mechanism's access matrix on the plan, and the source role it read in account A (if it has one). */
+export interface PlannedMatrix {
+  /** account-a's source role, shown with its documents (Pod Identity, irsa-chained). */
+  sourceRole?: PlannedRole;
+  /** The rows; or, when the runs planned too little to evaluate anything, what they did not plan. */
+  matrix: AccessRow[] | { missing: string };
+}
+
+/**
+ * A table cell: text, or text to cut to `shortenTo` characters, or (`warn`) text to show as a
+ * warning. plan/render.ts styles it.
+ */
+export type MatrixCell =
+  string | { readonly text: string; readonly shortenTo?: number; readonly warn?: true };
+
+/** One table of a mechanism's matrix rows: its heading, its columns and its rows' cells. */
+export interface MatrixTable {
+  heading: string;
+  /** The columns before the EXPECTED, ACTUAL and verdict columns every table ends with. */
+  columns: string[];
+  rows: Array<{ cells: MatrixCell[]; row: AccessRow }>;
+}
+
+/** The plan report's headings that name the mechanism. */
+export interface PlanWords {
+  /** account-b's documents. */
+  accountBDocuments: string;
+  /** The chain's link table. */
+  links: string;
+  /** account-a's source role's documents (shown when the matrix read one). */
+  sourceRole: string;
+}
+
+/** A mechanism's plan layer. */
+export interface PlanLayer<M extends Mechanism = Mechanism> {
+  /** Its name, as config takes it. */
+  readonly name: M;
+  /** The planned collector: the chain's facts out of the final account-b and account-a runs. Pure. */
+  readonly collect: (passes: StackPass[], configs: PlanConfigs) => SnapshotOf<M>;
+  /**
+   * The access matrix on the planned documents: the requests the config means to allow, the near
+   * misses it means to deny; the expectations come from the config, never from the builders. Pure.
+   */
+  readonly matrix: (snapshot: SnapshotOf<M>, planned: PlannedAccountB) => PlannedMatrix;
+  /** Its matrix's tables before the access rows every mechanism shares (plan/render.ts shows those). */
+  readonly matrixTables: (matrix: readonly AccessRow[]) => MatrixTable[];
+  readonly words: PlanWords;
+  /**
+   * Whether the plan refuses the two stacks in two partitions: a mechanism whose account-a role
+   * session assumes account-b's role cannot cross partitions (IAM is separate in each).
+   */
+  readonly checksPartitions: boolean;
+}
