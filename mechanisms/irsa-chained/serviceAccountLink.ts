@@ -7,6 +7,7 @@ import { describeValue } from "../../components/errors";
 import { parseProfileConfig, ROLE_CHAINING_MAX_SESSION_SECONDS } from "../../components/chainedPolicies";
 import { CHAINED_CONFIG_KEY } from "../../components/chainedWiring";
 import { ROLE_ARN_ANNOTATION } from "../../components/serviceAccountAnnotations";
+import { credentialPathOf, credentialPathProblems, withoutSource } from "../../components/credentialPath";
 import { runCheck, type CheckResult } from "../../chain/result";
 import { workloadChecks } from "../../chain/workloads";
 import { IRSA_CHAINED_CHECKS as C } from "./catalogue";
@@ -86,24 +87,34 @@ function workloadProfile(
   w: ChainedWorkload,
   configMap: string | undefined,
   selected: string | undefined,
-): { profile?: string; ok: boolean; detail: string } {
+): { profile?: string; ok: boolean | "warn"; detail: string } {
   const file = w.env.AWS_CONFIG_FILE;
   const profile = w.env.AWS_PROFILE;
   // The file is the ConfigMap's config key where it is mounted, exactly (not another file under the mount).
   const mount = w.configMapMounts.find(
     (m) => m.configMap === configMap && file === `${m.mountPath.replace(/\/$/, "")}/${CHAINED_CONFIG_KEY}`,
   );
+  // What else in its environment an SDK would take before the profile (static keys, half a pair).
+  // IRSA's web identity is left out: the webhook injects it for the source role in every chained pod,
+  // and the SDKs that read it first (Java v2, Go v2) are irsa-chained's documented limit.
+  const path = credentialPathOf(w.env, w.envFrom);
+  const problems = credentialPathProblems(
+    { ...path, bySdk: withoutSource(path.bySdk, "web-identity") },
+    "profile",
+  );
+  const wired =
+    file !== undefined &&
+    profile !== undefined &&
+    profile === selected &&
+    mount !== undefined &&
+    mount.readOnly;
   return {
     profile,
-    ok:
-      file !== undefined &&
-      profile !== undefined &&
-      profile === selected &&
-      mount !== undefined &&
-      mount.readOnly,
+    ok: wired && problems.length === 0 ? (path.undecided.length === 0 ? true : "warn") : false,
     detail:
       `AWS_CONFIG_FILE ${describeValue(file)}, AWS_PROFILE ${describeValue(profile)}; ConfigMap mounts ` +
-      `${describeValue(w.configMapMounts.map((m) => `${m.configMap} at ${m.mountPath}${m.readOnly ? " (read-only)" : ""}`))}`,
+      `${describeValue(w.configMapMounts.map((m) => `${m.configMap} at ${m.mountPath}${m.readOnly ? " (read-only)" : ""}`))}` +
+      [...problems, ...path.undecided].map((p) => `; ${p}`).join(""),
   };
 }
 

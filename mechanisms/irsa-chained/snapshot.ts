@@ -15,6 +15,8 @@ import {
 export interface ChainedWorkload extends ChainWorkload {
   /** The ConfigMap volumes of its first container's mounts: the ConfigMap's name and the mount path. */
   configMapMounts: Array<{ configMap: string; mountPath: string; readOnly: boolean }>;
+  /** Its first container's `envFrom` sources (live pods; their variables are not read). */
+  envFrom?: string[];
 }
 
 /** Facts only the doctor reads (the live chain); their presence selects the live words. */

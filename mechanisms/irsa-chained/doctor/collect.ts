@@ -13,7 +13,13 @@ import { parseArn, tryParseArn } from "../../../components/arn";
 import { normalizeIssuer } from "../../../components/issuer";
 import { type RoleLiveFacts, type Unavailable } from "../../../chain/snapshot";
 import { awsErrorCode, awsErrorText } from "../../../doctor/aws";
-import { accountOf, providerFacts, roleNameOf, serviceAccountFacts } from "../../irsa/doctor/facts";
+import {
+  accountOf,
+  containerEnvFacts,
+  providerFacts,
+  roleNameOf,
+  serviceAccountFacts,
+} from "../../irsa/doctor/facts";
 import { ROLE_ARN_ANNOTATION } from "../../../components/serviceAccountAnnotations";
 import { kubeErrorText } from "../../../doctor/kube";
 import { type CollectorContext } from "../../../doctor/collector";
@@ -30,7 +36,7 @@ export interface ConfigMapReader {
   readConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
 }
 
-/** The pods of the ServiceAccount as the chain's workloads: env (literal values) and ConfigMap mounts. */
+/** The pods of the ServiceAccount as the chain's workloads: env (as IRSA's pod facts read it) and ConfigMap mounts. */
 export function chainedPodWorkloads(pods: V1Pod[], serviceAccount: string): ChainedWorkload[] {
   return pods
     .filter((p) => (p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? "default") === serviceAccount)
@@ -46,11 +52,7 @@ export function chainedPodWorkloads(pods: V1Pod[], serviceAccount: string): Chai
         name: p.metadata?.name ?? "(unnamed)",
         ...(p.metadata?.namespace !== undefined ? { namespace: p.metadata.namespace } : {}),
         serviceAccountName: serviceAccount,
-        env: Object.fromEntries(
-          (container?.env ?? [])
-            .filter((e) => typeof e.value === "string")
-            .map((e) => [e.name, e.value as string]),
-        ),
+        ...containerEnvFacts(container),
         configMapMounts: (container?.volumeMounts ?? [])
           .filter((m) => volumes.has(m.name))
           .map((m) => ({

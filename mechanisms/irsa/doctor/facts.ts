@@ -4,7 +4,12 @@
  * object), and the diagnosis of a failed end-to-end step. Unit-tested without AWS or a cluster.
  */
 import { tryParseArn } from "../../../components/arn";
-import { type V1EnvFromSource, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import {
+  type V1Container,
+  type V1EnvFromSource,
+  type V1Pod,
+  type V1ServiceAccount,
+} from "@kubernetes/client-node";
 import { type AssumeStep, type IrsaSnapshot, type LivePod } from "../../../chain";
 import { diagnose, diagnosisLine } from "../../diagnose";
 import { type AccessCheckRef } from "../../diagnosis";
@@ -66,6 +71,20 @@ function envFromSources(envFrom: V1EnvFromSource[] | undefined): string[] {
   });
 }
 
+/**
+ * A container's environment as the credential checks read it: its variables ({@link envValue}) and
+ * its `envFrom` sources, when it has any.
+ */
+export function containerEnvFacts(c: V1Container | undefined): {
+  env: Record<string, string>;
+  envFrom?: string[];
+} {
+  return {
+    env: Object.fromEntries((c?.env ?? []).map((e) => [e.name, envValue(e)])),
+    ...(c?.envFrom !== undefined && c.envFrom.length > 0 ? { envFrom: envFromSources(c.envFrom) } : {}),
+  };
+}
+
 /** The pods that run as the ServiceAccount (pods without serviceAccountName run as `default`). */
 export function podFacts(pods: V1Pod[], serviceAccount: string): LivePod[] {
   return pods
@@ -78,8 +97,7 @@ export function podFacts(pods: V1Pod[], serviceAccount: string): LivePod[] {
         : {}),
       containers: (p.spec?.containers ?? []).map((c) => ({
         name: c.name,
-        env: Object.fromEntries((c.env ?? []).map((e) => [e.name, envValue(e)])),
-        ...(c.envFrom !== undefined && c.envFrom.length > 0 ? { envFrom: envFromSources(c.envFrom) } : {}),
+        ...containerEnvFacts(c),
       })),
     }))
     .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));

@@ -349,3 +349,32 @@ describe("irsa-chained workloads use the selected profile and the mounted file e
     expect(results[0].status).to.equal("fail");
   });
 });
+
+describe("irsa-chained live pods: what else in their environment an SDK takes before the profile", () => {
+  const usesProfile = (patch: (s: IrsaChainedSnapshot) => void) =>
+    live(patch, "service-account").filter((r) => /mounts the SDK config file/.test(r.check));
+  const webhook = {
+    AWS_ROLE_ARN: SOURCE,
+    AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/secrets/eks.amazonaws.com/t",
+  };
+
+  it("a healthy chained pod (the webhook's variables beside the profile) passes: Java v2 and Go v2 are the documented limit", () => {
+    const results = usesProfile((s) => s.workloads.forEach((w) => Object.assign(w.env, webhook)));
+    expect(results.length).to.be.greaterThan(0);
+    expect(results.map((r) => r.status)).to.deep.equal(results.map(() => "pass"));
+  });
+
+  it("static keys fail the pod (every SDK reads them before the profile, except JavaScript v3)", () => {
+    const results = usesProfile((s) =>
+      Object.assign(s.workloads[0].env, { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "x" }),
+    );
+    expect(results[0].status).to.equal("fail");
+    expect(results[0].detail).to.match(/boto3 and the AWS CLI, Java v2, Go v2 would use static keys/);
+  });
+
+  it("envFrom sources leave the pod undecided (warn), not passed", () => {
+    const results = usesProfile((s) => (s.workloads[0].envFrom = ["secretRef app-secrets"]));
+    expect(results[0].status).to.equal("warn");
+    expect(results[0].detail).to.match(/envFrom secretRef app-secrets are not read/);
+  });
+});
