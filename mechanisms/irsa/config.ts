@@ -1,19 +1,21 @@
 /**
  * IRSA's config keys and their checks (`cross-account-irsa:mechanism: irsa`, the default). Pure.
  *
- * IRSA reads no key the other mechanisms do not (its account-b keys `conditionTest`,
- * `trustWholeNamespaces` and `existingOidcProviderArn` are the shared parser's), so it refuses none;
- * its part is account-b's trust: the role trusts account B's OIDC provider for account-a's issuer,
- * for the exact `sub` (or the patterns asked for) and `aud`.
+ * IRSA reads one key the other mechanisms do not: account-b's `existingOidcProviderArn` (adopt
+ * account B's provider for account-a's issuer); the patterns (`conditionTest`,
+ * `trustWholeNamespaces`) are the shared parser's, which the other mechanisms refuse. Its part is
+ * account-b's trust: the role trusts account B's OIDC provider for account-a's issuer, for the exact
+ * `sub` (or the patterns asked for) and `aud`.
  */
 import { checkAdoptedProvider } from "../../components/adoptedProvider";
-import { PolicySizeError } from "../../components/errors";
+import { InputError, PolicySizeError } from "../../components/errors";
 import { normalizeIssuer } from "../../components/issuer";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { buildTrustPolicy, trustPolicySizeWaysOut } from "../../components/trustPolicy";
-import { key } from "../../stacks/configSource";
+import { parseOidcProviderArn } from "../../components/validation";
+import { key, optionalString, type StackSettings } from "../../stacks/configSource";
 import { restated, trustSizeError } from "../../stacks/trustCheck";
-import type { AccountBConfig } from "../../stacks/config";
+import type { AccountBConfig, AwsSettings } from "../../stacks/config";
 import { type StackConfigLayer } from "../stackLayer";
 
 /**
@@ -68,16 +70,55 @@ function checkIrsaTrust(config: AccountBConfig, issuerUrl: string | undefined): 
   return issuerUrl !== undefined ? trustPolicy : undefined;
 }
 
+/** account-b's settings of this mechanism. */
+export interface IrsaAccountBSettings {
+  /** Adopt account B's IAM OIDC provider for account-a's issuer instead of creating one. */
+  existingOidcProviderArn?: string;
+}
+
+/**
+ * An adopted provider must be in account B's partition and, when the stack pins its accounts, in
+ * one of them: the role trusts the provider by ARN, and a provider elsewhere is not account B's.
+ */
+function checkProviderAccount(field: string, arn: string, aws: AwsSettings): void {
+  const { partition, accountId } = parseOidcProviderArn(field, arn);
+  if (partition !== aws.partition) {
+    throw new InputError(
+      field,
+      arn,
+      `must be in the partition of aws:region ${aws.region} ("${aws.partition}")`,
+    );
+  }
+  if (aws.allowedAccountIds !== undefined && !aws.allowedAccountIds.includes(accountId)) {
+    throw new InputError(
+      field,
+      arn,
+      `must be in account B (aws:allowedAccountIds ${JSON.stringify(aws.allowedAccountIds)}): the role trusts ` +
+        "the provider of its own account",
+    );
+  }
+}
+
+/** account-b's `existingOidcProviderArn`, checked against the stack's AWS settings. */
+function parseAccountB(settings: StackSettings, aws: AwsSettings): IrsaAccountBSettings {
+  const existing = optionalString(settings.get, "existingOidcProviderArn");
+  if (existing === undefined) return {};
+  checkProviderAccount(key("existingOidcProviderArn"), existing, aws);
+  return { existingOidcProviderArn: existing };
+}
+
 const none = (): void => undefined;
 
 /** IRSA's stack config layer. */
-export const IRSA_STACK_CONFIG: StackConfigLayer = {
-  accountA: { refuseKeys: none, parse: () => ({}) },
+export const IRSA_STACK_CONFIG: StackConfigLayer<Record<never, never>, IrsaAccountBSettings> = {
+  accountA: { keys: [], clusterKeys: [], parse: () => ({}) },
   accountB: {
+    keys: ["existingOidcProviderArn"],
     refuseKeys: none,
     checkServiceAccount: none,
     checkServiceAccounts: none,
     checkSettings: none,
+    parse: parseAccountB,
     trust: (config, a) => checkIrsaTrust(config, a.issuerUrl),
   },
 };

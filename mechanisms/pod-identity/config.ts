@@ -1,7 +1,8 @@
 /**
  * Pod Identity's config keys and their checks (`cross-account-irsa:mechanism: pod-identity`). Pure.
  *
- * account-a reads one key only this mechanism has (`cluster.podIdentityAgent`). account-b refuses
+ * account-a reads one key only this mechanism has (`cluster.podIdentityAgent`, refused by name under
+ * another mechanism by the stack parser, from `accountA.clusterKeys`). account-b refuses
  * what means nothing, or less safety than asked, with it: patterns (`conditionTest: StringLike`,
  * `trustWholeNamespaces`, wildcards in `serviceAccounts`: EKS associates exact service accounts and
  * the target role trusts exactly their session tags), an OIDC provider in B, a service account
@@ -10,7 +11,6 @@
  */
 import { tryParseArn } from "../../components/arn";
 import { InputError, PolicySizeError } from "../../components/errors";
-import { type Mechanism } from "../../components/mechanism";
 import { type PolicyDocument } from "../../components/policyDocument";
 import {
   buildPodIdentityTargetTrustPolicy,
@@ -46,14 +46,24 @@ export function refusePodIdentityRegion(aws: AwsSettings): void {
   }
 }
 
-/** account-a's `cluster.podIdentityAgent` under another mechanism: refused by name. */
-function refuseAgentKeyElsewhere(cluster: Record<string, unknown>, mechanism: Mechanism): void {
-  if (cluster.podIdentityAgent === undefined) return;
-  throw new InputError(
-    key("cluster.podIdentityAgent"),
-    cluster.podIdentityAgent,
-    `is read only with cross-account-irsa:mechanism "pod-identity" (this stack uses "${mechanism}")`,
-  );
+/** account-a's settings of this mechanism. */
+export interface PodIdentityAccountASettings {
+  /**
+   * `cluster.podIdentityAgent`: whether this stack installs the eks-pod-identity-agent add-on
+   * (undefined: when it creates the cluster; an adopted cluster must have it already, unless this
+   * says so).
+   */
+  podIdentityAgent?: boolean;
+}
+
+/** account-a's `cluster.podIdentityAgent`, checked; the region, checked. */
+function parseAccountA(aws: AwsSettings, cluster: Record<string, unknown>): PodIdentityAccountASettings {
+  const agent = cluster.podIdentityAgent;
+  if (agent !== undefined && typeof agent !== "boolean") {
+    throw new InputError(key("cluster.podIdentityAgent"), agent, "must be true or false");
+  }
+  refusePodIdentityRegion(aws);
+  return agent !== undefined ? { podIdentityAgent: agent } : {};
 }
 
 /**
@@ -164,19 +174,22 @@ function checkTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocum
 }
 
 /** Pod Identity's stack config layer. */
-export const POD_IDENTITY_STACK_CONFIG: StackConfigLayer = {
+export const POD_IDENTITY_STACK_CONFIG: StackConfigLayer<
+  PodIdentityAccountASettings,
+  Record<never, never>
+> = {
   accountA: {
-    refuseKeys: (_get, cluster, mechanism) => refuseAgentKeyElsewhere(cluster, mechanism),
-    parse: (_get, aws) => {
-      refusePodIdentityRegion(aws);
-      return {};
-    },
+    keys: [],
+    clusterKeys: ["podIdentityAgent"],
+    parse: (_get, aws, cluster) => parseAccountA(aws, cluster),
   },
   accountB: {
+    keys: [],
     refuseKeys: refuseOnAccountB,
     checkServiceAccount: refuseWildcards,
     checkServiceAccounts: refuseDuplicateServiceAccounts,
     checkSettings: (_settings, aws) => refusePodIdentityRegion(aws),
+    parse: () => ({}),
     trust: checkTargetTrust,
   },
 };
