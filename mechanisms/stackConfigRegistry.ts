@@ -7,19 +7,38 @@
  * Pure: loads no Pulumi, AWS or Kubernetes package (the stacks' wiring is stackRegistry.ts).
  */
 import { type Mechanism } from "../components/mechanism";
-import { IRSA_STACK_CONFIG, type IrsaAccountBSettings } from "./irsa/config";
-import { POD_IDENTITY_STACK_CONFIG, type PodIdentityAccountASettings } from "./pod-identity/config";
-import { IRSA_CHAINED_STACK_CONFIG, type IrsaChainedAccountASettings } from "./irsa-chained/config";
+import { IRSA_STACK_CONFIG, type IrsaAccountBOutputs, type IrsaAccountBSettings } from "./irsa/config";
+import {
+  POD_IDENTITY_STACK_CONFIG,
+  type PodIdentityAccountASettings,
+  type PodIdentityAccountBOutputs,
+} from "./pod-identity/config";
+import {
+  IRSA_CHAINED_STACK_CONFIG,
+  type IrsaChainedAccountASettings,
+  type IrsaChainedAccountBOutputs,
+} from "./irsa-chained/config";
 import { type StackConfigLayer } from "./stackLayer";
 
 /** A mechanism without settings of its own on one stack. */
 type NoSettings = Record<never, never>;
 
-/** Each mechanism's own part of account-a's and account-b's parsed config. */
+/**
+ * Each mechanism's own part of account-a's and account-b's parsed config, and of account-b's
+ * outputs as account-a reads them.
+ */
 export interface MechanismConfigParts {
-  irsa: { accountA: NoSettings; accountB: IrsaAccountBSettings };
-  "pod-identity": { accountA: PodIdentityAccountASettings; accountB: NoSettings };
-  "irsa-chained": { accountA: IrsaChainedAccountASettings; accountB: NoSettings };
+  irsa: { accountA: NoSettings; accountB: IrsaAccountBSettings; bOutputs: IrsaAccountBOutputs };
+  "pod-identity": {
+    accountA: PodIdentityAccountASettings;
+    accountB: NoSettings;
+    bOutputs: PodIdentityAccountBOutputs;
+  };
+  "irsa-chained": {
+    accountA: IrsaChainedAccountASettings;
+    accountB: NoSettings;
+    bOutputs: IrsaChainedAccountBOutputs;
+  };
 }
 
 /** The intersection of a union's members. */
@@ -29,12 +48,15 @@ type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: 
 export type MechanismAccountAConfig = Intersection<MechanismConfigParts[Mechanism]["accountA"]>;
 /** Every mechanism's part of account-b's config, together (likewise). */
 export type MechanismAccountBConfig = Intersection<MechanismConfigParts[Mechanism]["accountB"]>;
+/** Every mechanism's part of account-b's outputs as account-a reads them, together (likewise). */
+export type MechanismAccountBOutputs = Intersection<MechanismConfigParts[Mechanism]["bOutputs"]>;
 
 /** Every mechanism's stack config layer, by name. */
 export const STACK_CONFIG_LAYERS: {
   readonly [M in Mechanism]: StackConfigLayer<
     MechanismConfigParts[M]["accountA"],
-    MechanismConfigParts[M]["accountB"]
+    MechanismConfigParts[M]["accountB"],
+    MechanismConfigParts[M]["bOutputs"]
   >;
 } = {
   irsa: IRSA_STACK_CONFIG,

@@ -25,10 +25,15 @@ import type { AccountAFacts } from "../stacks/trustCheck";
 
 /**
  * A mechanism's config keys and their checks, in the order the parsers call them. Pure. `A` and `B`
- * are its own parts of account-a's and account-b's parsed config (their fields optional: set only
- * with this mechanism), listed by mechanism in stackConfigRegistry.ts.
+ * are its own parts of account-a's and account-b's parsed config, `O` of account-b's outputs as
+ * account-a reads them (their fields optional: set only with this mechanism), listed by mechanism in
+ * stackConfigRegistry.ts.
  */
-export interface StackConfigLayer<A extends object = object, B extends object = object> {
+export interface StackConfigLayer<
+  A extends object = object,
+  B extends object = object,
+  O extends object = object,
+> {
   /** account-a's config. */
   readonly accountA: {
     /**
@@ -43,6 +48,16 @@ export interface StackConfigLayer<A extends object = object, B extends object = 
      * parsed `cross-account-irsa:cluster` object).
      */
     parse(get: ConfigGetter, aws: AwsSettings, cluster: Record<string, unknown>): A;
+    /**
+     * The outputs of account-b only this mechanism exports (its account-b layer's `register` returns
+     * them) and account-a reads.
+     */
+    readonly accountBOutputs: readonly string[];
+    /**
+     * Those outputs as account-b exported them (`raw`), checked; `field` names one as errors show it
+     * (`<stack> output <name>`).
+     */
+    parseAccountBOutputs(raw: Record<string, unknown>, field: (name: string) => string): O;
   };
   /** account-b's config. */
   readonly accountB: {
@@ -110,13 +125,15 @@ export interface AccountALayer {
   readonly issuerCheck: string;
 }
 
-/** account-a's outputs a mechanism's account-b trust names. */
-export type AccountAOutputName = "oidcIssuerUrl" | "clusterArn" | "sourceRoleArn";
+/** account-a's outputs a mechanism's account-b layer reads. */
+export type AccountAOutputName = "oidcIssuerUrl" | "oidcThumbprint" | "clusterArn" | "sourceRoleArn";
 
 /** A mechanism's account-b wiring. */
 export interface AccountBLayer {
   /** account-a's outputs its trust names, in order: account-b's update needs them, a preview goes on without. */
   readonly accountAOutputs: readonly AccountAOutputName[];
+  /** account-a's outputs it reads too when they are there (not required). */
+  readonly optionalAccountAOutputs: readonly AccountAOutputName[];
   /** What account-b's preview logs when account-a has not exported them yet. */
   readonly previewWithout: string;
   /** The facts account-b's trust check takes, from those outputs' values (undefined: not known yet). */

@@ -36,6 +36,12 @@ export interface IrsaChainedAccountASettings {
   irsaChained?: IrsaChainedAccountAConfig;
 }
 
+/** account-b's output of this mechanism account-a reads. */
+export interface IrsaChainedAccountBOutputs {
+  /** The source role account-b's target role trusts (account-a checks it is its own). */
+  sourceRoleArn?: string;
+}
+
 /**
  * account-a's keys of this mechanism, checked: the provider must be account A's (STS looks it up in
  * the source role's account), `accountA` being the stack's `aws:allowedAccountIds` when it names one.
@@ -140,6 +146,9 @@ export const IRSA_CHAINED_STACK_CONFIG: StackConfigLayer<
     keys: ["existingOidcProviderArn", "sourceRoleName"],
     clusterKeys: [],
     parse: (get, aws) => ({ irsaChained: parseIrsaChainedAccountA(get, aws.allowedAccountIds?.[0]) }),
+    accountBOutputs: ["sourceRoleArn"],
+    parseAccountBOutputs: (raw) =>
+      typeof raw.sourceRoleArn === "string" ? { sourceRoleArn: raw.sourceRoleArn } : {},
   },
   accountB: {
     keys: [],

@@ -107,11 +107,37 @@ function parseAccountB(settings: StackSettings, aws: AwsSettings): IrsaAccountBS
   return { existingOidcProviderArn: existing };
 }
 
+/** account-b's output of this mechanism account-a reads. */
+export interface IrsaAccountBOutputs {
+  /** The OIDC provider in account B the role trusts. */
+  oidcProviderArn?: string;
+}
+
+/** account-b's `oidcProviderArn` output, checked when it is there. */
+function parseAccountBOutputs(
+  raw: Record<string, unknown>,
+  field: (name: string) => string,
+): IrsaAccountBOutputs {
+  if (typeof raw.oidcProviderArn !== "string") return {};
+  parseOidcProviderArn(field("oidcProviderArn"), raw.oidcProviderArn);
+  return { oidcProviderArn: raw.oidcProviderArn };
+}
+
 const none = (): void => undefined;
 
 /** IRSA's stack config layer. */
-export const IRSA_STACK_CONFIG: StackConfigLayer<Record<never, never>, IrsaAccountBSettings> = {
-  accountA: { keys: [], clusterKeys: [], parse: () => ({}) },
+export const IRSA_STACK_CONFIG: StackConfigLayer<
+  Record<never, never>,
+  IrsaAccountBSettings,
+  IrsaAccountBOutputs
+> = {
+  accountA: {
+    keys: [],
+    clusterKeys: [],
+    parse: () => ({}),
+    accountBOutputs: ["oidcProviderArn"],
+    parseAccountBOutputs,
+  },
   accountB: {
     keys: ["existingOidcProviderArn"],
     refuseKeys: none,

@@ -56,6 +56,22 @@ export interface PodIdentityAccountASettings {
   podIdentityAgent?: boolean;
 }
 
+/** account-b's outputs of this mechanism account-a reads: what account-b's target role trusts. */
+export interface PodIdentityAccountBOutputs {
+  /** The cluster account-b's target role trusts. */
+  clusterArn?: string;
+  /** The source role account-b's target role trusts. */
+  sourceRoleArn?: string;
+}
+
+/** account-b's `clusterArn` and `sourceRoleArn` outputs, when they are there. */
+function parseAccountBOutputs(raw: Record<string, unknown>): PodIdentityAccountBOutputs {
+  return {
+    ...(typeof raw.clusterArn === "string" ? { clusterArn: raw.clusterArn } : {}),
+    ...(typeof raw.sourceRoleArn === "string" ? { sourceRoleArn: raw.sourceRoleArn } : {}),
+  };
+}
+
 /** account-a's `cluster.podIdentityAgent`, checked; the region, checked. */
 function parseAccountA(aws: AwsSettings, cluster: Record<string, unknown>): PodIdentityAccountASettings {
   const agent = cluster.podIdentityAgent;
@@ -182,6 +198,8 @@ export const POD_IDENTITY_STACK_CONFIG: StackConfigLayer<
     keys: [],
     clusterKeys: ["podIdentityAgent"],
     parse: (_get, aws, cluster) => parseAccountA(aws, cluster),
+    accountBOutputs: ["clusterArn", "sourceRoleArn"],
+    parseAccountBOutputs,
   },
   accountB: {
     keys: [],
