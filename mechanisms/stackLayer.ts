@@ -58,6 +58,11 @@ export interface StackConfigLayer<
      * (`<stack> output <name>`).
      */
     parseAccountBOutputs(raw: Record<string, unknown>, field: (name: string) => string): O;
+    /**
+     * Whether account-b's role, as account-b's outputs show it, trusts a service account it does not
+     * list exactly (through a pattern); false when this mechanism trusts exact service accounts only.
+     */
+    trustsUnlisted(b: AccountBOutputs, serviceAccount: ServiceAccountRef): boolean;
   };
   /** account-b's config. */
   readonly accountB: {

@@ -5,9 +5,7 @@
  * (`mechanisms/<name>/crossStack.ts`). Pure.
  */
 import { InputError, describeValue } from "../components/errors";
-import { evaluateTrust } from "../components/evaluate";
-import { type PolicyDocument } from "../components/policyDocument";
-import { STS_AUDIENCE, serviceAccountSubject, type ServiceAccountRef } from "../components/trustPolicy";
+import { type ServiceAccountRef } from "../components/trustPolicy";
 import { parseRoleArn, validateBucketName, validateObjectKey } from "../components/validation";
 import { MECHANISMS, type Mechanism } from "../components/mechanism";
 import { exportedMechanism } from "../mechanisms/compat";
@@ -118,21 +116,14 @@ export function checkMechanismsMatch(
 }
 
 /**
- * True when account-b trusts this service account: it is listed exactly, or (for StringLike
- * patterns) account-b's trust policy allows its subject. Whether account-b's provider is this
- * cluster's is a separate link, checked by IRSA's `checkProviderMatchesIssuer`
- * (mechanisms/irsa/crossStack.ts).
+ * True when account-b trusts this service account: it is listed exactly, or account-b's mechanism's
+ * layer says its role trusts it otherwise (IRSA's StringLike patterns: `accountA.trustsUnlisted`).
+ * Whether account-b's provider is this cluster's is a separate link, checked by IRSA's
+ * `checkProviderMatchesIssuer` (mechanisms/irsa/crossStack.ts).
  */
 export function isTrusted(b: AccountBOutputs, sa: ServiceAccountRef): boolean {
   if (b.serviceAccounts.some((t) => t.namespace === sa.namespace && t.name === sa.name)) return true;
-  if (b.trustPolicy && b.oidcProviderArn) {
-    const doc = JSON.parse(b.trustPolicy) as PolicyDocument;
-    const sub = serviceAccountSubject(sa);
-    return (
-      evaluateTrust(doc, { oidcProviderArn: b.oidcProviderArn, sub, aud: STS_AUDIENCE }).decision === "Allow"
-    );
-  }
-  return false;
+  return STACK_CONFIG_LAYERS[b.mechanism].accountA.trustsUnlisted(b, sa);
 }
 
 const subjects = (sas: ServiceAccountRef[]) => sas.map((s) => `${s.namespace}/${s.name}`).join(", ");

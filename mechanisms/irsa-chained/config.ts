@@ -149,6 +149,8 @@ export const IRSA_CHAINED_STACK_CONFIG: StackConfigLayer<
     accountBOutputs: ["sourceRoleArn"],
     parseAccountBOutputs: (raw) =>
       typeof raw.sourceRoleArn === "string" ? { sourceRoleArn: raw.sourceRoleArn } : {},
+    // Exact service accounts only: account-b's list is the whole trust.
+    trustsUnlisted: () => false,
   },
   accountB: {
     keys: [],

@@ -11,11 +11,19 @@ import { checkAdoptedProvider } from "../../components/adoptedProvider";
 import { InputError, PolicySizeError } from "../../components/errors";
 import { normalizeIssuer } from "../../components/issuer";
 import { type PolicyDocument } from "../../components/policyDocument";
-import { buildTrustPolicy, trustPolicySizeWaysOut } from "../../components/trustPolicy";
+import { evaluateTrust } from "../../components/evaluate";
+import {
+  STS_AUDIENCE,
+  buildTrustPolicy,
+  serviceAccountSubject,
+  trustPolicySizeWaysOut,
+  type ServiceAccountRef,
+} from "../../components/trustPolicy";
 import { parseOidcProviderArn } from "../../components/validation";
 import { key, optionalString, type StackSettings } from "../../stacks/configSource";
 import { restated, trustSizeError } from "../../stacks/trustCheck";
 import type { AccountBConfig, AwsSettings } from "../../stacks/config";
+import type { AccountBOutputs } from "../../stacks/crossStack";
 import { type StackConfigLayer } from "../stackLayer";
 
 /**
@@ -123,6 +131,21 @@ function parseAccountBOutputs(
   return { oidcProviderArn: raw.oidcProviderArn };
 }
 
+/**
+ * Whether account-b's role trusts a service account it does not list (a StringLike pattern): its
+ * exported trust policy, evaluated for the service account's `sub` through account-b's provider.
+ * Whether that provider is this cluster's is a separate link (`checkProviderMatchesIssuer`,
+ * crossStack.ts).
+ */
+function trustsUnlisted(b: AccountBOutputs, sa: ServiceAccountRef): boolean {
+  if (!b.trustPolicy || !b.oidcProviderArn) return false;
+  const doc = JSON.parse(b.trustPolicy) as PolicyDocument;
+  const sub = serviceAccountSubject(sa);
+  return (
+    evaluateTrust(doc, { oidcProviderArn: b.oidcProviderArn, sub, aud: STS_AUDIENCE }).decision === "Allow"
+  );
+}
+
 const none = (): void => undefined;
 
 /** IRSA's stack config layer. */
@@ -137,6 +160,7 @@ export const IRSA_STACK_CONFIG: StackConfigLayer<
     parse: () => ({}),
     accountBOutputs: ["oidcProviderArn"],
     parseAccountBOutputs,
+    trustsUnlisted,
   },
   accountB: {
     keys: ["existingOidcProviderArn"],

@@ -200,6 +200,8 @@ export const POD_IDENTITY_STACK_CONFIG: StackConfigLayer<
     parse: (_get, aws, cluster) => parseAccountA(aws, cluster),
     accountBOutputs: ["clusterArn", "sourceRoleArn"],
     parseAccountBOutputs,
+    // Exact service accounts only: account-b's list is the whole trust.
+    trustsUnlisted: () => false,
   },
   accountB: {
     keys: [],
