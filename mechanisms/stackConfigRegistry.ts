@@ -7,14 +7,21 @@
  * Pure: loads no Pulumi, AWS or Kubernetes package (the stacks' wiring is stackRegistry.ts).
  */
 import { type Mechanism } from "../components/mechanism";
-import { IRSA_STACK_CONFIG, type IrsaAccountBOutputs, type IrsaAccountBSettings } from "./irsa/config";
+import {
+  IRSA_STACK_CONFIG,
+  type IrsaAccountAFacts,
+  type IrsaAccountBOutputs,
+  type IrsaAccountBSettings,
+} from "./irsa/config";
 import {
   POD_IDENTITY_STACK_CONFIG,
+  type PodIdentityAccountAFacts,
   type PodIdentityAccountASettings,
   type PodIdentityAccountBOutputs,
 } from "./pod-identity/config";
 import {
   IRSA_CHAINED_STACK_CONFIG,
+  type IrsaChainedAccountAFacts,
   type IrsaChainedAccountASettings,
   type IrsaChainedAccountBOutputs,
 } from "./irsa-chained/config";
@@ -24,20 +31,27 @@ import { type StackConfigLayer } from "./stackLayer";
 type NoSettings = Record<never, never>;
 
 /**
- * Each mechanism's own part of account-a's and account-b's parsed config, and of account-b's
- * outputs as account-a reads them.
+ * Each mechanism's own part of account-a's and account-b's parsed config, of account-b's outputs as
+ * account-a reads them, and of account-a's facts account-b's trust check reads (`aFacts`).
  */
 export interface MechanismConfigParts {
-  irsa: { accountA: NoSettings; accountB: IrsaAccountBSettings; bOutputs: IrsaAccountBOutputs };
+  irsa: {
+    accountA: NoSettings;
+    accountB: IrsaAccountBSettings;
+    bOutputs: IrsaAccountBOutputs;
+    aFacts: IrsaAccountAFacts;
+  };
   "pod-identity": {
     accountA: PodIdentityAccountASettings;
     accountB: NoSettings;
     bOutputs: PodIdentityAccountBOutputs;
+    aFacts: PodIdentityAccountAFacts;
   };
   "irsa-chained": {
     accountA: IrsaChainedAccountASettings;
     accountB: NoSettings;
     bOutputs: IrsaChainedAccountBOutputs;
+    aFacts: IrsaChainedAccountAFacts;
   };
 }
 
@@ -50,6 +64,8 @@ export type MechanismAccountAConfig = Intersection<MechanismConfigParts[Mechanis
 export type MechanismAccountBConfig = Intersection<MechanismConfigParts[Mechanism]["accountB"]>;
 /** Every mechanism's part of account-b's outputs as account-a reads them, together (likewise). */
 export type MechanismAccountBOutputs = Intersection<MechanismConfigParts[Mechanism]["bOutputs"]>;
+/** Every mechanism's facts of account-a account-b's trust check reads, together (likewise). */
+export type MechanismAccountAFacts = Intersection<MechanismConfigParts[Mechanism]["aFacts"]>;
 
 /** Every mechanism's stack config layer, by name. */
 export const STACK_CONFIG_LAYERS: {

@@ -36,6 +36,11 @@ export interface IrsaChainedAccountASettings {
   irsaChained?: IrsaChainedAccountAConfig;
 }
 
+/** account-a's fact account-b's target trust names (its `sourceRoleArn` output; undefined: not known yet). */
+export interface IrsaChainedAccountAFacts {
+  sourceRoleArn?: string;
+}
+
 /** account-b's output of this mechanism account-a reads. */
 export interface IrsaChainedAccountBOutputs {
   /** The source role account-b's target role trusts (account-a checks it is its own). */

@@ -115,6 +115,11 @@ function parseAccountB(settings: StackSettings, aws: AwsSettings): IrsaAccountBS
   return { existingOidcProviderArn: existing };
 }
 
+/** account-a's fact account-b's trust names (its `oidcIssuerUrl` output; undefined: not known yet). */
+export interface IrsaAccountAFacts {
+  issuerUrl?: string;
+}
+
 /** account-b's output of this mechanism account-a reads. */
 export interface IrsaAccountBOutputs {
   /** The OIDC provider in account B the role trusts. */

@@ -56,6 +56,12 @@ export interface PodIdentityAccountASettings {
   podIdentityAgent?: boolean;
 }
 
+/** account-a's facts account-b's target trust names (its outputs; undefined: not known yet). */
+export interface PodIdentityAccountAFacts {
+  clusterArn?: string;
+  sourceRoleArn?: string;
+}
+
 /** account-b's outputs of this mechanism account-a reads: what account-b's target role trusts. */
 export interface PodIdentityAccountBOutputs {
   /** The cluster account-b's target role trusts. */
