@@ -9,7 +9,6 @@
  * Pure types.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type Mechanism } from "../components/mechanism";
 import { type PodCredentialWiring } from "../components/podCredentials";
 import { type PolicyDocument } from "../components/policyDocument";
 import { type ServiceAccountRef } from "../components/trustPolicy";
@@ -24,23 +23,51 @@ import type {
 import type { AccountBOutputs } from "../stacks/crossStack";
 import type { AccountAFacts } from "../stacks/trustCheck";
 
-/** The part of account-a's config only one mechanism has (spread into `AccountAConfig`). */
-export type MechanismAccountAConfig = Partial<Pick<AccountAConfig, "irsaChained">>;
-
-/** A mechanism's config keys and their checks, in the order the parsers call them. Pure. */
-export interface StackConfigLayer {
+/**
+ * A mechanism's config keys and their checks, in the order the parsers call them. Pure. `A` and `B`
+ * are its own parts of account-a's and account-b's parsed config, `O` of account-b's outputs as
+ * account-a reads them (their fields optional: set only with this mechanism), listed by mechanism in
+ * stackConfigRegistry.ts.
+ */
+export interface StackConfigLayer<
+  A extends object = object,
+  B extends object = object,
+  O extends object = object,
+> {
   /** account-a's config. */
   readonly accountA: {
     /**
-     * The stack uses another mechanism (`mechanism`): refuses, by name, every key only this one
-     * reads (`cluster` is the parsed `cross-account-irsa:cluster` object).
+     * The keys of the project's namespace only this mechanism reads on account-a: the stack parser
+     * knows them, and refuses them by name on a stack that uses another mechanism.
      */
-    refuseKeys(get: ConfigGetter, cluster: Record<string, unknown>, mechanism: Mechanism): void;
-    /** This mechanism's own settings, checked once the AWS settings are known. */
-    parse(get: ConfigGetter, aws: AwsSettings): MechanismAccountAConfig;
+    readonly keys: readonly string[];
+    /** The fields of the `cross-account-irsa:cluster` object only this mechanism reads, likewise. */
+    readonly clusterKeys: readonly string[];
+    /**
+     * This mechanism's own settings, checked once the AWS settings are known (`cluster` is the
+     * parsed `cross-account-irsa:cluster` object).
+     */
+    parse(get: ConfigGetter, aws: AwsSettings, cluster: Record<string, unknown>): A;
+    /**
+     * The outputs of account-b only this mechanism exports (its account-b layer's `register` returns
+     * them) and account-a reads.
+     */
+    readonly accountBOutputs: readonly string[];
+    /**
+     * Those outputs as account-b exported them (`raw`), checked; `field` names one as errors show it
+     * (`<stack> output <name>`).
+     */
+    parseAccountBOutputs(raw: Record<string, unknown>, field: (name: string) => string): O;
+    /**
+     * Whether account-b's role, as account-b's outputs show it, trusts a service account it does not
+     * list exactly (through a pattern); false when this mechanism trusts exact service accounts only.
+     */
+    trustsUnlisted(b: AccountBOutputs, serviceAccount: ServiceAccountRef): boolean;
   };
   /** account-b's config. */
   readonly accountB: {
+    /** The keys only this mechanism reads on account-b (known, and refused by name under another). */
+    readonly keys: readonly string[];
     /** Refuses the settings that mean nothing with this mechanism, first (before the other keys are read). */
     refuseKeys(settings: StackSettings): void;
     /** Checks one `serviceAccounts` entry (`field` names it) beyond the shared rules. */
@@ -49,6 +76,8 @@ export interface StackConfigLayer {
     checkServiceAccounts(entries: unknown[]): void;
     /** Checks the settings against the AWS settings, once those are known. */
     checkSettings(settings: StackSettings, aws: AwsSettings): void;
+    /** This mechanism's own settings (its {@link keys}), checked, last. */
+    parse(settings: StackSettings, aws: AwsSettings): B;
     /**
      * account-b's trust policy of its role, built from config and account-a's facts and checked as
      * IAM will (undefined: account-a's facts are not known yet).
@@ -101,13 +130,15 @@ export interface AccountALayer {
   readonly issuerCheck: string;
 }
 
-/** account-a's outputs a mechanism's account-b trust names. */
-export type AccountAOutputName = "oidcIssuerUrl" | "clusterArn" | "sourceRoleArn";
+/** account-a's outputs a mechanism's account-b layer reads. */
+export type AccountAOutputName = "oidcIssuerUrl" | "oidcThumbprint" | "clusterArn" | "sourceRoleArn";
 
 /** A mechanism's account-b wiring. */
 export interface AccountBLayer {
   /** account-a's outputs its trust names, in order: account-b's update needs them, a preview goes on without. */
   readonly accountAOutputs: readonly AccountAOutputName[];
+  /** account-a's outputs it reads too when they are there (not required). */
+  readonly optionalAccountAOutputs: readonly AccountAOutputName[];
   /** What account-b's preview logs when account-a has not exported them yet. */
   readonly previewWithout: string;
   /** The facts account-b's trust check takes, from those outputs' values (undefined: not known yet). */

@@ -11,7 +11,12 @@ import { WorkloadCluster } from "../components/workloadCluster";
 import { InputError } from "../components/errors";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
 import { STACK_LAYERS } from "../mechanisms/stackRegistry";
-import { checkMechanismsMatch, chooseServiceAccount, parseAccountBOutputs } from "./crossStack";
+import {
+  ACCOUNT_B_OUTPUT_NAMES,
+  checkMechanismsMatch,
+  chooseServiceAccount,
+  parseAccountBOutputs,
+} from "./crossStack";
 import { parseAccountAConfig } from "./config";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
@@ -156,18 +161,5 @@ export async function accountA(): Promise<Record<string, unknown>> {
   return outputs;
 }
 
-/** account-b outputs account-a reads. */
-export const OUTPUT_NAMES = [
-  "roleArn",
-  "bucketName",
-  "objectKey",
-  "serviceAccount",
-  "serviceAccounts",
-  "trustPolicy",
-  "oidcProviderArn",
-  "region",
-  "accessPolicy",
-  "mechanism",
-  "clusterArn",
-  "sourceRoleArn",
-] as const;
+/** account-b outputs account-a reads: the shared ones and every mechanism's (its stack config layer's). */
+export const OUTPUT_NAMES = ACCOUNT_B_OUTPUT_NAMES;

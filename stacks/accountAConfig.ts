@@ -2,9 +2,8 @@
  * Parsing and validation of account-a's configuration (see config.ts). Pure.
  */
 import { InputError } from "../components/errors";
-import { MECHANISMS, type Mechanism } from "../components/mechanism";
-import { type IrsaChainedAccountAConfig } from "../mechanisms/irsa-chained/config";
-import { STACK_CONFIG_LAYERS } from "../mechanisms/stackConfigRegistry";
+import { type Mechanism } from "../components/mechanism";
+import { STACK_CONFIG_LAYERS, type MechanismAccountAConfig } from "../mechanisms/stackConfigRegistry";
 import {
   kubeconfigCredentials,
   parseAwsSettings,
@@ -33,10 +32,17 @@ import {
   validateObjectName,
 } from "../components/validation";
 
-import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, parseMechanism, qualifyStackName } from "./configShared";
+import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, CLUSTER_KEYS, refuseOtherMechanismKeys } from "./configKeys";
+import { parseMechanism, qualifyStackName } from "./configShared";
 
-/** account-a's configuration. */
-export interface AccountAConfig {
+/**
+ * account-a's configuration: what every mechanism reads, and each mechanism's own part (its stack
+ * config layer's, `MechanismConfigParts` in mechanisms/stackConfigRegistry.ts; set only with it).
+ */
+export type AccountAConfig = SharedAccountAConfig & MechanismAccountAConfig;
+
+/** What account-a's configuration holds whatever the mechanism. */
+export interface SharedAccountAConfig {
   aws: AwsSettings;
   /** `mechanism`: must equal account-b's. */
   mechanism: Mechanism;
@@ -56,16 +62,9 @@ export interface AccountAConfig {
     vpcId?: string;
     publicSubnetIds?: string[];
     privateSubnetIds?: string[];
-    /**
-     * Pod Identity: whether this stack installs the eks-pod-identity-agent add-on (default: when it
-     * creates the cluster; an adopted cluster must have it already, unless this says so).
-     */
-    podIdentityAgent?: boolean;
   };
   /** Optional cross-check: the service account account-a expects account-b to trust. */
   serviceAccount?: ServiceAccountRef;
-  /** IRSA with role chaining's own settings (its provider in A, its source role's name). */
-  irsaChained?: IrsaChainedAccountAConfig;
   /** Deploy the reader Deployment and the access-check Job. */
   deployProbe: boolean;
   /** Create the service account's namespace; undefined when unset (account-a's program decides). */
@@ -82,35 +81,17 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
   });
   const { get } = settings;
   const cluster = object(key("cluster"), get("cluster"));
-  onlyKeys(key("cluster"), cluster, [
-    "existingName",
-    "version",
-    "instanceType",
-    "desiredCapacity",
-    "minSize",
-    "maxSize",
-    "vpcId",
-    "publicSubnetIds",
-    "privateSubnetIds",
-    "podIdentityAgent",
-  ]);
+  onlyKeys(key("cluster"), cluster, [...CLUSTER_KEYS]);
   const mechanism = parseMechanism(settings);
-  if (cluster.podIdentityAgent !== undefined) {
-    if (typeof cluster.podIdentityAgent !== "boolean") {
-      throw new InputError(
-        key("cluster.podIdentityAgent"),
-        cluster.podIdentityAgent,
-        "must be true or false",
-      );
-    }
-  }
   // The keys only another mechanism reads, refused by name (each mechanism's config layer names its own).
-  for (const other of MECHANISMS) {
-    if (other !== mechanism) STACK_CONFIG_LAYERS[other].accountA.refuseKeys(get, cluster, mechanism);
-  }
+  refuseOtherMechanismKeys("account-a", mechanism, get, cluster);
+  const layer = STACK_CONFIG_LAYERS[mechanism].accountA;
   if (cluster.existingName !== undefined) {
     validateEksClusterName(key("cluster.existingName"), cluster.existingName);
-    const creationKeys = Object.keys(cluster).filter((k) => k !== "existingName" && k !== "podIdentityAgent");
+    // The mechanism's own fields (Pod Identity's agent) say what this stack adds to an adopted cluster.
+    const creationKeys = Object.keys(cluster).filter(
+      (k) => k !== "existingName" && !layer.clusterKeys.includes(k),
+    );
     if (creationKeys.length > 0) {
       throw new InputError(
         key(`cluster.${creationKeys[0]}`),
@@ -128,7 +109,7 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     );
   const size = (name: string, min = 0) =>
     optional(name, (field, value) => validateInteger(field, value, min, 1000));
-  const clusterConfig: AccountAConfig["cluster"] = {
+  const clusterConfig: SharedAccountAConfig["cluster"] = {
     existingName: cluster.existingName as string | undefined,
     version: optional("version", validateKubernetesVersion),
     instanceType: optional("instanceType", validateInstanceType),
@@ -138,7 +119,6 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     vpcId: optional("vpcId", (field, value) => validateEc2Id(field, value, "vpc")),
     publicSubnetIds: subnets("publicSubnetIds"),
     privateSubnetIds: subnets("privateSubnetIds"),
-    podIdentityAgent: cluster.podIdentityAgent,
   };
   checkClusterCombinations(clusterConfig);
   let serviceAccount: ServiceAccountRef | undefined;
@@ -153,7 +133,7 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
   }
   const aws = parseAwsSettings(settings);
   return {
-    ...STACK_CONFIG_LAYERS[mechanism].accountA.parse(get, aws),
+    ...layer.parse(get, aws, cluster),
     aws,
     mechanism,
     accountBStack: qualifyStackName(
@@ -183,7 +163,7 @@ export const DEFAULT_NODE_SIZES = { minSize: 1, desiredCapacity: 2, maxSize: 3 }
  * The combinations WorkloadCluster checks, checked here first so the error names the config key
  * (`cross-account-irsa:cluster.minSize`), never the component's argument (`args.minSize`).
  */
-function checkClusterCombinations(c: AccountAConfig["cluster"]): void {
+function checkClusterCombinations(c: SharedAccountAConfig["cluster"]): void {
   if (c.existingName !== undefined) return;
   const min = c.minSize ?? DEFAULT_NODE_SIZES.minSize;
   const desired = c.desiredCapacity ?? DEFAULT_NODE_SIZES.desiredCapacity;

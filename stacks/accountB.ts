@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SecureBucket } from "../components/secureBucket";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
+import { MECHANISMS } from "../components/mechanism";
 import { STACK_LAYERS } from "../mechanisms/stackRegistry";
 import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
 import { parseAccountBConfig } from "./config";
@@ -13,14 +14,18 @@ import { checkMechanismsMatch } from "./crossStack";
 import { exportedMechanism } from "../mechanisms/compat";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
-/** account-a outputs account-b reads. */
-export const ACCOUNT_A_OUTPUTS = [
-  "oidcIssuerUrl",
-  "oidcThumbprint",
-  "clusterArn",
-  "sourceRoleArn",
-  "mechanism",
-];
+/**
+ * account-a outputs account-b reads: its mechanism (and its issuer: stacks from before Pod Identity
+ * export no mechanism, see mechanisms/compat.ts), then every mechanism's account-b layer's (each once).
+ */
+export const ACCOUNT_A_OUTPUTS: readonly string[] = MECHANISMS.reduce<string[]>(
+  (names, m) => {
+    const layer = STACK_LAYERS[m].accountB;
+    const own = [...layer.accountAOutputs, ...layer.optionalAccountAOutputs];
+    return [...names, ...own.filter((n) => !names.includes(n))];
+  },
+  ["oidcIssuerUrl", "mechanism"],
+);
 
 /**
  * A value account-a must export. Before account-a's first update there is none: an update fails

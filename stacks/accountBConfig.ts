@@ -4,7 +4,7 @@
 import { parseArn } from "../components/arn";
 import { InputError } from "../components/errors";
 import { type Mechanism } from "../components/mechanism";
-import { STACK_CONFIG_LAYERS } from "../mechanisms/stackConfigRegistry";
+import { STACK_CONFIG_LAYERS, type MechanismAccountBConfig } from "../mechanisms/stackConfigRegistry";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import {
   PROJECT,
@@ -29,14 +29,20 @@ import {
   validateBucketName,
   validateKmsKeyArn,
   validateObjectKey,
-  parseOidcProviderArn,
   validateRoleName,
 } from "../components/validation";
 
-import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, parseMechanism, qualifyStackName } from "./configShared";
+import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, refuseOtherMechanismKeys } from "./configKeys";
+import { parseMechanism, qualifyStackName } from "./configShared";
 
-/** account-b's configuration. */
-export interface AccountBConfig {
+/**
+ * account-b's configuration: what every mechanism reads, and each mechanism's own part (its stack
+ * config layer's, `MechanismConfigParts` in mechanisms/stackConfigRegistry.ts; set only with it).
+ */
+export type AccountBConfig = SharedAccountBConfig & MechanismAccountBConfig;
+
+/** What account-b's configuration holds whatever the mechanism. */
+export interface SharedAccountBConfig {
   aws: AwsSettings;
   /** `mechanism`: must equal account-a's. */
   mechanism: Mechanism;
@@ -57,33 +63,9 @@ export interface AccountBConfig {
   access: S3AccessLevel;
   prefixes: string[];
   roleName?: string;
-  existingOidcProviderArn?: string;
   maxSessionDuration: number;
   /** The trust policy size limit (`maxTrustPolicySize`): IAM's quota, 2048 unless raised. */
   maxTrustPolicySize: number;
-}
-
-/**
- * An adopted provider must be in account B's partition and, when the stack pins its accounts, in
- * one of them: the role trusts the provider by ARN, and a provider elsewhere is not account B's.
- */
-function checkProviderAccount(field: string, arn: string, aws: AwsSettings): void {
-  const { partition, accountId } = parseOidcProviderArn(field, arn);
-  if (partition !== aws.partition) {
-    throw new InputError(
-      field,
-      arn,
-      `must be in the partition of aws:region ${aws.region} ("${aws.partition}")`,
-    );
-  }
-  if (aws.allowedAccountIds !== undefined && !aws.allowedAccountIds.includes(accountId)) {
-    throw new InputError(
-      field,
-      arn,
-      `must be in account B (aws:allowedAccountIds ${JSON.stringify(aws.allowedAccountIds)}): the role trusts ` +
-        "the provider of its own account",
-    );
-  }
 }
 
 /** C0 and C1 control characters (CR, LF, tab, NUL, ...): never part of a prefix or key one can type. */
@@ -221,15 +203,14 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
     );
   }
   const roleName = optionalString(get, "roleName");
-  const existingOidcProviderArn = optionalString(get, "existingOidcProviderArn");
   const aws = parseAwsSettings(settings);
   layer.checkSettings(settings, aws);
+  // The keys only another mechanism reads, refused by name (each mechanism's config layer names its own).
+  refuseOtherMechanismKeys("account-b", mechanism, get);
   const kmsKeyArn =
     bucket.kmsKeyArn !== undefined ? validateKmsKeyArn(key("bucket.kmsKeyArn"), bucket.kmsKeyArn) : undefined;
   if (kmsKeyArn !== undefined) checkKmsKeyRegion(kmsKeyArn, aws);
-  if (existingOidcProviderArn !== undefined) {
-    checkProviderAccount(key("existingOidcProviderArn"), existingOidcProviderArn, aws);
-  }
+  const own = layer.parse(settings, aws);
   return {
     aws,
     mechanism,
@@ -252,7 +233,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
     access,
     prefixes,
     ...(roleName ? { roleName: validateRoleName(key("roleName"), roleName) } : {}),
-    ...(existingOidcProviderArn ? { existingOidcProviderArn } : {}),
+    ...own,
     maxSessionDuration: optionalInteger(settings, "maxSessionDuration", 3600, 3600, 43200),
     maxTrustPolicySize: optionalInteger(
       settings,

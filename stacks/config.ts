@@ -3,14 +3,8 @@
  * the tests all go through these functions, so a bad value fails the same way everywhere: with the
  * config key (`cross-account-irsa:<key>`), the value and the rule, before any resource is registered.
  */
-export {
-  ACCOUNT_A_KEYS,
-  ACCOUNT_B_KEYS,
-  MECHANISMS,
-  parseMechanism,
-  qualifyStackName,
-  type Mechanism,
-} from "./configShared";
+export { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS } from "./configKeys";
+export { MECHANISMS, parseMechanism, qualifyStackName, type Mechanism } from "./configShared";
 export { parseAccountBConfig, type AccountBConfig } from "./accountBConfig";
 export { parseAccountAConfig, type AccountAConfig } from "./accountAConfig";
 export {

@@ -59,24 +59,25 @@ export function qualifyStackName(
   return `${organization}/${project}/${value}`;
 }
 
-/** The keys of the project's namespace each program reads (`program` picks the program). */
-export const ACCOUNT_A_KEYS = [
+/**
+ * The keys of the project's namespace each program reads whatever the mechanism (`program` picks
+ * the program). Each mechanism's own keys are its stack config layer's (`mechanisms/<name>/config.ts`);
+ * configKeys.ts composes both.
+ */
+export const ACCOUNT_A_SHARED_KEYS = [
   "accountBStack",
   "cluster",
   "createNamespace",
   "deployProbe",
-  "existingOidcProviderArn",
   "mechanism",
   "program",
   "serviceAccount",
-  "sourceRoleName",
 ] as const;
-export const ACCOUNT_B_KEYS = [
+export const ACCOUNT_B_SHARED_KEYS = [
   "access",
   "accountAStack",
   "bucket",
   "conditionTest",
-  "existingOidcProviderArn",
   "maxSessionDuration",
   "maxTrustPolicySize",
   "mechanism",
@@ -85,6 +86,18 @@ export const ACCOUNT_B_KEYS = [
   "roleName",
   "serviceAccounts",
   "trustWholeNamespaces",
+] as const;
+/** The fields of account-a's `cluster` object every mechanism reads (each mechanism's own: its layer's). */
+export const CLUSTER_SHARED_KEYS = [
+  "existingName",
+  "version",
+  "instanceType",
+  "desiredCapacity",
+  "minSize",
+  "maxSize",
+  "vpcId",
+  "publicSubnetIds",
+  "privateSubnetIds",
 ] as const;
 
 /** `cross-account-irsa:mechanism`, {@link DEFAULT_STACK_MECHANISM} unless set. */

@@ -5,38 +5,55 @@
  * (`mechanisms/<name>/crossStack.ts`). Pure.
  */
 import { InputError, describeValue } from "../components/errors";
-import { evaluateTrust } from "../components/evaluate";
-import { type PolicyDocument } from "../components/policyDocument";
-import { STS_AUDIENCE, serviceAccountSubject, type ServiceAccountRef } from "../components/trustPolicy";
-import {
-  parseOidcProviderArn,
-  parseRoleArn,
-  validateBucketName,
-  validateObjectKey,
-} from "../components/validation";
-import { type Mechanism } from "../components/mechanism";
+import { type ServiceAccountRef } from "../components/trustPolicy";
+import { parseRoleArn, validateBucketName, validateObjectKey } from "../components/validation";
+import { MECHANISMS, type Mechanism } from "../components/mechanism";
 import { exportedMechanism } from "../mechanisms/compat";
 import { IRSA_CHECKS } from "../mechanisms/irsa/catalogue";
+import { STACK_CONFIG_LAYERS, type MechanismAccountBOutputs } from "../mechanisms/stackConfigRegistry";
 
-/** What account-a needs from account-b. */
-export interface AccountBOutputs {
+/**
+ * What account-a needs from account-b: what every mechanism's account-b exports, and each
+ * mechanism's own outputs (its stack config layer's `accountA.parseAccountBOutputs`).
+ */
+export type AccountBOutputs = SharedAccountBOutputs & MechanismAccountBOutputs;
+
+/** The outputs of account-b account-a reads whatever the mechanism. */
+const SHARED_ACCOUNT_B_OUTPUTS = [
+  "roleArn",
+  "bucketName",
+  "objectKey",
+  "serviceAccount",
+  "serviceAccounts",
+  "trustPolicy",
+  "region",
+  "accessPolicy",
+  "mechanism",
+] as const;
+
+/** The outputs of account-b account-a reads: the shared ones, then every mechanism's own (each once). */
+export const ACCOUNT_B_OUTPUT_NAMES: readonly string[] = MECHANISMS.reduce<string[]>(
+  (names, m) => [
+    ...names,
+    ...STACK_CONFIG_LAYERS[m].accountA.accountBOutputs.filter((n) => !names.includes(n)),
+  ],
+  [...SHARED_ACCOUNT_B_OUTPUTS],
+);
+
+/** What account-a needs from account-b whatever the mechanism. */
+export interface SharedAccountBOutputs {
   roleArn: string;
   bucketName: string;
   objectKey: string;
   serviceAccounts: ServiceAccountRef[];
   /** The role's trust policy JSON, when account-b exports it (it does). */
   trustPolicy?: string;
-  /** The OIDC provider in account B the role trusts. */
-  oidcProviderArn?: string;
   /** account-b's region (for the S3 client in the pods). */
   region?: string;
   /** The role's S3 permission policy JSON, when account-b exports it (it does). */
   accessPolicy?: string;
   /** account-b's mechanism (`irsa` when it exports none: stacks from before Pod Identity). */
   mechanism: Mechanism;
-  /** Pod Identity: the cluster and source role account-b's target role trusts. */
-  clusterArn?: string;
-  sourceRoleArn?: string;
 }
 
 /**
@@ -69,12 +86,9 @@ export function parseAccountBOutputs(
     mechanism: exportedMechanism(field("mechanism"), raw.mechanism),
   };
   if (typeof raw.trustPolicy === "string") out.trustPolicy = raw.trustPolicy;
-  if (typeof raw.clusterArn === "string") out.clusterArn = raw.clusterArn;
-  if (typeof raw.sourceRoleArn === "string") out.sourceRoleArn = raw.sourceRoleArn;
-  if (typeof raw.oidcProviderArn === "string") {
-    parseOidcProviderArn(field("oidcProviderArn"), raw.oidcProviderArn);
-    out.oidcProviderArn = raw.oidcProviderArn;
-  }
+  // Every mechanism's own outputs, checked when they are there (account-b's mechanism is checked next).
+  for (const m of MECHANISMS)
+    Object.assign(out, STACK_CONFIG_LAYERS[m].accountA.parseAccountBOutputs(raw, field));
   if (typeof raw.region === "string") out.region = raw.region;
   if (typeof raw.accessPolicy === "string") out.accessPolicy = raw.accessPolicy;
   return out;
@@ -102,21 +116,14 @@ export function checkMechanismsMatch(
 }
 
 /**
- * True when account-b trusts this service account: it is listed exactly, or (for StringLike
- * patterns) account-b's trust policy allows its subject. Whether account-b's provider is this
- * cluster's is a separate link, checked by IRSA's `checkProviderMatchesIssuer`
- * (mechanisms/irsa/crossStack.ts).
+ * True when account-b trusts this service account: it is listed exactly, or account-b's mechanism's
+ * layer says its role trusts it otherwise (IRSA's StringLike patterns: `accountA.trustsUnlisted`).
+ * Whether account-b's provider is this cluster's is a separate link, checked by IRSA's
+ * `checkProviderMatchesIssuer` (mechanisms/irsa/crossStack.ts).
  */
 export function isTrusted(b: AccountBOutputs, sa: ServiceAccountRef): boolean {
   if (b.serviceAccounts.some((t) => t.namespace === sa.namespace && t.name === sa.name)) return true;
-  if (b.trustPolicy && b.oidcProviderArn) {
-    const doc = JSON.parse(b.trustPolicy) as PolicyDocument;
-    const sub = serviceAccountSubject(sa);
-    return (
-      evaluateTrust(doc, { oidcProviderArn: b.oidcProviderArn, sub, aud: STS_AUDIENCE }).decision === "Allow"
-    );
-  }
-  return false;
+  return STACK_CONFIG_LAYERS[b.mechanism].accountA.trustsUnlisted(b, sa);
 }
 
 const subjects = (sas: ServiceAccountRef[]) => sas.map((s) => `${s.namespace}/${s.name}`).join(", ");

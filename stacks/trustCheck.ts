@@ -8,13 +8,13 @@ import { InputError, PolicySizeError } from "../components/errors";
 import { trustPolicySizeProblem } from "../components/trustPolicy";
 import { key } from "./configSource";
 import type { AccountBConfig } from "./accountBConfig";
+import type { MechanismAccountAFacts } from "../mechanisms/stackConfigRegistry";
 
-/** What account-b reads from account-a: the issuer (IRSA) or the source role (and cluster: Pod Identity). */
-export interface AccountAFacts {
-  issuerUrl?: string;
-  clusterArn?: string;
-  sourceRoleArn?: string;
-}
+/**
+ * What account-b's trust check reads from account-a: each mechanism's own facts (its stack config
+ * layer's, `MechanismConfigParts` in mechanisms/stackConfigRegistry.ts).
+ */
+export type AccountAFacts = MechanismAccountAFacts;
 
 /** An error of a component function restated with the config key its field came from. */
 export function restated(error: unknown, from: string, to: string): unknown {

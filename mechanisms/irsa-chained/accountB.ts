@@ -62,6 +62,7 @@ export function irsaChainedAccountB(input: IrsaChainedAccountBInput): IrsaChaine
 /** IRSA-chained's account-b layer. */
 export const IRSA_CHAINED_ACCOUNT_B: AccountBLayer = {
   accountAOutputs: ["sourceRoleArn"],
+  optionalAccountAOutputs: [],
   previewWithout: PREVIEW_WITHOUT_CHAINED_SOURCE_ROLE,
   facts: (known) => ({ sourceRoleArn: known?.[0] }),
   register: ({ config, values: [sourceRoleArn], role, aws }) => {

@@ -1,8 +1,9 @@
 /**
  * IRSA-chained's config keys and their checks (`cross-account-irsa:mechanism: irsa-chained`). Pure.
  *
- * account-a reads two keys only this mechanism has: `existingOidcProviderArn` (adopt account A's
- * provider for the cluster's issuer: IAM allows one per URL per account) and `sourceRoleName`.
+ * account-a reads two keys only this mechanism has (`accountA.keys`, refused by name under another
+ * mechanism by the stack parser): `existingOidcProviderArn` (adopt account A's provider for the
+ * cluster's issuer: IAM allows one per URL per account) and `sourceRoleName`.
  * account-b refuses what means nothing, or less safety than asked, with this mechanism: an OIDC
  * provider in B (there is none), name patterns (`conditionTest: StringLike`, `trustWholeNamespaces`:
  * the source role trusts exact service accounts), and `maxSessionDuration` above one hour (role
@@ -21,15 +22,29 @@ import { key, optionalInteger, optionalString, type ConfigGetter } from "../../s
 import { restated, trustSizeError, type AccountAFacts } from "../../stacks/trustCheck";
 import { type StackConfigLayer } from "../stackLayer";
 
-/** The keys account-a reads with this mechanism only. */
-export const IRSA_CHAINED_ACCOUNT_A_KEYS = ["existingOidcProviderArn", "sourceRoleName"] as const;
-
 /** account-a's settings of this mechanism. */
 export interface IrsaChainedAccountAConfig {
   /** Adopt account A's IAM OIDC provider for the cluster's issuer instead of creating one. */
   existingOidcProviderArn?: string;
   /** The source role's name; undefined: generated. */
   sourceRoleName?: string;
+}
+
+/** This mechanism's part of account-a's parsed config. */
+export interface IrsaChainedAccountASettings {
+  /** Set only with this mechanism. */
+  irsaChained?: IrsaChainedAccountAConfig;
+}
+
+/** account-a's fact account-b's target trust names (its `sourceRoleArn` output; undefined: not known yet). */
+export interface IrsaChainedAccountAFacts {
+  sourceRoleArn?: string;
+}
+
+/** account-b's output of this mechanism account-a reads. */
+export interface IrsaChainedAccountBOutputs {
+  /** The source role account-b's target role trusts (account-a checks it is its own). */
+  sourceRoleArn?: string;
 }
 
 /**
@@ -58,23 +73,6 @@ export function parseIrsaChainedAccountA(
     ...(existing !== undefined ? { existingOidcProviderArn: existing } : {}),
     ...(sourceRoleName !== undefined ? { sourceRoleName } : {}),
   };
-}
-
-/**
- * account-a's keys that only this mechanism reads, on a stack that uses another (`mechanism`):
- * refused by name.
- */
-export function refuseIrsaChainedKeysElsewhere(get: ConfigGetter, mechanism: string): void {
-  for (const k of IRSA_CHAINED_ACCOUNT_A_KEYS) {
-    const value = get(k);
-    if (value !== undefined) {
-      throw new InputError(
-        key(k),
-        value,
-        `is read on account-a only with cross-account-irsa:mechanism "irsa-chained" (this stack uses "${mechanism}")`,
-      );
-    }
-  }
 }
 
 /**
@@ -145,17 +143,28 @@ function chainedTrustSizeWaysOut(raise: string): string {
 const none = (): void => undefined;
 
 /** IRSA-chained's stack config layer. */
-export const IRSA_CHAINED_STACK_CONFIG: StackConfigLayer = {
+export const IRSA_CHAINED_STACK_CONFIG: StackConfigLayer<
+  IrsaChainedAccountASettings,
+  Record<never, never>
+> = {
   accountA: {
-    refuseKeys: (get, _cluster, mechanism) => refuseIrsaChainedKeysElsewhere(get, mechanism),
+    keys: ["existingOidcProviderArn", "sourceRoleName"],
+    clusterKeys: [],
     parse: (get, aws) => ({ irsaChained: parseIrsaChainedAccountA(get, aws.allowedAccountIds?.[0]) }),
+    accountBOutputs: ["sourceRoleArn"],
+    parseAccountBOutputs: (raw) =>
+      typeof raw.sourceRoleArn === "string" ? { sourceRoleArn: raw.sourceRoleArn } : {},
+    // Exact service accounts only: account-b's list is the whole trust.
+    trustsUnlisted: () => false,
   },
   accountB: {
+    keys: [],
     refuseKeys: none,
     checkServiceAccount: none,
     checkServiceAccounts: none,
     checkSettings: (settings) =>
       refuseOnAccountB(settings.get, optionalInteger(settings, "maxSessionDuration", 3600, 3600, 43200)),
+    parse: () => ({}),
     trust: checkChainedTargetTrust,
   },
 };

@@ -15,6 +15,7 @@ export const PREVIEW_WITHOUT_ISSUER =
 /** IRSA's account-b layer. */
 export const IRSA_ACCOUNT_B: AccountBLayer = {
   accountAOutputs: ["oidcIssuerUrl"],
+  optionalAccountAOutputs: ["oidcThumbprint"],
   previewWithout: PREVIEW_WITHOUT_ISSUER,
   facts: (known) => ({ issuerUrl: known?.[0] }),
   register: ({ config, a, values: [issuerUrl], role, aws }) => {

@@ -1,19 +1,29 @@
 /**
  * IRSA's config keys and their checks (`cross-account-irsa:mechanism: irsa`, the default). Pure.
  *
- * IRSA reads no key the other mechanisms do not (its account-b keys `conditionTest`,
- * `trustWholeNamespaces` and `existingOidcProviderArn` are the shared parser's), so it refuses none;
- * its part is account-b's trust: the role trusts account B's OIDC provider for account-a's issuer,
- * for the exact `sub` (or the patterns asked for) and `aud`.
+ * IRSA reads one key the other mechanisms do not: account-b's `existingOidcProviderArn` (adopt
+ * account B's provider for account-a's issuer); the patterns (`conditionTest`,
+ * `trustWholeNamespaces`) are the shared parser's, which the other mechanisms refuse. Its part is
+ * account-b's trust: the role trusts account B's OIDC provider for account-a's issuer, for the exact
+ * `sub` (or the patterns asked for) and `aud`.
  */
 import { checkAdoptedProvider } from "../../components/adoptedProvider";
-import { PolicySizeError } from "../../components/errors";
+import { InputError, PolicySizeError } from "../../components/errors";
 import { normalizeIssuer } from "../../components/issuer";
 import { type PolicyDocument } from "../../components/policyDocument";
-import { buildTrustPolicy, trustPolicySizeWaysOut } from "../../components/trustPolicy";
-import { key } from "../../stacks/configSource";
+import { evaluateTrust } from "../../components/evaluate";
+import {
+  STS_AUDIENCE,
+  buildTrustPolicy,
+  serviceAccountSubject,
+  trustPolicySizeWaysOut,
+  type ServiceAccountRef,
+} from "../../components/trustPolicy";
+import { parseOidcProviderArn } from "../../components/validation";
+import { key, optionalString, type StackSettings } from "../../stacks/configSource";
 import { restated, trustSizeError } from "../../stacks/trustCheck";
-import type { AccountBConfig } from "../../stacks/config";
+import type { AccountBConfig, AwsSettings } from "../../stacks/config";
+import type { AccountBOutputs } from "../../stacks/crossStack";
 import { type StackConfigLayer } from "../stackLayer";
 
 /**
@@ -68,16 +78,102 @@ function checkIrsaTrust(config: AccountBConfig, issuerUrl: string | undefined): 
   return issuerUrl !== undefined ? trustPolicy : undefined;
 }
 
+/** account-b's settings of this mechanism. */
+export interface IrsaAccountBSettings {
+  /** Adopt account B's IAM OIDC provider for account-a's issuer instead of creating one. */
+  existingOidcProviderArn?: string;
+}
+
+/**
+ * An adopted provider must be in account B's partition and, when the stack pins its accounts, in
+ * one of them: the role trusts the provider by ARN, and a provider elsewhere is not account B's.
+ */
+function checkProviderAccount(field: string, arn: string, aws: AwsSettings): void {
+  const { partition, accountId } = parseOidcProviderArn(field, arn);
+  if (partition !== aws.partition) {
+    throw new InputError(
+      field,
+      arn,
+      `must be in the partition of aws:region ${aws.region} ("${aws.partition}")`,
+    );
+  }
+  if (aws.allowedAccountIds !== undefined && !aws.allowedAccountIds.includes(accountId)) {
+    throw new InputError(
+      field,
+      arn,
+      `must be in account B (aws:allowedAccountIds ${JSON.stringify(aws.allowedAccountIds)}): the role trusts ` +
+        "the provider of its own account",
+    );
+  }
+}
+
+/** account-b's `existingOidcProviderArn`, checked against the stack's AWS settings. */
+function parseAccountB(settings: StackSettings, aws: AwsSettings): IrsaAccountBSettings {
+  const existing = optionalString(settings.get, "existingOidcProviderArn");
+  if (existing === undefined) return {};
+  checkProviderAccount(key("existingOidcProviderArn"), existing, aws);
+  return { existingOidcProviderArn: existing };
+}
+
+/** account-a's fact account-b's trust names (its `oidcIssuerUrl` output; undefined: not known yet). */
+export interface IrsaAccountAFacts {
+  issuerUrl?: string;
+}
+
+/** account-b's output of this mechanism account-a reads. */
+export interface IrsaAccountBOutputs {
+  /** The OIDC provider in account B the role trusts. */
+  oidcProviderArn?: string;
+}
+
+/** account-b's `oidcProviderArn` output, checked when it is there. */
+function parseAccountBOutputs(
+  raw: Record<string, unknown>,
+  field: (name: string) => string,
+): IrsaAccountBOutputs {
+  if (typeof raw.oidcProviderArn !== "string") return {};
+  parseOidcProviderArn(field("oidcProviderArn"), raw.oidcProviderArn);
+  return { oidcProviderArn: raw.oidcProviderArn };
+}
+
+/**
+ * Whether account-b's role trusts a service account it does not list (a StringLike pattern): its
+ * exported trust policy, evaluated for the service account's `sub` through account-b's provider.
+ * Whether that provider is this cluster's is a separate link (`checkProviderMatchesIssuer`,
+ * crossStack.ts).
+ */
+function trustsUnlisted(b: AccountBOutputs, sa: ServiceAccountRef): boolean {
+  if (!b.trustPolicy || !b.oidcProviderArn) return false;
+  const doc = JSON.parse(b.trustPolicy) as PolicyDocument;
+  const sub = serviceAccountSubject(sa);
+  return (
+    evaluateTrust(doc, { oidcProviderArn: b.oidcProviderArn, sub, aud: STS_AUDIENCE }).decision === "Allow"
+  );
+}
+
 const none = (): void => undefined;
 
 /** IRSA's stack config layer. */
-export const IRSA_STACK_CONFIG: StackConfigLayer = {
-  accountA: { refuseKeys: none, parse: () => ({}) },
+export const IRSA_STACK_CONFIG: StackConfigLayer<
+  Record<never, never>,
+  IrsaAccountBSettings,
+  IrsaAccountBOutputs
+> = {
+  accountA: {
+    keys: [],
+    clusterKeys: [],
+    parse: () => ({}),
+    accountBOutputs: ["oidcProviderArn"],
+    parseAccountBOutputs,
+    trustsUnlisted,
+  },
   accountB: {
+    keys: ["existingOidcProviderArn"],
     refuseKeys: none,
     checkServiceAccount: none,
     checkServiceAccounts: none,
     checkSettings: none,
+    parse: parseAccountB,
     trust: (config, a) => checkIrsaTrust(config, a.issuerUrl),
   },
 };

@@ -22,7 +22,7 @@ import { checkPlannedPodIdentityChain, type PodIdentitySide } from "./crossStack
  */
 function podIdentitySide(config: AccountAConfig): PodIdentitySide {
   const adopted = config.cluster.existingName !== undefined;
-  return { installsAgent: config.cluster.podIdentityAgent ?? !adopted, adoptedCluster: adopted };
+  return { installsAgent: config.podIdentityAgent ?? !adopted, adoptedCluster: adopted };
 }
 
 /** Pod Identity's account-a layer. */

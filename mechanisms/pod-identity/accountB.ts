@@ -14,6 +14,7 @@ export const PREVIEW_WITHOUT_SOURCE_ROLE =
 /** Pod Identity's account-b layer. */
 export const POD_IDENTITY_ACCOUNT_B: AccountBLayer = {
   accountAOutputs: ["clusterArn", "sourceRoleArn"],
+  optionalAccountAOutputs: [],
   previewWithout: PREVIEW_WITHOUT_SOURCE_ROLE,
   facts: (known) => ({ clusterArn: known?.[0], sourceRoleArn: known?.[1] }),
   register: ({ config, values: [clusterArn, sourceRoleArn], role, aws }) => {

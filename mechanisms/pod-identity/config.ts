@@ -1,7 +1,8 @@
 /**
  * Pod Identity's config keys and their checks (`cross-account-irsa:mechanism: pod-identity`). Pure.
  *
- * account-a reads one key only this mechanism has (`cluster.podIdentityAgent`). account-b refuses
+ * account-a reads one key only this mechanism has (`cluster.podIdentityAgent`, refused by name under
+ * another mechanism by the stack parser, from `accountA.clusterKeys`). account-b refuses
  * what means nothing, or less safety than asked, with it: patterns (`conditionTest: StringLike`,
  * `trustWholeNamespaces`, wildcards in `serviceAccounts`: EKS associates exact service accounts and
  * the target role trusts exactly their session tags), an OIDC provider in B, a service account
@@ -10,7 +11,6 @@
  */
 import { tryParseArn } from "../../components/arn";
 import { InputError, PolicySizeError } from "../../components/errors";
-import { type Mechanism } from "../../components/mechanism";
 import { type PolicyDocument } from "../../components/policyDocument";
 import {
   buildPodIdentityTargetTrustPolicy,
@@ -46,14 +46,46 @@ export function refusePodIdentityRegion(aws: AwsSettings): void {
   }
 }
 
-/** account-a's `cluster.podIdentityAgent` under another mechanism: refused by name. */
-function refuseAgentKeyElsewhere(cluster: Record<string, unknown>, mechanism: Mechanism): void {
-  if (cluster.podIdentityAgent === undefined) return;
-  throw new InputError(
-    key("cluster.podIdentityAgent"),
-    cluster.podIdentityAgent,
-    `is read only with cross-account-irsa:mechanism "pod-identity" (this stack uses "${mechanism}")`,
-  );
+/** account-a's settings of this mechanism. */
+export interface PodIdentityAccountASettings {
+  /**
+   * `cluster.podIdentityAgent`: whether this stack installs the eks-pod-identity-agent add-on
+   * (undefined: when it creates the cluster; an adopted cluster must have it already, unless this
+   * says so).
+   */
+  podIdentityAgent?: boolean;
+}
+
+/** account-a's facts account-b's target trust names (its outputs; undefined: not known yet). */
+export interface PodIdentityAccountAFacts {
+  clusterArn?: string;
+  sourceRoleArn?: string;
+}
+
+/** account-b's outputs of this mechanism account-a reads: what account-b's target role trusts. */
+export interface PodIdentityAccountBOutputs {
+  /** The cluster account-b's target role trusts. */
+  clusterArn?: string;
+  /** The source role account-b's target role trusts. */
+  sourceRoleArn?: string;
+}
+
+/** account-b's `clusterArn` and `sourceRoleArn` outputs, when they are there. */
+function parseAccountBOutputs(raw: Record<string, unknown>): PodIdentityAccountBOutputs {
+  return {
+    ...(typeof raw.clusterArn === "string" ? { clusterArn: raw.clusterArn } : {}),
+    ...(typeof raw.sourceRoleArn === "string" ? { sourceRoleArn: raw.sourceRoleArn } : {}),
+  };
+}
+
+/** account-a's `cluster.podIdentityAgent`, checked; the region, checked. */
+function parseAccountA(aws: AwsSettings, cluster: Record<string, unknown>): PodIdentityAccountASettings {
+  const agent = cluster.podIdentityAgent;
+  if (agent !== undefined && typeof agent !== "boolean") {
+    throw new InputError(key("cluster.podIdentityAgent"), agent, "must be true or false");
+  }
+  refusePodIdentityRegion(aws);
+  return agent !== undefined ? { podIdentityAgent: agent } : {};
 }
 
 /**
@@ -164,19 +196,26 @@ function checkTargetTrust(config: AccountBConfig, a: AccountAFacts): PolicyDocum
 }
 
 /** Pod Identity's stack config layer. */
-export const POD_IDENTITY_STACK_CONFIG: StackConfigLayer = {
+export const POD_IDENTITY_STACK_CONFIG: StackConfigLayer<
+  PodIdentityAccountASettings,
+  Record<never, never>
+> = {
   accountA: {
-    refuseKeys: (_get, cluster, mechanism) => refuseAgentKeyElsewhere(cluster, mechanism),
-    parse: (_get, aws) => {
-      refusePodIdentityRegion(aws);
-      return {};
-    },
+    keys: [],
+    clusterKeys: ["podIdentityAgent"],
+    parse: (_get, aws, cluster) => parseAccountA(aws, cluster),
+    accountBOutputs: ["clusterArn", "sourceRoleArn"],
+    parseAccountBOutputs,
+    // Exact service accounts only: account-b's list is the whole trust.
+    trustsUnlisted: () => false,
   },
   accountB: {
+    keys: [],
     refuseKeys: refuseOnAccountB,
     checkServiceAccount: refuseWildcards,
     checkServiceAccounts: refuseDuplicateServiceAccounts,
     checkSettings: (_settings, aws) => refusePodIdentityRegion(aws),
+    parse: () => ({}),
     trust: checkTargetTrust,
   },
 };

@@ -1,7 +1,8 @@
 /**
  * The mechanisms' stack layers (mechanisms/stackConfigRegistry.ts, stackRegistry.ts): one per
- * mechanism, the config layer loadable without the Pulumi SDK, and each mechanism's own account-a
- * keys read under it and refused by name under every other one.
+ * mechanism, the config layer loadable without the Pulumi SDK, each mechanism's own keys read under
+ * it and refused by name under every other one, and the outputs each stack's layer exports for the
+ * other stack's layer to read.
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
@@ -9,10 +10,18 @@ import { expect } from "chai";
 import { MECHANISMS, type Mechanism } from "../../components/mechanism";
 import { STACK_CONFIG_LAYERS } from "../../mechanisms/stackConfigRegistry";
 import { STACK_LAYERS } from "../../mechanisms/stackRegistry";
-import { configGetters, parseAccountAConfig } from "../../stacks/config";
-import { parseStackConfig } from "../../stacks/stackFile";
+import { captureConsole, outputValues, runOffline } from "../../engine/offline";
+import { accountA, OUTPUT_NAMES } from "../../stacks/accountA";
+import { accountB, ACCOUNT_A_OUTPUTS } from "../../stacks/accountB";
+import { configGetters, parseAccountAConfig, parseAccountBConfig } from "../../stacks/config";
+import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, refuseOtherMechanismKeys } from "../../stacks/configKeys";
+import { ACCOUNT_A_SHARED_KEYS, ACCOUNT_B_SHARED_KEYS } from "../../stacks/configShared";
+import { parseAccountBOutputs } from "../../stacks/crossStack";
+import { loadStackConfig, parseStackConfig } from "../../stacks/stackFile";
 
 const ROOT = path.resolve(__dirname, "../..");
+const A_STACK = "organization/cross-account-irsa/account-a";
+const B_STACK = "organization/cross-account-irsa/account-b";
 
 const parseA = (mechanism: Mechanism, lines: string) => {
   const { config, secretKeys } = parseStackConfig(
@@ -84,4 +93,102 @@ describe("mechanisms: the stack layers", () => {
     expect(parseA("irsa", "")).to.not.have.property("irsaChained");
     expect(parseA("pod-identity", "")).to.not.have.property("irsaChained");
   });
+});
+
+describe("mechanisms: each stack layer's own keys and outputs", () => {
+  const parseB = (mechanism: Mechanism, lines: string) => {
+    const { config, secretKeys } = parseStackConfig(
+      `config:\n  aws:region: eu-west-1\n  cross-account-irsa:mechanism: ${mechanism}\n` +
+        `  cross-account-irsa:serviceAccounts: [{namespace: apps, name: reader}]\n${lines}`,
+      "t",
+    );
+    return parseAccountBConfig(configGetters(config, secretKeys), "acme");
+  };
+  const PROVIDER = "arn:aws:iam::444455556666:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+
+  it("the programs know exactly the shared keys and every layer's own, and no other", () => {
+    const own = (pick: (m: Mechanism) => readonly string[]) => MECHANISMS.flatMap(pick);
+    expect([...ACCOUNT_A_KEYS]).to.have.members([
+      ...new Set([...ACCOUNT_A_SHARED_KEYS, ...own((m) => STACK_CONFIG_LAYERS[m].accountA.keys)]),
+    ]);
+    expect([...ACCOUNT_B_KEYS]).to.have.members([
+      ...new Set([...ACCOUNT_B_SHARED_KEYS, ...own((m) => STACK_CONFIG_LAYERS[m].accountB.keys)]),
+    ]);
+    // A layer's cluster field is no top-level key, and a top-level key no cluster field.
+    expect(() => parseA("pod-identity", "  cross-account-irsa:podIdentityAgent: true\n")).to.throw(
+      /^cross-account-irsa:podIdentityAgent: .* is invalid: is not a setting of the account-a program/,
+    );
+    expect(() => parseA("irsa-chained", "  cross-account-irsa:cluster: {sourceRoleName: x}\n")).to.throw(
+      /^cross-account-irsa:cluster\.sourceRoleName: .* is invalid: is not a known setting/,
+    );
+  });
+
+  it("account-b: IRSA's existingOidcProviderArn is read under it and refused by name under every other mechanism", () => {
+    const lines = `  aws:allowedAccountIds: ["444455556666"]\n  cross-account-irsa:existingOidcProviderArn: ${PROVIDER}\n`;
+    expect(parseB("irsa", lines).existingOidcProviderArn).to.equal(PROVIDER);
+    expect(parseB("irsa", "")).to.not.have.property("existingOidcProviderArn");
+    for (const other of MECHANISMS.filter((m) => m !== "irsa")) {
+      expect(() => parseB(other, lines), other).to.throw(
+        new RegExp(
+          `^cross-account-irsa:existingOidcProviderArn: .* is invalid: cannot be used with cross-account-irsa:mechanism "${other}"`,
+        ),
+      );
+    }
+    // A mechanism that does not refuse another's key itself: the stack parser refuses it by name.
+    expect(() =>
+      refuseOtherMechanismKeys("account-b", "pod-identity", (k) =>
+        k === "existingOidcProviderArn" ? PROVIDER : undefined,
+      ),
+    ).to.throw(
+      /^cross-account-irsa:existingOidcProviderArn: .* is invalid: is read on account-b only with cross-account-irsa:mechanism "irsa" \(this stack uses "pod-identity"\)/,
+    );
+  });
+
+  it("account-a: cluster.podIdentityAgent is checked by Pod Identity's layer and reaches the config only under it", () => {
+    expect(
+      parseA("pod-identity", "  cross-account-irsa:cluster: {podIdentityAgent: true}\n").podIdentityAgent,
+    ).to.be.true;
+    expect(parseA("pod-identity", "")).to.not.have.property("podIdentityAgent");
+    expect(() =>
+      parseA("pod-identity", '  cross-account-irsa:cluster: {podIdentityAgent: "yes"}\n'),
+    ).to.throw(/^cross-account-irsa:cluster\.podIdentityAgent: "yes" is invalid: must be true or false/);
+  });
+
+  /** Each mechanism's committed stack files. */
+  const EXAMPLES: Record<Mechanism, string> = {
+    irsa: "",
+    "pod-identity": "examples/pod-identity/",
+    "irsa-chained": "examples/irsa-chained/",
+  };
+  for (const mechanism of MECHANISMS) {
+    it(`"${mechanism}": each stack exports the outputs the other's layer reads, and reads them`, async function () {
+      this.timeout(60_000);
+      const a = loadStackConfig(`${EXAMPLES[mechanism]}Pulumi.account-a.yaml`).config;
+      const b = loadStackConfig(`${EXAMPLES[mechanism]}Pulumi.account-b.yaml`).config;
+      const restore = captureConsole([]);
+      try {
+        const first = outputValues(
+          (await runOffline(accountA, { stack: "account-a", config: a, stackOutputs: { [B_STACK]: {} } }))
+            .outputs,
+        );
+        const bLayer = STACK_LAYERS[mechanism].accountB;
+        expect(first).to.include.keys(...bLayer.accountAOutputs);
+        expect(ACCOUNT_A_OUTPUTS).to.include.members([
+          ...bLayer.accountAOutputs,
+          ...bLayer.optionalAccountAOutputs,
+        ]);
+        const bOut = outputValues(
+          (await runOffline(accountB, { stack: "account-b", config: b, stackOutputs: { [A_STACK]: first } }))
+            .outputs,
+        );
+        const own = STACK_CONFIG_LAYERS[mechanism].accountA.accountBOutputs;
+        expect(bOut).to.include.keys(...own);
+        expect(OUTPUT_NAMES).to.include.members([...own]);
+        const parsed = parseAccountBOutputs(B_STACK, bOut);
+        for (const name of own) expect(parsed, name).to.have.property(name, bOut[name]);
+      } finally {
+        restore();
+      }
+    });
+  }
 });

@@ -6,10 +6,10 @@ import { expect } from "chai";
 import {
   IRSA_CHAINED_STACK_CONFIG,
   parseIrsaChainedAccountA,
-  refuseIrsaChainedKeysElsewhere,
   refuseOnAccountB,
 } from "../../../mechanisms/irsa-chained/config";
 import { type AwsSettings } from "../../../stacks/config";
+import { refuseOtherMechanismKeys } from "../../../stacks/configKeys";
 import { expectInputError } from "../../components/coreHelpers";
 
 const A = "111122223333";
@@ -48,18 +48,21 @@ describe("irsa-chained config", () => {
 
   it("account-a: its keys are refused under another mechanism, naming it", () => {
     expectInputError(
-      () => refuseIrsaChainedKeysElsewhere(getter({ sourceRoleName: "src" }), "irsa"),
+      () => refuseOtherMechanismKeys("account-a", "irsa", getter({ sourceRoleName: "src" })),
       "cross-account-irsa:sourceRoleName",
       "src",
       /only with cross-account-irsa:mechanism "irsa-chained" \(this stack uses "irsa"\)/,
     );
-    // Under its own mechanism the stack parser calls its layer's parse, never the refusal.
+    // Under its own mechanism the keys are its layer's to parse, never refused.
+    expect(() =>
+      refuseOtherMechanismKeys("account-a", "irsa-chained", getter({ sourceRoleName: "src" })),
+    ).to.not.throw();
     expect(
-      IRSA_CHAINED_STACK_CONFIG.accountA.parse(getter({ sourceRoleName: "src" }), {
-        region: "eu-west-1",
-        partition: "aws",
-        allowedAccountIds: [A],
-      } satisfies AwsSettings),
+      IRSA_CHAINED_STACK_CONFIG.accountA.parse(
+        getter({ sourceRoleName: "src" }),
+        { region: "eu-west-1", partition: "aws", allowedAccountIds: [A] } satisfies AwsSettings,
+        {},
+      ),
     ).to.deep.equal({ irsaChained: { sourceRoleName: "src" } });
   });
 
