@@ -102,8 +102,11 @@ function warm() {
     fs.rmSync(path.join(CACHE, name), { force: true });
     removed++;
   }
-  // The V8 code cache of Node < 22.1 (scripts/v8Cache.js): after an install the modules changed.
-  require("./v8Cache").clear();
+  // The V8 code cache of Node < 22.1 (scripts/v8Cache.js): after an install the modules changed. Not
+  // when npm runs this before `npm pack` (npm names its command in npm_command,
+  // https://github.com/npm/cli/issues/2015): nothing was installed, and `npm test` packs while its
+  // other suites run from the cache.
+  if (process.env.npm_command !== "pack") require("./v8Cache").clear();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
     `tsCache: ${keep.size} TypeScript files, ${misses} compiled, ${removed} stale removed (${ms.toFixed(0)} ms)\n`,

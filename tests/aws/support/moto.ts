@@ -5,7 +5,10 @@
  * reached with STS AssumeRole into another account id, whose credentials moto then maps to it.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
@@ -81,6 +84,47 @@ async function waitReady(endpoint: string, child: ChildProcess, ms: number): Pro
   return false;
 }
 
+/**
+ * moto's EKS CreateCluster checks the role ARN's partition against `boto3.Session().
+ * get_available_partitions()`, which reads and parses botocore's endpoint data anew on every call:
+ * measured, most of moto's CPU time for a chain (the tests create a cluster for nearly every test).
+ * The list is static data, so moto is started with a `sitecustomize` (Python imports it at start-up
+ * from PYTHONPATH, https://docs.python.org/3/library/site.html) that answers it from the first
+ * call's result: the same list, read once. Anything unexpected leaves moto as it is; MOTO_PLAIN=1
+ * turns it off.
+ */
+const SITECUSTOMIZE = `
+try:
+    import boto3.session
+
+    _read = boto3.session.Session.get_available_partitions
+    _partitions = []
+
+    def _get_available_partitions(self):
+        if not _partitions:
+            _partitions.append(list(_read(self)))
+        return list(_partitions[0])
+
+    boto3.session.Session.get_available_partitions = _get_available_partitions
+except Exception:
+    pass
+`;
+
+let sitecustomizeDir: string | undefined;
+
+/** The environment that starts moto with {@link SITECUSTOMIZE} (empty with MOTO_PLAIN=1). */
+function partitionsOnce(): Record<string, string> {
+  if (process.env.MOTO_PLAIN === "1") return {};
+  if (sitecustomizeDir === undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moto-site-"));
+    fs.writeFileSync(path.join(dir, "sitecustomize.py"), SITECUSTOMIZE);
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    sitecustomizeDir = dir;
+  }
+  const inherited = process.env.PYTHONPATH;
+  return { PYTHONPATH: inherited ? `${sitecustomizeDir}${path.delimiter}${inherited}` : sitecustomizeDir };
+}
+
 /** Starts moto on a free loopback port (three tries) and gets account B's credentials. */
 export async function startMoto(): Promise<Moto> {
   for (let attempt = 1; ; attempt++) {
@@ -88,6 +132,7 @@ export async function startMoto(): Promise<Moto> {
     const endpoint = `http://127.0.0.1:${port}`;
     const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
       stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, ...partitionsOnce() },
     });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
