@@ -53,6 +53,13 @@ export interface BucketAccessBindingArgs {
    */
   handoff: pulumi.Input<BucketAccessHandoff>;
   /**
+   * The grant's role the handoff must name (its `roleArn`), pinned in account A: a handoff naming
+   * another role is refused before anything is registered. The handoff is refused anyway when its role
+   * is in the cluster's account or another partition.
+   * @default none (any role of another account the handoff names)
+   */
+  expectedRoleArn?: pulumi.Input<string>;
+  /**
    * The paths this binding sets up: each must be one the grant trusts. During a migration, two, then
    * the new one (docs/migration.md). Never `irsa` with `irsa-chained` (one ServiceAccount annotation
    * names one role). A plain list: it decides which resources exist.
@@ -226,8 +233,8 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       const serviceAccount = { namespace, name: saName };
       // The handoff, read and checked against these arguments once known: everything waits for it.
       const plan = checked(
-        pulumi.all([args.handoff, args.clusterName, args.existingOidcProviderArn]),
-        ([handoff, clusterName, existingOidcProviderArn]) =>
+        pulumi.all([args.handoff, args.clusterName, args.existingOidcProviderArn, args.expectedRoleArn]),
+        ([handoff, clusterName, existingOidcProviderArn, expectedRoleArn]) =>
           planBinding({
             handoff: parseHandoff("args.handoff", handoff),
             mechanisms,
@@ -235,6 +242,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
             ...(clusterName !== undefined ? { clusterName } : {}),
             ...(args.clusterKey !== undefined ? { clusterKey: args.clusterKey } : {}),
             ...(existingOidcProviderArn !== undefined ? { existingOidcProviderArn } : {}),
+            ...(expectedRoleArn !== undefined ? { expectedRoleArn } : {}),
             ...(probe?.bucketName !== undefined ? { probeBucket: probe.bucketName } : {}),
           }),
       );

@@ -421,6 +421,37 @@ describe("the handoff (version 1) and the binding's plan", () => {
     );
   });
 
+  it("refuses a role in the cluster's account A, or in another partition (the pods would assume it)", () => {
+    const adminInA = `arn:aws:iam::${ACCOUNT_A}:role/ClusterAdmin`;
+    expectInputError(
+      () => parseHandoff("h", { ...handoff, roleArn: adminInA }),
+      "h.roleArn",
+      adminInA,
+      `must be in account B, not in account ${ACCOUNT_A} of the handoff's clusters[0].clusterArn (the cluster's account A)`,
+    );
+    // The source role alone names account A when the cluster's ARN is another account's.
+    const sourceOnly = {
+      ...handoff,
+      mechanisms: ["irsa-chained"],
+      clusters: [{ key: "prod", chainedSourceRoleArn: `arn:aws:iam::${ACCOUNT_A}:role/chained` }],
+      roleArn: adminInA,
+    };
+    expectInputError(
+      () => parseHandoff("h", sourceOnly),
+      "h.roleArn",
+      adminInA,
+      `must be in account B, not in account ${ACCOUNT_A} of the handoff's clusters[0].chainedSourceRoleArn`,
+    );
+    const otherPartition = `arn:aws-cn:iam::${ACCOUNT_B}:role/reports`;
+    expectInputError(
+      () => parseHandoff("h", { ...handoff, roleArn: otherPartition }),
+      "h.roleArn",
+      otherPartition,
+      `must be in the partition of the handoff's clusters[0].clusterArn ("aws")`,
+    );
+    expect(parseHandoff("h", { ...sourceOnly, roleArn: ROLE }).roleArn).to.equal(ROLE);
+  });
+
   it("plans a binding the grant allows, and names both sides when it does not", () => {
     expect(
       planBinding({
