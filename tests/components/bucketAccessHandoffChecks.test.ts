@@ -101,3 +101,41 @@ describe("BucketAccessBinding refuses a handoff naming a role it must not assume
     expect(none).to.equal("");
   });
 });
+
+describe("BucketAccessBinding registers no AWS or Kubernetes resource before the handoff is checked", () => {
+  /** What the engine registered besides the components themselves. */
+  const registered = (engine: MockEngine) =>
+    engine.resources
+      .filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith("cross-account-irsa:"))
+      .map((r) => r.type);
+
+  const refused: Array<[string, Partial<BucketAccessBindingArgs>, string]> = [
+    [
+      "a handoff of version 2",
+      { handoff: pulumi.output({ ...HANDOFF, version: 2 }) },
+      'args.handoff.version: 2 is invalid: must be 1',
+    ],
+    [
+      "a service account the grant does not name",
+      { serviceAccount: { namespace: "apps", name: "other" } },
+      "args.serviceAccount: ",
+    ],
+    [
+      "a role in the cluster's account, with an adopted provider given as an Output",
+      {
+        handoff: pulumi.output({ ...HANDOFF, roleArn: ADMIN_IN_A }),
+        existingOidcProviderArn: pulumi.output(`arn:aws:iam::${ACCOUNT_A}:oidc-provider/${HOST}`),
+      },
+      `args.handoff.roleArn: "${ADMIN_IN_A}" is invalid`,
+    ],
+  ];
+  for (const [label, over, message] of refused) {
+    it(`${label}: no OIDC provider, no add-on, nothing else`, async () => {
+      const { engine, errors } = await run(over);
+      expect(errors).to.include(message);
+      expect(registered(engine)).to.deep.equal([]);
+      // The components are there (registered at construction, with no inputs to wait for).
+      expect(engine.ofType("cross-account-irsa:index:ClusterOidcProvider")).to.have.length(1);
+    });
+  }
+});
