@@ -6,7 +6,7 @@
  */
 import { InputError } from "./errors";
 import { isMechanism, Mechanism, MECHANISMS } from "./mechanism";
-import { checkClusterValues, type GrantCluster } from "./bucketAccess";
+import { checkClusterValues, checkDistinctClusters, type GrantCluster } from "./bucketAccess";
 import { type GrantBucket } from "./bucketAccessBuckets";
 import { parseEksClusterArn } from "./podIdentityPolicies";
 import { normalizePrefixes } from "./s3AccessPolicy";
@@ -224,7 +224,8 @@ function object(field: string, value: unknown, fields: readonly string[]): Recor
 
 /**
  * Reads a handoff strictly: the version this package writes, no unknown field, every value valid and
- * consistent (each listed mechanism's cluster fields present). Errors name `field` (the binding's
+ * consistent (each listed mechanism's cluster fields present, each cluster key, issuer, cluster ARN
+ * and chained source role once, the grant's role in account B). Errors name `field` (the binding's
  * `args.handoff`) and the path inside it.
  */
 export function parseHandoff(field: string, value: unknown): BucketAccessHandoff {
@@ -281,6 +282,23 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
     }
     return { key, ...values };
   });
+  // As the grant writes them: each key once, each issuer, cluster and chained source role once.
+  const firstOfKey = new Map<string, number>();
+  clusters.forEach((c, i) => {
+    const earlier = firstOfKey.get(c.key);
+    if (earlier !== undefined) {
+      throw new InputError(
+        `${field}.clusters[${i}].key`,
+        c.key,
+        `is the key of ${field}.clusters[${earlier}] too: a grant's clusters have distinct keys`,
+      );
+    }
+    firstOfKey.set(c.key, i);
+  });
+  checkDistinctClusters(
+    field,
+    clusters.map(({ key: _key, ...c }, i) => [`clusters[${i}]`, c] as const),
+  );
   checkHandoffRole(`${field}.roleArn`, roleArn, clusters);
   const buckets = requireArray(`${field}.buckets`, raw.buckets, 1).map((b, i) => {
     const where = `${field}.buckets[${i}]`;
