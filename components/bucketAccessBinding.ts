@@ -142,7 +142,12 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** The ServiceAccount's name. */
   public readonly serviceAccountName: pulumi.Output<string>;
-  /** The mechanism whose credentials the pods' AWS SDK uses with everything this binding sets up. */
+  /**
+   * The mechanism whose credentials the pods' AWS SDK uses with everything this binding sets up, for
+   * pods that mount the chained profile and use an SDK that reads `AWS_PROFILE` first: with
+   * `irsa-chained` and `pod-identity`, any other pod of the ServiceAccount (no `AWS_PROFILE`, or Java
+   * v2 / Go v2) runs as the chained source role and gets S3 AccessDenied (docs/migration.md).
+   */
   public readonly podCredentialPath: pulumi.Output<string>;
 
   constructor(name: string, args: BucketAccessBindingArgs, opts?: pulumi.ComponentResourceOptions) {
