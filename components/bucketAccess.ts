@@ -13,11 +13,8 @@ import { InputError, PolicySizeError, inArgsTerms } from "./errors";
 import { normalizeIssuer } from "./issuer";
 import { assertNever, isMechanism, Mechanism, MECHANISMS } from "./mechanism";
 import { policySize, type PolicyDocument, type PolicyStatement } from "./policyDocument";
-import {
-  buildPodIdentityTargetTrustPolicy,
-  parseEksClusterArn,
-  parsePolicyRoleArn,
-} from "./podIdentityPolicies";
+import { buildPodIdentityTargetTrustPolicy, parseEksClusterArn } from "./podIdentityPolicies";
+import { roleIdentity, sourceRoleParts } from "./sourceRoleArn";
 
 import {
   buildTrustPolicy,
@@ -258,7 +255,7 @@ export function checkClusterValues(field: string, cluster: GrantCluster): GrantC
     out.clusterArn = cluster.clusterArn;
   }
   if (cluster.sourceRoleArn !== undefined) {
-    const source = parsePolicyRoleArn(`${field}.sourceRoleArn`, cluster.sourceRoleArn);
+    const source = sourceRoleParts(`${field}.sourceRoleArn`, cluster.sourceRoleArn);
     const eks = parseEksClusterArn(`${field}.clusterArn`, cluster.clusterArn);
     if (source.accountId !== eks.accountId || source.partition !== eks.partition) {
       throw new InputError(
@@ -271,7 +268,7 @@ export function checkClusterValues(field: string, cluster: GrantCluster): GrantC
   }
   if (cluster.chainedSourceRoleArn !== undefined) {
     const where = `${field}.chainedSourceRoleArn`;
-    const chained = parsePolicyRoleArn(where, cluster.chainedSourceRoleArn);
+    const chained = sourceRoleParts(where, cluster.chainedSourceRoleArn);
     if (cluster.clusterArn !== undefined) {
       // As for Pod Identity's source role: account A is the cluster's account.
       const eks = parseEksClusterArn(`${field}.clusterArn`, cluster.clusterArn);
@@ -284,11 +281,15 @@ export function checkClusterValues(field: string, cluster: GrantCluster): GrantC
         );
       }
     }
-    if (cluster.chainedSourceRoleArn === cluster.sourceRoleArn) {
+    if (
+      cluster.sourceRoleArn !== undefined &&
+      roleIdentity(cluster.chainedSourceRoleArn) === roleIdentity(cluster.sourceRoleArn)
+    ) {
       throw new InputError(
         where,
         cluster.chainedSourceRoleArn,
-        `must differ from ${field}.sourceRoleArn: Pod Identity's source role trusts pods.eks.amazonaws.com, ` +
+        `must differ from ${field}.sourceRoleArn, also in the role name's case and whatever the path (IAM role ` +
+          "names are unique in an account, not distinguished by case): Pod Identity's source role trusts pods.eks.amazonaws.com, " +
           "IRSA with role chaining's trusts account A's OIDC provider; the binding creates each under its own name",
       );
     }
@@ -304,19 +305,23 @@ export function checkDistinctClusters(
 ): void {
   const seen = new Map<string, string>();
   for (const [key, c] of clusters) {
-    const ids = [
-      ...(c.issuerUrl !== undefined ? [`issuer ${normalizeIssuer(c.issuerUrl)}`] : []),
-      ...(c.clusterArn !== undefined ? [`cluster ${c.clusterArn}`] : []),
-      // One chained source role per cluster: it trusts that cluster's issuer, and a binding creates it.
-      ...(c.chainedSourceRoleArn !== undefined ? [`chained source role ${c.chainedSourceRoleArn}`] : []),
-    ];
-    for (const id of ids) {
+    // [what, as shown, as compared]
+    const ids: Array<[string, string, string]> = [];
+    if (c.issuerUrl !== undefined) ids.push(["issuer", c.issuerUrl, normalizeIssuer(c.issuerUrl)]);
+    if (c.clusterArn !== undefined) ids.push(["cluster", c.clusterArn, c.clusterArn]);
+    // One chained source role per cluster: it trusts that cluster's issuer, and a binding creates it
+    // (one role name per account, whatever its case and path: roleIdentity).
+    if (c.chainedSourceRoleArn !== undefined) {
+      ids.push(["chained source role", c.chainedSourceRoleArn, roleIdentity(c.chainedSourceRoleArn)]);
+    }
+    for (const [what, shown, compared] of ids) {
+      const id = `${what} ${compared}`;
       const earlier = seen.get(id);
       if (earlier !== undefined) {
         throw new InputError(
           `${field}.${key}`,
-          id,
-          `names the same ${id.slice(0, id.lastIndexOf(" "))} as ${field}.${earlier}: list each cluster once`,
+          `${what} ${what === "issuer" ? compared : shown}`,
+          `names the same ${what} as ${field}.${earlier}: list each cluster once`,
         );
       }
       seen.set(id, key);

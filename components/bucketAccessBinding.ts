@@ -53,6 +53,13 @@ export interface BucketAccessBindingArgs {
    */
   handoff: pulumi.Input<BucketAccessHandoff>;
   /**
+   * The grant's role the handoff must name (its `roleArn`), pinned in account A: a handoff naming
+   * another role is refused before anything is registered. The handoff is refused anyway when its role
+   * is in the cluster's account or another partition.
+   * @default none (any role of another account the handoff names)
+   */
+  expectedRoleArn?: pulumi.Input<string>;
+  /**
    * The paths this binding sets up: each must be one the grant trusts. During a migration, two, then
    * the new one (docs/migration.md). Never `irsa` with `irsa-chained` (one ServiceAccount annotation
    * names one role). A plain list: it decides which resources exist.
@@ -135,7 +142,12 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** The ServiceAccount's name. */
   public readonly serviceAccountName: pulumi.Output<string>;
-  /** The mechanism whose credentials the pods' AWS SDK uses with everything this binding sets up. */
+  /**
+   * The mechanism whose credentials the pods' AWS SDK uses with everything this binding sets up, for
+   * pods that mount the chained profile and use an SDK that reads `AWS_PROFILE` first: with
+   * `irsa-chained` and `pod-identity`, any other pod of the ServiceAccount (no `AWS_PROFILE`, or Java
+   * v2 / Go v2) runs as the chained source role and gets S3 AccessDenied (docs/migration.md).
+   */
   public readonly podCredentialPath: pulumi.Output<string>;
 
   constructor(name: string, args: BucketAccessBindingArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -226,8 +238,8 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       const serviceAccount = { namespace, name: saName };
       // The handoff, read and checked against these arguments once known: everything waits for it.
       const plan = checked(
-        pulumi.all([args.handoff, args.clusterName, args.existingOidcProviderArn]),
-        ([handoff, clusterName, existingOidcProviderArn]) =>
+        pulumi.all([args.handoff, args.clusterName, args.existingOidcProviderArn, args.expectedRoleArn]),
+        ([handoff, clusterName, existingOidcProviderArn, expectedRoleArn]) =>
           planBinding({
             handoff: parseHandoff("args.handoff", handoff),
             mechanisms,
@@ -235,6 +247,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
             ...(clusterName !== undefined ? { clusterName } : {}),
             ...(args.clusterKey !== undefined ? { clusterKey: args.clusterKey } : {}),
             ...(existingOidcProviderArn !== undefined ? { existingOidcProviderArn } : {}),
+            ...(expectedRoleArn !== undefined ? { expectedRoleArn } : {}),
             ...(probe?.bucketName !== undefined ? { probeBucket: probe.bucketName } : {}),
           }),
       );

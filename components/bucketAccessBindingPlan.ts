@@ -28,8 +28,9 @@ export interface BindingPlan {
  * Checks a binding's own (plain) arguments against the handoff: every mechanism it sets up is one the
  * grant trusts, its service account is one the grant names, with Pod Identity its cluster is one of
  * the grant's (by name), and with IRSA with role chaining its cluster is one the grant trusts a
- * chained source role for (by `clusterKey`, else Pod Identity's entry, else the only one) and an
- * adopted OIDC provider is in that role's account. Errors name both sides.
+ * chained source role for (by `clusterKey`, else Pod Identity's entry, else the only one), an
+ * adopted OIDC provider is in that role's account, and the grant's role is `expectedRoleArn` when
+ * given. Errors name both sides.
  */
 export function planBinding(options: {
   handoff: BucketAccessHandoff;
@@ -40,9 +41,22 @@ export function planBinding(options: {
   clusterKey?: string;
   /** irsa-chained: the binding's `existingOidcProviderArn`, once known. */
   existingOidcProviderArn?: string;
+  /** The binding's `expectedRoleArn`, once known: the handoff's `roleArn` must be it. */
+  expectedRoleArn?: string;
   probeBucket?: string;
 }): BindingPlan {
   const { handoff, mechanisms, serviceAccount } = options;
+  if (options.expectedRoleArn !== undefined) {
+    parseRoleArn("args.expectedRoleArn", options.expectedRoleArn);
+    if (handoff.roleArn !== options.expectedRoleArn) {
+      throw new InputError(
+        "args.handoff.roleArn",
+        handoff.roleArn,
+        `must be args.expectedRoleArn (${options.expectedRoleArn}): the pods assume the role the handoff names, ` +
+          "and this binding pins which one",
+      );
+    }
+  }
   mechanisms.forEach((m, i) => {
     if (!handoff.mechanisms.includes(m)) {
       throw new InputError(

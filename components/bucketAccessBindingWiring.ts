@@ -38,6 +38,14 @@ function sameRole(
   });
 }
 
+/**
+ * `value` once the plan is checked: a resource given it registers only after the handoff has been
+ * read and checked against the binding's arguments, so a refused handoff registers none.
+ */
+function afterPlan<T>(plan: pulumi.Output<BindingPlan>, value: pulumi.Input<T>): pulumi.Output<T> {
+  return plan.apply(() => pulumi.output(value)) as pulumi.Output<T>;
+}
+
 /** What Pod Identity's part needs of the binding's arguments. */
 export interface PodIdentityWiringInput {
   clusterName: pulumi.Input<string>;
@@ -78,7 +86,10 @@ export function wirePodIdentity(
     ? [
         new PodIdentityAgent(
           `${name}-agent`,
-          { clusterName: input.clusterName, ...(input.tags !== undefined ? { tags: input.tags } : {}) },
+          {
+            clusterName: afterPlan(plan, input.clusterName),
+            ...(input.tags !== undefined ? { tags: input.tags } : {}),
+          },
           { parent },
         ),
       ]
@@ -117,7 +128,8 @@ export interface ChainedWiring {
  * IRSA with role chaining's part in account A: the IAM OIDC provider for the cluster's issuer
  * (created, or adopted: IAM allows one per issuer per account), and the source role under the name
  * and path the grant trusts, trusting exactly the binding's service account and allowed
- * `sts:AssumeRole` on the grant's role only (`ChainedSourceRole`).
+ * `sts:AssumeRole` on the grant's role only (`ChainedSourceRole`). The provider, like everything else,
+ * waits for the checked plan.
  */
 export function wireChained(
   parent: pulumi.Resource,
@@ -126,16 +138,18 @@ export function wireChained(
   plan: pulumi.Output<BindingPlan>,
   serviceAccount: ServiceAccountRef,
 ): ChainedWiring {
-  const existing = input.existingOidcProviderArn;
+  const existing =
+    input.existingOidcProviderArn !== undefined ? afterPlan(plan, input.existingOidcProviderArn) : undefined;
+  const issuerUrl = afterPlan(plan, input.issuerUrl);
   const provider = new ClusterOidcProvider(
     `${name}-oidc`,
     {
-      issuerUrl: input.issuerUrl,
+      issuerUrl,
       ...(existing !== undefined
         ? {
-            // In the binding's terms: the provider must be the issuer's (checked now when both are plain).
+            // In the binding's terms: the provider must be the issuer's (the binding checked plain values already).
             existingProviderArn: checked(
-              pulumi.all([existing, input.issuerUrl]) as pulumi.Input<[string, string]>,
+              pulumi.all([existing, issuerUrl]) as pulumi.Input<[string, string]>,
               ([arn, issuer]) =>
                 checkAdoptedProvider(
                   arn,
@@ -158,7 +172,7 @@ export function wireChained(
     `${name}-chained-source`,
     {
       oidcProviderArn: provider.arn,
-      issuerUrl: input.issuerUrl,
+      issuerUrl,
       serviceAccounts: [serviceAccount],
       targetRoleArn: plan.apply((p) => p.roleArn),
       roleName: source.apply((s) => s.roleName),

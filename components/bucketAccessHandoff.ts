@@ -6,11 +6,13 @@
  */
 import { InputError } from "./errors";
 import { isMechanism, Mechanism, MECHANISMS } from "./mechanism";
-import { checkClusterValues, type GrantCluster } from "./bucketAccess";
+import { checkClusterValues, checkDistinctClusters, type GrantCluster } from "./bucketAccess";
 import { type GrantBucket } from "./bucketAccessBuckets";
+import { parseEksClusterArn } from "./podIdentityPolicies";
 import { normalizePrefixes } from "./s3AccessPolicy";
 import { type ServiceAccountRef } from "./trustPolicy";
 import {
+  parseOidcProviderArn,
   parseRoleArn,
   requireArray,
   requireString,
@@ -222,7 +224,8 @@ function object(field: string, value: unknown, fields: readonly string[]): Recor
 
 /**
  * Reads a handoff strictly: the version this package writes, no unknown field, every value valid and
- * consistent (each listed mechanism's cluster fields present). Errors name `field` (the binding's
+ * consistent (each listed mechanism's cluster fields present, each cluster key, issuer, cluster ARN
+ * and chained source role once, the grant's role in account B). Errors name `field` (the binding's
  * `args.handoff`) and the path inside it.
  */
 export function parseHandoff(field: string, value: unknown): BucketAccessHandoff {
@@ -279,6 +282,24 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
     }
     return { key, ...values };
   });
+  // As the grant writes them: each key once, each issuer, cluster and chained source role once.
+  const firstOfKey = new Map<string, number>();
+  clusters.forEach((c, i) => {
+    const earlier = firstOfKey.get(c.key);
+    if (earlier !== undefined) {
+      throw new InputError(
+        `${field}.clusters[${i}].key`,
+        c.key,
+        `is the key of ${field}.clusters[${earlier}] too: a grant's clusters have distinct keys`,
+      );
+    }
+    firstOfKey.set(c.key, i);
+  });
+  checkDistinctClusters(
+    field,
+    clusters.map(({ key: _key, ...c }, i) => [`clusters[${i}]`, c] as const),
+  );
+  checkHandoffRole(`${field}.roleArn`, roleArn, clusters);
   const buckets = requireArray(`${field}.buckets`, raw.buckets, 1).map((b, i) => {
     const where = `${field}.buckets[${i}]`;
     const o = object(where, b, ["name", "access", "prefixes", "kmsKeyArn"]);
@@ -295,4 +316,50 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
     };
   });
   return { version: HANDOFF_VERSION, mechanisms, roleArn, serviceAccounts, clusters, buckets };
+}
+
+/**
+ * The grant's role must be in account B: another account than every account-A ARN the handoff names
+ * (a cluster, a Pod Identity or chained source role), in the same partition as all of them. Within one
+ * account an identity policy alone lets a principal assume a role whose trust names the account
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html),
+ * so a handoff naming a role of the cluster's own account (its ClusterAdmin, say) would have the
+ * binding's source roles allowed into it; no AWS principal assumes a role of another partition.
+ */
+export function checkHandoffRole(
+  field: string,
+  roleArn: string,
+  clusters: readonly HandoffCluster[],
+): void {
+  const role = parseRoleArn(field, roleArn);
+  clusters.forEach((c, i) => {
+    const sides: Array<[string, { partition: string; accountId: string }, boolean]> = [];
+    if (c.clusterArn !== undefined)
+      sides.push(["clusterArn", parseEksClusterArn("clusterArn", c.clusterArn), true]);
+    if (c.sourceRoleArn !== undefined)
+      sides.push(["sourceRoleArn", parseRoleArn("sourceRoleArn", c.sourceRoleArn), true]);
+    if (c.chainedSourceRoleArn !== undefined)
+      sides.push(["chainedSourceRoleArn", parseRoleArn("chainedSourceRoleArn", c.chainedSourceRoleArn), true]);
+    // IRSA's provider is account B's (the grant's), so only its partition is compared.
+    if (c.oidcProviderArn !== undefined)
+      sides.push(["oidcProviderArn", parseOidcProviderArn("oidcProviderArn", c.oidcProviderArn), false]);
+    for (const [name, other, accountA] of sides) {
+      const where = `clusters[${i}].${name}`;
+      if (other.partition !== role.partition) {
+        throw new InputError(
+          field,
+          roleArn,
+          `must be in the partition of the handoff's ${where} ("${other.partition}"): no role of another partition can be assumed`,
+        );
+      }
+      if (accountA && other.accountId === role.accountId) {
+        throw new InputError(
+          field,
+          roleArn,
+          `must be in account B, not in account ${other.accountId} of the handoff's ${where} (the cluster's account A): ` +
+            "within one account an identity policy alone lets the binding's source roles assume a role whose trust names the account",
+        );
+      }
+    }
+  });
 }

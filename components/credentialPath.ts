@@ -284,7 +284,15 @@ export function checkBindingMechanisms(field: string, mechanisms: readonly Mecha
   return [...mechanisms];
 }
 
-/** The path a pod's AWS SDK takes when the listed mechanisms are all set up for its service account. */
+/**
+ * The path a pod's AWS SDK takes when the listed mechanisms are all set up for its service account,
+ * for pods that mount the chained profile and use an SDK that reads `AWS_PROFILE` first. With
+ * `irsa-chained` and `pod-identity` the ServiceAccount's annotation makes the IRSA webhook inject
+ * `AWS_ROLE_ARN` (account A's source role) into every pod of it: a pod without `AWS_CONFIG_FILE` and
+ * `AWS_PROFILE`, and any Java v2 or Go v2 pod, takes web identity before the container provider and
+ * runs as the source role (S3 AccessDenied: it may only assume the grant's role), not Pod Identity
+ * (docs/migration.md, the pairs).
+ */
 export function podCredentialPath(mechanisms: readonly Mechanism[]): Mechanism {
   if (mechanisms.length === 0)
     throw new InputError("mechanisms", mechanisms, "must name at least one mechanism");

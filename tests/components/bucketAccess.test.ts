@@ -421,6 +421,77 @@ describe("the handoff (version 1) and the binding's plan", () => {
     );
   });
 
+  it("refuses a cluster key, issuer, cluster or chained source role listed twice (the grant lists each once)", () => {
+    const prod = handoff.clusters[0];
+    const second = {
+      key: "staging",
+      issuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/FFFF",
+      oidcProviderArn: `arn:aws:iam::${ACCOUNT_B}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/FFFF`,
+      clusterArn: `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/staging`,
+      sourceRoleArn: `arn:aws:iam::${ACCOUNT_A}:role/staging-source`,
+    };
+    expect(parseHandoff("h", { ...handoff, clusters: [prod, second] }).clusters).to.have.length(2);
+    expectInputError(
+      () => parseHandoff("h", { ...handoff, clusters: [prod, { ...second, key: "prod" }] }),
+      "h.clusters[1].key",
+      "prod",
+      "is the key of h.clusters[0] too",
+    );
+    expectInputError(
+      () => parseHandoff("h", { ...handoff, clusters: [prod, { ...second, clusterArn: CLUSTER }] }),
+      "h.clusters[1]",
+      `cluster ${CLUSTER}`,
+      "names the same cluster as h.clusters[0]: list each cluster once",
+    );
+    const chained = (key: string, issuerUrl: string) => ({
+      key,
+      chainedSourceRoleArn: `arn:aws:iam::${ACCOUNT_A}:role/chained`,
+      issuerUrl,
+    });
+    const twice = {
+      ...handoff,
+      mechanisms: ["irsa-chained"],
+      clusters: [chained("prod", ISSUER), chained("staging", second.issuerUrl)],
+    };
+    expectInputError(
+      () => parseHandoff("h", twice),
+      "h.clusters[1]",
+      `chained source role arn:aws:iam::${ACCOUNT_A}:role/chained`,
+      "names the same chained source role as h.clusters[0]",
+    );
+  });
+
+  it("refuses a role in the cluster's account A, or in another partition (the pods would assume it)", () => {
+    const adminInA = `arn:aws:iam::${ACCOUNT_A}:role/ClusterAdmin`;
+    expectInputError(
+      () => parseHandoff("h", { ...handoff, roleArn: adminInA }),
+      "h.roleArn",
+      adminInA,
+      `must be in account B, not in account ${ACCOUNT_A} of the handoff's clusters[0].clusterArn (the cluster's account A)`,
+    );
+    // The source role alone names account A when the cluster's ARN is another account's.
+    const sourceOnly = {
+      ...handoff,
+      mechanisms: ["irsa-chained"],
+      clusters: [{ key: "prod", chainedSourceRoleArn: `arn:aws:iam::${ACCOUNT_A}:role/chained` }],
+      roleArn: adminInA,
+    };
+    expectInputError(
+      () => parseHandoff("h", sourceOnly),
+      "h.roleArn",
+      adminInA,
+      `must be in account B, not in account ${ACCOUNT_A} of the handoff's clusters[0].chainedSourceRoleArn`,
+    );
+    const otherPartition = `arn:aws-cn:iam::${ACCOUNT_B}:role/reports`;
+    expectInputError(
+      () => parseHandoff("h", { ...handoff, roleArn: otherPartition }),
+      "h.roleArn",
+      otherPartition,
+      `must be in the partition of the handoff's clusters[0].clusterArn ("aws")`,
+    );
+    expect(parseHandoff("h", { ...sourceOnly, roleArn: ROLE }).roleArn).to.equal(ROLE);
+  });
+
   it("plans a binding the grant allows, and names both sides when it does not", () => {
     expect(
       planBinding({

@@ -111,6 +111,62 @@ describe("irsa-chained in the grant: the cluster field chainedSourceRoleArn", ()
     );
   });
 
+  it("refuses a source role on a path AWS manages (/aws-service-role/, /aws-reserved/): a binding never creates it", () => {
+    for (const path of ["aws-service-role/eks.amazonaws.com", "aws-reserved/sso.amazonaws.com"]) {
+      const reserved = `arn:aws:iam::${ACCOUNT_A}:role/${path}/reports`;
+      expectInputError(
+        () => checkClusterValues("c.prod", { chainedSourceRoleArn: reserved }),
+        "c.prod.chainedSourceRoleArn",
+        reserved,
+        `must not be on the path /${path.split("/")[0]}/: AWS creates and manages the roles there`,
+      );
+      expectInputError(
+        () => checkClusterValues("c.prod", { clusterArn: CLUSTER, sourceRoleArn: reserved }),
+        "c.prod.sourceRoleArn",
+        reserved,
+        `must not be on the path /${path.split("/")[0]}/`,
+      );
+    }
+    // Only a path that starts with them: a customer's path may contain the words.
+    const own = `arn:aws:iam::${ACCOUNT_A}:role/team/aws-reserved/reports`;
+    expect(checkClusterValues("c.prod", { chainedSourceRoleArn: own })).to.deep.equal({
+      chainedSourceRoleArn: own,
+    });
+  });
+
+  it("compares role names as IAM does: case-insensitively, whatever the path", () => {
+    const shouted = `arn:aws:iam::${ACCOUNT_A}:role/other/REPORTS-CHAINED`;
+    expectInputError(
+      () =>
+        checkDistinctClusters("c", [
+          ["dev", { chainedSourceRoleArn: CHAINED }],
+          ["prod", { chainedSourceRoleArn: shouted }],
+        ]),
+      "c.prod",
+      `chained source role ${shouted}`,
+      "names the same chained source role as c.dev",
+    );
+    const podShouted = `arn:aws:iam::${ACCOUNT_A}:role/team/REPORTS-SOURCE`; // POD_SOURCE, another path
+    expectInputError(
+      () =>
+        checkClusterValues("c.prod", {
+          clusterArn: CLUSTER,
+          sourceRoleArn: POD_SOURCE,
+          chainedSourceRoleArn: podShouted,
+        }),
+      "c.prod.chainedSourceRoleArn",
+      podShouted,
+      "must differ from c.prod.sourceRoleArn, also in the role name's case",
+    );
+    // Another account's role of the same name is another role.
+    expect(() =>
+      checkDistinctClusters("c", [
+        ["dev", { chainedSourceRoleArn: CHAINED }],
+        ["prod", { chainedSourceRoleArn: `arn:aws:iam::${ACCOUNT_C}:role/team/reports-chained` }],
+      ]),
+    ).not.to.throw();
+  });
+
   it("names each chained source role once across the grant's clusters", () => {
     expectInputError(
       () =>
