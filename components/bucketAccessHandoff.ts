@@ -326,11 +326,7 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
  * so a handoff naming a role of the cluster's own account (its ClusterAdmin, say) would have the
  * binding's source roles allowed into it; no AWS principal assumes a role of another partition.
  */
-export function checkHandoffRole(
-  field: string,
-  roleArn: string,
-  clusters: readonly HandoffCluster[],
-): void {
+export function checkHandoffRole(field: string, roleArn: string, clusters: readonly HandoffCluster[]): void {
   const role = parseRoleArn(field, roleArn);
   clusters.forEach((c, i) => {
     const sides: Array<[string, { partition: string; accountId: string }, boolean]> = [];
@@ -339,7 +335,11 @@ export function checkHandoffRole(
     if (c.sourceRoleArn !== undefined)
       sides.push(["sourceRoleArn", parseRoleArn("sourceRoleArn", c.sourceRoleArn), true]);
     if (c.chainedSourceRoleArn !== undefined)
-      sides.push(["chainedSourceRoleArn", parseRoleArn("chainedSourceRoleArn", c.chainedSourceRoleArn), true]);
+      sides.push([
+        "chainedSourceRoleArn",
+        parseRoleArn("chainedSourceRoleArn", c.chainedSourceRoleArn),
+        true,
+      ]);
     // IRSA's provider is account B's (the grant's), so only its partition is compared.
     if (c.oidcProviderArn !== undefined)
       sides.push(["oidcProviderArn", parseOidcProviderArn("oidcProviderArn", c.oidcProviderArn), false]);

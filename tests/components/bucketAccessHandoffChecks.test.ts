@@ -113,7 +113,7 @@ describe("BucketAccessBinding registers no AWS or Kubernetes resource before the
     [
       "a handoff of version 2",
       { handoff: pulumi.output({ ...HANDOFF, version: 2 }) },
-      'args.handoff.version: 2 is invalid: must be 1',
+      "args.handoff.version: 2 is invalid: must be 1",
     ],
     [
       "a service account the grant does not name",
