@@ -6,10 +6,10 @@
  * Kept apart from `types.ts` (the chain layer): a plan layer reads the recorded passes (plan/), the
  * chain layer loads nothing but the pure chain, and the doctor loads the registry, never the plan.
  *
- * Pure types.
+ * Pure: its types, and `twoRoleMatrix`, the matrix frame both mechanisms with a source role in account A share.
  */
 import { type Mechanism } from "../components/mechanism";
-import { type PlannedRole } from "../plan/collect";
+import { plannedSourceRole, type PlannedRole } from "../plan/collect";
 import { type AccessRow } from "../plan/matrix";
 import { type StackPass } from "../plan/passes";
 import { type PlanConfigs } from "../plan/planInput";
@@ -31,6 +31,46 @@ export interface PlannedMatrix {
   sourceRole?: PlannedRole;
   /** The rows; or, when the runs planned too little to evaluate anything, what they did not plan. */
   matrix: AccessRow[] | { missing: string };
+}
+
+/** The documents of the two roles a chained mechanism's matrix evaluates (source in A, target in B). */
+export interface TwoRoleDocuments {
+  sourceRoleArn: string;
+  sourceTrust: PlannedDocument["doc"];
+  sourcePermissions: Array<PlannedDocument["doc"]>;
+  targetRoleArn: string;
+  targetTrust: PlannedDocument["doc"];
+  permissionPolicies: Array<PlannedDocument["doc"]>;
+}
+
+/**
+ * The matrix of a mechanism with a source role in account A (Pod Identity, irsa-chained): the source
+ * role read once; `missing` (what the runs did not plan) unless `targetRoleArn` and `ready`; else
+ * `build` with both roles' documents.
+ */
+export function twoRoleMatrix(
+  rawSourceRole: Parameters<typeof plannedSourceRole>[0],
+  targetRoleArn: string | undefined,
+  planned: PlannedAccountB,
+  ready: boolean,
+  missing: string,
+  build: (documents: TwoRoleDocuments) => AccessRow[],
+): PlannedMatrix {
+  const sourceRole = plannedSourceRole(rawSourceRole);
+  if (!sourceRole || targetRoleArn === undefined || !ready) {
+    return { ...(sourceRole ? { sourceRole } : {}), matrix: { missing } };
+  }
+  return {
+    sourceRole,
+    matrix: build({
+      sourceRoleArn: sourceRole.arn,
+      sourceTrust: sourceRole.trustPolicy.doc,
+      sourcePermissions: sourceRole.permissionPolicies.map((p) => p.doc),
+      targetRoleArn,
+      targetTrust: planned.trustPolicy.doc,
+      permissionPolicies: planned.permissionPolicies.map((p) => p.doc),
+    }),
+  };
 }
 
 /**

@@ -3,8 +3,7 @@
  * tables.
  */
 import { Mechanism } from "../../components/mechanism";
-import { plannedSourceRole } from "../../plan/collect";
-import { type PlanLayer } from "../planLayer";
+import { twoRoleMatrix, type PlanLayer } from "../planLayer";
 import { buildIrsaChainedMatrix } from "./matrix";
 import { collectIrsaChainedSnapshot } from "./plan";
 import { irsaChainedMatrixTables } from "./render";
@@ -12,33 +11,22 @@ import { irsaChainedMatrixTables } from "./render";
 export const IRSA_CHAINED_PLAN: PlanLayer<typeof Mechanism.IrsaChained> = {
   name: Mechanism.IrsaChained,
   collect: (passes, configs) => collectIrsaChainedSnapshot(passes, configs.a.deployProbe),
-  matrix: (chain, { configs, trustPolicy, permissionPolicies }) => {
-    const sourceRole = plannedSourceRole(chain.sourceRole);
-    if (!sourceRole || !chain.provider || !chain.role || !chain.bucketName) {
-      return {
-        ...(sourceRole ? { sourceRole } : {}),
-        matrix: {
-          missing:
-            "the runs plan no OIDC provider in account A, source role, target role or bucket name to evaluate against",
-        },
-      };
-    }
-    return {
-      sourceRole,
-      matrix: buildIrsaChainedMatrix({
-        configs,
-        providerArn: chain.provider.arn,
-        accountBId: configs.b.aws.allowedAccountIds?.[0],
-        sourceRoleArn: sourceRole.arn,
-        sourceTrust: sourceRole.trustPolicy.doc,
-        sourcePermissions: sourceRole.permissionPolicies.map((p) => p.doc),
-        targetRoleArn: chain.role.arn,
-        targetTrust: trustPolicy.doc,
-        permissionPolicies: permissionPolicies.map((p) => p.doc),
-        bucketName: chain.bucketName,
-      }),
-    };
-  },
+  matrix: (chain, planned) =>
+    twoRoleMatrix(
+      chain.sourceRole,
+      chain.role?.arn,
+      planned,
+      chain.provider !== undefined && chain.bucketName !== undefined,
+      "the runs plan no OIDC provider in account A, source role, target role or bucket name to evaluate against",
+      (documents) =>
+        buildIrsaChainedMatrix({
+          configs: planned.configs,
+          providerArn: chain.provider!.arn,
+          accountBId: planned.configs.b.aws.allowedAccountIds?.[0],
+          bucketName: chain.bucketName!,
+          ...documents,
+        }),
+    ),
   matrixTables: irsaChainedMatrixTables,
   words: {
     accountBDocuments: "IAM documents (account-b: the target role)",

@@ -3,8 +3,7 @@
  * tables.
  */
 import { Mechanism } from "../../components/mechanism";
-import { plannedSourceRole } from "../../plan/collect";
-import { type PlanLayer } from "../planLayer";
+import { twoRoleMatrix, type PlanLayer } from "../planLayer";
 import { buildPodIdentityMatrix } from "./matrix";
 import { collectPodIdentitySnapshot } from "./plan";
 import { podIdentityMatrixTables } from "./render";
@@ -12,32 +11,21 @@ import { podIdentityMatrixTables } from "./render";
 export const POD_IDENTITY_PLAN: PlanLayer<typeof Mechanism.PodIdentity> = {
   name: Mechanism.PodIdentity,
   collect: collectPodIdentitySnapshot,
-  matrix: (chain, { configs, trustPolicy, permissionPolicies }) => {
-    const sourceRole = plannedSourceRole(chain.sourceRole);
-    if (!sourceRole || !chain.cluster || !chain.role || !chain.bucketName) {
-      return {
-        ...(sourceRole ? { sourceRole } : {}),
-        matrix: {
-          missing:
-            "the runs plan no cluster ARN, source role, target role or bucket name to evaluate against",
-        },
-      };
-    }
-    return {
-      sourceRole,
-      matrix: buildPodIdentityMatrix({
-        configs,
-        clusterArn: chain.cluster.arn,
-        sourceRoleArn: sourceRole.arn,
-        sourceTrust: sourceRole.trustPolicy.doc,
-        sourcePermissions: sourceRole.permissionPolicies.map((p) => p.doc),
-        targetRoleArn: chain.role.arn,
-        targetTrust: trustPolicy.doc,
-        permissionPolicies: permissionPolicies.map((p) => p.doc),
-        bucketName: chain.bucketName,
-      }),
-    };
-  },
+  matrix: (chain, planned) =>
+    twoRoleMatrix(
+      chain.sourceRole,
+      chain.role?.arn,
+      planned,
+      chain.cluster !== undefined && chain.bucketName !== undefined,
+      "the runs plan no cluster ARN, source role, target role or bucket name to evaluate against",
+      (documents) =>
+        buildPodIdentityMatrix({
+          configs: planned.configs,
+          clusterArn: chain.cluster!.arn,
+          bucketName: chain.bucketName!,
+          ...documents,
+        }),
+    ),
   matrixTables: podIdentityMatrixTables,
   words: {
     accountBDocuments: "IAM documents (account-b: the target role)",
