@@ -29,6 +29,7 @@
  * {@link credentialPathOf} for every pair a binding accepts).
  */
 import { InputError } from "./errors";
+import { isRecord } from "./values";
 import { MECHANISMS, Mechanism } from "./mechanism";
 
 /** A credential source a pod's environment can select. */
@@ -131,6 +132,41 @@ export function credentialSourcesOf(env: Record<string, string>): CredentialSour
 }
 
 /**
+ * A container spec's environment as the credential checks read it (the doctor's pods, verify's Job
+ * pod: one reading for both), from kubectl's JSON or the Kubernetes client's objects alike:
+ * - `env`: each variable's literal value; a marker when Kubernetes takes it from elsewhere
+ *   (`valueFrom`: set, though its value is not read, so a static key from a Secret is still seen);
+ *   a variable with neither is empty (Kubernetes leaves `value: ""` out), so unset;
+ * - `envFrom`: its sources in words (`secretRef keys`, `configMapRef app with prefix APP_`), whose
+ *   variables are not read, when it has any.
+ */
+export function containerEnvironment(container: unknown): {
+  env: Record<string, string>;
+  envFrom?: string[];
+} {
+  const c = isRecord(container) ? container : {};
+  const env: Record<string, string> = {};
+  for (const e of Array.isArray(c.env) ? c.env.filter(isRecord) : []) {
+    if (typeof e.name !== "string") continue;
+    if (typeof e.value === "string") env[e.name] = e.value;
+    else if (isRecord(e.valueFrom)) {
+      const from = e.valueFrom;
+      const kinds = Object.keys(from).filter((k) => from[k] !== undefined && from[k] !== null);
+      env[e.name] = `(set from ${kinds.length > 0 ? kinds.join(", ") : "valueFrom"})`;
+    } else env[e.name] = "";
+  }
+  const sources = (Array.isArray(c.envFrom) ? c.envFrom.filter(isRecord) : []).map((e) => {
+    const ref = isRecord(e.secretRef)
+      ? `secretRef ${typeof e.secretRef.name === "string" ? e.secretRef.name : "?"}`
+      : isRecord(e.configMapRef)
+        ? `configMapRef ${typeof e.configMapRef.name === "string" ? e.configMapRef.name : "?"}`
+        : "(unknown source)";
+    return typeof e.prefix === "string" && e.prefix !== "" ? `${ref} with prefix ${e.prefix}` : ref;
+  });
+  return { env, ...(sources.length > 0 ? { envFrom: sources } : {}) };
+}
+
+/**
  * Which source each SDK family takes from one container's environment. `envFrom` names the
  * container's `envFrom` sources (their variables are not read): the path is then undecided.
  */
@@ -153,11 +189,13 @@ export function credentialPathOf(
   const used = new Set(Object.values(bySdk));
   const agreed = used.size === 1 ? [...used][0] : undefined;
   const issues: CredentialPath["issues"] = [];
-  if (set(env, "AWS_ACCESS_KEY_ID") !== set(env, "AWS_SECRET_ACCESS_KEY")) {
+  // botocore's environment provider raises PartialCredentialsError for a key id without its secret
+  // (a secret without a key id is skipped like no keys at all).
+  if (set(env, "AWS_ACCESS_KEY_ID") && !set(env, "AWS_SECRET_ACCESS_KEY")) {
     issues.push({
       text:
-        `${set(env, "AWS_ACCESS_KEY_ID") ? "AWS_ACCESS_KEY_ID without AWS_SECRET_ACCESS_KEY" : "AWS_SECRET_ACCESS_KEY without AWS_ACCESS_KEY_ID"}: ` +
-        "boto3 and the AWS CLI stop with PartialCredentialsError instead of going on down their chain",
+        "AWS_ACCESS_KEY_ID without AWS_SECRET_ACCESS_KEY: boto3 and the AWS CLI stop with " +
+        "PartialCredentialsError instead of going on down their chain",
     });
   }
   if (set(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
@@ -204,16 +242,27 @@ export function describeCredentialPath(path: CredentialPath): string {
     .join("; ");
 }
 
+/** The issues of a path ({@link CredentialPath.issues}) that break `expected`, in words. */
+export function credentialIssues(path: CredentialPath, expected: CredentialSource): string[] {
+  return path.issues.filter((i) => i.source === undefined || i.source === expected).map((i) => i.text);
+}
+
 /**
- * What stops a container from using `expected` (the source of the mechanism being checked): the
- * sources some SDK family takes instead, in words; empty when every family takes `expected`.
+ * What stops a container from using `expected` (the source of the mechanism being checked): its
+ * issues, and the sources some SDK family takes instead, in words; empty when every family takes
+ * `expected`. Families that take a source in `ignore` are not counted (a source the caller reports in
+ * its own words, or a documented limit).
  */
-export function credentialPathProblems(path: CredentialPath, expected: CredentialSource): string[] {
-  const issues = path.issues
-    .filter((i) => i.source === undefined || i.source === expected)
-    .map((i) => i.text);
-  const others = SDK_FAMILIES.filter((f) => path.bySdk[f] !== undefined && path.bySdk[f] !== expected);
-  if (others.length === 0) return issues;
+export function credentialPathProblems(
+  path: CredentialPath,
+  expected: CredentialSource,
+  ignore: readonly CredentialSource[] = [],
+): string[] {
+  const issues = credentialIssues(path, expected);
+  const others = SDK_FAMILIES.filter((f) => {
+    const s = path.bySdk[f];
+    return s !== undefined && s !== expected && !ignore.includes(s);
+  });
   const bySource = new Map<CredentialSource, SdkFamily[]>();
   for (const f of others) bySource.set(path.bySdk[f]!, [...(bySource.get(path.bySdk[f]!) ?? []), f]);
   return [
@@ -224,16 +273,6 @@ export function credentialPathProblems(path: CredentialPath, expected: Credentia
         `not ${WORDS[expected]}`,
     ),
   ];
-}
-
-/** `bySdk` with the families that use `source` left out (a problem already reported in other words). */
-export function withoutSource(
-  bySdk: Record<SdkFamily, CredentialSource | undefined>,
-  source: CredentialSource,
-): Record<SdkFamily, CredentialSource | undefined> {
-  const out = { ...bySdk };
-  for (const f of SDK_FAMILIES) if (out[f] === source) out[f] = undefined;
-  return out;
 }
 
 /**

@@ -12,6 +12,8 @@ import { Mechanism, assertNever } from "../components/mechanism";
 import { isRecord } from "../components/values";
 import {
   SOURCE_OF_MECHANISM,
+  containerEnvironment,
+  credentialIssues,
   credentialPathOf,
   describeSource,
   type CredentialPath,
@@ -131,32 +133,6 @@ export function parseTerminationMessage(message: string): AccessCheckResult | un
 /** The access check's container (components/accessCheckJob.ts names it so). */
 const ACCESS_CHECK_CONTAINER = "access-check";
 
-/**
- * A container spec's environment: literal values, and a marker for one Kubernetes takes from
- * elsewhere (`valueFrom`): set, so a static key from a Secret is still seen.
- */
-function specEnv(env: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of Array.isArray(env) ? env.filter(isRecord) : []) {
-    if (typeof e.name !== "string") continue;
-    out[e.name] = typeof e.value === "string" ? e.value : isRecord(e.valueFrom) ? "(set from valueFrom)" : "";
-  }
-  return out;
-}
-
-/** A container spec's `envFrom` sources in words (their variables are not read). */
-function specEnvFrom(envFrom: unknown): string[] {
-  return (Array.isArray(envFrom) ? envFrom.filter(isRecord) : []).map((e) => {
-    const kind = isRecord(e.secretRef)
-      ? "secretRef"
-      : isRecord(e.configMapRef)
-        ? "configMapRef"
-        : "(unknown source)";
-    const ref = isRecord(e.secretRef) ? e.secretRef : isRecord(e.configMapRef) ? e.configMapRef : {};
-    return `${kind}${typeof ref.name === "string" ? ` ${ref.name}` : ""}`;
-  });
-}
-
 function podReport(pod: Record<string, unknown>): PodReport {
   const metadata = isRecord(pod.metadata) ? pod.metadata : {};
   const status = isRecord(pod.status) ? pod.status : {};
@@ -169,7 +145,8 @@ function podReport(pod: Record<string, unknown>): PodReport {
   const specContainers = Array.isArray(spec?.containers) ? spec.containers.filter(isRecord) : [];
   const checkContainer = specContainers.find((c) => c.name === ACCESS_CHECK_CONTAINER) ?? specContainers[0];
   if (checkContainer !== undefined) {
-    report.credentials = credentialPathOf(specEnv(checkContainer.env), specEnvFrom(checkContainer.envFrom));
+    const { env, envFrom } = containerEnvironment(checkContainer);
+    report.credentials = credentialPathOf(env, envFrom);
   }
   const containers = Array.isArray(status.containerStatuses) ? status.containerStatuses.filter(isRecord) : [];
   for (const container of containers) {
@@ -268,9 +245,7 @@ export function formatVerifyReport(check: AccessCheckRef, pods: JobPods): { ok: 
     lines.push(`  assumed role:  ${result.callerArn}`);
     lines.push(`  expected role: ${check.expectedRoleArn} (${matches ? "matches" : "DOES NOT MATCH"})`);
   }
-  const problems = (pod.credentials?.issues ?? [])
-    .filter((i) => i.source === undefined || i.source === expectedSource)
-    .map((i) => i.text);
+  const problems = pod.credentials === undefined ? [] : credentialIssues(pod.credentials, expectedSource);
   const judged = result.ok && matches && pod.credentials !== undefined && undecided.length === 0;
   if (judged && (cli !== expectedSource || problems.length > 0)) {
     lines.push(

@@ -7,7 +7,7 @@ import { describeValue } from "../../components/errors";
 import { parseProfileConfig, ROLE_CHAINING_MAX_SESSION_SECONDS } from "../../components/chainedPolicies";
 import { CHAINED_CONFIG_KEY } from "../../components/chainedWiring";
 import { ROLE_ARN_ANNOTATION } from "../../components/serviceAccountAnnotations";
-import { credentialPathOf, credentialPathProblems, withoutSource } from "../../components/credentialPath";
+import { credentialPathOf, credentialPathProblems } from "../../components/credentialPath";
 import { runCheck, type CheckResult } from "../../chain/result";
 import { workloadChecks } from "../../chain/workloads";
 import { IRSA_CHAINED_CHECKS as C } from "./catalogue";
@@ -98,10 +98,7 @@ function workloadProfile(
   // IRSA's web identity is left out: the webhook injects it for the source role in every chained pod,
   // and the SDKs that read it first (Java v2, Go v2) are irsa-chained's documented limit.
   const path = credentialPathOf(w.env, w.envFrom);
-  const problems = credentialPathProblems(
-    { ...path, bySdk: withoutSource(path.bySdk, "web-identity") },
-    "profile",
-  );
+  const problems = credentialPathProblems(path, "profile", ["web-identity"]);
   const wired =
     file !== undefined &&
     profile !== undefined &&

@@ -14,7 +14,7 @@ import { POD_IDENTITY_CHECKS as C } from "./catalogue";
 import { detailOf, statusOf, type Outcome } from "../../chain/evaluation";
 import { explainDecision } from "../../chain/explain";
 import { IRSA_ENV, checkPods } from "../../chain/livePods";
-import { credentialPathOf, credentialPathProblems, withoutSource } from "../../components/credentialPath";
+import { credentialPathOf, credentialPathProblems } from "../../components/credentialPath";
 import { runCheck, undecidedRead, type CheckResult, type CheckStatus } from "../../chain/result";
 import { type PodIdentityAssociationFacts, type PodIdentitySnapshot } from "../../chain/snapshot";
 
@@ -135,10 +135,7 @@ export function podsCheck(s: PodIdentitySnapshot): CheckResult[] {
     // Static keys or a profile an SDK reads before the container endpoint (IRSA's is reported above).
     if (missing.length === 0) {
       const path = credentialPathOf(env);
-      const others = credentialPathProblems(
-        { ...path, bySdk: withoutSource(path.bySdk, "web-identity") },
-        "container",
-      );
+      const others = credentialPathProblems(path, "container", ["web-identity"]);
       problems.push(...others.map((p) => `${where}: ${p}`));
     }
     return problems;

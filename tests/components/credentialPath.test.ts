@@ -4,6 +4,7 @@ import {
   credentialPathOf,
   credentialPathProblems,
   checkBindingMechanisms,
+  containerEnvironment,
   credentialSourcesOf,
   describeCredentialPath,
   podCredentialPath,
@@ -118,6 +119,32 @@ describe("credentialPathOf: which credentials a container's AWS SDK uses", () =>
     expect(credentialPathProblems(credentialPathOf({ ...IRSA, ...PROFILE }), "web-identity")).to.deep.equal([
       "JavaScript v3, boto3 and the AWS CLI would use the config profile (AWS_PROFILE), not IRSA's web identity (AWS_ROLE_ARN)",
     ]);
+  });
+
+  it("containerEnvironment: literal values, valueFrom marked as set, an entry with neither unset; envFrom in words", () => {
+    const read = containerEnvironment({
+      env: [
+        { name: "AWS_ROLE_ARN", value: "arn:aws:iam::1:role/r" },
+        { name: "AWS_ACCESS_KEY_ID" },
+        {
+          name: "AWS_SECRET_ACCESS_KEY",
+          valueFrom: { secretKeyRef: { name: "s", key: "k" }, fieldRef: undefined },
+        },
+        { value: "no name" },
+      ],
+      envFrom: [{ secretRef: { name: "keys" } }, { configMapRef: { name: "app" }, prefix: "APP_" }, {}],
+    });
+    expect(read).to.deep.equal({
+      env: {
+        AWS_ROLE_ARN: "arn:aws:iam::1:role/r",
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "(set from secretKeyRef)",
+      },
+      envFrom: ["secretRef keys", "configMapRef app with prefix APP_", "(unknown source)"],
+    });
+    // Kubernetes leaves `value: ""` out: such a key is unset, so only half a pair is set.
+    expect(credentialPathOf(read.env).present).to.deep.equal([]);
+    expect(containerEnvironment(undefined)).to.deep.equal({ env: {} });
   });
 
   it("describePod: one path per pod, or each container's when they differ", () => {

@@ -13,14 +13,9 @@ import { parseArn, tryParseArn } from "../../../components/arn";
 import { normalizeIssuer } from "../../../components/issuer";
 import { type RoleLiveFacts, type Unavailable } from "../../../chain/snapshot";
 import { awsErrorCode, awsErrorText } from "../../../doctor/aws";
-import {
-  accountOf,
-  containerEnvFacts,
-  providerFacts,
-  roleNameOf,
-  serviceAccountFacts,
-} from "../../irsa/doctor/facts";
+import { accountOf, providerFacts, roleNameOf, serviceAccountFacts } from "../../irsa/doctor/facts";
 import { ROLE_ARN_ANNOTATION } from "../../../components/serviceAccountAnnotations";
+import { containerEnvironment } from "../../../components/credentialPath";
 import { kubeErrorText } from "../../../doctor/kube";
 import { type CollectorContext } from "../../../doctor/collector";
 import { describeCluster, orUndefined, readBucketSide, readRole } from "../../../doctor/readers";
@@ -52,7 +47,7 @@ export function chainedPodWorkloads(pods: V1Pod[], serviceAccount: string): Chai
         name: p.metadata?.name ?? "(unnamed)",
         ...(p.metadata?.namespace !== undefined ? { namespace: p.metadata.namespace } : {}),
         serviceAccountName: serviceAccount,
-        ...containerEnvFacts(container),
+        ...containerEnvironment(container),
         configMapMounts: (container?.volumeMounts ?? [])
           .filter((m) => volumes.has(m.name))
           .map((m) => ({

@@ -4,12 +4,8 @@
  * object), and the diagnosis of a failed end-to-end step. Unit-tested without AWS or a cluster.
  */
 import { tryParseArn } from "../../../components/arn";
-import {
-  type V1Container,
-  type V1EnvFromSource,
-  type V1Pod,
-  type V1ServiceAccount,
-} from "@kubernetes/client-node";
+import { type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import { containerEnvironment } from "../../../components/credentialPath";
 import { type AssumeStep, type IrsaSnapshot, type LivePod } from "../../../chain";
 import { diagnose, diagnosisLine } from "../../diagnose";
 import { type AccessCheckRef } from "../../diagnosis";
@@ -46,45 +42,6 @@ export function serviceAccountFacts(
   };
 }
 
-/**
- * A variable's value as the pod spec states it: literal, or a marker naming where Kubernetes takes it
- * from (`valueFrom`). A variable set from a Secret is still set: the credential checks must see a
- * static key that comes from a Secret (fail closed), though not its value.
- */
-function envValue(e: { value?: string; valueFrom?: object }): string {
-  if (typeof e.value === "string") return e.value;
-  const from = e.valueFrom
-    ? Object.keys(e.valueFrom).filter((k) => (e.valueFrom as Record<string, unknown>)[k] !== undefined)
-    : [];
-  return from.length > 0 ? `(set from ${from.join(", ")})` : "(set from valueFrom)";
-}
-
-/** A container's `envFrom` sources in words (`secretRef static-keys`, `configMapRef app with prefix APP_`). */
-function envFromSources(envFrom: V1EnvFromSource[] | undefined): string[] {
-  return (envFrom ?? []).map((e) => {
-    const ref = e.secretRef
-      ? `secretRef ${e.secretRef.name ?? "?"}`
-      : e.configMapRef
-        ? `configMapRef ${e.configMapRef.name ?? "?"}`
-        : "(unknown source)";
-    return e.prefix ? `${ref} with prefix ${e.prefix}` : ref;
-  });
-}
-
-/**
- * A container's environment as the credential checks read it: its variables ({@link envValue}) and
- * its `envFrom` sources, when it has any.
- */
-export function containerEnvFacts(c: V1Container | undefined): {
-  env: Record<string, string>;
-  envFrom?: string[];
-} {
-  return {
-    env: Object.fromEntries((c?.env ?? []).map((e) => [e.name, envValue(e)])),
-    ...(c?.envFrom !== undefined && c.envFrom.length > 0 ? { envFrom: envFromSources(c.envFrom) } : {}),
-  };
-}
-
 /** The pods that run as the ServiceAccount (pods without serviceAccountName run as `default`). */
 export function podFacts(pods: V1Pod[], serviceAccount: string): LivePod[] {
   return pods
@@ -97,7 +54,7 @@ export function podFacts(pods: V1Pod[], serviceAccount: string): LivePod[] {
         : {}),
       containers: (p.spec?.containers ?? []).map((c) => ({
         name: c.name,
-        ...containerEnvFacts(c),
+        ...containerEnvironment(c),
       })),
     }))
     .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
