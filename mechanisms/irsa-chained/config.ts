@@ -17,7 +17,7 @@ import {
 } from "../../components/chainedPolicies";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { parseOidcProviderArn, validateRoleName } from "../../components/validation";
-import type { AccountBConfig } from "../../stacks/config";
+import type { AccountBConfig, AwsSettings } from "../../stacks/config";
 import { key, optionalInteger, optionalString, type ConfigGetter } from "../../stacks/configSource";
 import { restated, trustSizeError, type AccountAFacts } from "../../stacks/trustCheck";
 import { type StackConfigLayer } from "../stackLayer";
@@ -48,22 +48,31 @@ export interface IrsaChainedAccountBOutputs {
 }
 
 /**
- * account-a's keys of this mechanism, checked: the provider must be account A's (STS looks it up in
- * the source role's account), `accountA` being the stack's `aws:allowedAccountIds` when it names one.
+ * account-a's keys of this mechanism, checked: the provider must be account A's, in the stack's
+ * partition (STS looks it up in the source role's account), account A being among the stack's
+ * `aws:allowedAccountIds` when it names some.
  */
 export function parseIrsaChainedAccountA(
   get: ConfigGetter,
-  accountA: string | undefined,
+  aws: Pick<AwsSettings, "region" | "partition" | "allowedAccountIds">,
 ): IrsaChainedAccountAConfig {
   const existing = optionalString(get, "existingOidcProviderArn");
   const sourceRoleName = optionalString(get, "sourceRoleName");
   if (existing !== undefined) {
     const provider = parseOidcProviderArn(key("existingOidcProviderArn"), existing);
-    if (accountA !== undefined && provider.accountId !== accountA) {
+    if (provider.partition !== aws.partition) {
       throw new InputError(
         key("existingOidcProviderArn"),
         existing,
-        `must be a provider of account A (${accountA}, aws:allowedAccountIds): with mechanism "irsa-chained" the ` +
+        `must be in the partition of aws:region ${aws.region} ("${aws.partition}")`,
+      );
+    }
+    const ids = aws.allowedAccountIds;
+    if (ids !== undefined && !ids.includes(provider.accountId)) {
+      throw new InputError(
+        key("existingOidcProviderArn"),
+        existing,
+        `must be a provider of account A (${ids.join(", ")}, aws:allowedAccountIds): with mechanism "irsa-chained" the ` +
           "source role in account A trusts it, and STS looks the provider up in the role's account",
       );
     }
@@ -150,7 +159,7 @@ export const IRSA_CHAINED_STACK_CONFIG: StackConfigLayer<
   accountA: {
     keys: ["existingOidcProviderArn", "sourceRoleName"],
     clusterKeys: [],
-    parse: (get, aws) => ({ irsaChained: parseIrsaChainedAccountA(get, aws.allowedAccountIds?.[0]) }),
+    parse: (get, aws) => ({ irsaChained: parseIrsaChainedAccountA(get, aws) }),
     accountBOutputs: ["sourceRoleArn"],
     parseAccountBOutputs: (raw) =>
       typeof raw.sourceRoleArn === "string" ? { sourceRoleArn: raw.sourceRoleArn } : {},

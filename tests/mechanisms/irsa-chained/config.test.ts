@@ -15,35 +15,57 @@ import { expectInputError } from "../../components/coreHelpers";
 const A = "111122223333";
 const PROVIDER = `arn:aws:iam::${A}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC`;
 const getter = (values: Record<string, unknown>) => (k: string) => values[k];
+const AWS_A = { region: "eu-west-1", partition: "aws", allowedAccountIds: [A] };
 
 describe("irsa-chained config", () => {
   it("account-a: adopts A's provider and names the source role", () => {
     expect(
-      parseIrsaChainedAccountA(getter({ existingOidcProviderArn: PROVIDER, sourceRoleName: "src" }), A),
+      parseIrsaChainedAccountA(getter({ existingOidcProviderArn: PROVIDER, sourceRoleName: "src" }), AWS_A),
     ).to.deep.equal({ existingOidcProviderArn: PROVIDER, sourceRoleName: "src" });
-    expect(parseIrsaChainedAccountA(getter({}), A)).to.deep.equal({});
+    expect(parseIrsaChainedAccountA(getter({}), AWS_A)).to.deep.equal({});
   });
 
   it("account-a: refuses a provider of another account, a bad ARN and a bad role name", () => {
     const other = PROVIDER.replace(A, "444455556666");
     expectInputError(
-      () => parseIrsaChainedAccountA(getter({ existingOidcProviderArn: other }), A),
+      () => parseIrsaChainedAccountA(getter({ existingOidcProviderArn: other }), AWS_A),
       "cross-account-irsa:existingOidcProviderArn",
       other,
       /must be a provider of account A \(111122223333/,
     );
     expectInputError(
-      () => parseIrsaChainedAccountA(getter({ existingOidcProviderArn: "arn:aws:iam::1:role/x" }), A),
+      () => parseIrsaChainedAccountA(getter({ existingOidcProviderArn: "arn:aws:iam::1:role/x" }), AWS_A),
       "cross-account-irsa:existingOidcProviderArn",
       "arn:aws:iam::1:role/x",
       /IAM OIDC provider ARN/,
     );
     expectInputError(
-      () => parseIrsaChainedAccountA(getter({ sourceRoleName: "a b" }), A),
+      () => parseIrsaChainedAccountA(getter({ sourceRoleName: "a b" }), AWS_A),
       "cross-account-irsa:sourceRoleName",
       "a b",
       /IAM role name/,
     );
+    const china = PROVIDER.replace("arn:aws:", "arn:aws-cn:");
+    expectInputError(
+      () => parseIrsaChainedAccountA(getter({ existingOidcProviderArn: china }), AWS_A),
+      "cross-account-irsa:existingOidcProviderArn",
+      china,
+      /must be in the partition of aws:region eu-west-1 \("aws"\)/,
+    );
+    // Any of the allowed accounts is account A; without allowedAccountIds the account is not checked.
+    const second = PROVIDER.replace(A, "444455556666");
+    expect(
+      parseIrsaChainedAccountA(getter({ existingOidcProviderArn: second }), {
+        ...AWS_A,
+        allowedAccountIds: [A, "444455556666"],
+      }),
+    ).to.deep.equal({ existingOidcProviderArn: second });
+    expect(
+      parseIrsaChainedAccountA(getter({ existingOidcProviderArn: second }), {
+        region: "eu-west-1",
+        partition: "aws",
+      }),
+    ).to.deep.equal({ existingOidcProviderArn: second });
   });
 
   it("account-a: its keys are refused under another mechanism, naming it", () => {
