@@ -326,7 +326,7 @@ export function parseHandoff(field: string, value: unknown): BucketAccessHandoff
  * so a handoff naming a role of the cluster's own account (its ClusterAdmin, say) would have the
  * binding's source roles allowed into it; no AWS principal assumes a role of another partition.
  */
-export function checkHandoffRole(field: string, roleArn: string, clusters: readonly HandoffCluster[]): void {
+function checkHandoffRole(field: string, roleArn: string, clusters: readonly HandoffCluster[]): void {
   const role = parseRoleArn(field, roleArn);
   clusters.forEach((c, i) => {
     const sides: Array<[string, { partition: string; accountId: string }, boolean]> = [];

@@ -119,7 +119,11 @@ export interface CredentialPath {
 const set = (env: Record<string, string>, key: string): boolean =>
   typeof env[key] === "string" && env[key].length > 0;
 
-/** The sources an environment sets (for any family); a source counts only when every variable it needs is set. */
+/**
+ * The sources an environment sets (for any family); a source counts only when every variable it needs is set.
+ *
+ * @internal exported for the tests only
+ */
 export function credentialSourcesOf(env: Record<string, string>): CredentialSource[] {
   const present: CredentialSource[] = [];
   if (set(env, "AWS_ACCESS_KEY_ID") && set(env, "AWS_SECRET_ACCESS_KEY")) present.push("static-keys");

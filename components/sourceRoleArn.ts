@@ -12,7 +12,7 @@ import { parsePolicyRoleArn } from "./podIdentityPolicies";
  * https://docs.aws.amazon.com/singlesignon/latest/userguide/using-service-linked-roles.html). A binding
  * creates its source roles, so a source role on these paths is one it can never create: refused.
  */
-export const AWS_MANAGED_ROLE_PATHS = ["/aws-service-role/", "/aws-reserved/"] as const;
+const AWS_MANAGED_ROLE_PATHS = ["/aws-service-role/", "/aws-reserved/"] as const;
 
 /** A source role ARN a binding creates: an IAM role ARN without wildcards, not on an AWS-managed path. */
 export function sourceRoleParts(field: string, value: string): ReturnType<typeof parsePolicyRoleArn> {

@@ -30,6 +30,7 @@ const MOCHA = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
  * and its two workers each load the whole module graph. Measured on 2 cores (5 pairs, under load): one
  * process took x0.79 the CPU time of two workers; alone, `npm run test:unit` keeps its two workers.
  */
+// The same commands as package.json's `test:package`, `test:aws` and `test:unit`: change them together.
 const SUITES = {
   package: [MOCHA, "--config", ".mocharc.package.json"],
   aws: ["-r", "./scripts/tsCache.js", "tests/aws/run.ts"],

@@ -31,14 +31,14 @@ import { type StackConfigLayer } from "../stackLayer";
  * hex digits>`): it stands in for account-a's issuer in a preview before account-a exists, so a
  * trust policy that would be too large even then is refused. The real issuer is never shorter.
  */
-export const SHORTEST_EKS_ISSUER = `https://oidc.eks.xx-xxxx-1.amazonaws.com/id/${"0".repeat(32)}`;
+const SHORTEST_EKS_ISSUER = `https://oidc.eks.xx-xxxx-1.amazonaws.com/id/${"0".repeat(32)}`;
 
 /**
  * The ARN of the provider account-b will create for the issuer: its account is the stack's pinned
  * account when there is one, or a stand-in of the same length (only the document's size depends on
  * it before the provider exists).
  */
-export function predictedProviderArn(config: AccountBConfig, issuerUrl: string): string {
+function predictedProviderArn(config: AccountBConfig, issuerUrl: string): string {
   const account = config.aws.allowedAccountIds?.[0] ?? "000000000000";
   return `arn:${config.aws.partition}:iam::${account}:oidc-provider/${normalizeIssuer(issuerUrl)}`;
 }

@@ -27,15 +27,15 @@ import { type StackConfigLayer } from "../stackLayer";
  * for account-a's in a preview before account-a exists, so a target trust policy too large even then
  * is refused. The real ARNs are never shorter.
  */
-export const SHORTEST_SOURCE_ROLE_ARN = "arn:aws:iam::000000000000:role/x";
-export const SHORTEST_CLUSTER_ARN = "arn:aws:eks:us-east-1:000000000000:cluster/x";
+const SHORTEST_SOURCE_ROLE_ARN = "arn:aws:iam::000000000000:role/x";
+const SHORTEST_CLUSTER_ARN = "arn:aws:eks:us-east-1:000000000000:cluster/x";
 
 /**
  * EKS Pod Identity is not offered in the China Regions ("Pod Identity is not available in China
  * Regions. Use IAM roles for service accounts.",
  * https://docs.amazonaws.cn/en_us/eks/latest/userguide/pod-identities.html): refused there.
  */
-export function refusePodIdentityRegion(aws: AwsSettings): void {
+function refusePodIdentityRegion(aws: AwsSettings): void {
   if (aws.partition === "aws-cn") {
     throw new InputError(
       key("mechanism"),
