@@ -106,7 +106,7 @@ export interface CredentialPath {
   agreed?: CredentialSource;
   /** The mechanism of {@link agreed}, when it is one. */
   mechanism?: Mechanism;
-  /** What breaks a path whatever its order (half a key pair; a relative container URI). */
+  /** What breaks a path whatever its order (a key id without its secret; a relative container URI). */
   issues: { source?: CredentialSource; text: string }[];
   /**
    * Why the path cannot be known from the environment the doctor reads (variables from `envFrom`,
