@@ -10,7 +10,7 @@
  */
 import { type Mechanism } from "../components/mechanism";
 import { plannedSourceRole, type PlannedRole } from "../plan/collect";
-import { type AccessRow } from "../plan/matrix";
+import { type AccessRow, type TwoRoleDocuments } from "../plan/matrix";
 import { type StackPass } from "../plan/passes";
 import { type PlanConfigs } from "../plan/planInput";
 import { type PlannedDocument } from "../plan/records";
@@ -31,16 +31,6 @@ export interface PlannedMatrix {
   sourceRole?: PlannedRole;
   /** The rows; or, when the runs planned too little to evaluate anything, what they did not plan. */
   matrix: AccessRow[] | { missing: string };
-}
-
-/** The documents of the two roles a chained mechanism's matrix evaluates (source in A, target in B). */
-export interface TwoRoleDocuments {
-  sourceRoleArn: string;
-  sourceTrust: PlannedDocument["doc"];
-  sourcePermissions: Array<PlannedDocument["doc"]>;
-  targetRoleArn: string;
-  targetTrust: PlannedDocument["doc"];
-  permissionPolicies: Array<PlannedDocument["doc"]>;
 }
 
 /**

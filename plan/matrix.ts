@@ -10,6 +10,19 @@ import { type AccountBConfig } from "../stacks/config";
 import { DESCRIBED, detailOf, tryAccess, type Outcome } from "../chain";
 import { type PlanConfigs } from "./planInput";
 
+/**
+ * The documents of the two roles the matrix of a mechanism with a source role in account A evaluates
+ * (Pod Identity, irsa-chained): the source role's in A, the target role's in B.
+ */
+export interface TwoRoleDocuments {
+  sourceRoleArn: string;
+  sourceTrust: PolicyDocument;
+  sourcePermissions: PolicyDocument[];
+  targetRoleArn: string;
+  targetTrust: PolicyDocument;
+  permissionPolicies: PolicyDocument[];
+}
+
 /** One row of the access matrix: a request, what the config intends, what the documents decide. */
 export interface AccessRow {
   /**

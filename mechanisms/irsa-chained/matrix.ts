@@ -7,7 +7,6 @@
  * account A, the source role's name in a third account, account A's root itself); then the access
  * rows all mechanisms share. The expectation comes from the config, never from the builders.
  */
-import { type PolicyDocument } from "../../components/policyDocument";
 import { sealDocument } from "../../components/policyGrammar";
 import { STS_AUDIENCE, type ServiceAccountRef } from "../../components/trustPolicy";
 import { parseOidcProviderArn, parseRoleArn } from "../../components/validation";
@@ -20,21 +19,16 @@ import {
   matrixRow,
   otherThan,
   type AccessRow,
+  type TwoRoleDocuments,
 } from "../../plan/matrix";
 
 /** What the matrix needs besides the config. */
-export interface IrsaChainedMatrixInputs {
+export interface IrsaChainedMatrixInputs extends TwoRoleDocuments {
   configs: PlanConfigs;
   /** account A's provider for the cluster's issuer. */
   providerArn: string;
   /** account B's id, for the near miss "a provider for the issuer in account B". */
   accountBId?: string;
-  sourceRoleArn: string;
-  sourceTrust: PolicyDocument;
-  sourcePermissions: PolicyDocument[];
-  targetRoleArn: string;
-  targetTrust: PolicyDocument;
-  permissionPolicies: PolicyDocument[];
   bucketName: string;
 }
 

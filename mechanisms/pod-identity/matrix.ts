@@ -6,7 +6,6 @@
  * assuming the source role; the source role chaining; then the access rows both mechanisms share.
  * The expectation comes from the config, never from the builders.
  */
-import { type PolicyDocument } from "../../components/policyDocument";
 import { sealDocument } from "../../components/policyGrammar";
 import {
   POD_IDENTITY_ACTIONS,
@@ -18,18 +17,19 @@ import { type ServiceAccountRef } from "../../components/trustPolicy";
 import { parseRoleArn } from "../../components/validation";
 import { DESCRIBED, tryAccess, tryRoleTrust, tryServiceTrust } from "../../chain";
 import { type PlanConfigs } from "../../plan/planInput";
-import { THIRD_ACCOUNT, accessRows, matrixRow, otherThan, type AccessRow } from "../../plan/matrix";
+import {
+  THIRD_ACCOUNT,
+  accessRows,
+  matrixRow,
+  otherThan,
+  type AccessRow,
+  type TwoRoleDocuments,
+} from "../../plan/matrix";
 
 /** What the Pod Identity matrix needs besides the config. */
-export interface PodIdentityMatrixInputs {
+export interface PodIdentityMatrixInputs extends TwoRoleDocuments {
   configs: PlanConfigs;
   clusterArn: string;
-  sourceRoleArn: string;
-  sourceTrust: PolicyDocument;
-  sourcePermissions: PolicyDocument[];
-  targetRoleArn: string;
-  targetTrust: PolicyDocument;
-  permissionPolicies: PolicyDocument[];
   bucketName: string;
 }
 
