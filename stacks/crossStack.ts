@@ -57,6 +57,31 @@ export interface SharedAccountBOutputs {
 }
 
 /**
+ * What every mechanism's planned chain reads from account-b's outputs: the role (its trust when
+ * exported), its S3 permission, the trusted service accounts and the object.
+ */
+export function accountBSnapshotFacts(
+  b: Pick<
+    SharedAccountBOutputs,
+    "roleArn" | "bucketName" | "objectKey" | "serviceAccounts" | "trustPolicy" | "accessPolicy"
+  >,
+): {
+  role: { arn: string; trustPolicy?: string };
+  permissionPolicies: Record<string, string>;
+  trusted: ServiceAccountRef[];
+  bucketName: string;
+  objectKey: string;
+} {
+  return {
+    role: { arn: b.roleArn, ...(b.trustPolicy !== undefined ? { trustPolicy: b.trustPolicy } : {}) },
+    permissionPolicies: b.accessPolicy !== undefined ? { "s3-access": b.accessPolicy } : {},
+    trusted: b.serviceAccounts,
+    bucketName: b.bucketName,
+    objectKey: b.objectKey,
+  };
+}
+
+/**
  * Reads account-b's stack outputs. Returns undefined when account-b has not been deployed yet (no
  * `roleArn`); throws naming the output when one is malformed.
  */

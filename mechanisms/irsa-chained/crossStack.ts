@@ -14,6 +14,7 @@ import { policyJson } from "../../components/policyDocument";
 import { ROLE_ARN_ANNOTATION } from "../../components/serviceAccountAnnotations";
 import { type ServiceAccountRef } from "../../components/trustPolicy";
 import { failures, type CheckResult } from "../../chain/result";
+import { accountBSnapshotFacts } from "../../stacks/crossStack";
 import { irsaChainedLink } from "./catalogue";
 import { checkIrsaChainedChain } from "./chain";
 import { type IrsaChainedSnapshot } from "./snapshot";
@@ -85,11 +86,7 @@ export function plannedIrsaChainedChain(
           },
         }
       : {}),
-    role: { arn: b.roleArn, ...(b.trustPolicy !== undefined ? { trustPolicy: b.trustPolicy } : {}) },
-    permissionPolicies: b.accessPolicy !== undefined ? { "s3-access": b.accessPolicy } : {},
-    trusted: b.serviceAccounts,
-    bucketName: b.bucketName,
-    objectKey: b.objectKey,
+    ...accountBSnapshotFacts(b),
     serviceAccount: {
       ...serviceAccount,
       annotations: side.sourceRoleArn !== undefined ? { [ROLE_ARN_ANNOTATION]: side.sourceRoleArn } : {},

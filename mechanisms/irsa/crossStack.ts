@@ -10,7 +10,7 @@ import { buildServiceAccountAnnotations } from "../../components/serviceAccountA
 import { type ServiceAccountRef } from "../../components/trustPolicy";
 import { parseOidcProviderArn } from "../../components/validation";
 import { type IrsaSnapshot } from "../../chain/snapshot";
-import type { AccountBOutputs } from "../../stacks/crossStack";
+import { accountBSnapshotFacts, type AccountBOutputs } from "../../stacks/crossStack";
 import { checkChain } from "../registry";
 import { assertChain } from "../results";
 import { IRSA_CHECKS } from "./catalogue";
@@ -49,11 +49,7 @@ export function plannedChain(
     mechanism: "irsa",
     ...(issuerUrl !== undefined ? { issuerUrl } : {}),
     ...(b.oidcProviderArn !== undefined ? { provider: { arn: b.oidcProviderArn, adopted: false } } : {}),
-    role: { arn: b.roleArn, ...(b.trustPolicy !== undefined ? { trustPolicy: b.trustPolicy } : {}) },
-    permissionPolicies: b.accessPolicy !== undefined ? { "s3-access": b.accessPolicy } : {},
-    trusted: b.serviceAccounts,
-    bucketName: b.bucketName,
-    objectKey: b.objectKey,
+    ...accountBSnapshotFacts(b),
     serviceAccount: {
       ...serviceAccount,
       annotations: buildServiceAccountAnnotations({ roleArn: b.roleArn }),

@@ -11,7 +11,7 @@ import {
 } from "../../components/podIdentityPolicies";
 import { type ServiceAccountRef } from "../../components/trustPolicy";
 import { type PodIdentitySnapshot } from "../../chain/snapshot";
-import type { AccountBOutputs } from "../../stacks/crossStack";
+import { accountBSnapshotFacts, type AccountBOutputs } from "../../stacks/crossStack";
 import { checkChain } from "../registry";
 import { assertChain } from "../results";
 
@@ -54,8 +54,7 @@ export function plannedPodIdentityChain(
           },
         }
       : {}),
-    role: { arn: b.roleArn, ...(b.trustPolicy !== undefined ? { trustPolicy: b.trustPolicy } : {}) },
-    permissionPolicies: b.accessPolicy !== undefined ? { "s3-access": b.accessPolicy } : {},
+    ...accountBSnapshotFacts(b),
     // The associations CrossAccountPodIdentity registers: one per trusted service account.
     associations: b.serviceAccounts.map((sa) => ({
       namespace: sa.namespace,
@@ -63,9 +62,6 @@ export function plannedPodIdentityChain(
       ...(side.sourceRoleArn !== undefined ? { roleArn: side.sourceRoleArn } : {}),
       targetRoleArn: b.roleArn,
     })),
-    trusted: b.serviceAccounts,
-    bucketName: b.bucketName,
-    objectKey: b.objectKey,
     serviceAccount: { ...serviceAccount, annotations: {} },
     workloads: [],
     deployProbe,
