@@ -107,13 +107,26 @@ describe("mechanisms: each stack layer's own keys and outputs", () => {
   const PROVIDER = "arn:aws:iam::444455556666:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
 
   it("the programs know exactly the shared keys and every layer's own, and no other", () => {
-    const own = (pick: (m: Mechanism) => readonly string[]) => MECHANISMS.flatMap(pick);
-    expect([...ACCOUNT_A_KEYS]).to.have.members([
-      ...new Set([...ACCOUNT_A_SHARED_KEYS, ...own((m) => STACK_CONFIG_LAYERS[m].accountA.keys)]),
-    ]);
-    expect([...ACCOUNT_B_KEYS]).to.have.members([
-      ...new Set([...ACCOUNT_B_SHARED_KEYS, ...own((m) => STACK_CONFIG_LAYERS[m].accountB.keys)]),
-    ]);
+    // Each layer's own keys, pinned: a key moved, added or dropped shows here.
+    const own = (m: Mechanism) => ({
+      a: [...STACK_CONFIG_LAYERS[m].accountA.keys],
+      cluster: [...STACK_CONFIG_LAYERS[m].accountA.clusterKeys],
+      b: [...STACK_CONFIG_LAYERS[m].accountB.keys],
+    });
+    expect(own("irsa")).to.deep.equal({ a: [], cluster: [], b: ["existingOidcProviderArn"] });
+    expect(own("pod-identity")).to.deep.equal({ a: [], cluster: ["podIdentityAgent"], b: [] });
+    expect(own("irsa-chained")).to.deep.equal({
+      a: ["existingOidcProviderArn", "sourceRoleName"],
+      cluster: [],
+      b: [],
+    });
+    // The programs' lists: the shared keys and those, nothing else.
+    expect([...ACCOUNT_A_KEYS].sort()).to.deep.equal(
+      [...new Set([...ACCOUNT_A_SHARED_KEYS, "existingOidcProviderArn", "sourceRoleName"])].sort(),
+    );
+    expect([...ACCOUNT_B_KEYS].sort()).to.deep.equal(
+      [...new Set([...ACCOUNT_B_SHARED_KEYS, "existingOidcProviderArn"])].sort(),
+    );
     // A layer's cluster field is no top-level key, and a top-level key no cluster field.
     expect(() => parseA("pod-identity", "  cross-account-irsa:podIdentityAgent: true\n")).to.throw(
       /^cross-account-irsa:podIdentityAgent: .* is invalid: is not a setting of the account-a program/,
@@ -134,7 +147,7 @@ describe("mechanisms: each stack layer's own keys and outputs", () => {
         ),
       );
     }
-    // A mechanism that does not refuse another's key itself: the stack parser refuses it by name.
+    // The stack parser's own refusal of another mechanism's key (the layers refuse it first, with their reason).
     expect(() =>
       refuseOtherMechanismKeys("account-b", "pod-identity", (k) =>
         k === "existingOidcProviderArn" ? PROVIDER : undefined,
