@@ -124,6 +124,18 @@ const RESERVED_ENV = new Set([
   "READY_FILE",
 ]);
 
+/** The AWS variables a wiring may set: the SDK config file and the profile in it (irsa-chained). */
+const WIRING_AWS_ENV = new Set(["AWS_CONFIG_FILE", "AWS_PROFILE"]);
+
+/** Refuses a key the wiring does not know (an unknown key is an error, never passed on). */
+function onlyKeys(field: string, value: Record<string, unknown>, known: readonly string[]): void {
+  for (const k of Object.keys(value)) {
+    if (!known.includes(k)) {
+      throw new InputError(`${field}.${k}`, value[k], `is not a field of the wiring (${known.join(", ")})`);
+    }
+  }
+}
+
 function object(field: string, value: unknown): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new InputError(field, value, "must be an object");
@@ -143,6 +155,14 @@ export function validatePodCredentials(field: string, value: unknown): Required<
         "must be a C identifier the workload does not set itself (HOME, AWS_REGION, EXPECTED_ROLE_ARN, ...)",
       );
     }
+    if (v.name.startsWith("AWS_") && !WIRING_AWS_ENV.has(v.name)) {
+      throw new InputError(
+        `${field}.env[${i}].name`,
+        v.name,
+        `must not be an AWS variable other than ${[...WIRING_AWS_ENV].join(" or ")}: the others select or carry ` +
+          "credentials (keys, a role, a token file, an endpoint) and would take the pod off its mechanism's path",
+      );
+    }
     if (typeof v.value !== "string")
       throw new InputError(`${field}.env[${i}].value`, v.value, "must be a string");
     return { name: v.name, value: v.value };
@@ -152,9 +172,55 @@ export function validatePodCredentials(field: string, value: unknown): Required<
     const name = validateLabelName(`${field}.volumes[${i}].name`, v.name);
     if (name === "scratch")
       throw new InputError(`${field}.volumes[${i}].name`, name, "is the workload's own volume");
-    const cm = object(`${field}.volumes[${i}].configMap`, v.configMap);
-    validateObjectName(`${field}.volumes[${i}].configMap.name`, cm.name);
-    return v as unknown as PodCredentialVolume;
+    onlyKeys(`${field}.volumes[${i}]`, v, ["name", "configMap"]);
+    const at = `${field}.volumes[${i}].configMap`;
+    const cm = object(at, v.configMap);
+    onlyKeys(at, cm, ["name", "items", "defaultMode"]);
+    validateObjectName(`${at}.name`, cm.name);
+    const items =
+      cm.items === undefined
+        ? undefined
+        : requireArray(`${at}.items`, cm.items).map((raw, j) => {
+            const item = object(`${at}.items[${j}]`, raw);
+            onlyKeys(`${at}.items[${j}]`, item, ["key", "path"]);
+            if (typeof item.key !== "string" || item.key === "")
+              throw new InputError(`${at}.items[${j}].key`, item.key, "must be a ConfigMap key");
+            if (
+              typeof item.path !== "string" ||
+              !/^[^/]/.test(item.path) ||
+              item.path.split("/").includes("..")
+            ) {
+              throw new InputError(
+                `${at}.items[${j}].path`,
+                item.path,
+                "must be a relative path without '..'",
+              );
+            }
+            return { key: item.key, path: item.path };
+          });
+    if (
+      cm.defaultMode !== undefined &&
+      (typeof cm.defaultMode !== "number" ||
+        !Number.isInteger(cm.defaultMode) ||
+        (cm.defaultMode & ~0o644) !== 0 ||
+        cm.defaultMode < 0)
+    ) {
+      throw new InputError(
+        `${at}.defaultMode`,
+        cm.defaultMode,
+        "must be a file mode of at most 0644 (420): no execute bits, no write bits for group or others",
+      );
+    }
+    // Rebuilt from the checked fields: nothing else of the input reaches the pod spec.
+    const volume: PodCredentialVolume = {
+      name,
+      configMap: {
+        name: cm.name as string,
+        ...(items !== undefined ? { items } : {}),
+        ...(cm.defaultMode !== undefined ? { defaultMode: cm.defaultMode } : {}),
+      },
+    };
+    return volume;
   });
   const names = new Set(volumes.map((v) => v.name));
   const volumeMounts = requireArray(`${field}.volumeMounts`, w.volumeMounts ?? []).map((raw, i) => {

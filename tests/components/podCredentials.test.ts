@@ -90,4 +90,55 @@ describe("workloads' podCredentials", () => {
       /does not set itself/,
     );
   });
+
+  it("refuses AWS variables that carry or select credentials, and volume fields it does not check", () => {
+    for (const name of [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_ROLE_ARN",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+      "AWS_DEFAULT_PROFILE",
+    ]) {
+      expectInputError(
+        () => validatePodCredentials("w", { env: [{ name, value: "x" }] }),
+        "w.env[0].name",
+        name,
+        /must not be an AWS variable other than AWS_CONFIG_FILE or AWS_PROFILE/,
+      );
+    }
+    const volume = wiring.volumes[0];
+    expectInputError(
+      () =>
+        validatePodCredentials("w", {
+          ...podCredentials,
+          volumes: [{ ...volume, hostPath: { path: "/" } }],
+        }),
+      "w.volumes[0].hostPath",
+      { path: "/" },
+      /is not a field of the wiring/,
+    );
+    expectInputError(
+      () =>
+        validatePodCredentials("w", {
+          ...podCredentials,
+          volumes: [{ ...volume, configMap: { ...volume.configMap, defaultMode: 0o755 } }],
+        }),
+      "w.volumes[0].configMap.defaultMode",
+      0o755,
+      /at most 0644/,
+    );
+    expectInputError(
+      () =>
+        validatePodCredentials("w", {
+          ...podCredentials,
+          volumes: [
+            { ...volume, configMap: { ...volume.configMap, items: [{ key: "config", path: "../x" }] } },
+          ],
+        }),
+      "w.volumes[0].configMap.items[0].path",
+      "../x",
+      /relative path without '\.\.'/,
+    );
+    // The checked wiring is rebuilt field by field: what it returns is exactly what it was given.
+    expect(validatePodCredentials("w", podCredentials).volumes).to.deep.equal(wiring.volumes);
+  });
 });
