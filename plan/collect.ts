@@ -48,15 +48,21 @@ export function accountBFacts(b: StackPass | undefined): PlannedAccountBFacts {
   const trustPolicy = str(role?.inputs.assumeRolePolicy);
   if (roleArn && trustPolicy !== undefined) facts.role = { arn: roleArn, trustPolicy };
   facts.permissionPolicies = policyTexts(policiesOfRole(b, role));
-  const trusted = b.outputs.serviceAccounts?.value;
-  if (Array.isArray(trusted)) {
-    facts.trusted = trusted
-      .filter(isRecord)
-      .map((s) => ({ namespace: String(s.namespace), name: String(s.name) }));
-  }
-  facts.bucketName = str(b.outputs.bucketName?.value);
-  facts.objectKey = str(b.outputs.objectKey?.value);
-  return facts;
+  return { ...facts, ...accountBOutputFacts(b) };
+}
+
+/** What account-b's outputs say of the grant: the trusted service accounts, the bucket and the object. */
+export function accountBOutputFacts(
+  b: StackPass,
+): Pick<PlannedAccountBFacts, "trusted" | "bucketName" | "objectKey"> {
+  const listed = b.outputs.serviceAccounts?.value;
+  return {
+    trusted: Array.isArray(listed)
+      ? listed.filter(isRecord).map((s) => ({ namespace: String(s.namespace), name: String(s.name) }))
+      : [],
+    bucketName: str(b.outputs.bucketName?.value),
+    objectKey: str(b.outputs.objectKey?.value),
+  };
 }
 
 /** What account-a's final run plans in the cluster: the ServiceAccount and the workloads. */
@@ -69,37 +75,49 @@ export interface PlannedKubernetesFacts {
 export function kubernetesFacts(a: StackPass | undefined): PlannedKubernetesFacts {
   const facts: PlannedKubernetesFacts = { workloads: [] };
   if (!a) return facts;
-  const sa = resourcesOfType(a, "kubernetes:core/v1:ServiceAccount")[0];
-  if (sa) {
-    const metadata = record(sa.inputs.metadata);
-    facts.serviceAccount = {
-      namespace: str(metadata.namespace) ?? "default",
-      name: str(metadata.name) ?? str(record(sa.state.metadata).name) ?? sa.name,
-      annotations: stringRecord(metadata.annotations),
-    };
-  }
-  for (const w of a.resources.filter(
-    (r) => r.type === "kubernetes:apps/v1:Deployment" || r.type === "kubernetes:batch/v1:Job",
-  )) {
-    const metadata = record(w.inputs.metadata);
-    const spec = podSpecOf(w.inputs);
-    const container = record(Array.isArray(spec.containers) ? spec.containers[0] : undefined);
-    const env: Record<string, string> = {};
-    for (const e of Array.isArray(container.env) ? container.env : []) {
-      if (isRecord(e) && typeof e.name === "string" && typeof e.value === "string") env[e.name] = e.value;
-    }
-    const workload: ChainWorkload = {
-      kind: str(w.inputs.kind) ?? w.type.split(":").pop()!,
-      name: str(metadata.name) ?? str(record(w.state.metadata).name) ?? w.name,
-      ...(str(metadata.namespace) !== undefined ? { namespace: str(metadata.namespace) } : {}),
-      ...(str(spec.serviceAccountName) !== undefined
-        ? { serviceAccountName: str(spec.serviceAccountName) }
-        : {}),
-      env,
-    };
-    facts.workloads.push(workload);
-  }
+  const serviceAccount = plannedServiceAccount(a);
+  if (serviceAccount) facts.serviceAccount = serviceAccount;
+  facts.workloads = plannedWorkloads(a).map(plannedWorkload);
   return facts;
+}
+
+/** Account-a's ServiceAccount (its only one), as the final run registers it. */
+export function plannedServiceAccount(a: StackPass): PlannedKubernetesFacts["serviceAccount"] {
+  const sa = resourcesOfType(a, "kubernetes:core/v1:ServiceAccount")[0];
+  if (!sa) return undefined;
+  const metadata = record(sa.inputs.metadata);
+  return {
+    namespace: str(metadata.namespace) ?? "default",
+    name: str(metadata.name) ?? str(record(sa.state.metadata).name) ?? sa.name,
+    annotations: stringRecord(metadata.annotations),
+  };
+}
+
+/** Account-a's Deployments and Jobs, in registration order. */
+export function plannedWorkloads(a: StackPass): RecordedResource[] {
+  return a.resources.filter(
+    (r) => r.type === "kubernetes:apps/v1:Deployment" || r.type === "kubernetes:batch/v1:Job",
+  );
+}
+
+/** A Deployment's or Job's pod as the chain reads it: its first container's literal env. */
+export function plannedWorkload(w: RecordedResource): ChainWorkload {
+  const metadata = record(w.inputs.metadata);
+  const spec = podSpecOf(w.inputs);
+  const container = record(Array.isArray(spec.containers) ? spec.containers[0] : undefined);
+  const env: Record<string, string> = {};
+  for (const e of Array.isArray(container.env) ? container.env : []) {
+    if (isRecord(e) && typeof e.name === "string" && typeof e.value === "string") env[e.name] = e.value;
+  }
+  return {
+    kind: str(w.inputs.kind) ?? w.type.split(":").pop()!,
+    name: str(metadata.name) ?? str(record(w.state.metadata).name) ?? w.name,
+    ...(str(metadata.namespace) !== undefined ? { namespace: str(metadata.namespace) } : {}),
+    ...(str(spec.serviceAccountName) !== undefined
+      ? { serviceAccountName: str(spec.serviceAccountName) }
+      : {}),
+    env,
+  };
 }
 
 /** A planned role: its ARN, its trust policy and its inline permission policies, parsed. */

@@ -5,7 +5,13 @@
  */
 import { CHAINED_CONFIG_KEY } from "../../components/chainedWiring";
 import type { RecordedResource } from "../../engine/mockEngine";
-import { policyTexts } from "../../plan/collect";
+import {
+  accountBOutputFacts,
+  plannedServiceAccount,
+  plannedWorkload,
+  plannedWorkloads,
+  policyTexts,
+} from "../../plan/collect";
 import { type StackPass } from "../../plan/passes";
 import {
   finalPass,
@@ -15,7 +21,6 @@ import {
   record,
   resourcesOfType,
   str,
-  stringRecord,
 } from "../../plan/records";
 import { type ChainedWorkload, type IrsaChainedSnapshot } from "./snapshot";
 
@@ -26,14 +31,9 @@ function childrenOf(pass: StackPass, component: string, type: string): RecordedR
 }
 
 /** A Deployment's or Job's pod: its first container's literal env and the ConfigMaps it mounts. */
-export function plannedWorkload(w: RecordedResource): ChainedWorkload {
-  const metadata = record(w.inputs.metadata);
+export function plannedChainedWorkload(w: RecordedResource): ChainedWorkload {
   const spec = podSpecOf(w.inputs);
   const container = record(Array.isArray(spec.containers) ? spec.containers[0] : undefined);
-  const env: Record<string, string> = {};
-  for (const e of Array.isArray(container.env) ? container.env : []) {
-    if (isRecord(e) && typeof e.name === "string" && typeof e.value === "string") env[e.name] = e.value;
-  }
   const volumes = new Map<string, string>();
   for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
     const configMap = isRecord(v) ? str(record(v.configMap).name) : undefined;
@@ -47,16 +47,7 @@ export function plannedWorkload(w: RecordedResource): ChainedWorkload {
       mountPath: m.mountPath as string,
       readOnly: m.readOnly === true,
     }));
-  return {
-    kind: str(w.inputs.kind) ?? w.type.split(":").pop()!,
-    name: str(metadata.name) ?? str(record(w.state.metadata).name) ?? w.name,
-    ...(str(metadata.namespace) !== undefined ? { namespace: str(metadata.namespace) } : {}),
-    ...(str(spec.serviceAccountName) !== undefined
-      ? { serviceAccountName: str(spec.serviceAccountName) }
-      : {}),
-    env,
-    configMapMounts: mounts,
-  };
+  return { ...plannedWorkload(w), configMapMounts: mounts };
 }
 
 /** The chain's facts, read from the final account-b and account-a runs. */
@@ -82,14 +73,7 @@ export function collectIrsaChainedSnapshot(passes: StackPass[], deployProbe: boo
       };
       chain.permissionPolicies = policyTexts(policiesOfRole(b, role));
     }
-    const trusted = b.outputs.serviceAccounts?.value;
-    if (Array.isArray(trusted)) {
-      chain.trusted = trusted
-        .filter(isRecord)
-        .map((s) => ({ namespace: String(s.namespace), name: String(s.name) }));
-    }
-    chain.bucketName = str(b.outputs.bucketName?.value);
-    chain.objectKey = str(b.outputs.objectKey?.value);
+    Object.assign(chain, accountBOutputFacts(b));
   }
   if (!a) return chain;
   chain.issuerUrl = str(a.outputs.oidcIssuerUrl?.value);
@@ -122,15 +106,8 @@ export function collectIrsaChainedSnapshot(passes: StackPass[], deployProbe: boo
       permissionPolicies: policyTexts(policiesOfRole(a, source)),
     };
   }
-  const sa = resourcesOfType(a, "kubernetes:core/v1:ServiceAccount")[0];
-  if (sa) {
-    const metadata = record(sa.inputs.metadata);
-    chain.serviceAccount = {
-      namespace: str(metadata.namespace) ?? "default",
-      name: str(metadata.name) ?? str(record(sa.state.metadata).name) ?? sa.name,
-      annotations: stringRecord(metadata.annotations),
-    };
-  }
+  const serviceAccount = plannedServiceAccount(a);
+  if (serviceAccount) chain.serviceAccount = serviceAccount;
   const configMap = childrenOf(a, "ChainedProfileConfigMap", "kubernetes:core/v1:ConfigMap")[0];
   if (configMap) {
     const metadata = record(configMap.inputs.metadata);
@@ -141,8 +118,6 @@ export function collectIrsaChainedSnapshot(passes: StackPass[], deployProbe: boo
       ...(text !== undefined ? { text } : {}),
     };
   }
-  chain.workloads = a.resources
-    .filter((r) => r.type === "kubernetes:apps/v1:Deployment" || r.type === "kubernetes:batch/v1:Job")
-    .map(plannedWorkload);
+  chain.workloads = plannedWorkloads(a).map(plannedChainedWorkload);
   return chain;
 }
