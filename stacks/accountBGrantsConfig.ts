@@ -353,6 +353,23 @@ function checkAcrossGrants(
       );
     }
     g.buckets.forEach((b, j) => {
+      // The grant names its children `<key>-<bucket>` (a created bucket's SecureBucket) and
+      // `<key>-s3-<bucket>` (each bucket's policy): Pulumi refuses one name for two resources of a type.
+      const children: Array<[string, boolean]> = [
+        [`SecureBucket ${g.key}-${b.name}`, b.create],
+        [`RolePolicy ${g.key}-s3-${b.name}`, true],
+      ];
+      for (const [child, registered] of children) {
+        if (!registered) continue;
+        claim(
+          child,
+          field(i, `buckets[${j}].name`),
+          b.name,
+          (e) =>
+            `gives the grant's ${child.replace(" ", " resource ")} (from key "${g.key}"), which ${e} gives too: ` +
+            "Pulumi names each resource once; change one of the keys",
+        );
+      }
       if (!b.create) return;
       claim(
         `bucket ${b.name}`,
@@ -393,6 +410,14 @@ export function parseAccountBGrantsConfig(
     keys: ACCOUNT_A_KEYS,
   });
   refuseLegacyKeys(settings);
+  // Errors quote the values they refuse: a secret list would leak into them. Nothing in a grant is secret.
+  if (settings.isSecret(PROJECT, "grants")) {
+    throw new InputError(
+      key("grants"),
+      "[secret]",
+      "must not be a secret: errors quote the values they refuse, and a grant holds names and ARNs, none of them secret",
+    );
+  }
   const rawGrants = settings.get("grants");
   if (!Array.isArray(rawGrants) || rawGrants.length === 0) {
     throw new InputError(

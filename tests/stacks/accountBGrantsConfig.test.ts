@@ -433,6 +433,22 @@ describe("account-b grants mode: refusals, naming cross-account-irsa:grants[<i>]
       ],
       /^cross-account-irsa:grants\[1\]\.key: "b" is invalid: gives sourceRoleName the default "b-pod-identity-source", which is cross-account-irsa:grants\[0\]\.chainedSourceRoleName too/,
     ],
+    [
+      "two grants whose keys and buckets give one resource name",
+      [
+        grant({ key: "team", buckets: [{ name: "a-data", create: true }] }),
+        grant({ key: "team-a", buckets: [{ name: "data", create: true }] }),
+      ],
+      /^cross-account-irsa:grants\[1\]\.buckets\[0\]\.name: "data" is invalid: gives the grant's SecureBucket resource team-a-data \(from key "team-a"\), which cross-account-irsa:grants\[0\]\.buckets\[0\]\.name gives too: Pulumi names each resource once; change one of the keys/,
+    ],
+    [
+      "two grants whose keys and buckets give one policy name",
+      [
+        grant({ key: "team", buckets: [{ name: "x-s3-data" }] }),
+        grant({ key: "team-s3-x", buckets: [{ name: "data" }] }),
+      ],
+      /^cross-account-irsa:grants\[1\]\.buckets\[0\]\.name: "data" is invalid: gives the grant's RolePolicy resource team-s3-x-s3-data/,
+    ],
   ];
   for (const [label, grants, message] of cases) {
     it(`refuses ${label}`, () => {
@@ -494,6 +510,16 @@ describe("account-b grants mode: refusals, naming cross-account-irsa:grants[<i>]
         `  cross-account-irsa:existingOidcProviderArn: ${PROVIDER.replace("444455556666", "999988887777")}\n`,
       ).message,
     ).to.match(/^cross-account-irsa:existingOidcProviderArn: ".*" is invalid: must be in account B/);
+  });
+
+  it("refuses grants as a secret: errors quote the values they refuse", () => {
+    const { config } = parseStackConfig(
+      `config:\n  aws:region: eu-west-1\n  cross-account-irsa:grants: ${JSON.stringify([BASE])}\n`,
+      "Pulumi.account-b.yaml",
+    );
+    expect(() =>
+      parseAccountBGrantsConfig(configGetters(config, ["cross-account-irsa:grants"]), "acme"),
+    ).to.throw(InputError, /^cross-account-irsa:grants: "\[secret\]" is invalid: must not be a secret/);
   });
 
   it("the single-grant parser refuses grants: it selects grants mode", () => {
