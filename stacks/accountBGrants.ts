@@ -43,7 +43,7 @@ export const GRANTS_ACCOUNT_A_OUTPUTS: readonly string[] = [
 ];
 
 /** What account-b logs when it previews before account-a has the outputs the grants need. */
-export function previewWithout(missing: readonly string[], accountAStack: string): string {
+function previewWithout(missing: readonly string[], accountAStack: string): string {
   return (
     `account-a (${accountAStack}) has no ${missing.join(" and ")} output yet: this preview shows what account-b ` +
     "will create once account-a exists, with what depends on it (the OIDC provider's URL, the source role ARNs, " +
@@ -62,7 +62,7 @@ export interface GrantOutput {
 }
 
 /** The probe of a grant: its first bucket with an `objectKey` (none: no probe). */
-export function grantProbe(grant: AccountBGrant): GrantOutput["probe"] {
+function grantProbe(grant: AccountBGrant): GrantOutput["probe"] {
   const bucket = grant.buckets.find((b) => b.objectKey !== undefined);
   return bucket ? { bucketName: bucket.name, objectKey: bucket.objectKey as string } : undefined;
 }

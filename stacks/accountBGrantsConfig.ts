@@ -40,7 +40,7 @@ import {
 } from "./configSource";
 
 /** The keys of the project's namespace account-b reads in grants mode: the rest are per grant. */
-export const GRANTS_MODE_KEYS: readonly string[] = [
+const GRANTS_MODE_KEYS: readonly string[] = [
   "accountAStack",
   "existingOidcProviderArn",
   "grants",
@@ -48,7 +48,7 @@ export const GRANTS_MODE_KEYS: readonly string[] = [
 ];
 
 /** The fields of one grant, as written in `cross-account-irsa:grants`. */
-export const GRANT_FIELDS = [
+const GRANT_FIELDS = [
   "key",
   "mechanism",
   "serviceAccounts",
@@ -63,7 +63,7 @@ export const GRANT_FIELDS = [
 ] as const;
 
 /** The fields of one bucket of a grant. */
-export const GRANT_BUCKET_FIELDS = [
+const GRANT_BUCKET_FIELDS = [
   "name",
   "create",
   "access",
