@@ -19,6 +19,8 @@ import { planBinding } from "./bucketAccessBindingPlan";
 import {
   chainedConfigMapName,
   checkChainedArgs,
+  checkProbeName,
+  probeObjectNames,
   type BindingProbeInput,
   type BindingServiceAccountInput,
 } from "./bucketAccessBindingInputs";
@@ -225,8 +227,13 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       const probe = args.probe;
       if (probe !== undefined) {
         if (probe === null || typeof probe !== "object")
-          throw new InputError("args.probe", probe, "must be an object { objectKey, bucketName?, region? }");
+          throw new InputError(
+            "args.probe",
+            probe,
+            "must be an object { objectKey, bucketName?, name?, region? }",
+          );
         if (isPlain(probe.objectKey)) validateObjectKey("args.probe.objectKey", probe.objectKey);
+        if (probe.name !== undefined) checkProbeName("args.probe.name", probe.name);
         if (probe.bucketName !== undefined && typeof probe.bucketName !== "string") {
           throw new InputError(
             "args.probe.bucketName",
@@ -372,14 +379,15 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
         ...(path === Mechanism.PodIdentity && associationArn !== undefined ? { associationArn } : {}),
         ...(path === Mechanism.IrsaChained && podCredentials !== undefined ? { podCredentials } : {}),
       };
+      const names = probeObjectNames(args.probe.name);
       const check = new AccessCheckJob(
         `${name}-access-check`,
-        { ...common, expectedRoleArn: roleArn },
+        { ...common, expectedRoleArn: roleArn, ...(names.job !== undefined ? { name: names.job } : {}) },
         { parent: this, dependsOn: ready },
       );
       new S3ReaderDeployment(
         `${name}-reader`,
-        { ...common, roleArn },
+        { ...common, roleArn, ...(names.deployment !== undefined ? { name: names.deployment } : {}) },
         { parent: this, dependsOn: [...ready, check] },
       );
     }
