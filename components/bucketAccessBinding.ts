@@ -151,6 +151,8 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
    * v2 / Go v2) runs as the chained source role and gets S3 AccessDenied (docs/migration.md).
    */
   public readonly podCredentialPath: pulumi.Output<string>;
+  /** The probe's access-check Job (`<name>-<hash>`), to wait for or read; undefined without `probe`. */
+  public readonly accessCheckJobName: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: BucketAccessBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     const checks = argChecks(() => {
@@ -368,6 +370,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
     }
 
     const path = podCredentialPath(mechanisms);
+    let accessCheckJobName: pulumi.Output<string> | undefined;
     if (args.probe !== undefined) {
       const common = {
         namespace: namespaceGated,
@@ -385,6 +388,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
         { ...common, expectedRoleArn: roleArn, ...(names.job !== undefined ? { name: names.job } : {}) },
         { parent: this, dependsOn: ready },
       );
+      accessCheckJobName = check.name;
       new S3ReaderDeployment(
         `${name}-reader`,
         { ...common, roleArn, ...(names.deployment !== undefined ? { name: names.deployment } : {}) },
@@ -396,6 +400,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
     this.namespace = namespaceGated;
     this.serviceAccountName = pulumi.output(serviceAccount.name);
     this.podCredentialPath = pulumi.output(path);
+    this.accessCheckJobName = accessCheckJobName;
     this.registerOutputs({
       roleArn: this.roleArn,
       namespace: this.namespace,

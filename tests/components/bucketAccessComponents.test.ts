@@ -315,6 +315,22 @@ describe("BucketAccessBinding (account A)", () => {
     );
   });
 
+  it("exposes the access-check Job's name with a probe, and none without", async () => {
+    const engine = await engineIn(ACCOUNT_A);
+    const args = { handoff: pulumi.output(HANDOFF), mechanisms: ["irsa" as const], serviceAccount: SA };
+    const probed = new BucketAccessBinding("reports", {
+      ...args,
+      probe: { objectKey: "probe.txt", name: "reports" },
+    });
+    const jobName = await valueOf(probed.accessCheckJobName!);
+    await settled(100);
+    expect(jobName).to.match(/^reports-check-[0-9a-f]{10}$/);
+    expect(jobName).to.equal(
+      (engine.one("kubernetes:batch/v1:Job").inputs.metadata as { name: string }).name,
+    );
+    expect(new BucketAccessBinding("plain", args).accessCheckJobName).to.equal(undefined);
+  });
+
   const refused: Array<[string, Partial<BucketAccessBindingArgs>, RegExp]> = [
     [
       "a probe name longer than the Job name leaves room for",
