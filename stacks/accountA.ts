@@ -21,7 +21,7 @@ import {
 import { parseAccountAConfig } from "./config";
 import { accountAGrants } from "./accountAGrants";
 import { isGrantsMode } from "./accountAGrantsConfig";
-import { refuseGrantsModeAccountB } from "./accountAGrantsLinks";
+import { refuseGrantsModeAccountB } from "./accountAGrantsOutputs";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** The `workload` output on account-a's first run, before account-b exists. */

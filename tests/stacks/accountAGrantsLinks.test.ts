@@ -1,6 +1,6 @@
 /**
  * account-b's grants-mode outputs as account-a reads them, and the links account-a checks before it
- * registers anything (stacks/accountAGrantsLinks.ts): handoffs from the real builder, every refusal
+ * registers anything (stacks/accountAGrantsOutputs.ts, accountAGrantsLinks.ts): handoffs from the real builder, every refusal
  * naming the entry or the output, the ServiceAccount and namespace decisions.
  */
 import { expect } from "chai";
@@ -9,12 +9,8 @@ import { buildHandoff } from "../../components/bucketAccessHandoff";
 import { parseStackConfig } from "../../stacks/stackFile";
 import { configGetters } from "../../stacks/config";
 import { parseAccountAGrantsConfig } from "../../stacks/accountAGrantsConfig";
-import {
-  checkClusterFacts,
-  parseAccountBGrantsOutputs,
-  planGrantBindings,
-  refuseGrantsModeAccountB,
-} from "../../stacks/accountAGrantsLinks";
+import { checkClusterFacts, planGrantBindings } from "../../stacks/accountAGrantsLinks";
+import { parseAccountBGrantsOutputs, refuseGrantsModeAccountB } from "../../stacks/accountAGrantsOutputs";
 
 const A_ID = "111122223333";
 const B_ID = "444455556666";
@@ -297,6 +293,19 @@ describe("account-a's grants checked against account-b's, before anything regist
       expect(() => planGrantBindings(config, B_STACK, readB(b))).to.throw(message);
     });
   }
+
+  it("refuses two bindings creating one source role (IAM role names are unique per account, whatever the path and case)", () => {
+    const config = configOf("[{key: a, mechanism: pod-identity}, {key: b, mechanism: [irsa-chained]}]");
+    const b = readB({
+      a: grantOf("a", ["pod-identity"]),
+      b: grantOf("b", ["irsa-chained"], [{ namespace: "team-b", name: "b" }], true, {
+        chainedSourceRoleArn: `arn:aws:iam::${A_ID}:role/other-path/A-Pod-Identity-Source`,
+      }),
+    });
+    expect(() => planGrantBindings(config, B_STACK, b)).to.throw(
+      /output grants\.b\.handoff\.clusters "cluster"\.chainedSourceRoleArn: .* is invalid: names the role .*grants\.a\.handoff\.clusters "cluster"\.sourceRoleArn names too/,
+    );
+  });
 
   it("checks each binding's grant against the cluster once known: issuer (IRSA), ARN (Pod Identity), source roles' account", () => {
     const plan = (mechanism: string[], over: Partial<GrantCluster> = {}) =>
