@@ -241,6 +241,13 @@ describe("account-a's cross-account-irsa:grants (grants mode)", () => {
     });
   }
 
+  it("refuses grants as a secret (errors quote the values they refuse)", () => {
+    const { config } = parseStackConfig(stack("[{key: a, mechanism: irsa}]"), "t");
+    expect(() =>
+      parseAccountAGrantsConfig(configGetters(config, ["cross-account-irsa:grants"]), "acme"),
+    ).to.throw(/^cross-account-irsa:grants: "\[secret\]" is invalid: must not be a secret/);
+  });
+
   it("refuses pod-identity in the China Regions, naming the grant", () => {
     const text = stack("[{key: a, mechanism: irsa}, {key: b, mechanism: [irsa, pod-identity]}]")
       .replace("eu-west-1", "cn-north-1")
