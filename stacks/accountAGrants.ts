@@ -16,7 +16,7 @@ import { buildServiceAccountLabels } from "../components/irsaServiceAccount";
 import { Mechanism } from "../components/mechanism";
 import { PodIdentityAgent } from "../components/podIdentityAgent";
 import { WorkloadCluster } from "../components/workloadCluster";
-import { GRANTS_MODE, parseAccountAGrantsConfig } from "./accountAGrantsConfig";
+import { GRANTS_MODE, parseAccountAGrantsConfig, type AccountAGrantsConfig } from "./accountAGrantsConfig";
 import { checkClusterFacts, planGrantBindings, type PlannedGrants } from "./accountAGrantsLinks";
 import {
   ACCOUNT_B_GRANTS_OUTPUT_NAMES,
@@ -91,7 +91,7 @@ export async function accountAGrants(settings: StackSettings): Promise<Record<st
 
 /** The stack-level resources the bindings share, the bindings, and their outputs. */
 function registerBindings(
-  config: ReturnType<typeof parseAccountAGrantsConfig>,
+  config: AccountAGrantsConfig,
   cluster: WorkloadCluster,
   aws: pulumi.ProviderResource,
   planned: PlannedGrants,

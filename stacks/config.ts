@@ -7,6 +7,7 @@ export { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS } from "./configKeys";
 export { MECHANISMS, parseMechanism, qualifyStackName, type Mechanism } from "./configShared";
 export { parseAccountBConfig, type AccountBConfig } from "./accountBConfig";
 export { parseAccountAConfig, type AccountAConfig } from "./accountAConfig";
+export { parseAccountAGrantsConfig, type AccountAGrantsConfig } from "./accountAGrantsConfig";
 export {
   kubeconfigCredentials,
   parseAwsSettings,
