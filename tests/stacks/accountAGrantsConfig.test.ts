@@ -3,6 +3,7 @@
  * writes it: every accepted shape, and every refusal naming `cross-account-irsa:grants[<i>].<field>`
  * (or the legacy key) as written, the value and the rule.
  */
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { parseStackConfig } from "../../stacks/stackFile";
 import { configGetters, parseAccountAConfig } from "../../stacks/config";
@@ -63,6 +64,15 @@ describe("account-a's cross-account-irsa:grants (grants mode)", () => {
     );
     expect(adopted.cluster).to.deep.equal({ existingName: "prod" });
     expect(adopted.podIdentityAgent).to.equal(true);
+  });
+
+  it("parses README's grants-mode example as it is written", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const section = readme.slice(readme.indexOf("#### account-a in grants mode"));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const config = parseAccountAGrantsConfig(settings(yaml), "acme");
+    expect(config.grants).to.deep.equal([{ key: "reports", mechanisms: ["irsa"] }]);
+    expect(config.cluster).to.deep.equal({ version: "1.33" });
   });
 
   it("grant keys: 1 to 32 lower-case letters, digits or '-', a letter or digit at each end", () => {
