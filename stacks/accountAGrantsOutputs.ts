@@ -83,7 +83,14 @@ export function parseAccountBGrantsOutputs(
 ): AccountBGrantsOutputs | undefined {
   const field = (k: string) => `${stacks.accountB} output ${k}`;
   if (raw.grants === undefined) {
-    if (raw.roleArn === undefined && raw.mechanism === undefined && raw.mode === undefined) return undefined;
+    if (raw.mode !== undefined) {
+      throw new InputError(
+        field("grants"),
+        undefined,
+        `must be exported beside mode ${JSON.stringify(raw.mode)}: run account-b's update again (it exports both)`,
+      );
+    }
+    if (raw.roleArn === undefined && raw.mechanism === undefined) return undefined;
     throw new InputError(
       key("grants"),
       "[set]",
