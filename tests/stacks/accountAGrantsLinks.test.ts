@@ -82,6 +82,11 @@ describe("account-b's grants as account-a reads them", () => {
       /account-a \(acme\/cross-account-irsa\/account-a\) is in grants mode .* but account-b \(acme\/cross-account-irsa\/account-b\) is in legacy mode/,
     ],
     [
+      "a mode without grants",
+      { mode: "grants", region: "eu-west-1" },
+      /output grants: undefined is invalid: must be exported beside mode "grants"/,
+    ],
+    [
       "a mode other than grants",
       { ...outputs({}), mode: "legacy" },
       /output mode: "legacy" is invalid: must be "grants"/,
