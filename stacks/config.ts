@@ -12,6 +12,7 @@ export {
   type AccountBGrantsConfig,
 } from "./accountBGrantsConfig";
 export { parseAccountAConfig, type AccountAConfig } from "./accountAConfig";
+export { parseAccountAGrantsConfig, type AccountAGrantsConfig } from "./accountAGrantsConfig";
 export {
   kubeconfigCredentials,
   parseAwsSettings,
