@@ -30,7 +30,7 @@ import {
   nodeFileSystem,
 } from "../cli/shared/system";
 import { type WorkspaceFactory } from "../cli/shared/workspace";
-import { type StackGrants } from "./grants";
+import { type StackGrants, standbySnapshot } from "./grants";
 import { type JudgedChain } from "./report";
 
 /**
@@ -120,6 +120,8 @@ interface Job {
   chain: ChainInputs;
   mechanism: Mechanism;
   grant?: string;
+  /** The grant's podCredentialPath, when it is another mechanism: this chain is the standby path. */
+  standbyOf?: Mechanism;
 }
 
 /**
@@ -141,7 +143,12 @@ function jobsOf(args: DoctorArgs, source: Source): Job[] {
       );
     }
     const jobs = source.grants.grants.flatMap((g) =>
-      g.chains.map((c) => ({ chain: c.chain, mechanism: c.mechanism, grant: g.key })),
+      g.chains.map((c): Job => ({
+        chain: c.chain,
+        mechanism: c.mechanism,
+        grant: g.key,
+        ...(c.mechanism !== g.podCredentialPath ? { standbyOf: g.podCredentialPath } : {}),
+      })),
     );
     for (const job of args.assume ? jobs : []) {
       const refusal = assumeRefusal(job.mechanism);
@@ -251,19 +258,22 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
       const bucketRegion =
         chain.bucketRegion ?? (await aws.defaultRegion(settings(args.profiles.b))) ?? "us-east-1";
       const collect = await mechanismModule(job.mechanism).doctorCollector();
-      const snapshot = await collect({
+      // A standby path's Kubernetes side is the path's chain's to judge: its collector skips the cluster.
+      const standby = job.standbyOf !== undefined && kubeApi !== undefined ? job.standbyOf : undefined;
+      const collected = await collect({
         chain,
         clusterRegion,
         bucketRegion,
         a,
         b,
         accounts,
-        ...(kubeApi !== undefined ? { kube: kubeApi } : {}),
+        ...(kubeApi !== undefined && standby === undefined ? { kube: kubeApi } : {}),
         https: deps.https ?? {},
         assume: args.assume,
         env: deps.env,
         record,
       });
+      const snapshot = standby === undefined ? collected : standbySnapshot(collected, standby);
       const where = `cluster ${chain.clusterName} (${clusterRegion}, account ${accounts.a})`;
       const rest = `ServiceAccount ${chain.namespace}/${chain.serviceAccount}, s3://${chain.bucket}/${chain.key}`;
       judged.push({

@@ -5,6 +5,7 @@
  * the ServiceAccount). Pure: the outputs are read strictly by cli/shared/grantOutputs.ts, and what the
  * two stacks say of one grant must agree, else an `InputError` names the output.
  */
+import { type ChainSnapshot } from "../chain";
 import { InputError } from "../components/errors";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { isRecord } from "../components/values";
@@ -256,4 +257,26 @@ export async function readStackSource(
     return { mode: "legacy", chain: chainFromStacks(stacks, a, b, region) };
   }
   return { mode: "grants", grants: grantsFromStacks(stacks, a, b, region, selected) };
+}
+
+/** What the collectors say of the Kubernetes side they did not read (doctor/readers.ts). */
+const NO_CLUSTER = "--no-cluster";
+
+/**
+ * A grant's chain whose mechanism is not the pods' path (account-a's `podCredentialPath`, with two
+ * mechanisms set up for one ServiceAccount, as in an IRSA -> Pod Identity migration): the pods take
+ * the other path first by design, so this chain's Kubernetes side (the ServiceAccount's annotation,
+ * the pods' environment) is judged by the path's chain, and here is a `skip` naming why. Its
+ * collector runs without the cluster; this replaces the collectors' "--no-cluster" reason. Every
+ * AWS-side link of the chain is judged as usual.
+ */
+export function standbySnapshot<S extends ChainSnapshot>(snapshot: S, path: Mechanism): S {
+  const reason =
+    `standby path: the pods take ${path} first (account-a's podCredentialPath), and the ${path} chain judges ` +
+    "their ServiceAccount and pods";
+  if (snapshot.unavailable === undefined) return snapshot;
+  const unavailable = Object.fromEntries(
+    Object.entries(snapshot.unavailable).map(([k, v]) => [k, v === NO_CLUSTER ? reason : v]),
+  );
+  return { ...snapshot, unavailable };
 }

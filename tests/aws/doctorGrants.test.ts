@@ -1,7 +1,8 @@
 /**
- * The doctor on stacks in grants mode, against moto: two IRSA grants written as the AWS CLI and boto3
+ * The doctor on stacks in grants mode, against moto: two grants written as the AWS CLI and boto3
  * write them (./support/grantsChain.ts), read from the stacks' `grants` outputs through the injected
- * workspace, one healthy and one whose trust names the other grant's ServiceAccount.
+ * workspace: `reports` healthy mid-migration (IRSA and Pod Identity), `archive` (IRSA) whose trust
+ * names the other grant's ServiceAccount.
  */
 import { expect } from "chai";
 import { type DoctorGrantsReport } from "../../doctor/report";
@@ -41,9 +42,11 @@ describe("npm run doctor on stacks in grants mode, against moto (two grants writ
     const r = await doctorOnStacks([]);
     expect(r.code, r.stderr).to.equal(1);
     expect(r.report?.ok).to.equal(false);
-    expect(r.report?.grants.map((g) => [g.key, g.ok, g.podCredentialPath])).to.deep.equal([
-      ["reports", true, "irsa"],
-      ["archive", false, "irsa"],
+    expect(
+      r.report?.grants.map((g) => [g.key, g.ok, g.podCredentialPath, g.chains.map((c) => c.mechanism)]),
+    ).to.deep.equal([
+      ["reports", true, "irsa", ["irsa", "pod-identity"]],
+      ["archive", false, "irsa", ["irsa"]],
     ]);
     expect(failed(r.report, "reports")).to.deep.equal([]);
     expect(failed(r.report, "archive")).to.deep.equal([
@@ -53,6 +56,30 @@ describe("npm run doctor on stacks in grants mode, against moto (two grants writ
     const reports = r.report!.grants[0].chains[0].links;
     expect(reports.filter((l) => l.status !== "pass")).to.deep.equal([]);
     expect(reports).to.have.length(14);
+    // The Pod Identity chain of the migrating grant: every AWS-side link judged and passing; its
+    // Kubernetes side skipped, naming why (the pods take IRSA first, and the IRSA chain judged them).
+    const standby = r.report!.grants[0].chains[1].links;
+    expect(standby.filter((l) => l.status === "pass").map((l) => l.link)).to.include.members([
+      "agent",
+      "association",
+      "source-role",
+      "target-trust",
+      "permission",
+    ]);
+    expect(standby.filter((l) => l.status !== "pass").map((l) => [l.status, l.detail])).to.deep.equal([
+      [
+        "skip",
+        "standby path: the pods take irsa first (account-a's podCredentialPath), and the irsa chain judges their " +
+          "ServiceAccount and pods: would have checked that it exists without an eks.amazonaws.com/role-arn annotation",
+      ],
+      [
+        "skip",
+        "standby path: the pods take irsa first (account-a's podCredentialPath), and the irsa chain judges their " +
+          "ServiceAccount and pods: would have checked that its pods have AWS_CONTAINER_CREDENTIALS_FULL_URI and " +
+          "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+      ],
+    ]);
+    expect(r.calls).to.include.members(["aws EKS:ListPodIdentityAssociations", "aws EKS:DescribeAddon"]);
     expect(r.report?.grants[0].pods).to.deep.equal([
       "reports-reader-5c7d-abcde uses IRSA's web identity (AWS_ROLE_ARN)",
     ]);
@@ -80,7 +107,12 @@ describe("npm run doctor on stacks in grants mode, against moto (two grants writ
   it("prints one section per grant on a terminal, and names the broken grant last", async () => {
     const r = await doctorOnStacks([], false);
     expect(r.code).to.equal(1);
-    expect(r.stdout).to.match(/^Grant reports: irsa; pods use irsa \(account-a's podCredentialPath\)\n/);
+    expect(r.stdout).to.match(
+      /^Grant reports: irsa \+ pod-identity; pods use irsa \(account-a's podCredentialPath\)\n/,
+    );
+    expect(r.stdout).to.include(
+      "Grant reports (pod-identity): no broken link (17 passed, 0 failed, 0 warned, 2 skipped)",
+    );
     expect(r.stdout).to.include("\nGrant archive: irsa; pods use irsa (account-a's podCredentialPath)\n");
     expect(r.stdout).to.include(
       "Grant reports (irsa): no broken link (14 passed, 0 failed, 0 warned, 0 skipped)",

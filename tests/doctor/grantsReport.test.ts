@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { type ChainCheckResult, type ChainSnapshot } from "../../chain";
 import { main, type DoctorDeps } from "../../doctor/cli";
-import { grantsFromStacks } from "../../doctor/grants";
+import { grantsFromStacks, standbySnapshot } from "../../doctor/grants";
 import { doctorGrantsReport, grantSections, renderDoctorGrants, type JudgedChain } from "../../doctor/report";
 import { nodeFileSystem } from "../../cli/shared/system";
 import { stacksWorkspace } from "../support/stacksWorkspace";
@@ -158,5 +158,26 @@ describe("doctor: flags one chain needs, refused with stacks in grants mode (exi
     expect(r.stderr).to.match(
       /^doctor: account-a output grants\.reports\.extra: 1 is invalid: is not a field/,
     );
+  });
+});
+
+describe("doctor: a grant's standby path (not the pods' podCredentialPath)", () => {
+  it("its Kubernetes side is skipped naming the path's chain, in place of the collectors' --no-cluster; nothing else changes", () => {
+    const collected = {
+      mechanism: "pod-identity",
+      unavailable: { cluster: "--no-cluster", workloads: "the doctor reads pods, not Deployments and Jobs" },
+    } as unknown as ChainSnapshot;
+    expect(standbySnapshot(collected, "irsa").unavailable).to.deep.equal({
+      cluster:
+        "standby path: the pods take irsa first (account-a's podCredentialPath), and the irsa chain judges their " +
+        "ServiceAccount and pods",
+      workloads: "the doctor reads pods, not Deployments and Jobs",
+    });
+    // A cluster that could not be read stays what it is: undecided for its own reason.
+    const unreadable = {
+      ...collected,
+      unavailable: { cluster: "the cluster could not be read: 403" },
+    } as ChainSnapshot;
+    expect(standbySnapshot(unreadable, "irsa")).to.deep.equal(unreadable);
   });
 });

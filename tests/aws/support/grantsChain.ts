@@ -1,9 +1,11 @@
 /**
- * Two IRSA grants of one stack pair in grants mode, built in moto as a user's other tools write them
- * (raw JSON strings through the IAM API, as the AWS CLI's `--assume-role-policy-document file://` and
- * boto3's `json.dumps` send them: `Statement` as one object, string `Action`, no builder of this
- * package), with the stacks' `grants` outputs that name them. `reports` is healthy; `archive`'s role
- * trusts `reports`'s ServiceAccount (a copy-paste of the other grant's trust), so its trust link fails.
+ * Two grants of one stack pair in grants mode, built in moto as a user's other tools write them (raw
+ * JSON strings through the IAM API, as the AWS CLI's `--assume-role-policy-document file://` and
+ * boto3's `json.dumps` send them: `Statement` as one object, string `Action`), with the stacks'
+ * `grants` outputs that name them. `reports` is mid-migration and healthy: its role trusts IRSA and
+ * EKS Pod Identity, its ServiceAccount is annotated and associated, its pods have both paths' variables
+ * (IRSA's first); `archive` is IRSA only, and its role trusts `reports`'s ServiceAccount (a copy-paste
+ * of the other grant's trust), so its trust link fails.
  */
 import { CreateClusterCommand } from "@aws-sdk/client-eks";
 import {
@@ -14,6 +16,12 @@ import {
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { type StackOutputs } from "../../../cli/shared/workspace";
+import {
+  buildPodIdentitySourcePermissionPolicy,
+  buildPodIdentitySourceTrustPolicy,
+  buildPodIdentityTargetTrustPolicy,
+} from "../../../components/podIdentityPolicies";
+import { type EksStandIn } from "./eksStandIn";
 import { plain } from "../../support/stacksWorkspace";
 import { ACCOUNT_A, ACCOUNT_B, REGION, accountClients, type Moto } from "./moto";
 import { kubeconfigFor, type KubeStandIn } from "./standIns";
@@ -24,16 +32,44 @@ export const GRANT_KEYS = ["reports", "archive"] as const;
 const OBJECT_KEY = "reports/check.txt";
 
 export const grantRole = (key: string) => `arn:aws:iam::${ACCOUNT_B}:role/${key}-reader`;
+const CLUSTER_ARN = `arn:aws:eks:${REGION}:${ACCOUNT_A}:cluster/demo`;
+/** The grant's Pod Identity source role in account A (the stacks' default name). */
+export const sourceRole = (key: string) => `arn:aws:iam::${ACCOUNT_A}:role/${key}-pod-identity-source`;
+/** The grants and the mechanisms each trusts and is bound with. */
+const MECHANISMS: Record<(typeof GRANT_KEYS)[number], string[]> = {
+  reports: ["irsa", "pod-identity"],
+  archive: ["irsa"],
+};
 const bucketOf = (key: string) => `team-a-${key}`;
 const serviceAccountOf = (key: string) => `${key}-reader`;
 
-/** The trust policy as `aws iam create-role --assume-role-policy-document` takes it from a file. */
-function trustJson(providerArn: string, host: string, serviceAccount: string): string {
+/** IRSA's trust statement as a user writes it in the file `aws iam create-role --assume-role-policy-document` reads. */
+function irsaStatement(providerArn: string, host: string, serviceAccount: string): string {
   return (
-    `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"${providerArn}"},` +
+    `{"Effect":"Allow","Principal":{"Federated":"${providerArn}"},` +
     `"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{` +
-    `"${host}:sub":"system:serviceaccount:${GRANT_NAMESPACE}:${serviceAccount}","${host}:aud":"sts.amazonaws.com"}}}}`
+    `"${host}:sub":"system:serviceaccount:${GRANT_NAMESPACE}:${serviceAccount}","${host}:aud":"sts.amazonaws.com"}}}`
   );
+}
+
+/**
+ * The role's trust: IRSA's statement alone (`Statement` as one object), or beside Pod Identity's
+ * statements (a list, the migration's "trust both" step).
+ */
+function trustJson(
+  key: (typeof GRANT_KEYS)[number],
+  providerArn: string,
+  host: string,
+  serviceAccount: string,
+): string {
+  const irsa = irsaStatement(providerArn, host, serviceAccount);
+  if (!MECHANISMS[key].includes("pod-identity")) return `{"Version":"2012-10-17","Statement":${irsa}}`;
+  const podIdentity = buildPodIdentityTargetTrustPolicy({
+    sourceRoleArn: sourceRole(key),
+    clusterArn: CLUSTER_ARN,
+    serviceAccounts: [{ namespace: GRANT_NAMESPACE, name: serviceAccount }],
+  }).Statement;
+  return `{"Version":"2012-10-17","Statement":[${irsa},${podIdentity.map((st) => JSON.stringify(st)).join(",")}]}`;
 }
 
 /** The read policy as boto3's `put_role_policy(PolicyDocument=json.dumps(...))` sends it. */
@@ -47,7 +83,16 @@ function readJson(bucket: string): string {
   });
 }
 
-function pod(key: string): V1Pod {
+/** The variables EKS injects for an association (Pod Identity). */
+const POD_IDENTITY_ENV = [
+  { name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", value: "http://169.254.170.23/v1/credentials" },
+  {
+    name: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    value: "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token",
+  },
+];
+
+function pod(key: (typeof GRANT_KEYS)[number]): V1Pod {
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -64,6 +109,7 @@ function pod(key: string): V1Pod {
               name: "AWS_WEB_IDENTITY_TOKEN_FILE",
               value: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
             },
+            ...(MECHANISMS[key].includes("pod-identity") ? POD_IDENTITY_ENV : []),
           ],
         },
       ],
@@ -72,7 +118,7 @@ function pod(key: string): V1Pod {
 }
 
 /** Resets moto and builds both grants' chains in it and in the Kubernetes stand-in; returns the issuer URL. */
-export async function buildGrants(moto: Moto, kube: KubeStandIn): Promise<string> {
+export async function buildGrants(moto: Moto, eks: EksStandIn, kube: KubeStandIn): Promise<string> {
   await moto.reset();
   const a = accountClients(moto, "a");
   const b = accountClients(moto, "b");
@@ -100,7 +146,7 @@ export async function buildGrants(moto: Moto, kube: KubeStandIn): Promise<string
       await b.iam.send(
         new CreateRoleCommand({
           RoleName: `${key}-reader`,
-          AssumeRolePolicyDocument: trustJson(provider.OpenIDConnectProviderArn!, host, trusted),
+          AssumeRolePolicyDocument: trustJson(key, provider.OpenIDConnectProviderArn!, host, trusted),
         }),
       );
       await b.iam.send(
@@ -110,9 +156,55 @@ export async function buildGrants(moto: Moto, kube: KubeStandIn): Promise<string
           PolicyDocument: readJson(bucketOf(key)),
         }),
       );
+      if (MECHANISMS[key].includes("pod-identity")) {
+        // The source role account-a's binding creates: trusted by EKS for this cluster, may chain into the grant's role.
+        const name = `${key}-pod-identity-source`;
+        await a.iam.send(
+          new CreateRoleCommand({
+            RoleName: name,
+            AssumeRolePolicyDocument: JSON.stringify(
+              buildPodIdentitySourceTrustPolicy({ clusterArn: CLUSTER_ARN }),
+            ),
+          }),
+        );
+        await a.iam.send(
+          new PutRolePolicyCommand({
+            RoleName: name,
+            PolicyName: "chain",
+            PolicyDocument: JSON.stringify(
+              buildPodIdentitySourcePermissionPolicy({ targetRoleArn: grantRole(key) }),
+            ),
+          }),
+        );
+      }
       await b.s3.send(new CreateBucketCommand({ Bucket: bucketOf(key) }));
       await b.s3.send(new PutObjectCommand({ Bucket: bucketOf(key), Key: OBJECT_KEY, Body: "ok\n" }));
     }
+    if (cluster.cluster!.arn !== CLUSTER_ARN)
+      throw new Error(`moto named the cluster ${cluster.cluster!.arn}`);
+    eks.state.addons.clear();
+    eks.state.associations.clear();
+    eks.requests.length = 0;
+    eks.state.addons.set("demo", [
+      {
+        addonName: "eks-pod-identity-agent",
+        addonVersion: "v1.3.4-eksbuild.1",
+        status: "ACTIVE",
+        health: { issues: [] },
+      },
+    ]);
+    eks.state.associations.set(
+      "demo",
+      GRANT_KEYS.filter((key) => MECHANISMS[key].includes("pod-identity")).map((key, i) => ({
+        associationId: `a-grant0000000000${i}`,
+        namespace: GRANT_NAMESPACE,
+        serviceAccount: serviceAccountOf(key),
+        roleArn: sourceRole(key),
+        targetRoleArn: grantRole(key),
+        disableSessionTags: false,
+        externalId: `5b1d2c1e-0000-4000-8000-00000000000${i}`,
+      })),
+    );
     kube.issuer.issuerUrl = issuerUrl;
     kube.issuer.claimedIssuer = undefined;
     kube.requests.length = 0;
@@ -143,26 +235,35 @@ export function grantsOutputs(
   const b: Record<string, unknown> = {};
   for (const key of GRANT_KEYS) {
     const serviceAccount = { namespace: GRANT_NAMESPACE, name: serviceAccountOf(key) };
+    const mechanisms = MECHANISMS[key];
+    const podIdentity = mechanisms.includes("pod-identity")
+      ? { clusterArn: CLUSTER_ARN, sourceRoleArn: sourceRole(key) }
+      : {};
     b[key] = {
       handoff: {
         version: 1,
-        mechanisms: ["irsa"],
+        mechanisms,
         roleArn: grantRole(key),
         serviceAccounts: [serviceAccount],
         clusters: [
-          { key: "cluster", issuerUrl, oidcProviderArn: `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${host}` },
+          {
+            key: "cluster",
+            issuerUrl,
+            oidcProviderArn: `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${host}`,
+            ...podIdentity,
+          },
         ],
         buckets: [{ name: bucketOf(key), access: "read", prefixes: ["reports/"] }],
       },
       probe: { bucketName: bucketOf(key), objectKey: OBJECT_KEY },
     };
-    a[key] = { mechanisms: ["irsa"], roleArn: grantRole(key), serviceAccount, podCredentialPath: "irsa" };
+    a[key] = { mechanisms, roleArn: grantRole(key), serviceAccount, podCredentialPath: "irsa" };
   }
   return {
     "account-a": {
       mode: plain("grants"),
       clusterName: plain("demo"),
-      clusterArn: plain(`arn:aws:eks:${REGION}:${ACCOUNT_A}:cluster/demo`),
+      clusterArn: plain(CLUSTER_ARN),
       oidcIssuerUrl: plain(issuerUrl),
       kubeconfig: { value: kubeconfigFor(kube, tls), secret: true },
       grants: plain(a),

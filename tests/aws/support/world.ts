@@ -43,7 +43,7 @@ export interface World {
   build(changes?: Partial<Variant>): Promise<BuiltChain>;
   /** The same for an EKS Pod Identity chain. */
   buildPodIdentity(changes?: Partial<PodIdentityVariant>): Promise<void>;
-  /** The same for two IRSA grants of stacks in grants mode (./grantsChain.ts); returns the issuer URL. */
+  /** The same for two grants of stacks in grants mode (./grantsChain.ts); returns the issuer URL. */
   buildGrants(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -136,7 +136,7 @@ export async function startWorld(): Promise<World> {
       refreshProfiles();
     },
     async buildGrants() {
-      const issuerUrl = await buildGrants(moto, kube);
+      const issuerUrl = await buildGrants(moto, eks, kube);
       refreshProfiles();
       return issuerUrl;
     },
