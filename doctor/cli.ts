@@ -30,7 +30,9 @@ import {
   nodeFileSystem,
 } from "../cli/shared/system";
 import { type WorkspaceFactory } from "../cli/shared/workspace";
-import { type StackGrants, standbySnapshot } from "./grants";
+import { StackModeError } from "../cli/shared/grantOutputs";
+import { type StackGrants, readStackSource, standbySnapshot } from "./grants";
+import { StackInputError } from "./inputs";
 import { type JudgedChain } from "./report";
 
 /**
@@ -70,17 +72,8 @@ type Source = { mode: "legacy"; chain: ChainInputs } | { mode: "grants"; grants:
 /** The chain's names: the flags, or the stacks' outputs through the Automation API. */
 async function chainSource(args: DoctorArgs, deps: DoctorDeps): Promise<Source> {
   if (args.source.kind === "explicit") return { mode: "legacy", chain: args.source.chain };
-  const [
-    { checkPulumiCli, explicitBackendUrl, isSelfManagedBackend, readProjectName, PreflightError },
-    inputs,
-    grants,
-    { StackModeError },
-  ] = await Promise.all([
-    import("../cli/shared/pulumiCli"),
-    import("./inputs"),
-    import("./grants"),
-    import("../cli/shared/grantOutputs"),
-  ]);
+  const { checkPulumiCli, explicitBackendUrl, isSelfManagedBackend, readProjectName, PreflightError } =
+    await import("../cli/shared/pulumiCli");
   try {
     await checkPulumiCli(deps.run);
     const backendUrl = explicitBackendUrl(undefined, deps.env, deps.cwd);
@@ -91,7 +84,7 @@ async function chainSource(args: DoctorArgs, deps: DoctorDeps): Promise<Source> 
       selfManaged: backendUrl !== undefined && isSelfManagedBackend(backendUrl),
     });
     const { stacks, clusterRegion, grant } = args.source;
-    const source = await grants.readStackSource(workspace, stacks, clusterRegion, grant);
+    const source = await readStackSource(workspace, stacks, clusterRegion, grant);
     if (source.mode === "grants") return source;
     const chain = source.chain;
     return {
@@ -105,7 +98,7 @@ async function chainSource(args: DoctorArgs, deps: DoctorDeps): Promise<Source> 
     // An output this version does not understand (account-a's mechanism, a grant's field), a --grant
     // the stacks do not bind, or stacks of two modes: refused, one line.
     if (error instanceof InputError || error instanceof StackModeError) throw new UsageError(error.message);
-    if (error instanceof PreflightError || error instanceof inputs.StackInputError) {
+    if (error instanceof PreflightError || error instanceof StackInputError) {
       throw new UsageError(
         `${error.message}\n(the stacks are read with the Pulumi CLI; without it, name the chain with --role-arn, ` +
           "--cluster, --cluster-region, --namespace, --service-account, --bucket and --key)",
