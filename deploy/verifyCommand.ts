@@ -48,6 +48,14 @@ export function readGrantsVerifyInputs(
     if (error instanceof InputError) return { ok: false, reason: error.message };
     throw error;
   }
+  if (grants.length === 0) {
+    return {
+      ok: false,
+      reason:
+        `${stackA} binds no grant yet (its grants output is empty: it was deployed before account-b had outputs). ` +
+        `Run \`${resumeCommand}\` (its third phase deploys the bindings and their access-check Jobs).`,
+    };
+  }
   if (selected !== undefined && !grants.some((g) => g.key === selected)) {
     return {
       ok: false,

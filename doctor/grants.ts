@@ -183,6 +183,12 @@ export function grantsFromStacks(
     );
   }
   const bound = parseAccountAGrants(stacks.a, a.grants.value);
+  if (bound.length === 0) {
+    throw new StackInputError(
+      `stack ${stacks.a} binds no grant yet (its grants output is empty: it was deployed before ${stacks.b} had ` +
+        `outputs): ${HINT}`,
+    );
+  }
   const grantedKeys = granted.map((g) => g.key);
   for (const g of bound) {
     if (!grantedKeys.includes(g.key)) {

@@ -18,6 +18,7 @@ import {
   parseRoleArn,
   requireArray,
   validateBucketName,
+  validateKmsKeyArn,
   validateNamespace,
   validateObjectKey,
   validateObjectName,
@@ -157,11 +158,14 @@ function strictObject(
   return value;
 }
 
-/** The entries of a `grants` output: a non-empty object keyed by grant keys. */
-function grantEntries(field: string, value: unknown): Array<[string, unknown]> {
+/**
+ * The entries of a `grants` output: an object keyed by grant keys, non-empty unless `allowEmpty`
+ * (account-a exports `{}` until account-b has outputs).
+ */
+function grantEntries(field: string, value: unknown, allowEmpty: boolean): Array<[string, unknown]> {
   if (!isRecord(value)) throw new InputError(field, value, "must be an object keyed by grant key");
   const entries = Object.entries(value);
-  if (entries.length === 0) throw new InputError(field, value, "must name at least one grant");
+  if (entries.length === 0 && !allowEmpty) throw new InputError(field, value, "must name at least one grant");
   for (const [key] of entries) {
     if (!isGrantKey(key)) throw new InputError(field, value, `has the key "${key}", which ${GRANT_KEY_RULE}`);
   }
@@ -189,11 +193,12 @@ const CHECK_FIELDS = ["namespace", "jobName", "expectedRoleArn", "bucketName", "
 /**
  * account-a's `grants` output, strictly: each entry's mechanisms (known, each once, a pair one
  * binding may set up), role ARN, ServiceAccount, `podCredentialPath` (the one those mechanisms give),
- * and access check (in the ServiceAccount's namespace, expecting the grant's role). In output order.
+ * and access check (in the ServiceAccount's namespace, expecting the grant's role). In output order;
+ * empty (`{}`) when account-a was deployed before account-b had outputs and binds nothing yet.
  */
 export function parseAccountAGrants(stack: string, value: unknown): AccountAGrant[] {
   const field = `${stack} output grants`;
-  return grantEntries(field, value).map(([key, entry]) => {
+  return grantEntries(field, value, true).map(([key, entry]) => {
     const where = `${field}.${key}`;
     const o = strictObject(where, entry, A_FIELDS, [
       "mechanisms",
@@ -253,12 +258,13 @@ export function parseAccountAGrants(stack: string, value: unknown): AccountAGran
 
 /**
  * account-b's `grants` output, strictly: each entry's handoff (`parseHandoff`), its probe object (in
- * one of the handoff's buckets) and its KMS key-policy statements (a non-empty list of objects; the
- * doctor and verify do not read them). In output order.
+ * one of the handoff's buckets) and its KMS key-policy statements (`BucketAccessGrant.kmsKeyPolicyStatements`
+ * when non-empty: by KMS key ARN of one of the handoff's buckets, a JSON statement; the doctor and
+ * verify do not read them further). In output order.
  */
 export function parseAccountBGrants(stack: string, value: unknown): AccountBGrant[] {
   const field = `${stack} output grants`;
-  return grantEntries(field, value).map(([key, entry]) => {
+  return grantEntries(field, value, false).map(([key, entry]) => {
     const where = `${field}.${key}`;
     const o = strictObject(where, entry, ["handoff", "probe", "kmsKeyPolicyStatements"], ["handoff"]);
     const handoff = parseHandoff(`${where}.handoff`, o.handoff);
@@ -281,16 +287,43 @@ export function parseAccountBGrants(stack: string, value: unknown): AccountBGran
       grant.probe = { bucketName, objectKey: validateObjectKey(`${where}.probe.objectKey`, p.objectKey) };
     }
     if (o.kmsKeyPolicyStatements !== undefined) {
-      requireArray(`${where}.kmsKeyPolicyStatements`, o.kmsKeyPolicyStatements, 1).forEach((s, i) => {
-        if (!isRecord(s)) {
-          throw new InputError(
-            `${where}.kmsKeyPolicyStatements[${i}]`,
-            s,
-            "must be a policy statement (an object)",
-          );
-        }
-      });
+      kmsStatements(`${where}.kmsKeyPolicyStatements`, o.kmsKeyPolicyStatements, handoff);
     }
     return grant;
   });
+}
+
+/** The KMS key-policy statements of a grant: a non-empty object, each key a KMS key of the grant's buckets, each value a JSON statement. */
+function kmsStatements(field: string, value: unknown, handoff: BucketAccessHandoff): void {
+  if (!isRecord(value) || Object.keys(value).length === 0) {
+    throw new InputError(
+      field,
+      value,
+      "must be a non-empty object: by KMS key ARN, the key-policy statement (JSON)",
+    );
+  }
+  const keys = handoff.buckets.map((b) => b.kmsKeyArn).filter((k): k is string => k !== undefined);
+  for (const [arn, statement] of Object.entries(value)) {
+    validateKmsKeyArn(`${field} key`, arn);
+    if (!keys.includes(arn)) {
+      throw new InputError(
+        `${field} key`,
+        arn,
+        `must be the KMS key of one of the grant's buckets (${keys.length > 0 ? keys.join(", ") : "none names one"})`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = typeof statement === "string" ? JSON.parse(statement) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!isRecord(parsed)) {
+      throw new InputError(
+        `${field}["${arn}"]`,
+        statement,
+        "must be a key-policy statement as JSON text (an object)",
+      );
+    }
+  }
 }

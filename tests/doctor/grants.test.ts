@@ -91,6 +91,18 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
 
   describe("account-b's grants output: every refusal names the output", () => {
     const B = grantsB().grants.value as Record<string, Entry>;
+    // A bucket encrypted with another account's key, and the statement its owner must add (as BucketAccessGrant writes it).
+    const KEY = "arn:aws:kms:eu-west-1:999988887777:key/reports";
+    const OTHER_KEY = "arn:aws:kms:eu-west-1:999988887777:key/other";
+    const STATEMENT = JSON.stringify({
+      Sid: "CrossAccountIrsaDecrypt",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+    });
+    const withKms = (entry: Entry, statements: unknown): Entry => {
+      const handoff = edited(entry.handoff as Entry, (h) => ((h.buckets as Entry[])[0].kmsKeyArn = KEY));
+      return { ...entry, handoff, kmsKeyPolicyStatements: statements };
+    };
     const refusals: Array<[string, unknown, RegExp]> = [
       [
         "a list",
@@ -155,19 +167,34 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
         /^account-b output grants\.reports\.probe\.bucketName: "team-b-data" is invalid: must be one of the grant's buckets \(team-a-reports\)/,
       ],
       [
-        "KMS statements that are no list",
-        { reports: { ...B.reports, kmsKeyPolicyStatements: { Effect: "Allow" } } },
-        /^account-b output grants\.reports\.kmsKeyPolicyStatements: .* is invalid: must be a list/,
+        "KMS statements that are a list",
+        { reports: { ...B.reports, kmsKeyPolicyStatements: [{ Effect: "Allow" }] } },
+        /^account-b output grants\.reports\.kmsKeyPolicyStatements: .* is invalid: must be a non-empty object: by KMS key ARN/,
       ],
       [
-        "an empty list of KMS statements",
-        { reports: { ...B.reports, kmsKeyPolicyStatements: [] } },
-        /^account-b output grants\.reports\.kmsKeyPolicyStatements: \[\] is invalid: must list at least 1 item/,
+        "no KMS statement",
+        { reports: { ...B.reports, kmsKeyPolicyStatements: {} } },
+        /^account-b output grants\.reports\.kmsKeyPolicyStatements: \{\} is invalid: must be a non-empty object/,
       ],
       [
-        "a KMS statement that is no object",
-        { reports: { ...B.reports, kmsKeyPolicyStatements: ["Allow"] } },
-        /^account-b output grants\.reports\.kmsKeyPolicyStatements\[0\]: "Allow" is invalid: must be a policy statement/,
+        "a KMS statement keyed by an alias",
+        { reports: withKms(B.reports, { "alias/reports": STATEMENT }) },
+        /^account-b output grants\.reports\.kmsKeyPolicyStatements key: "alias\/reports" is invalid: must be a KMS key ARN/,
+      ],
+      [
+        "a KMS statement for a key no bucket of the grant names",
+        { reports: withKms(B.reports, { [OTHER_KEY]: STATEMENT }) },
+        /kmsKeyPolicyStatements key: ".*key\/other" is invalid: must be the KMS key of one of the grant's buckets \(arn:aws:kms:eu-west-1:999988887777:key\/reports\)/,
+      ],
+      [
+        "a KMS statement that is no JSON object",
+        { reports: withKms(B.reports, { [KEY]: "Allow kms:Decrypt" }) },
+        /kmsKeyPolicyStatements\["arn:aws:kms:eu-west-1:999988887777:key\/reports"\]: "Allow kms:Decrypt" is invalid: must be a key-policy statement as JSON text/,
+      ],
+      [
+        "a KMS statement given as an object, not JSON text",
+        { reports: withKms(B.reports, { [KEY]: { Effect: "Allow" } }) },
+        /must be a key-policy statement as JSON text/,
       ],
     ];
     for (const [what, value, message] of refusals) {
@@ -176,10 +203,10 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
       });
     }
 
-    it("reads each grant's handoff and probe, in output order; KMS statements are accepted and not read", () => {
+    it("reads each grant's handoff and probe, in output order; KMS statements are checked and not read", () => {
       const grants = parseAccountBGrants("account-b", {
         ...B,
-        reports: { ...B.reports, kmsKeyPolicyStatements: [{ Sid: "x", Effect: "Allow" }] },
+        reports: withKms(B.reports, { [KEY]: STATEMENT }),
       });
       expect(grants.map((g) => g.key)).to.deep.equal(["reports", "archive", "unused"]);
       expect(grants[0].handoff.mechanisms).to.deep.equal(["irsa", "pod-identity"]);
@@ -194,7 +221,6 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
     const entry = (edit: (e: Entry) => void) => ({ reports: edited(A.reports, edit) });
     const refusals: Array<[string, unknown, RegExp]> = [
       ["a list", [A.reports], /^account-a output grants: .* must be an object keyed by grant key/],
-      ["no grant", {}, /^account-a output grants: \{\} is invalid: must name at least one grant/],
       [
         "an unknown field",
         entry((e) => (e.probe = true)),
@@ -397,6 +423,14 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
         expect(() => grantsFromStacks(STACKS, grantsA(), b, undefined)).to.throw(
           InputError,
           /^account-b output grants\.archive\.handoff\.clusters: \["prod"\] is invalid: must have a cluster keyed "cluster"/,
+        );
+      });
+
+      it("account-a deployed before account-b had outputs (grants: {}): said with what to run", () => {
+        expect(parseAccountAGrants("account-a", {})).to.deep.equal([]);
+        expect(() => grantsFromStacks(STACKS, grantsA({}), grantsB(), undefined)).to.throw(
+          StackInputError,
+          /^stack account-a binds no grant yet \(its grants output is empty: it was deployed before account-b had outputs\): deploy the stacks/,
         );
       });
 
