@@ -279,11 +279,11 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
     const color = useColor(deps.isTTY, deps.env);
     if (source.mode === "grants") {
       const sections = report.grantSections(source.grants, judged);
-      const out = report.doctorGrantsReport(sections, source.grants.unbound);
+      const out = report.doctorGrantsReport(sections, source.grants);
       deps.stdout(
         args.json
           ? `${JSON.stringify(out, null, 2)}\n`
-          : report.renderDoctorGrants(sections, source.grants.unbound, { color }),
+          : report.renderDoctorGrants(sections, source.grants, { color }),
       );
       return out.ok ? EXIT.ok : EXIT.failed;
     }

@@ -49,6 +49,8 @@ export interface StackGrants {
   grants: GrantToJudge[];
   /** account-b's grants account-a does not bind (not judged: no ServiceAccount in A uses them). */
   unbound: string[];
+  /** Grants account-a binds for which account-b exports no probe object (not judged: no object to check). */
+  noProbe: string[];
   /** account-a's kubeconfig output, as a string. */
   kubeconfig?: string;
 }
@@ -87,13 +89,13 @@ function sourceRoleOf(
   }
 }
 
-/** The chains of one grant, once what both stacks say of it agrees. */
+/** The chains of one grant, once what both stacks say of it agrees; undefined when it has no probe object. */
 function judged(
   stacks: StackPair,
   bound: AccountAGrant,
   granted: AccountBGrant,
   common: Pick<ChainInputs, "clusterName" | "clusterRegion" | "bucketRegion" | "kubeconfig">,
-): GrantToJudge {
+): GrantToJudge | undefined {
   const { key, handoff } = granted;
   const aField = `${stacks.a} output grants.${key}`;
   const bField = `${stacks.b} output grants.${key}`;
@@ -131,13 +133,8 @@ function judged(
       `must have a cluster keyed "${STACK_CLUSTER_KEY}" (account-a's cluster, as the stacks register it)`,
     );
   }
-  if (granted.probe === undefined) {
-    throw new StackInputError(
-      `stack ${stacks.b}'s grant ${key} has no probe object (${bField}.probe): the doctor judges access to one ` +
-        `object; set objectKey on one of the grant's buckets in ${stacks.b}'s cross-account-irsa:grants and deploy, ` +
-        "or select another grant with --grant",
-    );
-  }
+  // No object to check: not judged (said in the report), once what both stacks say of it agrees.
+  if (granted.probe === undefined) return undefined;
   const probe = granted.probe;
   return {
     key,
@@ -221,18 +218,29 @@ export function grantsFromStacks(
     ...(bucketRegion !== undefined ? { bucketRegion } : {}),
     ...(kubeconfig !== undefined ? { kubeconfig } : {}),
   };
+  const grants: GrantToJudge[] = [];
+  const noProbe: string[] = [];
+  for (const g of bound.filter((x) => selected === undefined || x.key === selected)) {
+    const grant = judged(
+      stacks,
+      g,
+      granted.find((x) => x.key === g.key)!,
+      common,
+    );
+    if (grant !== undefined) grants.push(grant);
+    else noProbe.push(g.key);
+  }
+  if (grants.length === 0) {
+    throw new StackInputError(
+      `no grant to judge: ${stacks.b} exports no probe object for ${noProbe.join(", ")} (its grants.<key>.probe), ` +
+        `and the doctor judges access to one object: set objectKey on one of the grant's buckets in ${stacks.b}'s ` +
+        "cross-account-irsa:grants and deploy",
+    );
+  }
   return {
-    grants: bound
-      .filter((g) => selected === undefined || g.key === selected)
-      .map((g) =>
-        judged(
-          stacks,
-          g,
-          granted.find((x) => x.key === g.key)!,
-          common,
-        ),
-      ),
+    grants,
     unbound: grantedKeys.filter((k) => !boundKeys.includes(k)),
+    noProbe,
     ...(kubeconfig !== undefined ? { kubeconfig } : {}),
   };
 }

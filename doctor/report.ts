@@ -161,12 +161,14 @@ export interface DoctorGrantsReport {
   }>;
   /** account-b's grants account-a does not bind (not judged). */
   unbound: string[];
+  /** Grants account-a binds without a probe object in account-b's outputs (not judged). */
+  noProbe: string[];
 }
 
 /** The report of stacks in grants mode: `ok` when no check of any grant's chain failed. */
 export function doctorGrantsReport(
   sections: readonly GrantSection[],
-  unbound: readonly string[],
+  notJudged: Pick<StackGrants, "unbound" | "noProbe">,
 ): DoctorGrantsReport {
   const grants = sections.map((s) => {
     const pods = livePodPaths(s);
@@ -182,13 +184,19 @@ export function doctorGrantsReport(
       }),
     };
   });
-  return { ok: grants.every((g) => g.ok), mode: "grants", grants, unbound: [...unbound] };
+  return {
+    ok: grants.every((g) => g.ok),
+    mode: "grants",
+    grants,
+    unbound: [...notJudged.unbound],
+    noProbe: [...notJudged.noProbe],
+  };
 }
 
 /** The report of stacks in grants mode as the terminal shows it: one section per grant, then the verdict. */
 export function renderDoctorGrants(
   sections: readonly GrantSection[],
-  unbound: readonly string[],
+  notJudged: Pick<StackGrants, "unbound" | "noProbe">,
   options: { color: boolean },
 ): string {
   const st = styles(options.color);
@@ -218,8 +226,14 @@ export function renderDoctorGrants(
   }
   const broken = sections.filter((s) => !sectionOk(s)).map((s) => s.key);
   const lines = [
-    ...(unbound.length > 0
-      ? [`Not judged: account-b grants ${unbound.join(", ")}, which account-a does not bind.`]
+    ...(notJudged.unbound.length > 0
+      ? [`Not judged: account-b grants ${notJudged.unbound.join(", ")}, which account-a does not bind.`]
+      : []),
+    ...(notJudged.noProbe.length > 0
+      ? [
+          `Not judged: grants ${notJudged.noProbe.join(", ")}, for which account-b exports no probe object ` +
+            "(set objectKey on one of the grant's buckets).",
+        ]
       : []),
     broken.length === 0
       ? st.green(st.bold(`Doctor: no broken link in ${sections.length} grant(s)`))

@@ -301,7 +301,12 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
 
   describe("the chains of the grants (grantsFromStacks)", () => {
     it("one chain per mechanism account-a's binding set up, named from account-b's handoff and account-a's outputs", () => {
-      const { grants, unbound, kubeconfig } = grantsFromStacks(STACKS, grantsA(), grantsB(), "eu-west-1");
+      const { grants, unbound, noProbe, kubeconfig } = grantsFromStacks(
+        STACKS,
+        grantsA(),
+        grantsB(),
+        "eu-west-1",
+      );
       expect(grants.map((g) => [g.key, g.podCredentialPath, g.chains.map((c) => c.mechanism)])).to.deep.equal(
         [
           ["reports", "irsa", ["irsa", "pod-identity"]],
@@ -327,6 +332,7 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
         sourceRoleArn: sourceRoleOf("reports"),
       });
       expect(unbound).to.deep.equal(["unused"]);
+      expect(noProbe).to.deep.equal([]);
       expect(kubeconfig).to.equal(common.kubeconfig);
     });
 
@@ -363,16 +369,29 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
         );
       });
 
-      it("another grant's missing probe does not matter once one is selected", () => {
+      it("a grant without a probe object is not judged, and said; selected, or no other grant, it is refused", () => {
         const b = grantsB({
           reports: bGrant("reports", ["irsa", "pod-identity"]),
           archive: { handoff: handoffOf("archive", ["irsa"]) },
         });
-        expect(() => grantsFromStacks(STACKS, grantsA(), b, undefined)).to.throw(
+        const all = grantsFromStacks(STACKS, grantsA(), b, undefined);
+        expect([all.grants.map((g) => g.key), all.noProbe]).to.deep.equal([["reports"], ["archive"]]);
+        expect(grantsFromStacks(STACKS, grantsA(), b, undefined, "reports").noProbe).to.deep.equal([]);
+        expect(() => grantsFromStacks(STACKS, grantsA(), b, undefined, "archive")).to.throw(
           StackInputError,
-          /^stack account-b's grant archive has no probe object \(account-b output grants\.archive\.probe\): the doctor judges access to one object/,
+          /^no grant to judge: account-b exports no probe object for archive \(its grants\.<key>\.probe\), and the doctor judges access to one object/,
         );
-        expect(grantsFromStacks(STACKS, grantsA(), b, undefined, "reports").grants).to.have.length(1);
+        // A grant without a probe is still read strictly: what the stacks say of it must agree.
+        const stale = grantsA({
+          reports: aGrant("reports", ["irsa", "pod-identity"], "irsa"),
+          archive: { ...aGrant("archive", ["irsa"], "irsa"), roleArn: roleOf("old") },
+        });
+        ((stale.grants.value as Record<string, Entry>).archive.accessCheck as Entry).expectedRoleArn =
+          roleOf("old");
+        expect(() => grantsFromStacks(STACKS, stale, b, undefined)).to.throw(
+          InputError,
+          /grants\.archive\.roleArn/,
+        );
       });
     });
 

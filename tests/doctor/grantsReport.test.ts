@@ -54,7 +54,7 @@ describe("doctor: the report of stacks in grants mode", () => {
   const grants = grantsFromStacks(STACKS, grantsA(), grantsB(), "eu-west-1");
 
   it("one passing and one failing grant: not ok; each grant's own verdict, each chain's links", () => {
-    const report = doctorGrantsReport(grantSections(grants, judged(true)), grants.unbound);
+    const report = doctorGrantsReport(grantSections(grants, judged(true)), grants);
     expect(report.ok).to.equal(false);
     expect(report.grants.map((g) => [g.key, g.ok, g.chains.map((c) => [c.mechanism, c.ok])])).to.deep.equal([
       [
@@ -75,16 +75,19 @@ describe("doctor: the report of stacks in grants mode", () => {
       fix: "trust team-a/archive-reader",
     });
     expect(report.unbound).to.deep.equal(["unused"]);
+    expect(report.noProbe).to.deep.equal([]);
     // Which credentials the live pods use, from the chain of the grant's podCredentialPath.
     expect(report.grants[0].pods).to.deep.equal(["reader-1 uses IRSA's web identity (AWS_ROLE_ARN)"]);
   });
 
   it("every grant passing: ok", () => {
-    expect(doctorGrantsReport(grantSections(grants, judged(false)), []).ok).to.equal(true);
+    expect(
+      doctorGrantsReport(grantSections(grants, judged(false)), { unbound: [], noProbe: [] }).ok,
+    ).to.equal(true);
   });
 
   it("renders one section per grant, its chains' tables, and names the failing grant in the verdict", () => {
-    const text = renderDoctorGrants(grantSections(grants, judged(true)), grants.unbound, { color: false });
+    const text = renderDoctorGrants(grantSections(grants, judged(true)), grants, { color: false });
     expect(text.split("\n").filter((l) => l.startsWith("Grant ") && l.includes("pods use"))).to.deep.equal([
       "Grant reports: irsa + pod-identity; pods use irsa (account-a's podCredentialPath)",
       "Grant archive: irsa; pods use irsa (account-a's podCredentialPath)",
@@ -97,6 +100,17 @@ describe("doctor: the report of stacks in grants mode", () => {
     );
     expect(text).to.include("Not judged: account-b grants unused, which account-a does not bind.");
     expect(text.trimEnd().split("\n").at(-1)).to.equal("Doctor: 1 of 2 grant(s) with a broken link: archive");
+    const noProbe = renderDoctorGrants(
+      grantSections(grants, judged(false)),
+      { unbound: [], noProbe: ["audit"] },
+      {
+        color: false,
+      },
+    );
+    expect(noProbe).to.include(
+      "Not judged: grants audit, for which account-b exports no probe object (set objectKey on one of the grant's buckets).",
+    );
+    expect(noProbe.trimEnd().split("\n").at(-1)).to.equal("Doctor: no broken link in 2 grant(s)");
   });
 });
 
