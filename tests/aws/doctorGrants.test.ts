@@ -9,7 +9,50 @@ import { type DoctorGrantsReport } from "../../doctor/report";
 import { stacksWorkspace } from "../support/stacksWorkspace";
 import { grantsOutputs } from "./support/grantsChain";
 import { world } from "./support/hooks";
-import { READ_ONLY, doctor } from "./support/run";
+import Ajv from "ajv";
+import { READ_ONLY, REPORT_SCHEMA, doctor } from "./support/run";
+
+/** The `--json` document of stacks in grants mode, strictly: no other property anywhere. */
+const GRANTS_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["ok", "mode", "grants", "unbound", "noProbe"],
+  properties: {
+    ok: { type: "boolean" },
+    mode: { const: "grants" },
+    unbound: { type: "array", items: { type: "string" } },
+    noProbe: { type: "array", items: { type: "string" } },
+    grants: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["key", "ok", "mechanisms", "podCredentialPath", "chains"],
+        properties: {
+          key: { type: "string" },
+          ok: { type: "boolean" },
+          mechanisms: { type: "array", items: { enum: ["irsa", "pod-identity", "irsa-chained"] } },
+          podCredentialPath: { enum: ["irsa", "pod-identity", "irsa-chained"] },
+          pods: { type: "array", items: { type: "string" } },
+          chains: {
+            type: "array",
+            items: {
+              type: "object",
+              additionalProperties: false,
+              required: ["mechanism", "ok", "links"],
+              properties: {
+                mechanism: { enum: ["irsa", "pod-identity", "irsa-chained"] },
+                ok: { type: "boolean" },
+                links: REPORT_SCHEMA.properties.links,
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+const validateGrants = new Ajv({ strict: true, allErrors: true }).compile(GRANTS_SCHEMA);
 
 /** Runs the doctor on the stacks (no chain flag), both accounts' profiles, and `extra`. */
 async function doctorOnStacks(extra: string[], json = true) {
@@ -42,6 +85,7 @@ describe("npm run doctor on stacks in grants mode, against moto (two grants writ
     const r = await doctorOnStacks([]);
     expect(r.code, r.stderr).to.equal(1);
     expect(r.report?.ok).to.equal(false);
+    expect(validateGrants(r.report), JSON.stringify(validateGrants.errors)).to.equal(true);
     expect(
       r.report?.grants.map((g) => [g.key, g.ok, g.podCredentialPath, g.chains.map((c) => c.mechanism)]),
     ).to.deep.equal([
