@@ -154,12 +154,14 @@ Cluster access:
 
 Output and actions:
   --json                    print { "ok", "links": [...] } on stdout and nothing else there
+                            (stacks in grants mode: { "ok", "mode", "grants": [...], ... }, docs/doctor.md)
   --assume                  irsa: also test end to end: a token from the TokenRequest API, then
                             sts:AssumeRoleWithWebIdentity with it, then reading the object
                             (not with pod-identity: see docs/doctor.md)
   -h, --help                show this help
 
-Exit codes: 0 no check failed; 1 a check failed; 2 usage or credential error.`;
+Exit codes: 0 no check failed; 1 a check failed (in grants mode: in any grant); 2 usage or
+credential error.`;
 
 /**
  * Why `--assume` is refused with Pod Identity. A pod gets Pod Identity's credentials from the EKS Pod
