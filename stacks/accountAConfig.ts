@@ -13,6 +13,7 @@ import {
 import {
   PROJECT,
   checkKnownKeys,
+  grantsKeySet,
   key,
   object,
   onlyKeys,
@@ -82,7 +83,7 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
   const { get } = settings;
   // Grants mode is parseAccountAGrantsConfig's (stacks/accountAGrantsConfig.ts): read here, its
   // grants would be ignored.
-  if (get("grants") !== undefined) {
+  if (grantsKeySet(settings)) {
     throw new InputError(
       key("grants"),
       "[set]",

@@ -24,6 +24,8 @@ import { qualifyStackName } from "./configShared";
 import {
   PROJECT,
   checkKnownKeys,
+  refuseEmptyGrants,
+  grantsKeySet,
   key,
   object,
   onlyKeys,
@@ -89,9 +91,9 @@ export interface AccountAGrantsConfig {
   grants: AccountAGrantConfig[];
 }
 
-/** Whether a stack runs in grants mode: `cross-account-irsa:grants` is set (not empty). */
+/** Whether a stack runs in grants mode: `cross-account-irsa:grants` is set (even empty: then refused). */
 export function isGrantsMode(settings: StackSettings): boolean {
-  return settings.get("grants") !== undefined;
+  return grantsKeySet(settings);
 }
 
 /** `cross-account-irsa:grants[<i>]` and a field of it, as the user wrote them. */
@@ -276,6 +278,7 @@ export function parseAccountAGrantsConfig(
     name: "account-b",
     keys: ACCOUNT_B_KEYS,
   });
+  refuseEmptyGrants(settings);
   refuseLegacyKeys(settings);
   // Errors quote the values they refuse: a secret list would leak into them. Nothing in an entry is secret.
   if (settings.isSecret(PROJECT, "grants")) {

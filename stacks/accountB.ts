@@ -16,6 +16,7 @@ import { exportedMechanism } from "../mechanisms/compat";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 import { accountBGrants } from "./accountBGrants";
 import { MODE_OUTPUTS, checkModesMatch, exportedMode } from "./grantsMode";
+import { grantsKeySet } from "./configSource";
 
 /**
  * account-a outputs account-b reads: its mechanism (and its issuer: stacks from before Pod Identity
@@ -63,7 +64,7 @@ async function required(
 export async function accountB(): Promise<Record<string, unknown>> {
   const settings = programConfigGetters();
   // `cross-account-irsa:grants` selects grants mode (accountBGrants.ts).
-  if (settings.get("grants") !== undefined) return accountBGrants(settings, pulumi.getOrganization());
+  if (grantsKeySet(settings)) return accountBGrants(settings, pulumi.getOrganization());
   const config = parseAccountBConfig(settings, pulumi.getOrganization());
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
   const accountARef = new pulumi.StackReference(config.accountAStack);

@@ -9,6 +9,7 @@ import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import {
   PROJECT,
   checkKnownKeys,
+  grantsKeySet,
   key,
   notSet,
   object,
@@ -111,7 +112,7 @@ export function checkKmsKeyRegion(arn: string, aws: AwsSettings, field = key("bu
 /** Parses and validates account-b's config. */
 export function parseAccountBConfig(settings: StackSettings, organization: string): AccountBConfig {
   // `grants` selects grants mode, which parseAccountBGrantsConfig (accountBGrantsConfig.ts) reads.
-  if (settings.get("grants") !== undefined) {
+  if (grantsKeySet(settings)) {
     throw new InputError(
       key("grants"),
       settings.isSecret(PROJECT, "grants") ? "[secret]" : settings.raw(PROJECT, "grants"),

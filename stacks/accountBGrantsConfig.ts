@@ -27,7 +27,15 @@ export { type AccountBGrantBucket } from "./accountBGrantsBuckets";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS } from "./configKeys";
 import { qualifyStackName } from "./configShared";
-import { PROJECT, checkKnownKeys, key, onlyKeys, optionalString, type StackSettings } from "./configSource";
+import {
+  PROJECT,
+  checkKnownKeys,
+  refuseEmptyGrants,
+  key,
+  onlyKeys,
+  optionalString,
+  type StackSettings,
+} from "./configSource";
 
 /** The keys of the project's namespace account-b reads in grants mode: the rest are per grant. */
 const GRANTS_MODE_KEYS: readonly string[] = ["accountAStack", "existingOidcProviderArn", "grants", "program"];
@@ -296,6 +304,7 @@ export function parseAccountBGrantsConfig(
     name: "account-a",
     keys: ACCOUNT_A_KEYS,
   });
+  refuseEmptyGrants(settings);
   refuseLegacyKeys(settings);
   // Errors quote the values they refuse: a secret list would leak into them. Nothing in a grant is secret.
   if (settings.isSecret(PROJECT, "grants")) {

@@ -1,0 +1,71 @@
+/**
+ * Refusals a security review of grants mode asked for, through the real programs under the mock engine
+ * (nothing registered before the error) and the parsers: an empty `grants:` (Pulumi stores "") is
+ * refused by name on both stacks instead of quietly running single-grant mode.
+ */
+import { expect } from "chai";
+import { MockEngine } from "../../engine/mockEngine";
+import { captureConsole, runOnEngine } from "../../engine/offline";
+import { accountA } from "../../stacks/accountA";
+import { accountB } from "../../stacks/accountB";
+import { parseAccountAConfig, parseAccountBConfig } from "../../stacks/config";
+import { configGetters } from "../../stacks/configSource";
+import { loadStackConfig, parseStackConfig } from "../../stacks/stackFile";
+
+/** Runs a program that must fail: its error and the resources (other than the stack) it registered. */
+async function refused(
+  program: () => Promise<Record<string, unknown>>,
+  stack: string,
+  config: Record<string, string>,
+) {
+  const engine = new MockEngine({ stack, config, stackOutputs: {}, preview: true });
+  const restore = captureConsole([]);
+  const error = await runOnEngine(engine, program)
+    .then(
+      () => undefined,
+      (e: Error) => e,
+    )
+    .finally(restore);
+  expect(error, "the run must fail").to.be.instanceOf(Error);
+  return { error: error!, registered: engine.resources.filter((r) => !r.type.startsWith("pulumi:")) };
+}
+
+const EMPTY =
+  /^cross-account-irsa:grants: "" is invalid: is empty \(Pulumi stores `grants:` with no value as ""\): grants mode needs a non-empty list of grants; list the grants, or remove the key to run the stack in single-grant mode$/;
+
+describe('an empty cross-account-irsa:grants (Pulumi stores it as "") is refused by name, never single-grant mode', () => {
+  for (const [name, program, file] of [
+    ["account-a", accountA, "Pulumi.account-a.yaml"],
+    ["account-b", accountB, "Pulumi.account-b.yaml"],
+  ] as const) {
+    it(`${name}: the program refuses \`grants:\` beside a valid single-grant config, registering nothing`, async () => {
+      // The committed single-grant config runs as is: with `grants:` added empty it must not.
+      const { config } = loadStackConfig(file);
+      const text = `config:\n${Object.entries(config)
+        .map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`)
+        .join("\n")}\n  cross-account-irsa:grants:\n`;
+      const stored = parseStackConfig(text, file).config;
+      expect(stored["cross-account-irsa:grants"]).to.equal("");
+      const { error, registered } = await refused(program, name, stored);
+      expect(error.message).to.match(EMPTY);
+      expect(registered).to.deep.equal([]);
+    });
+  }
+
+  it("the single-grant parsers refuse it too (it selects grants mode)", () => {
+    const a = configGetters({
+      ...loadStackConfig("Pulumi.account-a.yaml").config,
+      "cross-account-irsa:grants": "",
+    });
+    expect(() => parseAccountAConfig(a, "acme")).to.throw(
+      /^cross-account-irsa:grants: .* puts the stack in grants mode/,
+    );
+    const b = configGetters({
+      ...loadStackConfig("Pulumi.account-b.yaml").config,
+      "cross-account-irsa:grants": "",
+    });
+    expect(() => parseAccountBConfig(b, "acme")).to.throw(
+      /^cross-account-irsa:grants: .* selects grants mode/,
+    );
+  });
+});
