@@ -222,8 +222,9 @@ function parseGrant(field: string, raw: Record<string, unknown>, aws: AwsSetting
 
 /**
  * Names that must be unique across the grants: the key; a role name (IAM role names are unique in an
- * account whatever their case); a created bucket's name (S3 names are global); account A's source
- * role names (each binding creates its own). Refuses the later entry, naming the earlier.
+ * account whatever their case); a created bucket's name (S3 names are global); a ServiceAccount (a pod
+ * can use every role that trusts it); account A's source role names (each binding creates its own).
+ * Refuses the later entry, naming the earlier.
  */
 function checkAcrossGrants(
   grants: readonly AccountBGrant[],
@@ -288,6 +289,22 @@ function checkAcrossGrants(
           "unique in account A (each grant's binding creates its own); name another",
       );
     }
+    g.serviceAccounts.forEach((sa, j) => {
+      // One ServiceAccount, one grant. With IRSA the pod itself names the role in
+      // AssumeRoleWithWebIdentity, which needs no AWS credentials ("Calling AssumeRoleWithWebIdentity
+      // does not require the use of AWS security credentials",
+      // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html): a
+      // ServiceAccount two roles trust can use both, whatever its one role-arn annotation names.
+      claim(
+        `serviceAccount ${sa.namespace}/${sa.name}`,
+        field(i, `serviceAccounts[${j}]`),
+        sa,
+        (e) =>
+          `is ${e} too: one ServiceAccount, one grant. A pod can assume every role that trusts its ` +
+          "ServiceAccount (with IRSA it names the role itself, whatever the annotation says), so its grant's " +
+          "access must be all it can reach: list both grants' buckets in one grant",
+      );
+    });
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * Refusals a security review of grants mode asked for, through the real programs under the mock engine
  * (nothing registered before the error) and the parsers: an empty `grants:` (Pulumi stores "") is
- * refused by name on both stacks instead of quietly running single-grant mode.
+ * refused by name on both stacks instead of quietly running single-grant mode; one ServiceAccount in
+ * two grants of account-b is refused (a pod can use every role that trusts its ServiceAccount).
  */
 import { expect } from "chai";
 import { MockEngine } from "../../engine/mockEngine";
@@ -11,6 +12,7 @@ import { accountB } from "../../stacks/accountB";
 import { parseAccountAConfig, parseAccountBConfig } from "../../stacks/config";
 import { configGetters } from "../../stacks/configSource";
 import { loadStackConfig, parseStackConfig } from "../../stacks/stackFile";
+import { A_OUTPUTS, failed, grant, grantsConfig, parse, refusal, sa } from "./accountBGrantsFixtures";
 
 /** Runs a program that must fail: its error and the resources (other than the stack) it registered. */
 async function refused(
@@ -67,5 +69,54 @@ describe('an empty cross-account-irsa:grants (Pulumi stores it as "") is refused
     expect(() => parseAccountBConfig(b, "acme")).to.throw(
       /^cross-account-irsa:grants: .* selects grants mode/,
     );
+  });
+});
+
+describe("account-b: one ServiceAccount, one grant (a pod can assume every role that trusts its ServiceAccount)", () => {
+  const rule =
+    "one ServiceAccount, one grant. A pod can assume every role that trusts its ServiceAccount (with IRSA it " +
+    "names the role itself, whatever the annotation says), so its grant's access must be all it can reach: " +
+    "list both grants' buckets in one grant";
+
+  it("refuses the pair in a later grant, naming both fields, whatever the mechanisms", () => {
+    const e = refusal([
+      grant({ serviceAccounts: [sa("team-a", "other"), sa("team-a", "reader")] }),
+      grant({
+        key: "archive",
+        mechanism: "pod-identity",
+        serviceAccounts: [sa("team-a", "reader")],
+        buckets: [{ name: "company-archive" }],
+      }),
+    ]);
+    expect(e.message).to.equal(
+      'cross-account-irsa:grants[1].serviceAccounts[0]: {"namespace":"team-a","name":"reader"} is invalid: ' +
+        `is cross-account-irsa:grants[0].serviceAccounts[1] too: ${rule}`,
+    );
+  });
+
+  it("accepts the same name in another namespace, and another name in the same namespace", () => {
+    const grants = parse([
+      grant({ serviceAccounts: [sa("team-a", "reader")] }),
+      grant({ key: "archive", serviceAccounts: [sa("team-b", "reader"), sa("team-a", "writer")] }),
+    ]).grants;
+    expect(grants.map((g) => g.serviceAccounts)).to.deep.equal([
+      [sa("team-a", "reader")],
+      [sa("team-b", "reader"), sa("team-a", "writer")],
+    ]);
+  });
+
+  it("the program refuses it before registering anything", async () => {
+    const { error, cloud } = await failed(
+      grantsConfig([
+        grant({ serviceAccounts: [sa("team-a", "reader")] }),
+        grant({ key: "archive", serviceAccounts: [sa("team-a", "reader")] }),
+      ]),
+      A_OUTPUTS,
+    );
+    expect(error.message).to.contain(
+      "cross-account-irsa:grants[1].serviceAccounts[0]: " +
+        '{"namespace":"team-a","name":"reader"} is invalid: is cross-account-irsa:grants[0].serviceAccounts[0] too',
+    );
+    expect(cloud).to.deep.equal([]);
   });
 });
