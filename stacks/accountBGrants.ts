@@ -32,6 +32,7 @@ import {
   type GrantsAccountAFacts,
 } from "./accountBGrantsChecks";
 import { type StackSettings } from "./configSource";
+import { optionalTextOutput } from "./crossStack";
 import { GRANTS_MODE, MODE_OUTPUTS, checkModesMatch, exportedMode } from "./grantsMode";
 import { awsProvider, readStackOutputs } from "./providers";
 
@@ -144,6 +145,10 @@ export async function accountBGrants(
     const self = `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
     checkModesMatch("account-b", self, "grants", config.accountAStack, theirs);
   }
+  // account-a's optional thumbprint: text or absent, anything else refused (never dropped).
+  const thumbprint = needsOidcProvider(config)
+    ? optionalTextOutput(config.accountAStack, "oidcThumbprint", a.oidcThumbprint)
+    : undefined;
   const facts = await accountAFacts(config, a);
   // Every grant's documents, checked before the first resource registers (in preview too).
   checkGrantsDocuments(config, facts);
@@ -153,12 +158,11 @@ export async function accountBGrants(
   const clusterArn = facts.clusterArn ?? unknown();
   let providerArn: pulumi.Output<string> | undefined;
   if (needsOidcProvider(config)) {
-    const thumbprint = a.oidcThumbprint;
     providerArn = new ClusterOidcProvider(
       GRANTS_OIDC_PROVIDER_NAME,
       {
         issuerUrl,
-        thumbprints: typeof thumbprint === "string" && thumbprint.length > 0 ? [thumbprint] : [],
+        thumbprints: thumbprint !== undefined && thumbprint.length > 0 ? [thumbprint] : [],
         ...(config.existingOidcProviderArn !== undefined
           ? { existingProviderArn: config.existingOidcProviderArn }
           : {}),

@@ -2,7 +2,8 @@
  * Refusals a security review of grants mode asked for, through the real programs under the mock engine
  * (nothing registered before the error) and the parsers: an empty `grants:` (Pulumi stores "") is
  * refused by name on both stacks instead of quietly running single-grant mode; one ServiceAccount in
- * two grants of account-b is refused (a pod can use every role that trusts its ServiceAccount).
+ * two grants of account-b is refused (a pod can use every role that trusts its ServiceAccount); a
+ * non-text `oidcThumbprint` output of account-a is refused by name in both modes, never dropped.
  */
 import { expect } from "chai";
 import { MockEngine } from "../../engine/mockEngine";
@@ -12,7 +13,16 @@ import { accountB } from "../../stacks/accountB";
 import { parseAccountAConfig, parseAccountBConfig } from "../../stacks/config";
 import { configGetters } from "../../stacks/configSource";
 import { loadStackConfig, parseStackConfig } from "../../stacks/stackFile";
-import { A_OUTPUTS, failed, grant, grantsConfig, parse, refusal, sa } from "./accountBGrantsFixtures";
+import {
+  A_OUTPUTS,
+  A_STACK,
+  failed,
+  grant,
+  grantsConfig,
+  parse,
+  refusal,
+  sa,
+} from "./accountBGrantsFixtures";
 
 /** Runs a program that must fail: its error and the resources (other than the stack) it registered. */
 async function refused(
@@ -118,5 +128,33 @@ describe("account-b: one ServiceAccount, one grant (a pod can assume every role 
         '{"namespace":"team-a","name":"reader"} is invalid: is cross-account-irsa:grants[0].serviceAccounts[0] too',
     );
     expect(cloud).to.deep.equal([]);
+  });
+});
+
+describe("account-b: a non-text oidcThumbprint output of account-a is refused by name, never dropped", () => {
+  const rule =
+    /^organization\/cross-account-irsa\/account-a output oidcThumbprint: 42 is invalid: must be text when set \(account-a exports it as a string\)/;
+
+  it("grants mode, before anything registers", async () => {
+    const { error, cloud } = await failed(grantsConfig([grant()]), { ...A_OUTPUTS, oidcThumbprint: 42 });
+    expect(error.message).to.match(rule);
+    expect(cloud).to.deep.equal([]);
+  });
+
+  it("single-grant mode (the committed IRSA config), before anything registers", async () => {
+    const engine = new MockEngine({
+      stack: "account-b",
+      config: loadStackConfig("Pulumi.account-b.yaml").config,
+      stackOutputs: { [A_STACK]: { oidcIssuerUrl: A_OUTPUTS.oidcIssuerUrl, oidcThumbprint: 42 } },
+    });
+    const restore = captureConsole([]);
+    const error = await runOnEngine(engine, accountB)
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      )
+      .finally(restore);
+    expect(error?.message).to.match(rule);
+    expect(engine.resources.filter((r) => !r.type.startsWith("pulumi:"))).to.deep.equal([]);
   });
 });
