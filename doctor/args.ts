@@ -160,8 +160,8 @@ Output and actions:
                             (not with pod-identity: see docs/doctor.md)
   -h, --help                show this help
 
-Exit codes: 0 no check failed; 1 a check failed (in grants mode: in any grant); 2 usage or
-credential error.`;
+Exit codes: 0 no check failed; 1 a check failed (in grants mode: in any grant, or a grant has a
+dangling trust: a source role trusted by name that no binding creates); 2 usage or credential error.`;
 
 /**
  * Why `--assume` is refused with Pod Identity. A pod gets Pod Identity's credentials from the EKS Pod

@@ -17,6 +17,7 @@ import {
   type AccountBGrant,
 } from "../cli/shared/grantOutputs";
 import { type StackPair } from "../cli/shared/stacks";
+import { type DanglingTrust, danglingTrusts } from "../stacks/danglingTrusts";
 import { type StackOutputs, type StackWorkspace } from "../cli/shared/workspace";
 import { type ChainInputs } from "./args";
 import { StackInputError, chainFromStacks, readStackOutputs } from "./inputs";
@@ -51,6 +52,11 @@ export interface StackGrants {
   unbound: string[];
   /** Grants account-a binds for which account-b exports no probe object (not judged: no object to check). */
   noProbe: string[];
+  /**
+   * What account-b's grants trust by source-role name that no binding of account-a creates, and
+   * account-b's grants account-a does not bind (stacks/danglingTrusts.ts): each a failing check.
+   */
+  dangling: DanglingTrust[];
   /** account-a's kubeconfig output, as a string. */
   kubeconfig?: string;
 }
@@ -237,10 +243,16 @@ export function grantsFromStacks(
         "cross-account-irsa:grants and deploy",
     );
   }
+  // Dangling trusts of the grants judged (with --grant, that grant's only).
+  const setUp = new Map(bound.map((g) => [g.key, g.mechanisms] as const));
+  const dangling = danglingTrusts(granted, setUp, STACK_CLUSTER_KEY).filter(
+    (d) => selected === undefined || d.key === selected,
+  );
   return {
     grants,
     unbound: grantedKeys.filter((k) => !boundKeys.includes(k)),
     noProbe,
+    dangling,
     ...(kubeconfig !== undefined ? { kubeconfig } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { describePod } from "../chain/livePods";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { describeFailure, linkOf } from "../mechanisms";
 import { linksTable, styles } from "../cli/shared/terminal";
+import { type DanglingTrust, describeDanglingTrust } from "../stacks/danglingTrusts";
 import { type StackGrants } from "./grants";
 
 /** The `--json` document. */
@@ -163,18 +164,39 @@ export interface DoctorGrantsReport {
   unbound: string[];
   /** Grants account-a binds without a probe object in account-b's outputs (not judged). */
   noProbe: string[];
+  /**
+   * Dangling trusts (stacks/danglingTrusts.ts): a source role account-b trusts by name that no binding
+   * creates, or a grant account-a does not bind. Each a failing check: any principal of account A
+   * allowed to create a role of that name gets the grant's access.
+   */
+  danglingTrusts: Array<{
+    grant: string;
+    mechanism?: Mechanism;
+    roleArn?: string;
+    check: "dangling trust";
+    status: "fail";
+    detail: string;
+    fix: string;
+  }>;
 }
 
-/** The report of stacks in grants mode: `ok` when no check of any grant's chain failed. */
+/** The keys of the grants with a dangling trust. */
+const danglingKeys = (dangling: readonly DanglingTrust[]) => new Set(dangling.map((d) => d.key));
+
+/**
+ * The report of stacks in grants mode: `ok` when no check of any grant's chain failed and no grant
+ * has a dangling trust (a grant's own `ok` is false with one).
+ */
 export function doctorGrantsReport(
   sections: readonly GrantSection[],
-  notJudged: Pick<StackGrants, "unbound" | "noProbe">,
+  notJudged: Pick<StackGrants, "unbound" | "noProbe" | "dangling">,
 ): DoctorGrantsReport {
+  const dangled = danglingKeys(notJudged.dangling);
   const grants = sections.map((s) => {
     const pods = livePodPaths(s);
     return {
       key: s.key,
-      ok: sectionOk(s),
+      ok: sectionOk(s) && !dangled.has(s.key),
       mechanisms: [...s.mechanisms],
       podCredentialPath: s.podCredentialPath,
       ...(pods !== undefined ? { pods } : {}),
@@ -185,18 +207,27 @@ export function doctorGrantsReport(
     };
   });
   return {
-    ok: grants.every((g) => g.ok),
+    ok: grants.every((g) => g.ok) && notJudged.dangling.length === 0,
     mode: "grants",
     grants,
     unbound: [...notJudged.unbound],
     noProbe: [...notJudged.noProbe],
+    danglingTrusts: notJudged.dangling.map((d) => ({
+      grant: d.key,
+      ...(d.mechanism !== undefined ? { mechanism: d.mechanism } : {}),
+      ...(d.roleArn !== undefined ? { roleArn: d.roleArn } : {}),
+      check: "dangling trust",
+      status: "fail",
+      detail: d.detail,
+      fix: d.fix,
+    })),
   };
 }
 
 /** The report of stacks in grants mode as the terminal shows it: one section per grant, then the verdict. */
 export function renderDoctorGrants(
   sections: readonly GrantSection[],
-  notJudged: Pick<StackGrants, "unbound" | "noProbe">,
+  notJudged: Pick<StackGrants, "unbound" | "noProbe" | "dangling">,
   options: { color: boolean },
 ): string {
   const st = styles(options.color);
@@ -235,6 +266,9 @@ export function renderDoctorGrants(
             "(set objectKey on one of the grant's buckets).",
         ]
       : []),
+    ...notJudged.dangling.map(
+      (d) => `${st.red("✗")} grant ${d.key}: dangling trust: ${describeDanglingTrust(d)}`,
+    ),
     broken.length === 0
       ? st.green(st.bold(`Doctor: no broken link in ${sections.length} grant(s)`))
       : st.red(
@@ -242,6 +276,15 @@ export function renderDoctorGrants(
             `Doctor: ${broken.length} of ${sections.length} grant(s) with a broken link: ${broken.join(", ")}`,
           ),
         ),
+    ...(notJudged.dangling.length > 0
+      ? [
+          st.red(
+            st.bold(
+              `Doctor: ${notJudged.dangling.length} dangling trust(s) in grant(s) ${[...danglingKeys(notJudged.dangling)].join(", ")}`,
+            ),
+          ),
+        ]
+      : []),
   ];
   return `${parts.join("\n")}\n${lines.join("\n")}\n`;
 }
