@@ -58,7 +58,14 @@ export interface ChainInputs {
   namespace: string;
   serviceAccount: string;
   bucket: string;
+  /** The object the checks read ("" with {@link ChainInputs.noObject}). */
   key: string;
+  /**
+   * Why there is no object to read (a grant without a probe object): the chain is judged on every
+   * link but the object read, which is skipped naming this, and nothing of the bucket is read.
+   * @default undefined (the object `bucket`/`key` is read)
+   */
+  noObject?: string;
   /** The bucket's region, when known (account-b's `region` output). */
   bucketRegion?: string;
   /** A kubeconfig's content (account-a's `kubeconfig` output), used when --kubeconfig is not given. */

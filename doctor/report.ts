@@ -162,7 +162,7 @@ export interface DoctorGrantsReport {
   }>;
   /** account-b's grants account-a does not bind (not judged). */
   unbound: string[];
-  /** Grants account-a binds without a probe object in account-b's outputs (not judged). */
+  /** Grants account-a binds without a probe object in account-b's outputs (judged, the object read skipped). */
   noProbe: string[];
   /**
    * Dangling trusts (stacks/danglingTrusts.ts): a source role account-b trusts by name that no binding
@@ -262,8 +262,8 @@ export function renderDoctorGrants(
       : []),
     ...(notJudged.noProbe.length > 0
       ? [
-          `Not judged: grants ${notJudged.noProbe.join(", ")}, for which account-b exports no probe object ` +
-            "(set objectKey on one of the grant's buckets).",
+          `Object read not judged: grants ${notJudged.noProbe.join(", ")}, for which account-b exports no probe ` +
+            "object (set objectKey on one of the grant's buckets); their other links are judged.",
         ]
       : []),
     ...notJudged.dangling.map(

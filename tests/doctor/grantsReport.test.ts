@@ -117,7 +117,8 @@ describe("doctor: the report of stacks in grants mode", () => {
       },
     );
     expect(noProbe).to.include(
-      "Not judged: grants audit, for which account-b exports no probe object (set objectKey on one of the grant's buckets).",
+      "Object read not judged: grants audit, for which account-b exports no probe object (set objectKey on one of " +
+        "the grant's buckets); their other links are judged.",
     );
     expect(noProbe.trimEnd().split("\n").at(-1)).to.equal("Doctor: no broken link in 2 grant(s)");
   });
