@@ -86,7 +86,7 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     throw new InputError(
       key("grants"),
       "[set]",
-      "puts the stack in grants mode, which parseAccountAGrantsConfig reads: this is legacy mode's parser",
+      "puts the stack in grants mode, which parseAccountAGrantsConfig reads: this is single-grant mode's parser",
     );
   }
   const cluster = object(key("cluster"), get("cluster"));
