@@ -97,7 +97,7 @@ export const grantField = (i: number, field?: string): string =>
  * Refuses each single-grant per-grant key set beside `cross-account-irsa:grants`, and every
  * mechanism-specific top-level key but {@link STACK_LEVEL_MECHANISM_KEYS}, by name.
  */
-function refuseLegacyKeys(settings: StackSettings): void {
+function refuseSingleGrantKeys(settings: StackSettings): void {
   const mechanismKeys = MECHANISMS.flatMap((m) => STACK_CONFIG_LAYERS[m].accountA.keys).filter(
     (k) => !STACK_LEVEL_MECHANISM_KEYS.includes(k),
   );
@@ -258,7 +258,7 @@ export function parseAccountAGrantsConfig(
     name: "account-b",
     keys: ACCOUNT_B_KEYS,
   });
-  refuseLegacyKeys(settings);
+  refuseSingleGrantKeys(settings);
   // Errors quote the values they refuse: a secret list would leak into them. Nothing in an entry is secret.
   if (settings.isSecret(PROJECT, "grants")) {
     throw new InputError(

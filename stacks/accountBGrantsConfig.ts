@@ -78,7 +78,7 @@ export interface AccountBGrantsConfig {
 }
 
 /** Where each single-grant key goes in grants mode (undefined: grants mode has no such setting). */
-const LEGACY_KEY_HOME: Record<string, string | undefined> = {
+const SINGLE_GRANT_KEY_HOME: Record<string, string | undefined> = {
   access: "buckets[].access",
   bucket: "buckets[]",
   conditionTest: undefined,
@@ -95,11 +95,11 @@ const LEGACY_KEY_HOME: Record<string, string | undefined> = {
  * Refuses each single-grant key set beside `cross-account-irsa:grants`, naming it and where it goes:
  * with a list of grants it would be ambiguous which grant it meant.
  */
-function refuseLegacyKeys(settings: StackSettings): void {
+function refuseSingleGrantKeys(settings: StackSettings): void {
   for (const k of settings.keys(PROJECT).sort()) {
     if (GRANTS_MODE_KEYS.includes(k)) continue;
     const value = settings.isSecret(PROJECT, k) ? "[secret]" : settings.raw(PROJECT, k);
-    const home = LEGACY_KEY_HOME[k];
+    const home = SINGLE_GRANT_KEY_HOME[k];
     throw new InputError(
       key(k),
       value,
@@ -290,7 +290,7 @@ export function parseAccountBGrantsConfig(
     name: "account-a",
     keys: ACCOUNT_A_KEYS,
   });
-  refuseLegacyKeys(settings);
+  refuseSingleGrantKeys(settings);
   // Errors quote the values they refuse: a secret list would leak into them. Nothing in a grant is secret.
   if (settings.isSecret(PROJECT, "grants")) {
     throw new InputError(
