@@ -21,7 +21,7 @@ import {
 import { parseAccountAConfig } from "./config";
 import { accountAGrants } from "./accountAGrants";
 import { isGrantsMode } from "./accountAGrantsConfig";
-import { checkOtherStackMode } from "./grantsMode";
+import { MODE_OUTPUTS, checkOtherStackMode } from "./grantsMode";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** The `workload` output on account-a's first run, before account-b exists. */
@@ -73,7 +73,7 @@ export async function accountA(): Promise<Record<string, unknown>> {
 
   // Read account-b first: a mismatch must fail before anything is registered.
   const accountBRef = new pulumi.StackReference(config.accountBStack);
-  const raw = await readStackOutputs(accountBRef, [...OUTPUT_NAMES, "grants", "mode"]);
+  const raw = await readStackOutputs(accountBRef, [...OUTPUT_NAMES, ...MODE_OUTPUTS]);
   const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
   // An account-b in grants mode exports mode "grants": this single-grant stack cannot bind it.
   checkOtherStackMode("account-a", self, "single-grant", config.accountBStack, raw, false);
