@@ -20,8 +20,7 @@ import {
 } from "./crossStack";
 import { parseAccountAConfig } from "./config";
 import { accountAGrants } from "./accountAGrants";
-import { isGrantsMode } from "./accountAGrantsConfig";
-import { MODE_OUTPUTS, checkOtherStackMode } from "./grantsMode";
+import { MODE_OUTPUTS, checkOtherStackMode, isGrantsMode } from "./grantsMode";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** The `workload` output on account-a's first run, before account-b exists. */

@@ -84,11 +84,6 @@ export interface AccountAGrantsConfig {
   grants: AccountAGrantConfig[];
 }
 
-/** Whether a stack runs in grants mode: `cross-account-irsa:grants` is set (not empty). */
-export function isGrantsMode(settings: StackSettings): boolean {
-  return settings.get("grants") !== undefined;
-}
-
 /** `cross-account-irsa:grants[<i>]` and a field of it, as the user wrote them. */
 export const grantField = (i: number, field?: string): string =>
   key(`grants[${i}]${field === undefined ? "" : `.${field}`}`);
@@ -249,7 +244,7 @@ function refusePodIdentityRegion(aws: AwsSettings, grants: readonly AccountAGran
   );
 }
 
-/** Parses and validates account-a's config in grants mode (see {@link isGrantsMode}). */
+/** Parses and validates account-a's config in grants mode (grantsMode.ts's `isGrantsMode`). */
 export function parseAccountAGrantsConfig(
   settings: StackSettings,
   organization: string,

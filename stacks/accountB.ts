@@ -15,7 +15,7 @@ import { checkMechanismsMatch } from "./crossStack";
 import { exportedMechanism } from "../mechanisms/compat";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 import { accountBGrants } from "./accountBGrants";
-import { MODE_OUTPUTS, checkOtherStackMode } from "./grantsMode";
+import { MODE_OUTPUTS, checkOtherStackMode, isGrantsMode } from "./grantsMode";
 
 /**
  * account-a outputs account-b reads: its mechanism (and its issuer: stacks from before Pod Identity
@@ -63,7 +63,7 @@ async function required(
 export async function accountB(): Promise<Record<string, unknown>> {
   const settings = programConfigGetters();
   // `cross-account-irsa:grants` selects grants mode (accountBGrants.ts).
-  if (settings.get("grants") !== undefined) return accountBGrants(settings, pulumi.getOrganization());
+  if (isGrantsMode(settings)) return accountBGrants(settings, pulumi.getOrganization());
   const config = parseAccountBConfig(settings, pulumi.getOrganization());
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
   const accountARef = new pulumi.StackReference(config.accountAStack);

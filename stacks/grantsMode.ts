@@ -7,13 +7,31 @@
  * plan, the doctor and `npm run verify` all use these. Pure (no Pulumi import: the doctor loads it).
  */
 import { InputError } from "../components/errors";
-import { key } from "./configSource";
+import { PROJECT, key, type StackSettings } from "./configSource";
 
 /** A stack's mode. */
 export type StackMode = "grants" | "single-grant";
 
 /** The `mode` output of a stack in grants mode (both programs). */
 export const GRANTS_MODE = "grants";
+
+/** Whether a stack runs in grants mode, from its config: `cross-account-irsa:grants` is set (not empty). */
+export function isGrantsMode(settings: StackSettings): boolean {
+  return settings.get("grants") !== undefined;
+}
+
+/**
+ * The single-grant config parsers refuse a stack in grants mode (read by them, its grants would be
+ * ignored), naming the parser that reads it (`grantsParser`).
+ */
+export function refuseGrantsModeConfig(settings: StackSettings, grantsParser: string): void {
+  if (!isGrantsMode(settings)) return;
+  throw new InputError(
+    key("grants"),
+    settings.isSecret(PROJECT, "grants") ? "[secret]" : settings.raw(PROJECT, "grants"),
+    `selects grants mode: the stack's config is read by ${grantsParser} (one grant per entry), not the single-grant parser`,
+  );
+}
 
 /** The outputs that tell a stack's mode (beside the outputs every deployed stack has). */
 export const MODE_OUTPUTS = ["mode", "grants"] as const;
