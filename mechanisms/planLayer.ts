@@ -8,6 +8,7 @@
  *
  * Pure: its types, and `twoRoleMatrix`, the matrix frame both mechanisms with a source role in account A share.
  */
+import { type ChainCheckResult } from "../chain";
 import { type Mechanism } from "../components/mechanism";
 import { plannedSourceRole, type PlannedRole } from "../plan/collect";
 import { type AccessRow, type TwoRoleDocuments } from "../plan/matrix";
@@ -107,4 +108,19 @@ export interface PlanLayer<M extends Mechanism = Mechanism> {
    * session assumes account-b's role cannot cross partitions (IAM is separate in each).
    */
   readonly checksPartitions: boolean;
+  /**
+   * The chain's results of this path when account A sets it up but the pods take `podPath` first
+   * (`podCredentialPath`, a migration's step 1): a check that holds only for the path the pods take
+   * is skipped, saying why; every other result is returned as it is. Pure.
+   */
+  readonly shadowed: (
+    results: readonly ChainCheckResult[],
+    snapshot: SnapshotOf<M>,
+    podPath: Mechanism,
+  ) => ChainCheckResult[];
+}
+
+/** A layer whose checks all hold whichever path the pods take: its results unchanged. */
+export function noShadowedChecks(results: readonly ChainCheckResult[]): ChainCheckResult[] {
+  return [...results];
 }
