@@ -12,6 +12,7 @@ import {
   validateBoolean,
   validateBucketName,
   validateKmsKeyArn,
+  validateObjectKey,
 } from "./validation";
 /** One bucket of a grant, checked, with its defaults applied. */
 export interface GrantBucket {
@@ -22,7 +23,17 @@ export interface GrantBucket {
   kmsKeyArn?: string;
 }
 
-const BUCKET_FIELDS = ["name", "create", "access", "prefixes", "kmsKeyArn"] as const;
+const BUCKET_FIELDS = [
+  "name",
+  "create",
+  "access",
+  "prefixes",
+  "kmsKeyArn",
+  "objects",
+  "forceDestroy",
+] as const;
+/** The fields only a bucket the grant creates reads (an existing bucket is never modified). */
+const CREATED_ONLY: readonly string[] = ["objects", "forceDestroy"];
 const ACCESS_LEVELS: readonly S3AccessLevel[] = ["read", "read-write", "list"];
 
 /**
@@ -55,6 +66,7 @@ export function checkGrantBuckets(field: string, value: unknown): GrantBucket[] 
     }
     seen.set(name, i);
     const create = raw.create === undefined ? false : validateBoolean(`${where}.create`, raw.create);
+    checkCreatedOnly(where, raw, create);
     const access = raw.access === undefined ? "read" : raw.access;
     if (!ACCESS_LEVELS.includes(access as S3AccessLevel)) {
       throw new InputError(
@@ -82,6 +94,51 @@ export function checkGrantBuckets(field: string, value: unknown): GrantBucket[] 
     };
     bucketAccessPolicy(where, bucket, kmsKeyArn === undefined ? "aws" : kmsKeyArn.split(":")[1]);
     return bucket;
+  });
+}
+
+/**
+ * The fields of a created bucket only: refused on an existing bucket (named, never modified);
+ * `forceDestroy` a boolean; `objects` a list of `{ key, content }`, each key valid and listed once
+ * (the content may be an Output: the component checks it is a string once known).
+ */
+function checkCreatedOnly(where: string, raw: Record<string, unknown>, create: boolean): void {
+  for (const name of CREATED_ONLY) {
+    if (raw[name] !== undefined && !create) {
+      throw new InputError(
+        `${where}.${name}`,
+        raw[name],
+        `is for a bucket the grant creates (${where}.create: true): an existing bucket is named, never modified`,
+      );
+    }
+  }
+  if (raw.forceDestroy !== undefined) validateBoolean(`${where}.forceDestroy`, raw.forceDestroy);
+  if (raw.objects === undefined) return;
+  const keys = new Map<string, number>();
+  requireArray(`${where}.objects`, raw.objects).forEach((o, j) => {
+    const at = `${where}.objects[${j}]`;
+    if (o === null || typeof o !== "object" || Array.isArray(o)) {
+      throw new InputError(at, o, "must be an object { key, content }");
+    }
+    const entry = o as Record<string, unknown>;
+    for (const name of Object.keys(entry)) {
+      if (name !== "key" && name !== "content") {
+        throw new InputError(`${at}.${name}`, entry[name], "is not an object field (key, content)");
+      }
+    }
+    const key = validateObjectKey(`${at}.key`, entry.key);
+    if (entry.content === undefined || entry.content === null) {
+      throw new InputError(`${at}.content`, entry.content, "is required: the object's text");
+    }
+    const earlier = keys.get(key);
+    if (earlier !== undefined) {
+      throw new InputError(
+        `${at}.key`,
+        key,
+        `is ${where}.objects[${earlier}].key too: write each object once`,
+      );
+    }
+    keys.set(key, j);
   });
 }
 

@@ -34,13 +34,26 @@ import { SecureBucket } from "./secureBucket";
 import {
   BucketAccess,
   type GrantBucketInput,
+  type GrantBucketObjectInput,
   type GrantClusterInput,
   type GrantServiceAccountInput,
 } from "./bucketAccessGrantInputs";
 import { MAX_TRUST_POLICY_QUOTA } from "./trustPolicy";
 
-export { BucketAccess, type GrantBucketInput, type GrantClusterInput, type GrantServiceAccountInput };
-import { validateIamPath, validateInteger, validateManagedPolicyArn, validateRoleName } from "./validation";
+export {
+  BucketAccess,
+  type GrantBucketInput,
+  type GrantBucketObjectInput,
+  type GrantClusterInput,
+  type GrantServiceAccountInput,
+};
+import {
+  requireString,
+  validateIamPath,
+  validateInteger,
+  validateManagedPolicyArn,
+  validateRoleName,
+} from "./validation";
 
 /** The description {@link BucketAccessGrant} gives its role unless `args.description` says otherwise. */
 export const BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION =
@@ -242,10 +255,17 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
       if (args.maxSessionDuration !== undefined && isPlain(args.maxSessionDuration)) {
         validateInteger("args.maxSessionDuration", args.maxSessionDuration, 3600, 43200);
       }
-      return { mechanisms, clusterInputs, serviceAccounts, plainBuckets, buckets };
+      // The objects' contents: text, checked once known (their keys are checked with the buckets).
+      const objectContents = args.buckets.map((b, i) =>
+        (b.objects ?? []).map((o, j) => ({
+          key: o.key,
+          content: checked(o.content, (c) => requireString(`args.buckets[${i}].objects[${j}].content`, c)),
+        })),
+      );
+      return { mechanisms, clusterInputs, serviceAccounts, plainBuckets, buckets, objectContents };
     });
     super("cross-account-irsa:index:BucketAccessGrant", name, {}, opts);
-    const { mechanisms, clusterInputs, serviceAccounts, plainBuckets, buckets } = checks;
+    const { mechanisms, clusterInputs, serviceAccounts, plainBuckets, buckets, objectContents } = checks;
 
     // Each cluster's values once known, IRSA's provider created or adopted per cluster.
     const clusters = pulumi.all(
@@ -292,10 +312,16 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
     // Buckets to create, hardened; an existing bucket is only named.
     const names = plainBuckets.map((b, i) => {
       if (!b.create) return pulumi.output(b.name);
-      const kms = args.buckets[i].kmsKeyArn;
+      const { kmsKeyArn: kms, objects, forceDestroy } = args.buckets[i];
       const bucket = new SecureBucket(
         `${name}-${b.name}`,
-        { bucketName: b.name, ...(kms !== undefined ? { kmsKeyArn: kms } : {}), tags: args.tags },
+        {
+          bucketName: b.name,
+          ...(kms !== undefined ? { kmsKeyArn: kms } : {}),
+          ...(forceDestroy !== undefined ? { forceDestroy } : {}),
+          ...(objects !== undefined ? { objects: objectContents[i] } : {}),
+          tags: args.tags,
+        },
         { parent: this },
       );
       return bucket.bucketName;

@@ -84,6 +84,34 @@ export interface GrantBucketInput {
    * @default none (SSE-S3, or an AWS-managed key)
    */
   kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Objects to write into a created bucket (e.g. the object an access check reads), after its
+   * encryption and versioning are in place. Created buckets only (`create: true`): an existing
+   * bucket is never modified, so the field is refused on one. None given: no object is written.
+   * @default []
+   */
+  objects?: GrantBucketObjectInput[];
+  /**
+   * Let `pulumi destroy` delete the created bucket while it still holds objects (every version).
+   * Off, a non-empty bucket is kept and the destroy stops with an error. Created buckets only
+   * (`create: true`): refused on an existing bucket, which is never deleted.
+   * @default false
+   */
+  forceDestroy?: boolean;
+}
+
+/** An object a grant writes into one of the buckets it creates. */
+export interface GrantBucketObjectInput {
+  /**
+   * The object key (a plain string: it is checked before anything registers; each key once per bucket).
+   * @default none (required)
+   */
+  key: string;
+  /**
+   * The object's content, as UTF-8 text (written as `text/plain; charset=utf-8`).
+   * @default none (required)
+   */
+  content: pulumi.Input<string>;
 }
 
 /** A service account the grant trusts. */

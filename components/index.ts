@@ -107,6 +107,7 @@ export {
   type BucketAccessGrantArgs,
   type GrantClusterInput,
   type GrantBucketInput,
+  type GrantBucketObjectInput,
   type GrantServiceAccountInput,
 } from "./bucketAccessGrant";
 export {

@@ -68,6 +68,9 @@ export interface SharedAccountBConfig {
   maxTrustPolicySize: number;
 }
 
+/** The content of the object account-b writes for the access check, unless `bucket.objectContent` says otherwise. */
+export const DEFAULT_OBJECT_CONTENT = "cross-account-irsa: this object was read through IRSA\n";
+
 /** C0 and C1 control characters (CR, LF, tab, NUL, ...): never part of a prefix or key one can type. */
 const CONTROL_CHARACTERS = /\p{Cc}/u;
 
@@ -75,7 +78,7 @@ const CONTROL_CHARACTERS = /\p{Cc}/u;
  * Refuses a prefix or object key holding a control character: IAM and S3 take a CR or LF, so it
  * would pass every later check and fail only when the pod reads another key than the one written.
  */
-function refuseControlCharacters(field: string, value: unknown): void {
+export function refuseControlCharacters(field: string, value: unknown): void {
   if (typeof value !== "string") return;
   const m = CONTROL_CHARACTERS.exec(value);
   if (m) {
@@ -93,11 +96,11 @@ function refuseControlCharacters(field: string, value: unknown): void {
  * Region as the bucket", https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html);
  * the bucket is in this stack's aws:region.
  */
-function checkKmsKeyRegion(arn: string, aws: AwsSettings): void {
-  const { partition, region } = parseArn(key("bucket.kmsKeyArn"), arn);
+export function checkKmsKeyRegion(arn: string, aws: AwsSettings, field = key("bucket.kmsKeyArn")): void {
+  const { partition, region } = parseArn(field, arn);
   if (region !== aws.region || partition !== aws.partition) {
     throw new InputError(
-      key("bucket.kmsKeyArn"),
+      field,
       arn,
       `must be a key of the bucket's region, aws:region ${aws.region} (partition ${aws.partition}): S3 uses ` +
         "a KMS key only in the bucket's own region",
@@ -107,6 +110,14 @@ function checkKmsKeyRegion(arn: string, aws: AwsSettings): void {
 
 /** Parses and validates account-b's config. */
 export function parseAccountBConfig(settings: StackSettings, organization: string): AccountBConfig {
+  // `grants` selects grants mode, which parseAccountBGrantsConfig (accountBGrantsConfig.ts) reads.
+  if (settings.get("grants") !== undefined) {
+    throw new InputError(
+      key("grants"),
+      settings.isSecret(PROJECT, "grants") ? "[secret]" : settings.raw(PROJECT, "grants"),
+      "selects grants mode: the stack's config is read by parseAccountBGrantsConfig (one grant per entry), not the single-grant parser",
+    );
+  }
   checkKnownKeys(settings, PROJECT, "the account-b program", ACCOUNT_B_KEYS, {
     name: "account-a",
     keys: ACCOUNT_A_KEYS,
@@ -163,7 +174,7 @@ export function parseAccountBConfig(settings: StackSettings, organization: strin
   if (typeof forceDestroy !== "boolean") {
     throw new InputError(key("bucket.forceDestroy"), forceDestroy, "must be true or false");
   }
-  const objectContent = bucket.objectContent ?? "cross-account-irsa: this object was read through IRSA\n";
+  const objectContent = bucket.objectContent ?? DEFAULT_OBJECT_CONTENT;
   if (typeof objectContent !== "string") {
     throw new InputError(key("bucket.objectContent"), objectContent, "must be a string");
   }

@@ -78,6 +78,7 @@ export const ACCOUNT_B_SHARED_KEYS = [
   "accountAStack",
   "bucket",
   "conditionTest",
+  "grants",
   "maxSessionDuration",
   "maxTrustPolicySize",
   "mechanism",

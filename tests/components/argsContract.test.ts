@@ -93,7 +93,11 @@ describe("args contract: documented defaults, one rejection, errors in args term
         path: "/",
       },
     ],
-    ["bucketAccessGrantInputs.ts", "GrantBucketInput", { create: false, access: "read" }],
+    [
+      "bucketAccessGrantInputs.ts",
+      "GrantBucketInput",
+      { create: false, access: "read", objects: [], forceDestroy: false },
+    ],
     ["bucketAccessBindingInputs.ts", "BindingServiceAccountInput", { create: true, createNamespace: false }],
     ["bucketAccessBinding.ts", "BucketAccessBindingArgs", { installPodIdentityAgent: false }],
   ];

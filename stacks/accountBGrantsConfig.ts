@@ -1,0 +1,432 @@
+/**
+ * account-b's grants mode: `cross-account-irsa:grants`, a list of grants each with a stable key, parsed
+ * and checked before anything registers. Errors name `cross-account-irsa:grants[<i>].<field>` as the
+ * user wrote it, the value and the rule; the checks are the grant component's own
+ * (`BucketAccessGrant`: bucketAccess.ts, bucketAccessBuckets.ts) and the legacy parser's, restated in
+ * these terms. Nothing is coerced: values come from the JSON Pulumi stores the list as, so a number
+ * where a string is expected is refused. Pure.
+ */
+import { checkGrantBuckets, type GrantBucket } from "../components/bucketAccessBuckets";
+import { checkGrantServiceAccounts, checkMechanisms } from "../components/bucketAccess";
+import { InputError } from "../components/errors";
+import { Mechanism } from "../components/mechanism";
+import { type S3AccessLevel } from "../components/s3AccessPolicy";
+import {
+  DEFAULT_TRUST_POLICY_MAX_SIZE,
+  MAX_TRUST_POLICY_QUOTA,
+  type ServiceAccountRef,
+} from "../components/trustPolicy";
+import {
+  validateBoolean,
+  validateIamPath,
+  validateInteger,
+  validateManagedPolicyArn,
+  validateObjectKey,
+  validateRoleName,
+} from "../components/validation";
+import { STACK_CONFIG_LAYERS } from "../mechanisms/stackConfigRegistry";
+import { checkKmsKeyRegion, refuseControlCharacters } from "./accountBConfig";
+import { parseAwsSettings, type AwsSettings } from "./awsSettings";
+import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS } from "./configKeys";
+import { qualifyStackName } from "./configShared";
+import {
+  PROJECT,
+  checkKnownKeys,
+  key,
+  notSet,
+  onlyKeys,
+  optionalString,
+  type StackSettings,
+} from "./configSource";
+
+/** The keys of the project's namespace account-b reads in grants mode: the rest are per grant. */
+export const GRANTS_MODE_KEYS: readonly string[] = [
+  "accountAStack",
+  "existingOidcProviderArn",
+  "grants",
+  "program",
+];
+
+/** The fields of one grant, as written in `cross-account-irsa:grants`. */
+export const GRANT_FIELDS = [
+  "key",
+  "mechanism",
+  "serviceAccounts",
+  "buckets",
+  "roleName",
+  "path",
+  "permissionsBoundary",
+  "maxSessionDuration",
+  "maxTrustPolicySize",
+  "sourceRoleName",
+  "chainedSourceRoleName",
+] as const;
+
+/** The fields of one bucket of a grant. */
+export const GRANT_BUCKET_FIELDS = [
+  "name",
+  "create",
+  "access",
+  "prefixes",
+  "kmsKeyArn",
+  "objectKey",
+  "forceDestroy",
+] as const;
+
+/** A grant key: 1 to 32 lower-case letters, digits or `-`, starting and ending with a letter or digit. */
+const GRANT_KEY = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** One bucket of a grant, checked, defaults applied. */
+export interface AccountBGrantBucket {
+  name: string;
+  create: boolean;
+  access: S3AccessLevel;
+  prefixes: string[];
+  kmsKeyArn?: string;
+  /** The object the access check reads (written into a created bucket). */
+  objectKey?: string;
+  /** A created bucket only: let `pulumi destroy` delete it while it holds objects. */
+  forceDestroy?: boolean;
+}
+
+/** One grant of account-b's `cross-account-irsa:grants`, checked, defaults applied. */
+export interface AccountBGrant {
+  /** The stable key: the grant's resource name. */
+  key: string;
+  /** Its mechanisms, in the registry's order. */
+  mechanisms: Mechanism[];
+  serviceAccounts: ServiceAccountRef[];
+  buckets: AccountBGrantBucket[];
+  roleName?: string;
+  path?: string;
+  permissionsBoundary?: string;
+  maxSessionDuration: number;
+  maxTrustPolicySize: number;
+  /** `pod-identity` only: the name of account A's source role (default `<key>-pod-identity-source`). */
+  sourceRoleName?: string;
+  /** `irsa-chained` only: the name of account A's IRSA source role (default `<key>-chained-source`). */
+  chainedSourceRoleName?: string;
+}
+
+/** account-b's configuration in grants mode. */
+export interface AccountBGrantsConfig {
+  aws: AwsSettings;
+  /** Fully qualified name of account-a's stack. */
+  accountAStack: string;
+  /** Account B's IAM OIDC provider for account-a's issuer, adopted (shared by every grant listing `irsa`). */
+  existingOidcProviderArn?: string;
+  grants: AccountBGrant[];
+}
+
+/** Where each single-grant key goes in grants mode (undefined: grants mode has no such setting). */
+const LEGACY_KEY_HOME: Record<string, string | undefined> = {
+  access: "buckets[].access",
+  bucket: "buckets[]",
+  conditionTest: undefined,
+  maxSessionDuration: "maxSessionDuration",
+  maxTrustPolicySize: "maxTrustPolicySize",
+  mechanism: "mechanism",
+  prefixes: "buckets[].prefixes",
+  roleName: "roleName",
+  serviceAccounts: "serviceAccounts",
+  trustWholeNamespaces: undefined,
+};
+
+/**
+ * Refuses each single-grant key set beside `cross-account-irsa:grants`, naming it and where it goes:
+ * with a list of grants it would be ambiguous which grant it meant.
+ */
+function refuseLegacyKeys(settings: StackSettings): void {
+  for (const k of settings.keys(PROJECT).sort()) {
+    if (GRANTS_MODE_KEYS.includes(k)) continue;
+    const value = settings.isSecret(PROJECT, k) ? "[secret]" : settings.raw(PROJECT, k);
+    const home = LEGACY_KEY_HOME[k];
+    throw new InputError(
+      key(k),
+      value,
+      home === undefined
+        ? `is a single-grant setting, not read with ${key("grants")}: a grant trusts exact service accounts only; remove it`
+        : `is per grant with ${key("grants")}: move it into each grant (${key(`grants[<i>].${home}`)})`,
+    );
+  }
+}
+
+/** A required field of a grant or bucket. */
+function required(field: string, value: unknown, why: string): unknown {
+  if (value === undefined || value === null) throw notSet(field, why);
+  return value;
+}
+
+/** A plain JSON object entry of a list (`field` names it). */
+function entryObject(field: string, value: unknown, shape: string): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new InputError(field, value, `must be an object ${shape}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A bucket entry's own checks, before the grant's: its fields, its name set, no control character in a prefix. */
+function precheckBucket(where: string, raw: Record<string, unknown>): void {
+  onlyKeys(where, raw, [...GRANT_BUCKET_FIELDS]);
+  required(`${where}.name`, raw.name, "it names the bucket (an existing one, or the one to create)");
+  if (Array.isArray(raw.prefixes)) {
+    raw.prefixes.forEach((p: unknown, i) => refuseControlCharacters(`${where}.prefixes[${i}]`, p));
+  }
+}
+
+/**
+ * The stack's own fields of a bucket the grant checked (`bucket`): its KMS key in the bucket's region,
+ * `forceDestroy` for a created bucket only, `objectKey` readable through the grant.
+ */
+function parseBucket(
+  where: string,
+  raw: Record<string, unknown>,
+  bucket: GrantBucket,
+  aws: AwsSettings,
+): AccountBGrantBucket {
+  if (bucket.kmsKeyArn !== undefined) checkKmsKeyRegion(bucket.kmsKeyArn, aws, `${where}.kmsKeyArn`);
+  const out: AccountBGrantBucket = { ...bucket };
+  if (raw.forceDestroy !== undefined) {
+    const forceDestroy = validateBoolean(`${where}.forceDestroy`, raw.forceDestroy);
+    if (!bucket.create) {
+      throw new InputError(
+        `${where}.forceDestroy`,
+        raw.forceDestroy,
+        `is for a bucket the stack creates (${where}.create: true): an existing bucket is named, never modified`,
+      );
+    }
+    out.forceDestroy = forceDestroy;
+  }
+  if (raw.objectKey !== undefined) {
+    refuseControlCharacters(`${where}.objectKey`, raw.objectKey);
+    const objectKey = validateObjectKey(`${where}.objectKey`, raw.objectKey);
+    if (bucket.prefixes.length > 0 && !bucket.prefixes.some((p) => objectKey.startsWith(p))) {
+      throw new InputError(
+        `${where}.objectKey`,
+        objectKey,
+        `must be under one of the granted prefixes ${JSON.stringify(bucket.prefixes)}, or the access check cannot read it`,
+      );
+    }
+    if (bucket.access === "list") {
+      throw new InputError(
+        `${where}.objectKey`,
+        objectKey,
+        `cannot be read with ${where}.access "list" (it lists keys only): use "read" for the access check, or leave objectKey out`,
+      );
+    }
+    out.objectKey = objectKey;
+  }
+  return out;
+}
+
+/** A grant's source role name for `mechanism` (`field`): set only when the grant lists it, default `<key>-<suffix>`. */
+function sourceRoleName(
+  field: string,
+  value: unknown,
+  mechanisms: readonly Mechanism[],
+  mechanism: Mechanism,
+  fallback: string,
+): string | undefined {
+  if (!mechanisms.includes(mechanism)) {
+    if (value === undefined) return undefined;
+    throw new InputError(field, value, `is read only when the grant's mechanism lists "${mechanism}"`);
+  }
+  return value === undefined ? fallback : validateRoleName(field, value);
+}
+
+/** One grant of the list, checked (`field` is `cross-account-irsa:grants[<i>]`). */
+function parseGrant(field: string, raw: Record<string, unknown>, aws: AwsSettings): AccountBGrant {
+  onlyKeys(field, raw, [...GRANT_FIELDS]);
+  const rawKey = required(`${field}.key`, raw.key, "it names the grant's resources and never changes");
+  if (typeof rawKey !== "string" || !GRANT_KEY.test(rawKey)) {
+    throw new InputError(
+      `${field}.key`,
+      rawKey,
+      "must be 1 to 32 lower-case letters, digits or '-', starting and ending with a letter or digit (it names the grant's resources)",
+    );
+  }
+  const mechanisms = checkMechanisms(
+    `${field}.mechanism`,
+    required(
+      `${field}.mechanism`,
+      raw.mechanism,
+      "it names the mechanism(s) the role trusts, e.g. irsa or [irsa, pod-identity]",
+    ),
+  );
+  const serviceAccounts = checkGrantServiceAccounts(
+    `${field}.serviceAccounts`,
+    required(
+      `${field}.serviceAccounts`,
+      raw.serviceAccounts,
+      "it lists the service accounts the role trusts, e.g. [{namespace: team-a, name: reports-reader}]",
+    ),
+  );
+  const rawBuckets = required(`${field}.buckets`, raw.buckets, "it lists the buckets the role may use");
+  if (!Array.isArray(rawBuckets) || rawBuckets.length === 0) {
+    throw new InputError(`${field}.buckets`, rawBuckets, "must be a non-empty list of buckets { name, ... }");
+  }
+  const bucketEntries = rawBuckets.map((b: unknown, j) => {
+    const where = `${field}.buckets[${j}]`;
+    const entry = entryObject(where, b, `{ ${GRANT_BUCKET_FIELDS.join(", ")} }`);
+    precheckBucket(where, entry);
+    return entry;
+  });
+  // The grant's own checks of its buckets (each once, names, access, prefixes, KMS key), then the stack's.
+  const checkedBuckets = checkGrantBuckets(
+    `${field}.buckets`,
+    bucketEntries.map(({ objectKey: _key, forceDestroy: _destroy, ...own }) => own),
+  );
+  const buckets = bucketEntries.map((entry, j) =>
+    parseBucket(`${field}.buckets[${j}]`, entry, checkedBuckets[j], aws),
+  );
+  const grant: AccountBGrant = {
+    key: rawKey,
+    mechanisms,
+    serviceAccounts,
+    buckets,
+    maxSessionDuration:
+      raw.maxSessionDuration === undefined
+        ? 3600
+        : validateInteger(`${field}.maxSessionDuration`, raw.maxSessionDuration, 3600, 43200),
+    maxTrustPolicySize:
+      raw.maxTrustPolicySize === undefined
+        ? DEFAULT_TRUST_POLICY_MAX_SIZE
+        : validateInteger(
+            `${field}.maxTrustPolicySize`,
+            raw.maxTrustPolicySize,
+            DEFAULT_TRUST_POLICY_MAX_SIZE,
+            MAX_TRUST_POLICY_QUOTA,
+          ),
+  };
+  if (raw.roleName !== undefined) grant.roleName = validateRoleName(`${field}.roleName`, raw.roleName);
+  if (raw.path !== undefined) grant.path = validateIamPath(`${field}.path`, raw.path);
+  if (raw.permissionsBoundary !== undefined) {
+    grant.permissionsBoundary = validateManagedPolicyArn(
+      `${field}.permissionsBoundary`,
+      raw.permissionsBoundary,
+    );
+  }
+  const source = sourceRoleName(
+    `${field}.sourceRoleName`,
+    raw.sourceRoleName,
+    mechanisms,
+    Mechanism.PodIdentity,
+    `${rawKey}-pod-identity-source`,
+  );
+  if (source !== undefined) grant.sourceRoleName = source;
+  const chained = sourceRoleName(
+    `${field}.chainedSourceRoleName`,
+    raw.chainedSourceRoleName,
+    mechanisms,
+    Mechanism.IrsaChained,
+    `${rawKey}-chained-source`,
+  );
+  if (chained !== undefined) grant.chainedSourceRoleName = chained;
+  return grant;
+}
+
+/**
+ * Names that must be unique across the grants: the key; a role name (IAM role names are unique in an
+ * account whatever their case); a created bucket's name (S3 names are global); account A's source
+ * role names (each binding creates its own). Refuses the later entry, naming the earlier.
+ */
+function checkAcrossGrants(
+  grants: readonly AccountBGrant[],
+  rawEntries: readonly Record<string, unknown>[],
+): void {
+  const field = (i: number, f: string) => key(`grants[${i}].${f}`);
+  const seen = new Map<string, string>();
+  const claim = (id: string, where: string, value: unknown, rule: (earlier: string) => string) => {
+    const earlier = seen.get(id);
+    if (earlier !== undefined) throw new InputError(where, value, rule(earlier));
+    seen.set(id, where);
+  };
+  grants.forEach((g, i) => {
+    claim(`key ${g.key}`, field(i, "key"), g.key, (e) => `is ${e} too: each grant has its own key`);
+    if (g.roleName !== undefined) {
+      claim(
+        `role ${g.roleName.toLowerCase()}`,
+        field(i, "roleName"),
+        g.roleName,
+        (e) =>
+          `is ${e} too (IAM role names are unique in an account, whatever their case): one role per grant`,
+      );
+    }
+    g.buckets.forEach((b, j) => {
+      if (!b.create) return;
+      claim(
+        `bucket ${b.name}`,
+        field(i, `buckets[${j}].name`),
+        b.name,
+        (e) => `is created by ${e} too: create a bucket once (another grant may name it with create: false)`,
+      );
+    });
+    for (const [f, name] of [
+      ["sourceRoleName", g.sourceRoleName],
+      ["chainedSourceRoleName", g.chainedSourceRoleName],
+    ] as const) {
+      if (name === undefined) continue;
+      const written = rawEntries[i][f] !== undefined;
+      claim(
+        `source ${name.toLowerCase()}`,
+        written ? field(i, f) : field(i, "key"),
+        written ? name : g.key,
+        (e) =>
+          `${written ? "" : `gives ${f} the default "${name}", which `}is ${e} too: account A's source roles are ` +
+          "unique in account A (each grant's binding creates its own); name another",
+      );
+    }
+  });
+}
+
+/**
+ * Parses and checks account-b's config in grants mode (`cross-account-irsa:grants` set): the top-level
+ * keys grants mode reads, every grant, and what must be unique across them. Any single-grant key set
+ * beside `grants` is refused by name.
+ */
+export function parseAccountBGrantsConfig(
+  settings: StackSettings,
+  organization: string,
+): AccountBGrantsConfig {
+  checkKnownKeys(settings, PROJECT, "the account-b program", ACCOUNT_B_KEYS, {
+    name: "account-a",
+    keys: ACCOUNT_A_KEYS,
+  });
+  refuseLegacyKeys(settings);
+  const rawGrants = settings.get("grants");
+  if (!Array.isArray(rawGrants) || rawGrants.length === 0) {
+    throw new InputError(
+      key("grants"),
+      rawGrants ?? settings.raw(PROJECT, "grants"),
+      "must be a non-empty list of grants, each { key, mechanism, serviceAccounts, buckets, ... }",
+    );
+  }
+  const aws = parseAwsSettings(settings);
+  const entries = rawGrants.map((g: unknown, i) =>
+    entryObject(key(`grants[${i}]`), g, "{ key, mechanism, serviceAccounts, buckets, ... }"),
+  );
+  const grants = entries.map((g, i) => parseGrant(key(`grants[${i}]`), g, aws));
+  checkAcrossGrants(grants, entries);
+  const existing = optionalString(settings.get, "existingOidcProviderArn");
+  if (existing !== undefined && !grants.some((g) => g.mechanisms.includes(Mechanism.Irsa))) {
+    throw new InputError(
+      key("existingOidcProviderArn"),
+      existing,
+      `is read only when a grant of ${key("grants")} lists "irsa" (it is account B's provider for account-a's issuer)`,
+    );
+  }
+  // IRSA's own check of the adopted provider (its partition, and account B when pinned).
+  const irsa = STACK_CONFIG_LAYERS[Mechanism.Irsa].accountB.parse(settings, aws);
+  return {
+    aws,
+    accountAStack: qualifyStackName(
+      key("accountAStack"),
+      optionalString(settings.get, "accountAStack") ?? "account-a",
+      organization,
+    ),
+    ...(irsa.existingOidcProviderArn !== undefined
+      ? { existingOidcProviderArn: irsa.existingOidcProviderArn }
+      : {}),
+    grants,
+  };
+}
