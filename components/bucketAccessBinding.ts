@@ -19,6 +19,8 @@ import { planBinding } from "./bucketAccessBindingPlan";
 import {
   chainedConfigMapName,
   checkChainedArgs,
+  checkProbeName,
+  probeObjectNames,
   type BindingProbeInput,
   type BindingServiceAccountInput,
 } from "./bucketAccessBindingInputs";
@@ -149,6 +151,8 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
    * v2 / Go v2) runs as the chained source role and gets S3 AccessDenied (docs/migration.md).
    */
   public readonly podCredentialPath: pulumi.Output<string>;
+  /** The probe's access-check Job (`<name>-<hash>`), to wait for or read; undefined without `probe`. */
+  public readonly accessCheckJobName: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: BucketAccessBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     const checks = argChecks(() => {
@@ -225,8 +229,13 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       const probe = args.probe;
       if (probe !== undefined) {
         if (probe === null || typeof probe !== "object")
-          throw new InputError("args.probe", probe, "must be an object { objectKey, bucketName?, region? }");
+          throw new InputError(
+            "args.probe",
+            probe,
+            "must be an object { objectKey, bucketName?, name?, region? }",
+          );
         if (isPlain(probe.objectKey)) validateObjectKey("args.probe.objectKey", probe.objectKey);
+        if (probe.name !== undefined) checkProbeName("args.probe.name", probe.name);
         if (probe.bucketName !== undefined && typeof probe.bucketName !== "string") {
           throw new InputError(
             "args.probe.bucketName",
@@ -361,6 +370,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
     }
 
     const path = podCredentialPath(mechanisms);
+    let accessCheckJobName: pulumi.Output<string> | undefined;
     if (args.probe !== undefined) {
       const common = {
         namespace: namespaceGated,
@@ -372,14 +382,16 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
         ...(path === Mechanism.PodIdentity && associationArn !== undefined ? { associationArn } : {}),
         ...(path === Mechanism.IrsaChained && podCredentials !== undefined ? { podCredentials } : {}),
       };
+      const names = probeObjectNames(args.probe.name);
       const check = new AccessCheckJob(
         `${name}-access-check`,
-        { ...common, expectedRoleArn: roleArn },
+        { ...common, expectedRoleArn: roleArn, ...(names.job !== undefined ? { name: names.job } : {}) },
         { parent: this, dependsOn: ready },
       );
+      accessCheckJobName = check.name;
       new S3ReaderDeployment(
         `${name}-reader`,
-        { ...common, roleArn },
+        { ...common, roleArn, ...(names.deployment !== undefined ? { name: names.deployment } : {}) },
         { parent: this, dependsOn: [...ready, check] },
       );
     }
@@ -388,6 +400,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
     this.namespace = namespaceGated;
     this.serviceAccountName = pulumi.output(serviceAccount.name);
     this.podCredentialPath = pulumi.output(path);
+    this.accessCheckJobName = accessCheckJobName;
     this.registerOutputs({
       roleArn: this.roleArn,
       namespace: this.namespace,

@@ -8,7 +8,8 @@ import { checkAdoptedProvider } from "./clusterOidcProvider";
 import { InputError } from "./errors";
 import { isPlain } from "./inputs";
 import { normalizeIssuer } from "./issuer";
-import { parseOidcProviderArn } from "./validation";
+import { MAX_ACCESS_CHECK_NAME_LENGTH } from "./accessCheckJob";
+import { parseOidcProviderArn, validateLabelName } from "./validation";
 
 /** The ServiceAccount a binding sets up. */
 export interface BindingServiceAccountInput {
@@ -50,10 +51,45 @@ export interface BindingProbeInput {
    */
   bucketName?: string;
   /**
+   * Base name of the probe's Kubernetes objects, so that several bindings' probes can share a
+   * namespace: the reader Deployment is `<name>-reader` and the access-check Job
+   * `<name>-check-<hash>`. A plain string: a DNS-1123 label of at most
+   * {@link MAX_PROBE_NAME_LENGTH} characters.
+   * @default none: the Deployment is `s3-reader` and the Job `access-check-<hash>` (one probe per namespace)
+   */
+  name?: string;
+  /**
    * AWS region for the probe's CLI (`AWS_REGION`).
    * @default none (the region EKS injects)
    */
   region?: pulumi.Input<string>;
+}
+
+/**
+ * Longest probe base name: the Job's base name `<name>-check` must leave room for the Job's
+ * `-<hash>` suffix (`MAX_ACCESS_CHECK_NAME_LENGTH`, 52 characters).
+ */
+export const MAX_PROBE_NAME_LENGTH = MAX_ACCESS_CHECK_NAME_LENGTH - "-check".length;
+
+/** The probe's Job base name and Deployment name: the components' defaults, or from the probe's `name`. */
+export function probeObjectNames(name: string | undefined): { job?: string; deployment?: string } {
+  return name === undefined ? {} : { job: `${name}-check`, deployment: `${name}-reader` };
+}
+
+/** Checks a probe's `name` (`field` is where it was given). */
+export function checkProbeName(field: string, value: unknown): string {
+  if (typeof value !== "string") {
+    throw new InputError(field, isPlain(value) ? value : "[an Output]", "must be a plain string");
+  }
+  const name = validateLabelName(field, value);
+  if (name.length > MAX_PROBE_NAME_LENGTH) {
+    throw new InputError(
+      field,
+      value,
+      `must be at most ${MAX_PROBE_NAME_LENGTH} characters: the Job is named <name>-check-<hash>, a 63-character DNS-1123 label at most`,
+    );
+  }
+  return name;
 }
 
 /** The chained profile's ConfigMap of a ServiceAccount: one per ServiceAccount in its namespace. */

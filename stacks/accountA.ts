@@ -18,6 +18,9 @@ import {
   parseAccountBOutputs,
 } from "./crossStack";
 import { parseAccountAConfig } from "./config";
+import { accountAGrants } from "./accountAGrants";
+import { isGrantsMode } from "./accountAGrantsConfig";
+import { refuseGrantsModeAccountB } from "./accountAGrantsLinks";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** The `workload` output on account-a's first run, before account-b exists. */
@@ -60,13 +63,19 @@ export function decideCreateNamespace(
  * account-b's outputs through a StackReference.
  */
 export async function accountA(): Promise<Record<string, unknown>> {
-  const config = parseAccountAConfig(programConfigGetters(), pulumi.getOrganization());
+  const settings = programConfigGetters();
+  // Grants mode (cross-account-irsa:grants set): one binding per grant (stacks/accountAGrants.ts).
+  if (isGrantsMode(settings)) return accountAGrants(settings);
+  const config = parseAccountAConfig(settings, pulumi.getOrganization());
   const aws = awsProvider("account-a", config.aws, pulumi.getStack());
   const layer = STACK_LAYERS[config.mechanism].accountA;
 
   // Read account-b first: a mismatch must fail before anything is registered.
   const accountBRef = new pulumi.StackReference(config.accountBStack);
-  const b = parseAccountBOutputs(config.accountBStack, await readStackOutputs(accountBRef, OUTPUT_NAMES));
+  const raw = await readStackOutputs(accountBRef, [...OUTPUT_NAMES, "grants", "mode"]);
+  const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  refuseGrantsModeAccountB({ self, accountB: config.accountBStack }, raw);
+  const b = parseAccountBOutputs(config.accountBStack, raw);
   if (b) checkMechanismsMatch("account-a", config.mechanism, config.accountBStack, b.mechanism);
   const serviceAccount = b ? chooseServiceAccount(config.accountBStack, b, config.serviceAccount) : undefined;
   const adopted = config.cluster.existingName !== undefined;

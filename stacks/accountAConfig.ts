@@ -86,12 +86,54 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
   // The keys only another mechanism reads, refused by name (each mechanism's config layer names its own).
   refuseOtherMechanismKeys("account-a", mechanism, get, cluster);
   const layer = STACK_CONFIG_LAYERS[mechanism].accountA;
+  const clusterConfig = parseClusterSettings(cluster, layer.clusterKeys);
+  let serviceAccount: ServiceAccountRef | undefined;
+  const sa = get("serviceAccount");
+  if (sa !== undefined && sa !== null) {
+    const o = object(key("serviceAccount"), sa);
+    onlyKeys(key("serviceAccount"), o, ["namespace", "name"]);
+    serviceAccount = {
+      namespace: validateNamespace(key("serviceAccount.namespace"), o.namespace),
+      name: validateObjectName(key("serviceAccount.name"), o.name),
+    };
+  }
+  const aws = parseAwsSettings(settings);
+  return {
+    ...layer.parse(get, aws, cluster),
+    aws,
+    mechanism,
+    accountBStack: qualifyStackName(
+      key("accountBStack"),
+      optionalString(get, "accountBStack") ?? "account-b",
+      organization,
+    ),
+    cluster: clusterConfig,
+    ...(serviceAccount ? { serviceAccount } : {}),
+    deployProbe: optionalBoolean(get, "deployProbe", true),
+    // Unset stays unset: account-a's program decides from the namespace and the cluster.
+    createNamespace:
+      (get("createNamespace") ?? undefined) === undefined
+        ? undefined
+        : optionalBoolean(get, "createNamespace", false),
+    kubeconfig: kubeconfigCredentials(aws),
+  };
+}
+
+/**
+ * account-a's `cluster` object (`cluster`, its fields already checked against the known ones),
+ * checked with the validators WorkloadCluster applies, naming the config key: an adopted cluster
+ * (`existingName`) takes none of the creation fields, only the mechanisms' own (`ownKeys`, Pod
+ * Identity's `podIdentityAgent`). Returns the fields that are set. Both modes read it (grants mode:
+ * stacks/accountAGrantsConfig.ts).
+ */
+export function parseClusterSettings(
+  cluster: Record<string, unknown>,
+  ownKeys: readonly string[],
+): SharedAccountAConfig["cluster"] {
   if (cluster.existingName !== undefined) {
     validateEksClusterName(key("cluster.existingName"), cluster.existingName);
-    // The mechanism's own fields (Pod Identity's agent) say what this stack adds to an adopted cluster.
-    const creationKeys = Object.keys(cluster).filter(
-      (k) => k !== "existingName" && !layer.clusterKeys.includes(k),
-    );
+    // The mechanisms' own fields (Pod Identity's agent) say what this stack adds to an adopted cluster.
+    const creationKeys = Object.keys(cluster).filter((k) => k !== "existingName" && !ownKeys.includes(k));
     if (creationKeys.length > 0) {
       throw new InputError(
         key(`cluster.${creationKeys[0]}`),
@@ -121,36 +163,7 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     privateSubnetIds: subnets("privateSubnetIds"),
   };
   checkClusterCombinations(clusterConfig);
-  let serviceAccount: ServiceAccountRef | undefined;
-  const sa = get("serviceAccount");
-  if (sa !== undefined && sa !== null) {
-    const o = object(key("serviceAccount"), sa);
-    onlyKeys(key("serviceAccount"), o, ["namespace", "name"]);
-    serviceAccount = {
-      namespace: validateNamespace(key("serviceAccount.namespace"), o.namespace),
-      name: validateObjectName(key("serviceAccount.name"), o.name),
-    };
-  }
-  const aws = parseAwsSettings(settings);
-  return {
-    ...layer.parse(get, aws, cluster),
-    aws,
-    mechanism,
-    accountBStack: qualifyStackName(
-      key("accountBStack"),
-      optionalString(get, "accountBStack") ?? "account-b",
-      organization,
-    ),
-    cluster: Object.fromEntries(Object.entries(clusterConfig).filter(([, v]) => v !== undefined)),
-    ...(serviceAccount ? { serviceAccount } : {}),
-    deployProbe: optionalBoolean(get, "deployProbe", true),
-    // Unset stays unset: account-a's program decides from the namespace and the cluster.
-    createNamespace:
-      (get("createNamespace") ?? undefined) === undefined
-        ? undefined
-        : optionalBoolean(get, "createNamespace", false),
-    kubeconfig: kubeconfigCredentials(aws),
-  };
+  return Object.fromEntries(Object.entries(clusterConfig).filter(([, v]) => v !== undefined));
 }
 
 /**

@@ -69,6 +69,8 @@ export const ACCOUNT_A_SHARED_KEYS = [
   "cluster",
   "createNamespace",
   "deployProbe",
+  // Grants mode (stacks/accountAGrantsConfig.ts): one entry per grant of account-b.
+  "grants",
   "mechanism",
   "program",
   "serviceAccount",

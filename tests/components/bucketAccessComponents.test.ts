@@ -300,7 +300,48 @@ describe("BucketAccessBinding (account A)", () => {
     expect((await bind({ mechanisms: ["pod-identity"] })).ofType("aws:eks/addon:Addon")).to.have.length(0);
   });
 
+  it("names the probe's Job and Deployment after probe.name, so two bindings' probes can share a namespace", async () => {
+    const defaults = await bind({ probe: { objectKey: "probe.txt" } });
+    const nameOf = (r: RecordedResource) => (r.inputs.metadata as { name: string }).name;
+    expect(nameOf(defaults.one("kubernetes:apps/v1:Deployment"))).to.equal("s3-reader");
+    expect(nameOf(defaults.one("kubernetes:batch/v1:Job"))).to.match(/^access-check-[0-9a-f]{10}$/);
+    const named = await bind({ probe: { objectKey: "probe.txt", name: "reports" } });
+    const deployment = named.one("kubernetes:apps/v1:Deployment");
+    expect(nameOf(deployment)).to.equal("reports-reader");
+    expect(nameOf(named.one("kubernetes:batch/v1:Job"))).to.match(/^reports-check-[0-9a-f]{10}$/);
+    // The selector follows the name: two readers in one namespace never select each other's pods.
+    expect(JSON.stringify((deployment.inputs.spec as { selector: unknown }).selector)).to.include(
+      "reports-reader",
+    );
+  });
+
+  it("exposes the access-check Job's name with a probe, and none without", async () => {
+    const engine = await engineIn(ACCOUNT_A);
+    const args = { handoff: pulumi.output(HANDOFF), mechanisms: ["irsa" as const], serviceAccount: SA };
+    const probed = new BucketAccessBinding("reports", {
+      ...args,
+      probe: { objectKey: "probe.txt", name: "reports" },
+    });
+    const jobName = await valueOf(probed.accessCheckJobName!);
+    await settled(100);
+    expect(jobName).to.match(/^reports-check-[0-9a-f]{10}$/);
+    expect(jobName).to.equal(
+      (engine.one("kubernetes:batch/v1:Job").inputs.metadata as { name: string }).name,
+    );
+    expect(new BucketAccessBinding("plain", args).accessCheckJobName).to.equal(undefined);
+  });
+
   const refused: Array<[string, Partial<BucketAccessBindingArgs>, RegExp]> = [
+    [
+      "a probe name longer than the Job name leaves room for",
+      { probe: { objectKey: "probe.txt", name: "a".repeat(47) } },
+      /^InputError: args\.probe\.name: "a{47}" is invalid: must be at most 46 characters/,
+    ],
+    [
+      "a probe name that is not a DNS-1123 label",
+      { probe: { objectKey: "probe.txt", name: "Reports" } },
+      /^InputError: args\.probe\.name: "Reports" is invalid/,
+    ],
     [
       "the agent without Pod Identity",
       { mechanisms: ["irsa"], clusterName: undefined, installPodIdentityAgent: true },

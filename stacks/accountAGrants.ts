@@ -1,0 +1,213 @@
+/**
+ * The account-a stack program in grants mode (`cross-account-irsa:grants` set): the cluster, and once
+ * account-b has outputs, one `BucketAccessBinding` per entry (resource name = the grant key) with the
+ * stack-level resources the bindings share: account A's one OIDC provider for the cluster's issuer
+ * (`cluster-oidc`, when an entry lists `irsa-chained`), the one Pod Identity agent add-on
+ * (`pod-identity-agent`, when an entry lists `pod-identity`) and each namespace to create, once. No
+ * mechanism stack layer registers anything here: the checks are stacks/accountAGrantsLinks.ts's,
+ * the wiring the binding's.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { BucketAccessBinding } from "../components/bucketAccessBinding";
+import { ClusterOidcProvider } from "../components/clusterOidcProvider";
+import { buildServiceAccountLabels } from "../components/irsaServiceAccount";
+import { Mechanism } from "../components/mechanism";
+import { PodIdentityAgent } from "../components/podIdentityAgent";
+import { WorkloadCluster } from "../components/workloadCluster";
+import { GRANTS_MODE, parseAccountAGrantsConfig } from "./accountAGrantsConfig";
+import {
+  ACCOUNT_B_GRANTS_OUTPUT_NAMES,
+  GRANT_CLUSTER_KEY,
+  checkClusterFacts,
+  parseAccountBGrantsOutputs,
+  planGrantBindings,
+  type PlannedGrants,
+} from "./accountAGrantsLinks";
+import { type StackSettings } from "./configSource";
+import { awsProvider, readStackOutputs } from "./providers";
+
+/** The fully qualified name of the stack the program runs as. */
+function thisStack(): string {
+  return `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+}
+
+/**
+ * account-a in grants mode. Reads account-b's `grants` first (a mode mismatch, an unknown key, a
+ * ServiceAccount the grant does not trust fail before anything is registered), then registers the
+ * cluster (created or adopted) and, once account-b has outputs, what the entries bind. Outputs: the
+ * cluster's (as in legacy mode), `mode: "grants"`, and `grants` by key (`{}` before account-b has
+ * outputs: account-b reads it to see this stack's mode).
+ */
+export async function accountAGrants(settings: StackSettings): Promise<Record<string, unknown>> {
+  const config = parseAccountAGrantsConfig(settings, pulumi.getOrganization());
+  const aws = awsProvider("account-a", config.aws, pulumi.getStack());
+  const accountBRef = new pulumi.StackReference(config.accountBStack);
+  const raw = await readStackOutputs(accountBRef, ACCOUNT_B_GRANTS_OUTPUT_NAMES);
+  const b = parseAccountBGrantsOutputs({ self: thisStack(), accountB: config.accountBStack }, raw);
+  const planned = b ? planGrantBindings(config, config.accountBStack, b) : undefined;
+
+  const cluster = new WorkloadCluster(
+    "cluster",
+    {
+      existingClusterName: config.cluster.existingName,
+      version: config.cluster.version,
+      instanceType: config.cluster.instanceType,
+      desiredCapacity: config.cluster.desiredCapacity,
+      minSize: config.cluster.minSize,
+      maxSize: config.cluster.maxSize,
+      vpcId: config.cluster.vpcId,
+      publicSubnetIds: config.cluster.publicSubnetIds,
+      privateSubnetIds: config.cluster.privateSubnetIds,
+      // The kubeconfig authenticates exactly as the stack's AWS provider does.
+      kubeconfigProfile: config.kubeconfig.profile,
+      kubeconfigRoleArn: config.kubeconfig.roleArn,
+    },
+    { providers: { aws } },
+  );
+  const outputs: Record<string, unknown> = {
+    clusterName: cluster.clusterName,
+    clusterArn: cluster.clusterArn,
+    oidcIssuerUrl: cluster.oidcIssuerUrl,
+    oidcThumbprint: cluster.oidcThumbprint,
+    kubeconfig: cluster.kubeconfig,
+    mode: GRANTS_MODE,
+  };
+  if (!b || !planned) {
+    await pulumi.log.info(
+      `account-b (${config.accountBStack}) has no outputs yet: creating the cluster only. ` +
+        "Run account-b's update, then this stack's again, to bind its grants.",
+    );
+    return { ...outputs, grants: {} };
+  }
+  if (planned.unbound.length > 0) {
+    await pulumi.log.info(
+      `account-b (${config.accountBStack}) exports grants no entry of cross-account-irsa:grants binds: ` +
+        `${planned.unbound.map((k) => `"${k}"`).join(", ")}; not bound here.`,
+    );
+  }
+  Object.assign(outputs, registerBindings(config, cluster, aws, planned, b.region));
+  return outputs;
+}
+
+/** The stack-level resources the bindings share, the bindings, and their outputs. */
+function registerBindings(
+  config: ReturnType<typeof parseAccountAGrantsConfig>,
+  cluster: WorkloadCluster,
+  aws: pulumi.ProviderResource,
+  planned: PlannedGrants,
+  region: string,
+): Record<string, unknown> {
+  const bStack = config.accountBStack;
+  // What only the cluster decides, checked once it is known: every resource below waits for it.
+  const gate = pulumi.all([cluster.oidcIssuerUrl, cluster.clusterArn]).apply(([issuerUrl, clusterArn]) => {
+    checkClusterFacts(bStack, planned.bindings, { issuerUrl, clusterArn });
+    return true;
+  });
+  const after = <T>(value: pulumi.Input<T>): pulumi.Output<T> =>
+    pulumi.all([gate, value]).apply(([, v]) => v as T);
+  const lists = (m: Mechanism) => planned.bindings.some((p) => p.mechanisms.includes(m));
+  const kubernetes = cluster.kubernetesProvider;
+  const outputs: Record<string, unknown> = {};
+
+  // Account A's one IAM OIDC provider for the cluster's issuer (IAM allows one per issuer URL per
+  // account, so the irsa-chained bindings adopt it rather than each create one).
+  let providerArn: pulumi.Output<string> | undefined;
+  if (lists(Mechanism.IrsaChained)) {
+    const provider = new ClusterOidcProvider(
+      "cluster-oidc",
+      {
+        issuerUrl: after(cluster.oidcIssuerUrl),
+        thumbprints: cluster.oidcThumbprint.apply((t) => (t ? [t] : [])),
+        ...(config.existingOidcProviderArn !== undefined
+          ? { existingProviderArn: config.existingOidcProviderArn }
+          : {}),
+      },
+      { providers: { aws } },
+    );
+    providerArn = provider.arn;
+    outputs.oidcProviderArn = provider.arn;
+  }
+
+  // The one agent add-on: installed when cluster.podIdentityAgent says so, or (unset) when this stack
+  // creates the cluster; an adopted cluster must run it already (as in legacy mode).
+  let agent: PodIdentityAgent | undefined;
+  if (lists(Mechanism.PodIdentity)) {
+    const installs = config.podIdentityAgent ?? config.cluster.existingName === undefined;
+    if (installs) {
+      agent = new PodIdentityAgent(
+        "pod-identity-agent",
+        { clusterName: after(cluster.clusterName) },
+        { providers: { aws } },
+      );
+    }
+    outputs.podIdentityAgent = installs
+      ? "installed by this stack"
+      : "not installed by this stack: the adopted cluster must run the eks-pod-identity-agent add-on";
+  }
+
+  // Each namespace to create, once, for every binding in it.
+  const namespaces = new Map<string, k8s.core.v1.Namespace>();
+  for (const ns of planned.namespaces) {
+    namespaces.set(
+      ns,
+      new k8s.core.v1.Namespace(
+        `namespace-${ns}`,
+        { metadata: { name: after(ns), labels: buildServiceAccountLabels(undefined) } },
+        { provider: kubernetes, dependsOn: [cluster] },
+      ),
+    );
+  }
+
+  const grants: Record<string, unknown> = {};
+  for (const p of planned.bindings) {
+    const podIdentity = p.mechanisms.includes(Mechanism.PodIdentity);
+    const chained = p.mechanisms.includes(Mechanism.IrsaChained);
+    const namespace = namespaces.get(p.serviceAccount.namespace);
+    // A component's dependencies are its children's too: the ServiceAccount waits for its namespace,
+    // the association for the agent (and they are deleted before them).
+    const dependsOn: pulumi.Resource[] = [cluster];
+    if (namespace) dependsOn.push(namespace);
+    if (podIdentity && agent) dependsOn.push(agent);
+    const binding = new BucketAccessBinding(
+      p.key,
+      {
+        handoff: after(p.handoff),
+        mechanisms: p.mechanisms,
+        ...(podIdentity ? { clusterName: cluster.clusterName } : {}),
+        ...(chained
+          ? {
+              issuerUrl: cluster.oidcIssuerUrl,
+              existingOidcProviderArn: providerArn,
+              clusterKey: GRANT_CLUSTER_KEY,
+            }
+          : {}),
+        serviceAccount: { ...p.serviceAccount, create: true },
+        ...(p.probe
+          ? { probe: { objectKey: p.probe.objectKey, bucketName: p.probe.bucketName, region, name: p.key } }
+          : {}),
+        installPodIdentityAgent: false,
+      },
+      { providers: { aws, kubernetes }, dependsOn },
+    );
+    grants[p.key] = {
+      mechanisms: p.mechanisms,
+      roleArn: binding.roleArn,
+      serviceAccount: { namespace: p.serviceAccount.namespace, name: p.serviceAccount.name },
+      podCredentialPath: binding.podCredentialPath,
+      ...(p.probe
+        ? {
+            accessCheck: {
+              namespace: binding.namespace,
+              jobName: binding.accessCheckJobName,
+              expectedRoleArn: binding.roleArn,
+              bucketName: p.probe.bucketName,
+              objectKey: p.probe.objectKey,
+            },
+          }
+        : {}),
+    };
+  }
+  outputs.grants = grants;
+  return outputs;
+}

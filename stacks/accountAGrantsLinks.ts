@@ -1,0 +1,432 @@
+/**
+ * account-b's outputs as account-a reads them in grants mode, and the links between the two checked
+ * before account-a registers anything: each entry's key among account-b's grants, its mechanisms
+ * among the grant's, its ServiceAccount chosen and trusted, each ServiceAccount bound once, the
+ * probe, the accounts, and which namespaces the stack creates. What only the cluster's own facts
+ * decide (its issuer, its ARN) is checked once they are known, before the bindings register
+ * anything ({@link checkClusterFacts}). Pure.
+ */
+import {
+  parseHandoff,
+  type BucketAccessHandoff,
+  type HandoffCluster,
+} from "../components/bucketAccessHandoff";
+import { InputError } from "../components/errors";
+import { normalizeIssuer } from "../components/issuer";
+import { Mechanism } from "../components/mechanism";
+import { parseEksClusterArn } from "../components/podIdentityPolicies";
+import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
+import { type ServiceAccountRef } from "../components/trustPolicy";
+import {
+  parseOidcProviderArn,
+  parseRoleArn,
+  validateBucketName,
+  validateObjectKey,
+  validateRegion,
+} from "../components/validation";
+import { GRANTS_MODE, grantField, type AccountAGrantsConfig } from "./accountAGrantsConfig";
+import { key } from "./configSource";
+
+/**
+ * The outputs of account-b account-a reads in grants mode: grants mode's (`mode`, `grants`,
+ * `region`), and legacy mode's `roleArn` and `mechanism`, which say account-b is in legacy mode.
+ */
+export const ACCOUNT_B_GRANTS_OUTPUT_NAMES = ["mode", "grants", "region", "roleArn", "mechanism"] as const;
+
+/**
+ * The key account-b's grants give account-a's cluster in each grant's `clusters` (the handoff's
+ * `clusters[].key`): the binding's `clusterKey` for irsa-chained.
+ */
+export const GRANT_CLUSTER_KEY = "cluster";
+
+/** The object a grant's probe reads (account-b's first bucket with an `objectKey`). */
+export interface GrantProbe {
+  bucketName: string;
+  objectKey: string;
+}
+
+/** One grant of account-b, as its `grants` output carries it. */
+export interface AccountBGrant {
+  handoff: BucketAccessHandoff;
+  probe?: GrantProbe;
+}
+
+/** account-b's outputs in grants mode. */
+export interface AccountBGrantsOutputs {
+  /**
+   * The grants, by key, in the order the StackReference gives them (the mock engine's, like Pulumi's
+   * stored outputs, sorts an object's keys: no order is significant).
+   */
+  grants: Map<string, AccountBGrant>;
+  /** account-b's region (the probe's `AWS_REGION`). */
+  region: string;
+}
+
+/** The two stacks, as the mode mismatch errors name them. */
+export interface StackPair {
+  /** account-a's stack, fully qualified. */
+  self: string;
+  /** account-b's stack, fully qualified. */
+  accountB: string;
+}
+
+const plainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Refuses an account-b in grants mode to account-a in legacy mode (its `grants` or `mode` output is
+ * there), naming both stacks and what to change.
+ */
+export function refuseGrantsModeAccountB(stacks: StackPair, raw: Record<string, unknown>): void {
+  if (raw.grants === undefined && raw.mode === undefined) return;
+  throw new InputError(
+    key("grants"),
+    undefined,
+    "must be set when account-b is in grants mode",
+    `account-a (${stacks.self}) is in legacy mode (no cross-account-irsa:grants) but account-b (${stacks.accountB}) ` +
+      `is in grants mode (it exports grants, mode ${JSON.stringify(raw.mode)}): set cross-account-irsa:grants on ` +
+      "account-a (one entry per grant of account-b, by key) and move its per-grant keys (mechanism, serviceAccount, " +
+      "createNamespace, deployProbe) into the entries, or take cross-account-irsa:grants off account-b",
+  );
+}
+
+/**
+ * Reads account-b's outputs in grants mode. Undefined when account-b has none yet (its first update
+ * has not run); throws naming both stacks when account-b is in legacy mode, and naming the output
+ * when one is malformed (each handoff read strictly by `parseHandoff`).
+ */
+export function parseAccountBGrantsOutputs(
+  stacks: StackPair,
+  raw: Record<string, unknown>,
+): AccountBGrantsOutputs | undefined {
+  const field = (k: string) => `${stacks.accountB} output ${k}`;
+  if (raw.grants === undefined) {
+    if (raw.roleArn === undefined && raw.mechanism === undefined && raw.mode === undefined) return undefined;
+    throw new InputError(
+      key("grants"),
+      "[set]",
+      "needs account-b in grants mode too",
+      `account-a (${stacks.self}) is in grants mode (cross-account-irsa:grants is set) but account-b (${stacks.accountB}) ` +
+        `is in legacy mode (it exports the single grant's outputs${raw.roleArn !== undefined ? `, roleArn ${JSON.stringify(raw.roleArn)}` : ""}, ` +
+        "no grants): set cross-account-irsa:grants on account-b too (a grant per entry of account-a's, the same keys) and " +
+        "update account-b first, or take cross-account-irsa:grants off account-a",
+    );
+  }
+  if (raw.mode !== GRANTS_MODE) {
+    throw new InputError(field("mode"), raw.mode, `must be "${GRANTS_MODE}" beside a grants output`);
+  }
+  if (!plainObject(raw.grants)) {
+    throw new InputError(
+      field("grants"),
+      raw.grants,
+      "must be an object of grants by key, each { handoff, probe? }",
+    );
+  }
+  const grants = new Map<string, AccountBGrant>();
+  for (const [grantKey, entry] of Object.entries(raw.grants)) {
+    const where = field(`grants.${grantKey}`);
+    if (!plainObject(entry)) throw new InputError(where, entry, "must be an object { handoff, probe? }");
+    for (const k of Object.keys(entry)) {
+      // kmsKeyPolicyStatements is for the owner of a KMS key in another account, not for account-a.
+      if (!["handoff", "probe", "kmsKeyPolicyStatements"].includes(k)) {
+        throw new InputError(
+          `${where}.${k}`,
+          entry[k],
+          "is not a field of it (handoff, probe, kmsKeyPolicyStatements)",
+        );
+      }
+    }
+    const handoff = parseHandoff(`${where}.handoff`, entry.handoff);
+    const grant: AccountBGrant = { handoff };
+    if (entry.probe !== undefined && entry.probe !== null) {
+      const probe = entry.probe;
+      if (!plainObject(probe))
+        throw new InputError(`${where}.probe`, probe, "must be an object { bucketName, objectKey }");
+      for (const k of Object.keys(probe)) {
+        if (k !== "bucketName" && k !== "objectKey") {
+          throw new InputError(
+            `${where}.probe.${k}`,
+            probe[k],
+            "is not a field of it (bucketName, objectKey)",
+          );
+        }
+      }
+      const bucketName = validateBucketName(`${where}.probe.bucketName`, probe.bucketName);
+      if (!handoff.buckets.some((b) => b.name === bucketName)) {
+        throw new InputError(
+          `${where}.probe.bucketName`,
+          bucketName,
+          `is not among the grant's buckets (${handoff.buckets.map((b) => b.name).join(", ")})`,
+        );
+      }
+      grant.probe = { bucketName, objectKey: validateObjectKey(`${where}.probe.objectKey`, probe.objectKey) };
+    }
+    grants.set(grantKey, grant);
+  }
+  return { grants, region: validateRegion(field("region"), raw.region) };
+}
+
+/** One entry of account-a's grants, checked against account-b's grant: what its binding sets up. */
+export interface PlannedBinding {
+  /** The entry's index in `cross-account-irsa:grants`. */
+  index: number;
+  key: string;
+  mechanisms: Mechanism[];
+  serviceAccount: ServiceAccountRef;
+  handoff: BucketAccessHandoff;
+  /** The grant's probe, when the entry deploys it. */
+  probe?: GrantProbe;
+}
+
+/** What account-a's grants set up, checked against account-b's outputs. */
+export interface PlannedGrants {
+  bindings: PlannedBinding[];
+  /** The namespaces the stack creates, each once, in the order the entries name them. */
+  namespaces: string[];
+  /** account-b's grants no entry binds, in the order of {@link AccountBGrantsOutputs.grants}. */
+  unbound: string[];
+}
+
+const pair = (sa: ServiceAccountRef) => `${sa.namespace}/${sa.name}`;
+
+/** The handoff's entry for account-a's cluster (key {@link GRANT_CLUSTER_KEY}). */
+export function grantCluster(bStack: string, grantKey: string, handoff: BucketAccessHandoff): HandoffCluster {
+  const entry = handoff.clusters.find((c) => c.key === GRANT_CLUSTER_KEY);
+  if (entry === undefined) {
+    throw new InputError(
+      `${bStack} output grants.${grantKey}.handoff.clusters`,
+      handoff.clusters.map((c) => c.key),
+      `must have the entry "${GRANT_CLUSTER_KEY}" (account-a's cluster, as account-b's grants mode keys it)`,
+    );
+  }
+  return entry;
+}
+
+/**
+ * Checks account-a's grants against account-b's, before anything is registered, and decides each
+ * binding's ServiceAccount and the namespaces to create. `adoptedCluster`: the cluster is adopted
+ * (its name then is `config.cluster.existingName`).
+ */
+export function planGrantBindings(
+  config: AccountAGrantsConfig,
+  bStack: string,
+  b: AccountBGrantsOutputs,
+): PlannedGrants {
+  const bKeys = [...b.grants.keys()];
+  const accountIds = config.aws.allowedAccountIds;
+  const bindings = config.grants.map((g, i): PlannedBinding => {
+    const grant = b.grants.get(g.key);
+    if (grant === undefined) {
+      throw new InputError(
+        grantField(i, "key"),
+        g.key,
+        `is not a grant of account-b (${bStack} exports ${bKeys.length > 0 ? bKeys.map((k) => `"${k}"`).join(", ") : "none"}): ` +
+          "add the grant to account-b's cross-account-irsa:grants and update account-b first, or fix the key",
+      );
+    }
+    const { handoff } = grant;
+    const out = `${bStack} output grants.${g.key}`;
+    g.mechanisms.forEach((m) => {
+      if (!handoff.mechanisms.includes(m)) {
+        throw new InputError(
+          grantField(i, "mechanism"),
+          g.mechanisms.length === 1 ? m : g.mechanisms,
+          `lists "${m}", which account-b's grant "${g.key}" does not trust (${out}.handoff.mechanisms: ` +
+            `${JSON.stringify(handoff.mechanisms)}): add it to the grant's mechanism on account-b and update account-b first`,
+        );
+      }
+    });
+    let serviceAccount = g.serviceAccount;
+    const trusted = handoff.serviceAccounts.map(pair).join(", ");
+    if (serviceAccount === undefined) {
+      if (handoff.serviceAccounts.length !== 1) {
+        throw new InputError(
+          grantField(i, "serviceAccount"),
+          undefined,
+          `must be set: account-b's grant "${g.key}" trusts ${handoff.serviceAccounts.length} service accounts (${trusted}); name the one this binding sets up`,
+        );
+      }
+      serviceAccount = handoff.serviceAccounts[0];
+    } else if (!handoff.serviceAccounts.some((t) => pair(t) === pair(serviceAccount!))) {
+      throw new InputError(
+        grantField(i, "serviceAccount"),
+        serviceAccount,
+        `is not among the service accounts account-b's grant "${g.key}" trusts (${trusted})`,
+      );
+    }
+    const cluster = grantCluster(bStack, g.key, handoff);
+    const where = `${out}.handoff.clusters "${GRANT_CLUSTER_KEY}"`;
+    // The source roles the binding creates are account A's: this stack's account, when it pins one.
+    const sources: Array<[string, string | undefined, Mechanism]> = [
+      ["sourceRoleArn", cluster.sourceRoleArn, Mechanism.PodIdentity],
+      ["chainedSourceRoleArn", cluster.chainedSourceRoleArn, Mechanism.IrsaChained],
+    ];
+    for (const [name, arn, m] of sources) {
+      if (!g.mechanisms.includes(m) || arn === undefined) continue;
+      const role = parseRoleArn(`${where}.${name}`, arn);
+      if (accountIds !== undefined && !accountIds.includes(role.accountId)) {
+        throw new InputError(
+          `${where}.${name}`,
+          arn,
+          `must be a role of this stack's account (aws:allowedAccountIds ${accountIds.join(", ")}): the binding for ` +
+            `grants[${i}] creates it here; set the grant's cluster on account-b from this stack's outputs`,
+        );
+      }
+      if (m === Mechanism.IrsaChained && config.existingOidcProviderArn !== undefined) {
+        const provider = parseOidcProviderArn(key("existingOidcProviderArn"), config.existingOidcProviderArn);
+        if (provider.accountId !== role.accountId || provider.partition !== role.partition) {
+          throw new InputError(
+            key("existingOidcProviderArn"),
+            config.existingOidcProviderArn,
+            `must be in the account of the chained source role of grants[${i}] (${arn}): STS looks the provider up in the ` +
+              "account of the role it assumes",
+          );
+        }
+      }
+    }
+    if (g.mechanisms.includes(Mechanism.PodIdentity) && config.cluster.existingName !== undefined) {
+      const trustedName = parseEksClusterArn(`${where}.clusterArn`, cluster.clusterArn).clusterName;
+      if (trustedName !== config.cluster.existingName) {
+        throw new InputError(
+          `${where}.clusterArn`,
+          cluster.clusterArn,
+          `is not this stack's cluster (cross-account-irsa:cluster.existingName "${config.cluster.existingName}"): ` +
+            "account-b's grant trusts another cluster for Pod Identity",
+        );
+      }
+    }
+    const planned: PlannedBinding = {
+      index: i,
+      key: g.key,
+      mechanisms: g.mechanisms,
+      serviceAccount,
+      handoff,
+    };
+    if (g.deployProbe !== false) {
+      if (grant.probe === undefined) {
+        throw new InputError(
+          grantField(i, "deployProbe"),
+          true,
+          `${g.deployProbe === undefined ? "(the default) " : ""}needs an object to read, and account-b's grant "${g.key}" ` +
+            "exports no probe: give one of its buckets an objectKey on account-b, or set deployProbe: false",
+        );
+      }
+      planned.probe = grant.probe;
+    }
+    return planned;
+  });
+  checkDistinctServiceAccounts(config, bindings);
+  const bound = new Set(config.grants.map((g) => g.key));
+  return {
+    bindings,
+    namespaces: namespacesToCreate(config, bindings),
+    unbound: bKeys.filter((k) => !bound.has(k)),
+  };
+}
+
+/** Two entries binding one ServiceAccount (one of them by default): an error naming both. */
+function checkDistinctServiceAccounts(
+  config: AccountAGrantsConfig,
+  bindings: readonly PlannedBinding[],
+): void {
+  bindings.forEach((p, i) => {
+    const earlier = bindings.findIndex((o) => pair(o.serviceAccount) === pair(p.serviceAccount));
+    if (earlier === i) return;
+    const defaulted = config.grants[i].serviceAccount === undefined;
+    throw new InputError(
+      grantField(i, "serviceAccount"),
+      p.serviceAccount,
+      `${defaulted ? "(the default: the grant's only service account) " : ""}is the ServiceAccount of grants[${earlier}] ` +
+        `("${bindings[earlier].key}") too: a ServiceAccount is bound once (its one eks.amazonaws.com/role-arn annotation ` +
+        "names one role); give each grant its own ServiceAccount",
+    );
+  });
+}
+
+/**
+ * The namespaces the stack creates, each once. A namespace's `createNamespace` is the namespace's,
+ * not the grant's: the entries that set it must agree; unset, it is created only when this stack
+ * creates the cluster too and it is not one every cluster has (as `decideCreateNamespace` in legacy
+ * mode). Creating one of those is an error.
+ */
+function namespacesToCreate(config: AccountAGrantsConfig, bindings: readonly PlannedBinding[]): string[] {
+  const adopted = config.cluster.existingName !== undefined;
+  const decided = new Map<string, { create: boolean; from?: number }>();
+  for (const p of bindings) {
+    const ns = p.serviceAccount.namespace;
+    const set = config.grants[p.index].createNamespace;
+    const system = SYSTEM_NAMESPACES.includes(ns);
+    if (set === true && system) {
+      throw new InputError(
+        grantField(p.index, "createNamespace"),
+        true,
+        `cannot create namespace "${ns}": every cluster has ${SYSTEM_NAMESPACES.join(", ")} from the start, so creating ` +
+          'it fails with "already exists"; leave createNamespace out or set it to false',
+      );
+    }
+    const before = decided.get(ns);
+    if (set !== undefined && before?.from !== undefined && before.create !== set) {
+      throw new InputError(
+        grantField(p.index, "createNamespace"),
+        set,
+        `contradicts grants[${before.from}].createNamespace (${before.create}) for namespace "${ns}": the namespace is ` +
+          "created once, for every grant in it; set createNamespace the same on each, or on one only",
+      );
+    }
+    if (set !== undefined && before?.from === undefined) decided.set(ns, { create: set, from: p.index });
+    else if (before === undefined) decided.set(ns, { create: !system && !adopted });
+  }
+  return [...decided.entries()].filter(([, d]) => d.create).map(([ns]) => ns);
+}
+
+/**
+ * What only the cluster decides, once it is known: account-b's grants trust this cluster for what
+ * each binding sets up (IRSA: the cluster's issuer; Pod Identity: the cluster's ARN; both source
+ * roles: the cluster's account and partition). Throws naming the output and both values.
+ */
+export function checkClusterFacts(
+  bStack: string,
+  bindings: readonly PlannedBinding[],
+  facts: { issuerUrl: string; clusterArn: string },
+): void {
+  const issuer = normalizeIssuer(facts.issuerUrl, "oidcIssuerUrl");
+  const clusterParts = parseEksClusterArn("clusterArn", facts.clusterArn);
+  for (const p of bindings) {
+    const c = grantCluster(bStack, p.key, p.handoff);
+    const where = `${bStack} output grants.${p.key}.handoff.clusters "${GRANT_CLUSTER_KEY}"`;
+    const fix = "set the grant's cluster on account-b from this stack's outputs and update account-b";
+    if (
+      p.mechanisms.includes(Mechanism.Irsa) &&
+      normalizeIssuer(c.issuerUrl!, `${where}.issuerUrl`) !== issuer
+    ) {
+      throw new InputError(
+        `${where}.issuerUrl`,
+        c.issuerUrl,
+        `is not this cluster's issuer ${facts.issuerUrl}: the grant trusts another cluster for IRSA; ${fix}`,
+      );
+    }
+    if (p.mechanisms.includes(Mechanism.PodIdentity) && c.clusterArn !== facts.clusterArn) {
+      throw new InputError(
+        `${where}.clusterArn`,
+        c.clusterArn,
+        `is not this cluster ${facts.clusterArn}: the grant trusts another cluster for Pod Identity; ${fix}`,
+      );
+    }
+    const sources: Array<[string, string | undefined, Mechanism]> = [
+      ["sourceRoleArn", c.sourceRoleArn, Mechanism.PodIdentity],
+      ["chainedSourceRoleArn", c.chainedSourceRoleArn, Mechanism.IrsaChained],
+    ];
+    for (const [name, arn, m] of sources) {
+      if (!p.mechanisms.includes(m) || arn === undefined) continue;
+      const role = parseRoleArn(`${where}.${name}`, arn);
+      if (role.accountId !== clusterParts.accountId || role.partition !== clusterParts.partition) {
+        throw new InputError(
+          `${where}.${name}`,
+          arn,
+          `must be a role of the cluster's account ${clusterParts.accountId} (partition ${clusterParts.partition}): ` +
+            `the binding creates it there; ${fix}`,
+        );
+      }
+    }
+  }
+}
