@@ -54,17 +54,49 @@ function kubernetesNamespace(r: RecordedResource): string | undefined {
     : (str(metadata.namespace) ?? "default");
 }
 
+/**
+ * A pass indexed once for every grant's scope: each grant's own resources, the stack-level Kubernetes
+ * objects by namespace, the other stack-level resources; each with its registration position. Scoping
+ * every grant of a pass costs the size of the pass once, not once per grant.
+ */
+export class PassIndex {
+  private readonly own = new Map<string, Array<[number, RecordedResource]>>();
+  private readonly byNamespace = new Map<string, Array<[number, RecordedResource]>>();
+  private readonly shared: Array<[number, RecordedResource]> = [];
+
+  constructor(readonly pass: StackPass) {
+    const keys = grantKeys(pass);
+    pass.resources.forEach((r, i) => {
+      const key = keys.get(r.urn) ?? null;
+      const namespace = key === null ? kubernetesNamespace(r) : undefined;
+      const list =
+        key !== null
+          ? (this.own.get(key) ?? this.own.set(key, []).get(key)!)
+          : namespace !== undefined
+            ? (this.byNamespace.get(namespace) ?? this.byNamespace.set(namespace, []).get(namespace)!)
+            : this.shared;
+      list.push([i, r]);
+    });
+  }
+
+  /** The resources one grant's checks read (see the file's comment), in registration order. */
+  resources(key: string): RecordedResource[] {
+    const own = this.own.get(key) ?? [];
+    const namespaces = new Set(own.map(([, r]) => kubernetesNamespace(r)).filter((n) => n !== undefined));
+    const picked = [...this.shared, ...own];
+    for (const n of namespaces) picked.push(...(this.byNamespace.get(n) ?? []));
+    return picked.sort(([x], [y]) => x - y).map(([, r]) => r);
+  }
+
+  /** The pass as one grant's checks read it: its scoped resources and outputs. */
+  scope(key: string): StackPass {
+    return { ...this.pass, resources: this.resources(key), outputs: scopedOutputs(this.pass, key) };
+  }
+}
+
 /** The resources of a pass that one grant's checks read (see the file's comment), in registration order. */
 export function scopeResources(pass: StackPass, key: string): RecordedResource[] {
-  const keys = grantKeys(pass);
-  const own = pass.resources.filter((r) => keys.get(r.urn) === key);
-  const namespaces = new Set(own.map(kubernetesNamespace).filter((n): n is string => n !== undefined));
-  return pass.resources.filter((r) => {
-    const k = keys.get(r.urn);
-    if (k !== null) return k === key;
-    const namespace = kubernetesNamespace(r);
-    return namespace === undefined || namespaces.has(namespace);
-  });
+  return new PassIndex(pass).resources(key);
 }
 
 /** The grant's entry of a stack's `grants` output, or undefined when the stack exports none for it. */
@@ -115,14 +147,15 @@ function accountBGrantOutputs(entry: Record<string, unknown>): Record<string, un
   };
 }
 
-/** One pass as one grant's checks read it: its scoped resources and outputs. */
-export function scopePass(pass: StackPass, key: string): StackPass {
-  return { ...pass, resources: scopeResources(pass, key), outputs: scopedOutputs(pass, key) };
+/** The passes indexed once, each grant's view of them on demand (see {@link PassIndex}). */
+export function indexPasses(passes: readonly StackPass[]): (key: string) => StackPass[] {
+  const indexes = passes.map((p) => new PassIndex(p));
+  return (key) => indexes.map((index) => index.scope(key));
 }
 
 /** The passes as one grant's checks read them. */
 export function scopePasses(passes: readonly StackPass[], key: string): StackPass[] {
-  return passes.map((p) => scopePass(p, key));
+  return indexPasses(passes)(key);
 }
 
 /** The keys of the grant components a pass registers, in registration order. */

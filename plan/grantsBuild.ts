@@ -19,7 +19,7 @@ import { planLayer } from "../mechanisms/planRegistry";
 import { type PlanLayer } from "../mechanisms/planLayer";
 import { type PlannedRole } from "./collect";
 import { grantPathConfigs } from "./grantConfigs";
-import { grantOutput, scopePasses } from "./grantScope";
+import { grantOutput, indexPasses } from "./grantScope";
 import { buildManifests, type PlannedManifest } from "./manifests";
 import { accessRows, type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
@@ -51,6 +51,8 @@ export interface GrantPath {
 /** The plan of one grant. */
 export interface GrantPlan {
   key: string;
+  /** The trust policy's size limit (the grant's `maxTrustPolicySize`). */
+  maxTrustPolicySize: number;
   /** The paths the grant's role trusts (account-b's config). */
   trusts: Mechanism[];
   /** The binding of account-a's config; undefined when account-a does not bind the grant. */
@@ -98,14 +100,10 @@ export function buildGrantsPlan(
   if (!finalPass(passes, "account-b") || !a)
     throw new Error("the plan needs a run of account-a and one of account-b");
   const manifests = buildManifests(a);
+  const scope = indexPasses(passes);
+  const bindings = new Map(configs.a.grants.map((g) => [g.key, g]));
   const grants = configs.b.grants.map((grant) =>
-    buildGrantPlan(
-      passes,
-      configs,
-      grant,
-      configs.a.grants.find((g) => g.key === grant.key),
-      manifests,
-    ),
+    buildGrantPlan(scope(grant.key), configs, grant, bindings.get(grant.key), manifests),
   );
   const problems = grants.flatMap((g) => g.problems);
   for (const m of manifests.filter((x) => !x.validation.valid)) {
@@ -125,15 +123,17 @@ export function buildGrantsPlan(
   };
 }
 
-/** One grant's plan (see the file's comment). */
+/**
+ * One grant's plan (see the file's comment), from the passes as the grant's checks read them
+ * (`scopePasses`) and the final account-a run's manifests.
+ */
 export function buildGrantPlan(
-  passes: StackPass[],
+  scoped: StackPass[],
   configs: PlanGrantsConfigs,
   grant: PlanGrant,
   binding: PlanBinding | undefined,
   allManifests: readonly PlannedManifest[] = [],
 ): GrantPlan {
-  const scoped = scopePasses(passes, grant.key);
   const b = finalPass(scoped, "account-b")!;
   const a = finalPass(scoped, "account-a")!;
   const roles = resourcesOfType(b, "aws:iam/role:Role");
@@ -163,6 +163,15 @@ export function buildGrantPlan(
     const pathConfigs = grantPathConfigs(configs, grant, binding, mechanism);
     const layer: PlanLayer = planLayer(mechanism);
     const snapshot = layer.collect(scoped, pathConfigs);
+    // Without an object to read (no bucket of the grant names an objectKey, so account-a deploys no
+    // probe), the permission link has nothing to read: the access rows judge each bucket instead.
+    if (!grant.buckets.some((x) => x.objectKey !== undefined)) {
+      snapshot.unavailable = {
+        ...snapshot.unavailable,
+        permission:
+          "no bucket of the grant names an objectKey to read: the access rows below judge each bucket",
+      };
+    }
     const planned = layer.matrix(snapshot, { configs: pathConfigs, b, trustPolicy, permissionPolicies });
     const path: GrantPath = {
       mechanism,
@@ -196,9 +205,10 @@ export function buildGrantPlan(
         `${JSON.stringify(binding.mechanisms)} make the pods take ${podPath}`,
     );
   }
-  const own = new Set(buildManifests(a).map(manifestId));
+  const own = new Set(a.resources.map((r) => r.urn));
   return {
     key: grant.key,
+    maxTrustPolicySize: grant.maxTrustPolicySize,
     trusts: [...grant.mechanisms],
     ...(binding ? { binding } : {}),
     ...(podPath !== undefined ? { podCredentialPath: podPath } : {}),
@@ -208,7 +218,7 @@ export function buildGrantPlan(
     bucketPolicies,
     paths,
     access,
-    manifests: allManifests.filter((m) => own.has(manifestId(m))),
+    manifests: allManifests.filter((m) => own.has(m.urn)),
     problems,
   };
 }
@@ -235,8 +245,4 @@ function grantAccessRows(
 
 function mismatch(row: AccessRow): string {
   return `access matrix: ${row.action} for ${row.subject} on ${row.resource}: expected ${row.expected}, the planned policy says ${row.actual} (${row.reason})`;
-}
-
-function manifestId(m: PlannedManifest): string {
-  return `${m.kind}\n${m.namespace ?? ""}\n${m.name}`;
 }

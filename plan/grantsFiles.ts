@@ -24,7 +24,7 @@ export function grantsPlanFiles(
   };
   const grants: Record<string, unknown> = {};
   for (const grant of plan.grants) {
-    grants[grant.key] = grantSummary(plan, grant, (file, content, note) =>
+    grants[grant.key] = grantSummary(grant, (file, content, note) =>
       put(`grants/${grant.key}/${file}`, content, `grant ${grant.key}: ${note}`),
     );
   }
@@ -55,7 +55,6 @@ export function grantsPlanFiles(
 
 /** One grant's files (through `put`, relative to its folder) and its entry of the summary. */
 function grantSummary(
-  plan: GrantsPlan,
   grant: GrantPlan,
   put: (file: string, content: string, note: string) => void,
 ): Record<string, unknown> {
@@ -85,7 +84,6 @@ function grantSummary(
       );
     }
   }
-  const limit = plan.configs.b.grants.find((g) => g.key === grant.key)?.maxTrustPolicySize;
   return {
     trusts: grant.trusts,
     ...(grant.binding
@@ -97,7 +95,7 @@ function grantSummary(
       : { binds: null }),
     ...(grant.roleArn !== undefined ? { roleArn: grant.roleArn } : {}),
     policies: {
-      trust: { file: "trust-policy.json", size: grant.trustPolicy.size, limit },
+      trust: { file: "trust-policy.json", size: grant.trustPolicy.size, limit: grant.maxTrustPolicySize },
       permissions: permissionFiles,
     },
     paths: grant.paths.map((p) => ({

@@ -27,8 +27,9 @@ export function renderGrantsPlan(
 ): string {
   const st = styles(options.color);
   const lines: string[] = [titleLine(st), ...passLines(plan.passes, st)];
-  for (const grant of plan.grants) lines.push(...grantLines(plan, grant, st));
-  const unbound = plan.manifests.filter((m) => !plan.grants.some((g) => g.manifests.includes(m)));
+  for (const grant of plan.grants) lines.push(...grantLines(grant, st));
+  const granted = new Set(plan.grants.flatMap((g) => g.manifests));
+  const unbound = plan.manifests.filter((m) => !granted.has(m));
   if (unbound.length > 0) {
     lines.push("", st.bold("Kubernetes manifests of no grant (account-a, final update)"));
     lines.push(...manifestLines(unbound, st));
@@ -60,14 +61,13 @@ export function pathSummary(grant: GrantPlan): string {
 }
 
 /** One grant's section. */
-export function grantLines(plan: GrantsPlan, grant: GrantPlan, st: Styles): string[] {
+export function grantLines(grant: GrantPlan, st: Styles): string[] {
   const lines: string[] = [];
   const heading = (s: string) => lines.push("", st.bold(`[${grant.key}] ${s}`));
-  const limit = plan.configs.b.grants.find((g) => g.key === grant.key)?.maxTrustPolicySize ?? 0;
   lines.push("", st.bold(`Grant ${grant.key}`) + `: ${pathSummary(grant)}`);
   if (grant.roleArn) lines.push(`  role ${grant.roleArn}`);
   heading("IAM documents (account-b: the grant's role)");
-  lines.push(...roleDocumentLines(grant.trustPolicy, limit, grant.permissionPolicies));
+  lines.push(...roleDocumentLines(grant.trustPolicy, grant.maxTrustPolicySize, grant.permissionPolicies));
   for (const p of grant.bucketPolicies) {
     lines.push(`  bucket policy of ${p.name} (${p.size} characters):`);
     lines.push(...indentJson(p.doc));
