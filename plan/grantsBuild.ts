@@ -19,7 +19,7 @@ import { planLayer } from "../mechanisms/planRegistry";
 import { type PlanLayer } from "../mechanisms/planLayer";
 import { type PlannedRole } from "./collect";
 import { grantPathConfigs } from "./grantConfigs";
-import { grantOutput, indexPasses } from "./grantScope";
+import { indexPasses } from "./grantScope";
 import { buildManifests, type PlannedManifest } from "./manifests";
 import { accessRows, type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
@@ -198,7 +198,8 @@ export function buildGrantPlan(
   const access = grantAccessRows(configs, grant, binding, permissionPolicies);
   for (const row of access.filter((r) => !r.ok)) problem(mismatch(row));
 
-  const stated = str(grantOutput(a, grant.key)?.podCredentialPath);
+  // The scoped run's outputs hold the grant's entry of account-a's `grants` (scopedOutputs).
+  const stated = str(a.outputs.podCredentialPath?.value);
   if (binding && stated !== undefined && stated !== podPath) {
     problem(
       `account-a's output grants.${grant.key}.podCredentialPath is ${stated}, but the binding's mechanisms ` +
