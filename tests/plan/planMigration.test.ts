@@ -45,6 +45,27 @@ function differences(x: unknown, y: unknown, at = ""): string[] {
 
 const config = (step: number, stack: "a" | "b") => yaml.load(fs.readFileSync(file(step, stack), "utf8"));
 
+/** The example folders holding a stack pair's configs, relative to examples/. */
+function exampleStackPairs(dir = path.join(REPO_ROOT, "examples"), prefix = ""): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (!e.isDirectory()) return [];
+    const rel = `${prefix}${e.name}`;
+    const full = path.join(dir, e.name);
+    const pair = fs.existsSync(path.join(full, "Pulumi.account-a.yaml")) ? [rel] : [];
+    return [...pair, ...exampleStackPairs(full, `${rel}/`)];
+  });
+}
+
+describe("CI plans every committed example stack pair (.ci/run)", () => {
+  it("lists each folder of examples/ that holds Pulumi.account-a.yaml in its plan loop", () => {
+    const ci = fs.readFileSync(path.join(REPO_ROOT, ".ci/run"), "utf8");
+    const loop = /for example in ([^;]+); do\n\s+npm run plan/.exec(ci);
+    expect(loop, "the plan loop of .ci/run").to.not.be.null;
+    expect(loop![1].trim().split(/\s+/).sort()).to.deep.equal(exampleStackPairs().sort());
+    expect(exampleStackPairs()).to.include.members(["grants", "migration/step-1", "migration/step-3"]);
+  });
+});
+
 describe("the IRSA -> Pod Identity runbook as committed configs (examples/migration/)", function () {
   this.timeout(60_000);
 
