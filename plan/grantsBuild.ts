@@ -100,10 +100,11 @@ export function buildGrantsPlan(
   if (!finalPass(passes, "account-b") || !a)
     throw new Error("the plan needs a run of account-a and one of account-b");
   const manifests = buildManifests(a);
+  const byUrn = new Map(manifests.map((m) => [m.urn, m]));
   const scope = indexPasses(passes);
   const bindings = new Map(configs.a.grants.map((g) => [g.key, g]));
   const grants = configs.b.grants.map((grant) =>
-    buildGrantPlan(scope(grant.key), configs, grant, bindings.get(grant.key), manifests),
+    buildGrantPlan(scope(grant.key), configs, grant, bindings.get(grant.key), byUrn),
   );
   const problems = grants.flatMap((g) => g.problems);
   for (const m of manifests.filter((x) => !x.validation.valid)) {
@@ -125,14 +126,14 @@ export function buildGrantsPlan(
 
 /**
  * One grant's plan (see the file's comment), from the passes as the grant's checks read them
- * (`scopePasses`) and the final account-a run's manifests.
+ * (`scopePasses`) and the final account-a run's manifests by the URN of their resource.
  */
 export function buildGrantPlan(
   scoped: StackPass[],
   configs: PlanGrantsConfigs,
   grant: PlanGrant,
   binding: PlanBinding | undefined,
-  allManifests: readonly PlannedManifest[] = [],
+  manifestsByUrn: ReadonlyMap<string, PlannedManifest> = new Map(),
 ): GrantPlan {
   const b = finalPass(scoped, "account-b")!;
   const a = finalPass(scoped, "account-a")!;
@@ -206,7 +207,6 @@ export function buildGrantPlan(
         `${JSON.stringify(binding.mechanisms)} make the pods take ${podPath}`,
     );
   }
-  const own = new Set(a.resources.map((r) => r.urn));
   return {
     key: grant.key,
     maxTrustPolicySize: grant.maxTrustPolicySize,
@@ -219,7 +219,7 @@ export function buildGrantPlan(
     bucketPolicies,
     paths,
     access,
-    manifests: allManifests.filter((m) => own.has(m.urn)),
+    manifests: a.resources.flatMap((r) => manifestsByUrn.get(r.urn) ?? []),
     problems,
   };
 }
