@@ -100,7 +100,7 @@ export function scopeResources(pass: StackPass, key: string): RecordedResource[]
 }
 
 /** The grant's entry of a stack's `grants` output, or undefined when the stack exports none for it. */
-export function grantOutput(pass: StackPass, key: string): Record<string, unknown> | undefined {
+function grantOutput(pass: StackPass, key: string): Record<string, unknown> | undefined {
   const entry = record(pass.outputs.grants?.value)[key];
   return isRecord(entry) ? entry : undefined;
 }
@@ -156,9 +156,4 @@ export function indexPasses(passes: readonly StackPass[]): (key: string) => Stac
 /** The passes as one grant's checks read them. */
 export function scopePasses(passes: readonly StackPass[], key: string): StackPass[] {
   return indexPasses(passes)(key);
-}
-
-/** The keys of the grant components a pass registers, in registration order. */
-export function registeredGrantKeys(pass: StackPass): string[] {
-  return pass.resources.filter((r) => r.type === GRANT_COMPONENTS[pass.stack]).map((r) => r.name);
 }

@@ -254,6 +254,36 @@ describe("offline plan in grants mode: examples/grants", function () {
     }
   });
 
+  it("a grant account-a does not bind: its documents, matrix and access rows, no chain, not a problem", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-grants-unbound-"));
+    try {
+      const text = fs.readFileSync(CONFIG_A, "utf8");
+      const withoutAudit = text.slice(0, text.indexOf("    - key: audit"));
+      expect(withoutAudit).to.include("key: exports");
+      const file = path.join(tmp, "a.yaml");
+      fs.writeFileSync(file, withoutAudit);
+      const configA = loadStackConfig(file);
+      const configB = loadStackConfig(CONFIG_B);
+      const unboundConfigs = parsePlanGrantsConfigs(configA, configB);
+      const unbound = buildGrantsPlan(await runPasses(configA, configB, unboundConfigs), unboundConfigs);
+      expect(unbound.ok, unbound.problems.join("\n")).to.be.true;
+      const audit = unbound.grants.find((g) => g.key === "audit")!;
+      expect(audit).to.not.have.property("binding");
+      expect(audit).to.not.have.property("podCredentialPath");
+      expect(audit.paths).to.have.length(1);
+      expect(audit.paths[0]).to.deep.include({ mechanism: "irsa-chained", bound: false, links: [] });
+      // Nothing in account A for it: no source role to evaluate the chained trust against.
+      expect(audit.paths[0].missing).to.be.a("string");
+      expect(audit.access.length).to.be.greaterThan(0);
+      expect(audit.manifests).to.deep.equal([]);
+      expect(renderGrantsPlan(unbound, { color: false })).to.include(
+        "Grant audit: account-b trusts irsa-chained; account-a does not bind it",
+      );
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a pair of files in two modes before anything runs, naming both stacks", async () => {
     const { io, text } = capture();
     const code = await main(
