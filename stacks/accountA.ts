@@ -2,7 +2,8 @@
  * The account-a stack program: the cluster (and what the mechanism registers with it: Pod
  * Identity's agent add-on and source role, IRSA-chained's provider and source role), and once
  * account-b has outputs, the ServiceAccount, the reader Deployment and the access-check Job, wired
- * as the mechanism's stack layer (`mechanisms/<name>/accountA.ts`) wires them.
+ * as the mechanism's stack layer (`mechanisms/<name>/accountA.ts`) wires them. With
+ * `cross-account-irsa:grants` set the stack is in grants mode, which stacks/accountAGrants.ts runs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AccessCheckJob } from "../components/accessCheckJob";
@@ -20,7 +21,7 @@ import {
 import { parseAccountAConfig } from "./config";
 import { accountAGrants } from "./accountAGrants";
 import { isGrantsMode } from "./accountAGrantsConfig";
-import { refuseGrantsModeAccountB } from "./accountAGrantsLinks";
+import { refuseGrantsModeAccountB } from "./accountAGrantsOutputs";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** The `workload` output on account-a's first run, before account-b exists. */

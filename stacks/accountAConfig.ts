@@ -80,6 +80,15 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     keys: ACCOUNT_B_KEYS,
   });
   const { get } = settings;
+  // Grants mode is parseAccountAGrantsConfig's (stacks/accountAGrantsConfig.ts): read here, its
+  // grants would be ignored.
+  if (get("grants") !== undefined) {
+    throw new InputError(
+      key("grants"),
+      "[set]",
+      "puts the stack in grants mode, which parseAccountAGrantsConfig reads: this is legacy mode's parser",
+    );
+  }
   const cluster = object(key("cluster"), get("cluster"));
   onlyKeys(key("cluster"), cluster, [...CLUSTER_KEYS]);
   const mechanism = parseMechanism(settings);

@@ -4,7 +4,8 @@
  * stack-level resources the bindings share: account A's one OIDC provider for the cluster's issuer
  * (`cluster-oidc`, when an entry lists `irsa-chained`), the one Pod Identity agent add-on
  * (`pod-identity-agent`, when an entry lists `pod-identity`) and each namespace to create, once. No
- * mechanism stack layer registers anything here: the checks are stacks/accountAGrantsLinks.ts's,
+ * mechanism stack layer registers anything here: the checks are stacks/accountAGrantsLinks.ts's
+ * (account-b's outputs: accountAGrantsOutputs.ts),
  * the wiring the binding's.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -15,15 +16,13 @@ import { buildServiceAccountLabels } from "../components/irsaServiceAccount";
 import { Mechanism } from "../components/mechanism";
 import { PodIdentityAgent } from "../components/podIdentityAgent";
 import { WorkloadCluster } from "../components/workloadCluster";
-import { GRANTS_MODE, parseAccountAGrantsConfig } from "./accountAGrantsConfig";
+import { GRANTS_MODE, parseAccountAGrantsConfig, type AccountAGrantsConfig } from "./accountAGrantsConfig";
+import { checkClusterFacts, planGrantBindings, type PlannedGrants } from "./accountAGrantsLinks";
 import {
   ACCOUNT_B_GRANTS_OUTPUT_NAMES,
   GRANT_CLUSTER_KEY,
-  checkClusterFacts,
   parseAccountBGrantsOutputs,
-  planGrantBindings,
-  type PlannedGrants,
-} from "./accountAGrantsLinks";
+} from "./accountAGrantsOutputs";
 import { type StackSettings } from "./configSource";
 import { awsProvider, readStackOutputs } from "./providers";
 
@@ -92,7 +91,7 @@ export async function accountAGrants(settings: StackSettings): Promise<Record<st
 
 /** The stack-level resources the bindings share, the bindings, and their outputs. */
 function registerBindings(
-  config: ReturnType<typeof parseAccountAGrantsConfig>,
+  config: AccountAGrantsConfig,
   cluster: WorkloadCluster,
   aws: pulumi.ProviderResource,
   planned: PlannedGrants,

@@ -277,6 +277,14 @@ export function parseAccountAGrantsConfig(
     keys: ACCOUNT_B_KEYS,
   });
   refuseLegacyKeys(settings);
+  // Errors quote the values they refuse: a secret list would leak into them. Nothing in an entry is secret.
+  if (settings.isSecret(PROJECT, "grants")) {
+    throw new InputError(
+      key("grants"),
+      "[secret]",
+      "must not be a secret: errors quote the values they refuse, and an entry holds keys and names, none of them secret",
+    );
+  }
   const { get } = settings;
   const clusterObject = object(key("cluster"), get("cluster"));
   onlyKeys(key("cluster"), clusterObject, [...CLUSTER_KEYS]);

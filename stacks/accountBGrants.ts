@@ -11,6 +11,7 @@ import {
   type GrantBucketInput,
   type GrantClusterInput,
 } from "../components/bucketAccessGrant";
+import { type BucketAccessHandoff } from "../components/bucketAccessHandoff";
 import { ClusterOidcProvider } from "../components/clusterOidcProvider";
 import { Mechanism } from "../components/mechanism";
 import { DEFAULT_OBJECT_CONTENT } from "./accountBConfig";
@@ -42,7 +43,7 @@ export const GRANTS_ACCOUNT_A_OUTPUTS: readonly string[] = [
 ];
 
 /** What account-b logs when it previews before account-a has the outputs the grants need. */
-export function previewWithout(missing: readonly string[], accountAStack: string): string {
+function previewWithout(missing: readonly string[], accountAStack: string): string {
   return (
     `account-a (${accountAStack}) has no ${missing.join(" and ")} output yet: this preview shows what account-b ` +
     "will create once account-a exists, with what depends on it (the OIDC provider's URL, the source role ARNs, " +
@@ -50,8 +51,18 @@ export function previewWithout(missing: readonly string[], accountAStack: string
   );
 }
 
+/** One grant's entry in account-b's `grants` output (grants mode), what account-a and the tools read. */
+export interface GrantOutput {
+  /** Everything account-a's `BucketAccessBinding` needs (`BucketAccessGrant.handoff`). */
+  handoff: BucketAccessHandoff;
+  /** The object the access check reads: the grant's first bucket with an `objectKey` (none: no probe). */
+  probe?: { bucketName: string; objectKey: string };
+  /** By KMS key ARN, the statement the key's owner in another account must add (only when some key needs one). */
+  kmsKeyPolicyStatements?: Record<string, string>;
+}
+
 /** The probe of a grant: its first bucket with an `objectKey` (none: no probe). */
-export function grantProbe(grant: AccountBGrant): { bucketName: string; objectKey: string } | undefined {
+function grantProbe(grant: AccountBGrant): GrantOutput["probe"] {
   const bucket = grant.buckets.find((b) => b.objectKey !== undefined);
   return bucket ? { bucketName: bucket.name, objectKey: bucket.objectKey as string } : undefined;
 }
@@ -164,7 +175,7 @@ export async function accountBGrants(
     ).arn;
   }
 
-  const grants: Record<string, Record<string, unknown>> = {};
+  const grants: Record<string, pulumi.Output<GrantOutput>> = {};
   for (const g of config.grants) {
     const grant = new BucketAccessGrant(
       g.key,
@@ -183,14 +194,14 @@ export async function accountBGrants(
       { providers: { aws } },
     );
     const probe = grantProbe(g);
-    grants[g.key] = {
-      handoff: grant.handoff,
-      ...(probe !== undefined ? { probe } : {}),
-      // Only when a key of another account needs its owner to add a statement (undefined: left out).
-      kmsKeyPolicyStatements: grant.kmsKeyPolicyStatements.apply((s) =>
-        Object.keys(s).length > 0 ? s : undefined,
-      ),
-    };
+    // One value per grant: the key-policy statements only when a key of another account needs them.
+    grants[g.key] = pulumi
+      .all([grant.handoff, grant.kmsKeyPolicyStatements])
+      .apply(([handoff, statements]): GrantOutput => ({
+        handoff,
+        ...(probe !== undefined ? { probe } : {}),
+        ...(Object.keys(statements).length > 0 ? { kmsKeyPolicyStatements: statements } : {}),
+      }));
   }
   return { mode: GRANTS_MODE, region: config.aws.region, grants };
 }

@@ -71,7 +71,7 @@ function predictedProviderArn(config: AccountBGrantsConfig, issuerUrl: string): 
  * A grant's trusted cluster as plain values: account-a's facts when known, otherwise the shortest
  * stand-ins (only the documents' sizes are checked with them).
  */
-export function plannedGrantCluster(
+function plannedGrantCluster(
   config: AccountBGrantsConfig,
   grant: AccountBGrant,
   a: GrantsAccountAFacts,

@@ -6,49 +6,34 @@
  * these terms. Nothing is coerced: values come from the JSON Pulumi stores the list as, so a number
  * where a string is expected is refused. Pure.
  */
-import { checkGrantBuckets, type GrantBucket } from "../components/bucketAccessBuckets";
 import { checkGrantServiceAccounts, checkMechanisms } from "../components/bucketAccess";
 import { InputError } from "../components/errors";
 import { Mechanism } from "../components/mechanism";
-import { type S3AccessLevel } from "../components/s3AccessPolicy";
 import {
   DEFAULT_TRUST_POLICY_MAX_SIZE,
   MAX_TRUST_POLICY_QUOTA,
   type ServiceAccountRef,
 } from "../components/trustPolicy";
 import {
-  validateBoolean,
   validateIamPath,
   validateInteger,
   validateManagedPolicyArn,
-  validateObjectKey,
   validateRoleName,
 } from "../components/validation";
 import { STACK_CONFIG_LAYERS } from "../mechanisms/stackConfigRegistry";
-import { checkKmsKeyRegion, refuseControlCharacters } from "./accountBConfig";
+import { entryObject, parseGrantBuckets, required, type AccountBGrantBucket } from "./accountBGrantsBuckets";
+
+export { type AccountBGrantBucket } from "./accountBGrantsBuckets";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS } from "./configKeys";
 import { qualifyStackName } from "./configShared";
-import {
-  PROJECT,
-  checkKnownKeys,
-  key,
-  notSet,
-  onlyKeys,
-  optionalString,
-  type StackSettings,
-} from "./configSource";
+import { PROJECT, checkKnownKeys, key, onlyKeys, optionalString, type StackSettings } from "./configSource";
 
 /** The keys of the project's namespace account-b reads in grants mode: the rest are per grant. */
-export const GRANTS_MODE_KEYS: readonly string[] = [
-  "accountAStack",
-  "existingOidcProviderArn",
-  "grants",
-  "program",
-];
+const GRANTS_MODE_KEYS: readonly string[] = ["accountAStack", "existingOidcProviderArn", "grants", "program"];
 
 /** The fields of one grant, as written in `cross-account-irsa:grants`. */
-export const GRANT_FIELDS = [
+const GRANT_FIELDS = [
   "key",
   "mechanism",
   "serviceAccounts",
@@ -62,32 +47,8 @@ export const GRANT_FIELDS = [
   "chainedSourceRoleName",
 ] as const;
 
-/** The fields of one bucket of a grant. */
-export const GRANT_BUCKET_FIELDS = [
-  "name",
-  "create",
-  "access",
-  "prefixes",
-  "kmsKeyArn",
-  "objectKey",
-  "forceDestroy",
-] as const;
-
 /** A grant key: 1 to 32 lower-case letters, digits or `-`, starting and ending with a letter or digit. */
 const GRANT_KEY = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
-
-/** One bucket of a grant, checked, defaults applied. */
-export interface AccountBGrantBucket {
-  name: string;
-  create: boolean;
-  access: S3AccessLevel;
-  prefixes: string[];
-  kmsKeyArn?: string;
-  /** The object the access check reads (written into a created bucket). */
-  objectKey?: string;
-  /** A created bucket only: let `pulumi destroy` delete it while it holds objects. */
-  forceDestroy?: boolean;
-}
 
 /** One grant of account-b's `cross-account-irsa:grants`, checked, defaults applied. */
 export interface AccountBGrant {
@@ -151,74 +112,6 @@ function refuseLegacyKeys(settings: StackSettings): void {
   }
 }
 
-/** A required field of a grant or bucket. */
-function required(field: string, value: unknown, why: string): unknown {
-  if (value === undefined || value === null) throw notSet(field, why);
-  return value;
-}
-
-/** A plain JSON object entry of a list (`field` names it). */
-function entryObject(field: string, value: unknown, shape: string): Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new InputError(field, value, `must be an object ${shape}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-/** A bucket entry's own checks, before the grant's: its fields, its name set, no control character in a prefix. */
-function precheckBucket(where: string, raw: Record<string, unknown>): void {
-  onlyKeys(where, raw, [...GRANT_BUCKET_FIELDS]);
-  required(`${where}.name`, raw.name, "it names the bucket (an existing one, or the one to create)");
-  if (Array.isArray(raw.prefixes)) {
-    raw.prefixes.forEach((p: unknown, i) => refuseControlCharacters(`${where}.prefixes[${i}]`, p));
-  }
-}
-
-/**
- * The stack's own fields of a bucket the grant checked (`bucket`): its KMS key in the bucket's region,
- * `forceDestroy` for a created bucket only, `objectKey` readable through the grant.
- */
-function parseBucket(
-  where: string,
-  raw: Record<string, unknown>,
-  bucket: GrantBucket,
-  aws: AwsSettings,
-): AccountBGrantBucket {
-  if (bucket.kmsKeyArn !== undefined) checkKmsKeyRegion(bucket.kmsKeyArn, aws, `${where}.kmsKeyArn`);
-  const out: AccountBGrantBucket = { ...bucket };
-  if (raw.forceDestroy !== undefined) {
-    const forceDestroy = validateBoolean(`${where}.forceDestroy`, raw.forceDestroy);
-    if (!bucket.create) {
-      throw new InputError(
-        `${where}.forceDestroy`,
-        raw.forceDestroy,
-        `is for a bucket the stack creates (${where}.create: true): an existing bucket is named, never modified`,
-      );
-    }
-    out.forceDestroy = forceDestroy;
-  }
-  if (raw.objectKey !== undefined) {
-    refuseControlCharacters(`${where}.objectKey`, raw.objectKey);
-    const objectKey = validateObjectKey(`${where}.objectKey`, raw.objectKey);
-    if (bucket.prefixes.length > 0 && !bucket.prefixes.some((p) => objectKey.startsWith(p))) {
-      throw new InputError(
-        `${where}.objectKey`,
-        objectKey,
-        `must be under one of the granted prefixes ${JSON.stringify(bucket.prefixes)}, or the access check cannot read it`,
-      );
-    }
-    if (bucket.access === "list") {
-      throw new InputError(
-        `${where}.objectKey`,
-        objectKey,
-        `cannot be read with ${where}.access "list" (it lists keys only): use "read" for the access check, or leave objectKey out`,
-      );
-    }
-    out.objectKey = objectKey;
-  }
-  return out;
-}
-
 /** A grant's source role name for `mechanism` (`field`): set only when the grant lists it, default `<key>-<suffix>`. */
 function sourceRoleName(
   field: string,
@@ -253,6 +146,17 @@ function parseGrant(field: string, raw: Record<string, unknown>, aws: AwsSetting
       "it names the mechanism(s) the role trusts, e.g. irsa or [irsa, pod-identity]",
     ),
   );
+  // EKS Pod Identity is not offered in the China Regions ("Pod Identity is not available in China
+  // Regions. Use IAM roles for service accounts.",
+  // https://docs.amazonaws.cn/en_us/eks/latest/userguide/pod-identities.html), as single-grant mode refuses.
+  if (mechanisms.includes(Mechanism.PodIdentity) && aws.partition === "aws-cn") {
+    throw new InputError(
+      `${field}.mechanism`,
+      raw.mechanism,
+      `cannot list "pod-identity" in aws:region ${aws.region}: EKS Pod Identity is not available in the China ` +
+        'Regions (docs.amazonaws.cn, EKS User Guide, "EKS Pod Identities"); use "irsa"',
+    );
+  }
   const serviceAccounts = checkGrantServiceAccounts(
     `${field}.serviceAccounts`,
     required(
@@ -261,24 +165,7 @@ function parseGrant(field: string, raw: Record<string, unknown>, aws: AwsSetting
       "it lists the service accounts the role trusts, e.g. [{namespace: team-a, name: reports-reader}]",
     ),
   );
-  const rawBuckets = required(`${field}.buckets`, raw.buckets, "it lists the buckets the role may use");
-  if (!Array.isArray(rawBuckets) || rawBuckets.length === 0) {
-    throw new InputError(`${field}.buckets`, rawBuckets, "must be a non-empty list of buckets { name, ... }");
-  }
-  const bucketEntries = rawBuckets.map((b: unknown, j) => {
-    const where = `${field}.buckets[${j}]`;
-    const entry = entryObject(where, b, `{ ${GRANT_BUCKET_FIELDS.join(", ")} }`);
-    precheckBucket(where, entry);
-    return entry;
-  });
-  // The grant's own checks of its buckets (each once, names, access, prefixes, KMS key), then the stack's.
-  const checkedBuckets = checkGrantBuckets(
-    `${field}.buckets`,
-    bucketEntries.map(({ objectKey: _key, forceDestroy: _destroy, ...own }) => own),
-  );
-  const buckets = bucketEntries.map((entry, j) =>
-    parseBucket(`${field}.buckets[${j}]`, entry, checkedBuckets[j], aws),
-  );
+  const buckets = parseGrantBuckets(`${field}.buckets`, raw.buckets, aws);
   const grant: AccountBGrant = {
     key: rawKey,
     mechanisms,
@@ -353,6 +240,23 @@ function checkAcrossGrants(
       );
     }
     g.buckets.forEach((b, j) => {
+      // The grant names its children `<key>-<bucket>` (a created bucket's SecureBucket) and
+      // `<key>-s3-<bucket>` (each bucket's policy): Pulumi refuses one name for two resources of a type.
+      const children: Array<[string, boolean]> = [
+        [`SecureBucket ${g.key}-${b.name}`, b.create],
+        [`RolePolicy ${g.key}-s3-${b.name}`, true],
+      ];
+      for (const [child, registered] of children) {
+        if (!registered) continue;
+        claim(
+          child,
+          field(i, `buckets[${j}].name`),
+          b.name,
+          (e) =>
+            `gives the grant's ${child.replace(" ", " resource ")} (from key "${g.key}"), which ${e} gives too: ` +
+            "Pulumi names each resource once; change one of the keys",
+        );
+      }
       if (!b.create) return;
       claim(
         `bucket ${b.name}`,
@@ -393,6 +297,14 @@ export function parseAccountBGrantsConfig(
     keys: ACCOUNT_A_KEYS,
   });
   refuseLegacyKeys(settings);
+  // Errors quote the values they refuse: a secret list would leak into them. Nothing in a grant is secret.
+  if (settings.isSecret(PROJECT, "grants")) {
+    throw new InputError(
+      key("grants"),
+      "[secret]",
+      "must not be a secret: errors quote the values they refuse, and a grant holds names and ARNs, none of them secret",
+    );
+  }
   const rawGrants = settings.get("grants");
   if (!Array.isArray(rawGrants) || rawGrants.length === 0) {
     throw new InputError(

@@ -6,7 +6,13 @@
 export { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS } from "./configKeys";
 export { MECHANISMS, parseMechanism, qualifyStackName, type Mechanism } from "./configShared";
 export { parseAccountBConfig, type AccountBConfig } from "./accountBConfig";
+export {
+  parseAccountBGrantsConfig,
+  type AccountBGrant,
+  type AccountBGrantsConfig,
+} from "./accountBGrantsConfig";
 export { parseAccountAConfig, type AccountAConfig } from "./accountAConfig";
+export { parseAccountAGrantsConfig, type AccountAGrantsConfig } from "./accountAGrantsConfig";
 export {
   kubeconfigCredentials,
   parseAwsSettings,

@@ -367,6 +367,17 @@ describe("account-a in grants mode (the real program, account-b's grants from th
     );
   });
 
+  it("previews the second update (pulumi preview): the same bindings and shared resources register", async () => {
+    const { engine, outputs } = await quietly(() =>
+      runOffline(accountA, { stack: "account-a", config, stackOutputs: { [B_STACK]: b }, preview: true }),
+    );
+    expect(engine.ofType(BINDING).map((r) => r.name)).to.deep.equal(["reports", "ledger", "audit"]);
+    expect(engine.ofType("cross-account-irsa:index:ClusterOidcProvider").map((r) => r.name)).to.include(
+      "cluster-oidc",
+    );
+    expect(Object.keys(outputs.grants.value as object)).to.deep.equal(["reports", "ledger", "audit"]);
+  });
+
   describe("mode mismatch, both ways, naming both stacks", () => {
     it("account-a in grants mode reading a legacy account-b", async () => {
       const legacyA = await quietly(() =>
