@@ -199,10 +199,11 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
     }
     let configs: PlanConfigs | PlanGrantsConfigs;
     try {
-      const grants = await import("./grantsConfig");
+      // The grants-mode parsers load only for a pair of files in grants mode.
+      const { planMode } = await import("./planMode");
       configs =
-        grants.planMode(configA, configB) === "grants"
-          ? grants.parsePlanGrantsConfigs(configA, configB)
+        planMode(configA, configB) === "grants"
+          ? (await import("./grantsConfig")).parsePlanGrantsConfigs(configA, configB)
           : config.parsePlanConfigs(configA, configB);
     } catch (e) {
       const stack = e instanceof config.PlanConfigError ? e.stackName : undefined;

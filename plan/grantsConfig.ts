@@ -1,45 +1,14 @@
 /**
  * The plan's input in grants mode (`cross-account-irsa:grants`): both stack files validated exactly as
  * the grants-mode programs validate them (stacks/accountBGrantsConfig.ts, stacks/accountAGrantsConfig.ts),
- * before anything runs, and read into what the plan judges each grant by. Pure.
+ * before anything runs, and read into what the plan judges each grant by (`planMode.ts` says which
+ * mode a pair of files runs). Pure.
  */
 import { type StackConfig } from "../stacks/stackFile";
 import { parseAccountAGrantsConfig } from "../stacks/accountAGrantsConfig";
 import { parseAccountBGrantsConfig } from "../stacks/accountBGrantsConfig";
-import { PROJECT } from "../stacks/configSource";
-import { checkModesMatch, type StackMode } from "../stacks/grantsMode";
 import { PlanConfigError, stackConfigGetters } from "./config";
 import { PLAN_ORGANIZATION, type PlanBinding, type PlanGrantsConfigs, type StackName } from "./planInput";
-
-/** Whether a stack file runs its program in grants mode (`cross-account-irsa:grants` set). */
-export function stackFileMode(config: StackConfig): StackMode {
-  return config.config[`${PROJECT}:grants`] !== undefined ? "grants" : "single-grant";
-}
-
-/**
- * The mode both files run; a pair that runs two modes is refused as the programs refuse it (account-b
- * is judged first: it is the one whose grants account-a binds).
- */
-export function planMode(
-  configA: StackConfig,
-  configB: StackConfig,
-  organization = PLAN_ORGANIZATION,
-): StackMode {
-  const a = stackFileMode(configA);
-  const b = stackFileMode(configB);
-  try {
-    checkModesMatch(
-      "account-b",
-      `${organization}/${PROJECT}/account-b`,
-      b,
-      `${organization}/${PROJECT}/account-a`,
-      a,
-    );
-  } catch (e) {
-    throw new PlanConfigError(b === "grants" ? "account-a" : "account-b", e);
-  }
-  return b;
-}
 
 /** `parse()`, its error wrapped in a {@link PlanConfigError} naming the stack. */
 function inStack<T>(stack: StackName, parse: () => T): T {
