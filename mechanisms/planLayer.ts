@@ -10,6 +10,7 @@
  */
 import { type ChainCheckResult } from "../chain";
 import { type Mechanism } from "../components/mechanism";
+import { type ServiceAccountRef } from "../components/trustPolicy";
 import { plannedSourceRole, type PlannedRole } from "../plan/collect";
 import { type AccessRow, type TwoRoleDocuments } from "../plan/matrix";
 import { type StackPass } from "../plan/passes";
@@ -24,6 +25,11 @@ export interface PlannedAccountB {
   b: StackPass;
   trustPolicy: PlannedDocument;
   permissionPolicies: Array<{ name: string } & PlannedDocument>;
+  /**
+   * Grants mode: the one ServiceAccount account-a's binding sets up; the source roles a binding
+   * creates in account A trust it alone. Undefined in single-grant mode.
+   */
+  boundServiceAccount?: ServiceAccountRef;
 }
 
 /** A mechanism's access matrix on the plan, and the source role it read in account A (if it has one). */

@@ -173,7 +173,13 @@ export function buildGrantPlan(
           "no bucket of the grant names an objectKey to read: the access rows below judge each bucket",
       };
     }
-    const planned = layer.matrix(snapshot, { configs: pathConfigs, b, trustPolicy, permissionPolicies });
+    const planned = layer.matrix(snapshot, {
+      configs: pathConfigs,
+      b,
+      trustPolicy,
+      permissionPolicies,
+      ...(binding ? { boundServiceAccount: binding.serviceAccount } : {}),
+    });
     const path: GrantPath = {
       mechanism,
       bound,

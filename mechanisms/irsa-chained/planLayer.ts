@@ -24,6 +24,7 @@ export const IRSA_CHAINED_PLAN: PlanLayer<typeof Mechanism.IrsaChained> = {
           providerArn: chain.provider!.arn,
           accountBId: planned.configs.b.aws.allowedAccountIds?.[0],
           bucketName: chain.bucketName!,
+          ...(planned.boundServiceAccount ? { sourceTrusted: [planned.boundServiceAccount] } : {}),
           ...documents,
         }),
     ),
