@@ -152,7 +152,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
    */
   public readonly podCredentialPath: pulumi.Output<string>;
   /** The probe's access-check Job (`<name>-<hash>`), to wait for or read; undefined without `probe`. */
-  public readonly accessCheckJobName: pulumi.Output<string> | undefined;
+  public readonly accessCheckJobName?: pulumi.Output<string>;
 
   constructor(name: string, args: BucketAccessBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     const checks = argChecks(() => {

@@ -53,8 +53,8 @@ export interface BindingProbeInput {
   /**
    * Base name of the probe's Kubernetes objects, so that several bindings' probes can share a
    * namespace: the reader Deployment is `<name>-reader` and the access-check Job
-   * `<name>-check-<hash>`. A plain string: a DNS-1123 label of at most
-   * {@link MAX_PROBE_NAME_LENGTH} characters.
+   * `<name>-check-<hash>`. A plain string: a DNS-1123 label of at most 46 characters
+   * (`MAX_PROBE_NAME_LENGTH`).
    * @default none: the Deployment is `s3-reader` and the Job `access-check-<hash>` (one probe per namespace)
    */
   name?: string;

@@ -1,6 +1,7 @@
 /**
  * The account-b stack program: the bucket and the role account-a's workload reaches, trusted as the
  * stack's mechanism trusts (its stack layer, `mechanisms/<name>/accountB.ts`, registers the role).
+ * With `cross-account-irsa:grants` set, the grants-mode program runs instead (accountBGrants.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { SecureBucket } from "../components/secureBucket";

@@ -11,10 +11,12 @@ import {
   type GrantBucketInput,
   type GrantClusterInput,
 } from "../components/bucketAccessGrant";
-import { type BucketAccessHandoff } from "../components/bucketAccessHandoff";
 import { ClusterOidcProvider } from "../components/clusterOidcProvider";
 import { Mechanism } from "../components/mechanism";
 import { DEFAULT_OBJECT_CONTENT } from "./accountBConfig";
+import { type GrantOutput } from "./accountBGrantsOutputs";
+
+export { type GrantOutput } from "./accountBGrantsOutputs";
 import {
   parseAccountBGrantsConfig,
   type AccountBGrant,
@@ -49,16 +51,6 @@ function previewWithout(missing: readonly string[], accountAStack: string): stri
     "will create once account-a exists, with what depends on it (the OIDC provider's URL, the source role ARNs, " +
     "the trust policies, the handoffs) unknown until then"
   );
-}
-
-/** One grant's entry in account-b's `grants` output (grants mode), what account-a and the tools read. */
-export interface GrantOutput {
-  /** Everything account-a's `BucketAccessBinding` needs (`BucketAccessGrant.handoff`). */
-  handoff: BucketAccessHandoff;
-  /** The object the access check reads: the grant's first bucket with an `objectKey` (none: no probe). */
-  probe?: { bucketName: string; objectKey: string };
-  /** By KMS key ARN, the statement the key's owner in another account must add (only when some key needs one). */
-  kmsKeyPolicyStatements?: Record<string, string>;
 }
 
 /** The probe of a grant: its first bucket with an `objectKey` (none: no probe). */

@@ -62,7 +62,7 @@ export function checkModesMatch(
       `must run the same mode. Set ${key("grants")} on ${singleSide} too (the same grant keys), or remove it from ` +
       `${grantsSide} and use the single-grant keys on both`,
     `${key("grants")}: ${grantsSide} runs in grants mode (${key("grants")}) but ${singleSide} in single-grant mode ` +
-      `(${mine === "grants" ? 'its outputs have no mode "grants"' : 'it exports mode "grants"'}): both stacks ` +
+      `(${mine === "grants" ? `${other}'s outputs have no mode "grants"` : `${other} exports mode "grants"`}): both stacks ` +
       `must run the same mode. Set ${key("grants")} on ${singleSide} too (the same grant keys), or remove it from ` +
       `${grantsSide} and use the single-grant keys on both.`,
   );

@@ -235,7 +235,7 @@ describe("account-a in grants mode (the real program, account-b's grants from th
     expect(log.join("\n")).to.contain('exports grants no entry of cross-account-irsa:grants binds: "unused"');
   });
 
-  it("a migration binding [irsa, pod-identity]: the annotation and the association on one ServiceAccount; pods use IRSA", async () => {
+  it("a migration binding [irsa, pod-identity]: the annotation and the association on one ServiceAccount, pods use IRSA; the next step keeps its URNs", async () => {
     const cfg = grantsConfig([{ key: "reports", mechanism: ["irsa", "pod-identity"] }]);
     const sa = [{ namespace: "team-a", name: "reports-reader" }];
     const { engine, outputs } = await runA(
@@ -256,6 +256,22 @@ describe("account-a in grants mode (the real program, account-b's grants from th
     expect(grants.reports).to.deep.include({
       mechanisms: ["irsa", "pod-identity"],
       podCredentialPath: "irsa",
+    });
+    // The next migration step (the entry lists pod-identity only, account-b still trusts both): the
+    // same ServiceAccount (one URN: an update that drops the annotation), the same association.
+    const step2 = await runA(
+      grantsConfig([{ key: "reports", mechanism: "pod-identity" }]),
+      bOutputs({ reports: grantOf(first, "reports", ["irsa", "pod-identity"], sa) }),
+    );
+    const next = step2.engine.one(SERVICE_ACCOUNT, "reports");
+    expect(next.urn).to.equal(account.urn);
+    expect(metadataOf(next)).to.not.have.property("annotations");
+    expect(step2.engine.one("aws:eks/podIdentityAssociation:PodIdentityAssociation").urn).to.equal(
+      engine.one("aws:eks/podIdentityAssociation:PodIdentityAssociation").urn,
+    );
+    expect((step2.outputs.grants.value as Record<string, Record<string, unknown>>).reports).to.deep.include({
+      mechanisms: ["pod-identity"],
+      podCredentialPath: "pod-identity",
     });
   });
 

@@ -14,11 +14,13 @@ import { policyJson } from "../../components/policyDocument";
 import { podIdentitySessionTags } from "../../components/podIdentityPolicies";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
 import { DEFAULT_OBJECT_CONTENT } from "../../stacks/accountBConfig";
+import { parseGrantsOutput } from "../../stacks/accountBGrantsOutputs";
 import {
   ACCOUNT_A,
   ACCOUNT_B,
   A_OUTPUTS,
   A_STACK,
+  B_STACK,
   CLUSTER_ARN,
   ISSUER,
   MIXED,
@@ -208,6 +210,8 @@ describe("account-b program, grants mode (account-a's outputs through its StackR
     expect(outputs.region).to.equal("eu-west-1");
     const grants = outputs.grants as Record<string, { handoff: unknown; probe?: unknown }>;
     expect(Object.keys(grants)).to.deep.equal(MIXED.map((g) => g.key));
+    // Read back as account-a and the tools read it: the same value.
+    expect(parseGrantsOutput(B_STACK, grants)).to.deep.equal(grants);
     const handoffs: Record<string, BucketAccessHandoff> = {};
     for (const [k, g] of Object.entries(grants)) {
       expect(

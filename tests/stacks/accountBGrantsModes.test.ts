@@ -75,7 +75,7 @@ describe("account-b program, grants mode: before account-a exists, and the two s
         const { error, cloud } = await failed(grantsConfig(MIXED), legacy, preview);
         expect(error.message).to.equal(
           `cross-account-irsa:grants: account-b (${B_STACK}) runs in grants mode (cross-account-irsa:grants) but ` +
-            `account-a (${A_STACK}) in single-grant mode (its outputs have no mode "grants"): both stacks must run ` +
+            `account-a (${A_STACK}) in single-grant mode (account-a's outputs have no mode "grants"): both stacks must run ` +
             `the same mode. Set cross-account-irsa:grants on account-a (${A_STACK}) too (the same grant keys), or ` +
             `remove it from account-b (${B_STACK}) and use the single-grant keys on both.`,
         );
@@ -94,7 +94,7 @@ describe("account-b program, grants mode: before account-a exists, and the two s
       expect(error.message).to.match(
         new RegExp(
           `^cross-account-irsa:grants: account-a \\(${A_STACK}\\) runs in grants mode \\(cross-account-irsa:grants\\) ` +
-            `but account-b \\(${B_STACK}\\) in single-grant mode \\(it exports mode "grants"\\)`,
+            `but account-b \\(${B_STACK}\\) in single-grant mode \\(account-a exports mode "grants"\\)`,
         ),
       );
       expect(cloud).to.deep.equal([]);
