@@ -91,7 +91,7 @@ function pathLines(grant: GrantPlan, path: GrantPath, st: Styles): string[] {
     ? "trusted by account-b, not set up by account-a"
     : path.mechanism === grant.podCredentialPath
       ? "set up; the pods take it"
-      : `set up; the pods take ${grant.podCredentialPath} first, this path is unused until the binding drops it`;
+      : `set up as a standby path: the pods take ${grant.podCredentialPath} first, this one is unused until the binding drops it`;
   lines.push("", st.bold(`[${grant.key}] path ${path.mechanism}`) + `: ${status}`);
   if (path.sourceRole) {
     heading(layer.words.sourceRole);

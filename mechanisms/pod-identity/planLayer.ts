@@ -48,7 +48,7 @@ export const POD_IDENTITY_PLAN: PlanLayer<typeof Mechanism.PodIdentity> = {
         ...rest,
         status: "skip",
         detail:
-          `${r.detail}: the pods take ${podPath} first (podCredentialPath); this path is set up and unused ` +
+          `${r.detail}: standby path: the pods take ${podPath} first (podCredentialPath); this path is set up and unused ` +
           `until the binding drops ${podPath} (docs/migration.md)`,
       };
     });
