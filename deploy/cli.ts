@@ -42,7 +42,8 @@ import {
   readStackFile,
 } from "./preflight";
 import { askYesNo } from "./prompt";
-import { readVerifyInputs, runVerify } from "./verify";
+import { verifyOutputs } from "./verifyCommand";
+import { GRANT_KEY_RULE, isGrantKey } from "../cli/shared/grantOutputs";
 
 /** The commands the CLI runs. */
 export const COMMANDS = ["deploy", "preview", "destroy", "verify"] as const;
@@ -65,6 +66,7 @@ Commands:
   preview   preview account-a, then account-b (which reads account-a's current outputs)
   destroy   destroy account-a, then account-b
   verify    read the access-check Job's result from account-a's cluster and explain it
+            (stacks in grants mode: each grant's Job, one report each)
 
 Options:
 ${STACK_FLAGS_USAGE}
@@ -72,6 +74,7 @@ ${STACK_FLAGS_USAGE}
                      backend of the current \`pulumi login\`)
   -y, --yes          do not ask before deploy or destroy (required when not on a terminal)
   --skip-aws-check   skip the AWS credential check (e.g. on EC2 with an instance profile)
+  --grant <key>      verify only: with stacks in grants mode, verify only this grant
   -h, --help         show this help
 
 Environment:
@@ -88,6 +91,8 @@ export interface CliArgs {
   backend?: string;
   yes: boolean;
   skipAwsCheck: boolean;
+  /** `--grant` (verify only): the one grant to verify; undefined: every grant account-a binds. */
+  grant?: string;
   /** The flags as given, for the resume hint (`npm run deploy -- <flags>`). */
   flags: string[];
 }
@@ -113,6 +118,7 @@ export function parseCliArgs(argv: string[], cwd: string): ParsedCommandLine {
         backend: { type: "string" },
         yes: { type: "boolean", short: "y" },
         "skip-aws-check": { type: "boolean" },
+        grant: { type: "string" },
         ...HELP_FLAG,
       },
     });
@@ -131,6 +137,15 @@ export function parseCliArgs(argv: string[], cwd: string): ParsedCommandLine {
   const pair = parseStackPair(values);
   if (!pair.ok) return { kind: "error", message: pair.message };
   const stacks = pair.stacks;
+  if (values.grant !== undefined && command !== "verify") {
+    return {
+      kind: "error",
+      message: `--grant selects the grant verify reads: ${command} runs every grant of the stacks`,
+    };
+  }
+  if (values.grant !== undefined && !isGrantKey(values.grant)) {
+    return { kind: "error", message: `--grant: "${values.grant}" is not a grant key: it ${GRANT_KEY_RULE}` };
+  }
   let backend: string | undefined;
   if (values.backend !== undefined) {
     try {
@@ -153,6 +168,7 @@ export function parseCliArgs(argv: string[], cwd: string): ParsedCommandLine {
       backend,
       yes: values.yes ?? false,
       skipAwsCheck: values["skip-aws-check"] ?? false,
+      ...(values.grant !== undefined ? { grant: values.grant } : {}),
       flags,
     },
   };
@@ -311,22 +327,15 @@ async function runCommand(args: CliArgs, deps: CliDeps): Promise<number> {
         );
         return EXIT.failure;
       }
-      const inputs = readVerifyInputs(
+      const verified = await verifyOutputs(
+        { run: deps.run, fs: deps.fs, tmpDir: deps.tmpDir },
         await workspace.outputs(stacks.a),
         stacks.a,
         options.resumeCommand("deploy"),
+        args.grant,
       );
-      if (!inputs.ok) {
-        deps.stderr(`error: ${inputs.reason}`);
-        return EXIT.failure;
-      }
-      const report = await runVerify(
-        { run: deps.run, fs: deps.fs, tmpDir: deps.tmpDir },
-        inputs.check,
-        inputs.kubeconfig,
-      );
-      for (const line of report.lines) (report.ok ? deps.stdout : deps.stderr)(line);
-      return report.ok ? EXIT.ok : EXIT.failure;
+      for (const line of verified.lines) (line.ok ? deps.stdout : deps.stderr)(line.text);
+      return verified.code === 0 ? EXIT.ok : verified.code === 2 ? EXIT.usage : EXIT.failure;
     }
   }
   return outcome.ok ? EXIT.ok : EXIT.failure;

@@ -11,6 +11,7 @@ import {
   type StackPair,
 } from "../cli/shared/stacks";
 import { InputError } from "../components/errors";
+import { GRANT_KEY_RULE, isGrantKey } from "../cli/shared/grantOutputs";
 import { MECHANISMS, Mechanism, isMechanism } from "../components/mechanism";
 import { mechanismModule } from "../mechanisms/registry";
 import { parsePolicyRoleArn } from "../components/podIdentityPolicies";
@@ -70,7 +71,14 @@ export interface DoctorArgs {
   mechanism?: Mechanism;
   /** Where the chain's names come from. */
   source:
-    | { kind: "stacks"; stacks: StackPair; clusterRegion?: string; sourceRoleArn?: string }
+    | {
+        kind: "stacks";
+        stacks: StackPair;
+        clusterRegion?: string;
+        sourceRoleArn?: string;
+        /** --grant: the one grant to judge (stacks in grants mode); undefined: every grant account-a binds. */
+        grant?: string;
+      }
     | { kind: "explicit"; chain: ChainInputs };
   /** AWS profiles of the cluster's account (A) and the role's (B); undefined: ambient credentials. */
   profiles: { a?: string; b?: string };
@@ -89,6 +97,7 @@ const CHAIN_FLAGS = ["role-arn", "cluster", "namespace", "service-account", "buc
 
 const OPTIONS = {
   ...STACK_FLAGS,
+  grant: { type: "string" },
   mechanism: { type: "string" },
   "role-arn": { type: "string" },
   "source-role-arn": { type: "string" },
@@ -116,6 +125,8 @@ cluster, and names the broken link and its fix. Read-only unless --assume is giv
 
 The chain (from the stacks' outputs by default, through the Pulumi Automation API):
 ${STACK_FLAGS_USAGE}
+  --grant <key>      stacks in grants mode (cross-account-irsa:grants): judge only this grant
+                     (default: every grant account-a binds, one report section each)
 or given explicitly (all six together; for a chain these stacks did not create):
   --role-arn <arn>          the IAM role the pods run as (account B): IRSA's annotated role, or Pod
                             Identity's target role
@@ -143,12 +154,14 @@ Cluster access:
 
 Output and actions:
   --json                    print { "ok", "links": [...] } on stdout and nothing else there
+                            (stacks in grants mode: { "ok", "mode", "grants": [...], ... }, docs/doctor.md)
   --assume                  irsa: also test end to end: a token from the TokenRequest API, then
                             sts:AssumeRoleWithWebIdentity with it, then reading the object
                             (not with pod-identity: see docs/doctor.md)
   -h, --help                show this help
 
-Exit codes: 0 no check failed; 1 a check failed; 2 usage or credential error.`;
+Exit codes: 0 no check failed; 1 a check failed (in grants mode: in any grant); 2 usage or
+credential error.`;
 
 /**
  * Why `--assume` is refused with Pod Identity. A pod gets Pod Identity's credentials from the EKS Pod
@@ -226,10 +239,12 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
     if (v["source-role-arn"] !== undefined) roleArnFlag("--source-role-arn", v["source-role-arn"]);
     if (v["cluster-region"] !== undefined) validateRegion("--cluster-region", v["cluster-region"]);
     if (given.length > 0) {
-      if (v["stack-a"] !== undefined || v["stack-b"] !== undefined) {
+      if (v["stack-a"] !== undefined || v["stack-b"] !== undefined || v.grant !== undefined) {
+        const stackFlag =
+          v.grant !== undefined ? "--grant selects a grant of" : "--stack-a/--stack-b read the chain from";
         return {
           kind: "error",
-          message: `--stack-a/--stack-b read the chain from the stacks; --${given[0]} names it explicitly: use one or the other`,
+          message: `${stackFlag} the stacks; --${given[0]} names it explicitly: use one or the other`,
         };
       }
       const missing = CHAIN_FLAGS.filter((f) => v[f] === undefined);
@@ -257,11 +272,15 @@ export function parseDoctorArgs(argv: string[]): ParsedDoctorArgs {
     } else {
       const pair = parseStackPair(v);
       if (!pair.ok) return { kind: "error", message: pair.message };
+      if (v.grant !== undefined && !isGrantKey(v.grant)) {
+        return { kind: "error", message: `--grant: "${v.grant}" is not a grant key: it ${GRANT_KEY_RULE}` };
+      }
       source = {
         kind: "stacks",
         stacks: pair.stacks,
         ...(v["cluster-region"] !== undefined ? { clusterRegion: v["cluster-region"] } : {}),
         ...(v["source-role-arn"] !== undefined ? { sourceRoleArn: v["source-role-arn"] } : {}),
+        ...(v.grant !== undefined ? { grant: v.grant } : {}),
       };
     }
   } catch (error) {

@@ -8,8 +8,8 @@
  */
 import { roleArnParts } from "../components/arn";
 import { InputError } from "../components/errors";
-import { type ChainSnapshot } from "../chain";
-import { Mechanism, assertNever } from "../components/mechanism";
+import { type Mechanism } from "../components/mechanism";
+import { checkChain, mechanismModule } from "../mechanisms/registry";
 import * as path from "node:path";
 import {
   DEFAULT_EXPLICIT_MECHANISM,
@@ -30,6 +30,10 @@ import {
   nodeFileSystem,
 } from "../cli/shared/system";
 import { type WorkspaceFactory } from "../cli/shared/workspace";
+import { StackModeError } from "../cli/shared/grantOutputs";
+import { type StackGrants, readStackSource, standbySnapshot } from "./grants";
+import { StackInputError } from "./inputs";
+import { type JudgedChain } from "./report";
 
 /**
  * Everything `main` touches outside the process; tests pass fakes.
@@ -62,13 +66,14 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the doctor judges: one chain (named by the flags, or by single-grant stacks), or the stacks' grants. */
+type Source = { mode: "legacy"; chain: ChainInputs } | { mode: "grants"; grants: StackGrants };
+
 /** The chain's names: the flags, or the stacks' outputs through the Automation API. */
-async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInputs> {
-  if (args.source.kind === "explicit") return args.source.chain;
-  const [
-    { checkPulumiCli, explicitBackendUrl, isSelfManagedBackend, readProjectName, PreflightError },
-    inputs,
-  ] = await Promise.all([import("../cli/shared/pulumiCli"), import("./inputs")]);
+async function chainSource(args: DoctorArgs, deps: DoctorDeps): Promise<Source> {
+  if (args.source.kind === "explicit") return { mode: "legacy", chain: args.source.chain };
+  const { checkPulumiCli, explicitBackendUrl, isSelfManagedBackend, readProjectName, PreflightError } =
+    await import("../cli/shared/pulumiCli");
   try {
     await checkPulumiCli(deps.run);
     const backendUrl = explicitBackendUrl(undefined, deps.env, deps.cwd);
@@ -78,14 +83,22 @@ async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInp
       backendUrl,
       selfManaged: backendUrl !== undefined && isSelfManagedBackend(backendUrl),
     });
-    const chain = await inputs.readStackInputs(workspace, args.source.stacks, args.source.clusterRegion);
-    return args.source.sourceRoleArn !== undefined
-      ? { ...chain, sourceRoleArn: args.source.sourceRoleArn }
-      : chain;
+    const { stacks, clusterRegion, grant } = args.source;
+    const source = await readStackSource(workspace, stacks, clusterRegion, grant);
+    if (source.mode === "grants") return source;
+    const chain = source.chain;
+    return {
+      mode: "legacy",
+      chain:
+        args.source.sourceRoleArn !== undefined
+          ? { ...chain, sourceRoleArn: args.source.sourceRoleArn }
+          : chain,
+    };
   } catch (error) {
-    // account-a's mechanism output names no mechanism this version knows: refused, one line.
-    if (error instanceof InputError) throw new UsageError(error.message);
-    if (error instanceof PreflightError || error instanceof inputs.StackInputError) {
+    // An output this version does not understand (account-a's mechanism, a grant's field), a --grant
+    // the stacks do not bind, or stacks of two modes: refused, one line.
+    if (error instanceof InputError || error instanceof StackModeError) throw new UsageError(error.message);
+    if (error instanceof PreflightError || error instanceof StackInputError) {
       throw new UsageError(
         `${error.message}\n(the stacks are read with the Pulumi CLI; without it, name the chain with --role-arn, ` +
           "--cluster, --cluster-region, --namespace, --service-account, --bucket and --key)",
@@ -95,24 +108,57 @@ async function chainInputs(args: DoctorArgs, deps: DoctorDeps): Promise<ChainInp
   }
 }
 
-/** Runs the doctor once parsed; returns the exit code. */
-async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
-  const record: Recorder = deps.record ?? (() => undefined);
-  const chain = await chainInputs(args, deps);
-  const [aws, kube, { checkChain, mechanismModule }, report, { useColor }] = await Promise.all([
-    import("./aws"),
-    import("./kube"),
-    import("../mechanisms/registry"),
-    import("./report"),
-    import("../cli/shared/terminal"),
-  ]);
+/** One chain to judge: its names and mechanism, and the grant it belongs to (grants mode). */
+interface Job {
+  chain: ChainInputs;
+  mechanism: Mechanism;
+  grant?: string;
+  /** The grant's podCredentialPath, when it is another mechanism: this chain is the standby path. */
+  standbyOf?: Mechanism;
+}
+
+/**
+ * The chains to judge, once the flags that only make sense with one chain are checked: the legacy
+ * chain (its mechanism from --mechanism, the stacks, else IRSA), or each grant's chain of each
+ * mechanism account-a's binding set up. Throws a {@link UsageError} for a flag these chains refuse.
+ */
+function jobsOf(args: DoctorArgs, source: Source): Job[] {
+  if (source.mode === "grants") {
+    if (args.mechanism !== undefined) {
+      throw new UsageError(
+        "--mechanism: the stacks are in grants mode, where each grant's binding says its mechanisms (account-a's " +
+          "grants.<key>.mechanisms): drop --mechanism (and select one grant with --grant)",
+      );
+    }
+    if (args.source.kind === "stacks" && args.source.sourceRoleArn !== undefined) {
+      throw new UsageError(
+        "--source-role-arn: the stacks are in grants mode, where each grant's handoff names its source roles: drop it",
+      );
+    }
+    const jobs = source.grants.grants.flatMap((g) =>
+      g.chains.map((c): Job => ({
+        chain: c.chain,
+        mechanism: c.mechanism,
+        grant: g.key,
+        ...(c.mechanism !== g.podCredentialPath ? { standbyOf: g.podCredentialPath } : {}),
+      })),
+    );
+    for (const job of args.assume ? jobs : []) {
+      const refusal = assumeRefusal(job.mechanism);
+      if (refusal !== undefined) {
+        throw new UsageError(`grant ${job.grant}: ${refusal} (select an IRSA-only grant with --grant)`);
+      }
+    }
+    return jobs;
+  }
+  const { chain } = source;
   if (args.mechanism !== undefined && chain.mechanism !== undefined && chain.mechanism !== args.mechanism) {
     throw new UsageError(
       `the stacks deploy ${chain.mechanism} (${args.source.kind === "stacks" ? args.source.stacks.a : "account-a"}'s ` +
         `mechanism output), not ${args.mechanism}: pass --mechanism ${chain.mechanism}`,
     );
   }
-  // Without --mechanism (only with the stacks): what they deploy (chainInputs reads it through mechanisms/compat.ts).
+  // Without --mechanism (only with the stacks): what they deploy (chainSource reads it through mechanisms/compat.ts).
   const mechanism = args.mechanism ?? chain.mechanism ?? DEFAULT_EXPLICIT_MECHANISM;
   const refusal = args.assume ? assumeRefusal(mechanism) : undefined;
   if (refusal !== undefined) throw new UsageError(refusal);
@@ -123,7 +169,21 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
         "if they do not say)",
     );
   }
-  const load = mechanismModule(mechanism).doctorCollector;
+  return [{ chain, mechanism }];
+}
+
+/** Runs the doctor once parsed; returns the exit code. */
+async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
+  const record: Recorder = deps.record ?? (() => undefined);
+  const source = await chainSource(args, deps);
+  const [aws, kube, report, { useColor }] = await Promise.all([
+    import("./aws"),
+    import("./kube"),
+    import("./report"),
+    import("../cli/shared/terminal"),
+  ]);
+  const jobs = jobsOf(args, source);
+  const kubeconfig = source.mode === "grants" ? source.grants.kubeconfig : source.chain.kubeconfig;
   // The kubeconfig is the user's input: refused (exit 2) before any call to AWS.
   let kubeApi;
   if (args.cluster.enabled) {
@@ -131,8 +191,8 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
       kubeApi = kube.kubeApi({
         ...(args.cluster.kubeconfig !== undefined
           ? { file: path.resolve(deps.cwd, args.cluster.kubeconfig) }
-          : chain.kubeconfig !== undefined
-            ? { content: chain.kubeconfig }
+          : kubeconfig !== undefined
+            ? { content: kubeconfig }
             : {}),
         ...(args.cluster.context !== undefined ? { context: args.cluster.context } : {}),
         record,
@@ -171,47 +231,66 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
       }
     };
     const accounts = { a: (await identity("a", a)).account, b: (await identity("b", b)).account };
-    const roleAccount = roleArnParts(chain.roleArn)?.account;
-    if (roleAccount !== accounts.b) {
-      throw new UsageError(
-        `credentials: --profile-b is account ${accounts.b}, but the role ${chain.roleArn} is in account ${roleAccount}: ` +
-          `pass --profile-b with credentials of account ${roleAccount}`,
-      );
+    // Every chain's role in --profile-b's account, before any chain is read.
+    for (const { chain } of jobs) {
+      const roleAccount = roleArnParts(chain.roleArn)?.account;
+      if (roleAccount !== accounts.b) {
+        throw new UsageError(
+          `credentials: --profile-b is account ${accounts.b}, but the role ${chain.roleArn} is in account ${roleAccount}: ` +
+            `pass --profile-b with credentials of account ${roleAccount}`,
+        );
+      }
     }
-    const clusterRegion = chain.clusterRegion ?? (await aws.defaultRegion(settings(args.profiles.a)));
-    if (clusterRegion === undefined) {
-      throw new UsageError("the cluster's region is unknown: pass --cluster-region (or set AWS_REGION)");
-    }
-    const bucketRegion =
-      chain.bucketRegion ?? (await aws.defaultRegion(settings(args.profiles.b))) ?? "us-east-1";
-    const collect = await load();
-    const snapshot = await collect({
-      chain,
-      clusterRegion,
-      bucketRegion,
-      a,
-      b,
-      accounts,
-      ...(kubeApi !== undefined ? { kube: kubeApi } : {}),
-      https: deps.https ?? {},
-      assume: args.assume,
-      env: deps.env,
-      record,
-    });
-    const results = checkChain(snapshot);
-    const out = report.doctorReport(results);
-    if (args.json) deps.stdout(`${JSON.stringify(out, null, 2)}\n`);
-    else {
+    const judged: JudgedChain[] = [];
+    for (const job of jobs) {
+      const { chain } = job;
+      const clusterRegion = chain.clusterRegion ?? (await aws.defaultRegion(settings(args.profiles.a)));
+      if (clusterRegion === undefined) {
+        throw new UsageError("the cluster's region is unknown: pass --cluster-region (or set AWS_REGION)");
+      }
+      const bucketRegion =
+        chain.bucketRegion ?? (await aws.defaultRegion(settings(args.profiles.b))) ?? "us-east-1";
+      const collect = await mechanismModule(job.mechanism).doctorCollector();
+      // A standby path's Kubernetes side is the path's chain's to judge: its collector skips the cluster.
+      const standby = job.standbyOf !== undefined && kubeApi !== undefined ? job.standbyOf : undefined;
+      const collected = await collect({
+        chain,
+        clusterRegion,
+        bucketRegion,
+        a,
+        b,
+        accounts,
+        ...(kubeApi !== undefined && standby === undefined ? { kube: kubeApi } : {}),
+        https: deps.https ?? {},
+        assume: args.assume,
+        env: deps.env,
+        record,
+      });
+      const snapshot = standby === undefined ? collected : standbySnapshot(collected, standby);
       const where = `cluster ${chain.clusterName} (${clusterRegion}, account ${accounts.a})`;
       const rest = `ServiceAccount ${chain.namespace}/${chain.serviceAccount}, s3://${chain.bucket}/${chain.key}`;
-      const title = liveTitle(snapshot, chain.roleArn, where, rest);
-      deps.stdout(
-        report.renderDoctor(results, {
-          color: useColor(deps.isTTY, deps.env),
-          title,
-        }),
-      );
+      judged.push({
+        ...(job.grant !== undefined ? { grant: job.grant } : {}),
+        snapshot,
+        results: checkChain(snapshot),
+        title: report.liveTitle(snapshot, chain.roleArn, where, rest),
+      });
     }
+    const color = useColor(deps.isTTY, deps.env);
+    if (source.mode === "grants") {
+      const sections = report.grantSections(source.grants, judged);
+      const out = report.doctorGrantsReport(sections, source.grants);
+      deps.stdout(
+        args.json
+          ? `${JSON.stringify(out, null, 2)}\n`
+          : report.renderDoctorGrants(sections, source.grants, { color }),
+      );
+      return out.ok ? EXIT.ok : EXIT.failed;
+    }
+    const { results, title } = judged[0];
+    const out = report.doctorReport(results);
+    if (args.json) deps.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    else deps.stdout(report.renderDoctor(results, { color, title }));
     return out.ok ? EXIT.ok : EXIT.failed;
   } finally {
     a.destroy();
@@ -285,24 +364,4 @@ if (require.main === module) {
       process.exitCode = EXIT.failed;
     },
   );
-}
-
-/** The report's title: the chain, and the roles it runs through, in the words of its mechanism. */
-function liveTitle(snapshot: ChainSnapshot, roleArn: string, where: string, rest: string): string {
-  switch (snapshot.mechanism) {
-    case Mechanism.Irsa:
-      return `IRSA chain links (live): ${where}, role ${roleArn}, ${rest}`;
-    case Mechanism.PodIdentity:
-      return (
-        `EKS Pod Identity chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
-        `target role ${roleArn}, ${rest}`
-      );
-    case Mechanism.IrsaChained:
-      return (
-        `IRSA with role chaining chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
-        `target role ${roleArn}, ${rest}`
-      );
-    default:
-      return assertNever(snapshot, "mechanism");
-  }
 }

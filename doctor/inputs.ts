@@ -88,12 +88,15 @@ export function chainFromStacks(
   };
 }
 
-/** Reads both stacks' outputs (and account-a's `aws:region`) and maps them to the chain. */
-export async function readStackInputs(
+/**
+ * Reads both stacks' outputs and account-a's `aws:region` (unless `clusterRegion` is given); throws a
+ * {@link StackInputError} for a stack that does not exist.
+ */
+export async function readStackOutputs(
   workspace: StackWorkspace,
   stacks: StackPair,
   clusterRegion: string | undefined,
-): Promise<ChainInputs> {
+): Promise<{ a: StackOutputs; b: StackOutputs; region: string | undefined }> {
   for (const stack of [stacks.a, stacks.b]) {
     if (!(await workspace.select(stack))) {
       throw new StackInputError(`stack ${stack} does not exist: ${EXPLICIT_HINT}`);
@@ -102,5 +105,15 @@ export async function readStackInputs(
   const a = await workspace.outputs(stacks.a);
   const b = await workspace.outputs(stacks.b);
   const region = clusterRegion ?? (await workspace.getConfig(stacks.a, "aws:region"));
+  return { a, b, region };
+}
+
+/** Reads both stacks' outputs (and account-a's `aws:region`) and maps them to the chain. */
+export async function readStackInputs(
+  workspace: StackWorkspace,
+  stacks: StackPair,
+  clusterRegion: string | undefined,
+): Promise<ChainInputs> {
+  const { a, b, region } = await readStackOutputs(workspace, stacks, clusterRegion);
   return chainFromStacks(stacks, a, b, region);
 }

@@ -1,10 +1,14 @@
 /**
- * The doctor's report: the `--json` document (exactly `{ ok, links }`) and the terminal table, with
- * each failed or undecided check's fix after it. Pure; the table is plan/render.ts's.
+ * The doctor's report: the `--json` document (exactly `{ ok, links }`; with stacks in grants mode
+ * `{ ok, mode, grants, unbound }`, one entry per grant) and the terminal table, with each failed or
+ * undecided check's fix after it. Pure; the table is plan/render.ts's.
  */
-import { type ChainCheckResult, type CheckResult } from "../chain";
+import { type ChainCheckResult, type ChainSnapshot, type CheckResult, type LivePod } from "../chain";
+import { describePod } from "../chain/livePods";
+import { Mechanism, assertNever } from "../components/mechanism";
 import { describeFailure, linkOf } from "../mechanisms";
 import { linksTable, styles } from "../cli/shared/terminal";
+import { type StackGrants } from "./grants";
 
 /** The `--json` document. */
 export interface DoctorReport {
@@ -29,8 +33,14 @@ export function doctorReport(results: readonly CheckResult[]): DoctorReport {
 /** The report as the terminal shows it: a heading, the table, then each failure and warning in full. */
 export function renderDoctor(
   results: readonly ChainCheckResult[],
-  options: { color: boolean; title: string },
+  options: {
+    color: boolean;
+    title: string;
+    /** Who speaks in the verdict line (default "Doctor"; a grant's section names the grant and chain). */
+    verdict?: string;
+  },
 ): string {
+  const verdict = options.verdict ?? "Doctor";
   const st = styles(options.color);
   const lines = [st.bold(options.title), ...linksTable(results, st, 100)];
   const failed = results.filter((r) => r.status === "fail");
@@ -49,8 +59,189 @@ export function renderDoctor(
   lines.push(
     "",
     failed.length === 0
-      ? `${st.green(st.bold("Doctor: no broken link"))} (${summary})`
-      : `${st.red(st.bold(`Doctor: ${new Set(failed.map((r) => r.link)).size} broken link(s)`))} (${summary})`,
+      ? `${st.green(st.bold(`${verdict}: no broken link`))} (${summary})`
+      : `${st.red(st.bold(`${verdict}: ${new Set(failed.map((r) => r.link)).size} broken link(s)`))} (${summary})`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+/** The report's title: the chain, and the roles it runs through, in the words of its mechanism. */
+export function liveTitle(snapshot: ChainSnapshot, roleArn: string, where: string, rest: string): string {
+  switch (snapshot.mechanism) {
+    case Mechanism.Irsa:
+      return `IRSA chain links (live): ${where}, role ${roleArn}, ${rest}`;
+    case Mechanism.PodIdentity:
+      return (
+        `EKS Pod Identity chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
+        `target role ${roleArn}, ${rest}`
+      );
+    case Mechanism.IrsaChained:
+      return (
+        `IRSA with role chaining chain links (live): ${where}, source role ${snapshot.sourceRole?.arn ?? "unknown"}, ` +
+        `target role ${roleArn}, ${rest}`
+      );
+    default:
+      return assertNever(snapshot, "mechanism");
+  }
+}
+
+/** One chain the doctor judged: its snapshot, its checks' results and its title. */
+export interface JudgedChain {
+  /** The grant it belongs to (stacks in grants mode). */
+  grant?: string;
+  snapshot: ChainSnapshot;
+  results: ChainCheckResult[];
+  title: string;
+}
+
+/** A grant's section: what account-a's binding set up, and each of its chains as judged. */
+export interface GrantSection {
+  key: string;
+  mechanisms: Mechanism[];
+  podCredentialPath: Mechanism;
+  chains: JudgedChain[];
+}
+
+/** The judged chains grouped by grant, in the grants' order. */
+export function grantSections(grants: StackGrants, judged: readonly JudgedChain[]): GrantSection[] {
+  return grants.grants.map((g) => ({
+    key: g.key,
+    mechanisms: g.mechanisms,
+    podCredentialPath: g.podCredentialPath,
+    chains: judged.filter((j) => j.grant === g.key),
+  }));
+}
+
+/** The live pods of a snapshot (the doctor's reading of the ServiceAccount's pods), when it read them. */
+function livePodsOf(snapshot: ChainSnapshot): LivePod[] | undefined {
+  switch (snapshot.mechanism) {
+    case Mechanism.Irsa:
+    case Mechanism.PodIdentity:
+      return snapshot.live?.pods;
+    case Mechanism.IrsaChained:
+      // Its collector reads each pod's first container (env and mounts), not a pod list.
+      return snapshot.live === undefined || snapshot.unavailable?.workloads !== undefined
+        ? undefined
+        : snapshot.workloads.map((w) => ({
+            name: w.name,
+            containers: [{ name: "first", env: w.env, ...(w.envFrom ? { envFrom: w.envFrom } : {}) }],
+          }));
+    default:
+      return assertNever(snapshot, "mechanism");
+  }
+}
+
+/**
+ * Which credentials each live pod of the grant's ServiceAccount uses (its environment read by the
+ * chain of the grant's `podCredentialPath`; components/credentialPath.ts's rule): undefined when the
+ * pods were not read (--no-cluster, an unreadable cluster).
+ */
+export function livePodPaths(section: GrantSection): string[] | undefined {
+  const chain =
+    section.chains.find((c) => c.snapshot.mechanism === section.podCredentialPath) ?? section.chains[0];
+  const pods = chain === undefined ? undefined : livePodsOf(chain.snapshot);
+  return pods?.map(describePod);
+}
+
+const sectionOk = (section: GrantSection) =>
+  section.chains.every((c) => c.results.every((r) => r.status !== "fail"));
+
+/** The `--json` document of stacks in grants mode. */
+export interface DoctorGrantsReport {
+  ok: boolean;
+  mode: "grants";
+  grants: Array<{
+    key: string;
+    ok: boolean;
+    mechanisms: Mechanism[];
+    podCredentialPath: Mechanism;
+    /** Each live pod and the credentials it uses; absent when the pods were not read. */
+    pods?: string[];
+    chains: Array<{ mechanism: Mechanism; ok: boolean; links: CheckResult[] }>;
+  }>;
+  /** account-b's grants account-a does not bind (not judged). */
+  unbound: string[];
+  /** Grants account-a binds without a probe object in account-b's outputs (not judged). */
+  noProbe: string[];
+}
+
+/** The report of stacks in grants mode: `ok` when no check of any grant's chain failed. */
+export function doctorGrantsReport(
+  sections: readonly GrantSection[],
+  notJudged: Pick<StackGrants, "unbound" | "noProbe">,
+): DoctorGrantsReport {
+  const grants = sections.map((s) => {
+    const pods = livePodPaths(s);
+    return {
+      key: s.key,
+      ok: sectionOk(s),
+      mechanisms: [...s.mechanisms],
+      podCredentialPath: s.podCredentialPath,
+      ...(pods !== undefined ? { pods } : {}),
+      chains: s.chains.map((c) => {
+        const { ok, links } = doctorReport(c.results);
+        return { mechanism: c.snapshot.mechanism, ok, links };
+      }),
+    };
+  });
+  return {
+    ok: grants.every((g) => g.ok),
+    mode: "grants",
+    grants,
+    unbound: [...notJudged.unbound],
+    noProbe: [...notJudged.noProbe],
+  };
+}
+
+/** The report of stacks in grants mode as the terminal shows it: one section per grant, then the verdict. */
+export function renderDoctorGrants(
+  sections: readonly GrantSection[],
+  notJudged: Pick<StackGrants, "unbound" | "noProbe">,
+  options: { color: boolean },
+): string {
+  const st = styles(options.color);
+  const parts: string[] = [];
+  for (const s of sections) {
+    const pods = livePodPaths(s);
+    parts.push(
+      [
+        st.bold(
+          `Grant ${s.key}: ${s.mechanisms.join(" + ")}; pods use ${s.podCredentialPath} (account-a's podCredentialPath)`,
+        ),
+        ...(pods === undefined
+          ? []
+          : [`  live pods: ${pods.length === 0 ? "none runs as the ServiceAccount" : pods.join("; ")}`]),
+        "",
+      ].join("\n"),
+    );
+    for (const c of s.chains) {
+      parts.push(
+        renderDoctor(c.results, {
+          ...options,
+          title: c.title,
+          verdict: `Grant ${s.key} (${c.snapshot.mechanism})`,
+        }),
+      );
+    }
+  }
+  const broken = sections.filter((s) => !sectionOk(s)).map((s) => s.key);
+  const lines = [
+    ...(notJudged.unbound.length > 0
+      ? [`Not judged: account-b grants ${notJudged.unbound.join(", ")}, which account-a does not bind.`]
+      : []),
+    ...(notJudged.noProbe.length > 0
+      ? [
+          `Not judged: grants ${notJudged.noProbe.join(", ")}, for which account-b exports no probe object ` +
+            "(set objectKey on one of the grant's buckets).",
+        ]
+      : []),
+    broken.length === 0
+      ? st.green(st.bold(`Doctor: no broken link in ${sections.length} grant(s)`))
+      : st.red(
+          st.bold(
+            `Doctor: ${broken.length} of ${sections.length} grant(s) with a broken link: ${broken.join(", ")}`,
+          ),
+        ),
+  ];
+  return `${parts.join("\n")}\n${lines.join("\n")}\n`;
 }

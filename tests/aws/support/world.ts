@@ -13,6 +13,7 @@ import { type HttpsOptions } from "../../../doctor/oidc";
 import { buildChain, type BuiltChain, type Variant } from "./chain";
 import { startEks, type EksStandIn } from "./eksStandIn";
 import { REGION, startMoto, type Moto } from "./moto";
+import { buildGrants } from "./grantsChain";
 import { buildPodIdentityChain, type PodIdentityVariant } from "./podIdentityChain";
 import { kubeconfigFor, startIssuer, startKube, type KubeStandIn } from "./standIns";
 import { makeTls, type TestTls } from "./tls";
@@ -42,6 +43,8 @@ export interface World {
   build(changes?: Partial<Variant>): Promise<BuiltChain>;
   /** The same for an EKS Pod Identity chain. */
   buildPodIdentity(changes?: Partial<PodIdentityVariant>): Promise<void>;
+  /** The same for two grants of stacks in grants mode (./grantsChain.ts); returns the issuer URL. */
+  buildGrants(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -131,6 +134,11 @@ export async function startWorld(): Promise<World> {
     async buildPodIdentity(changes = {}) {
       await buildPodIdentityChain(moto, eks, kube, changes);
       refreshProfiles();
+    },
+    async buildGrants() {
+      const issuerUrl = await buildGrants(moto, eks, kube);
+      refreshProfiles();
+      return issuerUrl;
     },
     async stop() {
       await eks.close();

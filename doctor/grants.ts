@@ -1,0 +1,296 @@
+/**
+ * The chains two stacks in grants mode describe: for each grant account-a binds (its `grants` output),
+ * one chain per mechanism its binding set up, named from account-b's handoff (the role, the source
+ * roles the grant trusts, the object the access check reads) and account-a's outputs (the cluster,
+ * the ServiceAccount). Pure: the outputs are read strictly by cli/shared/grantOutputs.ts, and what the
+ * two stacks say of one grant must agree, else an `InputError` names the output.
+ */
+import { type ChainSnapshot } from "../chain";
+import { InputError } from "../components/errors";
+import { Mechanism, assertNever } from "../components/mechanism";
+import { isRecord } from "../components/values";
+import {
+  pairMode,
+  parseAccountAGrants,
+  parseAccountBGrants,
+  type AccountAGrant,
+  type AccountBGrant,
+} from "../cli/shared/grantOutputs";
+import { type StackPair } from "../cli/shared/stacks";
+import { type StackOutputs, type StackWorkspace } from "../cli/shared/workspace";
+import { type ChainInputs } from "./args";
+import { StackInputError, chainFromStacks, readStackOutputs } from "./inputs";
+
+/**
+ * The key of account-a's cluster in each grant's `clusters` (and so in its handoff): the stacks'
+ * contract (account-b registers one trusted cluster per grant under this key).
+ */
+export const STACK_CLUSTER_KEY = "cluster";
+
+/** One chain of a grant: a mechanism its binding set up, and the chain's names. */
+export interface GrantChain {
+  mechanism: Mechanism;
+  chain: ChainInputs;
+}
+
+/** A grant to judge: its key, what account-a's binding set up, and one chain per mechanism. */
+export interface GrantToJudge {
+  key: string;
+  /** The mechanisms account-a's binding set up, in its output's order. */
+  mechanisms: Mechanism[];
+  /** The path the pods' SDK takes with them (account-a's `podCredentialPath`). */
+  podCredentialPath: Mechanism;
+  chains: GrantChain[];
+}
+
+/** The grants of a stack pair, as the doctor judges them. */
+export interface StackGrants {
+  /** The grants account-a binds (or the one `--grant` selects), in account-a's output order. */
+  grants: GrantToJudge[];
+  /** account-b's grants account-a does not bind (not judged: no ServiceAccount in A uses them). */
+  unbound: string[];
+  /** Grants account-a binds for which account-b exports no probe object (not judged: no object to check). */
+  noProbe: string[];
+  /** account-a's kubeconfig output, as a string. */
+  kubeconfig?: string;
+}
+
+const HINT = "deploy the stacks (npm run deploy)";
+
+function requiredString(outputs: StackOutputs, stack: string, key: string): string {
+  const v = outputs[key]?.value;
+  if (v === undefined) throw new StackInputError(`stack ${stack} has no ${key} output: ${HINT}`);
+  if (typeof v !== "string" || v === "") {
+    throw new InputError(`${stack} output ${key}`, v, "must be a non-empty string");
+  }
+  return v;
+}
+
+function kubeconfigOf(outputs: StackOutputs): string | undefined {
+  const v = outputs.kubeconfig?.value;
+  if (typeof v === "string" && v !== "") return v;
+  return isRecord(v) ? JSON.stringify(v) : undefined;
+}
+
+/** The source role the chain of `mechanism` names (from the handoff's cluster), if it names one. */
+function sourceRoleOf(
+  mechanism: Mechanism,
+  cluster: AccountBGrant["handoff"]["clusters"][number],
+): string | undefined {
+  switch (mechanism) {
+    case Mechanism.Irsa:
+      return undefined;
+    case Mechanism.PodIdentity:
+      return cluster.sourceRoleArn;
+    case Mechanism.IrsaChained:
+      return cluster.chainedSourceRoleArn;
+    default:
+      return assertNever(mechanism, "mechanism");
+  }
+}
+
+/** The chains of one grant, once what both stacks say of it agrees; undefined when it has no probe object. */
+function judged(
+  stacks: StackPair,
+  bound: AccountAGrant,
+  granted: AccountBGrant,
+  common: Pick<ChainInputs, "clusterName" | "clusterRegion" | "bucketRegion" | "kubeconfig">,
+): GrantToJudge | undefined {
+  const { key, handoff } = granted;
+  const aField = `${stacks.a} output grants.${key}`;
+  const bField = `${stacks.b} output grants.${key}`;
+  if (bound.roleArn !== handoff.roleArn) {
+    throw new InputError(
+      `${aField}.roleArn`,
+      bound.roleArn,
+      `must be the grant's role ${handoff.roleArn} (${bField}.handoff.roleArn): ${stacks.a} was updated before ` +
+        `${stacks.b}'s last update; ${HINT}`,
+    );
+  }
+  for (const m of bound.mechanisms) {
+    if (!handoff.mechanisms.includes(m)) {
+      throw new InputError(
+        `${aField}.mechanisms`,
+        bound.mechanisms,
+        `must list only mechanisms the grant trusts (${bField}.handoff.mechanisms: ${handoff.mechanisms.join(", ")}); ${HINT}`,
+      );
+    }
+  }
+  const sa = bound.serviceAccount;
+  if (!handoff.serviceAccounts.some((t) => t.namespace === sa.namespace && t.name === sa.name)) {
+    throw new InputError(
+      `${aField}.serviceAccount`,
+      sa,
+      `must be a ServiceAccount the grant trusts (${bField}.handoff.serviceAccounts: ` +
+        `${handoff.serviceAccounts.map((t) => `${t.namespace}/${t.name}`).join(", ")}); ${HINT}`,
+    );
+  }
+  const cluster = handoff.clusters.find((c) => c.key === STACK_CLUSTER_KEY);
+  if (cluster === undefined) {
+    throw new InputError(
+      `${bField}.handoff.clusters`,
+      handoff.clusters.map((c) => c.key),
+      `must have a cluster keyed "${STACK_CLUSTER_KEY}" (account-a's cluster, as the stacks register it)`,
+    );
+  }
+  // No object to check: not judged (said in the report), once what both stacks say of it agrees.
+  if (granted.probe === undefined) return undefined;
+  const probe = granted.probe;
+  return {
+    key,
+    mechanisms: bound.mechanisms,
+    podCredentialPath: bound.podCredentialPath,
+    chains: bound.mechanisms.map((mechanism) => {
+      const sourceRoleArn = sourceRoleOf(mechanism, cluster);
+      return {
+        mechanism,
+        chain: {
+          roleArn: handoff.roleArn,
+          ...(sourceRoleArn !== undefined ? { sourceRoleArn } : {}),
+          mechanism,
+          ...common,
+          namespace: sa.namespace,
+          serviceAccount: sa.name,
+          bucket: probe.bucketName,
+          key: probe.objectKey,
+        },
+      };
+    }),
+  };
+}
+
+/**
+ * The grants two stacks in grants mode describe (`selected`: only that grant, `--grant`). Throws a
+ * {@link StackInputError} for an output that is missing (a stack not deployed far enough), an
+ * `InputError` naming the output for one it does not understand or that contradicts the other
+ * stack's, and an `InputError` naming `--grant` for a key account-a does not bind.
+ */
+export function grantsFromStacks(
+  stacks: StackPair,
+  a: StackOutputs,
+  b: StackOutputs,
+  clusterRegion: string | undefined,
+  selected?: string,
+): StackGrants {
+  if (b.grants === undefined) throw new StackInputError(`stack ${stacks.b} has no grants output: ${HINT}`);
+  const granted = parseAccountBGrants(stacks.b, b.grants.value);
+  if (a.grants === undefined) {
+    throw new StackInputError(
+      `stack ${stacks.a} has no grants output (it binds its grants once ${stacks.b} has outputs): ${HINT}`,
+    );
+  }
+  const bound = parseAccountAGrants(stacks.a, a.grants.value);
+  if (bound.length === 0) {
+    throw new StackInputError(
+      `stack ${stacks.a} binds no grant yet (its grants output is empty: it was deployed before ${stacks.b} had ` +
+        `outputs): ${HINT}`,
+    );
+  }
+  const grantedKeys = granted.map((g) => g.key);
+  for (const g of bound) {
+    if (!grantedKeys.includes(g.key)) {
+      throw new InputError(
+        `${stacks.a} output grants.${g.key}`,
+        g.key,
+        `is not a grant of ${stacks.b} (its grants: ${grantedKeys.join(", ")}); ${HINT}`,
+      );
+    }
+  }
+  const boundKeys = bound.map((g) => g.key);
+  if (selected !== undefined && !boundKeys.includes(selected)) {
+    const unboundHere = grantedKeys.includes(selected)
+      ? ` (${stacks.b} grants it, ${stacks.a} does not bind it)`
+      : "";
+    throw new InputError(
+      "--grant",
+      selected,
+      `is not a grant the stacks bind${unboundHere}: one of ${boundKeys.join(", ")}`,
+    );
+  }
+  const bucketRegion = b.region?.value;
+  if (bucketRegion !== undefined && (typeof bucketRegion !== "string" || bucketRegion === "")) {
+    throw new InputError(`${stacks.b} output region`, bucketRegion, "must be a non-empty string");
+  }
+  const kubeconfig = kubeconfigOf(a);
+  const common = {
+    clusterName: requiredString(a, stacks.a, "clusterName"),
+    ...(clusterRegion !== undefined ? { clusterRegion } : {}),
+    ...(bucketRegion !== undefined ? { bucketRegion } : {}),
+    ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+  };
+  const grants: GrantToJudge[] = [];
+  const noProbe: string[] = [];
+  for (const g of bound.filter((x) => selected === undefined || x.key === selected)) {
+    const grant = judged(
+      stacks,
+      g,
+      granted.find((x) => x.key === g.key)!,
+      common,
+    );
+    if (grant !== undefined) grants.push(grant);
+    else noProbe.push(g.key);
+  }
+  if (grants.length === 0) {
+    throw new StackInputError(
+      `no grant to judge: ${stacks.b} exports no probe object for ${noProbe.join(", ")} (its grants.<key>.probe), ` +
+        `and the doctor judges access to one object: set objectKey on one of the grant's buckets in ${stacks.b}'s ` +
+        "cross-account-irsa:grants and deploy",
+    );
+  }
+  return {
+    grants,
+    unbound: grantedKeys.filter((k) => !boundKeys.includes(k)),
+    noProbe,
+    ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+  };
+}
+
+/** What the stacks name: one chain (single-grant stacks), or grants (grants mode). */
+export type StackSource = { mode: "legacy"; chain: ChainInputs } | { mode: "grants"; grants: StackGrants };
+
+/**
+ * Reads both stacks and what they name, by their mode (cli/shared/grantOutputs.ts's `pairMode`):
+ * single-grant stacks as `chainFromStacks` always has (`--grant` is then refused), grants as
+ * {@link grantsFromStacks}.
+ */
+export async function readStackSource(
+  workspace: StackWorkspace,
+  stacks: StackPair,
+  clusterRegion: string | undefined,
+  selected: string | undefined,
+): Promise<StackSource> {
+  const { a, b, region } = await readStackOutputs(workspace, stacks, clusterRegion);
+  if (pairMode(stacks, a, b) === "legacy") {
+    if (selected !== undefined) {
+      throw new InputError(
+        "--grant",
+        selected,
+        `selects a grant of stacks in grants mode: ${stacks.a} and ${stacks.b} are single-grant stacks (no mode output); drop --grant`,
+      );
+    }
+    return { mode: "legacy", chain: chainFromStacks(stacks, a, b, region) };
+  }
+  return { mode: "grants", grants: grantsFromStacks(stacks, a, b, region, selected) };
+}
+
+/** What the collectors say of the Kubernetes side they did not read (doctor/readers.ts). */
+const NO_CLUSTER = "--no-cluster";
+
+/**
+ * A grant's chain whose mechanism is not the pods' path (account-a's `podCredentialPath`, with two
+ * mechanisms set up for one ServiceAccount, as in an IRSA -> Pod Identity migration): the pods take
+ * the other path first by design, so this chain's Kubernetes side (the ServiceAccount's annotation,
+ * the pods' environment) is judged by the path's chain, and here is a `skip` naming why. Its
+ * collector runs without the cluster; this replaces the collectors' "--no-cluster" reason. Every
+ * AWS-side link of the chain is judged as usual.
+ */
+export function standbySnapshot<S extends ChainSnapshot>(snapshot: S, path: Mechanism): S {
+  const reason =
+    `standby path: the pods take ${path} first (account-a's podCredentialPath), and the ${path} chain judges ` +
+    "their ServiceAccount and pods";
+  if (snapshot.unavailable === undefined) return snapshot;
+  const unavailable = Object.fromEntries(
+    Object.entries(snapshot.unavailable).map(([k, v]) => [k, v === NO_CLUSTER ? reason : v]),
+  );
+  return { ...snapshot, unavailable };
+}
