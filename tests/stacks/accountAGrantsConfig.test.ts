@@ -68,7 +68,7 @@ describe("account-a's cross-account-irsa:grants (grants mode)", () => {
 
   it("parses README's grants-mode example as it is written", () => {
     const readme = readFileSync("README.md", "utf8");
-    const section = readme.slice(readme.indexOf("#### account-a in grants mode"));
+    const section = readme.slice(readme.indexOf("### Grants mode on account-a"));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
     const config = parseAccountAGrantsConfig(settings(yaml), "acme");
     expect(config.grants).to.deep.equal([{ key: "reports", mechanisms: ["irsa"] }]);
