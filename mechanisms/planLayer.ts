@@ -119,7 +119,7 @@ export interface PlanLayer<M extends Mechanism = Mechanism> {
    * (`podCredentialPath`, a migration's step 1): a check that holds only for the path the pods take
    * is skipped, saying why; every other result is returned as it is. Pure.
    */
-  readonly shadowed: (
+  readonly standby: (
     results: readonly ChainCheckResult[],
     snapshot: SnapshotOf<M>,
     podPath: Mechanism,
@@ -127,6 +127,6 @@ export interface PlanLayer<M extends Mechanism = Mechanism> {
 }
 
 /** A layer whose checks all hold whichever path the pods take: its results unchanged. */
-export function noShadowedChecks(results: readonly ChainCheckResult[]): ChainCheckResult[] {
+export function noStandbyChecks(results: readonly ChainCheckResult[]): ChainCheckResult[] {
   return [...results];
 }

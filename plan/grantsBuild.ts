@@ -6,7 +6,7 @@
  * - every path the grant's role trusts gets its access matrix (who may assume or reach the role, the
  *   near misses); a path account A's binding sets up gets its chain's link checks too;
  * - a path the binding sets up that the pods do not take first (`podCredentialPath`: IRSA before the
- *   chain before Pod Identity) is judged as such (the plan layer's `shadowed`);
+ *   chain before Pod Identity) is judged as such (the plan layer's `standby`);
  * - the role's S3 (and KMS) rows, once per bucket of the grant.
  * A problem names its grant. Pure, like `build.ts`.
  */
@@ -195,7 +195,7 @@ export function buildGrantPlan(
     if (bound) {
       const results = checkChain(snapshot);
       path.links =
-        podPath !== undefined && podPath !== mechanism ? layer.shadowed(results, snapshot, podPath) : results;
+        podPath !== undefined && podPath !== mechanism ? layer.standby(results, snapshot, podPath) : results;
     }
     for (const row of path.matrix.filter((r) => !r.ok)) problem(`${mechanism}: ${mismatch(row)}`);
     for (const check of path.links.filter((l) => l.status === "fail"))

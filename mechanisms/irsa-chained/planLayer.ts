@@ -3,7 +3,7 @@
  * tables.
  */
 import { Mechanism } from "../../components/mechanism";
-import { noShadowedChecks, twoRoleMatrix, type PlanLayer } from "../planLayer";
+import { noStandbyChecks, twoRoleMatrix, type PlanLayer } from "../planLayer";
 import { buildIrsaChainedMatrix } from "./matrix";
 import { collectIrsaChainedSnapshot } from "./plan";
 import { irsaChainedMatrixTables } from "./render";
@@ -37,5 +37,5 @@ export const IRSA_CHAINED_PLAN: PlanLayer<typeof Mechanism.IrsaChained> = {
   // The source role's session (account A, from the pod's web identity) assumes the target role (B).
   checksPartitions: true,
   // Every check of this path holds whichever path the pods take: it comes first (CREDENTIAL_PRECEDENCE).
-  shadowed: noShadowedChecks,
+  standby: noStandbyChecks,
 };

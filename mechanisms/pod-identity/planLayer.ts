@@ -37,7 +37,7 @@ export const POD_IDENTITY_PLAN: PlanLayer<typeof Mechanism.PodIdentity> = {
   checksPartitions: true,
   // With IRSA's (or the chain's) annotation on the ServiceAccount, pods take that path first; the
   // annotation is the other path's, checked by its chain, and goes in the migration's step 2.
-  shadowed: (results, chain, podPath) => {
+  standby: (results, chain, podPath) => {
     const sa = chain.serviceAccount;
     if (!sa) return [...results];
     const plain = POD_IDENTITY_CHECKS.serviceAccountPlain.title(sa);

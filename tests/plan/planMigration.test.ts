@@ -139,6 +139,20 @@ describe("the IRSA -> Pod Identity runbook as committed configs (examples/migrat
       ).to.be.true;
     });
 
+    it("step 1's standby path is still judged: without its association, Pod Identity's chain fails", () => {
+      const { passes } = plans.get(1)!;
+      const tampered = structuredClone(passes);
+      const a = finalPass(tampered, "account-a")!;
+      a.resources = a.resources.filter(
+        (r) => r.type !== "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+      );
+      const configs = parsePlanGrantsConfigs(loadStackConfig(file(1, "a")), loadStackConfig(file(1, "b")));
+      const broken = buildGrantsPlan(tampered, configs);
+      expect(broken.ok).to.be.false;
+      expect(broken.problems.length).to.be.greaterThan(0);
+      for (const p of broken.problems) expect(p).to.match(/^grant reports: pod-identity: link 2 broken/);
+    });
+
     it("step 2: the pods take Pod Identity; IRSA is still trusted (its matrix), no longer set up (no chain)", () => {
       expect(grant(2).podCredentialPath).to.equal("pod-identity");
       expect(path(2, "irsa")).to.deep.include({ bound: false, links: [] });
