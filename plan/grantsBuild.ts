@@ -1,5 +1,5 @@
 /**
- * The plan of a grants-mode stack pair (`cross-account-irsa:grants`): the same three runs as legacy
+ * The plan of a grants-mode stack pair (`cross-account-irsa:grants`): the same three runs as single-grant
  * mode, then each grant judged on its own view of them (`grantScope.ts`) by each mechanism's own
  * collector, access matrix and chain checks, unchanged (`grantConfigs.ts` gives them the grant in
  * single-grant mode's terms):
