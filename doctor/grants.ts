@@ -2,30 +2,24 @@
  * The chains two stacks in grants mode describe: for each grant account-a binds (its `grants` output),
  * one chain per mechanism its binding set up, named from account-b's handoff (the role, the source
  * roles the grant trusts, the object the access check reads) and account-a's outputs (the cluster,
- * the ServiceAccount). Pure: the outputs are read strictly by cli/shared/grantOutputs.ts, and what the
+ * the ServiceAccount). Pure: the outputs are read strictly by stacks/grantsOutputs.ts, and what the
  * two stacks say of one grant must agree, else an `InputError` names the output.
  */
 import { type ChainSnapshot } from "../chain";
 import { InputError } from "../components/errors";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { isRecord } from "../components/values";
+import { type StackPair } from "../cli/shared/stacks";
+import { outputValues, type StackOutputs, type StackWorkspace } from "../cli/shared/workspace";
+import { GRANT_CLUSTER_KEY, pairMode } from "../stacks/grantsMode";
 import {
-  pairMode,
   parseAccountAGrants,
   parseAccountBGrants,
   type AccountAGrant,
   type AccountBGrant,
-} from "../cli/shared/grantOutputs";
-import { type StackPair } from "../cli/shared/stacks";
-import { type StackOutputs, type StackWorkspace } from "../cli/shared/workspace";
+} from "../stacks/grantsOutputs";
 import { type ChainInputs } from "./args";
 import { StackInputError, chainFromStacks, readStackOutputs } from "./inputs";
-
-/**
- * The key of account-a's cluster in each grant's `clusters` (and so in its handoff): the stacks'
- * contract (account-b registers one trusted cluster per grant under this key).
- */
-export const STACK_CLUSTER_KEY = "cluster";
 
 /** One chain of a grant: a mechanism its binding set up, and the chain's names. */
 export interface GrantChain {
@@ -125,12 +119,12 @@ function judged(
         `${handoff.serviceAccounts.map((t) => `${t.namespace}/${t.name}`).join(", ")}); ${HINT}`,
     );
   }
-  const cluster = handoff.clusters.find((c) => c.key === STACK_CLUSTER_KEY);
+  const cluster = handoff.clusters.find((c) => c.key === GRANT_CLUSTER_KEY);
   if (cluster === undefined) {
     throw new InputError(
       `${bField}.handoff.clusters`,
       handoff.clusters.map((c) => c.key),
-      `must have a cluster keyed "${STACK_CLUSTER_KEY}" (account-a's cluster, as the stacks register it)`,
+      `must have a cluster keyed "${GRANT_CLUSTER_KEY}" (account-a's cluster, as the stacks register it)`,
     );
   }
   // No object to check: not judged (said in the report), once what both stacks say of it agrees.
@@ -246,10 +240,11 @@ export function grantsFromStacks(
 }
 
 /** What the stacks name: one chain (single-grant stacks), or grants (grants mode). */
-export type StackSource = { mode: "legacy"; chain: ChainInputs } | { mode: "grants"; grants: StackGrants };
+export type StackSource =
+  { mode: "single-grant"; chain: ChainInputs } | { mode: "grants"; grants: StackGrants };
 
 /**
- * Reads both stacks and what they name, by their mode (cli/shared/grantOutputs.ts's `pairMode`):
+ * Reads both stacks and what they name, by their mode (stacks/grantsMode.ts's `pairMode`):
  * single-grant stacks as `chainFromStacks` always has (`--grant` is then refused), grants as
  * {@link grantsFromStacks}.
  */
@@ -260,7 +255,7 @@ export async function readStackSource(
   selected: string | undefined,
 ): Promise<StackSource> {
   const { a, b, region } = await readStackOutputs(workspace, stacks, clusterRegion);
-  if (pairMode(stacks, a, b) === "legacy") {
+  if (pairMode(stacks, outputValues(a), outputValues(b)) === "single-grant") {
     if (selected !== undefined) {
       throw new InputError(
         "--grant",
@@ -268,7 +263,7 @@ export async function readStackSource(
         `selects a grant of stacks in grants mode: ${stacks.a} and ${stacks.b} are single-grant stacks (no mode output); drop --grant`,
       );
     }
-    return { mode: "legacy", chain: chainFromStacks(stacks, a, b, region) };
+    return { mode: "single-grant", chain: chainFromStacks(stacks, a, b, region) };
   }
   return { mode: "grants", grants: grantsFromStacks(stacks, a, b, region, selected) };
 }

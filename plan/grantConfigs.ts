@@ -1,11 +1,11 @@
 /**
  * A grant of a grants-mode stack pair, for one of its paths and one of its buckets, in the shape of
- * legacy mode's validated configs (`PlanConfigs`): what each mechanism's collector and access matrix
+ * single-grant mode's validated configs (`PlanConfigs`): what each mechanism's collector and access matrix
  * read (the trusted service accounts, the access level, prefixes, object key and KMS key of the
  * bucket, the binding's probe, the cluster's adoption, the accounts), so they judge each grant
  * unchanged. The expectations still come from the config, never from the programs' documents.
  *
- * The per-grant fields legacy mode has and a grant does not (name patterns, a role name, a session
+ * The per-grant fields single-grant mode has and a grant does not (name patterns, a role name, a session
  * duration, an object's content) are the values that change nothing the plan checks: exact names,
  * none, IAM's default, none. Pure.
  */
@@ -23,7 +23,7 @@ export function sampleObjectKey(bucket: PlanGrantBucket): string {
   return bucket.objectKey ?? `${bucket.prefixes[0] ?? ""}example.txt`;
 }
 
-/** The legacy-shaped configs of one grant's `mechanism` path and one of its buckets. */
+/** The single-grant-shaped configs of one grant's `mechanism` path and one of its buckets. */
 export function grantPathConfigs(
   configs: PlanGrantsConfigs,
   grant: PlanGrant,

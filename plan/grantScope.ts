@@ -1,7 +1,7 @@
 /**
  * One grant's view of the recorded passes of a grants-mode stack pair (`cross-account-irsa:grants`):
  * what each mechanism's planned collector (`mechanisms/<name>/plan.ts`) reads when it judges that
- * grant, so the collectors, matrices and checks of legacy mode judge every grant unchanged.
+ * grant, so the collectors, matrices and checks of single-grant mode judge every grant unchanged.
  *
  * A scoped pass keeps, in registration order:
  * - every resource under the grant's own component: account-b's `BucketAccessGrant` named by the
@@ -11,15 +11,17 @@
  * - of the stack-level Kubernetes objects (the Namespaces the stack registers once for every grant),
  *   only those of a namespace the grant's own objects are in.
  * Its outputs are the stack's outputs with `grants` replaced by the grant's entry, under the names the
- * collectors read in legacy mode ({@link scopedOutputs}).
+ * collectors read in single-grant mode ({@link scopedOutputs}).
  *
  * Pure: tests scope recorded passes and tamper with them.
  */
 import { type RecordedResource } from "../engine/mockEngine";
 import { type ResolvedOutput } from "../engine/offline";
+import { GRANT_CLUSTER_KEY } from "../stacks/grantsMode";
+import { parseAccountAGrants, parseAccountBGrants, type AccountBGrant } from "../stacks/grantsOutputs";
 import { type StackPass } from "./passes";
 import { type StackName } from "./planInput";
-import { isRecord, record, str } from "./records";
+import { record, str } from "./records";
 
 /** The component that holds one grant's resources in each stack. */
 export const GRANT_COMPONENTS: Readonly<Record<StackName, string>> = {
@@ -99,17 +101,27 @@ export function scopeResources(pass: StackPass, key: string): RecordedResource[]
   return new PassIndex(pass).resources(key);
 }
 
-/** The grant's entry of a stack's `grants` output, or undefined when the stack exports none for it. */
+/**
+ * The grant's entry of a stack's `grants` output, read strictly by the stacks' own parser
+ * (stacks/grantsOutputs.ts: an entry this version does not fully understand is an `InputError` naming
+ * `<stack> output grants.<key>.<field>`), as the outputs the collectors read; undefined when the stack
+ * exports none for it. Only the grant's own entry is read: another grant's never fails this one.
+ */
 function grantOutput(pass: StackPass, key: string): Record<string, unknown> | undefined {
   const entry = record(pass.outputs.grants?.value)[key];
-  return isRecord(entry) ? entry : undefined;
+  if (entry === undefined) return undefined;
+  if (pass.stack === "account-a") {
+    const [{ key: _key, ...grant }] = parseAccountAGrants(pass.stack, { [key]: entry });
+    return { ...grant };
+  }
+  return accountBGrantOutputs(parseAccountBGrants(pass.stack, { [key]: entry })[0]);
 }
 
 /**
  * A pass's outputs as one grant's collectors read them: the stack's own (the cluster's, the region)
- * without `grants`, and the grant's entry under legacy mode's names.
- * - account-b: from `grants.<key>.handoff`, `roleArn`, `serviceAccounts`, `oidcProviderArn` (the
- *   cluster's, `cluster`, else the only one) and the probe's `bucketName` and `objectKey` (without a
+ * without `grants`, and the grant's entry under single-grant mode's names.
+ * - account-b: from `grants.<key>.handoff`, `roleArn`, `serviceAccounts`, `oidcProviderArn` (of the
+ *   handoff's cluster keyed `cluster`, account-a's) and the probe's `bucketName` and `objectKey` (without a
  *   probe: the grant's first bucket, and no object);
  * - account-a: the entry's fields (`mechanisms`, `roleArn`, `serviceAccount`, `podCredentialPath`,
  *   `accessCheck`).
@@ -120,29 +132,23 @@ export function scopedOutputs(pass: StackPass, key: string): Record<string, Reso
   const entry = grantOutput(pass, key);
   if (!grants || !entry) return stack;
   const secret = grants.secret;
-  const mapped: Record<string, unknown> =
-    pass.stack === "account-a" ? { ...entry } : accountBGrantOutputs(entry);
   const outputs: Record<string, ResolvedOutput> = { ...stack };
-  for (const [name, value] of Object.entries(mapped)) {
+  for (const [name, value] of Object.entries(entry)) {
     if (value !== undefined) outputs[name] = { value, secret };
   }
   return outputs;
 }
 
-/** account-b's grant entry under the names of legacy mode's outputs (see {@link scopedOutputs}). */
-function accountBGrantOutputs(entry: Record<string, unknown>): Record<string, unknown> {
-  const handoff = record(entry.handoff);
-  const probe = isRecord(entry.probe) ? entry.probe : undefined;
-  const clusters = Array.isArray(handoff.clusters) ? handoff.clusters.filter(isRecord) : [];
-  const cluster =
-    clusters.find((c) => c.key === "cluster") ?? (clusters.length === 1 ? clusters[0] : undefined);
-  const buckets = Array.isArray(handoff.buckets) ? handoff.buckets.filter(isRecord) : [];
+/** account-b's grant entry under the names of single-grant mode's outputs (see {@link scopedOutputs}). */
+function accountBGrantOutputs(grant: AccountBGrant): Record<string, unknown> {
+  const { handoff, probe } = grant;
+  const cluster = handoff.clusters.find((c) => c.key === GRANT_CLUSTER_KEY);
   return {
     roleArn: handoff.roleArn,
     serviceAccounts: handoff.serviceAccounts,
     mechanism: handoff.mechanisms,
     oidcProviderArn: cluster?.oidcProviderArn,
-    bucketName: probe ? probe.bucketName : buckets[0]?.name,
+    bucketName: probe ? probe.bucketName : handoff.buckets[0]?.name,
     objectKey: probe?.objectKey,
   };
 }

@@ -1,8 +1,8 @@
 /**
- * The plan of a grants-mode stack pair (`cross-account-irsa:grants`): the same three runs as legacy
+ * The plan of a grants-mode stack pair (`cross-account-irsa:grants`): the same three runs as single-grant
  * mode, then each grant judged on its own view of them (`grantScope.ts`) by each mechanism's own
  * collector, access matrix and chain checks, unchanged (`grantConfigs.ts` gives them the grant in
- * legacy mode's terms):
+ * single-grant mode's terms):
  * - every path the grant's role trusts gets its access matrix (who may assume or reach the role, the
  *   near misses); a path account A's binding sets up gets its chain's link checks too;
  * - a path the binding sets up that the pods do not take first (`podCredentialPath`: IRSA before the

@@ -1,5 +1,5 @@
 /**
- * The plan of a grants-mode stack pair as the terminal shows it: the three runs as legacy mode shows
+ * The plan of a grants-mode stack pair as the terminal shows it: the three runs as single-grant mode shows
  * them, then one section per grant (in account-b's config order): which paths the role trusts, which
  * the binding sets up and which the pods take; the documents; each path's matrix and chain checks;
  * what the role may do per bucket; the grant's manifests. Pure.

@@ -4,13 +4,13 @@
  */
 import { type StackConfig } from "../stacks/stackFile";
 import { PROJECT } from "../stacks/configSource";
-import { checkModesMatch, type StackMode } from "../stacks/grantsMode";
-import { PlanConfigError } from "./config";
+import { checkModesMatch, isGrantsMode, type StackMode } from "../stacks/grantsMode";
+import { PlanConfigError, stackConfigGetters } from "./config";
 import { PLAN_ORGANIZATION } from "./planInput";
 
-/** Whether a stack file runs its program in grants mode (`cross-account-irsa:grants` set). */
+/** The mode a stack file runs its program in, as the program decides it (`isGrantsMode`). */
 export function stackFileMode(config: StackConfig): StackMode {
-  return config.config[`${PROJECT}:grants`] !== undefined ? "grants" : "single-grant";
+  return isGrantsMode(stackConfigGetters(config)) ? "grants" : "single-grant";
 }
 
 /**

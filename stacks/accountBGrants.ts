@@ -14,16 +14,12 @@ import {
 import { ClusterOidcProvider } from "../components/clusterOidcProvider";
 import { Mechanism } from "../components/mechanism";
 import { DEFAULT_OBJECT_CONTENT } from "./accountBConfig";
-import { type GrantOutput } from "./accountBGrantsOutputs";
-
-export { type GrantOutput } from "./accountBGrantsOutputs";
 import {
   parseAccountBGrantsConfig,
   type AccountBGrant,
   type AccountBGrantsConfig,
 } from "./accountBGrantsConfig";
 import {
-  GRANT_CLUSTER_KEY,
   GRANTS_OIDC_PROVIDER_NAME,
   accountARoleArn,
   checkGrantsDocuments,
@@ -32,7 +28,8 @@ import {
   type GrantsAccountAFacts,
 } from "./accountBGrantsChecks";
 import { type StackSettings } from "./configSource";
-import { GRANTS_MODE, MODE_OUTPUTS, checkModesMatch, exportedMode } from "./grantsMode";
+import { GRANT_CLUSTER_KEY, GRANTS_MODE, MODE_OUTPUTS, checkOtherStackMode } from "./grantsMode";
+import { type AccountBGrantOutput, type GrantProbe } from "./grantsOutputs";
 import { awsProvider, readStackOutputs } from "./providers";
 
 /** account-a's outputs account-b reads in grants mode: the facts the trusts name, and its mode. */
@@ -54,7 +51,7 @@ function previewWithout(missing: readonly string[], accountAStack: string): stri
 }
 
 /** The probe of a grant: its first bucket with an `objectKey` (none: no probe). */
-function grantProbe(grant: AccountBGrant): GrantOutput["probe"] {
+function grantProbe(grant: AccountBGrant): GrantProbe | undefined {
   const bucket = grant.buckets.find((b) => b.objectKey !== undefined);
   return bucket ? { bucketName: bucket.name, objectKey: bucket.objectKey as string } : undefined;
 }
@@ -139,11 +136,8 @@ export async function accountBGrants(
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
   const a = await readStackOutputs(new pulumi.StackReference(config.accountAStack), GRANTS_ACCOUNT_A_OUTPUTS);
   const deployed = ["oidcIssuerUrl", "clusterArn", "mechanism"].some((n) => a[n] !== undefined);
-  const theirs = exportedMode(config.accountAStack, a, deployed);
-  if (theirs !== undefined) {
-    const self = `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    checkModesMatch("account-b", self, "grants", config.accountAStack, theirs);
-  }
+  const self = `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  checkOtherStackMode("account-b", self, "grants", config.accountAStack, a, deployed);
   const facts = await accountAFacts(config, a);
   // Every grant's documents, checked before the first resource registers (in preview too).
   checkGrantsDocuments(config, facts);
@@ -167,7 +161,7 @@ export async function accountBGrants(
     ).arn;
   }
 
-  const grants: Record<string, pulumi.Output<GrantOutput>> = {};
+  const grants: Record<string, pulumi.Output<AccountBGrantOutput>> = {};
   for (const g of config.grants) {
     const grant = new BucketAccessGrant(
       g.key,
@@ -189,7 +183,7 @@ export async function accountBGrants(
     // One value per grant: the key-policy statements only when a key of another account needs them.
     grants[g.key] = pulumi
       .all([grant.handoff, grant.kmsKeyPolicyStatements])
-      .apply(([handoff, statements]): GrantOutput => ({
+      .apply(([handoff, statements]): AccountBGrantOutput => ({
         handoff,
         ...(probe !== undefined ? { probe } : {}),
         ...(Object.keys(statements).length > 0 ? { kmsKeyPolicyStatements: statements } : {}),

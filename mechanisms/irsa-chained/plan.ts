@@ -57,7 +57,7 @@ export function collectIrsaChainedSnapshot(passes: StackPass[], deployProbe: boo
     deployProbe,
   };
   if (b) {
-    // Account-b's role (its only one: legacy mode's ChainedTargetRole, or a grant's in a scoped pass).
+    // Account-b's role (its only one: single-grant mode's ChainedTargetRole, or a grant's in a scoped pass).
     const role = resourcesOfType(b, "aws:iam/role:Role")[0];
     const arn = str(role?.state.arn);
     if (role && arn) {

@@ -199,12 +199,32 @@ describe("offline plan in grants mode: examples/grants", function () {
   it("a podCredentialPath output that is not the binding's fails the grant", () => {
     const tampered = copy(passes);
     const a = finalPass(tampered, "account-a")!;
-    (a.outputs.grants.value as Record<string, Record<string, unknown>>).reports.podCredentialPath =
-      "pod-identity";
+    // The output's own mechanisms agree with it (the output reads as one binding's), the binding's do not.
+    const reports = (a.outputs.grants.value as Record<string, Record<string, unknown>>).reports;
+    reports.mechanisms = ["pod-identity"];
+    reports.podCredentialPath = "pod-identity";
     const broken = buildGrantsPlan(tampered, configs);
     expect(broken.problems).to.deep.equal([
       "grant reports: account-a's output grants.reports.podCredentialPath is pod-identity, but the binding's mechanisms [\"irsa\"] make the pods take irsa",
     ]);
+  });
+
+  it("a grants output entry this version does not understand is refused naming the output (the stacks' parser)", () => {
+    const tampered = copy(passes);
+    const a = finalPass(tampered, "account-a")!;
+    // podCredentialPath contradicting the entry's own mechanisms: stacks/grantsOutputs.ts refuses it.
+    (a.outputs.grants.value as Record<string, Record<string, unknown>>).reports.podCredentialPath =
+      "pod-identity";
+    expect(() => buildGrantsPlan(tampered, configs)).to.throw(
+      /^account-a output grants\.reports\.podCredentialPath: "pod-identity" is invalid: must be "irsa"/,
+    );
+    const b = finalPass(tampered, "account-b")!;
+    (b.outputs.grants.value as Record<string, Record<string, unknown>>).audit.extra = 1;
+    expect(() => scopedOutputs(b, "audit")).to.throw(
+      /^account-b output grants\.audit\.extra: 1 is invalid: is not a field this version reads/,
+    );
+    // Another grant's entry is not read: it never fails this one.
+    expect(scopedOutputs(b, "exports").roleArn.value).to.be.a("string");
   });
 
   it("npm run plan: one section per grant, its files in grants/<key>/, summary.json's grants", async () => {
