@@ -10,8 +10,9 @@
  *  - the doctor on the healthy Pod Identity test chain (moto and the loopback stand-ins, started here
  *    as the tests start them) against a bare script making the same AWS SDK and Kubernetes calls
  *    (bench/bareDoctorCalls.ts): wall time, target <= 2;
- *  - every step of the plan at N = 1, 32 and 212 service accounts (bench/scale.ts): fails when one
- *    grows faster than N^1.25;
+ *  - every step of the plan at N = 1, 32 and 212 service accounts (bench/scale.ts), and at N = 1, 10
+ *    and 50 grants of stacks in grants mode (bench/grantsScale.ts): fails when one grows faster than
+ *    N^1.25;
  *  - trust-policy capacity: how many service accounts fit under 2048 and 4096 characters.
  *
  * The unit suite's line also gives its cost per test (wall and CPU ms, and the ratio per 1,000 tests),
@@ -28,6 +29,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildTrustPolicy, type ServiceAccountRef } from "../components";
 import { BARE_CALLS, type BareChain } from "./bareDoctorCalls";
+import { GRANT_SIZES, grantsScale } from "./grantsScale";
 import { MAX_GROWTH_EXPONENT, SIZES, planScale } from "./scale";
 
 const ROOT = resolve(__dirname, "..");
@@ -298,7 +300,16 @@ async function main(): Promise<number> {
             `growth N^${row.exponent.toFixed(2)} (limit N^${MAX_GROWTH_EXPONENT}) ${row.ok ? "ok" : "SUPER-LINEAR"}`,
         );
       }
-      say("  grants at N = 1, 10, 50: not measurable: the stacks take one grant");
+      say(
+        `plan steps at N = ${GRANT_SIZES.join(", ")} grants (stacks in grants mode, the mechanisms in turn), CPU ms, median of ${runs}:`,
+      );
+      for (const row of await grantsScale(runs)) {
+        ok &&= row.ok;
+        say(
+          `  ${row.step}: ${row.ms.map((m) => m.toFixed(2)).join(" / ")} ms; ${row.perItemMs.toFixed(3)} ms per grant; ` +
+            `growth N^${row.exponent.toFixed(2)} (limit N^${MAX_GROWTH_EXPONENT}) ${row.ok ? "ok" : "SUPER-LINEAR"}`,
+        );
+      }
       say(
         `trust policy capacity: ${trustPolicyCapacity(2048)} service accounts under 2048 characters (default quota), ${trustPolicyCapacity(4096)} under 4096`,
       );

@@ -43,7 +43,7 @@ import {
 } from "./preflight";
 import { askYesNo } from "./prompt";
 import { verifyOutputs } from "./verifyCommand";
-import { GRANT_KEY_RULE, isGrantKey } from "../cli/shared/grantOutputs";
+import { GRANT_KEY_RULE, isGrantKey } from "../stacks/grantsMode";
 
 /** The commands the CLI runs. */
 export const COMMANDS = ["deploy", "preview", "destroy", "verify"] as const;

@@ -2,11 +2,12 @@
  * `npm run verify`'s command: reads account-a's outputs and runs the access check of a single-grant
  * stack (verify.ts, as always) or, with account-a in grants mode, of every grant it binds (or the one
  * `--grant` selects): each grant's Job read and reported under the grant's name, the run failing when
- * any grant's check fails. account-a's `grants` output is read strictly (cli/shared/grantOutputs.ts).
+ * any grant's check fails. account-a's `grants` output is read strictly (stacks/grantsOutputs.ts).
  */
 import { InputError } from "../components/errors";
-import { type AccountAGrant, parseAccountAGrants, stackMode } from "../cli/shared/grantOutputs";
-import { type StackOutputs } from "../cli/shared/workspace";
+import { outputValues, type StackOutputs } from "../cli/shared/workspace";
+import { exportedMode } from "../stacks/grantsMode";
+import { type AccountAGrant, parseAccountAGrants } from "../stacks/grantsOutputs";
 import { type AccessCheckRef, type VerifyDeps, readVerifyInputs, runVerify } from "./verify";
 
 /** One grant's access check, or why it has none. */
@@ -170,7 +171,7 @@ export async function verifyOutputs(
 ): Promise<{ code: 0 | 1 | 2; lines: ReportLine[] }> {
   let mode;
   try {
-    mode = stackMode(stackA, outputs);
+    mode = exportedMode(stackA, outputValues(outputs), Object.keys(outputs).length > 0);
   } catch (error) {
     if (error instanceof InputError)
       return { code: 1, lines: [{ text: `error: ${error.message}`, ok: false }] };

@@ -11,7 +11,7 @@ import {
   type StackPair,
 } from "../cli/shared/stacks";
 import { InputError } from "../components/errors";
-import { GRANT_KEY_RULE, isGrantKey } from "../cli/shared/grantOutputs";
+import { GRANT_KEY_RULE, isGrantKey } from "../stacks/grantsMode";
 import { MECHANISMS, Mechanism, isMechanism } from "../components/mechanism";
 import { mechanismModule } from "../mechanisms/registry";
 import { parsePolicyRoleArn } from "../components/podIdentityPolicies";

@@ -30,7 +30,7 @@ import {
   nodeFileSystem,
 } from "../cli/shared/system";
 import { type WorkspaceFactory } from "../cli/shared/workspace";
-import { StackModeError } from "../cli/shared/grantOutputs";
+import { StackModeError } from "../stacks/grantsMode";
 import { type StackGrants, readStackSource, standbySnapshot, withoutObjectRead } from "./grants";
 import { StackInputError } from "./inputs";
 import { type JudgedChain } from "./report";
@@ -67,11 +67,11 @@ function messageOf(error: unknown): string {
 }
 
 /** What the doctor judges: one chain (named by the flags, or by single-grant stacks), or the stacks' grants. */
-type Source = { mode: "legacy"; chain: ChainInputs } | { mode: "grants"; grants: StackGrants };
+type Source = { mode: "single-grant"; chain: ChainInputs } | { mode: "grants"; grants: StackGrants };
 
 /** The chain's names: the flags, or the stacks' outputs through the Automation API. */
 async function chainSource(args: DoctorArgs, deps: DoctorDeps): Promise<Source> {
-  if (args.source.kind === "explicit") return { mode: "legacy", chain: args.source.chain };
+  if (args.source.kind === "explicit") return { mode: "single-grant", chain: args.source.chain };
   const { checkPulumiCli, explicitBackendUrl, isSelfManagedBackend, readProjectName, PreflightError } =
     await import("../cli/shared/pulumiCli");
   try {
@@ -88,7 +88,7 @@ async function chainSource(args: DoctorArgs, deps: DoctorDeps): Promise<Source> 
     if (source.mode === "grants") return source;
     const chain = source.chain;
     return {
-      mode: "legacy",
+      mode: "single-grant",
       chain:
         args.source.sourceRoleArn !== undefined
           ? { ...chain, sourceRoleArn: args.source.sourceRoleArn }
@@ -118,7 +118,7 @@ interface Job {
 }
 
 /**
- * The chains to judge, once the flags that only make sense with one chain are checked: the legacy
+ * The chains to judge, once the flags that only make sense with one chain are checked: the single-grant
  * chain (its mechanism from --mechanism, the stacks, else IRSA), or each grant's chain of each
  * mechanism account-a's binding set up. Throws a {@link UsageError} for a flag these chains refuse.
  */

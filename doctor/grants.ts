@@ -2,31 +2,25 @@
  * The chains two stacks in grants mode describe: for each grant account-a binds (its `grants` output),
  * one chain per mechanism its binding set up, named from account-b's handoff (the role, the source
  * roles the grant trusts, the object the access check reads) and account-a's outputs (the cluster,
- * the ServiceAccount). Pure: the outputs are read strictly by cli/shared/grantOutputs.ts, and what the
+ * the ServiceAccount). Pure: the outputs are read strictly by stacks/grantsOutputs.ts, and what the
  * two stacks say of one grant must agree, else an `InputError` names the output.
  */
 import { type ChainCheckResult, type ChainSnapshot } from "../chain";
 import { InputError } from "../components/errors";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { isRecord } from "../components/values";
+import { type StackPair } from "../cli/shared/stacks";
+import { outputValues, type StackOutputs, type StackWorkspace } from "../cli/shared/workspace";
+import { GRANT_CLUSTER_KEY, pairMode } from "../stacks/grantsMode";
 import {
-  pairMode,
   parseAccountAGrants,
   parseAccountBGrants,
   type AccountAGrant,
   type AccountBGrant,
-} from "../cli/shared/grantOutputs";
-import { type StackPair } from "../cli/shared/stacks";
+} from "../stacks/grantsOutputs";
 import { type DanglingTrust, danglingTrusts } from "../stacks/danglingTrusts";
-import { type StackOutputs, type StackWorkspace } from "../cli/shared/workspace";
 import { type ChainInputs } from "./args";
 import { StackInputError, chainFromStacks, readStackOutputs } from "./inputs";
-
-/**
- * The key of account-a's cluster in each grant's `clusters` (and so in its handoff): the stacks'
- * contract (account-b registers one trusted cluster per grant under this key).
- */
-export const STACK_CLUSTER_KEY = "cluster";
 
 /** One chain of a grant: a mechanism its binding set up, and the chain's names. */
 export interface GrantChain {
@@ -131,12 +125,12 @@ function judged(
         `${handoff.serviceAccounts.map((t) => `${t.namespace}/${t.name}`).join(", ")}); ${HINT}`,
     );
   }
-  const cluster = handoff.clusters.find((c) => c.key === STACK_CLUSTER_KEY);
+  const cluster = handoff.clusters.find((c) => c.key === GRANT_CLUSTER_KEY);
   if (cluster === undefined) {
     throw new InputError(
       `${bField}.handoff.clusters`,
       handoff.clusters.map((c) => c.key),
-      `must have a cluster keyed "${STACK_CLUSTER_KEY}" (account-a's cluster, as the stacks register it)`,
+      `must have a cluster keyed "${GRANT_CLUSTER_KEY}" (account-a's cluster, as the stacks register it)`,
     );
   }
   // No probe object: judged on every link but the object read, which is skipped naming why (the
@@ -244,7 +238,7 @@ export function grantsFromStacks(
   }
   // Dangling trusts of the grants judged (with --grant, that grant's only).
   const setUp = new Map(bound.map((g) => [g.key, g.mechanisms] as const));
-  const dangling = danglingTrusts(granted, setUp, STACK_CLUSTER_KEY).filter(
+  const dangling = danglingTrusts(granted, setUp, GRANT_CLUSTER_KEY).filter(
     (d) => selected === undefined || d.key === selected,
   );
   return {
@@ -257,10 +251,11 @@ export function grantsFromStacks(
 }
 
 /** What the stacks name: one chain (single-grant stacks), or grants (grants mode). */
-export type StackSource = { mode: "legacy"; chain: ChainInputs } | { mode: "grants"; grants: StackGrants };
+export type StackSource =
+  { mode: "single-grant"; chain: ChainInputs } | { mode: "grants"; grants: StackGrants };
 
 /**
- * Reads both stacks and what they name, by their mode (cli/shared/grantOutputs.ts's `pairMode`):
+ * Reads both stacks and what they name, by their mode (stacks/grantsMode.ts's `pairMode`):
  * single-grant stacks as `chainFromStacks` always has (`--grant` is then refused), grants as
  * {@link grantsFromStacks}.
  */
@@ -271,7 +266,7 @@ export async function readStackSource(
   selected: string | undefined,
 ): Promise<StackSource> {
   const { a, b, region } = await readStackOutputs(workspace, stacks, clusterRegion);
-  if (pairMode(stacks, a, b) === "legacy") {
+  if (pairMode(stacks, outputValues(a), outputValues(b)) === "single-grant") {
     if (selected !== undefined) {
       throw new InputError(
         "--grant",
@@ -279,7 +274,7 @@ export async function readStackSource(
         `selects a grant of stacks in grants mode: ${stacks.a} and ${stacks.b} are single-grant stacks (no mode output); drop --grant`,
       );
     }
-    return { mode: "legacy", chain: chainFromStacks(stacks, a, b, region) };
+    return { mode: "single-grant", chain: chainFromStacks(stacks, a, b, region) };
   }
   return { mode: "grants", grants: grantsFromStacks(stacks, a, b, region, selected) };
 }

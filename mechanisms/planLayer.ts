@@ -8,7 +8,9 @@
  *
  * Pure: its types, and `twoRoleMatrix`, the matrix frame both mechanisms with a source role in account A share.
  */
+import { type ChainCheckResult } from "../chain";
 import { type Mechanism } from "../components/mechanism";
+import { type ServiceAccountRef } from "../components/trustPolicy";
 import { plannedSourceRole, type PlannedRole } from "../plan/collect";
 import { type AccessRow, type TwoRoleDocuments } from "../plan/matrix";
 import { type StackPass } from "../plan/passes";
@@ -23,6 +25,11 @@ export interface PlannedAccountB {
   b: StackPass;
   trustPolicy: PlannedDocument;
   permissionPolicies: Array<{ name: string } & PlannedDocument>;
+  /**
+   * Grants mode: the one ServiceAccount account-a's binding sets up; the source roles a binding
+   * creates in account A trust it alone. Undefined in single-grant mode.
+   */
+  boundServiceAccount?: ServiceAccountRef;
 }
 
 /** A mechanism's access matrix on the plan, and the source role it read in account A (if it has one). */
@@ -107,4 +114,19 @@ export interface PlanLayer<M extends Mechanism = Mechanism> {
    * session assumes account-b's role cannot cross partitions (IAM is separate in each).
    */
   readonly checksPartitions: boolean;
+  /**
+   * The chain's results of this path when account A sets it up but the pods take `podPath` first
+   * (`podCredentialPath`, a migration's step 1): a check that holds only for the path the pods take
+   * is skipped, saying why; every other result is returned as it is. Pure.
+   */
+  readonly standby: (
+    results: readonly ChainCheckResult[],
+    snapshot: SnapshotOf<M>,
+    podPath: Mechanism,
+  ) => ChainCheckResult[];
+}
+
+/** A layer whose checks all hold whichever path the pods take: its results unchanged. */
+export function noStandbyChecks(results: readonly ChainCheckResult[]): ChainCheckResult[] {
+  return [...results];
 }

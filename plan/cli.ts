@@ -9,7 +9,9 @@
  */
 import * as path from "node:path";
 import type { Plan } from "./build";
+import type { GrantsPlan } from "./grantsBuild";
 import type { PlanConfigs } from "./config";
+import type { PlanGrantsConfigs } from "./planInput";
 import type { PlanPassError } from "./passes";
 
 /**
@@ -70,6 +72,8 @@ Options:
 Writes: trust-policy.json and permission-policy.json (exactly as sent to IAM, plus .pretty.json
 copies), bucket-policy.json, manifests/*.yaml (validated against the Kubernetes API schema) and
 summary.json (runs, resources, outputs with secrets masked, access matrix, link checks).
+Stacks in grants mode (cross-account-irsa:grants): one section per grant (each path its role trusts,
+which path the pods take), its documents in grants/<key>/, and summary.json's grants.
 
 Exit codes: 0 plan as intended; 1 config error, failed run, broken link, access mismatch or invalid
 manifest (nothing written); 2 usage error.
@@ -131,24 +135,27 @@ export function processIo(): PlanIo {
  *
  * @internal exported for the tests only
  */
-export async function reportPlan(plan: Plan, args: PlanArgs, io: PlanIo): Promise<number> {
-  const [{ planFiles, writePlanAtomically }, { renderPlan, useColor }] = await Promise.all([
+export async function reportPlan(plan: Plan | GrantsPlan, args: PlanArgs, io: PlanIo): Promise<number> {
+  const [{ planFiles, writePlanAtomically }, { renderPlan, useColor }, grants] = await Promise.all([
     import("./files"),
     import("./render"),
+    "mode" in plan ? Promise.all([import("./grantsFiles"), import("./grantsRender")]) : undefined,
   ]);
   const out = display(args.outDir, io.cwd).replace(/\/$/, "");
   const color = useColor(io.isTTY, io.env);
+  const render = (written: boolean) =>
+    "mode" in plan
+      ? grants![1].renderGrantsPlan(plan, { color, outDir: out, written })
+      : renderPlan(plan, { color, outDir: out, written });
   if (!plan.ok) {
-    io.stdout(renderPlan(plan, { color, outDir: out, written: false }));
+    io.stdout(render(false));
     io.stderr(`plan: ${plan.problems.length} problem(s); nothing written to ${out}/\n`);
     return 1;
   }
-  const files = planFiles(plan, {
-    configA: display(args.configA, io.cwd),
-    configB: display(args.configB, io.cwd),
-  });
+  const sources = { configA: display(args.configA, io.cwd), configB: display(args.configB, io.cwd) };
+  const files = "mode" in plan ? grants![0].grantsPlanFiles(plan, sources) : planFiles(plan, sources);
   writePlanAtomically(args.outDir, files);
-  io.stdout(renderPlan(plan, { color, outDir: out, written: true }));
+  io.stdout(render(true));
   return 0;
 }
 
@@ -190,9 +197,14 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
       io.stderr(`plan: --out ${out} exists and is not an earlier plan's output: refusing to replace it\n`);
       return 2;
     }
-    let configs: PlanConfigs;
+    let configs: PlanConfigs | PlanGrantsConfigs;
     try {
-      configs = config.parsePlanConfigs(configA, configB);
+      // The grants-mode parsers load only for a pair of files in grants mode.
+      const { planMode } = await import("./planMode");
+      configs =
+        planMode(configA, configB) === "grants"
+          ? (await import("./grantsConfig")).parsePlanGrantsConfigs(configA, configB)
+          : config.parsePlanConfigs(configA, configB);
     } catch (e) {
       const stack = e instanceof config.PlanConfigError ? e.stackName : undefined;
       const where = stack ? `${display(files[stack], io.cwd)}: ` : "";
@@ -202,6 +214,10 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
       return 1;
     }
     const recorded = await passes.runPasses(configA, configB, configs);
+    if ("mode" in configs) {
+      const { buildGrantsPlan } = await import("./grantsBuild");
+      return await reportPlan(buildGrantsPlan(recorded, configs), args, io);
+    }
     return await reportPlan(buildPlan(recorded, configs), args, io);
   } catch (e) {
     // A program's error names the config key; the run and the file say where it was written.

@@ -8,7 +8,9 @@ import { PROJECT } from "../stacks/config";
 import { type RecordedResource } from "../engine/mockEngine";
 import { type ResolvedOutput } from "../engine/offline";
 import { type Plan } from "./build";
-import { manifestYaml } from "./manifests";
+import { type ChainCheckResult } from "../chain";
+import { manifestYaml, type PlannedManifest } from "./manifests";
+import { type StackPass } from "./passes";
 import { providerName } from "./records";
 
 /**
@@ -19,7 +21,7 @@ import { providerName } from "./records";
 export const PLAN_GENERATOR = "cross-account-irsa offline plan";
 
 /** A resource as the summary shows it: secret inputs masked. */
-function summaryResource(r: RecordedResource) {
+export function summaryResource(r: RecordedResource) {
   return {
     type: r.type,
     name: r.name,
@@ -102,15 +104,7 @@ export function planFiles(plan: Plan, sources: { configA: string; configB: strin
     organization: plan.organization,
     project: PROJECT,
     configs: { "account-a": sources.configA, "account-b": sources.configB },
-    runs: plan.passes.map((p) => ({
-      step: p.step,
-      stack: p.stack,
-      title: p.title,
-      stackReferences: p.stackReferences,
-      messages: p.messages,
-      resources: p.resources.map(summaryResource),
-      outputs: maskedOutputs(p.outputs),
-    })),
+    runs: summaryRuns(plan.passes),
     policies: {
       mechanism: plan.configs.b.mechanism,
       trust: {
@@ -120,23 +114,10 @@ export function planFiles(plan: Plan, sources: { configA: string; configB: strin
       },
       permissions: plan.permissionPolicies.map((p) => ({ name: p.name, size: p.size })),
     },
-    manifests: plan.manifests.map((m) => ({
-      file: m.file,
-      kind: m.kind,
-      name: m.name,
-      ...(m.namespace ? { namespace: m.namespace } : {}),
-      valid: m.validation.valid,
-      ...(m.validation.valid ? {} : { errors: m.validation.errors }),
-    })),
+    manifests: plan.manifests.map(summaryManifest),
     accessMatrix: plan.matrix,
     // Each result's mechanism is the plan's (policies.mechanism): the documented fields only.
-    links: plan.links.map((l) => ({
-      link: l.link,
-      check: l.check,
-      status: l.status,
-      detail: l.detail,
-      ...(l.fix !== undefined ? { fix: l.fix } : {}),
-    })),
+    links: plan.links.map(summaryLink),
     problems: plan.problems,
     artifacts: Object.fromEntries(Object.entries(notes).sort(([x], [y]) => (x < y ? -1 : 1))),
   };
@@ -144,7 +125,44 @@ export function planFiles(plan: Plan, sources: { configA: string; configB: strin
   return files;
 }
 
-function pretty(doc: unknown): string {
+/** The runs as the summary shows them: resources and outputs, secrets masked. */
+export function summaryRuns(passes: readonly StackPass[]) {
+  return passes.map((p) => ({
+    step: p.step,
+    stack: p.stack,
+    title: p.title,
+    stackReferences: p.stackReferences,
+    messages: p.messages,
+    resources: p.resources.map(summaryResource),
+    outputs: maskedOutputs(p.outputs),
+  }));
+}
+
+/** The summary's entry of a manifest. */
+export function summaryManifest(m: PlannedManifest) {
+  return {
+    file: m.file,
+    kind: m.kind,
+    name: m.name,
+    ...(m.namespace ? { namespace: m.namespace } : {}),
+    valid: m.validation.valid,
+    ...(m.validation.valid ? {} : { errors: m.validation.errors }),
+  };
+}
+
+/** The summary's entry of a link check: the documented fields only. */
+export function summaryLink(l: ChainCheckResult) {
+  return {
+    link: l.link,
+    check: l.check,
+    status: l.status,
+    detail: l.detail,
+    ...(l.fix !== undefined ? { fix: l.fix } : {}),
+  };
+}
+
+/** A document indented for reading, as its `.pretty.json` file holds it. */
+export function pretty(doc: unknown): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 

@@ -15,6 +15,8 @@ import { record, str } from "./records";
 
 /** One Kubernetes object the final account-a run would apply. */
 export interface PlannedManifest {
+  /** The URN of the resource it is built from. */
+  urn: string;
   kind: string;
   name: string;
   namespace?: string;
@@ -90,6 +92,7 @@ export function buildManifests(pass: StackPass): PlannedManifest[] {
     for (let i = 2; files.has(file); i++) file = file.replace(/(-\d+)?\.yaml$/, `-${i}.yaml`);
     files.add(file);
     manifests.push({
+      urn: r.urn,
       kind: String(kind),
       name,
       ...(namespace !== undefined ? { namespace } : {}),

@@ -108,6 +108,12 @@ export interface AccessInputs {
   partition: string;
   permissionPolicies: PolicyDocument[];
   bucketName: string;
+  /**
+   * Every bucket the role is granted (a grant of grants mode may have several): "another bucket" is
+   * none of them.
+   * @default [bucketName]
+   */
+  grantedBuckets?: readonly string[];
 }
 
 /**
@@ -159,7 +165,10 @@ export function accessRows(inputs: AccessInputs): AccessRow[] {
     );
   }
   for (const action of ADMIN_ACTIONS) access("bucket administration", action, bucketArn, "deny");
-  const otherBucket = otherThan(bucketName, ["another-bucket", "another-bucket-2"]);
+  const granted = new Set([bucketName, ...(inputs.grantedBuckets ?? [])]);
+  const otherBucket =
+    ["another-bucket", "another-bucket-2", "another-bucket-3"].find((c) => !granted.has(c)) ??
+    `${bucketName}-other`;
   access(`another bucket ${otherBucket}`, "s3:ListBucket", `arn:${partition}:s3:::${otherBucket}`, "deny");
   access(
     `another bucket ${otherBucket}`,

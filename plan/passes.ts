@@ -42,6 +42,12 @@ export class PlanPassError extends Error {
 
 type Program = () => Promise<Record<string, unknown>>;
 
+/** What the runs read of the validated configs, in either mode: where each stack reads the other. */
+export interface StackPair {
+  a: Pick<PlanConfigs["a"], "accountBStack">;
+  b: Pick<PlanConfigs["b"], "accountAStack">;
+}
+
 /**
  * Runs the three program runs of a deployment, each on a fresh mock engine: account-a (account-b
  * has no outputs yet, so the workload is skipped), account-b (reading account-a's planned outputs
@@ -52,7 +58,7 @@ type Program = () => Promise<Record<string, unknown>>;
 export async function runPasses(
   configA: StackConfig,
   configB: StackConfig,
-  configs: PlanConfigs,
+  configs: StackPair,
   organization = PLAN_ORGANIZATION,
 ): Promise<StackPass[]> {
   // Loaded here, not at the top: they pull in the provider SDKs, which pure callers do not need.

@@ -3,6 +3,10 @@
  * configuration. Types and one constant, below everything else in plan/ (the mechanisms' plan parts
  * import them without loading plan/config.ts, which dispatches through the mechanisms).
  */
+import { type Mechanism } from "../components/mechanism";
+import { type S3AccessLevel } from "../components/s3AccessPolicy";
+import { type ServiceAccountRef } from "../components/trustPolicy";
+import { type AwsSettings } from "../stacks/awsSettings";
 import { type AccountAConfig, type AccountBConfig } from "../stacks/config";
 
 /** The organization the plan runs the stacks in (a self-managed backend's). */
@@ -15,4 +19,56 @@ export type StackName = "account-a" | "account-b";
 export interface PlanConfigs {
   a: AccountAConfig;
   b: AccountBConfig;
+}
+
+/**
+ * One grant of account-b's `cross-account-irsa:grants` as the plan judges it: what account-b's config
+ * intends (the access matrix's expectations come from here, never from the programs' documents).
+ */
+export interface PlanGrant {
+  /** The grant's stable key: the name of its `BucketAccessGrant`. */
+  key: string;
+  /** The paths the grant's role trusts, as configured. */
+  mechanisms: Mechanism[];
+  serviceAccounts: ServiceAccountRef[];
+  buckets: PlanGrantBucket[];
+  /** The trust policy size limit (`maxTrustPolicySize`). */
+  maxTrustPolicySize: number;
+}
+
+/** A bucket of a grant, as configured. */
+export interface PlanGrantBucket {
+  name: string;
+  create: boolean;
+  access: S3AccessLevel;
+  /** Normalized; empty for the whole bucket. */
+  prefixes: string[];
+  kmsKeyArn?: string;
+  /** The object the access check reads, when configured. */
+  objectKey?: string;
+}
+
+/** One entry of account-a's `cross-account-irsa:grants`: the binding of a grant of account-b. */
+export interface PlanBinding {
+  /** The key of account-b's grant it binds: the name of its `BucketAccessBinding`. */
+  key: string;
+  /** The paths the binding sets up, as configured. */
+  mechanisms: Mechanism[];
+  serviceAccount: ServiceAccountRef;
+  deployProbe: boolean;
+}
+
+/**
+ * Both stacks in grants mode (`cross-account-irsa:grants`): the stack-level settings and the two
+ * lists, in config order.
+ */
+export interface PlanGrantsConfigs {
+  mode: "grants";
+  a: {
+    aws: AwsSettings;
+    accountBStack: string;
+    cluster: AccountAConfig["cluster"];
+    grants: PlanBinding[];
+  };
+  b: { aws: AwsSettings; accountAStack: string; grants: PlanGrant[] };
 }

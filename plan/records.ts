@@ -24,6 +24,15 @@ export function resourcesOfType(pass: StackPass, type: string): RecordedResource
 }
 
 /**
+ * The children of type `type` of the components of class `component` (`cross-account-irsa:index:<component>`),
+ * in registration order: a mechanism's own resources where a pass may hold others of the type.
+ */
+export function childrenOf(pass: StackPass, component: string, type: string): RecordedResource[] {
+  const parents = new Set(resourcesOfType(pass, `cross-account-irsa:index:${component}`).map((c) => c.urn));
+  return resourcesOfType(pass, type).filter((r) => r.parent !== undefined && parents.has(r.parent));
+}
+
+/**
  * The inline policies (RolePolicy) a pass puts on one role: those whose `role` is that role's name,
  * never another role's (a policy on another role grants this one nothing).
  */

@@ -11,7 +11,10 @@ import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
 import { type PlannedManifest } from "./manifests";
 import { type StackPass } from "./passes";
 import { providerName } from "./records";
-import { type MatrixCell } from "../mechanisms/planLayer";
+import { type MatrixCell, type PlanLayer } from "../mechanisms/planLayer";
+import { type PlannedRole } from "./collect";
+import { type AccessRow } from "./matrix";
+import { type PlannedDocument } from "./records";
 import { planLayer } from "../mechanisms/planRegistry";
 
 // The terminal helpers the doctor shares live below both front ends; re-exported for plan's users.
@@ -60,22 +63,13 @@ export function resourceTree(pass: StackPass, st: Styles): string[] {
   return table(rows);
 }
 
-/** The plan as the terminal shows it. */
-export function renderPlan(
-  plan: Plan,
-  options: { color: boolean; outDir?: string; written?: boolean },
-): string {
-  const st = styles(options.color);
+/** The runs: each one's resource tree, what the program logged, and its outputs. */
+export function passLines(passes: readonly StackPass[], st: Styles): string[] {
   const lines: string[] = [];
-  const heading = (s: string) => lines.push("", st.bold(s));
-  lines.push(
-    st.bold(`Offline plan of ${PROJECT}`) +
-      st.dim(` (no cloud, no Pulumi CLI; ids, ARNs and generated names are deterministic placeholders)`),
-  );
-  for (const pass of plan.passes) {
+  for (const pass of passes) {
     // As `pulumi up` counts them: components and providers too; reads and stack references not.
     const count = pass.resources.filter((r) => !r.read && r.type !== "pulumi:pulumi:StackReference").length;
-    heading(`${pass.step}. ${pass.title}: ${count} resource(s) to create`);
+    lines.push("", st.bold(`${pass.step}. ${pass.title}: ${count} resource(s) to create`));
     lines.push(...resourceTree(pass, st));
     for (const m of pass.messages) lines.push(`  ${st.yellow(m)}`);
     const outputs = Object.entries(pass.outputs);
@@ -94,42 +88,65 @@ export function renderPlan(
       );
     }
   }
+  return lines;
+}
 
-  const layer = planLayer(plan.configs.b.mechanism);
-  const words = layer.words;
-  if (plan.sourceRole) {
-    heading(words.sourceRole);
-    lines.push(
-      `  source role ${plan.sourceRole.arn}`,
-      `  trust policy (${plan.sourceRole.trustPolicy.size} characters):`,
-    );
-    lines.push(...indentJson(plan.sourceRole.trustPolicy.doc));
-    for (const p of plan.sourceRole.permissionPolicies) {
-      lines.push(`  permission policy ${p.name} (${p.size} characters):`);
-      lines.push(...indentJson(p.doc));
-    }
-  }
-  heading(words.accountBDocuments);
-  lines.push(`  trust policy (${plan.trustPolicy.size} of ${plan.configs.b.maxTrustPolicySize} characters):`);
-  lines.push(...indentJson(plan.trustPolicy.doc));
-  for (const p of plan.permissionPolicies) {
+/** A source role's documents, indented. */
+export function sourceRoleLines(role: PlannedRole): string[] {
+  const lines = [`  source role ${role.arn}`, `  trust policy (${role.trustPolicy.size} characters):`];
+  lines.push(...indentJson(role.trustPolicy.doc));
+  for (const p of role.permissionPolicies) {
     lines.push(`  permission policy ${p.name} (${p.size} characters):`);
     lines.push(...indentJson(p.doc));
   }
+  return lines;
+}
 
+/** Account-b's role's documents, indented. */
+export function roleDocumentLines(
+  trustPolicy: PlannedDocument,
+  limit: number,
+  permissionPolicies: ReadonlyArray<{ name: string } & PlannedDocument>,
+): string[] {
+  const lines = [`  trust policy (${trustPolicy.size} of ${limit} characters):`];
+  lines.push(...indentJson(trustPolicy.doc));
+  for (const p of permissionPolicies) {
+    lines.push(`  permission policy ${p.name} (${p.size} characters):`);
+    lines.push(...indentJson(p.doc));
+  }
+  return lines;
+}
+
+/** A matrix row's verdict and decision cells. */
+function verdictCells(st: Styles) {
   const mark = (ok: boolean) => (ok ? { text: "ok", style: st.green } : { text: "MISMATCH", style: st.red });
   const decision = (d: Decision) =>
     d === "Allow"
       ? { text: "allow", style: st.green }
       : { text: d === "ExplicitDeny" ? "deny (explicit)" : "deny", style: st.dim };
   const header = (...titles: string[]) => titles.map((text) => ({ text, style: st.bold }));
+  return { mark, decision, header };
+}
+
+/**
+ * A mechanism's matrix tables (its own rows; the access rows are {@link accessTableLines}'), each
+ * under its heading (after `prefix`).
+ */
+export function matrixTableLines(
+  layer: PlanLayer,
+  matrix: readonly AccessRow[],
+  st: Styles,
+  prefix = "",
+): string[] {
+  const { mark, decision, header } = verdictCells(st);
   const cell = (c: MatrixCell): Cell => {
     if (typeof c === "string") return c;
     const text = c.shortenTo === undefined ? c.text : shorten(c.text, c.shortenTo);
     return c.warn ? { text, style: st.yellow } : text;
   };
-  for (const t of layer.matrixTables(plan.matrix)) {
-    heading(t.heading);
+  const lines: string[] = [];
+  for (const t of layer.matrixTables(matrix)) {
+    lines.push("", st.bold(`${prefix}${t.heading}`));
     lines.push(
       ...table([
         header(...t.columns, "EXPECTED", "ACTUAL", ""),
@@ -142,51 +159,103 @@ export function renderPlan(
       ]),
     );
   }
-  heading("What the role may do (against the planned permission policy)");
-  lines.push(
-    ...table([
-      header("CASE", "ACTION", "RESOURCE", "EXPECTED", "ACTUAL", ""),
-      ...plan.matrix
-        .filter((r) => r.kind === "access")
-        .map((r) => [
-          r.subject + (r.context["s3:prefix"] !== undefined ? ` (s3:prefix=${r.context["s3:prefix"]})` : ""),
-          r.action,
-          r.resource,
-          r.expected,
-          decision(r.actual),
-          mark(r.ok),
-        ]),
-    ]),
-  );
+  return lines;
+}
 
-  heading(words.links);
-  lines.push(...linksTable(plan.links, st, 120));
+/** The access rows' table (what the role may do), without a heading. */
+export function accessTableLines(matrix: readonly AccessRow[], st: Styles): string[] {
+  const { mark, decision, header } = verdictCells(st);
+  return table([
+    header("CASE", "ACTION", "RESOURCE", "EXPECTED", "ACTUAL", ""),
+    ...matrix
+      .filter((r) => r.kind === "access")
+      .map((r) => [
+        r.subject + (r.context["s3:prefix"] !== undefined ? ` (s3:prefix=${r.context["s3:prefix"]})` : ""),
+        r.action,
+        r.resource,
+        r.expected,
+        decision(r.actual),
+        mark(r.ok),
+      ]),
+  ]);
+}
 
-  heading("Kubernetes manifests (account-a, final update)");
-  lines.push(
+/** The manifests' table and which namespaces the update creates or expects, without a heading. */
+export function manifestLines(manifests: readonly PlannedManifest[], st: Styles): string[] {
+  return [
     ...table(
-      plan.manifests.map((m) => [
+      manifests.map((m) => [
         m.file,
         `${m.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name}`,
         m.validation.valid ? { text: "schema ok", style: st.green } : { text: "INVALID", style: st.red },
       ]),
     ),
+    ...namespaceLines(manifests).map((l) => `  ${st.dim(l)}`),
+  ];
+}
+
+/** The plan's closing line: OK with its counts, or FAILED with its problems. */
+export function verdictLines(
+  ok: boolean,
+  counts: string,
+  problems: readonly string[],
+  options: { outDir?: string; written?: boolean },
+  st: Styles,
+): string[] {
+  if (ok) {
+    return [
+      st.green(st.bold("Plan OK")) +
+        `: ${counts}` +
+        (options.outDir ? (options.written ? `; written to ${options.outDir}/` : `; nothing written`) : ""),
+    ];
+  }
+  return [
+    st.red(st.bold(`Plan FAILED: ${problems.length} problem(s)`)),
+    ...problems.map((p) => `  ${st.red("✗")} ${p}`),
+    ...(options.outDir ? [`  nothing written to ${options.outDir}/`] : []),
+  ];
+}
+
+/** The report's first line. */
+export function titleLine(st: Styles): string {
+  return (
+    st.bold(`Offline plan of ${PROJECT}`) +
+    st.dim(` (no cloud, no Pulumi CLI; ids, ARNs and generated names are deterministic placeholders)`)
   );
-  lines.push(...namespaceLines(plan.manifests).map((l) => `  ${st.dim(l)}`));
+}
+
+/** The plan as the terminal shows it. */
+export function renderPlan(
+  plan: Plan,
+  options: { color: boolean; outDir?: string; written?: boolean },
+): string {
+  const st = styles(options.color);
+  const lines: string[] = [titleLine(st), ...passLines(plan.passes, st)];
+  const heading = (s: string) => lines.push("", st.bold(s));
+
+  const layer = planLayer(plan.configs.b.mechanism);
+  const words = layer.words;
+  if (plan.sourceRole) {
+    heading(words.sourceRole);
+    lines.push(...sourceRoleLines(plan.sourceRole));
+  }
+  heading(words.accountBDocuments);
+  lines.push(
+    ...roleDocumentLines(plan.trustPolicy, plan.configs.b.maxTrustPolicySize, plan.permissionPolicies),
+  );
+  lines.push(...matrixTableLines(layer, plan.matrix, st));
+  heading("What the role may do (against the planned permission policy)");
+  lines.push(...accessTableLines(plan.matrix, st));
+
+  heading(words.links);
+  lines.push(...linksTable(plan.links, st, 120));
+
+  heading("Kubernetes manifests (account-a, final update)");
+  lines.push(...manifestLines(plan.manifests, st));
 
   lines.push("");
-  if (plan.ok) {
-    const rows = plan.matrix.length;
-    lines.push(
-      st.green(st.bold("Plan OK")) +
-        `: ${rows} access-matrix rows as intended, ${plan.links.filter((l) => l.status === "pass").length} link checks passed` +
-        (options.outDir ? (options.written ? `; written to ${options.outDir}/` : `; nothing written`) : ""),
-    );
-  } else {
-    lines.push(st.red(st.bold(`Plan FAILED: ${plan.problems.length} problem(s)`)));
-    for (const p of plan.problems) lines.push(`  ${st.red("✗")} ${p}`);
-    if (options.outDir) lines.push(`  nothing written to ${options.outDir}/`);
-  }
+  const counts = `${plan.matrix.length} access-matrix rows as intended, ${plan.links.filter((l) => l.status === "pass").length} link checks passed`;
+  lines.push(...verdictLines(plan.ok, counts, plan.problems, options, st));
   return `${lines.join("\n")}\n`;
 }
 
@@ -216,7 +285,8 @@ export function namespaceLines(manifests: readonly PlannedManifest[]): string[] 
   ];
 }
 
-function indentJson(doc: unknown): string[] {
+/** A document as indented JSON lines. */
+export function indentJson(doc: unknown): string[] {
   return JSON.stringify(doc, null, 2)
     .split("\n")
     .map((l) => `    ${l}`);

@@ -20,8 +20,7 @@ import {
 } from "./crossStack";
 import { parseAccountAConfig } from "./config";
 import { accountAGrants } from "./accountAGrants";
-import { isGrantsMode } from "./accountAGrantsConfig";
-import { refuseGrantsModeAccountB } from "./accountAGrantsOutputs";
+import { MODE_OUTPUTS, checkOtherStackMode, isGrantsMode } from "./grantsMode";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 
 /** The `workload` output on account-a's first run, before account-b exists. */
@@ -73,9 +72,10 @@ export async function accountA(): Promise<Record<string, unknown>> {
 
   // Read account-b first: a mismatch must fail before anything is registered.
   const accountBRef = new pulumi.StackReference(config.accountBStack);
-  const raw = await readStackOutputs(accountBRef, [...OUTPUT_NAMES, "grants", "mode"]);
+  const raw = await readStackOutputs(accountBRef, [...OUTPUT_NAMES, ...MODE_OUTPUTS]);
   const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-  refuseGrantsModeAccountB({ self, accountB: config.accountBStack }, raw);
+  // An account-b in grants mode exports mode "grants": this single-grant stack cannot bind it.
+  checkOtherStackMode("account-a", self, "single-grant", config.accountBStack, raw, false);
   const b = parseAccountBOutputs(config.accountBStack, raw);
   if (b) checkMechanismsMatch("account-a", config.mechanism, config.accountBStack, b.mechanism);
   const serviceAccount = b ? chooseServiceAccount(config.accountBStack, b, config.serviceAccount) : undefined;

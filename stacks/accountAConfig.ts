@@ -13,7 +13,6 @@ import {
 import {
   PROJECT,
   checkKnownKeys,
-  grantsKeySet,
   key,
   object,
   onlyKeys,
@@ -35,6 +34,7 @@ import {
 
 import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, CLUSTER_KEYS, refuseOtherMechanismKeys } from "./configKeys";
 import { parseMechanism, qualifyStackName } from "./configShared";
+import { refuseGrantsModeConfig } from "./grantsMode";
 
 /**
  * account-a's configuration: what every mechanism reads, and each mechanism's own part (its stack
@@ -81,15 +81,8 @@ export function parseAccountAConfig(settings: StackSettings, organization: strin
     keys: ACCOUNT_B_KEYS,
   });
   const { get } = settings;
-  // Grants mode is parseAccountAGrantsConfig's (stacks/accountAGrantsConfig.ts): read here, its
-  // grants would be ignored.
-  if (grantsKeySet(settings)) {
-    throw new InputError(
-      key("grants"),
-      "[set]",
-      "puts the stack in grants mode, which parseAccountAGrantsConfig reads: this is legacy mode's parser",
-    );
-  }
+  // Grants mode is parseAccountAGrantsConfig's (stacks/accountAGrantsConfig.ts).
+  refuseGrantsModeConfig(settings, "parseAccountAGrantsConfig");
   const cluster = object(key("cluster"), get("cluster"));
   onlyKeys(key("cluster"), cluster, [...CLUSTER_KEYS]);
   const mechanism = parseMechanism(settings);

@@ -5,7 +5,7 @@
  * (`cluster-oidc`, when an entry lists `irsa-chained`), the one Pod Identity agent add-on
  * (`pod-identity-agent`, when an entry lists `pod-identity`) and each namespace to create, once. No
  * mechanism stack layer registers anything here: the checks are stacks/accountAGrantsLinks.ts's
- * (account-b's outputs: accountAGrantsOutputs.ts),
+ * (account-b's outputs: grantsOutputs.ts),
  * the wiring the binding's.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -16,13 +16,10 @@ import { buildServiceAccountLabels } from "../components/irsaServiceAccount";
 import { Mechanism } from "../components/mechanism";
 import { PodIdentityAgent } from "../components/podIdentityAgent";
 import { WorkloadCluster } from "../components/workloadCluster";
-import { GRANTS_MODE, parseAccountAGrantsConfig, type AccountAGrantsConfig } from "./accountAGrantsConfig";
+import { parseAccountAGrantsConfig, type AccountAGrantsConfig } from "./accountAGrantsConfig";
 import { checkClusterFacts, planGrantBindings, type PlannedGrants } from "./accountAGrantsLinks";
-import {
-  ACCOUNT_B_GRANTS_OUTPUT_NAMES,
-  GRANT_CLUSTER_KEY,
-  parseAccountBGrantsOutputs,
-} from "./accountAGrantsOutputs";
+import { GRANT_CLUSTER_KEY, GRANTS_MODE } from "./grantsMode";
+import { ACCOUNT_B_GRANTS_OUTPUT_NAMES, parseAccountBGrantsOutputs } from "./grantsOutputs";
 import { type StackSettings } from "./configSource";
 import { danglingTrusts, describeDanglingTrust } from "./danglingTrusts";
 import { awsProvider, readStackOutputs } from "./providers";
@@ -36,7 +33,7 @@ function thisStack(): string {
  * account-a in grants mode. Reads account-b's `grants` first (a mode mismatch, an unknown key, a
  * ServiceAccount the grant does not trust fail before anything is registered), then registers the
  * cluster (created or adopted) and, once account-b has outputs, what the entries bind. Outputs: the
- * cluster's (as in legacy mode), `mode: "grants"`, and `grants` by key (`{}` before account-b has
+ * cluster's (as in single-grant mode), `mode: "grants"`, and `grants` by key (`{}` before account-b has
  * outputs: account-b reads it to see this stack's mode).
  */
 export async function accountAGrants(settings: StackSettings): Promise<Record<string, unknown>> {
@@ -134,7 +131,7 @@ function registerBindings(
   }
 
   // The one agent add-on: installed when cluster.podIdentityAgent says so, or (unset) when this stack
-  // creates the cluster; an adopted cluster must run it already (as in legacy mode).
+  // creates the cluster; an adopted cluster must run it already (as in single-grant mode).
   let agent: PodIdentityAgent | undefined;
   if (lists(Mechanism.PodIdentity)) {
     const installs = config.podIdentityAgent ?? config.cluster.existingName === undefined;
@@ -163,6 +160,7 @@ function registerBindings(
     );
   }
 
+  // Each entry as grantsOutputs.ts's AccountAGrantOutput (the doctor and verify read it back).
   const grants: Record<string, unknown> = {};
   for (const p of planned.bindings) {
     const podIdentity = p.mechanisms.includes(Mechanism.PodIdentity);

@@ -1,6 +1,6 @@
 /**
  * account-a's configuration in grants mode (`cross-account-irsa:grants` set): the cluster as in
- * legacy mode, and one entry per grant of account-b it binds. Every legacy per-grant key is refused
+ * single-grant mode, and one entry per grant of account-b it binds. Every single-grant per-grant key is refused
  * by name (it belongs in each grant); errors name `cross-account-irsa:grants[<i>].<field>` as the
  * user wrote it, the value and the rule. Pure.
  */
@@ -25,16 +25,13 @@ import {
   PROJECT,
   checkKnownKeys,
   refuseEmptyGrants,
-  grantsKeySet,
   key,
   object,
   onlyKeys,
   optionalString,
   type StackSettings,
 } from "./configSource";
-
-/** The `mode` output of a stack in grants mode (both programs). */
-export const GRANTS_MODE = "grants";
+import { validateGrantKey } from "./grantsMode";
 
 /** The fields of an entry of account-a's `cross-account-irsa:grants`. */
 export const ACCOUNT_A_GRANT_FIELDS = [
@@ -46,7 +43,7 @@ export const ACCOUNT_A_GRANT_FIELDS = [
 ] as const;
 
 /**
- * The top-level keys of legacy mode that are per grant: in grants mode each is an error naming the
+ * The top-level keys of single-grant mode that are per grant: in grants mode each is an error naming the
  * grant field it moves to (`mechanism` -> `grants[<i>].mechanism`, ...).
  */
 export const PER_GRANT_KEYS = ["mechanism", "serviceAccount", "createNamespace", "deployProbe"] as const;
@@ -58,9 +55,6 @@ export const PER_GRANT_KEYS = ["mechanism", "serviceAccount", "createNamespace",
  * account). Every other mechanism-specific key is per grant, and refused.
  */
 export const STACK_LEVEL_MECHANISM_KEYS: readonly string[] = ["existingOidcProviderArn"];
-
-/** A grant key: 1 to 32 lower-case letters, digits or `-`, starting and ending with a letter or digit. */
-const GRANT_KEY = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 
 /** One entry of account-a's `cross-account-irsa:grants`: which grant of account-b it binds, and how. */
 export interface AccountAGrantConfig {
@@ -91,33 +85,15 @@ export interface AccountAGrantsConfig {
   grants: AccountAGrantConfig[];
 }
 
-/** Whether a stack runs in grants mode: `cross-account-irsa:grants` is set (even empty: then refused). */
-export function isGrantsMode(settings: StackSettings): boolean {
-  return grantsKeySet(settings);
-}
-
 /** `cross-account-irsa:grants[<i>]` and a field of it, as the user wrote them. */
 export const grantField = (i: number, field?: string): string =>
   key(`grants[${i}]${field === undefined ? "" : `.${field}`}`);
 
-/** A grant key, checked (`field` names where it was written). */
-export function validateGrantKey(field: string, value: unknown): string {
-  if (typeof value !== "string" || !GRANT_KEY.test(value)) {
-    throw new InputError(
-      field,
-      value,
-      "must be 1 to 32 lower-case letters, digits or '-', starting and ending with a letter or digit " +
-        "(it names the grant's resources and never changes: a new key replaces them)",
-    );
-  }
-  return value;
-}
-
 /**
- * Refuses each legacy per-grant key set beside `cross-account-irsa:grants`, and every
+ * Refuses each single-grant per-grant key set beside `cross-account-irsa:grants`, and every
  * mechanism-specific top-level key but {@link STACK_LEVEL_MECHANISM_KEYS}, by name.
  */
-function refuseLegacyKeys(settings: StackSettings): void {
+function refuseSingleGrantKeys(settings: StackSettings): void {
   const mechanismKeys = MECHANISMS.flatMap((m) => STACK_CONFIG_LAYERS[m].accountA.keys).filter(
     (k) => !STACK_LEVEL_MECHANISM_KEYS.includes(k),
   );
@@ -269,7 +245,7 @@ function refusePodIdentityRegion(aws: AwsSettings, grants: readonly AccountAGran
   );
 }
 
-/** Parses and validates account-a's config in grants mode (see {@link isGrantsMode}). */
+/** Parses and validates account-a's config in grants mode (grantsMode.ts's `isGrantsMode`). */
 export function parseAccountAGrantsConfig(
   settings: StackSettings,
   organization: string,
@@ -279,7 +255,7 @@ export function parseAccountAGrantsConfig(
     keys: ACCOUNT_B_KEYS,
   });
   refuseEmptyGrants(settings);
-  refuseLegacyKeys(settings);
+  refuseSingleGrantKeys(settings);
   // Errors quote the values they refuse: a secret list would leak into them. Nothing in an entry is secret.
   if (settings.isSecret(PROJECT, "grants")) {
     throw new InputError(
@@ -301,7 +277,7 @@ export function parseAccountAGrantsConfig(
   }
   const aws = parseAwsSettings(settings);
   refusePodIdentityRegion(aws, grants);
-  // The same checks as legacy irsa-chained's: account A's provider, in the stack's partition.
+  // The same checks as single-grant irsa-chained's: account A's provider, in the stack's partition.
   const { existingOidcProviderArn } = parseIrsaChainedAccountA(get, aws);
   return {
     aws,

@@ -4,7 +4,7 @@
  * chosen and trusted, each ServiceAccount and source role bound once, the probe, the accounts, and
  * which namespaces the stack creates. What only the cluster's own facts decide (its issuer, its ARN)
  * is checked once they are known, before the bindings register anything ({@link checkClusterFacts}).
- * account-b's outputs are read by accountAGrantsOutputs.ts. Pure.
+ * account-b's outputs are read by grantsOutputs.ts. Pure.
  */
 import { type BucketAccessHandoff, type HandoffCluster } from "../components/bucketAccessHandoff";
 import { InputError } from "../components/errors";
@@ -15,7 +15,8 @@ import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { parseOidcProviderArn, parseRoleArn } from "../components/validation";
 import { grantField, type AccountAGrantsConfig } from "./accountAGrantsConfig";
-import { GRANT_CLUSTER_KEY, type AccountBGrantsOutputs, type GrantProbe } from "./accountAGrantsOutputs";
+import { GRANT_CLUSTER_KEY } from "./grantsMode";
+import { type AccountBGrantsOutputs, type GrantProbe } from "./grantsOutputs";
 import { key } from "./configSource";
 
 /** One entry of account-a's grants, checked against account-b's grant: what its binding sets up. */
@@ -271,7 +272,7 @@ function checkDistinctAssociationNames(bindings: readonly PlannedBinding[]): voi
 /**
  * The namespaces the stack creates, each once. A namespace's `createNamespace` is the namespace's,
  * not the grant's: the entries that set it must agree; unset, it is created only when this stack
- * creates the cluster too and it is not one every cluster has (as `decideCreateNamespace` in legacy
+ * creates the cluster too and it is not one every cluster has (as `decideCreateNamespace` in single-grant
  * mode). Creating one of those is an error.
  */
 function namespacesToCreate(config: AccountAGrantsConfig, bindings: readonly PlannedBinding[]): string[] {

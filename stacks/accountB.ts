@@ -15,8 +15,7 @@ import { checkMechanismsMatch, optionalTextOutput } from "./crossStack";
 import { exportedMechanism } from "../mechanisms/compat";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 import { accountBGrants } from "./accountBGrants";
-import { MODE_OUTPUTS, checkModesMatch, exportedMode } from "./grantsMode";
-import { grantsKeySet } from "./configSource";
+import { MODE_OUTPUTS, checkOtherStackMode, isGrantsMode } from "./grantsMode";
 
 /**
  * account-a outputs account-b reads: its mechanism (and its issuer: stacks from before Pod Identity
@@ -64,17 +63,15 @@ async function required(
 export async function accountB(): Promise<Record<string, unknown>> {
   const settings = programConfigGetters();
   // `cross-account-irsa:grants` selects grants mode (accountBGrants.ts).
-  if (grantsKeySet(settings)) return accountBGrants(settings, pulumi.getOrganization());
+  if (isGrantsMode(settings)) return accountBGrants(settings, pulumi.getOrganization());
   const config = parseAccountBConfig(settings, pulumi.getOrganization());
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
   const accountARef = new pulumi.StackReference(config.accountAStack);
   const a = await readStackOutputs(accountARef, ACCOUNT_A_OUTPUTS);
   // An account-a in grants mode exports mode "grants": this single-grant stack cannot serve it.
-  const mode = exportedMode(config.accountAStack, await readStackOutputs(accountARef, MODE_OUTPUTS), false);
-  if (mode !== undefined) {
-    const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    checkModesMatch("account-b", self, "single-grant", config.accountAStack, mode);
-  }
+  const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  const modeOutputs = await readStackOutputs(accountARef, MODE_OUTPUTS);
+  checkOtherStackMode("account-b", self, "single-grant", config.accountAStack, modeOutputs, false);
   // account-a exports its mechanism (stacks from before Pod Identity only their issuer: see
   // mechanisms/compat.ts); neither output yet: account-a is not deployed.
   if (a.mechanism !== undefined || a.oidcIssuerUrl !== undefined) {

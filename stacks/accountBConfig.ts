@@ -9,7 +9,6 @@ import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import {
   PROJECT,
   checkKnownKeys,
-  grantsKeySet,
   key,
   notSet,
   object,
@@ -19,6 +18,7 @@ import {
   optionalString,
   type StackSettings,
 } from "./configSource";
+import { refuseGrantsModeConfig } from "./grantsMode";
 import { normalizePrefixes, type S3AccessLevel } from "../components/s3AccessPolicy";
 import {
   DEFAULT_TRUST_POLICY_MAX_SIZE,
@@ -112,13 +112,7 @@ export function checkKmsKeyRegion(arn: string, aws: AwsSettings, field = key("bu
 /** Parses and validates account-b's config. */
 export function parseAccountBConfig(settings: StackSettings, organization: string): AccountBConfig {
   // `grants` selects grants mode, which parseAccountBGrantsConfig (accountBGrantsConfig.ts) reads.
-  if (grantsKeySet(settings)) {
-    throw new InputError(
-      key("grants"),
-      settings.isSecret(PROJECT, "grants") ? "[secret]" : settings.raw(PROJECT, "grants"),
-      "selects grants mode: the stack's config is read by parseAccountBGrantsConfig (one grant per entry), not the single-grant parser",
-    );
-  }
+  refuseGrantsModeConfig(settings, "parseAccountBGrantsConfig");
   checkKnownKeys(settings, PROJECT, "the account-b program", ACCOUNT_B_KEYS, {
     name: "account-a",
     keys: ACCOUNT_A_KEYS,

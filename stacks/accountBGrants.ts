@@ -14,16 +14,12 @@ import {
 import { ClusterOidcProvider } from "../components/clusterOidcProvider";
 import { Mechanism } from "../components/mechanism";
 import { DEFAULT_OBJECT_CONTENT } from "./accountBConfig";
-import { type GrantOutput } from "./accountBGrantsOutputs";
-
-export { type GrantOutput } from "./accountBGrantsOutputs";
 import {
   parseAccountBGrantsConfig,
   type AccountBGrant,
   type AccountBGrantsConfig,
 } from "./accountBGrantsConfig";
 import {
-  GRANT_CLUSTER_KEY,
   GRANTS_OIDC_PROVIDER_NAME,
   accountARoleArn,
   checkGrantsDocuments,
@@ -33,7 +29,8 @@ import {
 } from "./accountBGrantsChecks";
 import { type StackSettings } from "./configSource";
 import { optionalTextOutput } from "./crossStack";
-import { GRANTS_MODE, MODE_OUTPUTS, checkModesMatch, exportedMode } from "./grantsMode";
+import { GRANT_CLUSTER_KEY, GRANTS_MODE, MODE_OUTPUTS, checkOtherStackMode } from "./grantsMode";
+import { type AccountBGrantOutput, type GrantProbe } from "./grantsOutputs";
 import { awsProvider, readStackOutputs } from "./providers";
 
 /** account-a's outputs account-b reads in grants mode: the facts the trusts name, and its mode. */
@@ -55,7 +52,7 @@ function previewWithout(missing: readonly string[], accountAStack: string): stri
 }
 
 /** The probe of a grant: its first bucket with an `objectKey` (none: no probe). */
-function grantProbe(grant: AccountBGrant): GrantOutput["probe"] {
+function grantProbe(grant: AccountBGrant): GrantProbe | undefined {
   const bucket = grant.buckets.find((b) => b.objectKey !== undefined);
   return bucket ? { bucketName: bucket.name, objectKey: bucket.objectKey as string } : undefined;
 }
@@ -140,11 +137,8 @@ export async function accountBGrants(
   const aws = awsProvider("account-b", config.aws, pulumi.getStack());
   const a = await readStackOutputs(new pulumi.StackReference(config.accountAStack), GRANTS_ACCOUNT_A_OUTPUTS);
   const deployed = ["oidcIssuerUrl", "clusterArn", "mechanism"].some((n) => a[n] !== undefined);
-  const theirs = exportedMode(config.accountAStack, a, deployed);
-  if (theirs !== undefined) {
-    const self = `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    checkModesMatch("account-b", self, "grants", config.accountAStack, theirs);
-  }
+  const self = `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  checkOtherStackMode("account-b", self, "grants", config.accountAStack, a, deployed);
   // account-a's optional thumbprint: text or absent, anything else refused (never dropped).
   const thumbprint = needsOidcProvider(config)
     ? optionalTextOutput(config.accountAStack, "oidcThumbprint", a.oidcThumbprint)
@@ -171,7 +165,7 @@ export async function accountBGrants(
     ).arn;
   }
 
-  const grants: Record<string, pulumi.Output<GrantOutput>> = {};
+  const grants: Record<string, pulumi.Output<AccountBGrantOutput>> = {};
   for (const g of config.grants) {
     const grant = new BucketAccessGrant(
       g.key,
@@ -193,7 +187,7 @@ export async function accountBGrants(
     // One value per grant: the key-policy statements only when a key of another account needs them.
     grants[g.key] = pulumi
       .all([grant.handoff, grant.kmsKeyPolicyStatements])
-      .apply(([handoff, statements]): GrantOutput => ({
+      .apply(([handoff, statements]): AccountBGrantOutput => ({
         handoff,
         ...(probe !== undefined ? { probe } : {}),
         ...(Object.keys(statements).length > 0 ? { kmsKeyPolicyStatements: statements } : {}),

@@ -17,9 +17,8 @@ import { trustPolicySizeProblem } from "../components/trustPolicy";
 import { type AccountBGrant, type AccountBGrantsConfig } from "./accountBGrantsConfig";
 import { partitionMismatch } from "./configShared";
 import { key } from "./configSource";
+import { GRANT_CLUSTER_KEY } from "./grantsMode";
 
-/** The key of account-a's cluster in each grant's `clusters` (the contract's, and the binding's `clusterKey`). */
-export const GRANT_CLUSTER_KEY = "cluster";
 /** The resource name of the stack-level OIDC provider every IRSA grant shares. */
 export const GRANTS_OIDC_PROVIDER_NAME = "cluster-oidc";
 

@@ -2,7 +2,7 @@
  * account-b's grants mode: `cross-account-irsa:grants`, a list of grants each with a stable key, parsed
  * and checked before anything registers. Errors name `cross-account-irsa:grants[<i>].<field>` as the
  * user wrote it, the value and the rule; the checks are the grant component's own
- * (`BucketAccessGrant`: bucketAccess.ts, bucketAccessBuckets.ts) and the legacy parser's, restated in
+ * (`BucketAccessGrant`: bucketAccess.ts, bucketAccessBuckets.ts) and the single-grant parser's, restated in
  * these terms. Nothing is coerced: values come from the JSON Pulumi stores the list as, so a number
  * where a string is expected is refused. Pure.
  */
@@ -30,12 +30,13 @@ import { qualifyStackName } from "./configShared";
 import {
   PROJECT,
   checkKnownKeys,
-  refuseEmptyGrants,
   key,
   onlyKeys,
   optionalString,
+  refuseEmptyGrants,
   type StackSettings,
 } from "./configSource";
+import { validateGrantKey } from "./grantsMode";
 
 /** The keys of the project's namespace account-b reads in grants mode: the rest are per grant. */
 const GRANTS_MODE_KEYS: readonly string[] = ["accountAStack", "existingOidcProviderArn", "grants", "program"];
@@ -54,9 +55,6 @@ const GRANT_FIELDS = [
   "sourceRoleName",
   "chainedSourceRoleName",
 ] as const;
-
-/** A grant key: 1 to 32 lower-case letters, digits or `-`, starting and ending with a letter or digit. */
-const GRANT_KEY = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 
 /** One grant of account-b's `cross-account-irsa:grants`, checked, defaults applied. */
 export interface AccountBGrant {
@@ -88,7 +86,7 @@ export interface AccountBGrantsConfig {
 }
 
 /** Where each single-grant key goes in grants mode (undefined: grants mode has no such setting). */
-const LEGACY_KEY_HOME: Record<string, string | undefined> = {
+const SINGLE_GRANT_KEY_HOME: Record<string, string | undefined> = {
   access: "buckets[].access",
   bucket: "buckets[]",
   conditionTest: undefined,
@@ -105,11 +103,11 @@ const LEGACY_KEY_HOME: Record<string, string | undefined> = {
  * Refuses each single-grant key set beside `cross-account-irsa:grants`, naming it and where it goes:
  * with a list of grants it would be ambiguous which grant it meant.
  */
-function refuseLegacyKeys(settings: StackSettings): void {
+function refuseSingleGrantKeys(settings: StackSettings): void {
   for (const k of settings.keys(PROJECT).sort()) {
     if (GRANTS_MODE_KEYS.includes(k)) continue;
     const value = settings.isSecret(PROJECT, k) ? "[secret]" : settings.raw(PROJECT, k);
-    const home = LEGACY_KEY_HOME[k];
+    const home = SINGLE_GRANT_KEY_HOME[k];
     throw new InputError(
       key(k),
       value,
@@ -138,14 +136,10 @@ function sourceRoleName(
 /** One grant of the list, checked (`field` is `cross-account-irsa:grants[<i>]`). */
 function parseGrant(field: string, raw: Record<string, unknown>, aws: AwsSettings): AccountBGrant {
   onlyKeys(field, raw, [...GRANT_FIELDS]);
-  const rawKey = required(`${field}.key`, raw.key, "it names the grant's resources and never changes");
-  if (typeof rawKey !== "string" || !GRANT_KEY.test(rawKey)) {
-    throw new InputError(
-      `${field}.key`,
-      rawKey,
-      "must be 1 to 32 lower-case letters, digits or '-', starting and ending with a letter or digit (it names the grant's resources)",
-    );
-  }
+  const rawKey = validateGrantKey(
+    `${field}.key`,
+    required(`${field}.key`, raw.key, "it names the grant's resources and never changes"),
+  );
   const mechanisms = checkMechanisms(
     `${field}.mechanism`,
     required(
@@ -322,7 +316,7 @@ export function parseAccountBGrantsConfig(
     keys: ACCOUNT_A_KEYS,
   });
   refuseEmptyGrants(settings);
-  refuseLegacyKeys(settings);
+  refuseSingleGrantKeys(settings);
   // Errors quote the values they refuse: a secret list would leak into them. Nothing in a grant is secret.
   if (settings.isSecret(PROJECT, "grants")) {
     throw new InputError(

@@ -69,15 +69,6 @@ export function configGetters(
 }
 
 /**
- * Whether `cross-account-irsa:grants` is set at all, which selects grants mode. An empty value
- * (`grants:`, which Pulumi stores as "") counts as set: the grants parsers refuse it by name, where
- * reading it as unset would quietly run the stack in single-grant mode.
- */
-export function grantsKeySet(settings: StackSettings): boolean {
-  return settings.raw(PROJECT, "grants") !== undefined;
-}
-
-/**
  * Refuses an empty `cross-account-irsa:grants` by name: `grants:` with no value (stored as "") is not
  * a list of grants, and reading it as unset would run the stack in single-grant mode unasked.
  */

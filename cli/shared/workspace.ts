@@ -55,6 +55,11 @@ export interface StackOutput {
 /** A stack's outputs by name. */
 export type StackOutputs = Record<string, StackOutput>;
 
+/** A stack's output values by name (secrets too: for reading them, never for showing them). */
+export function outputValues(outputs: StackOutputs): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.value]));
+}
+
 /** Where the stacks live and how to reach them; handed to the workspace factory. */
 export interface WorkspaceSettings {
   /** The directory with `Pulumi.yaml` and the `Pulumi.<stack>.yaml` config files. */

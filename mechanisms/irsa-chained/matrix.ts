@@ -30,12 +30,18 @@ export interface IrsaChainedMatrixInputs extends TwoRoleDocuments {
   /** account B's id, for the near miss "a provider for the issuer in account B". */
   accountBId?: string;
   bucketName: string;
+  /**
+   * The service accounts account A's source role trusts (the rows of its web identity trust): in grants
+   * mode the binding's one service account, whose source role trusts it alone.
+   * @default configs.b.serviceAccounts (single-grant mode: every service account account-b trusts)
+   */
+  sourceTrusted?: ServiceAccountRef[];
 }
 
 /** The IRSA-chained access matrix (see the file's comment). */
 export function buildIrsaChainedMatrix(inputs: IrsaChainedMatrixInputs): AccessRow[] {
   const { configs, providerArn, sourceRoleArn, targetRoleArn } = inputs;
-  const trusted: ServiceAccountRef[] = configs.b.serviceAccounts;
+  const trusted: ServiceAccountRef[] = inputs.sourceTrusted ?? configs.b.serviceAccounts;
   const literal = new Set(trusted.map((sa) => `${sa.namespace}\n${sa.name}`));
   const sourceTrust = sealDocument(inputs.sourceTrust);
   const sourcePermissions = inputs.sourcePermissions.map(sealDocument);
@@ -92,6 +98,16 @@ export function buildIrsaChainedMatrix(inputs: IrsaChainedMatrixInputs): AccessR
     web("another cluster (its issuer's provider)", otherCluster, sa.namespace, sa.name, STS_AUDIENCE);
     if (inB) web("a provider in account B, not A", inB, sa.namespace, sa.name, STS_AUDIENCE);
     web("a token for the Kubernetes API, not STS", providerArn, sa.namespace, sa.name, KUBERNETES_AUDIENCE);
+  }
+  // Grants mode: the grant's other service accounts are not this binding's, and its source role refuses them.
+  for (const sa of configs.b.serviceAccounts.filter((t) => !literal.has(`${t.namespace}\n${t.name}`))) {
+    web(
+      `${sa.namespace}/${sa.name} (the grant's, another binding's)`,
+      providerArn,
+      sa.namespace,
+      sa.name,
+      STS_AUDIENCE,
+    );
   }
 
   // The source role chaining: sts:AssumeRole into the target role only.

@@ -14,6 +14,7 @@ import {
 } from "../../plan/collect";
 import { type StackPass } from "../../plan/passes";
 import {
+  childrenOf,
   finalPass,
   isRecord,
   podSpecOf,
@@ -23,12 +24,6 @@ import {
   str,
 } from "../../plan/records";
 import { type ChainedWorkload, type IrsaChainedSnapshot } from "./snapshot";
-
-/** The children of type `type` of the one component of class `component` (in registration order). */
-function childrenOf(pass: StackPass, component: string, type: string): RecordedResource[] {
-  const parents = new Set(resourcesOfType(pass, `cross-account-irsa:index:${component}`).map((c) => c.urn));
-  return resourcesOfType(pass, type).filter((r) => r.parent !== undefined && parents.has(r.parent));
-}
 
 /** A Deployment's or Job's pod: its first container's literal env and the ConfigMaps it mounts. */
 export function plannedChainedWorkload(w: RecordedResource): ChainedWorkload {
@@ -62,7 +57,8 @@ export function collectIrsaChainedSnapshot(passes: StackPass[], deployProbe: boo
     deployProbe,
   };
   if (b) {
-    const role = childrenOf(b, "ChainedTargetRole", "aws:iam/role:Role")[0];
+    // Account-b's role (its only one: single-grant mode's ChainedTargetRole, or a grant's in a scoped pass).
+    const role = resourcesOfType(b, "aws:iam/role:Role")[0];
     const arn = str(role?.state.arn);
     if (role && arn) {
       chain.role = {

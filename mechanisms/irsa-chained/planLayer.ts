@@ -3,7 +3,7 @@
  * tables.
  */
 import { Mechanism } from "../../components/mechanism";
-import { twoRoleMatrix, type PlanLayer } from "../planLayer";
+import { noStandbyChecks, twoRoleMatrix, type PlanLayer } from "../planLayer";
 import { buildIrsaChainedMatrix } from "./matrix";
 import { collectIrsaChainedSnapshot } from "./plan";
 import { irsaChainedMatrixTables } from "./render";
@@ -24,6 +24,7 @@ export const IRSA_CHAINED_PLAN: PlanLayer<typeof Mechanism.IrsaChained> = {
           providerArn: chain.provider!.arn,
           accountBId: planned.configs.b.aws.allowedAccountIds?.[0],
           bucketName: chain.bucketName!,
+          ...(planned.boundServiceAccount ? { sourceTrusted: [planned.boundServiceAccount] } : {}),
           ...documents,
         }),
     ),
@@ -35,4 +36,6 @@ export const IRSA_CHAINED_PLAN: PlanLayer<typeof Mechanism.IrsaChained> = {
   },
   // The source role's session (account A, from the pod's web identity) assumes the target role (B).
   checksPartitions: true,
+  // Every check of this path holds whichever path the pods take: it comes first (CREDENTIAL_PRECEDENCE).
+  standby: noStandbyChecks,
 };

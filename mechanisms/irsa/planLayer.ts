@@ -4,7 +4,7 @@
 import { Mechanism } from "../../components/mechanism";
 import { PLACEHOLDER_ACCOUNT_ID } from "../../engine/placeholders";
 import { str } from "../../plan/records";
-import { type PlanLayer } from "../planLayer";
+import { noStandbyChecks, type PlanLayer } from "../planLayer";
 import { buildIrsaMatrix } from "./matrix";
 import { collectIrsaSnapshot } from "./plan";
 import { irsaMatrixTables } from "./render";
@@ -38,4 +38,6 @@ export const IRSA_PLAN: PlanLayer<typeof Mechanism.Irsa> = {
   },
   // Account-b's role trusts an OIDC provider in B: no role session crosses from A to B.
   checksPartitions: false,
+  // Every check of this path holds whichever path the pods take: it comes first (CREDENTIAL_PRECEDENCE).
+  standby: noStandbyChecks,
 };

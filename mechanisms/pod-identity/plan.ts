@@ -8,7 +8,7 @@ import { POD_IDENTITY_AGENT_ADDON } from "../../components/podIdentityPolicies";
 import { accountBFacts, kubernetesFacts, policyTexts } from "../../plan/collect";
 import { type StackPass } from "../../plan/passes";
 import { type PlanConfigs } from "../../plan/planInput";
-import { finalPass, policiesOfRole, resourcesOfType, str } from "../../plan/records";
+import { childrenOf, finalPass, policiesOfRole, resourcesOfType, str } from "../../plan/records";
 
 /** The Pod Identity chain's facts: account-a's cluster, agent, source role and associations too. */
 export function collectPodIdentitySnapshot(passes: StackPass[], configs: PlanConfigs): PodIdentitySnapshot {
@@ -31,7 +31,8 @@ export function collectPodIdentitySnapshot(passes: StackPass[], configs: PlanCon
   );
   // An adopted cluster's own add-ons are not known offline (the chain says it must have the agent).
   if (addons.length > 0 || !adopted) chain.agent = { adopted, installed: addons.length > 0 };
-  const source = resourcesOfType(a, "aws:iam/role:Role")[0];
+  // Pod Identity's own source role: a binding that also chains (irsa-chained) has another role in A.
+  const source = childrenOf(a, "PodIdentitySourceRole", "aws:iam/role:Role")[0];
   const sourceArn = str(source?.state.arn);
   if (source && sourceArn) {
     const permissionPolicies = policyTexts(policiesOfRole(a, source));

@@ -161,9 +161,9 @@ describe("verify: stacks in grants mode, one access check per grant", () => {
   });
 
   it("single-grant stacks: --grant refused (exit 2); without it, read as before", async () => {
-    const legacy = { clusterName: plain("demo") };
-    expect((await verify(legacy, [], "reports")).code).to.equal(2);
-    const r = await verify(legacy);
+    const single = { clusterName: plain("demo") };
+    expect((await verify(single, [], "reports")).code).to.equal(2);
+    const r = await verify(single);
     expect(r.lines).to.deep.equal([
       {
         text:

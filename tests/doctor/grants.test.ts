@@ -1,13 +1,8 @@
 import { expect } from "chai";
 import { InputError } from "../../components/errors";
-import {
-  StackModeError,
-  pairMode,
-  parseAccountAGrants,
-  parseAccountBGrants,
-  stackMode,
-} from "../../cli/shared/grantOutputs";
-import { type StackOutputs } from "../../cli/shared/workspace";
+import { outputValues, type StackOutputs } from "../../cli/shared/workspace";
+import { StackModeError, exportedMode, pairMode as pairModeOfValues } from "../../stacks/grantsMode";
+import { parseAccountAGrants, parseAccountBGrants } from "../../stacks/grantsOutputs";
 import { parseDoctorArgs } from "../../doctor/args";
 import { grantsFromStacks, readStackSource } from "../../doctor/grants";
 import { StackInputError, chainFromStacks } from "../../doctor/inputs";
@@ -24,11 +19,11 @@ import {
   sourceRoleOf,
 } from "../support/grantOutputs";
 
-const LEGACY_A: StackOutputs = {
+const SINGLE_A: StackOutputs = {
   clusterName: plain("demo"),
   serviceAccount: plain({ namespace: "apps", name: "reader" }),
 };
-const LEGACY_B: StackOutputs = {
+const SINGLE_B: StackOutputs = {
   roleArn: plain("arn:aws:iam::444455556666:role/reader"),
   bucketName: plain("team-data"),
   objectKey: plain("irsa-check.txt"),
@@ -43,20 +38,26 @@ function edited<T>(value: T, edit: (copy: T) => void): T {
 
 type Entry = Record<string, unknown>;
 
+/** A stack's mode as the doctor and verify read it (no outputs: not deployed). */
+const stackMode = (stack: string, outputs: StackOutputs) =>
+  exportedMode(stack, outputValues(outputs), Object.keys(outputs).length > 0);
+const pairMode = (stacks: typeof STACKS, a: StackOutputs, b: StackOutputs) =>
+  pairModeOfValues(stacks, outputValues(a), outputValues(b));
+
 describe("doctor and verify: the stacks' grants mode, read from their outputs", () => {
   describe("each stack's mode, and the pair's", () => {
     it("no outputs: none; no mode output: a single-grant stack; mode grants: grants", () => {
-      expect(stackMode("account-a", {})).to.equal("none");
-      expect(stackMode("account-a", LEGACY_A)).to.equal("legacy");
+      expect(stackMode("account-a", {})).to.equal(undefined);
+      expect(stackMode("account-a", SINGLE_A)).to.equal("single-grant");
       expect(stackMode("account-a", grantsA())).to.equal("grants");
     });
 
     it("refuses a mode this version does not know, naming the output", () => {
-      expect(() => stackMode("account-a", { ...LEGACY_A, mode: plain("many") })).to.throw(
+      expect(() => stackMode("account-a", { ...SINGLE_A, mode: plain("many") })).to.throw(
         InputError,
-        /^account-a output mode: "many" is invalid: must be "grants" \(or not exported, a single-grant stack\)/,
+        /^account-a output mode: "many" is invalid: must be "grants" when exported \(not exported: a single-grant stack\)/,
       );
-      expect(() => stackMode("account-a", { ...LEGACY_A, mode: plain(1) })).to.throw(
+      expect(() => stackMode("account-a", { ...SINGLE_A, mode: plain(1) })).to.throw(
         InputError,
         /output mode: 1/,
       );
@@ -71,21 +72,21 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
     });
 
     it("a stack in grants mode beside a single-grant stack: refused naming both, either way round", () => {
-      expect(() => pairMode(STACKS, grantsA(), LEGACY_B)).to.throw(
+      expect(() => pairMode(STACKS, grantsA(), SINGLE_B)).to.throw(
         StackModeError,
         /^stack account-a is in grants mode \(it exports mode: "grants"\) but stack account-b is a single-grant stack \(no mode output\): set cross-account-irsa:grants in both stacks' config/,
       );
-      expect(() => pairMode(STACKS, LEGACY_A, grantsB())).to.throw(
+      expect(() => pairMode(STACKS, SINGLE_A, grantsB())).to.throw(
         StackModeError,
         /^stack account-b is in grants mode .* but stack account-a is a single-grant stack/,
       );
     });
 
-    it("grants beside a stack not deployed yet is grants mode; two single-grant stacks are legacy", () => {
+    it("grants beside a stack not deployed yet is grants mode; two single-grant stacks are single-grant mode", () => {
       expect(pairMode(STACKS, {}, grantsB())).to.equal("grants");
       expect(pairMode(STACKS, grantsA(), {})).to.equal("grants");
-      expect(pairMode(STACKS, LEGACY_A, LEGACY_B)).to.equal("legacy");
-      expect(pairMode(STACKS, {}, {})).to.equal("legacy");
+      expect(pairMode(STACKS, SINGLE_A, SINGLE_B)).to.equal("single-grant");
+      expect(pairMode(STACKS, {}, {})).to.equal("single-grant");
     });
   });
 
@@ -492,10 +493,10 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
 
   describe("readStackSource: the mode decides", () => {
     it("single-grant stacks give the chain chainFromStacks gives, and refuse --grant", async () => {
-      const ws = stacksWorkspace({ "account-a": LEGACY_A, "account-b": LEGACY_B }, "eu-west-1");
+      const ws = stacksWorkspace({ "account-a": SINGLE_A, "account-b": SINGLE_B }, "eu-west-1");
       expect(await readStackSource(ws, STACKS, undefined, undefined)).to.deep.equal({
-        mode: "legacy",
-        chain: chainFromStacks(STACKS, LEGACY_A, LEGACY_B, "eu-west-1"),
+        mode: "single-grant",
+        chain: chainFromStacks(STACKS, SINGLE_A, SINGLE_B, "eu-west-1"),
       });
       await readStackSource(ws, STACKS, undefined, "reports").then(
         () => expect.fail("resolved"),
@@ -513,7 +514,7 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
         "reports",
         "archive",
       ]);
-      const mixed = stacksWorkspace({ "account-a": grantsA(), "account-b": LEGACY_B });
+      const mixed = stacksWorkspace({ "account-a": grantsA(), "account-b": SINGLE_B });
       await readStackSource(mixed, STACKS, undefined, undefined).then(
         () => expect.fail("resolved"),
         (e: Error) => expect(e).to.be.instanceOf(StackModeError),

@@ -398,29 +398,29 @@ describe("account-a in grants mode (the real program, account-b's grants from th
   });
 
   describe("mode mismatch, both ways, naming both stacks", () => {
-    it("account-a in grants mode reading a legacy account-b", async () => {
-      const legacyA = await quietly(() =>
+    it("account-a in grants mode reading a single-grant account-b", async () => {
+      const singleA = await quietly(() =>
         runOffline(accountA, { stack: "account-a", config: A.config, stackOutputs: {} }),
       );
-      const legacyB = await quietly(() =>
+      const singleB = await quietly(() =>
         runOffline(accountB, {
           stack: "account-b",
           config: B.config,
-          stackOutputs: { [A_STACK]: outputValues(legacyA.outputs) },
+          stackOutputs: { [A_STACK]: outputValues(singleA.outputs) },
         }),
       );
-      const { error, registered } = await failed(config, outputValues(legacyB.outputs));
-      expect(error.message).to.contain(`account-a (${A_STACK}) is in grants mode`);
-      expect(error.message).to.contain(`account-b (${B_STACK}) is in legacy mode`);
-      expect(error.message).to.contain("set cross-account-irsa:grants on account-b too");
+      const { error, registered } = await failed(config, outputValues(singleB.outputs));
+      expect(error.message).to.contain(`account-a (${A_STACK}) runs in grants mode`);
+      expect(error.message).to.contain(`account-b (${B_STACK}) in single-grant mode`);
+      expect(error.message).to.contain(`Set cross-account-irsa:grants on account-b (${B_STACK}) too`);
       expect(registered).to.deep.equal([]);
     });
 
-    it("account-a in legacy mode reading an account-b in grants mode", async () => {
+    it("account-a in single-grant mode reading an account-b in grants mode", async () => {
       const { error, registered } = await failed(A.config, b);
-      expect(error.message).to.contain(`account-a (${A_STACK}) is in legacy mode`);
-      expect(error.message).to.contain(`account-b (${B_STACK}) is in grants mode`);
-      expect(error.message).to.contain("set cross-account-irsa:grants on account-a");
+      expect(error.message).to.contain(`account-a (${A_STACK}) in single-grant mode`);
+      expect(error.message).to.contain(`account-b (${B_STACK}) runs in grants mode`);
+      expect(error.message).to.contain(`Set cross-account-irsa:grants on account-a (${A_STACK}) too`);
       expect(registered).to.deep.equal([]);
     });
   });

@@ -1,13 +1,14 @@
 /**
  * account-a's grants-mode config (stacks/accountAGrantsConfig.ts), from stack-file YAML as a user
  * writes it: every accepted shape, and every refusal naming `cross-account-irsa:grants[<i>].<field>`
- * (or the legacy key) as written, the value and the rule.
+ * (or the single-grant key) as written, the value and the rule.
  */
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { parseStackConfig } from "../../stacks/stackFile";
 import { configGetters, parseAccountAConfig } from "../../stacks/config";
-import { isGrantsMode, parseAccountAGrantsConfig, validateGrantKey } from "../../stacks/accountAGrantsConfig";
+import { parseAccountAGrantsConfig } from "../../stacks/accountAGrantsConfig";
+import { isGrantsMode, validateGrantKey } from "../../stacks/grantsMode";
 
 const BASE =
   'config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["111122223333"]\n' +
@@ -23,11 +24,11 @@ const parse = (grants: string, extra = "") =>
   parseAccountAGrantsConfig(settings(stack(grants, extra)), "acme");
 
 describe("account-a's cross-account-irsa:grants (grants mode)", () => {
-  it("selects grants mode only when grants is set; the legacy parser refuses a grants-mode stack", () => {
+  it("selects grants mode only when grants is set; the single-grant parser refuses a grants-mode stack", () => {
     expect(isGrantsMode(settings(BASE))).to.equal(false);
     expect(isGrantsMode(settings(stack("[{key: a, mechanism: irsa}]")))).to.equal(true);
     expect(() => parseAccountAConfig(settings(stack("[{key: a, mechanism: irsa}]")), "acme")).to.throw(
-      /^cross-account-irsa:grants: "\[set\]" is invalid: puts the stack in grants mode/,
+      /^cross-account-irsa:grants: .* is invalid: selects grants mode: the stack's config is read by parseAccountAGrantsConfig/,
     );
   });
 
@@ -204,7 +205,7 @@ describe("account-a's cross-account-irsa:grants (grants mode)", () => {
       "createNamespace: true",
       "deployProbe: false",
     ].map((line): [string, string, string, RegExp] => [
-      `the legacy per-grant key ${line.split(":")[0]}`,
+      `the single-grant per-grant key ${line.split(":")[0]}`,
       "[{key: a, mechanism: irsa}]",
       `  cross-account-irsa:${line}\n`,
       new RegExp(

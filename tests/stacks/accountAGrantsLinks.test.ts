@@ -1,6 +1,6 @@
 /**
  * account-b's grants-mode outputs as account-a reads them, and the links account-a checks before it
- * registers anything (stacks/accountAGrantsOutputs.ts, accountAGrantsLinks.ts): handoffs from the real builder, every refusal
+ * registers anything (stacks/grantsOutputs.ts, accountAGrantsLinks.ts): handoffs from the real builder, every refusal
  * naming the entry or the output, the ServiceAccount and namespace decisions.
  */
 import { expect } from "chai";
@@ -10,7 +10,8 @@ import { parseStackConfig } from "../../stacks/stackFile";
 import { configGetters } from "../../stacks/config";
 import { parseAccountAGrantsConfig } from "../../stacks/accountAGrantsConfig";
 import { checkClusterFacts, planGrantBindings } from "../../stacks/accountAGrantsLinks";
-import { parseAccountBGrantsOutputs, refuseGrantsModeAccountB } from "../../stacks/accountAGrantsOutputs";
+import { checkOtherStackMode } from "../../stacks/grantsMode";
+import { parseAccountBGrantsOutputs } from "../../stacks/grantsOutputs";
 
 const A_ID = "111122223333";
 const B_ID = "444455556666";
@@ -65,8 +66,8 @@ describe("account-b's grants as account-a reads them", () => {
     expect(parseAccountBGrantsOutputs(STACKS, {})).to.equal(undefined);
   });
 
-  it("reads each grant's handoff strictly and its probe; tolerates kmsKeyPolicyStatements (the key owner's)", () => {
-    const b = readB({ reports: { ...grantOf("reports", ["irsa"]), kmsKeyPolicyStatements: [] } });
+  it("reads each grant's handoff strictly and its probe", () => {
+    const b = readB({ reports: grantOf("reports", ["irsa"]) });
     expect([...b.grants.keys()]).to.deep.equal(["reports"]);
     expect(b.grants.get("reports")!.probe).to.deep.equal({
       bucketName: "reports-bucket",
@@ -77,9 +78,9 @@ describe("account-b's grants as account-a reads them", () => {
 
   const refused: Array<[string, Record<string, unknown>, RegExp]> = [
     [
-      "a legacy account-b, naming both stacks",
+      "a single-grant account-b, naming both stacks",
       { roleArn: `arn:aws:iam::${B_ID}:role/r`, mechanism: "irsa" },
-      /account-a \(acme\/cross-account-irsa\/account-a\) is in grants mode .* but account-b \(acme\/cross-account-irsa\/account-b\) is in legacy mode/,
+      /account-a \(acme\/cross-account-irsa\/account-a\) runs in grants mode .* but account-b \(acme\/cross-account-irsa\/account-b\) in single-grant mode/,
     ],
     [
       "a mode without grants",
@@ -88,18 +89,18 @@ describe("account-b's grants as account-a reads them", () => {
     ],
     [
       "a mode other than grants",
-      { ...outputs({}), mode: "legacy" },
-      /output mode: "legacy" is invalid: must be "grants"/,
+      { ...outputs({}), mode: "single-grant" },
+      /output mode: "single-grant" is invalid: must be "grants"/,
     ],
     [
       "grants as a list",
       { ...outputs({}), grants: [] },
-      /output grants: \[\] is invalid: must be an object of grants by key/,
+      /output grants: \[\] is invalid: must be an object keyed by grant key/,
     ],
     [
       "an unknown field of a grant",
       outputs({ a: { ...grantOf("a", ["irsa"]), extra: 1 } }),
-      /output grants\.a\.extra: 1 is invalid: is not a field of it/,
+      /output grants\.a\.extra: 1 is invalid: is not a field this version reads/,
     ],
     [
       "a handoff of another version",
@@ -109,9 +110,24 @@ describe("account-b's grants as account-a reads them", () => {
     [
       "a probe bucket that is not the grant's",
       outputs({ a: { ...grantOf("a", ["irsa"]), probe: { bucketName: "other-bucket", objectKey: "k" } } }),
-      /output grants\.a\.probe\.bucketName: "other-bucket" is invalid: is not among the grant's buckets/,
+      /output grants\.a\.probe\.bucketName: "other-bucket" is invalid: must be one of the grant's buckets/,
     ],
-    ["no region", { mode: "grants", grants: {} }, /output region: undefined is invalid/],
+    [
+      // Stricter since the three readers became one: the doctor's rule (a non-empty object of statements).
+      "kmsKeyPolicyStatements that are not statements by KMS key",
+      outputs({ a: { ...grantOf("a", ["irsa"]), kmsKeyPolicyStatements: [] } }),
+      /output grants\.a\.kmsKeyPolicyStatements: \[\] is invalid: must be a non-empty object/,
+    ],
+    [
+      "no grant",
+      { mode: "grants", region: "eu-west-1", grants: {} },
+      /output grants: \{\} is invalid: must name at least one grant/,
+    ],
+    [
+      "no region",
+      { mode: "grants", grants: { a: grantOf("a", ["irsa"]) } },
+      /output region: undefined is invalid/,
+    ],
   ];
   for (const [label, raw, message] of refused) {
     it(`refuses ${label}`, () => {
@@ -119,11 +135,13 @@ describe("account-b's grants as account-a reads them", () => {
     });
   }
 
-  it("legacy account-a refuses an account-b in grants mode, naming both stacks; a legacy account-b passes", () => {
-    expect(() => refuseGrantsModeAccountB(STACKS, outputs({}))).to.throw(
-      /account-a \(acme\/cross-account-irsa\/account-a\) is in legacy mode .* account-b \(acme\/cross-account-irsa\/account-b\) is in grants mode/,
+  it("single-grant account-a refuses an account-b in grants mode, naming both stacks; a single-grant account-b passes", () => {
+    const singleGrant = (raw: Record<string, unknown>) =>
+      checkOtherStackMode("account-a", STACKS.self, "single-grant", B_STACK, raw, false);
+    expect(() => singleGrant(outputs({}))).to.throw(
+      /account-b \(acme\/cross-account-irsa\/account-b\) runs in grants mode .* but account-a \(acme\/cross-account-irsa\/account-a\) in single-grant mode/,
     );
-    expect(() => refuseGrantsModeAccountB(STACKS, { roleArn: "x" })).to.not.throw();
+    expect(() => singleGrant({ roleArn: "x" })).to.not.throw();
   });
 });
 

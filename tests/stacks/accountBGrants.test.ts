@@ -14,7 +14,7 @@ import { policyJson } from "../../components/policyDocument";
 import { podIdentitySessionTags } from "../../components/podIdentityPolicies";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
 import { DEFAULT_OBJECT_CONTENT } from "../../stacks/accountBConfig";
-import { parseGrantsOutput } from "../../stacks/accountBGrantsOutputs";
+import { parseAccountBGrants } from "../../stacks/grantsOutputs";
 import {
   ACCOUNT_A,
   ACCOUNT_B,
@@ -211,7 +211,9 @@ describe("account-b program, grants mode (account-a's outputs through its StackR
     const grants = outputs.grants as Record<string, { handoff: unknown; probe?: unknown }>;
     expect(Object.keys(grants)).to.deep.equal(MIXED.map((g) => g.key));
     // Read back as account-a and the tools read it: the same value.
-    expect(parseGrantsOutput(B_STACK, grants)).to.deep.equal(grants);
+    expect(parseAccountBGrants(B_STACK, grants)).to.deep.equal(
+      Object.entries(grants).map(([key, g]) => ({ key, ...g })),
+    );
     const handoffs: Record<string, BucketAccessHandoff> = {};
     for (const [k, g] of Object.entries(grants)) {
       expect(

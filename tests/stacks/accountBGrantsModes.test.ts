@@ -67,12 +67,12 @@ describe("account-b program, grants mode: before account-a exists, and the two s
   });
 
   it("fails reading an account-a in single-grant mode, naming both stacks and what to change", async () => {
-    for (const legacy of [
+    for (const single of [
       { oidcIssuerUrl: ISSUER, clusterArn: CLUSTER_ARN, mechanism: "irsa" },
       { oidcIssuerUrl: ISSUER }, // a stack from before 0.2.0
     ]) {
       for (const preview of [false, true]) {
-        const { error, cloud } = await failed(grantsConfig(MIXED), legacy, preview);
+        const { error, cloud } = await failed(grantsConfig(MIXED), single, preview);
         expect(error.message).to.equal(
           `cross-account-irsa:grants: account-b (${B_STACK}) runs in grants mode (cross-account-irsa:grants) but ` +
             `account-a (${A_STACK}) in single-grant mode (account-a's outputs have no mode "grants"): both stacks must run ` +
@@ -89,16 +89,21 @@ describe("account-b program, grants mode: before account-a exists, and the two s
       `config:\n  aws:region: eu-west-1\n  cross-account-irsa:serviceAccounts: [{namespace: apps, name: reader}]\n`,
       "inline",
     ).config;
-    for (const a of [A_OUTPUTS, { ...A_OUTPUTS, mode: undefined, grants: {} }]) {
-      const { error, cloud } = await failed(single, a);
-      expect(error.message).to.match(
-        new RegExp(
-          `^cross-account-irsa:grants: account-a \\(${A_STACK}\\) runs in grants mode \\(cross-account-irsa:grants\\) ` +
-            `but account-b \\(${B_STACK}\\) in single-grant mode \\(account-a exports mode "grants"\\)`,
-        ),
-      );
-      expect(cloud).to.deep.equal([]);
-    }
+    const { error, cloud } = await failed(single, A_OUTPUTS);
+    expect(error.message).to.match(
+      new RegExp(
+        `^cross-account-irsa:grants: account-a \\(${A_STACK}\\) runs in grants mode \\(cross-account-irsa:grants\\) ` +
+          `but account-b \\(${B_STACK}\\) in single-grant mode \\(account-a exports mode "grants"\\)`,
+      ),
+    );
+    expect(cloud).to.deep.equal([]);
+    // A grants output without mode: refused naming the output (stricter since the stacks and the
+    // doctor read the mode with one function: the doctor's rule).
+    const unmoded = await failed(single, { ...A_OUTPUTS, mode: undefined, grants: {} });
+    expect(unmoded.error.message).to.match(
+      new RegExp(`^${A_STACK} output grants: \\{\\} is invalid: is exported without mode: "grants"`),
+    );
+    expect(unmoded.cloud).to.deep.equal([]);
   });
 
   it("refuses an account-a mode it does not know, naming the output", async () => {

@@ -70,7 +70,7 @@ describe('an empty cross-account-irsa:grants (Pulumi stores it as "") is refused
       "cross-account-irsa:grants": "",
     });
     expect(() => parseAccountAConfig(a, "acme")).to.throw(
-      /^cross-account-irsa:grants: .* puts the stack in grants mode/,
+      /^cross-account-irsa:grants: .* selects grants mode/,
     );
     const b = configGetters({
       ...loadStackConfig("Pulumi.account-b.yaml").config,

@@ -1,13 +1,15 @@
 /**
- * account-b's `grants` output read back strictly (parseGrantsOutput), as account-a and the tools read
- * it: each refusal names `<stack> output grants.<key>.<field>`, the value and the rule. The accepted
- * shape is the program's own output (accountBGrants.test.ts reads it back).
+ * account-b's `grants` output read back strictly (stacks/grantsOutputs.ts's parseAccountBGrants), as
+ * account-a, the doctor and verify read it: each refusal names `<stack> output grants.<key>.<field>`,
+ * the value and the rule. The accepted shape is the program's own output (accountBGrants.test.ts
+ * reads it back); tests/doctor/grants.test.ts has the doctor's cases.
  */
 import { expect } from "chai";
 import { type BucketAccessHandoff } from "../../components/bucketAccessHandoff";
-import { parseGrantsOutput } from "../../stacks/accountBGrantsOutputs";
+import { parseAccountBGrants } from "../../stacks/grantsOutputs";
 import { ACCOUNT_B, B_STACK, ISSUER, PROVIDER_ARN } from "./accountBGrantsFixtures";
 
+const FOREIGN = "arn:aws:kms:eu-west-1:999988887777:key/abc";
 const HANDOFF: BucketAccessHandoff = {
   version: 1,
   mechanisms: ["irsa"],
@@ -15,14 +17,13 @@ const HANDOFF: BucketAccessHandoff = {
   serviceAccounts: [{ namespace: "team-a", name: "reader" }],
   clusters: [{ key: "cluster", issuerUrl: ISSUER, oidcProviderArn: PROVIDER_ARN }],
   buckets: [
-    { name: "team-a-reports", access: "read", prefixes: ["reports/"] },
+    { name: "team-a-reports", access: "read", prefixes: ["reports/"], kmsKeyArn: FOREIGN },
     { name: "shared-data", access: "list", prefixes: [] },
   ],
 };
-const FOREIGN = "arn:aws:kms:eu-west-1:999988887777:key/abc";
 const OUT = `${B_STACK} output grants`;
 
-describe("account-b's grants output, read back (parseGrantsOutput)", () => {
+describe("account-b's grants output, read back (parseAccountBGrants)", () => {
   it("accepts a grant with and without a probe and statements, in the order written", () => {
     const value = {
       reports: {
@@ -32,27 +33,27 @@ describe("account-b's grants output, read back (parseGrantsOutput)", () => {
       },
       other: { handoff: HANDOFF },
     };
-    const read = parseGrantsOutput(B_STACK, value);
-    expect(read).to.deep.equal(value);
-    expect(Object.keys(read)).to.deep.equal(["reports", "other"]);
+    const read = parseAccountBGrants(B_STACK, value);
+    expect(read).to.deep.equal(Object.entries(value).map(([key, entry]) => ({ key, ...entry })));
+    expect(read.map((g) => g.key)).to.deep.equal(["reports", "other"]);
   });
 
   const cases: Array<[string, unknown, RegExp]> = [
     [
       "a list",
       [HANDOFF],
-      /^organization\/cross-account-irsa\/account-b output grants: .* is invalid: must be an object$/,
+      /^organization\/cross-account-irsa\/account-b output grants: .* is invalid: must be an object keyed by grant key$/,
     ],
     ["no grant", {}, /output grants: \{\} is invalid: must name at least one grant/],
     [
       "a bad key",
       { Reports: { handoff: HANDOFF } },
-      /output grants\.Reports: "Reports" is invalid: must be a grant key/,
+      /output grants: .* is invalid: has the key "Reports", which must be 1 to 32 lower-case letters/,
     ],
     [
       "an unknown field",
       { reports: { handoff: HANDOFF, role: "x" } },
-      /output grants\.reports\.role: "x" is invalid: is not a field of it \(handoff, probe, kmsKeyPolicyStatements\)/,
+      /output grants\.reports\.role: "x" is invalid: is not a field this version reads \(handoff, probe, kmsKeyPolicyStatements\)/,
     ],
     ["no handoff", { reports: {} }, /output grants\.reports\.handoff: undefined is invalid: is required/],
     [
@@ -78,26 +79,26 @@ describe("account-b's grants output, read back (parseGrantsOutput)", () => {
     [
       "a probe field",
       { reports: { handoff: HANDOFF, probe: { bucket: "team-a-reports" } } },
-      /output grants\.reports\.probe\.bucket: .* is invalid: is not a field of it \(bucketName, objectKey\)/,
+      /output grants\.reports\.probe\.bucket: .* is invalid: is not a field this version reads \(bucketName, objectKey\)/,
     ],
     [
       "a statement that is not text",
       { reports: { handoff: HANDOFF, kmsKeyPolicyStatements: { [FOREIGN]: {} } } },
-      /output grants\.reports\.kmsKeyPolicyStatements\.arn:aws:kms:.*: \{\} is invalid/,
+      /output grants\.reports\.kmsKeyPolicyStatements\["arn:aws:kms:.*"\]: \{\} is invalid/,
     ],
     [
       "a statement for an alias",
       { reports: { handoff: HANDOFF, kmsKeyPolicyStatements: { "alias/x": "{}" } } },
-      /output grants\.reports\.kmsKeyPolicyStatements: "alias\/x" is invalid/,
+      /output grants\.reports\.kmsKeyPolicyStatements key: "alias\/x" is invalid/,
     ],
   ];
   for (const [label, value, message] of cases) {
     it(`refuses ${label}`, () => {
-      expect(() => parseGrantsOutput(B_STACK, value)).to.throw(message);
+      expect(() => parseAccountBGrants(B_STACK, value)).to.throw(message);
     });
   }
   it("names the output as the stack reads it", () => {
-    expect(() => parseGrantsOutput(B_STACK, null)).to.throw(
+    expect(() => parseAccountBGrants(B_STACK, null)).to.throw(
       new RegExp(`^${OUT.replace(/\//g, "\\/")}: null`),
     );
   });
