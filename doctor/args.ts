@@ -38,7 +38,7 @@ export function assumeRefusal(mechanism: Mechanism): string | undefined {
   return why === undefined ? undefined : `--assume is not available with --mechanism ${mechanism}: ${why}`;
 }
 
-/** Exit codes: no check failed; a check failed; a usage or credential error. */
+/** Exit codes: every check passed or skipped; a check failed or is undecided; a usage or credential error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** The chain to diagnose, named explicitly or read from the stacks. */
@@ -167,8 +167,9 @@ Output and actions:
                             (not with pod-identity: see docs/doctor.md)
   -h, --help                show this help
 
-Exit codes: 0 no check failed; 1 a check failed (in grants mode: in any grant, or a grant has a
-dangling trust: a source role trusted by name that no binding creates); 2 usage or credential error.`;
+Exit codes: 0 every check passed or was skipped; 1 a check failed or is undecided (warn), in
+grants mode in any grant, or a grant has a dangling trust (a source role trusted by name that no
+binding creates); 2 usage or credential error.`;
 
 /**
  * Why `--assume` is refused with Pod Identity. A pod gets Pod Identity's credentials from the EKS Pod

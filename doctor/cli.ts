@@ -3,8 +3,8 @@
  * both accounts' credentials, runs the mechanism's collector and chain/'s checkChain, and prints the
  * report (a table, or `--json`). Thin shell: the checks are chain/'s, the facts the collector's.
  *
- * Exit codes: 0 no check failed; 1 a check failed (or the doctor could not finish); 2 a usage or
- * credential error.
+ * Exit codes: 0 every check passed or skipped; 1 a check failed or is undecided (or the doctor could
+ * not finish); 2 a usage or credential error.
  */
 import { roleArnParts } from "../components/arn";
 import { InputError } from "../components/errors";

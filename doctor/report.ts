@@ -17,10 +17,14 @@ export interface DoctorReport {
   links: CheckResult[];
 }
 
-/** The report: `ok` when no check failed; each result with exactly its documented fields. */
+/**
+ * The report: `ok` when every check passed or was skipped: a failed check and an undecided one
+ * (`warn`) are both not ok, since the doctor never answers pass to what it could not decide. Each
+ * result with exactly its documented fields.
+ */
 export function doctorReport(results: readonly CheckResult[]): DoctorReport {
   return {
-    ok: results.every((r) => r.status !== "fail"),
+    ok: results.every((r) => r.status !== "fail" && r.status !== "warn"),
     links: results.map((r) => ({
       link: r.link,
       check: r.check,
@@ -57,12 +61,14 @@ export function renderDoctor(
   }
   const count = (s: CheckResult["status"]) => results.filter((r) => r.status === s).length;
   const summary = `${count("pass")} passed, ${failed.length} failed, ${warned.length} warned, ${count("skip")} skipped`;
-  lines.push(
-    "",
-    failed.length === 0
-      ? `${st.green(st.bold(`${verdict}: no broken link`))} (${summary})`
-      : `${st.red(st.bold(`${verdict}: ${new Set(failed.map((r) => r.link)).size} broken link(s)`))} (${summary})`,
-  );
+  // An undecided check is not a pass (the doctor never answers ok to what it could not decide).
+  const verdictText =
+    failed.length > 0
+      ? st.red(st.bold(`${verdict}: ${new Set(failed.map((r) => r.link)).size} broken link(s)`))
+      : warned.length > 0
+        ? st.yellow(st.bold(`${verdict}: no broken link, ${warned.length} undecided check(s): not passed`))
+        : st.green(st.bold(`${verdict}: no broken link`));
+  lines.push("", `${verdictText} (${summary})`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -145,7 +151,7 @@ export function livePodPaths(section: GrantSection): string[] | undefined {
 }
 
 const sectionOk = (section: GrantSection) =>
-  section.chains.every((c) => c.results.every((r) => r.status !== "fail"));
+  section.chains.every((c) => c.results.every((r) => r.status !== "fail" && r.status !== "warn"));
 
 /** The `--json` document of stacks in grants mode. */
 export interface DoctorGrantsReport {
@@ -184,8 +190,8 @@ export interface DoctorGrantsReport {
 const danglingKeys = (dangling: readonly DanglingTrust[]) => new Set(dangling.map((d) => d.key));
 
 /**
- * The report of stacks in grants mode: `ok` when no check of any grant's chain failed and no grant
- * has a dangling trust (a grant's own `ok` is false with one).
+ * The report of stacks in grants mode: `ok` when no check of any grant's chain failed or is undecided
+ * and no grant has a dangling trust (a grant's own `ok` is false with either).
  */
 export function doctorGrantsReport(
   sections: readonly GrantSection[],
@@ -255,7 +261,10 @@ export function renderDoctorGrants(
       );
     }
   }
-  const broken = sections.filter((s) => !sectionOk(s)).map((s) => s.key);
+  const hasStatus = (s: GrantSection, status: CheckResult["status"]) =>
+    s.chains.some((c) => c.results.some((r) => r.status === status));
+  const broken = sections.filter((s) => hasStatus(s, "fail")).map((s) => s.key);
+  const undecided = sections.filter((s) => !hasStatus(s, "fail") && hasStatus(s, "warn")).map((s) => s.key);
   const lines = [
     ...(notJudged.unbound.length > 0
       ? [`Not judged: account-b grants ${notJudged.unbound.join(", ")}, which account-a does not bind.`]
@@ -276,6 +285,15 @@ export function renderDoctorGrants(
             `Doctor: ${broken.length} of ${sections.length} grant(s) with a broken link: ${broken.join(", ")}`,
           ),
         ),
+    ...(undecided.length > 0
+      ? [
+          st.yellow(
+            st.bold(
+              `Doctor: ${undecided.length} of ${sections.length} grant(s) with an undecided check, not passed: ${undecided.join(", ")}`,
+            ),
+          ),
+        ]
+      : []),
     ...(notJudged.dangling.length > 0
       ? [
           st.red(
