@@ -323,7 +323,7 @@ describe("BucketAccessBinding (account A)", () => {
       probe: { objectKey: "probe.txt", name: "reports" },
     });
     const jobName = await valueOf(probed.accessCheckJobName!);
-    await settled(100);
+    await settled();
     expect(jobName).to.match(/^reports-check-[0-9a-f]{10}$/);
     expect(jobName).to.equal(
       (engine.one("kubernetes:batch/v1:Job").inputs.metadata as { name: string }).name,
