@@ -71,10 +71,11 @@ export async function runOnEngine(
   try {
     return await Promise.race([resolveRun(engine, program), failed]);
   } catch (error) {
-    // Let the failed run's other rejections arrive while the listener still takes them, then reset
-    // the runtime: the failed program leaves Outputs that never settle, which it would otherwise
-    // report as leaked promises when the process exits.
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Let the failed run's other rejections arrive while the listener still takes them (one turn of
+    // the event loop: under the mock engine the program progresses on promise jobs only, and Node
+    // reports unhandled rejections before the next turn), then reset the runtime: the failed program
+    // leaves Outputs that never settle, which it would otherwise report as leaked promises at exit.
+    await new Promise((resolve) => setImmediate(resolve));
     await new MockEngine({ project: engine.project, stack: engine.stack }).install();
     throw error;
   } finally {

@@ -18,6 +18,7 @@ import {
   STS_AUDIENCE,
   SecureBucket,
 } from "../../components";
+import { settled } from "../support/outputs";
 
 /**
  * What the args' JSDoc promises is what the code does: documented `@default` literals equal the
@@ -124,7 +125,7 @@ describe("args contract: documented defaults, one rejection, errors in args term
       ],
     });
     new PodIdentitySourceRole("source", { clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod" });
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await settled();
     const roles = engine.ofType("aws:iam/role:Role");
     expect(roles.map((r) => [r.name, r.inputs.description, r.inputs.maxSessionDuration])).to.deep.equal([
       ["irsa", IRSA_ROLE_DESCRIPTION, DEFAULT_MAX_SESSION_DURATION],
@@ -217,7 +218,7 @@ describe("args contract: documented defaults, one rejection, errors in args term
       } catch (e) {
         thrown = e;
       } finally {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await settled();
         process.off("unhandledRejection", listener);
       }
       expect(String(thrown)).to.match(message);

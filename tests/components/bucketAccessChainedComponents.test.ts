@@ -146,7 +146,7 @@ describe("BucketAccessGrant with irsa-chained (account B)", () => {
       } catch (e) {
         thrown = e;
       } finally {
-        await settled(100);
+        await settled();
         process.off("unhandledRejection", listener);
       }
       expect(String(thrown)).to.match(message);
@@ -185,7 +185,7 @@ async function bind(over: Partial<BucketAccessBindingArgs>): Promise<MockEngine>
   });
   expect(await valueOf(binding.podCredentialPath)).to.be.a("string");
   await valueOf(binding.roleArn);
-  await settled(100);
+  await settled();
   return engine;
 }
 
@@ -306,7 +306,7 @@ describe("BucketAccessBinding with irsa-chained (account A)", () => {
         probe: { objectKey: "probe.txt" },
       });
       await valueOf(binding.roleArn);
-      await settled(200);
+      await settled();
     } finally {
       process.off("unhandledRejection", listener);
     }
@@ -338,7 +338,7 @@ describe("BucketAccessBinding with irsa-chained (account A)", () => {
         existingOidcProviderArn: pulumi.output(providerInB),
         serviceAccount: SA,
       });
-      await settled(200);
+      await settled();
     } finally {
       process.off("unhandledRejection", listener);
     }
@@ -398,7 +398,7 @@ describe("BucketAccessBinding with irsa-chained (account A)", () => {
       } catch (e) {
         thrown = e;
       }
-      await settled(50);
+      await settled();
       expect(String(thrown)).to.match(message);
       expect(engine.resources).to.have.length(0);
     });

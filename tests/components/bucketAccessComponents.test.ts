@@ -202,7 +202,7 @@ describe("BucketAccessGrant (account B)", () => {
       } catch (e) {
         thrown = e;
       } finally {
-        await settled(100);
+        await settled();
         process.off("unhandledRejection", listener);
       }
       expect(String(thrown)).to.match(message);
@@ -233,7 +233,7 @@ async function bind(over: Partial<BucketAccessBindingArgs>): Promise<MockEngine>
     ...over,
   });
   await valueOf(binding.roleArn);
-  await settled(100);
+  await settled();
   return engine;
 }
 
@@ -323,7 +323,7 @@ describe("BucketAccessBinding (account A)", () => {
       probe: { objectKey: "probe.txt", name: "reports" },
     });
     const jobName = await valueOf(probed.accessCheckJobName!);
-    await settled(100);
+    await settled();
     expect(jobName).to.match(/^reports-check-[0-9a-f]{10}$/);
     expect(jobName).to.equal(
       (engine.one("kubernetes:batch/v1:Job").inputs.metadata as { name: string }).name,
@@ -383,7 +383,7 @@ describe("BucketAccessBinding (account A)", () => {
       } catch (e) {
         thrown = e;
       }
-      await settled(50);
+      await settled();
       expect(String(thrown)).to.match(message);
       expect(engine.resources).to.have.length(0);
     });

@@ -52,7 +52,7 @@ async function run(over: Partial<BucketAccessBindingArgs>): Promise<{ engine: Mo
   process.on("unhandledRejection", listener);
   try {
     new BucketAccessBinding("reports", { ...ARGS, ...over });
-    await settled(300);
+    await settled();
   } finally {
     process.off("unhandledRejection", listener);
   }

@@ -201,7 +201,7 @@ describe("BucketAccessGrant: a created bucket's objects and forceDestroy reach i
       } catch (e) {
         thrown = e;
       } finally {
-        await settled(100);
+        await settled();
         process.off("unhandledRejection", listener);
       }
       expect(String(thrown)).to.match(message);

@@ -136,7 +136,7 @@ describe("ChainedSourceRole (account A)", () => {
       /between 1 and 4096|at least 1|1 to 4096/,
     );
     expectInputError(() => new ChainedSourceRole("x", null as never), "args", null, /must be an object/);
-    await settled(5);
+    await settled();
     expect(engine.resources).to.deep.equal([]);
   });
 
@@ -188,7 +188,7 @@ describe("ChainedTargetRole (account B)", () => {
       `arn:aws:iam::${ACCOUNT_A}:role/*`,
       /IAM role ARN|wildcards/,
     );
-    await settled(5);
+    await settled();
     expect(engine.resources).to.deep.equal([]);
     const later = new MockEngine({ config: { "aws:allowedAccountIds": `["${ACCOUNT_B}"]` } });
     const error = await runOnEngine(later, () =>
@@ -261,7 +261,7 @@ describe("ChainedProfileConfigMap (account A)", () => {
       "Bad",
       /DNS-1123/,
     );
-    await settled(5);
+    await settled();
     expect(engine.resources).to.deep.equal([]);
     const later = new MockEngine({ config: { "aws:allowedAccountIds": `["${ACCOUNT_A}"]` } });
     const error = await runOnEngine(later, () =>

@@ -23,7 +23,7 @@ import {
   type ServiceAccountInput,
   type TrustedClusterInput,
 } from "../../components";
-import { valueOf } from "../support/outputs";
+import { settled, valueOf } from "../support/outputs";
 
 /**
  * Every argument a program may compute takes an `Input`: these assignments are checked by
@@ -289,7 +289,7 @@ describe("component args as Outputs (computed by the program)", () => {
       });
     role(a, "one");
     role(b, "two");
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await settled();
     const sent = e.ofType("aws:iam/rolePolicy:RolePolicy").map((r) => r.inputs.policy);
     expect(sent).to.deep.equal([
       '{"Statement":[{"Action":"s3:ListBucket","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}',

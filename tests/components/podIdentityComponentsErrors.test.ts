@@ -102,7 +102,7 @@ describe("Pod Identity components: bad plain input is refused before anything re
   });
   /** Nothing reached the engine (waiting for anything the runtime queued). */
   const nothingRegistered = async () => {
-    await settled(5);
+    await settled();
     expect(engine.resources, "nothing registered").to.deep.equal([]);
   };
 

@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Test helpers for Pulumi Outputs under the offline engine (not a test file: mocha only runs
@@ -10,10 +10,27 @@ export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise<T>((resolve) => o.apply(resolve));
 }
 
+/** One turn of the event loop: every queued promise job has run and Node has reported unhandled rejections. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
- * Waits long enough for any registration the runtime has queued to reach the engine, so a test can
- * assert that nothing was registered.
+ * Waits until every resource registration, read, invoke and log message the program has started has
+ * reached the engine and been answered, or can never be; then one more turn of the event loop, so
+ * that Node has reported any rejection they left unhandled. A test can then assert what was
+ * registered, or that nothing was. No fixed sleep: it lasts as long as the work.
+ *
+ * The drain is `pulumi.runtime.disconnect()`, as in `engine/offline.ts`: it resolves once the
+ * runtime's chain of pending operations is empty (each registration joins it before it awaits its
+ * inputs; under the mock engine the monitor stays installed, so the program may go on registering
+ * afterwards). A program that failed never drains: what waits on a failed resource waits for ever.
+ * So the wait also ends after one turn of the event loop: under the mock engine the runtime, the
+ * engine and the components make progress on promise jobs only (no timers, no I/O), and a turn runs
+ * every job queued before it and every job those queue. Measured over the whole unit suite: every
+ * wait either drained within its turn or was still blocked 300 ms later; none drained later.
  */
-export function settled(ms = 25): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+export async function settled(): Promise<void> {
+  await Promise.race([pulumi.runtime.disconnect(), nextTurn()]);
+  await nextTurn();
 }

@@ -15,7 +15,7 @@ import { irsaChainedAccountB } from "../../../mechanisms/irsa-chained/accountB";
 import { checkIrsaChainedChain } from "../../../mechanisms/irsa-chained/chain";
 import { collectIrsaChainedSnapshot } from "../../../mechanisms/irsa-chained/plan";
 import { type StackPass } from "../../../plan/passes";
-import { valueOf } from "../../support/outputs";
+import { settled, valueOf } from "../../support/outputs";
 
 const A = "111122223333";
 const B = "444455556666";
@@ -47,7 +47,7 @@ async function recordPasses(): Promise<StackPass[]> {
     aws: new aws.Provider("aws", { region: "eu-west-1" }),
   });
   const target = await valueOf(b.roleArn);
-  await new Promise((r) => setTimeout(r, 25));
+  await settled();
   const bPass: StackPass = {
     step: 2,
     stack: "account-b",
@@ -82,7 +82,7 @@ async function recordPasses(): Promise<StackPass[]> {
     createNamespace: false,
   });
   await valueOf(wiring);
-  await new Promise((r) => setTimeout(r, 25));
+  await settled();
   const aPass: StackPass = {
     step: 3,
     stack: "account-a",
