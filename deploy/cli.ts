@@ -81,7 +81,9 @@ Environment:
   PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE  required for self-managed backends
   PULUMI_BACKEND_URL                                         the backend when --backend is not given
 
-Exit codes: 0 success, 1 failure, 2 usage error.`;
+Exit codes: 0 success, 1 failure, 2 usage error. verify exits 0 only when every grant it reads
+was checked and passed: a grant without an access check (deployProbe: false, or no objectKey) is
+reported NOT VERIFIED and exits 1, as a single-grant stack without its access check does.`;
 
 /** Parsed command-line arguments. */
 export interface CliArgs {

@@ -98,8 +98,10 @@ export interface ReportLine {
 
 /**
  * Runs each grant's access check (verify.ts's `runVerify`) and reports it under the grant's name;
- * `ok` when every check passed. A grant without an access check is said and not counted, unless it
- * is the one selected or no grant has one: verify then fails (it verified nothing).
+ * `ok` only when every grant was checked and passed. A grant without an access check is reported as
+ * not verified and fails the run, as a single-grant stack without its `accessCheck` output does
+ * (`deployProbe: false`): verify never passes what it did not check. The other grants are still
+ * read and reported; `--grant <key>` verifies the ones that have a check.
  */
 export async function runVerifyGrants(
   deps: VerifyDeps,
@@ -114,8 +116,8 @@ export async function runVerifyGrants(
     if (check === undefined) {
       unchecked.push(key);
       lines.push({
-        text: `${head} no access check: account-a deploys none for it (deployProbe: false, or the grant has no probe object)`,
-        ok: selected === undefined,
+        text: `${head} NOT VERIFIED: account-a deploys no access check for it (deployProbe: false, or the grant has no probe object)`,
+        ok: false,
       });
       continue;
     }
@@ -127,7 +129,11 @@ export async function runVerifyGrants(
     );
   }
   const checked = inputs.grants.length - unchecked.length;
-  const skipped = unchecked.length > 0 ? `; not verified (no access check): ${unchecked.join(", ")}` : "";
+  const skipped =
+    unchecked.length > 0
+      ? `; not verified (no access check): ${unchecked.join(", ")} (give the grant an objectKey on account-b and ` +
+        `deployProbe on account-a${selected === undefined ? ", or verify the others with --grant <key>" : ""})`
+      : "";
   if (checked === 0) {
     lines.push({ text: `verify: FAILED, no grant has an access check to read${skipped}`, ok: false });
     return { ok: false, lines };
@@ -139,14 +145,22 @@ export async function runVerifyGrants(
     });
     return { ok: false, lines };
   }
-  lines.push({ text: `verify: OK, ${checked} grant(s) read their object${skipped}`, ok: true });
+  if (unchecked.length > 0) {
+    lines.push({
+      text: `verify: FAILED, ${checked} grant(s) read their object but ${unchecked.length} not verified${skipped}`,
+      ok: false,
+    });
+    return { ok: false, lines };
+  }
+  lines.push({ text: `verify: OK, ${checked} grant(s) read their object`, ok: true });
   return { ok: true, lines };
 }
 
 /**
  * The verify command on account-a's outputs: single-grant stacks as verify.ts always did, grants
- * mode grant by grant. Returns the lines to print (stdout or stderr) and the exit status: 0 ok, 1 a
- * check failed or the outputs cannot be verified, 2 a `--grant` the outputs do not have.
+ * mode grant by grant. Returns the lines to print (stdout or stderr) and the exit status: 0 every
+ * grant checked and passed, 1 a check failed, a grant has no access check, or the outputs cannot be
+ * verified, 2 a `--grant` the outputs do not have.
  */
 export async function verifyOutputs(
   deps: VerifyDeps,

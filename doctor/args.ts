@@ -38,7 +38,7 @@ export function assumeRefusal(mechanism: Mechanism): string | undefined {
   return why === undefined ? undefined : `--assume is not available with --mechanism ${mechanism}: ${why}`;
 }
 
-/** Exit codes: no check failed; a check failed; a usage or credential error. */
+/** Exit codes: every check passed or skipped; a check failed or is undecided; a usage or credential error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** The chain to diagnose, named explicitly or read from the stacks. */
@@ -58,7 +58,14 @@ export interface ChainInputs {
   namespace: string;
   serviceAccount: string;
   bucket: string;
+  /** The object the checks read ("" with {@link ChainInputs.noObject}). */
   key: string;
+  /**
+   * Why there is no object to read (a grant without a probe object): the chain is judged on every
+   * link but the object read, which is skipped naming this, and nothing of the bucket is read.
+   * @default undefined (the object `bucket`/`key` is read)
+   */
+  noObject?: string;
   /** The bucket's region, when known (account-b's `region` output). */
   bucketRegion?: string;
   /** A kubeconfig's content (account-a's `kubeconfig` output), used when --kubeconfig is not given. */
@@ -160,8 +167,9 @@ Output and actions:
                             (not with pod-identity: see docs/doctor.md)
   -h, --help                show this help
 
-Exit codes: 0 no check failed; 1 a check failed (in grants mode: in any grant); 2 usage or
-credential error.`;
+Exit codes: 0 every check passed or was skipped; 1 a check failed or is undecided (warn), in
+grants mode in any grant, or a grant has a dangling trust (a source role trusted by name that no
+binding creates); 2 usage or credential error.`;
 
 /**
  * Why `--assume` is refused with Pod Identity. A pod gets Pod Identity's credentials from the EKS Pod

@@ -3,8 +3,8 @@
  * both accounts' credentials, runs the mechanism's collector and chain/'s checkChain, and prints the
  * report (a table, or `--json`). Thin shell: the checks are chain/'s, the facts the collector's.
  *
- * Exit codes: 0 no check failed; 1 a check failed (or the doctor could not finish); 2 a usage or
- * credential error.
+ * Exit codes: 0 every check passed or skipped; 1 a check failed or is undecided (or the doctor could
+ * not finish); 2 a usage or credential error.
  */
 import { roleArnParts } from "../components/arn";
 import { InputError } from "../components/errors";
@@ -31,7 +31,7 @@ import {
 } from "../cli/shared/system";
 import { type WorkspaceFactory } from "../cli/shared/workspace";
 import { StackModeError } from "../stacks/grantsMode";
-import { type StackGrants, readStackSource, standbySnapshot } from "./grants";
+import { type StackGrants, readStackSource, standbySnapshot, withoutObjectRead } from "./grants";
 import { StackInputError } from "./inputs";
 import { type JudgedChain } from "./report";
 
@@ -144,6 +144,11 @@ function jobsOf(args: DoctorArgs, source: Source): Job[] {
       })),
     );
     for (const job of args.assume ? jobs : []) {
+      if (job.chain.noObject !== undefined) {
+        throw new UsageError(
+          `grant ${job.grant}: --assume reads the grant's probe object, and ${job.chain.noObject} (or select another grant with --grant)`,
+        );
+      }
       const refusal = assumeRefusal(job.mechanism);
       if (refusal !== undefined) {
         throw new UsageError(`grant ${job.grant}: ${refusal} (select an IRSA-only grant with --grant)`);
@@ -268,11 +273,15 @@ async function doctor(args: DoctorArgs, deps: DoctorDeps): Promise<number> {
       });
       const snapshot = standby === undefined ? collected : standbySnapshot(collected, standby);
       const where = `cluster ${chain.clusterName} (${clusterRegion}, account ${accounts.a})`;
-      const rest = `ServiceAccount ${chain.namespace}/${chain.serviceAccount}, s3://${chain.bucket}/${chain.key}`;
+      const object =
+        chain.noObject === undefined
+          ? `s3://${chain.bucket}/${chain.key}`
+          : `bucket ${chain.bucket}, no probe object`;
+      const rest = `ServiceAccount ${chain.namespace}/${chain.serviceAccount}, ${object}`;
       judged.push({
         ...(job.grant !== undefined ? { grant: job.grant } : {}),
         snapshot,
-        results: checkChain(snapshot),
+        results: withoutObjectRead(checkChain(snapshot), chain.noObject),
         title: report.liveTitle(snapshot, chain.roleArn, where, rest),
       });
     }

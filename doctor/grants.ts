@@ -5,7 +5,7 @@
  * the ServiceAccount). Pure: the outputs are read strictly by stacks/grantsOutputs.ts, and what the
  * two stacks say of one grant must agree, else an `InputError` names the output.
  */
-import { type ChainSnapshot } from "../chain";
+import { type ChainCheckResult, type ChainSnapshot } from "../chain";
 import { InputError } from "../components/errors";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { isRecord } from "../components/values";
@@ -18,6 +18,7 @@ import {
   type AccountAGrant,
   type AccountBGrant,
 } from "../stacks/grantsOutputs";
+import { type DanglingTrust, danglingTrusts } from "../stacks/danglingTrusts";
 import { type ChainInputs } from "./args";
 import { StackInputError, chainFromStacks, readStackOutputs } from "./inputs";
 
@@ -43,8 +44,13 @@ export interface StackGrants {
   grants: GrantToJudge[];
   /** account-b's grants account-a does not bind (not judged: no ServiceAccount in A uses them). */
   unbound: string[];
-  /** Grants account-a binds for which account-b exports no probe object (not judged: no object to check). */
+  /** Grants account-a binds for which account-b exports no probe object (judged, the object read skipped). */
   noProbe: string[];
+  /**
+   * What account-b's grants trust by source-role name that no binding of account-a creates, and
+   * account-b's grants account-a does not bind (stacks/danglingTrusts.ts): each a failing check.
+   */
+  dangling: DanglingTrust[];
   /** account-a's kubeconfig output, as a string. */
   kubeconfig?: string;
 }
@@ -83,13 +89,13 @@ function sourceRoleOf(
   }
 }
 
-/** The chains of one grant, once what both stacks say of it agrees; undefined when it has no probe object. */
+/** The chains of one grant, once what both stacks say of it agrees (without a probe object: `noObject`). */
 function judged(
   stacks: StackPair,
   bound: AccountAGrant,
   granted: AccountBGrant,
   common: Pick<ChainInputs, "clusterName" | "clusterRegion" | "bucketRegion" | "kubeconfig">,
-): GrantToJudge | undefined {
+): GrantToJudge {
   const { key, handoff } = granted;
   const aField = `${stacks.a} output grants.${key}`;
   const bField = `${stacks.b} output grants.${key}`;
@@ -127,9 +133,14 @@ function judged(
       `must have a cluster keyed "${GRANT_CLUSTER_KEY}" (account-a's cluster, as the stacks register it)`,
     );
   }
-  // No object to check: not judged (said in the report), once what both stacks say of it agrees.
-  if (granted.probe === undefined) return undefined;
-  const probe = granted.probe;
+  // No probe object: judged on every link but the object read, which is skipped naming why (the
+  // trust and policy links need no object); the bucket is the grant's first, named in the title only.
+  const noObject =
+    granted.probe === undefined
+      ? `account-b exports no probe object for grant ${key} (${bField}.probe), so the object read is not judged: ` +
+        `set objectKey on one of the grant's buckets in ${stacks.b}'s cross-account-irsa:grants and deploy`
+      : undefined;
+  const probe = granted.probe ?? { bucketName: handoff.buckets[0]?.name ?? "?", objectKey: "" };
   return {
     key,
     mechanisms: bound.mechanisms,
@@ -147,6 +158,7 @@ function judged(
           serviceAccount: sa.name,
           bucket: probe.bucketName,
           key: probe.objectKey,
+          ...(noObject !== undefined ? { noObject } : {}),
         },
       };
     }),
@@ -221,20 +233,19 @@ export function grantsFromStacks(
       granted.find((x) => x.key === g.key)!,
       common,
     );
-    if (grant !== undefined) grants.push(grant);
-    else noProbe.push(g.key);
+    grants.push(grant);
+    if (grant.chains.some((c) => c.chain.noObject !== undefined)) noProbe.push(g.key);
   }
-  if (grants.length === 0) {
-    throw new StackInputError(
-      `no grant to judge: ${stacks.b} exports no probe object for ${noProbe.join(", ")} (its grants.<key>.probe), ` +
-        `and the doctor judges access to one object: set objectKey on one of the grant's buckets in ${stacks.b}'s ` +
-        "cross-account-irsa:grants and deploy",
-    );
-  }
+  // Dangling trusts of the grants judged (with --grant, that grant's only).
+  const setUp = new Map(bound.map((g) => [g.key, g.mechanisms] as const));
+  const dangling = danglingTrusts(granted, setUp, GRANT_CLUSTER_KEY).filter(
+    (d) => selected === undefined || d.key === selected,
+  );
   return {
     grants,
     unbound: grantedKeys.filter((k) => !boundKeys.includes(k)),
     noProbe,
+    dangling,
     ...(kubeconfig !== undefined ? { kubeconfig } : {}),
   };
 }
@@ -288,4 +299,27 @@ export function standbySnapshot<S extends ChainSnapshot>(snapshot: S, path: Mech
     Object.entries(snapshot.unavailable).map(([k, v]) => [k, v === NO_CLUSTER ? reason : v]),
   );
   return { ...snapshot, unavailable };
+}
+
+/**
+ * A chain without an object to read (`noObject`: a grant without a probe object): its permission
+ * link (the object read, the bucket policy, the object's key) is one `skip` naming why; every other
+ * link stands as judged. Unchanged when there is an object.
+ */
+export function withoutObjectRead(
+  results: ChainCheckResult[],
+  noObject: string | undefined,
+): ChainCheckResult[] {
+  if (noObject === undefined) return results;
+  const first = results.findIndex((r) => r.link === "permission");
+  const rest = results.filter((r) => r.link !== "permission");
+  if (first === -1) return results;
+  const skipped: ChainCheckResult = {
+    link: "permission",
+    check: "the role may read the object the access check reads",
+    status: "skip",
+    detail: noObject,
+    mechanism: results[first].mechanism,
+  };
+  return [...rest.slice(0, first), skipped, ...rest.slice(first)];
 }

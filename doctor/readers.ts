@@ -162,6 +162,9 @@ export async function readBucketSide(
   live: PermissionLiveFacts,
   unavailable: Unavailable,
 ): Promise<void> {
+  // No object to read (a grant without a probe object): nothing of the bucket is read; the object
+  // read is skipped by the doctor naming why (doctor/cli.ts).
+  if (ctx.chain.noObject !== undefined) return;
   const s3 = ctx.b.s3(ctx.bucketRegion);
   const { bucket, key } = ctx.chain;
   const policy = await orUndefined(s3.send(new GetBucketPolicyCommand({ Bucket: bucket })));

@@ -8,6 +8,7 @@ import { describePod } from "../chain/livePods";
 import { Mechanism, assertNever } from "../components/mechanism";
 import { describeFailure, linkOf } from "../mechanisms";
 import { linksTable, styles } from "../cli/shared/terminal";
+import { type DanglingTrust, describeDanglingTrust } from "../stacks/danglingTrusts";
 import { type StackGrants } from "./grants";
 
 /** The `--json` document. */
@@ -16,10 +17,14 @@ export interface DoctorReport {
   links: CheckResult[];
 }
 
-/** The report: `ok` when no check failed; each result with exactly its documented fields. */
+/**
+ * The report: `ok` when every check passed or was skipped: a failed check and an undecided one
+ * (`warn`) are both not ok, since the doctor never answers pass to what it could not decide. Each
+ * result with exactly its documented fields.
+ */
 export function doctorReport(results: readonly CheckResult[]): DoctorReport {
   return {
-    ok: results.every((r) => r.status !== "fail"),
+    ok: results.every((r) => r.status !== "fail" && r.status !== "warn"),
     links: results.map((r) => ({
       link: r.link,
       check: r.check,
@@ -56,12 +61,14 @@ export function renderDoctor(
   }
   const count = (s: CheckResult["status"]) => results.filter((r) => r.status === s).length;
   const summary = `${count("pass")} passed, ${failed.length} failed, ${warned.length} warned, ${count("skip")} skipped`;
-  lines.push(
-    "",
-    failed.length === 0
-      ? `${st.green(st.bold(`${verdict}: no broken link`))} (${summary})`
-      : `${st.red(st.bold(`${verdict}: ${new Set(failed.map((r) => r.link)).size} broken link(s)`))} (${summary})`,
-  );
+  // An undecided check is not a pass (the doctor never answers ok to what it could not decide).
+  const verdictText =
+    failed.length > 0
+      ? st.red(st.bold(`${verdict}: ${new Set(failed.map((r) => r.link)).size} broken link(s)`))
+      : warned.length > 0
+        ? st.yellow(st.bold(`${verdict}: no broken link, ${warned.length} undecided check(s): not passed`))
+        : st.green(st.bold(`${verdict}: no broken link`));
+  lines.push("", `${verdictText} (${summary})`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -144,7 +151,7 @@ export function livePodPaths(section: GrantSection): string[] | undefined {
 }
 
 const sectionOk = (section: GrantSection) =>
-  section.chains.every((c) => c.results.every((r) => r.status !== "fail"));
+  section.chains.every((c) => c.results.every((r) => r.status !== "fail" && r.status !== "warn"));
 
 /** The `--json` document of stacks in grants mode. */
 export interface DoctorGrantsReport {
@@ -161,20 +168,41 @@ export interface DoctorGrantsReport {
   }>;
   /** account-b's grants account-a does not bind (not judged). */
   unbound: string[];
-  /** Grants account-a binds without a probe object in account-b's outputs (not judged). */
+  /** Grants account-a binds without a probe object in account-b's outputs (judged, the object read skipped). */
   noProbe: string[];
+  /**
+   * Dangling trusts (stacks/danglingTrusts.ts): a source role account-b trusts by name that no binding
+   * creates, or a grant account-a does not bind. Each a failing check: any principal of account A
+   * allowed to create a role of that name gets the grant's access.
+   */
+  danglingTrusts: Array<{
+    grant: string;
+    mechanism?: Mechanism;
+    roleArn?: string;
+    check: "dangling trust";
+    status: "fail";
+    detail: string;
+    fix: string;
+  }>;
 }
 
-/** The report of stacks in grants mode: `ok` when no check of any grant's chain failed. */
+/** The keys of the grants with a dangling trust. */
+const danglingKeys = (dangling: readonly DanglingTrust[]) => new Set(dangling.map((d) => d.key));
+
+/**
+ * The report of stacks in grants mode: `ok` when no check of any grant's chain failed or is undecided
+ * and no grant has a dangling trust (a grant's own `ok` is false with either).
+ */
 export function doctorGrantsReport(
   sections: readonly GrantSection[],
-  notJudged: Pick<StackGrants, "unbound" | "noProbe">,
+  notJudged: Pick<StackGrants, "unbound" | "noProbe" | "dangling">,
 ): DoctorGrantsReport {
+  const dangled = danglingKeys(notJudged.dangling);
   const grants = sections.map((s) => {
     const pods = livePodPaths(s);
     return {
       key: s.key,
-      ok: sectionOk(s),
+      ok: sectionOk(s) && !dangled.has(s.key),
       mechanisms: [...s.mechanisms],
       podCredentialPath: s.podCredentialPath,
       ...(pods !== undefined ? { pods } : {}),
@@ -185,18 +213,27 @@ export function doctorGrantsReport(
     };
   });
   return {
-    ok: grants.every((g) => g.ok),
+    ok: grants.every((g) => g.ok) && notJudged.dangling.length === 0,
     mode: "grants",
     grants,
     unbound: [...notJudged.unbound],
     noProbe: [...notJudged.noProbe],
+    danglingTrusts: notJudged.dangling.map((d) => ({
+      grant: d.key,
+      ...(d.mechanism !== undefined ? { mechanism: d.mechanism } : {}),
+      ...(d.roleArn !== undefined ? { roleArn: d.roleArn } : {}),
+      check: "dangling trust",
+      status: "fail",
+      detail: d.detail,
+      fix: d.fix,
+    })),
   };
 }
 
 /** The report of stacks in grants mode as the terminal shows it: one section per grant, then the verdict. */
 export function renderDoctorGrants(
   sections: readonly GrantSection[],
-  notJudged: Pick<StackGrants, "unbound" | "noProbe">,
+  notJudged: Pick<StackGrants, "unbound" | "noProbe" | "dangling">,
   options: { color: boolean },
 ): string {
   const st = styles(options.color);
@@ -224,17 +261,23 @@ export function renderDoctorGrants(
       );
     }
   }
-  const broken = sections.filter((s) => !sectionOk(s)).map((s) => s.key);
+  const hasStatus = (s: GrantSection, status: CheckResult["status"]) =>
+    s.chains.some((c) => c.results.some((r) => r.status === status));
+  const broken = sections.filter((s) => hasStatus(s, "fail")).map((s) => s.key);
+  const undecided = sections.filter((s) => !hasStatus(s, "fail") && hasStatus(s, "warn")).map((s) => s.key);
   const lines = [
     ...(notJudged.unbound.length > 0
       ? [`Not judged: account-b grants ${notJudged.unbound.join(", ")}, which account-a does not bind.`]
       : []),
     ...(notJudged.noProbe.length > 0
       ? [
-          `Not judged: grants ${notJudged.noProbe.join(", ")}, for which account-b exports no probe object ` +
-            "(set objectKey on one of the grant's buckets).",
+          `Object read not judged: grants ${notJudged.noProbe.join(", ")}, for which account-b exports no probe ` +
+            "object (set objectKey on one of the grant's buckets); their other links are judged.",
         ]
       : []),
+    ...notJudged.dangling.map(
+      (d) => `${st.red("✗")} grant ${d.key}: dangling trust: ${describeDanglingTrust(d)}`,
+    ),
     broken.length === 0
       ? st.green(st.bold(`Doctor: no broken link in ${sections.length} grant(s)`))
       : st.red(
@@ -242,6 +285,24 @@ export function renderDoctorGrants(
             `Doctor: ${broken.length} of ${sections.length} grant(s) with a broken link: ${broken.join(", ")}`,
           ),
         ),
+    ...(undecided.length > 0
+      ? [
+          st.yellow(
+            st.bold(
+              `Doctor: ${undecided.length} of ${sections.length} grant(s) with an undecided check, not passed: ${undecided.join(", ")}`,
+            ),
+          ),
+        ]
+      : []),
+    ...(notJudged.dangling.length > 0
+      ? [
+          st.red(
+            st.bold(
+              `Doctor: ${notJudged.dangling.length} dangling trust(s) in grant(s) ${[...danglingKeys(notJudged.dangling)].join(", ")}`,
+            ),
+          ),
+        ]
+      : []),
   ];
   return `${parts.join("\n")}\n${lines.join("\n")}\n`;
 }

@@ -21,6 +21,7 @@ import { checkClusterFacts, planGrantBindings, type PlannedGrants } from "./acco
 import { GRANT_CLUSTER_KEY, GRANTS_MODE } from "./grantsMode";
 import { ACCOUNT_B_GRANTS_OUTPUT_NAMES, parseAccountBGrantsOutputs } from "./grantsOutputs";
 import { type StackSettings } from "./configSource";
+import { danglingTrusts, describeDanglingTrust } from "./danglingTrusts";
 import { awsProvider, readStackOutputs } from "./providers";
 
 /** The fully qualified name of the stack the program runs as. */
@@ -76,11 +77,15 @@ export async function accountAGrants(settings: StackSettings): Promise<Record<st
     );
     return { ...outputs, grants: {} };
   }
-  if (planned.unbound.length > 0) {
-    await pulumi.log.info(
-      `account-b (${config.accountBStack}) exports grants no entry of cross-account-irsa:grants binds: ` +
-        `${planned.unbound.map((k) => `"${k}"`).join(", ")}; not bound here.`,
-    );
+  // What account-b trusts by name in account A that no binding here creates (an unbound grant, or a
+  // mechanism the binding does not set up): a WARNING each, never silent (stacks/danglingTrusts.ts).
+  const bindings = new Map(planned.bindings.map((p) => [p.key, p.mechanisms] as const));
+  for (const d of danglingTrusts(
+    [...b.grants].map(([key, g]) => ({ key, handoff: g.handoff })),
+    bindings,
+    GRANT_CLUSTER_KEY,
+  )) {
+    await pulumi.log.warn(`dangling trust (${config.accountBStack}): ${describeDanglingTrust(d)}`);
   }
   Object.assign(outputs, registerBindings(config, cluster, aws, planned, b.region));
   return outputs;

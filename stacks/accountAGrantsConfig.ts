@@ -24,6 +24,7 @@ import { qualifyStackName } from "./configShared";
 import {
   PROJECT,
   checkKnownKeys,
+  refuseEmptyGrants,
   key,
   object,
   onlyKeys,
@@ -253,6 +254,7 @@ export function parseAccountAGrantsConfig(
     name: "account-b",
     keys: ACCOUNT_B_KEYS,
   });
+  refuseEmptyGrants(settings);
   refuseSingleGrantKeys(settings);
   // Errors quote the values they refuse: a secret list would leak into them. Nothing in an entry is secret.
   if (settings.isSecret(PROJECT, "grants")) {

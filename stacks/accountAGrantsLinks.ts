@@ -170,6 +170,7 @@ export function planGrantBindings(
   });
   checkDistinctServiceAccounts(config, bindings);
   checkDistinctSourceRoles(bStack, bindings);
+  checkDistinctAssociationNames(bindings);
   const bound = new Set(config.grants.map((g) => g.key));
   return {
     bindings,
@@ -232,6 +233,39 @@ function checkDistinctSourceRoles(bStack: string, bindings: readonly PlannedBind
       }
       seen.set(id, field);
     }
+  }
+}
+
+/**
+ * The resource name of a binding's Pod Identity association: `BucketAccessBinding` names its
+ * `CrossAccountPodIdentity` `<key>-pod-identity` (bucketAccessBindingWiring.ts), which names each
+ * association `<its name>-<namespace>-<name>` (crossAccountPodIdentity.ts).
+ */
+export const associationResourceName = (grantKey: string, sa: ServiceAccountRef): string =>
+  `${grantKey}-pod-identity-${sa.namespace}-${sa.name}`;
+
+/**
+ * Two bindings whose Pod Identity associations get one resource name (key `a` with ServiceAccount
+ * `b-pod-identity-c/d` and key `a-pod-identity-b` with `c/d`): Pulumi names a resource of a type
+ * once, so the second would fail the update after the first binding's resources exist. Refused
+ * here, naming both entries, before anything registers.
+ */
+function checkDistinctAssociationNames(bindings: readonly PlannedBinding[]): void {
+  const seen = new Map<string, PlannedBinding>();
+  for (const p of bindings) {
+    if (!p.mechanisms.includes(Mechanism.PodIdentity)) continue;
+    const name = associationResourceName(p.key, p.serviceAccount);
+    const other = seen.get(name);
+    if (other !== undefined) {
+      throw new InputError(
+        grantField(p.index, "key"),
+        p.key,
+        `with ServiceAccount ${pair(p.serviceAccount)} names its Pod Identity association "${name}", as grants[${other.index}] ` +
+          `(key "${other.key}", ServiceAccount ${pair(other.serviceAccount)}) does: Pulumi names each resource once; ` +
+          "change one of the keys (a key names the grant's resources)",
+      );
+    }
+    seen.set(name, p);
   }
 }
 

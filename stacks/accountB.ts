@@ -11,7 +11,7 @@ import { MECHANISMS } from "../components/mechanism";
 import { STACK_LAYERS } from "../mechanisms/stackRegistry";
 import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
 import { parseAccountBConfig } from "./config";
-import { checkMechanismsMatch } from "./crossStack";
+import { checkMechanismsMatch, optionalTextOutput } from "./crossStack";
 import { exportedMechanism } from "../mechanisms/compat";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 import { accountBGrants } from "./accountBGrants";
@@ -79,6 +79,8 @@ export async function accountB(): Promise<Record<string, unknown>> {
     checkMechanismsMatch("account-b", config.mechanism, config.accountAStack, theirs);
   }
   const layer = STACK_LAYERS[config.mechanism].accountB;
+  // account-a's optional outputs the layer reads are text or absent: anything else refused, never dropped.
+  for (const n of layer.optionalAccountAOutputs) optionalTextOutput(config.accountAStack, n, a[n]);
   const names = [...layer.accountAOutputs];
   const facts = await required(
     config.accountAStack,

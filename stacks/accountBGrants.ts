@@ -28,6 +28,7 @@ import {
   type GrantsAccountAFacts,
 } from "./accountBGrantsChecks";
 import { type StackSettings } from "./configSource";
+import { optionalTextOutput } from "./crossStack";
 import { GRANT_CLUSTER_KEY, GRANTS_MODE, MODE_OUTPUTS, checkOtherStackMode } from "./grantsMode";
 import { type AccountBGrantOutput, type GrantProbe } from "./grantsOutputs";
 import { awsProvider, readStackOutputs } from "./providers";
@@ -138,6 +139,10 @@ export async function accountBGrants(
   const deployed = ["oidcIssuerUrl", "clusterArn", "mechanism"].some((n) => a[n] !== undefined);
   const self = `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
   checkOtherStackMode("account-b", self, "grants", config.accountAStack, a, deployed);
+  // account-a's optional thumbprint: text or absent, anything else refused (never dropped).
+  const thumbprint = needsOidcProvider(config)
+    ? optionalTextOutput(config.accountAStack, "oidcThumbprint", a.oidcThumbprint)
+    : undefined;
   const facts = await accountAFacts(config, a);
   // Every grant's documents, checked before the first resource registers (in preview too).
   checkGrantsDocuments(config, facts);
@@ -147,12 +152,11 @@ export async function accountBGrants(
   const clusterArn = facts.clusterArn ?? unknown();
   let providerArn: pulumi.Output<string> | undefined;
   if (needsOidcProvider(config)) {
-    const thumbprint = a.oidcThumbprint;
     providerArn = new ClusterOidcProvider(
       GRANTS_OIDC_PROVIDER_NAME,
       {
         issuerUrl,
-        thumbprints: typeof thumbprint === "string" && thumbprint.length > 0 ? [thumbprint] : [],
+        thumbprints: thumbprint !== undefined && thumbprint.length > 0 ? [thumbprint] : [],
         ...(config.existingOidcProviderArn !== undefined
           ? { existingProviderArn: config.existingOidcProviderArn }
           : {}),

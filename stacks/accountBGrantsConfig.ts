@@ -27,7 +27,15 @@ export { type AccountBGrantBucket } from "./accountBGrantsBuckets";
 import { parseAwsSettings, type AwsSettings } from "./awsSettings";
 import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS } from "./configKeys";
 import { qualifyStackName } from "./configShared";
-import { PROJECT, checkKnownKeys, key, onlyKeys, optionalString, type StackSettings } from "./configSource";
+import {
+  PROJECT,
+  checkKnownKeys,
+  key,
+  onlyKeys,
+  optionalString,
+  refuseEmptyGrants,
+  type StackSettings,
+} from "./configSource";
 import { validateGrantKey } from "./grantsMode";
 
 /** The keys of the project's namespace account-b reads in grants mode: the rest are per grant. */
@@ -208,8 +216,9 @@ function parseGrant(field: string, raw: Record<string, unknown>, aws: AwsSetting
 
 /**
  * Names that must be unique across the grants: the key; a role name (IAM role names are unique in an
- * account whatever their case); a created bucket's name (S3 names are global); account A's source
- * role names (each binding creates its own). Refuses the later entry, naming the earlier.
+ * account whatever their case); a created bucket's name (S3 names are global); a ServiceAccount (a pod
+ * can use every role that trusts it); account A's source role names (each binding creates its own).
+ * Refuses the later entry, naming the earlier.
  */
 function checkAcrossGrants(
   grants: readonly AccountBGrant[],
@@ -274,6 +283,22 @@ function checkAcrossGrants(
           "unique in account A (each grant's binding creates its own); name another",
       );
     }
+    g.serviceAccounts.forEach((sa, j) => {
+      // One ServiceAccount, one grant. With IRSA the pod itself names the role in
+      // AssumeRoleWithWebIdentity, which needs no AWS credentials ("Calling AssumeRoleWithWebIdentity
+      // does not require the use of AWS security credentials",
+      // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html): a
+      // ServiceAccount two roles trust can use both, whatever its one role-arn annotation names.
+      claim(
+        `serviceAccount ${sa.namespace}/${sa.name}`,
+        field(i, `serviceAccounts[${j}]`),
+        sa,
+        (e) =>
+          `is ${e} too: one ServiceAccount, one grant. A pod can assume every role that trusts its ` +
+          "ServiceAccount (with IRSA it names the role itself, whatever the annotation says), so its grant's " +
+          "access must be all it can reach: list both grants' buckets in one grant",
+      );
+    });
   });
 }
 
@@ -290,6 +315,7 @@ export function parseAccountBGrantsConfig(
     name: "account-a",
     keys: ACCOUNT_A_KEYS,
   });
+  refuseEmptyGrants(settings);
   refuseSingleGrantKeys(settings);
   // Errors quote the values they refuse: a secret list would leak into them. Nothing in a grant is secret.
   if (settings.isSecret(PROJECT, "grants")) {

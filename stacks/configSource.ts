@@ -68,6 +68,20 @@ export function configGetters(
   };
 }
 
+/**
+ * Refuses an empty `cross-account-irsa:grants` by name: `grants:` with no value (stored as "") is not
+ * a list of grants, and reading it as unset would run the stack in single-grant mode unasked.
+ */
+export function refuseEmptyGrants(settings: StackSettings): void {
+  if (settings.raw(PROJECT, "grants") !== "") return;
+  throw new InputError(
+    key("grants"),
+    "",
+    'is empty (Pulumi stores `grants:` with no value as ""): grants mode needs a non-empty list of grants; ' +
+      "list the grants, or remove the key to run the stack in single-grant mode",
+  );
+}
+
 /** A setting that must be set and is not: "<key> is not set: <why>", never "undefined is invalid". */
 export function notSet(field: string, why: string): InputError {
   return new InputError(field, undefined, why, `${field} is not set: ${why}`);

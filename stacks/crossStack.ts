@@ -120,6 +120,22 @@ export function parseAccountBOutputs(
 }
 
 /**
+ * An optional text output of account-a (`name`, read from `stack`), as account-b reads it: absent, or
+ * a string. Anything else is refused naming the output: dropping it would quietly change what
+ * account-b creates (`oidcThumbprint`: a provider without its thumbprint). Both modes call this
+ * before registering anything.
+ */
+export function optionalTextOutput(stack: string, name: string, value: unknown): string | undefined {
+  if (value === undefined || typeof value === "string") return value;
+  throw new InputError(
+    `${stack} output ${name}`,
+    value,
+    "must be text when set (account-a exports it as a string): the stack read is not account-a's, or its " +
+      "outputs were changed by hand; run account-a's update, or set cross-account-irsa:accountAStack to the right stack",
+  );
+}
+
+/**
  * Both stacks must use one mechanism: `self` ("account-a" or "account-b") runs `mine`, the other
  * stack (`otherStack`) exports `theirs`; a mismatch names both values and both stacks.
  */

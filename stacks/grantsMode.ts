@@ -15,9 +15,11 @@ export type StackMode = "grants" | "single-grant";
 /** The `mode` output of a stack in grants mode (both programs). */
 export const GRANTS_MODE = "grants";
 
-/** Whether a stack runs in grants mode, from its config: `cross-account-irsa:grants` is set (not empty). */
+/** Whether a stack runs in grants mode, from its config: `cross-account-irsa:grants` is set (even empty: then refused). */
 export function isGrantsMode(settings: StackSettings): boolean {
-  return settings.get("grants") !== undefined;
+  // Set at all: an empty value (`grants:`, which Pulumi stores as "") is grants mode too, refused by
+  // the grants parsers by name; read as unset it would quietly run the stack in single-grant mode.
+  return settings.raw(PROJECT, "grants") !== undefined;
 }
 
 /**

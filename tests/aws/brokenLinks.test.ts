@@ -109,24 +109,26 @@ describe("npm run doctor against moto: one broken link at a time", function () {
     );
   });
 
-  it("no route to the issuer: a warning, not a failure (exit 0)", async () => {
+  it("no route to the issuer: a warning, undecided (exit 1: not a pass)", async () => {
     await world().build();
     const r = await doctor([], {
       deps: { https: { timeoutMs: 2000, resolve: () => ({ host: "127.0.0.1", port: 9 }) } },
     });
-    expect(r.code).to.equal(0);
+    // An undecided check (warn) is not a pass: the doctor exits 1 (docs/doctor.md, "Exit codes").
+    expect(r.code).to.equal(1);
     const warned = r.links.filter((l) => l.status === "warn");
     expect(warned.map((l) => l.link)).to.deep.equal(["issuer"]);
     expect(warned[0].detail).to.match(/ECONNREFUSED/);
     expect(warned[0].fix).to.match(/^this machine has no route to the issuer/);
   });
 
-  it("an EKS issuer whose chain this machine does not trust: link 1 undecided (a proxy here), exit 0", async () => {
+  it("an EKS issuer whose chain this machine does not trust: link 1 undecided (a proxy here), exit 1", async () => {
     // The stand-in serves the EKS issuer's host name with the test CA, which this run is not told to trust.
     const { issuerUrl } = await world().build();
     const r = await doctor([], { deps: { https: { ...world().https, extraCa: [] } } });
     expect(failing(r)).to.deep.equal([]);
-    expect(r.code).to.equal(0);
+    // An undecided check (warn) is not a pass: the doctor exits 1 (docs/doctor.md, "Exit codes").
+    expect(r.code).to.equal(1);
     const discovery = r.links.find((l) => l.link === "issuer" && l.status !== "pass")!;
     const prefix = `${issuerUrl}/.well-known/openid-configuration: this machine does not trust the certificate chain it was shown (a TLS-intercepting proxy?): `;
     expect(discovery.status).to.equal("warn");
@@ -151,7 +153,8 @@ describe("npm run doctor against moto: one broken link at a time", function () {
     const hit = r.links.find((l) => /bucket policy/.test(l.check))!;
     expect(hit.status).to.equal("warn");
     expect(hit.detail).to.match(/statement OnlyAdmins \(.*NotPrincipal is not supported by this evaluator/);
-    expect(r.code).to.equal(0);
+    // An undecided check (warn) is not a pass: the doctor exits 1 (docs/doctor.md, "Exit codes").
+    expect(r.code).to.equal(1);
   });
 
   it("a role that does not exist: link 3 fails with IAM's own error, link 5 is skipped", async () => {

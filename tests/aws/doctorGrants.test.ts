@@ -16,12 +16,29 @@ import { READ_ONLY, REPORT_SCHEMA, doctor } from "./support/run";
 const GRANTS_SCHEMA = {
   type: "object",
   additionalProperties: false,
-  required: ["ok", "mode", "grants", "unbound", "noProbe"],
+  required: ["ok", "mode", "grants", "unbound", "noProbe", "danglingTrusts"],
   properties: {
     ok: { type: "boolean" },
     mode: { const: "grants" },
     unbound: { type: "array", items: { type: "string" } },
     noProbe: { type: "array", items: { type: "string" } },
+    danglingTrusts: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["grant", "check", "status", "detail", "fix"],
+        properties: {
+          grant: { type: "string" },
+          mechanism: { enum: ["irsa", "pod-identity", "irsa-chained"] },
+          roleArn: { type: "string" },
+          check: { const: "dangling trust" },
+          status: { const: "fail" },
+          detail: { type: "string" },
+          fix: { type: "string" },
+        },
+      },
+    },
     grants: {
       type: "array",
       items: {

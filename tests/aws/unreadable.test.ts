@@ -11,12 +11,13 @@ const statusOf = (r: Awaited<ReturnType<typeof doctor>>, check: RegExp) =>
 describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided, not broken links", function () {
   this.timeout(60000);
 
-  it("IRSA, GetRole AccessDenied: link 3 and the permission undecided (warn) naming GetRole, link 2 is still checked, exit 0", async () => {
+  it("IRSA, GetRole AccessDenied: link 3 and the permission undecided (warn) naming GetRole, link 2 is still checked, exit 1", async () => {
     await world().build();
     world().eks.state.iamFaults.set("GetRole irsa-reader", "AccessDenied");
     const r = await doctor();
     expect(failing(r)).to.deep.equal([]);
-    expect(r.code, r.stderr).to.equal(0);
+    // An undecided check (warn) is not a pass: the doctor exits 1 (docs/doctor.md, "Exit codes").
+    expect(r.code, r.stderr).to.equal(1);
     const principal = r.links.find((l) => /Federated principal/.test(l.check))!;
     expect([principal.link, principal.status]).to.deep.equal(["trust-policy", "warn"]);
     expect(principal.fix).to.equal(
@@ -37,7 +38,8 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
       "DescribeCluster demo: AccessDeniedException: User is not authorized to perform this operation (AccessDeniedException)",
     ]);
     expect(failing(irsa)).to.deep.equal([]);
-    expect(irsa.code, irsa.stderr).to.equal(0);
+    // An undecided check (warn) is not a pass: the doctor exits 1 (docs/doctor.md, "Exit codes").
+    expect(irsa.code, irsa.stderr).to.equal(1);
 
     await world().buildPodIdentity();
     world().eks.state.eksFaults.set(`GET /clusters/${PI_CHAIN.cluster}`, "AccessDeniedException");
@@ -48,7 +50,8 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
       `DescribeCluster ${PI_CHAIN.cluster}: AccessDeniedException: User is not authorized to perform this operation (AccessDeniedException)`,
     ]);
     expect(failing(pi)).to.deep.equal([]);
-    expect(pi.code, pi.stderr).to.equal(0);
+    // An undecided check (warn) is not a pass: the doctor exits 1 (docs/doctor.md, "Exit codes").
+    expect(pi.code, pi.stderr).to.equal(1);
   });
 
   it("IRSA, GetRole AccessDenied and the object missing: the bucket side is still checked, exit 1 on the object", async () => {
@@ -67,7 +70,8 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
     const r = await doctor();
     expect(r.stderr).to.equal("");
     expect(failing(r)).to.deep.equal([]);
-    expect(r.code).to.equal(0);
+    // An undecided check (warn) is not a pass: the doctor exits 1 (docs/doctor.md, "Exit codes").
+    expect(r.code).to.equal(1);
     const provider = r.links.filter((l) => l.link === "oidc-provider");
     expect(provider.map((l) => l.status)).to.deep.equal(["warn"]);
     expect(provider[0].detail).to.match(
@@ -97,7 +101,8 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
     world().eks.state.iamFaults.set("GetRole pod-identity-source", "AccessDenied");
     const r = await runPodIdentity();
     expect(failing(r)).to.deep.equal([]);
-    expect(r.code).to.equal(0);
+    // An undecided check (warn) is not a pass: the doctor exits 1 (docs/doctor.md, "Exit codes").
+    expect(r.code).to.equal(1);
     const source = r.links.filter((l) => l.link === "source-role");
     expect(source.map((l) => l.status)).to.deep.equal(["warn"]);
     expect(source[0].detail).to.match(/^GetRole pod-identity-source: AccessDenied: /);
@@ -108,12 +113,13 @@ describe("npm run doctor: facts AWS would not give (AccessDenied) are undecided,
     ]);
   });
 
-  it("Pod Identity, the target role's GetRole AccessDenied: link 4 and the permission undecided naming it, exit 0", async () => {
+  it("Pod Identity, the target role's GetRole AccessDenied: link 4 and the permission undecided naming it, exit 1", async () => {
     await world().buildPodIdentity();
     world().eks.state.iamFaults.set("GetRole pod-identity-target", "AccessDenied");
     const r = await runPodIdentity();
     expect(failing(r)).to.deep.equal([]);
-    expect(r.code).to.equal(0);
+    // An undecided check (warn) is not a pass: the doctor exits 1 (docs/doctor.md, "Exit codes").
+    expect(r.code).to.equal(1);
     const target = r.links.filter((l) => l.link === "target-trust");
     expect(target.map((l) => l.status)).to.deep.equal(["warn"]);
     expect(target[0].detail).to.match(/^GetRole pod-identity-target: AccessDenied: /);

@@ -95,22 +95,47 @@ describe("verify: stacks in grants mode, one access check per grant", () => {
     ]);
   });
 
-  it("a grant without an access check is said, not counted; selected, or no grant has one, verify fails", async () => {
+  // Never pass what was not checked: a grant without an access check fails the run (exit 1), as a
+  // single-grant stack deployed with deployProbe: false does (it has no accessCheck output).
+  it("a grant without an access check is NOT VERIFIED and fails the run; the others are still read; --grant verifies one that has a check", async () => {
     const { accessCheck: _c, ...noCheck } = aGrant("archive", ["irsa"], "irsa");
     const outputs = grantsA({
       reports: aGrant("reports", ["irsa", "pod-identity"], "irsa"),
       archive: noCheck,
     });
     const all = await verify(outputs);
-    expect(all.code).to.equal(0);
-    expect(all.lines.at(-1)?.text).to.equal(
-      "verify: OK, 1 grant(s) read their object; not verified (no access check): archive",
-    );
+    expect(all.code).to.equal(1);
+    expect(all.jobs).to.have.length(1);
+    const archive = all.lines.find((l) => l.text.startsWith("grant archive"));
+    expect(archive).to.deep.equal({
+      text: "grant archive (irsa; pods use irsa): NOT VERIFIED: account-a deploys no access check for it (deployProbe: false, or the grant has no probe object)",
+      ok: false,
+    });
+    expect(all.lines.at(-1)).to.deep.equal({
+      text:
+        "verify: FAILED, 1 grant(s) read their object but 1 not verified; not verified (no access check): archive " +
+        "(give the grant an objectKey on account-b and deployProbe on account-a, or verify the others with --grant <key>)",
+      ok: false,
+    });
     const selected = await verify(outputs, [], "archive");
     expect(selected.code).to.equal(1);
     expect(selected.lines.at(-1)?.text).to.equal(
-      "verify: FAILED, no grant has an access check to read; not verified (no access check): archive",
+      "verify: FAILED, no grant has an access check to read; not verified (no access check): archive " +
+        "(give the grant an objectKey on account-b and deployProbe on account-a)",
     );
+    const other = await verify(outputs, [], "reports");
+    expect(other.code).to.equal(0);
+    expect(other.lines.at(-1)?.text).to.equal("verify: OK, 1 grant(s) read their object");
+  });
+
+  it("the single-grant stack without its access check (deployProbe: false) exits 1 too", async () => {
+    const r = await verify({
+      clusterName: plain("demo"),
+      kubeconfig: plain("apiVersion: v1"),
+      mechanism: plain("irsa"),
+    });
+    expect(r.code).to.equal(1);
+    expect(r.lines[0].text).to.match(/^error: .* has no accessCheck output/);
   });
 
   it("an output it does not understand is an error naming it, and no Job is read", async () => {

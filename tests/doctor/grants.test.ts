@@ -370,18 +370,32 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
         );
       });
 
-      it("a grant without a probe object is not judged, and said; selected, or no other grant, it is refused", () => {
+      // Judged on every link but the object read (the trust and policy links need no object), selected
+      // or not: the object read is skipped naming why (withoutObjectRead), nothing of the bucket is read.
+      it("a grant without a probe object is judged without the object read, said in noProbe; selected too", () => {
         const b = grantsB({
           reports: bGrant("reports", ["irsa", "pod-identity"]),
           archive: { handoff: handoffOf("archive", ["irsa"]) },
         });
         const all = grantsFromStacks(STACKS, grantsA(), b, undefined);
-        expect([all.grants.map((g) => g.key), all.noProbe]).to.deep.equal([["reports"], ["archive"]]);
+        expect([all.grants.map((g) => g.key), all.noProbe]).to.deep.equal([
+          ["reports", "archive"],
+          ["archive"],
+        ]);
+        const archive = all.grants[1].chains[0].chain;
+        expect([archive.bucket, archive.key, archive.noObject]).to.deep.equal([
+          "team-a-archive",
+          "",
+          "account-b exports no probe object for grant archive (account-b output grants.archive.probe), so the object " +
+            "read is not judged: set objectKey on one of the grant's buckets in account-b's cross-account-irsa:grants and deploy",
+        ]);
+        expect(all.grants[0].chains.every((c) => c.chain.noObject === undefined)).to.equal(true);
         expect(grantsFromStacks(STACKS, grantsA(), b, undefined, "reports").noProbe).to.deep.equal([]);
-        expect(() => grantsFromStacks(STACKS, grantsA(), b, undefined, "archive")).to.throw(
-          StackInputError,
-          /^no grant to judge: account-b exports no probe object for archive \(its grants\.<key>\.probe\), and the doctor judges access to one object/,
-        );
+        const selected = grantsFromStacks(STACKS, grantsA(), b, undefined, "archive");
+        expect([selected.grants.map((g) => g.key), selected.noProbe]).to.deep.equal([
+          ["archive"],
+          ["archive"],
+        ]);
         // A grant without a probe is still read strictly: what the stacks say of it must agree.
         const stale = grantsA({
           reports: aGrant("reports", ["irsa", "pod-identity"], "irsa"),

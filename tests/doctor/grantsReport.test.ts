@@ -76,13 +76,17 @@ describe("doctor: the report of stacks in grants mode", () => {
     });
     expect(report.unbound).to.deep.equal(["unused"]);
     expect(report.noProbe).to.deep.equal([]);
+    // The unbound grant's role still trusts its ServiceAccount: a dangling trust, a failing check.
+    expect(report.danglingTrusts.map((d) => [d.grant, d.check, d.status])).to.deep.equal([
+      ["unused", "dangling trust", "fail"],
+    ]);
     // Which credentials the live pods use, from the chain of the grant's podCredentialPath.
     expect(report.grants[0].pods).to.deep.equal(["reader-1 uses IRSA's web identity (AWS_ROLE_ARN)"]);
   });
 
   it("every grant passing: ok", () => {
     expect(
-      doctorGrantsReport(grantSections(grants, judged(false)), { unbound: [], noProbe: [] }).ok,
+      doctorGrantsReport(grantSections(grants, judged(false)), { unbound: [], noProbe: [], dangling: [] }).ok,
     ).to.equal(true);
   });
 
@@ -99,16 +103,22 @@ describe("doctor: the report of stacks in grants mode", () => {
       "Grant archive (irsa): 1 broken link(s) (1 passed, 1 failed, 0 warned, 0 skipped)",
     );
     expect(text).to.include("Not judged: account-b grants unused, which account-a does not bind.");
-    expect(text.trimEnd().split("\n").at(-1)).to.equal("Doctor: 1 of 2 grant(s) with a broken link: archive");
+    expect(text).to.include("Doctor: 1 of 2 grant(s) with a broken link: archive");
+    // The unbound grant "unused" is a dangling trust: it fails, said last.
+    expect(text).to.include(
+      `✗ grant unused: dangling trust: account-b's grant "unused" is not bound by account-a: its role still trusts team-a/unused-reader (irsa)`,
+    );
+    expect(text.trimEnd().split("\n").at(-1)).to.equal("Doctor: 1 dangling trust(s) in grant(s) unused");
     const noProbe = renderDoctorGrants(
       grantSections(grants, judged(false)),
-      { unbound: [], noProbe: ["audit"] },
+      { unbound: [], noProbe: ["audit"], dangling: [] },
       {
         color: false,
       },
     );
     expect(noProbe).to.include(
-      "Not judged: grants audit, for which account-b exports no probe object (set objectKey on one of the grant's buckets).",
+      "Object read not judged: grants audit, for which account-b exports no probe object (set objectKey on one of " +
+        "the grant's buckets); their other links are judged.",
     );
     expect(noProbe.trimEnd().split("\n").at(-1)).to.equal("Doctor: no broken link in 2 grant(s)");
   });

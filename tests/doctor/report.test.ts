@@ -12,13 +12,15 @@ const RESULTS: CheckResult[] = [
 const IRSA_RESULTS: ChainCheckResult[] = RESULTS.map((r) => ({ ...r, mechanism: "irsa" }));
 
 describe("doctor: the report", () => {
-  it("is { ok, links } with exactly the documented fields; ok is false when a check failed", () => {
+  it("is { ok, links } with exactly the documented fields; ok is false when a check failed or is undecided", () => {
     const withExtra = IRSA_RESULTS.map((r) => ({ ...r, extra: 1 }));
     const report = doctorReport(withExtra);
     expect(report.ok).to.equal(false);
     expect(Object.keys(report)).to.deep.equal(["ok", "links"]);
     expect(report.links).to.deep.equal(RESULTS);
-    expect(doctorReport(RESULTS.filter((r) => r.status !== "fail")).ok).to.equal(true);
+    // An undecided check (warn) is not a pass: the doctor never answers ok to what it could not decide.
+    expect(doctorReport(RESULTS.filter((r) => r.status !== "fail")).ok).to.equal(false);
+    expect(doctorReport(RESULTS.filter((r) => r.status === "pass" || r.status === "skip")).ok).to.equal(true);
   });
 
   it("renders the plan's table, then each failure and warning with its fix, then a summary", () => {
@@ -35,6 +37,13 @@ describe("doctor: the report", () => {
       "! link 1 undecided (the cluster's OIDC issuer (account A)): discovery: no route. Fix: run it elsewhere.",
     );
     expect(text).to.match(/Doctor: 1 broken link\(s\) \(1 passed, 1 failed, 1 warned, 1 skipped\)\n$/);
+    const undecided = renderDoctor(
+      IRSA_RESULTS.filter((r) => r.status !== "fail"),
+      { color: false, title: "IRSA chain links (live)" },
+    );
+    expect(undecided).to.match(
+      /Doctor: no broken link, 1 undecided check\(s\): not passed \(1 passed, 0 failed, 1 warned, 1 skipped\)\n$/,
+    );
   });
 
   it("names a Pod Identity failure's link by Pod Identity's title (permission is link 5 of both)", () => {

@@ -231,8 +231,11 @@ describe("account-a in grants mode (the real program, account-b's grants from th
     expect(outputs.oidcProviderArn.value).to.equal(engine.ofType(PROVIDER).find((r) => !r.read)!.state.arn);
     expect(outputs.podIdentityAgent.value).to.equal("installed by this stack");
     expect(outputs).to.not.have.property("mechanism");
-    // account-b's grant no entry lists: said, not bound.
-    expect(log.join("\n")).to.contain('exports grants no entry of cross-account-irsa:grants binds: "unused"');
+    // account-b's grant no entry lists: not bound, and a WARNING (its role trusts a ServiceAccount no
+    // binding sets up: a dangling trust, stacks/danglingTrusts.ts).
+    expect(log.join("\n")).to.contain(
+      `warning: dangling trust (${B_STACK}): account-b's grant "unused" is not bound by account-a: its role still trusts team-d/unused (irsa)`,
+    );
   });
 
   it("a migration binding [irsa, pod-identity]: the annotation and the association on one ServiceAccount, pods use IRSA; the next step keeps its URNs", async () => {

@@ -95,9 +95,14 @@ describe("account-b grants mode: accepted shapes (parseAccountBGrantsConfig)", (
 
   it("source role names default to <key>-pod-identity-source and <key>-chained-source, each only with its mechanism", () => {
     const grants = parse([
+      // One ServiceAccount per grant (a pod can use every role that trusts its ServiceAccount).
       grant({ key: "a", mechanism: "pod-identity" }),
-      grant({ key: "b", mechanism: "irsa-chained" }),
-      grant({ key: "c", mechanism: ["irsa", "pod-identity", "irsa-chained"] }),
+      grant({ key: "b", mechanism: "irsa-chained", serviceAccounts: [{ namespace: "team-b", name: "b" }] }),
+      grant({
+        key: "c",
+        mechanism: ["irsa", "pod-identity", "irsa-chained"],
+        serviceAccounts: [{ namespace: "team-c", name: "c" }],
+      }),
     ]).grants;
     expect(grants.map((g) => [g.sourceRoleName, g.chainedSourceRoleName])).to.deep.equal([
       ["a-pod-identity-source", undefined],
@@ -111,7 +116,11 @@ describe("account-b grants mode: accepted shapes (parseAccountBGrantsConfig)", (
   it("several grants may name one existing bucket, and one may create a bucket another names", () => {
     const grants = parse([
       grant({ key: "a", buckets: [{ name: "shared-data" }, { name: "team-a-data", create: true }] }),
-      grant({ key: "b", buckets: [{ name: "shared-data" }, { name: "team-a-data" }] }),
+      grant({
+        key: "b",
+        serviceAccounts: [{ namespace: "team-b", name: "b" }],
+        buckets: [{ name: "shared-data" }, { name: "team-a-data" }],
+      }),
     ]).grants;
     expect(grants.map((g) => g.buckets.map((b) => `${b.name}:${b.create}`))).to.deep.equal([
       ["shared-data:false", "team-a-data:true"],
