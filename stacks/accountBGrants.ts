@@ -23,6 +23,7 @@ import {
   GRANTS_OIDC_PROVIDER_NAME,
   accountARoleArn,
   checkGrantsDocuments,
+  checkStillTrusted,
   neededAccountAOutputs,
   needsOidcProvider,
   type GrantsAccountAFacts,
@@ -30,7 +31,7 @@ import {
 import { type StackSettings } from "./configSource";
 import { optionalTextOutput } from "./crossStack";
 import { GRANT_CLUSTER_KEY, GRANTS_MODE, MODE_OUTPUTS, checkOtherStackMode } from "./grantsMode";
-import { type AccountBGrantOutput, type GrantProbe } from "./grantsOutputs";
+import { parseAccountAGrants, type AccountBGrantOutput, type GrantProbe } from "./grantsOutputs";
 import { awsProvider, readStackOutputs } from "./providers";
 
 /** account-a's outputs account-b reads in grants mode: the facts the trusts name, and its mode. */
@@ -146,6 +147,8 @@ export async function accountBGrants(
   const facts = await accountAFacts(config, a);
   // Every grant's documents, checked before the first resource registers (in preview too).
   checkGrantsDocuments(config, facts);
+  // What account-a's bindings still set up must stay trusted: account-a drops a path first.
+  if (a.grants !== undefined) checkStillTrusted(config, parseAccountAGrants(config.accountAStack, a.grants));
 
   const unknown = () => pulumi.output(pulumi.unknown as unknown as string);
   const issuerUrl = facts.issuerUrl ?? unknown();

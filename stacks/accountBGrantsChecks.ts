@@ -8,7 +8,7 @@
 import { buildGrantTrustPolicy, type GrantCluster } from "../components/bucketAccess";
 import { bucketAccessPolicy } from "../components/bucketAccessBuckets";
 import { checkAdoptedProvider } from "../components/adoptedProvider";
-import { PolicySizeError } from "../components/errors";
+import { InputError, PolicySizeError } from "../components/errors";
 import { normalizeIssuer } from "../components/issuer";
 import { Mechanism } from "../components/mechanism";
 import { checkInlinePoliciesSize, policyJson, type PolicyDocument } from "../components/policyDocument";
@@ -212,4 +212,42 @@ function neededFor(grant: AccountBGrant): Array<keyof GrantsAccountAFacts> {
   if (grant.mechanisms.includes(Mechanism.Irsa)) needed.push("issuerUrl");
   if (grant.mechanisms.some((m) => m !== Mechanism.Irsa)) needed.push("clusterArn");
   return needed;
+}
+
+/**
+ * Refuses an account-b update that would stop trusting what account-a's bindings still set up (a
+ * grant account-a binds that this config no longer lists, or a mechanism of its binding the grant no
+ * longer trusts): the update would succeed and the live pods on that path would lose access (IRSA's
+ * role trust or provider, Pod Identity's or irsa-chained's source role trust, deleted). The order that
+ * keeps them working is account-a first (drop the mechanism or the entry there), then account-b; the
+ * error says so. `bound` is account-a's `grants` output, read strictly (`parseAccountAGrants`).
+ *
+ * @throws InputError naming the grant's `cross-account-irsa:grants[<i>].mechanism` (or `grants`).
+ */
+export function checkStillTrusted(
+  config: AccountBGrantsConfig,
+  bound: readonly { key: string; mechanisms: readonly Mechanism[] }[],
+): void {
+  for (const binding of bound) {
+    const i = config.grants.findIndex((g) => g.key === binding.key);
+    if (i < 0) {
+      throw new InputError(
+        key("grants"),
+        config.grants.map((g) => g.key),
+        `no longer lists grant "${binding.key}", which account-a (${config.accountAStack}) still binds ` +
+          `(${binding.mechanisms.join(", ")}): its pods would lose access. Remove the entry from account-a's ` +
+          "cross-account-irsa:grants and update account-a first, then account-b",
+      );
+    }
+    const dropped = binding.mechanisms.filter((m) => !config.grants[i].mechanisms.includes(m));
+    if (dropped.length > 0) {
+      throw new InputError(
+        key(`grants[${i}].mechanism`),
+        config.grants[i].mechanisms,
+        `no longer trusts ${dropped.map((m) => `"${m}"`).join(", ")}, which account-a (${config.accountAStack}) ` +
+          `still sets up for grant "${binding.key}": its pods on that path would lose access. Drop it from ` +
+          "account-a's entry and update account-a first (docs/migration.md, step 2), then account-b",
+      );
+    }
+  }
 }
