@@ -72,7 +72,7 @@ describe("account-a's cross-account-irsa:grants (grants mode)", () => {
     const section = readme.slice(readme.indexOf("### Grants mode on account-a"));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
     const config = parseAccountAGrantsConfig(settings(yaml), "acme");
-    expect(config.grants).to.deep.equal([{ key: "reports", mechanisms: ["irsa"] }]);
+    expect(config.grants).to.deep.equal([{ key: "reports", mechanisms: ["irsa", "pod-identity"] }]);
     expect(config.cluster).to.deep.equal({ version: "1.33" });
   });
 
