@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AccessCheckJob } from "../components/accessCheckJob";
 import { S3ReaderDeployment } from "../components/s3ReaderDeployment";
-import { WorkloadCluster } from "../components/workloadCluster";
+import { registerCluster } from "./cluster";
 import { InputError } from "../components/errors";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
 import { STACK_LAYERS } from "../mechanisms/stackRegistry";
@@ -86,30 +86,9 @@ export async function accountA(): Promise<Record<string, unknown>> {
   // The chain as it is about to be built, checked with the chain's own checks before anything exists.
   if (b && serviceAccount) layer.checkBeforeRegistering(config, b, serviceAccount);
 
-  const cluster = new WorkloadCluster(
-    "cluster",
-    {
-      existingClusterName: config.cluster.existingName,
-      version: config.cluster.version,
-      instanceType: config.cluster.instanceType,
-      desiredCapacity: config.cluster.desiredCapacity,
-      minSize: config.cluster.minSize,
-      maxSize: config.cluster.maxSize,
-      vpcId: config.cluster.vpcId,
-      publicSubnetIds: config.cluster.publicSubnetIds,
-      privateSubnetIds: config.cluster.privateSubnetIds,
-      // The kubeconfig authenticates exactly as the stack's AWS provider does.
-      kubeconfigProfile: config.kubeconfig.profile,
-      kubeconfigRoleArn: config.kubeconfig.roleArn,
-    },
-    { providers: { aws } },
-  );
+  const { cluster, outputs: clusterOutputs } = registerCluster(config, aws);
   const outputs: Record<string, unknown> = {
-    clusterName: cluster.clusterName,
-    clusterArn: cluster.clusterArn,
-    oidcIssuerUrl: cluster.oidcIssuerUrl,
-    oidcThumbprint: cluster.oidcThumbprint,
-    kubeconfig: cluster.kubeconfig,
+    ...clusterOutputs,
     mechanism: config.mechanism,
   };
   // What the mechanism registers with the cluster, before account-b has outputs too.

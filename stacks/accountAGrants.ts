@@ -15,7 +15,8 @@ import { ClusterOidcProvider } from "../components/clusterOidcProvider";
 import { buildServiceAccountLabels } from "../components/irsaServiceAccount";
 import { Mechanism } from "../components/mechanism";
 import { PodIdentityAgent } from "../components/podIdentityAgent";
-import { WorkloadCluster } from "../components/workloadCluster";
+import { type WorkloadCluster } from "../components/workloadCluster";
+import { registerCluster } from "./cluster";
 import { parseAccountAGrantsConfig, type AccountAGrantsConfig } from "./accountAGrantsConfig";
 import { checkClusterFacts, planGrantBindings, type PlannedGrants } from "./accountAGrantsLinks";
 import { GRANT_CLUSTER_KEY, GRANTS_MODE } from "./grantsMode";
@@ -44,30 +45,9 @@ export async function accountAGrants(settings: StackSettings): Promise<Record<st
   const b = parseAccountBGrantsOutputs({ self: thisStack(), accountB: config.accountBStack }, raw);
   const planned = b ? planGrantBindings(config, config.accountBStack, b) : undefined;
 
-  const cluster = new WorkloadCluster(
-    "cluster",
-    {
-      existingClusterName: config.cluster.existingName,
-      version: config.cluster.version,
-      instanceType: config.cluster.instanceType,
-      desiredCapacity: config.cluster.desiredCapacity,
-      minSize: config.cluster.minSize,
-      maxSize: config.cluster.maxSize,
-      vpcId: config.cluster.vpcId,
-      publicSubnetIds: config.cluster.publicSubnetIds,
-      privateSubnetIds: config.cluster.privateSubnetIds,
-      // The kubeconfig authenticates exactly as the stack's AWS provider does.
-      kubeconfigProfile: config.kubeconfig.profile,
-      kubeconfigRoleArn: config.kubeconfig.roleArn,
-    },
-    { providers: { aws } },
-  );
+  const { cluster, outputs: clusterOutputs } = registerCluster(config, aws);
   const outputs: Record<string, unknown> = {
-    clusterName: cluster.clusterName,
-    clusterArn: cluster.clusterArn,
-    oidcIssuerUrl: cluster.oidcIssuerUrl,
-    oidcThumbprint: cluster.oidcThumbprint,
-    kubeconfig: cluster.kubeconfig,
+    ...clusterOutputs,
     mode: GRANTS_MODE,
   };
   if (!b || !planned) {
