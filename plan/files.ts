@@ -90,13 +90,7 @@ export function planFiles(plan: Plan, sources: { configA: string; configB: strin
       );
     }
   }
-  for (const m of plan.manifests) {
-    put(
-      m.file,
-      manifestYaml(m),
-      `${m.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name}, validated against the Kubernetes API schema`,
-    );
-  }
+  putManifests(put, plan.manifests);
   notes["summary.json"] = ARTIFACT_NOTES["summary.json"];
   const summary = {
     generator: PLAN_GENERATOR,
@@ -123,6 +117,20 @@ export function planFiles(plan: Plan, sources: { configA: string; configB: strin
   };
   files.set("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
   return files;
+}
+
+/** Writes each planned manifest (`put(file, content, note)`), its note naming what was validated. */
+export function putManifests(
+  put: (file: string, content: string, note: string) => void,
+  manifests: readonly PlannedManifest[],
+): void {
+  for (const m of manifests) {
+    put(
+      m.file,
+      manifestYaml(m),
+      `${m.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name}, validated against the Kubernetes API schema`,
+    );
+  }
 }
 
 /** The runs as the summary shows them: resources and outputs, secrets masked. */

@@ -8,8 +8,15 @@
  */
 import { PROJECT } from "../stacks/config";
 import { type GrantPlan, type GrantsPlan } from "./grantsBuild";
-import { ARTIFACT_NOTES, PLAN_GENERATOR, pretty, summaryLink, summaryManifest, summaryRuns } from "./files";
-import { manifestYaml } from "./manifests";
+import {
+  ARTIFACT_NOTES,
+  PLAN_GENERATOR,
+  pretty,
+  putManifests,
+  summaryLink,
+  summaryManifest,
+  summaryRuns,
+} from "./files";
 
 /** Every file of a grants-mode plan, relative path → content (see the file's comment). */
 export function grantsPlanFiles(
@@ -28,13 +35,7 @@ export function grantsPlanFiles(
       put(`grants/${grant.key}/${file}`, content, `grant ${grant.key}: ${note}`),
     );
   }
-  for (const m of plan.manifests) {
-    put(
-      m.file,
-      manifestYaml(m),
-      `${m.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name}, validated against the Kubernetes API schema`,
-    );
-  }
+  putManifests(put, plan.manifests);
   notes["summary.json"] = ARTIFACT_NOTES["summary.json"];
   const summary = {
     generator: PLAN_GENERATOR,

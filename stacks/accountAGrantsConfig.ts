@@ -25,6 +25,7 @@ import {
   PROJECT,
   checkKnownKeys,
   refuseEmptyGrants,
+  refuseSecretGrants,
   key,
   object,
   onlyKeys,
@@ -256,14 +257,7 @@ export function parseAccountAGrantsConfig(
   });
   refuseEmptyGrants(settings);
   refuseSingleGrantKeys(settings);
-  // Errors quote the values they refuse: a secret list would leak into them. Nothing in an entry is secret.
-  if (settings.isSecret(PROJECT, "grants")) {
-    throw new InputError(
-      key("grants"),
-      "[secret]",
-      "must not be a secret: errors quote the values they refuse, and an entry holds keys and names, none of them secret",
-    );
-  }
+  refuseSecretGrants(settings);
   const { get } = settings;
   const clusterObject = object(key("cluster"), get("cluster"));
   onlyKeys(key("cluster"), clusterObject, [...CLUSTER_KEYS]);

@@ -34,6 +34,7 @@ import {
   onlyKeys,
   optionalString,
   refuseEmptyGrants,
+  refuseSecretGrants,
   type StackSettings,
 } from "./configSource";
 import { validateGrantKey } from "./grantsMode";
@@ -317,14 +318,7 @@ export function parseAccountBGrantsConfig(
   });
   refuseEmptyGrants(settings);
   refuseSingleGrantKeys(settings);
-  // Errors quote the values they refuse: a secret list would leak into them. Nothing in a grant is secret.
-  if (settings.isSecret(PROJECT, "grants")) {
-    throw new InputError(
-      key("grants"),
-      "[secret]",
-      "must not be a secret: errors quote the values they refuse, and a grant holds names and ARNs, none of them secret",
-    );
-  }
+  refuseSecretGrants(settings);
   const rawGrants = settings.get("grants");
   if (!Array.isArray(rawGrants) || rawGrants.length === 0) {
     throw new InputError(

@@ -82,6 +82,19 @@ export function refuseEmptyGrants(settings: StackSettings): void {
   );
 }
 
+/**
+ * Refuses `cross-account-irsa:grants` set as a secret: errors quote the values they refuse, so a
+ * secret list would leak into them; nothing in a grant (keys, names, ARNs) is secret.
+ */
+export function refuseSecretGrants(settings: StackSettings): void {
+  if (!settings.isSecret(PROJECT, "grants")) return;
+  throw new InputError(
+    key("grants"),
+    "[secret]",
+    "must not be a secret: errors quote the values they refuse, and a grant holds keys, names and ARNs, none of them secret",
+  );
+}
+
 /** A setting that must be set and is not: "<key> is not set: <why>", never "undefined is invalid". */
 export function notSet(field: string, why: string): InputError {
   return new InputError(field, undefined, why, `${field} is not set: ${why}`);
