@@ -8,11 +8,10 @@
 import { expect } from "chai";
 import { MockEngine, type RecordedResource } from "../../engine/mockEngine";
 import { captureConsole, outputValues, runOffline, runOnEngine } from "../../engine/offline";
-import { checkMechanisms, type GrantCluster } from "../../components/bucketAccess";
-import { buildHandoff } from "../../components/bucketAccessHandoff";
 import { loadStackConfig } from "../../stacks/stackFile";
 import { accountA } from "../../stacks/accountA";
 import { accountB } from "../../stacks/accountB";
+import { grantOf } from "./accountAGrantsFixtures";
 
 const A = loadStackConfig("Pulumi.account-a.yaml");
 const B = loadStackConfig("Pulumi.account-b.yaml");
@@ -36,48 +35,6 @@ const grantsConfig = (grants: unknown[], extra: Record<string, string> = {}) => 
   "cross-account-irsa:grants": JSON.stringify(grants),
   ...extra,
 });
-
-interface Sa {
-  namespace: string;
-  name: string;
-}
-
-/**
- * One grant of account-b's `grants` output, as account-b's grants mode exports it: its handoff
- * (`buildHandoff`, the grant's own builder) trusting account-a's cluster (key `cluster`) for
- * `mechanisms`, and its probe (the bucket's objectKey) unless `objectKey` is null.
- */
-function grantOf(
-  first: Record<string, unknown>,
-  key: string,
-  mechanism: string[],
-  serviceAccounts: Sa[],
-  objectKey: string | null = `${key}/check.txt`,
-): Record<string, unknown> {
-  const mechanisms = checkMechanisms("mechanism", mechanism);
-  const accountA = String(first.clusterArn).split(":")[4];
-  const cluster: GrantCluster = {};
-  if (mechanisms.includes("irsa")) {
-    cluster.issuerUrl = String(first.oidcIssuerUrl);
-    cluster.oidcProviderArn = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${cluster.issuerUrl.slice(8)}`;
-  }
-  if (mechanisms.includes("pod-identity")) {
-    cluster.clusterArn = String(first.clusterArn);
-    cluster.sourceRoleArn = `arn:aws:iam::${accountA}:role/${key}-pod-identity-source`;
-  }
-  if (mechanisms.includes("irsa-chained")) {
-    cluster.chainedSourceRoleArn = `arn:aws:iam::${accountA}:role/${key}-chained-source`;
-  }
-  const bucketName = `team-${key}-data`;
-  const handoff = buildHandoff({
-    mechanisms,
-    roleArn: `arn:aws:iam::${ACCOUNT_B}:role/${key}-access`,
-    serviceAccounts,
-    clusters: [["cluster", cluster]],
-    buckets: [{ name: bucketName, create: true, access: "read", prefixes: [] }],
-  });
-  return { handoff, ...(objectKey !== null ? { probe: { bucketName, objectKey } } : {}) };
-}
 
 const bOutputs = (grants: Record<string, unknown>) => ({ grants, region: "eu-west-1", mode: "grants" });
 

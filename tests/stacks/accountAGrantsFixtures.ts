@@ -32,14 +32,15 @@ export interface Sa {
 
 /**
  * One grant of account-b's `grants` output trusting account-a's cluster (key `cluster`, from the
- * cluster-only run's outputs `first`) for `mechanism`, with its source roles' default names.
+ * cluster-only run's outputs `first`) for `mechanism`, with its source roles' default names, and its
+ * probe (`objectKey` in the grant's one bucket) unless `objectKey` is null.
  */
 export function grantOf(
   first: Record<string, unknown>,
   key: string,
   mechanism: string[],
   serviceAccounts: Sa[],
-  probe = true,
+  objectKey: string | null = `${key}/check.txt`,
 ): Record<string, unknown> {
   const mechanisms = checkMechanisms("mechanism", mechanism);
   const accountA = String(first.clusterArn).split(":")[4];
@@ -63,7 +64,7 @@ export function grantOf(
     clusters: [["cluster", cluster]],
     buckets: [{ name: bucketName, create: true, access: "read", prefixes: [] }],
   });
-  return { handoff, ...(probe ? { probe: { bucketName, objectKey: "check.txt" } } : {}) };
+  return { handoff, ...(objectKey !== null ? { probe: { bucketName, objectKey } } : {}) };
 }
 
 export const bOutputs = (grants: Record<string, unknown>) => ({
