@@ -6,6 +6,7 @@ import type * as Automation from "@pulumi/pulumi/automation";
 import type {
   OperationHandlers,
   OperationResult,
+  StackConfigValues,
   StackOutputs,
   StackWorkspace,
   WorkspaceSettings,
@@ -195,6 +196,16 @@ class PulumiStackWorkspace implements StackWorkspace {
 
   async setConfig(stack: string, key: string, value: string): Promise<void> {
     await this.workspace.setConfig(stack, key, { value, secret: false });
+  }
+
+  async getAllConfig(stack: string): Promise<StackConfigValues> {
+    const all = await this.workspace.getAllConfig(stack);
+    return {
+      config: Object.fromEntries(Object.entries(all).map(([key, v]) => [key, v.value])),
+      secretKeys: Object.entries(all)
+        .filter(([, v]) => v.secret === true)
+        .map(([key]) => key),
+    };
   }
 
   private stack(name: string): Automation.Stack {

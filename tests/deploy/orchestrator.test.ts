@@ -395,10 +395,16 @@ describe("automation orchestration", () => {
       expect(h.ws.callLog(["createOrSelect", "preview", "up", "outputs"])).to.deep.equal([
         "createOrSelect account-a",
         "createOrSelect account-b",
+        // The deploy order is decided (and printed) from both stacks' config and outputs first.
+        "outputs account-a",
+        "outputs account-b",
         "preview account-a",
         "outputs account-a",
         "preview account-b",
       ]);
+      expect(h.out[0]).to.equal(
+        "deploy order: account-a, account-b, account-a (single-grant mode: account-a's cluster, account-b's grant, then account-a's binding)",
+      );
       expect(h.ws.snapshot("account-a").resources).to.deep.equal({});
       expect(h.out).to.include(
         "[1/2 account-a] preview done in 5.0s: 5 to create, 0 to update, 0 to delete, 0 unchanged",
