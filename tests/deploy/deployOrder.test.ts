@@ -176,7 +176,7 @@ describe("deploy order (decideDeployOrder)", () => {
     const d = decide(configA([aEntry("reports", ["irsa"])]), b, before.a, before.b);
     expect(shown(d)).to.equal("b, a");
     expect(d.ok && d.reason).to.equal(
-      "no trust account-a binds is added or removed: account-b first, then account-a, which reads account-b's new outputs",
+      "either order passes both programs' checks: account-b first, then account-a, which reads account-b's new outputs",
     );
   });
 

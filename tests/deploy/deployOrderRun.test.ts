@@ -144,6 +144,24 @@ describe("deploy order through the orchestrator (grants mode, the real programs)
     expect(h.ws.snapshot("account-a")).to.deep.equal(beforeState);
   });
 
+  it("resumes step 1 after account-a's update failed: account-b already trusts both, so the rerun converges", async () => {
+    const h = harness(BEFORE);
+    expect((await h.run()).outcome.ok, h.err.join("\n")).to.be.true;
+    h.edit({ a: step(1, "a"), b: step(1, "b") });
+    h.ws.failNext({ op: "up", stack: "account-a", afterSteps: 2 });
+    const failed = await h.run();
+    expect(failed.outcome.ok).to.be.false;
+    expect(failed.ups).to.deep.equal(["up account-b", "up account-a"]);
+    expect(h.err[0]).to.equal("deploy failed in phase 2/2 (up account-a)");
+    const rerun = await h.run();
+    expect(rerun.outcome.ok, h.err.join("\n")).to.be.true;
+    expect(rerun.ups).to.deep.equal(["up account-b", "up account-a"]);
+    expect(rerun.order).to.match(
+      /^deploy order: account-b, account-a \(either order passes both programs' checks/,
+    );
+    expect(mechanismsOf(h.ws, "account-a")).to.deep.equal({ reports: ["irsa", "pod-identity"] });
+  });
+
   it("runs a change that removes trust on both sides as account-a, account-b, account-a (account-b first is refused)", async () => {
     const h = harness({ a: step(1, "a"), b: step(1, "b") });
     expect((await h.run()).outcome.ok, h.err.join("\n")).to.be.true;
