@@ -20,7 +20,14 @@ import {
   type StackOutputs,
   type StackWorkspace,
 } from "../cli/shared/workspace";
-import { type DeployOrder, FIRST_DEPLOY_ORDER, type Side, decideDeployOrder } from "./deployOrder";
+import { InputError } from "../components/errors";
+import {
+  type DeployOrder,
+  type DeployOrderInputs,
+  FIRST_DEPLOY_ORDER,
+  type Side,
+  decideDeployOrder,
+} from "./deployOrder";
 
 export {
   ACCOUNT_A_STACK_KEY,
@@ -216,8 +223,8 @@ function newRun(command: CommandName, options: RunOptions): CommandRun {
  */
 async function decideOrder(run: CommandRun): Promise<Extract<DeployOrder, { ok: true }> | undefined> {
   const { workspace, stacks, log } = run.options;
-  let order: DeployOrder | undefined;
-  const read = await setupStep(run, stacks.a, "decide the deploy order", async () => {
+  let inputs: DeployOrderInputs | undefined;
+  const read = await setupStep(run, stacks.a, "read both stacks' config and outputs", async () => {
     const [qa, qb, ca, cb, oa, ob] = await Promise.all([
       workspace.qualifiedName(stacks.a),
       workspace.qualifiedName(stacks.b),
@@ -226,16 +233,21 @@ async function decideOrder(run: CommandRun): Promise<Extract<DeployOrder, { ok: 
       workspace.outputs(stacks.a),
       workspace.outputs(stacks.b),
     ]);
-    order = decideDeployOrder(
-      {
-        qualified: { a: qa, b: qb },
-        config: { a: ca, b: cb },
-        outputs: { a: outputValues(oa), b: outputValues(ob) },
-      },
-      stacks,
-    );
+    inputs = {
+      qualified: { a: qa, b: qb },
+      config: { a: ca, b: cb },
+      outputs: { a: outputValues(oa), b: outputValues(ob) },
+    };
   });
-  if (!read || order === undefined) return undefined;
+  if (!read || inputs === undefined) return undefined;
+  let order: DeployOrder;
+  try {
+    order = decideDeployOrder(inputs, stacks);
+  } catch (error) {
+    // A config or an output the programs refuse: their own error, before any update.
+    if (!(error instanceof InputError)) throw error;
+    order = { ok: false, reason: error.message.replace(/\.$/, "") };
+  }
   if (!order.ok) {
     const refused = run.command === "deploy" ? "deploy refused before any update" : "deploy would be refused";
     run.outcome.ok = false;
@@ -249,7 +261,9 @@ async function decideOrder(run: CommandRun): Promise<Extract<DeployOrder, { ok: 
       pulumiPrefix: run.options.pulumiPrefix ?? "",
     };
     run.options.logError(`${refused}: ${order.reason}.`);
-    run.options.logError(run.command === "deploy" ? "Nothing was changed." : "Nothing was previewed.");
+    run.options.logError(
+      `Nothing was ${run.command === "deploy" ? "changed" : "previewed"}: fix the cause, then run \`${run.options.resumeCommand(run.command)}\` again.`,
+    );
     return undefined;
   }
   log(`deploy order: ${order.order.map((side) => stacks[side]).join(", ")} (${order.reason})`);

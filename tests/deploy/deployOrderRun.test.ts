@@ -204,7 +204,7 @@ describe("deploy order through the orchestrator (grants mode, the real programs)
     expect(h.err[0]).to.match(
       /^deploy refused before any update: the change adds trust \(grant "reports" pod-identity\) and removes trust \(grant "archive"\) in one deploy/,
     );
-    expect(h.err).to.include("Nothing was changed.");
+    expect(h.err).to.include("Nothing was changed: fix the cause, then run `npm run deploy` again.");
     // The reasoning, checked against the programs: whichever stack goes first refuses.
     const errors: string[] = [];
     for (const stack of ["account-a", "account-b"]) {
@@ -215,6 +215,28 @@ describe("deploy order through the orchestrator (grants mode, the real programs)
     }
     expect(errors[0]).to.include('lists "pod-identity", which account-b\'s grant "reports" does not trust');
     expect(errors[1]).to.include('no longer lists grant "archive", which account-a');
+  });
+
+  it("refuses, before any update, a switch of a deployed single-grant pair to grants mode: both programs refuse it", async () => {
+    const h = harness({
+      a: loadStackConfig("Pulumi.account-a.yaml"),
+      b: loadStackConfig("Pulumi.account-b.yaml"),
+    });
+    expect((await h.run()).outcome.ok, h.err.join("\n")).to.be.true;
+    h.edit({ a: step(1, "a"), b: step(1, "b") });
+    const refused = await h.run();
+    expect(refused.outcome.ok).to.be.false;
+    expect(refused.ups).to.deep.equal([]);
+    expect(h.err[0]).to.match(
+      /^deploy refused before any update: cross-account-irsa:grants: account-a \(organization\/cross-account-irsa\/account-a\) runs in grants mode .* in single-grant mode/,
+    );
+    for (const stack of ["account-b", "account-a"]) {
+      let error: unknown;
+      await h.ws.up(stack, { onEvent: () => undefined }).catch((e: unknown) => (error = e));
+      expect(String(error), stack).to.match(
+        /runs in grants mode \(cross-account-irsa:grants\) but .* in single-grant mode/,
+      );
+    }
   });
 
   it("previews in the deploy's order, skipping the stack that must wait for the other's update", async () => {
