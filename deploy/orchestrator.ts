@@ -1,6 +1,7 @@
 /**
- * The orchestration of the two stacks: deploy (account-a, account-b, account-a again), preview and
- * destroy, through a `StackWorkspace`, with progress and failure reports.
+ * The orchestration of the two stacks: deploy (in the order deployOrder.ts decides from both stacks'
+ * config and outputs), preview and destroy, through a `StackWorkspace`, with progress and failure
+ * reports.
  */
 import type { OpMap } from "@pulumi/pulumi/automation";
 import { type CommandName, type FailureContext, formatFailure } from "./failure";

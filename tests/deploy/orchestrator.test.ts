@@ -64,6 +64,11 @@ describe("automation orchestration", () => {
         "2/3 up x-b",
         "3/3 up x-a",
       ]);
+      expect(
+        deployPhases(s, ["b", "a"]).map((p) => `${p.index}/${p.total} ${p.kind} ${p.stack}`),
+      ).to.deep.equal(["1/2 up x-b", "2/2 up x-a"]);
+      expect(previewPhases(s, ["a", "b", "a"]).map((p) => p.stack)).to.deep.equal(["x-a", "x-b"]);
+      expect(previewPhases(s, ["b", "a"]).map((p) => p.stack)).to.deep.equal(["x-b", "x-a"]);
       expect(previewPhases(s).map((p) => `${p.index}/${p.total} ${p.kind} ${p.stack}`)).to.deep.equal([
         "1/2 preview x-a",
         "2/2 preview x-b",
