@@ -61,9 +61,12 @@ export const USAGE = `Usage: npm run <command> -- [options]
 Runs the two stacks of the cross-account-irsa project with the Pulumi Automation API.
 
 Commands:
-  deploy    create or select both stacks, then up account-a, up account-b, up account-a
-            again; prints both stacks' outputs (secrets masked)
-  preview   preview account-a, then account-b (which reads account-a's current outputs)
+  deploy    create or select both stacks, decide the order of their updates from their
+            config and outputs (printed: a first deploy runs account-a, account-b,
+            account-a; in grants mode a change that adds trust runs account-b first),
+            run them; prints both stacks' outputs (secrets masked)
+  preview   print the deploy's order, then preview each stack once in that order (each
+            reads the other's current outputs)
   destroy   destroy account-a, then account-b
   verify    read the access-check Job's result from account-a's cluster and explain it
             (stacks in grants mode: each grant's Job, one report each)

@@ -137,7 +137,7 @@ export function formatFailure(ctx: FailureContext): string[] {
   }
   const rerun =
     ctx.command === "deploy"
-      ? "it selects both stacks and runs all three phases again; finished work shows as unchanged."
+      ? "it selects both stacks, decides the order again from their config and outputs, and runs its phases; finished work shows as unchanged."
       : "it destroys what is left, stack by stack, in the same order.";
   lines.push(`To resume: fix the cause, then run \`${ctx.resumeCommand}\` again; ${rerun}`);
   return lines;

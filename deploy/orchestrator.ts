@@ -1,6 +1,7 @@
 /**
- * The orchestration of the two stacks: deploy (account-a, account-b, account-a again), preview and
- * destroy, through a `StackWorkspace`, with progress and failure reports.
+ * The orchestration of the two stacks: deploy (in the order deployOrder.ts decides from both stacks'
+ * config and outputs), preview and destroy, through a `StackWorkspace`, with progress and failure
+ * reports.
  */
 import type { OpMap } from "@pulumi/pulumi/automation";
 import { type CommandName, type FailureContext, formatFailure } from "./failure";
@@ -12,25 +13,31 @@ import {
   formatOutputs,
   phaseLabel,
 } from "./progress";
-import { DEFAULT_STACKS, type StackPair } from "../cli/shared/stacks";
-import type { OperationResult, StackOutputs, StackWorkspace } from "../cli/shared/workspace";
+import { type StackPair } from "../cli/shared/stacks";
+import { ensureStackReferences } from "./stackReferences";
+import {
+  outputValues,
+  type OperationResult,
+  type StackOutputs,
+  type StackWorkspace,
+} from "../cli/shared/workspace";
+import { InputError } from "../components/errors";
+import {
+  type DeployOrder,
+  type DeployOrderInputs,
+  FIRST_DEPLOY_ORDER,
+  type Side,
+  decideDeployOrder,
+} from "./deployOrder";
 
-/** The Pulumi project, and the namespace of its config keys. */
-export const PROJECT = "cross-account-irsa";
-
-/**
- * Config key on account-a naming account-b's stack (fully qualified) for its StackReference.
- *
- * @internal exported for the tests only
- */
-export const ACCOUNT_B_STACK_KEY = `${PROJECT}:accountBStack`;
-
-/**
- * Config key on account-b naming account-a's stack (fully qualified) for its StackReference.
- *
- * @internal exported for the tests only
- */
-export const ACCOUNT_A_STACK_KEY = `${PROJECT}:accountAStack`;
+export {
+  ACCOUNT_A_STACK_KEY,
+  ACCOUNT_B_STACK_KEY,
+  PROGRAM_KEY,
+  PROJECT,
+  ensureStackReferences,
+  usesCustomStackNames,
+} from "./stackReferences";
 
 /** The value account-a exports as `workload` while account-b has no outputs. */
 export const WORKLOAD_SKIPPED_PREFIX = "skipped";
@@ -80,21 +87,29 @@ export interface RunOutcome {
 }
 
 /**
- * The three phases of a deploy: account-a, then account-b, then account-a again.
+ * The phases of a deploy in `order` (deployOrder.ts decides it): by default the first deploy's,
+ * account-a, then account-b, then account-a again.
  *
  * @internal exported for the tests only
  */
-export function deployPhases(stacks: StackPair): Phase[] {
-  return phases("up", [stacks.a, stacks.b, stacks.a]);
+export function deployPhases(stacks: StackPair, order: readonly Side[] = FIRST_DEPLOY_ORDER): Phase[] {
+  return phases(
+    "up",
+    order.map((side) => stacks[side]),
+  );
 }
 
 /**
- * The phases of a preview: account-a, then account-b (which reads account-a's current outputs).
+ * The phases of a preview: each stack once, in the order of its first update in `order` (by default
+ * account-a, then account-b, which reads account-a's current outputs).
  *
  * @internal exported for the tests only
  */
-export function previewPhases(stacks: StackPair): Phase[] {
-  return phases("preview", [stacks.a, stacks.b]);
+export function previewPhases(stacks: StackPair, order: readonly Side[] = FIRST_DEPLOY_ORDER): Phase[] {
+  return phases(
+    "preview",
+    [...new Set(order)].map((side) => stacks[side]),
+  );
 }
 
 /**
@@ -108,49 +123,6 @@ export function destroyPhases(stacks: StackPair): Phase[] {
 
 function phases(kind: OperationKind, stacks: string[]): Phase[] {
   return stacks.map((stack, i) => ({ index: i + 1, total: stacks.length, stack, kind }));
-}
-
-/** True when the user chose stack names other than the defaults. */
-export function usesCustomStackNames(stacks: StackPair): boolean {
-  return stacks.a !== DEFAULT_STACKS.a || stacks.b !== DEFAULT_STACKS.b;
-}
-
-/**
- * Config key choosing a stack's program (`account-a` or `account-b`) when its name does not say.
- *
- * @internal exported for the tests only
- */
-export const PROGRAM_KEY = `${PROJECT}:program`;
-
-/**
- * Points each stack's StackReference at the other stack. With the default names the programs'
- * defaults (`<org>/<project>/account-a|b`) are right and nothing is written. With other names each
- * stack gets the other's fully qualified name in its config, and, when its name does not end in
- * `account-a` / `account-b`, the program it runs (`cross-account-irsa:program`). A value is written
- * only when it differs, so running this again changes nothing. Returns what was set.
- *
- * @internal exported for the tests only
- */
-export async function ensureStackReferences(workspace: StackWorkspace, stacks: StackPair): Promise<string[]> {
-  if (!usesCustomStackNames(stacks)) return [];
-  const lines: string[] = [];
-  const settings = [
-    { stack: stacks.a, program: "account-a", key: ACCOUNT_B_STACK_KEY, target: stacks.b },
-    { stack: stacks.b, program: "account-b", key: ACCOUNT_A_STACK_KEY, target: stacks.a },
-  ];
-  const set = async (stack: string, key: string, value: string): Promise<void> => {
-    await workspace.setConfig(stack, key, value);
-    lines.push(`set ${key} = ${value} on stack ${stack}`);
-  };
-  for (const s of settings) {
-    const program = await workspace.getConfig(s.stack, PROGRAM_KEY);
-    if (program !== s.program && (program !== undefined || !s.stack.endsWith(s.program))) {
-      await set(s.stack, PROGRAM_KEY, s.program);
-    }
-    const desired = await workspace.qualifiedName(s.target);
-    if ((await workspace.getConfig(s.stack, s.key)) !== desired) await set(s.stack, s.key, desired);
-  }
-  return lines;
 }
 
 /** Context shared by the phases of one command. */
@@ -246,17 +218,74 @@ function newRun(command: CommandName, options: RunOptions): CommandRun {
 }
 
 /**
- * `deploy`: creates or selects both stacks, then `up` account-a (cluster and OIDC outputs), `up`
- * account-b (OIDC provider, role, bucket; reads account-a's outputs), `up` account-a again (the
- * ServiceAccount, workload and access check; reads account-b's outputs), and prints both stacks'
- * outputs with secrets masked. Every step is idempotent, so running it again after any failure or
- * interruption converges.
+ * Reads both stacks' config and outputs and decides the deploy's order (deployOrder.ts), before any
+ * `up`. Prints the order and why on one line; reports and returns undefined when it cannot be read
+ * or no order works (nothing has run).
+ */
+async function decideOrder(run: CommandRun): Promise<Extract<DeployOrder, { ok: true }> | undefined> {
+  const { workspace, stacks, log } = run.options;
+  let inputs: DeployOrderInputs | undefined;
+  const read = await setupStep(run, stacks.a, "read both stacks' config and outputs", async () => {
+    const [qa, qb, ca, cb, oa, ob] = await Promise.all([
+      workspace.qualifiedName(stacks.a),
+      workspace.qualifiedName(stacks.b),
+      workspace.getAllConfig(stacks.a),
+      workspace.getAllConfig(stacks.b),
+      workspace.outputs(stacks.a),
+      workspace.outputs(stacks.b),
+    ]);
+    inputs = {
+      qualified: { a: qa, b: qb },
+      config: { a: ca, b: cb },
+      outputs: { a: outputValues(oa), b: outputValues(ob) },
+    };
+  });
+  if (!read || inputs === undefined) return undefined;
+  let order: DeployOrder;
+  try {
+    order = decideDeployOrder(inputs, stacks);
+  } catch (error) {
+    // A config or an output the programs refuse: their own error, before any update.
+    if (!(error instanceof InputError)) throw error;
+    order = { ok: false, reason: error.message.replace(/\.$/, "") };
+  }
+  if (!order.ok) {
+    const refused = run.command === "deploy" ? "deploy refused before any update" : "deploy would be refused";
+    run.outcome.ok = false;
+    run.outcome.failure = {
+      command: run.command,
+      step: "decide the deploy order",
+      stack: stacks.a,
+      error: new Error(order.reason),
+      interrupted: false,
+      resumeCommand: run.options.resumeCommand(run.command),
+      pulumiPrefix: run.options.pulumiPrefix ?? "",
+    };
+    run.options.logError(`${refused}: ${order.reason}.`);
+    run.options.logError(
+      `Nothing was ${run.command === "deploy" ? "changed" : "previewed"}: fix the cause, then run \`${run.options.resumeCommand(run.command)}\` again.`,
+    );
+    return undefined;
+  }
+  log(`deploy order: ${order.order.map((side) => stacks[side]).join(", ")} (${order.reason})`);
+  return order;
+}
+
+/**
+ * `deploy`: creates or selects both stacks, decides the order of their updates from both stacks'
+ * config and outputs (deployOrder.ts: a first deploy runs account-a for the cluster, account-b for the
+ * grant, account-a again for the binding; in grants mode a change that adds trust runs account-b
+ * then account-a, one that removes trust account-a, account-b, account-a), prints it and why, runs
+ * the updates, and prints both stacks' outputs with secrets masked. Every step is idempotent, so
+ * running it again after any failure or interruption converges.
  */
 export async function deploy(options: RunOptions): Promise<RunOutcome> {
   const run = newRun("deploy", options);
   if (!(await prepareStacks(run))) return run.outcome;
+  const order = await decideOrder(run);
+  if (!order) return run.outcome;
   const results = new Map<string, OperationResult>();
-  for (const phase of deployPhases(options.stacks)) {
+  for (const phase of deployPhases(options.stacks, order.order)) {
     const result = await runPhase(run, phase);
     if (!result) return run.outcome;
     results.set(phase.stack, result);
@@ -289,34 +318,58 @@ export async function deploy(options: RunOptions): Promise<RunOutcome> {
 }
 
 /**
- * `preview`: previews account-a, then account-b. account-b's preview reads account-a's current
- * outputs through its StackReference; when account-a has none yet, it shows the first-run state.
+ * `preview`: decides the deploy's order as `deploy` does and prints it, then previews each stack once
+ * in that order; each preview reads the other stack's current outputs. A stack whose program would
+ * refuse its preview until the other stack's update ran (it binds what is not trusted yet, or stops
+ * trusting what is still bound) is not previewed, saying why; when account-a has no outputs yet,
+ * account-b's preview shows the first-run state.
  */
 export async function preview(options: RunOptions): Promise<RunOutcome> {
   const run = newRun("preview", options);
   if (!(await prepareStacks(run))) return run.outcome;
-  const [first, second] = previewPhases(options.stacks);
-  if (!(await runPhase(run, first))) return run.outcome;
+  const order = await decideOrder(run);
+  if (!order) return run.outcome;
+  const { stacks, log } = options;
+  for (const phase of previewPhases(stacks, order.order)) {
+    const side: Side = phase.stack === stacks.a ? "a" : "b";
+    const waits = order.refusedFirst[side];
+    if (waits.length > 0) {
+      const other = side === "a" ? stacks.b : stacks.a;
+      log(
+        `${phaseLabel(phase)} preview ${phase.stack} skipped: its program refuses ${waits.join("; ")} until ` +
+          `${other}'s update has run; \`${options.resumeCommand("deploy")}\` runs it after ${other}'s`,
+      );
+      run.outcome.phases.push({ phase, ok: true });
+      continue;
+    }
+    if (side === "b" && !(await noteFirstRun(run))) return run.outcome;
+    if (!(await runPhase(run, phase))) return run.outcome;
+  }
+  return run.outcome;
+}
+
+/** Before account-b's preview: says so when account-a has no outputs yet. False when they cannot be read. */
+async function noteFirstRun(run: CommandRun): Promise<boolean> {
+  const { stacks, log } = run.options;
   try {
-    const outputs = await options.workspace.outputs(options.stacks.a);
+    const outputs = await run.options.workspace.outputs(stacks.a);
     if (Object.keys(outputs).length === 0) {
-      options.log(
-        `note: ${options.stacks.a} has no outputs yet (never deployed), so ${options.stacks.b}'s preview ` +
+      log(
+        `note: ${stacks.a} has no outputs yet (never deployed), so ${stacks.b}'s preview ` +
           "shows the first-run state; after a deploy it reflects the real cluster.",
       );
     }
+    return true;
   } catch (error) {
     fail(run, {
       command: "preview",
-      step: `read the outputs of ${options.stacks.a}`,
-      stack: options.stacks.a,
+      step: `read the outputs of ${stacks.a}`,
+      stack: stacks.a,
       error,
       interrupted: false,
     });
-    return run.outcome;
+    return false;
   }
-  await runPhase(run, second);
-  return run.outcome;
 }
 
 /**

@@ -6,6 +6,7 @@ import type * as Automation from "@pulumi/pulumi/automation";
 import type {
   OperationHandlers,
   OperationResult,
+  StackConfigValues,
   StackOutputs,
   StackWorkspace,
   WorkspaceSettings,
@@ -195,6 +196,27 @@ class PulumiStackWorkspace implements StackWorkspace {
 
   async setConfig(stack: string, key: string, value: string): Promise<void> {
     await this.workspace.setConfig(stack, key, { value, secret: false });
+  }
+
+  /**
+   * `pulumi config --show-secrets --json` (the Automation API's `getAllConfig`): each key's `value` is
+   * the text Pulumi stores (a list or a map as JSON, beside its `objectValue`), secrets decrypted
+   * (https://github.com/pulumi/pulumi/pull/2374, https://github.com/pulumi/pulumi/pull/3342). A key
+   * without a value is refused, never read as unset.
+   */
+  async getAllConfig(stack: string): Promise<StackConfigValues> {
+    const all = await this.workspace.getAllConfig(stack);
+    for (const [key, v] of Object.entries(all)) {
+      if (typeof v?.value !== "string") {
+        throw new Error(`pulumi config --json gave no value for ${key} on stack ${stack}`);
+      }
+    }
+    return {
+      config: Object.fromEntries(Object.entries(all).map(([key, v]) => [key, v.value])),
+      secretKeys: Object.entries(all)
+        .filter(([, v]) => v.secret === true)
+        .map(([key]) => key),
+    };
   }
 
   private stack(name: string): Automation.Stack {

@@ -28,6 +28,17 @@ export interface StackWorkspace {
   getConfig(stack: string, key: string): Promise<string | undefined>;
   /** Sets a plaintext stack config value in the stack's `Pulumi.<stack>.yaml`. */
   setConfig(stack: string, key: string, value: string): Promise<void>;
+  /**
+   * The stack's whole config as its program reads it (`pulumi config --json --show-secrets`): every
+   * `<namespace>:<key>` with the text Pulumi stores (lists and objects as JSON), and which are secret.
+   */
+  getAllConfig(stack: string): Promise<StackConfigValues>;
+}
+
+/** A stack's config: `<namespace>:<key>` → the text Pulumi stores, and the keys whose values are secret. */
+export interface StackConfigValues {
+  config: Record<string, string>;
+  secretKeys: string[];
 }
 
 /** Callbacks and cancellation for one stack operation. */

@@ -68,6 +68,7 @@ case "$1 $2" in
       *) echo '{"clusterName":"c1","kubeconfig":"[secret]","nested":{"inner":[1,"[secret]"]}}' ;;
     esac ;;
   "stack export") cat "$dir/deployment.json" ;;
+  "config --show-secrets") cat "$dir/config.json" ;;
   *) fail "error: unexpected command $*" ;;
 esac
 `;
@@ -193,6 +194,52 @@ describe("automation Pulumi workspace", () => {
         nested: { value: { inner: [1, "token"] }, secret: true },
       });
       expect(calls().every((c) => c.backend === undefined)).to.be.true;
+    });
+
+    it("reads a stack's whole config as its program does: lists as JSON text, secrets decrypted and flagged", async () => {
+      fs.writeFileSync(
+        path.join(root, "config.json"),
+        JSON.stringify({
+          "aws:region": { value: "eu-west-1", secret: false },
+          "cross-account-irsa:grants": {
+            value: '[{"key":"reports","mechanism":["irsa"]}]',
+            objectValue: [{ key: "reports", mechanism: ["irsa"] }],
+            secret: false,
+          },
+          "cross-account-irsa:token": { value: "s3cr3t", secret: true },
+        }),
+      );
+      const ws = await createPulumiWorkspace(
+        { workDir, project: "cross-account-irsa", selfManaged: true },
+        { pulumiRoot: root },
+      );
+      expect(await ws.getAllConfig("account-a")).to.deep.equal({
+        config: {
+          "aws:region": "eu-west-1",
+          "cross-account-irsa:grants": '[{"key":"reports","mechanism":["irsa"]}]',
+          "cross-account-irsa:token": "s3cr3t",
+        },
+        secretKeys: ["cross-account-irsa:token"],
+      });
+      const call = calls().find((c) => c.args[0] === "config");
+      expect(call?.args).to.deep.equal([
+        "config",
+        "--show-secrets",
+        "--json",
+        "--stack",
+        "account-a",
+        "--non-interactive",
+      ]);
+      // A key without a value (secrets not shown) is refused, never read as unset.
+      fs.writeFileSync(
+        path.join(root, "config.json"),
+        JSON.stringify({ "cross-account-irsa:grants": { secret: true } }),
+      );
+      let message = "";
+      await ws.getAllConfig("account-a").catch((e: Error) => (message = e.message));
+      expect(message).to.equal(
+        "pulumi config --json gave no value for cross-account-irsa:grants on stack account-a",
+      );
     });
 
     it("refuses to run an operation on a stack it has not selected", async () => {

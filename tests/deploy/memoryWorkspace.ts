@@ -259,6 +259,11 @@ export class MemoryWorkspace implements StackWorkspace {
     });
   }
 
+  getAllConfig(stack: string): Promise<StackConfig> {
+    this.calls.push({ method: "getAllConfig", stack });
+    return Promise.resolve().then(() => structuredClone(this.configOf(stack, this.mustExist(stack))));
+  }
+
   private mustExist(stack: string): FakeStack {
     const s = this.stacks.get(stack);
     if (!s) throw commandError(`error: no stack named '${stack}' found`);

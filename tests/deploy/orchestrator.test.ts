@@ -64,6 +64,11 @@ describe("automation orchestration", () => {
         "2/3 up x-b",
         "3/3 up x-a",
       ]);
+      expect(
+        deployPhases(s, ["b", "a"]).map((p) => `${p.index}/${p.total} ${p.kind} ${p.stack}`),
+      ).to.deep.equal(["1/2 up x-b", "2/2 up x-a"]);
+      expect(previewPhases(s, ["a", "b", "a"]).map((p) => p.stack)).to.deep.equal(["x-a", "x-b"]);
+      expect(previewPhases(s, ["b", "a"]).map((p) => p.stack)).to.deep.equal(["x-b", "x-a"]);
       expect(previewPhases(s).map((p) => `${p.index}/${p.total} ${p.kind} ${p.stack}`)).to.deep.equal([
         "1/2 preview x-a",
         "2/2 preview x-b",
@@ -395,10 +400,16 @@ describe("automation orchestration", () => {
       expect(h.ws.callLog(["createOrSelect", "preview", "up", "outputs"])).to.deep.equal([
         "createOrSelect account-a",
         "createOrSelect account-b",
+        // The deploy order is decided (and printed) from both stacks' config and outputs first.
+        "outputs account-a",
+        "outputs account-b",
         "preview account-a",
         "outputs account-a",
         "preview account-b",
       ]);
+      expect(h.out[0]).to.equal(
+        "deploy order: account-a, account-b, account-a (single-grant mode: account-a's cluster, account-b's grant, then account-a's binding)",
+      );
       expect(h.ws.snapshot("account-a").resources).to.deep.equal({});
       expect(h.out).to.include(
         "[1/2 account-a] preview done in 5.0s: 5 to create, 0 to update, 0 to delete, 0 unchanged",

@@ -18,6 +18,7 @@ export function stacksWorkspace(outputs: Record<string, StackOutputs>, region?: 
     destroy: no,
     qualifiedName: no,
     setConfig: no,
+    getAllConfig: no,
   };
 }
 
