@@ -192,15 +192,15 @@ export interface BucketAccessBindingArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** A binding's plain arguments, checked. */
-export interface CheckedBindingArgs {
+/** A binding's plain arguments, checked (what the binding registers from; not an argument type). */
+export type CheckedBindingArgs = {
   mechanisms: Mechanism[];
   serviceAccount: ServiceAccountRef;
   create: boolean;
   createNamespace: boolean;
   /** Pod Identity: the service accounts to associate (`serviceAccount` among them). */
   podIdentityServiceAccounts: ServiceAccountRef[];
-}
+};
 
 /** Which mechanisms read `args.clusterName`. */
 const CLUSTER_NAME_USED: Record<Mechanism, boolean> = {
