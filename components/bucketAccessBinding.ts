@@ -32,7 +32,7 @@ import { buildServiceAccountAnnotations } from "./serviceAccountAnnotations";
 import { registerServiceAccount } from "./serviceAccountResources";
 
 export { type BindingProbeInput, type BindingServiceAccountInput, type BucketAccessBindingArgs };
-export { type BindingChildAliases } from "./bucketAccessBindingArgs";
+export { type BindingChildAliases } from "./bucketAccessBindingInputs";
 
 /** The probe's mode for each credential path (the probe checks that exactly those credentials were injected). */
 const PROBE_MODE: Record<Mechanism, WorkloadMechanism> = {

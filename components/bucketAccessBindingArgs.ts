@@ -7,8 +7,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import { checkBindingMechanisms, checkMechanisms } from "./bucketAccess";
 import { type BucketAccessHandoff } from "./bucketAccessHandoff";
 import {
+  BINDING_ALIAS_PARTS,
   checkChainedArgs,
   checkProbeName,
+  type BindingChildAliases,
   type BindingProbeInput,
   type BindingServiceAccountInput,
 } from "./bucketAccessBindingInputs";
@@ -25,54 +27,6 @@ import {
   validateObjectKey,
   validateObjectName,
 } from "./validation";
-
-/**
- * Earlier URNs (Pulumi aliases) of a binding's resources, by part: the ServiceAccount (or the adopted
- * one's patch), the Namespace it creates, Pod Identity's `CrossAccountPodIdentity`, the chained
- * profile's `ChainedProfileConfigMap`, the probe's `AccessCheckJob` and `S3ReaderDeployment`.
- */
-export interface BindingChildAliases {
-  /**
-   * The ServiceAccount's (or its annotation patch's) earlier URNs.
-   * @default none
-   */
-  serviceAccount?: pulumi.Input<string | pulumi.Alias>[];
-  /**
-   * The created Namespace's earlier URNs.
-   * @default none
-   */
-  namespace?: pulumi.Input<string | pulumi.Alias>[];
-  /**
-   * Pod Identity's associations component's earlier URNs (its role policy and associations follow).
-   * @default none
-   */
-  podIdentity?: pulumi.Input<string | pulumi.Alias>[];
-  /**
-   * The chained profile's ConfigMap component's earlier URNs.
-   * @default none
-   */
-  profile?: pulumi.Input<string | pulumi.Alias>[];
-  /**
-   * The probe's access-check Job component's earlier URNs.
-   * @default none
-   */
-  accessCheck?: pulumi.Input<string | pulumi.Alias>[];
-  /**
-   * The probe's reader Deployment component's earlier URNs.
-   * @default none
-   */
-  reader?: pulumi.Input<string | pulumi.Alias>[];
-}
-
-/** The parts {@link BindingChildAliases} names. */
-export const BINDING_ALIAS_PARTS = [
-  "serviceAccount",
-  "namespace",
-  "podIdentity",
-  "profile",
-  "accessCheck",
-  "reader",
-] as const;
 
 /** Arguments of {@link BucketAccessBinding}. */
 export interface BucketAccessBindingArgs {

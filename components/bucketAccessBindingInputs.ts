@@ -1,5 +1,5 @@
 /**
- * The input types of `BucketAccessBinding`'s arguments (the ServiceAccount, the probe), each field
+ * The input types of `BucketAccessBinding`'s arguments (the ServiceAccount, the probe, the aliases), each field
  * documented with its default, and the checks of the arguments only IRSA with role chaining reads.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -37,6 +37,54 @@ export interface BindingServiceAccountInput {
    */
   createNamespace?: boolean;
 }
+
+/**
+ * Earlier URNs (Pulumi aliases) of a binding's resources, by part: the ServiceAccount (or the adopted
+ * one's patch), the Namespace it creates, Pod Identity's `CrossAccountPodIdentity`, the chained
+ * profile's `ChainedProfileConfigMap`, the probe's `AccessCheckJob` and `S3ReaderDeployment`.
+ */
+export interface BindingChildAliases {
+  /**
+   * The ServiceAccount's (or its annotation patch's) earlier URNs.
+   * @default none
+   */
+  serviceAccount?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * The created Namespace's earlier URNs.
+   * @default none
+   */
+  namespace?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * Pod Identity's associations component's earlier URNs (its role policy and associations follow).
+   * @default none
+   */
+  podIdentity?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * The chained profile's ConfigMap component's earlier URNs.
+   * @default none
+   */
+  profile?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * The probe's access-check Job component's earlier URNs.
+   * @default none
+   */
+  accessCheck?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * The probe's reader Deployment component's earlier URNs.
+   * @default none
+   */
+  reader?: pulumi.Input<string | pulumi.Alias>[];
+}
+
+/** The parts {@link BindingChildAliases} names. */
+export const BINDING_ALIAS_PARTS = [
+  "serviceAccount",
+  "namespace",
+  "podIdentity",
+  "profile",
+  "accessCheck",
+  "reader",
+] as const;
 
 /** The in-cluster probe: an access-check Job and a reader Deployment running as the ServiceAccount. */
 export interface BindingProbeInput {

@@ -94,3 +94,23 @@ export function aliasUrns(r: AliasedRegistration): string[] {
   }
   return all;
 }
+
+/** A registration request's alias URNs, given its parent's record (name and alias URNs) when it has one. */
+export function requestAliasUrns(
+  req: { getType(): string; getName(): string; getParent(): string },
+  stack: string,
+  project: string,
+  parent: { name: string; aliases: readonly string[] } | undefined,
+): string[] {
+  const list = (req as { getAliasesList?(): AliasLike[] }).getAliasesList?.() ?? [];
+  if (list.length === 0 && (parent?.aliases.length ?? 0) === 0) return [];
+  return aliasUrns({
+    stack,
+    project,
+    type: req.getType(),
+    name: req.getName(),
+    ...(req.getParent() ? { parent: req.getParent() } : {}),
+    aliases: list,
+    ...(parent ? { parentName: parent.name, parentAliases: parent.aliases } : {}),
+  });
+}

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOfRegion } from "../components/partitions";
-import { aliasUrns, urnName, type AliasLike } from "./aliases";
+import { requestAliasUrns, urnName } from "./aliases";
 import { synthesiseEksCluster, synthesiseEksComponent } from "./eksSynthesis";
 import { PLACEHOLDER_ACCOUNT_ID, digest } from "./placeholders";
 import {
@@ -223,18 +223,8 @@ export class MockEngine {
 
   /** The alias URNs of a registration request (its parent's aliases included). */
   private aliasesOf(req: RegisterRequestLike): string[] {
-    const list = (req as { getAliasesList?(): AliasLike[] }).getAliasesList?.() ?? [];
     const parent = req.getParent() ? this.byUrn(req.getParent()) : undefined;
-    if (list.length === 0 && (parent?.aliases.length ?? 0) === 0) return [];
-    return aliasUrns({
-      stack: this.stack,
-      project: this.project,
-      type: req.getType(),
-      name: req.getName(),
-      ...(req.getParent() ? { parent: req.getParent() } : {}),
-      aliases: list,
-      ...(parent ? { parentName: parent.name, parentAliases: parent.aliases } : {}),
-    });
+    return requestAliasUrns(req, this.stack, this.project, parent);
   }
 
   private newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
