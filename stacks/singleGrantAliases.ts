@@ -12,7 +12,8 @@ export const SINGLE_GRANT_BINDING = "binding";
 
 /** A resource registered at the top of the program (the stack its parent) as `name`. */
 export function topLevel(name: string): pulumi.Alias[] {
-  // `parent: undefined` given explicitly is Pulumi's "no parent" alias.
+  // `parent: undefined` given explicitly is Pulumi's "no parent" alias, equivalent to
+  // `parent: pulumi.rootStackResource` (https://www.pulumi.com/docs/reference/pkg/nodejs/pulumi/pulumi/interfaces/Alias.html).
   return [{ name, parent: undefined }];
 }
 

@@ -99,7 +99,9 @@ export function bucketFromAccessPolicy(
  *   service accounts, and no binding is made for them.
  * - `clusters`: one, keyed `GRANT_CLUSTER_KEY`, with what account-b's trust names: IRSA's provider
  *   (`oidcProviderArn`; an account-b that exports none had it for this issuer, in its role's account:
- *   IAM names a provider `arn:<partition>:iam::<account>:oidc-provider/<issuer host/path>`), Pod
+ *   IAM names a provider `arn:<partition>:iam::<account>:oidc-provider/<issuer host/path>`:
+ *   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns and
+ *   the EKS provider ARNs of https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html), Pod
  *   Identity's cluster and source role, irsa-chained's source role (account-b's outputs, else
  *   account-a's own, which the chain checks found account-b trusts).
  * - `buckets`: the one bucket, its access read back from account-b's `accessPolicy`.
