@@ -49,6 +49,9 @@ const PROBE_MODE: Record<Mechanism, WorkloadMechanism> = {
  * the SDK config file as a ConfigMap), and the probe. Nothing Kubernetes is registered until the
  * handoff has been checked against these arguments. With two mechanisms listed, pods use the one
  * `podCredentialPath` says (IRSA before Pod Identity; IRSA with role chaining before Pod Identity).
+ * A source role that exists already (registered before account B's grant, under a generated name)
+ * is adopted rather than created (`podIdentitySourceRoleArn`, `chainedSourceRoleArn`), and resources
+ * a program registered before under other URNs move under the binding through `childAliases`.
  */
 export class BucketAccessBinding extends pulumi.ComponentResource {
   /** The grant's role, once the handoff is checked. */
