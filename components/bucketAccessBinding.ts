@@ -3,23 +3,18 @@
  * grant's handoff: the ServiceAccount (created, or adopted and patched), IRSA's annotation, Pod
  * Identity's source role and association, IRSA with role chaining's OIDC provider, source role and
  * SDK config file, and optionally the in-cluster probe. The checks are the pure functions of
- * `bucketAccessHandoff.ts` and `bucketAccessBindingPlan.ts`; this file wires them,
- * `bucketAccessBindingWiring.ts` and the existing components.
+ * `bucketAccessHandoff.ts`, `bucketAccessBindingArgs.ts` (the arguments) and
+ * `bucketAccessBindingPlan.ts`; this file wires them, `bucketAccessBindingWiring.ts` and the
+ * existing components.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import {
-  checkBindingMechanisms,
-  checkMechanisms,
-  podCredentialPath,
-  unhandledMechanism,
-} from "./bucketAccess";
-import { parseHandoff, type BucketAccessHandoff } from "./bucketAccessHandoff";
+import { podCredentialPath, unhandledMechanism } from "./bucketAccess";
+import { checkBindingArgs, type BucketAccessBindingArgs } from "./bucketAccessBindingArgs";
+import { parseHandoff } from "./bucketAccessHandoff";
 import { planBinding } from "./bucketAccessBindingPlan";
 import {
   chainedConfigMapName,
-  checkChainedArgs,
-  checkProbeName,
   probeObjectNames,
   type BindingProbeInput,
   type BindingServiceAccountInput,
@@ -27,99 +22,17 @@ import {
 import { wireChained, wirePodIdentity } from "./bucketAccessBindingWiring";
 import { AccessCheckJob } from "./accessCheckJob";
 import { ChainedProfileConfigMap } from "./chainedProfileConfigMap";
-import { InputError } from "./errors";
 import { buildServiceAccountLabels } from "./irsaServiceAccount";
-import { argChecks, checked, isPlain, requireArgs, requirePlainArg } from "./inputs";
+import { argChecks, checked } from "./inputs";
 import { Mechanism } from "./mechanism";
 import { type PodCredentialWiring } from "./podCredentials";
 import { type WorkloadMechanism } from "./podSecurity";
 import { S3ReaderDeployment } from "./s3ReaderDeployment";
 import { buildServiceAccountAnnotations } from "./serviceAccountAnnotations";
-import { checkNamespaceCreatable, registerServiceAccount } from "./serviceAccountResources";
-import {
-  validateBoolean,
-  validateEksClusterName,
-  validateNamespace,
-  validateObjectKey,
-  validateObjectName,
-} from "./validation";
+import { registerServiceAccount } from "./serviceAccountResources";
 
-export { type BindingProbeInput, type BindingServiceAccountInput };
-
-/** Arguments of {@link BucketAccessBinding}. */
-export interface BucketAccessBindingArgs {
-  /**
-   * The grant's handoff (`BucketAccessGrant.handoff`), typically `stackRef.getOutput("handoff")`.
-   * Read strictly once known: version 1, no unknown field.
-   * @default none (required)
-   */
-  handoff: pulumi.Input<BucketAccessHandoff>;
-  /**
-   * The grant's role the handoff must name (its `roleArn`), pinned in account A: a handoff naming
-   * another role is refused before anything is registered. The handoff is refused anyway when its role
-   * is in the cluster's account or another partition.
-   * @default none (any role of another account the handoff names)
-   */
-  expectedRoleArn?: pulumi.Input<string>;
-  /**
-   * The paths this binding sets up: each must be one the grant trusts. During a migration, two, then
-   * the new one (docs/migration.md). Never `irsa` with `irsa-chained` (one ServiceAccount annotation
-   * names one role). A plain list: it decides which resources exist.
-   * @default none (required)
-   */
-  mechanisms: Mechanism[];
-  /**
-   * The EKS cluster's name (an `eks.Cluster`'s `eksCluster.name`): where Pod Identity's association is
-   * made, and which of the grant's clusters this is. Required with `pod-identity`, refused without it.
-   * @default none
-   */
-  clusterName?: pulumi.Input<string>;
-  /**
-   * IRSA with role chaining: the cluster's OIDC issuer URL (an `eks.Cluster`'s
-   * `eksCluster.identities[0].oidcs[0].issuer`), for account A's IAM OIDC provider and the source
-   * role's trust. Required with `irsa-chained`, refused without it.
-   * @default none
-   */
-  issuerUrl?: pulumi.Input<string>;
-  /**
-   * IRSA with role chaining: account A's existing IAM OIDC provider for `issuerUrl`, adopted (read and
-   * checked, never modified; IAM allows one provider per issuer per account, so a cluster that already
-   * uses IRSA in its own account has one). It must be in the source role's account. Refused without
-   * `irsa-chained`.
-   * @default none (the binding creates the provider)
-   */
-  existingOidcProviderArn?: pulumi.Input<string>;
-  /**
-   * IRSA with role chaining: which of the grant's clusters this is, by its key in the grant's
-   * `clusters` (its `chainedSourceRoleArn` is the source role the binding creates). A plain string.
-   * Refused without `irsa-chained`.
-   * @default the cluster `clusterName` names (with `pod-identity`), else the grant's only cluster
-   */
-  clusterKey?: string;
-  /**
-   * The ServiceAccount, created or adopted.
-   * @default none (required)
-   */
-  serviceAccount: BindingServiceAccountInput;
-  /**
-   * Deploy the probe (an access-check Job the update waits for, and a reader Deployment).
-   * @default none (no probe)
-   */
-  probe?: BindingProbeInput;
-  /**
-   * Pod Identity: also install the cluster's `eks-pod-identity-agent` add-on (`PodIdentityAgent`), and
-   * make the association wait for it. Leave it out when the cluster has the agent already (EKS Auto
-   * Mode, an add-on its owner manages). Refused without `pod-identity`. A plain boolean.
-   * @default false
-   */
-  installPodIdentityAgent?: boolean;
-  /**
-   * Tags for the AWS resources (Pod Identity's source role, association and add-on; IRSA with role
-   * chaining's OIDC provider and source role).
-   * @default {}
-   */
-  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
+export { type BindingProbeInput, type BindingServiceAccountInput, type BucketAccessBindingArgs };
+export { type BindingChildAliases } from "./bucketAccessBindingInputs";
 
 /** The probe's mode for each credential path (the probe checks that exactly those credentials were injected). */
 const PROBE_MODE: Record<Mechanism, WorkloadMechanism> = {
@@ -136,6 +49,9 @@ const PROBE_MODE: Record<Mechanism, WorkloadMechanism> = {
  * the SDK config file as a ConfigMap), and the probe. Nothing Kubernetes is registered until the
  * handoff has been checked against these arguments. With two mechanisms listed, pods use the one
  * `podCredentialPath` says (IRSA before Pod Identity; IRSA with role chaining before Pod Identity).
+ * A source role that exists already (registered before account B's grant, under a generated name)
+ * is adopted rather than created (`podIdentitySourceRoleArn`, `chainedSourceRoleArn`), and resources
+ * a program registered before under other URNs move under the binding through `childAliases`.
  */
 export class BucketAccessBinding extends pulumi.ComponentResource {
   /** The grant's role, once the handoff is checked. */
@@ -153,98 +69,14 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
   public readonly podCredentialPath: pulumi.Output<string>;
   /** The probe's access-check Job (`<name>-<hash>`), to wait for or read; undefined without `probe`. */
   public readonly accessCheckJobName?: pulumi.Output<string>;
+  /** The probe's reader Deployment's name; undefined without `probe`. */
+  public readonly readerDeploymentName?: pulumi.Output<string>;
 
   constructor(name: string, args: BucketAccessBindingArgs, opts?: pulumi.ComponentResourceOptions) {
     const checks = argChecks(() => {
-      requireArgs(args);
-      requirePlainArg("args.mechanisms", args.mechanisms, "it decides which resources exist");
-      const mechanisms = checkBindingMechanisms(
-        "args.mechanisms",
-        checkMechanisms("args.mechanisms", args.mechanisms),
-      );
-      const chained = mechanisms.includes(Mechanism.IrsaChained);
-      const sa = args.serviceAccount as unknown;
-      if (sa === null || typeof sa !== "object" || Array.isArray(sa) || !isPlain(sa)) {
-        throw new InputError(
-          "args.serviceAccount",
-          sa,
-          "must be a plain object { namespace, name, create?, createNamespace? }",
-        );
-      }
-      for (const key of Object.keys(sa)) {
-        if (!["namespace", "name", "create", "createNamespace"].includes(key)) {
-          throw new InputError(
-            `args.serviceAccount.${key}`,
-            (sa as Record<string, unknown>)[key],
-            "is not a field of it (namespace, name, create, createNamespace)",
-          );
-        }
-      }
-      const namespace = validateNamespace("args.serviceAccount.namespace", args.serviceAccount.namespace);
-      const saName = validateObjectName("args.serviceAccount.name", args.serviceAccount.name);
-      const create =
-        args.serviceAccount.create === undefined
-          ? true
-          : validateBoolean("args.serviceAccount.create", args.serviceAccount.create);
-      const createNamespace =
-        args.serviceAccount.createNamespace === undefined
-          ? false
-          : validateBoolean("args.serviceAccount.createNamespace", args.serviceAccount.createNamespace);
-      if (createNamespace && !create) {
-        throw new InputError(
-          "args.serviceAccount.createNamespace",
-          true,
-          "is only for a ServiceAccount the binding creates (create: true)",
-        );
-      }
-      if (createNamespace) checkNamespaceCreatable("args.serviceAccount.createNamespace", namespace);
-      const needsCluster = mechanisms.some((m) => CLUSTER_NAME_USED[m]);
-      if (needsCluster && args.clusterName === undefined) {
-        throw new InputError(
-          "args.clusterName",
-          undefined,
-          'is required by mechanism "pod-identity" (the association is the cluster\'s)',
-        );
-      }
-      if (!needsCluster && args.clusterName !== undefined) {
-        throw new InputError(
-          "args.clusterName",
-          isPlain(args.clusterName) ? args.clusterName : "[an Output]",
-          `is read only by mechanism "pod-identity", which args.mechanisms does not list: remove it, or add the mechanism`,
-        );
-      }
-      if (args.installPodIdentityAgent !== undefined) {
-        validateBoolean("args.installPodIdentityAgent", args.installPodIdentityAgent);
-        if (args.installPodIdentityAgent && !needsCluster) {
-          throw new InputError(
-            "args.installPodIdentityAgent",
-            true,
-            `is for mechanism "pod-identity", which args.mechanisms does not list`,
-          );
-        }
-      }
-      if (args.clusterName !== undefined && isPlain(args.clusterName))
-        validateEksClusterName("args.clusterName", args.clusterName);
-      checkChainedArgs(args, chained, saName);
+      const { mechanisms, serviceAccount, create, createNamespace, podIdentityServiceAccounts } =
+        checkBindingArgs(args);
       const probe = args.probe;
-      if (probe !== undefined) {
-        if (probe === null || typeof probe !== "object")
-          throw new InputError(
-            "args.probe",
-            probe,
-            "must be an object { objectKey, bucketName?, name?, region? }",
-          );
-        if (isPlain(probe.objectKey)) validateObjectKey("args.probe.objectKey", probe.objectKey);
-        if (probe.name !== undefined) checkProbeName("args.probe.name", probe.name);
-        if (probe.bucketName !== undefined && typeof probe.bucketName !== "string") {
-          throw new InputError(
-            "args.probe.bucketName",
-            "[not a plain string]",
-            "must be a plain string: one of the grant's buckets",
-          );
-        }
-      }
-      const serviceAccount = { namespace, name: saName };
       // The handoff, read and checked against these arguments once known: everything waits for it.
       const plan = checked(
         pulumi.all([args.handoff, args.clusterName, args.existingOidcProviderArn, args.expectedRoleArn]),
@@ -258,12 +90,14 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
             ...(existingOidcProviderArn !== undefined ? { existingOidcProviderArn } : {}),
             ...(expectedRoleArn !== undefined ? { expectedRoleArn } : {}),
             ...(probe?.bucketName !== undefined ? { probeBucket: probe.bucketName } : {}),
+            ...(args.podIdentityServiceAccounts !== undefined ? { podIdentityServiceAccounts } : {}),
           }),
       );
-      return { mechanisms, serviceAccount, create, createNamespace, plan };
+      return { mechanisms, serviceAccount, create, createNamespace, podIdentityServiceAccounts, plan };
     });
     super("cross-account-irsa:index:BucketAccessBinding", name, {}, opts);
-    const { mechanisms, serviceAccount, create, createNamespace, plan } = checks;
+    const { mechanisms, serviceAccount, create, createNamespace, podIdentityServiceAccounts, plan } = checks;
+    const aliases = args.childAliases ?? {};
     const roleArn = plan.apply((p) => p.roleArn);
 
     // The role the ServiceAccount's eks.amazonaws.com/role-arn annotation names, if any.
@@ -284,9 +118,11 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
               clusterName: args.clusterName as pulumi.Input<string>,
               installPodIdentityAgent: args.installPodIdentityAgent === true,
               tags: args.tags,
+              adoptedSourceRoleArn: args.podIdentitySourceRoleArn,
+              serviceAccounts: podIdentityServiceAccounts,
+              aliases: aliases.podIdentity,
             },
             plan,
-            serviceAccount,
           );
           ready.push(identity);
           associationArn = identity.associationArns.apply(
@@ -302,11 +138,12 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
               issuerUrl: args.issuerUrl as pulumi.Input<string>,
               existingOidcProviderArn: args.existingOidcProviderArn,
               tags: args.tags,
+              adoptedSourceRoleArn: args.chainedSourceRoleArn,
             },
             plan,
             serviceAccount,
           );
-          ready.push(wiring.sourceRole);
+          if (wiring.sourceRole) ready.push(wiring.sourceRole);
           // The webhook mounts the token for account A's source role; the profile chains into B's role.
           chainedSourceRoleArn = annotated = wiring.sourceRoleArn;
           break;
@@ -329,6 +166,8 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
           labels: pulumi.output(buildServiceAccountLabels(undefined)),
           ...(annotations !== undefined ? { annotations } : {}),
           createNamespace,
+          ...(aliases.serviceAccount ? { aliases: aliases.serviceAccount } : {}),
+          ...(aliases.namespace ? { namespaceAliases: aliases.namespace } : {}),
         })),
       );
     } else {
@@ -347,7 +186,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
               annotations: annotations ?? {},
             },
           },
-          { parent: this },
+          { parent: this, ...(aliases.serviceAccount ? { aliases: aliases.serviceAccount } : {}) },
         )),
       );
     }
@@ -359,11 +198,15 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
         `${name}-profile`,
         {
           namespace: namespaceGated,
-          name: chainedConfigMapName(serviceAccount.name),
+          name: args.chainedConfigMapName ?? chainedConfigMapName(serviceAccount.name),
           sourceRoleArn: chainedSourceRoleArn,
           targetRoleArn: roleArn,
         },
-        { parent: this, dependsOn: [serviceAccountResource] },
+        {
+          parent: this,
+          dependsOn: [serviceAccountResource],
+          ...(aliases.profile ? { aliases: aliases.profile } : {}),
+        },
       );
       ready.push(profile);
       podCredentials = profile.wiring;
@@ -371,6 +214,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
 
     const path = podCredentialPath(mechanisms);
     let accessCheckJobName: pulumi.Output<string> | undefined;
+    let readerDeploymentName: pulumi.Output<string> | undefined;
     if (args.probe !== undefined) {
       const common = {
         namespace: namespaceGated,
@@ -386,14 +230,18 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
       const check = new AccessCheckJob(
         `${name}-access-check`,
         { ...common, expectedRoleArn: roleArn, ...(names.job !== undefined ? { name: names.job } : {}) },
-        { parent: this, dependsOn: ready },
+        { parent: this, dependsOn: ready, ...(aliases.accessCheck ? { aliases: aliases.accessCheck } : {}) },
       );
       accessCheckJobName = check.name;
-      new S3ReaderDeployment(
+      readerDeploymentName = new S3ReaderDeployment(
         `${name}-reader`,
         { ...common, roleArn, ...(names.deployment !== undefined ? { name: names.deployment } : {}) },
-        { parent: this, dependsOn: [...ready, check] },
-      );
+        {
+          parent: this,
+          dependsOn: [...ready, check],
+          ...(aliases.reader ? { aliases: aliases.reader } : {}),
+        },
+      ).name;
     }
 
     this.roleArn = roleArn;
@@ -401,6 +249,7 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
     this.serviceAccountName = pulumi.output(serviceAccount.name);
     this.podCredentialPath = pulumi.output(path);
     this.accessCheckJobName = accessCheckJobName;
+    this.readerDeploymentName = readerDeploymentName;
     this.registerOutputs({
       roleArn: this.roleArn,
       namespace: this.namespace,
@@ -409,10 +258,3 @@ export class BucketAccessBinding extends pulumi.ComponentResource {
     });
   }
 }
-
-/** Which mechanisms read `args.clusterName`. */
-const CLUSTER_NAME_USED: Record<Mechanism, boolean> = {
-  [Mechanism.Irsa]: false,
-  [Mechanism.PodIdentity]: true,
-  [Mechanism.IrsaChained]: false,
-};

@@ -1,15 +1,15 @@
 /**
- * The input types of `BucketAccessBinding`'s arguments (the ServiceAccount, the probe), each field
+ * The input types of `BucketAccessBinding`'s arguments (the ServiceAccount, the probe, the aliases), each field
  * documented with its default, and the checks of the arguments only IRSA with role chaining reads.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { BucketAccessBindingArgs } from "./bucketAccessBinding";
+import type { BucketAccessBindingArgs } from "./bucketAccessBindingArgs";
 import { checkAdoptedProvider } from "./clusterOidcProvider";
 import { InputError } from "./errors";
 import { isPlain } from "./inputs";
 import { normalizeIssuer } from "./issuer";
 import { MAX_ACCESS_CHECK_NAME_LENGTH } from "./accessCheckJob";
-import { parseOidcProviderArn, validateLabelName } from "./validation";
+import { parseOidcProviderArn, parseRoleArn, validateLabelName, validateObjectName } from "./validation";
 
 /** The ServiceAccount a binding sets up. */
 export interface BindingServiceAccountInput {
@@ -37,6 +37,54 @@ export interface BindingServiceAccountInput {
    */
   createNamespace?: boolean;
 }
+
+/**
+ * Earlier URNs (Pulumi aliases) of a binding's resources, by part: the ServiceAccount (or the adopted
+ * one's patch), the Namespace it creates, Pod Identity's `CrossAccountPodIdentity`, the chained
+ * profile's `ChainedProfileConfigMap`, the probe's `AccessCheckJob` and `S3ReaderDeployment`.
+ */
+export interface BindingChildAliases {
+  /**
+   * The ServiceAccount's (or its annotation patch's) earlier URNs.
+   * @default none
+   */
+  serviceAccount?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * The created Namespace's earlier URNs.
+   * @default none
+   */
+  namespace?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * Pod Identity's associations component's earlier URNs (its role policy and associations follow).
+   * @default none
+   */
+  podIdentity?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * The chained profile's ConfigMap component's earlier URNs.
+   * @default none
+   */
+  profile?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * The probe's access-check Job component's earlier URNs.
+   * @default none
+   */
+  accessCheck?: pulumi.Input<string | pulumi.Alias>[];
+  /**
+   * The probe's reader Deployment component's earlier URNs.
+   * @default none
+   */
+  reader?: pulumi.Input<string | pulumi.Alias>[];
+}
+
+/** The parts {@link BindingChildAliases} names. */
+export const BINDING_ALIAS_PARTS = [
+  "serviceAccount",
+  "namespace",
+  "podIdentity",
+  "profile",
+  "accessCheck",
+  "reader",
+] as const;
 
 /** The in-cluster probe: an access-check Job and a reader Deployment running as the ServiceAccount. */
 export interface BindingProbeInput {
@@ -98,13 +146,20 @@ export function chainedConfigMapName(serviceAccountName: string): string {
 }
 
 /**
- * The arguments only IRSA with role chaining reads: `issuerUrl` required with it, and with
- * `existingOidcProviderArn` and `clusterKey` refused without it; plain values checked now.
+ * The arguments only IRSA with role chaining reads: `issuerUrl` required with it unless
+ * `chainedSourceRoleArn` adopts the source role (then refused, with `existingOidcProviderArn`), and
+ * every one of them refused without it; plain values checked now.
  */
 export function checkChainedArgs(args: BucketAccessBindingArgs, chained: boolean, saName: string): void {
   const shown = (v: unknown) => (isPlain(v) ? v : "[an Output]");
   if (!chained) {
-    for (const field of ["issuerUrl", "existingOidcProviderArn", "clusterKey"] as const) {
+    for (const field of [
+      "issuerUrl",
+      "existingOidcProviderArn",
+      "clusterKey",
+      "chainedSourceRoleArn",
+      "chainedConfigMapName",
+    ] as const) {
       if (args[field] !== undefined) {
         throw new InputError(
           `args.${field}`,
@@ -115,14 +170,30 @@ export function checkChainedArgs(args: BucketAccessBindingArgs, chained: boolean
     }
     return;
   }
-  if (args.issuerUrl === undefined) {
+  if (args.chainedConfigMapName !== undefined)
+    validateObjectName("args.chainedConfigMapName", args.chainedConfigMapName);
+  if (args.chainedSourceRoleArn !== undefined) {
+    // Adopted: its trust (and the provider it names) is its owner's; the binding registers neither.
+    if (isPlain(args.chainedSourceRoleArn))
+      parseRoleArn("args.chainedSourceRoleArn", args.chainedSourceRoleArn);
+    for (const field of ["issuerUrl", "existingOidcProviderArn"] as const) {
+      if (args[field] !== undefined) {
+        throw new InputError(
+          `args.${field}`,
+          shown(args[field]),
+          "is read only to create account A's OIDC provider and source role, and args.chainedSourceRoleArn adopts the source role: remove one of them",
+        );
+      }
+    }
+  } else if (args.issuerUrl === undefined) {
     throw new InputError(
       "args.issuerUrl",
       undefined,
       "is required by mechanism \"irsa-chained\": account A's OIDC provider and the source role's trust are for the cluster's issuer",
     );
   }
-  if (isPlain(args.issuerUrl)) normalizeIssuer(args.issuerUrl as string, "args.issuerUrl");
+  if (args.issuerUrl !== undefined && isPlain(args.issuerUrl))
+    normalizeIssuer(args.issuerUrl as string, "args.issuerUrl");
   const existing = args.existingOidcProviderArn;
   if (existing !== undefined && isPlain(existing)) {
     parseOidcProviderArn("args.existingOidcProviderArn", existing);
@@ -145,7 +216,7 @@ export function checkChainedArgs(args: BucketAccessBindingArgs, chained: boolean
   }
   // The chained profile's ConfigMap is named after the ServiceAccount (a DNS-1123 subdomain, 253 at most).
   const configMap = chainedConfigMapName(saName);
-  if (configMap.length > 253) {
+  if (args.chainedConfigMapName === undefined && configMap.length > 253) {
     throw new InputError(
       "args.serviceAccount.name",
       saName,

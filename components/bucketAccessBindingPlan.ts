@@ -44,6 +44,8 @@ export function planBinding(options: {
   /** The binding's `expectedRoleArn`, once known: the handoff's `roleArn` must be it. */
   expectedRoleArn?: string;
   probeBucket?: string;
+  /** Pod Identity: the binding's `podIdentityServiceAccounts`, each one the grant must trust. */
+  podIdentityServiceAccounts?: readonly ServiceAccountRef[];
 }): BindingPlan {
   const { handoff, mechanisms, serviceAccount } = options;
   if (options.expectedRoleArn !== undefined) {
@@ -80,6 +82,19 @@ export function planBinding(options: {
         .join(", ")})`,
     );
   }
+  const trusted = (sa: ServiceAccountRef) =>
+    handoff.serviceAccounts.some((t) => t.namespace === sa.namespace && t.name === sa.name);
+  (options.podIdentityServiceAccounts ?? []).forEach((sa, i) => {
+    if (!trusted(sa)) {
+      throw new InputError(
+        `args.podIdentityServiceAccounts[${i}]`,
+        { namespace: sa.namespace, name: sa.name },
+        `is not among the service accounts account B's grant trusts (args.handoff.serviceAccounts: ${handoff.serviceAccounts
+          .map((t) => `${t.namespace}/${t.name}`)
+          .join(", ")}): its association would name a role that refuses its sessions`,
+      );
+    }
+  });
   const plan: BindingPlan = { roleArn: handoff.roleArn, podPath: podCredentialPath(mechanisms) };
   if (mechanisms.includes(Mechanism.PodIdentity)) {
     const clusterName = validateEksClusterName("args.clusterName", options.clusterName);

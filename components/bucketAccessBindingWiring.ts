@@ -51,37 +51,48 @@ export interface PodIdentityWiringInput {
   clusterName: pulumi.Input<string>;
   installPodIdentityAgent: boolean;
   tags: Tags;
+  /** The source role to use, adopted (`args.podIdentitySourceRoleArn`); undefined: created. */
+  adoptedSourceRoleArn: pulumi.Input<string> | undefined;
+  /** The service accounts to associate (the binding's own among them). */
+  serviceAccounts: ServiceAccountRef[];
+  /** The associations component's earlier URNs. */
+  aliases: pulumi.Input<string | pulumi.Alias>[] | undefined;
 }
 
 /**
- * Pod Identity's part: the source role the grant trusts (its name and path from the handoff, so that
- * the ARN is the one account B named), and the association with the grant's role as `targetRoleArn`.
+ * Pod Identity's part: the source role the grant trusts (created under the name and path from the
+ * handoff, so that the ARN is the one account B named, or adopted when it is that one), and the
+ * associations with the grant's role as `targetRoleArn`.
  */
 export function wirePodIdentity(
   parent: pulumi.Resource,
   name: string,
   input: PodIdentityWiringInput,
   plan: pulumi.Output<BindingPlan>,
-  serviceAccount: ServiceAccountRef,
 ): CrossAccountPodIdentity {
-  const source = plan.apply((p) =>
-    parseRoleArn("args.handoff.clusters[].sourceRoleArn", p.podIdentity!.sourceRoleArn),
-  );
-  const sourceRole = new PodIdentitySourceRole(
-    `${name}-source`,
-    {
-      clusterArn: plan.apply((p) => p.podIdentity!.clusterArn),
-      roleName: source.apply((s) => s.roleName),
-      path: source.apply((s) => s.path),
-      ...(input.tags !== undefined ? { tags: input.tags } : {}),
-    },
-    { parent },
-  );
-  const sourceRoleArn = sameRole(
-    sourceRole.roleArn,
-    plan.apply((p) => p.podIdentity!.sourceRoleArn),
-    "args.handoff.clusters[].sourceRoleArn",
-  );
+  const expected = plan.apply((p) => p.podIdentity!.sourceRoleArn);
+  let created: pulumi.Output<string>;
+  if (input.adoptedSourceRoleArn !== undefined) {
+    created = checked(input.adoptedSourceRoleArn, (arn) => {
+      parseRoleArn("args.podIdentitySourceRoleArn", arn);
+      return arn;
+    });
+  } else {
+    const source = plan.apply((p) =>
+      parseRoleArn("args.handoff.clusters[].sourceRoleArn", p.podIdentity!.sourceRoleArn),
+    );
+    created = new PodIdentitySourceRole(
+      `${name}-source`,
+      {
+        clusterArn: plan.apply((p) => p.podIdentity!.clusterArn),
+        roleName: source.apply((s) => s.roleName),
+        path: source.apply((s) => s.path),
+        ...(input.tags !== undefined ? { tags: input.tags } : {}),
+      },
+      { parent },
+    ).roleArn;
+  }
+  const sourceRoleArn = sameRole(created, expected, "args.handoff.clusters[].sourceRoleArn");
   const agent = input.installPodIdentityAgent
     ? [
         new PodIdentityAgent(
@@ -100,10 +111,10 @@ export function wirePodIdentity(
       clusterName: input.clusterName,
       sourceRoleArn,
       targetRoleArn: plan.apply((p) => p.roleArn),
-      serviceAccounts: [serviceAccount],
+      serviceAccounts: input.serviceAccounts,
       ...(input.tags !== undefined ? { tags: input.tags } : {}),
     },
-    { parent, dependsOn: agent },
+    { parent, dependsOn: agent, ...(input.aliases ? { aliases: input.aliases } : {}) },
   );
 }
 
@@ -114,12 +125,16 @@ export interface ChainedWiringInput {
   /** Account A's existing IAM OIDC provider for it (adopted), or undefined (created). */
   existingOidcProviderArn: pulumi.Input<string> | undefined;
   tags: Tags;
+  /** The source role to use, adopted (`args.chainedSourceRoleArn`): no provider or role registered then. */
+  adoptedSourceRoleArn: pulumi.Input<string> | undefined;
 }
 
 /** IRSA with role chaining's AWS resources in account A, and the source role's checked ARN. */
 export interface ChainedWiring {
-  provider: ClusterOidcProvider;
-  sourceRole: ChainedSourceRole;
+  /** Undefined when the source role is adopted. */
+  provider?: ClusterOidcProvider;
+  /** Undefined when the source role is adopted. */
+  sourceRole?: ChainedSourceRole;
   /** The source role's ARN, once it is the one the grant trusts: the ServiceAccount's annotation. */
   sourceRoleArn: pulumi.Output<string>;
 }
@@ -129,7 +144,8 @@ export interface ChainedWiring {
  * (created, or adopted: IAM allows one per issuer per account), and the source role under the name
  * and path the grant trusts, trusting exactly the binding's service account and allowed
  * `sts:AssumeRole` on the grant's role only (`ChainedSourceRole`). The provider, like everything else,
- * waits for the checked plan.
+ * waits for the checked plan. With an adopted source role, neither: only its ARN, once it is the one
+ * the grant trusts.
  */
 export function wireChained(
   parent: pulumi.Resource,
@@ -138,6 +154,14 @@ export function wireChained(
   plan: pulumi.Output<BindingPlan>,
   serviceAccount: ServiceAccountRef,
 ): ChainedWiring {
+  const expected = plan.apply((p) => p.chained!.sourceRoleArn);
+  if (input.adoptedSourceRoleArn !== undefined) {
+    const adopted = checked(afterPlan(plan, input.adoptedSourceRoleArn), (arn) => {
+      parseRoleArn("args.chainedSourceRoleArn", arn);
+      return arn;
+    });
+    return { sourceRoleArn: sameRole(adopted, expected, "args.handoff.clusters[].chainedSourceRoleArn") };
+  }
   const existing =
     input.existingOidcProviderArn !== undefined ? afterPlan(plan, input.existingOidcProviderArn) : undefined;
   const issuerUrl = afterPlan(plan, input.issuerUrl);

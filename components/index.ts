@@ -115,6 +115,7 @@ export {
   type BucketAccessBindingArgs,
   type BindingServiceAccountInput,
   type BindingProbeInput,
+  type BindingChildAliases,
 } from "./bucketAccessBinding";
 export {
   HANDOFF_VERSION,

@@ -40,6 +40,10 @@ export interface ServiceAccountParts {
   /** Absent for Pod Identity: the ServiceAccount then carries no annotation at all. */
   annotations?: pulumi.Output<Record<string, string>>;
   createNamespace?: boolean;
+  /** The ServiceAccount's earlier URNs (Pulumi aliases). */
+  aliases?: pulumi.Input<string | pulumi.Alias>[];
+  /** The Namespace's earlier URNs (Pulumi aliases). */
+  namespaceAliases?: pulumi.Input<string | pulumi.Alias>[];
 }
 
 /** Registers the Namespace (when asked) and the ServiceAccount as children of `parent`. */
@@ -58,7 +62,7 @@ export function registerServiceAccount(
           labels: parts.labels,
         },
       },
-      { parent },
+      { parent, ...(parts.namespaceAliases ? { aliases: parts.namespaceAliases } : {}) },
     );
     namespace = created.metadata.name;
   }
@@ -72,6 +76,6 @@ export function registerServiceAccount(
         ...(parts.annotations !== undefined ? { annotations: parts.annotations } : {}),
       },
     },
-    { parent },
+    { parent, ...(parts.aliases ? { aliases: parts.aliases } : {}) },
   );
 }

@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOfRegion } from "../components/partitions";
+import { requestAliasUrns, urnName } from "./aliases";
 import { synthesiseEksCluster, synthesiseEksComponent } from "./eksSynthesis";
 import { PLACEHOLDER_ACCOUNT_ID, digest } from "./placeholders";
 import {
@@ -48,6 +49,8 @@ export interface RecordedResource {
   protect: boolean;
   /** True when the program read an existing resource (`get`) instead of creating one. */
   read: boolean;
+  /** Its alias URNs, its parent's included (engine/aliases.ts); empty for most resources. */
+  aliases: string[];
 }
 
 /** A provider function call, as the program sent it. */
@@ -111,6 +114,8 @@ export class MockEngine {
   private readonly providers = new Map<string, ProviderInfo>();
   /** The providers map of the registration being answered (see `install`). */
   private requestProviders: Record<string, string> = {};
+  /** The alias URNs of the registration being answered (see `install`). */
+  private requestAliases: string[] = [];
   private readonly options: MockEngineOptions;
   /** The project and stack the program runs as. */
   readonly project: string;
@@ -146,6 +151,7 @@ export class MockEngine {
         // The mock monitor calls `newResource` synchronously: let it see the request's providers map
         // (a remote component such as eks:index:Cluster gets its AWS provider only through it).
         this.requestProviders = providersOf(req);
+        this.requestAliases = this.aliasesOf(req);
         try {
           original(req, (err: unknown, resp: ResponseLike) => {
             if (!err && resp) this.recordRequest(method === "readResource", req, resp);
@@ -153,6 +159,7 @@ export class MockEngine {
           });
         } finally {
           this.requestProviders = {};
+          this.requestAliases = [];
         }
       };
     }
@@ -214,13 +221,22 @@ export class MockEngine {
     return this.resources.find((r) => r.type === type && r.name === name && r.urn === "");
   }
 
+  /** The alias URNs of a registration request (its parent's aliases included). */
+  private aliasesOf(req: RegisterRequestLike): string[] {
+    const parent = req.getParent() ? this.byUrn(req.getParent()) : undefined;
+    return requestAliasUrns(req, this.stack, this.project, parent);
+  }
+
   private newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+    const aliases = this.requestAliases;
+    // An aliased resource is the one it was before: its placeholders are derived from its old name.
+    const identity = aliases.length > 0 ? urnName(aliases[0]) : args.name;
     // A remote component's resources land where its `providers.aws` points, not its own provider.
     const providerRef =
       args.type === "eks:index:Cluster" ? (this.requestProviders.aws ?? args.provider) : args.provider;
     const answer =
-      this.options.onResource?.(args) ?? this.synthesise(args.type, args.name, inputs, providerRef, args.id);
+      this.options.onResource?.(args) ?? this.synthesise(args.type, identity, inputs, providerRef, args.id);
     this.resources.push({
       type: args.type,
       name: args.name,
@@ -237,6 +253,7 @@ export class MockEngine {
       deleteBeforeReplace: false,
       protect: false,
       read: false,
+      aliases,
     });
     return answer;
   }

@@ -3,13 +3,14 @@
  * stacks/ calls. `StackConfigLayer` (each `mechanisms/<name>/config.ts`, pure, listed in
  * stackConfigRegistry.ts) holds its config keys, their refusals and account-b's trust check;
  * `StackLayer` (each `<name>/accountA.ts` and `accountB.ts`, which register Pulumi resources, listed
- * in stackRegistry.ts) its account-a and account-b wiring. The stack programs parse the config, look
+ * in stackRegistry.ts) its account-a and account-b wiring; account-a's registers only what its first
+ * update needs and hands the rest to the one `BucketAccessBinding` stacks/accountA.ts registers. The stack programs parse the config, look
  * the mechanism's layer up and call it: they never ask which mechanism it is.
  *
  * Pure types.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type PodCredentialWiring } from "../components/podCredentials";
+import type { BindingChildAliases, BucketAccessBindingArgs } from "../components/bucketAccessBinding";
 import { type PolicyDocument } from "../components/policyDocument";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { type WorkloadCluster } from "../components/workloadCluster";
@@ -88,28 +89,31 @@ export interface StackConfigLayer<
   };
 }
 
-/** What account-a's second part wires: the checked role ARN gates every Kubernetes resource. */
-export interface AccountAWorkload {
+/**
+ * What a mechanism adds to account-a's one `BucketAccessBinding` (single-grant mode runs as one grant
+ * through it, as grants mode does): the checked role ARN the binding's handoff waits for, the
+ * binding's arguments only this mechanism sets, and the aliases that keep the URNs of what its
+ * single-grant layer registered before it ran through the binding.
+ */
+export interface AccountABinding {
   /** account-b's role ARN, resolved only once the links that need the cluster pass. */
   roleArn: pulumi.Output<string>;
-  /** What the pods must wait for (the annotated ServiceAccount, or the plain one and the associations, ...). */
-  ready: pulumi.Resource[];
-  /** The ARN of the Pod Identity association of the workload's ServiceAccount (pods wait for it too). */
-  associationArn?: pulumi.Output<string>;
-  /** The pods' wiring from a mounted file (the SDK config file's ConfigMap, AWS_CONFIG_FILE, AWS_PROFILE). */
-  podCredentials?: pulumi.Output<PodCredentialWiring>;
+  /** The binding's arguments only this mechanism sets (its cluster, its adopted source role, ...). */
+  args: Partial<BucketAccessBindingArgs>;
+  /** What the binding (and so each of its resources) waits for besides the cluster. */
+  dependsOn: pulumi.Resource[];
+  /** The earlier URNs of the binding's resources this mechanism registered itself before. */
+  childAliases: BindingChildAliases;
 }
 
-/** What account-a's first part registered, and how to wire the rest once account-b has outputs. */
+/** What account-a's first part registered, and what the binding needs once account-b has outputs. */
 export interface AccountAPart {
   /** The stack outputs it adds (after the cluster's). */
   outputs: Record<string, unknown>;
-  /** The second part: the ServiceAccount and what hands the pods credentials. */
-  workload(input: {
-    b: AccountBOutputs;
-    serviceAccount: ServiceAccountRef;
-    createNamespace: boolean;
-  }): AccountAWorkload;
+  /** The source role this part registered, when it registers one (the grant's handoff names it). */
+  sourceRoleArn?: pulumi.Output<string>;
+  /** The second part: what the binding of the ServiceAccount account-b trusts needs of the mechanism. */
+  binding(input: { b: AccountBOutputs; serviceAccount: ServiceAccountRef }): AccountABinding;
 }
 
 /** A mechanism's account-a wiring. */
@@ -119,7 +123,11 @@ export interface AccountALayer {
    * registered; throws naming each broken link and its fix.
    */
   checkBeforeRegistering(config: AccountAConfig, b: AccountBOutputs, serviceAccount: ServiceAccountRef): void;
-  /** The first part, registered after the cluster (also before account-b has outputs: `b` undefined). */
+  /**
+   * The first part, registered after the cluster (also before account-b has outputs: `b` undefined):
+   * what account B's trust must name before account-a's second update (the source roles, under
+   * generated names) and what all grants share (the agent add-on, account A's OIDC provider).
+   */
   register(input: {
     config: AccountAConfig;
     cluster: WorkloadCluster;

@@ -1,13 +1,13 @@
 /**
- * The account-a stack program: the cluster (and what the mechanism registers with it: Pod
- * Identity's agent add-on and source role, IRSA-chained's provider and source role), and once
- * account-b has outputs, the ServiceAccount, the reader Deployment and the access-check Job, wired
- * as the mechanism's stack layer (`mechanisms/<name>/accountA.ts`) wires them. With
+ * The account-a stack program: the cluster (and what the mechanism registers with it on the first
+ * update: Pod Identity's agent add-on and source role, IRSA-chained's provider and source role, the
+ * mechanism's stack layer `mechanisms/<name>/accountA.ts`), and once account-b has outputs, its one
+ * grant through `BucketAccessBinding` (the ServiceAccount, what hands it credentials, the reader
+ * Deployment and the access-check Job), as grants mode binds each grant. With
  * `cross-account-irsa:grants` set the stack is in grants mode, which stacks/accountAGrants.ts runs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AccessCheckJob } from "../components/accessCheckJob";
-import { S3ReaderDeployment } from "../components/s3ReaderDeployment";
+import { BucketAccessBinding } from "../components/bucketAccessBinding";
 import { registerCluster } from "./cluster";
 import { InputError } from "../components/errors";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
@@ -22,6 +22,8 @@ import { parseAccountAConfig } from "./config";
 import { accountAGrants } from "./accountAGrants";
 import { MODE_OUTPUTS, checkOtherStackMode, isGrantsMode } from "./grantsMode";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
+import { SINGLE_GRANT_BINDING, topLevel } from "./singleGrantAliases";
+import { singleGrantHandoff } from "./singleGrantHandoff";
 
 /** The `workload` output on account-a's first run, before account-b exists. */
 export const WORKLOAD_SKIPPED = "skipped: account-b has no outputs yet";
@@ -53,13 +55,15 @@ export function decideCreateNamespace(
 }
 
 /**
- * account-a: the EKS cluster (created or adopted), and, once account-b has run, the ServiceAccount,
- * a Deployment that reads the bucket through it, and the Job that proves access works. What differs
- * between mechanisms is the mechanism's stack layer: IRSA annotates the ServiceAccount with
- * account-b's role; Pod Identity registers the agent add-on and a source role first, then the
- * source role's permission to chain into account-b's target role, one association per trusted
- * service account, and a plain ServiceAccount; IRSA-chained registers account A's provider and an
- * IRSA source role first, then the ServiceAccount annotated with it and the SDK's config file. Reads
+ * account-a: the EKS cluster (created or adopted), and, once account-b has run, one
+ * `BucketAccessBinding` (named {@link SINGLE_GRANT_BINDING}): the ServiceAccount, a Deployment that
+ * reads the bucket through it, and the Job that proves access works. What differs between
+ * mechanisms is the mechanism's stack layer: IRSA adds nothing (the binding annotates the
+ * ServiceAccount with account-b's role); Pod Identity registers the agent add-on and a source role
+ * first, which the binding adopts for one association per trusted service account; IRSA-chained
+ * registers account A's provider and an IRSA source role first, which the binding adopts for the
+ * annotation and the SDK's config file. Every resource that moved under the binding carries an alias
+ * to its URN from before (stacks/singleGrantAliases.ts), so an upgrade replaces nothing. Reads
  * account-b's outputs through a StackReference.
  */
 export async function accountA(): Promise<Record<string, unknown>> {
@@ -103,46 +107,61 @@ export async function accountA(): Promise<Record<string, unknown>> {
     return { ...outputs, workload: WORKLOAD_SKIPPED };
   }
 
-  const kubernetes = cluster.kubernetesProvider;
-  const workload = part.workload({ b, serviceAccount, createNamespace });
+  // The one grant, through the component grants mode uses: its handoff built from account-b's
+  // outputs once the mechanism's links that need the cluster pass (every resource of the binding
+  // waits for it), its resources aliased from where this program registered them before.
+  const wiring = part.binding({ b, serviceAccount });
+  const accountB = b;
+  const handoff = pulumi
+    .all([wiring.roleArn, cluster.oidcIssuerUrl, cluster.clusterArn, part.sourceRoleArn])
+    .apply(([, issuerUrl, clusterArn, sourceRoleArn]) =>
+      singleGrantHandoff(config.accountBStack, accountB, serviceAccount, {
+        issuerUrl,
+        clusterArn,
+        ...(sourceRoleArn !== undefined ? { sourceRoleArn } : {}),
+      }),
+    );
+  const binding = new BucketAccessBinding(
+    SINGLE_GRANT_BINDING,
+    {
+      ...wiring.args,
+      handoff,
+      expectedRoleArn: b.roleArn,
+      mechanisms: [config.mechanism],
+      serviceAccount: {
+        namespace: serviceAccount.namespace,
+        name: serviceAccount.name,
+        create: true,
+        createNamespace,
+      },
+      // Pods must be created after what hands them credentials: the binding makes its probe wait
+      // for the annotated ServiceAccount, the association or the config file.
+      ...(config.deployProbe
+        ? {
+            probe: {
+              objectKey: b.objectKey,
+              bucketName: b.bucketName,
+              ...(b.region !== undefined ? { region: b.region } : {}),
+            },
+          }
+        : {}),
+      childAliases: {
+        ...wiring.childAliases,
+        accessCheck: topLevel("access-check"),
+        reader: topLevel("s3-reader"),
+      },
+    },
+    { providers: { aws, kubernetes: cluster.kubernetesProvider }, dependsOn: [cluster, ...wiring.dependsOn] },
+  );
   outputs.serviceAccount = { namespace: serviceAccount.namespace, name: serviceAccount.name };
-  outputs.roleArn = workload.roleArn;
-  outputs.issuerCheck = workload.roleArn.apply(() => layer.issuerCheck);
-
+  outputs.roleArn = binding.roleArn;
+  outputs.issuerCheck = binding.roleArn.apply(() => layer.issuerCheck);
   if (config.deployProbe) {
-    const common = {
-      namespace: serviceAccount.namespace,
-      serviceAccountName: serviceAccount.name,
-      bucketName: b.bucketName,
-      objectKey: b.objectKey,
-      region: b.region,
-      mechanism: config.mechanism,
-      ...(workload.associationArn ? { associationArn: workload.associationArn } : {}),
-      ...(workload.podCredentials ? { podCredentials: workload.podCredentials } : {}),
-    };
-    // Pods must be created after what hands them credentials: the annotated ServiceAccount (the
-    // webhook injects nothing into earlier pods), or the association (likewise for Pod Identity).
-    // Both take effect seconds after the API call returns (CreatePodIdentityAssociation: "may take
-    // several seconds to be effective after the initial API call returns successfully",
-    // https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html), and
-    // a pod admitted before then never gets credentials (aws/eks-pod-identity-agent#52). The Job
-    // recovers by itself: each retry is a new pod, admitted again. The reader waits for the Job, so
-    // its pods are admitted only once a pod has been seen to get credentials and read the object.
-    const check = new AccessCheckJob(
-      "access-check",
-      { ...common, expectedRoleArn: workload.roleArn },
-      { providers: { kubernetes }, dependsOn: workload.ready },
-    );
-    const reader = new S3ReaderDeployment(
-      "s3-reader",
-      { ...common, roleArn: workload.roleArn },
-      { providers: { kubernetes }, dependsOn: [...workload.ready, check] },
-    );
-    outputs.readerDeployment = reader.name;
+    outputs.readerDeployment = binding.readerDeploymentName;
     outputs.accessCheck = {
-      namespace: check.namespace,
-      jobName: check.name,
-      expectedRoleArn: workload.roleArn,
+      namespace: binding.namespace,
+      jobName: binding.accessCheckJobName,
+      expectedRoleArn: binding.roleArn,
       bucketName: b.bucketName,
       objectKey: b.objectKey,
     };

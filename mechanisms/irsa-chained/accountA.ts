@@ -2,19 +2,18 @@
  * IRSA-chained's account-a wiring (`irsa-chained`). First update (also before account-b exists):
  * account A's IAM OIDC provider for the cluster's issuer (created, or adopted) and the source role
  * trusting the service accounts exactly. Once account-b has outputs: the source role's permission to
- * assume the target role (the same component, given `targetRoleArn`), the ServiceAccount annotated
- * with the source role, and the SDK config file as a ConfigMap, whose pod wiring the workloads take.
- * Thin: the documents are components/chained*.ts's.
+ * assume the target role (the same component, given `targetRoleArn`); the binding
+ * (stacks/accountA.ts) adopts the source role for the ServiceAccount's annotation and the SDK config
+ * file's ConfigMap, whose pod wiring the probe takes. Thin: the documents are components/chained*.ts's.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ChainedProfileConfigMap } from "../../components/chainedProfileConfigMap";
+import { DEFAULT_CHAINED_CONFIG_MAP } from "../../components/chainedProfileConfigMap";
 import { ChainedSourceRole } from "../../components/chainedSourceRole";
-import { type ChainedPodWiring } from "../../components/chainedWiring";
 import { ClusterOidcProvider } from "../../components/clusterOidcProvider";
 import { InputError } from "../../components/errors";
-import { IrsaServiceAccount } from "../../components/irsaServiceAccount";
 import { type ServiceAccountRef } from "../../components/trustPolicy";
 import { key } from "../../stacks/configSource";
+import { serviceAccountComponent, topLevel } from "../../stacks/singleGrantAliases";
 import { type AccountALayer } from "../stackLayer";
 import { type IrsaChainedAccountAConfig } from "./config";
 import { plannedIrsaChainedProblems } from "./crossStack";
@@ -23,7 +22,6 @@ import { plannedIrsaChainedProblems } from "./crossStack";
 export interface ChainedCluster {
   oidcIssuerUrl: pulumi.Output<string>;
   oidcThumbprint: pulumi.Output<string>;
-  kubernetesProvider: pulumi.ProviderResource;
 }
 
 /** The first part's input. */
@@ -74,44 +72,6 @@ export function irsaChainedSource(input: IrsaChainedSourceInput): {
   };
 }
 
-/** The second part's input (account-b has outputs). */
-export interface IrsaChainedWorkloadInput {
-  cluster: ChainedCluster;
-  sourceRole: ChainedSourceRole;
-  /** account-b's target role, checked (it resolves only once the chain's checks pass). */
-  roleArn: pulumi.Output<string>;
-  serviceAccount: ServiceAccountRef;
-  createNamespace: boolean;
-}
-
-/** The second part: the annotated ServiceAccount and the config file's ConfigMap, and what pods wait for. */
-export function irsaChainedWorkload(input: IrsaChainedWorkloadInput): {
-  ready: pulumi.Resource[];
-  wiring: pulumi.Output<ChainedPodWiring>;
-} {
-  const { cluster, sourceRole, roleArn, serviceAccount } = input;
-  const kubernetes = cluster.kubernetesProvider;
-  // Through the checked role ARN, so that not even the Namespace is created while a link is broken.
-  const namespace = roleArn.apply(() => serviceAccount.namespace);
-  const sa = new IrsaServiceAccount(
-    "irsa-chained-service-account",
-    {
-      namespace,
-      name: serviceAccount.name,
-      // The webhook mounts the token for the source role (account A); the profile chains into B's role.
-      roleArn: sourceRole.roleArn,
-      createNamespace: input.createNamespace,
-    },
-    { providers: { kubernetes } },
-  );
-  const profile = new ChainedProfileConfigMap(
-    "irsa-chained-profile",
-    { namespace: sa.namespace, sourceRoleArn: sourceRole.roleArn, targetRoleArn: roleArn },
-    { providers: { kubernetes }, dependsOn: [sa] },
-  );
-  return { ready: [sa, profile, sourceRole], wiring: profile.wiring };
-}
-
 /** Throws a chain problem found before registering (the message names each broken link and its fix). */
 function throwProblem(problem: string | undefined): void {
   if (problem !== undefined) throw new Error(problem);
@@ -141,13 +101,16 @@ export const IRSA_CHAINED_ACCOUNT_A: AccountALayer = {
     });
     return {
       outputs: source.outputs,
+      sourceRoleArn: source.sourceRole.roleArn,
       /**
        * The issuer, account A's provider and the source role are known only once they exist: the
-       * chain is checked again then, and every Kubernetes resource (the annotated ServiceAccount, the
-       * config file's ConfigMap, the probes) waits for that check.
+       * chain is checked again then, and the binding (the annotated ServiceAccount, the config file's
+       * ConfigMap, the probe) waits for that check. The binding adopts the source role registered
+       * above (on the first update, before account-b had outputs, under a generated name unless
+       * `sourceRoleName` fixes it), which also holds its permission on account-b's role.
        */
-      workload: ({ b: outputs, serviceAccount, createNamespace }) => {
-        const roleArn = pulumi
+      binding: ({ b: outputs, serviceAccount }) => ({
+        roleArn: pulumi
           .all([cluster.oidcIssuerUrl, source.provider.arn, source.sourceRole.roleArn])
           .apply(([issuerUrl, providerArn, sourceRoleArn]) => {
             throwProblem(
@@ -158,16 +121,22 @@ export const IRSA_CHAINED_ACCOUNT_A: AccountALayer = {
               }),
             );
             return outputs.roleArn;
-          });
-        const { ready, wiring } = irsaChainedWorkload({
-          cluster,
-          sourceRole: source.sourceRole,
-          roleArn,
-          serviceAccount,
-          createNamespace,
-        });
-        return { roleArn, ready, podCredentials: wiring };
-      },
+          }),
+        args: {
+          chainedSourceRoleArn: source.sourceRole.roleArn,
+          // The name this layer's ConfigMap always had (the component's default).
+          chainedConfigMapName: DEFAULT_CHAINED_CONFIG_MAP,
+        },
+        dependsOn: [source.sourceRole],
+        // Before the binding: top-level IrsaServiceAccount and ChainedProfileConfigMap components.
+        childAliases: {
+          ...serviceAccountComponent(
+            "cross-account-irsa:index:IrsaServiceAccount",
+            "irsa-chained-service-account",
+          ),
+          profile: topLevel("irsa-chained-profile"),
+        },
+      }),
     };
   },
   issuerCheck: "account-b's target role trusts this cluster's IRSA source role",

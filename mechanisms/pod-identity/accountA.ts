@@ -2,17 +2,16 @@
  * Pod Identity's account-a wiring (`pod-identity`). First update (also before account-b exists):
  * the eks-pod-identity-agent add-on (unless the cluster is adopted and `cluster.podIdentityAgent`
  * does not ask for it) and the source role trusted by the cluster's EKS Pod Identity. Once
- * account-b has outputs: the source role's permission to chain into account-b's target role, one
- * association per trusted service account, and a plain ServiceAccount, all waiting for the chain's
- * check once the cluster's and the source role's ARNs are known. Thin: the documents are
- * components/podIdentity*.ts's.
+ * account-b has outputs, the binding (stacks/accountA.ts) adopts that source role and registers its
+ * permission to chain into account-b's target role, one association per trusted service account,
+ * and a plain ServiceAccount, all waiting for the chain's check once the cluster's and the source
+ * role's ARNs are known. Thin: the documents are components/podIdentity*.ts's.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CrossAccountPodIdentity } from "../../components/crossAccountPodIdentity";
 import { PodIdentityAgent } from "../../components/podIdentityAgent";
-import { PodIdentityServiceAccount } from "../../components/podIdentityServiceAccount";
 import { PodIdentitySourceRole } from "../../components/podIdentitySourceRole";
 import type { AccountAConfig } from "../../stacks/config";
+import { serviceAccountComponent, topLevel } from "../../stacks/singleGrantAliases";
 import { type AccountALayer } from "../stackLayer";
 import { checkPlannedPodIdentityChain, type PodIdentitySide } from "./crossStack";
 
@@ -50,13 +49,17 @@ export const POD_IDENTITY_ACCOUNT_A: AccountALayer = {
           ? "installed by this stack"
           : "not installed by this stack: the adopted cluster must run the eks-pod-identity-agent add-on",
       },
+      sourceRoleArn: sourceRole.roleArn,
       /**
        * The cluster's and the source role's ARNs are known only once they exist: the chain is checked
-       * again then (account-b's target trust names them), and the source role's permission, the
-       * associations and every Kubernetes resource wait for that check.
+       * again then (account-b's target trust names them), and the binding (the source role's
+       * permission, the associations, every Kubernetes resource) waits for that check. The binding
+       * adopts the source role registered above (on the first update, before account-b had outputs)
+       * and associates every service account account-b trusts, as this layer always did: account-b's
+       * target role trusts each of them, and an association is the cluster's, not the ServiceAccount's.
        */
-      workload: ({ b, serviceAccount, createNamespace }) => {
-        const roleArn = pulumi
+      binding: ({ b, serviceAccount }) => ({
+        roleArn: pulumi
           .all([cluster.clusterArn, cluster.clusterName, sourceRole.roleArn])
           .apply(([clusterArn, clusterName, sourceRoleArn]) => {
             checkPlannedPodIdentityChain(b, serviceAccount, config.deployProbe, {
@@ -66,38 +69,25 @@ export const POD_IDENTITY_ACCOUNT_A: AccountALayer = {
               sourceRoleArn,
             });
             return b.roleArn;
-          });
-        const identity = new CrossAccountPodIdentity(
-          "pod-identity",
-          {
-            clusterName: cluster.clusterName,
-            sourceRoleArn: sourceRole.roleArn,
-            targetRoleArn: roleArn,
-            serviceAccounts: b.serviceAccounts,
-          },
-          { providers: { aws }, dependsOn: agent ? [agent] : [] },
-        );
-        const sa = new PodIdentityServiceAccount(
-          "pod-identity-service-account",
-          {
-            namespace: roleArn.apply(() => serviceAccount.namespace),
-            name: serviceAccount.name,
-            createNamespace,
-          },
-          { providers: { kubernetes: cluster.kubernetesProvider }, dependsOn: [cluster] },
-        );
-        // The pods' template carries the association's ARN: a new association gives new pods.
-        const associationArn = identity.associationArns.apply((arns) => {
-          const arn = arns[`${serviceAccount.namespace}/${serviceAccount.name}`];
-          if (arn === undefined) {
-            throw new Error(
-              `no Pod Identity association for ${serviceAccount.namespace}/${serviceAccount.name} among account-b's serviceAccounts`,
-            );
-          }
-          return arn;
-        });
-        return { roleArn, ready: [sa, identity], associationArn };
-      },
+          }),
+        args: {
+          clusterName: cluster.clusterName,
+          podIdentitySourceRoleArn: sourceRole.roleArn,
+          podIdentityServiceAccounts: b.serviceAccounts.map((sa) => ({
+            namespace: sa.namespace,
+            name: sa.name,
+          })),
+        },
+        dependsOn: agent ? [agent] : [],
+        // Before the binding: top-level CrossAccountPodIdentity and PodIdentityServiceAccount components.
+        childAliases: {
+          ...serviceAccountComponent(
+            "cross-account-irsa:index:PodIdentityServiceAccount",
+            "pod-identity-service-account",
+          ),
+          podIdentity: topLevel("pod-identity"),
+        },
+      }),
     };
   },
   issuerCheck: "account-b's target role trusts this cluster's source role",

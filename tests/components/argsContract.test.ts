@@ -100,7 +100,7 @@ describe("args contract: documented defaults, one rejection, errors in args term
       { create: false, access: "read", objects: [], forceDestroy: false },
     ],
     ["bucketAccessBindingInputs.ts", "BindingServiceAccountInput", { create: true, createNamespace: false }],
-    ["bucketAccessBinding.ts", "BucketAccessBindingArgs", { installPodIdentityAgent: false }],
+    ["bucketAccessBindingArgs.ts", "BucketAccessBindingArgs", { installPodIdentityAgent: false }],
   ];
   for (const [file, iface, defaults] of cases) {
     it(`${iface}: each documented @default literal is the code's default`, () => {

@@ -194,7 +194,7 @@ describe("automation orchestration", () => {
         phase: 3,
         stack: "account-a",
         afterSteps: 11,
-        resource: 'kubernetes:apps/v1:Deployment "s3-reader"',
+        resource: 'kubernetes:apps/v1:Deployment "binding-reader"',
         run2: [
           [1, 11],
           [0, 15],

@@ -272,9 +272,9 @@ describe("offline plan (npm run plan)", function () {
       expect(text).to.not.match(ANSI);
       expect(text).to.include("1. account-a, first update");
       expect(text).to.include("3. account-a, second update");
-      expect(text).to.match(
-        /│ {2}└─ kubernetes:core\/v1:ServiceAccount\s+irsa-service-account\s+cluster-kubernetes/,
-      );
+      // Single-grant mode runs its grant through the binding: the ServiceAccount is its child.
+      expect(text).to.match(/└─ cross-account-irsa:index:BucketAccessBinding\s+binding\n/);
+      expect(text).to.match(/ {5}├─ kubernetes:core\/v1:ServiceAccount\s+binding\s+cluster-kubernetes/);
       expect(text).to.match(
         /trusted service account\s+irsa-demo\/s3-reader\s+sts\.amazonaws\.com\s+444455556666 …\/[0-9A-F]{8}…\s+allow\s+allow\s+ok/,
       );

@@ -10,7 +10,8 @@ import { expect } from "chai";
 import { MockEngine } from "../../../engine/mockEngine";
 import { buildS3AccessPolicy } from "../../../components/s3AccessPolicy";
 import { policyJson } from "../../../components/policyDocument";
-import { irsaChainedSource, irsaChainedWorkload } from "../../../mechanisms/irsa-chained/accountA";
+import { irsaChainedSource } from "../../../mechanisms/irsa-chained/accountA";
+import { chainedBinding } from "./chainedBinding";
 import { irsaChainedAccountB } from "../../../mechanisms/irsa-chained/accountB";
 import { checkIrsaChainedChain } from "../../../mechanisms/irsa-chained/chain";
 import { collectIrsaChainedSnapshot } from "../../../mechanisms/irsa-chained/plan";
@@ -74,14 +75,14 @@ async function recordPasses(): Promise<StackPass[]> {
     targetRoleArn: target,
     aws: new aws.Provider("aws", { region: "eu-west-1" }),
   });
-  const { wiring } = irsaChainedWorkload({
-    cluster,
-    sourceRole,
-    roleArn: pulumi.output(target),
+  const binding = chainedBinding({
+    sourceRoleArn: sourceRole.roleArn,
+    targetRoleArn: target,
     serviceAccount: SA,
-    createNamespace: false,
+    bucketName: "reports-b",
+    kubernetes: cluster.kubernetesProvider,
   });
-  await valueOf(wiring);
+  await valueOf(binding.roleArn);
   await settled();
   const aPass: StackPass = {
     step: 3,

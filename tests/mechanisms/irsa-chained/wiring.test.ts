@@ -15,9 +15,10 @@ import {
   buildChainedTargetTrustPolicy,
 } from "../../../components/chainedPolicies";
 import { policyJson } from "../../../components/policyDocument";
-import { irsaChainedSource, irsaChainedWorkload } from "../../../mechanisms/irsa-chained/accountA";
+import { irsaChainedSource } from "../../../mechanisms/irsa-chained/accountA";
+import { chainedBinding } from "./chainedBinding";
 import { irsaChainedAccountB } from "../../../mechanisms/irsa-chained/accountB";
-import { valueOf } from "../../support/outputs";
+import { settled, valueOf } from "../../support/outputs";
 
 const A = "111122223333";
 const B = "444455556666";
@@ -68,18 +69,18 @@ describe("irsa-chained wiring", () => {
       targetRoleArn: target,
       aws: new aws.Provider("aws", { region: "eu-west-1" }),
     });
-    const { wiring } = irsaChainedWorkload({
-      cluster,
-      sourceRole,
-      roleArn: pulumi.output(target),
+    const binding = chainedBinding({
+      sourceRoleArn: sourceRole.roleArn,
+      targetRoleArn: target,
       serviceAccount: SA,
-      createNamespace: false,
+      bucketName: "reports-b",
+      kubernetes: cluster.kubernetesProvider,
     });
+    await valueOf(binding.roleArn);
+    await settled();
     const source = await valueOf(sourceRole.roleArn);
     expect(source).to.equal(`arn:aws:iam::${A}:role/chained-source`);
     expect(await valueOf(provider.arn)).to.match(new RegExp(`^arn:aws:iam::${A}:oidc-provider/`));
-    const w = await valueOf(wiring);
-    expect(w.serviceAccountAnnotations).to.deep.equal({ "eks.amazonaws.com/role-arn": source });
     const policy = engine.one("aws:iam/rolePolicy:RolePolicy");
     expect(policy.inputs.policy).to.equal(
       policyJson(buildChainedSourcePermissionPolicy({ targetRoleArn: target })),
