@@ -11,9 +11,11 @@ import { partitionOfRegion } from "../components/partitions";
 import { synthesiseEksCluster, synthesiseEksComponent } from "./eksSynthesis";
 import { PLACEHOLDER_ACCOUNT_ID, digest } from "./placeholders";
 import {
+  aliasesOf,
   providersOf,
   secretPaths,
   type MonitorLike,
+  type RecordedAlias,
   type RegisterOptionsLike,
   type RegisterRequestLike,
   type ResponseLike,
@@ -48,6 +50,8 @@ export interface RecordedResource {
   protect: boolean;
   /** True when the program read an existing resource (`get`) instead of creating one. */
   read: boolean;
+  /** The `aliases` option, as sent (children's aliases inherited from a parent's are the engine's to add). */
+  aliases: RecordedAlias[];
 }
 
 /** A provider function call, as the program sent it. */
@@ -204,6 +208,7 @@ export class MockEngine {
       record.protect = r.getProtect?.() ?? false;
       record.secretInputs = secretPaths(r.getObject?.()?.toJavaScript?.() ?? {});
       record.providers = providersOf(r);
+      record.aliases = aliasesOf(r);
     }
     if (record.type.startsWith("pulumi:providers:")) {
       this.providers.set(urn, { type: record.type, inputs: record.inputs });
@@ -237,6 +242,7 @@ export class MockEngine {
       deleteBeforeReplace: false,
       protect: false,
       read: false,
+      aliases: [],
     });
     return answer;
   }

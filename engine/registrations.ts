@@ -40,6 +40,53 @@ export interface RegisterOptionsLike {
   getProtect(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getProvidersMap(): { forEach(callback: (value: string, key: string) => void): void } | undefined;
+  getAliasesList(): AliasLike[];
+}
+/** An alias as the SDK sends it (`pulumirpc.Alias`): a whole URN, or a spec of the parts that changed. */
+export interface AliasLike {
+  getUrn(): string;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        getParenturn(): string;
+        getNoparent(): boolean;
+      }
+    | undefined;
+}
+
+/**
+ * An alias of a registered resource: a whole URN, or the parts of its old URN that differ from the
+ * new one (absent: the same as now; `noParent`: it had no parent but the stack).
+ */
+export interface RecordedAlias {
+  urn?: string;
+  name?: string;
+  type?: string;
+  stack?: string;
+  project?: string;
+  parentUrn?: string;
+  noParent?: boolean;
+}
+
+/** The aliases of a registration request, as {@link RecordedAlias}es. */
+export function aliasesOf(req: Partial<RegisterOptionsLike>): RecordedAlias[] {
+  return (req.getAliasesList?.() ?? []).map((alias) => {
+    const spec = alias.getSpec();
+    if (spec === undefined) return { urn: alias.getUrn() };
+    const parts: RecordedAlias = {
+      name: spec.getName(),
+      type: spec.getType(),
+      stack: spec.getStack(),
+      project: spec.getProject(),
+      parentUrn: spec.getParenturn(),
+      noParent: spec.getNoparent() || undefined,
+    };
+    // Protobuf's empty strings mean "not given".
+    return Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== "" && v !== undefined));
+  });
 }
 export interface RegisterRequestLike {
   getType(): string;
