@@ -9,6 +9,7 @@ import { BucketAccessGrant } from "../components/bucketAccessGrant";
 import { ClusterOidcProvider } from "../components/clusterOidcProvider";
 import { Mechanism } from "../components/mechanism";
 import { SecureBucket } from "../components/secureBucket";
+import { type ServiceAccountRef } from "../components/trustPolicy";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
 import { MECHANISMS } from "../components/mechanism";
@@ -34,6 +35,21 @@ export const ACCOUNT_A_OUTPUTS: readonly string[] = MECHANISMS.reduce<string[]>(
   },
   ["oidcIssuerUrl", "mechanism"],
 );
+
+/**
+ * The service accounts, each once: single-grant mode accepts one listed twice where its mechanism
+ * allows it (IRSA's trust lists each subject once; Pod Identity refuses it: one association each),
+ * and the grant refuses it, so it gets the list without repeats (the trust policy is the same).
+ */
+function listedOnce(serviceAccounts: readonly ServiceAccountRef[]): ServiceAccountRef[] {
+  const seen = new Set<string>();
+  return serviceAccounts.filter((sa) => {
+    const key = `${sa.namespace}/${sa.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 /** The name of the S3 policy on the role: single-grant stacks named it so. */
 const SINGLE_GRANT_POLICY_NAME = "s3-access";
@@ -149,7 +165,7 @@ export async function accountB(): Promise<Record<string, unknown>> {
     {
       mechanisms: [config.mechanism],
       clusters: { [GRANT_CLUSTER_KEY]: single.cluster(values, providerArn) },
-      serviceAccounts: config.serviceAccounts,
+      serviceAccounts: listedOnce(config.serviceAccounts),
       buckets: [
         {
           // The bucket's policy keeps the name single-grant stacks gave it.
