@@ -7,12 +7,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BucketAccessGrant } from "../components/bucketAccessGrant";
 import { ClusterOidcProvider } from "../components/clusterOidcProvider";
-import { Mechanism } from "../components/mechanism";
+import { Mechanism, MECHANISMS } from "../components/mechanism";
 import { SecureBucket } from "../components/secureBucket";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
-import { MECHANISMS } from "../components/mechanism";
 import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
 import { GRANTS_OIDC_PROVIDER_NAME } from "./accountBGrantsChecks";
 import { parseAccountBConfig } from "./config";
@@ -29,8 +28,8 @@ import { SINGLE_GRANT_B } from "./accountBSingleGrant";
  */
 export const ACCOUNT_A_OUTPUTS: readonly string[] = MECHANISMS.reduce<string[]>(
   (names, m) => {
-    const layer = SINGLE_GRANT_B[m];
-    const own = [...layer.accountAOutputs, ...layer.optionalAccountAOutputs];
+    const single = SINGLE_GRANT_B[m];
+    const own = [...single.accountAOutputs, ...single.optionalAccountAOutputs];
     return [...names, ...own.filter((n) => !names.includes(n))];
   },
   ["oidcIssuerUrl", "mechanism"],
