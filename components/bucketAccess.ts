@@ -15,6 +15,9 @@ import { assertNever, isMechanism, Mechanism, MECHANISMS } from "./mechanism";
 import { policySize, type PolicyDocument, type PolicyStatement } from "./policyDocument";
 import { buildPodIdentityTargetTrustPolicy, parseEksClusterArn } from "./podIdentityPolicies";
 import { roleIdentity, sourceRoleParts } from "./sourceRoleArn";
+import { EXACT_TRUST, type GrantTrustSettings } from "./bucketAccessTrust";
+
+export { checkGrantServiceAccounts } from "./bucketAccessTrust";
 
 import {
   buildTrustPolicy,
@@ -23,13 +26,7 @@ import {
   trustPolicySizeProblem,
   type ServiceAccountRef,
 } from "./trustPolicy";
-import {
-  parseOidcProviderArn,
-  requireArray,
-  validateInteger,
-  validateNamespace,
-  validateObjectName,
-} from "./validation";
+import { parseOidcProviderArn, validateInteger } from "./validation";
 
 /** A trusted cluster as the grant reads it (plain values; which fields a mechanism needs: {@link GRANT_MECHANISMS}). */
 export interface GrantCluster {
@@ -61,6 +58,7 @@ export interface GrantMechanismParts {
   trustStatements(
     clusters: ReadonlyArray<readonly [string, GrantCluster]>,
     sas: ServiceAccountRef[],
+    settings: GrantTrustSettings,
   ): PolicyStatement[];
 }
 
@@ -72,7 +70,7 @@ export const GRANT_MECHANISMS: Record<Mechanism, GrantMechanismParts> = {
   [Mechanism.Irsa]: {
     required: ["issuerUrl"],
     optional: ["oidcProviderArn"],
-    trustStatements: (clusters, serviceAccounts) =>
+    trustStatements: (clusters, serviceAccounts, settings) =>
       buildTrustPolicy(
         clusters.map(([key, c]) => {
           if (c.oidcProviderArn === undefined) {
@@ -80,7 +78,11 @@ export const GRANT_MECHANISMS: Record<Mechanism, GrantMechanismParts> = {
           }
           return { oidcProviderArn: c.oidcProviderArn, issuerUrl: c.issuerUrl as string, serviceAccounts };
         }),
-        { maxSize: MAX_TRUST_POLICY_QUOTA },
+        {
+          maxSize: MAX_TRUST_POLICY_QUOTA,
+          conditionTest: settings.conditionTest,
+          trustWholeNamespaces: settings.trustWholeNamespaces,
+        },
       ).Statement,
   },
   [Mechanism.PodIdentity]: {
@@ -103,8 +105,9 @@ export const GRANT_MECHANISMS: Record<Mechanism, GrantMechanismParts> = {
     // ChainedTargetRole's own statement per cluster: account A's root narrowed by `ArnEquals
     // aws:PrincipalArn` to the source role, so account B can trust a role account A creates later.
     // Without its Sid: IAM requires a Sid to be unique within a policy, and a grant holds one such
-    // statement per cluster (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
-    trustStatements: (clusters) =>
+    // statement per cluster (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html);
+    // kept only when asked for (`chainedStatementSid`, one cluster: checkGrantTrustSettings).
+    trustStatements: (clusters, _sas, settings) =>
       clusters.map(([key, c]) => {
         const [statement] = inArgsTerms(
           () =>
@@ -114,6 +117,7 @@ export const GRANT_MECHANISMS: Record<Mechanism, GrantMechanismParts> = {
             }).Statement,
           { sourceRoleArn: `clusters.${key}.chainedSourceRoleArn` },
         );
+        if (settings.chainedStatementSid) return statement;
         const { Sid: _sid, ...rest } = statement;
         return rest;
       }),
@@ -329,46 +333,6 @@ export function checkDistinctClusters(
   }
 }
 
-/**
- * The service accounts of a grant: exact namespace/name pairs (no patterns: Pod Identity compares the
- * session tags as written, and one list serves every mechanism), valid, listed once each.
- */
-export function checkGrantServiceAccounts(field: string, value: unknown): ServiceAccountRef[] {
-  const list = requireArray(field, value, 1);
-  const seen = new Set<string>();
-  return list.map((sa, i) => {
-    const where = `${field}[${i}]`;
-    if (sa === null || typeof sa !== "object" || Array.isArray(sa)) {
-      throw new InputError(where, sa, "must be an object { namespace, name }");
-    }
-    for (const key of Object.keys(sa)) {
-      if (key !== "namespace" && key !== "name") {
-        throw new InputError(
-          `${where}.${key}`,
-          (sa as Record<string, unknown>)[key],
-          "is not a service account field (namespace, name)",
-        );
-      }
-    }
-    const ref = sa as Partial<ServiceAccountRef>;
-    for (const part of ["namespace", "name"] as const) {
-      if (typeof ref[part] === "string" && /[*?]/.test(ref[part])) {
-        throw new InputError(
-          `${where}.${part}`,
-          ref[part],
-          "must be exact: a grant names each service account (a pattern would trust service accounts nobody named)",
-        );
-      }
-    }
-    const namespace = validateNamespace(`${where}.namespace`, ref.namespace);
-    const name = validateObjectName(`${where}.name`, ref.name);
-    const key = `${namespace}/${name}`;
-    if (seen.has(key)) throw new InputError(where, sa, "is listed twice: list each service account once");
-    seen.add(key);
-    return { namespace, name };
-  });
-}
-
 /** Options of {@link buildGrantTrustPolicy}. */
 export interface GrantTrustOptions {
   /** The paths the role trusts (checked: {@link checkMechanisms}). */
@@ -387,6 +351,12 @@ export interface GrantTrustOptions {
    * @default "maxSize"
    */
   maxSizeField?: string;
+  /**
+   * IRSA's `sub` comparison, patterns allowed with a whole namespace, and the chained statement's
+   * Sid (checked: {@link checkGrantTrustSettings}).
+   * @default exact service accounts, no Sid
+   */
+  settings?: GrantTrustSettings;
 }
 
 /**
@@ -407,7 +377,11 @@ export function buildGrantTrustPolicy(options: GrantTrustOptions): PolicyDocumen
     MAX_TRUST_POLICY_QUOTA,
   );
   const statements = options.mechanisms.flatMap((m) =>
-    GRANT_MECHANISMS[m].trustStatements(options.clusters, options.serviceAccounts),
+    GRANT_MECHANISMS[m].trustStatements(
+      options.clusters,
+      options.serviceAccounts,
+      options.settings ?? EXACT_TRUST,
+    ),
   );
   const doc: PolicyDocument = { Version: "2012-10-17", Statement: statements };
   const size = policySize(doc);

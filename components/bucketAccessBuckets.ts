@@ -17,6 +17,8 @@ import {
 /** One bucket of a grant, checked, with its defaults applied. */
 export interface GrantBucket {
   name: string;
+  /** The name of the bucket's inline policy on the grant's role, when given ({@link bucketPolicyName}). */
+  policyName?: string;
   create: boolean;
   access: S3AccessLevel;
   prefixes: string[];
@@ -25,6 +27,7 @@ export interface GrantBucket {
 
 const BUCKET_FIELDS = [
   "name",
+  "policyName",
   "create",
   "access",
   "prefixes",
@@ -44,6 +47,7 @@ const ACCESS_LEVELS: readonly S3AccessLevel[] = ["read", "read-write", "list"];
 export function checkGrantBuckets(field: string, value: unknown): GrantBucket[] {
   const list = requireArray(field, value, 1);
   const seen = new Map<string, number>();
+  const policies = new Map<string, number>();
   return list.map((b, i) => {
     const where = `${field}[${i}]`;
     if (b === null || typeof b !== "object" || Array.isArray(b)) {
@@ -65,6 +69,18 @@ export function checkGrantBuckets(field: string, value: unknown): GrantBucket[] 
       throw new InputError(`${where}.name`, name, `is ${field}[${earlier}].name too: list each bucket once`);
     }
     seen.set(name, i);
+    const given =
+      raw.policyName === undefined ? undefined : checkPolicyName(`${where}.policyName`, raw.policyName);
+    const policyName = given ?? `s3-${name}`;
+    const sameName = policies.get(policyName);
+    if (sameName !== undefined) {
+      throw new InputError(
+        `${where}.policyName`,
+        policyName,
+        `is ${field}[${sameName}]'s inline policy name too: each bucket's policy needs its own name`,
+      );
+    }
+    policies.set(policyName, i);
     const create = raw.create === undefined ? false : validateBoolean(`${where}.create`, raw.create);
     checkCreatedOnly(where, raw, create);
     const access = raw.access === undefined ? "read" : raw.access;
@@ -87,6 +103,7 @@ export function checkGrantBuckets(field: string, value: unknown): GrantBucket[] 
       raw.kmsKeyArn === undefined ? undefined : validateKmsKeyArn(`${where}.kmsKeyArn`, raw.kmsKeyArn);
     const bucket: GrantBucket = {
       name,
+      ...(given !== undefined ? { policyName: given } : {}),
       create,
       access: access as S3AccessLevel,
       prefixes,
@@ -95,6 +112,23 @@ export function checkGrantBuckets(field: string, value: unknown): GrantBucket[] 
     bucketAccessPolicy(where, bucket, kmsKeyArn === undefined ? "aws" : kmsKeyArn.split(":")[1]);
     return bucket;
   });
+}
+
+/** The name of a bucket's inline policy on the grant's role: its `policyName`, or `s3-<name>`. */
+export function bucketPolicyName(bucket: GrantBucket): string {
+  return bucket.policyName ?? `s3-${bucket.name}`;
+}
+
+/** An inline policy name as IAM allows it: 1 to 128 letters, digits or any of `+=,.@_-`. */
+function checkPolicyName(field: string, value: unknown): string {
+  if (typeof value !== "string" || !/^[\w+=,.@-]{1,128}$/.test(value)) {
+    throw new InputError(
+      field,
+      value,
+      "must be an IAM policy name: 1 to 128 letters, digits or any of + = , . @ _ -",
+    );
+  }
+  return value;
 }
 
 /**

@@ -8,10 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import {
   bucketAccessPolicy,
+  bucketPolicyName,
   checkGrantBuckets,
   foreignKeyStatements,
-  type GrantBucket,
 } from "./bucketAccessBuckets";
+import { inlineLowerBound, plainBucketArgs, resolvedBuckets } from "./bucketAccessGrantBuckets";
+import { checkGrantTrustSettings } from "./bucketAccessTrust";
+import { type ConditionTest } from "./irsaRole";
 import {
   buildGrantTrustPolicy,
   checkClusterShapes,
@@ -120,6 +123,31 @@ export interface BucketAccessGrantArgs {
    * @default {}
    */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * How IRSA's trust compares the `sub` claim: `StringEquals` (exact service accounts) or
+   * `StringLike` (`*`/`?` patterns allowed in a service account's name, never in its namespace). A
+   * plain value, for `args.mechanisms` `["irsa"]` alone (Pod Identity compares session tags exactly).
+   * Patterns must be asked for; a set of them matching every service account of a namespace also
+   * needs `trustWholeNamespaces`. The handoff then lists the patterns, which a `BucketAccessBinding`
+   * refuses (it binds exact service accounts).
+   * @default "StringEquals"
+   */
+  conditionTest?: ConditionTest;
+  /**
+   * Allow `StringLike` name patterns that together match every service account of a namespace
+   * (`{ namespace: "apps", name: "*" }`). Without it such a set is refused before anything registers.
+   * A plain boolean.
+   * @default false
+   */
+  trustWholeNamespaces?: boolean;
+  /**
+   * Keep the Sid `ChainFromSourceRole` on IRSA with role chaining's trust statement, as
+   * `ChainedTargetRole` writes it, so a role first created by `ChainedTargetRole` keeps its trust policy
+   * unchanged. A plain boolean; only with `irsa-chained` and exactly one cluster (IAM requires a Sid
+   * to be unique within a policy).
+   * @default false (the statement has no Sid)
+   */
+  chainedStatementSid?: boolean;
 }
 
 /** The builders' field names, as the grant's arguments name them. */
@@ -130,23 +158,6 @@ const ARGS_FIELDS = {
   sourceRoleArn: "args.clusters[].sourceRoleArn",
   clusterArn: "args.clusters[].clusterArn",
 };
-
-/** A shortest-possible S3 policy text per bucket (partition `aws`), to check IAM's inline quota early. */
-function inlineLowerBound(buckets: readonly GrantBucket[]): Record<string, string> {
-  return Object.fromEntries(
-    buckets.map((b, i) => [`s3-${b.name}`, policyJson(bucketAccessPolicy(`args.buckets[${i}]`, b, "aws"))]),
-  );
-}
-
-/** The buckets with their KMS key ARNs replaced by what is plain now (an Output: left out until it resolves). */
-function plainBucketArgs(buckets: unknown): unknown {
-  if (!Array.isArray(buckets)) return buckets;
-  return buckets.map((b: unknown) => {
-    if (b === null || typeof b !== "object" || Array.isArray(b) || isPlain(b)) return b;
-    const { kmsKeyArn, ...rest } = b as GrantBucketInput;
-    return isPlain(kmsKeyArn) ? b : rest;
-  });
-}
 
 /**
  * One grant of S3 access across accounts: a role in account B that the listed service accounts of
@@ -184,6 +195,7 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
         "its keys name child resources (its values may be Outputs)",
       );
       const keys = checkClusterShapes("args.clusters", args.clusters, mechanisms);
+      const settings = checkGrantTrustSettings(args, mechanisms, keys.length);
       const clusterInputs = keys.map((key) => [key, args.clusters[key]] as const);
       for (const [key, c] of clusterInputs) {
         if (isPlain(c)) checkClusterValues(`args.clusters.${key}`, c as GrantCluster);
@@ -191,7 +203,7 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
       if (isPlain(clusterInputs))
         checkDistinctClusters("args.clusters", clusterInputs as [string, GrantCluster][]);
       const serviceAccounts = checked(args.serviceAccounts, (sas) =>
-        checkGrantServiceAccounts("args.serviceAccounts", sas),
+        checkGrantServiceAccounts("args.serviceAccounts", sas, settings),
       );
       if (!Array.isArray(args.buckets)) {
         throw new InputError(
@@ -202,17 +214,7 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
       }
       const plainBuckets = checkGrantBuckets("args.buckets", plainBucketArgs(args.buckets));
       checkInlinePoliciesSize("args.buckets", inlineLowerBound(plainBuckets));
-      const kmsKeys = args.buckets.map((b) => b.kmsKeyArn);
-      const buckets = isPlain(kmsKeys)
-        ? pulumi.output(plainBuckets)
-        : checked(pulumi.all(kmsKeys), (keys) =>
-            checkGrantBuckets(
-              "args.buckets",
-              args.buckets.map((b, i) =>
-                keys[i] === undefined ? { ...b, kmsKeyArn: undefined } : { ...b, kmsKeyArn: keys[i] },
-              ),
-            ),
-          );
+      const buckets = resolvedBuckets(args.buckets, plainBuckets);
       if (args.maxTrustPolicySize !== undefined) {
         validateInteger("args.maxTrustPolicySize", args.maxTrustPolicySize, 1, MAX_TRUST_POLICY_QUOTA);
       }
@@ -238,9 +240,14 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
             buildGrantTrustPolicy({
               mechanisms,
               clusters: early,
-              serviceAccounts: checkGrantServiceAccounts("args.serviceAccounts", args.serviceAccounts),
+              serviceAccounts: checkGrantServiceAccounts(
+                "args.serviceAccounts",
+                args.serviceAccounts,
+                settings,
+              ),
               maxSize: args.maxTrustPolicySize,
               maxSizeField: "maxTrustPolicySize",
+              settings,
             }),
           ARGS_FIELDS,
         );
@@ -262,10 +269,11 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
           content: checked(o.content, (c) => requireString(`args.buckets[${i}].objects[${j}].content`, c)),
         })),
       );
-      return { mechanisms, clusterInputs, serviceAccounts, plainBuckets, buckets, objectContents };
+      return { mechanisms, settings, clusterInputs, serviceAccounts, plainBuckets, buckets, objectContents };
     });
     super("cross-account-irsa:index:BucketAccessGrant", name, {}, opts);
-    const { mechanisms, clusterInputs, serviceAccounts, plainBuckets, buckets, objectContents } = checks;
+    const { mechanisms, settings, clusterInputs, serviceAccounts, plainBuckets, buckets, objectContents } =
+      checks;
 
     // Each cluster's values once known, IRSA's provider created or adopted per cluster.
     const clusters = pulumi.all(
@@ -311,7 +319,7 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
 
     // Buckets to create, hardened; an existing bucket is only named.
     const names = plainBuckets.map((b, i) => {
-      if (!b.create) return pulumi.output(b.name);
+      if (!b.create) return pulumi.output(args.buckets[i].name);
       const { kmsKeyArn: kms, objects, forceDestroy } = args.buckets[i];
       const bucket = new SecureBucket(
         `${name}-${b.name}`,
@@ -331,7 +339,7 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const inlinePolicies = Object.fromEntries(
       plainBuckets.map((b, i) => [
-        `s3-${b.name}`,
+        bucketPolicyName(b),
         pulumi
           .all([buckets, partition])
           .apply(([bs, p]) => policyJson(bucketAccessPolicy(`args.buckets[${i}]`, bs[i], p))),
@@ -354,6 +362,7 @@ export class BucketAccessGrant extends pulumi.ComponentResource {
               serviceAccounts: sas,
               maxSize: args.maxTrustPolicySize,
               maxSizeField: "maxTrustPolicySize",
+              settings,
             }),
           ),
         ARGS_FIELDS,

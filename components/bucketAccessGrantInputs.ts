@@ -56,11 +56,20 @@ export interface GrantClusterInput {
 /** A bucket of the grant. */
 export interface GrantBucketInput {
   /**
-   * The bucket's name: an existing bucket of account B, or the one to create. A plain string (it names
-   * the bucket's child resources and inline policy).
+   * The bucket's name: an existing bucket of account B, or the one to create. A plain string for a
+   * bucket the grant creates (it names its child resources). For an existing bucket it may be an
+   * Output (e.g. the `bucketName` of a `SecureBucket` the program creates itself, auto-named); then
+   * give `policyName`, since the name cannot name the inline policy before it is known.
    * @default none (required)
    */
-  name: string;
+  name: pulumi.Input<string>;
+  /**
+   * The name of the bucket's inline policy on the role (an `aws.iam.RolePolicy` named
+   * `<grant name>-<policyName>`): 1 to 128 letters, digits or any of `+=,.@_-`, each bucket its own.
+   * A plain string. Required when `name` is an Output.
+   * @default "s3-<name>"
+   */
+  policyName?: string;
   /**
    * Create the bucket, hardened as `SecureBucket` does (public access blocked, owner-enforced,
    * encrypted, versioned, TLS-only). Without it the bucket must exist; it is not read or modified.

@@ -26,7 +26,10 @@ export interface AliasLike {
     | undefined;
 }
 
-/** The URN of `type`/`name` under `parent` (undefined: the stack's top level). */
+/**
+ * The URN of `type`/`name` under `parent` (undefined, or the stack itself: the stack's top level,
+ * whose URNs carry no type chain: `urn:pulumi:<stack>::<project>::<type>::<name>`).
+ */
 export function urnOf(
   stack: string,
   project: string,
@@ -34,7 +37,8 @@ export function urnOf(
   type: string,
   name: string,
 ): string {
-  const chain = parent ? `${parent.split("::")[2]}$` : "";
+  const parentChain = parent?.split("::")[2];
+  const chain = parentChain && parentChain !== "pulumi:pulumi:Stack" ? `${parentChain}$` : "";
   return `urn:pulumi:${stack}::${project}::${chain}${type}::${name}`;
 }
 

@@ -2,9 +2,10 @@
  * What a mechanism is to the two stack programs: its stack layer, the part of its folder that
  * stacks/ calls. `StackConfigLayer` (each `mechanisms/<name>/config.ts`, pure, listed in
  * stackConfigRegistry.ts) holds its config keys, their refusals and account-b's trust check;
- * `StackLayer` (each `<name>/accountA.ts` and `accountB.ts`, which register Pulumi resources, listed
- * in stackRegistry.ts) its account-a and account-b wiring; account-a's registers only what its first
- * update needs and hands the rest to the one `BucketAccessBinding` stacks/accountA.ts registers. The stack programs parse the config, look
+ * `StackLayer` (each `<name>/accountA.ts`, which registers Pulumi resources, listed in
+ * stackRegistry.ts) its account-a wiring: it registers only what account-a's first update needs and
+ * hands the rest to the one `BucketAccessBinding` stacks/accountA.ts registers; account-b runs every
+ * mechanism as one `BucketAccessGrant` (stacks/accountBSingleGrant.ts). The stack programs parse the config, look
  * the mechanism's layer up and call it: they never ask which mechanism it is.
  *
  * Pure types.
@@ -138,42 +139,7 @@ export interface AccountALayer {
   readonly issuerCheck: string;
 }
 
-/** account-a's outputs a mechanism's account-b layer reads. */
-export type AccountAOutputName = "oidcIssuerUrl" | "oidcThumbprint" | "clusterArn" | "sourceRoleArn";
-
-/** A mechanism's account-b wiring. */
-export interface AccountBLayer {
-  /** account-a's outputs its trust names, in order: account-b's update needs them, a preview goes on without. */
-  readonly accountAOutputs: readonly AccountAOutputName[];
-  /** account-a's outputs it reads too when they are there (not required). */
-  readonly optionalAccountAOutputs: readonly AccountAOutputName[];
-  /** What account-b's preview logs when account-a has not exported them yet. */
-  readonly previewWithout: string;
-  /** The facts account-b's trust check takes, from those outputs' values (undefined: not known yet). */
-  facts(known: readonly string[] | undefined): AccountAFacts;
-  /**
-   * Registers the role (and what it trusts); returns its stack outputs: `roleArn`, `roleName`,
-   * `trustPolicy` and the mechanism's own.
-   */
-  register(input: {
-    config: AccountBConfig;
-    /** account-a's outputs as read. */
-    a: Record<string, unknown>;
-    /** The values of {@link accountAOutputs}, in order (unknown in a preview before account-a exists). */
-    values: readonly pulumi.Input<string>[];
-    /** The role's settings from account-b's config and the S3 policy by name. */
-    role: {
-      roleName?: string;
-      maxSessionDuration: number;
-      maxTrustPolicySize: number;
-      inlinePolicies: Record<string, pulumi.Input<string>>;
-    };
-    aws: pulumi.ProviderResource;
-  }): Record<string, unknown>;
-}
-
 /** A mechanism's wiring in the two stack programs. */
 export interface StackLayer {
   readonly accountA: AccountALayer;
-  readonly accountB: AccountBLayer;
 }

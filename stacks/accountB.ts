@@ -1,34 +1,57 @@
 /**
  * The account-b stack program: the bucket and the role account-a's workload reaches, trusted as the
- * stack's mechanism trusts (its stack layer, `mechanisms/<name>/accountB.ts`, registers the role).
- * With `cross-account-irsa:grants` set, the grants-mode program runs instead (accountBGrants.ts).
+ * stack's mechanism trusts, as one `BucketAccessGrant` (single-grant mode; what each mechanism reads
+ * and how its grant is named: accountBSingleGrant.ts). With `cross-account-irsa:grants` set, the
+ * grants-mode program runs instead (accountBGrants.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { BucketAccessGrant } from "../components/bucketAccessGrant";
+import { ClusterOidcProvider } from "../components/clusterOidcProvider";
+import { Mechanism, MECHANISMS } from "../components/mechanism";
 import { SecureBucket } from "../components/secureBucket";
+import { type ServiceAccountRef } from "../components/trustPolicy";
 import { buildS3AccessPolicy } from "../components/s3AccessPolicy";
 import { policyJson } from "../components/policyDocument";
-import { MECHANISMS } from "../components/mechanism";
-import { STACK_LAYERS } from "../mechanisms/stackRegistry";
 import { BUCKET_RESOURCE_NAME, checkAccountBDocuments } from "./accountBChecks";
+import { GRANTS_OIDC_PROVIDER_NAME } from "./accountBGrantsChecks";
 import { parseAccountBConfig } from "./config";
 import { checkMechanismsMatch, optionalTextOutput } from "./crossStack";
 import { exportedMechanism } from "../mechanisms/compat";
 import { awsProvider, programConfigGetters, readStackOutputs } from "./providers";
 import { accountBGrants } from "./accountBGrants";
-import { MODE_OUTPUTS, checkOtherStackMode, isGrantsMode } from "./grantsMode";
+import { GRANT_CLUSTER_KEY, MODE_OUTPUTS, checkOtherStackMode, isGrantsMode } from "./grantsMode";
+import { SINGLE_GRANT_B } from "./accountBSingleGrant";
 
 /**
  * account-a outputs account-b reads: its mechanism (and its issuer: stacks from before Pod Identity
- * export no mechanism, see mechanisms/compat.ts), then every mechanism's account-b layer's (each once).
+ * export no mechanism, see mechanisms/compat.ts), then every mechanism's single grant's (each once).
  */
 export const ACCOUNT_A_OUTPUTS: readonly string[] = MECHANISMS.reduce<string[]>(
   (names, m) => {
-    const layer = STACK_LAYERS[m].accountB;
-    const own = [...layer.accountAOutputs, ...layer.optionalAccountAOutputs];
+    const single = SINGLE_GRANT_B[m];
+    const own = [...single.accountAOutputs, ...single.optionalAccountAOutputs];
     return [...names, ...own.filter((n) => !names.includes(n))];
   },
   ["oidcIssuerUrl", "mechanism"],
 );
+
+/**
+ * The service accounts, each once: single-grant mode accepts one listed twice where its mechanism
+ * allows it (IRSA's trust lists each subject once; Pod Identity refuses it: one association each),
+ * and the grant refuses it, so it gets the list without repeats (the trust policy is the same).
+ */
+function listedOnce(serviceAccounts: readonly ServiceAccountRef[]): ServiceAccountRef[] {
+  const seen = new Set<string>();
+  return serviceAccounts.filter((sa) => {
+    const key = `${sa.namespace}/${sa.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The name of the S3 policy on the role: single-grant stacks named it so. */
+const SINGLE_GRANT_POLICY_NAME = "s3-access";
 
 /**
  * A value account-a must export. Before account-a's first update there is none: an update fails
@@ -53,12 +76,13 @@ async function required(
 }
 
 /**
- * account-b: the hardened bucket (or an existing one) and the role with the least-privilege S3
- * policy, trusted by account-a's cluster as the mechanism's stack layer wires it: IRSA (an OIDC
- * provider for its issuer, a role trusting exact `sub` and `aud`), EKS Pod Identity (a target role
- * trusting account-a's source role for the exact service accounts' session tags) or IRSA with role
- * chaining (a target role trusting account-a's source role). Reads account-a through a
- * StackReference.
+ * account-b: the hardened bucket (or an existing one), IRSA's OIDC provider for account-a's issuer
+ * (created, or adopted), both stack-level as before, and one `BucketAccessGrant`: the role with the
+ * least-privilege S3 policy, trusted by account-a's cluster by the stack's mechanism (IRSA: exact
+ * `sub` and `aud`, or the patterns asked for; EKS Pod Identity: account-a's source role for the exact
+ * service accounts' session tags; IRSA with role chaining: account-a's source role). The grant is
+ * named, and aliased, as the mechanism's role component was, so a deployed stack replaces nothing.
+ * Reads account-a through a StackReference.
  */
 export async function accountB(): Promise<Record<string, unknown>> {
   const settings = programConfigGetters();
@@ -78,19 +102,19 @@ export async function accountB(): Promise<Record<string, unknown>> {
     const theirs = exportedMechanism(`${config.accountAStack} output mechanism`, a.mechanism);
     checkMechanismsMatch("account-b", config.mechanism, config.accountAStack, theirs);
   }
-  const layer = STACK_LAYERS[config.mechanism].accountB;
-  // account-a's optional outputs the layer reads are text or absent: anything else refused, never dropped.
-  for (const n of layer.optionalAccountAOutputs) optionalTextOutput(config.accountAStack, n, a[n]);
-  const names = [...layer.accountAOutputs];
+  const single = SINGLE_GRANT_B[config.mechanism];
+  // account-a's optional outputs the grant reads are text or absent: anything else refused, never dropped.
+  for (const n of single.optionalAccountAOutputs) optionalTextOutput(config.accountAStack, n, a[n]);
+  const names = [...single.accountAOutputs];
   const facts = await required(
     config.accountAStack,
     names,
     names.map((n) => a[n]),
-    layer.previewWithout,
+    single.previewWithout,
   );
   const known = "known" in facts ? facts.known : undefined;
   // Every document is checked before the first resource registers, in preview too.
-  checkAccountBDocuments(config, layer.facts(known));
+  checkAccountBDocuments(config, single.facts(known));
   const unknown = () => pulumi.output(pulumi.unknown as unknown as string);
 
   const bucket = config.bucket.create
@@ -118,13 +142,51 @@ export async function accountB(): Promise<Record<string, unknown>> {
       }),
     ),
   );
-  const role = {
-    roleName: config.roleName,
-    maxSessionDuration: config.maxSessionDuration,
-    maxTrustPolicySize: config.maxTrustPolicySize,
-    inlinePolicies: { "s3-access": accessPolicy },
-  };
-  const common = {
+
+  // account-a's facts the trust names: unknown in a preview before account-a exists.
+  const values = known ?? names.map(unknown);
+  // IRSA's provider for account-a's issuer: stack-level, as in grants mode (one per issuer per account).
+  let providerArn: pulumi.Output<string> | undefined;
+  if (config.mechanism === Mechanism.Irsa) {
+    const thumbprint = a.oidcThumbprint;
+    providerArn = new ClusterOidcProvider(
+      GRANTS_OIDC_PROVIDER_NAME,
+      {
+        issuerUrl: values[0],
+        thumbprints: typeof thumbprint === "string" && thumbprint.length > 0 ? [thumbprint] : [],
+        existingProviderArn: config.existingOidcProviderArn,
+      },
+      { providers: { aws } },
+    ).arn;
+  }
+  const grant = new BucketAccessGrant(
+    single.grantName,
+    {
+      mechanisms: [config.mechanism],
+      clusters: { [GRANT_CLUSTER_KEY]: single.cluster(values, providerArn) },
+      serviceAccounts: listedOnce(config.serviceAccounts),
+      buckets: [
+        {
+          // The bucket's policy keeps the name single-grant stacks gave it.
+          name: bucketName,
+          policyName: SINGLE_GRANT_POLICY_NAME,
+          access: config.access,
+          ...(config.prefixes.length > 0 ? { prefixes: config.prefixes } : {}),
+          ...(config.bucket.kmsKeyArn !== undefined ? { kmsKeyArn: config.bucket.kmsKeyArn } : {}),
+        },
+      ],
+      ...(config.roleName !== undefined ? { roleName: config.roleName } : {}),
+      maxSessionDuration: config.maxSessionDuration,
+      maxTrustPolicySize: config.maxTrustPolicySize,
+      description: single.description(config),
+      conditionTest: config.conditionTest,
+      trustWholeNamespaces: config.trustWholeNamespaces,
+      chainedStatementSid: single.chainedStatementSid,
+    },
+    // The role component single-grant stacks registered before, under this name: its role and policy move under the grant.
+    { providers: { aws }, aliases: [{ type: single.previousType }] },
+  );
+  return {
     accessPolicy,
     bucketName,
     objectKey: config.bucket.objectKey,
@@ -132,9 +194,9 @@ export async function accountB(): Promise<Record<string, unknown>> {
     serviceAccount: config.serviceAccounts[0],
     serviceAccounts: config.serviceAccounts,
     mechanism: config.mechanism,
+    roleArn: grant.roleArn,
+    roleName: grant.roleName,
+    trustPolicy: grant.trustPolicy,
+    ...single.outputs(values, providerArn),
   };
-
-  // account-a's facts the trust names: unknown in a preview before account-a exists.
-  const values = known ?? names.map(unknown);
-  return { ...common, ...layer.register({ config, a, values, role, aws }) };
 }

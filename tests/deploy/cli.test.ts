@@ -250,9 +250,9 @@ describe("automation CLI", () => {
       expect(h.questions).to.deep.equal([]);
       expect(h.ws.callLog(["preview"])).to.deep.equal(["preview account-a", "preview account-b"]);
       // The real account-b program, previewed before account-a exists: everything it will create.
-      expect(h.out).to.include("[2/2 account-b]   +13.0s create  aws:iam/role:Role irsa-role");
+      expect(h.out).to.include("[2/2 account-b]   +14.0s create  aws:iam/role:Role irsa-role");
       expect(h.out).to.include(
-        "[2/2 account-b] preview done in 15.0s: 15 to create, 0 to update, 0 to delete, 0 unchanged",
+        "[2/2 account-b] preview done in 16.0s: 16 to create, 0 to update, 0 to delete, 0 unchanged",
       );
       expect(h.err).to.deep.equal([]);
     });

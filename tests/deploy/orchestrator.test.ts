@@ -104,11 +104,12 @@ describe("automation orchestration", () => {
       expect(a.workload).to.equal(undefined);
       expect(b.roleArn.value).to.equal("arn:aws:iam::444455556666:role/irsa-demo-s3-reader");
       const summaries = outcome.phases.map((p) => countChanges(p.resourceChanges ?? {}));
-      // The real programs: root + the cluster's 4; root + 14 (provider, bucket, role and their
-      // parts); then the 7 of the workload (ServiceAccount, Namespace, reader, access check).
+      // The real programs: root + the cluster's 4; root + 15 (provider, bucket, the grant, its role
+      // and their parts; the grant's read of the provider creates nothing); then the 7 of the workload
+      // (ServiceAccount, Namespace, reader, access check).
       expect(summaries.map((c) => [c.created, c.unchanged])).to.deep.equal([
         [5, 0],
-        [15, 0],
+        [16, 0],
         [7, 5],
       ]);
       expect(h.out).to.include(
@@ -156,7 +157,7 @@ describe("automation orchestration", () => {
       const h = harness();
       await deploy(h.options);
       expect(h.out).to.include("[1/3 account-a]    +2.0s create  pulumi:providers:aws account-a (1.0s)");
-      expect(h.out).to.include("[2/3 account-b]   +14.0s create  aws:iam/role:Role irsa-role (1.0s)");
+      expect(h.out).to.include("[2/3 account-b]   +15.0s create  aws:iam/role:Role irsa-role (1.0s)");
       expect(h.out).to.include("[3/3 account-a]    +2.0s same    pulumi:providers:aws account-a");
       expect(h.out.filter((l) => l.includes("pulumi:pulumi:Stack"))).to.deep.equal([]);
     });
@@ -171,7 +172,7 @@ describe("automation orchestration", () => {
         resource: 'eks:index:Cluster "cluster"',
         run2: [
           [2, 3],
-          [15, 0],
+          [16, 0],
           [7, 5],
         ],
       },
@@ -180,11 +181,11 @@ describe("automation orchestration", () => {
       {
         phase: 2,
         stack: "account-b",
-        afterSteps: 13,
+        afterSteps: 14,
         resource: 'aws:iam/role:Role "irsa-role"',
         run2: [
           [0, 5],
-          [2, 13],
+          [2, 14],
           [7, 5],
         ],
       },
@@ -197,7 +198,7 @@ describe("automation orchestration", () => {
         resource: 'kubernetes:apps/v1:Deployment "binding-reader"',
         run2: [
           [1, 11],
-          [0, 15],
+          [0, 16],
           [0, 12],
         ],
       },
@@ -416,12 +417,12 @@ describe("automation orchestration", () => {
       );
       // account-b's first-run plan, with account-a's issuer unknown until account-a exists.
       expect(h.out).to.include("[2/2 account-b]    +1.0s create  pulumi:providers:aws account-b");
-      expect(h.out).to.include("[2/2 account-b]   +13.0s create  aws:iam/role:Role irsa-role");
+      expect(h.out).to.include("[2/2 account-b]   +14.0s create  aws:iam/role:Role irsa-role");
       expect(h.out.join("\n")).to.include(
         "[2/2 account-b] info: account-a has no oidcIssuerUrl output yet: this preview shows what account-b will create",
       );
       expect(h.out).to.include(
-        "[2/2 account-b] preview done in 15.0s: 15 to create, 0 to update, 0 to delete, 0 unchanged",
+        "[2/2 account-b] preview done in 16.0s: 16 to create, 0 to update, 0 to delete, 0 unchanged",
       );
     });
 
@@ -490,7 +491,7 @@ describe("automation orchestration", () => {
       const failed = await destroy(h.options);
       expect(failed.ok).to.be.false;
       expect(h.ws.callLog(["destroy"])).to.deep.equal(["destroy account-a"]);
-      expect(Object.keys(h.ws.snapshot("account-b").resources)).to.have.length(15);
+      expect(Object.keys(h.ws.snapshot("account-b").resources)).to.have.length(16);
       const report = h.err.join("\n");
       expect(report).to.include("destroy failed in phase 1/2 (destroy account-a)");
       expect(report).to.include("(delete failed)");

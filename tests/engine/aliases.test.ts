@@ -34,6 +34,22 @@ describe("alias URNs (engine/aliases.ts)", () => {
     expect(urnType(`${BASE}p:q:R$a:b:C::x`)).to.equal("a:b:C");
   });
 
+  it("a resource at the stack's top level (its parent the Stack): no type chain, as Pulumi writes it", () => {
+    const stackUrn = `${BASE}pulumi:pulumi:Stack::proj-dev`;
+    expect(urnOf("dev", "proj", stackUrn, "a:b:C", "x")).to.equal(`${BASE}a:b:C::x`);
+    // The SDK sends the resource's parent (the Stack) in an alias spec that names none.
+    const top = {
+      stack: "dev",
+      project: "proj",
+      type: "my:index:Grant",
+      name: "irsa-role",
+      parent: stackUrn,
+    };
+    expect(
+      aliasUrns({ ...top, aliases: [spec({ type: "my:index:IrsaRole", parentUrn: stackUrn })] }),
+    ).to.deep.equal([`${BASE}my:index:IrsaRole::irsa-role`]);
+  });
+
   it("an own alias: its name at the top of the stack (noParent), under another parent, or a URN", () => {
     const r = { stack: "dev", project: "proj", type: "k:v:D", name: "binding-check", parent: BINDING };
     expect(aliasUrns({ ...r, aliases: [spec({ name: "check", noParent: true })] })).to.deep.equal([

@@ -13,6 +13,7 @@ import { STACK_LAYERS } from "../../mechanisms/stackRegistry";
 import { captureConsole, outputValues, runOffline } from "../../engine/offline";
 import { accountA, OUTPUT_NAMES } from "../../stacks/accountA";
 import { accountB, ACCOUNT_A_OUTPUTS } from "../../stacks/accountB";
+import { SINGLE_GRANT_B } from "../../stacks/accountBSingleGrant";
 import { configGetters, parseAccountAConfig, parseAccountBConfig } from "../../stacks/config";
 import { ACCOUNT_A_KEYS, ACCOUNT_B_KEYS, refuseOtherMechanismKeys } from "../../stacks/configKeys";
 import { ACCOUNT_A_SHARED_KEYS, ACCOUNT_B_SHARED_KEYS } from "../../stacks/configShared";
@@ -59,6 +60,7 @@ describe("mechanisms: the stack layers", () => {
     expect(Object.keys(STACK_LAYERS)).to.have.members([...MECHANISMS]);
     expect(Object.keys(STACK_CONFIG_LAYERS)).to.have.length(MECHANISMS.length);
     expect(Object.keys(STACK_LAYERS)).to.have.length(MECHANISMS.length);
+    expect(Object.keys(SINGLE_GRANT_B)).to.have.members([...MECHANISMS]);
   });
 
   it("loads the config layers without the Pulumi SDK (the plan's pure part and the config parsers load them)", function () {
@@ -184,7 +186,7 @@ describe("mechanisms: each stack layer's own keys and outputs", () => {
           (await runOffline(accountA, { stack: "account-a", config: a, stackOutputs: { [B_STACK]: {} } }))
             .outputs,
         );
-        const bLayer = STACK_LAYERS[mechanism].accountB;
+        const bLayer = SINGLE_GRANT_B[mechanism];
         expect(first).to.include.keys(...bLayer.accountAOutputs);
         expect(ACCOUNT_A_OUTPUTS).to.include.members([
           ...bLayer.accountAOutputs,

@@ -22,7 +22,8 @@ describe("account-b program (committed Pulumi.account-b.yaml, account-a mocked t
   it("reads account-a's issuer through a StackReference and trusts exactly the configured service account", async () => {
     const { engine, outputs } = await run();
     expect(engine.stackReferences).to.deep.equal([A_STACK]);
-    const provider = engine.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+    // The stack's provider (the grant reads it back as adopted: `irsa-role-oidc-cluster-existing`).
+    const provider = engine.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "cluster-oidc");
     expect(provider.inputs.url).to.equal(ISSUER);
     expect(provider.inputs).not.to.have.property("thumbprintLists");
     const trust = JSON.parse(
@@ -75,7 +76,8 @@ describe("account-b program (committed Pulumi.account-b.yaml, account-a mocked t
     const thumbprint = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280";
     const { engine } = await run(committed.config, { oidcIssuerUrl: ISSUER, oidcThumbprint: thumbprint });
     expect(
-      engine.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs.thumbprintLists,
+      engine.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "cluster-oidc").inputs
+        .thumbprintLists,
     ).to.deep.equal([thumbprint]);
   });
 
@@ -93,8 +95,15 @@ describe("account-b program (committed Pulumi.account-b.yaml, account-a mocked t
     const { engine, outputs } = await run(config);
     expect(engine.ofType("aws:s3/bucket:Bucket")).to.have.length(0);
     expect(outputs.bucketName.value).to.equal("existing-team-bucket");
-    const provider = engine.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+    const provider = engine.one(
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      "cluster-oidc-existing",
+    );
     expect(provider.read).to.equal(true);
+    // Nothing is created: the stack and the grant both only read it.
+    expect(
+      engine.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").every((p) => p.read),
+    ).to.equal(true);
     const policy = JSON.parse(
       engine.one("aws:iam/rolePolicy:RolePolicy").inputs.policy as string,
     ) as PolicyDocument;
@@ -126,7 +135,11 @@ describe("account-b program (committed Pulumi.account-b.yaml, account-a mocked t
       "aws:s3/bucket:Bucket",
       "aws:s3/bucketPolicy:BucketPolicy",
     ]) {
-      expect(engine.ofType(type), type).to.have.length(1);
+      // Created (the grant's read of the stack's OIDC provider creates nothing).
+      expect(
+        engine.ofType(type).filter((r) => !r.read),
+        type,
+      ).to.have.length(1);
     }
     // What depends on the issuer is unknown in the preview, not made up.
     expect(outputs.trustPolicy.value).to.equal(undefined);

@@ -8,11 +8,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { MockEngine } from "../../../engine/mockEngine";
-import { buildS3AccessPolicy } from "../../../components/s3AccessPolicy";
-import { policyJson } from "../../../components/policyDocument";
 import { irsaChainedSource } from "../../../mechanisms/irsa-chained/accountA";
 import { chainedBinding } from "./chainedBinding";
-import { irsaChainedAccountB } from "../../../mechanisms/irsa-chained/accountB";
+import { BucketAccessGrant } from "../../../components/bucketAccessGrant";
 import { checkIrsaChainedChain } from "../../../mechanisms/irsa-chained/chain";
 import { collectIrsaChainedSnapshot } from "../../../mechanisms/irsa-chained/plan";
 import { type StackPass } from "../../../plan/passes";
@@ -35,18 +33,19 @@ async function engineFor(account: string): Promise<MockEngine> {
 /** Records account-b's run, then account-a's second update; returns the passes. */
 async function recordPasses(): Promise<StackPass[]> {
   const bEngine = await engineFor(B);
-  const b = irsaChainedAccountB({
-    sourceRoleArn: SOURCE,
-    accountAStack: "account-a",
-    serviceAccountCount: 1,
-    role: {
+  // As account-b's single-grant program registers it (stacks/accountB.ts).
+  const b = new BucketAccessGrant(
+    "irsa-chained-target",
+    {
+      mechanisms: ["irsa-chained"],
+      clusters: { cluster: { chainedSourceRoleArn: SOURCE } },
+      serviceAccounts: [SA],
+      buckets: [{ name: "reports-b", policyName: "s3-access", prefixes: ["reports/"] }],
       roleName: "chained-target",
-      inlinePolicies: {
-        "s3-access": policyJson(buildS3AccessPolicy({ bucketName: "reports-b", prefixes: ["reports/"] })),
-      },
+      chainedStatementSid: true,
     },
-    aws: new aws.Provider("aws", { region: "eu-west-1" }),
-  });
+    { providers: { aws: new aws.Provider("aws", { region: "eu-west-1" }) } },
+  );
   const target = await valueOf(b.roleArn);
   await settled();
   const bPass: StackPass = {

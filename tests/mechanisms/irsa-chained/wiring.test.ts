@@ -17,7 +17,7 @@ import {
 import { policyJson } from "../../../components/policyDocument";
 import { irsaChainedSource } from "../../../mechanisms/irsa-chained/accountA";
 import { chainedBinding } from "./chainedBinding";
-import { irsaChainedAccountB } from "../../../mechanisms/irsa-chained/accountB";
+import { BucketAccessGrant } from "../../../components/bucketAccessGrant";
 import { settled, valueOf } from "../../support/outputs";
 
 const A = "111122223333";
@@ -37,16 +37,19 @@ describe("irsa-chained wiring", () => {
   it("account-b: one target role trusting account-a's source role, with the S3 policy, no OIDC provider", async () => {
     const engine = await engineFor(B);
     const source = `arn:aws:iam::${A}:role/chained-source`;
-    const out = irsaChainedAccountB({
-      sourceRoleArn: source,
-      accountAStack: "org/cross-account-irsa/account-a",
-      serviceAccountCount: 1,
-      role: {
+    // As account-b's single-grant program registers it (stacks/accountB.ts).
+    const out = new BucketAccessGrant(
+      "irsa-chained-target",
+      {
+        mechanisms: ["irsa-chained"],
+        clusters: { cluster: { chainedSourceRoleArn: source } },
+        serviceAccounts: [SA],
+        buckets: [{ name: "reports-b", policyName: "s3-access" }],
         roleName: "chained-target",
-        inlinePolicies: { "s3-access": '{"Version":"2012-10-17","Statement":[]}' },
+        chainedStatementSid: true,
       },
-      aws: new aws.Provider("aws", { region: "eu-west-1" }),
-    });
+      { providers: { aws: new aws.Provider("aws", { region: "eu-west-1" }) } },
+    );
     expect(await valueOf(out.roleArn)).to.equal(`arn:aws:iam::${B}:role/chained-target`);
     expect(engine.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).to.deep.equal([]);
     expect(engine.one("aws:iam/role:Role").inputs.assumeRolePolicy).to.equal(
