@@ -15,7 +15,7 @@ import { parseEksClusterArn } from "../components/podIdentityPolicies";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { parseOidcProviderArn, parseRoleArn } from "../components/validation";
-import { grantField, type AccountAGrantsConfig } from "./accountAGrantsConfig";
+import { grantField, oneBindingPerServiceAccount, type AccountAGrantsConfig } from "./accountAGrantsConfig";
 import { GRANT_CLUSTER_KEY } from "./grantsMode";
 import { bindingResourceNames, refuseResourceNameClashes } from "./grantResourceNames";
 import { type AccountBGrantsOutputs, type GrantProbe } from "./grantsOutputs";
@@ -190,7 +190,10 @@ export function planGrantBindings(
   };
 }
 
-/** Two entries binding one ServiceAccount (one of them by default): an error naming both. */
+/**
+ * Two entries binding one ServiceAccount (one of them by default): an error naming both, and why
+ * ({@link oneBindingPerServiceAccount}: one annotation, one Pod Identity association per ServiceAccount).
+ */
 function checkDistinctServiceAccounts(
   config: AccountAGrantsConfig,
   bindings: readonly PlannedBinding[],
@@ -203,8 +206,8 @@ function checkDistinctServiceAccounts(
       grantField(i, "serviceAccount"),
       p.serviceAccount,
       `${defaulted ? "(the default: the grant's only service account) " : ""}is the ServiceAccount of grants[${earlier}] ` +
-        `("${bindings[earlier].key}") too: a ServiceAccount is bound once (its one eks.amazonaws.com/role-arn annotation ` +
-        "names one role); give each grant its own ServiceAccount",
+        `("${bindings[earlier].key}") too: ` +
+        oneBindingPerServiceAccount([...bindings[earlier].mechanisms, ...p.mechanisms]),
     );
   });
 }
