@@ -6,7 +6,7 @@
  * round trip, and the binding's plan (which cluster, the adopted provider's account).
  */
 import { expect } from "chai";
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { type Simulation } from "@cloud-copilot/iam-simulate";
 import {
   buildGrantTrustPolicy,
   checkClusterShapes,
@@ -21,9 +21,10 @@ import {
   buildChainedSourcePermissionPolicy,
   buildChainedTargetTrustPolicy,
 } from "../../components/chainedPolicies";
-import { evaluateAccess, evaluateResourcePolicy, type Decision } from "../../components/evaluate";
+import { type Decision } from "../../components/evaluate";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { buildPodIdentityTargetTrustPolicy } from "../../components/podIdentityPolicies";
+import { oursAssume, simulateValidated } from "../support/simulator";
 import { expectInputError } from "./coreHelpers";
 
 const ACCOUNT_A = "111122223333";
@@ -235,11 +236,6 @@ describe("irsa-chained in the grant: the trust", () => {
 
 describe("irsa-chained trust cross-checked with @cloud-copilot/iam-simulate (grant documents)", function () {
   this.timeout(20000);
-  const DECISION: Record<string, Decision> = {
-    Allowed: "Allow",
-    ImplicitlyDenied: "ImplicitDeny",
-    ExplicitlyDenied: "ExplicitDeny",
-  };
   const permission = buildChainedSourcePermissionPolicy({ targetRoleArn: ROLE });
   const alone = buildGrantTrustPolicy({
     mechanisms: ["irsa-chained"],
@@ -270,27 +266,12 @@ describe("irsa-chained trust cross-checked with @cloud-copilot/iam-simulate (gra
       resourceControlPolicies: [],
       resourcePolicy: trust,
     };
-    const result = await runSimulation(simulation, {});
-    expect(result.resultType, JSON.stringify(result)).to.equal("single");
-    if (result.resultType !== "single") throw new Error("unreachable");
-    expect(result.result.ignoredContextKeys ?? []).to.deep.equal([]);
-    return DECISION[result.overallResult];
+    return simulateValidated(simulation);
   }
 
   /** Ours: the trust and the caller's permission (a delegation to the account needs both). */
-  function ours(trust: PolicyDocument, principalArn: string): Decision {
-    const viaTrust = evaluateResourcePolicy(
-      trust,
-      { absent: ["*"], principalArn, action: "sts:AssumeRole" },
-      "trust",
-    ).decision;
-    const viaPermission = evaluateAccess(permission, {
-      absent: ["*"],
-      action: "sts:AssumeRole",
-      resource: ROLE,
-    }).decision;
-    return viaTrust === "Allow" && viaPermission === "Allow" ? "Allow" : "ImplicitDeny";
-  }
+  const ours = (trust: PolicyDocument, principalArn: string): Decision =>
+    oursAssume(trust, permission, { principalArn, action: "sts:AssumeRole", resource: ROLE });
 
   const cases: Array<[string, string, string, Decision]> = [
     ["the chained source role", CHAINED, ACCOUNT_A, "Allow"],
