@@ -26,18 +26,12 @@ import { type PolicyDocument } from "../../components/policyDocument";
 import { buildPodIdentityTargetTrustPolicy } from "../../components/podIdentityPolicies";
 import { oursAssume, simulateValidated } from "../support/simulator";
 import { expectInputError } from "./coreHelpers";
+import { ACCOUNT_A, ACCOUNT_B, HOST, ISSUER, PROVIDER, CLUSTER, ROLE } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
 const ACCOUNT_C = "333344445555";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const ISSUER = `https://${HOST}`;
-const PROVIDER = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST}`;
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const POD_SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/reports-source`;
 const CHAINED = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-chained`;
 const CHAINED_DEV = `arn:aws:iam::${ACCOUNT_A}:role/reports-chained-dev`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
 const SAS = [{ namespace: "apps", name: "reports" }];
 
 /** The chained target trust's one statement, as ChainedTargetRole writes it, without its Sid. */

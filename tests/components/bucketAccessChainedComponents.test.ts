@@ -19,17 +19,10 @@ import {
 import { policyJson } from "../../components/policyDocument";
 import { settled, settledRun, valueOf } from "../support/outputs";
 import { engineIn, names } from "../support/componentEngine";
+import { ACCOUNT_A, ACCOUNT_B, HOST, ISSUER, PROVIDER_A, CLUSTER, ROLE, SA } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const ISSUER = `https://${HOST}`;
-const PROVIDER_A = `arn:aws:iam::${ACCOUNT_A}:oidc-provider/${HOST}`;
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-source`;
 const CHAINED = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-chained`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
-const SA = { namespace: "apps", name: "reports" };
 
 const grantArgs = (over: Partial<BucketAccessGrantArgs> = {}): BucketAccessGrantArgs => ({
   mechanisms: ["irsa-chained"],

@@ -10,17 +10,11 @@ import { BucketAccessBinding, type BucketAccessBindingArgs } from "../../compone
 import { type BucketAccessHandoff } from "../../components/bucketAccessHandoff";
 import { settledRun } from "../support/outputs";
 import { engineIn } from "../support/componentEngine";
+import { ACCOUNT_A, ACCOUNT_B, HOST, ISSUER, CLUSTER, ROLE, SA } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const ISSUER = `https://${HOST}`;
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-source`;
 const CHAINED = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-chained`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
 const ADMIN_IN_A = `arn:aws:iam::${ACCOUNT_A}:role/ClusterAdmin`;
-const SA = { namespace: "apps", name: "reports" };
 
 const HANDOFF: BucketAccessHandoff = {
   version: 1,

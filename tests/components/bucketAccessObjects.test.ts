@@ -11,10 +11,7 @@ import { checkGrantBuckets } from "../../components/bucketAccessBuckets";
 import { settled, settledRun, valueOf } from "../support/outputs";
 import { engineIn } from "../support/componentEngine";
 import { expectInputError } from "./coreHelpers";
-
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const SA = { namespace: "apps", name: "reports" };
+import { ACCOUNT_B, HOST, SA } from "./bucketAccessWorld";
 
 const grantArgs = (buckets: BucketAccessGrantArgs["buckets"]): BucketAccessGrantArgs => ({
   mechanisms: ["irsa"],

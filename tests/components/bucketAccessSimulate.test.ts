@@ -14,13 +14,9 @@ import {
   podIdentitySessionTags,
 } from "../../components/podIdentityPolicies";
 import { oursAssume, simulateValidated } from "../support/simulator";
+import { ACCOUNT_A, ACCOUNT_B, HOST, CLUSTER, ROLE } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/reports-source`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
 const PERMISSION = buildPodIdentitySourcePermissionPolicy({ targetRoleArn: ROLE });
 
 describe("the migration's trust cross-checked with @cloud-copilot/iam-simulate (Pod Identity path)", function () {
