@@ -3,48 +3,22 @@
  * then account-a's second update, each on its own mock engine): the snapshot it reads passes every
  * link; a tampered registration breaks the link it belongs to.
  */
-import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
-import * as aws from "@pulumi/aws";
 import { expect } from "chai";
-import { MockEngine } from "../../../engine/mockEngine";
 import { buildS3AccessPolicy } from "../../../components/s3AccessPolicy";
 import { policyJson } from "../../../components/policyDocument";
-import { irsaChainedSource, irsaChainedWorkload } from "../../../mechanisms/irsa-chained/accountA";
-import { irsaChainedAccountB } from "../../../mechanisms/irsa-chained/accountB";
 import { checkIrsaChainedChain } from "../../../mechanisms/irsa-chained/chain";
 import { collectIrsaChainedSnapshot } from "../../../mechanisms/irsa-chained/plan";
 import { type StackPass } from "../../../plan/passes";
+import { engineIn as engineFor } from "../../support/componentEngine";
 import { settled, valueOf } from "../../support/outputs";
-
-const A = "111122223333";
-const B = "444455556666";
-const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
-const SA = { namespace: "team-a", name: "s3-reader" };
-const SOURCE = `arn:aws:iam::${A}:role/chained-source`;
-
-async function engineFor(account: string): Promise<MockEngine> {
-  const engine = new MockEngine({
-    config: { "aws:region": "eu-west-1", "aws:allowedAccountIds": `["${account}"]` },
-  });
-  await engine.install();
-  return engine;
-}
+import { wireAccountA, wireAccountB } from "./programs";
+import { ACCOUNT_A as A, ACCOUNT_B as B, ISSUER, SA, SOURCE } from "./snapshot";
 
 /** Records account-b's run, then account-a's second update; returns the passes. */
 async function recordPasses(): Promise<StackPass[]> {
   const bEngine = await engineFor(B);
-  const b = irsaChainedAccountB({
-    sourceRoleArn: SOURCE,
-    accountAStack: "account-a",
-    serviceAccountCount: 1,
-    role: {
-      roleName: "chained-target",
-      inlinePolicies: {
-        "s3-access": policyJson(buildS3AccessPolicy({ bucketName: "reports-b", prefixes: ["reports/"] })),
-      },
-    },
-    aws: new aws.Provider("aws", { region: "eu-west-1" }),
+  const b = wireAccountB("account-a", {
+    "s3-access": policyJson(buildS3AccessPolicy({ bucketName: "reports-b", prefixes: ["reports/"] })),
   });
   const target = await valueOf(b.roleArn);
   await settled();
@@ -62,25 +36,7 @@ async function recordPasses(): Promise<StackPass[]> {
     stackReferences: [],
   };
   const aEngine = await engineFor(A);
-  const cluster = {
-    oidcIssuerUrl: pulumi.output(ISSUER),
-    oidcThumbprint: pulumi.output(""),
-    kubernetesProvider: new k8s.Provider("k8s", { kubeconfig: "{}" }),
-  };
-  const { sourceRole } = irsaChainedSource({
-    cluster,
-    config: { sourceRoleName: "chained-source" },
-    serviceAccounts: [SA],
-    targetRoleArn: target,
-    aws: new aws.Provider("aws", { region: "eu-west-1" }),
-  });
-  const { wiring } = irsaChainedWorkload({
-    cluster,
-    sourceRole,
-    roleArn: pulumi.output(target),
-    serviceAccount: SA,
-    createNamespace: false,
-  });
+  const { wiring } = wireAccountA(target);
   await valueOf(wiring);
   await settled();
   const aPass: StackPass = {

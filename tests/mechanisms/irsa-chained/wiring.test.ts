@@ -4,47 +4,24 @@
  * its permission on B's role, the ServiceAccount annotated with the source role, the ConfigMap's
  * profile chaining into B's role; B's role trusting A's source role only).
  */
-import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
-import * as aws from "@pulumi/aws";
 import { expect } from "chai";
-import { MockEngine } from "../../../engine/mockEngine";
 import {
   buildChainedProfileConfig,
   buildChainedSourcePermissionPolicy,
   buildChainedTargetTrustPolicy,
 } from "../../../components/chainedPolicies";
 import { policyJson } from "../../../components/policyDocument";
-import { irsaChainedSource, irsaChainedWorkload } from "../../../mechanisms/irsa-chained/accountA";
-import { irsaChainedAccountB } from "../../../mechanisms/irsa-chained/accountB";
+import { engineIn as engineFor } from "../../support/componentEngine";
 import { valueOf } from "../../support/outputs";
-
-const A = "111122223333";
-const B = "444455556666";
-const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
-const SA = { namespace: "team-a", name: "s3-reader" };
-
-async function engineFor(account: string): Promise<MockEngine> {
-  const engine = new MockEngine({
-    config: { "aws:region": "eu-west-1", "aws:allowedAccountIds": `["${account}"]` },
-  });
-  await engine.install();
-  return engine;
-}
+import { wireAccountA, wireAccountB } from "./programs";
+import { ACCOUNT_A as A, ACCOUNT_B as B } from "./snapshot";
 
 describe("irsa-chained wiring", () => {
   it("account-b: one target role trusting account-a's source role, with the S3 policy, no OIDC provider", async () => {
     const engine = await engineFor(B);
     const source = `arn:aws:iam::${A}:role/chained-source`;
-    const out = irsaChainedAccountB({
-      sourceRoleArn: source,
-      accountAStack: "org/cross-account-irsa/account-a",
-      serviceAccountCount: 1,
-      role: {
-        roleName: "chained-target",
-        inlinePolicies: { "s3-access": '{"Version":"2012-10-17","Statement":[]}' },
-      },
-      aws: new aws.Provider("aws", { region: "eu-west-1" }),
+    const out = wireAccountB("org/cross-account-irsa/account-a", {
+      "s3-access": '{"Version":"2012-10-17","Statement":[]}',
     });
     expect(await valueOf(out.roleArn)).to.equal(`arn:aws:iam::${B}:role/chained-target`);
     expect(engine.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).to.deep.equal([]);
@@ -56,25 +33,7 @@ describe("irsa-chained wiring", () => {
   it("account-a: the provider in A, the source role chained into B's role, the annotated ServiceAccount and the profile", async () => {
     const engine = await engineFor(A);
     const target = `arn:aws:iam::${B}:role/chained-target`;
-    const cluster = {
-      oidcIssuerUrl: pulumi.output(ISSUER),
-      oidcThumbprint: pulumi.output(""),
-      kubernetesProvider: new k8s.Provider("k8s", { kubeconfig: "{}" }),
-    };
-    const { provider, sourceRole } = irsaChainedSource({
-      cluster,
-      config: { sourceRoleName: "chained-source" },
-      serviceAccounts: [SA],
-      targetRoleArn: target,
-      aws: new aws.Provider("aws", { region: "eu-west-1" }),
-    });
-    const { wiring } = irsaChainedWorkload({
-      cluster,
-      sourceRole,
-      roleArn: pulumi.output(target),
-      serviceAccount: SA,
-      createNamespace: false,
-    });
+    const { provider, sourceRole, wiring } = wireAccountA(target);
     const source = await valueOf(sourceRole.roleArn);
     expect(source).to.equal(`arn:aws:iam::${A}:role/chained-source`);
     expect(await valueOf(provider.arn)).to.match(new RegExp(`^arn:aws:iam::${A}:oidc-provider/`));
