@@ -57,6 +57,22 @@ export interface Live {
   live?: boolean;
 }
 
+/**
+ * Set when the stacks run grants mode (`cross-account-irsa:grants`): the key of the grant the facts are
+ * of. The stacks' words then name that grant's fields and outputs, not the single-grant keys.
+ */
+export interface InGrant {
+  grant?: string;
+}
+
+/** A field of a grant's entry in `cross-account-irsa:grants`, named with its key (grants mode). */
+export const grantEntryField = (grant: string, field: string): string =>
+  `cross-account-irsa:grants[<i>].${field} (the entry with key: ${grant})`;
+
+/** The stacks' words: the single-grant ones, or (grants mode) the grant's. */
+export const inGrant = (p: InGrant, single: string, grants: (key: string) => string): string =>
+  p.grant === undefined ? single : grants(p.grant);
+
 /** `live` words when the facts are live, the stacks' words otherwise. */
 export const says = (p: Live, stacks: string, live: string) => (p.live ? live : stacks);
 

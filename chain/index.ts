@@ -7,6 +7,7 @@
  */
 export {
   type CheckDefinition,
+  type InGrant,
   type IrsaLinkId,
   type LinkDefinition,
   type LinkId,

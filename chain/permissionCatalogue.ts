@@ -3,7 +3,7 @@
  * may read the object (its permission policies, the bucket policy, the object's KMS key). Each
  * mechanism's catalogue includes them under the same names. Pure data and string functions.
  */
-import { check, says, type Live } from "./catalogueBase";
+import { check, grantEntryField, inGrant, says, type InGrant, type Live } from "./catalogueBase";
 
 /** An S3 object, for the words of a check. */
 export interface S3Object {
@@ -18,15 +18,19 @@ export const PERMISSION_CHECKS = {
     () => "the role may read the object the access check reads",
     () => "check account-b's bucket config",
   ),
-  permissionRead: check<Live & { reader: string }>(
+  permissionRead: check<Live & InGrant & { reader: string }>(
     "permission",
     (p) =>
       says(p, `the role may s3:GetObject what ${p.reader} reads`, `the role may s3:GetObject ${p.reader}`),
     (p) =>
       says(
         p,
-        "the object must be in account-b's bucket and under a granted prefix: check cross-account-irsa:bucket.objectKey, " +
-          "prefixes and access on account-b",
+        "the object must be in account-b's bucket and under a granted prefix: check " +
+          inGrant(
+            p,
+            "cross-account-irsa:bucket.objectKey, prefixes and access on account-b",
+            (g) => `${grantEntryField(g, "buckets[<j>]")}'s objectKey, prefixes and access on account-b`,
+          ),
         `allow s3:GetObject on ${p.reader.replace(/^s3:\/\//, "arn:aws:s3:::")} (or a prefix of it) in an inline or attached policy ` +
           "of the role: buildS3AccessPolicy writes one",
       ),

@@ -87,6 +87,9 @@ export function checkAssociations(field: string, serviceAccounts: unknown): Serv
     const namespace = validateNamespace(`${field}[${i}].namespace`, ref.namespace);
     const name = validateObjectName(`${field}[${i}].name`, ref.name);
     const key = `${namespace}/${name}`;
+    // EKS maps one IAM role to each service account of a cluster ("You can associate one IAM role to
+    // each Kubernetes service account in each cluster",
+    // https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html#pod-id-considerations).
     if (seen.has(key)) {
       throw new InputError(
         `${field}[${i}]`,

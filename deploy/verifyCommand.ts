@@ -121,7 +121,8 @@ export async function runVerifyGrants(
       });
       continue;
     }
-    const report = await runVerify(deps, check, inputs.kubeconfig);
+    // The grant's key: a failure's advice names the grant's fields (grants[<i>].<field>), not single-grant keys.
+    const report = await runVerify(deps, { ...check, grant: key }, inputs.kubeconfig);
     if (!report.ok) failed.push(key);
     lines.push(
       { text: head, ok: report.ok },

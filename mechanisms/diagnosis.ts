@@ -2,7 +2,8 @@
  * What `verify`'s diagnosis is made of: the access check it reads, the catalogue checks whose fixes
  * apply, and the link a failure points to. Shared by the diagnoses of both mechanisms.
  */
-import { PERMISSION_CHECKS, type CheckDefinition, type LinkId } from "../chain";
+import { PERMISSION_CHECKS, type CheckDefinition, type InGrant, type LinkId } from "../chain";
+import { grantEntryField, inGrant } from "../chain/catalogueBase";
 import { type AccessCheckResult } from "../components/accessCheckResult";
 import { arnsIn } from "../components/arn";
 import { type Mechanism } from "../components/mechanism";
@@ -18,6 +19,11 @@ export interface AccessCheckRef {
   mechanism: Mechanism;
   /** The ServiceAccount the Job runs as (account-a's `serviceAccount` output), when known. */
   serviceAccount?: { namespace: string; name: string };
+  /**
+   * The grant the Job checks (its key in account-a's `grants` output) when the stacks run grants mode:
+   * the advice then names that grant's fields and outputs; unset: the single-grant keys.
+   */
+  grant?: string;
 }
 
 /** A catalogue check with the parameters of its words. */
@@ -47,6 +53,11 @@ export interface Diagnosis {
 /** A diagnosis as one mechanism's diagnoser makes it; `diagnose` adds the mechanism. */
 export type LinkDiagnosis = Omit<Diagnosis, "mechanism">;
 
+/** The check's grant, for the words of the catalogue's checks (grants mode); `{}` in single-grant mode. */
+export function grantOf(check: AccessCheckRef): InGrant {
+  return check.grant !== undefined ? { grant: check.grant } : {};
+}
+
 /** The service account of the check, or a stand-in that names its namespace. */
 export function subjectOf(check: AccessCheckRef): { namespace: string; name: string } {
   return check.serviceAccount ?? { namespace: check.namespace, name: "<the Job's ServiceAccount>" };
@@ -58,7 +69,7 @@ export function subjectOf(check: AccessCheckRef): { namespace: string; name: str
  */
 export function diagnoseS3(error: string, check: AccessCheckRef): LinkDiagnosis {
   const object = `s3://${check.bucketName}/${check.objectKey}`;
-  const read = ref(PERMISSION_CHECKS.permissionRead, { reader: `Job ${check.jobName}` });
+  const read = ref(PERMISSION_CHECKS.permissionRead, { reader: `Job ${check.jobName}`, ...grantOf(check) });
   // A KMS action named in a denial (kms:Decrypt) or an error S3 passes on from KMS (KMS.NotFoundException);
   // a bucket, key or role merely named "kms" is not one.
   const kms = /\bkms:[A-Z]\w*|\bKMS\.(\w+)Exception/.exec(error);
@@ -79,7 +90,13 @@ export function diagnoseS3(error: string, check: AccessCheckRef): LinkDiagnosis 
   }
   if (/NoSuchKey|does not exist|Not Found|\(404\)/i.test(error)) {
     return {
-      advice: `the role works, but ${object} does not exist: check account-b's bucket objectKey and seed object.`,
+      advice:
+        `the role works, but ${object} does not exist: check ` +
+        inGrant(
+          check,
+          "account-b's bucket objectKey and seed object.",
+          (g) => `${grantEntryField(g, "buckets[<j>]")}'s objectKey on account-b and the object there.`,
+        ),
       checks: [],
     };
   }

@@ -160,8 +160,27 @@ function parseGrant(i: number, value: unknown): AccountAGrantConfig {
 }
 
 /**
+ * Why a ServiceAccount is bound by one entry only, in the words of the entries' mechanisms: IRSA and
+ * irsa-chained annotate it `eks.amazonaws.com/role-arn` with one role; EKS Pod Identity maps one role
+ * to it ("You can associate one IAM role to each Kubernetes service account in each cluster",
+ * https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html#pod-id-considerations), so a
+ * second binding's association for it would be refused by EKS once the first one's exists.
+ */
+export function oneBindingPerServiceAccount(mechanisms: readonly Mechanism[]): string {
+  const reasons = [
+    ...(mechanisms.some((m) => m !== Mechanism.PodIdentity)
+      ? ["its one eks.amazonaws.com/role-arn annotation names one role"]
+      : []),
+    ...(mechanisms.includes(Mechanism.PodIdentity)
+      ? ["EKS Pod Identity associates one IAM role with each ServiceAccount of a cluster"]
+      : []),
+  ];
+  return `a ServiceAccount is bound once (${reasons.join("; ")}); give each grant its own ServiceAccount`;
+}
+
+/**
  * `cross-account-irsa:grants`: a non-empty list of entries, each key once, each configured
- * ServiceAccount bound once (its one `eks.amazonaws.com/role-arn` annotation names one role).
+ * ServiceAccount bound once ({@link oneBindingPerServiceAccount}).
  */
 function parseGrants(value: unknown): AccountAGrantConfig[] {
   if (!Array.isArray(value) || value.length === 0) {
@@ -189,8 +208,8 @@ function parseGrants(value: unknown): AccountAGrantConfig[] {
       throw new InputError(
         grantField(i, "serviceAccount"),
         sa,
-        `is grants[${other}].serviceAccount too: a ServiceAccount is bound once (its one eks.amazonaws.com/role-arn ` +
-          "annotation names one role); give each grant its own ServiceAccount",
+        `is grants[${other}].serviceAccount too: ` +
+          oneBindingPerServiceAccount([...grants[other].mechanisms, ...g.mechanisms]),
       );
     }
   });

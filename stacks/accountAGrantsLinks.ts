@@ -1,9 +1,10 @@
 /**
  * The links between account-a's grants and account-b's, checked before account-a registers anything:
  * each entry's key among account-b's grants, its mechanisms among the grant's, its ServiceAccount
- * chosen and trusted, each ServiceAccount and source role bound once, the probe, the accounts, and
- * which namespaces the stack creates. What only the cluster's own facts decide (its issuer, its ARN)
- * is checked once they are known, before the bindings register anything ({@link checkClusterFacts}).
+ * chosen and trusted, each ServiceAccount and source role bound once, no two bindings' resources of one
+ * URN, the probe, the accounts, and which namespaces the stack creates. What only the cluster's own
+ * facts decide (its issuer, its ARN) is checked once they are known, before the bindings register
+ * anything ({@link checkClusterFacts}).
  * account-b's outputs are read by grantsOutputs.ts. Pure.
  */
 import { type BucketAccessHandoff, type HandoffCluster } from "../components/bucketAccessHandoff";
@@ -14,8 +15,9 @@ import { parseEksClusterArn } from "../components/podIdentityPolicies";
 import { SYSTEM_NAMESPACES } from "../components/serviceAccountResources";
 import { type ServiceAccountRef } from "../components/trustPolicy";
 import { parseOidcProviderArn, parseRoleArn } from "../components/validation";
-import { grantField, type AccountAGrantsConfig } from "./accountAGrantsConfig";
+import { grantField, oneBindingPerServiceAccount, type AccountAGrantsConfig } from "./accountAGrantsConfig";
 import { GRANT_CLUSTER_KEY } from "./grantsMode";
+import { bindingResourceNames, refuseResourceNameClashes } from "./grantResourceNames";
 import { type AccountBGrantsOutputs, type GrantProbe } from "./grantsOutputs";
 import { key } from "./configSource";
 
@@ -170,7 +172,16 @@ export function planGrantBindings(
   });
   checkDistinctServiceAccounts(config, bindings);
   checkDistinctSourceRoles(bStack, bindings);
-  checkDistinctAssociationNames(bindings);
+  // Two keys whose bindings' resources get one URN (key `a` with ServiceAccount `b-pod-identity-c/d` and
+  // key `a-pod-identity-b` with `c/d`: one association name): refused naming both (grantResourceNames.ts).
+  refuseResourceNameClashes(
+    bindings.map((p) => ({
+      index: p.index,
+      key: p.key,
+      names: bindingResourceNames({ ...p, probe: p.probe !== undefined }),
+    })),
+    (i) => grantField(i, "key"),
+  );
   const bound = new Set(config.grants.map((g) => g.key));
   return {
     bindings,
@@ -179,7 +190,10 @@ export function planGrantBindings(
   };
 }
 
-/** Two entries binding one ServiceAccount (one of them by default): an error naming both. */
+/**
+ * Two entries binding one ServiceAccount (one of them by default): an error naming both, and why
+ * ({@link oneBindingPerServiceAccount}: one annotation, one Pod Identity association per ServiceAccount).
+ */
 function checkDistinctServiceAccounts(
   config: AccountAGrantsConfig,
   bindings: readonly PlannedBinding[],
@@ -192,8 +206,8 @@ function checkDistinctServiceAccounts(
       grantField(i, "serviceAccount"),
       p.serviceAccount,
       `${defaulted ? "(the default: the grant's only service account) " : ""}is the ServiceAccount of grants[${earlier}] ` +
-        `("${bindings[earlier].key}") too: a ServiceAccount is bound once (its one eks.amazonaws.com/role-arn annotation ` +
-        "names one role); give each grant its own ServiceAccount",
+        `("${bindings[earlier].key}") too: ` +
+        oneBindingPerServiceAccount([...bindings[earlier].mechanisms, ...p.mechanisms]),
     );
   });
 }
@@ -233,39 +247,6 @@ function checkDistinctSourceRoles(bStack: string, bindings: readonly PlannedBind
       }
       seen.set(id, field);
     }
-  }
-}
-
-/**
- * The resource name of a binding's Pod Identity association: `BucketAccessBinding` names its
- * `CrossAccountPodIdentity` `<key>-pod-identity` (bucketAccessBindingWiring.ts), which names each
- * association `<its name>-<namespace>-<name>` (crossAccountPodIdentity.ts).
- */
-export const associationResourceName = (grantKey: string, sa: ServiceAccountRef): string =>
-  `${grantKey}-pod-identity-${sa.namespace}-${sa.name}`;
-
-/**
- * Two bindings whose Pod Identity associations get one resource name (key `a` with ServiceAccount
- * `b-pod-identity-c/d` and key `a-pod-identity-b` with `c/d`): Pulumi names a resource of a type
- * once, so the second would fail the update after the first binding's resources exist. Refused
- * here, naming both entries, before anything registers.
- */
-function checkDistinctAssociationNames(bindings: readonly PlannedBinding[]): void {
-  const seen = new Map<string, PlannedBinding>();
-  for (const p of bindings) {
-    if (!p.mechanisms.includes(Mechanism.PodIdentity)) continue;
-    const name = associationResourceName(p.key, p.serviceAccount);
-    const other = seen.get(name);
-    if (other !== undefined) {
-      throw new InputError(
-        grantField(p.index, "key"),
-        p.key,
-        `with ServiceAccount ${pair(p.serviceAccount)} names its Pod Identity association "${name}", as grants[${other.index}] ` +
-          `(key "${other.key}", ServiceAccount ${pair(other.serviceAccount)}) does: Pulumi names each resource once; ` +
-          "change one of the keys (a key names the grant's resources)",
-      );
-    }
-    seen.set(name, p);
   }
 }
 

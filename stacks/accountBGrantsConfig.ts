@@ -38,6 +38,7 @@ import {
   type StackSettings,
 } from "./configSource";
 import { validateGrantKey } from "./grantsMode";
+import { grantResourceNames, resourceNameClaims } from "./grantResourceNames";
 
 /** The keys of the project's namespace account-b reads in grants mode: the rest are per grant. */
 const GRANTS_MODE_KEYS: readonly string[] = ["accountAStack", "existingOidcProviderArn", "grants", "program"];
@@ -219,7 +220,7 @@ function parseGrant(field: string, raw: Record<string, unknown>, aws: AwsSetting
  * Names that must be unique across the grants: the key; a role name (IAM role names are unique in an
  * account whatever their case); a created bucket's name (S3 names are global); a ServiceAccount (a pod
  * can use every role that trusts it); account A's source role names (each binding creates its own).
- * Refuses the later entry, naming the earlier.
+ * Refuses the later entry, naming the earlier. The grants' resources' URNs: grantResourceNames.ts.
  */
 function checkAcrossGrants(
   grants: readonly AccountBGrant[],
@@ -232,8 +233,12 @@ function checkAcrossGrants(
     if (earlier !== undefined) throw new InputError(where, value, rule(earlier));
     seen.set(id, where);
   };
+  const claimNames = resourceNameClaims((i) => field(i, "key"));
   grants.forEach((g, i) => {
     claim(`key ${g.key}`, field(i, "key"), g.key, (e) => `is ${e} too: each grant has its own key`);
+    // Two keys whose grants' resources get one URN (key `a` with bucket `b-c` and key `a-b` with bucket
+    // `c`: one SecureBucket `a-b-c`): refused naming both keys (grantResourceNames.ts).
+    claimNames({ index: i, key: g.key, names: grantResourceNames(g) });
     if (g.roleName !== undefined) {
       claim(
         `role ${g.roleName.toLowerCase()}`,
@@ -244,23 +249,6 @@ function checkAcrossGrants(
       );
     }
     g.buckets.forEach((b, j) => {
-      // The grant names its children `<key>-<bucket>` (a created bucket's SecureBucket) and
-      // `<key>-s3-<bucket>` (each bucket's policy): Pulumi refuses one name for two resources of a type.
-      const children: Array<[string, boolean]> = [
-        [`SecureBucket ${g.key}-${b.name}`, b.create],
-        [`RolePolicy ${g.key}-s3-${b.name}`, true],
-      ];
-      for (const [child, registered] of children) {
-        if (!registered) continue;
-        claim(
-          child,
-          field(i, `buckets[${j}].name`),
-          b.name,
-          (e) =>
-            `gives the grant's ${child.replace(" ", " resource ")} (from key "${g.key}"), which ${e} gives too: ` +
-            "Pulumi names each resource once; change one of the keys",
-        );
-      }
       if (!b.create) return;
       claim(
         `bucket ${b.name}`,

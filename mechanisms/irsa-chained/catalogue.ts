@@ -14,12 +14,15 @@ import { STS_AUDIENCE } from "../../components/trustPolicy";
 import {
   SERVICE_ACCOUNT_PRESENT_STACKS_FIX,
   check,
+  grantEntryField,
+  inGrant,
   says,
   serviceAccountTrustedCheck,
   workloadPresentCheck,
   workloadServiceAccountCheck,
   type LinkDefinition,
   type LinkId,
+  type InGrant,
   type Live,
   type Subject,
   type Workload,
@@ -84,7 +87,7 @@ const roleName = (arn: string | undefined, fallback: string) =>
   arn === undefined ? fallback : arn.slice(arn.lastIndexOf("/") + 1);
 
 /** A ServiceAccount and the roles, for the words of a check. */
-interface ChainWords extends Live {
+interface ChainWords extends Live, InGrant {
   sourceRoleArn?: string;
   targetRoleArn?: string;
 }
@@ -144,7 +147,7 @@ export const IRSA_CHAINED_CHECKS = {
         `(buildChainedSourceTrustPolicy writes it): aws iam update-assume-role-policy --role-name ${roleName(p.sourceRoleArn, "<source role>")} --policy-document file://trust.json`,
       ),
   ),
-  sourceTrustSubject: check<Live & Subject & { audience: string }>(
+  sourceTrustSubject: check<Live & InGrant & Subject & { audience: string }>(
     "trust-policy",
     (p) => `the source role trusts ${p.namespace}/${p.name} with audience ${p.audience}`,
     (p) =>
@@ -152,7 +155,12 @@ export const IRSA_CHAINED_CHECKS = {
       `system:serviceaccount:${p.namespace}:${p.name} and <issuer>:aud = ${p.audience}` +
       says(
         p,
-        ": check cross-account-irsa:serviceAccounts on account-b (account-a's source role trusts those)",
+        inGrant(
+          p,
+          ": check cross-account-irsa:serviceAccounts on account-b (account-a's source role trusts those)",
+          (g) =>
+            `: check ${grantEntryField(g, "serviceAccounts")} on account-b (the grant's source role trusts those)`,
+        ),
         "",
       ),
   ),
@@ -175,13 +183,14 @@ export const IRSA_CHAINED_CHECKS = {
         `create it (kubectl create serviceaccount ${p.name} -n ${p.namespace}) and annotate it with the source role`,
       ),
   ),
-  serviceAccountAnnotated: check<Live & Subject & { sourceRoleArn?: string }>(
+  serviceAccountAnnotated: check<Live & InGrant & Subject & { sourceRoleArn?: string }>(
     "service-account",
     (p) =>
       `ServiceAccount ${p.namespace}/${p.name} is annotated ${ROLE_ARN_ANNOTATION} = the source role (account A)`,
     (p) =>
       `kubectl annotate serviceaccount ${p.name} -n ${p.namespace} --overwrite ${ROLE_ARN_ANNOTATION}=` +
-      `${p.sourceRoleArn ?? "<account-a's sourceRoleArn>"}, then restart the pods: the webhook mounts the token for the ` +
+      `${p.sourceRoleArn ?? inGrant(p, "<account-a's sourceRoleArn>", (g) => `<account-b's grants.${g}.handoff.clusters "cluster" chainedSourceRoleArn>`)}, ` +
+      "then restart the pods: the webhook mounts the token for the " +
       "annotated role only (the source role in account A, never account B's role: that one trusts no provider)",
   ),
   serviceAccountTrusted: serviceAccountTrustedCheck(
@@ -247,7 +256,13 @@ export const IRSA_CHAINED_CHECKS = {
       `the target role's trust must allow account A's root with ArnEquals aws:PrincipalArn = ${p.sourceRoleArn ?? "the source role"} ` +
       says(
         p,
-        "(ChainedTargetRole writes it): run account-b's update after account-a's so it reads the current sourceRoleArn",
+        inGrant(
+          p,
+          "(ChainedTargetRole writes it): run account-b's update after account-a's so it reads the current sourceRoleArn",
+          (g) =>
+            `(the grant's BucketAccessGrant writes it for ${grantEntryField(g, "chainedSourceRoleName")} on account-b): ` +
+            "run account-b's update",
+        ),
         `(buildChainedTargetTrustPolicy writes it): aws iam update-assume-role-policy --role-name ${roleName(p.targetRoleArn, "<target role>")} ` +
           "--policy-document file://trust.json (credentials of the target role's account)",
       ),

@@ -10,6 +10,7 @@ import { type AccessCheckResult } from "../../components/accessCheckResult";
 import { STS_AUDIENCE } from "../../components/trustPolicy";
 import {
   diagnoseS3,
+  grantOf,
   ref,
   subjectOf,
   type AccessCheckRef,
@@ -20,8 +21,8 @@ import { IRSA_CHAINED_CHECKS as C } from "./catalogue";
 
 /** STS gave the pod no credentials (stage `sts`). */
 function diagnoseSts(reason: string, check: AccessCheckRef): LinkDiagnosis {
-  const sa = subjectOf(check);
-  const target = { targetRoleArn: check.expectedRoleArn };
+  const sa = { ...subjectOf(check), ...grantOf(check) };
+  const target = { targetRoleArn: check.expectedRoleArn, ...grantOf(check) };
   if (/DurationSeconds exceeds the 1 hour session limit/i.test(reason)) {
     return {
       link: "service-account",

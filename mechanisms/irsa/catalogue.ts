@@ -13,11 +13,14 @@ import { STS_AUDIENCE } from "../../components/trustPolicy";
 import {
   SERVICE_ACCOUNT_PRESENT_STACKS_FIX,
   check,
+  grantEntryField,
+  inGrant,
   says,
   serviceAccountTrustedCheck,
   workloadPresentCheck,
   workloadServiceAccountCheck,
   type LinkDefinition,
+  type InGrant,
   type Live,
   type Subject,
   type Workload,
@@ -121,7 +124,7 @@ export const IRSA_CHECKS = {
           "(not a provider ARN of the cluster's account): aws iam update-assume-role-policy",
       ),
   ),
-  trustSubject: check<Live & Subject & { audience: string }>(
+  trustSubject: check<Live & InGrant & Subject & { audience: string }>(
     "trust-policy",
     (p) => `the role trusts ${p.namespace}/${p.name} with audience ${p.audience}`,
     (p) =>
@@ -129,7 +132,11 @@ export const IRSA_CHECKS = {
       `system:serviceaccount:${p.namespace}:${p.name} and <issuer>:aud = ${p.audience}` +
       says(
         p,
-        ": check cross-account-irsa:serviceAccounts on account-b",
+        inGrant(
+          p,
+          ": check cross-account-irsa:serviceAccounts on account-b",
+          (g) => `: check ${grantEntryField(g, "serviceAccounts")} on account-b`,
+        ),
         ", with <issuer> the cluster's issuer host/path: aws iam update-assume-role-policy",
       ),
   ),
@@ -153,14 +160,19 @@ export const IRSA_CHECKS = {
           "with --namespace, --service-account and --context",
       ),
   ),
-  serviceAccountAnnotated: check<Live & Subject & { roleArn?: string }>(
+  serviceAccountAnnotated: check<Live & InGrant & Subject & { roleArn?: string }>(
     "service-account",
     (p) => `ServiceAccount ${p.namespace}/${p.name} is annotated ${ROLE_ARN_ANNOTATION} = the role ARN`,
     (p) =>
       says(
         p,
-        `annotate the ServiceAccount ${ROLE_ARN_ANNOTATION}: <account-b's roleArn output> (IrsaServiceAccount does), ` +
-          "and recreate pods that started before the annotation",
+        `annotate the ServiceAccount ${ROLE_ARN_ANNOTATION}: ` +
+          inGrant(
+            p,
+            "<account-b's roleArn output> (IrsaServiceAccount does)",
+            (g) => `<account-b's grants.${g}.handoff.roleArn output> (the grant's BucketAccessBinding does)`,
+          ) +
+          ", and recreate pods that started before the annotation",
         `kubectl annotate serviceaccount ${p.name} -n ${p.namespace} --overwrite ${ROLE_ARN_ANNOTATION}=${p.roleArn ?? "<role ARN>"}, ` +
           "then restart the pods that use it",
       ),

@@ -7,6 +7,7 @@
 import { type AccessCheckResult } from "../../components/accessCheckResult";
 import {
   diagnoseS3,
+  grantOf,
   ref,
   subjectOf,
   type AccessCheckRef,
@@ -18,7 +19,7 @@ import { IRSA_CHECKS } from "./catalogue";
 
 /** Link 3's check that the role trusts the Job's ServiceAccount with the STS audience. */
 export function trustSubjectRef(check: AccessCheckRef): CheckRef {
-  return ref(IRSA_CHECKS.trustSubject, { ...subjectOf(check), audience: STS_AUDIENCE });
+  return ref(IRSA_CHECKS.trustSubject, { ...subjectOf(check), audience: STS_AUDIENCE, ...grantOf(check) });
 }
 
 /** STS gave the pod no credentials (stage `sts`): which link the AWS CLI's error points to. */
@@ -58,7 +59,7 @@ function diagnoseSts(reason: string, check: AccessCheckRef): LinkDiagnosis {
         "the pod has no web identity token or role: check that the ServiceAccount carries " +
         "eks.amazonaws.com/role-arn, that the Job's pod uses that ServiceAccount, and that the pod was created " +
         "after the annotation (the webhook only injects into new pods: delete the pod or re-run the Job).",
-      checks: [ref(C.serviceAccountAnnotated, subjectOf(check))],
+      checks: [ref(C.serviceAccountAnnotated, { ...subjectOf(check), ...grantOf(check) })],
     };
   }
   if (/AssumeRoleWithWebIdentity/i.test(reason)) {
@@ -96,7 +97,8 @@ function diagnoseIdentity(result: AccessCheckResult, check: AccessCheckRef): Lin
     return {
       advice:
         `the Job checked ${result.expectedRoleArn || "another role"}, not ${check.expectedRoleArn} that ` +
-        "account-a's accessCheck output names: run `npm run deploy` again so that the Job runs for the current role.",
+        `account-a's ${check.grant === undefined ? "accessCheck" : `grants.${check.grant}.accessCheck`} output names: ` +
+        "run `npm run deploy` again so that the Job runs for the current role.",
       checks: [],
     };
   }
@@ -106,7 +108,7 @@ function diagnoseIdentity(result: AccessCheckResult, check: AccessCheckRef): Lin
       `the pod got credentials for ${result.callerArn || "an unknown identity"}, not for ${check.expectedRoleArn}: ` +
       "the ServiceAccount's annotation names another role, or the pod runs under another ServiceAccount " +
       "(the node's role means the webhook injected nothing: no annotation, or a pod created before it).",
-    checks: [ref(IRSA_CHECKS.serviceAccountAnnotated, subjectOf(check))],
+    checks: [ref(IRSA_CHECKS.serviceAccountAnnotated, { ...subjectOf(check), ...grantOf(check) })],
   };
 }
 

@@ -7,11 +7,14 @@ import { ROLE_ARN_ANNOTATION } from "../../components/serviceAccountAnnotations"
 import {
   SERVICE_ACCOUNT_PRESENT_STACKS_FIX,
   check,
+  grantEntryField,
+  inGrant,
   says,
   serviceAccountTrustedCheck,
   workloadPresentCheck,
   workloadServiceAccountCheck,
   type LinkDefinition,
+  type InGrant,
   type Live,
   type Subject,
   type Workload,
@@ -46,7 +49,7 @@ export const POD_IDENTITY_LINKS: readonly LinkDefinition[] = [
 ];
 
 /** A Pod Identity association, for the words of a check. */
-interface AssociationWords extends Live, Subject {
+interface AssociationWords extends Live, InGrant, Subject {
   cluster?: string;
   sourceRoleArn?: string;
   targetRoleArn?: string;
@@ -155,8 +158,8 @@ export const POD_IDENTITY_CHECKS = {
     (p) =>
       says(
         p,
-        "the association's targetRoleArn must be account-b's roleArn output and its roleArn account-a's source role: " +
-          "run account-a's update after account-b's (npm run deploy does)",
+        `the association's targetRoleArn must be ${inGrant(p, "account-b's roleArn output", (g) => `account-b's grants.${g}.handoff.roleArn output`)} ` +
+          "and its roleArn account-a's source role: run account-a's update after account-b's (npm run deploy does)",
         `point it at them: ${updateAssociation(p)} --role-arn ${p.sourceRoleArn ?? "<source role>"} --target-role-arn ` +
           `${p.targetRoleArn ?? "<target role>"}`,
       ),
@@ -234,7 +237,9 @@ export const POD_IDENTITY_CHECKS = {
       ),
   ),
   targetTrust: check<
-    Live & Subject & { action: string; sourceRoleArn?: string; cluster?: string; targetRoleArn?: string }
+    Live &
+      InGrant &
+      Subject & { action: string; sourceRoleArn?: string; cluster?: string; targetRoleArn?: string }
   >(
     "target-trust",
     (p) =>
@@ -247,8 +252,14 @@ export const POD_IDENTITY_CHECKS = {
       `, aws:RequestTag/kubernetes-namespace = ${p.namespace}, aws:RequestTag/kubernetes-service-account = ${p.name}` +
       says(
         p,
-        ": check cross-account-irsa:serviceAccounts on account-b, and run account-b's update after account-a's so it " +
-          "reads the current clusterArn and sourceRoleArn",
+        inGrant(
+          p,
+          ": check cross-account-irsa:serviceAccounts on account-b, and run account-b's update after account-a's so it " +
+            "reads the current clusterArn and sourceRoleArn",
+          (g) =>
+            `: check ${grantEntryField(g, "serviceAccounts")} and its sourceRoleName (the source role) on account-b, ` +
+            "and run account-b's update after account-a's so it reads the current clusterArn",
+        ),
         " (buildPodIdentityTargetTrustPolicy writes it): aws iam update-assume-role-policy --role-name " +
           `${roleName(p.targetRoleArn, "<target role>")} --policy-document file://trust.json (credentials of the target role's account)`,
       ),

@@ -6,8 +6,10 @@
  * what means nothing, or less safety than asked, with it: patterns (`conditionTest: StringLike`,
  * `trustWholeNamespaces`, wildcards in `serviceAccounts`: EKS associates exact service accounts and
  * the target role trusts exactly their session tags), an OIDC provider in B, a service account
- * listed twice (EKS allows one association per service account). Neither stack may be in the China
- * Regions, where EKS Pod Identity is not offered.
+ * listed twice (EKS allows one association per service account: "You can associate one IAM role to
+ * each Kubernetes service account in each cluster",
+ * https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html#pod-id-considerations).
+ * Neither stack may be in the China Regions, where EKS Pod Identity is not offered.
  */
 import { tryParseArn } from "../../components/arn";
 import { InputError, PolicySizeError } from "../../components/errors";
@@ -135,8 +137,12 @@ function refuseWildcards(field: string, entry: Record<string, unknown>): void {
 }
 
 /**
- * Pod Identity registers one association per service account, and EKS refuses a second association
- * for the same one: a repeated entry is refused here, naming it, not when account-a creates it.
+ * Pod Identity registers one association per service account, and EKS maps one IAM role to each
+ * service account of a cluster ("You can associate one IAM role to each Kubernetes service account in
+ * each cluster. You can change which role is mapped to the service account by editing the EKS Pod
+ * Identity association", https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html#pod-id-considerations):
+ * a second association for it would fail when account-a creates it, so a repeated entry is refused
+ * here, naming it. (The User Guide does not name the error EKS returns; the rule is what is relied on.)
  */
 function refuseDuplicateServiceAccounts(entries: unknown[]): void {
   const seen = new Map<string, number>();

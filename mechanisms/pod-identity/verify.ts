@@ -9,6 +9,7 @@ import { type AccessCheckResult } from "../../components/accessCheckResult";
 import { POD_IDENTITY_CHECKS as C } from "./catalogue";
 import {
   diagnoseS3,
+  grantOf,
   ref,
   subjectOf,
   type AccessCheckRef,
@@ -18,7 +19,7 @@ import {
 
 /** STS gave the pod no credentials (stage `sts`). */
 function diagnoseSts(reason: string, check: AccessCheckRef): LinkDiagnosis {
-  const sa = subjectOf(check);
+  const sa = { ...subjectOf(check), ...grantOf(check) };
   // The chained AssumeRole EKS makes with the source role into the target role.
   if (/AccessDenied/i.test(reason) && /sts:(AssumeRole|TagSession)\b/i.test(reason)) {
     const intoTarget = reason.includes(check.expectedRoleArn);
@@ -74,7 +75,7 @@ function diagnoseSts(reason: string, check: AccessCheckRef): LinkDiagnosis {
 
 /** The pod runs as another identity than the target role. */
 function diagnoseIdentity(result: AccessCheckResult, check: AccessCheckRef): LinkDiagnosis {
-  const sa = subjectOf(check);
+  const sa = { ...subjectOf(check), ...grantOf(check) };
   if (
     /:assumed-role\/[^/]+\/botocore-session|AssumeRoleWithWebIdentity/.test(result.callerArn) ||
     /web.?identity/i.test(result.reason)

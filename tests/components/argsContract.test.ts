@@ -18,7 +18,7 @@ import {
   STS_AUDIENCE,
   SecureBucket,
 } from "../../components";
-import { settled } from "../support/outputs";
+import { settled, settledRun } from "../support/outputs";
 
 /**
  * What the args' JSDoc promises is what the code does: documented `@default` literals equal the
@@ -209,18 +209,7 @@ describe("args contract: documented defaults, one rejection, errors in args term
     it(`a refused argument rejects once: ${label}`, async () => {
       const engine = new MockEngine({ config: { "aws:allowedAccountIds": '["444455556666"]' } });
       await engine.install();
-      const unhandled: unknown[] = [];
-      const listener = (reason: unknown) => unhandled.push(reason);
-      process.on("unhandledRejection", listener);
-      let thrown: unknown;
-      try {
-        make();
-      } catch (e) {
-        thrown = e;
-      } finally {
-        await settled();
-        process.off("unhandledRejection", listener);
-      }
+      const { thrown, unhandled } = await settledRun(make);
       expect(String(thrown)).to.match(message);
       expect(String(thrown)).to.not.include("cross-account-irsa:");
       expect(unhandled.map(String)).to.deep.equal([]);

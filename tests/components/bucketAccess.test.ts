@@ -29,15 +29,9 @@ import { buildPodIdentityTargetTrustPolicy } from "../../components/podIdentityP
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
 import { buildTrustPolicy } from "../../components/trustPolicy";
 import { expectInputError } from "./coreHelpers";
+import { ACCOUNT_A, ACCOUNT_B, HOST, ISSUER, PROVIDER, CLUSTER, ROLE } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const ISSUER = `https://${HOST}`;
-const PROVIDER = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST}`;
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/reports-source`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
 const SAS = [
   { namespace: "apps", name: "reports" },
   { namespace: "jobs", name: "export" },

@@ -6,7 +6,7 @@
  * round trip, and the binding's plan (which cluster, the adopted provider's account).
  */
 import { expect } from "chai";
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { type Simulation } from "@cloud-copilot/iam-simulate";
 import {
   buildGrantTrustPolicy,
   checkClusterShapes,
@@ -21,22 +21,17 @@ import {
   buildChainedSourcePermissionPolicy,
   buildChainedTargetTrustPolicy,
 } from "../../components/chainedPolicies";
-import { evaluateAccess, evaluateResourcePolicy, type Decision } from "../../components/evaluate";
+import { type Decision } from "../../components/evaluate";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { buildPodIdentityTargetTrustPolicy } from "../../components/podIdentityPolicies";
+import { oursAssume, simulateValidated } from "../support/simulator";
 import { expectInputError } from "./coreHelpers";
+import { ACCOUNT_A, ACCOUNT_B, HOST, ISSUER, PROVIDER, CLUSTER, ROLE } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
 const ACCOUNT_C = "333344445555";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const ISSUER = `https://${HOST}`;
-const PROVIDER = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST}`;
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const POD_SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/reports-source`;
 const CHAINED = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-chained`;
 const CHAINED_DEV = `arn:aws:iam::${ACCOUNT_A}:role/reports-chained-dev`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
 const SAS = [{ namespace: "apps", name: "reports" }];
 
 /** The chained target trust's one statement, as ChainedTargetRole writes it, without its Sid. */
@@ -235,11 +230,6 @@ describe("irsa-chained in the grant: the trust", () => {
 
 describe("irsa-chained trust cross-checked with @cloud-copilot/iam-simulate (grant documents)", function () {
   this.timeout(20000);
-  const DECISION: Record<string, Decision> = {
-    Allowed: "Allow",
-    ImplicitlyDenied: "ImplicitDeny",
-    ExplicitlyDenied: "ExplicitDeny",
-  };
   const permission = buildChainedSourcePermissionPolicy({ targetRoleArn: ROLE });
   const alone = buildGrantTrustPolicy({
     mechanisms: ["irsa-chained"],
@@ -270,27 +260,12 @@ describe("irsa-chained trust cross-checked with @cloud-copilot/iam-simulate (gra
       resourceControlPolicies: [],
       resourcePolicy: trust,
     };
-    const result = await runSimulation(simulation, {});
-    expect(result.resultType, JSON.stringify(result)).to.equal("single");
-    if (result.resultType !== "single") throw new Error("unreachable");
-    expect(result.result.ignoredContextKeys ?? []).to.deep.equal([]);
-    return DECISION[result.overallResult];
+    return simulateValidated(simulation);
   }
 
   /** Ours: the trust and the caller's permission (a delegation to the account needs both). */
-  function ours(trust: PolicyDocument, principalArn: string): Decision {
-    const viaTrust = evaluateResourcePolicy(
-      trust,
-      { absent: ["*"], principalArn, action: "sts:AssumeRole" },
-      "trust",
-    ).decision;
-    const viaPermission = evaluateAccess(permission, {
-      absent: ["*"],
-      action: "sts:AssumeRole",
-      resource: ROLE,
-    }).decision;
-    return viaTrust === "Allow" && viaPermission === "Allow" ? "Allow" : "ImplicitDeny";
-  }
+  const ours = (trust: PolicyDocument, principalArn: string): Decision =>
+    oursAssume(trust, permission, { principalArn, action: "sts:AssumeRole", resource: ROLE });
 
   const cases: Array<[string, string, string, Decision]> = [
     ["the chained source role", CHAINED, ACCOUNT_A, "Allow"],

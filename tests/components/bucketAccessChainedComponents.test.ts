@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { MockEngine, type RecordedResource } from "../../engine/mockEngine";
+import { type MockEngine, type RecordedResource } from "../../engine/mockEngine";
 import { BucketAccessGrant, type BucketAccessGrantArgs } from "../../components/bucketAccessGrant";
 import { BucketAccessBinding, type BucketAccessBindingArgs } from "../../components/bucketAccessBinding";
 import { buildGrantTrustPolicy } from "../../components/bucketAccess";
@@ -17,29 +17,12 @@ import {
   buildChainedSourceTrustPolicy,
 } from "../../components/chainedPolicies";
 import { policyJson } from "../../components/policyDocument";
-import { settled, valueOf } from "../support/outputs";
+import { settled, settledRun, valueOf } from "../support/outputs";
+import { engineIn, names } from "../support/componentEngine";
+import { ACCOUNT_A, ACCOUNT_B, HOST, ISSUER, PROVIDER_A, CLUSTER, ROLE, SA } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const ISSUER = `https://${HOST}`;
-const PROVIDER_A = `arn:aws:iam::${ACCOUNT_A}:oidc-provider/${HOST}`;
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-source`;
 const CHAINED = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-chained`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
-const SA = { namespace: "apps", name: "reports" };
-
-async function engineIn(account: string): Promise<MockEngine> {
-  const engine = new MockEngine({
-    config: { "aws:region": "eu-west-1", "aws:allowedAccountIds": `["${account}"]` },
-  });
-  await engine.install();
-  return engine;
-}
-
-const names = (engine: MockEngine) =>
-  engine.resources.filter((r) => !r.type.startsWith("pulumi:")).map((r) => `${r.type}::${r.name}`);
 
 const grantArgs = (over: Partial<BucketAccessGrantArgs> = {}): BucketAccessGrantArgs => ({
   mechanisms: ["irsa-chained"],
@@ -137,18 +120,7 @@ describe("BucketAccessGrant with irsa-chained (account B)", () => {
   for (const [label, over, message] of refused) {
     it(`refuses ${label}: once, before anything registers`, async () => {
       const engine = await engineIn(ACCOUNT_B);
-      const unhandled: unknown[] = [];
-      const listener = (reason: unknown) => unhandled.push(reason);
-      process.on("unhandledRejection", listener);
-      let thrown: unknown;
-      try {
-        new BucketAccessGrant("g", grantArgs(over));
-      } catch (e) {
-        thrown = e;
-      } finally {
-        await settled();
-        process.off("unhandledRejection", listener);
-      }
+      const { thrown, unhandled } = await settledRun(() => new BucketAccessGrant("g", grantArgs(over)));
       expect(String(thrown)).to.match(message);
       expect(unhandled.map(String)).to.deep.equal([]);
       expect(engine.resources).to.have.length(0);
@@ -294,10 +266,7 @@ describe("BucketAccessBinding with irsa-chained (account A)", () => {
 
   it("run with another account's AWS provider: the source role is not the one B trusts, so nothing Kubernetes is registered", async () => {
     const engine = await engineIn("444455556666");
-    const unhandled: unknown[] = [];
-    const listener = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", listener);
-    try {
+    const { thrown, unhandled } = await settledRun(async () => {
       const binding = new BucketAccessBinding("reports", {
         handoff: pulumi.output(HANDOFF),
         mechanisms: ["irsa-chained"],
@@ -306,10 +275,8 @@ describe("BucketAccessBinding with irsa-chained (account A)", () => {
         probe: { objectKey: "probe.txt" },
       });
       await valueOf(binding.roleArn);
-      await settled();
-    } finally {
-      process.off("unhandledRejection", listener);
-    }
+    });
+    expect(thrown).to.equal(undefined);
     expect(engine.one("aws:iam/role:Role").inputs.name).to.equal("reports-chained");
     for (const type of [
       "kubernetes:core/v1:ServiceAccount",
@@ -327,21 +294,17 @@ describe("BucketAccessBinding with irsa-chained (account A)", () => {
   it("an adopted provider of another account, given as an Output: refused in the binding's terms, nothing Kubernetes registered", async () => {
     const engine = await engineIn(ACCOUNT_A);
     const providerInB = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST}`;
-    const unhandled: unknown[] = [];
-    const listener = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", listener);
-    try {
-      new BucketAccessBinding("reports", {
-        handoff: pulumi.output(HANDOFF),
-        mechanisms: ["irsa-chained"],
-        issuerUrl: ISSUER,
-        existingOidcProviderArn: pulumi.output(providerInB),
-        serviceAccount: SA,
-      });
-      await settled();
-    } finally {
-      process.off("unhandledRejection", listener);
-    }
+    const { thrown, unhandled } = await settledRun(
+      () =>
+        new BucketAccessBinding("reports", {
+          handoff: pulumi.output(HANDOFF),
+          mechanisms: ["irsa-chained"],
+          issuerUrl: ISSUER,
+          existingOidcProviderArn: pulumi.output(providerInB),
+          serviceAccount: SA,
+        }),
+    );
+    expect(thrown).to.equal(undefined);
     expect(engine.ofType("aws:iam/role:Role")).to.have.length(0);
     expect(engine.ofType("kubernetes:core/v1:ServiceAccount")).to.have.length(0);
     expect(unhandled.map(String).join("\n")).to.include(

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { MockEngine, type RecordedResource } from "../../engine/mockEngine";
+import { type MockEngine, type RecordedResource } from "../../engine/mockEngine";
 import {
   BUCKET_ACCESS_GRANT_ROLE_DESCRIPTION,
   BucketAccessGrant,
@@ -18,29 +18,12 @@ import { type BucketAccessHandoff } from "../../components/bucketAccessHandoff";
 import { buildPodIdentitySourceTrustPolicy } from "../../components/podIdentityPolicies";
 import { policyJson } from "../../components/policyDocument";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
-import { settled, valueOf } from "../support/outputs";
+import { settled, settledRun, valueOf } from "../support/outputs";
+import { engineIn, names } from "../support/componentEngine";
+import { ACCOUNT_A, ACCOUNT_B, ISSUER, PROVIDER, CLUSTER, ROLE, SA } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const ISSUER = `https://${HOST}`;
-const PROVIDER = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST}`;
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-source`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
-const SA = { namespace: "apps", name: "reports" };
 const FOREIGN_KEY = "arn:aws:kms:eu-west-1:999988887777:key/abc";
-
-async function engineIn(account: string): Promise<MockEngine> {
-  const engine = new MockEngine({
-    config: { "aws:region": "eu-west-1", "aws:allowedAccountIds": `["${account}"]` },
-  });
-  await engine.install();
-  return engine;
-}
-
-const names = (engine: MockEngine) =>
-  engine.resources.filter((r) => !r.type.startsWith("pulumi:")).map((r) => `${r.type}::${r.name}`);
 
 const grantArgs = (over: Partial<BucketAccessGrantArgs> = {}): BucketAccessGrantArgs => ({
   mechanisms: ["irsa", "pod-identity"],
@@ -193,18 +176,7 @@ describe("BucketAccessGrant (account B)", () => {
   for (const [label, over, message] of refused) {
     it(`refuses ${label}: once, before anything registers`, async () => {
       const engine = await engineIn(ACCOUNT_B);
-      const unhandled: unknown[] = [];
-      const listener = (reason: unknown) => unhandled.push(reason);
-      process.on("unhandledRejection", listener);
-      let thrown: unknown;
-      try {
-        new BucketAccessGrant("g", grantArgs(over));
-      } catch (e) {
-        thrown = e;
-      } finally {
-        await settled();
-        process.off("unhandledRejection", listener);
-      }
+      const { thrown, unhandled } = await settledRun(() => new BucketAccessGrant("g", grantArgs(over)));
       expect(String(thrown)).to.match(message);
       expect(unhandled.map(String)).to.deep.equal([]);
       expect(engine.resources).to.have.length(0);

@@ -5,21 +5,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { MockEngine } from "../../engine/mockEngine";
+import { type MockEngine } from "../../engine/mockEngine";
 import { BucketAccessBinding, type BucketAccessBindingArgs } from "../../components/bucketAccessBinding";
 import { type BucketAccessHandoff } from "../../components/bucketAccessHandoff";
-import { settled } from "../support/outputs";
+import { settledRun } from "../support/outputs";
+import { engineIn } from "../support/componentEngine";
+import { ACCOUNT_A, ACCOUNT_B, HOST, ISSUER, CLUSTER, ROLE, SA } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const ISSUER = `https://${HOST}`;
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-source`;
 const CHAINED = `arn:aws:iam::${ACCOUNT_A}:role/team/reports-chained`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
 const ADMIN_IN_A = `arn:aws:iam::${ACCOUNT_A}:role/ClusterAdmin`;
-const SA = { namespace: "apps", name: "reports" };
 
 const HANDOFF: BucketAccessHandoff = {
   version: 1,
@@ -43,19 +38,11 @@ const ARGS: BucketAccessBindingArgs = {
 
 /** Runs a binding in account A; what the engine registered and the rejections the runtime reported. */
 async function run(over: Partial<BucketAccessBindingArgs>): Promise<{ engine: MockEngine; errors: string }> {
-  const engine = new MockEngine({
-    config: { "aws:region": "eu-west-1", "aws:allowedAccountIds": `["${ACCOUNT_A}"]` },
-  });
-  await engine.install();
-  const unhandled: unknown[] = [];
-  const listener = (reason: unknown) => unhandled.push(reason);
-  process.on("unhandledRejection", listener);
-  try {
-    new BucketAccessBinding("reports", { ...ARGS, ...over });
-    await settled();
-  } finally {
-    process.off("unhandledRejection", listener);
-  }
+  const engine = await engineIn(ACCOUNT_A);
+  const { thrown, unhandled } = await settledRun(
+    () => new BucketAccessBinding("reports", { ...ARGS, ...over }),
+  );
+  expect(thrown).to.equal(undefined);
   return { engine, errors: unhandled.map(String).join("\n") };
 }
 

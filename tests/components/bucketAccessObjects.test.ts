@@ -6,23 +6,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { MockEngine } from "../../engine/mockEngine";
 import { BucketAccessGrant, type BucketAccessGrantArgs } from "../../components/bucketAccessGrant";
 import { checkGrantBuckets } from "../../components/bucketAccessBuckets";
-import { settled, valueOf } from "../support/outputs";
+import { settled, settledRun, valueOf } from "../support/outputs";
+import { engineIn } from "../support/componentEngine";
 import { expectInputError } from "./coreHelpers";
-
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const SA = { namespace: "apps", name: "reports" };
-
-async function engineIn(account: string): Promise<MockEngine> {
-  const engine = new MockEngine({
-    config: { "aws:region": "eu-west-1", "aws:allowedAccountIds": `["${account}"]` },
-  });
-  await engine.install();
-  return engine;
-}
+import { ACCOUNT_B, HOST, SA } from "./bucketAccessWorld";
 
 const grantArgs = (buckets: BucketAccessGrantArgs["buckets"]): BucketAccessGrantArgs => ({
   mechanisms: ["irsa"],
@@ -192,18 +181,7 @@ describe("BucketAccessGrant: a created bucket's objects and forceDestroy reach i
   for (const [label, buckets, message] of refused) {
     it(`refuses ${label}: once, before anything registers`, async () => {
       const engine = await engineIn(ACCOUNT_B);
-      const unhandled: unknown[] = [];
-      const listener = (reason: unknown) => unhandled.push(reason);
-      process.on("unhandledRejection", listener);
-      let thrown: unknown;
-      try {
-        new BucketAccessGrant("g", grantArgs(buckets));
-      } catch (e) {
-        thrown = e;
-      } finally {
-        await settled();
-        process.off("unhandledRejection", listener);
-      }
+      const { thrown, unhandled } = await settledRun(() => new BucketAccessGrant("g", grantArgs(buckets)));
       expect(String(thrown)).to.match(message);
       expect(unhandled.map(String)).to.deep.equal([]);
       expect(engine.resources).to.have.length(0);

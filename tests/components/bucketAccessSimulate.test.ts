@@ -6,26 +6,18 @@
  * in bucketAccess.test.ts.) How the simulator is driven: podIdentitySimulate.test.ts.
  */
 import { expect } from "chai";
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { type Simulation } from "@cloud-copilot/iam-simulate";
 import { buildGrantTrustPolicy } from "../../components/bucketAccess";
-import { evaluateAccess, evaluateResourcePolicy, type Decision } from "../../components/evaluate";
+import { type Decision } from "../../components/evaluate";
 import {
   buildPodIdentitySourcePermissionPolicy,
   podIdentitySessionTags,
 } from "../../components/podIdentityPolicies";
+import { oursAssume, simulateValidated } from "../support/simulator";
+import { ACCOUNT_A, ACCOUNT_B, HOST, CLUSTER, ROLE } from "./bucketAccessWorld";
 
-const ACCOUNT_A = "111122223333";
-const ACCOUNT_B = "222233334444";
-const HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-const CLUSTER = `arn:aws:eks:eu-west-1:${ACCOUNT_A}:cluster/prod`;
 const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/reports-source`;
-const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/reports`;
 const PERMISSION = buildPodIdentitySourcePermissionPolicy({ targetRoleArn: ROLE });
-const DECISION: Record<string, Decision> = {
-  Allowed: "Allow",
-  ImplicitlyDenied: "ImplicitDeny",
-  ExplicitlyDenied: "ExplicitDeny",
-};
 
 describe("the migration's trust cross-checked with @cloud-copilot/iam-simulate (Pod Identity path)", function () {
   this.timeout(20000);
@@ -73,23 +65,14 @@ describe("the migration's trust cross-checked with @cloud-copilot/iam-simulate (
           resourceControlPolicies: [],
           resourcePolicy: trust,
         };
-        const result = await runSimulation(simulation, {});
-        expect(result.resultType).to.equal("single");
-        if (result.resultType !== "single") throw new Error("unreachable");
-        expect(result.result.ignoredContextKeys ?? [], "context keys the simulator ignored").to.deep.equal(
-          [],
-        );
-        const ours =
-          evaluateResourcePolicy(
-            trust,
-            { absent: ["*"], principalArn: roleArn, action, context: tags },
-            "trust",
-          ).decision === "Allow" &&
-          evaluateAccess(PERMISSION, { absent: ["*"], action, resource: ROLE }).decision === "Allow"
-            ? "Allow"
-            : "ImplicitDeny";
+        const ours = oursAssume(trust, PERMISSION, {
+          principalArn: roleArn,
+          action,
+          resource: ROLE,
+          context: tags,
+        });
         const where = `${roleArn} ${namespace}/${name} ${action}`;
-        expect(DECISION[result.overallResult], `simulator: ${where}`).to.equal(expected);
+        expect(await simulateValidated(simulation), `simulator: ${where}`).to.equal(expected);
         expect(ours, `ours: ${where}`).to.equal(expected);
       }
     }

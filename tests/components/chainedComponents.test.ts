@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { MockEngine, type RecordedResource } from "../../engine/mockEngine";
+import { MockEngine } from "../../engine/mockEngine";
 import { runOnEngine } from "../../engine/offline";
 import { ChainedSourceRole, type ChainedSourceRoleArgs } from "../../components/chainedSourceRole";
 import { ChainedTargetRole } from "../../components/chainedTargetRole";
@@ -24,6 +24,7 @@ import { policyJson } from "../../components/policyDocument";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
 import { expectInputError } from "./coreHelpers";
 import { settled, valueOf } from "../support/outputs";
+import { childrenOf, engineIn } from "../support/componentEngine";
 
 const ACCOUNT_A = "111122223333";
 const ACCOUNT_B = "444455556666";
@@ -35,28 +36,10 @@ const SA = { namespace: "team-a", name: "s3-reader" };
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
-const token = (cls: string) => `cross-account-irsa:index:${cls}`;
-
-async function installEngine(account: string): Promise<MockEngine> {
-  const engine = new MockEngine({
-    config: { "aws:region": "eu-west-1", "aws:allowedAccountIds": `["${account}"]` },
-  });
-  await engine.install();
-  return engine;
-}
-
-/** The component's children, each checked to be its child, in registration order. */
-function childrenOf(engine: MockEngine, cls: string, name: string): RecordedResource[] {
-  const component = engine.one(token(cls), name);
-  expect(component.custom).to.equal(false);
-  const children = engine.resources.filter((r) => r !== component && !r.type.startsWith("pulumi:"));
-  for (const child of children) expect(child.parent).to.equal(component.urn);
-  return children;
-}
 
 describe("ChainedSourceRole (account A)", () => {
   let engine: MockEngine;
-  beforeEach(async () => (engine = await installEngine(ACCOUNT_A)));
+  beforeEach(async () => (engine = await engineIn(ACCOUNT_A)));
 
   it("first update: one role trusting A's provider for the exact service account, no permission yet", async () => {
     const role = new ChainedSourceRole("source", {
@@ -159,7 +142,7 @@ describe("ChainedSourceRole (account A)", () => {
 
 describe("ChainedTargetRole (account B)", () => {
   let engine: MockEngine;
-  beforeEach(async () => (engine = await installEngine(ACCOUNT_B)));
+  beforeEach(async () => (engine = await engineIn(ACCOUNT_B)));
 
   it("one role trusting exactly A's source role, with the S3 policy inline", async () => {
     const s3 = JSON.stringify(buildS3AccessPolicy({ bucketName: "reports-b", prefixes: ["reports/"] }));
@@ -206,7 +189,7 @@ describe("ChainedTargetRole (account B)", () => {
 
 describe("ChainedProfileConfigMap (account A)", () => {
   let engine: MockEngine;
-  beforeEach(async () => (engine = await installEngine(ACCOUNT_A)));
+  beforeEach(async () => (engine = await engineIn(ACCOUNT_A)));
 
   it("stores the chained profile's config file and gives the pod wiring", async () => {
     const cm = new ChainedProfileConfigMap("profile", {

@@ -4,7 +4,7 @@
  * role of the same name in a third account, all denied).
  */
 import { expect } from "chai";
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { type Simulation } from "@cloud-copilot/iam-simulate";
 import {
   CHAINED_ACTION,
   IRSA_TOKEN_FILE,
@@ -23,6 +23,7 @@ import {
 } from "../../components/evaluate";
 import { PolicySizeError } from "../../components/errors";
 import { buildTrustPolicy } from "../../components/trustPolicy";
+import { oursAssume, simulateValidated } from "../support/simulator";
 import { expectInputError } from "./coreHelpers";
 
 const ACCOUNT_A = "111122223333";
@@ -199,11 +200,6 @@ describe("irsa-chained: the target role's trust (account B)", () => {
 
 describe("irsa-chained documents cross-checked with @cloud-copilot/iam-simulate", function () {
   this.timeout(20000);
-  const DECISION: Record<string, Decision> = {
-    Allowed: "Allow",
-    ImplicitlyDenied: "ImplicitDeny",
-    ExplicitlyDenied: "ExplicitDeny",
-  };
   const trust = buildChainedTargetTrustPolicy({ sourceRoleArn: SOURCE });
   const permission = buildChainedSourcePermissionPolicy({ targetRoleArn: TARGET });
 
@@ -223,27 +219,12 @@ describe("irsa-chained documents cross-checked with @cloud-copilot/iam-simulate"
       resourceControlPolicies: [],
       resourcePolicy: trust,
     };
-    const result = await runSimulation(simulation, {});
-    expect(result.resultType, JSON.stringify(result)).to.equal("single");
-    if (result.resultType !== "single") throw new Error("unreachable");
-    expect(result.result.ignoredContextKeys ?? []).to.deep.equal([]);
-    return DECISION[result.overallResult];
+    return simulateValidated(simulation);
   }
 
   /** Ours: the trust AND the caller's permission (a delegation to the account needs both, as in AWS). */
-  function ours(roleArn: string, identityPolicy = permission): Decision {
-    const viaTrust = evaluateResourcePolicy(
-      trust,
-      { absent: ["*"], principalArn: roleArn, action: "sts:AssumeRole" },
-      "trust",
-    );
-    const viaPermission = evaluateAccess(identityPolicy, {
-      absent: ["*"],
-      action: "sts:AssumeRole",
-      resource: TARGET,
-    });
-    return viaTrust.decision === "Allow" && viaPermission.decision === "Allow" ? "Allow" : "ImplicitDeny";
-  }
+  const ours = (roleArn: string, identityPolicy = permission): Decision =>
+    oursAssume(trust, identityPolicy, { principalArn: roleArn, action: "sts:AssumeRole", resource: TARGET });
 
   const cases: Array<[string, string, Decision]> = [
     ["the source role", SOURCE, "Allow"],

@@ -17,6 +17,7 @@ import {
 } from "../../components/evaluate";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { tryRoleTrust } from "../../chain/evaluation";
+import { SIMULATOR_DECISION } from "../support/simulator";
 
 const ACCOUNT_B = "210987654321";
 const ACCOUNT_A = "111111111111";
@@ -31,12 +32,6 @@ const AUD = "sts.amazonaws.com";
 const doc = (...Statement: unknown[]): PolicyDocument =>
   ({ Version: "2012-10-17", Statement }) as unknown as PolicyDocument;
 
-const DECISION: Record<string, Decision> = {
-  Allowed: "Allow",
-  ImplicitlyDenied: "ImplicitDeny",
-  ExplicitlyDenied: "ExplicitDeny",
-};
-
 /** The simulator's decision for a principal's request against a role's trust policy. */
 function simulate(
   trust: PolicyDocument,
@@ -45,7 +40,7 @@ function simulate(
   context: Record<string, string> = {},
   identity?: PolicyDocument,
 ): Decision {
-  return DECISION[
+  return SIMULATOR_DECISION[
     runUnsafeSimulation(
       {
         request: {

@@ -18,6 +18,7 @@ import { roleSessionKeys, type RequestContext } from "../../components/requestCo
 import { statementsOf, tryAccess, tryResourcePolicy, type Outcome } from "../../chain/evaluation";
 import { explainIdentityPolicies } from "../../chain/explain";
 import { federatedPrincipals } from "../../mechanisms/irsa/facts";
+import { SIMULATOR_DECISION } from "../support/simulator";
 
 const ACCOUNT = "210987654321";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/irsa-reader`;
@@ -154,15 +155,9 @@ const document = (withPrincipal: boolean) =>
     .oneof(statement(withPrincipal), fc.array(statement(withPrincipal), { minLength: 1, maxLength: 3 }))
     .map((Statement) => ({ Version: "2012-10-17", Statement }) as unknown as PolicyDocument);
 
-const SIMULATED: Record<string, string> = {
-  Allowed: "Allow",
-  ImplicitlyDenied: "ImplicitDeny",
-  ExplicitlyDenied: "ExplicitDeny",
-};
-
 function verdict(result: RunSimulationResults): string {
   if (result.resultType === "error") return `error ${JSON.stringify(result.errors)}`;
-  return SIMULATED[result.overallResult] ?? result.overallResult;
+  return SIMULATOR_DECISION[result.overallResult] ?? result.overallResult;
 }
 
 async function simulate(

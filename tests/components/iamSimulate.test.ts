@@ -30,6 +30,7 @@ import {
   type S3AccessOptions,
 } from "../../components/s3AccessPolicy";
 import { buildTrustPolicy, type TrustedCluster } from "../../components/trustPolicy";
+import { SIMULATOR_DECISION } from "../support/simulator";
 import { ACCOUNT_B, dnsLabel, dnsSubdomain, eksHostPath, HOST_A, PROVIDER_A } from "./coreHelpers";
 
 const PRINCIPAL = `arn:aws:sts::${ACCOUNT_B}:assumed-role/irsa-s3-reader/botocore-session-1700000000`;
@@ -49,12 +50,6 @@ const DEFAULT_KEY_POLICY = {
 /** The simulator's verdict in this package's terms; `NotApplicable` when the action has no such resource. */
 type Verdict = Decision | "NotApplicable";
 
-const DECISION: Record<string, Decision> = {
-  Allowed: "Allow",
-  ImplicitlyDenied: "ImplicitDeny",
-  ExplicitlyDenied: "ExplicitDeny",
-};
-
 function verdictOf(result: RunSimulationResults): Verdict {
   if (result.resultType === "error") {
     // The action does not apply to this kind of resource (GetObject on a bucket ARN, ...): AWS can
@@ -65,7 +60,7 @@ function verdictOf(result: RunSimulationResults): Verdict {
   if (result.resultType === "single") {
     expect(result.result.ignoredContextKeys ?? [], "context keys the simulator ignored").to.deep.equal([]);
   }
-  return DECISION[result.overallResult];
+  return SIMULATOR_DECISION[result.overallResult];
 }
 
 async function simulateAccess(
@@ -290,7 +285,7 @@ describe("cross-check with @cloud-copilot/iam-simulate", function () {
         metadata: { name: "trust" },
         errors: [],
       };
-      return DECISION[runUnsafeSimulation(simulation, {})];
+      return SIMULATOR_DECISION[runUnsafeSimulation(simulation, {})];
     };
 
     it("the validated runSimulation accepts the trust policy but drops EKS condition keys (why the unsafe run)", async () => {

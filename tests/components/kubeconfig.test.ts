@@ -2,16 +2,9 @@ import { expect } from "chai";
 import { buildKubeconfig, regionFromClusterArn } from "../../components/kubeconfig";
 import { topCaThumbprint } from "../../components/issuerThumbprint";
 import { expectInputError } from "./coreHelpers";
+import { type KubeconfigView } from "../support/kubeconfigView";
 
 const CA = Buffer.from("test CA").toString("base64");
-
-interface KubeconfigView {
-  clusters: Array<{ name: string; cluster: { server: string; "certificate-authority-data": string } }>;
-  "current-context": string;
-  users: Array<{
-    user: { exec: { command: string; args: string[]; env?: Array<{ name: string; value: string }> } };
-  }>;
-}
 
 describe("buildKubeconfig", () => {
   const base = {

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { MockEngine, type RecordedResource } from "../../engine/mockEngine";
+import { type MockEngine, type RecordedResource } from "../../engine/mockEngine";
 import { PodIdentitySourceRole } from "../../components/podIdentitySourceRole";
 import { PodIdentityTargetRole } from "../../components/podIdentityTargetRole";
 import { PodIdentityAgent } from "../../components/podIdentityAgent";
@@ -18,6 +18,7 @@ import {
 import { policyJson, type PolicyDocument } from "../../components/policyDocument";
 import { buildS3AccessPolicy } from "../../components/s3AccessPolicy";
 import { settled, valueOf } from "../support/outputs";
+import { childrenOf, engineIn, token } from "../support/componentEngine";
 
 const ACCOUNT_A = "111122223333";
 const ACCOUNT_B = "222233334444";
@@ -30,37 +31,12 @@ const ADDON = "aws:eks/addon:Addon";
 const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
-const token = (cls: string) => `cross-account-irsa:index:${cls}`;
-
-/** An engine whose AWS resources land in `account` (eu-west-1). */
-async function installEngine(account: string): Promise<MockEngine> {
-  const engine = new MockEngine({
-    config: { "aws:region": "eu-west-1", "aws:allowedAccountIds": `["${account}"]` },
-  });
-  await engine.install();
-  return engine;
-}
-
-/**
- * The one component of class `cls` (a ComponentResource named `name`) and the resources it
- * registered: checks that every one of them is its child, and returns them in registration order.
- */
-function childrenOf(engine: MockEngine, cls: string, name: string): RecordedResource[] {
-  const component = engine.one(token(cls), name);
-  expect(component.custom, "a ComponentResource").to.equal(false);
-  expect(component.parent, "a top-level component (no Stack resource under mocks)").to.equal(undefined);
-  const children = engine.resources.filter((r) => r !== component && !r.type.startsWith("pulumi:"));
-  for (const child of children) {
-    expect(child.parent, `${child.type} ${child.name} is a child of ${cls}`).to.equal(component.urn);
-  }
-  return children;
-}
 
 const metadata = (r: RecordedResource) => r.inputs.metadata as Record<string, unknown>;
 
 describe("PodIdentitySourceRole", () => {
   let engine: MockEngine;
-  beforeEach(async () => (engine = await installEngine(ACCOUNT_A)));
+  beforeEach(async () => (engine = await engineIn(ACCOUNT_A)));
 
   it("registers one role trusting pods.eks.amazonaws.com for this cluster only, and outputs it", async () => {
     const role = new PodIdentitySourceRole("source", {
@@ -113,7 +89,7 @@ describe("PodIdentitySourceRole", () => {
 
 describe("PodIdentityTargetRole", () => {
   let engine: MockEngine;
-  beforeEach(async () => (engine = await installEngine(ACCOUNT_B)));
+  beforeEach(async () => (engine = await engineIn(ACCOUNT_B)));
 
   const serviceAccounts = [
     { namespace: "jobs", name: "exporter" },
@@ -197,7 +173,7 @@ describe("PodIdentityTargetRole", () => {
 
 describe("PodIdentityAgent", () => {
   let engine: MockEngine;
-  beforeEach(async () => (engine = await installEngine(ACCOUNT_A)));
+  beforeEach(async () => (engine = await engineIn(ACCOUNT_A)));
 
   it("installs the eks-pod-identity-agent add-on, the version EKS picks when none is given", async () => {
     const agent = new PodIdentityAgent("agent", { clusterName: "prod", tags: { team: "data" } });
@@ -230,7 +206,7 @@ describe("PodIdentityAgent", () => {
 
 describe("PodIdentityServiceAccount", () => {
   let engine: MockEngine;
-  beforeEach(async () => (engine = await installEngine(ACCOUNT_A)));
+  beforeEach(async () => (engine = await engineIn(ACCOUNT_A)));
 
   it("creates the ServiceAccount, named exactly, with no annotations at all, and no Namespace", async () => {
     const sa = new PodIdentityServiceAccount("reader", { namespace: "apps", name: "s3-reader" });
@@ -274,7 +250,7 @@ describe("PodIdentityServiceAccount", () => {
 
 describe("CrossAccountPodIdentity", () => {
   let engine: MockEngine;
-  beforeEach(async () => (engine = await installEngine(ACCOUNT_A)));
+  beforeEach(async () => (engine = await engineIn(ACCOUNT_A)));
 
   const serviceAccounts = [
     { namespace: "apps", name: "reader" },

@@ -22,12 +22,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import {
-  runSimulation,
-  runUnsafeSimulation,
-  type RunSimulationResults,
-  type Simulation,
-} from "@cloud-copilot/iam-simulate";
+import { runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import {
   evaluateAccess,
   evaluateResourcePolicy,
@@ -42,6 +37,7 @@ import {
 } from "../../components/podIdentityPolicies";
 import { type PolicyDocument } from "../../components/policyDocument";
 import { type ServiceAccountRef } from "../../components/trustPolicy";
+import { SIMULATOR_DECISION, simulateValidated } from "../support/simulator";
 import { ACCOUNT_B } from "./coreHelpers";
 
 const ACCOUNT_A = "111122223333";
@@ -57,12 +53,6 @@ const PERMISSION = buildPodIdentitySourcePermissionPolicy({ targetRoleArn: TARGE
 /** Property runs: each run checks dozens of requests in both evaluators (the simulator is the slow part). */
 const TARGET_RUNS = 15;
 const SOURCE_RUNS = 10;
-
-const DECISION: Record<string, Decision> = {
-  Allowed: "Allow",
-  ImplicitlyDenied: "ImplicitDeny",
-  ExplicitlyDenied: "ExplicitDeny",
-};
 
 /** A caller: what signs the request (`principal`) and its IAM ARN (`aws:PrincipalArn`). */
 interface Caller {
@@ -101,18 +91,6 @@ function targetSimulation(
   };
 }
 
-/** The verdict of the validated run, which must keep every context key we pass. */
-function verdictOf(result: RunSimulationResults): Decision {
-  expect(result.resultType, JSON.stringify(result)).to.equal("single");
-  if (result.resultType !== "single") throw new Error("unreachable");
-  expect(result.result.ignoredContextKeys ?? [], "context keys the simulator ignored").to.deep.equal([]);
-  return DECISION[result.overallResult];
-}
-
-async function simulateValidated(simulation: Simulation): Promise<Decision> {
-  return verdictOf(await runSimulation(simulation, {}));
-}
-
 function simulateUnsafe(simulation: Simulation): Decision {
   const envelope = {
     __validated: true,
@@ -120,7 +98,7 @@ function simulateUnsafe(simulation: Simulation): Decision {
     metadata: { name: "trust" },
     errors: [],
   };
-  return DECISION[runUnsafeSimulation({ ...simulation, resourcePolicy: envelope }, {})];
+  return SIMULATOR_DECISION[runUnsafeSimulation({ ...simulation, resourcePolicy: envelope }, {})];
 }
 
 /** Ours: the target trust for the caller's role ARN, and the caller's permission on the target role. */

@@ -118,35 +118,19 @@ describe("buildTlsOnlyBucketPolicy", () => {
   const doc: PolicyDocument = buildTlsOnlyBucketPolicy("arn:aws:s3:::b-1");
   it("denies plain HTTP and TLS < 1.2 on the bucket and its objects, and allows nothing", () => {
     const get = { action: "s3:GetObject", resource: "arn:aws:s3:::b-1/k" };
-    expect(
-      evaluateAccess(toIdentity(doc), {
-        absent: ["*"],
-        ...get,
-        context: { "aws:SecureTransport": "false", "s3:TlsVersion": "1.3" },
-      }).decision,
-    ).to.equal("ExplicitDeny");
-    expect(
-      evaluateAccess(toIdentity(doc), {
-        absent: ["*"],
-        ...get,
-        context: { "aws:SecureTransport": "true", "s3:TlsVersion": "1.1" },
-      }).decision,
-    ).to.equal("ExplicitDeny");
-    expect(
-      evaluateAccess(toIdentity(doc), {
-        absent: ["*"],
-        ...get,
-        context: { "aws:SecureTransport": "true", "s3:TlsVersion": "1.2" },
-      }).decision,
-    ).to.equal("ImplicitDeny");
-    expect(
-      evaluateAccess(toIdentity(doc), {
-        absent: ["*"],
-        action: "s3:ListBucket",
-        resource: "arn:aws:s3:::b-1",
-        context: { "aws:SecureTransport": "false" },
-      }).decision,
-    ).to.equal("ExplicitDeny");
+    const list = { action: "s3:ListBucket", resource: "arn:aws:s3:::b-1" };
+    const cases: Array<[typeof get, Record<string, string>, string]> = [
+      [get, { "aws:SecureTransport": "false", "s3:TlsVersion": "1.3" }, "ExplicitDeny"],
+      [get, { "aws:SecureTransport": "true", "s3:TlsVersion": "1.1" }, "ExplicitDeny"],
+      [get, { "aws:SecureTransport": "true", "s3:TlsVersion": "1.2" }, "ImplicitDeny"],
+      [list, { "aws:SecureTransport": "false" }, "ExplicitDeny"],
+    ];
+    for (const [request, context, decision] of cases) {
+      expect(
+        evaluateAccess(toIdentity(doc), { absent: ["*"], ...request, context }).decision,
+        `${request.action} ${JSON.stringify(context)}`,
+      ).to.equal(decision);
+    }
   });
   it("rejects a value that is not a bucket ARN", () => {
     expect(() => buildTlsOnlyBucketPolicy("b-1")).to.throw(

@@ -10,16 +10,9 @@ import {
 } from "../../components/workloadCluster";
 import { expectInputError } from "./coreHelpers";
 import { settled, valueOf } from "../support/outputs";
+import { type KubeconfigView } from "../support/kubeconfigView";
 
 const TYPE = "cross-account-irsa:index:WorkloadCluster";
-
-interface KubeconfigView {
-  clusters: Array<{ name: string; cluster: { server: string; "certificate-authority-data": string } }>;
-  "current-context": string;
-  users: Array<{
-    user: { exec: { command: string; args: string[]; env?: Array<{ name: string; value: string }> } };
-  }>;
-}
 
 describe("WorkloadCluster", () => {
   let engine: MockEngine;

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { USAGE, parseDoctorArgs } from "../../doctor/args";
-import { main, type DoctorDeps } from "../../doctor/cli";
+import { type DoctorDeps } from "../../doctor/cli";
+import { runDoctor } from "../support/doctorRun";
 
 const EXPLICIT = [
   "--role-arn",
@@ -18,17 +19,10 @@ const EXPLICIT = [
 ];
 
 /** Runs main with fakes that fail if anything outside the process is touched. */
-async function run(argv: string[], deps: Partial<DoctorDeps> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    env: {},
+function run(argv: string[], deps: Partial<DoctorDeps> = {}) {
+  return runDoctor(argv, {
     workDir: "/nonexistent",
     cwd: "/",
-    isTTY: false,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    run: () => Promise.reject(new Error("no commands in this test")),
     fs: {
       exists: () => false,
       readFile: () => {
@@ -39,10 +33,8 @@ async function run(argv: string[], deps: Partial<DoctorDeps> = {}) {
       makeTempDir: () => "/tmp/x",
       makeDirectory: () => undefined,
     },
-    createWorkspace: () => Promise.reject(new Error("no workspace in this test")),
     ...deps,
   });
-  return { code, stdout, stderr };
 }
 
 describe("doctor: the command line", () => {

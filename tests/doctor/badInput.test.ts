@@ -7,9 +7,8 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { awsErrorText } from "../../doctor/aws";
-import { main } from "../../doctor/cli";
+import { runDoctor } from "../support/doctorRun";
 import { KubeconfigError, kubeApi } from "../../doctor/kube";
-import { nodeFileSystem } from "../../cli/shared/system";
 
 const EXPLICIT = [
   ...[
@@ -25,22 +24,8 @@ const EXPLICIT = [
 
 /** Runs main; any AWS call would fail the test (no endpoint, no credentials are reachable). */
 async function run(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
   const calls: string[] = [];
-  const code = await main(argv, {
-    env: {},
-    workDir: process.cwd(),
-    cwd: process.cwd(),
-    isTTY: false,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    run: () => Promise.reject(new Error("no commands in this test")),
-    fs: nodeFileSystem,
-    createWorkspace: () => Promise.reject(new Error("no workspace in this test")),
-    record: (c) => calls.push(c),
-  });
-  return { code, stdout, stderr, calls };
+  return { ...(await runDoctor(argv, { record: (c) => calls.push(c) })), calls };
 }
 
 describe("doctor: bad input is one clear line and exit 2, and nothing hangs", () => {

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import * as aws from "../../doctor/aws";
-import { main } from "../../doctor/cli";
-import { nodeFileSystem } from "../../cli/shared/system";
+import { runDoctor } from "../support/doctorRun";
 import { plain, stacksWorkspace } from "../support/stacksWorkspace";
 
 const EXPLICIT = [
@@ -23,18 +22,7 @@ describe("doctor: the command's AWS clients", () => {
       if (made === 2) return Promise.reject(new Error("cannot make account B's clients"));
       return Promise.resolve({ destroy: () => (destroyed += 1) } as unknown as aws.AccountClients);
     };
-    let stderr = "";
-    const code = await main([...EXPLICIT, "--no-cluster"], {
-      env: {},
-      workDir: process.cwd(),
-      cwd: process.cwd(),
-      isTTY: false,
-      stdout: () => undefined,
-      stderr: (t) => (stderr += t),
-      run: () => Promise.reject(new Error("unused")),
-      fs: nodeFileSystem,
-      createWorkspace: () => Promise.reject(new Error("unused")),
-    });
+    const { code, stderr } = await runDoctor([...EXPLICIT, "--no-cluster"]);
     expect([code, stderr]).to.deep.equal([1, "doctor: could not finish: cannot make account B's clients\n"]);
     expect(destroyed).to.equal(1);
   });
@@ -42,18 +30,7 @@ describe("doctor: the command's AWS clients", () => {
   it("with --json, a run that could not finish prints one object { ok: false, error } on stdout (exit 1)", async () => {
     (aws as { accountClients: typeof original }).accountClients = () =>
       Promise.reject(new Error("cannot make account A's clients"));
-    let stdout = "";
-    const code = await main([...EXPLICIT, "--no-cluster", "--json"], {
-      env: {},
-      workDir: process.cwd(),
-      cwd: process.cwd(),
-      isTTY: false,
-      stdout: (t) => (stdout += t),
-      stderr: () => undefined,
-      run: () => Promise.reject(new Error("unused")),
-      fs: nodeFileSystem,
-      createWorkspace: () => Promise.reject(new Error("unused")),
-    });
+    const { code, stdout } = await runDoctor([...EXPLICIT, "--no-cluster", "--json"]);
     expect(code).to.equal(1);
     expect(JSON.parse(stdout)).to.deep.equal({
       ok: false,
@@ -76,7 +53,6 @@ describe("doctor: the stacks' mechanism output", () => {
         objectKey: plain("k"),
       },
     };
-    let stderr = "";
     let accountClients = 0;
     const original = aws.accountClients;
     (aws as { accountClients: typeof original }).accountClients = () => {
@@ -84,15 +60,8 @@ describe("doctor: the stacks' mechanism output", () => {
       return Promise.reject(new Error("no AWS call expected"));
     };
     try {
-      const code = await main(["--no-cluster"], {
-        env: {},
-        workDir: process.cwd(),
-        cwd: process.cwd(),
-        isTTY: false,
-        stdout: () => undefined,
-        stderr: (t) => (stderr += t),
+      const { code, stderr } = await runDoctor(["--no-cluster"], {
         run: () => Promise.resolve({ code: 0, stdout: "v3.200.0\n", stderr: "" }),
-        fs: nodeFileSystem,
         createWorkspace: () => Promise.resolve(stacksWorkspace(outputs, "eu-west-1")),
       });
       expect([code, stderr]).to.deep.equal([

@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { type ChainCheckResult, type ChainSnapshot } from "../../chain";
-import { main, type DoctorDeps } from "../../doctor/cli";
 import { grantsFromStacks, standbySnapshot } from "../../doctor/grants";
 import { doctorGrantsReport, grantSections, renderDoctorGrants, type JudgedChain } from "../../doctor/report";
-import { nodeFileSystem } from "../../cli/shared/system";
+import { runDoctor } from "../support/doctorRun";
 import { stacksWorkspace } from "../support/stacksWorkspace";
 import { STACKS, aGrant, grantsA, grantsB } from "../support/grantOutputs";
 
@@ -126,23 +125,15 @@ describe("doctor: the report of stacks in grants mode", () => {
 
 describe("doctor: flags one chain needs, refused with stacks in grants mode (exit 2, before any AWS call)", () => {
   async function run(argv: string[], a = grantsA(), cluster = ["--no-cluster"]) {
-    let stderr = "";
-    const deps: DoctorDeps = {
-      env: {},
-      workDir: process.cwd(),
-      cwd: process.cwd(),
-      isTTY: false,
-      stdout: () => undefined,
-      stderr: (t) => (stderr += t),
+    const { code, stderr } = await runDoctor([...argv, ...cluster], {
       run: () => Promise.resolve({ code: 0, stdout: "v3.248.0\n", stderr: "" }),
-      fs: nodeFileSystem,
       createWorkspace: () =>
         Promise.resolve(stacksWorkspace({ "account-a": a, "account-b": grantsB() }, "eu-west-1")),
       record: (call) => {
         throw new Error(`no call expected, got ${call}`);
       },
-    };
-    return { code: await main([...argv, ...cluster], deps), stderr };
+    });
+    return { code, stderr };
   }
 
   it("--mechanism", async () => {

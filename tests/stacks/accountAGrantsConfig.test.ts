@@ -197,7 +197,19 @@ describe("account-a's cross-account-irsa:grants (grants mode)", () => {
       "two entries naming one ServiceAccount",
       "[{key: a, mechanism: irsa, serviceAccount: {namespace: x, name: y}}, {key: b, mechanism: irsa, serviceAccount: {namespace: x, name: y}}]",
       "",
-      /^cross-account-irsa:grants\[1\]\.serviceAccount: .* is invalid: is grants\[0\]\.serviceAccount too/,
+      /^cross-account-irsa:grants\[1\]\.serviceAccount: .* is invalid: is grants\[0\]\.serviceAccount too: a ServiceAccount is bound once \(its one eks.amazonaws.com\/role-arn annotation names one role\); give each grant/,
+    ],
+    [
+      "two Pod Identity entries naming one ServiceAccount (EKS maps one role to each ServiceAccount of a cluster)",
+      "[{key: a, mechanism: pod-identity, serviceAccount: {namespace: x, name: y}}, {key: b, mechanism: pod-identity, serviceAccount: {namespace: x, name: y}}]",
+      "",
+      /^cross-account-irsa:grants\[1\]\.serviceAccount: .* is invalid: is grants\[0\]\.serviceAccount too: a ServiceAccount is bound once \(EKS Pod Identity associates one IAM role with each ServiceAccount of a cluster\); give each grant/,
+    ],
+    [
+      "an IRSA and a Pod Identity entry naming one ServiceAccount: both reasons",
+      "[{key: a, mechanism: irsa, serviceAccount: {namespace: x, name: y}}, {key: b, mechanism: pod-identity, serviceAccount: {namespace: x, name: y}}]",
+      "",
+      /is grants\[0\]\.serviceAccount too: a ServiceAccount is bound once \(its one eks.amazonaws.com\/role-arn annotation names one role; EKS Pod Identity associates one IAM role with each ServiceAccount of a cluster\)/,
     ],
     ...[
       "mechanism: irsa",

@@ -252,7 +252,16 @@ describe("account-a's grants checked against account-b's, before anything regist
         a: grantOf("a", ["irsa"], [{ namespace: "n", name: "x" }]),
         b: grantOf("b", ["irsa"], [{ namespace: "n", name: "x" }]),
       },
-      /^cross-account-irsa:grants\[1\]\.serviceAccount: .* is invalid: \(the default: the grant's only service account\) is the ServiceAccount of grants\[0\] \("a"\) too/,
+      /^cross-account-irsa:grants\[1\]\.serviceAccount: .* is invalid: \(the default: the grant's only service account\) is the ServiceAccount of grants\[0\] \("a"\) too: a ServiceAccount is bound once \(its one eks.amazonaws.com\/role-arn annotation names one role\)/,
+    ],
+    [
+      "two Pod Identity entries whose default ServiceAccount is one: one association per ServiceAccount",
+      "[{key: a, mechanism: pod-identity}, {key: b, mechanism: pod-identity}]",
+      {
+        a: grantOf("a", ["pod-identity"], [{ namespace: "n", name: "x" }]),
+        b: grantOf("b", ["pod-identity"], [{ namespace: "n", name: "x" }]),
+      },
+      /^cross-account-irsa:grants\[1\]\.serviceAccount: .* is invalid: \(the default: the grant's only service account\) is the ServiceAccount of grants\[0\] \("a"\) too: a ServiceAccount is bound once \(EKS Pod Identity associates one IAM role with each ServiceAccount of a cluster\)/,
     ],
     [
       "the default probe of a grant that exports none",

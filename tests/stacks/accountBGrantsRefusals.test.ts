@@ -291,7 +291,7 @@ describe("account-b grants mode: refusals, naming cross-account-irsa:grants[<i>]
         grant({ key: "team", buckets: [{ name: "a-data", create: true }] }),
         grant({ key: "team-a", buckets: [{ name: "data", create: true }] }),
       ],
-      /^cross-account-irsa:grants\[1\]\.buckets\[0\]\.name: "data" is invalid: gives the grant's SecureBucket resource team-a-data \(from key "team-a"\), which cross-account-irsa:grants\[0\]\.buckets\[0\]\.name gives too: Pulumi names each resource once; change one of the keys/,
+      /^cross-account-irsa:grants\[1\]\.key: "team-a" is invalid: with bucket data names its SecureBucket "team-a-data", as cross-account-irsa:grants\[0\]\.key "team" with bucket a-data does \(one URN: type cross-account-irsa:index:BucketAccessGrant\$cross-account-irsa:index:SecureBucket, name "team-a-data"\): Pulumi registers a URN once, and the update would fail half-done; change one of the keys/,
     ],
     [
       "two grants whose keys and buckets give one policy name",
@@ -299,7 +299,7 @@ describe("account-b grants mode: refusals, naming cross-account-irsa:grants[<i>]
         grant({ key: "team", buckets: [{ name: "x-s3-data" }] }),
         grant({ key: "team-s3-x", buckets: [{ name: "data" }] }),
       ],
-      /^cross-account-irsa:grants\[1\]\.buckets\[0\]\.name: "data" is invalid: gives the grant's RolePolicy resource team-s3-x-s3-data/,
+      /^cross-account-irsa:grants\[1\]\.key: "team-s3-x" is invalid: with bucket data names its RolePolicy "team-s3-x-s3-data", as cross-account-irsa:grants\[0\]\.key "team" with bucket x-s3-data does \(one URN: type cross-account-irsa:index:BucketAccessGrant\$aws:iam\/rolePolicy:RolePolicy,/,
     ],
   ];
   for (const [label, grants, message] of cases) {

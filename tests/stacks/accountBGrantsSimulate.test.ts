@@ -7,15 +7,15 @@
  * identity path is checked with our evaluator in accountBGrants.test.ts.)
  */
 import { expect } from "chai";
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { captureConsole, runOffline } from "../../engine/offline";
-import { evaluateAccess, evaluateResourcePolicy, type Decision } from "../../components/evaluate";
+import { evaluateAccess, type Decision } from "../../components/evaluate";
 import { type PolicyDocument } from "../../components/policyDocument";
 import {
   buildPodIdentitySourcePermissionPolicy,
   podIdentitySessionTags,
 } from "../../components/podIdentityPolicies";
 import { accountB } from "../../stacks/accountB";
+import { oursAssume, simulateValidated } from "../support/simulator";
 import {
   ACCOUNT_A,
   ACCOUNT_B,
@@ -27,19 +27,6 @@ import {
 
 const SOURCE = `arn:aws:iam::${ACCOUNT_A}:role/migrating-pod-identity-source`;
 const ROLE = `arn:aws:iam::${ACCOUNT_B}:role/team-d-data`;
-const DECISION: Record<string, Decision> = {
-  Allowed: "Allow",
-  ImplicitlyDenied: "ImplicitDeny",
-  ExplicitlyDenied: "ExplicitDeny",
-};
-
-async function simulate(simulation: Simulation): Promise<Decision> {
-  const result = await runSimulation(simulation, {});
-  expect(result.resultType).to.equal("single");
-  if (result.resultType !== "single") throw new Error("unreachable");
-  expect(result.result.ignoredContextKeys ?? [], "context keys the simulator ignored").to.deep.equal([]);
-  return DECISION[result.overallResult];
-}
 
 describe("grants mode's registered documents cross-checked with @cloud-copilot/iam-simulate", function () {
   this.timeout(30000);
@@ -81,7 +68,7 @@ describe("grants mode's registered documents cross-checked with @cloud-copilot/i
       const tags = podIdentitySessionTags(CLUSTER_ARN, { namespace, name });
       for (const action of ["sts:AssumeRole", "sts:TagSession"]) {
         const where = `${roleArn} ${namespace}/${name} ${action}`;
-        const theirs = await simulate({
+        const theirs = await simulateValidated({
           request: {
             principal: roleArn,
             action,
@@ -93,15 +80,12 @@ describe("grants mode's registered documents cross-checked with @cloud-copilot/i
           resourceControlPolicies: [],
           resourcePolicy: trust,
         });
-        const ours =
-          evaluateResourcePolicy(
-            trust,
-            { absent: ["*"], principalArn: roleArn, action, context: tags },
-            "trust",
-          ).decision === "Allow" &&
-          evaluateAccess(permission, { absent: ["*"], action, resource: ROLE }).decision === "Allow"
-            ? "Allow"
-            : "ImplicitDeny";
+        const ours = oursAssume(trust, permission, {
+          principalArn: roleArn,
+          action,
+          resource: ROLE,
+          context: tags,
+        });
         expect(theirs, `simulator: ${where}`).to.equal(expected);
         expect(ours, `ours: ${where}`).to.equal(expected);
       }
@@ -120,7 +104,7 @@ describe("grants mode's registered documents cross-checked with @cloud-copilot/i
     ];
     for (const [action, resource, context, expected] of cases) {
       const where = `${action} ${resource} ${JSON.stringify(context)}`;
-      const theirs = await simulate({
+      const theirs = await simulateValidated({
         request: {
           principal: ROLE,
           action,

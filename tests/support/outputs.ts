@@ -34,3 +34,31 @@ export async function settled(): Promise<void> {
   await Promise.race([pulumi.runtime.disconnect(), nextTurn()]);
   await nextTurn();
 }
+
+/** What {@link settledRun} saw: what `build` threw (undefined: nothing), and the unhandled rejections. */
+export interface SettledRun {
+  thrown: unknown;
+  /** The rejections nobody handled while it ran and settled: what Pulumi's language host fails a run with. */
+  unhandled: unknown[];
+}
+
+/**
+ * Runs `build` (a component's construction, say) and waits until everything it started has
+ * {@link settled}, collecting what it threw and the rejections nobody handled meanwhile. The test then
+ * asserts a refusal happened once (thrown, none unhandled) or once the value resolved (unhandled).
+ */
+export async function settledRun(build: () => unknown): Promise<SettledRun> {
+  const unhandled: unknown[] = [];
+  const listener = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", listener);
+  let thrown: unknown;
+  try {
+    await build();
+  } catch (e) {
+    thrown = e;
+  } finally {
+    await settled();
+    process.off("unhandledRejection", listener);
+  }
+  return { thrown, unhandled };
+}

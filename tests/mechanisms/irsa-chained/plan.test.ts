@@ -3,24 +3,14 @@
  * then account-a's second update, each on its own mock engine): the snapshot it reads passes every
  * link; a tampered registration breaks the link it belongs to.
  */
-import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
-import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { MockEngine } from "../../../engine/mockEngine";
-import { irsaChainedSource } from "../../../mechanisms/irsa-chained/accountA";
-import { chainedBinding } from "./chainedBinding";
-import { BucketAccessGrant } from "../../../components/bucketAccessGrant";
+import { wireAccountA, wireAccountB } from "./programs";
+import { ACCOUNT_A as A, ACCOUNT_B as B, ISSUER, SA, SOURCE } from "./snapshot";
 import { checkIrsaChainedChain } from "../../../mechanisms/irsa-chained/chain";
 import { collectIrsaChainedSnapshot } from "../../../mechanisms/irsa-chained/plan";
 import { type StackPass } from "../../../plan/passes";
 import { settled, valueOf } from "../../support/outputs";
-
-const A = "111122223333";
-const B = "444455556666";
-const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
-const SA = { namespace: "team-a", name: "s3-reader" };
-const SOURCE = `arn:aws:iam::${A}:role/chained-source`;
 
 async function engineFor(account: string): Promise<MockEngine> {
   const engine = new MockEngine({
@@ -33,19 +23,7 @@ async function engineFor(account: string): Promise<MockEngine> {
 /** Records account-b's run, then account-a's second update; returns the passes. */
 async function recordPasses(): Promise<StackPass[]> {
   const bEngine = await engineFor(B);
-  // As account-b's single-grant program registers it (stacks/accountB.ts).
-  const b = new BucketAccessGrant(
-    "irsa-chained-target",
-    {
-      mechanisms: ["irsa-chained"],
-      clusters: { cluster: { chainedSourceRoleArn: SOURCE } },
-      serviceAccounts: [SA],
-      buckets: [{ name: "reports-b", policyName: "s3-access", prefixes: ["reports/"] }],
-      roleName: "chained-target",
-      chainedStatementSid: true,
-    },
-    { providers: { aws: new aws.Provider("aws", { region: "eu-west-1" }) } },
-  );
+  const b = wireAccountB(["reports/"]);
   const target = await valueOf(b.roleArn);
   await settled();
   const bPass: StackPass = {
@@ -62,25 +40,7 @@ async function recordPasses(): Promise<StackPass[]> {
     stackReferences: [],
   };
   const aEngine = await engineFor(A);
-  const cluster = {
-    oidcIssuerUrl: pulumi.output(ISSUER),
-    oidcThumbprint: pulumi.output(""),
-    kubernetesProvider: new k8s.Provider("k8s", { kubeconfig: "{}" }),
-  };
-  const { sourceRole } = irsaChainedSource({
-    cluster,
-    config: { sourceRoleName: "chained-source" },
-    serviceAccounts: [SA],
-    targetRoleArn: target,
-    aws: new aws.Provider("aws", { region: "eu-west-1" }),
-  });
-  const binding = chainedBinding({
-    sourceRoleArn: sourceRole.roleArn,
-    targetRoleArn: target,
-    serviceAccount: SA,
-    bucketName: "reports-b",
-    kubernetes: cluster.kubernetesProvider,
-  });
+  const { binding } = wireAccountA(target);
   await valueOf(binding.roleArn);
   await settled();
   const aPass: StackPass = {

@@ -4,9 +4,6 @@
  * its permission on B's role, the ServiceAccount annotated with the source role, the ConfigMap's
  * profile chaining into B's role; B's role trusting A's source role only).
  */
-import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
-import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { MockEngine } from "../../../engine/mockEngine";
 import {
@@ -15,15 +12,9 @@ import {
   buildChainedTargetTrustPolicy,
 } from "../../../components/chainedPolicies";
 import { policyJson } from "../../../components/policyDocument";
-import { irsaChainedSource } from "../../../mechanisms/irsa-chained/accountA";
-import { chainedBinding } from "./chainedBinding";
-import { BucketAccessGrant } from "../../../components/bucketAccessGrant";
+import { wireAccountA, wireAccountB } from "./programs";
+import { ACCOUNT_A as A, ACCOUNT_B as B } from "./snapshot";
 import { settled, valueOf } from "../../support/outputs";
-
-const A = "111122223333";
-const B = "444455556666";
-const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
-const SA = { namespace: "team-a", name: "s3-reader" };
 
 async function engineFor(account: string): Promise<MockEngine> {
   const engine = new MockEngine({
@@ -37,19 +28,7 @@ describe("irsa-chained wiring", () => {
   it("account-b: one target role trusting account-a's source role, with the S3 policy, no OIDC provider", async () => {
     const engine = await engineFor(B);
     const source = `arn:aws:iam::${A}:role/chained-source`;
-    // As account-b's single-grant program registers it (stacks/accountB.ts).
-    const out = new BucketAccessGrant(
-      "irsa-chained-target",
-      {
-        mechanisms: ["irsa-chained"],
-        clusters: { cluster: { chainedSourceRoleArn: source } },
-        serviceAccounts: [SA],
-        buckets: [{ name: "reports-b", policyName: "s3-access" }],
-        roleName: "chained-target",
-        chainedStatementSid: true,
-      },
-      { providers: { aws: new aws.Provider("aws", { region: "eu-west-1" }) } },
-    );
+    const out = wireAccountB();
     expect(await valueOf(out.roleArn)).to.equal(`arn:aws:iam::${B}:role/chained-target`);
     expect(engine.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")).to.deep.equal([]);
     expect(engine.one("aws:iam/role:Role").inputs.assumeRolePolicy).to.equal(
@@ -60,25 +39,7 @@ describe("irsa-chained wiring", () => {
   it("account-a: the provider in A, the source role chained into B's role, the annotated ServiceAccount and the profile", async () => {
     const engine = await engineFor(A);
     const target = `arn:aws:iam::${B}:role/chained-target`;
-    const cluster = {
-      oidcIssuerUrl: pulumi.output(ISSUER),
-      oidcThumbprint: pulumi.output(""),
-      kubernetesProvider: new k8s.Provider("k8s", { kubeconfig: "{}" }),
-    };
-    const { provider, sourceRole } = irsaChainedSource({
-      cluster,
-      config: { sourceRoleName: "chained-source" },
-      serviceAccounts: [SA],
-      targetRoleArn: target,
-      aws: new aws.Provider("aws", { region: "eu-west-1" }),
-    });
-    const binding = chainedBinding({
-      sourceRoleArn: sourceRole.roleArn,
-      targetRoleArn: target,
-      serviceAccount: SA,
-      bucketName: "reports-b",
-      kubernetes: cluster.kubernetesProvider,
-    });
+    const { provider, sourceRole, binding } = wireAccountA(target);
     await valueOf(binding.roleArn);
     await settled();
     const source = await valueOf(sourceRole.roleArn);
