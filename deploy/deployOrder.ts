@@ -3,9 +3,9 @@
  * without running a program: both stacks' config and both stacks' current outputs. In grants mode
  * each program refuses the wrong order before registering anything: account-a refuses to bind a grant
  * key, a mechanism or a ServiceAccount account-b's deployed `grants` output does not trust yet
- * (stacks/accountAGrantsLinks.ts `planGrantBindings`), and account-b refuses to stop trusting a key
- * or a mechanism account-a's deployed `grants` output still binds (stacks/accountBGrantsChecks.ts
- * `checkStillTrusted`). This module replays exactly those checks on each candidate order, with the
+ * (stacks/accountAGrantsLinks.ts `planGrantBindings`), and account-b refuses to stop trusting a key,
+ * a mechanism or a ServiceAccount account-a's deployed `grants` output still binds
+ * (stacks/accountBGrantsChecks.ts `checkStillTrusted`). This module replays exactly those checks on each candidate order, with the
  * programs' own parsers (stacks/accountAGrantsConfig.ts, stacks/accountBGrantsConfig.ts,
  * stacks/grantsOutputs.ts), and picks the first order every update of which passes. Pure.
  */
@@ -108,7 +108,7 @@ function boundAfterA(bindings: readonly Binding[], trusted: ReadonlyMap<string, 
 
 /**
  * Why account-b's update refuses to stop trusting what account-a still binds (`checkStillTrusted`:
- * keys and mechanisms), one item each, `[]` when it passes.
+ * keys, mechanisms and the bound ServiceAccount), one item each, `[]` when it passes.
  */
 function refusedByB(bound: readonly Binding[], trust: ReadonlyMap<string, Trust>): string[] {
   const problems: string[] = [];
@@ -118,6 +118,9 @@ function refusedByB(bound: readonly Binding[], trust: ReadonlyMap<string, Trust>
     else {
       const dropped = b.mechanisms.filter((m) => !t.mechanisms.includes(m));
       if (dropped.length > 0) problems.push(`grant "${b.key}" ${dropped.join(", ")}`);
+      if (b.serviceAccount !== undefined && !t.serviceAccounts.includes(b.serviceAccount)) {
+        problems.push(`grant "${b.key}" service account ${b.serviceAccount}`);
+      }
     }
   }
   return problems;

@@ -123,6 +123,35 @@ describe("deploy order (decideDeployOrder)", () => {
     expect(d.ok && d.refusedFirst).to.deep.equal({ a: [], b: ['grant "reports" irsa'] });
   });
 
+  it("runs a change that moves a binding to another ServiceAccount and drops the old one on both sides as account-a first", () => {
+    // Deployed: the grant trusts reports-reader and new-reader, account-a binds reports-reader.
+    const deployedB = grantsB({
+      reports: {
+        ...bGrant("reports", ["irsa"]),
+        handoff: {
+          ...bGrant("reports", ["irsa"]).handoff,
+          serviceAccounts: [
+            { namespace: "team-a", name: "reports-reader" },
+            { namespace: "team-a", name: "new-reader" },
+          ],
+        },
+      },
+    });
+    const a = configA([
+      aEntry("reports", ["irsa"], { serviceAccount: { namespace: "team-a", name: "new-reader" } }),
+    ]);
+    const b = configB([bEntry("reports", ["irsa"], ["new-reader"])]);
+    const d = decide(a, b, before.a, deployedB);
+    expect(shown(d)).to.equal("a, b, a");
+    expect(d.ok && d.reason).to.match(
+      /^removes trust \(grant "reports" service account team-a\/reports-reader\)/,
+    );
+    expect(d.ok && d.refusedFirst).to.deep.equal({
+      a: [],
+      b: ['grant "reports" service account team-a/reports-reader'],
+    });
+  });
+
   it("runs a change that removes a grant on both sides as account-a first", () => {
     const deployedA = grantsA({
       reports: aGrant("reports", ["irsa"], "irsa"),
