@@ -225,6 +225,49 @@ describe("deploy order through the orchestrator (grants mode, the real programs)
     expect(mechanismsOf(h.ws, "account-b")).to.deep.equal({ reports: ["pod-identity"] });
   });
 
+  it("runs a change that moves the binding to another ServiceAccount and drops the old one on both sides as account-a, account-b, account-a", async () => {
+    const twoReaders = {
+      ...bEntry("reports", ["irsa"]),
+      serviceAccounts: [
+        { namespace: "team-a", name: "reports-reader" },
+        { namespace: "team-a", name: "new-reader" },
+      ],
+    };
+    const h = harness({
+      a: withGrants("a", [
+        {
+          key: "reports",
+          mechanism: ["irsa"],
+          serviceAccount: { namespace: "team-a", name: "reports-reader" },
+        },
+      ]),
+      b: withGrants("b", [twoReaders]),
+    });
+    expect((await h.run()).outcome.ok, h.err.join("\n")).to.be.true;
+    h.edit({
+      a: withGrants("a", [
+        { key: "reports", mechanism: ["irsa"], serviceAccount: { namespace: "team-a", name: "new-reader" } },
+      ]),
+      b: withGrants("b", [{ ...twoReaders, serviceAccounts: [{ namespace: "team-a", name: "new-reader" }] }]),
+    });
+    // account-b's program refuses to go first: account-a still binds team-a/reports-reader.
+    let refused: unknown;
+    await h.ws.up("account-b", { onEvent: () => undefined }).catch((e: unknown) => (refused = e));
+    expect(String(refused)).to.include("cross-account-irsa:grants[0].serviceAccounts");
+    expect(String(refused)).to.include("no longer lists team-a/reports-reader, which account-a");
+    const moved = await h.run();
+    expect(moved.outcome.ok, h.err.join("\n")).to.be.true;
+    expect(moved.ups).to.deep.equal(["up account-a", "up account-b", "up account-a"]);
+    expect(moved.order).to.match(
+      /^deploy order: account-a, account-b, account-a \(removes trust \(grant "reports" service account team-a\/reports-reader\)/,
+    );
+    const bound = h.ws.stacks.get("account-a")?.outputs.grants?.value as Record<
+      string,
+      { serviceAccount: unknown }
+    >;
+    expect(bound.reports.serviceAccount).to.deep.equal({ namespace: "team-a", name: "new-reader" });
+  });
+
   it("refuses a change that adds and removes trust at once before any update, and each program would refuse to go first", async () => {
     const two = {
       a: withGrants("a", [
