@@ -3,11 +3,12 @@
  * without running a program: both stacks' config and both stacks' current outputs. In grants mode
  * each program refuses the wrong order before registering anything: account-a refuses to bind a grant
  * key, a mechanism or a ServiceAccount account-b's deployed `grants` output does not trust yet
- * (stacks/accountAGrantsLinks.ts `planGrantBindings`), and account-b refuses to stop trusting a key
- * or a mechanism account-a's deployed `grants` output still binds (stacks/accountBGrantsChecks.ts
- * `checkStillTrusted`). This module replays exactly those checks on each candidate order, with the
+ * (stacks/accountAGrantsLinks.ts `planGrantBindings`), and account-b refuses to stop trusting a key,
+ * a mechanism or a ServiceAccount account-a's deployed `grants` output still binds
+ * (stacks/accountBGrantsChecks.ts `checkStillTrusted`). This module replays exactly those checks on each candidate order, with the
  * programs' own parsers (stacks/accountAGrantsConfig.ts, stacks/accountBGrantsConfig.ts,
- * stacks/grantsOutputs.ts), and picks the first order every update of which passes. Pure.
+ * stacks/grantsOutputs.ts), and picks the first order every update of which passes. The switch of a
+ * deployed single-grant pair to grants mode is one such change (stacks/modeSwitch.ts). Pure.
  */
 import { type StackConfigValues } from "../cli/shared/workspace";
 import { type Mechanism } from "../components/mechanism";
@@ -15,8 +16,9 @@ import { type ServiceAccountRef } from "../components/trustPolicy";
 import { parseAccountAGrantsConfig } from "../stacks/accountAGrantsConfig";
 import { parseAccountBGrantsConfig } from "../stacks/accountBGrantsConfig";
 import { configGetters } from "../stacks/configSource";
-import { checkOtherStackMode, isGrantsMode } from "../stacks/grantsMode";
+import { checkModesMatch, checkOtherStackMode, exportedMode, isGrantsMode } from "../stacks/grantsMode";
 import { parseAccountAGrants, parseAccountBGrantsOutputs } from "../stacks/grantsOutputs";
+import { singleGrantAccountB } from "../stacks/modeSwitch";
 
 /** One side of the pair: `a` (the cluster and the bindings) or `b` (the grants). */
 export type Side = "a" | "b";
@@ -53,10 +55,17 @@ interface Binding {
   serviceAccount?: string;
 }
 
-/** What both stacks hold between two updates (undefined: the stack has no outputs yet). */
+/**
+ * What both stacks hold between two updates (undefined: the stack has no outputs yet, or none the
+ * other program reads in grants mode: `bound` undefined for a single-grant account-a, `trusted` for a
+ * single-grant account-b), and whether account-b is still deployed in single-grant mode (`switching`).
+ */
 interface PairState {
   bound?: readonly Binding[];
   trusted?: ReadonlyMap<string, Trust>;
+  switching?: boolean;
+  /** account-a is deployed in single-grant mode (then `switching`: else readPair refuses it). */
+  singleGrantA?: boolean;
 }
 
 /** The target: what each stack's config says, parsed as its program parses it. */
@@ -108,7 +117,7 @@ function boundAfterA(bindings: readonly Binding[], trusted: ReadonlyMap<string, 
 
 /**
  * Why account-b's update refuses to stop trusting what account-a still binds (`checkStillTrusted`:
- * keys and mechanisms), one item each, `[]` when it passes.
+ * keys, mechanisms and the bound ServiceAccount), one item each, `[]` when it passes.
  */
 function refusedByB(bound: readonly Binding[], trust: ReadonlyMap<string, Trust>): string[] {
   const problems: string[] = [];
@@ -118,6 +127,9 @@ function refusedByB(bound: readonly Binding[], trust: ReadonlyMap<string, Trust>
     else {
       const dropped = b.mechanisms.filter((m) => !t.mechanisms.includes(m));
       if (dropped.length > 0) problems.push(`grant "${b.key}" ${dropped.join(", ")}`);
+      if (b.serviceAccount !== undefined && !t.serviceAccounts.includes(b.serviceAccount)) {
+        problems.push(`grant "${b.key}" service account ${b.serviceAccount}`);
+      }
     }
   }
   return problems;
@@ -187,16 +199,20 @@ function readPair(inputs: DeployOrderInputs): { start: PairState; target: Target
     ),
   };
   const raw = inputs.outputs;
-  // The mode checks both programs make of the other stack's outputs (a deployed single-grant stack
-  // beside a grants-mode config is refused by both, whatever the order).
-  const deployedB = parseAccountBGrantsOutputs(
-    { self: inputs.qualified.a, accountB: inputs.qualified.b },
-    raw.b,
-  );
+  // The mode checks both programs make of the other stack's outputs. account-a in grants mode reads an
+  // account-b still deployed in single-grant mode as one with no grants yet (the switch of a deployed
+  // pair: stacks/modeSwitch.ts); account-b in grants mode refuses a single-grant account-a (it then
+  // waits for account-a's update: `bound` stays undefined). Any other mix is refused by both.
+  const switching = singleGrantAccountB(inputs.qualified.b, raw.b) !== undefined;
+  const deployedB = switching
+    ? undefined
+    : parseAccountBGrantsOutputs({ self: inputs.qualified.a, accountB: inputs.qualified.b }, raw.b);
   const aDeployed = Object.keys(raw.a).length > 0;
-  checkOtherStackMode("account-b", inputs.qualified.b, "grants", inputs.qualified.a, raw.a, aDeployed);
-  const start: PairState = {};
-  if (aDeployed) {
+  const aMode = switching
+    ? exportedMode(inputs.qualified.a, raw.a, aDeployed)
+    : checkOtherStackMode("account-b", inputs.qualified.b, "grants", inputs.qualified.a, raw.a, aDeployed);
+  const start: PairState = { switching, singleGrantA: aMode === "single-grant" };
+  if (aMode === "grants") {
     start.bound =
       raw.a.grants === undefined
         ? []
@@ -218,8 +234,50 @@ function readPair(inputs: DeployOrderInputs): { start: PairState; target: Target
 }
 
 /**
+ * The order when the configs are not both in grants mode. Configs in two modes are refused before any
+ * update (`checkModesMatch`'s error): account-a in grants mode runs beside a single-grant account-b
+ * (the switch's first step), so the mismatch would otherwise surface only at account-b's update. Both
+ * single-grant: the first-deploy order, unless account-b is deployed in grants mode, which both
+ * single-grant programs refuse (switching a grants-mode pair back is not supported). account-a alone
+ * in grants mode and binding nothing (the switch's first step) goes back this way: its single-grant
+ * program accepts the single-grant account-b.
+ */
+function singleGrantOrder(inputs: DeployOrderInputs, names: StackNames): DeployOrder {
+  const mode = (side: Side) =>
+    isGrantsMode(configGetters(inputs.config[side].config, inputs.config[side].secretKeys))
+      ? "grants"
+      : "single-grant";
+  checkModesMatch("account-a", inputs.qualified.a, mode("a"), inputs.qualified.b, mode("b"));
+  const deployedB = exportedMode(
+    inputs.qualified.b,
+    inputs.outputs.b,
+    Object.keys(inputs.outputs.b).length > 0,
+  );
+  if (deployedB === "grants") {
+    return {
+      ok: false,
+      reason:
+        `${names.b} is deployed in grants mode (it exports mode "grants") but both configs are single-grant: ` +
+        `this version does not switch a grants-mode pair back (${names.a}'s single-grant program refuses an ` +
+        `account-b in grants mode, ${names.b}'s a grants-mode account-a); keep cross-account-irsa:grants in both ` +
+        "stacks' config",
+    };
+  }
+  return {
+    ok: true,
+    order: [...FIRST_DEPLOY_ORDER],
+    reason: `single-grant mode: ${names.a}'s cluster, ${names.b}'s grant, then ${names.a}'s binding`,
+    refusedFirst: { a: [], b: [] },
+  };
+}
+
+/**
  * Decides the deploy's updates. Single-grant mode: account-a, account-b, account-a (the first-deploy
- * order, which every single-grant change converges with). Grants mode: the first of account-b then
+ * order, which every single-grant change converges with); configs in two modes, and single-grant
+ * configs beside an account-b deployed in grants mode, are refused (`singleGrantOrder`). Grants mode
+ * beside an account-b still deployed in single-grant mode (the switch of a deployed pair,
+ * stacks/modeSwitch.ts): account-a binds nothing until account-b's grants, so the first-deploy order
+ * (account-b then account-a once account-a's first update ran). Grants mode: the first of account-b then
  * account-a, or account-a, account-b, account-a, whose every update the programs accept; when neither
  * works, no order does (the first update of any order is one of the two refused), and the reason
  * names what the change adds and what it removes.
@@ -228,19 +286,7 @@ function readPair(inputs: DeployOrderInputs): { start: PairState; target: Target
  */
 export function decideDeployOrder(inputs: DeployOrderInputs, names: StackNames): DeployOrder {
   const read = readPair(inputs);
-  if (read === undefined) {
-    const grants = (side: Side) =>
-      isGrantsMode(configGetters(inputs.config[side].config, inputs.config[side].secretKeys));
-    return {
-      ok: true,
-      order: [...FIRST_DEPLOY_ORDER],
-      reason:
-        grants("a") || grants("b")
-          ? `only ${grants("a") ? names.a : names.b} sets cross-account-irsa:grants (each program refuses the mismatch): the first deploy's order`
-          : `single-grant mode: ${names.a}'s cluster, ${names.b}'s grant, then ${names.a}'s binding`,
-      refusedFirst: { a: [], b: [] },
-    };
-  }
+  if (read === undefined) return singleGrantOrder(inputs, names);
   const { start, target } = read;
   // What the two configs disagree on: account-a's update refuses it after account-b's, in every order.
   const mismatch = refusedByA(target.bindings, target.trust);
@@ -256,11 +302,13 @@ export function decideDeployOrder(inputs: DeployOrderInputs, names: StackNames):
   const bFirst = start.bound === undefined ? undefined : refusedByB(start.bound, target.trust);
   for (const order of CANDIDATES) {
     if (firstRefusal(order, start, target) !== undefined) continue;
+    // account-b's program refuses a single-grant account-a: it waits for account-a's update.
+    const waitsB = start.singleGrantA === true ? [`${names.a}'s single-grant outputs`] : (bFirst ?? []);
     return {
       ok: true,
       order: [...order],
       reason: why(order, start, aFirst, bFirst ?? [], names),
-      refusedFirst: { a: aFirst, b: bFirst ?? [] },
+      refusedFirst: { a: aFirst, b: waitsB },
     };
   }
   if (bFirst === undefined) {
@@ -290,6 +338,15 @@ function why(
   bFirst: readonly string[],
   names: StackNames,
 ): string {
+  if (start.switching === true) {
+    // account-b still deployed in single-grant mode: account-a binds nothing until account-b's grants.
+    return order.length === 3
+      ? `switches the pair to grants mode (${names.b} is still deployed in single-grant mode): ${names.a} first, ` +
+          `binding nothing (its single-grant resources are deleted: pods lose access until its second update), ` +
+          `then ${names.b}'s grants, then ${names.a} binds them`
+      : `${names.b} is still deployed in single-grant mode and ${names.a} binds nothing yet (the switch to grants ` +
+          `mode): ${names.b}'s grants, then ${names.a} binds them`;
+  }
   if (order.length === 3) {
     if (start.bound === undefined) {
       return `${names.a} has no outputs yet (first deploy): its cluster first, whose issuer and ARN ${names.b}'s grants trust, then ${names.b}, then ${names.a}'s bindings`;

@@ -23,6 +23,7 @@ import { GRANT_CLUSTER_KEY, GRANTS_MODE } from "./grantsMode";
 import { ACCOUNT_B_GRANTS_OUTPUT_NAMES, parseAccountBGrantsOutputs } from "./grantsOutputs";
 import { type StackSettings } from "./configSource";
 import { danglingTrusts, describeDanglingTrust } from "./danglingTrusts";
+import { singleGrantAccountB, switchToGrantsWarning } from "./modeSwitch";
 import { awsProvider, readStackOutputs } from "./providers";
 
 /** The fully qualified name of the stack the program runs as. */
@@ -33,16 +34,23 @@ function thisStack(): string {
 /**
  * account-a in grants mode. Reads account-b's `grants` first (a mode mismatch, an unknown key, a
  * ServiceAccount the grant does not trust fail before anything is registered), then registers the
- * cluster (created or adopted) and, once account-b has outputs, what the entries bind. Outputs: the
- * cluster's (as in single-grant mode), `mode: "grants"`, and `grants` by key (`{}` before account-b has
- * outputs: account-b reads it to see this stack's mode).
+ * cluster (created or adopted) and, once account-b has outputs in grants mode, what the entries bind.
+ * Beside an account-b still deployed in single-grant mode (the switch of a deployed pair) it binds
+ * nothing, as before account-b has outputs, and warns what that removes (stacks/modeSwitch.ts).
+ * Outputs: the cluster's (as in single-grant mode), `mode: "grants"`, and `grants` by key (`{}` before
+ * account-b has grants: account-b reads it to see this stack's mode).
  */
 export async function accountAGrants(settings: StackSettings): Promise<Record<string, unknown>> {
   const config = parseAccountAGrantsConfig(settings, pulumi.getOrganization());
   const aws = awsProvider("account-a", config.aws, pulumi.getStack());
   const accountBRef = new pulumi.StackReference(config.accountBStack);
   const raw = await readStackOutputs(accountBRef, ACCOUNT_B_GRANTS_OUTPUT_NAMES);
-  const b = parseAccountBGrantsOutputs({ self: thisStack(), accountB: config.accountBStack }, raw);
+  // account-b still deployed in single-grant mode (the switch of a deployed pair, stacks/modeSwitch.ts):
+  // read as an account-b with no grants yet; any other mix of modes is refused by the parser.
+  const switching = singleGrantAccountB(config.accountBStack, raw);
+  const b = switching
+    ? undefined
+    : parseAccountBGrantsOutputs({ self: thisStack(), accountB: config.accountBStack }, raw);
   const planned = b ? planGrantBindings(config, config.accountBStack, b) : undefined;
 
   const { cluster, outputs: clusterOutputs } = registerCluster(config, aws);
@@ -50,6 +58,10 @@ export async function accountAGrants(settings: StackSettings): Promise<Record<st
     ...clusterOutputs,
     mode: GRANTS_MODE,
   };
+  if (switching) {
+    await pulumi.log.warn(switchToGrantsWarning(config.accountBStack, switching));
+    return { ...outputs, grants: {} };
+  }
   if (!b || !planned) {
     await pulumi.log.info(
       `account-b (${config.accountBStack}) has no outputs yet: creating the cluster only. ` +

@@ -216,17 +216,24 @@ function neededFor(grant: AccountBGrant): Array<keyof GrantsAccountAFacts> {
 
 /**
  * Refuses an account-b update that would stop trusting what account-a's bindings still set up (a
- * grant account-a binds that this config no longer lists, or a mechanism of its binding the grant no
- * longer trusts): the update would succeed and the live pods on that path would lose access (IRSA's
- * role trust or provider, Pod Identity's or irsa-chained's source role trust, deleted). The order that
- * keeps them working is account-a first (drop the mechanism or the entry there), then account-b; the
- * error says so. `bound` is account-a's `grants` output, read strictly (`parseAccountAGrants`).
+ * grant account-a binds that this config no longer lists, a mechanism of its binding the grant no
+ * longer trusts, or the ServiceAccount it binds that the grant's `serviceAccounts` no longer lists):
+ * the update would succeed and the live pods on that path would lose access (IRSA's role trust or
+ * provider, Pod Identity's association or source role trust, irsa-chained's source role trust,
+ * deleted or narrowed). The order that keeps them working is account-a first (drop the mechanism, the
+ * ServiceAccount or the entry there), then account-b; the error says so. `bound` is account-a's
+ * `grants` output, read strictly (`parseAccountAGrants`).
  *
- * @throws InputError naming the grant's `cross-account-irsa:grants[<i>].mechanism` (or `grants`).
+ * @throws InputError naming the grant's `cross-account-irsa:grants[<i>].mechanism` or
+ *   `.serviceAccounts` (or `grants`).
  */
 export function checkStillTrusted(
   config: AccountBGrantsConfig,
-  bound: readonly { key: string; mechanisms: readonly Mechanism[] }[],
+  bound: readonly {
+    key: string;
+    mechanisms: readonly Mechanism[];
+    serviceAccount: { namespace: string; name: string };
+  }[],
 ): void {
   for (const binding of bound) {
     const i = config.grants.findIndex((g) => g.key === binding.key);
@@ -247,6 +254,17 @@ export function checkStillTrusted(
         `no longer trusts ${dropped.map((m) => `"${m}"`).join(", ")}, which account-a (${config.accountAStack}) ` +
           `still sets up for grant "${binding.key}": its pods on that path would lose access. Drop it from ` +
           "account-a's entry and update account-a first (docs/migration.md, step 2), then account-b",
+      );
+    }
+    const sa = binding.serviceAccount;
+    const listed = config.grants[i].serviceAccounts;
+    if (!listed.some((t) => t.namespace === sa.namespace && t.name === sa.name)) {
+      throw new InputError(
+        key(`grants[${i}].serviceAccounts`),
+        listed.map((t) => `${t.namespace}/${t.name}`),
+        `no longer lists ${sa.namespace}/${sa.name}, which account-a (${config.accountAStack}) still binds for ` +
+          `grant "${binding.key}": its pods would lose access. Bind another of the grant's service accounts in ` +
+          "account-a's entry (its serviceAccount) or remove the entry, and update account-a first, then account-b",
       );
     }
   }

@@ -175,10 +175,18 @@ export function pairMode(
     ["b", "a"],
   ] as const) {
     if (modes[side] === "grants" && modes[other] === "single-grant") {
+      // account-a in grants mode beside a single-grant account-b: the switch of a deployed pair to
+      // grants mode, stopped after account-a's first update (it binds nothing: no pod has access).
+      const switching =
+        side === "a"
+          ? ` (a switch to grants mode stopped after ${stacks.a}'s first update, which binds nothing: its pods ` +
+            'have no access until the deploy ends; docs/migration.md, "Moving a deployed single-grant stack pair ' +
+            'to grants mode")'
+          : "";
       throw new StackModeError(
         `stack ${stacks[side]} is in grants mode (it exports mode: "${GRANTS_MODE}") but stack ${stacks[other]} is ` +
           `a single-grant stack (no mode output): set cross-account-irsa:grants in both stacks' config (or in ` +
-          "neither) and deploy both (npm run deploy)",
+          `neither) and deploy both (npm run deploy)${switching}`,
       );
     }
   }

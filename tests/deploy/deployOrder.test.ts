@@ -78,7 +78,9 @@ describe("deploy order (decideDeployOrder)", () => {
     const a = loadStackConfig("Pulumi.account-a.yaml");
     const b = loadStackConfig("Pulumi.account-b.yaml");
     expect(shown(decide(a, b))).to.equal("a, b, a");
-    expect(shown(decide(a, b, before.a, before.b))).to.equal("a, b, a");
+    // After the switch's first update only (account-a exports mode grants, binds nothing): going back.
+    const single = { roleArn: { value: "arn:aws:iam::444455556666:role/x", secret: false } };
+    expect(shown(decide(a, b, grantsA({}), single))).to.equal("a, b, a");
     expect(decide(a, b).ok && decide(a, b)).to.include({
       reason: "single-grant mode: account-a's cluster, account-b's grant, then account-a's binding",
     });
@@ -121,6 +123,35 @@ describe("deploy order (decideDeployOrder)", () => {
         "then account-a again to read account-b's new outputs",
     );
     expect(d.ok && d.refusedFirst).to.deep.equal({ a: [], b: ['grant "reports" irsa'] });
+  });
+
+  it("runs a change that moves a binding to another ServiceAccount and drops the old one on both sides as account-a first", () => {
+    // Deployed: the grant trusts reports-reader and new-reader, account-a binds reports-reader.
+    const deployedB = grantsB({
+      reports: {
+        ...bGrant("reports", ["irsa"]),
+        handoff: {
+          ...bGrant("reports", ["irsa"]).handoff,
+          serviceAccounts: [
+            { namespace: "team-a", name: "reports-reader" },
+            { namespace: "team-a", name: "new-reader" },
+          ],
+        },
+      },
+    });
+    const a = configA([
+      aEntry("reports", ["irsa"], { serviceAccount: { namespace: "team-a", name: "new-reader" } }),
+    ]);
+    const b = configB([bEntry("reports", ["irsa"], ["new-reader"])]);
+    const d = decide(a, b, before.a, deployedB);
+    expect(shown(d)).to.equal("a, b, a");
+    expect(d.ok && d.reason).to.match(
+      /^removes trust \(grant "reports" service account team-a\/reports-reader\)/,
+    );
+    expect(d.ok && d.refusedFirst).to.deep.equal({
+      a: [],
+      b: ['grant "reports" service account team-a/reports-reader'],
+    });
   });
 
   it("runs a change that removes a grant on both sides as account-a first", () => {
@@ -218,11 +249,63 @@ describe("deploy order (decideDeployOrder)", () => {
       InputError,
       /account-b output grants\.reports\.extra/,
     );
-    // account-b deployed in single-grant mode beside grants-mode configs: both programs refuse it.
-    const single: StackOutputs = { roleArn: { value: "arn:aws:iam::444455556666:role/x", secret: false } };
-    expect(() => decide(step(1, "a"), step(1, "b"), before.a, single)).to.throw(
+    // Configs in two modes: refused before any update (account-a's program alone would run, binding nothing).
+    expect(() => decide(step(1, "a"), loadStackConfig("Pulumi.account-b.yaml"))).to.throw(
       InputError,
-      /single-grant mode/,
+      /account-a \(organization\/cross-account-irsa\/account-a\) runs in grants mode .* but account-b .* in single-grant mode/,
     );
+    // An account-b mode this version does not know.
+    const unknownMode: StackOutputs = { mode: { value: "single", secret: false } };
+    expect(() => decide(step(1, "a"), step(1, "b"), before.a, unknownMode)).to.throw(
+      InputError,
+      /account-b output mode/,
+    );
+  });
+
+  describe("the switch of a deployed single-grant pair to grants mode (docs/migration.md)", () => {
+    const single: StackOutputs = {
+      roleArn: { value: "arn:aws:iam::444455556666:role/irsa-demo-s3-reader", secret: false },
+      mechanism: { value: "irsa", secret: false },
+    };
+    /** account-a deployed in single-grant mode: its cluster's outputs, its mechanism and role, no mode. */
+    const singleA: StackOutputs = {
+      ...Object.fromEntries(Object.entries(grantsA({})).filter(([k]) => k !== "mode" && k !== "grants")),
+      ...single,
+    };
+
+    it("runs account-a (binding nothing), account-b, account-a; account-b's preview waits for account-a", () => {
+      const d = decide(step(1, "a"), step(1, "b"), singleA, single);
+      expect(shown(d)).to.equal("a, b, a");
+      expect(d.ok && d.reason).to.equal(
+        "switches the pair to grants mode (account-b is still deployed in single-grant mode): account-a first, " +
+          "binding nothing (its single-grant resources are deleted: pods lose access until its second update), " +
+          "then account-b's grants, then account-a binds them",
+      );
+      expect(d.ok && d.refusedFirst).to.deep.equal({ a: [], b: ["account-a's single-grant outputs"] });
+    });
+
+    it("resumed after account-a's first update (it binds nothing): account-b, then account-a", () => {
+      const d = decide(step(1, "a"), step(1, "b"), grantsA({}), single);
+      expect(shown(d)).to.equal("b, a");
+      expect(d.ok && d.reason).to.match(
+        /^account-b is still deployed in single-grant mode and account-a binds nothing yet/,
+      );
+    });
+
+    it("an account-a that binds grants beside a single-grant account-b (not reachable by the programs): account-b first, then account-a", () => {
+      expect(shown(decide(step(1, "a"), step(1, "b"), before.a, single))).to.equal("b, a");
+    });
+
+    it("refuses a grants-mode pair switched back to single-grant configs", () => {
+      const d = decide(
+        loadStackConfig("Pulumi.account-a.yaml"),
+        loadStackConfig("Pulumi.account-b.yaml"),
+        before.a,
+        before.b,
+      );
+      expect(shown(d)).to.match(
+        /^refused: account-b is deployed in grants mode \(it exports mode "grants"\) but both configs are single-grant/,
+      );
+    });
   });
 });

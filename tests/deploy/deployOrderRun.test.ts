@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { type RunOptions, deploy, preview } from "../../deploy/orchestrator";
-import { DEFAULT_STACKS } from "../../cli/shared/stacks";
+import { preview } from "../../deploy/orchestrator";
 import { countChanges } from "../../deploy/progress";
 import { loadStackConfig, type StackConfig } from "../../stacks/stackFile";
-import { MemoryWorkspace } from "./memoryWorkspace";
+import { harness, mechanismsOf } from "./deployHarness";
 
 /**
  * `npm run deploy` in grants mode through the in-memory workspace, which runs the REAL stack programs:
@@ -38,48 +37,6 @@ const BEFORE = {
   a: withGrants("a", [{ key: "reports", mechanism: ["irsa"] }]),
   b: withGrants("b", [bEntry("reports", ["irsa"])]),
 };
-
-function harness(files: { a: StackConfig; b: StackConfig }) {
-  const ws = new MemoryWorkspace({ [DEFAULT_STACKS.a]: files.a, [DEFAULT_STACKS.b]: files.b });
-  const out: string[] = [];
-  const err: string[] = [];
-  const options: RunOptions = {
-    workspace: ws,
-    stacks: DEFAULT_STACKS,
-    log: (l) => out.push(l),
-    logError: (l) => err.push(l),
-    now: ws.now,
-    resumeCommand: (c) => `npm run ${c}`,
-  };
-  /** Switches both stacks' files (the user edits Pulumi.account-a.yaml and Pulumi.account-b.yaml). */
-  const edit = (next: { a: StackConfig; b: StackConfig }) => {
-    ws.stackFiles[DEFAULT_STACKS.a] = next.a;
-    ws.stackFiles[DEFAULT_STACKS.b] = next.b;
-  };
-  /** One `npm run deploy`: the `up` calls it made, what it printed, and whether it succeeded. */
-  const run = async () => {
-    out.length = 0;
-    err.length = 0;
-    ws.calls.length = 0;
-    const outcome = await deploy(options);
-    return { outcome, ups: ws.callLog(["up"]), order: out.find((l) => l.startsWith("deploy order: ")) };
-  };
-  return { ws, out, err, options, edit, run };
-}
-
-/** A stack's `grants` output, as `{ key: mechanisms }` (account-a) or `{ key: handoff mechanisms }` (account-b). */
-function mechanismsOf(ws: MemoryWorkspace, stack: string): Record<string, unknown> {
-  const grants = (ws.stacks.get(stack)?.outputs.grants?.value ?? {}) as Record<
-    string,
-    Record<string, unknown>
-  >;
-  return Object.fromEntries(
-    Object.entries(grants).map(([k, g]) => [
-      k,
-      stack === DEFAULT_STACKS.a ? g.mechanisms : (g.handoff as { mechanisms: unknown }).mechanisms,
-    ]),
-  );
-}
 
 describe("deploy order through the orchestrator (grants mode, the real programs)", () => {
   it("runs the IRSA -> Pod Identity runbook, steps 1 -> 2 -> 3, each in the order its change needs", async () => {
@@ -183,6 +140,49 @@ describe("deploy order through the orchestrator (grants mode, the real programs)
     expect(mechanismsOf(h.ws, "account-b")).to.deep.equal({ reports: ["pod-identity"] });
   });
 
+  it("runs a change that moves the binding to another ServiceAccount and drops the old one on both sides as account-a, account-b, account-a", async () => {
+    const twoReaders = {
+      ...bEntry("reports", ["irsa"]),
+      serviceAccounts: [
+        { namespace: "team-a", name: "reports-reader" },
+        { namespace: "team-a", name: "new-reader" },
+      ],
+    };
+    const h = harness({
+      a: withGrants("a", [
+        {
+          key: "reports",
+          mechanism: ["irsa"],
+          serviceAccount: { namespace: "team-a", name: "reports-reader" },
+        },
+      ]),
+      b: withGrants("b", [twoReaders]),
+    });
+    expect((await h.run()).outcome.ok, h.err.join("\n")).to.be.true;
+    h.edit({
+      a: withGrants("a", [
+        { key: "reports", mechanism: ["irsa"], serviceAccount: { namespace: "team-a", name: "new-reader" } },
+      ]),
+      b: withGrants("b", [{ ...twoReaders, serviceAccounts: [{ namespace: "team-a", name: "new-reader" }] }]),
+    });
+    // account-b's program refuses to go first: account-a still binds team-a/reports-reader.
+    let refused: unknown;
+    await h.ws.up("account-b", { onEvent: () => undefined }).catch((e: unknown) => (refused = e));
+    expect(String(refused)).to.include("cross-account-irsa:grants[0].serviceAccounts");
+    expect(String(refused)).to.include("no longer lists team-a/reports-reader, which account-a");
+    const moved = await h.run();
+    expect(moved.outcome.ok, h.err.join("\n")).to.be.true;
+    expect(moved.ups).to.deep.equal(["up account-a", "up account-b", "up account-a"]);
+    expect(moved.order).to.match(
+      /^deploy order: account-a, account-b, account-a \(removes trust \(grant "reports" service account team-a\/reports-reader\)/,
+    );
+    const bound = h.ws.stacks.get("account-a")?.outputs.grants?.value as Record<
+      string,
+      { serviceAccount: unknown }
+    >;
+    expect(bound.reports.serviceAccount).to.deep.equal({ namespace: "team-a", name: "new-reader" });
+  });
+
   it("refuses a change that adds and removes trust at once before any update, and each program would refuse to go first", async () => {
     const two = {
       a: withGrants("a", [
@@ -215,28 +215,6 @@ describe("deploy order through the orchestrator (grants mode, the real programs)
     }
     expect(errors[0]).to.include('lists "pod-identity", which account-b\'s grant "reports" does not trust');
     expect(errors[1]).to.include('no longer lists grant "archive", which account-a');
-  });
-
-  it("refuses, before any update, a switch of a deployed single-grant pair to grants mode: both programs refuse it", async () => {
-    const h = harness({
-      a: loadStackConfig("Pulumi.account-a.yaml"),
-      b: loadStackConfig("Pulumi.account-b.yaml"),
-    });
-    expect((await h.run()).outcome.ok, h.err.join("\n")).to.be.true;
-    h.edit({ a: step(1, "a"), b: step(1, "b") });
-    const refused = await h.run();
-    expect(refused.outcome.ok).to.be.false;
-    expect(refused.ups).to.deep.equal([]);
-    expect(h.err[0]).to.match(
-      /^deploy refused before any update: cross-account-irsa:grants: account-a \(organization\/cross-account-irsa\/account-a\) runs in grants mode .* in single-grant mode/,
-    );
-    for (const stack of ["account-b", "account-a"]) {
-      let error: unknown;
-      await h.ws.up(stack, { onEvent: () => undefined }).catch((e: unknown) => (error = e));
-      expect(String(error), stack).to.match(
-        /runs in grants mode \(cross-account-irsa:grants\) but .* in single-grant mode/,
-      );
-    }
   });
 
   it("previews in the deploy's order, skipping the stack that must wait for the other's update", async () => {

@@ -80,6 +80,15 @@ describe("doctor and verify: the stacks' grants mode, read from their outputs", 
         StackModeError,
         /^stack account-b is in grants mode .* but stack account-a is a single-grant stack/,
       );
+      // Not the switch's half-way state (account-b is switched only after account-a).
+      expect(() => pairMode(STACKS, SINGLE_A, grantsB())).to.throw(/npm run deploy\)$/);
+    });
+
+    it("account-a in grants mode beside a single-grant account-b: refused, naming the switch stopped half-way", () => {
+      expect(() => pairMode(STACKS, grantsA({}), SINGLE_B)).to.throw(
+        StackModeError,
+        /deploy both \(npm run deploy\) \(a switch to grants mode stopped after account-a's first update, which binds nothing: its pods have no access until the deploy ends; docs\/migration\.md/,
+      );
     });
 
     it("grants beside a stack not deployed yet is grants mode; two single-grant stacks are single-grant mode", () => {

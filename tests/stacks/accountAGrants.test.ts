@@ -355,7 +355,7 @@ describe("account-a in grants mode (the real program, account-b's grants from th
   });
 
   describe("mode mismatch, both ways, naming both stacks", () => {
-    it("account-a in grants mode reading a single-grant account-b", async () => {
+    it("account-a in grants mode beside a deployed single-grant account-b (the switch's first update): the cluster only, binding nothing, with a warning naming what it removes and what to run next", async () => {
       const singleA = await quietly(() =>
         runOffline(accountA, { stack: "account-a", config: A.config, stackOutputs: {} }),
       );
@@ -366,10 +366,25 @@ describe("account-a in grants mode (the real program, account-b's grants from th
           stackOutputs: { [A_STACK]: outputValues(singleA.outputs) },
         }),
       );
-      const { error, registered } = await failed(config, outputValues(singleB.outputs));
-      expect(error.message).to.contain(`account-a (${A_STACK}) runs in grants mode`);
-      expect(error.message).to.contain(`account-b (${B_STACK}) in single-grant mode`);
-      expect(error.message).to.contain(`Set cross-account-irsa:grants on account-b (${B_STACK}) too`);
+      const log: string[] = [];
+      const { engine, outputs } = await runA(config, outputValues(singleB.outputs), log);
+      expect(outputValues(outputs).grants).to.deep.equal({});
+      expect(outputValues(outputs).mode).to.equal("grants");
+      expect(engine.ofType(BINDING)).to.have.length(0);
+      expect(engine.ofType("eks:index:Cluster")).to.have.length(1);
+      const warning = log.find((l) => l.startsWith("warning:") && l.includes("single-grant mode"));
+      expect(warning).to.contain(`account-b (${B_STACK}) is still deployed in single-grant mode`);
+      expect(warning).to.contain("It DELETES account-a's single-grant resources for irsa");
+      expect(warning).to.contain("pods have no credentials for account-b's buckets");
+      expect(warning).to.contain("Next: update account-b with its grants-mode config, then account-a again");
+    });
+
+    it("account-a in grants mode refuses an account-b output it does not understand (a mode other than grants)", async () => {
+      const { error, registered } = await failed(config, {
+        mode: "single",
+        roleArn: "arn:aws:iam::444455556666:role/x",
+      });
+      expect(error.message).to.contain(`${B_STACK} output mode`);
       expect(registered).to.deep.equal([]);
     });
 

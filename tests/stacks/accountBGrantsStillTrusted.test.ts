@@ -6,8 +6,10 @@
  */
 import { expect } from "chai";
 import { podCredentialPath } from "../../components/bucketAccess";
+import { InputError } from "../../components/errors";
 import { type Mechanism } from "../../components/mechanism";
-import { A_OUTPUTS, A_STACK, MIXED, failed, grantsConfig, runB } from "./accountBGrantsFixtures";
+import { checkStillTrusted } from "../../stacks/accountBGrantsChecks";
+import { A_OUTPUTS, A_STACK, MIXED, failed, grantsConfig, parse, runB, sa } from "./accountBGrantsFixtures";
 
 const ROLE_ARN = "arn:aws:iam::444455556666:role/team-a-reports";
 
@@ -27,6 +29,14 @@ function boundBy(mechanisms: Mechanism[], key = "reports") {
 }
 
 const reports = (mechanism: unknown) => [{ ...MIXED[0], mechanism }, ...MIXED.slice(1)];
+
+/** MIXED with grant `reports` trusting `serviceAccounts` instead of team-a/reports-reader. */
+const reportsTrusting = (serviceAccounts: unknown[]) => [{ ...MIXED[0], serviceAccounts }, ...MIXED.slice(1)];
+
+/** account-a's binding of `reports` with IRSA on `serviceAccount` (checkStillTrusted's input). */
+const bindingOn = (serviceAccount: { namespace: string; name: string }) => [
+  { key: "reports", mechanisms: ["irsa"] as Mechanism[], serviceAccount },
+];
 
 describe("account-b program, grants mode: what account-a still binds stays trusted", () => {
   it("refuses to drop a mechanism account-a still sets up, before any AWS resource, naming the order", async () => {
@@ -65,5 +75,54 @@ describe("account-b program, grants mode: what account-a still binds stays trust
     const { error, cloud } = await failed(grantsConfig(MIXED), tampered);
     expect(error.message).to.include(`${A_STACK} output grants.reports`);
     expect(cloud).to.deep.equal([]);
+  });
+
+  it("refuses (pure check) to drop the ServiceAccount account-a binds from the grant's serviceAccounts, naming the field and the order", () => {
+    const config = parse(reportsTrusting([sa("team-a", "other-reader")]));
+    let error: unknown;
+    try {
+      checkStillTrusted(config, bindingOn(sa("team-a", "reports-reader")));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(InputError);
+    const message = (error as InputError).message;
+    expect(message).to.include("cross-account-irsa:grants[0].serviceAccounts");
+    expect(message).to.include('["team-a/other-reader"]');
+    expect(message).to.include(
+      `no longer lists team-a/reports-reader, which account-a (${config.accountAStack}) still binds for grant "reports"`,
+    );
+    expect(message).to.include("update account-a first, then account-b");
+    // Same name, another namespace: not the bound ServiceAccount either.
+    expect(() =>
+      checkStillTrusted(
+        parse(reportsTrusting([sa("team-b", "reports-reader")])),
+        bindingOn(sa("team-a", "reports-reader")),
+      ),
+    ).to.throw(InputError, /grants\[0\]\.serviceAccounts/);
+  });
+
+  it("accepts (pure check) dropping a ServiceAccount no binding uses, and adding one", () => {
+    const both = parse(reportsTrusting([sa("team-a", "reports-reader"), sa("team-a", "other-reader")]));
+    expect(() => checkStillTrusted(both, bindingOn(sa("team-a", "reports-reader")))).not.to.throw();
+    const other = parse(reportsTrusting([sa("team-a", "other-reader")]));
+    expect(() => checkStillTrusted(other, bindingOn(sa("team-a", "other-reader")))).not.to.throw();
+  });
+
+  it("refuses to drop the ServiceAccount account-a binds, before any AWS resource (the program)", async () => {
+    const { error, cloud } = await failed(
+      grantsConfig(reportsTrusting([sa("team-a", "other-reader")])),
+      boundBy(["irsa"]),
+    );
+    expect(error.message).to.include("cross-account-irsa:grants[0].serviceAccounts");
+    expect(error.message).to.include(
+      `no longer lists team-a/reports-reader, which account-a (${A_STACK}) still binds for grant "reports"`,
+    );
+    expect(cloud).to.deep.equal([]);
+    // Once account-a binds the other ServiceAccount, the same config passes.
+    const rebound = boundBy(["irsa"]);
+    rebound.grants.reports.serviceAccount = { namespace: "team-a", name: "other-reader" };
+    const ok = await runB(grantsConfig(reportsTrusting([sa("team-a", "other-reader")])), rebound);
+    expect(ok.engine.ofType("cross-account-irsa:index:BucketAccessGrant")).to.have.length(MIXED.length);
   });
 });
