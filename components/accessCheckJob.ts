@@ -65,7 +65,7 @@ export const JOB_NAME_HASH_LENGTH = 10;
  * Longest base name: `<name>-<10 hex>` must stay a 63-character DNS-1123 label (the Job controller
  * puts the Job name into a label of its pods).
  */
-export const MAX_ACCESS_CHECK_NAME_LENGTH = 63 - 1 - JOB_NAME_HASH_LENGTH;
+export const MAX_ACCESS_CHECK_NAME_LENGTH: number = 63 - 1 - JOB_NAME_HASH_LENGTH;
 
 /** Arguments of {@link AccessCheckJob}. */
 export interface AccessCheckJobArgs extends AwsCliPodArgs {

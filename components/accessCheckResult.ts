@@ -49,7 +49,7 @@ export function assumedRoleMatches(expectedRoleArn: string, callerArn: string): 
  * The shell twin of {@link assumedRoleMatches} (POSIX sh): `role_matches EXPECTED CALLER` returns 0
  * on a match. Patterns are quoted, so nothing in the ARNs is taken as a glob.
  */
-export const ROLE_MATCHES_SHELL_FUNCTION = [
+export const ROLE_MATCHES_SHELL_FUNCTION: string = [
   "role_matches() {",
   '  case "$1" in arn:*:iam::*:role/*) ;; *) return 1 ;; esac',
   "  _partition=${1#arn:}; _partition=${_partition%%:*}",

@@ -117,7 +117,7 @@ export interface BindingProbeInput {
  * Longest probe base name: the Job's base name `<name>-check` must leave room for the Job's
  * `-<hash>` suffix (`MAX_ACCESS_CHECK_NAME_LENGTH`, 52 characters).
  */
-export const MAX_PROBE_NAME_LENGTH = MAX_ACCESS_CHECK_NAME_LENGTH - "-check".length;
+export const MAX_PROBE_NAME_LENGTH: number = MAX_ACCESS_CHECK_NAME_LENGTH - "-check".length;
 
 /** The probe's Job base name and Deployment name: the components' defaults, or from the probe's `name`. */
 export function probeObjectNames(name: string | undefined): { job?: string; deployment?: string } {

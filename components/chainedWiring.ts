@@ -29,12 +29,12 @@ export const CHAINED_CONFIG_VOLUME = "aws-chained-config";
  * token (`AWS_WEB_IDENTITY_TOKEN_FILE`, readable) and the chained profile's file (`AWS_CONFIG_FILE`,
  * readable) and name (`AWS_PROFILE`).
  */
-export const CHAINED_INJECTION_CHECK_SHELL =
+export const CHAINED_INJECTION_CHECK_SHELL: string =
   '{ [ -r "${AWS_WEB_IDENTITY_TOKEN_FILE:-/nonexistent}" ] && [ -r "${AWS_CONFIG_FILE:-/nonexistent}" ] && ' +
   '[ -n "${AWS_PROFILE:-}" ]; }';
 
 /** Why a pod lacks them, in words. */
-export const CHAINED_NOT_INJECTED_REASON =
+export const CHAINED_NOT_INJECTED_REASON: string =
   "the pod lacks the chain's parts: the EKS pod identity webhook mounted no web identity token " +
   "(AWS_WEB_IDENTITY_TOKEN_FILE: the ServiceAccount has no eks.amazonaws.com/role-arn annotation naming the source " +
   "role, or the pod was admitted before it), or the SDK config file (AWS_CONFIG_FILE, the ConfigMap) or " +

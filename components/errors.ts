@@ -32,7 +32,7 @@ export class InputError extends Error {
  *
  * @deprecated Use {@link InputError}.
  */
-export const IrsaInputError = InputError;
+export const IrsaInputError: typeof InputError = InputError;
 /** @deprecated Use {@link InputError}. */
 export type IrsaInputError = InputError;
 

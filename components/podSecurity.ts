@@ -61,7 +61,7 @@ export const ASSOCIATION_POD_ANNOTATION = "cross-account-irsa/pod-identity-assoc
  * How a workload's pods get their AWS credentials.
  * @deprecated use {@link Mechanism} (the same values); kept for 0.2.0 users.
  */
-export const WorkloadMechanism = Mechanism;
+export const WorkloadMechanism: typeof Mechanism = Mechanism;
 /**
  * How a workload's pods get their AWS credentials.
  * @deprecated use {@link Mechanism} (the same values); kept for 0.2.0 users.

@@ -57,7 +57,7 @@ export function policyTextSize(json: string): number {
 export function checkInlinePoliciesSize(
   field: string,
   policies: Record<string, string>,
-  limit = ROLE_INLINE_POLICIES_QUOTA,
+  limit: number = ROLE_INLINE_POLICIES_QUOTA,
 ): void {
   const sizes = Object.entries(policies).map(([name, json]) => [name, policyTextSize(json)] as const);
   const total = sizes.reduce((sum, [, size]) => sum + size, 0);

@@ -221,7 +221,7 @@ function conditionValues(field: string, value: unknown): string[] {
 }
 
 /** A number as the Numeric operators compare it (an optional sign, digits, an optional fraction). */
-export const NUMERIC_VALUE = /^[+-]?\d+(\.\d+)?$/;
+export const NUMERIC_VALUE: RegExp = /^[+-]?\d+(\.\d+)?$/;
 
 /**
  * The values the Numeric and Bool operators can compare: anything else would never match, which

@@ -46,7 +46,7 @@ export const UNHEALTHY_RETRY_SECONDS = 10;
  * The file the reader keeps while its last round was healthy (it ran as a session of the expected
  * role and read the object); the readiness probe tests it, so a pod without the role is not Ready.
  */
-export const READY_FILE = `${SCRATCH_MOUNT_PATH}/ready`;
+export const READY_FILE: `${typeof SCRATCH_MOUNT_PATH}/ready` = `${SCRATCH_MOUNT_PATH}/ready`;
 
 /** Arguments of {@link S3ReaderDeployment}. */
 export interface S3ReaderDeploymentArgs extends AwsCliPodArgs {

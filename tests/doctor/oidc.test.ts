@@ -1,5 +1,6 @@
+import { rootCertificates } from "node:tls";
 import { expect } from "chai";
-import { fetchFailure } from "../../doctor/oidc";
+import { fetchFailure, trusting } from "../../doctor/oidc";
 
 const EKS = "oidc.eks.eu-west-1.amazonaws.com";
 
@@ -36,5 +37,23 @@ describe("doctor: what an HTTPS error to the issuer means", () => {
     expect(
       fetchFailure("SELF_SIGNED_CERT_IN_CHAIN", "m", "oidc.eks.cn-north-1.amazonaws.com.cn").noRoute,
     ).to.equal(true);
+  });
+});
+
+describe("doctor: the TLS context of an extra CA", () => {
+  // Two real certificates (any PEM would do; these are at hand): parsing them is what a context costs.
+  const [CA_A, CA_B] = rootCertificates;
+
+  it("is made once per set of certificates, not once per request (each parses all the roots again)", () => {
+    const a = trusting([CA_A]);
+    expect(trusting([CA_A]), "the same certificates in a new array").to.equal(a);
+    expect(trusting([]), "none beside the system's").to.equal(trusting([]));
+  });
+
+  it("is another context for other certificates", () => {
+    const a = trusting([CA_A]);
+    expect(trusting([CA_B])).to.not.equal(a);
+    expect(trusting([CA_A, CA_B])).to.not.equal(a);
+    expect(trusting([])).to.not.equal(a);
   });
 });
