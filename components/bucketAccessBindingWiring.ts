@@ -19,22 +19,32 @@ import { parseRoleArn } from "./validation";
 
 type Tags = pulumi.Input<Record<string, pulumi.Input<string>>> | undefined;
 
-/** The source role's ARN once it is the one the handoff names (`field` is the handoff's field). */
+/**
+ * The source role's ARN once it is the one the handoff names (`field` is the handoff's field).
+ * `adoptedField`: the argument that adopted the role, when it was adopted rather than created here.
+ */
 function sameRole(
   created: pulumi.Output<string>,
   expected: pulumi.Output<string>,
   field: string,
+  adoptedField?: string,
 ): pulumi.Output<string> {
   return pulumi.all([created, expected]).apply(([arn, named]) => {
-    if (arn !== named) {
+    if (arn === named) return arn;
+    if (adoptedField !== undefined) {
       throw new InputError(
-        "args.handoff",
-        named,
-        `names the source role account B trusts (${field}), but this binding's source role is ${arn}: run account A ` +
-          "with the AWS provider of the cluster's account",
+        adoptedField,
+        arn,
+        `must be the source role account B trusts: the handoff names ${named} (${field}); adopt that role, or ` +
+          "leave this argument out to let the binding create the one the handoff names",
       );
     }
-    return arn;
+    throw new InputError(
+      "args.handoff",
+      named,
+      `names the source role account B trusts (${field}), but this binding's source role is ${arn}: run account A ` +
+        "with the AWS provider of the cluster's account",
+    );
   });
 }
 
@@ -92,7 +102,12 @@ export function wirePodIdentity(
       { parent },
     ).roleArn;
   }
-  const sourceRoleArn = sameRole(created, expected, "args.handoff.clusters[].sourceRoleArn");
+  const sourceRoleArn = sameRole(
+    created,
+    expected,
+    "args.handoff.clusters[].sourceRoleArn",
+    input.adoptedSourceRoleArn !== undefined ? "args.podIdentitySourceRoleArn" : undefined,
+  );
   const agent = input.installPodIdentityAgent
     ? [
         new PodIdentityAgent(
@@ -160,7 +175,14 @@ export function wireChained(
       parseRoleArn("args.chainedSourceRoleArn", arn);
       return arn;
     });
-    return { sourceRoleArn: sameRole(adopted, expected, "args.handoff.clusters[].chainedSourceRoleArn") };
+    return {
+      sourceRoleArn: sameRole(
+        adopted,
+        expected,
+        "args.handoff.clusters[].chainedSourceRoleArn",
+        "args.chainedSourceRoleArn",
+      ),
+    };
   }
   const existing =
     input.existingOidcProviderArn !== undefined ? afterPlan(plan, input.existingOidcProviderArn) : undefined;

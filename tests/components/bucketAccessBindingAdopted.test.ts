@@ -106,7 +106,7 @@ describe("BucketAccessBinding with an adopted Pod Identity source role", () => {
       podIdentity({ podIdentitySourceRoleArn: pulumi.output(other), probe: { objectKey: "probe.txt" } }),
     );
     expect(errors).to.match(
-      /args\.handoff: .* names the source role account B trusts \(args\.handoff\.clusters\[\]\.sourceRoleArn\), but this binding's source role is arn:aws:iam::111122223333:role\/someone-else/,
+      /args\.podIdentitySourceRoleArn: "arn:aws:iam::111122223333:role\/someone-else" is invalid: must be the source role account B trusts: the handoff names arn:aws:iam::\d+:role\/\S+ \(args\.handoff\.clusters\[\]\.sourceRoleArn\); adopt that role/,
     );
     for (const type of [
       "aws:iam/rolePolicy:RolePolicy",
@@ -175,7 +175,7 @@ describe("BucketAccessBinding with an adopted irsa-chained source role", () => {
       chained({ chainedSourceRoleArn: `arn:aws:iam::${ACCOUNT_A}:role/someone-else` }),
     );
     expect(errors).to.match(
-      /args\.handoff\.clusters\[\]\.chainedSourceRoleArn\), but this binding's source role is/,
+      /args\.chainedSourceRoleArn: "arn:aws:iam::111122223333:role\/someone-else" is invalid: must be the source role account B trusts: the handoff names .* \(args\.handoff\.clusters\[\]\.chainedSourceRoleArn\)/,
     );
     expect(engine.ofType("kubernetes:core/v1:ServiceAccount")).to.have.length(0);
     expect(engine.ofType("kubernetes:core/v1:ConfigMap")).to.have.length(0);
