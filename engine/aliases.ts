@@ -4,7 +4,10 @@
  * (a URN, or a spec whose unset name, type, project, stack and parent are the resource's own;
  * `noParent` for the stack's top level), and for each alias of its parent, the resource under that
  * alias, its name's prefix replaced when the parent's name prefixes it (the SDK's
- * `inheritedChildAlias`, @pulumi/pulumi resource.js), for its own name and each own alias.
+ * `inheritedChildAlias`, @pulumi/pulumi resource.js; with alias specs the engine computes them,
+ * `generateAliases` in pulumi's pkg/resource/deploy/step_generator.go, inheriting only from the old URN
+ * its parent matched: the upgrade tests therefore also check that no resource reaches two old URNs),
+ * for its own name and each own alias.
  *
  * The offline engine records them, and gives an aliased resource the placeholder ids and names of
  * the resource it was before (its first alias), as a real upgrade keeps that resource's state.

@@ -76,8 +76,11 @@ export function upgradeProblems(old: readonly RecordedUrn[], now: readonly Recor
       problems.push(`${o.urn} (now ${match.urn}) has new inputs`);
   }
   for (const r of now) {
-    const known = [r.urn, ...r.aliases].some((u) => oldUrns.has(u));
-    if (!known && !NEW_COMPONENTS.includes(r.type)) problems.push(`${r.urn} is new (created)`);
+    const reached = [r.urn, ...r.aliases].filter((u) => oldUrns.has(u));
+    if (reached.length === 0 && !NEW_COMPONENTS.includes(r.type)) problems.push(`${r.urn} is new (created)`);
+    // The engine takes the first old URN a resource reaches and deletes any other it also reaches.
+    if (reached.length > 1)
+      problems.push(`${r.urn} reaches ${reached.length} old URNs: ${reached.join(", ")}`);
   }
   return problems;
 }

@@ -40,6 +40,9 @@ const NEW_AND_JUSTIFIED = new Set([
 function matchOld(engine: MockEngine, old: OldResource[]): Map<string, RecordedResource> {
   const byOldUrn = new Map<string, RecordedResource>();
   for (const r of engine.resources) {
+    // The engine takes the first old URN a resource reaches and deletes any other it also reaches.
+    const reached = [r.urn, ...r.aliases].filter((urn) => old.some((o) => o.urn === urn));
+    expect(reached.length, `${r.urn} reaches ${reached.join(", ")}`).to.be.at.most(1);
     for (const urn of [r.urn, ...r.aliases]) {
       if (!old.some((o) => o.urn === urn)) continue;
       const earlier = byOldUrn.get(urn);
