@@ -154,6 +154,18 @@ describe("deploy order (decideDeployOrder)", () => {
     });
   });
 
+  it("refuses a change that swaps the bound ServiceAccount in one deploy (adds one, drops the bound one)", () => {
+    // Deployed: the grant trusts reports-reader only, account-a binds it; both configs move to other-reader.
+    const a = configA([
+      aEntry("reports", ["irsa"], { serviceAccount: { namespace: "team-a", name: "other-reader" } }),
+    ]);
+    const b = configB([bEntry("reports", ["irsa"], ["other-reader"])]);
+    const d = decide(a, b, before.a, before.b);
+    expect(shown(d)).to.match(
+      /^refused: the change adds trust \(grant "reports" service account team-a\/other-reader\) and removes trust \(grant "reports" service account team-a\/reports-reader\) in one deploy/,
+    );
+  });
+
   it("runs a change that removes a grant on both sides as account-a first", () => {
     const deployedA = grantsA({
       reports: aGrant("reports", ["irsa"], "irsa"),
