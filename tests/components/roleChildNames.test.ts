@@ -28,64 +28,11 @@ interface Sent {
   aliases: string[];
 }
 
-/** An alias as the SDK sends it: a URN, or a spec of what differs from the resource's own URN. */
-interface AliasSpecLike {
-  getUrn(): string;
-  getSpec():
-    | {
-        getName(): string;
-        getType(): string;
-        getStack(): string;
-        getProject(): string;
-        getParenturn(): string;
-      }
-    | undefined;
-}
-
-/**
- * The URN an alias stands for: a spec names only what differs from the resource's own URN (here the
- * name, and the parent, which is the resource's own; a spec with another type, stack, project or parent
- * is not expected and fails the test).
- */
-function aliasUrn(own: string, parent: string, alias: AliasSpecLike): string {
-  if (alias.getUrn() !== "") return alias.getUrn();
-  const spec = alias.getSpec();
-  if (!spec || spec.getType() || spec.getStack() || spec.getProject() || spec.getParenturn() !== parent) {
-    throw new Error(
-      `unexpected alias spec for ${own}: ${JSON.stringify((spec as unknown as { toObject(): unknown })?.toObject())}`,
-    );
-  }
-  return `${own.slice(0, own.lastIndexOf("::"))}::${spec.getName()}`;
-}
-
-/** Installs an engine and records each attachment's name, URN, policy and alias URNs as sent. */
-async function recording(): Promise<{ engine: MockEngine; sent: Sent[] }> {
+/** Installs an engine; its records carry each resource's alias URNs (engine/aliases.ts). */
+async function recording(): Promise<{ engine: MockEngine }> {
   const engine = new MockEngine({ config: { "aws:allowedAccountIds": '["444455556666"]' } });
   await engine.install();
-  const sent: Sent[] = [];
-  type Req = {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getAliasurnsList?(): string[];
-    getAliasesList?(): AliasSpecLike[];
-  };
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: Req, cb: (err: unknown, resp: { getUrn(): string }) => void): void;
-  };
-  const original = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) =>
-    original(req, (err, resp) => {
-      if (!err && req.getType() === ATTACHMENT) {
-        const aliases = [
-          ...(req.getAliasurnsList?.() ?? []),
-          ...(req.getAliasesList?.() ?? []).map((a) => aliasUrn(resp.getUrn(), req.getParent(), a)),
-        ];
-        sent.push({ name: req.getName(), urn: resp.getUrn(), policyArn: "", aliases });
-      }
-      cb(err, resp);
-    });
-  return { engine, sent };
+  return { engine };
 }
 
 /** 0.2.0's registration, reproduced: the component with `<name>-managed-<index>` attachments. */
@@ -103,8 +50,14 @@ class IrsaRole020 extends pulumi.ComponentResource {
   }
 }
 
-function withPolicies(engine: MockEngine, sent: Sent[]): Sent[] {
-  return sent.map((s) => ({ ...s, policyArn: String(engine.one(ATTACHMENT, s.name).inputs.policyArn) }));
+/** Each attachment the engine recorded: its name, URN, policy and alias URNs, in registration order. */
+function withPolicies(engine: MockEngine): Sent[] {
+  return engine.ofType(ATTACHMENT).map((r) => ({
+    name: r.name,
+    urn: r.urn,
+    policyArn: String(r.inputs.policyArn),
+    aliases: r.aliases,
+  }));
 }
 
 describe("IrsaRole's managed policy attachments: stable names, 0.2.0 names as aliases", () => {
@@ -112,12 +65,12 @@ describe("IrsaRole's managed policy attachments: stable names, 0.2.0 names as al
     const first = await recording();
     new IrsaRole("reader", { clusters: CLUSTERS, managedPolicyArns: [READ_ONLY, REPORTS] });
     await settled();
-    const before = withPolicies(first.engine, first.sent);
+    const before = withPolicies(first.engine);
 
     const second = await recording();
     new IrsaRole("reader", { clusters: CLUSTERS, managedPolicyArns: [REPORTS, READ_ONLY] });
     await settled();
-    const after = withPolicies(second.engine, second.sent);
+    const after = withPolicies(second.engine);
 
     const byPolicy = (list: Sent[]) => Object.fromEntries(list.map((s) => [s.policyArn, s.urn]));
     expect(byPolicy(after)).to.deep.equal(byPolicy(before));
@@ -131,13 +84,13 @@ describe("IrsaRole's managed policy attachments: stable names, 0.2.0 names as al
     const old = await recording();
     new IrsaRole020("reader", [READ_ONLY, REPORTS]);
     await settled();
-    const oldSent = withPolicies(old.engine, old.sent);
+    const oldSent = withPolicies(old.engine);
     expect(oldSent.map((s) => s.name)).to.deep.equal(["reader-managed-0", "reader-managed-1"]);
 
     const now = await recording();
     new IrsaRole("reader", { clusters: CLUSTERS, managedPolicyArns: [READ_ONLY, REPORTS] });
     await settled();
-    const newSent = withPolicies(now.engine, now.sent);
+    const newSent = withPolicies(now.engine);
 
     for (const previous of oldSent) {
       const current = newSent.find((s) => s.policyArn === previous.policyArn);
@@ -148,14 +101,14 @@ describe("IrsaRole's managed policy attachments: stable names, 0.2.0 names as al
   });
 
   it("keys managedPolicies by the caller's key, and keeps an Output ARN in the list at its index", async () => {
-    const { engine, sent } = await recording();
+    const { engine } = await recording();
     new IrsaRole("reader", {
       clusters: CLUSTERS,
       managedPolicyArns: [pulumi.output(READ_ONLY)],
       managedPolicies: { reports: pulumi.output(REPORTS) },
     });
     await settled();
-    expect(withPolicies(engine, sent).map((s) => [s.name, s.policyArn, s.aliases.length])).to.deep.equal([
+    expect(withPolicies(engine).map((s) => [s.name, s.policyArn, s.aliases.length])).to.deep.equal([
       ["reader-managed-0", READ_ONLY, 0],
       ["reader-managed-reports", REPORTS, 0],
     ]);
