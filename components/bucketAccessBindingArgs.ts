@@ -326,7 +326,7 @@ function checkAssociated(value: unknown, own: ServiceAccountRef): ServiceAccount
   return list;
 }
 
-/** `args.childAliases`: a plain object of the known parts, each a list. */
+/** `args.childAliases`: a plain object of the known parts, each a list (of URNs: the type says so). */
 function checkChildAliases(value: unknown): void {
   if (value === undefined) return;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -345,11 +345,7 @@ function checkChildAliases(value: unknown): void {
       );
     }
     if (!Array.isArray(list)) {
-      throw new InputError(
-        `args.childAliases.${key}`,
-        "[not a list]",
-        "must be a list of aliases (URNs or Alias objects)",
-      );
+      throw new InputError(`args.childAliases.${key}`, "[not a list]", "must be a list of earlier URNs");
     }
   }
 }

@@ -48,32 +48,32 @@ export interface BindingChildAliases {
    * The ServiceAccount's (or its annotation patch's) earlier URNs.
    * @default none
    */
-  serviceAccount?: pulumi.Input<string | pulumi.Alias>[];
+  serviceAccount?: pulumi.Input<string>[];
   /**
    * The created Namespace's earlier URNs.
    * @default none
    */
-  namespace?: pulumi.Input<string | pulumi.Alias>[];
+  namespace?: pulumi.Input<string>[];
   /**
    * Pod Identity's associations component's earlier URNs (its role policy and associations follow).
    * @default none
    */
-  podIdentity?: pulumi.Input<string | pulumi.Alias>[];
+  podIdentity?: pulumi.Input<string>[];
   /**
    * The chained profile's ConfigMap component's earlier URNs.
    * @default none
    */
-  profile?: pulumi.Input<string | pulumi.Alias>[];
+  profile?: pulumi.Input<string>[];
   /**
    * The probe's access-check Job component's earlier URNs.
    * @default none
    */
-  accessCheck?: pulumi.Input<string | pulumi.Alias>[];
+  accessCheck?: pulumi.Input<string>[];
   /**
    * The probe's reader Deployment component's earlier URNs.
    * @default none
    */
-  reader?: pulumi.Input<string | pulumi.Alias>[];
+  reader?: pulumi.Input<string>[];
 }
 
 /** The parts {@link BindingChildAliases} names. */

@@ -147,8 +147,8 @@ export async function accountA(): Promise<Record<string, unknown>> {
         : {}),
       childAliases: {
         ...wiring.childAliases,
-        accessCheck: topLevel("access-check"),
-        reader: topLevel("s3-reader"),
+        accessCheck: topLevel("access-check", "cross-account-irsa:index:AccessCheckJob"),
+        reader: topLevel("s3-reader", "cross-account-irsa:index:S3ReaderDeployment"),
       },
     },
     { providers: { aws, kubernetes: cluster.kubernetesProvider }, dependsOn: [cluster, ...wiring.dependsOn] },

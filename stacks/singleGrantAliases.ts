@@ -10,11 +10,12 @@ import { type BindingChildAliases } from "../components/bucketAccessBinding";
 /** The name the single-grant program gives its one binding. */
 export const SINGLE_GRANT_BINDING = "binding";
 
-/** A resource registered at the top of the program (the stack its parent) as `name`. */
-export function topLevel(name: string): pulumi.Alias[] {
-  // `parent: undefined` given explicitly is Pulumi's "no parent" alias, equivalent to
-  // `parent: pulumi.rootStackResource` (https://www.pulumi.com/docs/reference/pkg/nodejs/pulumi/pulumi/interfaces/Alias.html).
-  return [{ name, parent: undefined }];
+/**
+ * The URN of a resource registered at the top of the program (the stack its parent) as `name` of
+ * `type`: an alias by URN (the binding's args carry URNs, plain strings the schema can describe).
+ */
+export function topLevel(name: string, type: string): pulumi.Output<string>[] {
+  return [pulumi.createUrn(name, type)];
 }
 
 /**
@@ -27,7 +28,7 @@ export function serviceAccountComponent(
 ): Pick<BindingChildAliases, "serviceAccount" | "namespace"> {
   const parent = pulumi.createUrn(name, type);
   return {
-    serviceAccount: [{ name, parent }],
-    namespace: [{ name: `${name}-namespace`, parent }],
+    serviceAccount: [pulumi.createUrn(name, "kubernetes:core/v1:ServiceAccount", parent)],
+    namespace: [pulumi.createUrn(`${name}-namespace`, "kubernetes:core/v1:Namespace", parent)],
   };
 }

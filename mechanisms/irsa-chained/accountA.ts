@@ -134,7 +134,7 @@ export const IRSA_CHAINED_ACCOUNT_A: AccountALayer = {
             "cross-account-irsa:index:IrsaServiceAccount",
             "irsa-chained-service-account",
           ),
-          profile: topLevel("irsa-chained-profile"),
+          profile: topLevel("irsa-chained-profile", "cross-account-irsa:index:ChainedProfileConfigMap"),
         },
       }),
     };

@@ -85,7 +85,7 @@ export const POD_IDENTITY_ACCOUNT_A: AccountALayer = {
             "cross-account-irsa:index:PodIdentityServiceAccount",
             "pod-identity-service-account",
           ),
-          podIdentity: topLevel("pod-identity"),
+          podIdentity: topLevel("pod-identity", "cross-account-irsa:index:CrossAccountPodIdentity"),
         },
       }),
     };

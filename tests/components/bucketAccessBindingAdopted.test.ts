@@ -205,22 +205,22 @@ describe("BucketAccessBinding with an adopted irsa-chained source role", () => {
 });
 
 describe("BucketAccessBinding childAliases", () => {
-  it("passes each part's aliases to its resource (its children follow)", async () => {
+  it("passes each part's aliases (earlier URNs) to its resource (its children follow)", async () => {
+    const top = (type: string, name: string) => `urn:pulumi:test::cross-account-irsa::${type}::${name}`;
     const { engine, errors } = await run(
       podIdentity({
         serviceAccount: { ...SA, createNamespace: true },
         probe: { objectKey: "probe.txt" },
         childAliases: {
-          serviceAccount: [{ name: "old-sa", parent: undefined }],
-          namespace: [{ name: "old-ns", parent: undefined }],
-          podIdentity: [{ name: "old-identity", parent: undefined }],
-          accessCheck: [{ name: "old-check", parent: undefined }],
-          reader: [{ name: "old-reader", parent: undefined }],
+          serviceAccount: [top("kubernetes:core/v1:ServiceAccount", "old-sa")],
+          namespace: [top("kubernetes:core/v1:Namespace", "old-ns")],
+          podIdentity: [top("cross-account-irsa:index:CrossAccountPodIdentity", "old-identity")],
+          accessCheck: [top("cross-account-irsa:index:AccessCheckJob", "old-check")],
+          reader: [top("cross-account-irsa:index:S3ReaderDeployment", "old-reader")],
         },
       }),
     );
     expect(errors).to.equal("");
-    const top = (type: string, name: string) => `urn:pulumi:test::cross-account-irsa::${type}::${name}`;
     expect(engine.one("kubernetes:core/v1:ServiceAccount").aliases).to.include(
       top("kubernetes:core/v1:ServiceAccount", "old-sa"),
     );
@@ -247,7 +247,7 @@ describe("BucketAccessBinding childAliases", () => {
       /args\.childAliases\.role: .* is not a part of the binding/,
     );
     expect(refusal(podIdentity({ childAliases: { reader: "old" } as never }))).to.match(
-      /args\.childAliases\.reader: .* must be a list of aliases/,
+      /args\.childAliases\.reader: .* must be a list of earlier URNs/,
     );
   });
 });
