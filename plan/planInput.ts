@@ -4,8 +4,8 @@
  * import them without loading plan/config.ts, which dispatches through the mechanisms).
  */
 import { type Mechanism } from "../components/mechanism";
-import { type S3AccessLevel } from "../components/s3AccessPolicy";
 import { type ServiceAccountRef } from "../components/trustPolicy";
+import { type AccountBGrantBucket } from "../stacks/accountBGrantsBuckets";
 import { type AwsSettings } from "../stacks/awsSettings";
 import { type AccountAConfig, type AccountBConfig } from "../stacks/config";
 
@@ -36,17 +36,11 @@ export interface PlanGrant {
   maxTrustPolicySize: number;
 }
 
-/** A bucket of a grant, as configured. */
-export interface PlanGrantBucket {
-  name: string;
-  create: boolean;
-  access: S3AccessLevel;
-  /** Normalized; empty for the whole bucket. */
-  prefixes: string[];
-  kmsKeyArn?: string;
-  /** The object the access check reads, when configured. */
-  objectKey?: string;
-}
+/**
+ * A bucket of a grant, as configured: account-b's parsed bucket (stacks/accountBGrantsBuckets.ts),
+ * without what only the deploy reads (`forceDestroy`).
+ */
+export type PlanGrantBucket = Omit<AccountBGrantBucket, "forceDestroy">;
 
 /** One entry of account-a's `cross-account-irsa:grants`: the binding of a grant of account-b. */
 export interface PlanBinding {
