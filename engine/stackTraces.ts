@@ -16,9 +16,12 @@ export function plainStackTraces(): void {
   if (savedPrepareStackTrace !== null) return;
   savedPrepareStackTrace = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
   Object.defineProperty(Error, "prepareStackTrace", { value: undefined, writable: true, configurable: true });
-  // Capturing and formatting frames is most of what those reads cost; the mock engine needs none of them.
+  // Capturing and formatting frames is most of what those reads cost, and the mock engine needs none:
+  // with no frames the runtime sends no source positions (which it records for nothing here), and an
+  // error raised while a program runs keeps its message, the only part the plan and the tests read.
+  // Measured: 0 frames instead of 1 took x0.89 the CPU of the stack, deploy and plan tests.
   savedStackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 1;
+  Error.stackTraceLimit = 0;
 }
 
 /** Restores the stack-trace formatting {@link plainStackTraces} replaced (source-mapped under a TypeScript loader). */

@@ -17,9 +17,8 @@
  * vm.Script has no `importModuleDynamically`, so a real `import()` in a CommonJS module (the Pulumi
  * SDK's program runner has one) fails. Node's own answer to that, vm.constants.
  * USE_MAIN_CONTEXT_DEFAULT_LOADER, is experimental in Node 20 and warns on every run; so a module
- * whose text has the word `import` anywhere (a real `import()` cannot be written without it) is
- * handed to Node's own loader unchanged, as is one V8 cannot compile as a script (ES module syntax
- * Node would detect).
+ * whose text has `import` followed by `(` (see MAY_IMPORT) is handed to Node's own loader unchanged,
+ * as is one V8 cannot compile as a script (ES module syntax Node would detect).
  */
 "use strict";
 const crypto = require("node:crypto");
@@ -28,8 +27,14 @@ const Module = require("node:module");
 const path = require("node:path");
 const vm = require("node:vm");
 
-/** The word `import` (not `__importStar`): where a module may call import(), which needs Node's loader. */
-const MAY_IMPORT = /(?<![\w$])import(?![\w$])/;
+/**
+ * Where a module may call import(), which needs Node's loader: the keyword `import` (not
+ * `__importStar`, not `imports`) followed by `(`, with only white space and comments between, the
+ * only tokens JavaScript's grammar allows there (https://tc39.es/ecma262/#sec-import-calls). Text in
+ * comments and strings may match too: such a module only goes to Node's loader uncached. The word
+ * alone (every @pulumi/aws resource module documents "## Import") would send most SDK modules there.
+ */
+const MAY_IMPORT = /(?<![\w$])import(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*\n)*\(/;
 const DIR = path.join(__dirname, "..", "node_modules", ".cache", "cross-account-irsa", "v8-vm");
 
 /**
@@ -122,4 +127,4 @@ function clear() {
   }
 }
 
-module.exports = { install, clear, DIR };
+module.exports = { install, clear, DIR, MAY_IMPORT };

@@ -13,6 +13,8 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
 const V8_CACHE = path.join(ROOT, "scripts", "v8Cache.js");
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the script under test is plain CommonJS
+const { MAY_IMPORT } = require(V8_CACHE) as { MAY_IMPORT: RegExp };
 
 interface Run {
   result: Record<string, unknown>;
@@ -54,10 +56,34 @@ describe("scripts/v8Cache.js", function () {
         "}));",
       ].join("\n"),
     );
-    writeFileSync(path.join(dir, "dep.js"), `exports.answer = ${answer};\n`);
+    // The word import without a call (as every @pulumi/aws resource module's docs have it): cached.
+    writeFileSync(
+      path.join(dir, "dep.js"),
+      `/** ## Import\n * pulumi import aws:s3/bucket:Bucket b b\n */\nexports.answer = ${answer};\n`,
+    );
     writeFileSync(path.join(dir, "esm.mjs"), "export const value = 'esm';\n");
     writeFileSync(path.join(dir, "tool.js"), "#!/usr/bin/env node\nexports.tool = 'tool';\n");
   }
+
+  it("sends a module to Node's loader when it may call import(), only then", () => {
+    for (const call of [
+      "import('./esm.mjs')",
+      "import ('./esm.mjs')",
+      "import\n  ('./esm.mjs')",
+      "import /* a comment */ ('./esm.mjs')",
+      "import // a comment\n('./esm.mjs')",
+      "x = await import(spec)",
+    ])
+      expect(MAY_IMPORT.test(call), call).to.equal(true);
+    for (const text of [
+      "/** ## Import\n * pulumi import aws:iam/role:Role r r\n */",
+      "const x = __importStar(require('y'));",
+      "exports.imports = ['a'];",
+      "reimport(x); importer(y); $import(z);",
+      "// import * as pulumi from '@pulumi/pulumi';",
+    ])
+      expect(MAY_IMPORT.test(text), text).to.equal(false);
+  });
 
   it("runs modules as Node does, then compiles them from the cache", () => {
     writeModules(42);
