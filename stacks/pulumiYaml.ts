@@ -133,17 +133,21 @@ export function goTimestamp(s: string): { text?: string; problem?: string } | un
   return { text: `${date} ${time} +0000 UTC` };
 }
 
+/** yaml.v3's resolve table (filled in resolve.go's init): the words that resolve whole, to their kind and value. */
+type ResolvedWord = readonly [GoScalar["kind"], boolean | number | null];
+const RESOLVE_TABLE: ReadonlyMap<string, ResolvedWord> = new Map<string, ResolvedWord>([
+  ...["true", "True", "TRUE"].map((w) => [w, ["bool", true]] as [string, ResolvedWord]),
+  ...["false", "False", "FALSE"].map((w) => [w, ["bool", false]] as [string, ResolvedWord]),
+  ...["", "~", "null", "Null", "NULL"].map((w) => [w, ["null", null]] as [string, ResolvedWord]),
+  ...[".nan", ".NaN", ".NAN"].map((w) => [w, ["float", NaN]] as [string, ResolvedWord]),
+  ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map(
+    (w) => [w, ["float", Infinity]] as [string, ResolvedWord],
+  ),
+  ...["-.inf", "-.Inf", "-.INF"].map((w) => [w, ["float", -Infinity]] as [string, ResolvedWord]),
+]);
+
 /** yaml.v3's `resolve("", s)` for a plain scalar; undefined when it stays a string. */
 export function resolvePlain(s: string): GoScalar | undefined {
-  const table: Record<string, GoScalar> = {};
-  for (const w of ["true", "True", "TRUE"]) table[w] = new GoScalar("bool", true, w);
-  for (const w of ["false", "False", "FALSE"]) table[w] = new GoScalar("bool", false, w);
-  for (const w of ["", "~", "null", "Null", "NULL"]) table[w] = new GoScalar("null", null, w);
-  for (const w of [".nan", ".NaN", ".NAN"]) table[w] = new GoScalar("float", NaN, w);
-  for (const w of [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]) {
-    table[w] = new GoScalar("float", Infinity, w);
-  }
-  for (const w of ["-.inf", "-.Inf", "-.INF"]) table[w] = new GoScalar("float", -Infinity, w);
   // resolve.go 36-45 and 155-158: the first character decides what the scalar may be.
   const first = s[0];
   let hint: "D" | "S" | "." | "M" | "N" | undefined;
@@ -153,7 +157,8 @@ export function resolvePlain(s: string): GoScalar | undefined {
   else if (first === ".") hint = ".";
   else if ("yYnNtTfFoO~".includes(first)) hint = "M";
   if (hint === undefined) return undefined;
-  if (Object.prototype.hasOwnProperty.call(table, s)) return table[s];
+  const word = RESOLVE_TABLE.get(s);
+  if (word !== undefined) return new GoScalar(word[0], word[1], s);
   if (hint === ".") {
     const f = /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s) ? goParseFloat(s) : undefined;
     return f === undefined ? undefined : new GoScalar("float", f, s);
