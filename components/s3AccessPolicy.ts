@@ -89,8 +89,14 @@ export function normalizePrefixes(prefixes: unknown, field = "prefixes"): string
     validatePolicyText(`${field}[${i}]`, prefix);
     return prefix;
   });
-  const sorted = sortedUnique(list);
-  return sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(q)));
+  // In code-unit order a prefix comes right before the keys it covers, and whatever sorts between q
+  // and a key starting with q starts with q too: comparing each with the last one kept is enough.
+  const kept: string[] = [];
+  for (const p of sortedUnique(list)) {
+    const last = kept[kept.length - 1];
+    if (last === undefined || !p.startsWith(last)) kept.push(p);
+  }
+  return kept;
 }
 
 /**
