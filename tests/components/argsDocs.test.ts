@@ -18,14 +18,28 @@ interface Field {
   hasDefault: boolean;
 }
 
-function interfaces(): Map<string, Field[]> {
-  const found = new Map<string, Field[]>();
+interface Interface {
+  fields: Field[];
+  /** Every name its fields' types mention (type references, `typeof` targets, qualified names). */
+  mentions: Set<string>;
+}
+
+/** The identifiers inside a type node. */
+function typeNames(node: ts.Node, into: Set<string>): void {
+  if (ts.isIdentifier(node)) into.add(node.text);
+  node.forEachChild((child) => typeNames(child, into));
+}
+
+function interfaces(): Map<string, Interface> {
+  const found = new Map<string, Interface>();
   for (const file of readdirSync(COMPONENTS).filter((f) => f.endsWith(".ts"))) {
     const text = readFileSync(path.join(COMPONENTS, file), "utf8");
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
     source.forEachChild((node) => {
       if (!ts.isInterfaceDeclaration(node)) return;
+      const mentions = new Set<string>();
       const fields = node.members.filter(ts.isPropertySignature).map((m) => {
+        if (m.type) typeNames(m.type, mentions);
         const docs = ts.getJSDocCommentsAndTags(m).filter(ts.isJSDoc);
         const description = docs
           .map((d) => ts.getTextOfJSDocComment(d.comment) ?? "")
@@ -34,34 +48,21 @@ function interfaces(): Map<string, Field[]> {
         const hasDefault = docs.some((d) => (d.tags ?? []).some((t) => t.tagName.text === "default"));
         return { iface: node.name.text, field: m.name.getText(source), description, hasDefault };
       });
-      found.set(node.name.text, fields);
+      found.set(node.name.text, { fields, mentions });
     });
   }
   return found;
 }
 
 /** The interfaces reachable from the component args: `*Args` and every interface named in their field types. */
-function argsInterfaces(all: Map<string, Field[]>): string[] {
-  const sources = new Map<string, string>();
-  for (const file of readdirSync(COMPONENTS).filter((f) => f.endsWith(".ts"))) {
-    sources.set(file, readFileSync(path.join(COMPONENTS, file), "utf8"));
-  }
+function argsInterfaces(all: Map<string, Interface>): string[] {
   const reach = new Set([...all.keys()].filter((n) => n.endsWith("Args") && !n.startsWith("Plain")));
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const text of sources.values()) {
-      for (const name of [...reach]) {
-        const body = new RegExp(`export interface ${name} \\{([\\s\\S]*?)\\n\\}`).exec(text)?.[1] ?? "";
-        for (const candidate of all.keys()) {
-          if (
-            !reach.has(candidate) &&
-            new RegExp(`\\b${candidate}\\b`).test(body.replace(/\/\*\*[\s\S]*?\*\//g, ""))
-          ) {
-            reach.add(candidate);
-            grew = true;
-          }
-        }
+  const queue = [...reach];
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+    for (const mentioned of all.get(name)?.mentions ?? []) {
+      if (all.has(mentioned) && !reach.has(mentioned)) {
+        reach.add(mentioned);
+        queue.push(mentioned);
       }
     }
   }
@@ -89,7 +90,7 @@ describe("component args documentation", () => {
 
   it("gives every args field a description and a @default", () => {
     const missing = names.flatMap((n) =>
-      (all.get(n) ?? [])
+      (all.get(n)?.fields ?? [])
         .filter((f) => f.description.length === 0 || !f.hasDefault)
         .map(
           (f) =>
