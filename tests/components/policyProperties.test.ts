@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { evaluateAccess, evaluateTrust, type Decision } from "../../components/evaluate";
+import { sealDocument } from "../../components/policyGrammar";
 import { buildS3AccessPolicy, type S3AccessLevel } from "../../components/s3AccessPolicy";
 import {
   buildTrustPolicy,
@@ -90,7 +91,8 @@ describe("trust policy properties", () => {
             issuerUrl: c.issuerUrl,
             serviceAccounts: c.serviceAccounts,
           }));
-          const doc = buildTrustPolicy(input, { maxSize: MAX_TRUST_POLICY_QUOTA });
+          // Sealed as the plan's access matrix seals its documents: checked once, evaluated for every request.
+          const doc = sealDocument(buildTrustPolicy(input, { maxSize: MAX_TRUST_POLICY_QUOTA }));
           expect(doc.Statement).to.have.length(clusters.length);
 
           const trusted = new Map(
@@ -253,12 +255,14 @@ describe("S3 access policy properties", () => {
         fc.array(keyArb, { minLength: 1, maxLength: 6 }),
         fc.nat(),
         (bucket, access, prefixes, withKey, randomKeys, caseBits) => {
-          const doc = buildS3AccessPolicy({
-            bucketName: bucket,
-            access,
-            prefixes,
-            ...(withKey ? { kmsKeyArn: KEY } : {}),
-          });
+          const doc = sealDocument(
+            buildS3AccessPolicy({
+              bucketName: bucket,
+              access,
+              prefixes,
+              ...(withKey ? { kmsKeyArn: KEY } : {}),
+            }),
+          );
           const bucketArn = `arn:aws:s3:::${bucket}`;
           const inScope = (key: string) => prefixes.length === 0 || prefixes.some((p) => key.startsWith(p));
 
