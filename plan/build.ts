@@ -15,6 +15,7 @@ import { checkChain, describeFailure } from "../mechanisms";
 import { collectSnapshot, planMatrix } from "../mechanisms/planRegistry";
 import { type PlannedRole } from "./collect";
 import { buildManifests, type PlannedManifest } from "./manifests";
+import { NO_VALIDATION_CACHE, type ValidationCache } from "./manifestValidation";
 import { type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
 import { PLAN_ORGANIZATION, type PlanConfigs } from "./planInput";
@@ -51,7 +52,12 @@ export interface Plan {
  * Throws when a run lacks what every plan has (account-b's role); everything else that is wrong is
  * collected in `problems`, and `ok` is false.
  */
-export function buildPlan(passes: StackPass[], configs: PlanConfigs, organization = PLAN_ORGANIZATION): Plan {
+export function buildPlan(
+  passes: StackPass[],
+  configs: PlanConfigs,
+  organization = PLAN_ORGANIZATION,
+  validationCache: ValidationCache = NO_VALIDATION_CACHE,
+): Plan {
   const b = finalPass(passes, "account-b");
   const a = finalPass(passes, "account-a");
   if (!b || !a) throw new Error("the plan needs a run of account-a and one of account-b");
@@ -70,7 +76,7 @@ export function buildPlan(passes: StackPass[], configs: PlanConfigs, organizatio
   const bucketPolicy = bucketPolicyResource
     ? parseDocument("account-b's bucket policy", bucketPolicyResource.inputs.policy)
     : undefined;
-  const manifests = buildManifests(a);
+  const manifests = buildManifests(a, validationCache);
   const chain = collectSnapshot(passes, configs);
   const links = checkChain(chain);
 

@@ -214,11 +214,14 @@ export async function main(argv: string[], io: PlanIo = processIo()): Promise<nu
       return 1;
     }
     const recorded = await passes.runPasses(configA, configB, configs);
+    // Manifests found valid by an earlier plan (same objects, same installed packages) are not
+    // validated again: loading the validators is most of that step (plan/manifestValidation.ts).
+    const validationCache = (await import("./manifestValidation")).diskValidationCache();
     if ("mode" in configs) {
       const { buildGrantsPlan } = await import("./grantsBuild");
-      return await reportPlan(buildGrantsPlan(recorded, configs), args, io);
+      return await reportPlan(buildGrantsPlan(recorded, configs, undefined, validationCache), args, io);
     }
-    return await reportPlan(buildPlan(recorded, configs), args, io);
+    return await reportPlan(buildPlan(recorded, configs, undefined, validationCache), args, io);
   } catch (e) {
     // A program's error names the config key; the run and the file say where it was written.
     const message =

@@ -21,6 +21,7 @@ import { type PlannedRole } from "./collect";
 import { grantPathConfigs } from "./grantConfigs";
 import { indexPasses } from "./grantScope";
 import { buildManifests, type PlannedManifest } from "./manifests";
+import { NO_VALIDATION_CACHE, type ValidationCache } from "./manifestValidation";
 import { accessRows, type AccessRow } from "./matrix";
 import { type StackPass } from "./passes";
 import { PLAN_ORGANIZATION, type PlanBinding, type PlanGrant, type PlanGrantsConfigs } from "./planInput";
@@ -95,11 +96,12 @@ export function buildGrantsPlan(
   passes: StackPass[],
   configs: PlanGrantsConfigs,
   organization = PLAN_ORGANIZATION,
+  validationCache: ValidationCache = NO_VALIDATION_CACHE,
 ): GrantsPlan {
   const a = finalPass(passes, "account-a");
   if (!finalPass(passes, "account-b") || !a)
     throw new Error("the plan needs a run of account-a and one of account-b");
-  const manifests = buildManifests(a);
+  const manifests = buildManifests(a, validationCache);
   const byUrn = new Map(manifests.map((m) => [m.urn, m]));
   const scope = indexPasses(passes);
   const bindings = new Map(configs.a.grants.map((g) => [g.key, g]));

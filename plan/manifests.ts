@@ -4,12 +4,12 @@
  */
 import { createHash } from "node:crypto";
 import * as yaml from "js-yaml";
-import { Namespace } from "kubernetes-models/v1/Namespace";
-import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import { Job } from "kubernetes-models/batch/v1/Job";
-import { errorMessage } from "../engine/errors";
+import {
+  NO_VALIDATION_CACHE,
+  validateManifest,
+  type ManifestValidation,
+  type ValidationCache,
+} from "./manifestValidation";
 import { type StackPass } from "./passes";
 import { record, str } from "./records";
 
@@ -27,32 +27,7 @@ export interface PlannedManifest {
   /** True when the name is the engine's placeholder for an auto-generated name. */
   autoNamed: boolean;
   /** `valid`, or the schema errors (kubernetes-models). */
-  validation: { valid: true } | { valid: false; errors: string };
-}
-
-type Validator = (object: Record<string, unknown>) => void;
-const VALIDATORS: Record<string, Validator> = {
-  "v1/Namespace": (o) => new Namespace(o).validate(),
-  "v1/ServiceAccount": (o) => new ServiceAccount(o).validate(),
-  "v1/ConfigMap": (o) => new ConfigMap(o).validate(),
-  "apps/v1/Deployment": (o) => new Deployment(o).validate(),
-  "batch/v1/Job": (o) => new Job(o).validate(),
-};
-
-/** The Kubernetes kinds the plan validates against the API schema. */
-export const VALIDATED_KINDS = Object.keys(VALIDATORS);
-
-/** Validates a manifest against the Kubernetes API schema (kubernetes-models). */
-export function validateManifest(object: Record<string, unknown>): PlannedManifest["validation"] {
-  const validator = VALIDATORS[`${String(object.apiVersion)}/${String(object.kind)}`];
-  if (!validator)
-    return { valid: false, errors: `no schema for ${String(object.apiVersion)} ${String(object.kind)}` };
-  try {
-    validator(object);
-    return { valid: true };
-  } catch (e) {
-    return { valid: false, errors: errorMessage(e) };
-  }
+  validation: ManifestValidation;
 }
 
 /**
@@ -74,8 +49,14 @@ export function manifestFileStem(kind: string, namespace: string | undefined, na
   return `${stem.slice(0, MAX_MANIFEST_STEM - 13)}-${hash}`;
 }
 
-/** The Kubernetes objects of a run, as manifests built from the recorded inputs. */
-export function buildManifests(pass: StackPass): PlannedManifest[] {
+/**
+ * The Kubernetes objects of a run, as manifests built from the recorded inputs, each validated
+ * (objects the cache knows valid are not validated again).
+ */
+export function buildManifests(
+  pass: StackPass,
+  cache: ValidationCache = NO_VALIDATION_CACHE,
+): PlannedManifest[] {
   const manifests: PlannedManifest[] = [];
   const files = new Set<string>();
   for (const r of pass.resources) {
@@ -99,7 +80,7 @@ export function buildManifests(pass: StackPass): PlannedManifest[] {
       file,
       object,
       autoNamed,
-      validation: validateManifest(object),
+      validation: validateManifest(object, cache),
     });
   }
   return manifests;
