@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOfRegion } from "../components/partitions";
 import { requestAliasUrns, urnName } from "./aliases";
-import { synthesiseEksCluster, synthesiseEksComponent } from "./eksSynthesis";
+import { providerFunctionAnswer, resourceAnswer, type Placement } from "./answers";
 import { PLACEHOLDER_ACCOUNT_ID, digest } from "./placeholders";
 import {
   providersOf,
@@ -263,35 +263,11 @@ export class MockEngine {
     this.calls.push({ token: args.token, inputs, provider: args.provider || undefined });
     const custom = this.options.onCall?.(args);
     if (custom) return custom;
-    const { accountId, region, partition } = this.accountOf(args.provider);
-    switch (args.token) {
-      case "aws:index/getCallerIdentity:getCallerIdentity":
-        return {
-          accountId,
-          arn: `arn:${partition}:iam::${accountId}:user/plan`,
-          userId: "PLANPLACEHOLDER",
-          id: accountId,
-        };
-      case "aws:index/getPartition:getPartition":
-        return { partition, dnsSuffix: "amazonaws.com", id: partition };
-      case "aws:index/getRegion:getRegion":
-      case "aws:index/region:getRegion":
-        return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
-      case "aws:eks/getCluster:getCluster":
-        return synthesiseEksCluster(String(inputs.name), accountId, region, partition);
-      case "tls:index/getCertificate:getCertificate":
-        return {
-          id: String(inputs.url),
-          url: inputs.url,
-          certificates: [{ sha1Fingerprint: digest(40, "tls-root-ca", String(inputs.url)), isCa: true }],
-        };
-      default:
-        throw new Error(`the offline engine has no answer for the provider function ${args.token}`);
-    }
+    return providerFunctionAnswer(args.token, inputs, this.accountOf(args.provider));
   }
 
   /** The account, region and partition that resources under this provider land in. */
-  accountOf(providerRef: string | undefined): { accountId: string; region: string; partition: string } {
+  accountOf(providerRef: string | undefined): Placement {
     const inputs = this.providerInputs(providerRef) ?? {};
     const config = this.options.config ?? {};
     const allowed =
@@ -316,7 +292,7 @@ export class MockEngine {
     providerRef: string | undefined,
     importId: string | undefined,
   ): pulumi.runtime.MockResourceResult {
-    const { accountId, region, partition } = this.accountOf(providerRef);
+    const placement = this.accountOf(providerRef);
     const autoName = `${name}-${digest(7, this.stack, type, name)}`;
     switch (type) {
       case "pulumi:pulumi:StackReference": {
@@ -329,98 +305,8 @@ export class MockEngine {
         const outputs = known ?? {};
         return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
       }
-      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
-        if (importId) {
-          // Reading an existing provider: only what its ARN says (its URL). Its client ids are not
-          // known offline, so none are invented (the plan's chain then warns instead of passing).
-          const hostPath = importId.slice(importId.indexOf(":oidc-provider/") + ":oidc-provider/".length);
-          return { id: importId, state: { arn: importId, url: hostPath } };
-        }
-        const hostPath = (text(inputs.url) ?? "").replace(/^https:\/\//, "");
-        const arn = `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`;
-        return { id: arn, state: { ...inputs, arn } };
-      }
-      case "aws:iam/role:Role": {
-        const roleName = typeof inputs.name === "string" ? inputs.name : autoName;
-        const path = typeof inputs.path === "string" ? inputs.path : "/";
-        const arn = `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
-        return {
-          id: roleName,
-          state: { ...inputs, name: roleName, path, arn, uniqueId: `AROA${digest(17, arn).toUpperCase()}` },
-        };
-      }
-      case "aws:iam/policy:Policy": {
-        const policyName = typeof inputs.name === "string" ? inputs.name : autoName;
-        const path = typeof inputs.path === "string" ? inputs.path : "/";
-        const arn = `arn:${partition}:iam::${accountId}:policy${path}${policyName}`;
-        return { id: arn, state: { ...inputs, name: policyName, arn } };
-      }
-      case "aws:iam/rolePolicy:RolePolicy": {
-        const policyName = typeof inputs.name === "string" ? inputs.name : autoName;
-        return { id: `${String(inputs.role)}:${policyName}`, state: { ...inputs, name: policyName } };
-      }
-      case "aws:s3/bucket:Bucket":
-      case "aws:s3/bucketV2:BucketV2": {
-        const bucket = typeof inputs.bucket === "string" ? inputs.bucket : autoName.toLowerCase();
-        return {
-          id: bucket,
-          state: {
-            ...inputs,
-            bucket,
-            arn: `arn:${partition}:s3:::${bucket}`,
-            region,
-            bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
-          },
-        };
-      }
-      case "aws:kms/key:Key": {
-        const keyId = `${digest(8, name)}-${digest(4, "a", name)}-${digest(4, "b", name)}-${digest(4, "c", name)}-${digest(12, "d", name)}`;
-        return {
-          id: keyId,
-          state: { ...inputs, keyId, arn: `arn:${partition}:kms:${region}:${accountId}:key/${keyId}` },
-        };
-      }
-      case "aws:eks/addon:Addon": {
-        // EKS picks the default version of the add-on for the cluster's Kubernetes version.
-        const clusterName = text(inputs.clusterName) ?? "";
-        const addonName = text(inputs.addonName) ?? "";
-        return {
-          id: `${clusterName}:${addonName}`,
-          state: {
-            ...inputs,
-            addonVersion: text(inputs.addonVersion) ?? "v1.3.8-eksbuild.2",
-            arn: `arn:${partition}:eks:${region}:${accountId}:addon/${clusterName}/${addonName}/${digest(8, name)}`,
-          },
-        };
-      }
-      case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
-        const clusterName = text(inputs.clusterName) ?? "";
-        const associationId = `a-${digest(17, name)}`;
-        return {
-          id: `${clusterName},${associationId}`,
-          state: {
-            ...inputs,
-            associationId,
-            associationArn: `arn:${partition}:eks:${region}:${accountId}:podidentityassociation/${clusterName}/${associationId}`,
-            disableSessionTags: inputs.disableSessionTags ?? false,
-            // EKS generates an external id for an association with a target role.
-            externalId:
-              inputs.targetRoleArn !== undefined ? `${digest(8, "external", name)}-${digest(4, name)}` : "",
-          },
-        };
-      }
-      case "eks:index:Cluster":
-        return { id: undefined, state: synthesiseEksComponent(name, inputs, accountId, region, partition) };
-      default: {
-        if (type.startsWith("kubernetes:")) {
-          const metadata = { ...((inputs.metadata as Record<string, unknown> | undefined) ?? {}) };
-          if (metadata.name === undefined) metadata.name = autoName;
-          const namespace = text(metadata.namespace);
-          const id = namespace ? `${namespace}/${text(metadata.name)}` : text(metadata.name);
-          return { id, state: { ...inputs, metadata } };
-        }
-        return { id: importId ?? `${name}-id`, state: { ...inputs } };
-      }
+      default:
+        return resourceAnswer(type, name, autoName, inputs, importId, placement);
     }
   }
 }
