@@ -10,8 +10,17 @@ const B = loadStackConfig("Pulumi.account-b.yaml");
 const A_STACK = "organization/cross-account-irsa/account-a";
 const B_STACK = "organization/cross-account-irsa/account-b";
 
-/** account-a, then account-b reading it, as the real order does; returns account-b's outputs. */
+let bOutputs: Promise<Record<string, unknown>> | undefined;
+/**
+ * account-a, then account-b reading it, as the real order does; returns account-b's outputs. The same
+ * two runs for every test of this file: run once, each test gets its own copy.
+ */
 async function accountBOutputs(): Promise<Record<string, unknown>> {
+  bOutputs ??= runAccountB();
+  return structuredClone(await bOutputs);
+}
+
+async function runAccountB(): Promise<Record<string, unknown>> {
   const first = await runOffline(accountA, { stack: "account-a", config: A.config, stackOutputs: {} });
   const b = await runOffline(accountB, {
     stack: "account-b",
