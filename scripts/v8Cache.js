@@ -29,12 +29,14 @@ const vm = require("node:vm");
 
 /**
  * Where a module may call import(), which needs Node's loader: the keyword `import` (not
- * `__importStar`, not `imports`) followed by `(`, with only white space and comments between, the
- * only tokens JavaScript's grammar allows there (https://tc39.es/ecma262/#sec-import-calls). Text in
- * comments and strings may match too: such a module only goes to Node's loader uncached. The word
- * alone (every @pulumi/aws resource module documents "## Import") would send most SDK modules there.
+ * `__importStar`, not `imports`) followed, after white space, by `(` or by what may start a comment
+ * (`/`, `<` of `<!--`, `-` of `-->`: JavaScript allows comments between `import` and its `(`,
+ * https://tc39.es/ecma262/#sec-import-calls, and HTML-like ones in scripts,
+ * https://tc39.es/ecma262/#sec-html-like-comments), or the end of the text. Conservative and linear: a
+ * comment or string that matches only sends its module to Node's loader, uncached. The word alone
+ * (the @pulumi/aws resource modules document "## Import ... pulumi import") sent many more there.
  */
-const MAY_IMPORT = /(?<![\w$])import(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*\n)*\(/;
+const MAY_IMPORT = /(?<![\w$])import\s*(?:[(/<-]|$)/;
 const DIR = path.join(__dirname, "..", "node_modules", ".cache", "cross-account-irsa", "v8-vm");
 
 /**

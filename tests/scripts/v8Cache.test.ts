@@ -73,6 +73,11 @@ describe("scripts/v8Cache.js", function () {
       "import /* a comment */ ('./esm.mjs')",
       "import // a comment\n('./esm.mjs')",
       "x = await import(spec)",
+      "import // a comment ending at a carriage return\r('./esm.mjs')",
+      "import // ending at a line separator\u2028('./esm.mjs')",
+      "import <!-- an HTML-like comment\n('./esm.mjs')",
+      "import\n--> an HTML-like closing comment\n('./esm.mjs')",
+      "import",
     ])
       expect(MAY_IMPORT.test(call), call).to.equal(true);
     for (const text of [
@@ -81,6 +86,7 @@ describe("scripts/v8Cache.js", function () {
       "exports.imports = ['a'];",
       "reimport(x); importer(y); $import(z);",
       "// import * as pulumi from '@pulumi/pulumi';",
+      "import ".repeat(10_000) + "x",
     ])
       expect(MAY_IMPORT.test(text), text).to.equal(false);
   });
