@@ -3,13 +3,14 @@
  * disk of objects found valid (keyed by the object and by npm's hidden lockfile), in a temporary folder.
  */
 import { expect } from "chai";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
   NO_VALIDATION_CACHE,
   VALIDATED_KINDS,
   diskValidationCache,
+  isPlainJson,
   validateManifest,
   type ValidationCache,
 } from "../../plan/manifestValidation";
@@ -47,11 +48,18 @@ function countingCache(): ValidationCache & { asked: number; recorded: string[] 
 describe("plan/manifestValidation.ts", () => {
   let dir: string;
   let lockfile: string;
+  let packages: string[];
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), "manifest-validation-"));
+    packages = [path.join(dir, "kubernetes-models"), path.join(dir, "@kubernetes-models", "validate")];
+    for (const p of packages) {
+      mkdirSync(p, { recursive: true });
+      utimesSync(p, new Date(1_000_000), new Date(1_000_000));
+    }
     lockfile = path.join(dir, "package-lock.json");
     writeFileSync(lockfile, '{"packages":{"node_modules/kubernetes-models":{"version":"4.5.1"}}}');
   });
+  const disk = (lock = lockfile) => diskValidationCache(path.join(dir, "cache"), lock, packages);
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const entries = () => readdirSync(path.join(dir, "cache"));
 
@@ -89,35 +97,94 @@ describe("plan/manifestValidation.ts", () => {
   });
 
   it("on disk: one entry per valid object, found by a later process's cache", () => {
-    const first = diskValidationCache(path.join(dir, "cache"), lockfile);
+    const first = disk();
     expect(first.isValid(serviceAccount("a"))).to.equal(false);
     validateManifest(serviceAccount("a"), first);
     validateManifest(badDeployment, first);
     expect(entries()).to.have.length(1);
     expect(entries()[0]).to.match(/^[0-9a-f]{64}$/);
 
-    const later = diskValidationCache(path.join(dir, "cache"), lockfile);
+    const later = disk();
     expect(later.isValid(serviceAccount("a"))).to.equal(true);
     expect(later.isValid(serviceAccount("b"))).to.equal(false);
     expect(later.isValid(badDeployment)).to.equal(false);
   });
 
   it("on disk: another install (a changed hidden lockfile) finds nothing; no lockfile caches nothing", () => {
-    validateManifest(serviceAccount("a"), diskValidationCache(path.join(dir, "cache"), lockfile));
+    validateManifest(serviceAccount("a"), disk());
     writeFileSync(lockfile, '{"packages":{"node_modules/kubernetes-models":{"version":"4.6.0"}}}');
-    expect(diskValidationCache(path.join(dir, "cache"), lockfile).isValid(serviceAccount("a"))).to.equal(
-      false,
-    );
+    expect(disk().isValid(serviceAccount("a"))).to.equal(false);
 
-    const none = diskValidationCache(path.join(dir, "cache"), path.join(dir, "missing.json"));
-    expect(none).to.equal(NO_VALIDATION_CACHE);
+    expect(disk(path.join(dir, "missing.json"))).to.equal(NO_VALIDATION_CACHE);
+    // A validator package folder changed after npm wrote the lockfile: npm no longer trusts it, nor this.
+    utimesSync(packages[1], new Date(), new Date(Date.now() + 60_000));
+    expect(disk()).to.equal(NO_VALIDATION_CACHE);
   });
 
   it("on disk: a folder that cannot be written costs only the saving", () => {
     const file = path.join(dir, "not-a-folder");
     writeFileSync(file, "");
-    const cache = diskValidationCache(file, lockfile);
+    const cache = diskValidationCache(file, lockfile, packages);
     expect(validateManifest(serviceAccount("a"), cache)).to.deep.equal({ valid: true });
     expect(cache.isValid(serviceAccount("a"))).to.equal(false);
+  });
+  it("trusts a recorded object without validating it again (what saves loading the validators)", () => {
+    const cache = disk();
+    const sa = serviceAccount("a");
+    validateManifest(sa, cache);
+    // The same JSON, recorded valid: not validated again (an entry is only ever written after a pass).
+    const recorded = readdirSync(path.join(dir, "cache"));
+    expect(validateManifest(structuredClone(sa), cache)).to.deep.equal({ valid: true });
+    expect(readdirSync(path.join(dir, "cache"))).to.deep.equal(recorded);
+    const trusting: ValidationCache = { isValid: () => true, recordValid: () => undefined };
+    expect(validateManifest(badDeployment, trusting)).to.deep.equal({ valid: true });
+  });
+
+  it("never lets a value JSON cannot say share a valid object's record", () => {
+    const cache = disk();
+    const deployment = (replicas: unknown): Record<string, unknown> => ({
+      ...badDeployment,
+      spec: { replicas, selector: { matchLabels: { app: "r" } }, template: {} },
+    });
+    // null is a valid replicas; NaN and Infinity are not, though all three are null in JSON.
+    expect(validateManifest(deployment(null), cache).valid).to.equal(true);
+    expect(validateManifest(deployment(NaN), cache).valid).to.equal(false);
+    expect(validateManifest(deployment(Infinity), cache).valid).to.equal(false);
+    // A string label value is valid; a Date is not, though its JSON is a string.
+    const labelled = (value: unknown) => ({
+      ...serviceAccount("a"),
+      metadata: { name: "a", labels: { at: value } },
+    });
+    const when = new Date(0);
+    expect(validateManifest(labelled(when.toJSON()), cache).valid).to.equal(true);
+    expect(validateManifest(labelled(when), cache).valid).to.equal(false);
+    // What JSON cannot hold is never looked up, so nothing of it throws either.
+    expect(validateManifest(labelled(10n), cache).valid).to.equal(false);
+  });
+
+  it("isPlainJson: exactly what JSON says as it is", () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const plain of [null, true, "s", 0, 1.5, [], {}, { a: [1, { b: null }] }, Object.create(null)])
+      expect(isPlainJson(plain), JSON.stringify(plain)).to.equal(true);
+    const shared = { x: 1 };
+    expect(isPlainJson({ a: shared, b: shared })).to.equal(true);
+    [
+      undefined,
+      NaN,
+      Infinity,
+      -0,
+      10n,
+      new Date(0),
+      { a: undefined },
+      [1, undefined],
+      // eslint-disable-next-line no-sparse-arrays
+      [1, , 2],
+      { toJSON: () => "x" },
+      new Map(),
+      { [Symbol("s")]: 1 },
+      cyclic,
+      () => 1,
+    ].forEach((odd, i) => expect(isPlainJson(odd), `case ${i}`).to.equal(false));
   });
 });

@@ -515,6 +515,16 @@ describe("offline plan (npm run plan)", function () {
       expect(plan.ok, plan.problems.join("\n")).to.be.true;
     });
 
+    it("hands every manifest to the validation cache, and trusts it", () => {
+      const seen: unknown[] = [];
+      const recording = { isValid: () => false, recordValid: (o: unknown) => void seen.push(o) };
+      const plan = buildPlan(passes, configs, undefined, recording);
+      expect(seen).to.deep.equal(plan.manifests.map((m) => m.object));
+      expect(seen.length).to.be.greaterThan(2);
+      const trusting = { isValid: () => true, recordValid: () => expect.fail("nothing to record") };
+      expect(buildPlan(passes, configs, undefined, trusting).ok).to.be.true;
+    });
+
     it("link 1: account-a exports no https issuer", () => {
       const plan = tampered(({ a }) => {
         a.outputs.oidcIssuerUrl = { value: "http://oidc.example.com/id/X", secret: false };

@@ -49,6 +49,14 @@ describe("offline plan in grants mode: examples/grants", function () {
     plan = buildGrantsPlan(passes, configs);
   });
 
+  it("hands every manifest of every grant to the validation cache", () => {
+    const seen: unknown[] = [];
+    const recording = { isValid: () => false, recordValid: (o: unknown) => void seen.push(o) };
+    const again = buildGrantsPlan(passes, configs, undefined, recording);
+    expect(seen).to.deep.equal(again.manifests.map((m) => m.object));
+    expect(seen.length).to.be.greaterThan(2);
+  });
+
   it("plans every grant of account-b, in its config order, each as intended", () => {
     expect(plan.ok, plan.problems.join("\n")).to.be.true;
     expect(
