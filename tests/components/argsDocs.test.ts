@@ -20,7 +20,7 @@ interface Field {
 
 interface Interface {
   fields: Field[];
-  /** Every name its fields' types mention (type references, `typeof` targets, qualified names). */
+  /** Every name its members' types and its `extends` clause mention. */
   mentions: Set<string>;
 }
 
@@ -38,8 +38,14 @@ function interfaces(): Map<string, Interface> {
     source.forEachChild((node) => {
       if (!ts.isInterfaceDeclaration(node)) return;
       const mentions = new Set<string>();
+      // What every member's types name (properties, methods, index signatures), and what it extends.
+      for (const m of node.members) {
+        m.forEachChild((part) => {
+          if (part !== m.name) typeNames(part, mentions);
+        });
+      }
+      for (const clause of node.heritageClauses ?? []) typeNames(clause, mentions);
       const fields = node.members.filter(ts.isPropertySignature).map((m) => {
-        if (m.type) typeNames(m.type, mentions);
         const docs = ts.getJSDocCommentsAndTags(m).filter(ts.isJSDoc);
         const description = docs
           .map((d) => ts.getTextOfJSDocComment(d.comment) ?? "")
