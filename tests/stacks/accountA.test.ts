@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { MockEngine } from "../../engine/mockEngine";
-import { runOffline, runOnEngine, outputValues } from "../../engine/offline";
+import { captureConsole, runOffline, runOnEngine, outputValues } from "../../engine/offline";
 import { loadStackConfig } from "../../stacks/stackFile";
 import { accountA, WORKLOAD_SKIPPED } from "../../stacks/accountA";
 import { accountB } from "../../stacks/accountB";
@@ -21,7 +21,12 @@ async function accountBOutputs(): Promise<Record<string, unknown>> {
 }
 
 async function runAccountB(): Promise<Record<string, unknown>> {
-  const first = await runOffline(accountA, { stack: "account-a", config: A.config, stackOutputs: {} });
+  const restore = captureConsole([]); // the first run's note that account-b has no outputs yet
+  const first = await runOffline(accountA, {
+    stack: "account-a",
+    config: A.config,
+    stackOutputs: {},
+  }).finally(restore);
   const b = await runOffline(accountB, {
     stack: "account-b",
     config: B.config,
@@ -30,8 +35,16 @@ async function runAccountB(): Promise<Record<string, unknown>> {
   return outputValues(b.outputs);
 }
 
+/** What the runs of {@link runA} logged (`pulumi.log`), newest run last. */
+const logged: string[][] = [];
+
 function runA(bOutputs: Record<string, unknown>, config = A.config) {
-  return runOffline(accountA, { stack: "account-a", config, stackOutputs: { [B_STACK]: bOutputs } });
+  const log: string[] = [];
+  logged.push(log);
+  const restore = captureConsole(log);
+  return runOffline(accountA, { stack: "account-a", config, stackOutputs: { [B_STACK]: bOutputs } }).finally(
+    restore,
+  );
 }
 
 async function failure(p: Promise<unknown>): Promise<Error> {
@@ -58,6 +71,10 @@ describe("account-a program (committed Pulumi.account-a.yaml)", () => {
     ).to.have.length(0);
     expect(engine.ofType("kubernetes:batch/v1:Job")).to.have.length(0);
     expect(outputs.workload.value).to.equal(WORKLOAD_SKIPPED);
+    expect(logged[logged.length - 1]).to.deep.equal([
+      `info: account-b (${B_STACK}) has no outputs yet: creating the cluster only. Run account-b's update, ` +
+        "then this stack's again, to create the ServiceAccount, the reader and the access check.",
+    ]);
     expect(outputs.oidcIssuerUrl.value).to.match(
       /^https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/,
     );

@@ -6,7 +6,7 @@
  * inputs, and nothing new appears but the grant's check of IRSA's adopted provider.
  */
 import { expect } from "chai";
-import { runOffline } from "../../engine/offline";
+import { captureConsole, runOffline } from "../../engine/offline";
 import { type MockEngine, type RecordedResource } from "../../engine/mockEngine";
 import { accountB } from "../../stacks/accountB";
 import { SINGLE_GRANT_B_VARIANTS } from "../fixtures/singleGrant/accountBVariants";
@@ -58,12 +58,19 @@ describe("account-b single-grant upgrade: every resource of the old program kept
     it(`${variant.name}: the same resources, URNs or aliases, types and inputs; the same outputs`, async () => {
       const before = OLD[variant.name];
       expect(before, `fixture has ${variant.name}`).to.not.equal(undefined);
+      const log: string[] = [];
+      const restore = captureConsole(log);
       const { engine, outputs } = await runOffline(accountB, {
         stack: "account-b",
         config: variant.config,
         stackOutputs: { [variant.accountAStack]: variant.accountAOutputs },
         preview: variant.preview,
-      });
+      }).finally(restore);
+      // A preview before account-a exists says so (info); nothing warns.
+      expect(
+        log.filter((l) => !l.startsWith("info: ")),
+        log.join("\n"),
+      ).to.deep.equal([]);
       const taken = matchOld(engine, before.resources);
       for (const o of before.resources) {
         const now = taken.get(o.urn);
