@@ -8,11 +8,6 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { errorMessage } from "../engine/errors";
-import type { Namespace } from "kubernetes-models/v1/Namespace";
-import type { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import type { ConfigMap } from "kubernetes-models/v1/ConfigMap";
-import type { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import type { Job } from "kubernetes-models/batch/v1/Job";
 
 /** `valid`, or the schema errors (kubernetes-models). */
 export type ManifestValidation = { valid: true } | { valid: false; errors: string };
@@ -27,34 +22,25 @@ export interface ValidationCache {
 export const NO_VALIDATION_CACHE: ValidationCache = { isValid: () => false, recordValid: () => undefined };
 
 type Validator = (object: Record<string, unknown>) => void;
-/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use: a cached plan needs none */
+/** A kubernetes-models class: built from the object, `validate()` throws what the schema refuses. */
+type Model = new (object: Record<string, unknown>) => { validate(): void };
+
+/** The validator of one kind, its kubernetes-models module loaded on first use: a cached plan needs none. */
+function model(module: string, name: string): Validator {
+  return (object) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
+    const Class = (require(module) as Record<string, Model>)[name];
+    new Class(object).validate();
+  };
+}
+
 const VALIDATORS: Record<string, Validator> = {
-  "v1/Namespace": (o) => {
-    const { Namespace: Model } = require("kubernetes-models/v1/Namespace") as { Namespace: typeof Namespace };
-    new Model(o).validate();
-  },
-  "v1/ServiceAccount": (o) => {
-    const { ServiceAccount: Model } = require("kubernetes-models/v1/ServiceAccount") as {
-      ServiceAccount: typeof ServiceAccount;
-    };
-    new Model(o).validate();
-  },
-  "v1/ConfigMap": (o) => {
-    const { ConfigMap: Model } = require("kubernetes-models/v1/ConfigMap") as { ConfigMap: typeof ConfigMap };
-    new Model(o).validate();
-  },
-  "apps/v1/Deployment": (o) => {
-    const { Deployment: Model } = require("kubernetes-models/apps/v1/Deployment") as {
-      Deployment: typeof Deployment;
-    };
-    new Model(o).validate();
-  },
-  "batch/v1/Job": (o) => {
-    const { Job: Model } = require("kubernetes-models/batch/v1/Job") as { Job: typeof Job };
-    new Model(o).validate();
-  },
+  "v1/Namespace": model("kubernetes-models/v1/Namespace", "Namespace"),
+  "v1/ServiceAccount": model("kubernetes-models/v1/ServiceAccount", "ServiceAccount"),
+  "v1/ConfigMap": model("kubernetes-models/v1/ConfigMap", "ConfigMap"),
+  "apps/v1/Deployment": model("kubernetes-models/apps/v1/Deployment", "Deployment"),
+  "batch/v1/Job": model("kubernetes-models/batch/v1/Job", "Job"),
 };
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The Kubernetes kinds the plan validates against the API schema. */
 export const VALIDATED_KINDS = Object.keys(VALIDATORS);

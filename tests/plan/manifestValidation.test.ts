@@ -81,6 +81,31 @@ describe("plan/manifestValidation.ts", () => {
     });
   });
 
+  it("loads each kind's schema: a minimal object of each is valid, one with a wrong field type is not", () => {
+    const podSpec = { containers: [{ name: "c", image: "i" }], restartPolicy: "Never" };
+    const minimal: Record<string, Record<string, unknown>> = {
+      "v1/Namespace": {},
+      "v1/ServiceAccount": {},
+      "v1/ConfigMap": { data: { k: "v" } },
+      "apps/v1/Deployment": {
+        spec: {
+          selector: { matchLabels: { a: "b" } },
+          template: { metadata: { labels: { a: "b" } }, spec: podSpec },
+        },
+      },
+      "batch/v1/Job": { spec: { template: { spec: podSpec } } },
+    };
+    expect(Object.keys(minimal)).to.have.members(VALIDATED_KINDS);
+    for (const kind of VALIDATED_KINDS) {
+      const slash = kind.lastIndexOf("/");
+      const base = { apiVersion: kind.slice(0, slash), kind: kind.slice(slash + 1), metadata: { name: "x" } };
+      expect(validateManifest({ ...base, ...minimal[kind] }), kind).to.deep.equal({ valid: true });
+      const wrong = validateManifest({ ...base, ...minimal[kind], metadata: { name: 7 } });
+      expect(wrong.valid, kind).to.equal(false);
+      expect(wrong.valid === false && wrong.errors, kind).to.match(/name/);
+    }
+  });
+
   it("records valid objects only, and trusts the record for the same object", () => {
     const cache = countingCache();
     expect(validateManifest(serviceAccount("a"), cache).valid).to.equal(true);
