@@ -100,7 +100,8 @@ export function restateError(
     error instanceof PolicySizeError
       ? new PolicySizeError(field, error.value, error.size, error.limit, message)
       : new InputError(field, error.value, error.rule, message);
-  restated.stack = `${restated.name}: ${message}\n${(error.stack ?? "").split("\n").slice(1).join("\n")}`;
+  const frames = (error.stack ?? "").split("\n").slice(1);
+  restated.stack = [`${restated.name}: ${message}`, ...frames].join("\n");
   return restated;
 }
 

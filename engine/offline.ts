@@ -61,7 +61,12 @@ export async function runOnEngine(
   program: () => Promise<Record<string, unknown>>,
   timeoutMs = RUN_TIMEOUT_MS,
 ): Promise<OfflineRun> {
-  await engine.install();
+  try {
+    await engine.install();
+  } catch (error) {
+    restoreStackTraces(); // install() switched them off before the runtime refused it
+    throw error;
+  }
   let fail: (reason: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => undefined); // a rejection after the run settled is not itself unhandled

@@ -14,6 +14,10 @@ describe("engine/stackTraces.ts", () => {
     const limit = Error.stackTraceLimit;
     plainStackTraces();
     expect(new Error("boom").stack).to.equal("Error: boom");
+    // Frames captured (Resource.callsites() lifts the limit for its own read) are not formatted.
+    Error.stackTraceLimit = Infinity;
+    expect(new Error("deep").stack).to.equal("Error: deep");
+    Error.stackTraceLimit = 0;
     expect(new InputError("args.x", 1, "must be a string").stack).to.equal(
       "InputError: args.x: 1 is invalid: must be a string",
     );
