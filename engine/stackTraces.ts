@@ -7,15 +7,20 @@ let savedPrepareStackTrace: PropertyDescriptor | undefined | null = null;
 let savedStackTraceLimit = Error.stackTraceLimit;
 
 /**
- * Switches stack traces to no frames and their first line only while the engine runs. The Pulumi
+ * Switches stack traces to Node's own formatting, with no frames, while the engine runs. The Pulumi
  * runtime reads `new Error().stack` for every resource and every Output (source positions, leak
  * diagnostics); under a source-mapping TypeScript loader (sucrase's, ts-node) each read was
- * source-mapped, and even Node's own formatting of the frames costs more than running the program.
+ * source-mapped, which costs more than running the program.
+ *
+ * Tried and not kept: a formatter returning the first line only, so that the frames
+ * `Resource.callsites()` captures (it lifts the limit for its own read) are not formatted: x0.93 the
+ * CPU of the program-heavy tests, but x1.02-1.04 that of `npm run plan` (15 pairs each way), the
+ * command users run.
  */
 export function plainStackTraces(): void {
   if (savedPrepareStackTrace !== null) return;
   savedPrepareStackTrace = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
-  Object.defineProperty(Error, "prepareStackTrace", { value: firstLine, writable: true, configurable: true });
+  Object.defineProperty(Error, "prepareStackTrace", { value: undefined, writable: true, configurable: true });
   // Capturing and formatting frames is most of what those reads cost, and the mock engine needs none:
   // the runtime's debuggablePromise stores a stack on every promise that only its leak report reads
   // under PULUMI_DEBUG_PROMISE_LEAKS (docs/upstream-pulumi-promise-stacks.md). An error raised while a
@@ -23,16 +28,6 @@ export function plainStackTraces(): void {
   // Measured: 0 frames instead of 1 took x0.89 the CPU of the stack, deploy and plan tests.
   savedStackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
-}
-
-/**
- * A stack as its first line only (`<name>: <message>`, the line Node's own formatting starts with),
- * its frames not formatted: `Resource.callsites()` lifts the frame limit for its read of every
- * resource's stack, and formatting those frames was x1.08 the CPU of the program-heavy tests (7 pairs).
- * The runtime then finds no source position, which it would send to an engine that records none.
- */
-function firstLine(error: unknown): string {
-  return Error.prototype.toString.call(error);
 }
 
 /** Restores the stack-trace formatting {@link plainStackTraces} replaced (source-mapped under a TypeScript loader). */
