@@ -16,7 +16,8 @@
  *  - trust-policy capacity: how many service accounts fit under 2048 and 4096 characters.
  *
  * The unit suite's line also gives its cost per test (wall and CPU ms, and the ratio per 1,000 tests),
- * since the suite grows while its target stays. `npm test` and `.ci/run` have wall budgets, not
+ * since the suite grows while its target stays, and what loading its spec files costs (a paired
+ * `mocha --dry-run` in one process), the share of the ratio that no test can save. `npm test` and `.ci/run` have wall budgets, not
  * ratios (BUDGETS): `npm test` is timed on request (below), `.ci/run` prints its own step times.
  *
  * BENCH_RUNS pairs (default 5, at least 5 for a verdict; the plan at least PLAN_MIN_PAIRS: its pairs
@@ -283,6 +284,18 @@ async function main(): Promise<number> {
             `${((p.wallRatio / tests) * 1000).toFixed(2)}x the floor per 1,000 tests`,
         );
       }
+      // What no test can save: requiring every spec file (and so the module graph) in one process.
+      // Each of the two workers pays this for the files it runs, before its first test.
+      const load = await paired(
+        "unit suite's spec files, loaded in one process (mocha --dry-run) / the same floor",
+        runs,
+        () => timed(["node_modules/mocha/bin/mocha.js", "--dry-run", "--no-parallel", "--reporter", "dot"]),
+        bare,
+      );
+      say(
+        `  of which loading its spec files in one process (mocha --dry-run): ${load.wallRatio.toFixed(2)}x the floor ` +
+          `wall, ${load.cpuRatio.toFixed(2)}x CPU (each worker loads the files it runs)`,
+      );
     }
     if (only.has("doctor")) {
       const { motoMissing } = await import("../tests/aws/support/moto");
