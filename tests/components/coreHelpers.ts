@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { InputError, describeValue } from "../../components/errors";
+import type { ServiceAccountRef, TrustedCluster } from "../../components/trustPolicy";
 
 /**
  * Runs `fn`, expects it to throw an {@link InputError} for `field` and `value`, and checks that the
@@ -46,6 +47,11 @@ export const ISSUER_A = `https://${HOST_A}`;
 export const ISSUER_B = `https://${HOST_B}`;
 export const PROVIDER_A = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST_A}`;
 export const PROVIDER_B = `arn:aws:iam::${ACCOUNT_B}:oidc-provider/${HOST_B}`;
+
+/** Cluster A (issuer A, its provider in account B) trusting `serviceAccounts`. */
+export function clusterA(serviceAccounts: ServiceAccountRef[]): TrustedCluster {
+  return { oidcProviderArn: PROVIDER_A, issuerUrl: ISSUER_A, serviceAccounts };
+}
 
 const LABEL_END = fc.oneof(
   fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz"),
