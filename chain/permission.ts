@@ -175,12 +175,14 @@ export function livePermissionLink(s: LivePermissionFacts, roleLink = 3): CheckR
     // The role's policies are unknown; the bucket side (its policy, the object, the key) is still checked.
     const why = s.unavailable?.permission ?? `the role could not be read (link ${roleLink})`;
     const roleArn = s.role?.arn ?? s.live?.roleArn;
+    // A boundary read with the role still bounds what the bucket side's checks may grant.
+    const boundary = s.role?.boundary !== undefined ? { boundary: s.role.boundary } : {};
     return [
       s.unavailable?.permission !== undefined
         ? undecidedRead(C.permissionRead, { live: true, reader }, why)
         : runCheck(C.permissionRead, { live: true, reader }, "skip", why),
       ...(s.live !== undefined && roleArn !== undefined
-        ? permissionLiveChecks(s.live, { roleArn, bucket, key, ...unavailable })
+        ? permissionLiveChecks(s.live, { roleArn, bucket, key, ...unavailable, ...boundary })
         : []),
     ];
   }

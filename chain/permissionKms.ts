@@ -20,11 +20,17 @@ import { runCheck, type CheckResult } from "./result";
 import { type PermissionLiveFacts } from "./snapshot";
 import { requestContext, roleNames, type PermissionTarget } from "./permissionTarget";
 
-/** The root ARN of a role's account: what a key policy names to delegate to the account's IAM policies. */
-function rootOf(roleArn: string): string {
-  const { partition, account } = roleNames(roleArn);
-  return `arn:${partition}:iam::${account}:root`;
-}
+/** Why a check that needs the role's identity policies is not decided without them. */
+const UNREAD = "the role's policies could not be read";
+
+/** The check when a policy it needs is not JSON or has a key twice. */
+const unparsed = (p: { keyArn: string }): CheckResult =>
+  runCheck(
+    C.kmsKeyAllowed,
+    p,
+    "warn",
+    "the key policy or a policy of the role is not JSON or has a key twice: not decided",
+  );
 
 /** The object's KMS key may be used by the role: key policy (directly or by delegation) and identity policy. */
 export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
@@ -57,31 +63,40 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
         ];
       }
     }
-    return [
-      runCheck(
-        C.kmsKeyAllowed,
-        p,
-        same,
-        same
-          ? "an AWS managed key of the role's account: its principals may use it through S3"
-          : `an AWS managed key of account ${keyAccount ?? "?"}: no other account (the role's is ${account}) may use it`,
-      ),
-    ];
+    if (!same) {
+      return [
+        runCheck(
+          C.kmsKeyAllowed,
+          p,
+          false,
+          `an AWS managed key of account ${keyAccount ?? "?"}: no other account (the role's is ${account}) may use it`,
+        ),
+      ];
+    }
+    // Its key policy allows every principal of the account through S3, but an explicit deny in the
+    // role's own policies still refuses (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+    // unread policies leave it undecided.
+    const granted = "an AWS managed key of the role's account: its principals may use it through S3";
+    if (t.policies === undefined) {
+      return [
+        runCheck(C.kmsKeyAllowed, p, "skip", `${granted}, unless the role's policies deny it: ${UNREAD}`),
+      ];
+    }
+    if (t.policies.some((d) => d === undefined)) return [unparsed(p)];
+    const context = { ...requestContext(t, account), "kms:CallerAccount": account };
+    const identity = tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context);
+    if (identity.decision === "ExplicitDeny" || identity.unsupported !== undefined) {
+      return [
+        runCheck(C.kmsKeyAllowed, p, statusOf(identity, false), `role's policies: ${detailOf(identity)}`),
+      ];
+    }
+    return [runCheck(C.kmsKeyAllowed, p, true, `${granted}; no policy of the role denies kms:Decrypt`)];
   }
   if (key.policy === undefined) {
     return [runCheck(C.kmsKeyAllowed, p, "skip", t.unavailable?.kmsKey ?? "the key policy was not read")];
   }
   const doc = parsePolicy(key.policy);
-  if (doc === undefined || t.policies?.some((d) => d === undefined)) {
-    return [
-      runCheck(
-        C.kmsKeyAllowed,
-        p,
-        "warn",
-        "the key policy or a policy of the role is not JSON or has a key twice: not decided",
-      ),
-    ];
-  }
+  if (doc === undefined || t.policies?.some((d) => d === undefined)) return [unparsed(p)];
   const context = { ...requestContext(t, account), "kms:CallerAccount": account };
   // The role's permissions boundary limits both grants: a key policy naming the role's ARN (not one
   // of its sessions) cannot grant past it, and a delegation needs the role's IAM policies, which it
@@ -90,21 +105,48 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
     t.boundary === undefined
       ? o
       : throughBoundary(o, boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context));
-  // Whether the key policy names the role itself (a grant that needs nothing else in its account).
+  // Whether the key policy names the role itself or everyone (a grant that needs nothing else in its
+  // account). Statements naming the role's account are left out here only: see `delegated`.
   const direct = bound(tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false));
-  // Whether the key policy delegates to the role's account (its root), so that IAM policies decide.
-  const delegated = tryResourcePolicy(doc, rootOf(t.roleArn), "kms:Decrypt", key.arn, context);
+  // Whether the key policy allows the role by any statement, those naming its account (root ARN or id)
+  // included: in a key policy such a statement lets the account's IAM policies decide
+  // (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
+  // Evaluated for the role's own ARN, as AWS does: aws:PrincipalArn is the role, never the account's
+  // root, and a Deny naming the account applies to the role
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html, "AWS account principals").
+  const delegated = tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, true);
   if (t.policies === undefined) {
-    // Without the role's own policies only the key policy can decide: a grant to the role itself in
-    // its account, or an explicit deny; a delegation to the account needs the unread policies.
+    // Without the role's own policies the key policy can only refuse: even a grant to the role itself
+    // stands only if no policy of the role denies kms:Decrypt, which the unread policies may.
     for (const o of [direct, delegated]) {
       if (o.decision === "ExplicitDeny" || o.unsupported !== undefined) {
         return [runCheck(C.kmsKeyAllowed, p, statusOf(o, false), detailOf(o))];
       }
     }
-    return direct.decision === "Allow" && keyAccount === account
-      ? [runCheck(C.kmsKeyAllowed, p, true, `key policy: ${direct.reason}`)]
-      : [runCheck(C.kmsKeyAllowed, p, "skip", "the role's policies could not be read: needed to decide")];
+    // A boundary read with the role that does not allow kms:Decrypt settles it: it bounds a grant to
+    // the role's ARN and the role's own policies alike.
+    const b =
+      t.boundary !== undefined ? boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context) : undefined;
+    if (b?.outcome !== undefined && b.outcome.unsupported === undefined && b.outcome.decision !== "Allow") {
+      return [
+        runCheck(
+          C.kmsKeyAllowed,
+          p,
+          false,
+          `the permissions boundary ${b.arn} does not allow kms:Decrypt (${b.outcome.reason}): no policy can grant past it`,
+        ),
+      ];
+    }
+    return [
+      runCheck(
+        C.kmsKeyAllowed,
+        p,
+        "skip",
+        direct.decision === "Allow" && keyAccount === account
+          ? `key policy: ${direct.reason}, unless the role's policies deny it: ${UNREAD}`
+          : `${UNREAD}: needed to decide`,
+      ),
+    ];
   }
   const identity = bound(tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context));
   for (const o of [direct, delegated, identity]) {
@@ -112,7 +154,7 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
       return [runCheck(C.kmsKeyAllowed, p, statusOf(o, false), detailOf(o))];
     }
   }
-  const keyAllows = direct.decision === "Allow" || delegated.decision === "Allow";
+  const keyAllows = delegated.decision === "Allow";
   const ok =
     (direct.decision === "Allow" && keyAccount === account) || (keyAllows && identity.decision === "Allow");
   const words = [
