@@ -78,7 +78,7 @@ function principals(statement: Json, kind: "AWS" | "Federated" | "Service"): str
 /** One condition of a statement: operator as written, its parts, the key and its values. */
 interface Condition {
   operator: string;
-  /** Compared as a pattern (`StringLike`, `ArnLike`). */
+  /** Compared as a pattern (`StringLike`, `ArnEquals`, `ArnLike`). */
   like: boolean;
   /** Restricts the request: a positive match that is false when the key is absent. */
   restricts: boolean;
@@ -86,6 +86,13 @@ interface Condition {
 }
 
 const MATCHING = new Set(["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"]);
+
+/**
+ * The operators whose values are patterns: `StringLike`, and both ARN operators, whose `*` and `?`
+ * match in each of the ARN's six parts under `ArnEquals` as under `ArnLike`
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
+ */
+const PATTERNS = new Set(["StringLike", "ArnEquals", "ArnLike"]);
 
 /** The statement's conditions on `key` (compared case-insensitively, as IAM does). */
 function conditionsOn(statement: Json, key: string): Condition[] {
@@ -99,7 +106,7 @@ function conditionsOn(statement: Json, key: string): Condition[] {
       if (k.toLowerCase() !== key.toLowerCase()) continue;
       out.push({
         operator,
-        like: m[2].endsWith("Like"),
+        like: PATTERNS.has(m[2]),
         restricts: m[1] !== "ForAllValues:" && m[3] === undefined && MATCHING.has(m[2]),
         values: strings(v),
       });
@@ -304,7 +311,24 @@ export function reviewTargetTrust(
   const findings: Array<{ status: "warn" | "fail"; problem: string; fix: string }> = [];
   for (const { s, where } of statements) {
     const principalArn = narrowest(s, "aws:PrincipalArn");
-    const named = principals(s, "AWS").every(exactRole);
+    const listed = principals(s, "AWS");
+    const named = listed.every(exactRole);
+    // Other roles named beside the source role in the same statement (as principals, or as exact
+    // aws:PrincipalArn values with it) may assume the role too: AWS asks for one statement per role
+    // that uses a target role (https://docs.aws.amazon.com/eks/latest/APIReference/API_PodIdentityAssociation.html,
+    // externalId). A statement for another role alone is that role's, not this chain's.
+    const arnValues =
+      !named && principalArn !== undefined ? principalArn.values.filter((v) => !WILDCARD.test(v)) : [];
+    const others = [...(named ? listed : []), ...(arnValues.includes(sourceRoleArn) ? arnValues : [])].filter(
+      (p) => p !== sourceRoleArn,
+    );
+    if (others.length > 0) {
+      findings.push({
+        status: "warn",
+        problem: `${where} also admits ${[...new Set(others)].join(", ")} beside the source role`,
+        fix: `admit only ${sourceRoleArn} in this statement (give any other role its own statement)`,
+      });
+    }
     if (
       !named &&
       (principalArn === undefined || (principalArn.like && principalArn.values.some((v) => WILDCARD.test(v))))

@@ -3,6 +3,8 @@ import fc from "fast-check";
 import { subjectScope } from "../../components/nameCoverage";
 import { buildTrustPolicy } from "../../components/trustPolicy";
 import { reviewIrsaTrust, reviewSourceTrust, reviewTargetTrust } from "../../chain/trustReview";
+import { evaluateResourcePolicy } from "../../components/evaluate";
+import { type PolicyDocument } from "../../components/policyDocument";
 
 const HOST = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
 const PROVIDER = `arn:aws:iam::210987654321:oidc-provider/${HOST}`;
@@ -132,6 +134,101 @@ describe("the live trust review (chain/trustReview.ts)", () => {
     expect(reviewTargetTrust(target("app*", "reader"), SOURCE, SA)?.status).to.equal("fail");
     expect(reviewTargetTrust(target("apps", "*"), SOURCE, SA)?.status).to.equal("warn");
     expect(reviewTargetTrust(target("apps", "reader"), SOURCE, SA)?.status).to.equal("pass");
+  });
+
+  it("ArnEquals takes patterns as ArnLike does: a cluster or role pattern under it fails (it passed)", () => {
+    const source = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          ArnEquals: { "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:*:123456789012:cluster/*" },
+        },
+      },
+    };
+    const wide = reviewSourceTrust(source, "pods.eks.amazonaws.com", CLUSTER)!;
+    expect(wide.status).to.equal("fail");
+    expect(wide.detail).to.include("ArnEquals aws:RequestTag/eks-cluster-arn pattern");
+    const anyRole = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::123456789012:root" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/*" },
+          StringEquals: {
+            "aws:RequestTag/kubernetes-namespace": "apps",
+            "aws:RequestTag/kubernetes-service-account": "reader",
+          },
+        },
+      },
+    };
+    // What the pattern lets in: another role of the account (our evaluator, as iam-simulate does).
+    const other = "arn:aws:iam::123456789012:role/some-other-role";
+    const context = {
+      "aws:RequestTag/kubernetes-namespace": "apps",
+      "aws:RequestTag/kubernetes-service-account": "reader",
+    };
+    expect(
+      evaluateResourcePolicy(
+        { Version: "2012-10-17", ...anyRole } as unknown as PolicyDocument,
+        { principalArn: other, action: "sts:AssumeRole", context },
+        "trust",
+      ).decision,
+    ).to.equal("Allow");
+    const review = reviewTargetTrust(anyRole, SOURCE, SA)!;
+    expect(review.status).to.equal("fail");
+    expect(review.detail).to.include("can match roles other than the source role");
+  });
+
+  it("Pod Identity target: another role named beside the source role warns; a statement of its own does not", () => {
+    const other = "arn:aws:iam::123456789012:role/some-other-role";
+    const tags = {
+      StringEquals: {
+        "aws:RequestTag/kubernetes-namespace": "apps",
+        "aws:RequestTag/kubernetes-service-account": "reader",
+      },
+    };
+    const both = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: [SOURCE, other] },
+        Action: "sts:AssumeRole",
+        Condition: tags,
+      },
+    };
+    const listed = reviewTargetTrust(both, SOURCE, SA)!;
+    expect(listed.status).to.equal("warn");
+    expect(listed.detail).to.include(`also admits ${other} beside the source role`);
+    const byArn = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: "123456789012" },
+        Action: "sts:AssumeRole",
+        Condition: { ...tags, ArnEquals: { "aws:PrincipalArn": [SOURCE, other] } },
+      },
+    };
+    expect(reviewTargetTrust(byArn, SOURCE, SA)!.detail).to.include(`also admits ${other}`);
+    // The layout AWS asks for: one statement per role (the other role's for its own ServiceAccount).
+    const separate = {
+      Statement: [
+        { Effect: "Allow", Principal: { AWS: SOURCE }, Action: "sts:AssumeRole", Condition: tags },
+        {
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::123456789012:root" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            ArnEquals: { "aws:PrincipalArn": other },
+            StringEquals: {
+              "aws:RequestTag/kubernetes-namespace": "jobs",
+              "aws:RequestTag/kubernetes-service-account": "export",
+            },
+          },
+        },
+      ],
+    };
+    expect(reviewTargetTrust(separate, SOURCE, SA)?.status).to.equal("pass");
   });
 });
 
