@@ -373,9 +373,10 @@ function conditionsHold(statement: Statement, request: Request): boolean {
         `must be a number for the condition operator ${operator}`,
       );
     }
-    if (test.negated && base.startsWith("Arn") && [actual, ...values].some((v) => !isArn(v))) {
-      // A negated ARN operator on a value that is not an ARN: IAM's answer is not documented (the
-      // independent simulator says the condition fails), so neither "not like" nor its opposite is assumed.
+    if (base.startsWith("Arn") && [actual, ...values].some((v) => !isArn(v))) {
+      // An ARN operator on a value that is not an ARN: IAM's answer is not documented (the independent
+      // simulator says the condition fails), so neither a match nor its opposite is assumed: "no match"
+      // would let a Deny lapse, a match would let an Allow grant.
       unknown.push(key);
       continue;
     }

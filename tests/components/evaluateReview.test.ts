@@ -194,7 +194,7 @@ describe("an Action's service prefix in upper case is read (IAM: prefix and name
   });
 });
 
-describe("a negated ARN operator on a value that is not an ARN is undecided (was: matched, Allow)", () => {
+describe("an ARN operator on a value that is not an ARN is undecided (negated: was matched, Allow)", () => {
   const OBJECT = `arn:aws:s3:::team-data/x`;
   const PRINCIPAL = `arn:aws:sts::${ACCOUNT_B}:assumed-role/reader/session`;
   const cases: Array<[string, string, string]> = [
@@ -231,6 +231,24 @@ describe("a negated ARN operator on a value that is not an ARN is undecided (was
       ).to.equal("Undecided");
     });
   }
+
+  it("a Deny with ArnLike or ArnEquals on a pattern that is not an ARN is undecided too (was: lapsed, Allow)", () => {
+    const allowAll = { Effect: "Allow", Action: "s3:GetObject", Resource: "*" };
+    for (const operator of ["ArnLike", "ArnEquals"]) {
+      const d = doc(allowAll, {
+        Effect: "Deny",
+        Action: "s3:GetObject",
+        Resource: "*",
+        // Fewer than six parts: not an ARN, so not compared part by part.
+        Condition: { [operator]: { "aws:PrincipalArn": "arn:aws:iam::*" } },
+      });
+      const context = { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT_B}:role/reader` };
+      expect(
+        ours(() => evaluateAccess(d, { action: "s3:GetObject", resource: OBJECT, context, absent: ["*"] })),
+        operator,
+      ).to.equal("Undecided");
+    }
+  });
 
   it("both sides ARNs: decided as before", () => {
     const d = doc({
