@@ -58,8 +58,15 @@ export type RoleRead =
     }
   | {
       ok: false;
-      /** The role and its trust policy, when GetRole answered (a policy call failed after it). */
-      role?: { arn: string; trustPolicy: string };
+      /**
+       * The role and its trust policy, when GetRole answered (a policy call failed after it), and its
+       * permissions boundary when it was read before that call: it still bounds what the bucket side grants.
+       */
+      role?: {
+        arn: string;
+        trustPolicy: string;
+        boundary?: { arn: string; policy?: string; error?: string };
+      };
       /** The call that failed, with what it was for (`GetRole <name>`, `GetPolicy <arn>`, ...). */
       call: string;
       error: unknown;
@@ -70,7 +77,9 @@ export type RoleRead =
 /** The role's trust policy, inline policies (by name) and attached policies (by ARN); never rejects. */
 export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRead> {
   let call = `GetRole ${roleName}`;
-  let role: { arn: string; trustPolicy: string } | undefined;
+  let role:
+    | { arn: string; trustPolicy: string; boundary?: { arn: string; policy?: string; error?: string } }
+    | undefined;
   try {
     const got = await iam.send(new GetRoleCommand({ RoleName: roleName }));
     role = {
@@ -81,6 +90,7 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRe
     const boundaryArn = got.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
     // Read apart from the rest: a boundary that cannot be read leaves only the decisions it bounds undecided.
     const boundary = boundaryArn !== undefined ? await readManagedPolicy(iam, boundaryArn) : undefined;
+    if (boundary !== undefined) role.boundary = boundary;
     const inline: Record<string, string> = {};
     let inlineMarker: string | undefined;
     do {
@@ -115,7 +125,8 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRe
     } while (attachedMarker);
     return {
       ok: true,
-      ...role,
+      arn: role.arn,
+      trustPolicy: role.trustPolicy,
       ...(id !== undefined ? { id } : {}),
       ...(boundary !== undefined ? { boundary } : {}),
       inline,
@@ -280,7 +291,11 @@ export async function readRoleClusterAndBucket(
     // Not read (AccessDenied, throttling, ...): undecided, not broken. The trust is known when GetRole answered.
     const why = `${read.call}: ${awsErrorText(read.error)}`;
     snapshot.role = read.role
-      ? { arn: read.role.arn || ctx.chain.roleArn, trustPolicy: read.role.trustPolicy }
+      ? {
+          arn: read.role.arn || ctx.chain.roleArn,
+          trustPolicy: read.role.trustPolicy,
+          ...(read.role.boundary !== undefined ? { boundary: read.role.boundary } : {}),
+        }
       : { arn: ctx.chain.roleArn };
     if (read.role === undefined) unavailable.trust = why;
     unavailable.permission = why;

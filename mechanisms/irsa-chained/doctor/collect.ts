@@ -81,7 +81,7 @@ async function readChainRole(
       inline: Record<string, string>;
       attached: Record<string, string>;
     }
-  | { ok: false; missing: boolean; why: string; trustPolicy?: string }
+  | { ok: false; missing: boolean; why: string; trustPolicy?: string; boundary?: RoleLiveFacts["boundary"] }
 > {
   const read = await readRole(iam, roleNameOf(arn));
   if (read.ok) {
@@ -103,6 +103,7 @@ async function readChainRole(
     missing: read.missing,
     why: `${read.call}: ${awsErrorText(read.error)}`,
     ...(read.role !== undefined ? { trustPolicy: read.role.trustPolicy } : {}),
+    ...(read.role?.boundary !== undefined ? { boundary: read.role.boundary } : {}),
   };
 }
 
@@ -190,6 +191,7 @@ export async function collectIrsaChained(ctx: CollectorContext): Promise<IrsaCha
     snapshot.role = {
       arn: chain.roleArn,
       ...(target.trustPolicy !== undefined ? { trustPolicy: target.trustPolicy } : {}),
+      ...(target.boundary !== undefined ? { boundary: target.boundary } : {}),
     };
     if (target.trustPolicy === undefined) unavailable.trust = target.why;
     unavailable.permission = target.why;
