@@ -4,6 +4,7 @@
  * permissions boundary. Pure.
  */
 import { arnAccount } from "../components/arn";
+import { isRecord } from "../components/values";
 import { type PolicyDocument } from "../components/policyDocument";
 import { PERMISSION_CHECKS as C } from "./permissionCatalogue";
 import {
@@ -18,7 +19,16 @@ import {
 } from "./evaluation";
 import { runCheck, type CheckResult } from "./result";
 import { type PermissionLiveFacts } from "./snapshot";
-import { requestContext, roleNames, type PermissionTarget } from "./permissionTarget";
+import { roleNames, type PermissionTarget } from "./permissionTarget";
+
+/**
+ * The request context KMS sees when S3 decrypts for the role: the caller and its account. What the
+ * S3 request carried (`aws:SecureTransport`, `s3:TlsVersion`) is not documented to reach KMS, so a key
+ * policy condition on it stays undecided rather than read from the S3 request.
+ */
+function kmsContext(t: PermissionTarget, account: string): Record<string, string> {
+  return { "aws:PrincipalArn": t.roleArn, "aws:PrincipalAccount": account, "kms:CallerAccount": account };
+}
 
 /** Why a check that needs the role's identity policies is not decided without them. */
 const UNREAD = "the role's policies could not be read";
@@ -31,6 +41,33 @@ const unparsed = (p: { keyArn: string }): CheckResult =>
     "warn",
     "the key policy or a policy of the role is not JSON or has a key twice: not decided",
   );
+
+/**
+ * The key policy split by how an Allow could reach the role: `byArn` keeps the Allows naming its ARN
+ * exactly in `Principal.AWS`, `others` the other Allows (`"*"`); each keeps every Deny, and is
+ * undefined without an Allow. A boundary limits a grant naming the role's ARN; whether it limits one
+ * to every principal is not documented.
+ */
+function splitGrants(
+  doc: PolicyDocument,
+  roleArn: string,
+): { byArn?: PolicyDocument; others?: PolicyDocument } {
+  const raw: unknown = doc.Statement;
+  const list = (Array.isArray(raw) ? (raw as unknown[]) : [raw]).filter(isRecord);
+  const namesRole = (st: Record<string, unknown>) => {
+    const aws = isRecord(st.Principal) ? st.Principal.AWS : undefined;
+    return (typeof aws === "string" ? [aws] : Array.isArray(aws) ? aws : []).includes(roleArn);
+  };
+  const part = (allow: (st: Record<string, unknown>) => boolean) => {
+    const kept = list.filter((st) => st.Effect !== "Allow" || allow(st));
+    return kept.some((st) => st.Effect === "Allow")
+      ? { ...doc, Statement: kept as unknown as PolicyDocument["Statement"] }
+      : undefined;
+  };
+  const byArn = part(namesRole);
+  const others = part((st) => !namesRole(st));
+  return { ...(byArn ? { byArn } : {}), ...(others ? { others } : {}) };
+}
 
 /** The object's KMS key may be used by the role: key policy (directly or by delegation) and identity policy. */
 export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): CheckResult[] {
@@ -49,7 +86,7 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
     if (same && t.boundary !== undefined) {
       // The key policy grants every principal of the account through S3; whether the role's boundary
       // limits such a grant is not documented: only a boundary that allows kms:Decrypt settles it.
-      const context = { ...requestContext(t, account), "kms:CallerAccount": account };
+      const context = kmsContext(t, account);
       const b = boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context);
       if (b.outcome?.decision !== "Allow" || b.outcome.unsupported !== undefined) {
         const why = b.outcome !== undefined ? detailOf(b.outcome) : (b.unreadable ?? "not read");
@@ -83,7 +120,7 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
       ];
     }
     if (t.policies.some((d) => d === undefined)) return [unparsed(p)];
-    const context = { ...requestContext(t, account), "kms:CallerAccount": account };
+    const context = kmsContext(t, account);
     const identity = tryAccess(t.policies as PolicyDocument[], "kms:Decrypt", key.arn, context);
     if (identity.decision === "ExplicitDeny" || identity.unsupported !== undefined) {
       return [
@@ -97,7 +134,7 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
   }
   const doc = parsePolicy(key.policy);
   if (doc === undefined || t.policies?.some((d) => d === undefined)) return [unparsed(p)];
-  const context = { ...requestContext(t, account), "kms:CallerAccount": account };
+  const context = kmsContext(t, account);
   // The role's permissions boundary limits both grants: a key policy naming the role's ARN (not one
   // of its sessions) cannot grant past it, and a delegation needs the role's IAM policies, which it
   // bounds (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
@@ -107,7 +144,7 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
       : throughBoundary(o, boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context));
   // Whether the key policy names the role itself or everyone (a grant that needs nothing else in its
   // account). Statements naming the role's account are left out here only: see `delegated`.
-  const direct = bound(tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false));
+  const direct = directGrant(doc, t, key.arn, context, bound);
   // Whether the key policy allows the role by any statement, those naming its account (root ARN or id)
   // included: in a key policy such a statement lets the account's IAM policies decide
   // (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
@@ -158,8 +195,49 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
   const ok =
     (direct.decision === "Allow" && keyAccount === account) || (keyAllows && identity.decision === "Allow");
   const words = [
-    `key policy: ${direct.decision === "Allow" ? direct.reason : delegated.decision === "Allow" ? `delegates to account ${account} (${delegated.reason})` : "no statement allows the role or its account"}`,
+    `key policy: ${direct.decision === "Allow" ? direct.reason : delegated.decision === "Allow" ? `delegates to account ${account} (${delegated.reason})${direct.reason.includes("permissions boundary") ? `; ${direct.reason}` : ""}` : "no statement allows the role or its account"}`,
     `role's policies: ${identity.reason}`,
   ];
   return [runCheck(C.kmsKeyAllowed, p, ok, words.join("; "))];
+}
+
+/**
+ * The key policy's grant to the role itself, through the role's boundary: a grant naming the role's
+ * ARN is bounded by it (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html);
+ * for a grant to every principal (`"*"`) AWS documents no rule, so a boundary that does not allow
+ * kms:Decrypt leaves it undecided, as for an AWS managed key (an explicit deny in it still refuses).
+ */
+function directGrant(
+  doc: PolicyDocument,
+  t: PermissionTarget,
+  keyArn: string,
+  context: Record<string, string>,
+  bound: (o: Outcome) => Outcome,
+): Outcome {
+  const run = (d: PolicyDocument) => tryResourcePolicy(d, t.roleArn, "kms:Decrypt", keyArn, context, false);
+  const clean = (o: Outcome | undefined) => o?.decision === "Allow" && o.unsupported === undefined;
+  const any = run(doc);
+  if (t.boundary === undefined || !clean(any)) return bound(any);
+  const split = splitGrants(doc, t.roleArn);
+  const byArn = split.byArn && run(split.byArn);
+  const bounded = byArn && bound(byArn);
+  // A grant naming the role's ARN decides when the boundary lets it through, refuses it explicitly or
+  // cannot settle it; when the boundary only does not allow it, a grant to every principal may remain.
+  if (
+    bounded !== undefined &&
+    (clean(bounded) || bounded.decision === "ExplicitDeny" || bounded.unsupported)
+  ) {
+    return bounded;
+  }
+  const viaOthers = split.others && run(split.others);
+  if (!clean(viaOthers)) return bounded ?? bound(any);
+  const b = boundaryOutcome(t.boundary, "kms:Decrypt", keyArn, context);
+  if (clean(b.outcome)) return viaOthers!;
+  if (b.outcome?.decision === "ExplicitDeny") return bound(any);
+  const why = b.outcome !== undefined ? detailOf(b.outcome) : (b.unreadable ?? "not read");
+  return {
+    decision: "ImplicitDeny",
+    reason: `${viaOthers!.reason}, a grant to every principal; the permissions boundary ${b.arn} does not allow kms:Decrypt (${why})`,
+    unsupported: `whether the permissions boundary ${b.arn} limits a key policy's grant to every principal (not documented)`,
+  };
 }

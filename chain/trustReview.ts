@@ -277,6 +277,13 @@ export function reviewSourceTrust(
         problem: `${where}: the ${c.operator} ${key} pattern ${c.values.filter((v) => WILDCARD.test(v)).join(", ")} can match other clusters`,
         fix,
       });
+    } else if (c.values.some((v) => v === clusterArn) && c.values.some((v) => v !== clusterArn)) {
+      // Exact cluster ARNs (case-sensitive, as EKS sets the tag): the others' associations may use it too.
+      findings.push({
+        status: "warn",
+        problem: `${where} also admits cluster ${c.values.filter((v) => v !== clusterArn).join(", ")} beside ${clusterArn}`,
+        fix: `${fix} alone (give another cluster's associations their own source role or statement)`,
+      });
     }
   }
   return verdict(findings, statements.length, `each requires ${key}`);
@@ -296,14 +303,24 @@ export function reviewTargetTrust(
   subject: { namespace: string; name: string },
 ): TrustReview | undefined {
   const account = roleArnParts(sourceRoleArn)?.account;
+  // Role names are not distinguished by case: a spelling in another case is the source role.
+  const isSource = (p: string) => p.toLowerCase() === sourceRoleArn.toLowerCase();
   const admits = (p: string) =>
     p === "*" ||
-    p === sourceRoleArn ||
+    isSource(p) ||
     (account !== undefined && (p === account || p.endsWith(`:iam::${account}:root`))) ||
     (WILDCARD.test(p) && glob(p).test(sourceRoleArn));
+  /** The exact aws:PrincipalArn values a statement requires (one of them), when it requires some. */
+  const exactArns = (s: Json) => {
+    const c = narrowest(s, "aws:PrincipalArn");
+    return c !== undefined && !c.values.some((v) => WILDCARD.test(v)) ? c.values : undefined;
+  };
   const statements = statementsOf(doc)
     .map((s, i) => ({ s, where: `statement ${nameOf(s, i)}` }))
-    .filter(({ s }) => grants(s, "sts:AssumeRole") && principals(s, "AWS").some(admits));
+    .filter(({ s }) => grants(s, "sts:AssumeRole") && principals(s, "AWS").some(admits))
+    // A statement that requires another role's ARN is that role's (AWS asks for one statement per
+    // role), not this chain's: it cannot admit the source role.
+    .filter(({ s }) => exactArns(s)?.some(isSource) !== false);
   if (statements.length === 0) return undefined;
   const nsKey = POD_IDENTITY_TAGS.namespace;
   const saKey = POD_IDENTITY_TAGS.serviceAccount;
@@ -313,15 +330,15 @@ export function reviewTargetTrust(
     const principalArn = narrowest(s, "aws:PrincipalArn");
     const listed = principals(s, "AWS");
     const named = listed.every(exactRole);
-    // Other roles named beside the source role in the same statement (as principals, or as exact
-    // aws:PrincipalArn values with it) may assume the role too: AWS asks for one statement per role
-    // that uses a target role (https://docs.aws.amazon.com/eks/latest/APIReference/API_PodIdentityAssociation.html,
-    // externalId). A statement for another role alone is that role's, not this chain's.
-    const arnValues =
-      !named && principalArn !== undefined ? principalArn.values.filter((v) => !WILDCARD.test(v)) : [];
-    const others = [...(named ? listed : []), ...(arnValues.includes(sourceRoleArn) ? arnValues : [])].filter(
-      (p) => p !== sourceRoleArn,
-    );
+    // Other roles the statement admits beside the source role (named as principals, within its exact
+    // aws:PrincipalArn values if it has some, or as those values) may assume the role too: AWS asks
+    // for one statement per role that uses a target role
+    // (https://docs.aws.amazon.com/eks/latest/APIReference/API_PodIdentityAssociation.html, externalId).
+    const arns = exactArns(s);
+    const admitted = named
+      ? listed.filter((p) => arns === undefined || arns.some((v) => v.toLowerCase() === p.toLowerCase()))
+      : (arns ?? []);
+    const others = admitted.filter((p) => !isSource(p));
     if (others.length > 0) {
       findings.push({
         status: "warn",
@@ -337,7 +354,7 @@ export function reviewTargetTrust(
         status: "fail",
         problem:
           principalArn === undefined
-            ? `${where} admits account ${account ?? "?"}'s principals without an aws:PrincipalArn condition (any role of that account may assume it)`
+            ? `${where} admits ${listed.filter((p) => !exactRole(p)).join(", ")} without an aws:PrincipalArn condition (any role ${listed.every((p) => p === account || p.endsWith(`:iam::${account}:root`)) ? "of that account" : "they stand for"} may assume it)`
             : `${where}: the ${principalArn.operator} aws:PrincipalArn pattern ${principalArn.values.join(", ")} can match roles other than the source role`,
         fix: `add the condition ArnEquals aws:PrincipalArn = ${sourceRoleArn}`,
       });

@@ -184,6 +184,76 @@ describe("the KMS check without the role's policies", () => {
   });
 });
 
+describe("the KMS check with a boundary and a grant to every principal", () => {
+  /** A customer managed key's grant to every principal of the account (Principal "*", kms:CallerAccount). */
+  const EVERYONE = {
+    Version: "2012-10-17",
+    Statement: {
+      Effect: "Allow",
+      Principal: "*",
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { StringEquals: { "kms:CallerAccount": B } },
+    },
+  };
+  const bounded = (boundary: object, change: (s: IrsaSnapshot) => void = () => {}) =>
+    chain(IDENTITY, EVERYONE, (s) => {
+      s.role = { ...s.role!, boundary: { arn: BOUNDARY_ARN, policy: JSON.stringify(boundary) } };
+      change(s);
+    });
+
+  it("a boundary without kms:Decrypt: not decided, AWS documents no rule for it (was: fail)", () => {
+    // iam-simulate lets it through; a grant naming the role's ARN it bounds (below).
+    expect(simulate(EVERYONE, IDENTITY, S3_ONLY)).to.equal("Allowed");
+    expect(simulate(DIRECT, IDENTITY, S3_ONLY)).to.equal("ImplicitlyDenied");
+    for (const change of [() => {}, unread]) {
+      const r = kms(bounded(S3_ONLY, change));
+      expect(r.status).to.equal("warn");
+      expect(r.detail).to.contain("limits a key policy's grant to every principal (not documented)");
+    }
+    expect(
+      kms(
+        chain(IDENTITY, DIRECT, (s) => {
+          s.role = { ...s.role!, boundary: { arn: BOUNDARY_ARN, policy: JSON.stringify(S3_ONLY) } };
+        }),
+      ).status,
+    ).to.equal("fail");
+  });
+
+  it("a boundary that allows kms:Decrypt: pass, naming the grant, not a delegation", () => {
+    const withKms = {
+      Version: "2012-10-17",
+      Statement: { Effect: "Allow", Action: ["s3:*", "kms:Decrypt"], Resource: "*" },
+    };
+    const r = kms(bounded(withKms));
+    expect(r.status).to.equal("pass");
+    expect(r.detail).to.not.contain("delegates");
+  });
+});
+
+describe("the KMS check's request context", () => {
+  it("a key policy condition on aws:SecureTransport is not decided: S3's request is not documented to reach KMS", () => {
+    // AWS's own example resource control policy denies kms:* under BoolIfExists aws:SecureTransport
+    // "false": when the key is absent from KMS's request the Deny applies, when it is "true" it does not.
+    const guarded = {
+      Version: "2012-10-17",
+      Statement: [
+        DELEGATE.Statement,
+        {
+          Effect: "Deny",
+          Principal: "*",
+          Action: "kms:*",
+          Resource: "*",
+          Condition: { BoolIfExists: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    };
+    const r = kms(chain(IDENTITY, guarded));
+    expect(r.status).to.equal("warn");
+    expect(r.detail).to.contain("aws:SecureTransport");
+  });
+});
+
 describe("the KMS check on an AWS managed key reads the role's policies", () => {
   it("an explicit deny of kms:* in the role's policy: fail (was: pass)", () => {
     expect(simulate(AWS_S3_KEY_POLICY, DENY_KMS)).to.equal("ExplicitlyDenied");

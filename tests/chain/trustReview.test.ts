@@ -99,6 +99,21 @@ describe("the live trust review (chain/trustReview.ts)", () => {
     )!;
     expect(wide.status).to.equal("fail");
     expect(wide.detail).to.include("can match other clusters");
+    const other = "arn:aws:eks:us-east-1:123456789012:cluster/staging";
+    const two = reviewSourceTrust(
+      {
+        Statement: {
+          Effect: "Allow",
+          Principal: { Service: "pods.eks.amazonaws.com" },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: { StringEquals: { "aws:RequestTag/eks-cluster-arn": [CLUSTER, other] } },
+        },
+      },
+      "pods.eks.amazonaws.com",
+      CLUSTER,
+    )!;
+    expect(two.status).to.equal("warn");
+    expect(two.detail).to.include(`also admits cluster ${other}`);
   });
 
   it("Pod Identity target: the source role as Principal needs no aws:PrincipalArn; sts:ExternalId names the ServiceAccount", () => {
@@ -229,6 +244,51 @@ describe("the live trust review (chain/trustReview.ts)", () => {
       ],
     };
     expect(reviewTargetTrust(separate, SOURCE, SA)?.status).to.equal("pass");
+    // Its own statement without this chain's session tags is still not this chain's (it failed).
+    const untagged = structuredClone(separate);
+    delete (untagged.Statement[1].Condition as Record<string, unknown>).StringEquals;
+    expect(reviewTargetTrust(untagged, SOURCE, SA)?.status).to.equal("pass");
+  });
+
+  it("Pod Identity target: roles compared without case; a principal the condition excludes is not admitted", () => {
+    const other = "arn:aws:iam::123456789012:role/some-other-role";
+    const tags = {
+      "aws:RequestTag/kubernetes-namespace": "apps",
+      "aws:RequestTag/kubernetes-service-account": "reader",
+    };
+    // StringEqualsIgnoreCase: the source role spelt in upper case, and another role.
+    const ignoreCase = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::123456789012:root" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: tags,
+          StringEqualsIgnoreCase: { "aws:PrincipalArn": [SOURCE.toUpperCase(), other] },
+        },
+      },
+    };
+    expect(reviewTargetTrust(ignoreCase, SOURCE, SA)!.detail).to.include(`also admits ${other}`);
+    // Two principals, the condition keeps only the source role: nothing else is admitted.
+    const narrowed = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: [SOURCE, other] },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: tags, ArnEquals: { "aws:PrincipalArn": SOURCE } },
+      },
+    };
+    expect(reviewTargetTrust(narrowed, SOURCE, SA)?.status).to.equal("pass");
+    // The source role listed twice, once in another case: one role.
+    const twice = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: [SOURCE, SOURCE.replace("pod-identity-source", "Pod-Identity-Source")] },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: tags },
+      },
+    };
+    expect(reviewTargetTrust(twice, SOURCE, SA)?.status).to.equal("pass");
   });
 });
 
