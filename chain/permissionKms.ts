@@ -54,9 +54,11 @@ function splitGrants(
 ): { byArn?: PolicyDocument; others?: PolicyDocument } {
   const raw: unknown = doc.Statement;
   const list = (Array.isArray(raw) ? (raw as unknown[]) : [raw]).filter(isRecord);
+  // A statement naming the role beside "*" grants to everyone: it counts with the others.
   const namesRole = (st: Record<string, unknown>) => {
     const aws = isRecord(st.Principal) ? st.Principal.AWS : undefined;
-    return (typeof aws === "string" ? [aws] : Array.isArray(aws) ? aws : []).includes(roleArn);
+    const listed: unknown[] = typeof aws === "string" ? [aws] : Array.isArray(aws) ? aws : [];
+    return listed.includes(roleArn) && !listed.includes("*");
   };
   const part = (allow: (st: Record<string, unknown>) => boolean) => {
     const kept = list.filter((st) => st.Effect !== "Allow" || allow(st));
@@ -194,10 +196,16 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
   const keyAllows = delegated.decision === "Allow";
   const ok =
     (direct.decision === "Allow" && keyAccount === account) || (keyAllows && identity.decision === "Allow");
-  const words = [
-    `key policy: ${direct.decision === "Allow" ? direct.reason : delegated.decision === "Allow" ? `delegates to account ${account} (${delegated.reason})${direct.reason.includes("permissions boundary") ? `; ${direct.reason}` : ""}` : "no statement allows the role or its account"}`,
-    `role's policies: ${identity.reason}`,
-  ];
+  // A grant to the role itself (its ARN or everyone) is named as such, bounded or not; only a grant
+  // through the account's statements is a delegation.
+  const unbounded = tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false);
+  const keyWords =
+    direct.decision === "Allow" || unbounded.decision === "Allow"
+      ? direct.reason
+      : delegated.decision === "Allow"
+        ? `delegates to account ${account} (${delegated.reason})`
+        : "no statement allows the role or its account";
+  const words = [`key policy: ${keyWords}`, `role's policies: ${identity.reason}`];
   return [runCheck(C.kmsKeyAllowed, p, ok, words.join("; "))];
 }
 
@@ -219,25 +227,22 @@ function directGrant(
   const any = run(doc);
   if (t.boundary === undefined || !clean(any)) return bound(any);
   const split = splitGrants(doc, t.roleArn);
-  const byArn = split.byArn && run(split.byArn);
-  const bounded = byArn && bound(byArn);
-  // A grant naming the role's ARN decides when the boundary lets it through, refuses it explicitly or
-  // cannot settle it; when the boundary only does not allow it, a grant to every principal may remain.
-  if (
-    bounded !== undefined &&
-    (clean(bounded) || bounded.decision === "ExplicitDeny" || bounded.unsupported)
-  ) {
-    return bounded;
-  }
+  const bounded = split.byArn && bound(run(split.byArn));
+  // A grant naming the role's ARN that the boundary lets through, or an explicit deny, decides.
+  if (bounded !== undefined && (clean(bounded) || bounded.decision === "ExplicitDeny")) return bounded;
   const viaOthers = split.others && run(split.others);
-  if (!clean(viaOthers)) return bounded ?? bound(any);
   const b = boundaryOutcome(t.boundary, "kms:Decrypt", keyArn, context);
-  if (clean(b.outcome)) return viaOthers!;
+  if (viaOthers !== undefined && clean(viaOthers) && clean(b.outcome)) return viaOthers;
   if (b.outcome?.decision === "ExplicitDeny") return bound(any);
+  // Without a grant to everyone that may stand, the grant naming the role (bounded) is the answer.
+  if (viaOthers === undefined || (viaOthers.decision !== "Allow" && viaOthers.unsupported === undefined)) {
+    return bounded ?? bound(any);
+  }
+  if (viaOthers.unsupported !== undefined) return viaOthers; // the grant to everyone is itself undecided
   const why = b.outcome !== undefined ? detailOf(b.outcome) : (b.unreadable ?? "not read");
   return {
     decision: "ImplicitDeny",
-    reason: `${viaOthers!.reason}, a grant to every principal; the permissions boundary ${b.arn} does not allow kms:Decrypt (${why})`,
+    reason: `${viaOthers.reason}, a grant to every principal; the permissions boundary ${b.arn} does not allow kms:Decrypt (${why})`,
     unsupported: `whether the permissions boundary ${b.arn} limits a key policy's grant to every principal (not documented)`,
   };
 }

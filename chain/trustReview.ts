@@ -24,7 +24,17 @@
  * admitting the principal. A Deny that narrows an Allow is not credited. Pure.
  */
 import { roleArnParts } from "../components/arn";
-import { isRecord } from "../components/values";
+import {
+  WILDCARD,
+  glob,
+  grants,
+  loose,
+  nameOf,
+  narrowest,
+  principals,
+  statementsOf,
+  type Json,
+} from "./trustStatements";
 import { POD_IDENTITY_TAGS } from "../components/podIdentityPolicies";
 import { SUBJECT_PREFIX, subjectOf, subjectScope, wholeNamespaceWords } from "../components/nameCoverage";
 
@@ -34,98 +44,6 @@ export interface TrustReview {
   detail: string;
   /** What to change, one entry per problem (empty when it passes). */
   fixes: string[];
-}
-
-type Json = Record<string, unknown>;
-
-const isObject: (v: unknown) => v is Json = isRecord;
-
-/** A JSON value that may be one string or a list of them, as a list (anything else: none). */
-function strings(v: unknown): string[] {
-  if (typeof v === "string") return [v];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-}
-
-/** The statements of a document, whether `Statement` is a list or one object. */
-function statementsOf(doc: unknown): Json[] {
-  const s = isObject(doc) ? doc.Statement : undefined;
-  return (Array.isArray(s) ? s : [s]).filter(isObject);
-}
-
-/** An IAM glob (`*`, `?`) as a case-insensitive regular expression. */
-function glob(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${body}$`, "i");
-}
-
-/** Whether an Allow statement grants `action` (NotAction: whenever it does not exclude it). */
-function grants(statement: Json, action: string): boolean {
-  if (statement.Effect !== "Allow") return false;
-  if (statement.NotAction !== undefined)
-    return !strings(statement.NotAction).some((a) => glob(a).test(action));
-  return strings(statement.Action).some((a) => glob(a).test(action));
-}
-
-/** The statement's principals of one kind ("*" for `Principal: "*"` or `NotPrincipal`). */
-function principals(statement: Json, kind: "AWS" | "Federated" | "Service"): string[] {
-  if (statement.NotPrincipal !== undefined || statement.Principal === "*") return ["*"];
-  return isObject(statement.Principal) ? strings(statement.Principal[kind]) : [];
-}
-
-/** One condition of a statement: operator as written, its parts, the key and its values. */
-interface Condition {
-  operator: string;
-  /** Compared as a pattern (`StringLike`, `ArnEquals`, `ArnLike`). */
-  like: boolean;
-  /** Restricts the request: a positive match that is false when the key is absent. */
-  restricts: boolean;
-  values: string[];
-}
-
-const MATCHING = new Set(["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"]);
-
-/**
- * The operators whose values are patterns: `StringLike`, and both ARN operators, whose `*` and `?`
- * match in each of the ARN's six parts under `ArnEquals` as under `ArnLike`
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
- */
-const PATTERNS = new Set(["StringLike", "ArnEquals", "ArnLike"]);
-
-/** The statement's conditions on `key` (compared case-insensitively, as IAM does). */
-function conditionsOn(statement: Json, key: string): Condition[] {
-  const block = statement.Condition;
-  if (!isObject(block)) return [];
-  const out: Condition[] = [];
-  for (const [operator, entries] of Object.entries(block)) {
-    if (!isObject(entries)) continue;
-    const m = /^(ForAnyValue:|ForAllValues:)?(.*?)(IfExists)?$/.exec(operator)!;
-    for (const [k, v] of Object.entries(entries)) {
-      if (k.toLowerCase() !== key.toLowerCase()) continue;
-      out.push({
-        operator,
-        like: PATTERNS.has(m[2]),
-        restricts: m[1] !== "ForAllValues:" && m[3] === undefined && MATCHING.has(m[2]),
-        values: strings(v),
-      });
-    }
-  }
-  return out;
-}
-
-const WILDCARD = /[*?]/;
-
-/** The narrowest restricting condition on a key: one with exact values if there is one (they are ANDed). */
-function narrowest(statement: Json, key: string): Condition | undefined {
-  const restricting = conditionsOn(statement, key).filter((c) => c.restricts && c.values.length > 0);
-  return restricting.find((c) => !c.like || !c.values.some((v) => WILDCARD.test(v))) ?? restricting[0];
-}
-
-/** A statement's name in messages: its Sid, else its index. */
-function nameOf(statement: Json, index: number): string {
-  return typeof statement.Sid === "string" && statement.Sid !== "" ? statement.Sid : `#${index}`;
 }
 
 /** What the subjects of one statement reach, as a finding (undefined: named service accounts only). */
@@ -216,6 +134,15 @@ export function reviewIrsaTrust(
       });
       continue;
     }
+    const variables = sub.values.filter((v) => v.includes("${"));
+    if (variables.length > 0) {
+      findings.push({
+        status: "fail",
+        problem: `${where}: the ${sub.operator} ${hostPath}:sub value ${variables.join(", ")} holds a policy variable, which AWS fills in from the request (not shown to name a service account)`,
+        fix: `replace it by exact subjects with a literal namespace: ${exactSub}`,
+      });
+      continue;
+    }
     const spanning = subjectScope(sub.values, sub.like).spanning;
     if (spanning.length > 0) {
       findings.push({
@@ -262,6 +189,8 @@ export function reviewSourceTrust(
     );
   if (statements.length === 0) return undefined;
   const findings: Array<{ status: "warn" | "fail"; problem: string; fix: string }> = [];
+  // A spelling in another case names no other cluster (EKS sets the tag as the cluster's ARN).
+  const sameCluster = (v: string) => v.toLowerCase() === clusterArn.toLowerCase();
   for (const { s, where } of statements) {
     const c = narrowest(s, key);
     const fix = `add the condition StringEquals ${key} = ${clusterArn}`;
@@ -271,17 +200,17 @@ export function reviewSourceTrust(
         problem: `${where} has no ${key} condition (the association of any cluster in the account may use the role)`,
         fix,
       });
-    } else if (c.like && c.values.some((v) => WILDCARD.test(v))) {
+    } else if (loose(c).length > 0) {
       findings.push({
         status: "fail",
-        problem: `${where}: the ${c.operator} ${key} pattern ${c.values.filter((v) => WILDCARD.test(v)).join(", ")} can match other clusters`,
+        problem: `${where}: the ${c.operator} ${key} pattern ${loose(c).join(", ")} can match other clusters`,
         fix,
       });
-    } else if (c.values.some((v) => v === clusterArn) && c.values.some((v) => v !== clusterArn)) {
-      // Exact cluster ARNs (case-sensitive, as EKS sets the tag): the others' associations may use it too.
+    } else if (c.values.some(sameCluster) && !c.values.every(sameCluster)) {
+      // Other exact cluster ARNs: their associations may use the role too.
       findings.push({
         status: "warn",
-        problem: `${where} also admits cluster ${c.values.filter((v) => v !== clusterArn).join(", ")} beside ${clusterArn}`,
+        problem: `${where} also admits cluster ${c.values.filter((v) => !sameCluster(v)).join(", ")} beside ${clusterArn}`,
         fix: `${fix} alone (give another cluster's associations their own source role or statement)`,
       });
     }
@@ -313,7 +242,9 @@ export function reviewTargetTrust(
   /** The exact aws:PrincipalArn values a statement requires (one of them), when it requires some. */
   const exactArns = (s: Json) => {
     const c = narrowest(s, "aws:PrincipalArn");
-    return c !== undefined && !c.values.some((v) => WILDCARD.test(v)) ? c.values : undefined;
+    return c !== undefined && loose(c).length === 0 && !c.values.some((v) => WILDCARD.test(v))
+      ? c.values
+      : undefined;
   };
   const statements = statementsOf(doc)
     .map((s, i) => ({ s, where: `statement ${nameOf(s, i)}` }))
@@ -346,16 +277,13 @@ export function reviewTargetTrust(
         fix: `admit only ${sourceRoleArn} in this statement (give any other role its own statement)`,
       });
     }
-    if (
-      !named &&
-      (principalArn === undefined || (principalArn.like && principalArn.values.some((v) => WILDCARD.test(v))))
-    ) {
+    if (!named && (principalArn === undefined || loose(principalArn).length > 0)) {
       findings.push({
         status: "fail",
         problem:
           principalArn === undefined
             ? `${where} admits ${listed.filter((p) => !exactRole(p)).join(", ")} without an aws:PrincipalArn condition (any role ${listed.every((p) => p === account || p.endsWith(`:iam::${account}:root`)) ? "of that account" : "they stand for"} may assume it)`
-            : `${where}: the ${principalArn.operator} aws:PrincipalArn pattern ${principalArn.values.join(", ")} can match roles other than the source role`,
+            : `${where}: the ${principalArn.operator} aws:PrincipalArn pattern ${loose(principalArn).join(", ")} can match roles other than the source role`,
         fix: `add the condition ArnEquals aws:PrincipalArn = ${sourceRoleArn}`,
       });
     }
@@ -367,6 +295,15 @@ export function reviewTargetTrust(
       findings.push({
         status: "fail",
         problem: `${where} has no ${missing.join(" and no ")} condition (any ServiceAccount whose association names the source role may assume it)`,
+        fix: `add the condition ${exact}`,
+      });
+      continue;
+    }
+    const variables = [...ns.values, ...sa.values].filter((v) => v.includes("${"));
+    if (variables.length > 0) {
+      findings.push({
+        status: "fail",
+        problem: `${where}: the session-tag value ${variables.join(", ")} holds a policy variable, which AWS fills in from the request (not shown to name the ServiceAccount)`,
         fix: `add the condition ${exact}`,
       });
       continue;

@@ -87,6 +87,18 @@ const AWS_S3_KEY_POLICY = {
   ],
 };
 
+/** A customer managed key's grant to every principal of the account (Principal "*", kms:CallerAccount). */
+const EVERYONE = {
+  Version: "2012-10-17",
+  Statement: {
+    Effect: "Allow",
+    Principal: "*",
+    Action: "kms:Decrypt",
+    Resource: "*",
+    Condition: { StringEquals: { "kms:CallerAccount": B } },
+  },
+};
+
 /** iam-simulate's answer to the role's session calling kms:Decrypt on the key. */
 function simulate(keyPolicy: object, identity: object, boundary?: object): string {
   return runUnsafeSimulation(
@@ -185,17 +197,6 @@ describe("the KMS check without the role's policies", () => {
 });
 
 describe("the KMS check with a boundary and a grant to every principal", () => {
-  /** A customer managed key's grant to every principal of the account (Principal "*", kms:CallerAccount). */
-  const EVERYONE = {
-    Version: "2012-10-17",
-    Statement: {
-      Effect: "Allow",
-      Principal: "*",
-      Action: "kms:Decrypt",
-      Resource: "*",
-      Condition: { StringEquals: { "kms:CallerAccount": B } },
-    },
-  };
   const bounded = (boundary: object, change: (s: IrsaSnapshot) => void = () => {}) =>
     chain(IDENTITY, EVERYONE, (s) => {
       s.role = { ...s.role!, boundary: { arn: BOUNDARY_ARN, policy: JSON.stringify(boundary) } };
@@ -211,13 +212,60 @@ describe("the KMS check with a boundary and a grant to every principal", () => {
       expect(r.status).to.equal("warn");
       expect(r.detail).to.contain("limits a key policy's grant to every principal (not documented)");
     }
-    expect(
-      kms(
-        chain(IDENTITY, DIRECT, (s) => {
+    const named = kms(
+      chain(IDENTITY, DIRECT, (s) => {
+        s.role = { ...s.role!, boundary: { arn: BOUNDARY_ARN, policy: JSON.stringify(S3_ONLY) } };
+      }),
+    );
+    expect(named.status).to.equal("fail");
+    // Named as the grant it is, bounded: not as a delegation to the account.
+    expect(named.detail).to.not.contain("delegates");
+    expect(named.detail).to.contain(`permissions boundary ${BOUNDARY_ARN} does not allow it`);
+  });
+
+  it('the role named beside "*", or beside a grant to everyone through S3: not decided either (they failed)', () => {
+    const beside = {
+      Version: "2012-10-17",
+      Statement: { Effect: "Allow", Principal: { AWS: ["*", ROLE] }, Action: "kms:Decrypt", Resource: "*" },
+    };
+    // The role's own statement, and AWS's usual grant to the account's principals through S3.
+    const throughS3 = {
+      Version: "2012-10-17",
+      Statement: [DIRECT.Statement, { ...AWS_S3_KEY_POLICY.Statement[0], Sid: "ThroughS3" }],
+    };
+    for (const keyPolicy of [beside, throughS3]) {
+      expect(simulate(keyPolicy, IDENTITY, S3_ONLY)).to.equal("Allowed");
+      const r = kms(
+        chain(IDENTITY, keyPolicy, (s) => {
           s.role = { ...s.role!, boundary: { arn: BOUNDARY_ARN, policy: JSON.stringify(S3_ONLY) } };
         }),
-      ).status,
-    ).to.equal("fail");
+      );
+      expect(r.status, JSON.stringify(keyPolicy)).to.equal("warn");
+    }
+  });
+
+  it("an undecided grant naming the role does not hide a grant to everyone that decides (it warned)", () => {
+    const keyPolicy = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          ...DIRECT.Statement,
+          Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+        },
+        EVERYONE.Statement,
+      ],
+    };
+    const withKms = {
+      Version: "2012-10-17",
+      Statement: { Effect: "Allow", Action: ["s3:*", "kms:Decrypt"], Resource: "*" },
+    };
+    expect(simulate(keyPolicy, IDENTITY, withKms)).to.equal("Allowed");
+    const r = kms(
+      chain(IDENTITY, keyPolicy, (s) => {
+        s.role = { ...s.role!, boundary: { arn: BOUNDARY_ARN, policy: JSON.stringify(withKms) } };
+      }),
+    );
+    expect(r.status).to.equal("pass");
   });
 
   it("a boundary that allows kms:Decrypt: pass, naming the grant, not a delegation", () => {

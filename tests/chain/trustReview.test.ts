@@ -250,6 +250,72 @@ describe("the live trust review (chain/trustReview.ts)", () => {
     expect(reviewTargetTrust(untagged, SOURCE, SA)?.status).to.equal("pass");
   });
 
+  it("a policy variable in a value is not a name: AWS fills it in from the request (the review skipped or passed it)", () => {
+    const tags = {
+      "aws:RequestTag/kubernetes-namespace": "apps",
+      "aws:RequestTag/kubernetes-service-account": "reader",
+    };
+    // aws:PrincipalArn equal to itself: every role of account A.
+    const itself = {
+      Version: "2012-10-17",
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::123456789012:root" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: { StringEquals: { ...tags, "aws:PrincipalArn": "${aws:PrincipalArn}" } },
+      },
+    };
+    const review = reviewTargetTrust(itself, SOURCE, SA)!;
+    expect(review.status).to.equal("fail");
+    expect(review.detail).to.include("${aws:PrincipalArn} can match roles other than the source role");
+    // Beside the source role, a variable lets the other listed principal in.
+    const other = "arn:aws:iam::123456789012:role/some-other-role";
+    const listed = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: [SOURCE, other] },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: tags, ArnEquals: { "aws:PrincipalArn": [SOURCE, "${aws:PrincipalArn}"] } },
+      },
+    };
+    expect(reviewTargetTrust(listed, SOURCE, SA)!.detail).to.include(`also admits ${other}`);
+    // Session tags and the cluster, and IRSA's sub: the same.
+    const tagVariable = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { AWS: SOURCE },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: {
+            ...tags,
+            "aws:RequestTag/kubernetes-namespace": "${aws:RequestTag/kubernetes-namespace}",
+          },
+        },
+      },
+    };
+    expect(reviewTargetTrust(tagVariable, SOURCE, SA)!.status).to.equal("fail");
+    const clusterVariable = {
+      Statement: {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: { "aws:RequestTag/eks-cluster-arn": "${aws:RequestTag/eks-cluster-arn}" },
+        },
+      },
+    };
+    expect(reviewSourceTrust(clusterVariable, "pods.eks.amazonaws.com", CLUSTER)!.status).to.equal("fail");
+    const subVariable = irsa({
+      StringEquals: {
+        [`${HOST}:aud`]: "sts.amazonaws.com",
+        [`${HOST}:sub`]: "system:serviceaccount:apps:${aws:username}",
+      },
+    });
+    const sub = reviewIrsaTrust(subVariable, PROVIDER, SA, "sts.amazonaws.com")!;
+    expect(sub.status).to.equal("fail");
+    expect(sub.detail).to.include("holds a policy variable");
+  });
+
   it("Pod Identity target: roles compared without case; a principal the condition excludes is not admitted", () => {
     const other = "arn:aws:iam::123456789012:role/some-other-role";
     const tags = {
