@@ -43,6 +43,9 @@ export async function orUndefined<T>(p: Promise<T>): Promise<{ value?: T; error?
   }
 }
 
+/** A managed policy (a permissions boundary) as read: its document, or why it could not be read. */
+export type ManagedPolicyRead = { arn: string; policy?: string; error?: string };
+
 /** A role as {@link readRole} read it, or which call failed and why. */
 export type RoleRead =
   | {
@@ -51,7 +54,7 @@ export type RoleRead =
       trustPolicy: string;
       /** GetRole's RoleId, and its permissions boundary (its document, or why it could not be read). */
       id?: string;
-      boundary?: { arn: string; policy?: string; error?: string };
+      boundary?: ManagedPolicyRead;
       /** Inline policies by name, attached policies by ARN, decoded. */
       inline: Record<string, string>;
       attached: Record<string, string>;
@@ -65,7 +68,7 @@ export type RoleRead =
       role?: {
         arn: string;
         trustPolicy: string;
-        boundary?: { arn: string; policy?: string; error?: string };
+        boundary?: ManagedPolicyRead;
       };
       /** The call that failed, with what it was for (`GetRole <name>`, `GetPolicy <arn>`, ...). */
       call: string;
@@ -77,9 +80,7 @@ export type RoleRead =
 /** The role's trust policy, inline policies (by name) and attached policies (by ARN); never rejects. */
 export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRead> {
   let call = `GetRole ${roleName}`;
-  let role:
-    | { arn: string; trustPolicy: string; boundary?: { arn: string; policy?: string; error?: string } }
-    | undefined;
+  let role: { arn: string; trustPolicy: string; boundary?: ManagedPolicyRead } | undefined;
   try {
     const got = await iam.send(new GetRoleCommand({ RoleName: roleName }));
     role = {
@@ -147,10 +148,7 @@ export async function readRole(iam: IAMClient, roleName: string): Promise<RoleRe
  * A managed policy's default version (a permissions boundary): GetPolicy, then GetPolicyVersion; or
  * the failed call and AWS's error. Never rejects.
  */
-export async function readManagedPolicy(
-  iam: IAMClient,
-  arn: string,
-): Promise<{ arn: string; policy?: string; error?: string }> {
+export async function readManagedPolicy(iam: IAMClient, arn: string): Promise<ManagedPolicyRead> {
   let call = `GetPolicy ${arn}`;
   try {
     const policy = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
