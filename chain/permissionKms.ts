@@ -146,7 +146,9 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
       : throughBoundary(o, boundaryOutcome(t.boundary, "kms:Decrypt", key.arn, context));
   // Whether the key policy names the role itself or everyone (a grant that needs nothing else in its
   // account). Statements naming the role's account are left out here only: see `delegated`.
-  const direct = directGrant(doc, t, key.arn, context, bound);
+  // The key policy's statements naming the role or everyone, before the boundary.
+  const unbounded = tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false);
+  const direct = directGrant(doc, unbounded, t, key.arn, context, bound);
   // Whether the key policy allows the role by any statement, those naming its account (root ARN or id)
   // included: in a key policy such a statement lets the account's IAM policies decide
   // (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
@@ -198,7 +200,6 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
     (direct.decision === "Allow" && keyAccount === account) || (keyAllows && identity.decision === "Allow");
   // A grant to the role itself (its ARN or everyone) is named as such, bounded or not; only a grant
   // through the account's statements is a delegation.
-  const unbounded = tryResourcePolicy(doc, t.roleArn, "kms:Decrypt", key.arn, context, false);
   const keyWords =
     direct.decision === "Allow" || unbounded.decision === "Allow"
       ? direct.reason
@@ -214,9 +215,11 @@ export function kmsCheck(facts: PermissionLiveFacts, t: PermissionTarget): Check
  * ARN is bounded by it (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html);
  * for a grant to every principal (`"*"`) AWS documents no rule, so a boundary that does not allow
  * kms:Decrypt leaves it undecided, as for an AWS managed key (an explicit deny in it still refuses).
+ * `any` is the whole key policy's answer for the role without its account's statements.
  */
 function directGrant(
   doc: PolicyDocument,
+  any: Outcome,
   t: PermissionTarget,
   keyArn: string,
   context: Record<string, string>,
@@ -224,7 +227,6 @@ function directGrant(
 ): Outcome {
   const run = (d: PolicyDocument) => tryResourcePolicy(d, t.roleArn, "kms:Decrypt", keyArn, context, false);
   const clean = (o: Outcome | undefined) => o?.decision === "Allow" && o.unsupported === undefined;
-  const any = run(doc);
   if (t.boundary === undefined || !clean(any)) return bound(any);
   const split = splitGrants(doc, t.roleArn);
   const bounded = split.byArn && bound(run(split.byArn));
