@@ -30,6 +30,18 @@ async function inline(policy: string, role = CHAIN.roleName): Promise<void> {
   );
 }
 
+/** Creates a managed policy in account B and makes it the IRSA role's permissions boundary; its ARN. */
+async function setBoundary(name: string, document: string): Promise<string> {
+  const created = await iamB().send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: document }));
+  await iamB().send(
+    new PutRolePermissionsBoundaryCommand({
+      RoleName: CHAIN.roleName,
+      PermissionsBoundary: created.Policy!.Arn!,
+    }),
+  );
+  return created.Policy!.Arn!;
+}
+
 /** The role's inline policy as a CLI user writes it: one statement object, strings everywhere. */
 const READ_STATEMENT = `{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::team-data","arn:aws:s3:::team-data/*"]}`;
 const withDeny = (condition: string) =>
@@ -127,39 +139,23 @@ describe("the doctor on live documents written as the CLI and Terraform write th
 
     it("a permissions boundary that does not allow S3 fails the permission link (was: pass)", async () => {
       await world().build();
-      const boundary = await iamB().send(
-        new CreatePolicyCommand({
-          PolicyName: "ec2-only-boundary",
-          PolicyDocument: `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:*","Resource":"*"}}`,
-        }),
-      );
-      await iamB().send(
-        new PutRolePermissionsBoundaryCommand({
-          RoleName: CHAIN.roleName,
-          PermissionsBoundary: boundary.Policy!.Arn!,
-        }),
+      const boundary = await setBoundary(
+        "ec2-only-boundary",
+        `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:*","Resource":"*"}}`,
       );
       const r = await doctor();
       expect(r.code).to.equal(1);
       const hit = check(r, READ);
       expect(hit?.status).to.equal("fail");
-      expect(hit?.detail).to.contain(`permissions boundary ${boundary.Policy!.Arn!} does not allow it`);
+      expect(hit?.detail).to.contain(`permissions boundary ${boundary} does not allow it`);
       expect(failing(r).map((l) => l.link)).to.include("permission");
     });
 
     it("the role's policies unreadable: the boundary read with the role still refuses the object's KMS key (was: skip)", async () => {
       await world().build({ kms: "granted" });
-      const boundary = await iamB().send(
-        new CreatePolicyCommand({
-          PolicyName: "s3-only-boundary",
-          PolicyDocument: `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`,
-        }),
-      );
-      await iamB().send(
-        new PutRolePermissionsBoundaryCommand({
-          RoleName: CHAIN.roleName,
-          PermissionsBoundary: boundary.Policy!.Arn!,
-        }),
+      const boundary = await setBoundary(
+        "s3-only-boundary",
+        `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`,
       );
       world().eks.state.iamFaults.set(`ListRolePolicies ${CHAIN.roleName}`, "AccessDenied");
       const r = await doctor();
@@ -170,28 +166,18 @@ describe("the doctor on live documents written as the CLI and Terraform write th
       // The key: no policy of the role can grant kms:Decrypt past the boundary GetRole named.
       const key = r.links.find((l) => /kms:Decrypt/.test(l.check))!;
       expect(key.status).to.equal("fail");
-      expect(key.detail).to.contain(
-        `permissions boundary ${boundary.Policy!.Arn!} does not allow kms:Decrypt`,
-      );
+      expect(key.detail).to.contain(`permissions boundary ${boundary} does not allow kms:Decrypt`);
     });
 
     it("a permissions boundary that allows S3 passes, and says it was evaluated", async () => {
       await world().build();
-      const boundary = await iamB().send(
-        new CreatePolicyCommand({
-          PolicyName: "s3-boundary",
-          PolicyDocument: `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`,
-        }),
-      );
-      await iamB().send(
-        new PutRolePermissionsBoundaryCommand({
-          RoleName: CHAIN.roleName,
-          PermissionsBoundary: boundary.Policy!.Arn!,
-        }),
+      const boundary = await setBoundary(
+        "s3-boundary",
+        `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`,
       );
       const r = await doctor();
       expect(r.code, r.stdout).to.equal(0);
-      expect(check(r, READ)?.detail).to.contain("permissions boundary");
+      expect(check(r, READ)?.detail).to.contain(`boundary ${boundary}`);
     });
   });
 
